@@ -20,6 +20,9 @@ type Model struct {
 	Defs []*Def
 	// Classes are the boxed types, ordered by TL name.
 	Classes []*Class
+	// Wire is the encoding of the definitions as data, for the Decoder's
+	// check of its input (see WireTable).
+	Wire *WireTable
 	// InvokeWithLayer is the function invokeWithLayer {X:Type} layer:int
 	// query:!X = X when the schema has it in that form, else nil. The
 	// package's LayerInvoker and WithLayer wrap calls in it.
@@ -57,11 +60,18 @@ type Def struct {
 	// MinSize is the number of bytes of the smallest encoding of d's
 	// fields, without its ID (see Type.MinSize).
 	MinSize int
-	// SharesInput reports that a value of d can hold strings or bytes. They
-	// share one copy of the input, which Decode and DecodeBare make before
-	// they read such a value, so that the value does not share the
-	// caller's memory.
+	// SharesInput reports that a value of d can hold strings or bytes.
+	// Their bytes share chunks of memory that the decoder copies them
+	// into, none of the caller's buffer.
 	SharesInput bool
+	// WireRoot is the index in Model.Wire.Types of d read bare, where its
+	// DecodeBare starts.
+	WireRoot int
+	// Plain reports that d's struct holds no pointers and takes memory:
+	// numbers and bools only, or structs of them held by value. Decoding
+	// takes the values of d it would allocate one by one from chunks of
+	// such values (see decidePlain).
+	Plain bool
 	// Doc is the description of the schema's //@description annotation,
 	// "" if it has none.
 	Doc string
@@ -99,6 +109,9 @@ type Class struct {
 	// SharesInput reports that a constructor of the class can hold strings
 	// or bytes (see Def.SharesInput).
 	SharesInput bool
+	// WireRoot is, for a class of several constructors, the index in
+	// Model.Wire.Types of the class, where its Decoder starts.
+	WireRoot int
 	// Slab is the constructor whose values a vector of the class takes
 	// from slabs, arrays of several values allocated at once (see
 	// decideSlabs); nil for a class of one constructor.
@@ -211,6 +224,9 @@ type Type struct {
 	Ptr bool
 	// Go is the Go spelling of the type in the generated package.
 	Go GoType
+	// WireRoot is, for the result of a function, the index of the type in
+	// Model.Wire.Types, where the decoding of the result starts.
+	WireRoot int
 }
 
 // Nests reports whether values of type t hold other constructors, so that
@@ -262,11 +278,11 @@ var PackageNames = []string{
 	"Object", "Invoker", "DecodeError", "EncodeError", "UnknownIDError",
 	"ErrTooDeep", "ErrNilValue", "MaxDecodeDepth",
 	// The registry.
-	"Layer", "New", "Name", "IDs", "DecodeObject", "decodeObject", "registry",
+	"Layer", "New", "Name", "IDs", "DecodeObject", "decodeObject", "registry", "wireSchema",
 	// The Client and the layer wrapper.
 	"Client", "ClientOption", "NewClient", "LayerInvoker", "WithLayer", "layerInvoker", "layerCall",
 	// Imports.
-	"bin", "tlrt", "context", "binary", "math",
+	"bin", "tlrt", "context", "binary", "math", "unsafe",
 }
 
 // methodNames are the methods every generated struct has; fields and
@@ -368,6 +384,10 @@ func BuildModel(s *tl.Schema, pkg string, lines []int) (*Model, error) {
 	decideMinSizes(m)
 	decideSharesInput(m)
 	decideSlabs(m)
+	decidePlain(m)
+	if err := decideWireTable(m); err != nil {
+		return nil, err
+	}
 	linkDocs(m)
 	m.InvokeWithLayer = findInvokeWithLayer(m)
 	return m, nil

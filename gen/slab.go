@@ -18,3 +18,38 @@ func decideSlabs(m *Model) {
 		}
 	}
 }
+
+// decidePlain computes Def.Plain: a definition with fields, each a number,
+// a bool, a flags word or a Plain struct held by value. Its values hold no
+// pointers, so the decoder can hand them out from chunks that the garbage
+// collector does not scan: a message's peers and text entities cost a
+// share of a few allocations instead of one each.
+func decidePlain(m *Model) {
+	for _, d := range m.Defs {
+		d.Plain = plain(d)
+	}
+}
+
+// plain reports whether d is Plain: it has fields (a struct of none takes
+// no memory, and there is nothing to hand out) and none holds a pointer.
+func plain(d *Def) bool {
+	return len(d.Fields) > 0 && !holdsPointers(d)
+}
+
+// holdsPointers reports whether d's struct holds a pointer. Structs held
+// by value cannot hold themselves (see markRecursive), so the recursion
+// ends.
+func holdsPointers(d *Def) bool {
+	for _, f := range d.Fields {
+		switch f.Type.Kind {
+		case KindInt, KindLong, KindDouble, KindInt128, KindInt256, KindBool, KindTrue, KindFlags:
+		case KindStruct:
+			if f.Type.Ptr || holdsPointers(f.Type.Def) {
+				return true
+			}
+		default:
+			return true
+		}
+	}
+	return false
+}

@@ -106,5 +106,10 @@ func Subset(m *Model, patterns []string) (*Model, error) {
 			out.Classes = append(out.Classes, c)
 		}
 	}
+	// The wire table indexes what the subset keeps; the roots of the
+	// definitions it shares with m now index it.
+	if err := decideWireTable(out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }

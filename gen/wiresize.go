@@ -82,8 +82,7 @@ func satAdd(a, b int) int {
 }
 
 // SharesInput reports whether a decoded value of type t can hold strings
-// or bytes, which share the decoder's copy of the input (see
-// Def.SharesInput).
+// or bytes, which share the decoder's chunks (see Def.SharesInput).
 func (t *Type) SharesInput() bool {
 	switch t.Kind {
 	case KindString, KindBytes, KindObject:

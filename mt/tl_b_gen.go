@@ -17,26 +17,26 @@ type BadMsgNotificationClass interface {
 
 // DecodeBadMsgNotification decodes any constructor of BadMsgNotification.
 func DecodeBadMsgNotification(b *bin.Buffer) (BadMsgNotificationClass, error) {
-	return decodeBadMsgNotification(b, 0)
+	return tlrt.Decode(b, &wireSchema, 62, decodeBadMsgNotification)
 }
 
 // decodeBadMsgNotification is DecodeBadMsgNotification for a value nested depth
 // levels deep.
-func decodeBadMsgNotification(b *bin.Buffer, depth int) (BadMsgNotificationClass, error) {
-	id, err := b.ID()
+func decodeBadMsgNotification(d *tlrt.Decoder, depth int) (BadMsgNotificationClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v BadMsgNotificationClass
 	switch id {
 	case BadMsgNotificationTypeID:
-		v = &BadMsgNotification{}
+		v = tlrt.New[BadMsgNotification](d)
 	case BadServerSaltTypeID:
-		v = &BadServerSalt{}
+		v = tlrt.New[BadServerSalt](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "BadMsgNotification"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -106,23 +106,24 @@ func (m *BadMsgNotification) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BadMsgNotification) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 41)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BadMsgNotification) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BadMsgNotification) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.BadMsgID, err = b.Long(); err != nil {
+	if m.BadMsgID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "bad_msg_notification", "bad_msg_id")
 	}
-	if m.BadMsgSeqno, err = b.Int(); err != nil {
+	if m.BadMsgSeqno, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "bad_msg_notification", "bad_msg_seqno")
 	}
-	if m.ErrorCode, err = b.Int(); err != nil {
+	if m.ErrorCode, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "bad_msg_notification", "error_code")
 	}
 	return nil
@@ -194,26 +195,27 @@ func (m *BadServerSalt) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BadServerSalt) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 57)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BadServerSalt) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BadServerSalt) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.BadMsgID, err = b.Long(); err != nil {
+	if m.BadMsgID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "bad_server_salt", "bad_msg_id")
 	}
-	if m.BadMsgSeqno, err = b.Int(); err != nil {
+	if m.BadMsgSeqno, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "bad_server_salt", "bad_msg_seqno")
 	}
-	if m.ErrorCode, err = b.Int(); err != nil {
+	if m.ErrorCode, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "bad_server_salt", "error_code")
 	}
-	if m.NewServerSalt, err = b.Long(); err != nil {
+	if m.NewServerSalt, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "bad_server_salt", "new_server_salt")
 	}
 	return nil

@@ -60,33 +60,30 @@ func (m *ClientDHInnerData) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ClientDHInnerData) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 29)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ClientDHInnerData) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ClientDHInnerData) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Nonce, err = b.Int128(); err != nil {
+	if m.Nonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "client_DH_inner_data", "nonce")
 	}
-	if m.ServerNonce, err = b.Int128(); err != nil {
+	if m.ServerNonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "client_DH_inner_data", "server_nonce")
 	}
-	if m.RetryID, err = b.Long(); err != nil {
+	if m.RetryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "client_DH_inner_data", "retry_id")
 	}
-	if m.GB, err = tlrt.Bytes(b); err != nil {
+	if m.GB, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "client_DH_inner_data", "g_b")
 	}
 	return nil

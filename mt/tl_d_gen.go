@@ -18,26 +18,26 @@ type DestroySessionResClass interface {
 
 // DecodeDestroySessionRes decodes any constructor of DestroySessionRes.
 func DecodeDestroySessionRes(b *bin.Buffer) (DestroySessionResClass, error) {
-	return decodeDestroySessionRes(b, 0)
+	return tlrt.Decode(b, &wireSchema, 56, decodeDestroySessionRes)
 }
 
 // decodeDestroySessionRes is DecodeDestroySessionRes for a value nested depth
 // levels deep.
-func decodeDestroySessionRes(b *bin.Buffer, depth int) (DestroySessionResClass, error) {
-	id, err := b.ID()
+func decodeDestroySessionRes(d *tlrt.Decoder, depth int) (DestroySessionResClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v DestroySessionResClass
 	switch id {
 	case DestroySessionOkTypeID:
-		v = &DestroySessionOk{}
+		v = tlrt.New[DestroySessionOk](d)
 	case DestroySessionNoneTypeID:
-		v = &DestroySessionNone{}
+		v = tlrt.New[DestroySessionNone](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "DestroySessionRes"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -97,17 +97,18 @@ func (m *DestroySessionOk) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DestroySessionOk) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 54)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *DestroySessionOk) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DestroySessionOk) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.SessionID, err = b.Long(); err != nil {
+	if m.SessionID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "destroy_session_ok", "session_id")
 	}
 	return nil
@@ -167,17 +168,18 @@ func (m *DestroySessionNone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DestroySessionNone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 27)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *DestroySessionNone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DestroySessionNone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.SessionID, err = b.Long(); err != nil {
+	if m.SessionID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "destroy_session_none", "session_id")
 	}
 	return nil
@@ -234,17 +236,18 @@ func (m *DestroySessionRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DestroySessionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 55)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *DestroySessionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DestroySessionRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.SessionID, err = b.Long(); err != nil {
+	if m.SessionID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "destroy_session", "session_id")
 	}
 	return nil

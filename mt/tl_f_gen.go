@@ -68,23 +68,24 @@ func (m *FutureSalt) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *FutureSalt) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 10)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *FutureSalt) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *FutureSalt) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ValidSince, err = b.Int(); err != nil {
+	if m.ValidSince, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "future_salt", "valid_since")
 	}
-	if m.ValidUntil, err = b.Int(); err != nil {
+	if m.ValidUntil, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "future_salt", "valid_until")
 	}
-	if m.Salt, err = b.Long(); err != nil {
+	if m.Salt, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "future_salt", "salt")
 	}
 	return nil
@@ -150,12 +151,13 @@ func (m *FutureSalts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *FutureSalts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 43)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *FutureSalts) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *FutureSalts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -163,13 +165,13 @@ func (m *FutureSalts) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "future_salts", "")
 	}
 	var err error
-	if m.ReqMsgID, err = b.Long(); err != nil {
+	if m.ReqMsgID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "future_salts", "req_msg_id")
 	}
-	if m.Now, err = b.Int(); err != nil {
+	if m.Now, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "future_salts", "now")
 	}
-	if m.Salts, err = tlrt.DecodeStructs[FutureSalt](b, true, true, 16, depth+1); err != nil {
+	if m.Salts, err = tlrt.DecodeStructs[FutureSalt](d, true, true, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "future_salts", "salts")
 	}
 	return nil

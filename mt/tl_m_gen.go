@@ -17,26 +17,26 @@ type MsgDetailedInfoClass interface {
 
 // DecodeMsgDetailedInfo decodes any constructor of MsgDetailedInfo.
 func DecodeMsgDetailedInfo(b *bin.Buffer) (MsgDetailedInfoClass, error) {
-	return decodeMsgDetailedInfo(b, 0)
+	return tlrt.Decode(b, &wireSchema, 63, decodeMsgDetailedInfo)
 }
 
 // decodeMsgDetailedInfo is DecodeMsgDetailedInfo for a value nested depth
 // levels deep.
-func decodeMsgDetailedInfo(b *bin.Buffer, depth int) (MsgDetailedInfoClass, error) {
-	id, err := b.ID()
+func decodeMsgDetailedInfo(d *tlrt.Decoder, depth int) (MsgDetailedInfoClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MsgDetailedInfoClass
 	switch id {
 	case MsgDetailedInfoTypeID:
-		v = &MsgDetailedInfo{}
+		v = tlrt.New[MsgDetailedInfo](d)
 	case MsgNewDetailedInfoTypeID:
-		v = &MsgNewDetailedInfo{}
+		v = tlrt.New[MsgNewDetailedInfo](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MsgDetailedInfo"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -108,26 +108,27 @@ func (m *MsgDetailedInfo) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MsgDetailedInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 16)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MsgDetailedInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MsgDetailedInfo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgID, err = b.Long(); err != nil {
+	if m.MsgID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "msg_detailed_info", "msg_id")
 	}
-	if m.AnswerMsgID, err = b.Long(); err != nil {
+	if m.AnswerMsgID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "msg_detailed_info", "answer_msg_id")
 	}
-	if m.Bytes, err = b.Int(); err != nil {
+	if m.Bytes, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "msg_detailed_info", "bytes")
 	}
-	if m.Status, err = b.Int(); err != nil {
+	if m.Status, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "msg_detailed_info", "status")
 	}
 	return nil
@@ -196,23 +197,24 @@ func (m *MsgNewDetailedInfo) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MsgNewDetailedInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 35)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MsgNewDetailedInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MsgNewDetailedInfo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.AnswerMsgID, err = b.Long(); err != nil {
+	if m.AnswerMsgID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "msg_new_detailed_info", "answer_msg_id")
 	}
-	if m.Bytes, err = b.Int(); err != nil {
+	if m.Bytes, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "msg_new_detailed_info", "bytes")
 	}
-	if m.Status, err = b.Int(); err != nil {
+	if m.Status, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "msg_new_detailed_info", "status")
 	}
 	return nil
@@ -274,19 +276,16 @@ func (m *Message) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Message) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 8)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Message) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -294,16 +293,16 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "message", "")
 	}
 	var err error
-	if m.MsgID, err = b.Long(); err != nil {
+	if m.MsgID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "message", "msg_id")
 	}
-	if m.Seqno, err = b.Int(); err != nil {
+	if m.Seqno, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "message", "seqno")
 	}
-	if m.Bytes, err = b.Int(); err != nil {
+	if m.Bytes, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "message", "bytes")
 	}
-	if m.Body, err = decodeObject(b, depth+1); err != nil {
+	if m.Body, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "message", "body")
 	}
 	return nil
@@ -360,19 +359,16 @@ func (m *MsgContainer) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MsgContainer) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 30)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MsgContainer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MsgContainer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -380,7 +376,7 @@ func (m *MsgContainer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "msg_container", "")
 	}
 	var err error
-	if m.Messages, err = tlrt.DecodeStructs[Message](b, true, true, 20, depth+1); err != nil {
+	if m.Messages, err = tlrt.DecodeStructs[Message](d, true, true, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "msg_container", "messages")
 	}
 	return nil
@@ -434,23 +430,20 @@ func (m *MsgCopy) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MsgCopy) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MsgCopy{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 53)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MsgCopy) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MsgCopy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -458,7 +451,7 @@ func (m *MsgCopy) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "msg_copy", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.OrigMessage, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.OrigMessage, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "msg_copy", "orig_message")
 	}
 	return nil
@@ -515,17 +508,18 @@ func (m *MsgResendReq) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MsgResendReq) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 34)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MsgResendReq) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MsgResendReq) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.MsgIDs, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "msg_resend_req", "msg_ids")
 	}
 	return nil
@@ -582,17 +576,18 @@ func (m *MsgsAck) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MsgsAck) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 28)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MsgsAck) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MsgsAck) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.MsgIDs, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "msgs_ack", "msg_ids")
 	}
 	return nil
@@ -649,27 +644,24 @@ func (m *MsgsAllInfo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MsgsAllInfo) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 37)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MsgsAllInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MsgsAllInfo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.MsgIDs, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "msgs_all_info", "msg_ids")
 	}
-	if m.Info, err = tlrt.Bytes(b); err != nil {
+	if m.Info, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "msgs_all_info", "info")
 	}
 	return nil
@@ -723,27 +715,24 @@ func (m *MsgsStateInfo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MsgsStateInfo) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 13)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MsgsStateInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MsgsStateInfo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ReqMsgID, err = b.Long(); err != nil {
+	if m.ReqMsgID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "msgs_state_info", "req_msg_id")
 	}
-	if m.Info, err = tlrt.Bytes(b); err != nil {
+	if m.Info, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "msgs_state_info", "info")
 	}
 	return nil
@@ -800,17 +789,18 @@ func (m *MsgsStateReq) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MsgsStateReq) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 52)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MsgsStateReq) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MsgsStateReq) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.MsgIDs, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "msgs_state_req", "msg_ids")
 	}
 	return nil

@@ -68,23 +68,24 @@ func (m *NewSessionCreated) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NewSessionCreated) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 38)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *NewSessionCreated) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *NewSessionCreated) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FirstMsgID, err = b.Long(); err != nil {
+	if m.FirstMsgID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "new_session_created", "first_msg_id")
 	}
-	if m.UniqueID, err = b.Long(); err != nil {
+	if m.UniqueID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "new_session_created", "unique_id")
 	}
-	if m.ServerSalt, err = b.Long(); err != nil {
+	if m.ServerSalt, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "new_session_created", "server_salt")
 	}
 	return nil

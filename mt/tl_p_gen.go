@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // PQInnerDataClass is the TL type P_Q_inner_data: one of PQInnerData,
@@ -18,27 +19,29 @@ type PQInnerDataClass interface {
 
 // DecodePQInnerData decodes any constructor of P_Q_inner_data.
 func DecodePQInnerData(b *bin.Buffer) (PQInnerDataClass, error) {
-	return tlrt.Owned(b, decodePQInnerData)
+	return tlrt.Decode(b, &wireSchema, 64, decodePQInnerData)
 }
 
 // decodePQInnerData is DecodePQInnerData for a value nested depth levels deep.
-func decodePQInnerData(b *bin.Buffer, depth int) (PQInnerDataClass, error) {
-	id, err := b.ID()
+func decodePQInnerData(d *tlrt.Decoder, depth int) (PQInnerDataClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PQInnerDataClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PQInnerDataTypeID:
-		v = &PQInnerData{}
+		v, size = &PQInnerData{}, unsafe.Sizeof(PQInnerData{})
 	case PQInnerDataDCTypeID:
-		v = &PQInnerDataDC{}
+		v, size = &PQInnerDataDC{}, unsafe.Sizeof(PQInnerDataDC{})
 	case PQInnerDataTempDCTypeID:
-		v = &PQInnerDataTempDC{}
+		v, size = &PQInnerDataTempDC{}, unsafe.Sizeof(PQInnerDataTempDC{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "P_Q_inner_data"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -104,39 +107,36 @@ func (m *PQInnerData) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PQInnerData) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 36)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PQInnerData) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PQInnerData) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Pq, err = tlrt.Bytes(b); err != nil {
+	if m.Pq, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data", "pq")
 	}
-	if m.P, err = tlrt.Bytes(b); err != nil {
+	if m.P, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data", "p")
 	}
-	if m.Q, err = tlrt.Bytes(b); err != nil {
+	if m.Q, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data", "q")
 	}
-	if m.Nonce, err = b.Int128(); err != nil {
+	if m.Nonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data", "nonce")
 	}
-	if m.ServerNonce, err = b.Int128(); err != nil {
+	if m.ServerNonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data", "server_nonce")
 	}
-	if m.NewNonce, err = b.Int256(); err != nil {
+	if m.NewNonce, err = d.Int256(); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data", "new_nonce")
 	}
 	return nil
@@ -204,42 +204,39 @@ func (m *PQInnerDataDC) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PQInnerDataDC) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 42)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PQInnerDataDC) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PQInnerDataDC) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Pq, err = tlrt.Bytes(b); err != nil {
+	if m.Pq, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data_dc", "pq")
 	}
-	if m.P, err = tlrt.Bytes(b); err != nil {
+	if m.P, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data_dc", "p")
 	}
-	if m.Q, err = tlrt.Bytes(b); err != nil {
+	if m.Q, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data_dc", "q")
 	}
-	if m.Nonce, err = b.Int128(); err != nil {
+	if m.Nonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data_dc", "nonce")
 	}
-	if m.ServerNonce, err = b.Int128(); err != nil {
+	if m.ServerNonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data_dc", "server_nonce")
 	}
-	if m.NewNonce, err = b.Int256(); err != nil {
+	if m.NewNonce, err = d.Int256(); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data_dc", "new_nonce")
 	}
-	if m.DC, err = b.Int(); err != nil {
+	if m.DC, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data_dc", "dc")
 	}
 	return nil
@@ -312,45 +309,42 @@ func (m *PQInnerDataTempDC) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PQInnerDataTempDC) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 21)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PQInnerDataTempDC) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PQInnerDataTempDC) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Pq, err = tlrt.Bytes(b); err != nil {
+	if m.Pq, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data_temp_dc", "pq")
 	}
-	if m.P, err = tlrt.Bytes(b); err != nil {
+	if m.P, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data_temp_dc", "p")
 	}
-	if m.Q, err = tlrt.Bytes(b); err != nil {
+	if m.Q, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data_temp_dc", "q")
 	}
-	if m.Nonce, err = b.Int128(); err != nil {
+	if m.Nonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data_temp_dc", "nonce")
 	}
-	if m.ServerNonce, err = b.Int128(); err != nil {
+	if m.ServerNonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data_temp_dc", "server_nonce")
 	}
-	if m.NewNonce, err = b.Int256(); err != nil {
+	if m.NewNonce, err = d.Int256(); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data_temp_dc", "new_nonce")
 	}
-	if m.DC, err = b.Int(); err != nil {
+	if m.DC, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data_temp_dc", "dc")
 	}
-	if m.ExpiresIn, err = b.Int(); err != nil {
+	if m.ExpiresIn, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data_temp_dc", "expires_in")
 	}
 	return nil
@@ -412,20 +406,21 @@ func (m *Pong) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Pong) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 18)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *Pong) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Pong) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgID, err = b.Long(); err != nil {
+	if m.MsgID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "pong", "msg_id")
 	}
-	if m.PingID, err = b.Long(); err != nil {
+	if m.PingID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "pong", "ping_id")
 	}
 	return nil
@@ -482,17 +477,18 @@ func (m *PingRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PingRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 32)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PingRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PingRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PingID, err = b.Long(); err != nil {
+	if m.PingID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "ping", "ping_id")
 	}
 	return nil
@@ -562,20 +558,21 @@ func (m *PingDelayDisconnectRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PingDelayDisconnectRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 58)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PingDelayDisconnectRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PingDelayDisconnectRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PingID, err = b.Long(); err != nil {
+	if m.PingID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "ping_delay_disconnect", "ping_id")
 	}
-	if m.DisconnectDelay, err = b.Int(); err != nil {
+	if m.DisconnectDelay, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "ping_delay_disconnect", "disconnect_delay")
 	}
 	return nil

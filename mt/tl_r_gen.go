@@ -18,13 +18,13 @@ type RpcDropAnswerClass interface {
 
 // DecodeRpcDropAnswer decodes any constructor of RpcDropAnswer.
 func DecodeRpcDropAnswer(b *bin.Buffer) (RpcDropAnswerClass, error) {
-	return decodeRpcDropAnswer(b, 0)
+	return tlrt.Decode(b, &wireSchema, 23, decodeRpcDropAnswer)
 }
 
 // decodeRpcDropAnswer is DecodeRpcDropAnswer for a value nested depth levels
 // deep.
-func decodeRpcDropAnswer(b *bin.Buffer, depth int) (RpcDropAnswerClass, error) {
-	id, err := b.ID()
+func decodeRpcDropAnswer(d *tlrt.Decoder, depth int) (RpcDropAnswerClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -35,11 +35,11 @@ func decodeRpcDropAnswer(b *bin.Buffer, depth int) (RpcDropAnswerClass, error) {
 	case RpcAnswerDroppedRunningTypeID:
 		v = &RpcAnswerDroppedRunning{}
 	case RpcAnswerDroppedTypeID:
-		v = &RpcAnswerDropped{}
+		v = tlrt.New[RpcAnswerDropped](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "RpcDropAnswer"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -93,12 +93,13 @@ func (m *RpcAnswerUnknown) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RpcAnswerUnknown) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 24)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *RpcAnswerUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RpcAnswerUnknown) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -153,12 +154,13 @@ func (m *RpcAnswerDroppedRunning) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RpcAnswerDroppedRunning) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 48)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *RpcAnswerDroppedRunning) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RpcAnswerDroppedRunning) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -228,23 +230,24 @@ func (m *RpcAnswerDropped) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RpcAnswerDropped) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 39)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *RpcAnswerDropped) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RpcAnswerDropped) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgID, err = b.Long(); err != nil {
+	if m.MsgID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "rpc_answer_dropped", "msg_id")
 	}
-	if m.SeqNo, err = b.Int(); err != nil {
+	if m.SeqNo, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "rpc_answer_dropped", "seq_no")
 	}
-	if m.Bytes, err = b.Int(); err != nil {
+	if m.Bytes, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "rpc_answer_dropped", "bytes")
 	}
 	return nil
@@ -306,33 +309,30 @@ func (m *ResPQ) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ResPQ) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 14)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ResPQ) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ResPQ) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Nonce, err = b.Int128(); err != nil {
+	if m.Nonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "resPQ", "nonce")
 	}
-	if m.ServerNonce, err = b.Int128(); err != nil {
+	if m.ServerNonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "resPQ", "server_nonce")
 	}
-	if m.Pq, err = tlrt.Bytes(b); err != nil {
+	if m.Pq, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "resPQ", "pq")
 	}
-	if m.ServerPublicKeyFingerprints, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.ServerPublicKeyFingerprints, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "resPQ", "server_public_key_fingerprints")
 	}
 	return nil
@@ -386,27 +386,24 @@ func (m *RpcError) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *RpcError) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 15)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RpcError) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RpcError) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ErrorCode, err = b.Int(); err != nil {
+	if m.ErrorCode, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "rpc_error", "error_code")
 	}
-	if m.ErrorMessage, err = tlrt.String(b); err != nil {
+	if m.ErrorMessage, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "rpc_error", "error_message")
 	}
 	return nil
@@ -462,19 +459,16 @@ func (m *RpcResult) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *RpcResult) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 59)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RpcResult) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RpcResult) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -482,10 +476,10 @@ func (m *RpcResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "rpc_result", "")
 	}
 	var err error
-	if m.ReqMsgID, err = b.Long(); err != nil {
+	if m.ReqMsgID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "rpc_result", "req_msg_id")
 	}
-	if m.Result, err = decodeObject(b, depth+1); err != nil {
+	if m.Result, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "rpc_result", "result")
 	}
 	return nil
@@ -539,17 +533,18 @@ func (m *ReqPqRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReqPqRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 25)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ReqPqRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReqPqRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Nonce, err = b.Int128(); err != nil {
+	if m.Nonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "req_pq", "nonce")
 	}
 	return nil
@@ -611,17 +606,18 @@ func (m *ReqPqMultiRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReqPqMultiRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 47)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ReqPqMultiRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReqPqMultiRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Nonce, err = b.Int128(); err != nil {
+	if m.Nonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "req_pq_multi", "nonce")
 	}
 	return nil
@@ -692,39 +688,36 @@ func (m *ReqDHParamsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ReqDHParamsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 50)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ReqDHParamsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReqDHParamsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Nonce, err = b.Int128(); err != nil {
+	if m.Nonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "req_DH_params", "nonce")
 	}
-	if m.ServerNonce, err = b.Int128(); err != nil {
+	if m.ServerNonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "req_DH_params", "server_nonce")
 	}
-	if m.P, err = tlrt.Bytes(b); err != nil {
+	if m.P, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "req_DH_params", "p")
 	}
-	if m.Q, err = tlrt.Bytes(b); err != nil {
+	if m.Q, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "req_DH_params", "q")
 	}
-	if m.PublicKeyFingerprint, err = b.Long(); err != nil {
+	if m.PublicKeyFingerprint, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "req_DH_params", "public_key_fingerprint")
 	}
-	if m.EncryptedData, err = tlrt.Bytes(b); err != nil {
+	if m.EncryptedData, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "req_DH_params", "encrypted_data")
 	}
 	return nil
@@ -789,17 +782,18 @@ func (m *RpcDropAnswerRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RpcDropAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 22)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *RpcDropAnswerRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RpcDropAnswerRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ReqMsgID, err = b.Long(); err != nil {
+	if m.ReqMsgID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "rpc_drop_answer", "req_msg_id")
 	}
 	return nil

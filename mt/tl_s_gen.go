@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // ServerDHParamsClass is the TL type Server_DH_Params: one of
@@ -17,26 +18,28 @@ type ServerDHParamsClass interface {
 
 // DecodeServerDHParams decodes any constructor of Server_DH_Params.
 func DecodeServerDHParams(b *bin.Buffer) (ServerDHParamsClass, error) {
-	return tlrt.Owned(b, decodeServerDHParams)
+	return tlrt.Decode(b, &wireSchema, 51, decodeServerDHParams)
 }
 
 // decodeServerDHParams is DecodeServerDHParams for a value nested depth levels
 // deep.
-func decodeServerDHParams(b *bin.Buffer, depth int) (ServerDHParamsClass, error) {
-	id, err := b.ID()
+func decodeServerDHParams(d *tlrt.Decoder, depth int) (ServerDHParamsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ServerDHParamsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ServerDHParamsFailTypeID:
-		v = &ServerDHParamsFail{}
+		v = tlrt.New[ServerDHParamsFail](d)
 	case ServerDHParamsOkTypeID:
-		v = &ServerDHParamsOk{}
+		v, size = &ServerDHParamsOk{}, unsafe.Sizeof(ServerDHParamsOk{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Server_DH_Params"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -98,23 +101,24 @@ func (m *ServerDHParamsFail) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ServerDHParamsFail) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 31)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ServerDHParamsFail) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ServerDHParamsFail) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Nonce, err = b.Int128(); err != nil {
+	if m.Nonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_params_fail", "nonce")
 	}
-	if m.ServerNonce, err = b.Int128(); err != nil {
+	if m.ServerNonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_params_fail", "server_nonce")
 	}
-	if m.NewNonceHash, err = b.Int128(); err != nil {
+	if m.NewNonceHash, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_params_fail", "new_nonce_hash")
 	}
 	return nil
@@ -174,30 +178,27 @@ func (m *ServerDHParamsOk) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ServerDHParamsOk) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 49)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ServerDHParamsOk) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ServerDHParamsOk) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Nonce, err = b.Int128(); err != nil {
+	if m.Nonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_params_ok", "nonce")
 	}
-	if m.ServerNonce, err = b.Int128(); err != nil {
+	if m.ServerNonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_params_ok", "server_nonce")
 	}
-	if m.EncryptedAnswer, err = tlrt.Bytes(b); err != nil {
+	if m.EncryptedAnswer, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_params_ok", "encrypted_answer")
 	}
 	return nil
@@ -213,28 +214,28 @@ type SetClientDHParamsAnswerClass interface {
 // DecodeSetClientDHParamsAnswer decodes any constructor of
 // Set_client_DH_params_answer.
 func DecodeSetClientDHParamsAnswer(b *bin.Buffer) (SetClientDHParamsAnswerClass, error) {
-	return decodeSetClientDHParamsAnswer(b, 0)
+	return tlrt.Decode(b, &wireSchema, 61, decodeSetClientDHParamsAnswer)
 }
 
 // decodeSetClientDHParamsAnswer is DecodeSetClientDHParamsAnswer for a value
 // nested depth levels deep.
-func decodeSetClientDHParamsAnswer(b *bin.Buffer, depth int) (SetClientDHParamsAnswerClass, error) {
-	id, err := b.ID()
+func decodeSetClientDHParamsAnswer(d *tlrt.Decoder, depth int) (SetClientDHParamsAnswerClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v SetClientDHParamsAnswerClass
 	switch id {
 	case DhGenOkTypeID:
-		v = &DhGenOk{}
+		v = tlrt.New[DhGenOk](d)
 	case DhGenRetryTypeID:
-		v = &DhGenRetry{}
+		v = tlrt.New[DhGenRetry](d)
 	case DhGenFailTypeID:
-		v = &DhGenFail{}
+		v = tlrt.New[DhGenFail](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Set_client_DH_params_answer"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -296,23 +297,24 @@ func (m *DhGenOk) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DhGenOk) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 19)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *DhGenOk) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DhGenOk) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Nonce, err = b.Int128(); err != nil {
+	if m.Nonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "dh_gen_ok", "nonce")
 	}
-	if m.ServerNonce, err = b.Int128(); err != nil {
+	if m.ServerNonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "dh_gen_ok", "server_nonce")
 	}
-	if m.NewNonceHash1, err = b.Int128(); err != nil {
+	if m.NewNonceHash1, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "dh_gen_ok", "new_nonce_hash1")
 	}
 	return nil
@@ -375,23 +377,24 @@ func (m *DhGenRetry) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DhGenRetry) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 20)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *DhGenRetry) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DhGenRetry) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Nonce, err = b.Int128(); err != nil {
+	if m.Nonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "dh_gen_retry", "nonce")
 	}
-	if m.ServerNonce, err = b.Int128(); err != nil {
+	if m.ServerNonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "dh_gen_retry", "server_nonce")
 	}
-	if m.NewNonceHash2, err = b.Int128(); err != nil {
+	if m.NewNonceHash2, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "dh_gen_retry", "new_nonce_hash2")
 	}
 	return nil
@@ -454,23 +457,24 @@ func (m *DhGenFail) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DhGenFail) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 40)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *DhGenFail) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DhGenFail) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Nonce, err = b.Int128(); err != nil {
+	if m.Nonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "dh_gen_fail", "nonce")
 	}
-	if m.ServerNonce, err = b.Int128(); err != nil {
+	if m.ServerNonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "dh_gen_fail", "server_nonce")
 	}
-	if m.NewNonceHash3, err = b.Int128(); err != nil {
+	if m.NewNonceHash3, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "dh_gen_fail", "new_nonce_hash3")
 	}
 	return nil
@@ -533,39 +537,36 @@ func (m *ServerDHInnerData) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ServerDHInnerData) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 44)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ServerDHInnerData) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ServerDHInnerData) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Nonce, err = b.Int128(); err != nil {
+	if m.Nonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_inner_data", "nonce")
 	}
-	if m.ServerNonce, err = b.Int128(); err != nil {
+	if m.ServerNonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_inner_data", "server_nonce")
 	}
-	if m.G, err = b.Int(); err != nil {
+	if m.G, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_inner_data", "g")
 	}
-	if m.DhPrime, err = tlrt.Bytes(b); err != nil {
+	if m.DhPrime, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_inner_data", "dh_prime")
 	}
-	if m.GA, err = tlrt.Bytes(b); err != nil {
+	if m.GA, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_inner_data", "g_a")
 	}
-	if m.ServerTime, err = b.Int(); err != nil {
+	if m.ServerTime, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_inner_data", "server_time")
 	}
 	return nil
@@ -622,30 +623,27 @@ func (m *SetClientDHParamsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SetClientDHParamsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 60)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SetClientDHParamsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SetClientDHParamsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Nonce, err = b.Int128(); err != nil {
+	if m.Nonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "set_client_DH_params", "nonce")
 	}
-	if m.ServerNonce, err = b.Int128(); err != nil {
+	if m.ServerNonce, err = d.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "set_client_DH_params", "server_nonce")
 	}
-	if m.EncryptedData, err = tlrt.Bytes(b); err != nil {
+	if m.EncryptedData, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "set_client_DH_params", "encrypted_data")
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // AiComposeToneClass is the TL type AiComposeTone: one of AiComposeTone,
@@ -19,26 +20,28 @@ type AiComposeToneClass interface {
 
 // DecodeAiComposeTone decodes any constructor of AiComposeTone.
 func DecodeAiComposeTone(b *bin.Buffer) (AiComposeToneClass, error) {
-	return tlrt.Owned(b, decodeAiComposeTone)
+	return tlrt.Decode(b, &wireSchema, 349, decodeAiComposeTone)
 }
 
 // decodeAiComposeTone is DecodeAiComposeTone for a value nested depth levels
 // deep.
-func decodeAiComposeTone(b *bin.Buffer, depth int) (AiComposeToneClass, error) {
-	id, err := b.ID()
+func decodeAiComposeTone(d *tlrt.Decoder, depth int) (AiComposeToneClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v AiComposeToneClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AiComposeToneTypeID:
-		v = &AiComposeTone{}
+		v, size = &AiComposeTone{}, unsafe.Sizeof(AiComposeTone{})
 	case AiComposeToneDefaultTypeID:
-		v = &AiComposeToneDefault{}
+		v, size = &AiComposeToneDefault{}, unsafe.Sizeof(AiComposeToneDefault{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "AiComposeTone"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -219,23 +222,20 @@ func (m *AiComposeTone) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AiComposeTone) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AiComposeTone{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2766)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AiComposeTone) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AiComposeTone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -243,45 +243,46 @@ func (m *AiComposeTone) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "aiComposeTone", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeTone", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeTone", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeTone", "access_hash")
 	}
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeTone", "slug")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeTone", "title")
 	}
 	if m.Flags.Has(1) {
-		if m.EmojiID, err = b.Long(); err != nil {
+		if m.EmojiID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "aiComposeTone", "emoji_id")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Prompt, err = tlrt.String(b); err != nil {
+		if m.Prompt, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "aiComposeTone", "prompt")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.InstallsCount, err = b.Int(); err != nil {
+		if m.InstallsCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "aiComposeTone", "installs_count")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.AuthorID, err = b.Long(); err != nil {
+		if m.AuthorID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "aiComposeTone", "author_id")
 		}
 	}
 	if m.Flags.Has(5) {
-		m.ExampleEnglish = new(AiComposeToneExample)
-		if err = tlrt.DecodeBoxed(b, m.ExampleEnglish, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(AiComposeToneExample{}))
+		m.ExampleEnglish = &AiComposeToneExample{}
+		if err = tlrt.DecodeBoxed(d, m.ExampleEnglish, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "aiComposeTone", "example_english")
 		}
 	}
@@ -357,30 +358,27 @@ func (m *AiComposeToneDefault) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2185)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AiComposeToneDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AiComposeToneDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Tone, err = tlrt.String(b); err != nil {
+	if m.Tone, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeToneDefault", "tone")
 	}
-	if m.EmojiID, err = b.Long(); err != nil {
+	if m.EmojiID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeToneDefault", "emoji_id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeToneDefault", "title")
 	}
 	return nil
@@ -397,26 +395,28 @@ type AttachMenuBotsClass interface {
 
 // DecodeAttachMenuBots decodes any constructor of AttachMenuBots.
 func DecodeAttachMenuBots(b *bin.Buffer) (AttachMenuBotsClass, error) {
-	return tlrt.Owned(b, decodeAttachMenuBots)
+	return tlrt.Decode(b, &wireSchema, 810, decodeAttachMenuBots)
 }
 
 // decodeAttachMenuBots is DecodeAttachMenuBots for a value nested depth levels
 // deep.
-func decodeAttachMenuBots(b *bin.Buffer, depth int) (AttachMenuBotsClass, error) {
-	id, err := b.ID()
+func decodeAttachMenuBots(d *tlrt.Decoder, depth int) (AttachMenuBotsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v AttachMenuBotsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AttachMenuBotsNotModifiedTypeID:
 		v = &AttachMenuBotsNotModified{}
 	case AttachMenuBotsTypeID:
-		v = &AttachMenuBots{}
+		v, size = &AttachMenuBots{}, unsafe.Sizeof(AttachMenuBots{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "AttachMenuBots"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -473,12 +473,13 @@ func (m *AttachMenuBotsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuBotsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3138)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AttachMenuBotsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AttachMenuBotsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -554,19 +555,16 @@ func (m *AttachMenuBots) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AttachMenuBots) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1210)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AttachMenuBots) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AttachMenuBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -574,13 +572,13 @@ func (m *AttachMenuBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "attachMenuBots", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBots", "hash")
 	}
-	if m.Bots, err = tlrt.DecodeStructs[AttachMenuBot](b, false, false, 28, depth+1); err != nil {
+	if m.Bots, err = tlrt.DecodeStructs[AttachMenuBot](d, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBots", "bots")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBots", "users")
 	}
 	return nil
@@ -598,13 +596,13 @@ type AttachMenuPeerTypeClass interface {
 
 // DecodeAttachMenuPeerType decodes any constructor of AttachMenuPeerType.
 func DecodeAttachMenuPeerType(b *bin.Buffer) (AttachMenuPeerTypeClass, error) {
-	return decodeAttachMenuPeerType(b, 0)
+	return tlrt.Decode(b, &wireSchema, 521, decodeAttachMenuPeerType)
 }
 
 // decodeAttachMenuPeerType is DecodeAttachMenuPeerType for a value nested depth
 // levels deep.
-func decodeAttachMenuPeerType(b *bin.Buffer, depth int) (AttachMenuPeerTypeClass, error) {
-	id, err := b.ID()
+func decodeAttachMenuPeerType(d *tlrt.Decoder, depth int) (AttachMenuPeerTypeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -623,7 +621,7 @@ func decodeAttachMenuPeerType(b *bin.Buffer, depth int) (AttachMenuPeerTypeClass
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "AttachMenuPeerType"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -681,12 +679,13 @@ func (m *AttachMenuPeerTypeSameBotPM) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypeSameBotPM) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1872)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AttachMenuPeerTypeSameBotPM) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AttachMenuPeerTypeSameBotPM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -744,12 +743,13 @@ func (m *AttachMenuPeerTypeBotPM) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypeBotPM) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2646)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AttachMenuPeerTypeBotPM) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AttachMenuPeerTypeBotPM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -807,12 +807,13 @@ func (m *AttachMenuPeerTypePM) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypePM) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3131)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AttachMenuPeerTypePM) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AttachMenuPeerTypePM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -870,12 +871,13 @@ func (m *AttachMenuPeerTypeChat) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypeChat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 629)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AttachMenuPeerTypeChat) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AttachMenuPeerTypeChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -934,12 +936,13 @@ func (m *AttachMenuPeerTypeBroadcast) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1860)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AttachMenuPeerTypeBroadcast) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AttachMenuPeerTypeBroadcast) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1006,19 +1009,16 @@ func (m *AccessPointRule) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccessPointRule) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1332)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccessPointRule) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccessPointRule) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1026,13 +1026,13 @@ func (m *AccessPointRule) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "accessPointRule", "")
 	}
 	var err error
-	if m.PhonePrefixRules, err = tlrt.String(b); err != nil {
+	if m.PhonePrefixRules, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "accessPointRule", "phone_prefix_rules")
 	}
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "accessPointRule", "dc_id")
 	}
-	if m.IPs, err = tlrt.DecodeSlabs[IPPortSecret](b, true, 12, depth+1, decodeIPPort); err != nil {
+	if m.IPs, err = tlrt.DecodeSlabs[IPPortSecret](d, true, 12, depth+1, decodeIPPort); err != nil {
 		return tlrt.DecodeErr(err, "accessPointRule", "ips")
 	}
 	return nil
@@ -1091,17 +1091,18 @@ func (m *AccountDaysTTL) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDaysTTL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2515)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountDaysTTL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountDaysTTL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Days, err = b.Int(); err != nil {
+	if m.Days, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "accountDaysTTL", "days")
 	}
 	return nil
@@ -1162,23 +1163,20 @@ func (m *AiComposeToneExample) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AiComposeToneExample) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AiComposeToneExample{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3137)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AiComposeToneExample) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AiComposeToneExample) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1186,10 +1184,10 @@ func (m *AiComposeToneExample) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "aiComposeToneExample", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.From, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.From, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeToneExample", "from")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.To, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.To, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeToneExample", "to")
 	}
 	return nil
@@ -1308,23 +1306,20 @@ func (m *AttachMenuBot) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AttachMenuBot) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AttachMenuBot{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2855)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AttachMenuBot) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AttachMenuBot) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1332,7 +1327,7 @@ func (m *AttachMenuBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "attachMenuBot", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBot", "flags")
 	}
 	m.Inactive = m.Flags.Has(0)
@@ -1341,18 +1336,18 @@ func (m *AttachMenuBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.ShowInAttachMenu = m.Flags.Has(3)
 	m.ShowInSideMenu = m.Flags.Has(4)
 	m.SideMenuDisclaimerNeeded = m.Flags.Has(5)
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBot", "bot_id")
 	}
-	if m.ShortName, err = tlrt.String(b); err != nil {
+	if m.ShortName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBot", "short_name")
 	}
 	if m.Flags.Has(3) {
-		if m.PeerTypes, err = tlrt.DecodeSlabs[AttachMenuPeerTypeSameBotPM](b, false, 4, depth+1, decodeAttachMenuPeerType); err != nil {
+		if m.PeerTypes, err = tlrt.DecodeSlabs[AttachMenuPeerTypeSameBotPM](d, false, 4, depth+1, decodeAttachMenuPeerType); err != nil {
 			return tlrt.DecodeErr(err, "attachMenuBot", "peer_types")
 		}
 	}
-	if m.Icons, err = tlrt.DecodeStructs[AttachMenuBotIcon](b, false, false, 24, depth+1); err != nil {
+	if m.Icons, err = tlrt.DecodeStructs[AttachMenuBotIcon](d, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBot", "icons")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5
@@ -1451,23 +1446,20 @@ func (m *AttachMenuBotIcon) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AttachMenuBotIcon) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AttachMenuBotIcon{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2435)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AttachMenuBotIcon) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AttachMenuBotIcon) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1475,17 +1467,17 @@ func (m *AttachMenuBotIcon) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "attachMenuBotIcon", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotIcon", "flags")
 	}
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotIcon", "name")
 	}
-	if m.Icon, err = decodeDocument(b, depth+1); err != nil {
+	if m.Icon, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotIcon", "icon")
 	}
 	if m.Flags.Has(0) {
-		if m.Colors, err = tlrt.DecodeStructs[AttachMenuBotIconColor](b, false, false, 12, depth+1); err != nil {
+		if m.Colors, err = tlrt.DecodeStructs[AttachMenuBotIconColor](d, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "attachMenuBotIcon", "colors")
 		}
 	}
@@ -1546,27 +1538,24 @@ func (m *AttachMenuBotIconColor) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AttachMenuBotIconColor) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1326)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AttachMenuBotIconColor) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AttachMenuBotIconColor) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotIconColor", "name")
 	}
-	if m.Color, err = b.Int(); err != nil {
+	if m.Color, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotIconColor", "color")
 	}
 	return nil
@@ -1630,23 +1619,20 @@ func (m *AttachMenuBotsBot) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AttachMenuBotsBot) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AttachMenuBotsBot{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2096)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AttachMenuBotsBot) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AttachMenuBotsBot) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1654,10 +1640,10 @@ func (m *AttachMenuBotsBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "attachMenuBotsBot", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Bot, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Bot, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotsBot", "bot")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotsBot", "users")
 	}
 	return nil
@@ -1724,23 +1710,24 @@ func (m *AuctionBidLevel) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuctionBidLevel) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1086)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuctionBidLevel) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuctionBidLevel) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Pos, err = b.Int(); err != nil {
+	if m.Pos, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auctionBidLevel", "pos")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "auctionBidLevel", "amount")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auctionBidLevel", "date")
 	}
 	return nil
@@ -1842,28 +1829,25 @@ func (m *Authorization) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Authorization) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Authorization{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2378)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Authorization) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Authorization) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "flags")
 	}
 	m.Current = m.Flags.Has(0)
@@ -1872,40 +1856,40 @@ func (m *Authorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.EncryptedRequestsDisabled = m.Flags.Has(3)
 	m.CallRequestsDisabled = m.Flags.Has(4)
 	m.Unconfirmed = m.Flags.Has(5)
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "hash")
 	}
-	if m.DeviceModel, err = tlrt.String(b); err != nil {
+	if m.DeviceModel, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "device_model")
 	}
-	if m.Platform, err = tlrt.String(b); err != nil {
+	if m.Platform, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "platform")
 	}
-	if m.SystemVersion, err = tlrt.String(b); err != nil {
+	if m.SystemVersion, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "system_version")
 	}
-	if m.APIID, err = b.Int(); err != nil {
+	if m.APIID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "api_id")
 	}
-	if m.AppName, err = tlrt.String(b); err != nil {
+	if m.AppName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "app_name")
 	}
-	if m.AppVersion, err = tlrt.String(b); err != nil {
+	if m.AppVersion, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "app_version")
 	}
-	if m.DateCreated, err = b.Int(); err != nil {
+	if m.DateCreated, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "date_created")
 	}
-	if m.DateActive, err = b.Int(); err != nil {
+	if m.DateActive, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "date_active")
 	}
-	if m.IP, err = tlrt.String(b); err != nil {
+	if m.IP, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "ip")
 	}
-	if m.Country, err = tlrt.String(b); err != nil {
+	if m.Country, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "country")
 	}
-	if m.Region, err = tlrt.String(b); err != nil {
+	if m.Region, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "region")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
@@ -1996,17 +1980,18 @@ func (m *AutoDownloadSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AutoDownloadSettings{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2537)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AutoDownloadSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AutoDownloadSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "autoDownloadSettings", "flags")
 	}
 	m.Disabled = m.Flags.Has(0)
@@ -2014,22 +1999,22 @@ func (m *AutoDownloadSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.AudioPreloadNext = m.Flags.Has(2)
 	m.PhonecallsLessData = m.Flags.Has(3)
 	m.StoriesPreload = m.Flags.Has(4)
-	if m.PhotoSizeMax, err = b.Int(); err != nil {
+	if m.PhotoSizeMax, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "autoDownloadSettings", "photo_size_max")
 	}
-	if m.VideoSizeMax, err = b.Long(); err != nil {
+	if m.VideoSizeMax, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "autoDownloadSettings", "video_size_max")
 	}
-	if m.FileSizeMax, err = b.Long(); err != nil {
+	if m.FileSizeMax, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "autoDownloadSettings", "file_size_max")
 	}
-	if m.VideoUploadMaxbitrate, err = b.Int(); err != nil {
+	if m.VideoUploadMaxbitrate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "autoDownloadSettings", "video_upload_maxbitrate")
 	}
-	if m.SmallQueueActiveOperationsMax, err = b.Int(); err != nil {
+	if m.SmallQueueActiveOperationsMax, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "autoDownloadSettings", "small_queue_active_operations_max")
 	}
-	if m.LargeQueueActiveOperationsMax, err = b.Int(); err != nil {
+	if m.LargeQueueActiveOperationsMax, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "autoDownloadSettings", "large_queue_active_operations_max")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4
@@ -2097,12 +2082,13 @@ func (m *AutoSaveException) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AutoSaveException{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1908)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AutoSaveException) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AutoSaveException) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2110,10 +2096,10 @@ func (m *AutoSaveException) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "autoSaveException", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "autoSaveException", "peer")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "autoSaveException", "settings")
 	}
 	return nil
@@ -2208,23 +2194,24 @@ func (m *AutoSaveSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AutoSaveSettings{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2698)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AutoSaveSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AutoSaveSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "autoSaveSettings", "flags")
 	}
 	m.Photos = m.Flags.Has(0)
 	m.Videos = m.Flags.Has(1)
 	if m.Flags.Has(2) {
-		if m.VideoMaxSize, err = b.Long(); err != nil {
+		if m.VideoMaxSize, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "autoSaveSettings", "video_max_size")
 		}
 	}
@@ -2350,47 +2337,44 @@ func (m *AvailableEffect) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AvailableEffect) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AvailableEffect{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2097)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AvailableEffect) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AvailableEffect) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "availableEffect", "flags")
 	}
 	m.PremiumRequired = m.Flags.Has(2)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "availableEffect", "id")
 	}
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "availableEffect", "emoticon")
 	}
 	if m.Flags.Has(0) {
-		if m.StaticIconID, err = b.Long(); err != nil {
+		if m.StaticIconID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "availableEffect", "static_icon_id")
 		}
 	}
-	if m.EffectStickerID, err = b.Long(); err != nil {
+	if m.EffectStickerID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "availableEffect", "effect_sticker_id")
 	}
 	if m.Flags.Has(1) {
-		if m.EffectAnimationID, err = b.Long(); err != nil {
+		if m.EffectAnimationID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "availableEffect", "effect_animation_id")
 		}
 	}
@@ -2497,23 +2481,20 @@ func (m *AvailableReaction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AvailableReaction) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AvailableReaction{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2614)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AvailableReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AvailableReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2521,39 +2502,39 @@ func (m *AvailableReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "availableReaction", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "availableReaction", "flags")
 	}
 	m.Inactive = m.Flags.Has(0)
 	m.Premium = m.Flags.Has(2)
-	if m.Reaction, err = tlrt.String(b); err != nil {
+	if m.Reaction, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "availableReaction", "reaction")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "availableReaction", "title")
 	}
-	if m.StaticIcon, err = decodeDocument(b, depth+1); err != nil {
+	if m.StaticIcon, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "availableReaction", "static_icon")
 	}
-	if m.AppearAnimation, err = decodeDocument(b, depth+1); err != nil {
+	if m.AppearAnimation, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "availableReaction", "appear_animation")
 	}
-	if m.SelectAnimation, err = decodeDocument(b, depth+1); err != nil {
+	if m.SelectAnimation, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "availableReaction", "select_animation")
 	}
-	if m.ActivateAnimation, err = decodeDocument(b, depth+1); err != nil {
+	if m.ActivateAnimation, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "availableReaction", "activate_animation")
 	}
-	if m.EffectAnimation, err = decodeDocument(b, depth+1); err != nil {
+	if m.EffectAnimation, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "availableReaction", "effect_animation")
 	}
 	if m.Flags.Has(1) {
-		if m.AroundAnimation, err = decodeDocument(b, depth+1); err != nil {
+		if m.AroundAnimation, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "availableReaction", "around_animation")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.CenterIcon, err = decodeDocument(b, depth+1); err != nil {
+		if m.CenterIcon, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "availableReaction", "center_icon")
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // AccountChatThemesClass is the TL type account.ChatThemes: one of
@@ -20,26 +21,28 @@ type AccountChatThemesClass interface {
 
 // DecodeAccountChatThemes decodes any constructor of account.ChatThemes.
 func DecodeAccountChatThemes(b *bin.Buffer) (AccountChatThemesClass, error) {
-	return tlrt.Owned(b, decodeAccountChatThemes)
+	return tlrt.Decode(b, &wireSchema, 2975, decodeAccountChatThemes)
 }
 
 // decodeAccountChatThemes is DecodeAccountChatThemes for a value nested depth
 // levels deep.
-func decodeAccountChatThemes(b *bin.Buffer, depth int) (AccountChatThemesClass, error) {
-	id, err := b.ID()
+func decodeAccountChatThemes(d *tlrt.Decoder, depth int) (AccountChatThemesClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v AccountChatThemesClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AccountChatThemesNotModifiedTypeID:
 		v = &AccountChatThemesNotModified{}
 	case AccountChatThemesTypeID:
-		v = &AccountChatThemes{}
+		v, size = &AccountChatThemes{}, unsafe.Sizeof(AccountChatThemes{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.ChatThemes"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -98,12 +101,13 @@ func (m *AccountChatThemesNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountChatThemesNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2928)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountChatThemesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountChatThemesNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -219,23 +223,20 @@ func (m *AccountChatThemes) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountChatThemes) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountChatThemes{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2585)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountChatThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountChatThemes) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -243,23 +244,23 @@ func (m *AccountChatThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.chatThemes", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "flags")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "hash")
 	}
-	if m.Themes, err = tlrt.DecodeSlabs[ChatThemeUniqueGift](b, false, 8, depth+1, decodeChatTheme); err != nil {
+	if m.Themes, err = tlrt.DecodeSlabs[ChatThemeUniqueGift](d, false, 8, depth+1, decodeChatTheme); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "themes")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(b); err != nil {
+		if m.NextOffset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.chatThemes", "next_offset")
 		}
 	}
@@ -280,26 +281,28 @@ type AccountEmailVerifiedClass interface {
 
 // DecodeAccountEmailVerified decodes any constructor of account.EmailVerified.
 func DecodeAccountEmailVerified(b *bin.Buffer) (AccountEmailVerifiedClass, error) {
-	return tlrt.Owned(b, decodeAccountEmailVerified)
+	return tlrt.Decode(b, &wireSchema, 609, decodeAccountEmailVerified)
 }
 
 // decodeAccountEmailVerified is DecodeAccountEmailVerified for a value nested
 // depth levels deep.
-func decodeAccountEmailVerified(b *bin.Buffer, depth int) (AccountEmailVerifiedClass, error) {
-	id, err := b.ID()
+func decodeAccountEmailVerified(d *tlrt.Decoder, depth int) (AccountEmailVerifiedClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v AccountEmailVerifiedClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AccountEmailVerifiedTypeID:
-		v = &AccountEmailVerified{}
+		v, size = &AccountEmailVerified{}, unsafe.Sizeof(AccountEmailVerified{})
 	case AccountEmailVerifiedLoginTypeID:
-		v = &AccountEmailVerifiedLogin{}
+		v, size = &AccountEmailVerifiedLogin{}, unsafe.Sizeof(AccountEmailVerifiedLogin{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.EmailVerified"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -357,24 +360,21 @@ func (m *AccountEmailVerified) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountEmailVerified) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1027)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountEmailVerified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountEmailVerified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Email, err = tlrt.String(b); err != nil {
+	if m.Email, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.emailVerified", "email")
 	}
 	return nil
@@ -437,19 +437,16 @@ func (m *AccountEmailVerifiedLogin) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountEmailVerifiedLogin) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2952)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountEmailVerifiedLogin) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountEmailVerifiedLogin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -457,10 +454,10 @@ func (m *AccountEmailVerifiedLogin) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "account.emailVerifiedLogin", "")
 	}
 	var err error
-	if m.Email, err = tlrt.String(b); err != nil {
+	if m.Email, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.emailVerifiedLogin", "email")
 	}
-	if m.SentCode, err = decodeAuthSentCode(b, depth+1); err != nil {
+	if m.SentCode, err = decodeAuthSentCode(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.emailVerifiedLogin", "sent_code")
 	}
 	return nil
@@ -477,26 +474,28 @@ type AccountEmojiStatusesClass interface {
 
 // DecodeAccountEmojiStatuses decodes any constructor of account.EmojiStatuses.
 func DecodeAccountEmojiStatuses(b *bin.Buffer) (AccountEmojiStatusesClass, error) {
-	return tlrt.Owned(b, decodeAccountEmojiStatuses)
+	return tlrt.Decode(b, &wireSchema, 738, decodeAccountEmojiStatuses)
 }
 
 // decodeAccountEmojiStatuses is DecodeAccountEmojiStatuses for a value nested
 // depth levels deep.
-func decodeAccountEmojiStatuses(b *bin.Buffer, depth int) (AccountEmojiStatusesClass, error) {
-	id, err := b.ID()
+func decodeAccountEmojiStatuses(d *tlrt.Decoder, depth int) (AccountEmojiStatusesClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v AccountEmojiStatusesClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AccountEmojiStatusesNotModifiedTypeID:
 		v = &AccountEmojiStatusesNotModified{}
 	case AccountEmojiStatusesTypeID:
-		v = &AccountEmojiStatuses{}
+		v, size = &AccountEmojiStatuses{}, unsafe.Sizeof(AccountEmojiStatuses{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.EmojiStatuses"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -555,12 +554,13 @@ func (m *AccountEmojiStatusesNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountEmojiStatusesNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2772)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountEmojiStatusesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountEmojiStatusesNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -630,19 +630,16 @@ func (m *AccountEmojiStatuses) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountEmojiStatuses) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2069)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountEmojiStatuses) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountEmojiStatuses) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -650,10 +647,10 @@ func (m *AccountEmojiStatuses) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.emojiStatuses", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.emojiStatuses", "hash")
 	}
-	if m.Statuses, err = tlrt.DecodeSlabs[EmojiStatusCollectible](b, false, 4, depth+1, decodeEmojiStatus); err != nil {
+	if m.Statuses, err = tlrt.DecodeSlabs[EmojiStatusCollectible](d, false, 4, depth+1, decodeEmojiStatus); err != nil {
 		return tlrt.DecodeErr(err, "account.emojiStatuses", "statuses")
 	}
 	return nil
@@ -672,28 +669,28 @@ type AccountResetPasswordResultClass interface {
 // DecodeAccountResetPasswordResult decodes any constructor of
 // account.ResetPasswordResult.
 func DecodeAccountResetPasswordResult(b *bin.Buffer) (AccountResetPasswordResultClass, error) {
-	return decodeAccountResetPasswordResult(b, 0)
+	return tlrt.Decode(b, &wireSchema, 2087, decodeAccountResetPasswordResult)
 }
 
 // decodeAccountResetPasswordResult is DecodeAccountResetPasswordResult for a
 // value nested depth levels deep.
-func decodeAccountResetPasswordResult(b *bin.Buffer, depth int) (AccountResetPasswordResultClass, error) {
-	id, err := b.ID()
+func decodeAccountResetPasswordResult(d *tlrt.Decoder, depth int) (AccountResetPasswordResultClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v AccountResetPasswordResultClass
 	switch id {
 	case AccountResetPasswordFailedWaitTypeID:
-		v = &AccountResetPasswordFailedWait{}
+		v = tlrt.New[AccountResetPasswordFailedWait](d)
 	case AccountResetPasswordRequestedWaitTypeID:
-		v = &AccountResetPasswordRequestedWait{}
+		v = tlrt.New[AccountResetPasswordRequestedWait](d)
 	case AccountResetPasswordOkTypeID:
 		v = &AccountResetPasswordOk{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.ResetPasswordResult"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -759,17 +756,18 @@ func (m *AccountResetPasswordFailedWait) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordFailedWait) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2966)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountResetPasswordFailedWait) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountResetPasswordFailedWait) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.RetryDate, err = b.Int(); err != nil {
+	if m.RetryDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.resetPasswordFailedWait", "retry_date")
 	}
 	return nil
@@ -835,17 +833,18 @@ func (m *AccountResetPasswordRequestedWait) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordRequestedWait) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3042)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountResetPasswordRequestedWait) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountResetPasswordRequestedWait) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UntilDate, err = b.Int(); err != nil {
+	if m.UntilDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.resetPasswordRequestedWait", "until_date")
 	}
 	return nil
@@ -902,12 +901,13 @@ func (m *AccountResetPasswordOk) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordOk) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3034)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountResetPasswordOk) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountResetPasswordOk) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -925,26 +925,28 @@ type AccountSavedMusicIDsClass interface {
 
 // DecodeAccountSavedMusicIDs decodes any constructor of account.SavedMusicIds.
 func DecodeAccountSavedMusicIDs(b *bin.Buffer) (AccountSavedMusicIDsClass, error) {
-	return decodeAccountSavedMusicIDs(b, 0)
+	return tlrt.Decode(b, &wireSchema, 2937, decodeAccountSavedMusicIDs)
 }
 
 // decodeAccountSavedMusicIDs is DecodeAccountSavedMusicIDs for a value nested
 // depth levels deep.
-func decodeAccountSavedMusicIDs(b *bin.Buffer, depth int) (AccountSavedMusicIDsClass, error) {
-	id, err := b.ID()
+func decodeAccountSavedMusicIDs(d *tlrt.Decoder, depth int) (AccountSavedMusicIDsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v AccountSavedMusicIDsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AccountSavedMusicIDsNotModifiedTypeID:
 		v = &AccountSavedMusicIDsNotModified{}
 	case AccountSavedMusicIDsTypeID:
-		v = &AccountSavedMusicIDs{}
+		v, size = &AccountSavedMusicIDs{}, unsafe.Sizeof(AccountSavedMusicIDs{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.SavedMusicIds"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1003,12 +1005,13 @@ func (m *AccountSavedMusicIDsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedMusicIDsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1417)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSavedMusicIDsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSavedMusicIDsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1072,17 +1075,18 @@ func (m *AccountSavedMusicIDs) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedMusicIDs) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2157)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSavedMusicIDs) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSavedMusicIDs) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.IDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.IDs, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "account.savedMusicIds", "ids")
 	}
 	return nil
@@ -1099,26 +1103,28 @@ type AccountSavedRingtoneClass interface {
 
 // DecodeAccountSavedRingtone decodes any constructor of account.SavedRingtone.
 func DecodeAccountSavedRingtone(b *bin.Buffer) (AccountSavedRingtoneClass, error) {
-	return tlrt.Owned(b, decodeAccountSavedRingtone)
+	return tlrt.Decode(b, &wireSchema, 1233, decodeAccountSavedRingtone)
 }
 
 // decodeAccountSavedRingtone is DecodeAccountSavedRingtone for a value nested
 // depth levels deep.
-func decodeAccountSavedRingtone(b *bin.Buffer, depth int) (AccountSavedRingtoneClass, error) {
-	id, err := b.ID()
+func decodeAccountSavedRingtone(d *tlrt.Decoder, depth int) (AccountSavedRingtoneClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v AccountSavedRingtoneClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AccountSavedRingtoneTypeID:
 		v = &AccountSavedRingtone{}
 	case AccountSavedRingtoneConvertedTypeID:
-		v = &AccountSavedRingtoneConverted{}
+		v, size = &AccountSavedRingtoneConverted{}, unsafe.Sizeof(AccountSavedRingtoneConverted{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.SavedRingtone"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1175,12 +1181,13 @@ func (m *AccountSavedRingtone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedRingtone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2496)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSavedRingtone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSavedRingtone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1244,19 +1251,16 @@ func (m *AccountSavedRingtoneConverted) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountSavedRingtoneConverted) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 917)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSavedRingtoneConverted) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSavedRingtoneConverted) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1264,7 +1268,7 @@ func (m *AccountSavedRingtoneConverted) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "account.savedRingtoneConverted", "")
 	}
 	var err error
-	if m.Document, err = decodeDocument(b, depth+1); err != nil {
+	if m.Document, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.savedRingtoneConverted", "document")
 	}
 	return nil
@@ -1282,26 +1286,28 @@ type AccountSavedRingtonesClass interface {
 // DecodeAccountSavedRingtones decodes any constructor of
 // account.SavedRingtones.
 func DecodeAccountSavedRingtones(b *bin.Buffer) (AccountSavedRingtonesClass, error) {
-	return tlrt.Owned(b, decodeAccountSavedRingtones)
+	return tlrt.Decode(b, &wireSchema, 2951, decodeAccountSavedRingtones)
 }
 
 // decodeAccountSavedRingtones is DecodeAccountSavedRingtones for a value nested
 // depth levels deep.
-func decodeAccountSavedRingtones(b *bin.Buffer, depth int) (AccountSavedRingtonesClass, error) {
-	id, err := b.ID()
+func decodeAccountSavedRingtones(d *tlrt.Decoder, depth int) (AccountSavedRingtonesClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v AccountSavedRingtonesClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AccountSavedRingtonesNotModifiedTypeID:
 		v = &AccountSavedRingtonesNotModified{}
 	case AccountSavedRingtonesTypeID:
-		v = &AccountSavedRingtones{}
+		v, size = &AccountSavedRingtones{}, unsafe.Sizeof(AccountSavedRingtones{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.SavedRingtones"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1360,12 +1366,13 @@ func (m *AccountSavedRingtonesNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedRingtonesNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3247)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSavedRingtonesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSavedRingtonesNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1435,19 +1442,16 @@ func (m *AccountSavedRingtones) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountSavedRingtones) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2631)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSavedRingtones) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSavedRingtones) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1455,10 +1459,10 @@ func (m *AccountSavedRingtones) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.savedRingtones", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.savedRingtones", "hash")
 	}
-	if m.Ringtones, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Ringtones, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "account.savedRingtones", "ringtones")
 	}
 	return nil
@@ -1475,26 +1479,28 @@ type AccountThemesClass interface {
 
 // DecodeAccountThemes decodes any constructor of account.Themes.
 func DecodeAccountThemes(b *bin.Buffer) (AccountThemesClass, error) {
-	return tlrt.Owned(b, decodeAccountThemes)
+	return tlrt.Decode(b, &wireSchema, 1754, decodeAccountThemes)
 }
 
 // decodeAccountThemes is DecodeAccountThemes for a value nested depth levels
 // deep.
-func decodeAccountThemes(b *bin.Buffer, depth int) (AccountThemesClass, error) {
-	id, err := b.ID()
+func decodeAccountThemes(d *tlrt.Decoder, depth int) (AccountThemesClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v AccountThemesClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AccountThemesNotModifiedTypeID:
 		v = &AccountThemesNotModified{}
 	case AccountThemesTypeID:
-		v = &AccountThemes{}
+		v, size = &AccountThemes{}, unsafe.Sizeof(AccountThemes{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.Themes"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1550,12 +1556,13 @@ func (m *AccountThemesNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountThemesNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3160)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountThemesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountThemesNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1623,19 +1630,16 @@ func (m *AccountThemes) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountThemes) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2166)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountThemes) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1643,10 +1647,10 @@ func (m *AccountThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.themes", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.themes", "hash")
 	}
-	if m.Themes, err = tlrt.DecodeStructs[Theme](b, false, false, 32, depth+1); err != nil {
+	if m.Themes, err = tlrt.DecodeStructs[Theme](d, false, false, 32, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.themes", "themes")
 	}
 	return nil
@@ -1663,26 +1667,28 @@ type AccountWallPapersClass interface {
 
 // DecodeAccountWallPapers decodes any constructor of account.WallPapers.
 func DecodeAccountWallPapers(b *bin.Buffer) (AccountWallPapersClass, error) {
-	return tlrt.Owned(b, decodeAccountWallPapers)
+	return tlrt.Decode(b, &wireSchema, 661, decodeAccountWallPapers)
 }
 
 // decodeAccountWallPapers is DecodeAccountWallPapers for a value nested depth
 // levels deep.
-func decodeAccountWallPapers(b *bin.Buffer, depth int) (AccountWallPapersClass, error) {
-	id, err := b.ID()
+func decodeAccountWallPapers(d *tlrt.Decoder, depth int) (AccountWallPapersClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v AccountWallPapersClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AccountWallPapersNotModifiedTypeID:
 		v = &AccountWallPapersNotModified{}
 	case AccountWallPapersTypeID:
-		v = &AccountWallPapers{}
+		v, size = &AccountWallPapers{}, unsafe.Sizeof(AccountWallPapers{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.WallPapers"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1741,12 +1747,13 @@ func (m *AccountWallPapersNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountWallPapersNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 876)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountWallPapersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountWallPapersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1815,19 +1822,16 @@ func (m *AccountWallPapers) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountWallPapers) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2751)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountWallPapers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountWallPapers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1835,10 +1839,10 @@ func (m *AccountWallPapers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.wallPapers", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.wallPapers", "hash")
 	}
-	if m.Wallpapers, err = tlrt.DecodeSlabs[WallPaper](b, false, 16, depth+1, decodeWallPaper); err != nil {
+	if m.Wallpapers, err = tlrt.DecodeSlabs[WallPaper](d, false, 16, depth+1, decodeWallPaper); err != nil {
 		return tlrt.DecodeErr(err, "account.wallPapers", "wallpapers")
 	}
 	return nil
@@ -1856,26 +1860,28 @@ type AccountWebBrowserSettingsClass interface {
 // DecodeAccountWebBrowserSettings decodes any constructor of
 // account.WebBrowserSettings.
 func DecodeAccountWebBrowserSettings(b *bin.Buffer) (AccountWebBrowserSettingsClass, error) {
-	return tlrt.Owned(b, decodeAccountWebBrowserSettings)
+	return tlrt.Decode(b, &wireSchema, 1484, decodeAccountWebBrowserSettings)
 }
 
 // decodeAccountWebBrowserSettings is DecodeAccountWebBrowserSettings for a
 // value nested depth levels deep.
-func decodeAccountWebBrowserSettings(b *bin.Buffer, depth int) (AccountWebBrowserSettingsClass, error) {
-	id, err := b.ID()
+func decodeAccountWebBrowserSettings(d *tlrt.Decoder, depth int) (AccountWebBrowserSettingsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v AccountWebBrowserSettingsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AccountWebBrowserSettingsNotModifiedTypeID:
 		v = &AccountWebBrowserSettingsNotModified{}
 	case AccountWebBrowserSettingsTypeID:
-		v = &AccountWebBrowserSettings{}
+		v, size = &AccountWebBrowserSettings{}, unsafe.Sizeof(AccountWebBrowserSettings{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "account.WebBrowserSettings"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1936,12 +1942,13 @@ func (m *AccountWebBrowserSettingsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountWebBrowserSettingsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2642)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountWebBrowserSettingsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountWebBrowserSettingsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2028,23 +2035,20 @@ func (m *AccountWebBrowserSettings) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountWebBrowserSettings) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountWebBrowserSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1836)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountWebBrowserSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountWebBrowserSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2052,18 +2056,18 @@ func (m *AccountWebBrowserSettings) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "account.webBrowserSettings", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.webBrowserSettings", "flags")
 	}
 	m.OpenExternalBrowser = m.Flags.Has(0)
 	m.DisplayCloseButton = m.Flags.Has(1)
-	if m.ExternalExceptions, err = tlrt.DecodeStructs[WebDomainException](b, false, false, 20, depth+1); err != nil {
+	if m.ExternalExceptions, err = tlrt.DecodeStructs[WebDomainException](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.webBrowserSettings", "external_exceptions")
 	}
-	if m.InappExceptions, err = tlrt.DecodeStructs[WebDomainException](b, false, false, 20, depth+1); err != nil {
+	if m.InappExceptions, err = tlrt.DecodeStructs[WebDomainException](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.webBrowserSettings", "inapp_exceptions")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.webBrowserSettings", "hash")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -2183,23 +2187,20 @@ func (m *AccountAuthorizationForm) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountAuthorizationForm) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountAuthorizationForm{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2381)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountAuthorizationForm) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountAuthorizationForm) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2207,23 +2208,23 @@ func (m *AccountAuthorizationForm) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "account.authorizationForm", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "flags")
 	}
-	if m.RequiredTypes, err = tlrt.DecodeSlabs[SecureRequiredType](b, false, 12, depth+1, decodeSecureRequiredType); err != nil {
+	if m.RequiredTypes, err = tlrt.DecodeSlabs[SecureRequiredType](d, false, 12, depth+1, decodeSecureRequiredType); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "required_types")
 	}
-	if m.Values, err = tlrt.DecodeStructs[SecureValue](b, false, false, 16, depth+1); err != nil {
+	if m.Values, err = tlrt.DecodeStructs[SecureValue](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "values")
 	}
-	if m.Errors, err = tlrt.DecodeSlabs[SecureValueErrorData](b, false, 16, depth+1, decodeSecureValueError); err != nil {
+	if m.Errors, err = tlrt.DecodeSlabs[SecureValueErrorData](d, false, 16, depth+1, decodeSecureValueError); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "errors")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.PrivacyPolicyURL, err = tlrt.String(b); err != nil {
+		if m.PrivacyPolicyURL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.authorizationForm", "privacy_policy_url")
 		}
 	}
@@ -2292,19 +2293,16 @@ func (m *AccountAuthorizations) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountAuthorizations) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1379)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountAuthorizations) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2312,10 +2310,10 @@ func (m *AccountAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.authorizations", "")
 	}
 	var err error
-	if m.AuthorizationTTLDays, err = b.Int(); err != nil {
+	if m.AuthorizationTTLDays, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizations", "authorization_ttl_days")
 	}
-	if m.Authorizations, err = tlrt.DecodeStructs[Authorization](b, false, false, 60, depth+1); err != nil {
+	if m.Authorizations, err = tlrt.DecodeStructs[Authorization](d, false, false, 60, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizations", "authorizations")
 	}
 	return nil
@@ -2388,12 +2386,13 @@ func (m *AccountAutoDownloadSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountAutoDownloadSettings{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1619)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountAutoDownloadSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountAutoDownloadSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2401,13 +2400,13 @@ func (m *AccountAutoDownloadSettings) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "account.autoDownloadSettings", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Low, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Low, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "low")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Medium, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Medium, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "medium")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.High, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.High, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "high")
 	}
 	return nil
@@ -2495,23 +2494,20 @@ func (m *AccountAutoSaveSettings) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountAutoSaveSettings) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountAutoSaveSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1381)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountAutoSaveSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountAutoSaveSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2519,22 +2515,22 @@ func (m *AccountAutoSaveSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.autoSaveSettings", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.UsersSettings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.UsersSettings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "users_settings")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.ChatsSettings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.ChatsSettings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "chats_settings")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.BroadcastsSettings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.BroadcastsSettings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "broadcasts_settings")
 	}
-	if m.Exceptions, err = tlrt.DecodeStructs[AutoSaveException](b, false, false, 24, depth+1); err != nil {
+	if m.Exceptions, err = tlrt.DecodeStructs[AutoSaveException](d, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "exceptions")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "users")
 	}
 	return nil
@@ -2608,19 +2604,16 @@ func (m *AccountBusinessChatLinks) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountBusinessChatLinks) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3067)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountBusinessChatLinks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2628,13 +2621,13 @@ func (m *AccountBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "account.businessChatLinks", "")
 	}
 	var err error
-	if m.Links, err = tlrt.DecodeStructs[BusinessChatLink](b, false, false, 20, depth+1); err != nil {
+	if m.Links, err = tlrt.DecodeStructs[BusinessChatLink](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.businessChatLinks", "links")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.businessChatLinks", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.businessChatLinks", "users")
 	}
 	return nil
@@ -2701,19 +2694,16 @@ func (m *AccountConnectedBots) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountConnectedBots) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 823)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountConnectedBots) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountConnectedBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2721,10 +2711,10 @@ func (m *AccountConnectedBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.connectedBots", "")
 	}
 	var err error
-	if m.ConnectedBots, err = tlrt.DecodeStructs[ConnectedBot](b, false, false, 32, depth+1); err != nil {
+	if m.ConnectedBots, err = tlrt.DecodeStructs[ConnectedBot](d, false, false, 32, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.connectedBots", "connected_bots")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.connectedBots", "users")
 	}
 	return nil
@@ -2790,17 +2780,18 @@ func (m *AccountContentSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountContentSettings{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1513)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountContentSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountContentSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.contentSettings", "flags")
 	}
 	m.SensitiveEnabled = m.Flags.Has(0)
@@ -2863,17 +2854,18 @@ func (m *AccountPaidMessagesRevenue) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountPaidMessagesRevenue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 899)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountPaidMessagesRevenue) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountPaidMessagesRevenue) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.StarsAmount, err = b.Long(); err != nil {
+	if m.StarsAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.paidMessagesRevenue", "stars_amount")
 	}
 	return nil
@@ -2932,23 +2924,20 @@ func (m *AccountPasskeyRegistrationOptions) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountPasskeyRegistrationOptions) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountPasskeyRegistrationOptions{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2946)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountPasskeyRegistrationOptions) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountPasskeyRegistrationOptions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2956,7 +2945,7 @@ func (m *AccountPasskeyRegistrationOptions) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "account.passkeyRegistrationOptions", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Options, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Options, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.passkeyRegistrationOptions", "options")
 	}
 	return nil
@@ -3015,19 +3004,16 @@ func (m *AccountPasskeys) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountPasskeys) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3210)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountPasskeys) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountPasskeys) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3035,7 +3021,7 @@ func (m *AccountPasskeys) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.passkeys", "")
 	}
 	var err error
-	if m.Passkeys, err = tlrt.DecodeStructs[Passkey](b, false, false, 20, depth+1); err != nil {
+	if m.Passkeys, err = tlrt.DecodeStructs[Passkey](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.passkeys", "passkeys")
 	}
 	return nil
@@ -3270,23 +3256,20 @@ func (m *AccountPassword) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountPassword) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountPassword{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2106)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountPassword) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountPassword) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3294,53 +3277,53 @@ func (m *AccountPassword) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.password", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.password", "flags")
 	}
 	m.HasRecovery = m.Flags.Has(0)
 	m.HasSecureValues = m.Flags.Has(1)
 	m.HasPassword = m.Flags.Has(2)
 	if m.Flags.Has(2) {
-		if m.CurrentAlgo, err = decodePasswordKdfAlgo(b, depth+1); err != nil {
+		if m.CurrentAlgo, err = decodePasswordKdfAlgo(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.password", "current_algo")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.SRPB, err = tlrt.Bytes(b); err != nil {
+		if m.SRPB, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "account.password", "srp_B")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.SRPID, err = b.Long(); err != nil {
+		if m.SRPID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "account.password", "srp_id")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Hint, err = tlrt.String(b); err != nil {
+		if m.Hint, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.password", "hint")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.EmailUnconfirmedPattern, err = tlrt.String(b); err != nil {
+		if m.EmailUnconfirmedPattern, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.password", "email_unconfirmed_pattern")
 		}
 	}
-	if m.NewAlgo, err = decodePasswordKdfAlgo(b, depth+1); err != nil {
+	if m.NewAlgo, err = decodePasswordKdfAlgo(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.password", "new_algo")
 	}
-	if m.NewSecureAlgo, err = decodeSecurePasswordKdfAlgo(b, depth+1); err != nil {
+	if m.NewSecureAlgo, err = decodeSecurePasswordKdfAlgo(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.password", "new_secure_algo")
 	}
-	if m.SecureRandom, err = tlrt.Bytes(b); err != nil {
+	if m.SecureRandom, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "account.password", "secure_random")
 	}
 	if m.Flags.Has(5) {
-		if m.PendingResetDate, err = b.Int(); err != nil {
+		if m.PendingResetDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "account.password", "pending_reset_date")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.LoginEmailPattern, err = tlrt.String(b); err != nil {
+		if m.LoginEmailPattern, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.password", "login_email_pattern")
 		}
 	}
@@ -3508,23 +3491,20 @@ func (m *AccountPasswordInputSettings) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountPasswordInputSettings) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountPasswordInputSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2636)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountPasswordInputSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountPasswordInputSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3532,32 +3512,33 @@ func (m *AccountPasswordInputSettings) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "account.passwordInputSettings", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.passwordInputSettings", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.NewAlgo, err = decodePasswordKdfAlgo(b, depth+1); err != nil {
+		if m.NewAlgo, err = decodePasswordKdfAlgo(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordInputSettings", "new_algo")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.NewPasswordHash, err = tlrt.Bytes(b); err != nil {
+		if m.NewPasswordHash, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordInputSettings", "new_password_hash")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Hint, err = tlrt.String(b); err != nil {
+		if m.Hint, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordInputSettings", "hint")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Email, err = tlrt.String(b); err != nil {
+		if m.Email, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordInputSettings", "email")
 		}
 	}
 	if m.Flags.Has(2) {
-		m.NewSecureSettings = new(SecureSecretSettings)
-		if err = tlrt.DecodeBoxed(b, m.NewSecureSettings, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(SecureSecretSettings{}))
+		m.NewSecureSettings = &SecureSecretSettings{}
+		if err = tlrt.DecodeBoxed(d, m.NewSecureSettings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordInputSettings", "new_secure_settings")
 		}
 	}
@@ -3657,23 +3638,20 @@ func (m *AccountPasswordSettings) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountPasswordSettings) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountPasswordSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2168)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountPasswordSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountPasswordSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3681,17 +3659,18 @@ func (m *AccountPasswordSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.passwordSettings", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.passwordSettings", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Email, err = tlrt.String(b); err != nil {
+		if m.Email, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordSettings", "email")
 		}
 	}
 	if m.Flags.Has(1) {
-		m.SecureSettings = new(SecureSecretSettings)
-		if err = tlrt.DecodeBoxed(b, m.SecureSettings, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(SecureSecretSettings{}))
+		m.SecureSettings = &SecureSecretSettings{}
+		if err = tlrt.DecodeBoxed(d, m.SecureSettings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordSettings", "secure_settings")
 		}
 	}
@@ -3770,19 +3749,16 @@ func (m *AccountPrivacyRules) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountPrivacyRules) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1430)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountPrivacyRules) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountPrivacyRules) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3790,13 +3766,13 @@ func (m *AccountPrivacyRules) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.privacyRules", "")
 	}
 	var err error
-	if m.Rules, err = tlrt.DecodeSlabs[PrivacyValueAllowUsers](b, false, 4, depth+1, decodePrivacyRule); err != nil {
+	if m.Rules, err = tlrt.DecodeSlabs[PrivacyValueAllowUsers](d, false, 4, depth+1, decodePrivacyRule); err != nil {
 		return tlrt.DecodeErr(err, "account.privacyRules", "rules")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.privacyRules", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.privacyRules", "users")
 	}
 	return nil
@@ -3909,23 +3885,20 @@ func (m *AccountResolvedBusinessChatLinks) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountResolvedBusinessChatLinks) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountResolvedBusinessChatLinks{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2163)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountResolvedBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountResolvedBusinessChatLinks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3933,24 +3906,24 @@ func (m *AccountResolvedBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "account.resolvedBusinessChatLinks", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "flags")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "peer")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "entities")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "users")
 	}
 	if len(m.Entities) > 0 {
@@ -4010,27 +3983,24 @@ func (m *AccountSentEmailCode) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountSentEmailCode) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1907)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSentEmailCode) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSentEmailCode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.EmailPattern, err = tlrt.String(b); err != nil {
+	if m.EmailPattern, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.sentEmailCode", "email_pattern")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.sentEmailCode", "length")
 	}
 	return nil
@@ -4089,17 +4059,18 @@ func (m *AccountTakeout) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountTakeout) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1395)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountTakeout) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountTakeout) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.takeout", "id")
 	}
 	return nil
@@ -4156,27 +4127,24 @@ func (m *AccountTmpPassword) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountTmpPassword) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2880)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountTmpPassword) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountTmpPassword) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.TmpPassword, err = tlrt.Bytes(b); err != nil {
+	if m.TmpPassword, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "account.tmpPassword", "tmp_password")
 	}
-	if m.ValidUntil, err = b.Int(); err != nil {
+	if m.ValidUntil, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.tmpPassword", "valid_until")
 	}
 	return nil
@@ -4244,19 +4212,16 @@ func (m *AccountWebAuthorizations) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountWebAuthorizations) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3075)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountWebAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountWebAuthorizations) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4264,10 +4229,10 @@ func (m *AccountWebAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "account.webAuthorizations", "")
 	}
 	var err error
-	if m.Authorizations, err = tlrt.DecodeStructs[WebAuthorization](b, false, false, 48, depth+1); err != nil {
+	if m.Authorizations, err = tlrt.DecodeStructs[WebAuthorization](d, false, false, 48, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.webAuthorizations", "authorizations")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.webAuthorizations", "users")
 	}
 	return nil
@@ -4341,44 +4306,41 @@ func (m *AccountRegisterDeviceRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountRegisterDeviceRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountRegisterDeviceRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3069)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountRegisterDeviceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountRegisterDeviceRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "flags")
 	}
 	m.NoMuted = m.Flags.Has(0)
-	if m.TokenType, err = b.Int(); err != nil {
+	if m.TokenType, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "token_type")
 	}
-	if m.Token, err = tlrt.String(b); err != nil {
+	if m.Token, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "token")
 	}
-	if m.AppSandbox, err = b.Bool(); err != nil {
+	if m.AppSandbox, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "app_sandbox")
 	}
-	if m.Secret, err = tlrt.Bytes(b); err != nil {
+	if m.Secret, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "secret")
 	}
-	if m.OtherUids, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.OtherUids, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "other_uids")
 	}
 	m.Flags &^= 1 << 0
@@ -4450,30 +4412,27 @@ func (m *AccountUnregisterDeviceRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountUnregisterDeviceRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1681)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUnregisterDeviceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUnregisterDeviceRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.TokenType, err = b.Int(); err != nil {
+	if m.TokenType, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.unregisterDevice", "token_type")
 	}
-	if m.Token, err = tlrt.String(b); err != nil {
+	if m.Token, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.unregisterDevice", "token")
 	}
-	if m.OtherUids, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.OtherUids, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "account.unregisterDevice", "other_uids")
 	}
 	return nil
@@ -4545,23 +4504,20 @@ func (m *AccountUpdateNotifySettingsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountUpdateNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountUpdateNotifySettingsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1938)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUpdateNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateNotifySettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4569,10 +4525,10 @@ func (m *AccountUpdateNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateNotifySettings", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputNotifyPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputNotifyPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.updateNotifySettings", "peer")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.updateNotifySettings", "settings")
 	}
 	return nil
@@ -4640,12 +4596,13 @@ func (m *AccountGetNotifySettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 767)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetNotifySettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4653,7 +4610,7 @@ func (m *AccountGetNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "account.getNotifySettings", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputNotifyPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputNotifyPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.getNotifySettings", "peer")
 	}
 	return nil
@@ -4717,12 +4674,13 @@ func (m *AccountResetNotifySettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2881)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountResetNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountResetNotifySettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4864,42 +4822,39 @@ func (m *AccountUpdateProfileRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountUpdateProfileRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountUpdateProfileRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1828)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUpdateProfileRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateProfileRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.updateProfile", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.FirstName, err = tlrt.String(b); err != nil {
+		if m.FirstName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.updateProfile", "first_name")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.LastName, err = tlrt.String(b); err != nil {
+		if m.LastName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.updateProfile", "last_name")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.About, err = tlrt.String(b); err != nil {
+		if m.About, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.updateProfile", "about")
 		}
 	}
@@ -4974,17 +4929,18 @@ func (m *AccountUpdateStatusRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateStatusRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1645)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountUpdateStatusRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateStatusRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offline, err = b.Bool(); err != nil {
+	if m.Offline, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "account.updateStatus", "offline")
 	}
 	return nil
@@ -5052,17 +5008,18 @@ func (m *AccountGetWallPapersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetWallPapersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 660)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetWallPapersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetWallPapersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getWallPapers", "hash")
 	}
 	return nil
@@ -5134,19 +5091,16 @@ func (m *AccountReportPeerRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountReportPeerRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2680)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountReportPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountReportPeerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5154,13 +5108,13 @@ func (m *AccountReportPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "account.reportPeer", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.reportPeer", "peer")
 	}
-	if m.Reason, err = decodeReportReason(b, depth+1); err != nil {
+	if m.Reason, err = decodeReportReason(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.reportPeer", "reason")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.reportPeer", "message")
 	}
 	return nil
@@ -5222,24 +5176,21 @@ func (m *AccountCheckUsernameRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 997)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountCheckUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountCheckUsernameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Username, err = tlrt.String(b); err != nil {
+	if m.Username, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.checkUsername", "username")
 	}
 	return nil
@@ -5302,24 +5253,21 @@ func (m *AccountUpdateUsernameRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountUpdateUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1237)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUpdateUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateUsernameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Username, err = tlrt.String(b); err != nil {
+	if m.Username, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.updateUsername", "username")
 	}
 	return nil
@@ -5386,12 +5334,13 @@ func (m *AccountGetPrivacyRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPrivacyRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2872)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetPrivacyRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5399,7 +5348,7 @@ func (m *AccountGetPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "account.getPrivacy", "")
 	}
 	var err error
-	if m.Key, err = decodeInputPrivacyKey(b, depth+1); err != nil {
+	if m.Key, err = decodeInputPrivacyKey(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.getPrivacy", "key")
 	}
 	return nil
@@ -5473,12 +5422,13 @@ func (m *AccountSetPrivacyRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetPrivacyRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2712)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSetPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSetPrivacyRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5486,10 +5436,10 @@ func (m *AccountSetPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "account.setPrivacy", "")
 	}
 	var err error
-	if m.Key, err = decodeInputPrivacyKey(b, depth+1); err != nil {
+	if m.Key, err = decodeInputPrivacyKey(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.setPrivacy", "key")
 	}
-	if m.Rules, err = tlrt.DecodeSlabs[InputPrivacyValueAllowUsers](b, false, 4, depth+1, decodeInputPrivacyRule); err != nil {
+	if m.Rules, err = tlrt.DecodeSlabs[InputPrivacyValueAllowUsers](d, false, 4, depth+1, decodeInputPrivacyRule); err != nil {
 		return tlrt.DecodeErr(err, "account.setPrivacy", "rules")
 	}
 	return nil
@@ -5562,23 +5512,20 @@ func (m *AccountDeleteAccountRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountDeleteAccountRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountDeleteAccountRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2272)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountDeleteAccountRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountDeleteAccountRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5586,14 +5533,14 @@ func (m *AccountDeleteAccountRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "account.deleteAccount", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteAccount", "flags")
 	}
-	if m.Reason, err = tlrt.String(b); err != nil {
+	if m.Reason, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteAccount", "reason")
 	}
 	if m.Flags.Has(0) {
-		if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
+		if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.deleteAccount", "password")
 		}
 	}
@@ -5657,12 +5604,13 @@ func (m *AccountGetAccountTTLRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAccountTTLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 671)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetAccountTTLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetAccountTTLRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5734,12 +5682,13 @@ func (m *AccountSetAccountTTLRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountSetAccountTTLRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 968)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSetAccountTTLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSetAccountTTLRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5747,7 +5696,7 @@ func (m *AccountSetAccountTTLRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "account.setAccountTTL", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.TTL, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.TTL, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.setAccountTTL", "ttl")
 	}
 	return nil
@@ -5817,23 +5766,20 @@ func (m *AccountSendChangePhoneCodeRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountSendChangePhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountSendChangePhoneCodeRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1913)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSendChangePhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSendChangePhoneCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5841,10 +5787,10 @@ func (m *AccountSendChangePhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "account.sendChangePhoneCode", "")
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.sendChangePhoneCode", "phone_number")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.sendChangePhoneCode", "settings")
 	}
 	return nil
@@ -5912,30 +5858,27 @@ func (m *AccountChangePhoneRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountChangePhoneRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1742)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountChangePhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountChangePhoneRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.changePhone", "phone_number")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.changePhone", "phone_code_hash")
 	}
-	if m.PhoneCode, err = tlrt.String(b); err != nil {
+	if m.PhoneCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.changePhone", "phone_code")
 	}
 	return nil
@@ -6004,17 +5947,18 @@ func (m *AccountUpdateDeviceLockedRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateDeviceLockedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1172)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountUpdateDeviceLockedRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateDeviceLockedRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Period, err = b.Int(); err != nil {
+	if m.Period, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.updateDeviceLocked", "period")
 	}
 	return nil
@@ -6076,12 +6020,13 @@ func (m *AccountGetAuthorizationsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2961)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetAuthorizationsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetAuthorizationsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6152,17 +6097,18 @@ func (m *AccountResetAuthorizationRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2924)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountResetAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountResetAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.resetAuthorization", "hash")
 	}
 	return nil
@@ -6224,12 +6170,13 @@ func (m *AccountGetPasswordRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1466)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetPasswordRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetPasswordRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6297,19 +6244,16 @@ func (m *AccountGetPasswordSettingsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountGetPasswordSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2195)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountGetPasswordSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetPasswordSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6317,7 +6261,7 @@ func (m *AccountGetPasswordSettingsRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "account.getPasswordSettings", "")
 	}
 	var err error
-	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
+	if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.getPasswordSettings", "password")
 	}
 	return nil
@@ -6389,23 +6333,20 @@ func (m *AccountUpdatePasswordSettingsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountUpdatePasswordSettingsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountUpdatePasswordSettingsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2304)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUpdatePasswordSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdatePasswordSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6413,10 +6354,10 @@ func (m *AccountUpdatePasswordSettingsRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "account.updatePasswordSettings", "")
 	}
 	var err error
-	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
+	if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.updatePasswordSettings", "password")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.NewSettings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.NewSettings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.updatePasswordSettings", "new_settings")
 	}
 	return nil
@@ -6486,23 +6427,20 @@ func (m *AccountSendConfirmPhoneCodeRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountSendConfirmPhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountSendConfirmPhoneCodeRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 866)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSendConfirmPhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSendConfirmPhoneCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6510,10 +6448,10 @@ func (m *AccountSendConfirmPhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "account.sendConfirmPhoneCode", "")
 	}
 	var err error
-	if m.Hash, err = tlrt.String(b); err != nil {
+	if m.Hash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.sendConfirmPhoneCode", "hash")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.sendConfirmPhoneCode", "settings")
 	}
 	return nil
@@ -6579,27 +6517,24 @@ func (m *AccountConfirmPhoneRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountConfirmPhoneRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1579)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountConfirmPhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountConfirmPhoneRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.confirmPhone", "phone_code_hash")
 	}
-	if m.PhoneCode, err = tlrt.String(b); err != nil {
+	if m.PhoneCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.confirmPhone", "phone_code")
 	}
 	return nil
@@ -6667,19 +6602,16 @@ func (m *AccountGetTmpPasswordRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountGetTmpPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1318)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountGetTmpPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetTmpPasswordRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6687,10 +6619,10 @@ func (m *AccountGetTmpPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "account.getTmpPassword", "")
 	}
 	var err error
-	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
+	if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.getTmpPassword", "password")
 	}
-	if m.Period, err = b.Int(); err != nil {
+	if m.Period, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.getTmpPassword", "period")
 	}
 	return nil
@@ -6754,12 +6686,13 @@ func (m *AccountGetWebAuthorizationsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetWebAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 827)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetWebAuthorizationsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetWebAuthorizationsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6830,17 +6763,18 @@ func (m *AccountResetWebAuthorizationRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetWebAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1046)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountResetWebAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountResetWebAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.resetWebAuthorization", "hash")
 	}
 	return nil
@@ -6904,12 +6838,13 @@ func (m *AccountResetWebAuthorizationsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetWebAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1662)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountResetWebAuthorizationsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountResetWebAuthorizationsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6974,12 +6909,13 @@ func (m *AccountGetAllSecureValuesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAllSecureValuesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2433)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetAllSecureValuesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetAllSecureValuesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6993,8 +6929,8 @@ func (c *Client) AccountGetAllSecureValues(ctx context.Context, req *AccountGetA
 		req = new(AccountGetAllSecureValuesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SecureValue, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]SecureValue, error) {
-			return tlrt.DecodeStructs[SecureValue](b, false, false, 16, depth)
+		return tlrt.Decode(b, &wireSchema, 169, func(d *tlrt.Decoder, depth int) ([]SecureValue, error) {
+			return tlrt.DecodeStructs[SecureValue](d, false, false, 16, depth)
 		})
 	})
 }
@@ -7055,12 +6991,13 @@ func (m *AccountGetSecureValueRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetSecureValueRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1766)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetSecureValueRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7068,7 +7005,7 @@ func (m *AccountGetSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "account.getSecureValue", "")
 	}
 	var err error
-	if m.Types, err = tlrt.DecodeSlabs[SecureValueTypePersonalDetails](b, false, 4, depth+1, decodeSecureValueType); err != nil {
+	if m.Types, err = tlrt.DecodeSlabs[SecureValueTypePersonalDetails](d, false, 4, depth+1, decodeSecureValueType); err != nil {
 		return tlrt.DecodeErr(err, "account.getSecureValue", "types")
 	}
 	return nil
@@ -7081,8 +7018,8 @@ func (c *Client) AccountGetSecureValue(ctx context.Context, req *AccountGetSecur
 		req = new(AccountGetSecureValueRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SecureValue, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]SecureValue, error) {
-			return tlrt.DecodeStructs[SecureValue](b, false, false, 16, depth)
+		return tlrt.Decode(b, &wireSchema, 169, func(d *tlrt.Decoder, depth int) ([]SecureValue, error) {
+			return tlrt.DecodeStructs[SecureValue](d, false, false, 16, depth)
 		})
 	})
 }
@@ -7140,23 +7077,20 @@ func (m *AccountSaveSecureValueRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountSaveSecureValueRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountSaveSecureValueRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1989)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSaveSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSaveSecureValueRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7164,10 +7098,10 @@ func (m *AccountSaveSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "account.saveSecureValue", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Value, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Value, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.saveSecureValue", "value")
 	}
-	if m.SecureSecretID, err = b.Long(); err != nil {
+	if m.SecureSecretID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.saveSecureValue", "secure_secret_id")
 	}
 	return nil
@@ -7237,12 +7171,13 @@ func (m *AccountDeleteSecureValueRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeleteSecureValueRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2509)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountDeleteSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountDeleteSecureValueRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7250,7 +7185,7 @@ func (m *AccountDeleteSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "account.deleteSecureValue", "")
 	}
 	var err error
-	if m.Types, err = tlrt.DecodeSlabs[SecureValueTypePersonalDetails](b, false, 4, depth+1, decodeSecureValueType); err != nil {
+	if m.Types, err = tlrt.DecodeSlabs[SecureValueTypePersonalDetails](d, false, 4, depth+1, decodeSecureValueType); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteSecureValue", "types")
 	}
 	return nil
@@ -7320,30 +7255,27 @@ func (m *AccountGetAuthorizationFormRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountGetAuthorizationFormRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2343)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountGetAuthorizationFormRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetAuthorizationFormRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "bot_id")
 	}
-	if m.Scope, err = tlrt.String(b); err != nil {
+	if m.Scope, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "scope")
 	}
-	if m.PublicKey, err = tlrt.String(b); err != nil {
+	if m.PublicKey, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "public_key")
 	}
 	return nil
@@ -7425,23 +7357,20 @@ func (m *AccountAcceptAuthorizationRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountAcceptAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountAcceptAuthorizationRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3158)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountAcceptAuthorizationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountAcceptAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7449,19 +7378,19 @@ func (m *AccountAcceptAuthorizationRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "account.acceptAuthorization", "")
 	}
 	var err error
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.acceptAuthorization", "bot_id")
 	}
-	if m.Scope, err = tlrt.String(b); err != nil {
+	if m.Scope, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.acceptAuthorization", "scope")
 	}
-	if m.PublicKey, err = tlrt.String(b); err != nil {
+	if m.PublicKey, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.acceptAuthorization", "public_key")
 	}
-	if m.ValueHashes, err = tlrt.DecodeStructs[SecureValueHash](b, false, false, 12, depth+1); err != nil {
+	if m.ValueHashes, err = tlrt.DecodeStructs[SecureValueHash](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.acceptAuthorization", "value_hashes")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Credentials, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Credentials, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.acceptAuthorization", "credentials")
 	}
 	return nil
@@ -7531,23 +7460,20 @@ func (m *AccountSendVerifyPhoneCodeRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountSendVerifyPhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountSendVerifyPhoneCodeRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2305)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSendVerifyPhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSendVerifyPhoneCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7555,10 +7481,10 @@ func (m *AccountSendVerifyPhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "account.sendVerifyPhoneCode", "")
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.sendVerifyPhoneCode", "phone_number")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.sendVerifyPhoneCode", "settings")
 	}
 	return nil
@@ -7626,30 +7552,27 @@ func (m *AccountVerifyPhoneRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountVerifyPhoneRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1398)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountVerifyPhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountVerifyPhoneRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_number")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_code_hash")
 	}
-	if m.PhoneCode, err = tlrt.String(b); err != nil {
+	if m.PhoneCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_code")
 	}
 	return nil
@@ -7718,19 +7641,16 @@ func (m *AccountSendVerifyEmailCodeRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountSendVerifyEmailCodeRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2148)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSendVerifyEmailCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSendVerifyEmailCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7738,10 +7658,10 @@ func (m *AccountSendVerifyEmailCodeRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "account.sendVerifyEmailCode", "")
 	}
 	var err error
-	if m.Purpose, err = decodeEmailVerifyPurpose(b, depth+1); err != nil {
+	if m.Purpose, err = decodeEmailVerifyPurpose(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.sendVerifyEmailCode", "purpose")
 	}
-	if m.Email, err = tlrt.String(b); err != nil {
+	if m.Email, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.sendVerifyEmailCode", "email")
 	}
 	return nil
@@ -7811,19 +7731,16 @@ func (m *AccountVerifyEmailRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountVerifyEmailRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 608)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountVerifyEmailRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountVerifyEmailRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7831,10 +7748,10 @@ func (m *AccountVerifyEmailRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "account.verifyEmail", "")
 	}
 	var err error
-	if m.Purpose, err = decodeEmailVerifyPurpose(b, depth+1); err != nil {
+	if m.Purpose, err = decodeEmailVerifyPurpose(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.verifyEmail", "purpose")
 	}
-	if m.Verification, err = decodeEmailVerification(b, depth+1); err != nil {
+	if m.Verification, err = decodeEmailVerification(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.verifyEmail", "verification")
 	}
 	return nil
@@ -7950,17 +7867,18 @@ func (m *AccountInitTakeoutSessionRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountInitTakeoutSessionRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2045)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountInitTakeoutSessionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountInitTakeoutSessionRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.initTakeoutSession", "flags")
 	}
 	m.Contacts = m.Flags.Has(0)
@@ -7970,7 +7888,7 @@ func (m *AccountInitTakeoutSessionRequest) DecodeBareAt(b *bin.Buffer, _ int) er
 	m.MessageChannels = m.Flags.Has(4)
 	m.Files = m.Flags.Has(5)
 	if m.Flags.Has(5) {
-		if m.FileMaxSize, err = b.Long(); err != nil {
+		if m.FileMaxSize, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "account.initTakeoutSession", "file_max_size")
 		}
 	}
@@ -8050,17 +7968,18 @@ func (m *AccountFinishTakeoutSessionRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountFinishTakeoutSessionRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 889)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountFinishTakeoutSessionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountFinishTakeoutSessionRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.finishTakeoutSession", "flags")
 	}
 	m.Success = m.Flags.Has(0)
@@ -8127,24 +8046,21 @@ func (m *AccountConfirmPasswordEmailRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountConfirmPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2055)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountConfirmPasswordEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountConfirmPasswordEmailRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Code, err = tlrt.String(b); err != nil {
+	if m.Code, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.confirmPasswordEmail", "code")
 	}
 	return nil
@@ -8208,12 +8124,13 @@ func (m *AccountResendPasswordEmailRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResendPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1846)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountResendPasswordEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountResendPasswordEmailRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8278,12 +8195,13 @@ func (m *AccountCancelPasswordEmailRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountCancelPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2628)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountCancelPasswordEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountCancelPasswordEmailRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8348,12 +8266,13 @@ func (m *AccountGetContactSignUpNotificationRequest) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetContactSignUpNotificationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2222)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetContactSignUpNotificationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetContactSignUpNotificationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8422,17 +8341,18 @@ func (m *AccountSetContactSignUpNotificationRequest) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetContactSignUpNotificationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2765)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSetContactSignUpNotificationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSetContactSignUpNotificationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Silent, err = b.Bool(); err != nil {
+	if m.Silent, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "account.setContactSignUpNotification", "silent")
 	}
 	return nil
@@ -8517,12 +8437,13 @@ func (m *AccountGetNotifyExceptionsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountGetNotifyExceptionsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1455)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetNotifyExceptionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetNotifyExceptionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8530,13 +8451,13 @@ func (m *AccountGetNotifyExceptionsRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "account.getNotifyExceptions", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.getNotifyExceptions", "flags")
 	}
 	m.CompareSound = m.Flags.Has(1)
 	m.CompareStories = m.Flags.Has(2)
 	if m.Flags.Has(0) {
-		if m.Peer, err = decodeInputNotifyPeer(b, depth+1); err != nil {
+		if m.Peer, err = decodeInputNotifyPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.getNotifyExceptions", "peer")
 		}
 	}
@@ -8603,19 +8524,16 @@ func (m *AccountGetWallPaperRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountGetWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3254)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountGetWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetWallPaperRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8623,7 +8541,7 @@ func (m *AccountGetWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "account.getWallPaper", "")
 	}
 	var err error
-	if m.Wallpaper, err = decodeInputWallPaper(b, depth+1); err != nil {
+	if m.Wallpaper, err = decodeInputWallPaper(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.getWallPaper", "wallpaper")
 	}
 	return nil
@@ -8701,23 +8619,20 @@ func (m *AccountUploadWallPaperRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountUploadWallPaperRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountUploadWallPaperRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2969)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUploadWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUploadWallPaperRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8725,17 +8640,17 @@ func (m *AccountUploadWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "account.uploadWallPaper", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadWallPaper", "flags")
 	}
 	m.ForChat = m.Flags.Has(0)
-	if m.File, err = decodeInputFile(b, depth+1); err != nil {
+	if m.File, err = decodeInputFile(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadWallPaper", "file")
 	}
-	if m.MimeType, err = tlrt.String(b); err != nil {
+	if m.MimeType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadWallPaper", "mime_type")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadWallPaper", "settings")
 	}
 	m.Flags &^= 1 << 0
@@ -8808,23 +8723,20 @@ func (m *AccountSaveWallPaperRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountSaveWallPaperRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountSaveWallPaperRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1702)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSaveWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSaveWallPaperRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8832,13 +8744,13 @@ func (m *AccountSaveWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "account.saveWallPaper", "")
 	}
 	var err error
-	if m.Wallpaper, err = decodeInputWallPaper(b, depth+1); err != nil {
+	if m.Wallpaper, err = decodeInputWallPaper(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.saveWallPaper", "wallpaper")
 	}
-	if m.Unsave, err = b.Bool(); err != nil {
+	if m.Unsave, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "account.saveWallPaper", "unsave")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.saveWallPaper", "settings")
 	}
 	return nil
@@ -8908,23 +8820,20 @@ func (m *AccountInstallWallPaperRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountInstallWallPaperRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountInstallWallPaperRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3275)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountInstallWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountInstallWallPaperRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8932,10 +8841,10 @@ func (m *AccountInstallWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "account.installWallPaper", "")
 	}
 	var err error
-	if m.Wallpaper, err = decodeInputWallPaper(b, depth+1); err != nil {
+	if m.Wallpaper, err = decodeInputWallPaper(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.installWallPaper", "wallpaper")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.installWallPaper", "settings")
 	}
 	return nil
@@ -8997,12 +8906,13 @@ func (m *AccountResetWallPapersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetWallPapersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2545)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountResetWallPapersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountResetWallPapersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9067,12 +8977,13 @@ func (m *AccountGetAutoDownloadSettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAutoDownloadSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1491)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetAutoDownloadSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetAutoDownloadSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9154,12 +9065,13 @@ func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	*m = AccountSaveAutoDownloadSettingsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1802)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9167,12 +9079,12 @@ func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "account.saveAutoDownloadSettings", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.saveAutoDownloadSettings", "flags")
 	}
 	m.Low = m.Flags.Has(0)
 	m.High = m.Flags.Has(1)
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.saveAutoDownloadSettings", "settings")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -9254,23 +9166,20 @@ func (m *AccountUploadThemeRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountUploadThemeRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountUploadThemeRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 877)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUploadThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUploadThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9278,21 +9187,21 @@ func (m *AccountUploadThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "account.uploadTheme", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadTheme", "flags")
 	}
-	if m.File, err = decodeInputFile(b, depth+1); err != nil {
+	if m.File, err = decodeInputFile(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadTheme", "file")
 	}
 	if m.Flags.Has(0) {
-		if m.Thumb, err = decodeInputFile(b, depth+1); err != nil {
+		if m.Thumb, err = decodeInputFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.uploadTheme", "thumb")
 		}
 	}
-	if m.FileName, err = tlrt.String(b); err != nil {
+	if m.FileName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadTheme", "file_name")
 	}
-	if m.MimeType, err = tlrt.String(b); err != nil {
+	if m.MimeType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadTheme", "mime_type")
 	}
 	m.Flags &^= 1 << 0
@@ -9402,23 +9311,20 @@ func (m *AccountCreateThemeRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountCreateThemeRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountCreateThemeRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1633)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountCreateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountCreateThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9426,22 +9332,22 @@ func (m *AccountCreateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "account.createTheme", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.createTheme", "flags")
 	}
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.createTheme", "slug")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.createTheme", "title")
 	}
 	if m.Flags.Has(2) {
-		if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
+		if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.createTheme", "document")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Settings, err = tlrt.DecodeStructs[InputThemeSettings](b, false, false, 16, depth+1); err != nil {
+		if m.Settings, err = tlrt.DecodeStructs[InputThemeSettings](d, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.createTheme", "settings")
 		}
 	}
@@ -9606,23 +9512,20 @@ func (m *AccountUpdateThemeRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountUpdateThemeRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountUpdateThemeRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1030)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUpdateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9630,32 +9533,32 @@ func (m *AccountUpdateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateTheme", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.updateTheme", "flags")
 	}
-	if m.Format, err = tlrt.String(b); err != nil {
+	if m.Format, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.updateTheme", "format")
 	}
-	if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
+	if m.Theme, err = decodeInputTheme(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.updateTheme", "theme")
 	}
 	if m.Flags.Has(0) {
-		if m.Slug, err = tlrt.String(b); err != nil {
+		if m.Slug, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.updateTheme", "slug")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.updateTheme", "title")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
+		if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateTheme", "document")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Settings, err = tlrt.DecodeStructs[InputThemeSettings](b, false, false, 16, depth+1); err != nil {
+		if m.Settings, err = tlrt.DecodeStructs[InputThemeSettings](d, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateTheme", "settings")
 		}
 	}
@@ -9732,19 +9635,16 @@ func (m *AccountSaveThemeRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountSaveThemeRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3143)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSaveThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSaveThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9752,10 +9652,10 @@ func (m *AccountSaveThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.saveTheme", "")
 	}
 	var err error
-	if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
+	if m.Theme, err = decodeInputTheme(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.saveTheme", "theme")
 	}
-	if m.Unsave, err = b.Bool(); err != nil {
+	if m.Unsave, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "account.saveTheme", "unsave")
 	}
 	return nil
@@ -9864,23 +9764,20 @@ func (m *AccountInstallThemeRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountInstallThemeRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountInstallThemeRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2689)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountInstallThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountInstallThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9888,22 +9785,22 @@ func (m *AccountInstallThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "account.installTheme", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.installTheme", "flags")
 	}
 	m.Dark = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
+		if m.Theme, err = decodeInputTheme(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.installTheme", "theme")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Format, err = tlrt.String(b); err != nil {
+		if m.Format, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.installTheme", "format")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.BaseTheme, err = decodeBaseTheme(b, depth+1); err != nil {
+		if m.BaseTheme, err = decodeBaseTheme(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.installTheme", "base_theme")
 		}
 	}
@@ -9975,19 +9872,16 @@ func (m *AccountGetThemeRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountGetThemeRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1193)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountGetThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9995,10 +9889,10 @@ func (m *AccountGetThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.getTheme", "")
 	}
 	var err error
-	if m.Format, err = tlrt.String(b); err != nil {
+	if m.Format, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.getTheme", "format")
 	}
-	if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
+	if m.Theme, err = decodeInputTheme(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.getTheme", "theme")
 	}
 	return nil
@@ -10062,27 +9956,24 @@ func (m *AccountGetThemesRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountGetThemesRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1753)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountGetThemesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetThemesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Format, err = tlrt.String(b); err != nil {
+	if m.Format, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.getThemes", "format")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getThemes", "hash")
 	}
 	return nil
@@ -10156,17 +10047,18 @@ func (m *AccountSetContentSettingsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountSetContentSettingsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2473)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSetContentSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSetContentSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.setContentSettings", "flags")
 	}
 	m.SensitiveEnabled = m.Flags.Has(0)
@@ -10232,12 +10124,13 @@ func (m *AccountGetContentSettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetContentSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2006)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetContentSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetContentSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10309,19 +10202,16 @@ func (m *AccountGetMultiWallPapersRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountGetMultiWallPapersRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1641)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountGetMultiWallPapersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetMultiWallPapersRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10329,7 +10219,7 @@ func (m *AccountGetMultiWallPapersRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "account.getMultiWallPapers", "")
 	}
 	var err error
-	if m.Wallpapers, err = tlrt.DecodeSlabs[InputWallPaper](b, false, 8, depth+1, decodeInputWallPaper); err != nil {
+	if m.Wallpapers, err = tlrt.DecodeSlabs[InputWallPaper](d, false, 8, depth+1, decodeInputWallPaper); err != nil {
 		return tlrt.DecodeErr(err, "account.getMultiWallPapers", "wallpapers")
 	}
 	return nil
@@ -10342,8 +10232,8 @@ func (c *Client) AccountGetMultiWallPapers(ctx context.Context, req *AccountGetM
 		req = new(AccountGetMultiWallPapersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]WallPaperClass, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]WallPaperClass, error) {
-			return tlrt.DecodeSlabs[WallPaper](b, false, 16, depth, decodeWallPaper)
+		return tlrt.Decode(b, &wireSchema, 514, func(d *tlrt.Decoder, depth int) ([]WallPaperClass, error) {
+			return tlrt.DecodeSlabs[WallPaper](d, false, 16, depth, decodeWallPaper)
 		})
 	})
 }
@@ -10397,12 +10287,13 @@ func (m *AccountGetGlobalPrivacySettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetGlobalPrivacySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3058)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetGlobalPrivacySettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetGlobalPrivacySettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10477,12 +10368,13 @@ func (m *AccountSetGlobalPrivacySettingsRequest) DecodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	*m = AccountSetGlobalPrivacySettingsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 912)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSetGlobalPrivacySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSetGlobalPrivacySettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10490,7 +10382,7 @@ func (m *AccountSetGlobalPrivacySettingsRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "account.setGlobalPrivacySettings", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.setGlobalPrivacySettings", "settings")
 	}
 	return nil
@@ -10568,19 +10460,16 @@ func (m *AccountReportProfilePhotoRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountReportProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3231)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountReportProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountReportProfilePhotoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10588,16 +10477,16 @@ func (m *AccountReportProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "account.reportProfilePhoto", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "peer")
 	}
-	if m.PhotoID, err = decodeInputPhoto(b, depth+1); err != nil {
+	if m.PhotoID, err = decodeInputPhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "photo_id")
 	}
-	if m.Reason, err = decodeReportReason(b, depth+1); err != nil {
+	if m.Reason, err = decodeReportReason(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "reason")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "message")
 	}
 	return nil
@@ -10659,12 +10548,13 @@ func (m *AccountResetPasswordRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2086)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountResetPasswordRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountResetPasswordRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10729,12 +10619,13 @@ func (m *AccountDeclinePasswordResetRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeclinePasswordResetRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1384)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountDeclinePasswordResetRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountDeclinePasswordResetRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10803,17 +10694,18 @@ func (m *AccountGetChatThemesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetChatThemesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2825)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetChatThemesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetChatThemesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getChatThemes", "hash")
 	}
 	return nil
@@ -10883,17 +10775,18 @@ func (m *AccountSetAuthorizationTTLRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetAuthorizationTTLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2600)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSetAuthorizationTTLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSetAuthorizationTTLRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.AuthorizationTTLDays, err = b.Int(); err != nil {
+	if m.AuthorizationTTLDays, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.setAuthorizationTTL", "authorization_ttl_days")
 	}
 	return nil
@@ -11029,30 +10922,31 @@ func (m *AccountChangeAuthorizationSettingsRequest) DecodeBare(b *bin.Buffer) er
 		return ErrNilValue
 	}
 	*m = AccountChangeAuthorizationSettingsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1270)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountChangeAuthorizationSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountChangeAuthorizationSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "flags")
 	}
 	m.Confirmed = m.Flags.Has(3)
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "hash")
 	}
 	if m.Flags.Has(0) {
-		if m.EncryptedRequestsDisabled, err = b.Bool(); err != nil {
+		if m.EncryptedRequestsDisabled, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "encrypted_requests_disabled")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.CallRequestsDisabled, err = b.Bool(); err != nil {
+		if m.CallRequestsDisabled, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "call_requests_disabled")
 		}
 	}
@@ -11128,17 +11022,18 @@ func (m *AccountGetSavedRingtonesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetSavedRingtonesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2950)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetSavedRingtonesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetSavedRingtonesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getSavedRingtones", "hash")
 	}
 	return nil
@@ -11206,19 +11101,16 @@ func (m *AccountSaveRingtoneRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountSaveRingtoneRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1232)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSaveRingtoneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSaveRingtoneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11226,10 +11118,10 @@ func (m *AccountSaveRingtoneRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "account.saveRingtone", "")
 	}
 	var err error
-	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.saveRingtone", "id")
 	}
-	if m.Unsave, err = b.Bool(); err != nil {
+	if m.Unsave, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "account.saveRingtone", "unsave")
 	}
 	return nil
@@ -11299,19 +11191,16 @@ func (m *AccountUploadRingtoneRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountUploadRingtoneRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1923)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUploadRingtoneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUploadRingtoneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11319,13 +11208,13 @@ func (m *AccountUploadRingtoneRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "account.uploadRingtone", "")
 	}
 	var err error
-	if m.File, err = decodeInputFile(b, depth+1); err != nil {
+	if m.File, err = decodeInputFile(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadRingtone", "file")
 	}
-	if m.FileName, err = tlrt.String(b); err != nil {
+	if m.FileName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadRingtone", "file_name")
 	}
-	if m.MimeType, err = tlrt.String(b); err != nil {
+	if m.MimeType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadRingtone", "mime_type")
 	}
 	return nil
@@ -11390,19 +11279,16 @@ func (m *AccountUpdateEmojiStatusRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountUpdateEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3244)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUpdateEmojiStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateEmojiStatusRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11410,7 +11296,7 @@ func (m *AccountUpdateEmojiStatusRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateEmojiStatus", "")
 	}
 	var err error
-	if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
+	if m.EmojiStatus, err = decodeEmojiStatus(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.updateEmojiStatus", "emoji_status")
 	}
 	return nil
@@ -11481,17 +11367,18 @@ func (m *AccountGetDefaultEmojiStatusesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2830)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetDefaultEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetDefaultEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getDefaultEmojiStatuses", "hash")
 	}
 	return nil
@@ -11562,17 +11449,18 @@ func (m *AccountGetRecentEmojiStatusesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetRecentEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 737)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetRecentEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetRecentEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getRecentEmojiStatuses", "hash")
 	}
 	return nil
@@ -11636,12 +11524,13 @@ func (m *AccountClearRecentEmojiStatusesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountClearRecentEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 825)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountClearRecentEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountClearRecentEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11708,24 +11597,21 @@ func (m *AccountReorderUsernamesRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3103)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountReorderUsernamesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Order, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.Order, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "account.reorderUsernames", "order")
 	}
 	return nil
@@ -11790,27 +11676,24 @@ func (m *AccountToggleUsernameRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1525)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountToggleUsernameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Username, err = tlrt.String(b); err != nil {
+	if m.Username, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleUsername", "username")
 	}
-	if m.Active, err = b.Bool(); err != nil {
+	if m.Active, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleUsername", "active")
 	}
 	return nil
@@ -11880,17 +11763,18 @@ func (m *AccountGetDefaultProfilePhotoEmojisRequest) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultProfilePhotoEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2956)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetDefaultProfilePhotoEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetDefaultProfilePhotoEmojisRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getDefaultProfilePhotoEmojis", "hash")
 	}
 	return nil
@@ -11961,17 +11845,18 @@ func (m *AccountGetDefaultGroupPhotoEmojisRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultGroupPhotoEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2074)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetDefaultGroupPhotoEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetDefaultGroupPhotoEmojisRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getDefaultGroupPhotoEmojis", "hash")
 	}
 	return nil
@@ -12035,12 +11920,13 @@ func (m *AccountGetAutoSaveSettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAutoSaveSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2388)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetAutoSaveSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetAutoSaveSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12132,12 +12018,13 @@ func (m *AccountSaveAutoSaveSettingsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountSaveAutoSaveSettingsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2831)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSaveAutoSaveSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSaveAutoSaveSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12145,18 +12032,18 @@ func (m *AccountSaveAutoSaveSettingsRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "account.saveAutoSaveSettings", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "flags")
 	}
 	m.Users = m.Flags.Has(0)
 	m.Chats = m.Flags.Has(1)
 	m.Broadcasts = m.Flags.Has(2)
 	if m.Flags.Has(3) {
-		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "peer")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "settings")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
@@ -12221,12 +12108,13 @@ func (m *AccountDeleteAutoSaveExceptionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeleteAutoSaveExceptionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1462)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountDeleteAutoSaveExceptionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountDeleteAutoSaveExceptionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12295,24 +12183,21 @@ func (m *AccountInvalidateSignInCodesRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountInvalidateSignInCodesRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2716)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountInvalidateSignInCodesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountInvalidateSignInCodesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Codes, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.Codes, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "account.invalidateSignInCodes", "codes")
 	}
 	return nil
@@ -12392,12 +12277,13 @@ func (m *AccountUpdateColorRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUpdateColorRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1665)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountUpdateColorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateColorRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12405,12 +12291,12 @@ func (m *AccountUpdateColorRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateColor", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.updateColor", "flags")
 	}
 	m.ForProfile = m.Flags.Has(1)
 	if m.Flags.Has(2) {
-		if m.Color, err = decodePeerColor(b, depth+1); err != nil {
+		if m.Color, err = decodePeerColor(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateColor", "color")
 		}
 	}
@@ -12481,17 +12367,18 @@ func (m *AccountGetDefaultBackgroundEmojisRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultBackgroundEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2312)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetDefaultBackgroundEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetDefaultBackgroundEmojisRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getDefaultBackgroundEmojis", "hash")
 	}
 	return nil
@@ -12562,17 +12449,18 @@ func (m *AccountGetChannelDefaultEmojiStatusesRequest) Decode(b *bin.Buffer) err
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetChannelDefaultEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1807)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetChannelDefaultEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetChannelDefaultEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getChannelDefaultEmojiStatuses", "hash")
 	}
 	return nil
@@ -12645,17 +12533,18 @@ func (m *AccountGetChannelRestrictedStatusEmojisRequest) Decode(b *bin.Buffer) e
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetChannelRestrictedStatusEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1140)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetChannelRestrictedStatusEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetChannelRestrictedStatusEmojisRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getChannelRestrictedStatusEmojis", "hash")
 	}
 	return nil
@@ -12730,23 +12619,20 @@ func (m *AccountUpdateBusinessWorkHoursRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountUpdateBusinessWorkHoursRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1369)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12754,12 +12640,13 @@ func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessWorkHours", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessWorkHours", "flags")
 	}
 	if m.Flags.Has(0) {
-		m.BusinessWorkHours = new(BusinessWorkHours)
-		if err = tlrt.DecodeBoxed(b, m.BusinessWorkHours, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(BusinessWorkHours{}))
+		m.BusinessWorkHours = &BusinessWorkHours{}
+		if err = tlrt.DecodeBoxed(d, m.BusinessWorkHours, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateBusinessWorkHours", "business_work_hours")
 		}
 	}
@@ -12863,23 +12750,20 @@ func (m *AccountUpdateBusinessLocationRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountUpdateBusinessLocationRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountUpdateBusinessLocationRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2213)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUpdateBusinessLocationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateBusinessLocationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12887,16 +12771,16 @@ func (m *AccountUpdateBusinessLocationRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessLocation", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessLocation", "flags")
 	}
 	if m.Flags.Has(1) {
-		if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
+		if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateBusinessLocation", "geo_point")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Address, err = tlrt.String(b); err != nil {
+		if m.Address, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "account.updateBusinessLocation", "address")
 		}
 	}
@@ -12981,12 +12865,13 @@ func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	*m = AccountUpdateBusinessGreetingMessageRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1651)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12994,12 +12879,13 @@ func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBareAt(b *bin.Buffer
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessGreetingMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessGreetingMessage", "flags")
 	}
 	if m.Flags.Has(0) {
-		m.Message = new(InputBusinessGreetingMessage)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(InputBusinessGreetingMessage{}))
+		m.Message = &InputBusinessGreetingMessage{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateBusinessGreetingMessage", "message")
 		}
 	}
@@ -13082,12 +12968,13 @@ func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	*m = AccountUpdateBusinessAwayMessageRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2263)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13095,12 +12982,13 @@ func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessAwayMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessAwayMessage", "flags")
 	}
 	if m.Flags.Has(0) {
-		m.Message = new(InputBusinessAwayMessage)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(InputBusinessAwayMessage{}))
+		m.Message = &InputBusinessAwayMessage{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateBusinessAwayMessage", "message")
 		}
 	}
@@ -13193,12 +13081,13 @@ func (m *AccountUpdateConnectedBotRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUpdateConnectedBotRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1647)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountUpdateConnectedBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateConnectedBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13206,20 +13095,20 @@ func (m *AccountUpdateConnectedBotRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateConnectedBot", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.updateConnectedBot", "flags")
 	}
 	m.Deleted = m.Flags.Has(1)
 	if m.Flags.Has(0) {
-		m.Rights = new(BusinessBotRights)
-		if err = tlrt.DecodeBoxed(b, m.Rights, depth+1); err != nil {
+		m.Rights = tlrt.New[BusinessBotRights](d)
+		if err = tlrt.DecodeBoxed(d, m.Rights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateConnectedBot", "rights")
 		}
 	}
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.updateConnectedBot", "bot")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Recipients, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.updateConnectedBot", "recipients")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -13282,12 +13171,13 @@ func (m *AccountGetConnectedBotsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetConnectedBotsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1407)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetConnectedBotsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetConnectedBotsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13354,24 +13244,21 @@ func (m *AccountGetBotBusinessConnectionRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountGetBotBusinessConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1801)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountGetBotBusinessConnectionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetBotBusinessConnectionRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ConnectionID, err = tlrt.String(b); err != nil {
+	if m.ConnectionID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.getBotBusinessConnection", "connection_id")
 	}
 	return nil
@@ -13445,23 +13332,20 @@ func (m *AccountUpdateBusinessIntroRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountUpdateBusinessIntroRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountUpdateBusinessIntroRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2313)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountUpdateBusinessIntroRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateBusinessIntroRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13469,12 +13353,13 @@ func (m *AccountUpdateBusinessIntroRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessIntro", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessIntro", "flags")
 	}
 	if m.Flags.Has(0) {
-		m.Intro = new(InputBusinessIntro)
-		if err = tlrt.DecodeBoxed(b, m.Intro, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(InputBusinessIntro{}))
+		m.Intro = &InputBusinessIntro{}
+		if err = tlrt.DecodeBoxed(d, m.Intro, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateBusinessIntro", "intro")
 		}
 	}
@@ -13548,12 +13433,13 @@ func (m *AccountToggleConnectedBotPausedRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountToggleConnectedBotPausedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1627)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountToggleConnectedBotPausedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountToggleConnectedBotPausedRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13561,10 +13447,10 @@ func (m *AccountToggleConnectedBotPausedRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "account.toggleConnectedBotPaused", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleConnectedBotPaused", "peer")
 	}
-	if m.Paused, err = b.Bool(); err != nil {
+	if m.Paused, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleConnectedBotPaused", "paused")
 	}
 	return nil
@@ -13633,12 +13519,13 @@ func (m *AccountDisablePeerConnectedBotRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDisablePeerConnectedBotRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1572)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountDisablePeerConnectedBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountDisablePeerConnectedBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13646,7 +13533,7 @@ func (m *AccountDisablePeerConnectedBotRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "account.disablePeerConnectedBot", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.disablePeerConnectedBot", "peer")
 	}
 	return nil
@@ -13724,12 +13611,13 @@ func (m *AccountUpdateBirthdayRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountUpdateBirthdayRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2742)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountUpdateBirthdayRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateBirthdayRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13737,12 +13625,12 @@ func (m *AccountUpdateBirthdayRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBirthday", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBirthday", "flags")
 	}
 	if m.Flags.Has(0) {
-		m.Birthday = new(Birthday)
-		if err = tlrt.DecodeBoxed(b, m.Birthday, depth+1); err != nil {
+		m.Birthday = tlrt.New[Birthday](d)
+		if err = tlrt.DecodeBoxed(d, m.Birthday, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateBirthday", "birthday")
 		}
 	}
@@ -13812,23 +13700,20 @@ func (m *AccountCreateBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountCreateBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountCreateBusinessChatLinkRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1974)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountCreateBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountCreateBusinessChatLinkRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13836,7 +13721,7 @@ func (m *AccountCreateBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "account.createBusinessChatLink", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Link, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Link, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.createBusinessChatLink", "link")
 	}
 	return nil
@@ -13906,23 +13791,20 @@ func (m *AccountEditBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountEditBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountEditBusinessChatLinkRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2013)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountEditBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountEditBusinessChatLinkRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13930,10 +13812,10 @@ func (m *AccountEditBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "account.editBusinessChatLink", "")
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.editBusinessChatLink", "slug")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Link, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Link, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.editBusinessChatLink", "link")
 	}
 	return nil
@@ -13998,24 +13880,21 @@ func (m *AccountDeleteBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountDeleteBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1586)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountDeleteBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountDeleteBusinessChatLinkRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteBusinessChatLink", "slug")
 	}
 	return nil
@@ -14079,12 +13958,13 @@ func (m *AccountGetBusinessChatLinksRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetBusinessChatLinksRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1728)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetBusinessChatLinksRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetBusinessChatLinksRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14151,24 +14031,21 @@ func (m *AccountResolveBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountResolveBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1468)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountResolveBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountResolveBusinessChatLinkRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.resolveBusinessChatLink", "slug")
 	}
 	return nil
@@ -14237,12 +14114,13 @@ func (m *AccountUpdatePersonalChannelRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdatePersonalChannelRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2860)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountUpdatePersonalChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdatePersonalChannelRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14250,7 +14128,7 @@ func (m *AccountUpdatePersonalChannelRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "account.updatePersonalChannel", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.updatePersonalChannel", "channel")
 	}
 	return nil
@@ -14317,17 +14195,18 @@ func (m *AccountToggleSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountToggleSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2531)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountToggleSponsoredMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountToggleSponsoredMessagesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Enabled, err = b.Bool(); err != nil {
+	if m.Enabled, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleSponsoredMessages", "enabled")
 	}
 	return nil
@@ -14391,12 +14270,13 @@ func (m *AccountGetReactionsNotifySettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetReactionsNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 653)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetReactionsNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetReactionsNotifySettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14465,23 +14345,20 @@ func (m *AccountSetReactionsNotifySettingsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountSetReactionsNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountSetReactionsNotifySettingsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1091)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSetReactionsNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSetReactionsNotifySettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14489,7 +14366,7 @@ func (m *AccountSetReactionsNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "account.setReactionsNotifySettings", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.setReactionsNotifySettings", "settings")
 	}
 	return nil
@@ -14560,17 +14437,18 @@ func (m *AccountGetCollectibleEmojiStatusesRequest) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetCollectibleEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1061)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetCollectibleEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetCollectibleEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getCollectibleEmojiStatuses", "hash")
 	}
 	return nil
@@ -14655,12 +14533,13 @@ func (m *AccountGetPaidMessagesRevenueRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AccountGetPaidMessagesRevenueRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 845)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetPaidMessagesRevenueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetPaidMessagesRevenueRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14668,15 +14547,15 @@ func (m *AccountGetPaidMessagesRevenueRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "account.getPaidMessagesRevenue", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "parent_peer")
 		}
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "user_id")
 	}
 	m.Flags &^= 1 << 0
@@ -14766,12 +14645,13 @@ func (m *AccountToggleNoPaidMessagesExceptionRequest) DecodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	*m = AccountToggleNoPaidMessagesExceptionRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3270)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountToggleNoPaidMessagesExceptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountToggleNoPaidMessagesExceptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14779,17 +14659,17 @@ func (m *AccountToggleNoPaidMessagesExceptionRequest) DecodeBareAt(b *bin.Buffer
 		return tlrt.DecodeErr(ErrTooDeep, "account.toggleNoPaidMessagesException", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "flags")
 	}
 	m.RefundCharged = m.Flags.Has(0)
 	m.RequirePayment = m.Flags.Has(2)
 	if m.Flags.Has(1) {
-		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "parent_peer")
 		}
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "user_id")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -14858,12 +14738,13 @@ func (m *AccountSetMainProfileTabRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetMainProfileTabRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1568)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountSetMainProfileTabRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSetMainProfileTabRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14871,7 +14752,7 @@ func (m *AccountSetMainProfileTabRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "account.setMainProfileTab", "")
 	}
 	var err error
-	if m.Tab, err = decodeProfileTab(b, depth+1); err != nil {
+	if m.Tab, err = decodeProfileTab(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.setMainProfileTab", "tab")
 	}
 	return nil
@@ -14949,23 +14830,20 @@ func (m *AccountSaveMusicRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountSaveMusicRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountSaveMusicRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2431)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountSaveMusicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountSaveMusicRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14973,15 +14851,15 @@ func (m *AccountSaveMusicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.saveMusic", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.saveMusic", "flags")
 	}
 	m.Unsave = m.Flags.Has(0)
-	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.saveMusic", "id")
 	}
 	if m.Flags.Has(1) {
-		if m.AfterID, err = decodeInputDocument(b, depth+1); err != nil {
+		if m.AfterID, err = decodeInputDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.saveMusic", "after_id")
 		}
 	}
@@ -15050,17 +14928,18 @@ func (m *AccountGetSavedMusicIDsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetSavedMusicIDsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2936)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetSavedMusicIDsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetSavedMusicIDsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getSavedMusicIds", "hash")
 	}
 	return nil
@@ -15132,30 +15011,27 @@ func (m *AccountGetUniqueGiftChatThemesRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountGetUniqueGiftChatThemesRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2974)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountGetUniqueGiftChatThemesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetUniqueGiftChatThemesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = tlrt.String(b); err != nil {
+	if m.Offset, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "limit")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "hash")
 	}
 	return nil
@@ -15220,12 +15096,13 @@ func (m *AccountInitPasskeyRegistrationRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountInitPasskeyRegistrationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1292)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountInitPasskeyRegistrationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountInitPasskeyRegistrationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15292,19 +15169,16 @@ func (m *AccountRegisterPasskeyRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountRegisterPasskeyRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1476)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountRegisterPasskeyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountRegisterPasskeyRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15312,7 +15186,7 @@ func (m *AccountRegisterPasskeyRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "account.registerPasskey", "")
 	}
 	var err error
-	if m.Credential, err = decodeInputPasskeyCredential(b, depth+1); err != nil {
+	if m.Credential, err = decodeInputPasskeyCredential(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.registerPasskey", "credential")
 	}
 	return nil
@@ -15374,12 +15248,13 @@ func (m *AccountGetPasskeysRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPasskeysRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3046)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetPasskeysRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetPasskeysRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15442,24 +15317,21 @@ func (m *AccountDeletePasskeyRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountDeletePasskeyRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3179)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountDeletePasskeyRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountDeletePasskeyRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.deletePasskey", "id")
 	}
 	return nil
@@ -15528,12 +15400,13 @@ func (m *AccountConfirmBotConnectionRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountConfirmBotConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1659)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountConfirmBotConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountConfirmBotConnectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15541,7 +15414,7 @@ func (m *AccountConfirmBotConnectionRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "account.confirmBotConnection", "")
 	}
 	var err error
-	if m.BotID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.BotID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.confirmBotConnection", "bot_id")
 	}
 	return nil
@@ -15612,17 +15485,18 @@ func (m *AccountGetWebBrowserSettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetWebBrowserSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1483)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountGetWebBrowserSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountGetWebBrowserSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getWebBrowserSettings", "hash")
 	}
 	return nil
@@ -15700,17 +15574,18 @@ func (m *AccountUpdateWebBrowserSettingsRequest) DecodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	*m = AccountUpdateWebBrowserSettingsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2175)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountUpdateWebBrowserSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountUpdateWebBrowserSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.updateWebBrowserSettings", "flags")
 	}
 	m.OpenExternalBrowser = m.Flags.Has(0)
@@ -15817,37 +15692,34 @@ func (m *AccountToggleWebBrowserSettingsExceptionRequest) Decode(b *bin.Buffer) 
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountToggleWebBrowserSettingsExceptionRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1594)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "flags")
 	}
 	m.Delete = m.Flags.Has(1)
 	if m.Flags.Has(0) {
-		if m.OpenExternalBrowser, err = b.Bool(); err != nil {
+		if m.OpenExternalBrowser, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "open_external_browser")
 		}
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "url")
 	}
 	m.Flags &^= 1 << 1
@@ -15919,12 +15791,13 @@ func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) Decode(b *bin.Buffer)
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1958)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // AicomposeTonesClass is the TL type aicompose.Tones: one of
@@ -20,26 +21,28 @@ type AicomposeTonesClass interface {
 
 // DecodeAicomposeTones decodes any constructor of aicompose.Tones.
 func DecodeAicomposeTones(b *bin.Buffer) (AicomposeTonesClass, error) {
-	return tlrt.Owned(b, decodeAicomposeTones)
+	return tlrt.Decode(b, &wireSchema, 2367, decodeAicomposeTones)
 }
 
 // decodeAicomposeTones is DecodeAicomposeTones for a value nested depth levels
 // deep.
-func decodeAicomposeTones(b *bin.Buffer, depth int) (AicomposeTonesClass, error) {
-	id, err := b.ID()
+func decodeAicomposeTones(d *tlrt.Decoder, depth int) (AicomposeTonesClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v AicomposeTonesClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AicomposeTonesNotModifiedTypeID:
 		v = &AicomposeTonesNotModified{}
 	case AicomposeTonesTypeID:
-		v = &AicomposeTones{}
+		v, size = &AicomposeTones{}, unsafe.Sizeof(AicomposeTones{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "aicompose.Tones"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -96,12 +99,13 @@ func (m *AicomposeTonesNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AicomposeTonesNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2632)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AicomposeTonesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AicomposeTonesNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -177,19 +181,16 @@ func (m *AicomposeTones) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AicomposeTones) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1707)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AicomposeTones) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AicomposeTones) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -197,13 +198,13 @@ func (m *AicomposeTones) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "aicompose.tones", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.tones", "hash")
 	}
-	if m.Tones, err = tlrt.DecodeSlabs[AiComposeTone](b, false, 20, depth+1, decodeAiComposeTone); err != nil {
+	if m.Tones, err = tlrt.DecodeSlabs[AiComposeTone](d, false, 20, depth+1, decodeAiComposeTone); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.tones", "tones")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.tones", "users")
 	}
 	return nil
@@ -269,38 +270,35 @@ func (m *AicomposeCreateToneRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AicomposeCreateToneRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AicomposeCreateToneRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1367)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AicomposeCreateToneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AicomposeCreateToneRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.createTone", "flags")
 	}
 	m.DisplayAuthor = m.Flags.Has(0)
-	if m.EmojiID, err = b.Long(); err != nil {
+	if m.EmojiID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.createTone", "emoji_id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.createTone", "title")
 	}
-	if m.Prompt, err = tlrt.String(b); err != nil {
+	if m.Prompt, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.createTone", "prompt")
 	}
 	m.Flags &^= 1 << 0
@@ -472,23 +470,20 @@ func (m *AicomposeUpdateToneRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AicomposeUpdateToneRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AicomposeUpdateToneRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2062)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AicomposeUpdateToneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AicomposeUpdateToneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -496,29 +491,29 @@ func (m *AicomposeUpdateToneRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "aicompose.updateTone", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.updateTone", "flags")
 	}
-	if m.Tone, err = decodeInputAiComposeTone(b, depth+1); err != nil {
+	if m.Tone, err = decodeInputAiComposeTone(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.updateTone", "tone")
 	}
 	if m.Flags.Has(0) {
-		if m.DisplayAuthor, err = b.Bool(); err != nil {
+		if m.DisplayAuthor, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "aicompose.updateTone", "display_author")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.EmojiID, err = b.Long(); err != nil {
+		if m.EmojiID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "aicompose.updateTone", "emoji_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "aicompose.updateTone", "title")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Prompt, err = tlrt.String(b); err != nil {
+		if m.Prompt, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "aicompose.updateTone", "prompt")
 		}
 	}
@@ -598,19 +593,16 @@ func (m *AicomposeSaveToneRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AicomposeSaveToneRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 816)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AicomposeSaveToneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AicomposeSaveToneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -618,10 +610,10 @@ func (m *AicomposeSaveToneRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "aicompose.saveTone", "")
 	}
 	var err error
-	if m.Tone, err = decodeInputAiComposeTone(b, depth+1); err != nil {
+	if m.Tone, err = decodeInputAiComposeTone(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.saveTone", "tone")
 	}
-	if m.Unsave, err = b.Bool(); err != nil {
+	if m.Unsave, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.saveTone", "unsave")
 	}
 	return nil
@@ -685,19 +677,16 @@ func (m *AicomposeDeleteToneRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AicomposeDeleteToneRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2905)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AicomposeDeleteToneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AicomposeDeleteToneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -705,7 +694,7 @@ func (m *AicomposeDeleteToneRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "aicompose.deleteTone", "")
 	}
 	var err error
-	if m.Tone, err = decodeInputAiComposeTone(b, depth+1); err != nil {
+	if m.Tone, err = decodeInputAiComposeTone(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.deleteTone", "tone")
 	}
 	return nil
@@ -770,19 +759,16 @@ func (m *AicomposeGetToneRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AicomposeGetToneRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2438)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AicomposeGetToneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AicomposeGetToneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -790,7 +776,7 @@ func (m *AicomposeGetToneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "aicompose.getTone", "")
 	}
 	var err error
-	if m.Tone, err = decodeInputAiComposeTone(b, depth+1); err != nil {
+	if m.Tone, err = decodeInputAiComposeTone(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.getTone", "tone")
 	}
 	return nil
@@ -857,17 +843,18 @@ func (m *AicomposeGetTonesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AicomposeGetTonesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2366)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AicomposeGetTonesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AicomposeGetTonesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.getTones", "hash")
 	}
 	return nil
@@ -934,19 +921,16 @@ func (m *AicomposeGetToneExampleRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AicomposeGetToneExampleRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2782)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AicomposeGetToneExampleRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AicomposeGetToneExampleRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -954,10 +938,10 @@ func (m *AicomposeGetToneExampleRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "aicompose.getToneExample", "")
 	}
 	var err error
-	if m.Tone, err = decodeInputAiComposeTone(b, depth+1); err != nil {
+	if m.Tone, err = decodeInputAiComposeTone(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.getToneExample", "tone")
 	}
-	if m.Num, err = b.Int(); err != nil {
+	if m.Num, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.getToneExample", "num")
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // AuthAuthorizationClass is the TL type auth.Authorization: one of
@@ -20,26 +21,28 @@ type AuthAuthorizationClass interface {
 
 // DecodeAuthAuthorization decodes any constructor of auth.Authorization.
 func DecodeAuthAuthorization(b *bin.Buffer) (AuthAuthorizationClass, error) {
-	return tlrt.Owned(b, decodeAuthAuthorization)
+	return tlrt.Decode(b, &wireSchema, 189, decodeAuthAuthorization)
 }
 
 // decodeAuthAuthorization is DecodeAuthAuthorization for a value nested depth
 // levels deep.
-func decodeAuthAuthorization(b *bin.Buffer, depth int) (AuthAuthorizationClass, error) {
-	id, err := b.ID()
+func decodeAuthAuthorization(d *tlrt.Decoder, depth int) (AuthAuthorizationClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v AuthAuthorizationClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AuthAuthorizationTypeID:
-		v = &AuthAuthorization{}
+		v, size = &AuthAuthorization{}, unsafe.Sizeof(AuthAuthorization{})
 	case AuthAuthorizationSignUpRequiredTypeID:
-		v = &AuthAuthorizationSignUpRequired{}
+		v, size = &AuthAuthorizationSignUpRequired{}, unsafe.Sizeof(AuthAuthorizationSignUpRequired{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "auth.Authorization"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -185,23 +188,20 @@ func (m *AuthAuthorization) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthAuthorization) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthAuthorization{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1063)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthAuthorization) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthAuthorization) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -209,26 +209,26 @@ func (m *AuthAuthorization) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "auth.authorization", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.authorization", "flags")
 	}
 	m.SetupPasswordRequired = m.Flags.Has(1)
 	if m.Flags.Has(1) {
-		if m.OtherwiseReloginDays, err = b.Int(); err != nil {
+		if m.OtherwiseReloginDays, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "auth.authorization", "otherwise_relogin_days")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.TmpSessions, err = b.Int(); err != nil {
+		if m.TmpSessions, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "auth.authorization", "tmp_sessions")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.FutureAuthToken, err = tlrt.Bytes(b); err != nil {
+		if m.FutureAuthToken, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.authorization", "future_auth_token")
 		}
 	}
-	if m.User, err = decodeUser(b, depth+1); err != nil {
+	if m.User, err = decodeUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "auth.authorization", "user")
 	}
 	if m.SetupPasswordRequired || m.OtherwiseReloginDays != 0 {
@@ -306,23 +306,20 @@ func (m *AuthAuthorizationSignUpRequired) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthAuthorizationSignUpRequired) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthAuthorizationSignUpRequired{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1317)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthAuthorizationSignUpRequired) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthAuthorizationSignUpRequired) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -330,12 +327,13 @@ func (m *AuthAuthorizationSignUpRequired) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "auth.authorizationSignUpRequired", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.authorizationSignUpRequired", "flags")
 	}
 	if m.Flags.Has(0) {
-		m.TermsOfService = new(HelpTermsOfService)
-		if err = tlrt.DecodeBoxed(b, m.TermsOfService, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(HelpTermsOfService{}))
+		m.TermsOfService = &HelpTermsOfService{}
+		if err = tlrt.DecodeBoxed(d, m.TermsOfService, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "auth.authorizationSignUpRequired", "terms_of_service")
 		}
 	}
@@ -355,13 +353,13 @@ type AuthCodeTypeClass interface {
 
 // DecodeAuthCodeType decodes any constructor of auth.CodeType.
 func DecodeAuthCodeType(b *bin.Buffer) (AuthCodeTypeClass, error) {
-	return decodeAuthCodeType(b, 0)
+	return tlrt.Decode(b, &wireSchema, 322, decodeAuthCodeType)
 }
 
 // decodeAuthCodeType is DecodeAuthCodeType for a value nested depth levels
 // deep.
-func decodeAuthCodeType(b *bin.Buffer, depth int) (AuthCodeTypeClass, error) {
-	id, err := b.ID()
+func decodeAuthCodeType(d *tlrt.Decoder, depth int) (AuthCodeTypeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -380,7 +378,7 @@ func decodeAuthCodeType(b *bin.Buffer, depth int) (AuthCodeTypeClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "auth.CodeType"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -436,12 +434,13 @@ func (m *AuthCodeTypeSMS) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeSMS) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1759)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthCodeTypeSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthCodeTypeSMS) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -498,12 +497,13 @@ func (m *AuthCodeTypeCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1774)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthCodeTypeCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthCodeTypeCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -560,12 +560,13 @@ func (m *AuthCodeTypeFlashCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeFlashCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 953)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthCodeTypeFlashCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthCodeTypeFlashCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -622,12 +623,13 @@ func (m *AuthCodeTypeMissedCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeMissedCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2823)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthCodeTypeMissedCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthCodeTypeMissedCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -684,12 +686,13 @@ func (m *AuthCodeTypeFragmentSMS) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeFragmentSMS) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 656)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthCodeTypeFragmentSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthCodeTypeFragmentSMS) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -707,28 +710,30 @@ type AuthLoginTokenClass interface {
 
 // DecodeAuthLoginToken decodes any constructor of auth.LoginToken.
 func DecodeAuthLoginToken(b *bin.Buffer) (AuthLoginTokenClass, error) {
-	return tlrt.Owned(b, decodeAuthLoginToken)
+	return tlrt.Decode(b, &wireSchema, 2108, decodeAuthLoginToken)
 }
 
 // decodeAuthLoginToken is DecodeAuthLoginToken for a value nested depth levels
 // deep.
-func decodeAuthLoginToken(b *bin.Buffer, depth int) (AuthLoginTokenClass, error) {
-	id, err := b.ID()
+func decodeAuthLoginToken(d *tlrt.Decoder, depth int) (AuthLoginTokenClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v AuthLoginTokenClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AuthLoginTokenTypeID:
-		v = &AuthLoginToken{}
+		v, size = &AuthLoginToken{}, unsafe.Sizeof(AuthLoginToken{})
 	case AuthLoginTokenMigrateToTypeID:
-		v = &AuthLoginTokenMigrateTo{}
+		v, size = &AuthLoginTokenMigrateTo{}, unsafe.Sizeof(AuthLoginTokenMigrateTo{})
 	case AuthLoginTokenSuccessTypeID:
-		v = &AuthLoginTokenSuccess{}
+		v, size = &AuthLoginTokenSuccess{}, unsafe.Sizeof(AuthLoginTokenSuccess{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "auth.LoginToken"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -787,27 +792,24 @@ func (m *AuthLoginToken) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthLoginToken) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1608)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthLoginToken) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthLoginToken) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Expires, err = b.Int(); err != nil {
+	if m.Expires, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginToken", "expires")
 	}
-	if m.Token, err = tlrt.Bytes(b); err != nil {
+	if m.Token, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginToken", "token")
 	}
 	return nil
@@ -867,27 +869,24 @@ func (m *AuthLoginTokenMigrateTo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthLoginTokenMigrateTo) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 649)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthLoginTokenMigrateTo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthLoginTokenMigrateTo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginTokenMigrateTo", "dc_id")
 	}
-	if m.Token, err = tlrt.Bytes(b); err != nil {
+	if m.Token, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginTokenMigrateTo", "token")
 	}
 	return nil
@@ -947,19 +946,16 @@ func (m *AuthLoginTokenSuccess) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthLoginTokenSuccess) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1175)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthLoginTokenSuccess) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthLoginTokenSuccess) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -967,7 +963,7 @@ func (m *AuthLoginTokenSuccess) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "auth.loginTokenSuccess", "")
 	}
 	var err error
-	if m.Authorization, err = decodeAuthAuthorization(b, depth+1); err != nil {
+	if m.Authorization, err = decodeAuthAuthorization(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginTokenSuccess", "authorization")
 	}
 	return nil
@@ -984,28 +980,30 @@ type AuthSentCodeClass interface {
 
 // DecodeAuthSentCode decodes any constructor of auth.SentCode.
 func DecodeAuthSentCode(b *bin.Buffer) (AuthSentCodeClass, error) {
-	return tlrt.Owned(b, decodeAuthSentCode)
+	return tlrt.Decode(b, &wireSchema, 302, decodeAuthSentCode)
 }
 
 // decodeAuthSentCode is DecodeAuthSentCode for a value nested depth levels
 // deep.
-func decodeAuthSentCode(b *bin.Buffer, depth int) (AuthSentCodeClass, error) {
-	id, err := b.ID()
+func decodeAuthSentCode(d *tlrt.Decoder, depth int) (AuthSentCodeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v AuthSentCodeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AuthSentCodeTypeID:
-		v = &AuthSentCode{}
+		v, size = &AuthSentCode{}, unsafe.Sizeof(AuthSentCode{})
 	case AuthSentCodeSuccessTypeID:
-		v = &AuthSentCodeSuccess{}
+		v, size = &AuthSentCodeSuccess{}, unsafe.Sizeof(AuthSentCodeSuccess{})
 	case AuthSentCodePaymentRequiredTypeID:
-		v = &AuthSentCodePaymentRequired{}
+		v, size = &AuthSentCodePaymentRequired{}, unsafe.Sizeof(AuthSentCodePaymentRequired{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "auth.SentCode"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1106,23 +1104,20 @@ func (m *AuthSentCode) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthSentCode) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthSentCode{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1569)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSentCode) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthSentCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1130,22 +1125,22 @@ func (m *AuthSentCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "auth.sentCode", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCode", "flags")
 	}
-	if m.Type, err = decodeAuthSentCodeType(b, depth+1); err != nil {
+	if m.Type, err = decodeAuthSentCodeType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCode", "type")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCode", "phone_code_hash")
 	}
 	if m.Flags.Has(1) {
-		if m.NextType, err = decodeAuthCodeType(b, depth+1); err != nil {
+		if m.NextType, err = decodeAuthCodeType(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCode", "next_type")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Timeout, err = b.Int(); err != nil {
+		if m.Timeout, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCode", "timeout")
 		}
 	}
@@ -1210,19 +1205,16 @@ func (m *AuthSentCodeSuccess) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthSentCodeSuccess) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 963)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSentCodeSuccess) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthSentCodeSuccess) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1230,7 +1222,7 @@ func (m *AuthSentCodeSuccess) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "auth.sentCodeSuccess", "")
 	}
 	var err error
-	if m.Authorization, err = decodeAuthAuthorization(b, depth+1); err != nil {
+	if m.Authorization, err = decodeAuthAuthorization(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeSuccess", "authorization")
 	}
 	return nil
@@ -1303,42 +1295,39 @@ func (m *AuthSentCodePaymentRequired) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthSentCodePaymentRequired) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3204)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSentCodePaymentRequired) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthSentCodePaymentRequired) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.StoreProduct, err = tlrt.String(b); err != nil {
+	if m.StoreProduct, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "store_product")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "phone_code_hash")
 	}
-	if m.SupportEmailAddress, err = tlrt.String(b); err != nil {
+	if m.SupportEmailAddress, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "support_email_address")
 	}
-	if m.SupportEmailSubject, err = tlrt.String(b); err != nil {
+	if m.SupportEmailSubject, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "support_email_subject")
 	}
-	if m.PremiumDays, err = b.Int(); err != nil {
+	if m.PremiumDays, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "premium_days")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "amount")
 	}
 	return nil
@@ -1359,44 +1348,46 @@ type AuthSentCodeTypeClass interface {
 
 // DecodeAuthSentCodeType decodes any constructor of auth.SentCodeType.
 func DecodeAuthSentCodeType(b *bin.Buffer) (AuthSentCodeTypeClass, error) {
-	return tlrt.Owned(b, decodeAuthSentCodeType)
+	return tlrt.Decode(b, &wireSchema, 321, decodeAuthSentCodeType)
 }
 
 // decodeAuthSentCodeType is DecodeAuthSentCodeType for a value nested depth
 // levels deep.
-func decodeAuthSentCodeType(b *bin.Buffer, depth int) (AuthSentCodeTypeClass, error) {
-	id, err := b.ID()
+func decodeAuthSentCodeType(d *tlrt.Decoder, depth int) (AuthSentCodeTypeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v AuthSentCodeTypeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case AuthSentCodeTypeAppTypeID:
-		v = &AuthSentCodeTypeApp{}
+		v = tlrt.New[AuthSentCodeTypeApp](d)
 	case AuthSentCodeTypeSMSTypeID:
-		v = &AuthSentCodeTypeSMS{}
+		v = tlrt.New[AuthSentCodeTypeSMS](d)
 	case AuthSentCodeTypeCallTypeID:
-		v = &AuthSentCodeTypeCall{}
+		v = tlrt.New[AuthSentCodeTypeCall](d)
 	case AuthSentCodeTypeFlashCallTypeID:
-		v = &AuthSentCodeTypeFlashCall{}
+		v, size = &AuthSentCodeTypeFlashCall{}, unsafe.Sizeof(AuthSentCodeTypeFlashCall{})
 	case AuthSentCodeTypeMissedCallTypeID:
-		v = &AuthSentCodeTypeMissedCall{}
+		v, size = &AuthSentCodeTypeMissedCall{}, unsafe.Sizeof(AuthSentCodeTypeMissedCall{})
 	case AuthSentCodeTypeEmailCodeTypeID:
-		v = &AuthSentCodeTypeEmailCode{}
+		v, size = &AuthSentCodeTypeEmailCode{}, unsafe.Sizeof(AuthSentCodeTypeEmailCode{})
 	case AuthSentCodeTypeSetUpEmailRequiredTypeID:
-		v = &AuthSentCodeTypeSetUpEmailRequired{}
+		v = tlrt.New[AuthSentCodeTypeSetUpEmailRequired](d)
 	case AuthSentCodeTypeFragmentSMSTypeID:
-		v = &AuthSentCodeTypeFragmentSMS{}
+		v, size = &AuthSentCodeTypeFragmentSMS{}, unsafe.Sizeof(AuthSentCodeTypeFragmentSMS{})
 	case AuthSentCodeTypeFirebaseSMSTypeID:
-		v = &AuthSentCodeTypeFirebaseSMS{}
+		v, size = &AuthSentCodeTypeFirebaseSMS{}, unsafe.Sizeof(AuthSentCodeTypeFirebaseSMS{})
 	case AuthSentCodeTypeSMSWordTypeID:
-		v = &AuthSentCodeTypeSMSWord{}
+		v, size = &AuthSentCodeTypeSMSWord{}, unsafe.Sizeof(AuthSentCodeTypeSMSWord{})
 	case AuthSentCodeTypeSMSPhraseTypeID:
-		v = &AuthSentCodeTypeSMSPhrase{}
+		v, size = &AuthSentCodeTypeSMSPhrase{}, unsafe.Sizeof(AuthSentCodeTypeSMSPhrase{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "auth.SentCodeType"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1458,17 +1449,18 @@ func (m *AuthSentCodeTypeApp) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeApp) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1224)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthSentCodeTypeApp) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthSentCodeTypeApp) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeApp", "length")
 	}
 	return nil
@@ -1530,17 +1522,18 @@ func (m *AuthSentCodeTypeSMS) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeSMS) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2606)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthSentCodeTypeSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthSentCodeTypeSMS) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeSms", "length")
 	}
 	return nil
@@ -1602,17 +1595,18 @@ func (m *AuthSentCodeTypeCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1454)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthSentCodeTypeCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthSentCodeTypeCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeCall", "length")
 	}
 	return nil
@@ -1670,24 +1664,21 @@ func (m *AuthSentCodeTypeFlashCall) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthSentCodeTypeFlashCall) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2356)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSentCodeTypeFlashCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthSentCodeTypeFlashCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Pattern, err = tlrt.String(b); err != nil {
+	if m.Pattern, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeFlashCall", "pattern")
 	}
 	return nil
@@ -1748,27 +1739,24 @@ func (m *AuthSentCodeTypeMissedCall) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthSentCodeTypeMissedCall) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1910)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSentCodeTypeMissedCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthSentCodeTypeMissedCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Prefix, err = tlrt.String(b); err != nil {
+	if m.Prefix, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeMissedCall", "prefix")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeMissedCall", "length")
 	}
 	return nil
@@ -1893,45 +1881,42 @@ func (m *AuthSentCodeTypeEmailCode) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthSentCodeTypeEmailCode) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthSentCodeTypeEmailCode{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3164)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSentCodeTypeEmailCode) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthSentCodeTypeEmailCode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "flags")
 	}
 	m.AppleSigninAllowed = m.Flags.Has(0)
 	m.GoogleSigninAllowed = m.Flags.Has(1)
-	if m.EmailPattern, err = tlrt.String(b); err != nil {
+	if m.EmailPattern, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "email_pattern")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "length")
 	}
 	if m.Flags.Has(3) {
-		if m.ResetAvailablePeriod, err = b.Int(); err != nil {
+		if m.ResetAvailablePeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "reset_available_period")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ResetPendingDate, err = b.Int(); err != nil {
+		if m.ResetPendingDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "reset_pending_date")
 		}
 	}
@@ -2013,17 +1998,18 @@ func (m *AuthSentCodeTypeSetUpEmailRequired) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = AuthSentCodeTypeSetUpEmailRequired{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2296)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthSentCodeTypeSetUpEmailRequired) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthSentCodeTypeSetUpEmailRequired) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeSetUpEmailRequired", "flags")
 	}
 	m.AppleSigninAllowed = m.Flags.Has(0)
@@ -2088,27 +2074,24 @@ func (m *AuthSentCodeTypeFragmentSMS) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthSentCodeTypeFragmentSMS) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2861)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSentCodeTypeFragmentSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthSentCodeTypeFragmentSMS) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeFragmentSms", "url")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeFragmentSms", "length")
 	}
 	return nil
@@ -2300,56 +2283,53 @@ func (m *AuthSentCodeTypeFirebaseSMS) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthSentCodeTypeFirebaseSMS) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthSentCodeTypeFirebaseSMS{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 583)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSentCodeTypeFirebaseSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthSentCodeTypeFirebaseSMS) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Nonce, err = tlrt.Bytes(b); err != nil {
+		if m.Nonce, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "nonce")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.PlayIntegrityProjectID, err = b.Long(); err != nil {
+		if m.PlayIntegrityProjectID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "play_integrity_project_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.PlayIntegrityNonce, err = tlrt.Bytes(b); err != nil {
+		if m.PlayIntegrityNonce, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "play_integrity_nonce")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Receipt, err = tlrt.String(b); err != nil {
+		if m.Receipt, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "receipt")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.PushTimeout, err = b.Int(); err != nil {
+		if m.PushTimeout, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "push_timeout")
 		}
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "length")
 	}
 	if len(m.Nonce) > 0 {
@@ -2446,32 +2426,29 @@ func (m *AuthSentCodeTypeSMSWord) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthSentCodeTypeSMSWord) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthSentCodeTypeSMSWord{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2284)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSentCodeTypeSMSWord) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthSentCodeTypeSMSWord) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsWord", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Beginning, err = tlrt.String(b); err != nil {
+		if m.Beginning, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsWord", "beginning")
 		}
 	}
@@ -2563,32 +2540,29 @@ func (m *AuthSentCodeTypeSMSPhrase) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthSentCodeTypeSMSPhrase) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthSentCodeTypeSMSPhrase{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2442)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSentCodeTypeSMSPhrase) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthSentCodeTypeSMSPhrase) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsPhrase", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Beginning, err = tlrt.String(b); err != nil {
+		if m.Beginning, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsPhrase", "beginning")
 		}
 	}
@@ -2649,27 +2623,24 @@ func (m *AuthExportedAuthorization) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthExportedAuthorization) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2449)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthExportedAuthorization) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthExportedAuthorization) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportedAuthorization", "id")
 	}
-	if m.Bytes, err = tlrt.Bytes(b); err != nil {
+	if m.Bytes, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportedAuthorization", "bytes")
 	}
 	return nil
@@ -2755,32 +2726,29 @@ func (m *AuthLoggedOut) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthLoggedOut) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthLoggedOut{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2655)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthLoggedOut) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthLoggedOut) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.loggedOut", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.FutureAuthToken, err = tlrt.Bytes(b); err != nil {
+		if m.FutureAuthToken, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.loggedOut", "future_auth_token")
 		}
 	}
@@ -2841,23 +2809,20 @@ func (m *AuthPasskeyLoginOptions) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthPasskeyLoginOptions) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthPasskeyLoginOptions{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2954)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthPasskeyLoginOptions) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthPasskeyLoginOptions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2865,7 +2830,7 @@ func (m *AuthPasskeyLoginOptions) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "auth.passkeyLoginOptions", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Options, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Options, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "auth.passkeyLoginOptions", "options")
 	}
 	return nil
@@ -2920,24 +2885,21 @@ func (m *AuthPasswordRecovery) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthPasswordRecovery) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 778)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthPasswordRecovery) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthPasswordRecovery) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.EmailPattern, err = tlrt.String(b); err != nil {
+	if m.EmailPattern, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.passwordRecovery", "email_pattern")
 	}
 	return nil
@@ -3000,23 +2962,20 @@ func (m *AuthSendCodeRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthSendCodeRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthSendCodeRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2320)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSendCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthSendCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3024,16 +2983,16 @@ func (m *AuthSendCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "auth.sendCode", "")
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sendCode", "phone_number")
 	}
-	if m.APIID, err = b.Int(); err != nil {
+	if m.APIID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sendCode", "api_id")
 	}
-	if m.APIHash, err = tlrt.String(b); err != nil {
+	if m.APIHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.sendCode", "api_hash")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "auth.sendCode", "settings")
 	}
 	return nil
@@ -3108,41 +3067,38 @@ func (m *AuthSignUpRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthSignUpRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthSignUpRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2355)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSignUpRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthSignUpRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.signUp", "flags")
 	}
 	m.NoJoinedNotifications = m.Flags.Has(0)
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.signUp", "phone_number")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.signUp", "phone_code_hash")
 	}
-	if m.FirstName, err = tlrt.String(b); err != nil {
+	if m.FirstName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.signUp", "first_name")
 	}
-	if m.LastName, err = tlrt.String(b); err != nil {
+	if m.LastName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.signUp", "last_name")
 	}
 	m.Flags &^= 1 << 0
@@ -3247,23 +3203,20 @@ func (m *AuthSignInRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthSignInRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthSignInRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2027)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthSignInRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthSignInRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3271,22 +3224,22 @@ func (m *AuthSignInRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "auth.signIn", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.signIn", "flags")
 	}
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.signIn", "phone_number")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.signIn", "phone_code_hash")
 	}
 	if m.Flags.Has(0) {
-		if m.PhoneCode, err = tlrt.String(b); err != nil {
+		if m.PhoneCode, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.signIn", "phone_code")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.EmailVerification, err = decodeEmailVerification(b, depth+1); err != nil {
+		if m.EmailVerification, err = decodeEmailVerification(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "auth.signIn", "email_verification")
 		}
 	}
@@ -3352,12 +3305,13 @@ func (m *AuthLogOutRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthLogOutRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1243)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthLogOutRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthLogOutRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3419,12 +3373,13 @@ func (m *AuthResetAuthorizationsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthResetAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2229)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthResetAuthorizationsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthResetAuthorizationsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3494,17 +3449,18 @@ func (m *AuthExportAuthorizationRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthExportAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2995)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthExportAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthExportAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportAuthorization", "dc_id")
 	}
 	return nil
@@ -3570,27 +3526,24 @@ func (m *AuthImportAuthorizationRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthImportAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2301)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthImportAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthImportAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "auth.importAuthorization", "id")
 	}
-	if m.Bytes, err = tlrt.Bytes(b); err != nil {
+	if m.Bytes, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.importAuthorization", "bytes")
 	}
 	return nil
@@ -3662,33 +3615,30 @@ func (m *AuthBindTempAuthKeyRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthBindTempAuthKeyRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2753)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthBindTempAuthKeyRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthBindTempAuthKeyRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PermAuthKeyID, err = b.Long(); err != nil {
+	if m.PermAuthKeyID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "perm_auth_key_id")
 	}
-	if m.Nonce, err = b.Long(); err != nil {
+	if m.Nonce, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "nonce")
 	}
-	if m.ExpiresAt, err = b.Int(); err != nil {
+	if m.ExpiresAt, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "expires_at")
 	}
-	if m.EncryptedMessage, err = tlrt.Bytes(b); err != nil {
+	if m.EncryptedMessage, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "encrypted_message")
 	}
 	return nil
@@ -3762,33 +3712,30 @@ func (m *AuthImportBotAuthorizationRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthImportBotAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1657)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthImportBotAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthImportBotAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Flags, err = b.Int(); err != nil {
+	if m.Flags, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "flags")
 	}
-	if m.APIID, err = b.Int(); err != nil {
+	if m.APIID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "api_id")
 	}
-	if m.APIHash, err = tlrt.String(b); err != nil {
+	if m.APIHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "api_hash")
 	}
-	if m.BotAuthToken, err = tlrt.String(b); err != nil {
+	if m.BotAuthToken, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "bot_auth_token")
 	}
 	return nil
@@ -3854,19 +3801,16 @@ func (m *AuthCheckPasswordRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthCheckPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2780)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthCheckPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthCheckPasswordRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3874,7 +3818,7 @@ func (m *AuthCheckPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "auth.checkPassword", "")
 	}
 	var err error
-	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
+	if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "auth.checkPassword", "password")
 	}
 	return nil
@@ -3937,12 +3881,13 @@ func (m *AuthRequestPasswordRecoveryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthRequestPasswordRecoveryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2848)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthRequestPasswordRecoveryRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthRequestPasswordRecoveryRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4018,23 +3963,20 @@ func (m *AuthRecoverPasswordRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthRecoverPasswordRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthRecoverPasswordRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1157)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthRecoverPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthRecoverPasswordRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4042,15 +3984,16 @@ func (m *AuthRecoverPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "auth.recoverPassword", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.recoverPassword", "flags")
 	}
-	if m.Code, err = tlrt.String(b); err != nil {
+	if m.Code, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.recoverPassword", "code")
 	}
 	if m.Flags.Has(0) {
-		m.NewSettings = new(AccountPasswordInputSettings)
-		if err = tlrt.DecodeBoxed(b, m.NewSettings, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(AccountPasswordInputSettings{}))
+		m.NewSettings = &AccountPasswordInputSettings{}
+		if err = tlrt.DecodeBoxed(d, m.NewSettings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "auth.recoverPassword", "new_settings")
 		}
 	}
@@ -4149,38 +4092,35 @@ func (m *AuthResendCodeRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthResendCodeRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthResendCodeRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2721)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthResendCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthResendCodeRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.resendCode", "flags")
 	}
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.resendCode", "phone_number")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.resendCode", "phone_code_hash")
 	}
 	if m.Flags.Has(0) {
-		if m.Reason, err = tlrt.String(b); err != nil {
+		if m.Reason, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.resendCode", "reason")
 		}
 	}
@@ -4249,27 +4189,24 @@ func (m *AuthCancelCodeRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthCancelCodeRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 914)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthCancelCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthCancelCodeRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.cancelCode", "phone_number")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.cancelCode", "phone_code_hash")
 	}
 	return nil
@@ -4336,17 +4273,18 @@ func (m *AuthDropTempAuthKeysRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthDropTempAuthKeysRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2039)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *AuthDropTempAuthKeysRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthDropTempAuthKeysRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ExceptAuthKeys, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.ExceptAuthKeys, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "auth.dropTempAuthKeys", "except_auth_keys")
 	}
 	return nil
@@ -4417,30 +4355,27 @@ func (m *AuthExportLoginTokenRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthExportLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2501)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthExportLoginTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthExportLoginTokenRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.APIID, err = b.Int(); err != nil {
+	if m.APIID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportLoginToken", "api_id")
 	}
-	if m.APIHash, err = tlrt.String(b); err != nil {
+	if m.APIHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportLoginToken", "api_hash")
 	}
-	if m.ExceptIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.ExceptIDs, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportLoginToken", "except_ids")
 	}
 	return nil
@@ -4503,24 +4438,21 @@ func (m *AuthImportLoginTokenRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthImportLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2107)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthImportLoginTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthImportLoginTokenRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Token, err = tlrt.Bytes(b); err != nil {
+	if m.Token, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.importLoginToken", "token")
 	}
 	return nil
@@ -4583,24 +4515,21 @@ func (m *AuthAcceptLoginTokenRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthAcceptLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3028)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthAcceptLoginTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthAcceptLoginTokenRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Token, err = tlrt.Bytes(b); err != nil {
+	if m.Token, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.acceptLoginToken", "token")
 	}
 	return nil
@@ -4665,24 +4594,21 @@ func (m *AuthCheckRecoveryPasswordRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthCheckRecoveryPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 711)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthCheckRecoveryPasswordRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthCheckRecoveryPasswordRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Code, err = tlrt.String(b); err != nil {
+	if m.Code, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.checkRecoveryPassword", "code")
 	}
 	return nil
@@ -4752,30 +4678,27 @@ func (m *AuthImportWebTokenAuthorizationRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthImportWebTokenAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1049)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthImportWebTokenAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthImportWebTokenAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.APIID, err = b.Int(); err != nil {
+	if m.APIID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.importWebTokenAuthorization", "api_id")
 	}
-	if m.APIHash, err = tlrt.String(b); err != nil {
+	if m.APIHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.importWebTokenAuthorization", "api_hash")
 	}
-	if m.WebAuthToken, err = tlrt.String(b); err != nil {
+	if m.WebAuthToken, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.importWebTokenAuthorization", "web_auth_token")
 	}
 	return nil
@@ -4925,48 +4848,45 @@ func (m *AuthRequestFirebaseSMSRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthRequestFirebaseSMSRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthRequestFirebaseSMSRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2037)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthRequestFirebaseSMSRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthRequestFirebaseSMSRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "flags")
 	}
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "phone_number")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "phone_code_hash")
 	}
 	if m.Flags.Has(0) {
-		if m.SafetyNetToken, err = tlrt.String(b); err != nil {
+		if m.SafetyNetToken, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "safety_net_token")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.PlayIntegrityToken, err = tlrt.String(b); err != nil {
+		if m.PlayIntegrityToken, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "play_integrity_token")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.IosPushSecret, err = tlrt.String(b); err != nil {
+		if m.IosPushSecret, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "ios_push_secret")
 		}
 	}
@@ -5042,27 +4962,24 @@ func (m *AuthResetLoginEmailRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthResetLoginEmailRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1879)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthResetLoginEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthResetLoginEmailRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.resetLoginEmail", "phone_number")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.resetLoginEmail", "phone_code_hash")
 	}
 	return nil
@@ -5130,30 +5047,27 @@ func (m *AuthReportMissingCodeRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthReportMissingCodeRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2727)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthReportMissingCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthReportMissingCodeRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.reportMissingCode", "phone_number")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.reportMissingCode", "phone_code_hash")
 	}
-	if m.Mnc, err = tlrt.String(b); err != nil {
+	if m.Mnc, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.reportMissingCode", "mnc")
 	}
 	return nil
@@ -5221,30 +5135,27 @@ func (m *AuthCheckPaidAuthRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthCheckPaidAuthRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1495)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthCheckPaidAuthRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthCheckPaidAuthRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "phone_number")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "phone_code_hash")
 	}
-	if m.FormID, err = b.Long(); err != nil {
+	if m.FormID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "form_id")
 	}
 	return nil
@@ -5309,27 +5220,24 @@ func (m *AuthInitPasskeyLoginRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthInitPasskeyLoginRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1440)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthInitPasskeyLoginRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthInitPasskeyLoginRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.APIID, err = b.Int(); err != nil {
+	if m.APIID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.initPasskeyLogin", "api_id")
 	}
-	if m.APIHash, err = tlrt.String(b); err != nil {
+	if m.APIHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "auth.initPasskeyLogin", "api_hash")
 	}
 	return nil
@@ -5454,23 +5362,20 @@ func (m *AuthFinishPasskeyLoginRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *AuthFinishPasskeyLoginRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthFinishPasskeyLoginRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2139)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *AuthFinishPasskeyLoginRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *AuthFinishPasskeyLoginRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5478,19 +5383,19 @@ func (m *AuthFinishPasskeyLoginRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "auth.finishPasskeyLogin", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "flags")
 	}
-	if m.Credential, err = decodeInputPasskeyCredential(b, depth+1); err != nil {
+	if m.Credential, err = decodeInputPasskeyCredential(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "credential")
 	}
 	if m.Flags.Has(0) {
-		if m.FromDCID, err = b.Int(); err != nil {
+		if m.FromDCID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "from_dc_id")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.FromAuthKeyID, err = b.Long(); err != nil {
+		if m.FromAuthKeyID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "from_auth_key_id")
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // BaseThemeClass is the TL type BaseTheme: one of BaseThemeClassic,
@@ -19,12 +20,12 @@ type BaseThemeClass interface {
 
 // DecodeBaseTheme decodes any constructor of BaseTheme.
 func DecodeBaseTheme(b *bin.Buffer) (BaseThemeClass, error) {
-	return decodeBaseTheme(b, 0)
+	return tlrt.Decode(b, &wireSchema, 418, decodeBaseTheme)
 }
 
 // decodeBaseTheme is DecodeBaseTheme for a value nested depth levels deep.
-func decodeBaseTheme(b *bin.Buffer, depth int) (BaseThemeClass, error) {
-	id, err := b.ID()
+func decodeBaseTheme(d *tlrt.Decoder, depth int) (BaseThemeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +44,7 @@ func decodeBaseTheme(b *bin.Buffer, depth int) (BaseThemeClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "BaseTheme"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -99,12 +100,13 @@ func (m *BaseThemeClassic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeClassic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2654)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BaseThemeClassic) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BaseThemeClassic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -161,12 +163,13 @@ func (m *BaseThemeDay) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeDay) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3245)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BaseThemeDay) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BaseThemeDay) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -223,12 +226,13 @@ func (m *BaseThemeNight) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeNight) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2499)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BaseThemeNight) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BaseThemeNight) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -285,12 +289,13 @@ func (m *BaseThemeTinted) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeTinted) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1711)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BaseThemeTinted) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BaseThemeTinted) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -347,12 +352,13 @@ func (m *BaseThemeArctic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeArctic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1544)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BaseThemeArctic) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BaseThemeArctic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -369,12 +375,12 @@ type BoolClass interface {
 
 // DecodeBool decodes any constructor of Bool.
 func DecodeBool(b *bin.Buffer) (BoolClass, error) {
-	return decodeBool(b, 0)
+	return tlrt.Decode(b, &wireSchema, 3291, decodeBool)
 }
 
 // decodeBool is DecodeBool for a value nested depth levels deep.
-func decodeBool(b *bin.Buffer, depth int) (BoolClass, error) {
-	id, err := b.ID()
+func decodeBool(d *tlrt.Decoder, depth int) (BoolClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -387,7 +393,7 @@ func decodeBool(b *bin.Buffer, depth int) (BoolClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Bool"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -443,12 +449,13 @@ func (m *BoolFalse) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BoolFalse) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2556)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BoolFalse) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BoolFalse) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -505,12 +512,13 @@ func (m *BoolTrue) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BoolTrue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2155)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BoolTrue) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BoolTrue) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -527,25 +535,27 @@ type BotAppClass interface {
 
 // DecodeBotApp decodes any constructor of BotApp.
 func DecodeBotApp(b *bin.Buffer) (BotAppClass, error) {
-	return tlrt.Owned(b, decodeBotApp)
+	return tlrt.Decode(b, &wireSchema, 503, decodeBotApp)
 }
 
 // decodeBotApp is DecodeBotApp for a value nested depth levels deep.
-func decodeBotApp(b *bin.Buffer, depth int) (BotAppClass, error) {
-	id, err := b.ID()
+func decodeBotApp(d *tlrt.Decoder, depth int) (BotAppClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v BotAppClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case BotAppNotModifiedTypeID:
 		v = &BotAppNotModified{}
 	case BotAppTypeID:
-		v = &BotApp{}
+		v, size = &BotApp{}, unsafe.Sizeof(BotApp{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "BotApp"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -601,12 +611,13 @@ func (m *BotAppNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotAppNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1562)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotAppNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotAppNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -692,23 +703,20 @@ func (m *BotApp) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotApp) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotApp{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2114)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotApp) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotApp) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -716,33 +724,33 @@ func (m *BotApp) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "botApp", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "flags")
 	}
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "access_hash")
 	}
-	if m.ShortName, err = tlrt.String(b); err != nil {
+	if m.ShortName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "short_name")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "title")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "description")
 	}
-	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "photo")
 	}
 	if m.Flags.Has(0) {
-		if m.Document, err = decodeDocument(b, depth+1); err != nil {
+		if m.Document, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botApp", "document")
 		}
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "hash")
 	}
 	m.Flags &^= 1 << 0
@@ -762,17 +770,18 @@ type BotCommandScopeClass interface {
 
 // DecodeBotCommandScope decodes any constructor of BotCommandScope.
 func DecodeBotCommandScope(b *bin.Buffer) (BotCommandScopeClass, error) {
-	return decodeBotCommandScope(b, 0)
+	return tlrt.Decode(b, &wireSchema, 61, decodeBotCommandScope)
 }
 
 // decodeBotCommandScope is DecodeBotCommandScope for a value nested depth
 // levels deep.
-func decodeBotCommandScope(b *bin.Buffer, depth int) (BotCommandScopeClass, error) {
-	id, err := b.ID()
+func decodeBotCommandScope(d *tlrt.Decoder, depth int) (BotCommandScopeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v BotCommandScopeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case BotCommandScopeDefaultTypeID:
 		v = &BotCommandScopeDefault{}
@@ -783,15 +792,16 @@ func decodeBotCommandScope(b *bin.Buffer, depth int) (BotCommandScopeClass, erro
 	case BotCommandScopeChatAdminsTypeID:
 		v = &BotCommandScopeChatAdmins{}
 	case BotCommandScopePeerTypeID:
-		v = &BotCommandScopePeer{}
+		v, size = &BotCommandScopePeer{}, unsafe.Sizeof(BotCommandScopePeer{})
 	case BotCommandScopePeerAdminsTypeID:
-		v = &BotCommandScopePeerAdmins{}
+		v, size = &BotCommandScopePeerAdmins{}, unsafe.Sizeof(BotCommandScopePeerAdmins{})
 	case BotCommandScopePeerUserTypeID:
-		v = &BotCommandScopePeerUser{}
+		v, size = &BotCommandScopePeerUser{}, unsafe.Sizeof(BotCommandScopePeerUser{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "BotCommandScope"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -847,12 +857,13 @@ func (m *BotCommandScopeDefault) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeDefault) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1076)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotCommandScopeDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotCommandScopeDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -909,12 +920,13 @@ func (m *BotCommandScopeUsers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeUsers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1212)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotCommandScopeUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotCommandScopeUsers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -971,12 +983,13 @@ func (m *BotCommandScopeChats) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeChats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1734)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotCommandScopeChats) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotCommandScopeChats) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1034,12 +1047,13 @@ func (m *BotCommandScopeChatAdmins) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeChatAdmins) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2524)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotCommandScopeChatAdmins) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotCommandScopeChatAdmins) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1101,12 +1115,13 @@ func (m *BotCommandScopePeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopePeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2883)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotCommandScopePeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotCommandScopePeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1114,7 +1129,7 @@ func (m *BotCommandScopePeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "botCommandScopePeer", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botCommandScopePeer", "peer")
 	}
 	return nil
@@ -1176,12 +1191,13 @@ func (m *BotCommandScopePeerAdmins) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopePeerAdmins) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1258)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotCommandScopePeerAdmins) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotCommandScopePeerAdmins) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1189,7 +1205,7 @@ func (m *BotCommandScopePeerAdmins) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "botCommandScopePeerAdmins", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botCommandScopePeerAdmins", "peer")
 	}
 	return nil
@@ -1255,12 +1271,13 @@ func (m *BotCommandScopePeerUser) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopePeerUser) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 683)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotCommandScopePeerUser) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotCommandScopePeerUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1268,10 +1285,10 @@ func (m *BotCommandScopePeerUser) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "botCommandScopePeerUser", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botCommandScopePeerUser", "peer")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botCommandScopePeerUser", "user_id")
 	}
 	return nil
@@ -1291,38 +1308,40 @@ type BotInlineMessageClass interface {
 
 // DecodeBotInlineMessage decodes any constructor of BotInlineMessage.
 func DecodeBotInlineMessage(b *bin.Buffer) (BotInlineMessageClass, error) {
-	return tlrt.Owned(b, decodeBotInlineMessage)
+	return tlrt.Decode(b, &wireSchema, 126, decodeBotInlineMessage)
 }
 
 // decodeBotInlineMessage is DecodeBotInlineMessage for a value nested depth
 // levels deep.
-func decodeBotInlineMessage(b *bin.Buffer, depth int) (BotInlineMessageClass, error) {
-	id, err := b.ID()
+func decodeBotInlineMessage(d *tlrt.Decoder, depth int) (BotInlineMessageClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v BotInlineMessageClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case BotInlineMessageMediaAutoTypeID:
-		v = &BotInlineMessageMediaAuto{}
+		v, size = &BotInlineMessageMediaAuto{}, unsafe.Sizeof(BotInlineMessageMediaAuto{})
 	case BotInlineMessageTextTypeID:
-		v = &BotInlineMessageText{}
+		v, size = &BotInlineMessageText{}, unsafe.Sizeof(BotInlineMessageText{})
 	case BotInlineMessageMediaGeoTypeID:
-		v = &BotInlineMessageMediaGeo{}
+		v, size = &BotInlineMessageMediaGeo{}, unsafe.Sizeof(BotInlineMessageMediaGeo{})
 	case BotInlineMessageMediaVenueTypeID:
-		v = &BotInlineMessageMediaVenue{}
+		v, size = &BotInlineMessageMediaVenue{}, unsafe.Sizeof(BotInlineMessageMediaVenue{})
 	case BotInlineMessageMediaContactTypeID:
-		v = &BotInlineMessageMediaContact{}
+		v, size = &BotInlineMessageMediaContact{}, unsafe.Sizeof(BotInlineMessageMediaContact{})
 	case BotInlineMessageMediaInvoiceTypeID:
-		v = &BotInlineMessageMediaInvoice{}
+		v, size = &BotInlineMessageMediaInvoice{}, unsafe.Sizeof(BotInlineMessageMediaInvoice{})
 	case BotInlineMessageMediaWebPageTypeID:
-		v = &BotInlineMessageMediaWebPage{}
+		v, size = &BotInlineMessageMediaWebPage{}, unsafe.Sizeof(BotInlineMessageMediaWebPage{})
 	case BotInlineMessageRichMessageTypeID:
-		v = &BotInlineMessageRichMessage{}
+		v, size = &BotInlineMessageRichMessage{}, unsafe.Sizeof(BotInlineMessageRichMessage{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "BotInlineMessage"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1427,23 +1446,20 @@ func (m *BotInlineMessageMediaAuto) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageMediaAuto{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1795)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotInlineMessageMediaAuto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1451,20 +1467,20 @@ func (m *BotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaAuto", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "flags")
 	}
 	m.InvertMedia = m.Flags.Has(3)
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "entities")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "reply_markup")
 		}
 	}
@@ -1576,23 +1592,20 @@ func (m *BotInlineMessageText) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotInlineMessageText) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageText{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2019)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotInlineMessageText) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1600,21 +1613,21 @@ func (m *BotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageText", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageText", "flags")
 	}
 	m.NoWebpage = m.Flags.Has(0)
 	m.InvertMedia = m.Flags.Has(3)
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageText", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageText", "entities")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageText", "reply_markup")
 		}
 	}
@@ -1769,23 +1782,20 @@ func (m *BotInlineMessageMediaGeo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageMediaGeo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 633)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotInlineMessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotInlineMessageMediaGeo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1793,29 +1803,29 @@ func (m *BotInlineMessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaGeo", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "flags")
 	}
-	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
+	if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "geo")
 	}
 	if m.Flags.Has(0) {
-		if m.Heading, err = b.Int(); err != nil {
+		if m.Heading, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "heading")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Period, err = b.Int(); err != nil {
+		if m.Period, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "period")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.ProximityNotificationRadius, err = b.Int(); err != nil {
+		if m.ProximityNotificationRadius, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "proximity_notification_radius")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "reply_markup")
 		}
 	}
@@ -1908,23 +1918,20 @@ func (m *BotInlineMessageMediaVenue) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageMediaVenue{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1995)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotInlineMessageMediaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1932,29 +1939,29 @@ func (m *BotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaVenue", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "flags")
 	}
-	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
+	if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "geo")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "title")
 	}
-	if m.Address, err = tlrt.String(b); err != nil {
+	if m.Address, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "address")
 	}
-	if m.Provider, err = tlrt.String(b); err != nil {
+	if m.Provider, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "provider")
 	}
-	if m.VenueID, err = tlrt.String(b); err != nil {
+	if m.VenueID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "venue_id")
 	}
-	if m.VenueType, err = tlrt.String(b); err != nil {
+	if m.VenueType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "venue_type")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "reply_markup")
 		}
 	}
@@ -2033,23 +2040,20 @@ func (m *BotInlineMessageMediaContact) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageMediaContact{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 837)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotInlineMessageMediaContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2057,23 +2061,23 @@ func (m *BotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaContact", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "flags")
 	}
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "phone_number")
 	}
-	if m.FirstName, err = tlrt.String(b); err != nil {
+	if m.FirstName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "first_name")
 	}
-	if m.LastName, err = tlrt.String(b); err != nil {
+	if m.LastName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "last_name")
 	}
-	if m.Vcard, err = tlrt.String(b); err != nil {
+	if m.Vcard, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "vcard")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "reply_markup")
 		}
 	}
@@ -2165,23 +2169,20 @@ func (m *BotInlineMessageMediaInvoice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageMediaInvoice{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1133)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotInlineMessageMediaInvoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2189,30 +2190,30 @@ func (m *BotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaInvoice", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "flags")
 	}
 	m.ShippingAddressRequested = m.Flags.Has(1)
 	m.Test = m.Flags.Has(3)
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "title")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
-		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
+		if m.Photo, err = decodeWebDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "photo")
 		}
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "currency")
 	}
-	if m.TotalAmount, err = b.Long(); err != nil {
+	if m.TotalAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "total_amount")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "reply_markup")
 		}
 	}
@@ -2332,23 +2333,20 @@ func (m *BotInlineMessageMediaWebPage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageMediaWebPage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1900)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotInlineMessageMediaWebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2356,7 +2354,7 @@ func (m *BotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaWebPage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "flags")
 	}
 	m.InvertMedia = m.Flags.Has(3)
@@ -2364,19 +2362,19 @@ func (m *BotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) er
 	m.ForceSmallMedia = m.Flags.Has(5)
 	m.Manual = m.Flags.Has(7)
 	m.Safe = m.Flags.Has(8)
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "entities")
 		}
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "url")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "reply_markup")
 		}
 	}
@@ -2454,23 +2452,20 @@ func (m *BotInlineMessageRichMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotInlineMessageRichMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 689)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotInlineMessageRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotInlineMessageRichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2478,15 +2473,15 @@ func (m *BotInlineMessageRichMessage) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageRichMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageRichMessage", "flags")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageRichMessage", "reply_markup")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.RichMessage, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.RichMessage, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageRichMessage", "rich_message")
 	}
 	m.Flags &^= 1 << 2
@@ -2504,26 +2499,28 @@ type BotInlineResultClass interface {
 
 // DecodeBotInlineResult decodes any constructor of BotInlineResult.
 func DecodeBotInlineResult(b *bin.Buffer) (BotInlineResultClass, error) {
-	return tlrt.Owned(b, decodeBotInlineResult)
+	return tlrt.Decode(b, &wireSchema, 528, decodeBotInlineResult)
 }
 
 // decodeBotInlineResult is DecodeBotInlineResult for a value nested depth
 // levels deep.
-func decodeBotInlineResult(b *bin.Buffer, depth int) (BotInlineResultClass, error) {
-	id, err := b.ID()
+func decodeBotInlineResult(d *tlrt.Decoder, depth int) (BotInlineResultClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v BotInlineResultClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case BotInlineResultTypeID:
-		v = &BotInlineResult{}
+		v, size = &BotInlineResult{}, unsafe.Sizeof(BotInlineResult{})
 	case BotInlineMediaResultTypeID:
-		v = &BotInlineMediaResult{}
+		v, size = &BotInlineMediaResult{}, unsafe.Sizeof(BotInlineMediaResult{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "BotInlineResult"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2681,23 +2678,20 @@ func (m *BotInlineResult) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotInlineResult) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotInlineResult{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 760)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotInlineResult) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2705,41 +2699,41 @@ func (m *BotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineResult", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botInlineResult", "flags")
 	}
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineResult", "id")
 	}
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineResult", "type")
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "botInlineResult", "title")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Description, err = tlrt.String(b); err != nil {
+		if m.Description, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "botInlineResult", "description")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "botInlineResult", "url")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Thumb, err = decodeWebDocument(b, depth+1); err != nil {
+		if m.Thumb, err = decodeWebDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineResult", "thumb")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.Content, err = decodeWebDocument(b, depth+1); err != nil {
+		if m.Content, err = decodeWebDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineResult", "content")
 		}
 	}
-	if m.SendMessage, err = decodeBotInlineMessage(b, depth+1); err != nil {
+	if m.SendMessage, err = decodeBotInlineMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botInlineResult", "send_message")
 	}
 	m.Flags &^= 1<<4 | 1<<5
@@ -2884,23 +2878,20 @@ func (m *BotInlineMediaResult) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotInlineMediaResult) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotInlineMediaResult{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 824)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotInlineMediaResult) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotInlineMediaResult) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2908,36 +2899,36 @@ func (m *BotInlineMediaResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMediaResult", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMediaResult", "flags")
 	}
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMediaResult", "id")
 	}
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMediaResult", "type")
 	}
 	if m.Flags.Has(0) {
-		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+		if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMediaResult", "photo")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Document, err = decodeDocument(b, depth+1); err != nil {
+		if m.Document, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMediaResult", "document")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMediaResult", "title")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Description, err = tlrt.String(b); err != nil {
+		if m.Description, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMediaResult", "description")
 		}
 	}
-	if m.SendMessage, err = decodeBotInlineMessage(b, depth+1); err != nil {
+	if m.SendMessage, err = decodeBotInlineMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMediaResult", "send_message")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -2961,28 +2952,30 @@ type BotMenuButtonClass interface {
 
 // DecodeBotMenuButton decodes any constructor of BotMenuButton.
 func DecodeBotMenuButton(b *bin.Buffer) (BotMenuButtonClass, error) {
-	return tlrt.Owned(b, decodeBotMenuButton)
+	return tlrt.Decode(b, &wireSchema, 137, decodeBotMenuButton)
 }
 
 // decodeBotMenuButton is DecodeBotMenuButton for a value nested depth levels
 // deep.
-func decodeBotMenuButton(b *bin.Buffer, depth int) (BotMenuButtonClass, error) {
-	id, err := b.ID()
+func decodeBotMenuButton(d *tlrt.Decoder, depth int) (BotMenuButtonClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v BotMenuButtonClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case BotMenuButtonDefaultTypeID:
 		v = &BotMenuButtonDefault{}
 	case BotMenuButtonCommandsTypeID:
 		v = &BotMenuButtonCommands{}
 	case BotMenuButtonTypeID:
-		v = &BotMenuButton{}
+		v, size = &BotMenuButton{}, unsafe.Sizeof(BotMenuButton{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "BotMenuButton"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3038,12 +3031,13 @@ func (m *BotMenuButtonDefault) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotMenuButtonDefault) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1786)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotMenuButtonDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotMenuButtonDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3100,12 +3094,13 @@ func (m *BotMenuButtonCommands) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotMenuButtonCommands) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1291)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotMenuButtonCommands) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotMenuButtonCommands) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3165,27 +3160,24 @@ func (m *BotMenuButton) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotMenuButton) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2695)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotMenuButton) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotMenuButton) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botMenuButton", "text")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botMenuButton", "url")
 	}
 	return nil
@@ -3205,13 +3197,13 @@ type BusinessAwayMessageScheduleClass interface {
 // DecodeBusinessAwayMessageSchedule decodes any constructor of
 // BusinessAwayMessageSchedule.
 func DecodeBusinessAwayMessageSchedule(b *bin.Buffer) (BusinessAwayMessageScheduleClass, error) {
-	return decodeBusinessAwayMessageSchedule(b, 0)
+	return tlrt.Decode(b, &wireSchema, 393, decodeBusinessAwayMessageSchedule)
 }
 
 // decodeBusinessAwayMessageSchedule is DecodeBusinessAwayMessageSchedule for a
 // value nested depth levels deep.
-func decodeBusinessAwayMessageSchedule(b *bin.Buffer, depth int) (BusinessAwayMessageScheduleClass, error) {
-	id, err := b.ID()
+func decodeBusinessAwayMessageSchedule(d *tlrt.Decoder, depth int) (BusinessAwayMessageScheduleClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3222,11 +3214,11 @@ func decodeBusinessAwayMessageSchedule(b *bin.Buffer, depth int) (BusinessAwayMe
 	case BusinessAwayMessageScheduleOutsideWorkHoursTypeID:
 		v = &BusinessAwayMessageScheduleOutsideWorkHours{}
 	case BusinessAwayMessageScheduleCustomTypeID:
-		v = &BusinessAwayMessageScheduleCustom{}
+		v = tlrt.New[BusinessAwayMessageScheduleCustom](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "BusinessAwayMessageSchedule"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3286,12 +3278,13 @@ func (m *BusinessAwayMessageScheduleAlways) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BusinessAwayMessageScheduleAlways) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2708)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BusinessAwayMessageScheduleAlways) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BusinessAwayMessageScheduleAlways) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3355,12 +3348,13 @@ func (m *BusinessAwayMessageScheduleOutsideWorkHours) Decode(b *bin.Buffer) erro
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BusinessAwayMessageScheduleOutsideWorkHours) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2657)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BusinessAwayMessageScheduleOutsideWorkHours) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BusinessAwayMessageScheduleOutsideWorkHours) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3432,20 +3426,21 @@ func (m *BusinessAwayMessageScheduleCustom) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BusinessAwayMessageScheduleCustom) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2739)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BusinessAwayMessageScheduleCustom) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BusinessAwayMessageScheduleCustom) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.StartDate, err = b.Int(); err != nil {
+	if m.StartDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "businessAwayMessageScheduleCustom", "start_date")
 	}
-	if m.EndDate, err = b.Int(); err != nil {
+	if m.EndDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "businessAwayMessageScheduleCustom", "end_date")
 	}
 	return nil
@@ -3501,27 +3496,24 @@ func (m *BankCardOpenURL) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BankCardOpenURL) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3177)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BankCardOpenURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BankCardOpenURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bankCardOpenUrl", "url")
 	}
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bankCardOpenUrl", "name")
 	}
 	return nil
@@ -3616,27 +3608,28 @@ func (m *Birthday) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = Birthday{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1705)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *Birthday) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Birthday) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "birthday", "flags")
 	}
-	if m.Day, err = b.Int(); err != nil {
+	if m.Day, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "birthday", "day")
 	}
-	if m.Month, err = b.Int(); err != nil {
+	if m.Month, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "birthday", "month")
 	}
 	if m.Flags.Has(0) {
-		if m.Year, err = b.Int(); err != nil {
+		if m.Year, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "birthday", "year")
 		}
 	}
@@ -3838,64 +3831,61 @@ func (m *Boost) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Boost) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Boost{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1373)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Boost) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Boost) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "boost", "flags")
 	}
 	m.Gift = m.Flags.Has(1)
 	m.Giveaway = m.Flags.Has(2)
 	m.Unclaimed = m.Flags.Has(3)
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "boost", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.UserID, err = b.Long(); err != nil {
+		if m.UserID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "boost", "user_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.GiveawayMsgID, err = b.Int(); err != nil {
+		if m.GiveawayMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "boost", "giveaway_msg_id")
 		}
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "boost", "date")
 	}
-	if m.Expires, err = b.Int(); err != nil {
+	if m.Expires, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "boost", "expires")
 	}
 	if m.Flags.Has(4) {
-		if m.UsedGiftSlug, err = tlrt.String(b); err != nil {
+		if m.UsedGiftSlug, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "boost", "used_gift_slug")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.Multiplier, err = b.Int(); err != nil {
+		if m.Multiplier, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "boost", "multiplier")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Stars, err = b.Long(); err != nil {
+		if m.Stars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "boost", "stars")
 		}
 	}
@@ -4099,52 +4089,49 @@ func (m *BotAppSettings) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotAppSettings) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotAppSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2705)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotAppSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotAppSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botAppSettings", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.PlaceholderPath, err = tlrt.Bytes(b); err != nil {
+		if m.PlaceholderPath, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "botAppSettings", "placeholder_path")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.BackgroundColor, err = b.Int(); err != nil {
+		if m.BackgroundColor, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "botAppSettings", "background_color")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.BackgroundDarkColor, err = b.Int(); err != nil {
+		if m.BackgroundDarkColor, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "botAppSettings", "background_dark_color")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.HeaderColor, err = b.Int(); err != nil {
+		if m.HeaderColor, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "botAppSettings", "header_color")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.HeaderDarkColor, err = b.Int(); err != nil {
+		if m.HeaderDarkColor, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "botAppSettings", "header_dark_color")
 		}
 	}
@@ -4236,23 +4223,20 @@ func (m *BotBusinessConnection) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotBusinessConnection) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotBusinessConnection{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2049)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotBusinessConnection) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotBusinessConnection) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4260,25 +4244,25 @@ func (m *BotBusinessConnection) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "botBusinessConnection", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botBusinessConnection", "flags")
 	}
 	m.Disabled = m.Flags.Has(1)
-	if m.ConnectionID, err = tlrt.String(b); err != nil {
+	if m.ConnectionID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botBusinessConnection", "connection_id")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "botBusinessConnection", "user_id")
 	}
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "botBusinessConnection", "dc_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "botBusinessConnection", "date")
 	}
 	if m.Flags.Has(2) {
-		m.Rights = new(BusinessBotRights)
-		if err = tlrt.DecodeBoxed(b, m.Rights, depth+1); err != nil {
+		m.Rights = tlrt.New[BusinessBotRights](d)
+		if err = tlrt.DecodeBoxed(d, m.Rights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botBusinessConnection", "rights")
 		}
 	}
@@ -4342,35 +4326,32 @@ func (m *BotCommand) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotCommand) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotCommand{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2137)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotCommand) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotCommand) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botCommand", "flags")
 	}
 	m.Ephemeral = m.Flags.Has(0)
-	if m.Command, err = tlrt.String(b); err != nil {
+	if m.Command, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botCommand", "command")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botCommand", "description")
 	}
 	m.Flags &^= 1 << 0
@@ -4576,23 +4557,20 @@ func (m *BotInfo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotInfo) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotInfo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1392)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4600,54 +4578,56 @@ func (m *BotInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "botInfo", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botInfo", "flags")
 	}
 	m.HasPreviewMedias = m.Flags.Has(6)
 	if m.Flags.Has(0) {
-		if m.UserID, err = b.Long(); err != nil {
+		if m.UserID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "user_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Description, err = tlrt.String(b); err != nil {
+		if m.Description, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "description")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.DescriptionPhoto, err = decodePhoto(b, depth+1); err != nil {
+		if m.DescriptionPhoto, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "description_photo")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.DescriptionDocument, err = decodeDocument(b, depth+1); err != nil {
+		if m.DescriptionDocument, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "description_document")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Commands, err = tlrt.DecodeStructs[BotCommand](b, false, false, 16, depth+1); err != nil {
+		if m.Commands, err = tlrt.DecodeStructs[BotCommand](d, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "commands")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.MenuButton, err = decodeBotMenuButton(b, depth+1); err != nil {
+		if m.MenuButton, err = decodeBotMenuButton(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "menu_button")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.PrivacyPolicyURL, err = tlrt.String(b); err != nil {
+		if m.PrivacyPolicyURL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "privacy_policy_url")
 		}
 	}
 	if m.Flags.Has(8) {
-		m.AppSettings = new(BotAppSettings)
-		if err = tlrt.DecodeBoxed(b, m.AppSettings, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(BotAppSettings{}))
+		m.AppSettings = &BotAppSettings{}
+		if err = tlrt.DecodeBoxed(d, m.AppSettings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "app_settings")
 		}
 	}
 	if m.Flags.Has(9) {
-		m.VerifierSettings = new(BotVerifierSettings)
-		if err = tlrt.DecodeBoxed(b, m.VerifierSettings, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(BotVerifierSettings{}))
+		m.VerifierSettings = &BotVerifierSettings{}
+		if err = tlrt.DecodeBoxed(d, m.VerifierSettings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "verifier_settings")
 		}
 	}
@@ -4719,19 +4699,16 @@ func (m *BotPreviewMedia) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotPreviewMedia) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 964)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotPreviewMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotPreviewMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4739,10 +4716,10 @@ func (m *BotPreviewMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "botPreviewMedia", "")
 	}
 	var err error
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "botPreviewMedia", "date")
 	}
-	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+	if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botPreviewMedia", "media")
 	}
 	return nil
@@ -4803,30 +4780,27 @@ func (m *BotVerification) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotVerification) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3213)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotVerification) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotVerification) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "botVerification", "bot_id")
 	}
-	if m.Icon, err = b.Long(); err != nil {
+	if m.Icon, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "botVerification", "icon")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botVerification", "description")
 	}
 	return nil
@@ -4921,39 +4895,36 @@ func (m *BotVerifierSettings) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotVerifierSettings) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotVerifierSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2415)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotVerifierSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotVerifierSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "botVerifierSettings", "flags")
 	}
 	m.CanModifyCustomDescription = m.Flags.Has(1)
-	if m.Icon, err = b.Long(); err != nil {
+	if m.Icon, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "botVerifierSettings", "icon")
 	}
-	if m.Company, err = tlrt.String(b); err != nil {
+	if m.Company, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "botVerifierSettings", "company")
 	}
 	if m.Flags.Has(0) {
-		if m.CustomDescription, err = tlrt.String(b); err != nil {
+		if m.CustomDescription, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "botVerifierSettings", "custom_description")
 		}
 	}
@@ -5035,12 +5006,13 @@ func (m *BusinessAwayMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BusinessAwayMessage{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3101)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BusinessAwayMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BusinessAwayMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5048,17 +5020,17 @@ func (m *BusinessAwayMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "businessAwayMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "businessAwayMessage", "flags")
 	}
 	m.OfflineOnly = m.Flags.Has(0)
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "businessAwayMessage", "shortcut_id")
 	}
-	if m.Schedule, err = decodeBusinessAwayMessageSchedule(b, depth+1); err != nil {
+	if m.Schedule, err = decodeBusinessAwayMessageSchedule(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "businessAwayMessage", "schedule")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Recipients, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "businessAwayMessage", "recipients")
 	}
 	m.Flags &^= 1 << 0
@@ -5192,17 +5164,18 @@ func (m *BusinessBotRecipients) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BusinessBotRecipients{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2510)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BusinessBotRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BusinessBotRecipients) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "businessBotRecipients", "flags")
 	}
 	m.ExistingChats = m.Flags.Has(0)
@@ -5211,12 +5184,12 @@ func (m *BusinessBotRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.NonContacts = m.Flags.Has(3)
 	m.ExcludeSelected = m.Flags.Has(5)
 	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+		if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 			return tlrt.DecodeErr(err, "businessBotRecipients", "users")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.ExcludeUsers, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+		if m.ExcludeUsers, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 			return tlrt.DecodeErr(err, "businessBotRecipients", "exclude_users")
 		}
 	}
@@ -5321,17 +5294,18 @@ func (m *BusinessBotRights) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BusinessBotRights{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2241)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BusinessBotRights) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BusinessBotRights) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "businessBotRights", "flags")
 	}
 	m.Reply = m.Flags.Has(0)
@@ -5466,23 +5440,20 @@ func (m *BusinessChatLink) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BusinessChatLink) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BusinessChatLink{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2459)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BusinessChatLink) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5490,26 +5461,26 @@ func (m *BusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "businessChatLink", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "businessChatLink", "flags")
 	}
-	if m.Link, err = tlrt.String(b); err != nil {
+	if m.Link, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "businessChatLink", "link")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "businessChatLink", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "businessChatLink", "entities")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "businessChatLink", "title")
 		}
 	}
-	if m.Views, err = b.Int(); err != nil {
+	if m.Views, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "businessChatLink", "views")
 	}
 	if len(m.Entities) > 0 {
@@ -5583,12 +5554,13 @@ func (m *BusinessGreetingMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BusinessGreetingMessage{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2986)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BusinessGreetingMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BusinessGreetingMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5596,13 +5568,13 @@ func (m *BusinessGreetingMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "businessGreetingMessage", "")
 	}
 	var err error
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "businessGreetingMessage", "shortcut_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Recipients, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "businessGreetingMessage", "recipients")
 	}
-	if m.NoActivityDays, err = b.Int(); err != nil {
+	if m.NoActivityDays, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "businessGreetingMessage", "no_activity_days")
 	}
 	return nil
@@ -5669,23 +5641,20 @@ func (m *BusinessIntro) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BusinessIntro) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BusinessIntro{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1534)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BusinessIntro) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5693,17 +5662,17 @@ func (m *BusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "businessIntro", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "businessIntro", "flags")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "businessIntro", "title")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "businessIntro", "description")
 	}
 	if m.Flags.Has(0) {
-		if m.Sticker, err = decodeDocument(b, depth+1); err != nil {
+		if m.Sticker, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "businessIntro", "sticker")
 		}
 	}
@@ -5770,23 +5739,20 @@ func (m *BusinessLocation) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BusinessLocation) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BusinessLocation{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2371)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BusinessLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BusinessLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5794,15 +5760,15 @@ func (m *BusinessLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "businessLocation", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "businessLocation", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.GeoPoint, err = decodeGeoPoint(b, depth+1); err != nil {
+		if m.GeoPoint, err = decodeGeoPoint(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "businessLocation", "geo_point")
 		}
 	}
-	if m.Address, err = tlrt.String(b); err != nil {
+	if m.Address, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "businessLocation", "address")
 	}
 	m.Flags &^= 1 << 0
@@ -5908,17 +5874,18 @@ func (m *BusinessRecipients) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BusinessRecipients{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 936)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BusinessRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BusinessRecipients) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "businessRecipients", "flags")
 	}
 	m.ExistingChats = m.Flags.Has(0)
@@ -5927,7 +5894,7 @@ func (m *BusinessRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.NonContacts = m.Flags.Has(3)
 	m.ExcludeSelected = m.Flags.Has(5)
 	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+		if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 			return tlrt.DecodeErr(err, "businessRecipients", "users")
 		}
 	}
@@ -5997,20 +5964,21 @@ func (m *BusinessWeeklyOpen) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BusinessWeeklyOpen) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 764)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BusinessWeeklyOpen) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BusinessWeeklyOpen) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.StartMinute, err = b.Int(); err != nil {
+	if m.StartMinute, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "businessWeeklyOpen", "start_minute")
 	}
-	if m.EndMinute, err = b.Int(); err != nil {
+	if m.EndMinute, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "businessWeeklyOpen", "end_minute")
 	}
 	return nil
@@ -6078,23 +6046,20 @@ func (m *BusinessWorkHours) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BusinessWorkHours) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BusinessWorkHours{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2022)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BusinessWorkHours) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BusinessWorkHours) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6102,14 +6067,14 @@ func (m *BusinessWorkHours) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "businessWorkHours", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "businessWorkHours", "flags")
 	}
 	m.OpenNow = m.Flags.Has(0)
-	if m.TimezoneID, err = tlrt.String(b); err != nil {
+	if m.TimezoneID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "businessWorkHours", "timezone_id")
 	}
-	if m.WeeklyOpen, err = tlrt.DecodeStructs[BusinessWeeklyOpen](b, false, false, 12, depth+1); err != nil {
+	if m.WeeklyOpen, err = tlrt.DecodeStructs[BusinessWeeklyOpen](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "businessWorkHours", "weekly_open")
 	}
 	m.Flags &^= 1 << 0
@@ -6166,12 +6131,13 @@ func (m *Bytes) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Bytes) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3036)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *Bytes) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Bytes) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

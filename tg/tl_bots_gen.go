@@ -93,23 +93,20 @@ func (m *BotsAccessSettings) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsAccessSettings) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotsAccessSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2903)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsAccessSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsAccessSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -117,12 +114,12 @@ func (m *BotsAccessSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "bots.accessSettings", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "bots.accessSettings", "flags")
 	}
 	m.Restricted = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.AddUsers, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+		if m.AddUsers, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 			return tlrt.DecodeErr(err, "bots.accessSettings", "add_users")
 		}
 	}
@@ -186,30 +183,27 @@ func (m *BotsBotInfo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsBotInfo) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3031)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsBotInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsBotInfo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.botInfo", "name")
 	}
-	if m.About, err = tlrt.String(b); err != nil {
+	if m.About, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.botInfo", "about")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.botInfo", "description")
 	}
 	return nil
@@ -263,24 +257,21 @@ func (m *BotsExportedBotToken) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsExportedBotToken) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1214)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsExportedBotToken) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsExportedBotToken) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Token, err = tlrt.String(b); err != nil {
+	if m.Token, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.exportedBotToken", "token")
 	}
 	return nil
@@ -372,23 +363,20 @@ func (m *BotsPopularAppBots) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsPopularAppBots) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotsPopularAppBots{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 842)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsPopularAppBots) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsPopularAppBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -396,15 +384,15 @@ func (m *BotsPopularAppBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "bots.popularAppBots", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "bots.popularAppBots", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(b); err != nil {
+		if m.NextOffset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "bots.popularAppBots", "next_offset")
 		}
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "bots.popularAppBots", "users")
 	}
 	if m.NextOffset != "" {
@@ -472,19 +460,16 @@ func (m *BotsPreviewInfo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsPreviewInfo) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 708)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsPreviewInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsPreviewInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -492,10 +477,10 @@ func (m *BotsPreviewInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "bots.previewInfo", "")
 	}
 	var err error
-	if m.Media, err = tlrt.DecodeStructs[BotPreviewMedia](b, false, false, 12, depth+1); err != nil {
+	if m.Media, err = tlrt.DecodeStructs[BotPreviewMedia](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.previewInfo", "media")
 	}
-	if m.LangCodes, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.LangCodes, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "bots.previewInfo", "lang_codes")
 	}
 	return nil
@@ -550,24 +535,21 @@ func (m *BotsRequestedButton) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsRequestedButton) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3129)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsRequestedButton) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsRequestedButton) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.WebappReqID, err = tlrt.String(b); err != nil {
+	if m.WebappReqID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.requestedButton", "webapp_req_id")
 	}
 	return nil
@@ -626,23 +608,20 @@ func (m *BotsSendCustomRequestRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsSendCustomRequestRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotsSendCustomRequestRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2350)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsSendCustomRequestRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsSendCustomRequestRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -650,10 +629,10 @@ func (m *BotsSendCustomRequestRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "bots.sendCustomRequest", "")
 	}
 	var err error
-	if m.CustomMethod, err = tlrt.String(b); err != nil {
+	if m.CustomMethod, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.sendCustomRequest", "custom_method")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Params, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Params, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.sendCustomRequest", "params")
 	}
 	return nil
@@ -722,23 +701,20 @@ func (m *BotsAnswerWebhookJSONQueryRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsAnswerWebhookJSONQueryRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotsAnswerWebhookJSONQueryRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2999)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsAnswerWebhookJSONQueryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsAnswerWebhookJSONQueryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -746,10 +722,10 @@ func (m *BotsAnswerWebhookJSONQueryRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "bots.answerWebhookJSONQuery", "")
 	}
 	var err error
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "bots.answerWebhookJSONQuery", "query_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Data, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Data, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.answerWebhookJSONQuery", "data")
 	}
 	return nil
@@ -824,19 +800,16 @@ func (m *BotsSetBotCommandsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsSetBotCommandsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 632)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsSetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsSetBotCommandsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -844,13 +817,13 @@ func (m *BotsSetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "bots.setBotCommands", "")
 	}
 	var err error
-	if m.Scope, err = decodeBotCommandScope(b, depth+1); err != nil {
+	if m.Scope, err = decodeBotCommandScope(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotCommands", "scope")
 	}
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotCommands", "lang_code")
 	}
-	if m.Commands, err = tlrt.DecodeStructs[BotCommand](b, false, false, 16, depth+1); err != nil {
+	if m.Commands, err = tlrt.DecodeStructs[BotCommand](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotCommands", "commands")
 	}
 	return nil
@@ -917,19 +890,16 @@ func (m *BotsResetBotCommandsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsResetBotCommandsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1222)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsResetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsResetBotCommandsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -937,10 +907,10 @@ func (m *BotsResetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "bots.resetBotCommands", "")
 	}
 	var err error
-	if m.Scope, err = decodeBotCommandScope(b, depth+1); err != nil {
+	if m.Scope, err = decodeBotCommandScope(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.resetBotCommands", "scope")
 	}
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.resetBotCommands", "lang_code")
 	}
 	return nil
@@ -1008,19 +978,16 @@ func (m *BotsGetBotCommandsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsGetBotCommandsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2965)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsGetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsGetBotCommandsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1028,10 +995,10 @@ func (m *BotsGetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "bots.getBotCommands", "")
 	}
 	var err error
-	if m.Scope, err = decodeBotCommandScope(b, depth+1); err != nil {
+	if m.Scope, err = decodeBotCommandScope(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.getBotCommands", "scope")
 	}
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.getBotCommands", "lang_code")
 	}
 	return nil
@@ -1043,8 +1010,8 @@ func (c *Client) BotsGetBotCommands(ctx context.Context, req *BotsGetBotCommands
 		req = new(BotsGetBotCommandsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]BotCommand, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]BotCommand, error) {
-			return tlrt.DecodeStructs[BotCommand](b, false, false, 16, depth)
+		return tlrt.Decode(b, &wireSchema, 63, func(d *tlrt.Decoder, depth int) ([]BotCommand, error) {
+			return tlrt.DecodeStructs[BotCommand](d, false, false, 16, depth)
 		})
 	})
 }
@@ -1104,19 +1071,16 @@ func (m *BotsSetBotMenuButtonRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsSetBotMenuButtonRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1324)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsSetBotMenuButtonRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsSetBotMenuButtonRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1124,10 +1088,10 @@ func (m *BotsSetBotMenuButtonRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "bots.setBotMenuButton", "")
 	}
 	var err error
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotMenuButton", "user_id")
 	}
-	if m.Button, err = decodeBotMenuButton(b, depth+1); err != nil {
+	if m.Button, err = decodeBotMenuButton(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotMenuButton", "button")
 	}
 	return nil
@@ -1194,12 +1158,13 @@ func (m *BotsGetBotMenuButtonRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsGetBotMenuButtonRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2189)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotsGetBotMenuButtonRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsGetBotMenuButtonRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1207,7 +1172,7 @@ func (m *BotsGetBotMenuButtonRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "bots.getBotMenuButton", "")
 	}
 	var err error
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.getBotMenuButton", "user_id")
 	}
 	return nil
@@ -1281,12 +1246,13 @@ func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) DecodeBare(b *bin.Buffer)
 		return ErrNilValue
 	}
 	*m = BotsSetBotBroadcastDefaultAdminRightsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1829)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1294,7 +1260,7 @@ func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) DecodeBareAt(b *bin.Buffe
 		return tlrt.DecodeErr(ErrTooDeep, "bots.setBotBroadcastDefaultAdminRights", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.AdminRights, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.AdminRights, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotBroadcastDefaultAdminRights", "admin_rights")
 	}
 	return nil
@@ -1369,12 +1335,13 @@ func (m *BotsSetBotGroupDefaultAdminRightsRequest) DecodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	*m = BotsSetBotGroupDefaultAdminRightsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2080)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotsSetBotGroupDefaultAdminRightsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsSetBotGroupDefaultAdminRightsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1382,7 +1349,7 @@ func (m *BotsSetBotGroupDefaultAdminRightsRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "bots.setBotGroupDefaultAdminRights", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.AdminRights, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.AdminRights, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotGroupDefaultAdminRights", "admin_rights")
 	}
 	return nil
@@ -1533,23 +1500,20 @@ func (m *BotsSetBotInfoRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsSetBotInfoRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotsSetBotInfoRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 751)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsSetBotInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsSetBotInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1557,29 +1521,29 @@ func (m *BotsSetBotInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "bots.setBotInfo", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotInfo", "flags")
 	}
 	if m.Flags.Has(2) {
-		if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "bots.setBotInfo", "bot")
 		}
 	}
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotInfo", "lang_code")
 	}
 	if m.Flags.Has(3) {
-		if m.Name, err = tlrt.String(b); err != nil {
+		if m.Name, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "bots.setBotInfo", "name")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.About, err = tlrt.String(b); err != nil {
+		if m.About, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "bots.setBotInfo", "about")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Description, err = tlrt.String(b); err != nil {
+		if m.Description, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "bots.setBotInfo", "description")
 		}
 	}
@@ -1663,23 +1627,20 @@ func (m *BotsGetBotInfoRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsGetBotInfoRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotsGetBotInfoRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2897)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsGetBotInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsGetBotInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1687,15 +1648,15 @@ func (m *BotsGetBotInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "bots.getBotInfo", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "bots.getBotInfo", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "bots.getBotInfo", "bot")
 		}
 	}
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.getBotInfo", "lang_code")
 	}
 	m.Flags &^= 1 << 0
@@ -1766,19 +1727,16 @@ func (m *BotsReorderUsernamesRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2126)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsReorderUsernamesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1786,10 +1744,10 @@ func (m *BotsReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "bots.reorderUsernames", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderUsernames", "bot")
 	}
-	if m.Order, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.Order, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderUsernames", "order")
 	}
 	return nil
@@ -1859,19 +1817,16 @@ func (m *BotsToggleUsernameRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 634)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsToggleUsernameRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1879,13 +1834,13 @@ func (m *BotsToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "bots.toggleUsername", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.toggleUsername", "bot")
 	}
-	if m.Username, err = tlrt.String(b); err != nil {
+	if m.Username, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.toggleUsername", "username")
 	}
-	if m.Active, err = b.Bool(); err != nil {
+	if m.Active, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "bots.toggleUsername", "active")
 	}
 	return nil
@@ -1951,12 +1906,13 @@ func (m *BotsCanSendMessageRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsCanSendMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 775)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotsCanSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsCanSendMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1964,7 +1920,7 @@ func (m *BotsCanSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "bots.canSendMessage", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.canSendMessage", "bot")
 	}
 	return nil
@@ -2030,12 +1986,13 @@ func (m *BotsAllowSendMessageRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsAllowSendMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3128)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotsAllowSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsAllowSendMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2043,7 +2000,7 @@ func (m *BotsAllowSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "bots.allowSendMessage", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.allowSendMessage", "bot")
 	}
 	return nil
@@ -2117,23 +2074,20 @@ func (m *BotsInvokeWebViewCustomMethodRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsInvokeWebViewCustomMethodRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotsInvokeWebViewCustomMethodRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 668)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsInvokeWebViewCustomMethodRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsInvokeWebViewCustomMethodRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2141,13 +2095,13 @@ func (m *BotsInvokeWebViewCustomMethodRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "bots.invokeWebViewCustomMethod", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.invokeWebViewCustomMethod", "bot")
 	}
-	if m.CustomMethod, err = tlrt.String(b); err != nil {
+	if m.CustomMethod, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.invokeWebViewCustomMethod", "custom_method")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Params, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Params, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.invokeWebViewCustomMethod", "params")
 	}
 	return nil
@@ -2213,27 +2167,24 @@ func (m *BotsGetPopularAppBotsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsGetPopularAppBotsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2638)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsGetPopularAppBotsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsGetPopularAppBotsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = tlrt.String(b); err != nil {
+	if m.Offset, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.getPopularAppBots", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "bots.getPopularAppBots", "limit")
 	}
 	return nil
@@ -2305,19 +2256,16 @@ func (m *BotsAddPreviewMediaRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsAddPreviewMediaRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 817)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsAddPreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsAddPreviewMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2325,13 +2273,13 @@ func (m *BotsAddPreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "bots.addPreviewMedia", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.addPreviewMedia", "bot")
 	}
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.addPreviewMedia", "lang_code")
 	}
-	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+	if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.addPreviewMedia", "media")
 	}
 	return nil
@@ -2407,19 +2355,16 @@ func (m *BotsEditPreviewMediaRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsEditPreviewMediaRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1943)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsEditPreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsEditPreviewMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2427,16 +2372,16 @@ func (m *BotsEditPreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "bots.editPreviewMedia", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "bot")
 	}
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "lang_code")
 	}
-	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+	if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "media")
 	}
-	if m.NewMedia, err = decodeInputMedia(b, depth+1); err != nil {
+	if m.NewMedia, err = decodeInputMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "new_media")
 	}
 	return nil
@@ -2511,19 +2456,16 @@ func (m *BotsDeletePreviewMediaRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsDeletePreviewMediaRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1045)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsDeletePreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsDeletePreviewMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2531,13 +2473,13 @@ func (m *BotsDeletePreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "bots.deletePreviewMedia", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "bot")
 	}
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "lang_code")
 	}
-	if m.Media, err = tlrt.DecodeSlabs[InputMediaUploadedDocument](b, false, 4, depth+1, decodeInputMedia); err != nil {
+	if m.Media, err = tlrt.DecodeSlabs[InputMediaUploadedDocument](d, false, 4, depth+1, decodeInputMedia); err != nil {
 		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "media")
 	}
 	return nil
@@ -2612,19 +2554,16 @@ func (m *BotsReorderPreviewMediasRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsReorderPreviewMediasRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2480)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsReorderPreviewMediasRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsReorderPreviewMediasRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2632,13 +2571,13 @@ func (m *BotsReorderPreviewMediasRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "bots.reorderPreviewMedias", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "bot")
 	}
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "lang_code")
 	}
-	if m.Order, err = tlrt.DecodeSlabs[InputMediaUploadedDocument](b, false, 4, depth+1, decodeInputMedia); err != nil {
+	if m.Order, err = tlrt.DecodeSlabs[InputMediaUploadedDocument](d, false, 4, depth+1, decodeInputMedia); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "order")
 	}
 	return nil
@@ -2706,19 +2645,16 @@ func (m *BotsGetPreviewInfoRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsGetPreviewInfoRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1289)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsGetPreviewInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsGetPreviewInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2726,10 +2662,10 @@ func (m *BotsGetPreviewInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "bots.getPreviewInfo", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.getPreviewInfo", "bot")
 	}
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.getPreviewInfo", "lang_code")
 	}
 	return nil
@@ -2795,12 +2731,13 @@ func (m *BotsGetPreviewMediasRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsGetPreviewMediasRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2269)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotsGetPreviewMediasRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsGetPreviewMediasRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2808,7 +2745,7 @@ func (m *BotsGetPreviewMediasRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "bots.getPreviewMedias", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.getPreviewMedias", "bot")
 	}
 	return nil
@@ -2821,8 +2758,8 @@ func (c *Client) BotsGetPreviewMedias(ctx context.Context, req *BotsGetPreviewMe
 		req = new(BotsGetPreviewMediasRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]BotPreviewMedia, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]BotPreviewMedia, error) {
-			return tlrt.DecodeStructs[BotPreviewMedia](b, false, false, 12, depth)
+		return tlrt.Decode(b, &wireSchema, 110, func(d *tlrt.Decoder, depth int) ([]BotPreviewMedia, error) {
+			return tlrt.DecodeStructs[BotPreviewMedia](d, false, false, 12, depth)
 		})
 	})
 }
@@ -2884,19 +2821,16 @@ func (m *BotsUpdateUserEmojiStatusRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsUpdateUserEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3079)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsUpdateUserEmojiStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsUpdateUserEmojiStatusRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2904,10 +2838,10 @@ func (m *BotsUpdateUserEmojiStatusRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "bots.updateUserEmojiStatus", "")
 	}
 	var err error
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.updateUserEmojiStatus", "user_id")
 	}
-	if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
+	if m.EmojiStatus, err = decodeEmojiStatus(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.updateUserEmojiStatus", "emoji_status")
 	}
 	return nil
@@ -2979,12 +2913,13 @@ func (m *BotsToggleUserEmojiStatusPermissionRequest) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsToggleUserEmojiStatusPermissionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 654)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotsToggleUserEmojiStatusPermissionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsToggleUserEmojiStatusPermissionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2992,10 +2927,10 @@ func (m *BotsToggleUserEmojiStatusPermissionRequest) DecodeBareAt(b *bin.Buffer,
 		return tlrt.DecodeErr(ErrTooDeep, "bots.toggleUserEmojiStatusPermission", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.toggleUserEmojiStatusPermission", "bot")
 	}
-	if m.Enabled, err = b.Bool(); err != nil {
+	if m.Enabled, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "bots.toggleUserEmojiStatusPermission", "enabled")
 	}
 	return nil
@@ -3068,19 +3003,16 @@ func (m *BotsCheckDownloadFileParamsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsCheckDownloadFileParamsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1423)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsCheckDownloadFileParamsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsCheckDownloadFileParamsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3088,13 +3020,13 @@ func (m *BotsCheckDownloadFileParamsRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "bots.checkDownloadFileParams", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.checkDownloadFileParams", "bot")
 	}
-	if m.FileName, err = tlrt.String(b); err != nil {
+	if m.FileName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.checkDownloadFileParams", "file_name")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.checkDownloadFileParams", "url")
 	}
 	return nil
@@ -3156,12 +3088,13 @@ func (m *BotsGetAdminedBotsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsGetAdminedBotsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2411)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotsGetAdminedBotsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsGetAdminedBotsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3174,8 +3107,8 @@ func (c *Client) BotsGetAdminedBots(ctx context.Context, req *BotsGetAdminedBots
 		req = new(BotsGetAdminedBotsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]UserClass, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]UserClass, error) {
-			return tlrt.DecodeSlabs[User](b, false, 12, depth, decodeUser)
+		return tlrt.Decode(b, &wireSchema, 19, func(d *tlrt.Decoder, depth int) ([]UserClass, error) {
+			return tlrt.DecodeSlabs[User](d, false, 12, depth, decodeUser)
 		})
 	})
 }
@@ -3273,12 +3206,13 @@ func (m *BotsUpdateStarRefProgramRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotsUpdateStarRefProgramRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1814)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotsUpdateStarRefProgramRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsUpdateStarRefProgramRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3286,17 +3220,17 @@ func (m *BotsUpdateStarRefProgramRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "bots.updateStarRefProgram", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "bots.updateStarRefProgram", "flags")
 	}
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.updateStarRefProgram", "bot")
 	}
-	if m.CommissionPermille, err = b.Int(); err != nil {
+	if m.CommissionPermille, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "bots.updateStarRefProgram", "commission_permille")
 	}
 	if m.Flags.Has(0) {
-		if m.DurationMonths, err = b.Int(); err != nil {
+		if m.DurationMonths, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "bots.updateStarRefProgram", "duration_months")
 		}
 	}
@@ -3411,23 +3345,20 @@ func (m *BotsSetCustomVerificationRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsSetCustomVerificationRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotsSetCustomVerificationRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2005)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsSetCustomVerificationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsSetCustomVerificationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3435,20 +3366,20 @@ func (m *BotsSetCustomVerificationRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "bots.setCustomVerification", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "bots.setCustomVerification", "flags")
 	}
 	m.Enabled = m.Flags.Has(1)
 	if m.Flags.Has(0) {
-		if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "bots.setCustomVerification", "bot")
 		}
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.setCustomVerification", "peer")
 	}
 	if m.Flags.Has(2) {
-		if m.CustomDescription, err = tlrt.String(b); err != nil {
+		if m.CustomDescription, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "bots.setCustomVerification", "custom_description")
 		}
 	}
@@ -3522,12 +3453,13 @@ func (m *BotsGetBotRecommendationsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsGetBotRecommendationsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2255)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotsGetBotRecommendationsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsGetBotRecommendationsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3535,7 +3467,7 @@ func (m *BotsGetBotRecommendationsRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "bots.getBotRecommendations", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.getBotRecommendations", "bot")
 	}
 	return nil
@@ -3598,24 +3530,21 @@ func (m *BotsCheckUsernameRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1971)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsCheckUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsCheckUsernameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Username, err = tlrt.String(b); err != nil {
+	if m.Username, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.checkUsername", "username")
 	}
 	return nil
@@ -3689,23 +3618,20 @@ func (m *BotsCreateBotRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsCreateBotRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotsCreateBotRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2992)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsCreateBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsCreateBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3713,17 +3639,17 @@ func (m *BotsCreateBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "bots.createBot", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "bots.createBot", "flags")
 	}
 	m.ViaDeeplink = m.Flags.Has(0)
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.createBot", "name")
 	}
-	if m.Username, err = tlrt.String(b); err != nil {
+	if m.Username, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.createBot", "username")
 	}
-	if m.ManagerID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.ManagerID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.createBot", "manager_id")
 	}
 	m.Flags &^= 1 << 0
@@ -3793,12 +3719,13 @@ func (m *BotsExportBotTokenRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsExportBotTokenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2560)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotsExportBotTokenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsExportBotTokenRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3806,10 +3733,10 @@ func (m *BotsExportBotTokenRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "bots.exportBotToken", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.exportBotToken", "bot")
 	}
-	if m.Revoke, err = b.Bool(); err != nil {
+	if m.Revoke, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "bots.exportBotToken", "revoke")
 	}
 	return nil
@@ -3878,19 +3805,16 @@ func (m *BotsRequestWebViewButtonRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsRequestWebViewButtonRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1093)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsRequestWebViewButtonRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsRequestWebViewButtonRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3898,10 +3822,10 @@ func (m *BotsRequestWebViewButtonRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "bots.requestWebViewButton", "")
 	}
 	var err error
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.requestWebViewButton", "user_id")
 	}
-	if m.Button, err = decodeKeyboardButton(b, depth+1); err != nil {
+	if m.Button, err = decodeKeyboardButton(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.requestWebViewButton", "button")
 	}
 	return nil
@@ -3971,19 +3895,16 @@ func (m *BotsGetRequestedWebViewButtonRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsGetRequestedWebViewButtonRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2597)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsGetRequestedWebViewButtonRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsGetRequestedWebViewButtonRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3991,10 +3912,10 @@ func (m *BotsGetRequestedWebViewButtonRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "bots.getRequestedWebViewButton", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.getRequestedWebViewButton", "bot")
 	}
-	if m.WebappReqID, err = tlrt.String(b); err != nil {
+	if m.WebappReqID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "bots.getRequestedWebViewButton", "webapp_req_id")
 	}
 	return nil
@@ -4061,12 +3982,13 @@ func (m *BotsGetAccessSettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsGetAccessSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 939)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotsGetAccessSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsGetAccessSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4074,7 +3996,7 @@ func (m *BotsGetAccessSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "bots.getAccessSettings", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.getAccessSettings", "bot")
 	}
 	return nil
@@ -4184,12 +4106,13 @@ func (m *BotsEditAccessSettingsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = BotsEditAccessSettingsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1092)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *BotsEditAccessSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsEditAccessSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4197,15 +4120,15 @@ func (m *BotsEditAccessSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "bots.editAccessSettings", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "bots.editAccessSettings", "flags")
 	}
 	m.Restricted = m.Flags.Has(0)
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.editAccessSettings", "bot")
 	}
 	if m.Flags.Has(1) {
-		if m.AddUsers, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
+		if m.AddUsers, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "bots.editAccessSettings", "add_users")
 		}
 	}
@@ -4278,19 +4201,16 @@ func (m *BotsSetJoinChatResultsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *BotsSetJoinChatResultsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3016)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *BotsSetJoinChatResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *BotsSetJoinChatResultsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4298,10 +4218,10 @@ func (m *BotsSetJoinChatResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "bots.setJoinChatResults", "")
 	}
 	var err error
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "bots.setJoinChatResults", "query_id")
 	}
-	if m.Result, err = decodeJoinChatBotResult(b, depth+1); err != nil {
+	if m.Result, err = decodeJoinChatBotResult(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.setJoinChatResults", "result")
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // ChannelAdminLogEventActionClass is the TL type ChannelAdminLogEventAction:
@@ -68,126 +69,128 @@ type ChannelAdminLogEventActionClass interface {
 // DecodeChannelAdminLogEventAction decodes any constructor of
 // ChannelAdminLogEventAction.
 func DecodeChannelAdminLogEventAction(b *bin.Buffer) (ChannelAdminLogEventActionClass, error) {
-	return tlrt.Owned(b, decodeChannelAdminLogEventAction)
+	return tlrt.Decode(b, &wireSchema, 181, decodeChannelAdminLogEventAction)
 }
 
 // decodeChannelAdminLogEventAction is DecodeChannelAdminLogEventAction for a
 // value nested depth levels deep.
-func decodeChannelAdminLogEventAction(b *bin.Buffer, depth int) (ChannelAdminLogEventActionClass, error) {
-	id, err := b.ID()
+func decodeChannelAdminLogEventAction(d *tlrt.Decoder, depth int) (ChannelAdminLogEventActionClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ChannelAdminLogEventActionClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChannelAdminLogEventActionChangeTitleTypeID:
-		v = &ChannelAdminLogEventActionChangeTitle{}
+		v, size = &ChannelAdminLogEventActionChangeTitle{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeTitle{})
 	case ChannelAdminLogEventActionChangeAboutTypeID:
-		v = &ChannelAdminLogEventActionChangeAbout{}
+		v, size = &ChannelAdminLogEventActionChangeAbout{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeAbout{})
 	case ChannelAdminLogEventActionChangeUsernameTypeID:
-		v = &ChannelAdminLogEventActionChangeUsername{}
+		v, size = &ChannelAdminLogEventActionChangeUsername{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeUsername{})
 	case ChannelAdminLogEventActionChangePhotoTypeID:
-		v = &ChannelAdminLogEventActionChangePhoto{}
+		v, size = &ChannelAdminLogEventActionChangePhoto{}, unsafe.Sizeof(ChannelAdminLogEventActionChangePhoto{})
 	case ChannelAdminLogEventActionToggleInvitesTypeID:
-		v = &ChannelAdminLogEventActionToggleInvites{}
+		v = tlrt.New[ChannelAdminLogEventActionToggleInvites](d)
 	case ChannelAdminLogEventActionToggleSignaturesTypeID:
-		v = &ChannelAdminLogEventActionToggleSignatures{}
+		v = tlrt.New[ChannelAdminLogEventActionToggleSignatures](d)
 	case ChannelAdminLogEventActionUpdatePinnedTypeID:
-		v = &ChannelAdminLogEventActionUpdatePinned{}
+		v, size = &ChannelAdminLogEventActionUpdatePinned{}, unsafe.Sizeof(ChannelAdminLogEventActionUpdatePinned{})
 	case ChannelAdminLogEventActionEditMessageTypeID:
-		v = &ChannelAdminLogEventActionEditMessage{}
+		v, size = &ChannelAdminLogEventActionEditMessage{}, unsafe.Sizeof(ChannelAdminLogEventActionEditMessage{})
 	case ChannelAdminLogEventActionDeleteMessageTypeID:
-		v = &ChannelAdminLogEventActionDeleteMessage{}
+		v, size = &ChannelAdminLogEventActionDeleteMessage{}, unsafe.Sizeof(ChannelAdminLogEventActionDeleteMessage{})
 	case ChannelAdminLogEventActionParticipantJoinTypeID:
 		v = &ChannelAdminLogEventActionParticipantJoin{}
 	case ChannelAdminLogEventActionParticipantLeaveTypeID:
 		v = &ChannelAdminLogEventActionParticipantLeave{}
 	case ChannelAdminLogEventActionParticipantInviteTypeID:
-		v = &ChannelAdminLogEventActionParticipantInvite{}
+		v, size = &ChannelAdminLogEventActionParticipantInvite{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantInvite{})
 	case ChannelAdminLogEventActionParticipantToggleBanTypeID:
-		v = &ChannelAdminLogEventActionParticipantToggleBan{}
+		v, size = &ChannelAdminLogEventActionParticipantToggleBan{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantToggleBan{})
 	case ChannelAdminLogEventActionParticipantToggleAdminTypeID:
-		v = &ChannelAdminLogEventActionParticipantToggleAdmin{}
+		v, size = &ChannelAdminLogEventActionParticipantToggleAdmin{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantToggleAdmin{})
 	case ChannelAdminLogEventActionChangeStickerSetTypeID:
-		v = &ChannelAdminLogEventActionChangeStickerSet{}
+		v, size = &ChannelAdminLogEventActionChangeStickerSet{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeStickerSet{})
 	case ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID:
-		v = &ChannelAdminLogEventActionTogglePreHistoryHidden{}
+		v = tlrt.New[ChannelAdminLogEventActionTogglePreHistoryHidden](d)
 	case ChannelAdminLogEventActionDefaultBannedRightsTypeID:
-		v = &ChannelAdminLogEventActionDefaultBannedRights{}
+		v = tlrt.New[ChannelAdminLogEventActionDefaultBannedRights](d)
 	case ChannelAdminLogEventActionStopPollTypeID:
-		v = &ChannelAdminLogEventActionStopPoll{}
+		v, size = &ChannelAdminLogEventActionStopPoll{}, unsafe.Sizeof(ChannelAdminLogEventActionStopPoll{})
 	case ChannelAdminLogEventActionChangeLinkedChatTypeID:
-		v = &ChannelAdminLogEventActionChangeLinkedChat{}
+		v = tlrt.New[ChannelAdminLogEventActionChangeLinkedChat](d)
 	case ChannelAdminLogEventActionChangeLocationTypeID:
-		v = &ChannelAdminLogEventActionChangeLocation{}
+		v, size = &ChannelAdminLogEventActionChangeLocation{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeLocation{})
 	case ChannelAdminLogEventActionToggleSlowModeTypeID:
-		v = &ChannelAdminLogEventActionToggleSlowMode{}
+		v = tlrt.New[ChannelAdminLogEventActionToggleSlowMode](d)
 	case ChannelAdminLogEventActionStartGroupCallTypeID:
-		v = &ChannelAdminLogEventActionStartGroupCall{}
+		v, size = &ChannelAdminLogEventActionStartGroupCall{}, unsafe.Sizeof(ChannelAdminLogEventActionStartGroupCall{})
 	case ChannelAdminLogEventActionDiscardGroupCallTypeID:
-		v = &ChannelAdminLogEventActionDiscardGroupCall{}
+		v, size = &ChannelAdminLogEventActionDiscardGroupCall{}, unsafe.Sizeof(ChannelAdminLogEventActionDiscardGroupCall{})
 	case ChannelAdminLogEventActionParticipantMuteTypeID:
-		v = &ChannelAdminLogEventActionParticipantMute{}
+		v, size = &ChannelAdminLogEventActionParticipantMute{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantMute{})
 	case ChannelAdminLogEventActionParticipantUnmuteTypeID:
-		v = &ChannelAdminLogEventActionParticipantUnmute{}
+		v, size = &ChannelAdminLogEventActionParticipantUnmute{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantUnmute{})
 	case ChannelAdminLogEventActionToggleGroupCallSettingTypeID:
-		v = &ChannelAdminLogEventActionToggleGroupCallSetting{}
+		v = tlrt.New[ChannelAdminLogEventActionToggleGroupCallSetting](d)
 	case ChannelAdminLogEventActionParticipantJoinByInviteTypeID:
-		v = &ChannelAdminLogEventActionParticipantJoinByInvite{}
+		v, size = &ChannelAdminLogEventActionParticipantJoinByInvite{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantJoinByInvite{})
 	case ChannelAdminLogEventActionExportedInviteDeleteTypeID:
-		v = &ChannelAdminLogEventActionExportedInviteDelete{}
+		v, size = &ChannelAdminLogEventActionExportedInviteDelete{}, unsafe.Sizeof(ChannelAdminLogEventActionExportedInviteDelete{})
 	case ChannelAdminLogEventActionExportedInviteRevokeTypeID:
-		v = &ChannelAdminLogEventActionExportedInviteRevoke{}
+		v, size = &ChannelAdminLogEventActionExportedInviteRevoke{}, unsafe.Sizeof(ChannelAdminLogEventActionExportedInviteRevoke{})
 	case ChannelAdminLogEventActionExportedInviteEditTypeID:
-		v = &ChannelAdminLogEventActionExportedInviteEdit{}
+		v, size = &ChannelAdminLogEventActionExportedInviteEdit{}, unsafe.Sizeof(ChannelAdminLogEventActionExportedInviteEdit{})
 	case ChannelAdminLogEventActionParticipantVolumeTypeID:
-		v = &ChannelAdminLogEventActionParticipantVolume{}
+		v, size = &ChannelAdminLogEventActionParticipantVolume{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantVolume{})
 	case ChannelAdminLogEventActionChangeHistoryTTLTypeID:
-		v = &ChannelAdminLogEventActionChangeHistoryTTL{}
+		v = tlrt.New[ChannelAdminLogEventActionChangeHistoryTTL](d)
 	case ChannelAdminLogEventActionParticipantJoinByRequestTypeID:
-		v = &ChannelAdminLogEventActionParticipantJoinByRequest{}
+		v, size = &ChannelAdminLogEventActionParticipantJoinByRequest{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantJoinByRequest{})
 	case ChannelAdminLogEventActionToggleNoForwardsTypeID:
-		v = &ChannelAdminLogEventActionToggleNoForwards{}
+		v = tlrt.New[ChannelAdminLogEventActionToggleNoForwards](d)
 	case ChannelAdminLogEventActionSendMessageTypeID:
-		v = &ChannelAdminLogEventActionSendMessage{}
+		v, size = &ChannelAdminLogEventActionSendMessage{}, unsafe.Sizeof(ChannelAdminLogEventActionSendMessage{})
 	case ChannelAdminLogEventActionChangeAvailableReactionsTypeID:
-		v = &ChannelAdminLogEventActionChangeAvailableReactions{}
+		v, size = &ChannelAdminLogEventActionChangeAvailableReactions{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeAvailableReactions{})
 	case ChannelAdminLogEventActionChangeUsernamesTypeID:
-		v = &ChannelAdminLogEventActionChangeUsernames{}
+		v, size = &ChannelAdminLogEventActionChangeUsernames{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeUsernames{})
 	case ChannelAdminLogEventActionToggleForumTypeID:
-		v = &ChannelAdminLogEventActionToggleForum{}
+		v = tlrt.New[ChannelAdminLogEventActionToggleForum](d)
 	case ChannelAdminLogEventActionCreateTopicTypeID:
-		v = &ChannelAdminLogEventActionCreateTopic{}
+		v, size = &ChannelAdminLogEventActionCreateTopic{}, unsafe.Sizeof(ChannelAdminLogEventActionCreateTopic{})
 	case ChannelAdminLogEventActionEditTopicTypeID:
-		v = &ChannelAdminLogEventActionEditTopic{}
+		v, size = &ChannelAdminLogEventActionEditTopic{}, unsafe.Sizeof(ChannelAdminLogEventActionEditTopic{})
 	case ChannelAdminLogEventActionDeleteTopicTypeID:
-		v = &ChannelAdminLogEventActionDeleteTopic{}
+		v, size = &ChannelAdminLogEventActionDeleteTopic{}, unsafe.Sizeof(ChannelAdminLogEventActionDeleteTopic{})
 	case ChannelAdminLogEventActionPinTopicTypeID:
-		v = &ChannelAdminLogEventActionPinTopic{}
+		v, size = &ChannelAdminLogEventActionPinTopic{}, unsafe.Sizeof(ChannelAdminLogEventActionPinTopic{})
 	case ChannelAdminLogEventActionToggleAntiSpamTypeID:
-		v = &ChannelAdminLogEventActionToggleAntiSpam{}
+		v = tlrt.New[ChannelAdminLogEventActionToggleAntiSpam](d)
 	case ChannelAdminLogEventActionChangePeerColorTypeID:
-		v = &ChannelAdminLogEventActionChangePeerColor{}
+		v, size = &ChannelAdminLogEventActionChangePeerColor{}, unsafe.Sizeof(ChannelAdminLogEventActionChangePeerColor{})
 	case ChannelAdminLogEventActionChangeProfilePeerColorTypeID:
-		v = &ChannelAdminLogEventActionChangeProfilePeerColor{}
+		v, size = &ChannelAdminLogEventActionChangeProfilePeerColor{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeProfilePeerColor{})
 	case ChannelAdminLogEventActionChangeWallpaperTypeID:
-		v = &ChannelAdminLogEventActionChangeWallpaper{}
+		v, size = &ChannelAdminLogEventActionChangeWallpaper{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeWallpaper{})
 	case ChannelAdminLogEventActionChangeEmojiStatusTypeID:
-		v = &ChannelAdminLogEventActionChangeEmojiStatus{}
+		v, size = &ChannelAdminLogEventActionChangeEmojiStatus{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeEmojiStatus{})
 	case ChannelAdminLogEventActionChangeEmojiStickerSetTypeID:
-		v = &ChannelAdminLogEventActionChangeEmojiStickerSet{}
+		v, size = &ChannelAdminLogEventActionChangeEmojiStickerSet{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeEmojiStickerSet{})
 	case ChannelAdminLogEventActionToggleSignatureProfilesTypeID:
-		v = &ChannelAdminLogEventActionToggleSignatureProfiles{}
+		v = tlrt.New[ChannelAdminLogEventActionToggleSignatureProfiles](d)
 	case ChannelAdminLogEventActionParticipantSubExtendTypeID:
-		v = &ChannelAdminLogEventActionParticipantSubExtend{}
+		v, size = &ChannelAdminLogEventActionParticipantSubExtend{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantSubExtend{})
 	case ChannelAdminLogEventActionToggleAutotranslationTypeID:
-		v = &ChannelAdminLogEventActionToggleAutotranslation{}
+		v = tlrt.New[ChannelAdminLogEventActionToggleAutotranslation](d)
 	case ChannelAdminLogEventActionParticipantEditRankTypeID:
-		v = &ChannelAdminLogEventActionParticipantEditRank{}
+		v, size = &ChannelAdminLogEventActionParticipantEditRank{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantEditRank{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChannelAdminLogEventAction"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -251,27 +254,24 @@ func (m *ChannelAdminLogEventActionChangeTitle) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionChangeTitle) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3013)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionChangeTitle) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionChangeTitle) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = tlrt.String(b); err != nil {
+	if m.PrevValue, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeTitle", "prev_value")
 	}
-	if m.NewValue, err = tlrt.String(b); err != nil {
+	if m.NewValue, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeTitle", "new_value")
 	}
 	return nil
@@ -335,27 +335,24 @@ func (m *ChannelAdminLogEventActionChangeAbout) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionChangeAbout) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1472)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionChangeAbout) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionChangeAbout) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = tlrt.String(b); err != nil {
+	if m.PrevValue, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAbout", "prev_value")
 	}
-	if m.NewValue, err = tlrt.String(b); err != nil {
+	if m.NewValue, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAbout", "new_value")
 	}
 	return nil
@@ -421,27 +418,24 @@ func (m *ChannelAdminLogEventActionChangeUsername) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionChangeUsername) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1684)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionChangeUsername) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionChangeUsername) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = tlrt.String(b); err != nil {
+	if m.PrevValue, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsername", "prev_value")
 	}
-	if m.NewValue, err = tlrt.String(b); err != nil {
+	if m.NewValue, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsername", "new_value")
 	}
 	return nil
@@ -509,19 +503,16 @@ func (m *ChannelAdminLogEventActionChangePhoto) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionChangePhoto) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1304)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionChangePhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionChangePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -529,10 +520,10 @@ func (m *ChannelAdminLogEventActionChangePhoto) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangePhoto", "")
 	}
 	var err error
-	if m.PrevPhoto, err = decodePhoto(b, depth+1); err != nil {
+	if m.PrevPhoto, err = decodePhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePhoto", "prev_photo")
 	}
-	if m.NewPhoto, err = decodePhoto(b, depth+1); err != nil {
+	if m.NewPhoto, err = decodePhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePhoto", "new_photo")
 	}
 	return nil
@@ -596,17 +587,18 @@ func (m *ChannelAdminLogEventActionToggleInvites) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleInvites) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 867)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleInvites) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionToggleInvites) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.NewValue, err = b.Bool(); err != nil {
+	if m.NewValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleInvites", "new_value")
 	}
 	return nil
@@ -672,17 +664,18 @@ func (m *ChannelAdminLogEventActionToggleSignatures) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleSignatures) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 992)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleSignatures) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionToggleSignatures) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.NewValue, err = b.Bool(); err != nil {
+	if m.NewValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSignatures", "new_value")
 	}
 	return nil
@@ -746,19 +739,16 @@ func (m *ChannelAdminLogEventActionUpdatePinned) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionUpdatePinned) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3041)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionUpdatePinned) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionUpdatePinned) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -766,7 +756,7 @@ func (m *ChannelAdminLogEventActionUpdatePinned) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionUpdatePinned", "")
 	}
 	var err error
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionUpdatePinned", "message")
 	}
 	return nil
@@ -834,19 +824,16 @@ func (m *ChannelAdminLogEventActionEditMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionEditMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1739)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionEditMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionEditMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -854,10 +841,10 @@ func (m *ChannelAdminLogEventActionEditMessage) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionEditMessage", "")
 	}
 	var err error
-	if m.PrevMessage, err = decodeMessage(b, depth+1); err != nil {
+	if m.PrevMessage, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditMessage", "prev_message")
 	}
-	if m.NewMessage, err = decodeMessage(b, depth+1); err != nil {
+	if m.NewMessage, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditMessage", "new_message")
 	}
 	return nil
@@ -921,19 +908,16 @@ func (m *ChannelAdminLogEventActionDeleteMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionDeleteMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1298)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionDeleteMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionDeleteMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -941,7 +925,7 @@ func (m *ChannelAdminLogEventActionDeleteMessage) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionDeleteMessage", "")
 	}
 	var err error
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionDeleteMessage", "message")
 	}
 	return nil
@@ -1004,12 +988,13 @@ func (m *ChannelAdminLogEventActionParticipantJoin) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantJoin) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 829)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantJoin) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionParticipantJoin) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1073,12 +1058,13 @@ func (m *ChannelAdminLogEventActionParticipantLeave) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantLeave) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3206)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantLeave) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionParticipantLeave) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1145,19 +1131,16 @@ func (m *ChannelAdminLogEventActionParticipantInvite) Decode(b *bin.Buffer) erro
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionParticipantInvite) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2960)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionParticipantInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionParticipantInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1165,7 +1148,7 @@ func (m *ChannelAdminLogEventActionParticipantInvite) DecodeBareAt(b *bin.Buffer
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantInvite", "")
 	}
 	var err error
-	if m.Participant, err = decodeChannelParticipant(b, depth+1); err != nil {
+	if m.Participant, err = decodeChannelParticipant(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantInvite", "participant")
 	}
 	return nil
@@ -1236,19 +1219,16 @@ func (m *ChannelAdminLogEventActionParticipantToggleBan) Decode(b *bin.Buffer) e
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionParticipantToggleBan) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3011)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionParticipantToggleBan) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionParticipantToggleBan) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1256,10 +1236,10 @@ func (m *ChannelAdminLogEventActionParticipantToggleBan) DecodeBareAt(b *bin.Buf
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantToggleBan", "")
 	}
 	var err error
-	if m.PrevParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
+	if m.PrevParticipant, err = decodeChannelParticipant(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleBan", "prev_participant")
 	}
-	if m.NewParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
+	if m.NewParticipant, err = decodeChannelParticipant(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleBan", "new_participant")
 	}
 	return nil
@@ -1330,19 +1310,16 @@ func (m *ChannelAdminLogEventActionParticipantToggleAdmin) Decode(b *bin.Buffer)
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2812)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionParticipantToggleAdmin) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionParticipantToggleAdmin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1350,10 +1327,10 @@ func (m *ChannelAdminLogEventActionParticipantToggleAdmin) DecodeBareAt(b *bin.B
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantToggleAdmin", "")
 	}
 	var err error
-	if m.PrevParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
+	if m.PrevParticipant, err = decodeChannelParticipant(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleAdmin", "prev_participant")
 	}
-	if m.NewParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
+	if m.NewParticipant, err = decodeChannelParticipant(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleAdmin", "new_participant")
 	}
 	return nil
@@ -1424,19 +1401,16 @@ func (m *ChannelAdminLogEventActionChangeStickerSet) Decode(b *bin.Buffer) error
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionChangeStickerSet) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2422)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionChangeStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionChangeStickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1444,10 +1418,10 @@ func (m *ChannelAdminLogEventActionChangeStickerSet) DecodeBareAt(b *bin.Buffer,
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeStickerSet", "")
 	}
 	var err error
-	if m.PrevStickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.PrevStickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeStickerSet", "prev_stickerset")
 	}
-	if m.NewStickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.NewStickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeStickerSet", "new_stickerset")
 	}
 	return nil
@@ -1513,17 +1487,18 @@ func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) Decode(b *bin.Buffer)
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1582)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.NewValue, err = b.Bool(); err != nil {
+	if m.NewValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionTogglePreHistoryHidden", "new_value")
 	}
 	return nil
@@ -1600,12 +1575,13 @@ func (m *ChannelAdminLogEventActionDefaultBannedRights) DecodeBare(b *bin.Buffer
 		return ErrNilValue
 	}
 	*m = ChannelAdminLogEventActionDefaultBannedRights{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1055)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionDefaultBannedRights) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionDefaultBannedRights) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1613,10 +1589,10 @@ func (m *ChannelAdminLogEventActionDefaultBannedRights) DecodeBareAt(b *bin.Buff
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionDefaultBannedRights", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.PrevBannedRights, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.PrevBannedRights, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionDefaultBannedRights", "prev_banned_rights")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.NewBannedRights, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.NewBannedRights, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionDefaultBannedRights", "new_banned_rights")
 	}
 	return nil
@@ -1679,19 +1655,16 @@ func (m *ChannelAdminLogEventActionStopPoll) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionStopPoll) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2048)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionStopPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionStopPoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1699,7 +1672,7 @@ func (m *ChannelAdminLogEventActionStopPoll) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionStopPoll", "")
 	}
 	var err error
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionStopPoll", "message")
 	}
 	return nil
@@ -1773,20 +1746,21 @@ func (m *ChannelAdminLogEventActionChangeLinkedChat) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeLinkedChat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 631)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeLinkedChat) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionChangeLinkedChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = b.Long(); err != nil {
+	if m.PrevValue, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLinkedChat", "prev_value")
 	}
-	if m.NewValue, err = b.Long(); err != nil {
+	if m.NewValue, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLinkedChat", "new_value")
 	}
 	return nil
@@ -1857,19 +1831,16 @@ func (m *ChannelAdminLogEventActionChangeLocation) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionChangeLocation) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 727)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionChangeLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionChangeLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1877,10 +1848,10 @@ func (m *ChannelAdminLogEventActionChangeLocation) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeLocation", "")
 	}
 	var err error
-	if m.PrevValue, err = decodeChannelLocation(b, depth+1); err != nil {
+	if m.PrevValue, err = decodeChannelLocation(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLocation", "prev_value")
 	}
-	if m.NewValue, err = decodeChannelLocation(b, depth+1); err != nil {
+	if m.NewValue, err = decodeChannelLocation(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLocation", "new_value")
 	}
 	return nil
@@ -1954,20 +1925,21 @@ func (m *ChannelAdminLogEventActionToggleSlowMode) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleSlowMode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1460)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleSlowMode) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionToggleSlowMode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = b.Int(); err != nil {
+	if m.PrevValue, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSlowMode", "prev_value")
 	}
-	if m.NewValue, err = b.Int(); err != nil {
+	if m.NewValue, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSlowMode", "new_value")
 	}
 	return nil
@@ -2033,19 +2005,16 @@ func (m *ChannelAdminLogEventActionStartGroupCall) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 959)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2053,7 +2022,7 @@ func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionStartGroupCall", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionStartGroupCall", "call")
 	}
 	return nil
@@ -2119,19 +2088,16 @@ func (m *ChannelAdminLogEventActionDiscardGroupCall) Decode(b *bin.Buffer) error
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionDiscardGroupCall) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2885)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionDiscardGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionDiscardGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2139,7 +2105,7 @@ func (m *ChannelAdminLogEventActionDiscardGroupCall) DecodeBareAt(b *bin.Buffer,
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionDiscardGroupCall", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionDiscardGroupCall", "call")
 	}
 	return nil
@@ -2205,23 +2171,20 @@ func (m *ChannelAdminLogEventActionParticipantMute) Decode(b *bin.Buffer) error 
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionParticipantMute) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelAdminLogEventActionParticipantMute{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3212)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionParticipantMute) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionParticipantMute) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2229,7 +2192,7 @@ func (m *ChannelAdminLogEventActionParticipantMute) DecodeBareAt(b *bin.Buffer, 
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantMute", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Participant, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Participant, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantMute", "participant")
 	}
 	return nil
@@ -2295,23 +2258,20 @@ func (m *ChannelAdminLogEventActionParticipantUnmute) Decode(b *bin.Buffer) erro
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionParticipantUnmute) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelAdminLogEventActionParticipantUnmute{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3004)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionParticipantUnmute) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionParticipantUnmute) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2319,7 +2279,7 @@ func (m *ChannelAdminLogEventActionParticipantUnmute) DecodeBareAt(b *bin.Buffer
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantUnmute", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Participant, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Participant, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantUnmute", "participant")
 	}
 	return nil
@@ -2385,17 +2345,18 @@ func (m *ChannelAdminLogEventActionToggleGroupCallSetting) Decode(b *bin.Buffer)
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleGroupCallSetting) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1490)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleGroupCallSetting) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionToggleGroupCallSetting) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.JoinMuted, err = b.Bool(); err != nil {
+	if m.JoinMuted, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleGroupCallSetting", "join_muted")
 	}
 	return nil
@@ -2467,23 +2428,20 @@ func (m *ChannelAdminLogEventActionParticipantJoinByInvite) Decode(b *bin.Buffer
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelAdminLogEventActionParticipantJoinByInvite{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3273)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2491,11 +2449,11 @@ func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBareAt(b *bin.
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantJoinByInvite", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByInvite", "flags")
 	}
 	m.ViaChatlist = m.Flags.Has(0)
-	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+	if m.Invite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByInvite", "invite")
 	}
 	m.Flags &^= 1 << 0
@@ -2562,19 +2520,16 @@ func (m *ChannelAdminLogEventActionExportedInviteDelete) Decode(b *bin.Buffer) e
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionExportedInviteDelete) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1537)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionExportedInviteDelete) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionExportedInviteDelete) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2582,7 +2537,7 @@ func (m *ChannelAdminLogEventActionExportedInviteDelete) DecodeBareAt(b *bin.Buf
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionExportedInviteDelete", "")
 	}
 	var err error
-	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+	if m.Invite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteDelete", "invite")
 	}
 	return nil
@@ -2648,19 +2603,16 @@ func (m *ChannelAdminLogEventActionExportedInviteRevoke) Decode(b *bin.Buffer) e
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1271)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionExportedInviteRevoke) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionExportedInviteRevoke) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2668,7 +2620,7 @@ func (m *ChannelAdminLogEventActionExportedInviteRevoke) DecodeBareAt(b *bin.Buf
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionExportedInviteRevoke", "")
 	}
 	var err error
-	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+	if m.Invite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteRevoke", "invite")
 	}
 	return nil
@@ -2739,19 +2691,16 @@ func (m *ChannelAdminLogEventActionExportedInviteEdit) Decode(b *bin.Buffer) err
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionExportedInviteEdit) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3033)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionExportedInviteEdit) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionExportedInviteEdit) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2759,10 +2708,10 @@ func (m *ChannelAdminLogEventActionExportedInviteEdit) DecodeBareAt(b *bin.Buffe
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionExportedInviteEdit", "")
 	}
 	var err error
-	if m.PrevInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+	if m.PrevInvite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteEdit", "prev_invite")
 	}
-	if m.NewInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+	if m.NewInvite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteEdit", "new_invite")
 	}
 	return nil
@@ -2828,23 +2777,20 @@ func (m *ChannelAdminLogEventActionParticipantVolume) Decode(b *bin.Buffer) erro
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionParticipantVolume) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelAdminLogEventActionParticipantVolume{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1246)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionParticipantVolume) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionParticipantVolume) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2852,7 +2798,7 @@ func (m *ChannelAdminLogEventActionParticipantVolume) DecodeBareAt(b *bin.Buffer
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantVolume", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Participant, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Participant, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantVolume", "participant")
 	}
 	return nil
@@ -2926,20 +2872,21 @@ func (m *ChannelAdminLogEventActionChangeHistoryTTL) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeHistoryTTL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1717)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeHistoryTTL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionChangeHistoryTTL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = b.Int(); err != nil {
+	if m.PrevValue, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeHistoryTTL", "prev_value")
 	}
-	if m.NewValue, err = b.Int(); err != nil {
+	if m.NewValue, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeHistoryTTL", "new_value")
 	}
 	return nil
@@ -3008,19 +2955,16 @@ func (m *ChannelAdminLogEventActionParticipantJoinByRequest) Decode(b *bin.Buffe
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2405)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionParticipantJoinByRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionParticipantJoinByRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3028,10 +2972,10 @@ func (m *ChannelAdminLogEventActionParticipantJoinByRequest) DecodeBareAt(b *bin
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantJoinByRequest", "")
 	}
 	var err error
-	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+	if m.Invite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByRequest", "invite")
 	}
-	if m.ApprovedBy, err = b.Long(); err != nil {
+	if m.ApprovedBy, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByRequest", "approved_by")
 	}
 	return nil
@@ -3097,17 +3041,18 @@ func (m *ChannelAdminLogEventActionToggleNoForwards) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleNoForwards) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2724)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleNoForwards) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionToggleNoForwards) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.NewValue, err = b.Bool(); err != nil {
+	if m.NewValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleNoForwards", "new_value")
 	}
 	return nil
@@ -3171,19 +3116,16 @@ func (m *ChannelAdminLogEventActionSendMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionSendMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1001)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionSendMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionSendMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3191,7 +3133,7 @@ func (m *ChannelAdminLogEventActionSendMessage) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionSendMessage", "")
 	}
 	var err error
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionSendMessage", "message")
 	}
 	return nil
@@ -3262,19 +3204,16 @@ func (m *ChannelAdminLogEventActionChangeAvailableReactions) Decode(b *bin.Buffe
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2590)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionChangeAvailableReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionChangeAvailableReactions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3282,10 +3221,10 @@ func (m *ChannelAdminLogEventActionChangeAvailableReactions) DecodeBareAt(b *bin
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeAvailableReactions", "")
 	}
 	var err error
-	if m.PrevValue, err = decodeChatReactions(b, depth+1); err != nil {
+	if m.PrevValue, err = decodeChatReactions(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAvailableReactions", "prev_value")
 	}
-	if m.NewValue, err = decodeChatReactions(b, depth+1); err != nil {
+	if m.NewValue, err = decodeChatReactions(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAvailableReactions", "new_value")
 	}
 	return nil
@@ -3358,27 +3297,24 @@ func (m *ChannelAdminLogEventActionChangeUsernames) Decode(b *bin.Buffer) error 
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionChangeUsernames) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3116)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionChangeUsernames) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionChangeUsernames) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.PrevValue, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsernames", "prev_value")
 	}
-	if m.NewValue, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.NewValue, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsernames", "new_value")
 	}
 	return nil
@@ -3442,17 +3378,18 @@ func (m *ChannelAdminLogEventActionToggleForum) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleForum) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 598)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleForum) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionToggleForum) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.NewValue, err = b.Bool(); err != nil {
+	if m.NewValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleForum", "new_value")
 	}
 	return nil
@@ -3516,19 +3453,16 @@ func (m *ChannelAdminLogEventActionCreateTopic) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionCreateTopic) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1521)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionCreateTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionCreateTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3536,7 +3470,7 @@ func (m *ChannelAdminLogEventActionCreateTopic) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionCreateTopic", "")
 	}
 	var err error
-	if m.Topic, err = decodeForumTopic(b, depth+1); err != nil {
+	if m.Topic, err = decodeForumTopic(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionCreateTopic", "topic")
 	}
 	return nil
@@ -3604,19 +3538,16 @@ func (m *ChannelAdminLogEventActionEditTopic) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionEditTopic) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3117)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionEditTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionEditTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3624,10 +3555,10 @@ func (m *ChannelAdminLogEventActionEditTopic) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionEditTopic", "")
 	}
 	var err error
-	if m.PrevTopic, err = decodeForumTopic(b, depth+1); err != nil {
+	if m.PrevTopic, err = decodeForumTopic(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditTopic", "prev_topic")
 	}
-	if m.NewTopic, err = decodeForumTopic(b, depth+1); err != nil {
+	if m.NewTopic, err = decodeForumTopic(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditTopic", "new_topic")
 	}
 	return nil
@@ -3691,19 +3622,16 @@ func (m *ChannelAdminLogEventActionDeleteTopic) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionDeleteTopic) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2393)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionDeleteTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionDeleteTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3711,7 +3639,7 @@ func (m *ChannelAdminLogEventActionDeleteTopic) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionDeleteTopic", "")
 	}
 	var err error
-	if m.Topic, err = decodeForumTopic(b, depth+1); err != nil {
+	if m.Topic, err = decodeForumTopic(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionDeleteTopic", "topic")
 	}
 	return nil
@@ -3788,23 +3716,20 @@ func (m *ChannelAdminLogEventActionPinTopic) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionPinTopic) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelAdminLogEventActionPinTopic{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1561)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionPinTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionPinTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3812,16 +3737,16 @@ func (m *ChannelAdminLogEventActionPinTopic) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionPinTopic", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionPinTopic", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.PrevTopic, err = decodeForumTopic(b, depth+1); err != nil {
+		if m.PrevTopic, err = decodeForumTopic(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelAdminLogEventActionPinTopic", "prev_topic")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.NewTopic, err = decodeForumTopic(b, depth+1); err != nil {
+		if m.NewTopic, err = decodeForumTopic(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelAdminLogEventActionPinTopic", "new_topic")
 		}
 	}
@@ -3889,17 +3814,18 @@ func (m *ChannelAdminLogEventActionToggleAntiSpam) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleAntiSpam) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1631)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleAntiSpam) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionToggleAntiSpam) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.NewValue, err = b.Bool(); err != nil {
+	if m.NewValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleAntiSpam", "new_value")
 	}
 	return nil
@@ -3971,12 +3897,13 @@ func (m *ChannelAdminLogEventActionChangePeerColor) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangePeerColor) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1509)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangePeerColor) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionChangePeerColor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3984,10 +3911,10 @@ func (m *ChannelAdminLogEventActionChangePeerColor) DecodeBareAt(b *bin.Buffer, 
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangePeerColor", "")
 	}
 	var err error
-	if m.PrevValue, err = decodePeerColor(b, depth+1); err != nil {
+	if m.PrevValue, err = decodePeerColor(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePeerColor", "prev_value")
 	}
-	if m.NewValue, err = decodePeerColor(b, depth+1); err != nil {
+	if m.NewValue, err = decodePeerColor(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePeerColor", "new_value")
 	}
 	return nil
@@ -4060,12 +3987,13 @@ func (m *ChannelAdminLogEventActionChangeProfilePeerColor) Decode(b *bin.Buffer)
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeProfilePeerColor) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1573)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeProfilePeerColor) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionChangeProfilePeerColor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4073,10 +4001,10 @@ func (m *ChannelAdminLogEventActionChangeProfilePeerColor) DecodeBareAt(b *bin.B
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeProfilePeerColor", "")
 	}
 	var err error
-	if m.PrevValue, err = decodePeerColor(b, depth+1); err != nil {
+	if m.PrevValue, err = decodePeerColor(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeProfilePeerColor", "prev_value")
 	}
-	if m.NewValue, err = decodePeerColor(b, depth+1); err != nil {
+	if m.NewValue, err = decodePeerColor(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeProfilePeerColor", "new_value")
 	}
 	return nil
@@ -4146,19 +4074,16 @@ func (m *ChannelAdminLogEventActionChangeWallpaper) Decode(b *bin.Buffer) error 
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionChangeWallpaper) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1095)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionChangeWallpaper) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionChangeWallpaper) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4166,10 +4091,10 @@ func (m *ChannelAdminLogEventActionChangeWallpaper) DecodeBareAt(b *bin.Buffer, 
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeWallpaper", "")
 	}
 	var err error
-	if m.PrevValue, err = decodeWallPaper(b, depth+1); err != nil {
+	if m.PrevValue, err = decodeWallPaper(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeWallpaper", "prev_value")
 	}
-	if m.NewValue, err = decodeWallPaper(b, depth+1); err != nil {
+	if m.NewValue, err = decodeWallPaper(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeWallpaper", "new_value")
 	}
 	return nil
@@ -4240,19 +4165,16 @@ func (m *ChannelAdminLogEventActionChangeEmojiStatus) Decode(b *bin.Buffer) erro
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1249)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4260,10 +4182,10 @@ func (m *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBareAt(b *bin.Buffer
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeEmojiStatus", "")
 	}
 	var err error
-	if m.PrevValue, err = decodeEmojiStatus(b, depth+1); err != nil {
+	if m.PrevValue, err = decodeEmojiStatus(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStatus", "prev_value")
 	}
-	if m.NewValue, err = decodeEmojiStatus(b, depth+1); err != nil {
+	if m.NewValue, err = decodeEmojiStatus(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStatus", "new_value")
 	}
 	return nil
@@ -4334,19 +4256,16 @@ func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) Decode(b *bin.Buffer) 
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1336)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4354,10 +4273,10 @@ func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBareAt(b *bin.Bu
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeEmojiStickerSet", "")
 	}
 	var err error
-	if m.PrevStickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.PrevStickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStickerSet", "prev_stickerset")
 	}
-	if m.NewStickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.NewStickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStickerSet", "new_stickerset")
 	}
 	return nil
@@ -4423,17 +4342,18 @@ func (m *ChannelAdminLogEventActionToggleSignatureProfiles) Decode(b *bin.Buffer
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleSignatureProfiles) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1592)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleSignatureProfiles) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionToggleSignatureProfiles) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.NewValue, err = b.Bool(); err != nil {
+	if m.NewValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSignatureProfiles", "new_value")
 	}
 	return nil
@@ -4504,19 +4424,16 @@ func (m *ChannelAdminLogEventActionParticipantSubExtend) Decode(b *bin.Buffer) e
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1626)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4524,10 +4441,10 @@ func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBareAt(b *bin.Buf
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantSubExtend", "")
 	}
 	var err error
-	if m.PrevParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
+	if m.PrevParticipant, err = decodeChannelParticipant(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantSubExtend", "prev_participant")
 	}
-	if m.NewParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
+	if m.NewParticipant, err = decodeChannelParticipant(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantSubExtend", "new_participant")
 	}
 	return nil
@@ -4593,17 +4510,18 @@ func (m *ChannelAdminLogEventActionToggleAutotranslation) Decode(b *bin.Buffer) 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleAutotranslation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2673)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleAutotranslation) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionToggleAutotranslation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.NewValue, err = b.Bool(); err != nil {
+	if m.NewValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleAutotranslation", "new_value")
 	}
 	return nil
@@ -4671,30 +4589,27 @@ func (m *ChannelAdminLogEventActionParticipantEditRank) Decode(b *bin.Buffer) er
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1517)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "user_id")
 	}
-	if m.PrevRank, err = tlrt.String(b); err != nil {
+	if m.PrevRank, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "prev_rank")
 	}
-	if m.NewRank, err = tlrt.String(b); err != nil {
+	if m.NewRank, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "new_rank")
 	}
 	return nil
@@ -4711,26 +4626,28 @@ type ChannelLocationClass interface {
 
 // DecodeChannelLocation decodes any constructor of ChannelLocation.
 func DecodeChannelLocation(b *bin.Buffer) (ChannelLocationClass, error) {
-	return tlrt.Owned(b, decodeChannelLocation)
+	return tlrt.Decode(b, &wireSchema, 115, decodeChannelLocation)
 }
 
 // decodeChannelLocation is DecodeChannelLocation for a value nested depth
 // levels deep.
-func decodeChannelLocation(b *bin.Buffer, depth int) (ChannelLocationClass, error) {
-	id, err := b.ID()
+func decodeChannelLocation(d *tlrt.Decoder, depth int) (ChannelLocationClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ChannelLocationClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChannelLocationEmptyTypeID:
 		v = &ChannelLocationEmpty{}
 	case ChannelLocationTypeID:
-		v = &ChannelLocation{}
+		v, size = &ChannelLocation{}, unsafe.Sizeof(ChannelLocation{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChannelLocation"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4786,12 +4703,13 @@ func (m *ChannelLocationEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelLocationEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2602)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelLocationEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelLocationEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4854,19 +4772,16 @@ func (m *ChannelLocation) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelLocation) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 934)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4874,10 +4789,10 @@ func (m *ChannelLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "channelLocation", "")
 	}
 	var err error
-	if m.GeoPoint, err = decodeGeoPoint(b, depth+1); err != nil {
+	if m.GeoPoint, err = decodeGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelLocation", "geo_point")
 	}
-	if m.Address, err = tlrt.String(b); err != nil {
+	if m.Address, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelLocation", "address")
 	}
 	return nil
@@ -4894,26 +4809,28 @@ type ChannelMessagesFilterClass interface {
 
 // DecodeChannelMessagesFilter decodes any constructor of ChannelMessagesFilter.
 func DecodeChannelMessagesFilter(b *bin.Buffer) (ChannelMessagesFilterClass, error) {
-	return decodeChannelMessagesFilter(b, 0)
+	return tlrt.Decode(b, &wireSchema, 34, decodeChannelMessagesFilter)
 }
 
 // decodeChannelMessagesFilter is DecodeChannelMessagesFilter for a value nested
 // depth levels deep.
-func decodeChannelMessagesFilter(b *bin.Buffer, depth int) (ChannelMessagesFilterClass, error) {
-	id, err := b.ID()
+func decodeChannelMessagesFilter(d *tlrt.Decoder, depth int) (ChannelMessagesFilterClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ChannelMessagesFilterClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChannelMessagesFilterEmptyTypeID:
 		v = &ChannelMessagesFilterEmpty{}
 	case ChannelMessagesFilterTypeID:
-		v = &ChannelMessagesFilter{}
+		v, size = &ChannelMessagesFilter{}, unsafe.Sizeof(ChannelMessagesFilter{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChannelMessagesFilter"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4970,12 +4887,13 @@ func (m *ChannelMessagesFilterEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelMessagesFilterEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2105)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelMessagesFilterEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelMessagesFilterEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5054,12 +4972,13 @@ func (m *ChannelMessagesFilter) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelMessagesFilter{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2747)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelMessagesFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelMessagesFilter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5067,11 +4986,11 @@ func (m *ChannelMessagesFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "channelMessagesFilter", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelMessagesFilter", "flags")
 	}
 	m.ExcludeNewMessages = m.Flags.Has(1)
-	if m.Ranges, err = tlrt.DecodeStructs[MessageRange](b, false, false, 12, depth+1); err != nil {
+	if m.Ranges, err = tlrt.DecodeStructs[MessageRange](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelMessagesFilter", "ranges")
 	}
 	m.Flags &^= 1 << 1
@@ -5090,34 +5009,36 @@ type ChannelParticipantClass interface {
 
 // DecodeChannelParticipant decodes any constructor of ChannelParticipant.
 func DecodeChannelParticipant(b *bin.Buffer) (ChannelParticipantClass, error) {
-	return tlrt.Owned(b, decodeChannelParticipant)
+	return tlrt.Decode(b, &wireSchema, 329, decodeChannelParticipant)
 }
 
 // decodeChannelParticipant is DecodeChannelParticipant for a value nested depth
 // levels deep.
-func decodeChannelParticipant(b *bin.Buffer, depth int) (ChannelParticipantClass, error) {
-	id, err := b.ID()
+func decodeChannelParticipant(d *tlrt.Decoder, depth int) (ChannelParticipantClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ChannelParticipantClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChannelParticipantTypeID:
-		v = &ChannelParticipant{}
+		v, size = &ChannelParticipant{}, unsafe.Sizeof(ChannelParticipant{})
 	case ChannelParticipantSelfTypeID:
-		v = &ChannelParticipantSelf{}
+		v, size = &ChannelParticipantSelf{}, unsafe.Sizeof(ChannelParticipantSelf{})
 	case ChannelParticipantCreatorTypeID:
-		v = &ChannelParticipantCreator{}
+		v, size = &ChannelParticipantCreator{}, unsafe.Sizeof(ChannelParticipantCreator{})
 	case ChannelParticipantAdminTypeID:
-		v = &ChannelParticipantAdmin{}
+		v, size = &ChannelParticipantAdmin{}, unsafe.Sizeof(ChannelParticipantAdmin{})
 	case ChannelParticipantBannedTypeID:
-		v = &ChannelParticipantBanned{}
+		v, size = &ChannelParticipantBanned{}, unsafe.Sizeof(ChannelParticipantBanned{})
 	case ChannelParticipantLeftTypeID:
-		v = &ChannelParticipantLeft{}
+		v, size = &ChannelParticipantLeft{}, unsafe.Sizeof(ChannelParticipantLeft{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChannelParticipant"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5238,43 +5159,40 @@ func (m *ChannelParticipant) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelParticipant) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelParticipant{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 873)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelParticipant) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelParticipant) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipant", "flags")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipant", "user_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipant", "date")
 	}
 	if m.Flags.Has(0) {
-		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+		if m.SubscriptionUntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipant", "subscription_until_date")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Rank, err = tlrt.String(b); err != nil {
+		if m.Rank, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipant", "rank")
 		}
 	}
@@ -5407,47 +5325,44 @@ func (m *ChannelParticipantSelf) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelParticipantSelf) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelParticipantSelf{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2345)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelParticipantSelf) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelParticipantSelf) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantSelf", "flags")
 	}
 	m.ViaRequest = m.Flags.Has(0)
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantSelf", "user_id")
 	}
-	if m.InviterID, err = b.Long(); err != nil {
+	if m.InviterID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantSelf", "inviter_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantSelf", "date")
 	}
 	if m.Flags.Has(1) {
-		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+		if m.SubscriptionUntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantSelf", "subscription_until_date")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Rank, err = tlrt.String(b); err != nil {
+		if m.Rank, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantSelf", "rank")
 		}
 	}
@@ -5552,23 +5467,20 @@ func (m *ChannelParticipantCreator) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelParticipantCreator) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelParticipantCreator{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1078)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelParticipantCreator) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelParticipantCreator) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5576,17 +5488,17 @@ func (m *ChannelParticipantCreator) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "channelParticipantCreator", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantCreator", "flags")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantCreator", "user_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.AdminRights, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.AdminRights, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantCreator", "admin_rights")
 	}
 	if m.Flags.Has(0) {
-		if m.Rank, err = tlrt.String(b); err != nil {
+		if m.Rank, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantCreator", "rank")
 		}
 	}
@@ -5723,23 +5635,20 @@ func (m *ChannelParticipantAdmin) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelParticipantAdmin) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelParticipantAdmin{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1126)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelParticipantAdmin) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelParticipantAdmin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5747,30 +5656,30 @@ func (m *ChannelParticipantAdmin) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "channelParticipantAdmin", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantAdmin", "flags")
 	}
 	m.CanEdit = m.Flags.Has(0)
 	m.Self = m.Flags.Has(1)
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantAdmin", "user_id")
 	}
 	if m.Flags.Has(1) {
-		if m.InviterID, err = b.Long(); err != nil {
+		if m.InviterID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantAdmin", "inviter_id")
 		}
 	}
-	if m.PromotedBy, err = b.Long(); err != nil {
+	if m.PromotedBy, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantAdmin", "promoted_by")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantAdmin", "date")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.AdminRights, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.AdminRights, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantAdmin", "admin_rights")
 	}
 	if m.Flags.Has(2) {
-		if m.Rank, err = tlrt.String(b); err != nil {
+		if m.Rank, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantAdmin", "rank")
 		}
 	}
@@ -5883,23 +5792,20 @@ func (m *ChannelParticipantBanned) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelParticipantBanned) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelParticipantBanned{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2821)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelParticipantBanned) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelParticipantBanned) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5907,24 +5813,24 @@ func (m *ChannelParticipantBanned) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "channelParticipantBanned", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantBanned", "flags")
 	}
 	m.Left = m.Flags.Has(0)
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantBanned", "peer")
 	}
-	if m.KickedBy, err = b.Long(); err != nil {
+	if m.KickedBy, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantBanned", "kicked_by")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantBanned", "date")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.BannedRights, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.BannedRights, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantBanned", "banned_rights")
 	}
 	if m.Flags.Has(2) {
-		if m.Rank, err = tlrt.String(b); err != nil {
+		if m.Rank, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantBanned", "rank")
 		}
 	}
@@ -5991,12 +5897,13 @@ func (m *ChannelParticipantLeft) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantLeft) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 860)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelParticipantLeft) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelParticipantLeft) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6004,7 +5911,7 @@ func (m *ChannelParticipantLeft) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "channelParticipantLeft", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantLeft", "peer")
 	}
 	return nil
@@ -6025,38 +5932,40 @@ type ChannelParticipantsFilterClass interface {
 // DecodeChannelParticipantsFilter decodes any constructor of
 // ChannelParticipantsFilter.
 func DecodeChannelParticipantsFilter(b *bin.Buffer) (ChannelParticipantsFilterClass, error) {
-	return tlrt.Owned(b, decodeChannelParticipantsFilter)
+	return tlrt.Decode(b, &wireSchema, 374, decodeChannelParticipantsFilter)
 }
 
 // decodeChannelParticipantsFilter is DecodeChannelParticipantsFilter for a
 // value nested depth levels deep.
-func decodeChannelParticipantsFilter(b *bin.Buffer, depth int) (ChannelParticipantsFilterClass, error) {
-	id, err := b.ID()
+func decodeChannelParticipantsFilter(d *tlrt.Decoder, depth int) (ChannelParticipantsFilterClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ChannelParticipantsFilterClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChannelParticipantsRecentTypeID:
 		v = &ChannelParticipantsRecent{}
 	case ChannelParticipantsAdminsTypeID:
 		v = &ChannelParticipantsAdmins{}
 	case ChannelParticipantsKickedTypeID:
-		v = &ChannelParticipantsKicked{}
+		v, size = &ChannelParticipantsKicked{}, unsafe.Sizeof(ChannelParticipantsKicked{})
 	case ChannelParticipantsBotsTypeID:
 		v = &ChannelParticipantsBots{}
 	case ChannelParticipantsBannedTypeID:
-		v = &ChannelParticipantsBanned{}
+		v, size = &ChannelParticipantsBanned{}, unsafe.Sizeof(ChannelParticipantsBanned{})
 	case ChannelParticipantsSearchTypeID:
-		v = &ChannelParticipantsSearch{}
+		v, size = &ChannelParticipantsSearch{}, unsafe.Sizeof(ChannelParticipantsSearch{})
 	case ChannelParticipantsContactsTypeID:
-		v = &ChannelParticipantsContacts{}
+		v, size = &ChannelParticipantsContacts{}, unsafe.Sizeof(ChannelParticipantsContacts{})
 	case ChannelParticipantsMentionsTypeID:
-		v = &ChannelParticipantsMentions{}
+		v, size = &ChannelParticipantsMentions{}, unsafe.Sizeof(ChannelParticipantsMentions{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChannelParticipantsFilter"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -6113,12 +6022,13 @@ func (m *ChannelParticipantsRecent) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsRecent) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2912)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelParticipantsRecent) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelParticipantsRecent) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6176,12 +6086,13 @@ func (m *ChannelParticipantsAdmins) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsAdmins) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2457)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelParticipantsAdmins) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelParticipantsAdmins) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6240,24 +6151,21 @@ func (m *ChannelParticipantsKicked) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelParticipantsKicked) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2281)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelParticipantsKicked) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelParticipantsKicked) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Q, err = tlrt.String(b); err != nil {
+	if m.Q, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsKicked", "q")
 	}
 	return nil
@@ -6314,12 +6222,13 @@ func (m *ChannelParticipantsBots) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsBots) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2417)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelParticipantsBots) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelParticipantsBots) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6378,24 +6287,21 @@ func (m *ChannelParticipantsBanned) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelParticipantsBanned) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 781)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelParticipantsBanned) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelParticipantsBanned) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Q, err = tlrt.String(b); err != nil {
+	if m.Q, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsBanned", "q")
 	}
 	return nil
@@ -6453,24 +6359,21 @@ func (m *ChannelParticipantsSearch) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelParticipantsSearch) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 648)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelParticipantsSearch) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelParticipantsSearch) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Q, err = tlrt.String(b); err != nil {
+	if m.Q, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsSearch", "q")
 	}
 	return nil
@@ -6530,24 +6433,21 @@ func (m *ChannelParticipantsContacts) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelParticipantsContacts) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2546)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelParticipantsContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelParticipantsContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Q, err = tlrt.String(b); err != nil {
+	if m.Q, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsContacts", "q")
 	}
 	return nil
@@ -6659,37 +6559,34 @@ func (m *ChannelParticipantsMentions) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelParticipantsMentions) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelParticipantsMentions{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2930)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelParticipantsMentions) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelParticipantsMentions) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsMentions", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Q, err = tlrt.String(b); err != nil {
+		if m.Q, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantsMentions", "q")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantsMentions", "top_msg_id")
 		}
 	}
@@ -6713,35 +6610,37 @@ type ChatClass interface {
 
 // DecodeChat decodes any constructor of Chat.
 func DecodeChat(b *bin.Buffer) (ChatClass, error) {
-	return tlrt.Owned(b, decodeChat)
+	return tlrt.Decode(b, &wireSchema, 16, decodeChat)
 }
 
 // decodeChat is DecodeChat for a value nested depth levels deep.
-func decodeChat(b *bin.Buffer, depth int) (ChatClass, error) {
-	id, err := b.ID()
+func decodeChat(d *tlrt.Decoder, depth int) (ChatClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ChatClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatEmptyTypeID:
-		v = &ChatEmpty{}
+		v = tlrt.New[ChatEmpty](d)
 	case ChatTypeID:
-		v = &Chat{}
+		v, size = &Chat{}, unsafe.Sizeof(Chat{})
 	case ChatForbiddenTypeID:
-		v = &ChatForbidden{}
+		v, size = &ChatForbidden{}, unsafe.Sizeof(ChatForbidden{})
 	case ChannelTypeID:
-		v = &Channel{}
+		v, size = &Channel{}, unsafe.Sizeof(Channel{})
 	case ChannelForbiddenTypeID:
-		v = &ChannelForbidden{}
+		v, size = &ChannelForbidden{}, unsafe.Sizeof(ChannelForbidden{})
 	case CommunityForbiddenTypeID:
-		v = &CommunityForbidden{}
+		v, size = &CommunityForbidden{}, unsafe.Sizeof(CommunityForbidden{})
 	case CommunityTypeID:
-		v = &Community{}
+		v, size = &Community{}, unsafe.Sizeof(Community{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Chat"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -6803,17 +6702,18 @@ func (m *ChatEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1012)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChatEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatEmpty", "id")
 	}
 	return nil
@@ -6928,23 +6828,20 @@ func (m *Chat) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Chat) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Chat{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1285)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Chat) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Chat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6952,7 +6849,7 @@ func (m *Chat) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "chat", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chat", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
@@ -6961,38 +6858,38 @@ func (m *Chat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.CallActive = m.Flags.Has(23)
 	m.CallNotEmpty = m.Flags.Has(24)
 	m.Noforwards = m.Flags.Has(25)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chat", "id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "chat", "title")
 	}
-	if m.Photo, err = decodeChatPhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodeChatPhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chat", "photo")
 	}
-	if m.ParticipantsCount, err = b.Int(); err != nil {
+	if m.ParticipantsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chat", "participants_count")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chat", "date")
 	}
-	if m.Version, err = b.Int(); err != nil {
+	if m.Version, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chat", "version")
 	}
 	if m.Flags.Has(6) {
-		if m.MigratedTo, err = decodeInputChannel(b, depth+1); err != nil {
+		if m.MigratedTo, err = decodeInputChannel(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chat", "migrated_to")
 		}
 	}
 	if m.Flags.Has(14) {
-		m.AdminRights = new(ChatAdminRights)
-		if err = tlrt.DecodeBoxed(b, m.AdminRights, depth+1); err != nil {
+		m.AdminRights = tlrt.New[ChatAdminRights](d)
+		if err = tlrt.DecodeBoxed(d, m.AdminRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chat", "admin_rights")
 		}
 	}
 	if m.Flags.Has(18) {
-		m.DefaultBannedRights = new(ChatBannedRights)
-		if err = tlrt.DecodeBoxed(b, m.DefaultBannedRights, depth+1); err != nil {
+		m.DefaultBannedRights = tlrt.New[ChatBannedRights](d)
+		if err = tlrt.DecodeBoxed(d, m.DefaultBannedRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chat", "default_banned_rights")
 		}
 	}
@@ -7053,27 +6950,24 @@ func (m *ChatForbidden) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatForbidden) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1639)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatForbidden) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatForbidden", "id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "chatForbidden", "title")
 	}
 	return nil
@@ -7563,23 +7457,20 @@ func (m *Channel) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Channel) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Channel{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2810)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Channel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7587,7 +7478,7 @@ func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "channel", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channel", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
@@ -7610,7 +7501,7 @@ func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.JoinToSend = m.Flags.Has(28)
 	m.JoinRequest = m.Flags.Has(29)
 	m.Forum = m.Flags.Has(30)
-	if err = m.Flags2.Decode(b); err != nil {
+	if err = m.Flags2.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channel", "flags2")
 	}
 	m.StoriesHidden = m.Flags2.Has(1)
@@ -7621,109 +7512,109 @@ func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.BroadcastMessagesAllowed = m.Flags2.Has(16)
 	m.Monoforum = m.Flags2.Has(17)
 	m.ForumTabs = m.Flags2.Has(19)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channel", "id")
 	}
 	if m.Flags.Has(13) {
-		if m.AccessHash, err = b.Long(); err != nil {
+		if m.AccessHash, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "channel", "access_hash")
 		}
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channel", "title")
 	}
 	if m.Flags.Has(6) {
-		if m.Username, err = tlrt.String(b); err != nil {
+		if m.Username, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "channel", "username")
 		}
 	}
-	if m.Photo, err = decodeChatPhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodeChatPhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channel", "photo")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channel", "date")
 	}
 	if m.Flags.Has(9) {
-		if m.RestrictionReason, err = tlrt.DecodeStructs[RestrictionReason](b, false, false, 16, depth+1); err != nil {
+		if m.RestrictionReason, err = tlrt.DecodeStructs[RestrictionReason](d, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "restriction_reason")
 		}
 	}
 	if m.Flags.Has(14) {
-		m.AdminRights = new(ChatAdminRights)
-		if err = tlrt.DecodeBoxed(b, m.AdminRights, depth+1); err != nil {
+		m.AdminRights = tlrt.New[ChatAdminRights](d)
+		if err = tlrt.DecodeBoxed(d, m.AdminRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "admin_rights")
 		}
 	}
 	if m.Flags.Has(15) {
-		m.BannedRights = new(ChatBannedRights)
-		if err = tlrt.DecodeBoxed(b, m.BannedRights, depth+1); err != nil {
+		m.BannedRights = tlrt.New[ChatBannedRights](d)
+		if err = tlrt.DecodeBoxed(d, m.BannedRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "banned_rights")
 		}
 	}
 	if m.Flags.Has(18) {
-		m.DefaultBannedRights = new(ChatBannedRights)
-		if err = tlrt.DecodeBoxed(b, m.DefaultBannedRights, depth+1); err != nil {
+		m.DefaultBannedRights = tlrt.New[ChatBannedRights](d)
+		if err = tlrt.DecodeBoxed(d, m.DefaultBannedRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "default_banned_rights")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.ParticipantsCount, err = b.Int(); err != nil {
+		if m.ParticipantsCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channel", "participants_count")
 		}
 	}
 	if m.Flags2.Has(0) {
-		if m.Usernames, err = tlrt.DecodeStructs[Username](b, false, false, 12, depth+1); err != nil {
+		if m.Usernames, err = tlrt.DecodeStructs[Username](d, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "usernames")
 		}
 	}
 	if m.Flags2.Has(4) {
-		m.StoriesMaxID = new(RecentStory)
-		if err = tlrt.DecodeBoxed(b, m.StoriesMaxID, depth+1); err != nil {
+		m.StoriesMaxID = tlrt.New[RecentStory](d)
+		if err = tlrt.DecodeBoxed(d, m.StoriesMaxID, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "stories_max_id")
 		}
 	}
 	if m.Flags2.Has(7) {
-		if m.Color, err = decodePeerColor(b, depth+1); err != nil {
+		if m.Color, err = decodePeerColor(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "color")
 		}
 	}
 	if m.Flags2.Has(8) {
-		if m.ProfileColor, err = decodePeerColor(b, depth+1); err != nil {
+		if m.ProfileColor, err = decodePeerColor(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "profile_color")
 		}
 	}
 	if m.Flags2.Has(9) {
-		if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
+		if m.EmojiStatus, err = decodeEmojiStatus(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "emoji_status")
 		}
 	}
 	if m.Flags2.Has(10) {
-		if m.Level, err = b.Int(); err != nil {
+		if m.Level, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channel", "level")
 		}
 	}
 	if m.Flags2.Has(11) {
-		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+		if m.SubscriptionUntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channel", "subscription_until_date")
 		}
 	}
 	if m.Flags2.Has(13) {
-		if m.BotVerificationIcon, err = b.Long(); err != nil {
+		if m.BotVerificationIcon, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "channel", "bot_verification_icon")
 		}
 	}
 	if m.Flags2.Has(14) {
-		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+		if m.SendPaidMessagesStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "channel", "send_paid_messages_stars")
 		}
 	}
 	if m.Flags2.Has(18) {
-		if m.LinkedMonoforumID, err = b.Long(); err != nil {
+		if m.LinkedMonoforumID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "channel", "linked_monoforum_id")
 		}
 	}
 	if m.Flags2.Has(20) {
-		if m.LinkedCommunityID, err = b.Long(); err != nil {
+		if m.LinkedCommunityID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "channel", "linked_community_id")
 		}
 	}
@@ -7861,44 +7752,41 @@ func (m *ChannelForbidden) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelForbidden) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelForbidden{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 821)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelForbidden) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelForbidden", "flags")
 	}
 	m.Broadcast = m.Flags.Has(5)
 	m.Megagroup = m.Flags.Has(8)
 	m.Monoforum = m.Flags.Has(10)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelForbidden", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelForbidden", "access_hash")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelForbidden", "title")
 	}
 	if m.Flags.Has(16) {
-		if m.UntilDate, err = b.Int(); err != nil {
+		if m.UntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelForbidden", "until_date")
 		}
 	}
@@ -7997,39 +7885,36 @@ func (m *CommunityForbidden) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *CommunityForbidden) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = CommunityForbidden{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3261)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *CommunityForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *CommunityForbidden) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "communityForbidden", "flags")
 	}
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "communityForbidden", "id")
 	}
 	if m.Flags.Has(13) {
-		if m.AccessHash, err = b.Long(); err != nil {
+		if m.AccessHash, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "communityForbidden", "access_hash")
 		}
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "communityForbidden", "title")
 	}
 	if m.AccessHash != 0 {
@@ -8160,23 +8045,20 @@ func (m *Community) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Community) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Community{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1642)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Community) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Community) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8184,42 +8066,42 @@ func (m *Community) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "community", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "community", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
 	m.Left = m.Flags.Has(2)
 	m.Min = m.Flags.Has(12)
-	if err = m.Flags2.Decode(b); err != nil {
+	if err = m.Flags2.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "community", "flags2")
 	}
 	m.CollapsedInDialogs = m.Flags2.Has(20)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "community", "id")
 	}
 	if m.Flags.Has(13) {
-		if m.AccessHash, err = b.Long(); err != nil {
+		if m.AccessHash, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "community", "access_hash")
 		}
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "community", "title")
 	}
-	if m.Photo, err = decodeChatPhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodeChatPhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "community", "photo")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "community", "date")
 	}
 	if m.Flags.Has(14) {
-		m.AdminRights = new(ChatAdminRights)
-		if err = tlrt.DecodeBoxed(b, m.AdminRights, depth+1); err != nil {
+		m.AdminRights = tlrt.New[ChatAdminRights](d)
+		if err = tlrt.DecodeBoxed(d, m.AdminRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "community", "admin_rights")
 		}
 	}
 	if m.Flags.Has(18) {
-		m.DefaultBannedRights = new(ChatBannedRights)
-		if err = tlrt.DecodeBoxed(b, m.DefaultBannedRights, depth+1); err != nil {
+		m.DefaultBannedRights = tlrt.New[ChatBannedRights](d)
+		if err = tlrt.DecodeBoxed(d, m.DefaultBannedRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "community", "default_banned_rights")
 		}
 	}
@@ -8242,27 +8124,29 @@ type ChatFullClass interface {
 
 // DecodeChatFull decodes any constructor of ChatFull.
 func DecodeChatFull(b *bin.Buffer) (ChatFullClass, error) {
-	return tlrt.Owned(b, decodeChatFull)
+	return tlrt.Decode(b, &wireSchema, 537, decodeChatFull)
 }
 
 // decodeChatFull is DecodeChatFull for a value nested depth levels deep.
-func decodeChatFull(b *bin.Buffer, depth int) (ChatFullClass, error) {
-	id, err := b.ID()
+func decodeChatFull(d *tlrt.Decoder, depth int) (ChatFullClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ChatFullClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatFullTypeID:
-		v = &ChatFull{}
+		v, size = &ChatFull{}, unsafe.Sizeof(ChatFull{})
 	case ChannelFullTypeID:
-		v = &ChannelFull{}
+		v, size = &ChannelFull{}, unsafe.Sizeof(ChannelFull{})
 	case CommunityFullTypeID:
-		v = &CommunityFull{}
+		v, size = &CommunityFull{}, unsafe.Sizeof(CommunityFull{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatFull"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8597,23 +8481,20 @@ func (m *ChatFull) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatFull) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatFull{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 984)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8621,86 +8502,86 @@ func (m *ChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "chatFull", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatFull", "flags")
 	}
 	m.CanSetUsername = m.Flags.Has(7)
 	m.HasScheduled = m.Flags.Has(8)
 	m.TranslationsDisabled = m.Flags.Has(19)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatFull", "id")
 	}
-	if m.About, err = tlrt.String(b); err != nil {
+	if m.About, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "chatFull", "about")
 	}
-	if m.Participants, err = decodeChatParticipants(b, depth+1); err != nil {
+	if m.Participants, err = decodeChatParticipants(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatFull", "participants")
 	}
 	if m.Flags.Has(2) {
-		if m.ChatPhoto, err = decodePhoto(b, depth+1); err != nil {
+		if m.ChatPhoto, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "chat_photo")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.NotifySettings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatFull", "notify_settings")
 	}
 	if m.Flags.Has(13) {
-		if m.ExportedInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+		if m.ExportedInvite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "exported_invite")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.BotInfo, err = tlrt.DecodeStructs[BotInfo](b, false, false, 8, depth+1); err != nil {
+		if m.BotInfo, err = tlrt.DecodeStructs[BotInfo](d, false, false, 8, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "bot_info")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.PinnedMsgID, err = b.Int(); err != nil {
+		if m.PinnedMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "pinned_msg_id")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.FolderID, err = b.Int(); err != nil {
+		if m.FolderID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "folder_id")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "call")
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.TTLPeriod, err = b.Int(); err != nil {
+		if m.TTLPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "ttl_period")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.GroupcallDefaultJoinAs, err = decodePeer(b, depth+1); err != nil {
+		if m.GroupcallDefaultJoinAs, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "groupcall_default_join_as")
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.ThemeEmoticon, err = tlrt.String(b); err != nil {
+		if m.ThemeEmoticon, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "theme_emoticon")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.RequestsPending, err = b.Int(); err != nil {
+		if m.RequestsPending, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "requests_pending")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.RecentRequesters, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+		if m.RecentRequesters, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "recent_requesters")
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.AvailableReactions, err = decodeChatReactions(b, depth+1); err != nil {
+		if m.AvailableReactions, err = decodeChatReactions(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "available_reactions")
 		}
 	}
 	if m.Flags.Has(20) {
-		if m.ReactionsLimit, err = b.Int(); err != nil {
+		if m.ReactionsLimit, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "reactions_limit")
 		}
 	}
@@ -9615,23 +9496,20 @@ func (m *ChannelFull) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelFull) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelFull{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2240)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9639,7 +9517,7 @@ func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "channelFull", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "flags")
 	}
 	m.CanViewParticipants = m.Flags.Has(3)
@@ -9650,7 +9528,7 @@ func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.HasScheduled = m.Flags.Has(19)
 	m.CanViewStats = m.Flags.Has(20)
 	m.Blocked = m.Flags.Has(22)
-	if err = m.Flags2.Decode(b); err != nil {
+	if err = m.Flags2.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "flags2")
 	}
 	m.CanDeleteChannel = m.Flags2.Has(0)
@@ -9666,219 +9544,223 @@ func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.PaidReactionsAvailable = m.Flags2.Has(16)
 	m.StargiftsAvailable = m.Flags2.Has(19)
 	m.PaidMessagesAvailable = m.Flags2.Has(20)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "id")
 	}
-	if m.About, err = tlrt.String(b); err != nil {
+	if m.About, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "about")
 	}
 	if m.Flags.Has(0) {
-		if m.ParticipantsCount, err = b.Int(); err != nil {
+		if m.ParticipantsCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "participants_count")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.AdminsCount, err = b.Int(); err != nil {
+		if m.AdminsCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "admins_count")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.KickedCount, err = b.Int(); err != nil {
+		if m.KickedCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "kicked_count")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.BannedCount, err = b.Int(); err != nil {
+		if m.BannedCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "banned_count")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.OnlineCount, err = b.Int(); err != nil {
+		if m.OnlineCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "online_count")
 		}
 	}
-	if m.ReadInboxMaxID, err = b.Int(); err != nil {
+	if m.ReadInboxMaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "read_inbox_max_id")
 	}
-	if m.ReadOutboxMaxID, err = b.Int(); err != nil {
+	if m.ReadOutboxMaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "read_outbox_max_id")
 	}
-	if m.UnreadCount, err = b.Int(); err != nil {
+	if m.UnreadCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "unread_count")
 	}
-	if m.ChatPhoto, err = decodePhoto(b, depth+1); err != nil {
+	if m.ChatPhoto, err = decodePhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "chat_photo")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.NotifySettings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "notify_settings")
 	}
 	if m.Flags.Has(23) {
-		if m.ExportedInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+		if m.ExportedInvite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "exported_invite")
 		}
 	}
-	if m.BotInfo, err = tlrt.DecodeStructs[BotInfo](b, false, false, 8, depth+1); err != nil {
+	if m.BotInfo, err = tlrt.DecodeStructs[BotInfo](d, false, false, 8, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "bot_info")
 	}
 	if m.Flags.Has(4) {
-		if m.MigratedFromChatID, err = b.Long(); err != nil {
+		if m.MigratedFromChatID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "migrated_from_chat_id")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.MigratedFromMaxID, err = b.Int(); err != nil {
+		if m.MigratedFromMaxID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "migrated_from_max_id")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.PinnedMsgID, err = b.Int(); err != nil {
+		if m.PinnedMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "pinned_msg_id")
 		}
 	}
 	if m.Flags.Has(8) {
-		m.Stickerset = new(StickerSet)
-		if err = tlrt.DecodeBoxed(b, m.Stickerset, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(StickerSet{}))
+		m.Stickerset = &StickerSet{}
+		if err = tlrt.DecodeBoxed(d, m.Stickerset, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "stickerset")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.AvailableMinID, err = b.Int(); err != nil {
+		if m.AvailableMinID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "available_min_id")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.FolderID, err = b.Int(); err != nil {
+		if m.FolderID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "folder_id")
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.LinkedChatID, err = b.Long(); err != nil {
+		if m.LinkedChatID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "linked_chat_id")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.Location, err = decodeChannelLocation(b, depth+1); err != nil {
+		if m.Location, err = decodeChannelLocation(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "location")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.SlowmodeSeconds, err = b.Int(); err != nil {
+		if m.SlowmodeSeconds, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "slowmode_seconds")
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.SlowmodeNextSendDate, err = b.Int(); err != nil {
+		if m.SlowmodeNextSendDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "slowmode_next_send_date")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.StatsDC, err = b.Int(); err != nil {
+		if m.StatsDC, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "stats_dc")
 		}
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "pts")
 	}
 	if m.Flags.Has(21) {
-		if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "call")
 		}
 	}
 	if m.Flags.Has(24) {
-		if m.TTLPeriod, err = b.Int(); err != nil {
+		if m.TTLPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "ttl_period")
 		}
 	}
 	if m.Flags.Has(25) {
-		if m.PendingSuggestions, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+		if m.PendingSuggestions, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "pending_suggestions")
 		}
 	}
 	if m.Flags.Has(26) {
-		if m.GroupcallDefaultJoinAs, err = decodePeer(b, depth+1); err != nil {
+		if m.GroupcallDefaultJoinAs, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "groupcall_default_join_as")
 		}
 	}
 	if m.Flags.Has(27) {
-		if m.ThemeEmoticon, err = tlrt.String(b); err != nil {
+		if m.ThemeEmoticon, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "theme_emoticon")
 		}
 	}
 	if m.Flags.Has(28) {
-		if m.RequestsPending, err = b.Int(); err != nil {
+		if m.RequestsPending, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "requests_pending")
 		}
 	}
 	if m.Flags.Has(28) {
-		if m.RecentRequesters, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+		if m.RecentRequesters, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "recent_requesters")
 		}
 	}
 	if m.Flags.Has(29) {
-		if m.DefaultSendAs, err = decodePeer(b, depth+1); err != nil {
+		if m.DefaultSendAs, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "default_send_as")
 		}
 	}
 	if m.Flags.Has(30) {
-		if m.AvailableReactions, err = decodeChatReactions(b, depth+1); err != nil {
+		if m.AvailableReactions, err = decodeChatReactions(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "available_reactions")
 		}
 	}
 	if m.Flags2.Has(13) {
-		if m.ReactionsLimit, err = b.Int(); err != nil {
+		if m.ReactionsLimit, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "reactions_limit")
 		}
 	}
 	if m.Flags2.Has(4) {
-		m.Stories = new(PeerStories)
-		if err = tlrt.DecodeBoxed(b, m.Stories, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(PeerStories{}))
+		m.Stories = &PeerStories{}
+		if err = tlrt.DecodeBoxed(d, m.Stories, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "stories")
 		}
 	}
 	if m.Flags2.Has(7) {
-		if m.Wallpaper, err = decodeWallPaper(b, depth+1); err != nil {
+		if m.Wallpaper, err = decodeWallPaper(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "wallpaper")
 		}
 	}
 	if m.Flags2.Has(8) {
-		if m.BoostsApplied, err = b.Int(); err != nil {
+		if m.BoostsApplied, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "boosts_applied")
 		}
 	}
 	if m.Flags2.Has(9) {
-		if m.BoostsUnrestrict, err = b.Int(); err != nil {
+		if m.BoostsUnrestrict, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "boosts_unrestrict")
 		}
 	}
 	if m.Flags2.Has(10) {
-		m.Emojiset = new(StickerSet)
-		if err = tlrt.DecodeBoxed(b, m.Emojiset, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(StickerSet{}))
+		m.Emojiset = &StickerSet{}
+		if err = tlrt.DecodeBoxed(d, m.Emojiset, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "emojiset")
 		}
 	}
 	if m.Flags2.Has(17) {
-		m.BotVerification = new(BotVerification)
-		if err = tlrt.DecodeBoxed(b, m.BotVerification, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(BotVerification{}))
+		m.BotVerification = &BotVerification{}
+		if err = tlrt.DecodeBoxed(d, m.BotVerification, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "bot_verification")
 		}
 	}
 	if m.Flags2.Has(18) {
-		if m.StargiftsCount, err = b.Int(); err != nil {
+		if m.StargiftsCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "stargifts_count")
 		}
 	}
 	if m.Flags2.Has(21) {
-		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+		if m.SendPaidMessagesStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "send_paid_messages_stars")
 		}
 	}
 	if m.Flags2.Has(22) {
-		if m.MainTab, err = decodeProfileTab(b, depth+1); err != nil {
+		if m.MainTab, err = decodeProfileTab(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "main_tab")
 		}
 	}
 	if m.Flags2.Has(23) {
-		if m.GuardBotID, err = b.Long(); err != nil {
+		if m.GuardBotID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "guard_bot_id")
 		}
 	}
@@ -10103,23 +9985,20 @@ func (m *CommunityFull) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *CommunityFull) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = CommunityFull{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2730)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *CommunityFull) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *CommunityFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10127,33 +10006,33 @@ func (m *CommunityFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "communityFull", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "communityFull", "flags")
 	}
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "communityFull", "id")
 	}
-	if m.About, err = tlrt.String(b); err != nil {
+	if m.About, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "communityFull", "about")
 	}
-	if m.ChatPhoto, err = decodePhoto(b, depth+1); err != nil {
+	if m.ChatPhoto, err = decodePhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communityFull", "chat_photo")
 	}
-	if m.LinkedPeers, err = tlrt.DecodeStructs[CommunityPeer](b, false, false, 20, depth+1); err != nil {
+	if m.LinkedPeers, err = tlrt.DecodeStructs[CommunityPeer](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communityFull", "linked_peers")
 	}
 	if m.Flags.Has(1) {
-		if m.AdminsCount, err = b.Int(); err != nil {
+		if m.AdminsCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "communityFull", "admins_count")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.KickedCount, err = b.Int(); err != nil {
+		if m.KickedCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "communityFull", "kicked_count")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.PeerLinkRequestsPending, err = b.Int(); err != nil {
+		if m.PeerLinkRequestsPending, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "communityFull", "peer_link_requests_pending")
 		}
 	}
@@ -10180,27 +10059,29 @@ type ChatInviteClass interface {
 
 // DecodeChatInvite decodes any constructor of ChatInvite.
 func DecodeChatInvite(b *bin.Buffer) (ChatInviteClass, error) {
-	return tlrt.Owned(b, decodeChatInvite)
+	return tlrt.Decode(b, &wireSchema, 545, decodeChatInvite)
 }
 
 // decodeChatInvite is DecodeChatInvite for a value nested depth levels deep.
-func decodeChatInvite(b *bin.Buffer, depth int) (ChatInviteClass, error) {
-	id, err := b.ID()
+func decodeChatInvite(d *tlrt.Decoder, depth int) (ChatInviteClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ChatInviteClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatInviteAlreadyTypeID:
-		v = &ChatInviteAlready{}
+		v, size = &ChatInviteAlready{}, unsafe.Sizeof(ChatInviteAlready{})
 	case ChatInviteTypeID:
-		v = &ChatInvite{}
+		v, size = &ChatInvite{}, unsafe.Sizeof(ChatInvite{})
 	case ChatInvitePeekTypeID:
-		v = &ChatInvitePeek{}
+		v, size = &ChatInvitePeek{}, unsafe.Sizeof(ChatInvitePeek{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatInvite"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -10259,19 +10140,16 @@ func (m *ChatInviteAlready) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatInviteAlready) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1539)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatInviteAlready) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatInviteAlready) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10279,7 +10157,7 @@ func (m *ChatInviteAlready) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "chatInviteAlready", "")
 	}
 	var err error
-	if m.Chat, err = decodeChat(b, depth+1); err != nil {
+	if m.Chat, err = decodeChat(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatInviteAlready", "chat")
 	}
 	return nil
@@ -10469,23 +10347,20 @@ func (m *ChatInvite) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatInvite) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatInvite{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1552)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10493,7 +10368,7 @@ func (m *ChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "chatInvite", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatInvite", "flags")
 	}
 	m.Channel = m.Flags.Has(0)
@@ -10505,42 +10380,43 @@ func (m *ChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Scam = m.Flags.Has(8)
 	m.Fake = m.Flags.Has(9)
 	m.CanRefulfillSubscription = m.Flags.Has(11)
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "chatInvite", "title")
 	}
 	if m.Flags.Has(5) {
-		if m.About, err = tlrt.String(b); err != nil {
+		if m.About, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "chatInvite", "about")
 		}
 	}
-	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatInvite", "photo")
 	}
-	if m.ParticipantsCount, err = b.Int(); err != nil {
+	if m.ParticipantsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatInvite", "participants_count")
 	}
 	if m.Flags.Has(4) {
-		if m.Participants, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+		if m.Participants, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 			return tlrt.DecodeErr(err, "chatInvite", "participants")
 		}
 	}
-	if m.Color, err = b.Int(); err != nil {
+	if m.Color, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatInvite", "color")
 	}
 	if m.Flags.Has(10) {
-		m.SubscriptionPricing = new(StarsSubscriptionPricing)
-		if err = tlrt.DecodeBoxed(b, m.SubscriptionPricing, depth+1); err != nil {
+		m.SubscriptionPricing = tlrt.New[StarsSubscriptionPricing](d)
+		if err = tlrt.DecodeBoxed(d, m.SubscriptionPricing, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chatInvite", "subscription_pricing")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.SubscriptionFormID, err = b.Long(); err != nil {
+		if m.SubscriptionFormID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "chatInvite", "subscription_form_id")
 		}
 	}
 	if m.Flags.Has(13) {
-		m.BotVerification = new(BotVerification)
-		if err = tlrt.DecodeBoxed(b, m.BotVerification, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(BotVerification{}))
+		m.BotVerification = &BotVerification{}
+		if err = tlrt.DecodeBoxed(d, m.BotVerification, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chatInvite", "bot_verification")
 		}
 	}
@@ -10612,19 +10488,16 @@ func (m *ChatInvitePeek) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatInvitePeek) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1598)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatInvitePeek) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatInvitePeek) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10632,10 +10505,10 @@ func (m *ChatInvitePeek) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "chatInvitePeek", "")
 	}
 	var err error
-	if m.Chat, err = decodeChat(b, depth+1); err != nil {
+	if m.Chat, err = decodeChat(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatInvitePeek", "chat")
 	}
-	if m.Expires, err = b.Int(); err != nil {
+	if m.Expires, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatInvitePeek", "expires")
 	}
 	return nil
@@ -10652,28 +10525,30 @@ type ChatParticipantClass interface {
 
 // DecodeChatParticipant decodes any constructor of ChatParticipant.
 func DecodeChatParticipant(b *bin.Buffer) (ChatParticipantClass, error) {
-	return tlrt.Owned(b, decodeChatParticipant)
+	return tlrt.Decode(b, &wireSchema, 257, decodeChatParticipant)
 }
 
 // decodeChatParticipant is DecodeChatParticipant for a value nested depth
 // levels deep.
-func decodeChatParticipant(b *bin.Buffer, depth int) (ChatParticipantClass, error) {
-	id, err := b.ID()
+func decodeChatParticipant(d *tlrt.Decoder, depth int) (ChatParticipantClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ChatParticipantClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatParticipantTypeID:
-		v = &ChatParticipant{}
+		v, size = &ChatParticipant{}, unsafe.Sizeof(ChatParticipant{})
 	case ChatParticipantCreatorTypeID:
-		v = &ChatParticipantCreator{}
+		v, size = &ChatParticipantCreator{}, unsafe.Sizeof(ChatParticipantCreator{})
 	case ChatParticipantAdminTypeID:
-		v = &ChatParticipantAdmin{}
+		v, size = &ChatParticipantAdmin{}, unsafe.Sizeof(ChatParticipantAdmin{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatParticipant"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -10768,41 +10643,38 @@ func (m *ChatParticipant) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatParticipant) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatParticipant{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1173)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatParticipant) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatParticipant) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipant", "flags")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipant", "user_id")
 	}
-	if m.InviterID, err = b.Long(); err != nil {
+	if m.InviterID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipant", "inviter_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipant", "date")
 	}
 	if m.Flags.Has(0) {
-		if m.Rank, err = tlrt.String(b); err != nil {
+		if m.Rank, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "chatParticipant", "rank")
 		}
 	}
@@ -10897,35 +10769,32 @@ func (m *ChatParticipantCreator) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatParticipantCreator) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatParticipantCreator{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2953)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatParticipantCreator) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatParticipantCreator) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantCreator", "flags")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantCreator", "user_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Rank, err = tlrt.String(b); err != nil {
+		if m.Rank, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "chatParticipantCreator", "rank")
 		}
 	}
@@ -11024,41 +10893,38 @@ func (m *ChatParticipantAdmin) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatParticipantAdmin) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatParticipantAdmin{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 614)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatParticipantAdmin) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatParticipantAdmin) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantAdmin", "flags")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantAdmin", "user_id")
 	}
-	if m.InviterID, err = b.Long(); err != nil {
+	if m.InviterID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantAdmin", "inviter_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantAdmin", "date")
 	}
 	if m.Flags.Has(0) {
-		if m.Rank, err = tlrt.String(b); err != nil {
+		if m.Rank, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "chatParticipantAdmin", "rank")
 		}
 	}
@@ -11079,26 +10945,28 @@ type ChatParticipantsClass interface {
 
 // DecodeChatParticipants decodes any constructor of ChatParticipants.
 func DecodeChatParticipants(b *bin.Buffer) (ChatParticipantsClass, error) {
-	return tlrt.Owned(b, decodeChatParticipants)
+	return tlrt.Decode(b, &wireSchema, 86, decodeChatParticipants)
 }
 
 // decodeChatParticipants is DecodeChatParticipants for a value nested depth
 // levels deep.
-func decodeChatParticipants(b *bin.Buffer, depth int) (ChatParticipantsClass, error) {
-	id, err := b.ID()
+func decodeChatParticipants(d *tlrt.Decoder, depth int) (ChatParticipantsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ChatParticipantsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatParticipantsForbiddenTypeID:
-		v = &ChatParticipantsForbidden{}
+		v, size = &ChatParticipantsForbidden{}, unsafe.Sizeof(ChatParticipantsForbidden{})
 	case ChatParticipantsTypeID:
-		v = &ChatParticipants{}
+		v, size = &ChatParticipants{}, unsafe.Sizeof(ChatParticipants{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatParticipants"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -11169,23 +11037,20 @@ func (m *ChatParticipantsForbidden) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatParticipantsForbidden) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatParticipantsForbidden{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1964)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatParticipantsForbidden) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatParticipantsForbidden) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11193,14 +11058,14 @@ func (m *ChatParticipantsForbidden) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "chatParticipantsForbidden", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantsForbidden", "flags")
 	}
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantsForbidden", "chat_id")
 	}
 	if m.Flags.Has(0) {
-		if m.SelfParticipant, err = decodeChatParticipant(b, depth+1); err != nil {
+		if m.SelfParticipant, err = decodeChatParticipant(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chatParticipantsForbidden", "self_participant")
 		}
 	}
@@ -11272,19 +11137,16 @@ func (m *ChatParticipants) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatParticipants) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1215)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatParticipants) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11292,13 +11154,13 @@ func (m *ChatParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "chatParticipants", "")
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipants", "chat_id")
 	}
-	if m.Participants, err = tlrt.DecodeSlabs[ChatParticipant](b, false, 16, depth+1, decodeChatParticipant); err != nil {
+	if m.Participants, err = tlrt.DecodeSlabs[ChatParticipant](d, false, 16, depth+1, decodeChatParticipant); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipants", "participants")
 	}
-	if m.Version, err = b.Int(); err != nil {
+	if m.Version, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipants", "version")
 	}
 	return nil
@@ -11314,25 +11176,27 @@ type ChatPhotoClass interface {
 
 // DecodeChatPhoto decodes any constructor of ChatPhoto.
 func DecodeChatPhoto(b *bin.Buffer) (ChatPhotoClass, error) {
-	return tlrt.Owned(b, decodeChatPhoto)
+	return tlrt.Decode(b, &wireSchema, 275, decodeChatPhoto)
 }
 
 // decodeChatPhoto is DecodeChatPhoto for a value nested depth levels deep.
-func decodeChatPhoto(b *bin.Buffer, depth int) (ChatPhotoClass, error) {
-	id, err := b.ID()
+func decodeChatPhoto(d *tlrt.Decoder, depth int) (ChatPhotoClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ChatPhotoClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatPhotoEmptyTypeID:
 		v = &ChatPhotoEmpty{}
 	case ChatPhotoTypeID:
-		v = &ChatPhoto{}
+		v, size = &ChatPhoto{}, unsafe.Sizeof(ChatPhoto{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatPhoto"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -11388,12 +11252,13 @@ func (m *ChatPhotoEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatPhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1169)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChatPhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatPhotoEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11490,40 +11355,37 @@ func (m *ChatPhoto) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatPhoto) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatPhoto{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 880)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatPhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatPhoto) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatPhoto", "flags")
 	}
 	m.HasVideo = m.Flags.Has(0)
-	if m.PhotoID, err = b.Long(); err != nil {
+	if m.PhotoID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatPhoto", "photo_id")
 	}
 	if m.Flags.Has(1) {
-		if m.StrippedThumb, err = tlrt.Bytes(b); err != nil {
+		if m.StrippedThumb, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "chatPhoto", "stripped_thumb")
 		}
 	}
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatPhoto", "dc_id")
 	}
 	m.Flags &^= 1 << 0
@@ -11544,28 +11406,30 @@ type ChatReactionsClass interface {
 
 // DecodeChatReactions decodes any constructor of ChatReactions.
 func DecodeChatReactions(b *bin.Buffer) (ChatReactionsClass, error) {
-	return tlrt.Owned(b, decodeChatReactions)
+	return tlrt.Decode(b, &wireSchema, 194, decodeChatReactions)
 }
 
 // decodeChatReactions is DecodeChatReactions for a value nested depth levels
 // deep.
-func decodeChatReactions(b *bin.Buffer, depth int) (ChatReactionsClass, error) {
-	id, err := b.ID()
+func decodeChatReactions(d *tlrt.Decoder, depth int) (ChatReactionsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ChatReactionsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatReactionsNoneTypeID:
 		v = &ChatReactionsNone{}
 	case ChatReactionsAllTypeID:
-		v = &ChatReactionsAll{}
+		v = tlrt.New[ChatReactionsAll](d)
 	case ChatReactionsSomeTypeID:
-		v = &ChatReactionsSome{}
+		v, size = &ChatReactionsSome{}, unsafe.Sizeof(ChatReactionsSome{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatReactions"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -11621,12 +11485,13 @@ func (m *ChatReactionsNone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatReactionsNone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3055)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChatReactionsNone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatReactionsNone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11694,17 +11559,18 @@ func (m *ChatReactionsAll) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatReactionsAll{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1451)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChatReactionsAll) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatReactionsAll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatReactionsAll", "flags")
 	}
 	m.AllowCustom = m.Flags.Has(0)
@@ -11768,19 +11634,16 @@ func (m *ChatReactionsSome) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatReactionsSome) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1644)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatReactionsSome) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatReactionsSome) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11788,7 +11651,7 @@ func (m *ChatReactionsSome) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "chatReactionsSome", "")
 	}
 	var err error
-	if m.Reactions, err = tlrt.DecodeSlabs[ReactionEmoji](b, false, 4, depth+1, decodeReaction); err != nil {
+	if m.Reactions, err = tlrt.DecodeSlabs[ReactionEmoji](d, false, 4, depth+1, decodeReaction); err != nil {
 		return tlrt.DecodeErr(err, "chatReactionsSome", "reactions")
 	}
 	return nil
@@ -11805,25 +11668,27 @@ type ChatThemeClass interface {
 
 // DecodeChatTheme decodes any constructor of ChatTheme.
 func DecodeChatTheme(b *bin.Buffer) (ChatThemeClass, error) {
-	return tlrt.Owned(b, decodeChatTheme)
+	return tlrt.Decode(b, &wireSchema, 70, decodeChatTheme)
 }
 
 // decodeChatTheme is DecodeChatTheme for a value nested depth levels deep.
-func decodeChatTheme(b *bin.Buffer, depth int) (ChatThemeClass, error) {
-	id, err := b.ID()
+func decodeChatTheme(d *tlrt.Decoder, depth int) (ChatThemeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ChatThemeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatThemeTypeID:
-		v = &ChatTheme{}
+		v, size = &ChatTheme{}, unsafe.Sizeof(ChatTheme{})
 	case ChatThemeUniqueGiftTypeID:
-		v = &ChatThemeUniqueGift{}
+		v, size = &ChatThemeUniqueGift{}, unsafe.Sizeof(ChatThemeUniqueGift{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatTheme"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -11880,24 +11745,21 @@ func (m *ChatTheme) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatTheme) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2656)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatTheme) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatTheme) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "chatTheme", "emoticon")
 	}
 	return nil
@@ -11964,19 +11826,16 @@ func (m *ChatThemeUniqueGift) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1123)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatThemeUniqueGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatThemeUniqueGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11984,10 +11843,10 @@ func (m *ChatThemeUniqueGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "chatThemeUniqueGift", "")
 	}
 	var err error
-	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatThemeUniqueGift", "gift")
 	}
-	if m.ThemeSettings, err = tlrt.DecodeStructs[ThemeSettings](b, false, false, 16, depth+1); err != nil {
+	if m.ThemeSettings, err = tlrt.DecodeStructs[ThemeSettings](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatThemeUniqueGift", "theme_settings")
 	}
 	return nil
@@ -12046,19 +11905,16 @@ func (m *CDNConfig) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *CDNConfig) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1501)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *CDNConfig) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *CDNConfig) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12066,7 +11922,7 @@ func (m *CDNConfig) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "cdnConfig", "")
 	}
 	var err error
-	if m.PublicKeys, err = tlrt.DecodeStructs[CDNPublicKey](b, false, false, 12, depth+1); err != nil {
+	if m.PublicKeys, err = tlrt.DecodeStructs[CDNPublicKey](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "cdnConfig", "public_keys")
 	}
 	return nil
@@ -12122,27 +11978,24 @@ func (m *CDNPublicKey) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *CDNPublicKey) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2704)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *CDNPublicKey) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *CDNPublicKey) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "cdnPublicKey", "dc_id")
 	}
-	if m.PublicKey, err = tlrt.String(b); err != nil {
+	if m.PublicKey, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "cdnPublicKey", "public_key")
 	}
 	return nil
@@ -12207,19 +12060,16 @@ func (m *ChannelAdminLogEvent) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelAdminLogEvent) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 920)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelAdminLogEvent) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEvent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12227,16 +12077,16 @@ func (m *ChannelAdminLogEvent) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEvent", "")
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEvent", "id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEvent", "date")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEvent", "user_id")
 	}
-	if m.Action, err = decodeChannelAdminLogEventAction(b, depth+1); err != nil {
+	if m.Action, err = decodeChannelAdminLogEventAction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEvent", "action")
 	}
 	return nil
@@ -12345,17 +12195,18 @@ func (m *ChannelAdminLogEventsFilter) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelAdminLogEventsFilter{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3045)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelAdminLogEventsFilter) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelAdminLogEventsFilter) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventsFilter", "flags")
 	}
 	m.Join = m.Flags.Has(0)
@@ -12482,17 +12333,18 @@ func (m *ChatAdminRights) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatAdminRights{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1584)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChatAdminRights) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatAdminRights) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatAdminRights", "flags")
 	}
 	m.ChangeInfo = m.Flags.Has(0)
@@ -12579,23 +12431,24 @@ func (m *ChatAdminWithInvites) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatAdminWithInvites) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3148)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChatAdminWithInvites) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatAdminWithInvites) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.AdminID, err = b.Long(); err != nil {
+	if m.AdminID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatAdminWithInvites", "admin_id")
 	}
-	if m.InvitesCount, err = b.Int(); err != nil {
+	if m.InvitesCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatAdminWithInvites", "invites_count")
 	}
-	if m.RevokedInvitesCount, err = b.Int(); err != nil {
+	if m.RevokedInvitesCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatAdminWithInvites", "revoked_invites_count")
 	}
 	return nil
@@ -12718,17 +12571,18 @@ func (m *ChatBannedRights) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatBannedRights{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2223)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChatBannedRights) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatBannedRights) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatBannedRights", "flags")
 	}
 	m.ViewMessages = m.Flags.Has(0)
@@ -12754,7 +12608,7 @@ func (m *ChatBannedRights) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.EditRank = m.Flags.Has(26)
 	m.SendReactions = m.Flags.Has(27)
 	m.ManageLinkedPeers = m.Flags.Has(28)
-	if m.UntilDate, err = b.Int(); err != nil {
+	if m.UntilDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatBannedRights", "until_date")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28
@@ -12874,45 +12728,42 @@ func (m *ChatInviteImporter) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatInviteImporter) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatInviteImporter{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2017)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatInviteImporter) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatInviteImporter) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatInviteImporter", "flags")
 	}
 	m.Requested = m.Flags.Has(0)
 	m.ViaChatlist = m.Flags.Has(3)
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatInviteImporter", "user_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatInviteImporter", "date")
 	}
 	if m.Flags.Has(2) {
-		if m.About, err = tlrt.String(b); err != nil {
+		if m.About, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "chatInviteImporter", "about")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ApprovedBy, err = b.Long(); err != nil {
+		if m.ApprovedBy, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "chatInviteImporter", "approved_by")
 		}
 	}
@@ -12979,17 +12830,18 @@ func (m *ChatOnlines) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatOnlines) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3115)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChatOnlines) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatOnlines) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Onlines, err = b.Int(); err != nil {
+	if m.Onlines, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatOnlines", "onlines")
 	}
 	return nil
@@ -13140,28 +12992,25 @@ func (m *CodeSettings) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *CodeSettings) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = CodeSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2380)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *CodeSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *CodeSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "codeSettings", "flags")
 	}
 	m.AllowFlashcall = m.Flags.Has(0)
@@ -13171,17 +13020,17 @@ func (m *CodeSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.AllowFirebase = m.Flags.Has(7)
 	m.UnknownNumber = m.Flags.Has(9)
 	if m.Flags.Has(6) {
-		if m.LogoutTokens, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
+		if m.LogoutTokens, err = tlrt.DecodeVector(d, 4, tlrt.Bytes); err != nil {
 			return tlrt.DecodeErr(err, "codeSettings", "logout_tokens")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.Token, err = tlrt.String(b); err != nil {
+		if m.Token, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "codeSettings", "token")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.AppSandbox, err = b.Bool(); err != nil {
+		if m.AppSandbox, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "codeSettings", "app_sandbox")
 		}
 	}
@@ -13285,12 +13134,13 @@ func (m *CommunityPeer) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = CommunityPeer{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1793)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *CommunityPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *CommunityPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13298,16 +13148,16 @@ func (m *CommunityPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "communityPeer", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "communityPeer", "flags")
 	}
 	m.CanViewHistory = m.Flags.Has(2)
 	if m.Flags.Has(0) {
-		if m.Visible, err = b.Bool(); err != nil {
+		if m.Visible, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "communityPeer", "visible")
 		}
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communityPeer", "peer")
 	}
 	m.Flags &^= 1 << 2
@@ -13385,12 +13235,13 @@ func (m *CommunityPeerRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = CommunityPeerRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1858)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *CommunityPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *CommunityPeerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13398,17 +13249,17 @@ func (m *CommunityPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "communityPeerRequest", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "communityPeerRequest", "flags")
 	}
 	m.Visible = m.Flags.Has(0)
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communityPeerRequest", "peer")
 	}
-	if m.RequestedBy, err = b.Long(); err != nil {
+	if m.RequestedBy, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "communityPeerRequest", "requested_by")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "communityPeerRequest", "date")
 	}
 	m.Flags &^= 1 << 0
@@ -13839,23 +13690,20 @@ func (m *Config) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Config) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Config{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2738)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Config) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Config) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13863,7 +13711,7 @@ func (m *Config) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "config", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "config", "flags")
 	}
 	m.DefaultP2pContacts = m.Flags.Has(3)
@@ -13871,151 +13719,151 @@ func (m *Config) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.RevokePmInbox = m.Flags.Has(6)
 	m.BlockedMode = m.Flags.Has(8)
 	m.ForceTryIpv6 = m.Flags.Has(14)
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "date")
 	}
-	if m.Expires, err = b.Int(); err != nil {
+	if m.Expires, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "expires")
 	}
-	if m.TestMode, err = b.Bool(); err != nil {
+	if m.TestMode, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "config", "test_mode")
 	}
-	if m.ThisDC, err = b.Int(); err != nil {
+	if m.ThisDC, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "this_dc")
 	}
-	if m.DCOptions, err = tlrt.DecodeStructs[DCOption](b, false, false, 20, depth+1); err != nil {
+	if m.DCOptions, err = tlrt.DecodeStructs[DCOption](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "config", "dc_options")
 	}
-	if m.DCTxtDomainName, err = tlrt.String(b); err != nil {
+	if m.DCTxtDomainName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "config", "dc_txt_domain_name")
 	}
-	if m.ChatSizeMax, err = b.Int(); err != nil {
+	if m.ChatSizeMax, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "chat_size_max")
 	}
-	if m.MegagroupSizeMax, err = b.Int(); err != nil {
+	if m.MegagroupSizeMax, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "megagroup_size_max")
 	}
-	if m.ForwardedCountMax, err = b.Int(); err != nil {
+	if m.ForwardedCountMax, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "forwarded_count_max")
 	}
-	if m.OnlineUpdatePeriodMs, err = b.Int(); err != nil {
+	if m.OnlineUpdatePeriodMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "online_update_period_ms")
 	}
-	if m.OfflineBlurTimeoutMs, err = b.Int(); err != nil {
+	if m.OfflineBlurTimeoutMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "offline_blur_timeout_ms")
 	}
-	if m.OfflineIdleTimeoutMs, err = b.Int(); err != nil {
+	if m.OfflineIdleTimeoutMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "offline_idle_timeout_ms")
 	}
-	if m.OnlineCloudTimeoutMs, err = b.Int(); err != nil {
+	if m.OnlineCloudTimeoutMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "online_cloud_timeout_ms")
 	}
-	if m.NotifyCloudDelayMs, err = b.Int(); err != nil {
+	if m.NotifyCloudDelayMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "notify_cloud_delay_ms")
 	}
-	if m.NotifyDefaultDelayMs, err = b.Int(); err != nil {
+	if m.NotifyDefaultDelayMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "notify_default_delay_ms")
 	}
-	if m.PushChatPeriodMs, err = b.Int(); err != nil {
+	if m.PushChatPeriodMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "push_chat_period_ms")
 	}
-	if m.PushChatLimit, err = b.Int(); err != nil {
+	if m.PushChatLimit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "push_chat_limit")
 	}
-	if m.EditTimeLimit, err = b.Int(); err != nil {
+	if m.EditTimeLimit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "edit_time_limit")
 	}
-	if m.RevokeTimeLimit, err = b.Int(); err != nil {
+	if m.RevokeTimeLimit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "revoke_time_limit")
 	}
-	if m.RevokePmTimeLimit, err = b.Int(); err != nil {
+	if m.RevokePmTimeLimit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "revoke_pm_time_limit")
 	}
-	if m.RatingEDecay, err = b.Int(); err != nil {
+	if m.RatingEDecay, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "rating_e_decay")
 	}
-	if m.StickersRecentLimit, err = b.Int(); err != nil {
+	if m.StickersRecentLimit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "stickers_recent_limit")
 	}
-	if m.ChannelsReadMediaPeriod, err = b.Int(); err != nil {
+	if m.ChannelsReadMediaPeriod, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "channels_read_media_period")
 	}
 	if m.Flags.Has(0) {
-		if m.TmpSessions, err = b.Int(); err != nil {
+		if m.TmpSessions, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "config", "tmp_sessions")
 		}
 	}
-	if m.CallReceiveTimeoutMs, err = b.Int(); err != nil {
+	if m.CallReceiveTimeoutMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "call_receive_timeout_ms")
 	}
-	if m.CallRingTimeoutMs, err = b.Int(); err != nil {
+	if m.CallRingTimeoutMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "call_ring_timeout_ms")
 	}
-	if m.CallConnectTimeoutMs, err = b.Int(); err != nil {
+	if m.CallConnectTimeoutMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "call_connect_timeout_ms")
 	}
-	if m.CallPacketTimeoutMs, err = b.Int(); err != nil {
+	if m.CallPacketTimeoutMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "call_packet_timeout_ms")
 	}
-	if m.MeURLPrefix, err = tlrt.String(b); err != nil {
+	if m.MeURLPrefix, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "config", "me_url_prefix")
 	}
 	if m.Flags.Has(7) {
-		if m.AutoupdateURLPrefix, err = tlrt.String(b); err != nil {
+		if m.AutoupdateURLPrefix, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "config", "autoupdate_url_prefix")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.GifSearchUsername, err = tlrt.String(b); err != nil {
+		if m.GifSearchUsername, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "config", "gif_search_username")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.VenueSearchUsername, err = tlrt.String(b); err != nil {
+		if m.VenueSearchUsername, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "config", "venue_search_username")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.ImgSearchUsername, err = tlrt.String(b); err != nil {
+		if m.ImgSearchUsername, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "config", "img_search_username")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.StaticMapsProvider, err = tlrt.String(b); err != nil {
+		if m.StaticMapsProvider, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "config", "static_maps_provider")
 		}
 	}
-	if m.CaptionLengthMax, err = b.Int(); err != nil {
+	if m.CaptionLengthMax, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "caption_length_max")
 	}
-	if m.MessageLengthMax, err = b.Int(); err != nil {
+	if m.MessageLengthMax, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "message_length_max")
 	}
-	if m.WebfileDCID, err = b.Int(); err != nil {
+	if m.WebfileDCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "webfile_dc_id")
 	}
 	if m.Flags.Has(2) {
-		if m.SuggestedLangCode, err = tlrt.String(b); err != nil {
+		if m.SuggestedLangCode, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "config", "suggested_lang_code")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.LangPackVersion, err = b.Int(); err != nil {
+		if m.LangPackVersion, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "config", "lang_pack_version")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.BaseLangPackVersion, err = b.Int(); err != nil {
+		if m.BaseLangPackVersion, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "config", "base_lang_pack_version")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.ReactionsDefault, err = decodeReaction(b, depth+1); err != nil {
+		if m.ReactionsDefault, err = decodeReaction(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "config", "reactions_default")
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.AutologinToken, err = tlrt.String(b); err != nil {
+		if m.AutologinToken, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "config", "autologin_token")
 		}
 	}
@@ -14187,23 +14035,20 @@ func (m *ConnectedBot) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ConnectedBot) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ConnectedBot{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 611)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ConnectedBot) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ConnectedBot) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14211,30 +14056,30 @@ func (m *ConnectedBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "connectedBot", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "connectedBot", "flags")
 	}
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "connectedBot", "bot_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Recipients, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "connectedBot", "recipients")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Rights, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Rights, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "connectedBot", "rights")
 	}
 	if m.Flags.Has(0) {
-		if m.Device, err = tlrt.String(b); err != nil {
+		if m.Device, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "connectedBot", "device")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Date, err = b.Int(); err != nil {
+		if m.Date, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "connectedBot", "date")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Location, err = tlrt.String(b); err != nil {
+		if m.Location, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "connectedBot", "location")
 		}
 	}
@@ -14350,52 +14195,49 @@ func (m *ConnectedBotStarRef) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ConnectedBotStarRef) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ConnectedBotStarRef{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 844)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ConnectedBotStarRef) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ConnectedBotStarRef) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "connectedBotStarRef", "flags")
 	}
 	m.Revoked = m.Flags.Has(1)
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "connectedBotStarRef", "url")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "connectedBotStarRef", "date")
 	}
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "connectedBotStarRef", "bot_id")
 	}
-	if m.CommissionPermille, err = b.Int(); err != nil {
+	if m.CommissionPermille, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "connectedBotStarRef", "commission_permille")
 	}
 	if m.Flags.Has(0) {
-		if m.DurationMonths, err = b.Int(); err != nil {
+		if m.DurationMonths, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "connectedBotStarRef", "duration_months")
 		}
 	}
-	if m.Participants, err = b.Long(); err != nil {
+	if m.Participants, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "connectedBotStarRef", "participants")
 	}
-	if m.Revenue, err = b.Long(); err != nil {
+	if m.Revenue, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "connectedBotStarRef", "revenue")
 	}
 	m.Flags &^= 1 << 1
@@ -14457,20 +14299,21 @@ func (m *Contact) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Contact) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 783)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *Contact) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Contact) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "contact", "user_id")
 	}
-	if m.Mutual, err = b.Bool(); err != nil {
+	if m.Mutual, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "contact", "mutual")
 	}
 	return nil
@@ -14535,12 +14378,13 @@ func (m *ContactBirthday) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ContactBirthday{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 892)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactBirthday) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactBirthday) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14548,10 +14392,10 @@ func (m *ContactBirthday) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contactBirthday", "")
 	}
 	var err error
-	if m.ContactID, err = b.Long(); err != nil {
+	if m.ContactID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "contactBirthday", "contact_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Birthday, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Birthday, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contactBirthday", "birthday")
 	}
 	return nil
@@ -14611,12 +14455,13 @@ func (m *ContactStatus) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactStatus) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 808)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14624,10 +14469,10 @@ func (m *ContactStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contactStatus", "")
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "contactStatus", "user_id")
 	}
-	if m.Status, err = decodeUserStatus(b, depth+1); err != nil {
+	if m.Status, err = decodeUserStatus(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contactStatus", "status")
 	}
 	return nil

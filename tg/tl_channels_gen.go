@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // ChannelsChannelParticipantsClass is the TL type channels.ChannelParticipants:
@@ -21,26 +22,28 @@ type ChannelsChannelParticipantsClass interface {
 // DecodeChannelsChannelParticipants decodes any constructor of
 // channels.ChannelParticipants.
 func DecodeChannelsChannelParticipants(b *bin.Buffer) (ChannelsChannelParticipantsClass, error) {
-	return tlrt.Owned(b, decodeChannelsChannelParticipants)
+	return tlrt.Decode(b, &wireSchema, 1822, decodeChannelsChannelParticipants)
 }
 
 // decodeChannelsChannelParticipants is DecodeChannelsChannelParticipants for a
 // value nested depth levels deep.
-func decodeChannelsChannelParticipants(b *bin.Buffer, depth int) (ChannelsChannelParticipantsClass, error) {
-	id, err := b.ID()
+func decodeChannelsChannelParticipants(d *tlrt.Decoder, depth int) (ChannelsChannelParticipantsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ChannelsChannelParticipantsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChannelsChannelParticipantsTypeID:
-		v = &ChannelsChannelParticipants{}
+		v, size = &ChannelsChannelParticipants{}, unsafe.Sizeof(ChannelsChannelParticipants{})
 	case ChannelsChannelParticipantsNotModifiedTypeID:
 		v = &ChannelsChannelParticipantsNotModified{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "channels.ChannelParticipants"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -125,19 +128,16 @@ func (m *ChannelsChannelParticipants) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelsChannelParticipants) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2174)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelsChannelParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsChannelParticipants) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -145,16 +145,16 @@ func (m *ChannelsChannelParticipants) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "channels.channelParticipants", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipants", "count")
 	}
-	if m.Participants, err = tlrt.DecodeSlabs[ChannelParticipantAdmin](b, false, 16, depth+1, decodeChannelParticipant); err != nil {
+	if m.Participants, err = tlrt.DecodeSlabs[ChannelParticipantAdmin](d, false, 16, depth+1, decodeChannelParticipant); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipants", "participants")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipants", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipants", "users")
 	}
 	return nil
@@ -215,12 +215,13 @@ func (m *ChannelsChannelParticipantsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsChannelParticipantsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3114)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsChannelParticipantsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsChannelParticipantsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -242,21 +243,22 @@ type ChannelsSponsoredMessageReportResultClass interface {
 // DecodeChannelsSponsoredMessageReportResult decodes any constructor of
 // channels.SponsoredMessageReportResult.
 func DecodeChannelsSponsoredMessageReportResult(b *bin.Buffer) (ChannelsSponsoredMessageReportResultClass, error) {
-	return tlrt.Owned(b, decodeChannelsSponsoredMessageReportResult)
+	return tlrt.Decode(b, &wireSchema, 770, decodeChannelsSponsoredMessageReportResult)
 }
 
 // decodeChannelsSponsoredMessageReportResult is
 // DecodeChannelsSponsoredMessageReportResult for a value nested depth levels
 // deep.
-func decodeChannelsSponsoredMessageReportResult(b *bin.Buffer, depth int) (ChannelsSponsoredMessageReportResultClass, error) {
-	id, err := b.ID()
+func decodeChannelsSponsoredMessageReportResult(d *tlrt.Decoder, depth int) (ChannelsSponsoredMessageReportResultClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ChannelsSponsoredMessageReportResultClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChannelsSponsoredMessageReportResultChooseOptionTypeID:
-		v = &ChannelsSponsoredMessageReportResultChooseOption{}
+		v, size = &ChannelsSponsoredMessageReportResultChooseOption{}, unsafe.Sizeof(ChannelsSponsoredMessageReportResultChooseOption{})
 	case ChannelsSponsoredMessageReportResultAdsHiddenTypeID:
 		v = &ChannelsSponsoredMessageReportResultAdsHidden{}
 	case ChannelsSponsoredMessageReportResultReportedTypeID:
@@ -264,7 +266,8 @@ func decodeChannelsSponsoredMessageReportResult(b *bin.Buffer, depth int) (Chann
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "channels.SponsoredMessageReportResult"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -337,19 +340,16 @@ func (m *ChannelsSponsoredMessageReportResultChooseOption) Decode(b *bin.Buffer)
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelsSponsoredMessageReportResultChooseOption) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1932)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelsSponsoredMessageReportResultChooseOption) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsSponsoredMessageReportResultChooseOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -357,10 +357,10 @@ func (m *ChannelsSponsoredMessageReportResultChooseOption) DecodeBareAt(b *bin.B
 		return tlrt.DecodeErr(ErrTooDeep, "channels.sponsoredMessageReportResultChooseOption", "")
 	}
 	var err error
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultChooseOption", "title")
 	}
-	if m.Options, err = tlrt.DecodeStructs[SponsoredMessageReportOption](b, false, false, 12, depth+1); err != nil {
+	if m.Options, err = tlrt.DecodeStructs[SponsoredMessageReportOption](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultChooseOption", "options")
 	}
 	return nil
@@ -423,12 +423,13 @@ func (m *ChannelsSponsoredMessageReportResultAdsHidden) Decode(b *bin.Buffer) er
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsSponsoredMessageReportResultAdsHidden) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1241)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsSponsoredMessageReportResultAdsHidden) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsSponsoredMessageReportResultAdsHidden) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -492,12 +493,13 @@ func (m *ChannelsSponsoredMessageReportResultReported) Decode(b *bin.Buffer) err
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsSponsoredMessageReportResultReported) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2385)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsSponsoredMessageReportResultReported) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsSponsoredMessageReportResultReported) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -572,19 +574,16 @@ func (m *ChannelsAdminLogResults) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelsAdminLogResults) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3078)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelsAdminLogResults) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsAdminLogResults) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -592,13 +591,13 @@ func (m *ChannelsAdminLogResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.adminLogResults", "")
 	}
 	var err error
-	if m.Events, err = tlrt.DecodeStructs[ChannelAdminLogEvent](b, false, false, 28, depth+1); err != nil {
+	if m.Events, err = tlrt.DecodeStructs[ChannelAdminLogEvent](d, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.adminLogResults", "events")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "channels.adminLogResults", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "channels.adminLogResults", "users")
 	}
 	return nil
@@ -669,19 +668,16 @@ func (m *ChannelsChannelParticipant) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelsChannelParticipant) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2925)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelsChannelParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsChannelParticipant) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -689,13 +685,13 @@ func (m *ChannelsChannelParticipant) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "channels.channelParticipant", "")
 	}
 	var err error
-	if m.Participant, err = decodeChannelParticipant(b, depth+1); err != nil {
+	if m.Participant, err = decodeChannelParticipant(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipant", "participant")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipant", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipant", "users")
 	}
 	return nil
@@ -769,19 +765,16 @@ func (m *ChannelsSendAsPeers) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelsSendAsPeers) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3168)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelsSendAsPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsSendAsPeers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -789,13 +782,13 @@ func (m *ChannelsSendAsPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.sendAsPeers", "")
 	}
 	var err error
-	if m.Peers, err = tlrt.DecodeStructs[SendAsPeer](b, false, false, 20, depth+1); err != nil {
+	if m.Peers, err = tlrt.DecodeStructs[SendAsPeer](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.sendAsPeers", "peers")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "channels.sendAsPeers", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "channels.sendAsPeers", "users")
 	}
 	return nil
@@ -855,12 +848,13 @@ func (m *ChannelsReadHistoryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsReadHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2737)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsReadHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsReadHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -868,10 +862,10 @@ func (m *ChannelsReadHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "channels.readHistory", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.readHistory", "channel")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channels.readHistory", "max_id")
 	}
 	return nil
@@ -944,12 +938,13 @@ func (m *ChannelsDeleteMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsDeleteMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1939)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsDeleteMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsDeleteMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -957,10 +952,10 @@ func (m *ChannelsDeleteMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "channels.deleteMessages", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.deleteMessages", "channel")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "channels.deleteMessages", "id")
 	}
 	return nil
@@ -1037,12 +1032,13 @@ func (m *ChannelsReportSpamRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsReportSpamRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3163)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsReportSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsReportSpamRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1050,13 +1046,13 @@ func (m *ChannelsReportSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "channels.reportSpam", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.reportSpam", "channel")
 	}
-	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.reportSpam", "participant")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "channels.reportSpam", "id")
 	}
 	return nil
@@ -1130,12 +1126,13 @@ func (m *ChannelsGetMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2386)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsGetMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsGetMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1143,10 +1140,10 @@ func (m *ChannelsGetMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "channels.getMessages", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.getMessages", "channel")
 	}
-	if m.ID, err = tlrt.DecodeSlabs[InputMessageCallbackQuery](b, false, 4, depth+1, decodeInputMessage); err != nil {
+	if m.ID, err = tlrt.DecodeSlabs[InputMessageCallbackQuery](d, false, 4, depth+1, decodeInputMessage); err != nil {
 		return tlrt.DecodeErr(err, "channels.getMessages", "id")
 	}
 	return nil
@@ -1225,19 +1222,16 @@ func (m *ChannelsGetParticipantsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelsGetParticipantsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1821)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelsGetParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsGetParticipantsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1245,19 +1239,19 @@ func (m *ChannelsGetParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "channels.getParticipants", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.getParticipants", "channel")
 	}
-	if m.Filter, err = decodeChannelParticipantsFilter(b, depth+1); err != nil {
+	if m.Filter, err = decodeChannelParticipantsFilter(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.getParticipants", "filter")
 	}
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channels.getParticipants", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channels.getParticipants", "limit")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channels.getParticipants", "hash")
 	}
 	return nil
@@ -1329,12 +1323,13 @@ func (m *ChannelsGetParticipantRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetParticipantRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2243)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsGetParticipantRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsGetParticipantRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1342,10 +1337,10 @@ func (m *ChannelsGetParticipantRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "channels.getParticipant", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.getParticipant", "channel")
 	}
-	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.getParticipant", "participant")
 	}
 	return nil
@@ -1415,12 +1410,13 @@ func (m *ChannelsGetChannelsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetChannelsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 690)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsGetChannelsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsGetChannelsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1428,7 +1424,7 @@ func (m *ChannelsGetChannelsRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "channels.getChannels", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeSlabs[InputChannelFromMessage](b, false, 4, depth+1, decodeInputChannel); err != nil {
+	if m.ID, err = tlrt.DecodeSlabs[InputChannelFromMessage](d, false, 4, depth+1, decodeInputChannel); err != nil {
 		return tlrt.DecodeErr(err, "channels.getChannels", "id")
 	}
 	return nil
@@ -1496,12 +1492,13 @@ func (m *ChannelsGetFullChannelRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetFullChannelRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 666)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsGetFullChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsGetFullChannelRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1509,7 +1506,7 @@ func (m *ChannelsGetFullChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "channels.getFullChannel", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.getFullChannel", "channel")
 	}
 	return nil
@@ -1645,23 +1642,20 @@ func (m *ChannelsCreateChannelRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelsCreateChannelRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelsCreateChannelRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2072)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelsCreateChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsCreateChannelRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1669,31 +1663,31 @@ func (m *ChannelsCreateChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "channels.createChannel", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channels.createChannel", "flags")
 	}
 	m.Broadcast = m.Flags.Has(0)
 	m.Megagroup = m.Flags.Has(1)
 	m.ForImport = m.Flags.Has(3)
 	m.Forum = m.Flags.Has(5)
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channels.createChannel", "title")
 	}
-	if m.About, err = tlrt.String(b); err != nil {
+	if m.About, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channels.createChannel", "about")
 	}
 	if m.Flags.Has(2) {
-		if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
+		if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channels.createChannel", "geo_point")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Address, err = tlrt.String(b); err != nil {
+		if m.Address, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "channels.createChannel", "address")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.TTLPeriod, err = b.Int(); err != nil {
+		if m.TTLPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channels.createChannel", "ttl_period")
 		}
 	}
@@ -1807,23 +1801,20 @@ func (m *ChannelsEditAdminRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelsEditAdminRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelsEditAdminRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2172)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelsEditAdminRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsEditAdminRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1831,20 +1822,20 @@ func (m *ChannelsEditAdminRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "channels.editAdmin", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channels.editAdmin", "flags")
 	}
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.editAdmin", "channel")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.editAdmin", "user_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.AdminRights, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.AdminRights, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.editAdmin", "admin_rights")
 	}
 	if m.Flags.Has(0) {
-		if m.Rank, err = tlrt.String(b); err != nil {
+		if m.Rank, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "channels.editAdmin", "rank")
 		}
 	}
@@ -1914,19 +1905,16 @@ func (m *ChannelsEditTitleRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelsEditTitleRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1485)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelsEditTitleRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsEditTitleRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1934,10 +1922,10 @@ func (m *ChannelsEditTitleRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "channels.editTitle", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.editTitle", "channel")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channels.editTitle", "title")
 	}
 	return nil
@@ -2006,19 +1994,16 @@ func (m *ChannelsEditPhotoRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelsEditPhotoRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3127)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelsEditPhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsEditPhotoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2026,10 +2011,10 @@ func (m *ChannelsEditPhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "channels.editPhoto", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.editPhoto", "channel")
 	}
-	if m.Photo, err = decodeInputChatPhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodeInputChatPhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.editPhoto", "photo")
 	}
 	return nil
@@ -2096,19 +2081,16 @@ func (m *ChannelsCheckUsernameRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelsCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 752)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelsCheckUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsCheckUsernameRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2116,10 +2098,10 @@ func (m *ChannelsCheckUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "channels.checkUsername", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.checkUsername", "channel")
 	}
-	if m.Username, err = tlrt.String(b); err != nil {
+	if m.Username, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channels.checkUsername", "username")
 	}
 	return nil
@@ -2187,19 +2169,16 @@ func (m *ChannelsUpdateUsernameRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelsUpdateUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1131)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelsUpdateUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsUpdateUsernameRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2207,10 +2186,10 @@ func (m *ChannelsUpdateUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "channels.updateUsername", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.updateUsername", "channel")
 	}
-	if m.Username, err = tlrt.String(b); err != nil {
+	if m.Username, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channels.updateUsername", "username")
 	}
 	return nil
@@ -2278,12 +2257,13 @@ func (m *ChannelsJoinChannelRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsJoinChannelRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1892)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsJoinChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsJoinChannelRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2291,7 +2271,7 @@ func (m *ChannelsJoinChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "channels.joinChannel", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.joinChannel", "channel")
 	}
 	return nil
@@ -2358,12 +2338,13 @@ func (m *ChannelsLeaveChannelRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsLeaveChannelRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3197)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsLeaveChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsLeaveChannelRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2371,7 +2352,7 @@ func (m *ChannelsLeaveChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "channels.leaveChannel", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.leaveChannel", "channel")
 	}
 	return nil
@@ -2446,12 +2427,13 @@ func (m *ChannelsInviteToChannelRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsInviteToChannelRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2710)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsInviteToChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsInviteToChannelRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2459,10 +2441,10 @@ func (m *ChannelsInviteToChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "channels.inviteToChannel", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.inviteToChannel", "channel")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "channels.inviteToChannel", "users")
 	}
 	return nil
@@ -2529,12 +2511,13 @@ func (m *ChannelsDeleteChannelRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsDeleteChannelRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2611)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsDeleteChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsDeleteChannelRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2542,7 +2525,7 @@ func (m *ChannelsDeleteChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "channels.deleteChannel", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.deleteChannel", "channel")
 	}
 	return nil
@@ -2626,12 +2609,13 @@ func (m *ChannelsExportMessageLinkRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelsExportMessageLinkRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3002)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsExportMessageLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsExportMessageLinkRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2639,15 +2623,15 @@ func (m *ChannelsExportMessageLinkRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "channels.exportMessageLink", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channels.exportMessageLink", "flags")
 	}
 	m.Grouped = m.Flags.Has(0)
 	m.Thread = m.Flags.Has(1)
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.exportMessageLink", "channel")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channels.exportMessageLink", "id")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -2728,12 +2712,13 @@ func (m *ChannelsToggleSignaturesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelsToggleSignaturesRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1279)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsToggleSignaturesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsToggleSignaturesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2741,12 +2726,12 @@ func (m *ChannelsToggleSignaturesRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleSignatures", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleSignatures", "flags")
 	}
 	m.SignaturesEnabled = m.Flags.Has(0)
 	m.ProfilesEnabled = m.Flags.Has(1)
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleSignatures", "channel")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -2830,17 +2815,18 @@ func (m *ChannelsGetAdminedPublicChannelsRequest) DecodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	*m = ChannelsGetAdminedPublicChannelsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3209)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsGetAdminedPublicChannelsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsGetAdminedPublicChannelsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channels.getAdminedPublicChannels", "flags")
 	}
 	m.ByLocation = m.Flags.Has(0)
@@ -2925,12 +2911,13 @@ func (m *ChannelsEditBannedRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelsEditBannedRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2124)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsEditBannedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsEditBannedRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2938,13 +2925,13 @@ func (m *ChannelsEditBannedRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "channels.editBanned", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.editBanned", "channel")
 	}
-	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.editBanned", "participant")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.BannedRights, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.BannedRights, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.editBanned", "banned_rights")
 	}
 	return nil
@@ -3064,23 +3051,20 @@ func (m *ChannelsGetAdminLogRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelsGetAdminLogRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelsGetAdminLogRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1115)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelsGetAdminLogRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsGetAdminLogRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3088,33 +3072,33 @@ func (m *ChannelsGetAdminLogRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "channels.getAdminLog", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channels.getAdminLog", "flags")
 	}
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.getAdminLog", "channel")
 	}
-	if m.Q, err = tlrt.String(b); err != nil {
+	if m.Q, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channels.getAdminLog", "q")
 	}
 	if m.Flags.Has(0) {
-		m.EventsFilter = new(ChannelAdminLogEventsFilter)
-		if err = tlrt.DecodeBoxed(b, m.EventsFilter, depth+1); err != nil {
+		m.EventsFilter = tlrt.New[ChannelAdminLogEventsFilter](d)
+		if err = tlrt.DecodeBoxed(d, m.EventsFilter, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channels.getAdminLog", "events_filter")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Admins, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
+		if m.Admins, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "channels.getAdminLog", "admins")
 		}
 	}
-	if m.MaxID, err = b.Long(); err != nil {
+	if m.MaxID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channels.getAdminLog", "max_id")
 	}
-	if m.MinID, err = b.Long(); err != nil {
+	if m.MinID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channels.getAdminLog", "min_id")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channels.getAdminLog", "limit")
 	}
 	m.Flags &^= 1 << 0
@@ -3188,19 +3172,16 @@ func (m *ChannelsSetStickersRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelsSetStickersRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3051)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelsSetStickersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsSetStickersRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3208,10 +3189,10 @@ func (m *ChannelsSetStickersRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "channels.setStickers", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.setStickers", "channel")
 	}
-	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.setStickers", "stickerset")
 	}
 	return nil
@@ -3286,12 +3267,13 @@ func (m *ChannelsReadMessageContentsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsReadMessageContentsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3052)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsReadMessageContentsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsReadMessageContentsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3299,10 +3281,10 @@ func (m *ChannelsReadMessageContentsRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "channels.readMessageContents", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.readMessageContents", "channel")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "channels.readMessageContents", "id")
 	}
 	return nil
@@ -3381,12 +3363,13 @@ func (m *ChannelsDeleteHistoryRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelsDeleteHistoryRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2184)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsDeleteHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsDeleteHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3394,14 +3377,14 @@ func (m *ChannelsDeleteHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "channels.deleteHistory", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channels.deleteHistory", "flags")
 	}
 	m.ForEveryone = m.Flags.Has(0)
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.deleteHistory", "channel")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channels.deleteHistory", "max_id")
 	}
 	m.Flags &^= 1 << 0
@@ -3474,12 +3457,13 @@ func (m *ChannelsTogglePreHistoryHiddenRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsTogglePreHistoryHiddenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3053)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsTogglePreHistoryHiddenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsTogglePreHistoryHiddenRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3487,10 +3471,10 @@ func (m *ChannelsTogglePreHistoryHiddenRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "channels.togglePreHistoryHidden", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.togglePreHistoryHidden", "channel")
 	}
-	if m.Enabled, err = b.Bool(); err != nil {
+	if m.Enabled, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channels.togglePreHistoryHidden", "enabled")
 	}
 	return nil
@@ -3558,17 +3542,18 @@ func (m *ChannelsGetLeftChannelsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetLeftChannelsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1928)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsGetLeftChannelsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsGetLeftChannelsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channels.getLeftChannels", "offset")
 	}
 	return nil
@@ -3632,12 +3617,13 @@ func (m *ChannelsGetGroupsForDiscussionRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetGroupsForDiscussionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3180)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsGetGroupsForDiscussionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsGetGroupsForDiscussionRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3712,12 +3698,13 @@ func (m *ChannelsSetDiscussionGroupRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsSetDiscussionGroupRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1265)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsSetDiscussionGroupRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsSetDiscussionGroupRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3725,10 +3712,10 @@ func (m *ChannelsSetDiscussionGroupRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "channels.setDiscussionGroup", "")
 	}
 	var err error
-	if m.Broadcast, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Broadcast, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.setDiscussionGroup", "broadcast")
 	}
-	if m.Group, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Group, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.setDiscussionGroup", "group")
 	}
 	return nil
@@ -3800,19 +3787,16 @@ func (m *ChannelsEditLocationRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelsEditLocationRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1527)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelsEditLocationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsEditLocationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3820,13 +3804,13 @@ func (m *ChannelsEditLocationRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "channels.editLocation", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.editLocation", "channel")
 	}
-	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
+	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.editLocation", "geo_point")
 	}
-	if m.Address, err = tlrt.String(b); err != nil {
+	if m.Address, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channels.editLocation", "address")
 	}
 	return nil
@@ -3896,12 +3880,13 @@ func (m *ChannelsToggleSlowModeRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleSlowModeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3085)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsToggleSlowModeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsToggleSlowModeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3909,10 +3894,10 @@ func (m *ChannelsToggleSlowModeRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleSlowMode", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleSlowMode", "channel")
 	}
-	if m.Seconds, err = b.Int(); err != nil {
+	if m.Seconds, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleSlowMode", "seconds")
 	}
 	return nil
@@ -3976,12 +3961,13 @@ func (m *ChannelsGetInactiveChannelsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetInactiveChannelsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 762)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsGetInactiveChannelsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsGetInactiveChannelsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4051,12 +4037,13 @@ func (m *ChannelsConvertToGigagroupRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsConvertToGigagroupRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 698)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsConvertToGigagroupRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsConvertToGigagroupRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4064,7 +4051,7 @@ func (m *ChannelsConvertToGigagroupRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "channels.convertToGigagroup", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.convertToGigagroup", "channel")
 	}
 	return nil
@@ -4143,12 +4130,13 @@ func (m *ChannelsGetSendAsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelsGetSendAsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3017)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsGetSendAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsGetSendAsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4156,12 +4144,12 @@ func (m *ChannelsGetSendAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "channels.getSendAs", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channels.getSendAs", "flags")
 	}
 	m.ForPaidReactions = m.Flags.Has(0)
 	m.ForLiveStories = m.Flags.Has(1)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.getSendAs", "peer")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -4235,12 +4223,13 @@ func (m *ChannelsDeleteParticipantHistoryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsDeleteParticipantHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1151)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsDeleteParticipantHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsDeleteParticipantHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4248,10 +4237,10 @@ func (m *ChannelsDeleteParticipantHistoryRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "channels.deleteParticipantHistory", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.deleteParticipantHistory", "channel")
 	}
-	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.deleteParticipantHistory", "participant")
 	}
 	return nil
@@ -4321,12 +4310,13 @@ func (m *ChannelsToggleJoinToSendRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleJoinToSendRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2982)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsToggleJoinToSendRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsToggleJoinToSendRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4334,10 +4324,10 @@ func (m *ChannelsToggleJoinToSendRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleJoinToSend", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleJoinToSend", "channel")
 	}
-	if m.Enabled, err = b.Bool(); err != nil {
+	if m.Enabled, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleJoinToSend", "enabled")
 	}
 	return nil
@@ -4426,12 +4416,13 @@ func (m *ChannelsToggleJoinRequestRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelsToggleJoinRequestRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 731)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsToggleJoinRequestRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsToggleJoinRequestRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4439,18 +4430,18 @@ func (m *ChannelsToggleJoinRequestRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleJoinRequest", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "flags")
 	}
 	m.ApplyToInvites = m.Flags.Has(1)
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "channel")
 	}
-	if m.Enabled, err = b.Bool(); err != nil {
+	if m.Enabled, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "enabled")
 	}
 	if m.Flags.Has(0) {
-		if m.GuardBot, err = decodeInputUser(b, depth+1); err != nil {
+		if m.GuardBot, err = decodeInputUser(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "guard_bot")
 		}
 	}
@@ -4523,19 +4514,16 @@ func (m *ChannelsReorderUsernamesRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelsReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2456)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelsReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsReorderUsernamesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4543,10 +4531,10 @@ func (m *ChannelsReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "channels.reorderUsernames", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.reorderUsernames", "channel")
 	}
-	if m.Order, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.Order, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "channels.reorderUsernames", "order")
 	}
 	return nil
@@ -4616,19 +4604,16 @@ func (m *ChannelsToggleUsernameRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelsToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1434)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelsToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsToggleUsernameRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4636,13 +4621,13 @@ func (m *ChannelsToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleUsername", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleUsername", "channel")
 	}
-	if m.Username, err = tlrt.String(b); err != nil {
+	if m.Username, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleUsername", "username")
 	}
-	if m.Active, err = b.Bool(); err != nil {
+	if m.Active, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleUsername", "active")
 	}
 	return nil
@@ -4711,12 +4696,13 @@ func (m *ChannelsDeactivateAllUsernamesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsDeactivateAllUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 684)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsDeactivateAllUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsDeactivateAllUsernamesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4724,7 +4710,7 @@ func (m *ChannelsDeactivateAllUsernamesRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "channels.deactivateAllUsernames", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.deactivateAllUsernames", "channel")
 	}
 	return nil
@@ -4796,12 +4782,13 @@ func (m *ChannelsToggleForumRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleForumRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1262)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsToggleForumRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsToggleForumRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4809,13 +4796,13 @@ func (m *ChannelsToggleForumRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleForum", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleForum", "channel")
 	}
-	if m.Enabled, err = b.Bool(); err != nil {
+	if m.Enabled, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleForum", "enabled")
 	}
-	if m.Tabs, err = b.Bool(); err != nil {
+	if m.Tabs, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleForum", "tabs")
 	}
 	return nil
@@ -4885,12 +4872,13 @@ func (m *ChannelsToggleAntiSpamRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleAntiSpamRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1671)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsToggleAntiSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsToggleAntiSpamRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4898,10 +4886,10 @@ func (m *ChannelsToggleAntiSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleAntiSpam", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleAntiSpam", "channel")
 	}
-	if m.Enabled, err = b.Bool(); err != nil {
+	if m.Enabled, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleAntiSpam", "enabled")
 	}
 	return nil
@@ -4973,12 +4961,13 @@ func (m *ChannelsReportAntiSpamFalsePositiveRequest) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsReportAntiSpamFalsePositiveRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2332)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsReportAntiSpamFalsePositiveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsReportAntiSpamFalsePositiveRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4986,10 +4975,10 @@ func (m *ChannelsReportAntiSpamFalsePositiveRequest) DecodeBareAt(b *bin.Buffer,
 		return tlrt.DecodeErr(ErrTooDeep, "channels.reportAntiSpamFalsePositive", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.reportAntiSpamFalsePositive", "channel")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channels.reportAntiSpamFalsePositive", "msg_id")
 	}
 	return nil
@@ -5062,12 +5051,13 @@ func (m *ChannelsToggleParticipantsHiddenRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleParticipantsHiddenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1687)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsToggleParticipantsHiddenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsToggleParticipantsHiddenRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5075,10 +5065,10 @@ func (m *ChannelsToggleParticipantsHiddenRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleParticipantsHidden", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleParticipantsHidden", "channel")
 	}
-	if m.Enabled, err = b.Bool(); err != nil {
+	if m.Enabled, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleParticipantsHidden", "enabled")
 	}
 	return nil
@@ -5209,12 +5199,13 @@ func (m *ChannelsUpdateColorRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChannelsUpdateColorRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2853)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsUpdateColorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsUpdateColorRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5222,20 +5213,20 @@ func (m *ChannelsUpdateColorRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "channels.updateColor", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channels.updateColor", "flags")
 	}
 	m.ForProfile = m.Flags.Has(1)
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.updateColor", "channel")
 	}
 	if m.Flags.Has(2) {
-		if m.Color, err = b.Int(); err != nil {
+		if m.Color, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "channels.updateColor", "color")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.BackgroundEmojiID, err = b.Long(); err != nil {
+		if m.BackgroundEmojiID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "channels.updateColor", "background_emoji_id")
 		}
 	}
@@ -5315,12 +5306,13 @@ func (m *ChannelsToggleViewForumAsMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleViewForumAsMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2131)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsToggleViewForumAsMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsToggleViewForumAsMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5328,10 +5320,10 @@ func (m *ChannelsToggleViewForumAsMessagesRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleViewForumAsMessages", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleViewForumAsMessages", "channel")
 	}
-	if m.Enabled, err = b.Bool(); err != nil {
+	if m.Enabled, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleViewForumAsMessages", "enabled")
 	}
 	return nil
@@ -5411,12 +5403,13 @@ func (m *ChannelsGetChannelRecommendationsRequest) DecodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	*m = ChannelsGetChannelRecommendationsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 978)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsGetChannelRecommendationsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsGetChannelRecommendationsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5424,11 +5417,11 @@ func (m *ChannelsGetChannelRecommendationsRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "channels.getChannelRecommendations", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channels.getChannelRecommendations", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channels.getChannelRecommendations", "channel")
 		}
 	}
@@ -5502,19 +5495,16 @@ func (m *ChannelsUpdateEmojiStatusRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelsUpdateEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3119)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelsUpdateEmojiStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsUpdateEmojiStatusRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5522,10 +5512,10 @@ func (m *ChannelsUpdateEmojiStatusRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "channels.updateEmojiStatus", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.updateEmojiStatus", "channel")
 	}
-	if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
+	if m.EmojiStatus, err = decodeEmojiStatus(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.updateEmojiStatus", "emoji_status")
 	}
 	return nil
@@ -5597,12 +5587,13 @@ func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) Decode(b *bin.Buffer) er
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2382)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5610,10 +5601,10 @@ func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) DecodeBareAt(b *bin.Buff
 		return tlrt.DecodeErr(ErrTooDeep, "channels.setBoostsToUnblockRestrictions", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.setBoostsToUnblockRestrictions", "channel")
 	}
-	if m.Boosts, err = b.Int(); err != nil {
+	if m.Boosts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channels.setBoostsToUnblockRestrictions", "boosts")
 	}
 	return nil
@@ -5684,19 +5675,16 @@ func (m *ChannelsSetEmojiStickersRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelsSetEmojiStickersRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1218)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelsSetEmojiStickersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsSetEmojiStickersRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5704,10 +5692,10 @@ func (m *ChannelsSetEmojiStickersRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "channels.setEmojiStickers", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.setEmojiStickers", "channel")
 	}
-	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.setEmojiStickers", "stickerset")
 	}
 	return nil
@@ -5779,12 +5767,13 @@ func (m *ChannelsRestrictSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsRestrictSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2177)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsRestrictSponsoredMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsRestrictSponsoredMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5792,10 +5781,10 @@ func (m *ChannelsRestrictSponsoredMessagesRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "channels.restrictSponsoredMessages", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.restrictSponsoredMessages", "channel")
 	}
-	if m.Restricted, err = b.Bool(); err != nil {
+	if m.Restricted, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channels.restrictSponsoredMessages", "restricted")
 	}
 	return nil
@@ -5951,23 +5940,20 @@ func (m *ChannelsSearchPostsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelsSearchPostsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelsSearchPostsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3146)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelsSearchPostsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsSearchPostsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5975,33 +5961,33 @@ func (m *ChannelsSearchPostsRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "channels.searchPosts", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channels.searchPosts", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Hashtag, err = tlrt.String(b); err != nil {
+		if m.Hashtag, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "channels.searchPosts", "hashtag")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Query, err = tlrt.String(b); err != nil {
+		if m.Query, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "channels.searchPosts", "query")
 		}
 	}
-	if m.OffsetRate, err = b.Int(); err != nil {
+	if m.OffsetRate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channels.searchPosts", "offset_rate")
 	}
-	if m.OffsetPeer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.OffsetPeer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.searchPosts", "offset_peer")
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channels.searchPosts", "offset_id")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channels.searchPosts", "limit")
 	}
 	if m.Flags.Has(2) {
-		if m.AllowPaidStars, err = b.Long(); err != nil {
+		if m.AllowPaidStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "channels.searchPosts", "allow_paid_stars")
 		}
 	}
@@ -6093,12 +6079,13 @@ func (m *ChannelsUpdatePaidMessagesPriceRequest) DecodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	*m = ChannelsUpdatePaidMessagesPriceRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1372)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsUpdatePaidMessagesPriceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsUpdatePaidMessagesPriceRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6106,14 +6093,14 @@ func (m *ChannelsUpdatePaidMessagesPriceRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "channels.updatePaidMessagesPrice", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channels.updatePaidMessagesPrice", "flags")
 	}
 	m.BroadcastMessagesAllowed = m.Flags.Has(0)
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.updatePaidMessagesPrice", "channel")
 	}
-	if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+	if m.SendPaidMessagesStars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channels.updatePaidMessagesPrice", "send_paid_messages_stars")
 	}
 	m.Flags &^= 1 << 0
@@ -6186,12 +6173,13 @@ func (m *ChannelsToggleAutotranslationRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleAutotranslationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 805)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsToggleAutotranslationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsToggleAutotranslationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6199,10 +6187,10 @@ func (m *ChannelsToggleAutotranslationRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleAutotranslation", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleAutotranslation", "channel")
 	}
-	if m.Enabled, err = b.Bool(); err != nil {
+	if m.Enabled, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleAutotranslation", "enabled")
 	}
 	return nil
@@ -6271,12 +6259,13 @@ func (m *ChannelsGetMessageAuthorRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetMessageAuthorRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3070)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsGetMessageAuthorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsGetMessageAuthorRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6284,10 +6273,10 @@ func (m *ChannelsGetMessageAuthorRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "channels.getMessageAuthor", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.getMessageAuthor", "channel")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channels.getMessageAuthor", "id")
 	}
 	return nil
@@ -6382,32 +6371,29 @@ func (m *ChannelsCheckSearchPostsFloodRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChannelsCheckSearchPostsFloodRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelsCheckSearchPostsFloodRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 952)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChannelsCheckSearchPostsFloodRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsCheckSearchPostsFloodRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "channels.checkSearchPostsFlood", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Query, err = tlrt.String(b); err != nil {
+		if m.Query, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "channels.checkSearchPostsFlood", "query")
 		}
 	}
@@ -6485,12 +6471,13 @@ func (m *ChannelsSetMainProfileTabRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsSetMainProfileTabRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1137)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChannelsSetMainProfileTabRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChannelsSetMainProfileTabRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6498,10 +6485,10 @@ func (m *ChannelsSetMainProfileTabRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "channels.setMainProfileTab", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.setMainProfileTab", "channel")
 	}
-	if m.Tab, err = decodeProfileTab(b, depth+1); err != nil {
+	if m.Tab, err = decodeProfileTab(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.setMainProfileTab", "tab")
 	}
 	return nil

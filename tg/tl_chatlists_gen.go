@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // ChatlistsChatlistInviteClass is the TL type chatlists.ChatlistInvite: one of
@@ -21,26 +22,28 @@ type ChatlistsChatlistInviteClass interface {
 // DecodeChatlistsChatlistInvite decodes any constructor of
 // chatlists.ChatlistInvite.
 func DecodeChatlistsChatlistInvite(b *bin.Buffer) (ChatlistsChatlistInviteClass, error) {
-	return tlrt.Owned(b, decodeChatlistsChatlistInvite)
+	return tlrt.Decode(b, &wireSchema, 1283, decodeChatlistsChatlistInvite)
 }
 
 // decodeChatlistsChatlistInvite is DecodeChatlistsChatlistInvite for a value
 // nested depth levels deep.
-func decodeChatlistsChatlistInvite(b *bin.Buffer, depth int) (ChatlistsChatlistInviteClass, error) {
-	id, err := b.ID()
+func decodeChatlistsChatlistInvite(d *tlrt.Decoder, depth int) (ChatlistsChatlistInviteClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ChatlistsChatlistInviteClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatlistsChatlistInviteAlreadyTypeID:
-		v = &ChatlistsChatlistInviteAlready{}
+		v, size = &ChatlistsChatlistInviteAlready{}, unsafe.Sizeof(ChatlistsChatlistInviteAlready{})
 	case ChatlistsChatlistInviteTypeID:
-		v = &ChatlistsChatlistInvite{}
+		v, size = &ChatlistsChatlistInvite{}, unsafe.Sizeof(ChatlistsChatlistInvite{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "chatlists.ChatlistInvite"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -133,19 +136,16 @@ func (m *ChatlistsChatlistInviteAlready) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatlistsChatlistInviteAlready) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3230)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatlistsChatlistInviteAlready) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatlistsChatlistInviteAlready) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -153,19 +153,19 @@ func (m *ChatlistsChatlistInviteAlready) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.chatlistInviteAlready", "")
 	}
 	var err error
-	if m.FilterID, err = b.Int(); err != nil {
+	if m.FilterID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "filter_id")
 	}
-	if m.MissingPeers, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
+	if m.MissingPeers, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "missing_peers")
 	}
-	if m.AlreadyPeers, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
+	if m.AlreadyPeers, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "already_peers")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "users")
 	}
 	return nil
@@ -281,23 +281,20 @@ func (m *ChatlistsChatlistInvite) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatlistsChatlistInvite) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatlistsChatlistInvite{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3124)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatlistsChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatlistsChatlistInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -305,25 +302,25 @@ func (m *ChatlistsChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.chatlistInvite", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "flags")
 	}
 	m.TitleNoanimate = m.Flags.Has(1)
-	if err = tlrt.DecodeBoxed(b, &m.Title, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Title, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "title")
 	}
 	if m.Flags.Has(0) {
-		if m.Emoticon, err = tlrt.String(b); err != nil {
+		if m.Emoticon, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "emoticon")
 		}
 	}
-	if m.Peers, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "peers")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "users")
 	}
 	m.Flags &^= 1 << 1
@@ -401,19 +398,16 @@ func (m *ChatlistsChatlistUpdates) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatlistsChatlistUpdates) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2095)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatlistsChatlistUpdates) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatlistsChatlistUpdates) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -421,13 +415,13 @@ func (m *ChatlistsChatlistUpdates) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.chatlistUpdates", "")
 	}
 	var err error
-	if m.MissingPeers, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
+	if m.MissingPeers, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistUpdates", "missing_peers")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistUpdates", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistUpdates", "users")
 	}
 	return nil
@@ -490,23 +484,20 @@ func (m *ChatlistsExportedChatlistInvite) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatlistsExportedChatlistInvite) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatlistsExportedChatlistInvite{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 753)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatlistsExportedChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatlistsExportedChatlistInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -514,10 +505,10 @@ func (m *ChatlistsExportedChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.exportedChatlistInvite", "")
 	}
 	var err error
-	if m.Filter, err = decodeDialogFilter(b, depth+1); err != nil {
+	if m.Filter, err = decodeDialogFilter(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportedChatlistInvite", "filter")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Invite, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Invite, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportedChatlistInvite", "invite")
 	}
 	return nil
@@ -592,19 +583,16 @@ func (m *ChatlistsExportedInvites) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatlistsExportedInvites) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 750)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatlistsExportedInvites) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatlistsExportedInvites) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -612,13 +600,13 @@ func (m *ChatlistsExportedInvites) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.exportedInvites", "")
 	}
 	var err error
-	if m.Invites, err = tlrt.DecodeStructs[ExportedChatlistInvite](b, false, false, 24, depth+1); err != nil {
+	if m.Invites, err = tlrt.DecodeStructs[ExportedChatlistInvite](d, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportedInvites", "invites")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportedInvites", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportedInvites", "users")
 	}
 	return nil
@@ -687,23 +675,20 @@ func (m *ChatlistsExportChatlistInviteRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatlistsExportChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatlistsExportChatlistInviteRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1933)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatlistsExportChatlistInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatlistsExportChatlistInviteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -711,13 +696,13 @@ func (m *ChatlistsExportChatlistInviteRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.exportChatlistInvite", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Chatlist, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportChatlistInvite", "chatlist")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportChatlistInvite", "title")
 	}
-	if m.Peers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportChatlistInvite", "peers")
 	}
 	return nil
@@ -787,23 +772,20 @@ func (m *ChatlistsDeleteExportedInviteRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatlistsDeleteExportedInviteRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatlistsDeleteExportedInviteRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1748)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatlistsDeleteExportedInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatlistsDeleteExportedInviteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -811,10 +793,10 @@ func (m *ChatlistsDeleteExportedInviteRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.deleteExportedInvite", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Chatlist, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.deleteExportedInvite", "chatlist")
 	}
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.deleteExportedInvite", "slug")
 	}
 	return nil
@@ -945,23 +927,20 @@ func (m *ChatlistsEditExportedInviteRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatlistsEditExportedInviteRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatlistsEditExportedInviteRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1634)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatlistsEditExportedInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatlistsEditExportedInviteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -969,22 +948,22 @@ func (m *ChatlistsEditExportedInviteRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.editExportedInvite", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "flags")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Chatlist, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "chatlist")
 	}
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "slug")
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "title")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Peers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
+		if m.Peers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
 			return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "peers")
 		}
 	}
@@ -1065,12 +1044,13 @@ func (m *ChatlistsGetExportedInvitesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatlistsGetExportedInvitesRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2754)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChatlistsGetExportedInvitesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatlistsGetExportedInvitesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1078,7 +1058,7 @@ func (m *ChatlistsGetExportedInvitesRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.getExportedInvites", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Chatlist, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.getExportedInvites", "chatlist")
 	}
 	return nil
@@ -1144,24 +1124,21 @@ func (m *ChatlistsCheckChatlistInviteRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatlistsCheckChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1282)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatlistsCheckChatlistInviteRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatlistsCheckChatlistInviteRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.checkChatlistInvite", "slug")
 	}
 	return nil
@@ -1234,19 +1211,16 @@ func (m *ChatlistsJoinChatlistInviteRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatlistsJoinChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2321)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatlistsJoinChatlistInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatlistsJoinChatlistInviteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1254,10 +1228,10 @@ func (m *ChatlistsJoinChatlistInviteRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.joinChatlistInvite", "")
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.joinChatlistInvite", "slug")
 	}
-	if m.Peers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.joinChatlistInvite", "peers")
 	}
 	return nil
@@ -1331,12 +1305,13 @@ func (m *ChatlistsGetChatlistUpdatesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatlistsGetChatlistUpdatesRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1983)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChatlistsGetChatlistUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatlistsGetChatlistUpdatesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1344,7 +1319,7 @@ func (m *ChatlistsGetChatlistUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.getChatlistUpdates", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Chatlist, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.getChatlistUpdates", "chatlist")
 	}
 	return nil
@@ -1425,12 +1400,13 @@ func (m *ChatlistsJoinChatlistUpdatesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatlistsJoinChatlistUpdatesRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2934)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChatlistsJoinChatlistUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatlistsJoinChatlistUpdatesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1438,10 +1414,10 @@ func (m *ChatlistsJoinChatlistUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.joinChatlistUpdates", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Chatlist, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.joinChatlistUpdates", "chatlist")
 	}
-	if m.Peers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.joinChatlistUpdates", "peers")
 	}
 	return nil
@@ -1514,12 +1490,13 @@ func (m *ChatlistsHideChatlistUpdatesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatlistsHideChatlistUpdatesRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1652)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChatlistsHideChatlistUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatlistsHideChatlistUpdatesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1527,7 +1504,7 @@ func (m *ChatlistsHideChatlistUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.hideChatlistUpdates", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Chatlist, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.hideChatlistUpdates", "chatlist")
 	}
 	return nil
@@ -1601,12 +1578,13 @@ func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) DecodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	*m = ChatlistsGetLeaveChatlistSuggestionsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3268)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1614,7 +1592,7 @@ func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) DecodeBareAt(b *bin.Buffer
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.getLeaveChatlistSuggestions", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Chatlist, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.getLeaveChatlistSuggestions", "chatlist")
 	}
 	return nil
@@ -1628,7 +1606,9 @@ func (c *Client) ChatlistsGetLeaveChatlistSuggestions(ctx context.Context, req *
 		req = new(ChatlistsGetLeaveChatlistSuggestionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]PeerClass, error) {
-		return tlrt.DecodeSlabs[PeerUser](b, false, 12, 0, decodePeer)
+		return tlrt.Decode(b, &wireSchema, 107, func(d *tlrt.Decoder, depth int) ([]PeerClass, error) {
+			return tlrt.DecodeSlabs[PeerUser](d, false, 12, depth, decodePeer)
+		})
 	})
 }
 
@@ -1696,12 +1676,13 @@ func (m *ChatlistsLeaveChatlistRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ChatlistsLeaveChatlistRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1783)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChatlistsLeaveChatlistRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatlistsLeaveChatlistRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1709,10 +1690,10 @@ func (m *ChatlistsLeaveChatlistRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.leaveChatlist", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Chatlist, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.leaveChatlist", "chatlist")
 	}
-	if m.Peers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.leaveChatlist", "peers")
 	}
 	return nil

@@ -84,19 +84,16 @@ func (m *CommunitiesParticipantJoinedChats) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *CommunitiesParticipantJoinedChats) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2029)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *CommunitiesParticipantJoinedChats) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *CommunitiesParticipantJoinedChats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -104,16 +101,16 @@ func (m *CommunitiesParticipantJoinedChats) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "communities.participantJoinedChats", "")
 	}
 	var err error
-	if m.CreatorChatIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.CreatorChatIDs, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "creator_chat_ids")
 	}
-	if m.JoinedChatIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.JoinedChatIDs, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "joined_chat_ids")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "users")
 	}
 	return nil
@@ -227,23 +224,20 @@ func (m *CommunitiesPeerLinkRequests) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *CommunitiesPeerLinkRequests) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = CommunitiesPeerLinkRequests{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 951)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *CommunitiesPeerLinkRequests) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *CommunitiesPeerLinkRequests) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -251,24 +245,24 @@ func (m *CommunitiesPeerLinkRequests) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "communities.peerLinkRequests", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "flags")
 	}
-	if m.TotalCount, err = b.Int(); err != nil {
+	if m.TotalCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "total_count")
 	}
-	if m.Requests, err = tlrt.DecodeStructs[CommunityPeerRequest](b, false, false, 32, depth+1); err != nil {
+	if m.Requests, err = tlrt.DecodeStructs[CommunityPeerRequest](d, false, false, 32, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "requests")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(b); err != nil {
+		if m.NextOffset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "communities.peerLinkRequests", "next_offset")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "users")
 	}
 	if m.NextOffset != "" {
@@ -363,23 +357,20 @@ func (m *CommunitiesCreateRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *CommunitiesCreateRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = CommunitiesCreateRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2315)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *CommunitiesCreateRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *CommunitiesCreateRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -387,19 +378,19 @@ func (m *CommunitiesCreateRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "communities.create", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "communities.create", "flags")
 	}
 	m.Hidden = m.Flags.Has(1)
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "communities.create", "title")
 	}
 	if m.Flags.Has(0) {
-		if m.About, err = tlrt.String(b); err != nil {
+		if m.About, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "communities.create", "about")
 		}
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communities.create", "peer")
 	}
 	m.Flags &^= 1 << 1
@@ -490,12 +481,13 @@ func (m *CommunitiesTogglePeerLinkRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = CommunitiesTogglePeerLinkRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1767)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *CommunitiesTogglePeerLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *CommunitiesTogglePeerLinkRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -503,16 +495,16 @@ func (m *CommunitiesTogglePeerLinkRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "communities.togglePeerLink", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "communities.togglePeerLink", "flags")
 	}
 	m.Visible = m.Flags.Has(0)
 	m.Hidden = m.Flags.Has(1)
 	m.Deleted = m.Flags.Has(2)
-	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communities.togglePeerLink", "community")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communities.togglePeerLink", "peer")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -577,12 +569,13 @@ func (m *CommunitiesGetJoinedCommunitiesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunitiesGetJoinedCommunitiesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2317)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *CommunitiesGetJoinedCommunitiesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *CommunitiesGetJoinedCommunitiesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -664,12 +657,13 @@ func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) DecodeBare(b *bin.
 		return ErrNilValue
 	}
 	*m = CommunitiesToggleCommunityCollapsedInDialogsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2838)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -677,11 +671,11 @@ func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) DecodeBareAt(b *bi
 		return tlrt.DecodeErr(ErrTooDeep, "communities.toggleCommunityCollapsedInDialogs", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "communities.toggleCommunityCollapsedInDialogs", "flags")
 	}
 	m.Collapsed = m.Flags.Has(0)
-	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communities.toggleCommunityCollapsedInDialogs", "community")
 	}
 	m.Flags &^= 1 << 0
@@ -755,19 +749,16 @@ func (m *CommunitiesGetPeerLinkRequestsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *CommunitiesGetPeerLinkRequestsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2092)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *CommunitiesGetPeerLinkRequestsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *CommunitiesGetPeerLinkRequestsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -775,13 +766,13 @@ func (m *CommunitiesGetPeerLinkRequestsRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "communities.getPeerLinkRequests", "")
 	}
 	var err error
-	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communities.getPeerLinkRequests", "community")
 	}
-	if m.Offset, err = tlrt.String(b); err != nil {
+	if m.Offset, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "communities.getPeerLinkRequests", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "communities.getPeerLinkRequests", "limit")
 	}
 	return nil
@@ -866,12 +857,13 @@ func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) DecodeBare(b *bin.Buff
 		return ErrNilValue
 	}
 	*m = CommunitiesTogglePeerLinkRequestApprovalRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2020)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -879,14 +871,14 @@ func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) DecodeBareAt(b *bin.Bu
 		return tlrt.DecodeErr(ErrTooDeep, "communities.togglePeerLinkRequestApproval", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "communities.togglePeerLinkRequestApproval", "flags")
 	}
 	m.Reject = m.Flags.Has(0)
-	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communities.togglePeerLinkRequestApproval", "community")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communities.togglePeerLinkRequestApproval", "peer")
 	}
 	m.Flags &^= 1 << 0
@@ -969,12 +961,13 @@ func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) DecodeBare(b *bin.B
 		return ErrNilValue
 	}
 	*m = CommunitiesToggleAllPeerLinkRequestApprovalRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2605)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -982,11 +975,11 @@ func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) DecodeBareAt(b *bin
 		return tlrt.DecodeErr(ErrTooDeep, "communities.toggleAllPeerLinkRequestApproval", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "communities.toggleAllPeerLinkRequestApproval", "flags")
 	}
 	m.Reject = m.Flags.Has(0)
-	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communities.toggleAllPeerLinkRequestApproval", "community")
 	}
 	m.Flags &^= 1 << 0
@@ -1071,12 +1064,13 @@ func (m *CommunitiesToggleParticipantBannedRequest) DecodeBare(b *bin.Buffer) er
 		return ErrNilValue
 	}
 	*m = CommunitiesToggleParticipantBannedRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2154)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *CommunitiesToggleParticipantBannedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *CommunitiesToggleParticipantBannedRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1084,14 +1078,14 @@ func (m *CommunitiesToggleParticipantBannedRequest) DecodeBareAt(b *bin.Buffer, 
 		return tlrt.DecodeErr(ErrTooDeep, "communities.toggleParticipantBanned", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "communities.toggleParticipantBanned", "flags")
 	}
 	m.Unban = m.Flags.Has(0)
-	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communities.toggleParticipantBanned", "community")
 	}
-	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communities.toggleParticipantBanned", "participant")
 	}
 	m.Flags &^= 1 << 0
@@ -1166,12 +1160,13 @@ func (m *CommunitiesGetParticipantJoinedChatsRequest) Decode(b *bin.Buffer) erro
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunitiesGetParticipantJoinedChatsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3202)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *CommunitiesGetParticipantJoinedChatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *CommunitiesGetParticipantJoinedChatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1179,10 +1174,10 @@ func (m *CommunitiesGetParticipantJoinedChatsRequest) DecodeBareAt(b *bin.Buffer
 		return tlrt.DecodeErr(ErrTooDeep, "communities.getParticipantJoinedChats", "")
 	}
 	var err error
-	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communities.getParticipantJoinedChats", "community")
 	}
-	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communities.getParticipantJoinedChats", "participant")
 	}
 	return nil

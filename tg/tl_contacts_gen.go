@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // ContactsBlockedClass is the TL type contacts.Blocked: one of ContactsBlocked,
@@ -20,26 +21,28 @@ type ContactsBlockedClass interface {
 
 // DecodeContactsBlocked decodes any constructor of contacts.Blocked.
 func DecodeContactsBlocked(b *bin.Buffer) (ContactsBlockedClass, error) {
-	return tlrt.Owned(b, decodeContactsBlocked)
+	return tlrt.Decode(b, &wireSchema, 2171, decodeContactsBlocked)
 }
 
 // decodeContactsBlocked is DecodeContactsBlocked for a value nested depth
 // levels deep.
-func decodeContactsBlocked(b *bin.Buffer, depth int) (ContactsBlockedClass, error) {
-	id, err := b.ID()
+func decodeContactsBlocked(d *tlrt.Decoder, depth int) (ContactsBlockedClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ContactsBlockedClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ContactsBlockedTypeID:
-		v = &ContactsBlocked{}
+		v, size = &ContactsBlocked{}, unsafe.Sizeof(ContactsBlocked{})
 	case ContactsBlockedSliceTypeID:
-		v = &ContactsBlockedSlice{}
+		v, size = &ContactsBlockedSlice{}, unsafe.Sizeof(ContactsBlockedSlice{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "contacts.Blocked"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -116,19 +119,16 @@ func (m *ContactsBlocked) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ContactsBlocked) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 695)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ContactsBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsBlocked) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -136,13 +136,13 @@ func (m *ContactsBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.blocked", "")
 	}
 	var err error
-	if m.Blocked, err = tlrt.DecodeStructs[PeerBlocked](b, false, false, 20, depth+1); err != nil {
+	if m.Blocked, err = tlrt.DecodeStructs[PeerBlocked](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blocked", "blocked")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blocked", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blocked", "users")
 	}
 	return nil
@@ -224,19 +224,16 @@ func (m *ContactsBlockedSlice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ContactsBlockedSlice) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2945)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ContactsBlockedSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsBlockedSlice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -244,16 +241,16 @@ func (m *ContactsBlockedSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.blockedSlice", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blockedSlice", "count")
 	}
-	if m.Blocked, err = tlrt.DecodeStructs[PeerBlocked](b, false, false, 20, depth+1); err != nil {
+	if m.Blocked, err = tlrt.DecodeStructs[PeerBlocked](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blockedSlice", "blocked")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blockedSlice", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blockedSlice", "users")
 	}
 	return nil
@@ -270,26 +267,28 @@ type ContactsContactsClass interface {
 
 // DecodeContactsContacts decodes any constructor of contacts.Contacts.
 func DecodeContactsContacts(b *bin.Buffer) (ContactsContactsClass, error) {
-	return tlrt.Owned(b, decodeContactsContacts)
+	return tlrt.Decode(b, &wireSchema, 1567, decodeContactsContacts)
 }
 
 // decodeContactsContacts is DecodeContactsContacts for a value nested depth
 // levels deep.
-func decodeContactsContacts(b *bin.Buffer, depth int) (ContactsContactsClass, error) {
-	id, err := b.ID()
+func decodeContactsContacts(d *tlrt.Decoder, depth int) (ContactsContactsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ContactsContactsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ContactsContactsNotModifiedTypeID:
 		v = &ContactsContactsNotModified{}
 	case ContactsContactsTypeID:
-		v = &ContactsContacts{}
+		v, size = &ContactsContacts{}, unsafe.Sizeof(ContactsContacts{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "contacts.Contacts"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -347,12 +346,13 @@ func (m *ContactsContactsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsContactsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2497)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactsContactsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsContactsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -428,19 +428,16 @@ func (m *ContactsContacts) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ContactsContacts) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3054)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ContactsContacts) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsContacts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -448,13 +445,13 @@ func (m *ContactsContacts) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.contacts", "")
 	}
 	var err error
-	if m.Contacts, err = tlrt.DecodeStructs[Contact](b, false, false, 16, depth+1); err != nil {
+	if m.Contacts, err = tlrt.DecodeStructs[Contact](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contacts", "contacts")
 	}
-	if m.SavedCount, err = b.Int(); err != nil {
+	if m.SavedCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contacts", "saved_count")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contacts", "users")
 	}
 	return nil
@@ -472,26 +469,28 @@ type ContactsSponsoredPeersClass interface {
 // DecodeContactsSponsoredPeers decodes any constructor of
 // contacts.SponsoredPeers.
 func DecodeContactsSponsoredPeers(b *bin.Buffer) (ContactsSponsoredPeersClass, error) {
-	return tlrt.Owned(b, decodeContactsSponsoredPeers)
+	return tlrt.Decode(b, &wireSchema, 2488, decodeContactsSponsoredPeers)
 }
 
 // decodeContactsSponsoredPeers is DecodeContactsSponsoredPeers for a value
 // nested depth levels deep.
-func decodeContactsSponsoredPeers(b *bin.Buffer, depth int) (ContactsSponsoredPeersClass, error) {
-	id, err := b.ID()
+func decodeContactsSponsoredPeers(d *tlrt.Decoder, depth int) (ContactsSponsoredPeersClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ContactsSponsoredPeersClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ContactsSponsoredPeersEmptyTypeID:
 		v = &ContactsSponsoredPeersEmpty{}
 	case ContactsSponsoredPeersTypeID:
-		v = &ContactsSponsoredPeers{}
+		v, size = &ContactsSponsoredPeers{}, unsafe.Sizeof(ContactsSponsoredPeers{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "contacts.SponsoredPeers"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -549,12 +548,13 @@ func (m *ContactsSponsoredPeersEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsSponsoredPeersEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3049)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactsSponsoredPeersEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsSponsoredPeersEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -633,19 +633,16 @@ func (m *ContactsSponsoredPeers) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ContactsSponsoredPeers) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3057)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ContactsSponsoredPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsSponsoredPeers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -653,13 +650,13 @@ func (m *ContactsSponsoredPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.sponsoredPeers", "")
 	}
 	var err error
-	if m.Peers, err = tlrt.DecodeStructs[SponsoredPeer](b, false, false, 24, depth+1); err != nil {
+	if m.Peers, err = tlrt.DecodeStructs[SponsoredPeer](d, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "peers")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "users")
 	}
 	return nil
@@ -676,28 +673,30 @@ type ContactsTopPeersClass interface {
 
 // DecodeContactsTopPeers decodes any constructor of contacts.TopPeers.
 func DecodeContactsTopPeers(b *bin.Buffer) (ContactsTopPeersClass, error) {
-	return tlrt.Owned(b, decodeContactsTopPeers)
+	return tlrt.Decode(b, &wireSchema, 2130, decodeContactsTopPeers)
 }
 
 // decodeContactsTopPeers is DecodeContactsTopPeers for a value nested depth
 // levels deep.
-func decodeContactsTopPeers(b *bin.Buffer, depth int) (ContactsTopPeersClass, error) {
-	id, err := b.ID()
+func decodeContactsTopPeers(d *tlrt.Decoder, depth int) (ContactsTopPeersClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ContactsTopPeersClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ContactsTopPeersNotModifiedTypeID:
 		v = &ContactsTopPeersNotModified{}
 	case ContactsTopPeersTypeID:
-		v = &ContactsTopPeers{}
+		v, size = &ContactsTopPeers{}, unsafe.Sizeof(ContactsTopPeers{})
 	case ContactsTopPeersDisabledTypeID:
 		v = &ContactsTopPeersDisabled{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "contacts.TopPeers"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -755,12 +754,13 @@ func (m *ContactsTopPeersNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsTopPeersNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2910)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactsTopPeersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsTopPeersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -838,19 +838,16 @@ func (m *ContactsTopPeers) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ContactsTopPeers) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1741)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ContactsTopPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsTopPeers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -858,13 +855,13 @@ func (m *ContactsTopPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.topPeers", "")
 	}
 	var err error
-	if m.Categories, err = tlrt.DecodeStructs[TopPeerCategoryPeers](b, false, false, 20, depth+1); err != nil {
+	if m.Categories, err = tlrt.DecodeStructs[TopPeerCategoryPeers](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.topPeers", "categories")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.topPeers", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.topPeers", "users")
 	}
 	return nil
@@ -921,12 +918,13 @@ func (m *ContactsTopPeersDisabled) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsTopPeersDisabled) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2467)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactsTopPeersDisabled) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsTopPeersDisabled) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -994,19 +992,16 @@ func (m *ContactsContactBirthdays) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ContactsContactBirthdays) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 757)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ContactsContactBirthdays) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsContactBirthdays) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1014,10 +1009,10 @@ func (m *ContactsContactBirthdays) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.contactBirthdays", "")
 	}
 	var err error
-	if m.Contacts, err = tlrt.DecodeStructs[ContactBirthday](b, false, false, 28, depth+1); err != nil {
+	if m.Contacts, err = tlrt.DecodeStructs[ContactBirthday](d, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contactBirthdays", "contacts")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contactBirthdays", "users")
 	}
 	return nil
@@ -1098,19 +1093,16 @@ func (m *ContactsFound) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ContactsFound) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2440)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ContactsFound) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsFound) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1118,16 +1110,16 @@ func (m *ContactsFound) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.found", "")
 	}
 	var err error
-	if m.MyResults, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
+	if m.MyResults, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "contacts.found", "my_results")
 	}
-	if m.Results, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
+	if m.Results, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "contacts.found", "results")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.found", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.found", "users")
 	}
 	return nil
@@ -1207,19 +1199,16 @@ func (m *ContactsImportedContacts) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ContactsImportedContacts) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1823)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ContactsImportedContacts) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsImportedContacts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1227,16 +1216,16 @@ func (m *ContactsImportedContacts) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.importedContacts", "")
 	}
 	var err error
-	if m.Imported, err = tlrt.DecodeStructs[ImportedContact](b, false, false, 20, depth+1); err != nil {
+	if m.Imported, err = tlrt.DecodeStructs[ImportedContact](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importedContacts", "imported")
 	}
-	if m.PopularInvites, err = tlrt.DecodeStructs[PopularContact](b, false, false, 16, depth+1); err != nil {
+	if m.PopularInvites, err = tlrt.DecodeStructs[PopularContact](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importedContacts", "popular_invites")
 	}
-	if m.RetryContacts, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.RetryContacts, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importedContacts", "retry_contacts")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importedContacts", "users")
 	}
 	return nil
@@ -1307,19 +1296,16 @@ func (m *ContactsResolvedPeer) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ContactsResolvedPeer) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1885)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ContactsResolvedPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsResolvedPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1327,13 +1313,13 @@ func (m *ContactsResolvedPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.resolvedPeer", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolvedPeer", "peer")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolvedPeer", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolvedPeer", "users")
 	}
 	return nil
@@ -1392,17 +1378,18 @@ func (m *ContactsGetContactIDsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetContactIDsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1850)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactsGetContactIDsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsGetContactIDsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getContactIDs", "hash")
 	}
 	return nil
@@ -1415,7 +1402,9 @@ func (c *Client) ContactsGetContactIDs(ctx context.Context, req *ContactsGetCont
 		req = new(ContactsGetContactIDsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return tlrt.DecodeVector(b, 4, (*bin.Buffer).Int)
+		return tlrt.Decode(b, &wireSchema, 106, func(d *tlrt.Decoder, depth int) ([]int, error) {
+			return tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int)
+		})
 	})
 }
 
@@ -1466,12 +1455,13 @@ func (m *ContactsGetStatusesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2664)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactsGetStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsGetStatusesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1485,7 +1475,9 @@ func (c *Client) ContactsGetStatuses(ctx context.Context, req *ContactsGetStatus
 		req = new(ContactsGetStatusesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]ContactStatus, error) {
-		return tlrt.DecodeStructs[ContactStatus](b, false, false, 16, 0)
+		return tlrt.Decode(b, &wireSchema, 2666, func(d *tlrt.Decoder, depth int) ([]ContactStatus, error) {
+			return tlrt.DecodeStructs[ContactStatus](d, false, false, 16, depth)
+		})
 	})
 }
 
@@ -1542,17 +1534,18 @@ func (m *ContactsGetContactsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetContactsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1566)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactsGetContactsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsGetContactsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getContacts", "hash")
 	}
 	return nil
@@ -1621,19 +1614,16 @@ func (m *ContactsImportContactsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ContactsImportContactsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1038)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ContactsImportContactsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsImportContactsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1641,7 +1631,7 @@ func (m *ContactsImportContactsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.importContacts", "")
 	}
 	var err error
-	if m.Contacts, err = tlrt.DecodeStructs[InputPhoneContact](b, false, false, 28, depth+1); err != nil {
+	if m.Contacts, err = tlrt.DecodeStructs[InputPhoneContact](d, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importContacts", "contacts")
 	}
 	return nil
@@ -1711,12 +1701,13 @@ func (m *ContactsDeleteContactsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsDeleteContactsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 675)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactsDeleteContactsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsDeleteContactsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1724,7 +1715,7 @@ func (m *ContactsDeleteContactsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.deleteContacts", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
+	if m.ID, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.deleteContacts", "id")
 	}
 	return nil
@@ -1790,24 +1781,21 @@ func (m *ContactsDeleteByPhonesRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ContactsDeleteByPhonesRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 743)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ContactsDeleteByPhonesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsDeleteByPhonesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Phones, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.Phones, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "contacts.deleteByPhones", "phones")
 	}
 	return nil
@@ -1884,12 +1872,13 @@ func (m *ContactsBlockRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ContactsBlockRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1056)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactsBlockRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsBlockRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1897,11 +1886,11 @@ func (m *ContactsBlockRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.block", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "contacts.block", "flags")
 	}
 	m.MyStoriesFrom = m.Flags.Has(0)
-	if m.ID, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.ID, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.block", "id")
 	}
 	m.Flags &^= 1 << 0
@@ -1978,12 +1967,13 @@ func (m *ContactsUnblockRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ContactsUnblockRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2471)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactsUnblockRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsUnblockRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1991,11 +1981,11 @@ func (m *ContactsUnblockRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.unblock", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "contacts.unblock", "flags")
 	}
 	m.MyStoriesFrom = m.Flags.Has(0)
-	if m.ID, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.ID, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.unblock", "id")
 	}
 	m.Flags &^= 1 << 0
@@ -2074,24 +2064,25 @@ func (m *ContactsGetBlockedRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ContactsGetBlockedRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2170)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactsGetBlockedRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsGetBlockedRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getBlocked", "flags")
 	}
 	m.MyStoriesFrom = m.Flags.Has(0)
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getBlocked", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getBlocked", "limit")
 	}
 	m.Flags &^= 1 << 0
@@ -2164,36 +2155,33 @@ func (m *ContactsSearchRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ContactsSearchRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ContactsSearchRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 642)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ContactsSearchRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsSearchRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "contacts.search", "flags")
 	}
 	m.Broadcasts = m.Flags.Has(0)
 	m.Bots = m.Flags.Has(1)
-	if m.Q, err = tlrt.String(b); err != nil {
+	if m.Q, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "contacts.search", "q")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.search", "limit")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -2288,35 +2276,32 @@ func (m *ContactsResolveUsernameRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ContactsResolveUsernameRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ContactsResolveUsernameRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1756)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ContactsResolveUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsResolveUsernameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolveUsername", "flags")
 	}
-	if m.Username, err = tlrt.String(b); err != nil {
+	if m.Username, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolveUsername", "username")
 	}
 	if m.Flags.Has(0) {
-		if m.Referer, err = tlrt.String(b); err != nil {
+		if m.Referer, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "contacts.resolveUsername", "referer")
 		}
 	}
@@ -2424,17 +2409,18 @@ func (m *ContactsGetTopPeersRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ContactsGetTopPeersRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2129)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactsGetTopPeersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsGetTopPeersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getTopPeers", "flags")
 	}
 	m.Correspondents = m.Flags.Has(0)
@@ -2447,13 +2433,13 @@ func (m *ContactsGetTopPeersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.Channels = m.Flags.Has(15)
 	m.BotsApp = m.Flags.Has(16)
 	m.BotsGuestchat = m.Flags.Has(17)
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getTopPeers", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getTopPeers", "limit")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getTopPeers", "hash")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<10 | 1<<15 | 1<<16 | 1<<17
@@ -2528,12 +2514,13 @@ func (m *ContactsResetTopPeerRatingRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsResetTopPeerRatingRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 859)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactsResetTopPeerRatingRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsResetTopPeerRatingRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2541,10 +2528,10 @@ func (m *ContactsResetTopPeerRatingRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.resetTopPeerRating", "")
 	}
 	var err error
-	if m.Category, err = decodeTopPeerCategory(b, depth+1); err != nil {
+	if m.Category, err = decodeTopPeerCategory(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resetTopPeerRating", "category")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resetTopPeerRating", "peer")
 	}
 	return nil
@@ -2606,12 +2593,13 @@ func (m *ContactsResetSavedRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsResetSavedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1966)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactsResetSavedRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsResetSavedRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2673,12 +2661,13 @@ func (m *ContactsGetSavedRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetSavedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1918)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactsGetSavedRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsGetSavedRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2691,8 +2680,8 @@ func (c *Client) ContactsGetSaved(ctx context.Context, req *ContactsGetSavedRequ
 		req = new(ContactsGetSavedRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SavedPhoneContact, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]SavedPhoneContact, error) {
-			return tlrt.DecodeStructs[SavedPhoneContact](b, false, false, 20, depth)
+		return tlrt.Decode(b, &wireSchema, 1920, func(d *tlrt.Decoder, depth int) ([]SavedPhoneContact, error) {
+			return tlrt.DecodeStructs[SavedPhoneContact](d, false, false, 20, depth)
 		})
 	})
 }
@@ -2747,17 +2736,18 @@ func (m *ContactsToggleTopPeersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsToggleTopPeersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1942)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactsToggleTopPeersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsToggleTopPeersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Enabled, err = b.Bool(); err != nil {
+	if m.Enabled, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.toggleTopPeers", "enabled")
 	}
 	return nil
@@ -2843,23 +2833,20 @@ func (m *ContactsAddContactRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ContactsAddContactRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ContactsAddContactRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2864)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ContactsAddContactRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsAddContactRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2867,25 +2854,26 @@ func (m *ContactsAddContactRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.addContact", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "contacts.addContact", "flags")
 	}
 	m.AddPhonePrivacyException = m.Flags.Has(0)
-	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.ID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.addContact", "id")
 	}
-	if m.FirstName, err = tlrt.String(b); err != nil {
+	if m.FirstName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "contacts.addContact", "first_name")
 	}
-	if m.LastName, err = tlrt.String(b); err != nil {
+	if m.LastName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "contacts.addContact", "last_name")
 	}
-	if m.Phone, err = tlrt.String(b); err != nil {
+	if m.Phone, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "contacts.addContact", "phone")
 	}
 	if m.Flags.Has(1) {
-		m.Note = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Note, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
+		m.Note = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Note, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "contacts.addContact", "note")
 		}
 	}
@@ -2953,12 +2941,13 @@ func (m *ContactsAcceptContactRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsAcceptContactRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3196)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactsAcceptContactRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsAcceptContactRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2966,7 +2955,7 @@ func (m *ContactsAcceptContactRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.acceptContact", "")
 	}
 	var err error
-	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.ID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.acceptContact", "id")
 	}
 	return nil
@@ -3072,12 +3061,13 @@ func (m *ContactsGetLocatedRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ContactsGetLocatedRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2795)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactsGetLocatedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsGetLocatedRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3085,15 +3075,15 @@ func (m *ContactsGetLocatedRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.getLocated", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getLocated", "flags")
 	}
 	m.Background = m.Flags.Has(1)
-	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
+	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getLocated", "geo_point")
 	}
 	if m.Flags.Has(0) {
-		if m.SelfExpires, err = b.Int(); err != nil {
+		if m.SelfExpires, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "contacts.getLocated", "self_expires")
 		}
 	}
@@ -3179,23 +3169,24 @@ func (m *ContactsBlockFromRepliesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ContactsBlockFromRepliesRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1015)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactsBlockFromRepliesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsBlockFromRepliesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blockFromReplies", "flags")
 	}
 	m.DeleteMessage = m.Flags.Has(0)
 	m.DeleteHistory = m.Flags.Has(1)
 	m.ReportSpam = m.Flags.Has(2)
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blockFromReplies", "msg_id")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -3259,24 +3250,21 @@ func (m *ContactsResolvePhoneRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ContactsResolvePhoneRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2000)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ContactsResolvePhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsResolvePhoneRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Phone, err = tlrt.String(b); err != nil {
+	if m.Phone, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolvePhone", "phone")
 	}
 	return nil
@@ -3340,12 +3328,13 @@ func (m *ContactsExportContactTokenRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsExportContactTokenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3200)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactsExportContactTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsExportContactTokenRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3411,24 +3400,21 @@ func (m *ContactsImportContactTokenRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ContactsImportContactTokenRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 772)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ContactsImportContactTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsImportContactTokenRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Token, err = tlrt.String(b); err != nil {
+	if m.Token, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importContactToken", "token")
 	}
 	return nil
@@ -3496,17 +3482,18 @@ func (m *ContactsEditCloseFriendsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsEditCloseFriendsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2534)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactsEditCloseFriendsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsEditCloseFriendsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "contacts.editCloseFriends", "id")
 	}
 	return nil
@@ -3591,12 +3578,13 @@ func (m *ContactsSetBlockedRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ContactsSetBlockedRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2103)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactsSetBlockedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsSetBlockedRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3604,14 +3592,14 @@ func (m *ContactsSetBlockedRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.setBlocked", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "contacts.setBlocked", "flags")
 	}
 	m.MyStoriesFrom = m.Flags.Has(0)
-	if m.ID, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
+	if m.ID, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "contacts.setBlocked", "id")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.setBlocked", "limit")
 	}
 	m.Flags &^= 1 << 0
@@ -3673,12 +3661,13 @@ func (m *ContactsGetBirthdaysRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetBirthdaysRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2875)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ContactsGetBirthdaysRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsGetBirthdaysRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3744,24 +3733,21 @@ func (m *ContactsGetSponsoredPeersRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ContactsGetSponsoredPeersRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2487)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ContactsGetSponsoredPeersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsGetSponsoredPeersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Q, err = tlrt.String(b); err != nil {
+	if m.Q, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getSponsoredPeers", "q")
 	}
 	return nil
@@ -3833,23 +3819,20 @@ func (m *ContactsUpdateContactNoteRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ContactsUpdateContactNoteRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ContactsUpdateContactNoteRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 779)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ContactsUpdateContactNoteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ContactsUpdateContactNoteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3857,10 +3840,10 @@ func (m *ContactsUpdateContactNoteRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.updateContactNote", "")
 	}
 	var err error
-	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.ID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.updateContactNote", "id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Note, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Note, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.updateContactNote", "note")
 	}
 	return nil

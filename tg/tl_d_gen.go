@@ -7,6 +7,7 @@ import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"math"
+	"unsafe"
 )
 
 // DialogClass is the TL type Dialog: one of Dialog, DialogFolder,
@@ -20,27 +21,29 @@ type DialogClass interface {
 
 // DecodeDialog decodes any constructor of Dialog.
 func DecodeDialog(b *bin.Buffer) (DialogClass, error) {
-	return tlrt.Owned(b, decodeDialog)
+	return tlrt.Decode(b, &wireSchema, 141, decodeDialog)
 }
 
 // decodeDialog is DecodeDialog for a value nested depth levels deep.
-func decodeDialog(b *bin.Buffer, depth int) (DialogClass, error) {
-	id, err := b.ID()
+func decodeDialog(d *tlrt.Decoder, depth int) (DialogClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v DialogClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case DialogTypeID:
-		v = &Dialog{}
+		v, size = &Dialog{}, unsafe.Sizeof(Dialog{})
 	case DialogFolderTypeID:
-		v = &DialogFolder{}
+		v, size = &DialogFolder{}, unsafe.Sizeof(DialogFolder{})
 	case DialogCommunityTypeID:
-		v = &DialogCommunity{}
+		v, size = &DialogCommunity{}, unsafe.Sizeof(DialogCommunity{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Dialog"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -216,23 +219,20 @@ func (m *Dialog) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Dialog) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Dialog{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3253)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Dialog) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Dialog) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -240,56 +240,56 @@ func (m *Dialog) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "dialog", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "dialog", "flags")
 	}
 	m.Pinned = m.Flags.Has(2)
 	m.UnreadMark = m.Flags.Has(3)
 	m.ViewForumAsMessages = m.Flags.Has(6)
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "dialog", "peer")
 	}
-	if m.TopMessage, err = b.Int(); err != nil {
+	if m.TopMessage, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dialog", "top_message")
 	}
-	if m.ReadInboxMaxID, err = b.Int(); err != nil {
+	if m.ReadInboxMaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dialog", "read_inbox_max_id")
 	}
-	if m.ReadOutboxMaxID, err = b.Int(); err != nil {
+	if m.ReadOutboxMaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dialog", "read_outbox_max_id")
 	}
-	if m.UnreadCount, err = b.Int(); err != nil {
+	if m.UnreadCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dialog", "unread_count")
 	}
-	if m.UnreadMentionsCount, err = b.Int(); err != nil {
+	if m.UnreadMentionsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dialog", "unread_mentions_count")
 	}
-	if m.UnreadReactionsCount, err = b.Int(); err != nil {
+	if m.UnreadReactionsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dialog", "unread_reactions_count")
 	}
-	if m.UnreadPollVotesCount, err = b.Int(); err != nil {
+	if m.UnreadPollVotesCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dialog", "unread_poll_votes_count")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.NotifySettings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "dialog", "notify_settings")
 	}
 	if m.Flags.Has(0) {
-		if m.Pts, err = b.Int(); err != nil {
+		if m.Pts, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "dialog", "pts")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Draft, err = decodeDraftMessage(b, depth+1); err != nil {
+		if m.Draft, err = decodeDraftMessage(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "dialog", "draft")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.FolderID, err = b.Int(); err != nil {
+		if m.FolderID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "dialog", "folder_id")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.TTLPeriod, err = b.Int(); err != nil {
+		if m.TTLPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "dialog", "ttl_period")
 		}
 	}
@@ -383,23 +383,20 @@ func (m *DialogFolder) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *DialogFolder) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = DialogFolder{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1749)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *DialogFolder) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DialogFolder) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -407,29 +404,29 @@ func (m *DialogFolder) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "dialogFolder", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFolder", "flags")
 	}
 	m.Pinned = m.Flags.Has(2)
-	if err = tlrt.DecodeBoxed(b, &m.Folder, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Folder, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "dialogFolder", "folder")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "dialogFolder", "peer")
 	}
-	if m.TopMessage, err = b.Int(); err != nil {
+	if m.TopMessage, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dialogFolder", "top_message")
 	}
-	if m.UnreadMutedPeersCount, err = b.Int(); err != nil {
+	if m.UnreadMutedPeersCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dialogFolder", "unread_muted_peers_count")
 	}
-	if m.UnreadUnmutedPeersCount, err = b.Int(); err != nil {
+	if m.UnreadUnmutedPeersCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dialogFolder", "unread_unmuted_peers_count")
 	}
-	if m.UnreadMutedMessagesCount, err = b.Int(); err != nil {
+	if m.UnreadMutedMessagesCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dialogFolder", "unread_muted_messages_count")
 	}
-	if m.UnreadUnmutedMessagesCount, err = b.Int(); err != nil {
+	if m.UnreadUnmutedMessagesCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dialogFolder", "unread_unmuted_messages_count")
 	}
 	m.Flags &^= 1 << 2
@@ -499,23 +496,20 @@ func (m *DialogCommunity) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *DialogCommunity) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = DialogCommunity{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3192)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *DialogCommunity) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DialogCommunity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -523,14 +517,14 @@ func (m *DialogCommunity) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "dialogCommunity", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "dialogCommunity", "flags")
 	}
 	m.Pinned = m.Flags.Has(2)
-	if m.CommunityID, err = b.Long(); err != nil {
+	if m.CommunityID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "dialogCommunity", "community_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.NotifySettings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "dialogCommunity", "notify_settings")
 	}
 	m.Flags &^= 1 << 2
@@ -548,28 +542,30 @@ type DialogFilterClass interface {
 
 // DecodeDialogFilter decodes any constructor of DialogFilter.
 func DecodeDialogFilter(b *bin.Buffer) (DialogFilterClass, error) {
-	return tlrt.Owned(b, decodeDialogFilter)
+	return tlrt.Decode(b, &wireSchema, 120, decodeDialogFilter)
 }
 
 // decodeDialogFilter is DecodeDialogFilter for a value nested depth levels
 // deep.
-func decodeDialogFilter(b *bin.Buffer, depth int) (DialogFilterClass, error) {
-	id, err := b.ID()
+func decodeDialogFilter(d *tlrt.Decoder, depth int) (DialogFilterClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v DialogFilterClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case DialogFilterTypeID:
-		v = &DialogFilter{}
+		v, size = &DialogFilter{}, unsafe.Sizeof(DialogFilter{})
 	case DialogFilterDefaultTypeID:
 		v = &DialogFilterDefault{}
 	case DialogFilterChatlistTypeID:
-		v = &DialogFilterChatlist{}
+		v, size = &DialogFilterChatlist{}, unsafe.Sizeof(DialogFilterChatlist{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "DialogFilter"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -733,23 +729,20 @@ func (m *DialogFilter) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *DialogFilter) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = DialogFilter{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2352)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *DialogFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DialogFilter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -757,7 +750,7 @@ func (m *DialogFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "dialogFilter", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilter", "flags")
 	}
 	m.Contacts = m.Flags.Has(0)
@@ -769,29 +762,29 @@ func (m *DialogFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.ExcludeRead = m.Flags.Has(12)
 	m.ExcludeArchived = m.Flags.Has(13)
 	m.TitleNoanimate = m.Flags.Has(28)
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilter", "id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Title, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Title, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilter", "title")
 	}
 	if m.Flags.Has(25) {
-		if m.Emoticon, err = tlrt.String(b); err != nil {
+		if m.Emoticon, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "dialogFilter", "emoticon")
 		}
 	}
 	if m.Flags.Has(27) {
-		if m.Color, err = b.Int(); err != nil {
+		if m.Color, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "dialogFilter", "color")
 		}
 	}
-	if m.PinnedPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
+	if m.PinnedPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilter", "pinned_peers")
 	}
-	if m.IncludePeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
+	if m.IncludePeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilter", "include_peers")
 	}
-	if m.ExcludePeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
+	if m.ExcludePeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilter", "exclude_peers")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<11 | 1<<12 | 1<<13 | 1<<28
@@ -854,12 +847,13 @@ func (m *DialogFilterDefault) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DialogFilterDefault) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1143)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *DialogFilterDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DialogFilterDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1000,23 +994,20 @@ func (m *DialogFilterChatlist) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *DialogFilterChatlist) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = DialogFilterChatlist{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2117)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *DialogFilterChatlist) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DialogFilterChatlist) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1024,31 +1015,31 @@ func (m *DialogFilterChatlist) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "dialogFilterChatlist", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterChatlist", "flags")
 	}
 	m.HasMyInvites = m.Flags.Has(26)
 	m.TitleNoanimate = m.Flags.Has(28)
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterChatlist", "id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Title, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Title, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterChatlist", "title")
 	}
 	if m.Flags.Has(25) {
-		if m.Emoticon, err = tlrt.String(b); err != nil {
+		if m.Emoticon, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "dialogFilterChatlist", "emoticon")
 		}
 	}
 	if m.Flags.Has(27) {
-		if m.Color, err = b.Int(); err != nil {
+		if m.Color, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "dialogFilterChatlist", "color")
 		}
 	}
-	if m.PinnedPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
+	if m.PinnedPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterChatlist", "pinned_peers")
 	}
-	if m.IncludePeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
+	if m.IncludePeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterChatlist", "include_peers")
 	}
 	m.Flags &^= 1<<26 | 1<<28
@@ -1072,27 +1063,29 @@ type DialogPeerClass interface {
 
 // DecodeDialogPeer decodes any constructor of DialogPeer.
 func DecodeDialogPeer(b *bin.Buffer) (DialogPeerClass, error) {
-	return decodeDialogPeer(b, 0)
+	return tlrt.Decode(b, &wireSchema, 339, decodeDialogPeer)
 }
 
 // decodeDialogPeer is DecodeDialogPeer for a value nested depth levels deep.
-func decodeDialogPeer(b *bin.Buffer, depth int) (DialogPeerClass, error) {
-	id, err := b.ID()
+func decodeDialogPeer(d *tlrt.Decoder, depth int) (DialogPeerClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v DialogPeerClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case DialogPeerTypeID:
-		v = &DialogPeer{}
+		v, size = &DialogPeer{}, unsafe.Sizeof(DialogPeer{})
 	case DialogPeerFolderTypeID:
-		v = &DialogPeerFolder{}
+		v = tlrt.New[DialogPeerFolder](d)
 	case DialogPeerCommunityTypeID:
-		v = &DialogPeerCommunity{}
+		v = tlrt.New[DialogPeerCommunity](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "DialogPeer"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1153,12 +1146,13 @@ func (m *DialogPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DialogPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2988)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *DialogPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DialogPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1166,7 +1160,7 @@ func (m *DialogPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "dialogPeer", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "dialogPeer", "peer")
 	}
 	return nil
@@ -1228,17 +1222,18 @@ func (m *DialogPeerFolder) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DialogPeerFolder) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1437)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *DialogPeerFolder) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DialogPeerFolder) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FolderID, err = b.Int(); err != nil {
+	if m.FolderID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dialogPeerFolder", "folder_id")
 	}
 	return nil
@@ -1300,17 +1295,18 @@ func (m *DialogPeerCommunity) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DialogPeerCommunity) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1075)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *DialogPeerCommunity) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DialogPeerCommunity) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.CommunityID, err = b.Long(); err != nil {
+	if m.CommunityID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "dialogPeerCommunity", "community_id")
 	}
 	return nil
@@ -1326,25 +1322,27 @@ type DocumentClass interface {
 
 // DecodeDocument decodes any constructor of Document.
 func DecodeDocument(b *bin.Buffer) (DocumentClass, error) {
-	return tlrt.Owned(b, decodeDocument)
+	return tlrt.Decode(b, &wireSchema, 85, decodeDocument)
 }
 
 // decodeDocument is DecodeDocument for a value nested depth levels deep.
-func decodeDocument(b *bin.Buffer, depth int) (DocumentClass, error) {
-	id, err := b.ID()
+func decodeDocument(d *tlrt.Decoder, depth int) (DocumentClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v DocumentClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case DocumentEmptyTypeID:
-		v = &DocumentEmpty{}
+		v = tlrt.New[DocumentEmpty](d)
 	case DocumentTypeID:
-		v = &Document{}
+		v, size = &Document{}, unsafe.Sizeof(Document{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Document"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1406,17 +1404,18 @@ func (m *DocumentEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1156)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *DocumentEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DocumentEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "documentEmpty", "id")
 	}
 	return nil
@@ -1565,23 +1564,20 @@ func (m *Document) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Document) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Document{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2053)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Document) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Document) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1589,41 +1585,41 @@ func (m *Document) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "document", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "document", "flags")
 	}
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "document", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "document", "access_hash")
 	}
-	if m.FileReference, err = tlrt.Bytes(b); err != nil {
+	if m.FileReference, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "document", "file_reference")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "document", "date")
 	}
-	if m.MimeType, err = tlrt.String(b); err != nil {
+	if m.MimeType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "document", "mime_type")
 	}
-	if m.Size, err = b.Long(); err != nil {
+	if m.Size, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "document", "size")
 	}
 	if m.Flags.Has(0) {
-		if m.Thumbs, err = tlrt.DecodeSlabs[PhotoSize](b, false, 8, depth+1, decodePhotoSize); err != nil {
+		if m.Thumbs, err = tlrt.DecodeSlabs[PhotoSize](d, false, 8, depth+1, decodePhotoSize); err != nil {
 			return tlrt.DecodeErr(err, "document", "thumbs")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.VideoThumbs, err = tlrt.DecodeSlabs[VideoSize](b, false, 20, depth+1, decodeVideoSize); err != nil {
+		if m.VideoThumbs, err = tlrt.DecodeSlabs[VideoSize](d, false, 20, depth+1, decodeVideoSize); err != nil {
 			return tlrt.DecodeErr(err, "document", "video_thumbs")
 		}
 	}
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "document", "dc_id")
 	}
-	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](b, false, 4, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](d, false, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "document", "attributes")
 	}
 	if len(m.Thumbs) > 0 {
@@ -1649,38 +1645,40 @@ type DocumentAttributeClass interface {
 
 // DecodeDocumentAttribute decodes any constructor of DocumentAttribute.
 func DecodeDocumentAttribute(b *bin.Buffer) (DocumentAttributeClass, error) {
-	return tlrt.Owned(b, decodeDocumentAttribute)
+	return tlrt.Decode(b, &wireSchema, 49, decodeDocumentAttribute)
 }
 
 // decodeDocumentAttribute is DecodeDocumentAttribute for a value nested depth
 // levels deep.
-func decodeDocumentAttribute(b *bin.Buffer, depth int) (DocumentAttributeClass, error) {
-	id, err := b.ID()
+func decodeDocumentAttribute(d *tlrt.Decoder, depth int) (DocumentAttributeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v DocumentAttributeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case DocumentAttributeImageSizeTypeID:
-		v = &DocumentAttributeImageSize{}
+		v = tlrt.New[DocumentAttributeImageSize](d)
 	case DocumentAttributeAnimatedTypeID:
 		v = &DocumentAttributeAnimated{}
 	case DocumentAttributeStickerTypeID:
-		v = &DocumentAttributeSticker{}
+		v, size = &DocumentAttributeSticker{}, unsafe.Sizeof(DocumentAttributeSticker{})
 	case DocumentAttributeVideoTypeID:
-		v = &DocumentAttributeVideo{}
+		v, size = &DocumentAttributeVideo{}, unsafe.Sizeof(DocumentAttributeVideo{})
 	case DocumentAttributeAudioTypeID:
-		v = &DocumentAttributeAudio{}
+		v, size = &DocumentAttributeAudio{}, unsafe.Sizeof(DocumentAttributeAudio{})
 	case DocumentAttributeFilenameTypeID:
-		v = &DocumentAttributeFilename{}
+		v, size = &DocumentAttributeFilename{}, unsafe.Sizeof(DocumentAttributeFilename{})
 	case DocumentAttributeHasStickersTypeID:
 		v = &DocumentAttributeHasStickers{}
 	case DocumentAttributeCustomEmojiTypeID:
-		v = &DocumentAttributeCustomEmoji{}
+		v, size = &DocumentAttributeCustomEmoji{}, unsafe.Sizeof(DocumentAttributeCustomEmoji{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "DocumentAttribute"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1748,20 +1746,21 @@ func (m *DocumentAttributeImageSize) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentAttributeImageSize) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1699)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *DocumentAttributeImageSize) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DocumentAttributeImageSize) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.W, err = b.Int(); err != nil {
+	if m.W, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeImageSize", "w")
 	}
-	if m.H, err = b.Int(); err != nil {
+	if m.H, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeImageSize", "h")
 	}
 	return nil
@@ -1818,12 +1817,13 @@ func (m *DocumentAttributeAnimated) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentAttributeAnimated) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 761)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *DocumentAttributeAnimated) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DocumentAttributeAnimated) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1900,23 +1900,20 @@ func (m *DocumentAttributeSticker) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *DocumentAttributeSticker) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = DocumentAttributeSticker{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1612)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *DocumentAttributeSticker) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DocumentAttributeSticker) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1924,19 +1921,19 @@ func (m *DocumentAttributeSticker) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "documentAttributeSticker", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeSticker", "flags")
 	}
 	m.Mask = m.Flags.Has(1)
-	if m.Alt, err = tlrt.String(b); err != nil {
+	if m.Alt, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeSticker", "alt")
 	}
-	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeSticker", "stickerset")
 	}
 	if m.Flags.Has(0) {
-		m.MaskCoords = new(MaskCoords)
-		if err = tlrt.DecodeBoxed(b, m.MaskCoords, depth+1); err != nil {
+		m.MaskCoords = tlrt.New[MaskCoords](d)
+		if err = tlrt.DecodeBoxed(d, m.MaskCoords, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "documentAttributeSticker", "mask_coords")
 		}
 	}
@@ -2093,54 +2090,51 @@ func (m *DocumentAttributeVideo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *DocumentAttributeVideo) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = DocumentAttributeVideo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1310)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *DocumentAttributeVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DocumentAttributeVideo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeVideo", "flags")
 	}
 	m.RoundMessage = m.Flags.Has(0)
 	m.SupportsStreaming = m.Flags.Has(1)
 	m.Nosound = m.Flags.Has(3)
-	if m.Duration, err = b.Double(); err != nil {
+	if m.Duration, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeVideo", "duration")
 	}
-	if m.W, err = b.Int(); err != nil {
+	if m.W, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeVideo", "w")
 	}
-	if m.H, err = b.Int(); err != nil {
+	if m.H, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeVideo", "h")
 	}
 	if m.Flags.Has(2) {
-		if m.PreloadPrefixSize, err = b.Int(); err != nil {
+		if m.PreloadPrefixSize, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "documentAttributeVideo", "preload_prefix_size")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.VideoStartTs, err = b.Double(); err != nil {
+		if m.VideoStartTs, err = d.Double(); err != nil {
 			return tlrt.DecodeErr(err, "documentAttributeVideo", "video_start_ts")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.VideoCodec, err = tlrt.String(b); err != nil {
+		if m.VideoCodec, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "documentAttributeVideo", "video_codec")
 		}
 	}
@@ -2294,46 +2288,43 @@ func (m *DocumentAttributeAudio) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *DocumentAttributeAudio) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = DocumentAttributeAudio{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2138)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *DocumentAttributeAudio) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DocumentAttributeAudio) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeAudio", "flags")
 	}
 	m.Voice = m.Flags.Has(10)
-	if m.Duration, err = b.Int(); err != nil {
+	if m.Duration, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeAudio", "duration")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "documentAttributeAudio", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Performer, err = tlrt.String(b); err != nil {
+		if m.Performer, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "documentAttributeAudio", "performer")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Waveform, err = tlrt.Bytes(b); err != nil {
+		if m.Waveform, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "documentAttributeAudio", "waveform")
 		}
 	}
@@ -2402,24 +2393,21 @@ func (m *DocumentAttributeFilename) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *DocumentAttributeFilename) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 795)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *DocumentAttributeFilename) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DocumentAttributeFilename) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FileName, err = tlrt.String(b); err != nil {
+	if m.FileName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeFilename", "file_name")
 	}
 	return nil
@@ -2477,12 +2465,13 @@ func (m *DocumentAttributeHasStickers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentAttributeHasStickers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2134)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *DocumentAttributeHasStickers) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DocumentAttributeHasStickers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2555,23 +2544,20 @@ func (m *DocumentAttributeCustomEmoji) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *DocumentAttributeCustomEmoji) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = DocumentAttributeCustomEmoji{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3259)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *DocumentAttributeCustomEmoji) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DocumentAttributeCustomEmoji) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2579,15 +2565,15 @@ func (m *DocumentAttributeCustomEmoji) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "documentAttributeCustomEmoji", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeCustomEmoji", "flags")
 	}
 	m.Free = m.Flags.Has(0)
 	m.TextColor = m.Flags.Has(1)
-	if m.Alt, err = tlrt.String(b); err != nil {
+	if m.Alt, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeCustomEmoji", "alt")
 	}
-	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeCustomEmoji", "stickerset")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -2605,26 +2591,28 @@ type DraftMessageClass interface {
 
 // DecodeDraftMessage decodes any constructor of DraftMessage.
 func DecodeDraftMessage(b *bin.Buffer) (DraftMessageClass, error) {
-	return tlrt.Owned(b, decodeDraftMessage)
+	return tlrt.Decode(b, &wireSchema, 328, decodeDraftMessage)
 }
 
 // decodeDraftMessage is DecodeDraftMessage for a value nested depth levels
 // deep.
-func decodeDraftMessage(b *bin.Buffer, depth int) (DraftMessageClass, error) {
-	id, err := b.ID()
+func decodeDraftMessage(d *tlrt.Decoder, depth int) (DraftMessageClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v DraftMessageClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case DraftMessageEmptyTypeID:
-		v = &DraftMessageEmpty{}
+		v = tlrt.New[DraftMessageEmpty](d)
 	case DraftMessageTypeID:
-		v = &DraftMessage{}
+		v, size = &DraftMessage{}, unsafe.Sizeof(DraftMessage{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "DraftMessage"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2716,21 +2704,22 @@ func (m *DraftMessageEmpty) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = DraftMessageEmpty{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 861)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *DraftMessageEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DraftMessageEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "draftMessageEmpty", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Date, err = b.Int(); err != nil {
+		if m.Date, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "draftMessageEmpty", "date")
 		}
 	}
@@ -2890,23 +2879,20 @@ func (m *DraftMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *DraftMessage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = DraftMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1596)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *DraftMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DraftMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2914,46 +2900,48 @@ func (m *DraftMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "draftMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "draftMessage", "flags")
 	}
 	m.NoWebpage = m.Flags.Has(1)
 	m.InvertMedia = m.Flags.Has(6)
 	if m.Flags.Has(4) {
-		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "draftMessage", "reply_to")
 		}
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "draftMessage", "message")
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "draftMessage", "entities")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+		if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "draftMessage", "media")
 		}
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "draftMessage", "date")
 	}
 	if m.Flags.Has(7) {
-		if m.Effect, err = b.Long(); err != nil {
+		if m.Effect, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "draftMessage", "effect")
 		}
 	}
 	if m.Flags.Has(8) {
-		m.SuggestedPost = new(SuggestedPost)
-		if err = tlrt.DecodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(SuggestedPost{}))
+		m.SuggestedPost = &SuggestedPost{}
+		if err = tlrt.DecodeBoxed(d, m.SuggestedPost, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "draftMessage", "suggested_post")
 		}
 	}
 	if m.Flags.Has(9) {
-		m.RichMessage = new(RichMessage)
-		if err = tlrt.DecodeBoxed(b, m.RichMessage, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(RichMessage{}))
+		m.RichMessage = &RichMessage{}
+		if err = tlrt.DecodeBoxed(d, m.RichMessage, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "draftMessage", "rich_message")
 		}
 	}
@@ -3015,24 +3003,21 @@ func (m *DataJSON) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *DataJSON) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1873)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *DataJSON) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DataJSON) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Data, err = tlrt.String(b); err != nil {
+	if m.Data, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "dataJSON", "data")
 	}
 	return nil
@@ -3138,28 +3123,25 @@ func (m *DCOption) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *DCOption) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = DCOption{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 835)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *DCOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DCOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "dcOption", "flags")
 	}
 	m.Ipv6 = m.Flags.Has(0)
@@ -3168,17 +3150,17 @@ func (m *DCOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.CDN = m.Flags.Has(3)
 	m.Static = m.Flags.Has(4)
 	m.ThisPortOnly = m.Flags.Has(5)
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dcOption", "id")
 	}
-	if m.IPAddress, err = tlrt.String(b); err != nil {
+	if m.IPAddress, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "dcOption", "ip_address")
 	}
-	if m.Port, err = b.Int(); err != nil {
+	if m.Port, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dcOption", "port")
 	}
 	if m.Flags.Has(10) {
-		if m.Secret, err = tlrt.Bytes(b); err != nil {
+		if m.Secret, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "dcOption", "secret")
 		}
 	}
@@ -3242,17 +3224,18 @@ func (m *DefaultHistoryTTL) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DefaultHistoryTTL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1309)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *DefaultHistoryTTL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DefaultHistoryTTL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Period, err = b.Int(); err != nil {
+	if m.Period, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "defaultHistoryTTL", "period")
 	}
 	return nil
@@ -3311,19 +3294,16 @@ func (m *DialogFilterSuggested) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *DialogFilterSuggested) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1811)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *DialogFilterSuggested) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DialogFilterSuggested) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3331,10 +3311,10 @@ func (m *DialogFilterSuggested) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "dialogFilterSuggested", "")
 	}
 	var err error
-	if m.Filter, err = decodeDialogFilter(b, depth+1); err != nil {
+	if m.Filter, err = decodeDialogFilter(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterSuggested", "filter")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterSuggested", "description")
 	}
 	return nil
@@ -3411,17 +3391,18 @@ func (m *DisallowedGiftsSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = DisallowedGiftsSettings{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1752)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *DisallowedGiftsSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *DisallowedGiftsSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "disallowedGiftsSettings", "flags")
 	}
 	m.DisallowUnlimitedStargifts = m.Flags.Has(0)
@@ -3483,12 +3464,13 @@ func (m *Double) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Double) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 948)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *Double) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Double) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // EmailVerificationClass is the TL type EmailVerification: one of
@@ -19,28 +20,30 @@ type EmailVerificationClass interface {
 
 // DecodeEmailVerification decodes any constructor of EmailVerification.
 func DecodeEmailVerification(b *bin.Buffer) (EmailVerificationClass, error) {
-	return tlrt.Owned(b, decodeEmailVerification)
+	return tlrt.Decode(b, &wireSchema, 40, decodeEmailVerification)
 }
 
 // decodeEmailVerification is DecodeEmailVerification for a value nested depth
 // levels deep.
-func decodeEmailVerification(b *bin.Buffer, depth int) (EmailVerificationClass, error) {
-	id, err := b.ID()
+func decodeEmailVerification(d *tlrt.Decoder, depth int) (EmailVerificationClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v EmailVerificationClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case EmailVerificationCodeTypeID:
-		v = &EmailVerificationCode{}
+		v, size = &EmailVerificationCode{}, unsafe.Sizeof(EmailVerificationCode{})
 	case EmailVerificationGoogleTypeID:
-		v = &EmailVerificationGoogle{}
+		v, size = &EmailVerificationGoogle{}, unsafe.Sizeof(EmailVerificationGoogle{})
 	case EmailVerificationAppleTypeID:
-		v = &EmailVerificationApple{}
+		v, size = &EmailVerificationApple{}, unsafe.Sizeof(EmailVerificationApple{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "EmailVerification"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -98,24 +101,21 @@ func (m *EmailVerificationCode) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmailVerificationCode) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2078)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EmailVerificationCode) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EmailVerificationCode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Code, err = tlrt.String(b); err != nil {
+	if m.Code, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "emailVerificationCode", "code")
 	}
 	return nil
@@ -173,24 +173,21 @@ func (m *EmailVerificationGoogle) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmailVerificationGoogle) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2882)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EmailVerificationGoogle) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EmailVerificationGoogle) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Token, err = tlrt.String(b); err != nil {
+	if m.Token, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "emailVerificationGoogle", "token")
 	}
 	return nil
@@ -248,24 +245,21 @@ func (m *EmailVerificationApple) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmailVerificationApple) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2123)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EmailVerificationApple) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EmailVerificationApple) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Token, err = tlrt.String(b); err != nil {
+	if m.Token, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "emailVerificationApple", "token")
 	}
 	return nil
@@ -283,20 +277,21 @@ type EmailVerifyPurposeClass interface {
 
 // DecodeEmailVerifyPurpose decodes any constructor of EmailVerifyPurpose.
 func DecodeEmailVerifyPurpose(b *bin.Buffer) (EmailVerifyPurposeClass, error) {
-	return tlrt.Owned(b, decodeEmailVerifyPurpose)
+	return tlrt.Decode(b, &wireSchema, 39, decodeEmailVerifyPurpose)
 }
 
 // decodeEmailVerifyPurpose is DecodeEmailVerifyPurpose for a value nested depth
 // levels deep.
-func decodeEmailVerifyPurpose(b *bin.Buffer, depth int) (EmailVerifyPurposeClass, error) {
-	id, err := b.ID()
+func decodeEmailVerifyPurpose(d *tlrt.Decoder, depth int) (EmailVerifyPurposeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v EmailVerifyPurposeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case EmailVerifyPurposeLoginSetupTypeID:
-		v = &EmailVerifyPurposeLoginSetup{}
+		v, size = &EmailVerifyPurposeLoginSetup{}, unsafe.Sizeof(EmailVerifyPurposeLoginSetup{})
 	case EmailVerifyPurposeLoginChangeTypeID:
 		v = &EmailVerifyPurposeLoginChange{}
 	case EmailVerifyPurposePassportTypeID:
@@ -304,7 +299,8 @@ func decodeEmailVerifyPurpose(b *bin.Buffer, depth int) (EmailVerifyPurposeClass
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "EmailVerifyPurpose"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -366,27 +362,24 @@ func (m *EmailVerifyPurposeLoginSetup) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmailVerifyPurposeLoginSetup) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1303)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EmailVerifyPurposeLoginSetup) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EmailVerifyPurposeLoginSetup) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "emailVerifyPurposeLoginSetup", "phone_number")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "emailVerifyPurposeLoginSetup", "phone_code_hash")
 	}
 	return nil
@@ -445,12 +438,13 @@ func (m *EmailVerifyPurposeLoginChange) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmailVerifyPurposeLoginChange) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1449)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *EmailVerifyPurposeLoginChange) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EmailVerifyPurposeLoginChange) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -508,12 +502,13 @@ func (m *EmailVerifyPurposePassport) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmailVerifyPurposePassport) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2553)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *EmailVerifyPurposePassport) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EmailVerifyPurposePassport) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -531,27 +526,29 @@ type EmojiGroupClass interface {
 
 // DecodeEmojiGroup decodes any constructor of EmojiGroup.
 func DecodeEmojiGroup(b *bin.Buffer) (EmojiGroupClass, error) {
-	return tlrt.Owned(b, decodeEmojiGroup)
+	return tlrt.Decode(b, &wireSchema, 403, decodeEmojiGroup)
 }
 
 // decodeEmojiGroup is DecodeEmojiGroup for a value nested depth levels deep.
-func decodeEmojiGroup(b *bin.Buffer, depth int) (EmojiGroupClass, error) {
-	id, err := b.ID()
+func decodeEmojiGroup(d *tlrt.Decoder, depth int) (EmojiGroupClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v EmojiGroupClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case EmojiGroupTypeID:
-		v = &EmojiGroup{}
+		v, size = &EmojiGroup{}, unsafe.Sizeof(EmojiGroup{})
 	case EmojiGroupGreetingTypeID:
-		v = &EmojiGroupGreeting{}
+		v, size = &EmojiGroupGreeting{}, unsafe.Sizeof(EmojiGroupGreeting{})
 	case EmojiGroupPremiumTypeID:
-		v = &EmojiGroupPremium{}
+		v, size = &EmojiGroupPremium{}, unsafe.Sizeof(EmojiGroupPremium{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "EmojiGroup"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -619,30 +616,27 @@ func (m *EmojiGroup) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmojiGroup) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1848)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EmojiGroup) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EmojiGroup) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "emojiGroup", "title")
 	}
-	if m.IconEmojiID, err = b.Long(); err != nil {
+	if m.IconEmojiID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "emojiGroup", "icon_emoji_id")
 	}
-	if m.Emoticons, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.Emoticons, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "emojiGroup", "emoticons")
 	}
 	return nil
@@ -710,30 +704,27 @@ func (m *EmojiGroupGreeting) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmojiGroupGreeting) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1902)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EmojiGroupGreeting) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EmojiGroupGreeting) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "emojiGroupGreeting", "title")
 	}
-	if m.IconEmojiID, err = b.Long(); err != nil {
+	if m.IconEmojiID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "emojiGroupGreeting", "icon_emoji_id")
 	}
-	if m.Emoticons, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.Emoticons, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "emojiGroupGreeting", "emoticons")
 	}
 	return nil
@@ -792,27 +783,24 @@ func (m *EmojiGroupPremium) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmojiGroupPremium) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 673)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EmojiGroupPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EmojiGroupPremium) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "emojiGroupPremium", "title")
 	}
-	if m.IconEmojiID, err = b.Long(); err != nil {
+	if m.IconEmojiID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "emojiGroupPremium", "icon_emoji_id")
 	}
 	return nil
@@ -829,26 +817,28 @@ type EmojiKeywordClass interface {
 
 // DecodeEmojiKeyword decodes any constructor of EmojiKeyword.
 func DecodeEmojiKeyword(b *bin.Buffer) (EmojiKeywordClass, error) {
-	return tlrt.Owned(b, decodeEmojiKeyword)
+	return tlrt.Decode(b, &wireSchema, 319, decodeEmojiKeyword)
 }
 
 // decodeEmojiKeyword is DecodeEmojiKeyword for a value nested depth levels
 // deep.
-func decodeEmojiKeyword(b *bin.Buffer, depth int) (EmojiKeywordClass, error) {
-	id, err := b.ID()
+func decodeEmojiKeyword(d *tlrt.Decoder, depth int) (EmojiKeywordClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v EmojiKeywordClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case EmojiKeywordTypeID:
-		v = &EmojiKeyword{}
+		v, size = &EmojiKeyword{}, unsafe.Sizeof(EmojiKeyword{})
 	case EmojiKeywordDeletedTypeID:
-		v = &EmojiKeywordDeleted{}
+		v, size = &EmojiKeywordDeleted{}, unsafe.Sizeof(EmojiKeywordDeleted{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "EmojiKeyword"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -911,27 +901,24 @@ func (m *EmojiKeyword) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmojiKeyword) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2819)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EmojiKeyword) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EmojiKeyword) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Keyword, err = tlrt.String(b); err != nil {
+	if m.Keyword, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeyword", "keyword")
 	}
-	if m.Emoticons, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.Emoticons, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeyword", "emoticons")
 	}
 	return nil
@@ -994,27 +981,24 @@ func (m *EmojiKeywordDeleted) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmojiKeywordDeleted) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 961)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EmojiKeywordDeleted) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EmojiKeywordDeleted) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Keyword, err = tlrt.String(b); err != nil {
+	if m.Keyword, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeywordDeleted", "keyword")
 	}
-	if m.Emoticons, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.Emoticons, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeywordDeleted", "emoticons")
 	}
 	return nil
@@ -1031,25 +1015,27 @@ type EmojiListClass interface {
 
 // DecodeEmojiList decodes any constructor of EmojiList.
 func DecodeEmojiList(b *bin.Buffer) (EmojiListClass, error) {
-	return decodeEmojiList(b, 0)
+	return tlrt.Decode(b, &wireSchema, 1033, decodeEmojiList)
 }
 
 // decodeEmojiList is DecodeEmojiList for a value nested depth levels deep.
-func decodeEmojiList(b *bin.Buffer, depth int) (EmojiListClass, error) {
-	id, err := b.ID()
+func decodeEmojiList(d *tlrt.Decoder, depth int) (EmojiListClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v EmojiListClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case EmojiListNotModifiedTypeID:
 		v = &EmojiListNotModified{}
 	case EmojiListTypeID:
-		v = &EmojiList{}
+		v, size = &EmojiList{}, unsafe.Sizeof(EmojiList{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "EmojiList"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1105,12 +1091,13 @@ func (m *EmojiListNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiListNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1342)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *EmojiListNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EmojiListNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1178,20 +1165,21 @@ func (m *EmojiList) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiList) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1840)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *EmojiList) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EmojiList) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "emojiList", "hash")
 	}
-	if m.DocumentID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.DocumentID, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "emojiList", "document_id")
 	}
 	return nil
@@ -1208,29 +1196,31 @@ type EmojiStatusClass interface {
 
 // DecodeEmojiStatus decodes any constructor of EmojiStatus.
 func DecodeEmojiStatus(b *bin.Buffer) (EmojiStatusClass, error) {
-	return tlrt.Owned(b, decodeEmojiStatus)
+	return tlrt.Decode(b, &wireSchema, 195, decodeEmojiStatus)
 }
 
 // decodeEmojiStatus is DecodeEmojiStatus for a value nested depth levels deep.
-func decodeEmojiStatus(b *bin.Buffer, depth int) (EmojiStatusClass, error) {
-	id, err := b.ID()
+func decodeEmojiStatus(d *tlrt.Decoder, depth int) (EmojiStatusClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v EmojiStatusClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case EmojiStatusEmptyTypeID:
 		v = &EmojiStatusEmpty{}
 	case EmojiStatusTypeID:
-		v = &EmojiStatus{}
+		v = tlrt.New[EmojiStatus](d)
 	case EmojiStatusCollectibleTypeID:
-		v = &EmojiStatusCollectible{}
+		v, size = &EmojiStatusCollectible{}, unsafe.Sizeof(EmojiStatusCollectible{})
 	case InputEmojiStatusCollectibleTypeID:
-		v = &InputEmojiStatusCollectible{}
+		v = tlrt.New[InputEmojiStatusCollectible](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "EmojiStatus"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1286,12 +1276,13 @@ func (m *EmojiStatusEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiStatusEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1054)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *EmojiStatusEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EmojiStatusEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1389,24 +1380,25 @@ func (m *EmojiStatus) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = EmojiStatus{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3020)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *EmojiStatus) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EmojiStatus) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "emojiStatus", "flags")
 	}
-	if m.DocumentID, err = b.Long(); err != nil {
+	if m.DocumentID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "emojiStatus", "document_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Until, err = b.Int(); err != nil {
+		if m.Until, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "emojiStatus", "until")
 		}
 	}
@@ -1521,59 +1513,56 @@ func (m *EmojiStatusCollectible) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmojiStatusCollectible) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = EmojiStatusCollectible{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1747)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EmojiStatusCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EmojiStatusCollectible) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "emojiStatusCollectible", "flags")
 	}
-	if m.CollectibleID, err = b.Long(); err != nil {
+	if m.CollectibleID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "emojiStatusCollectible", "collectible_id")
 	}
-	if m.DocumentID, err = b.Long(); err != nil {
+	if m.DocumentID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "emojiStatusCollectible", "document_id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "emojiStatusCollectible", "title")
 	}
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "emojiStatusCollectible", "slug")
 	}
-	if m.PatternDocumentID, err = b.Long(); err != nil {
+	if m.PatternDocumentID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "emojiStatusCollectible", "pattern_document_id")
 	}
-	if m.CenterColor, err = b.Int(); err != nil {
+	if m.CenterColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "emojiStatusCollectible", "center_color")
 	}
-	if m.EdgeColor, err = b.Int(); err != nil {
+	if m.EdgeColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "emojiStatusCollectible", "edge_color")
 	}
-	if m.PatternColor, err = b.Int(); err != nil {
+	if m.PatternColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "emojiStatusCollectible", "pattern_color")
 	}
-	if m.TextColor, err = b.Int(); err != nil {
+	if m.TextColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "emojiStatusCollectible", "text_color")
 	}
 	if m.Flags.Has(0) {
-		if m.Until, err = b.Int(); err != nil {
+		if m.Until, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "emojiStatusCollectible", "until")
 		}
 	}
@@ -1675,24 +1664,25 @@ func (m *InputEmojiStatusCollectible) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputEmojiStatusCollectible{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 657)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputEmojiStatusCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputEmojiStatusCollectible) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputEmojiStatusCollectible", "flags")
 	}
-	if m.CollectibleID, err = b.Long(); err != nil {
+	if m.CollectibleID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputEmojiStatusCollectible", "collectible_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Until, err = b.Int(); err != nil {
+		if m.Until, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputEmojiStatusCollectible", "until")
 		}
 	}
@@ -1714,32 +1704,34 @@ type EncryptedChatClass interface {
 
 // DecodeEncryptedChat decodes any constructor of EncryptedChat.
 func DecodeEncryptedChat(b *bin.Buffer) (EncryptedChatClass, error) {
-	return tlrt.Owned(b, decodeEncryptedChat)
+	return tlrt.Decode(b, &wireSchema, 475, decodeEncryptedChat)
 }
 
 // decodeEncryptedChat is DecodeEncryptedChat for a value nested depth levels
 // deep.
-func decodeEncryptedChat(b *bin.Buffer, depth int) (EncryptedChatClass, error) {
-	id, err := b.ID()
+func decodeEncryptedChat(d *tlrt.Decoder, depth int) (EncryptedChatClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v EncryptedChatClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case EncryptedChatEmptyTypeID:
-		v = &EncryptedChatEmpty{}
+		v = tlrt.New[EncryptedChatEmpty](d)
 	case EncryptedChatWaitingTypeID:
-		v = &EncryptedChatWaiting{}
+		v = tlrt.New[EncryptedChatWaiting](d)
 	case EncryptedChatRequestedTypeID:
-		v = &EncryptedChatRequested{}
+		v, size = &EncryptedChatRequested{}, unsafe.Sizeof(EncryptedChatRequested{})
 	case EncryptedChatTypeID:
-		v = &EncryptedChat{}
+		v, size = &EncryptedChat{}, unsafe.Sizeof(EncryptedChat{})
 	case EncryptedChatDiscardedTypeID:
-		v = &EncryptedChatDiscarded{}
+		v = tlrt.New[EncryptedChatDiscarded](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "EncryptedChat"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1801,17 +1793,18 @@ func (m *EncryptedChatEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedChatEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2362)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *EncryptedChatEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EncryptedChatEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChatEmpty", "id")
 	}
 	return nil
@@ -1888,29 +1881,30 @@ func (m *EncryptedChatWaiting) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedChatWaiting) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1649)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *EncryptedChatWaiting) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EncryptedChatWaiting) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChatWaiting", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChatWaiting", "access_hash")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChatWaiting", "date")
 	}
-	if m.AdminID, err = b.Long(); err != nil {
+	if m.AdminID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChatWaiting", "admin_id")
 	}
-	if m.ParticipantID, err = b.Long(); err != nil {
+	if m.ParticipantID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChatWaiting", "participant_id")
 	}
 	return nil
@@ -2012,51 +2006,48 @@ func (m *EncryptedChatRequested) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EncryptedChatRequested) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = EncryptedChatRequested{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1352)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EncryptedChatRequested) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EncryptedChatRequested) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChatRequested", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.FolderID, err = b.Int(); err != nil {
+		if m.FolderID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "encryptedChatRequested", "folder_id")
 		}
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChatRequested", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChatRequested", "access_hash")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChatRequested", "date")
 	}
-	if m.AdminID, err = b.Long(); err != nil {
+	if m.AdminID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChatRequested", "admin_id")
 	}
-	if m.ParticipantID, err = b.Long(); err != nil {
+	if m.ParticipantID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChatRequested", "participant_id")
 	}
-	if m.GA, err = tlrt.Bytes(b); err != nil {
+	if m.GA, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChatRequested", "g_a")
 	}
 	if m.FolderID != 0 {
@@ -2132,42 +2123,39 @@ func (m *EncryptedChat) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EncryptedChat) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1603)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EncryptedChat) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EncryptedChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChat", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChat", "access_hash")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChat", "date")
 	}
-	if m.AdminID, err = b.Long(); err != nil {
+	if m.AdminID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChat", "admin_id")
 	}
-	if m.ParticipantID, err = b.Long(); err != nil {
+	if m.ParticipantID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChat", "participant_id")
 	}
-	if m.GAOrB, err = tlrt.Bytes(b); err != nil {
+	if m.GAOrB, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChat", "g_a_or_b")
 	}
-	if m.KeyFingerprint, err = b.Long(); err != nil {
+	if m.KeyFingerprint, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChat", "key_fingerprint")
 	}
 	return nil
@@ -2238,21 +2226,22 @@ func (m *EncryptedChatDiscarded) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = EncryptedChatDiscarded{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 901)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *EncryptedChatDiscarded) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EncryptedChatDiscarded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChatDiscarded", "flags")
 	}
 	m.HistoryDeleted = m.Flags.Has(0)
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChatDiscarded", "id")
 	}
 	m.Flags &^= 1 << 0
@@ -2270,13 +2259,13 @@ type EncryptedFileClass interface {
 
 // DecodeEncryptedFile decodes any constructor of EncryptedFile.
 func DecodeEncryptedFile(b *bin.Buffer) (EncryptedFileClass, error) {
-	return decodeEncryptedFile(b, 0)
+	return tlrt.Decode(b, &wireSchema, 431, decodeEncryptedFile)
 }
 
 // decodeEncryptedFile is DecodeEncryptedFile for a value nested depth levels
 // deep.
-func decodeEncryptedFile(b *bin.Buffer, depth int) (EncryptedFileClass, error) {
-	id, err := b.ID()
+func decodeEncryptedFile(d *tlrt.Decoder, depth int) (EncryptedFileClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2285,11 +2274,11 @@ func decodeEncryptedFile(b *bin.Buffer, depth int) (EncryptedFileClass, error) {
 	case EncryptedFileEmptyTypeID:
 		v = &EncryptedFileEmpty{}
 	case EncryptedFileTypeID:
-		v = &EncryptedFile{}
+		v = tlrt.New[EncryptedFile](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "EncryptedFile"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2345,12 +2334,13 @@ func (m *EncryptedFileEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedFileEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2635)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *EncryptedFileEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EncryptedFileEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2428,29 +2418,30 @@ func (m *EncryptedFile) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedFile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2328)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *EncryptedFile) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EncryptedFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedFile", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedFile", "access_hash")
 	}
-	if m.Size, err = b.Long(); err != nil {
+	if m.Size, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedFile", "size")
 	}
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedFile", "dc_id")
 	}
-	if m.KeyFingerprint, err = b.Int(); err != nil {
+	if m.KeyFingerprint, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedFile", "key_fingerprint")
 	}
 	return nil
@@ -2467,26 +2458,28 @@ type EncryptedMessageClass interface {
 
 // DecodeEncryptedMessage decodes any constructor of EncryptedMessage.
 func DecodeEncryptedMessage(b *bin.Buffer) (EncryptedMessageClass, error) {
-	return tlrt.Owned(b, decodeEncryptedMessage)
+	return tlrt.Decode(b, &wireSchema, 12, decodeEncryptedMessage)
 }
 
 // decodeEncryptedMessage is DecodeEncryptedMessage for a value nested depth
 // levels deep.
-func decodeEncryptedMessage(b *bin.Buffer, depth int) (EncryptedMessageClass, error) {
-	id, err := b.ID()
+func decodeEncryptedMessage(d *tlrt.Decoder, depth int) (EncryptedMessageClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v EncryptedMessageClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case EncryptedMessageTypeID:
-		v = &EncryptedMessage{}
+		v, size = &EncryptedMessage{}, unsafe.Sizeof(EncryptedMessage{})
 	case EncryptedMessageServiceTypeID:
-		v = &EncryptedMessageService{}
+		v, size = &EncryptedMessageService{}, unsafe.Sizeof(EncryptedMessageService{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "EncryptedMessage"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2556,19 +2549,16 @@ func (m *EncryptedMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3073)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EncryptedMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EncryptedMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2576,19 +2566,19 @@ func (m *EncryptedMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "encryptedMessage", "")
 	}
 	var err error
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedMessage", "random_id")
 	}
-	if m.ChatID, err = b.Int(); err != nil {
+	if m.ChatID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedMessage", "chat_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedMessage", "date")
 	}
-	if m.Bytes, err = tlrt.Bytes(b); err != nil {
+	if m.Bytes, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "encryptedMessage", "bytes")
 	}
-	if m.File, err = decodeEncryptedFile(b, depth+1); err != nil {
+	if m.File, err = decodeEncryptedFile(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "encryptedMessage", "file")
 	}
 	return nil
@@ -2655,33 +2645,30 @@ func (m *EncryptedMessageService) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EncryptedMessageService) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 962)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EncryptedMessageService) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EncryptedMessageService) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedMessageService", "random_id")
 	}
-	if m.ChatID, err = b.Int(); err != nil {
+	if m.ChatID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedMessageService", "chat_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedMessageService", "date")
 	}
-	if m.Bytes, err = tlrt.Bytes(b); err != nil {
+	if m.Bytes, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "encryptedMessageService", "bytes")
 	}
 	return nil
@@ -2698,26 +2685,28 @@ type ExportedChatInviteClass interface {
 
 // DecodeExportedChatInvite decodes any constructor of ExportedChatInvite.
 func DecodeExportedChatInvite(b *bin.Buffer) (ExportedChatInviteClass, error) {
-	return tlrt.Owned(b, decodeExportedChatInvite)
+	return tlrt.Decode(b, &wireSchema, 157, decodeExportedChatInvite)
 }
 
 // decodeExportedChatInvite is DecodeExportedChatInvite for a value nested depth
 // levels deep.
-func decodeExportedChatInvite(b *bin.Buffer, depth int) (ExportedChatInviteClass, error) {
-	id, err := b.ID()
+func decodeExportedChatInvite(d *tlrt.Decoder, depth int) (ExportedChatInviteClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ExportedChatInviteClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatInviteExportedTypeID:
-		v = &ChatInviteExported{}
+		v, size = &ChatInviteExported{}, unsafe.Sizeof(ChatInviteExported{})
 	case ChatInvitePublicJoinRequestsTypeID:
 		v = &ChatInvitePublicJoinRequests{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ExportedChatInvite"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2977,23 +2966,20 @@ func (m *ChatInviteExported) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ChatInviteExported) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatInviteExported{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2260)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ChatInviteExported) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatInviteExported) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3001,59 +2987,59 @@ func (m *ChatInviteExported) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "chatInviteExported", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "chatInviteExported", "flags")
 	}
 	m.Revoked = m.Flags.Has(0)
 	m.Permanent = m.Flags.Has(5)
 	m.RequestNeeded = m.Flags.Has(6)
-	if m.Link, err = tlrt.String(b); err != nil {
+	if m.Link, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "chatInviteExported", "link")
 	}
-	if m.AdminID, err = b.Long(); err != nil {
+	if m.AdminID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatInviteExported", "admin_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatInviteExported", "date")
 	}
 	if m.Flags.Has(4) {
-		if m.StartDate, err = b.Int(); err != nil {
+		if m.StartDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "chatInviteExported", "start_date")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ExpireDate, err = b.Int(); err != nil {
+		if m.ExpireDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "chatInviteExported", "expire_date")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.UsageLimit, err = b.Int(); err != nil {
+		if m.UsageLimit, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "chatInviteExported", "usage_limit")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Usage, err = b.Int(); err != nil {
+		if m.Usage, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "chatInviteExported", "usage")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Requested, err = b.Int(); err != nil {
+		if m.Requested, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "chatInviteExported", "requested")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.SubscriptionExpired, err = b.Int(); err != nil {
+		if m.SubscriptionExpired, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "chatInviteExported", "subscription_expired")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "chatInviteExported", "title")
 		}
 	}
 	if m.Flags.Has(9) {
-		m.SubscriptionPricing = new(StarsSubscriptionPricing)
-		if err = tlrt.DecodeBoxed(b, m.SubscriptionPricing, depth+1); err != nil {
+		m.SubscriptionPricing = tlrt.New[StarsSubscriptionPricing](d)
+		if err = tlrt.DecodeBoxed(d, m.SubscriptionPricing, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chatInviteExported", "subscription_pricing")
 		}
 	}
@@ -3134,12 +3120,13 @@ func (m *ChatInvitePublicJoinRequests) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatInvitePublicJoinRequests) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3072)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ChatInvitePublicJoinRequests) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ChatInvitePublicJoinRequests) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3209,19 +3196,16 @@ func (m *EmojiKeywordsDifference) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmojiKeywordsDifference) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1555)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EmojiKeywordsDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EmojiKeywordsDifference) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3229,16 +3213,16 @@ func (m *EmojiKeywordsDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "emojiKeywordsDifference", "")
 	}
 	var err error
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeywordsDifference", "lang_code")
 	}
-	if m.FromVersion, err = b.Int(); err != nil {
+	if m.FromVersion, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeywordsDifference", "from_version")
 	}
-	if m.Version, err = b.Int(); err != nil {
+	if m.Version, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeywordsDifference", "version")
 	}
-	if m.Keywords, err = tlrt.DecodeSlabs[EmojiKeyword](b, false, 16, depth+1, decodeEmojiKeyword); err != nil {
+	if m.Keywords, err = tlrt.DecodeSlabs[EmojiKeyword](d, false, 16, depth+1, decodeEmojiKeyword); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeywordsDifference", "keywords")
 	}
 	return nil
@@ -3292,24 +3276,21 @@ func (m *EmojiLanguage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmojiLanguage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2446)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EmojiLanguage) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EmojiLanguage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "emojiLanguage", "lang_code")
 	}
 	return nil
@@ -3363,24 +3344,21 @@ func (m *EmojiURL) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EmojiURL) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2300)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EmojiURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EmojiURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "emojiURL", "url")
 	}
 	return nil
@@ -3537,23 +3515,20 @@ func (m *EphemeralMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EphemeralMessage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = EphemeralMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2865)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EphemeralMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EphemeralMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3561,50 +3536,50 @@ func (m *EphemeralMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "ephemeralMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "ephemeralMessage", "flags")
 	}
 	m.Out = m.Flags.Has(0)
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "ephemeralMessage", "id")
 	}
-	if m.FromID, err = decodePeer(b, depth+1); err != nil {
+	if m.FromID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "ephemeralMessage", "from_id")
 	}
-	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+	if m.PeerID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "ephemeralMessage", "peer_id")
 	}
-	if m.ReceiverID, err = b.Long(); err != nil {
+	if m.ReceiverID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "ephemeralMessage", "receiver_id")
 	}
 	if m.Flags.Has(1) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "ephemeralMessage", "top_msg_id")
 		}
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "ephemeralMessage", "date")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "ephemeralMessage", "message")
 	}
 	if m.Flags.Has(2) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "ephemeralMessage", "entities")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+		if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "ephemeralMessage", "media")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "ephemeralMessage", "reply_markup")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.ReplyTo, err = decodeMessageReplyHeader(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeMessageReplyHeader(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "ephemeralMessage", "reply_to")
 		}
 	}
@@ -3668,27 +3643,24 @@ func (m *Error) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Error) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2667)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Error) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Error) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Code, err = b.Int(); err != nil {
+	if m.Code, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "error", "code")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "error", "text")
 	}
 	return nil
@@ -3755,19 +3727,16 @@ func (m *ExportedChatlistInvite) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ExportedChatlistInvite) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 706)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ExportedChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ExportedChatlistInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3775,16 +3744,16 @@ func (m *ExportedChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "exportedChatlistInvite", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "exportedChatlistInvite", "flags")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "exportedChatlistInvite", "title")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "exportedChatlistInvite", "url")
 	}
-	if m.Peers, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "exportedChatlistInvite", "peers")
 	}
 	return nil
@@ -3841,27 +3810,24 @@ func (m *ExportedContactToken) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ExportedContactToken) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1281)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ExportedContactToken) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ExportedContactToken) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "exportedContactToken", "url")
 	}
-	if m.Expires, err = b.Int(); err != nil {
+	if m.Expires, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "exportedContactToken", "expires")
 	}
 	return nil
@@ -3918,27 +3884,24 @@ func (m *ExportedMessageLink) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ExportedMessageLink) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1563)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ExportedMessageLink) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ExportedMessageLink) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Link, err = tlrt.String(b); err != nil {
+	if m.Link, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "exportedMessageLink", "link")
 	}
-	if m.Html, err = tlrt.String(b); err != nil {
+	if m.Html, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "exportedMessageLink", "html")
 	}
 	return nil
@@ -3992,24 +3955,21 @@ func (m *ExportedStoryLink) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ExportedStoryLink) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1257)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ExportedStoryLink) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ExportedStoryLink) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Link, err = tlrt.String(b); err != nil {
+	if m.Link, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "exportedStoryLink", "link")
 	}
 	return nil

@@ -159,23 +159,20 @@ func (m *EphemeralSendMessageRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EphemeralSendMessageRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = EphemeralSendMessageRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1670)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EphemeralSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EphemeralSendMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -183,48 +180,48 @@ func (m *EphemeralSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "ephemeral.sendMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "peer")
 	}
-	if m.ReceiverID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.ReceiverID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "receiver_id")
 	}
 	if m.Flags.Has(0) {
-		if m.QueryID, err = b.Long(); err != nil {
+		if m.QueryID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "query_id")
 		}
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "entities")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+		if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "media")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "reply_markup")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+		if m.RichMessage, err = decodeInputRichMessage(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "rich_message")
 		}
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "random_id")
 	}
 	if m.Flags.Has(5) {
-		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "reply_to")
 		}
 	}
@@ -306,12 +303,13 @@ func (m *EphemeralDeleteMessageRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EphemeralDeleteMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2282)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *EphemeralDeleteMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EphemeralDeleteMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -319,13 +317,13 @@ func (m *EphemeralDeleteMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "ephemeral.deleteMessage", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.deleteMessage", "peer")
 	}
-	if m.ReceiverID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.ReceiverID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.deleteMessage", "receiver_id")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.deleteMessage", "id")
 	}
 	return nil
@@ -397,19 +395,16 @@ func (m *EphemeralReportMessageRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EphemeralReportMessageRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1962)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EphemeralReportMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EphemeralReportMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -417,16 +412,16 @@ func (m *EphemeralReportMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "ephemeral.reportMessage", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "id")
 	}
-	if m.Option, err = tlrt.Bytes(b); err != nil {
+	if m.Option, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "option")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "message")
 	}
 	return nil
@@ -527,23 +522,20 @@ func (m *EphemeralGetCallbackAnswerRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *EphemeralGetCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = EphemeralGetCallbackAnswerRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1253)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *EphemeralGetCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *EphemeralGetCallbackAnswerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -551,17 +543,17 @@ func (m *EphemeralGetCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "ephemeral.getCallbackAnswer", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "id")
 	}
 	if m.Flags.Has(1) {
-		if m.Data, err = tlrt.Bytes(b); err != nil {
+		if m.Data, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "data")
 		}
 	}

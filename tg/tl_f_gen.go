@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // ForumTopicClass is the TL type ForumTopic: one of ForumTopicDeleted,
@@ -19,25 +20,27 @@ type ForumTopicClass interface {
 
 // DecodeForumTopic decodes any constructor of ForumTopic.
 func DecodeForumTopic(b *bin.Buffer) (ForumTopicClass, error) {
-	return tlrt.Owned(b, decodeForumTopic)
+	return tlrt.Decode(b, &wireSchema, 177, decodeForumTopic)
 }
 
 // decodeForumTopic is DecodeForumTopic for a value nested depth levels deep.
-func decodeForumTopic(b *bin.Buffer, depth int) (ForumTopicClass, error) {
-	id, err := b.ID()
+func decodeForumTopic(d *tlrt.Decoder, depth int) (ForumTopicClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ForumTopicClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ForumTopicDeletedTypeID:
-		v = &ForumTopicDeleted{}
+		v = tlrt.New[ForumTopicDeleted](d)
 	case ForumTopicTypeID:
-		v = &ForumTopic{}
+		v, size = &ForumTopic{}, unsafe.Sizeof(ForumTopic{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ForumTopic"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -99,17 +102,18 @@ func (m *ForumTopicDeleted) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ForumTopicDeleted) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 594)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ForumTopicDeleted) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ForumTopicDeleted) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "forumTopicDeleted", "id")
 	}
 	return nil
@@ -261,23 +265,20 @@ func (m *ForumTopic) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ForumTopic) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ForumTopic{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3256)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ForumTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -285,7 +286,7 @@ func (m *ForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "forumTopic", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "flags")
 	}
 	m.My = m.Flags.Has(1)
@@ -294,55 +295,55 @@ func (m *ForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Short = m.Flags.Has(5)
 	m.Hidden = m.Flags.Has(6)
 	m.TitleMissing = m.Flags.Has(7)
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "date")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "peer")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "title")
 	}
-	if m.IconColor, err = b.Int(); err != nil {
+	if m.IconColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "icon_color")
 	}
 	if m.Flags.Has(0) {
-		if m.IconEmojiID, err = b.Long(); err != nil {
+		if m.IconEmojiID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "forumTopic", "icon_emoji_id")
 		}
 	}
-	if m.TopMessage, err = b.Int(); err != nil {
+	if m.TopMessage, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "top_message")
 	}
-	if m.ReadInboxMaxID, err = b.Int(); err != nil {
+	if m.ReadInboxMaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "read_inbox_max_id")
 	}
-	if m.ReadOutboxMaxID, err = b.Int(); err != nil {
+	if m.ReadOutboxMaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "read_outbox_max_id")
 	}
-	if m.UnreadCount, err = b.Int(); err != nil {
+	if m.UnreadCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "unread_count")
 	}
-	if m.UnreadMentionsCount, err = b.Int(); err != nil {
+	if m.UnreadMentionsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "unread_mentions_count")
 	}
-	if m.UnreadReactionsCount, err = b.Int(); err != nil {
+	if m.UnreadReactionsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "unread_reactions_count")
 	}
-	if m.UnreadPollVotesCount, err = b.Int(); err != nil {
+	if m.UnreadPollVotesCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "unread_poll_votes_count")
 	}
-	if m.FromID, err = decodePeer(b, depth+1); err != nil {
+	if m.FromID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "from_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.NotifySettings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "notify_settings")
 	}
 	if m.Flags.Has(4) {
-		if m.Draft, err = decodeDraftMessage(b, depth+1); err != nil {
+		if m.Draft, err = decodeDraftMessage(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "forumTopic", "draft")
 		}
 	}
@@ -441,23 +442,20 @@ func (m *FactCheck) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *FactCheck) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = FactCheck{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2512)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *FactCheck) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *FactCheck) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -465,22 +463,23 @@ func (m *FactCheck) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "factCheck", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "factCheck", "flags")
 	}
 	m.NeedCheck = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.Country, err = tlrt.String(b); err != nil {
+		if m.Country, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "factCheck", "country")
 		}
 	}
 	if m.Flags.Has(1) {
-		m.Text = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Text, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
+		m.Text = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Text, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "factCheck", "text")
 		}
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "factCheck", "hash")
 	}
 	m.Flags &^= 1 << 0
@@ -544,30 +543,27 @@ func (m *FileHash) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *FileHash) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3154)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *FileHash) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *FileHash) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Long(); err != nil {
+	if m.Offset, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "fileHash", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "fileHash", "limit")
 	}
-	if m.Hash, err = tlrt.Bytes(b); err != nil {
+	if m.Hash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "fileHash", "hash")
 	}
 	return nil
@@ -644,23 +640,20 @@ func (m *Folder) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Folder) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Folder{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3277)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Folder) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Folder) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -668,20 +661,20 @@ func (m *Folder) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "folder", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "folder", "flags")
 	}
 	m.AutofillNewBroadcasts = m.Flags.Has(0)
 	m.AutofillPublicGroups = m.Flags.Has(1)
 	m.AutofillNewCorrespondents = m.Flags.Has(2)
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "folder", "id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "folder", "title")
 	}
 	if m.Flags.Has(3) {
-		if m.Photo, err = decodeChatPhoto(b, depth+1); err != nil {
+		if m.Photo, err = decodeChatPhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "folder", "photo")
 		}
 	}
@@ -743,12 +736,13 @@ func (m *FolderPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *FolderPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3039)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *FolderPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *FolderPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -756,10 +750,10 @@ func (m *FolderPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "folderPeer", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "folderPeer", "peer")
 	}
-	if m.FolderID, err = b.Int(); err != nil {
+	if m.FolderID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "folderPeer", "folder_id")
 	}
 	return nil
@@ -819,19 +813,16 @@ func (m *FoundStory) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *FoundStory) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3027)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *FoundStory) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *FoundStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -839,10 +830,10 @@ func (m *FoundStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "foundStory", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "foundStory", "peer")
 	}
-	if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
+	if m.Story, err = decodeStoryItem(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "foundStory", "story")
 	}
 	return nil

@@ -64,12 +64,13 @@ func (m *FoldersEditPeerFoldersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *FoldersEditPeerFoldersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1664)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *FoldersEditPeerFoldersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *FoldersEditPeerFoldersRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -77,7 +78,7 @@ func (m *FoldersEditPeerFoldersRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "folders.editPeerFolders", "")
 	}
 	var err error
-	if m.FolderPeers, err = tlrt.DecodeStructs[InputFolderPeer](b, false, false, 12, depth+1); err != nil {
+	if m.FolderPeers, err = tlrt.DecodeStructs[InputFolderPeer](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "folders.editPeerFolders", "folder_peers")
 	}
 	return nil

@@ -68,39 +68,36 @@ func (m *FragmentCollectibleInfo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *FragmentCollectibleInfo) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1718)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *FragmentCollectibleInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *FragmentCollectibleInfo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PurchaseDate, err = b.Int(); err != nil {
+	if m.PurchaseDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "purchase_date")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "amount")
 	}
-	if m.CryptoCurrency, err = tlrt.String(b); err != nil {
+	if m.CryptoCurrency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "crypto_currency")
 	}
-	if m.CryptoAmount, err = b.Long(); err != nil {
+	if m.CryptoAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "crypto_amount")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "url")
 	}
 	return nil
@@ -159,19 +156,16 @@ func (m *FragmentGetCollectibleInfoRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *FragmentGetCollectibleInfoRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2586)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *FragmentGetCollectibleInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *FragmentGetCollectibleInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -179,7 +173,7 @@ func (m *FragmentGetCollectibleInfoRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "fragment.getCollectibleInfo", "")
 	}
 	var err error
-	if m.Collectible, err = decodeInputCollectible(b, depth+1); err != nil {
+	if m.Collectible, err = decodeInputCollectible(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "fragment.getCollectibleInfo", "collectible")
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"math"
+	"unsafe"
 )
 
 // GeoPointClass is the TL type GeoPoint: one of GeoPointEmpty, GeoPoint.
@@ -19,12 +20,12 @@ type GeoPointClass interface {
 
 // DecodeGeoPoint decodes any constructor of GeoPoint.
 func DecodeGeoPoint(b *bin.Buffer) (GeoPointClass, error) {
-	return decodeGeoPoint(b, 0)
+	return tlrt.Decode(b, &wireSchema, 64, decodeGeoPoint)
 }
 
 // decodeGeoPoint is DecodeGeoPoint for a value nested depth levels deep.
-func decodeGeoPoint(b *bin.Buffer, depth int) (GeoPointClass, error) {
-	id, err := b.ID()
+func decodeGeoPoint(d *tlrt.Decoder, depth int) (GeoPointClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -33,11 +34,11 @@ func decodeGeoPoint(b *bin.Buffer, depth int) (GeoPointClass, error) {
 	case GeoPointEmptyTypeID:
 		v = &GeoPointEmpty{}
 	case GeoPointTypeID:
-		v = &GeoPoint{}
+		v = tlrt.New[GeoPoint](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "GeoPoint"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -93,12 +94,13 @@ func (m *GeoPointEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GeoPointEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 755)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *GeoPointEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *GeoPointEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -202,30 +204,31 @@ func (m *GeoPoint) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = GeoPoint{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2434)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *GeoPoint) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *GeoPoint) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "geoPoint", "flags")
 	}
-	if m.Long, err = b.Double(); err != nil {
+	if m.Long, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "geoPoint", "long")
 	}
-	if m.Lat, err = b.Double(); err != nil {
+	if m.Lat, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "geoPoint", "lat")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "geoPoint", "access_hash")
 	}
 	if m.Flags.Has(0) {
-		if m.AccuracyRadius, err = b.Int(); err != nil {
+		if m.AccuracyRadius, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "geoPoint", "accuracy_radius")
 		}
 	}
@@ -246,25 +249,27 @@ type GroupCallClass interface {
 
 // DecodeGroupCall decodes any constructor of GroupCall.
 func DecodeGroupCall(b *bin.Buffer) (GroupCallClass, error) {
-	return tlrt.Owned(b, decodeGroupCall)
+	return tlrt.Decode(b, &wireSchema, 453, decodeGroupCall)
 }
 
 // decodeGroupCall is DecodeGroupCall for a value nested depth levels deep.
-func decodeGroupCall(b *bin.Buffer, depth int) (GroupCallClass, error) {
-	id, err := b.ID()
+func decodeGroupCall(d *tlrt.Decoder, depth int) (GroupCallClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v GroupCallClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case GroupCallDiscardedTypeID:
-		v = &GroupCallDiscarded{}
+		v = tlrt.New[GroupCallDiscarded](d)
 	case GroupCallTypeID:
-		v = &GroupCall{}
+		v, size = &GroupCall{}, unsafe.Sizeof(GroupCall{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "GroupCall"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -335,23 +340,24 @@ func (m *GroupCallDiscarded) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GroupCallDiscarded) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1812)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *GroupCallDiscarded) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *GroupCallDiscarded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "groupCallDiscarded", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "groupCallDiscarded", "access_hash")
 	}
-	if m.Duration, err = b.Int(); err != nil {
+	if m.Duration, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "groupCallDiscarded", "duration")
 	}
 	return nil
@@ -643,23 +649,20 @@ func (m *GroupCall) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *GroupCall) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = GroupCall{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3108)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *GroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *GroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -667,7 +670,7 @@ func (m *GroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "groupCall", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "groupCall", "flags")
 	}
 	m.JoinMuted = m.Flags.Has(1)
@@ -683,58 +686,58 @@ func (m *GroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.MessagesEnabled = m.Flags.Has(17)
 	m.CanChangeMessagesEnabled = m.Flags.Has(18)
 	m.Min = m.Flags.Has(19)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "groupCall", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "groupCall", "access_hash")
 	}
-	if m.ParticipantsCount, err = b.Int(); err != nil {
+	if m.ParticipantsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "groupCall", "participants_count")
 	}
 	if m.Flags.Has(3) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "groupCall", "title")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.StreamDCID, err = b.Int(); err != nil {
+		if m.StreamDCID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "groupCall", "stream_dc_id")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.RecordStartDate, err = b.Int(); err != nil {
+		if m.RecordStartDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "groupCall", "record_start_date")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.ScheduleDate, err = b.Int(); err != nil {
+		if m.ScheduleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "groupCall", "schedule_date")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.UnmutedVideoCount, err = b.Int(); err != nil {
+		if m.UnmutedVideoCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "groupCall", "unmuted_video_count")
 		}
 	}
-	if m.UnmutedVideoLimit, err = b.Int(); err != nil {
+	if m.UnmutedVideoLimit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "groupCall", "unmuted_video_limit")
 	}
-	if m.Version, err = b.Int(); err != nil {
+	if m.Version, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "groupCall", "version")
 	}
 	if m.Flags.Has(16) {
-		if m.InviteLink, err = tlrt.String(b); err != nil {
+		if m.InviteLink, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "groupCall", "invite_link")
 		}
 	}
 	if m.Flags.Has(20) {
-		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+		if m.SendPaidMessagesStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "groupCall", "send_paid_messages_stars")
 		}
 	}
 	if m.Flags.Has(21) {
-		if m.DefaultSendAs, err = decodePeer(b, depth+1); err != nil {
+		if m.DefaultSendAs, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "groupCall", "default_send_as")
 		}
 	}
@@ -837,23 +840,20 @@ func (m *Game) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Game) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Game{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2583)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Game) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Game) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -861,29 +861,29 @@ func (m *Game) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "game", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "game", "flags")
 	}
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "game", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "game", "access_hash")
 	}
-	if m.ShortName, err = tlrt.String(b); err != nil {
+	if m.ShortName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "game", "short_name")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "game", "title")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "game", "description")
 	}
-	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "game", "photo")
 	}
 	if m.Flags.Has(0) {
-		if m.Document, err = decodeDocument(b, depth+1); err != nil {
+		if m.Document, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "game", "document")
 		}
 	}
@@ -1020,45 +1020,42 @@ func (m *GeoPointAddress) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *GeoPointAddress) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = GeoPointAddress{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2913)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *GeoPointAddress) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *GeoPointAddress) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "geoPointAddress", "flags")
 	}
-	if m.CountryIso2, err = tlrt.String(b); err != nil {
+	if m.CountryIso2, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "geoPointAddress", "country_iso2")
 	}
 	if m.Flags.Has(0) {
-		if m.State, err = tlrt.String(b); err != nil {
+		if m.State, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "geoPointAddress", "state")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.City, err = tlrt.String(b); err != nil {
+		if m.City, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "geoPointAddress", "city")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Street, err = tlrt.String(b); err != nil {
+		if m.Street, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "geoPointAddress", "street")
 		}
 	}
@@ -1186,12 +1183,13 @@ func (m *GlobalPrivacySettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = GlobalPrivacySettings{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3272)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *GlobalPrivacySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *GlobalPrivacySettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1199,7 +1197,7 @@ func (m *GlobalPrivacySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "globalPrivacySettings", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "globalPrivacySettings", "flags")
 	}
 	m.ArchiveAndMuteNewNoncontactPeers = m.Flags.Has(0)
@@ -1209,13 +1207,13 @@ func (m *GlobalPrivacySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.NewNoncontactPeersRequirePremium = m.Flags.Has(4)
 	m.DisplayGiftsButton = m.Flags.Has(7)
 	if m.Flags.Has(5) {
-		if m.NoncontactPeersPaidStars, err = b.Long(); err != nil {
+		if m.NoncontactPeersPaidStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "globalPrivacySettings", "noncontact_peers_paid_stars")
 		}
 	}
 	if m.Flags.Has(6) {
-		m.DisallowedGifts = new(DisallowedGiftsSettings)
-		if err = tlrt.DecodeBoxed(b, m.DisallowedGifts, depth+1); err != nil {
+		m.DisallowedGifts = tlrt.New[DisallowedGiftsSettings](d)
+		if err = tlrt.DecodeBoxed(d, m.DisallowedGifts, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "globalPrivacySettings", "disallowed_gifts")
 		}
 	}
@@ -1295,12 +1293,13 @@ func (m *GroupCallDonor) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = GroupCallDonor{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3089)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *GroupCallDonor) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *GroupCallDonor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1308,17 +1307,17 @@ func (m *GroupCallDonor) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "groupCallDonor", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "groupCallDonor", "flags")
 	}
 	m.Top = m.Flags.Has(0)
 	m.My = m.Flags.Has(1)
 	if m.Flags.Has(3) {
-		if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+		if m.PeerID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "groupCallDonor", "peer_id")
 		}
 	}
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "groupCallDonor", "stars")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<3
@@ -1422,23 +1421,20 @@ func (m *GroupCallMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *GroupCallMessage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = GroupCallMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 854)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *GroupCallMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *GroupCallMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1446,24 +1442,24 @@ func (m *GroupCallMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "groupCallMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "groupCallMessage", "flags")
 	}
 	m.FromAdmin = m.Flags.Has(1)
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "groupCallMessage", "id")
 	}
-	if m.FromID, err = decodePeer(b, depth+1); err != nil {
+	if m.FromID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "groupCallMessage", "from_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "groupCallMessage", "date")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Message, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Message, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "groupCallMessage", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.PaidMessageStars, err = b.Long(); err != nil {
+		if m.PaidMessageStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "groupCallMessage", "paid_message_stars")
 		}
 	}
@@ -1701,23 +1697,20 @@ func (m *GroupCallParticipant) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *GroupCallParticipant) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = GroupCallParticipant{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1023)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *GroupCallParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *GroupCallParticipant) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1725,7 +1718,7 @@ func (m *GroupCallParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "groupCallParticipant", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipant", "flags")
 	}
 	m.Muted = m.Flags.Has(0)
@@ -1738,49 +1731,51 @@ func (m *GroupCallParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.VolumeByAdmin = m.Flags.Has(10)
 	m.Self = m.Flags.Has(12)
 	m.VideoJoined = m.Flags.Has(15)
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipant", "peer")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipant", "date")
 	}
 	if m.Flags.Has(3) {
-		if m.ActiveDate, err = b.Int(); err != nil {
+		if m.ActiveDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "groupCallParticipant", "active_date")
 		}
 	}
-	if m.Source, err = b.Int(); err != nil {
+	if m.Source, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipant", "source")
 	}
 	if m.Flags.Has(7) {
-		if m.Volume, err = b.Int(); err != nil {
+		if m.Volume, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "groupCallParticipant", "volume")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.About, err = tlrt.String(b); err != nil {
+		if m.About, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "groupCallParticipant", "about")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.RaiseHandRating, err = b.Long(); err != nil {
+		if m.RaiseHandRating, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "groupCallParticipant", "raise_hand_rating")
 		}
 	}
 	if m.Flags.Has(6) {
-		m.Video = new(GroupCallParticipantVideo)
-		if err = tlrt.DecodeBoxed(b, m.Video, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(GroupCallParticipantVideo{}))
+		m.Video = &GroupCallParticipantVideo{}
+		if err = tlrt.DecodeBoxed(d, m.Video, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "groupCallParticipant", "video")
 		}
 	}
 	if m.Flags.Has(14) {
-		m.Presentation = new(GroupCallParticipantVideo)
-		if err = tlrt.DecodeBoxed(b, m.Presentation, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(GroupCallParticipantVideo{}))
+		m.Presentation = &GroupCallParticipantVideo{}
+		if err = tlrt.DecodeBoxed(d, m.Presentation, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "groupCallParticipant", "presentation")
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.PaidStarsTotal, err = b.Long(); err != nil {
+		if m.PaidStarsTotal, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "groupCallParticipant", "paid_stars_total")
 		}
 	}
@@ -1895,23 +1890,20 @@ func (m *GroupCallParticipantVideo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *GroupCallParticipantVideo) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = GroupCallParticipantVideo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1654)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *GroupCallParticipantVideo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *GroupCallParticipantVideo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1919,18 +1911,18 @@ func (m *GroupCallParticipantVideo) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "groupCallParticipantVideo", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipantVideo", "flags")
 	}
 	m.Paused = m.Flags.Has(0)
-	if m.Endpoint, err = tlrt.String(b); err != nil {
+	if m.Endpoint, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipantVideo", "endpoint")
 	}
-	if m.SourceGroups, err = tlrt.DecodeStructs[GroupCallParticipantVideoSourceGroup](b, false, false, 16, depth+1); err != nil {
+	if m.SourceGroups, err = tlrt.DecodeStructs[GroupCallParticipantVideoSourceGroup](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipantVideo", "source_groups")
 	}
 	if m.Flags.Has(1) {
-		if m.AudioSource, err = b.Int(); err != nil {
+		if m.AudioSource, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "groupCallParticipantVideo", "audio_source")
 		}
 	}
@@ -1998,27 +1990,24 @@ func (m *GroupCallParticipantVideoSourceGroup) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *GroupCallParticipantVideoSourceGroup) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2896)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *GroupCallParticipantVideoSourceGroup) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *GroupCallParticipantVideoSourceGroup) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Semantics, err = tlrt.String(b); err != nil {
+	if m.Semantics, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipantVideoSourceGroup", "semantics")
 	}
-	if m.Sources, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Sources, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipantVideoSourceGroup", "sources")
 	}
 	return nil
@@ -2086,23 +2075,24 @@ func (m *GroupCallStreamChannel) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GroupCallStreamChannel) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1904)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *GroupCallStreamChannel) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *GroupCallStreamChannel) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Channel, err = b.Int(); err != nil {
+	if m.Channel, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "groupCallStreamChannel", "channel")
 	}
-	if m.Scale, err = b.Int(); err != nil {
+	if m.Scale, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "groupCallStreamChannel", "scale")
 	}
-	if m.LastTimestampMs, err = b.Long(); err != nil {
+	if m.LastTimestampMs, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "groupCallStreamChannel", "last_timestamp_ms")
 	}
 	return nil

@@ -69,23 +69,24 @@ func (m *HighScore) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HighScore) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1772)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HighScore) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HighScore) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Pos, err = b.Int(); err != nil {
+	if m.Pos, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "highScore", "pos")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "highScore", "user_id")
 	}
-	if m.Score, err = b.Int(); err != nil {
+	if m.Score, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "highScore", "score")
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // HelpAppConfigClass is the TL type help.AppConfig: one of
@@ -20,26 +21,28 @@ type HelpAppConfigClass interface {
 
 // DecodeHelpAppConfig decodes any constructor of help.AppConfig.
 func DecodeHelpAppConfig(b *bin.Buffer) (HelpAppConfigClass, error) {
-	return tlrt.Owned(b, decodeHelpAppConfig)
+	return tlrt.Decode(b, &wireSchema, 1602, decodeHelpAppConfig)
 }
 
 // decodeHelpAppConfig is DecodeHelpAppConfig for a value nested depth levels
 // deep.
-func decodeHelpAppConfig(b *bin.Buffer, depth int) (HelpAppConfigClass, error) {
-	id, err := b.ID()
+func decodeHelpAppConfig(d *tlrt.Decoder, depth int) (HelpAppConfigClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v HelpAppConfigClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case HelpAppConfigNotModifiedTypeID:
 		v = &HelpAppConfigNotModified{}
 	case HelpAppConfigTypeID:
-		v = &HelpAppConfig{}
+		v, size = &HelpAppConfig{}, unsafe.Sizeof(HelpAppConfig{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "help.AppConfig"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -95,12 +98,13 @@ func (m *HelpAppConfigNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpAppConfigNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1864)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpAppConfigNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpAppConfigNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -162,19 +166,16 @@ func (m *HelpAppConfig) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpAppConfig) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2902)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpAppConfig) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpAppConfig) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -182,10 +183,10 @@ func (m *HelpAppConfig) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.appConfig", "")
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.appConfig", "hash")
 	}
-	if m.Config, err = decodeJSONValue(b, depth+1); err != nil {
+	if m.Config, err = decodeJSONValue(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.appConfig", "config")
 	}
 	return nil
@@ -202,26 +203,28 @@ type HelpAppUpdateClass interface {
 
 // DecodeHelpAppUpdate decodes any constructor of help.AppUpdate.
 func DecodeHelpAppUpdate(b *bin.Buffer) (HelpAppUpdateClass, error) {
-	return tlrt.Owned(b, decodeHelpAppUpdate)
+	return tlrt.Decode(b, &wireSchema, 1447, decodeHelpAppUpdate)
 }
 
 // decodeHelpAppUpdate is DecodeHelpAppUpdate for a value nested depth levels
 // deep.
-func decodeHelpAppUpdate(b *bin.Buffer, depth int) (HelpAppUpdateClass, error) {
-	id, err := b.ID()
+func decodeHelpAppUpdate(d *tlrt.Decoder, depth int) (HelpAppUpdateClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v HelpAppUpdateClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case HelpAppUpdateTypeID:
-		v = &HelpAppUpdate{}
+		v, size = &HelpAppUpdate{}, unsafe.Sizeof(HelpAppUpdate{})
 	case HelpNoAppUpdateTypeID:
 		v = &HelpNoAppUpdate{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "help.AppUpdate"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -340,23 +343,20 @@ func (m *HelpAppUpdate) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpAppUpdate) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = HelpAppUpdate{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2744)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpAppUpdate) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpAppUpdate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -364,34 +364,34 @@ func (m *HelpAppUpdate) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.appUpdate", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "help.appUpdate", "flags")
 	}
 	m.CanNotSkip = m.Flags.Has(0)
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.appUpdate", "id")
 	}
-	if m.Version, err = tlrt.String(b); err != nil {
+	if m.Version, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "help.appUpdate", "version")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "help.appUpdate", "text")
 	}
-	if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "help.appUpdate", "entities")
 	}
 	if m.Flags.Has(1) {
-		if m.Document, err = decodeDocument(b, depth+1); err != nil {
+		if m.Document, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "help.appUpdate", "document")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "help.appUpdate", "url")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Sticker, err = decodeDocument(b, depth+1); err != nil {
+		if m.Sticker, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "help.appUpdate", "sticker")
 		}
 	}
@@ -452,12 +452,13 @@ func (m *HelpNoAppUpdate) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpNoAppUpdate) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2662)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpNoAppUpdate) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpNoAppUpdate) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -475,26 +476,28 @@ type HelpCountriesListClass interface {
 
 // DecodeHelpCountriesList decodes any constructor of help.CountriesList.
 func DecodeHelpCountriesList(b *bin.Buffer) (HelpCountriesListClass, error) {
-	return tlrt.Owned(b, decodeHelpCountriesList)
+	return tlrt.Decode(b, &wireSchema, 1765, decodeHelpCountriesList)
 }
 
 // decodeHelpCountriesList is DecodeHelpCountriesList for a value nested depth
 // levels deep.
-func decodeHelpCountriesList(b *bin.Buffer, depth int) (HelpCountriesListClass, error) {
-	id, err := b.ID()
+func decodeHelpCountriesList(d *tlrt.Decoder, depth int) (HelpCountriesListClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v HelpCountriesListClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case HelpCountriesListNotModifiedTypeID:
 		v = &HelpCountriesListNotModified{}
 	case HelpCountriesListTypeID:
-		v = &HelpCountriesList{}
+		v, size = &HelpCountriesList{}, unsafe.Sizeof(HelpCountriesList{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "help.CountriesList"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -553,12 +556,13 @@ func (m *HelpCountriesListNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpCountriesListNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2098)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpCountriesListNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpCountriesListNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -624,19 +628,16 @@ func (m *HelpCountriesList) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpCountriesList) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1968)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpCountriesList) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpCountriesList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -644,10 +645,10 @@ func (m *HelpCountriesList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.countriesList", "")
 	}
 	var err error
-	if m.Countries, err = tlrt.DecodeStructs[HelpCountry](b, false, false, 24, depth+1); err != nil {
+	if m.Countries, err = tlrt.DecodeStructs[HelpCountry](d, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.countriesList", "countries")
 	}
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.countriesList", "hash")
 	}
 	return nil
@@ -664,26 +665,28 @@ type HelpDeepLinkInfoClass interface {
 
 // DecodeHelpDeepLinkInfo decodes any constructor of help.DeepLinkInfo.
 func DecodeHelpDeepLinkInfo(b *bin.Buffer) (HelpDeepLinkInfoClass, error) {
-	return tlrt.Owned(b, decodeHelpDeepLinkInfo)
+	return tlrt.Decode(b, &wireSchema, 1260, decodeHelpDeepLinkInfo)
 }
 
 // decodeHelpDeepLinkInfo is DecodeHelpDeepLinkInfo for a value nested depth
 // levels deep.
-func decodeHelpDeepLinkInfo(b *bin.Buffer, depth int) (HelpDeepLinkInfoClass, error) {
-	id, err := b.ID()
+func decodeHelpDeepLinkInfo(d *tlrt.Decoder, depth int) (HelpDeepLinkInfoClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v HelpDeepLinkInfoClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case HelpDeepLinkInfoEmptyTypeID:
 		v = &HelpDeepLinkInfoEmpty{}
 	case HelpDeepLinkInfoTypeID:
-		v = &HelpDeepLinkInfo{}
+		v, size = &HelpDeepLinkInfo{}, unsafe.Sizeof(HelpDeepLinkInfo{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "help.DeepLinkInfo"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -739,12 +742,13 @@ func (m *HelpDeepLinkInfoEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpDeepLinkInfoEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1648)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpDeepLinkInfoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpDeepLinkInfoEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -842,23 +846,20 @@ func (m *HelpDeepLinkInfo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpDeepLinkInfo) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = HelpDeepLinkInfo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1685)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpDeepLinkInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpDeepLinkInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -866,15 +867,15 @@ func (m *HelpDeepLinkInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.deepLinkInfo", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "help.deepLinkInfo", "flags")
 	}
 	m.UpdateApp = m.Flags.Has(0)
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "help.deepLinkInfo", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "help.deepLinkInfo", "entities")
 		}
 	}
@@ -896,26 +897,28 @@ type HelpPassportConfigClass interface {
 
 // DecodeHelpPassportConfig decodes any constructor of help.PassportConfig.
 func DecodeHelpPassportConfig(b *bin.Buffer) (HelpPassportConfigClass, error) {
-	return tlrt.Owned(b, decodeHelpPassportConfig)
+	return tlrt.Decode(b, &wireSchema, 2683, decodeHelpPassportConfig)
 }
 
 // decodeHelpPassportConfig is DecodeHelpPassportConfig for a value nested depth
 // levels deep.
-func decodeHelpPassportConfig(b *bin.Buffer, depth int) (HelpPassportConfigClass, error) {
-	id, err := b.ID()
+func decodeHelpPassportConfig(d *tlrt.Decoder, depth int) (HelpPassportConfigClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v HelpPassportConfigClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case HelpPassportConfigNotModifiedTypeID:
 		v = &HelpPassportConfigNotModified{}
 	case HelpPassportConfigTypeID:
-		v = &HelpPassportConfig{}
+		v, size = &HelpPassportConfig{}, unsafe.Sizeof(HelpPassportConfig{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "help.PassportConfig"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -974,12 +977,13 @@ func (m *HelpPassportConfigNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPassportConfigNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2603)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpPassportConfigNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpPassportConfigNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1043,23 +1047,20 @@ func (m *HelpPassportConfig) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpPassportConfig) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = HelpPassportConfig{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2242)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpPassportConfig) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpPassportConfig) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1067,10 +1068,10 @@ func (m *HelpPassportConfig) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.passportConfig", "")
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.passportConfig", "hash")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.CountriesLangs, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.CountriesLangs, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.passportConfig", "countries_langs")
 	}
 	return nil
@@ -1087,26 +1088,28 @@ type HelpPeerColorSetClass interface {
 
 // DecodeHelpPeerColorSet decodes any constructor of help.PeerColorSet.
 func DecodeHelpPeerColorSet(b *bin.Buffer) (HelpPeerColorSetClass, error) {
-	return decodeHelpPeerColorSet(b, 0)
+	return tlrt.Decode(b, &wireSchema, 468, decodeHelpPeerColorSet)
 }
 
 // decodeHelpPeerColorSet is DecodeHelpPeerColorSet for a value nested depth
 // levels deep.
-func decodeHelpPeerColorSet(b *bin.Buffer, depth int) (HelpPeerColorSetClass, error) {
-	id, err := b.ID()
+func decodeHelpPeerColorSet(d *tlrt.Decoder, depth int) (HelpPeerColorSetClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v HelpPeerColorSetClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case HelpPeerColorSetTypeID:
-		v = &HelpPeerColorSet{}
+		v, size = &HelpPeerColorSet{}, unsafe.Sizeof(HelpPeerColorSet{})
 	case HelpPeerColorProfileSetTypeID:
-		v = &HelpPeerColorProfileSet{}
+		v, size = &HelpPeerColorProfileSet{}, unsafe.Sizeof(HelpPeerColorProfileSet{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "help.PeerColorSet"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1168,17 +1171,18 @@ func (m *HelpPeerColorSet) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPeerColorSet) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 983)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpPeerColorSet) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpPeerColorSet) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Colors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Colors, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColorSet", "colors")
 	}
 	return nil
@@ -1252,23 +1256,24 @@ func (m *HelpPeerColorProfileSet) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPeerColorProfileSet) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1797)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpPeerColorProfileSet) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpPeerColorProfileSet) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PaletteColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.PaletteColors, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColorProfileSet", "palette_colors")
 	}
-	if m.BgColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.BgColors, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColorProfileSet", "bg_colors")
 	}
-	if m.StoryColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.StoryColors, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColorProfileSet", "story_colors")
 	}
 	return nil
@@ -1285,26 +1290,28 @@ type HelpPeerColorsClass interface {
 
 // DecodeHelpPeerColors decodes any constructor of help.PeerColors.
 func DecodeHelpPeerColors(b *bin.Buffer) (HelpPeerColorsClass, error) {
-	return decodeHelpPeerColors(b, 0)
+	return tlrt.Decode(b, &wireSchema, 2365, decodeHelpPeerColors)
 }
 
 // decodeHelpPeerColors is DecodeHelpPeerColors for a value nested depth levels
 // deep.
-func decodeHelpPeerColors(b *bin.Buffer, depth int) (HelpPeerColorsClass, error) {
-	id, err := b.ID()
+func decodeHelpPeerColors(d *tlrt.Decoder, depth int) (HelpPeerColorsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v HelpPeerColorsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case HelpPeerColorsNotModifiedTypeID:
 		v = &HelpPeerColorsNotModified{}
 	case HelpPeerColorsTypeID:
-		v = &HelpPeerColors{}
+		v, size = &HelpPeerColors{}, unsafe.Sizeof(HelpPeerColors{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "help.PeerColors"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1360,12 +1367,13 @@ func (m *HelpPeerColorsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPeerColorsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1028)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpPeerColorsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpPeerColorsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1436,12 +1444,13 @@ func (m *HelpPeerColors) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPeerColors) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 586)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpPeerColors) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpPeerColors) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1449,10 +1458,10 @@ func (m *HelpPeerColors) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.peerColors", "")
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColors", "hash")
 	}
-	if m.Colors, err = tlrt.DecodeStructs[HelpPeerColorOption](b, false, false, 12, depth+1); err != nil {
+	if m.Colors, err = tlrt.DecodeStructs[HelpPeerColorOption](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColors", "colors")
 	}
 	return nil
@@ -1469,26 +1478,28 @@ type HelpPromoDataClass interface {
 
 // DecodeHelpPromoData decodes any constructor of help.PromoData.
 func DecodeHelpPromoData(b *bin.Buffer) (HelpPromoDataClass, error) {
-	return tlrt.Owned(b, decodeHelpPromoData)
+	return tlrt.Decode(b, &wireSchema, 2617, decodeHelpPromoData)
 }
 
 // decodeHelpPromoData is DecodeHelpPromoData for a value nested depth levels
 // deep.
-func decodeHelpPromoData(b *bin.Buffer, depth int) (HelpPromoDataClass, error) {
-	id, err := b.ID()
+func decodeHelpPromoData(d *tlrt.Decoder, depth int) (HelpPromoDataClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v HelpPromoDataClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case HelpPromoDataEmptyTypeID:
-		v = &HelpPromoDataEmpty{}
+		v = tlrt.New[HelpPromoDataEmpty](d)
 	case HelpPromoDataTypeID:
-		v = &HelpPromoData{}
+		v, size = &HelpPromoData{}, unsafe.Sizeof(HelpPromoData{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "help.PromoData"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1550,17 +1561,18 @@ func (m *HelpPromoDataEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPromoDataEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2151)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpPromoDataEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpPromoDataEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Expires, err = b.Int(); err != nil {
+	if m.Expires, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.promoDataEmpty", "expires")
 	}
 	return nil
@@ -1719,23 +1731,20 @@ func (m *HelpPromoData) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpPromoData) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = HelpPromoData{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 669)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpPromoData) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpPromoData) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1743,44 +1752,45 @@ func (m *HelpPromoData) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.promoData", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "help.promoData", "flags")
 	}
 	m.Proxy = m.Flags.Has(0)
-	if m.Expires, err = b.Int(); err != nil {
+	if m.Expires, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.promoData", "expires")
 	}
 	if m.Flags.Has(3) {
-		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		if m.Peer, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "help.promoData", "peer")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.PsaType, err = tlrt.String(b); err != nil {
+		if m.PsaType, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "help.promoData", "psa_type")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.PsaMessage, err = tlrt.String(b); err != nil {
+		if m.PsaMessage, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "help.promoData", "psa_message")
 		}
 	}
-	if m.PendingSuggestions, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.PendingSuggestions, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "help.promoData", "pending_suggestions")
 	}
-	if m.DismissedSuggestions, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.DismissedSuggestions, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "help.promoData", "dismissed_suggestions")
 	}
 	if m.Flags.Has(4) {
-		m.CustomPendingSuggestion = new(PendingSuggestion)
-		if err = tlrt.DecodeBoxed(b, m.CustomPendingSuggestion, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(PendingSuggestion{}))
+		m.CustomPendingSuggestion = &PendingSuggestion{}
+		if err = tlrt.DecodeBoxed(d, m.CustomPendingSuggestion, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "help.promoData", "custom_pending_suggestion")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "help.promoData", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "help.promoData", "users")
 	}
 	m.Flags &^= 1<<0 | 1<<3 | 1<<4
@@ -1805,26 +1815,28 @@ type HelpTermsOfServiceUpdateClass interface {
 // DecodeHelpTermsOfServiceUpdate decodes any constructor of
 // help.TermsOfServiceUpdate.
 func DecodeHelpTermsOfServiceUpdate(b *bin.Buffer) (HelpTermsOfServiceUpdateClass, error) {
-	return tlrt.Owned(b, decodeHelpTermsOfServiceUpdate)
+	return tlrt.Decode(b, &wireSchema, 1043, decodeHelpTermsOfServiceUpdate)
 }
 
 // decodeHelpTermsOfServiceUpdate is DecodeHelpTermsOfServiceUpdate for a value
 // nested depth levels deep.
-func decodeHelpTermsOfServiceUpdate(b *bin.Buffer, depth int) (HelpTermsOfServiceUpdateClass, error) {
-	id, err := b.ID()
+func decodeHelpTermsOfServiceUpdate(d *tlrt.Decoder, depth int) (HelpTermsOfServiceUpdateClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v HelpTermsOfServiceUpdateClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case HelpTermsOfServiceUpdateEmptyTypeID:
-		v = &HelpTermsOfServiceUpdateEmpty{}
+		v = tlrt.New[HelpTermsOfServiceUpdateEmpty](d)
 	case HelpTermsOfServiceUpdateTypeID:
-		v = &HelpTermsOfServiceUpdate{}
+		v, size = &HelpTermsOfServiceUpdate{}, unsafe.Sizeof(HelpTermsOfServiceUpdate{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "help.TermsOfServiceUpdate"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1890,17 +1902,18 @@ func (m *HelpTermsOfServiceUpdateEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpTermsOfServiceUpdateEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2964)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpTermsOfServiceUpdateEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpTermsOfServiceUpdateEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Expires, err = b.Int(); err != nil {
+	if m.Expires, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.termsOfServiceUpdateEmpty", "expires")
 	}
 	return nil
@@ -1963,23 +1976,20 @@ func (m *HelpTermsOfServiceUpdate) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpTermsOfServiceUpdate) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = HelpTermsOfServiceUpdate{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1011)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpTermsOfServiceUpdate) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpTermsOfServiceUpdate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1987,10 +1997,10 @@ func (m *HelpTermsOfServiceUpdate) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "help.termsOfServiceUpdate", "")
 	}
 	var err error
-	if m.Expires, err = b.Int(); err != nil {
+	if m.Expires, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.termsOfServiceUpdate", "expires")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.TermsOfService, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.TermsOfService, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.termsOfServiceUpdate", "terms_of_service")
 	}
 	return nil
@@ -2007,26 +2017,28 @@ type HelpTimezonesListClass interface {
 
 // DecodeHelpTimezonesList decodes any constructor of help.TimezonesList.
 func DecodeHelpTimezonesList(b *bin.Buffer) (HelpTimezonesListClass, error) {
-	return tlrt.Owned(b, decodeHelpTimezonesList)
+	return tlrt.Decode(b, &wireSchema, 1358, decodeHelpTimezonesList)
 }
 
 // decodeHelpTimezonesList is DecodeHelpTimezonesList for a value nested depth
 // levels deep.
-func decodeHelpTimezonesList(b *bin.Buffer, depth int) (HelpTimezonesListClass, error) {
-	id, err := b.ID()
+func decodeHelpTimezonesList(d *tlrt.Decoder, depth int) (HelpTimezonesListClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v HelpTimezonesListClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case HelpTimezonesListNotModifiedTypeID:
 		v = &HelpTimezonesListNotModified{}
 	case HelpTimezonesListTypeID:
-		v = &HelpTimezonesList{}
+		v, size = &HelpTimezonesList{}, unsafe.Sizeof(HelpTimezonesList{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "help.TimezonesList"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2085,12 +2097,13 @@ func (m *HelpTimezonesListNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpTimezonesListNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2125)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpTimezonesListNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpTimezonesListNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2156,19 +2169,16 @@ func (m *HelpTimezonesList) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpTimezonesList) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1854)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpTimezonesList) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpTimezonesList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2176,10 +2186,10 @@ func (m *HelpTimezonesList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.timezonesList", "")
 	}
 	var err error
-	if m.Timezones, err = tlrt.DecodeStructs[Timezone](b, false, false, 16, depth+1); err != nil {
+	if m.Timezones, err = tlrt.DecodeStructs[Timezone](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.timezonesList", "timezones")
 	}
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.timezonesList", "hash")
 	}
 	return nil
@@ -2196,26 +2206,28 @@ type HelpUserInfoClass interface {
 
 // DecodeHelpUserInfo decodes any constructor of help.UserInfo.
 func DecodeHelpUserInfo(b *bin.Buffer) (HelpUserInfoClass, error) {
-	return tlrt.Owned(b, decodeHelpUserInfo)
+	return tlrt.Decode(b, &wireSchema, 619, decodeHelpUserInfo)
 }
 
 // decodeHelpUserInfo is DecodeHelpUserInfo for a value nested depth levels
 // deep.
-func decodeHelpUserInfo(b *bin.Buffer, depth int) (HelpUserInfoClass, error) {
-	id, err := b.ID()
+func decodeHelpUserInfo(d *tlrt.Decoder, depth int) (HelpUserInfoClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v HelpUserInfoClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case HelpUserInfoEmptyTypeID:
 		v = &HelpUserInfoEmpty{}
 	case HelpUserInfoTypeID:
-		v = &HelpUserInfo{}
+		v, size = &HelpUserInfo{}, unsafe.Sizeof(HelpUserInfo{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "help.UserInfo"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2271,12 +2283,13 @@ func (m *HelpUserInfoEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpUserInfoEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3156)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpUserInfoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpUserInfoEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2346,19 +2359,16 @@ func (m *HelpUserInfo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpUserInfo) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 591)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpUserInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpUserInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2366,16 +2376,16 @@ func (m *HelpUserInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.userInfo", "")
 	}
 	var err error
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "help.userInfo", "message")
 	}
-	if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "help.userInfo", "entities")
 	}
-	if m.Author, err = tlrt.String(b); err != nil {
+	if m.Author, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "help.userInfo", "author")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.userInfo", "date")
 	}
 	return nil
@@ -2441,19 +2451,16 @@ func (m *HelpConfigSimple) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpConfigSimple) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1538)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpConfigSimple) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpConfigSimple) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2461,13 +2468,13 @@ func (m *HelpConfigSimple) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.configSimple", "")
 	}
 	var err error
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.configSimple", "date")
 	}
-	if m.Expires, err = b.Int(); err != nil {
+	if m.Expires, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.configSimple", "expires")
 	}
-	if m.Rules, err = tlrt.DecodeStructs[AccessPointRule](b, true, false, 16, depth+1); err != nil {
+	if m.Rules, err = tlrt.DecodeStructs[AccessPointRule](d, true, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.configSimple", "rules")
 	}
 	return nil
@@ -2565,23 +2572,20 @@ func (m *HelpCountry) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpCountry) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = HelpCountry{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2649)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpCountry) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpCountry) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2589,22 +2593,22 @@ func (m *HelpCountry) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.country", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "help.country", "flags")
 	}
 	m.Hidden = m.Flags.Has(0)
-	if m.Iso2, err = tlrt.String(b); err != nil {
+	if m.Iso2, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "help.country", "iso2")
 	}
-	if m.DefaultName, err = tlrt.String(b); err != nil {
+	if m.DefaultName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "help.country", "default_name")
 	}
 	if m.Flags.Has(1) {
-		if m.Name, err = tlrt.String(b); err != nil {
+		if m.Name, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "help.country", "name")
 		}
 	}
-	if m.CountryCodes, err = tlrt.DecodeStructs[HelpCountryCode](b, false, false, 12, depth+1); err != nil {
+	if m.CountryCodes, err = tlrt.DecodeStructs[HelpCountryCode](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.country", "country_codes")
 	}
 	m.Flags &^= 1 << 0
@@ -2725,40 +2729,37 @@ func (m *HelpCountryCode) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpCountryCode) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = HelpCountryCode{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1288)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpCountryCode) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpCountryCode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "help.countryCode", "flags")
 	}
-	if m.CountryCode, err = tlrt.String(b); err != nil {
+	if m.CountryCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "help.countryCode", "country_code")
 	}
 	if m.Flags.Has(0) {
-		if m.Prefixes, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+		if m.Prefixes, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "help.countryCode", "prefixes")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Patterns, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+		if m.Patterns, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "help.countryCode", "patterns")
 		}
 	}
@@ -2819,24 +2820,21 @@ func (m *HelpInviteText) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpInviteText) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 836)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpInviteText) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpInviteText) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "help.inviteText", "message")
 	}
 	return nil
@@ -2974,12 +2972,13 @@ func (m *HelpPeerColorOption) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = HelpPeerColorOption{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2390)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpPeerColorOption) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpPeerColorOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2987,30 +2986,30 @@ func (m *HelpPeerColorOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.peerColorOption", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColorOption", "flags")
 	}
 	m.Hidden = m.Flags.Has(0)
-	if m.ColorID, err = b.Int(); err != nil {
+	if m.ColorID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColorOption", "color_id")
 	}
 	if m.Flags.Has(1) {
-		if m.Colors, err = decodeHelpPeerColorSet(b, depth+1); err != nil {
+		if m.Colors, err = decodeHelpPeerColorSet(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "help.peerColorOption", "colors")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.DarkColors, err = decodeHelpPeerColorSet(b, depth+1); err != nil {
+		if m.DarkColors, err = decodeHelpPeerColorSet(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "help.peerColorOption", "dark_colors")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.ChannelMinLevel, err = b.Int(); err != nil {
+		if m.ChannelMinLevel, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "help.peerColorOption", "channel_min_level")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.GroupMinLevel, err = b.Int(); err != nil {
+		if m.GroupMinLevel, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "help.peerColorOption", "group_min_level")
 		}
 	}
@@ -3109,19 +3108,16 @@ func (m *HelpPremiumPromo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpPremiumPromo) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1453)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpPremiumPromo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpPremiumPromo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3129,22 +3125,22 @@ func (m *HelpPremiumPromo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.premiumPromo", "")
 	}
 	var err error
-	if m.StatusText, err = tlrt.String(b); err != nil {
+	if m.StatusText, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "status_text")
 	}
-	if m.StatusEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+	if m.StatusEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "status_entities")
 	}
-	if m.VideoSections, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.VideoSections, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "video_sections")
 	}
-	if m.Videos, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Videos, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "videos")
 	}
-	if m.PeriodOptions, err = tlrt.DecodeStructs[PremiumSubscriptionOption](b, false, false, 28, depth+1); err != nil {
+	if m.PeriodOptions, err = tlrt.DecodeStructs[PremiumSubscriptionOption](d, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "period_options")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "users")
 	}
 	return nil
@@ -3218,19 +3214,16 @@ func (m *HelpRecentMeURLs) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpRecentMeURLs) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 720)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpRecentMeURLs) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpRecentMeURLs) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3238,13 +3231,13 @@ func (m *HelpRecentMeURLs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.recentMeUrls", "")
 	}
 	var err error
-	if m.URLs, err = tlrt.DecodeSlabs[RecentMeURLUser](b, false, 8, depth+1, decodeRecentMeURL); err != nil {
+	if m.URLs, err = tlrt.DecodeSlabs[RecentMeURLUser](d, false, 8, depth+1, decodeRecentMeURL); err != nil {
 		return tlrt.DecodeErr(err, "help.recentMeUrls", "urls")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "help.recentMeUrls", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "help.recentMeUrls", "users")
 	}
 	return nil
@@ -3302,19 +3295,16 @@ func (m *HelpSupport) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpSupport) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 819)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpSupport) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpSupport) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3322,10 +3312,10 @@ func (m *HelpSupport) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.support", "")
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "help.support", "phone_number")
 	}
-	if m.User, err = decodeUser(b, depth+1); err != nil {
+	if m.User, err = decodeUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.support", "user")
 	}
 	return nil
@@ -3379,24 +3369,21 @@ func (m *HelpSupportName) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpSupportName) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2010)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpSupportName) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpSupportName) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "help.supportName", "name")
 	}
 	return nil
@@ -3497,23 +3484,20 @@ func (m *HelpTermsOfService) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpTermsOfService) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = HelpTermsOfService{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1824)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpTermsOfService) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpTermsOfService) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3521,21 +3505,21 @@ func (m *HelpTermsOfService) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.termsOfService", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "help.termsOfService", "flags")
 	}
 	m.Popup = m.Flags.Has(0)
-	if err = tlrt.DecodeBoxed(b, &m.ID, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.ID, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.termsOfService", "id")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "help.termsOfService", "text")
 	}
-	if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "help.termsOfService", "entities")
 	}
 	if m.Flags.Has(1) {
-		if m.MinAgeConfirm, err = b.Int(); err != nil {
+		if m.MinAgeConfirm, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "help.termsOfService", "min_age_confirm")
 		}
 	}
@@ -3593,12 +3577,13 @@ func (m *HelpGetConfigRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetConfigRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2670)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpGetConfigRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpGetConfigRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3660,12 +3645,13 @@ func (m *HelpGetNearestDCRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetNearestDCRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 921)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpGetNearestDCRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpGetNearestDCRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3728,24 +3714,21 @@ func (m *HelpGetAppUpdateRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpGetAppUpdateRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1446)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpGetAppUpdateRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpGetAppUpdateRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Source, err = tlrt.String(b); err != nil {
+	if m.Source, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "help.getAppUpdate", "source")
 	}
 	return nil
@@ -3806,12 +3789,13 @@ func (m *HelpGetInviteTextRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetInviteTextRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1386)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpGetInviteTextRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpGetInviteTextRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3873,12 +3857,13 @@ func (m *HelpGetSupportRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetSupportRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2198)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpGetSupportRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpGetSupportRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3944,27 +3929,24 @@ func (m *HelpSetBotUpdatesStatusRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpSetBotUpdatesStatusRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3066)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpSetBotUpdatesStatusRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpSetBotUpdatesStatusRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PendingUpdatesCount, err = b.Int(); err != nil {
+	if m.PendingUpdatesCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.setBotUpdatesStatus", "pending_updates_count")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "help.setBotUpdatesStatus", "message")
 	}
 	return nil
@@ -4026,12 +4008,13 @@ func (m *HelpGetCDNConfigRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetCDNConfigRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1444)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpGetCDNConfigRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpGetCDNConfigRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4094,24 +4077,21 @@ func (m *HelpGetRecentMeURLsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpGetRecentMeURLsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1226)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpGetRecentMeURLsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpGetRecentMeURLsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Referer, err = tlrt.String(b); err != nil {
+	if m.Referer, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "help.getRecentMeUrls", "referer")
 	}
 	return nil
@@ -4175,12 +4155,13 @@ func (m *HelpGetTermsOfServiceUpdateRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetTermsOfServiceUpdateRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1042)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpGetTermsOfServiceUpdateRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpGetTermsOfServiceUpdateRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4246,23 +4227,20 @@ func (m *HelpAcceptTermsOfServiceRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpAcceptTermsOfServiceRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = HelpAcceptTermsOfServiceRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3091)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpAcceptTermsOfServiceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpAcceptTermsOfServiceRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4270,7 +4248,7 @@ func (m *HelpAcceptTermsOfServiceRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "help.acceptTermsOfService", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.ID, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.ID, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.acceptTermsOfService", "id")
 	}
 	return nil
@@ -4333,24 +4311,21 @@ func (m *HelpGetDeepLinkInfoRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpGetDeepLinkInfoRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1259)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpGetDeepLinkInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpGetDeepLinkInfoRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Path, err = tlrt.String(b); err != nil {
+	if m.Path, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "help.getDeepLinkInfo", "path")
 	}
 	return nil
@@ -4418,17 +4393,18 @@ func (m *HelpGetAppConfigRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetAppConfigRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1601)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpGetAppConfigRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpGetAppConfigRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.getAppConfig", "hash")
 	}
 	return nil
@@ -4495,19 +4471,16 @@ func (m *HelpSaveAppLogRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpSaveAppLogRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1721)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpSaveAppLogRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpSaveAppLogRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4515,7 +4488,7 @@ func (m *HelpSaveAppLogRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.saveAppLog", "")
 	}
 	var err error
-	if m.Events, err = tlrt.DecodeStructs[InputAppEvent](b, false, false, 28, depth+1); err != nil {
+	if m.Events, err = tlrt.DecodeStructs[InputAppEvent](d, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.saveAppLog", "events")
 	}
 	return nil
@@ -4582,17 +4555,18 @@ func (m *HelpGetPassportConfigRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetPassportConfigRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2682)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpGetPassportConfigRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpGetPassportConfigRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.getPassportConfig", "hash")
 	}
 	return nil
@@ -4654,12 +4628,13 @@ func (m *HelpGetSupportNameRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetSupportNameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2796)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpGetSupportNameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpGetSupportNameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4726,12 +4701,13 @@ func (m *HelpGetUserInfoRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetUserInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 618)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpGetUserInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpGetUserInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4739,7 +4715,7 @@ func (m *HelpGetUserInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.getUserInfo", "")
 	}
 	var err error
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.getUserInfo", "user_id")
 	}
 	return nil
@@ -4813,19 +4789,16 @@ func (m *HelpEditUserInfoRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpEditUserInfoRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1650)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpEditUserInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpEditUserInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4833,13 +4806,13 @@ func (m *HelpEditUserInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.editUserInfo", "")
 	}
 	var err error
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.editUserInfo", "user_id")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "help.editUserInfo", "message")
 	}
-	if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "help.editUserInfo", "entities")
 	}
 	return nil
@@ -4900,12 +4873,13 @@ func (m *HelpGetPromoDataRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetPromoDataRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2616)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpGetPromoDataRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpGetPromoDataRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4972,12 +4946,13 @@ func (m *HelpHidePromoDataRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpHidePromoDataRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 903)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpHidePromoDataRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpHidePromoDataRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4985,7 +4960,7 @@ func (m *HelpHidePromoDataRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "help.hidePromoData", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.hidePromoData", "peer")
 	}
 	return nil
@@ -5051,19 +5026,16 @@ func (m *HelpDismissSuggestionRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpDismissSuggestionRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3170)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpDismissSuggestionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpDismissSuggestionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5071,10 +5043,10 @@ func (m *HelpDismissSuggestionRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "help.dismissSuggestion", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.dismissSuggestion", "peer")
 	}
-	if m.Suggestion, err = tlrt.String(b); err != nil {
+	if m.Suggestion, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "help.dismissSuggestion", "suggestion")
 	}
 	return nil
@@ -5140,27 +5112,24 @@ func (m *HelpGetCountriesListRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *HelpGetCountriesListRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1764)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *HelpGetCountriesListRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpGetCountriesListRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "help.getCountriesList", "lang_code")
 	}
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.getCountriesList", "hash")
 	}
 	return nil
@@ -5222,12 +5191,13 @@ func (m *HelpGetPremiumPromoRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetPremiumPromoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2503)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpGetPremiumPromoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpGetPremiumPromoRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5296,17 +5266,18 @@ func (m *HelpGetPeerColorsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetPeerColorsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2867)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpGetPeerColorsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpGetPeerColorsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.getPeerColors", "hash")
 	}
 	return nil
@@ -5373,17 +5344,18 @@ func (m *HelpGetPeerProfileColorsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetPeerProfileColorsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2364)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpGetPeerProfileColorsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpGetPeerProfileColorsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.getPeerProfileColors", "hash")
 	}
 	return nil
@@ -5451,17 +5423,18 @@ func (m *HelpGetTimezonesListRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetTimezonesListRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1357)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *HelpGetTimezonesListRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *HelpGetTimezonesListRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.getTimezonesList", "hash")
 	}
 	return nil

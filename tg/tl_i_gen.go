@@ -8,6 +8,7 @@ import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"math"
+	"unsafe"
 )
 
 // InlineQueryPeerTypeClass is the TL type InlineQueryPeerType: one of
@@ -23,13 +24,13 @@ type InlineQueryPeerTypeClass interface {
 
 // DecodeInlineQueryPeerType decodes any constructor of InlineQueryPeerType.
 func DecodeInlineQueryPeerType(b *bin.Buffer) (InlineQueryPeerTypeClass, error) {
-	return decodeInlineQueryPeerType(b, 0)
+	return tlrt.Decode(b, &wireSchema, 292, decodeInlineQueryPeerType)
 }
 
 // decodeInlineQueryPeerType is DecodeInlineQueryPeerType for a value nested
 // depth levels deep.
-func decodeInlineQueryPeerType(b *bin.Buffer, depth int) (InlineQueryPeerTypeClass, error) {
-	id, err := b.ID()
+func decodeInlineQueryPeerType(d *tlrt.Decoder, depth int) (InlineQueryPeerTypeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +51,7 @@ func decodeInlineQueryPeerType(b *bin.Buffer, depth int) (InlineQueryPeerTypeCla
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InlineQueryPeerType"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -108,12 +109,13 @@ func (m *InlineQueryPeerTypeSameBotPM) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeSameBotPM) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1081)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InlineQueryPeerTypeSameBotPM) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InlineQueryPeerTypeSameBotPM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -171,12 +173,13 @@ func (m *InlineQueryPeerTypePM) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypePM) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1927)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InlineQueryPeerTypePM) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InlineQueryPeerTypePM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -234,12 +237,13 @@ func (m *InlineQueryPeerTypeChat) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeChat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2837)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InlineQueryPeerTypeChat) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InlineQueryPeerTypeChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -298,12 +302,13 @@ func (m *InlineQueryPeerTypeMegagroup) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeMegagroup) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1575)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InlineQueryPeerTypeMegagroup) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InlineQueryPeerTypeMegagroup) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -362,12 +367,13 @@ func (m *InlineQueryPeerTypeBroadcast) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1613)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InlineQueryPeerTypeBroadcast) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InlineQueryPeerTypeBroadcast) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -425,12 +431,13 @@ func (m *InlineQueryPeerTypeBotPM) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeBotPM) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 725)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InlineQueryPeerTypeBotPM) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InlineQueryPeerTypeBotPM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -449,30 +456,32 @@ type InputAiComposeToneClass interface {
 
 // DecodeInputAiComposeTone decodes any constructor of InputAiComposeTone.
 func DecodeInputAiComposeTone(b *bin.Buffer) (InputAiComposeToneClass, error) {
-	return tlrt.Owned(b, decodeInputAiComposeTone)
+	return tlrt.Decode(b, &wireSchema, 153, decodeInputAiComposeTone)
 }
 
 // decodeInputAiComposeTone is DecodeInputAiComposeTone for a value nested depth
 // levels deep.
-func decodeInputAiComposeTone(b *bin.Buffer, depth int) (InputAiComposeToneClass, error) {
-	id, err := b.ID()
+func decodeInputAiComposeTone(d *tlrt.Decoder, depth int) (InputAiComposeToneClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputAiComposeToneClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputAiComposeToneDefaultTypeID:
-		v = &InputAiComposeToneDefault{}
+		v, size = &InputAiComposeToneDefault{}, unsafe.Sizeof(InputAiComposeToneDefault{})
 	case InputAiComposeToneIDTypeID:
-		v = &InputAiComposeToneID{}
+		v = tlrt.New[InputAiComposeToneID](d)
 	case InputAiComposeToneSlugTypeID:
-		v = &InputAiComposeToneSlug{}
+		v, size = &InputAiComposeToneSlug{}, unsafe.Sizeof(InputAiComposeToneSlug{})
 	case InputAiComposeToneSingleUseTypeID:
-		v = &InputAiComposeToneSingleUse{}
+		v, size = &InputAiComposeToneSingleUse{}, unsafe.Sizeof(InputAiComposeToneSingleUse{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputAiComposeTone"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -530,24 +539,21 @@ func (m *InputAiComposeToneDefault) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputAiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 924)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputAiComposeToneDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputAiComposeToneDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Tone, err = tlrt.String(b); err != nil {
+	if m.Tone, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneDefault", "tone")
 	}
 	return nil
@@ -616,20 +622,21 @@ func (m *InputAiComposeToneID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputAiComposeToneID) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 658)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputAiComposeToneID) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputAiComposeToneID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneID", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneID", "access_hash")
 	}
 	return nil
@@ -687,24 +694,21 @@ func (m *InputAiComposeToneSlug) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputAiComposeToneSlug) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 919)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputAiComposeToneSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputAiComposeToneSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneSlug", "slug")
 	}
 	return nil
@@ -764,24 +768,21 @@ func (m *InputAiComposeToneSingleUse) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputAiComposeToneSingleUse) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 721)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputAiComposeToneSingleUse) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputAiComposeToneSingleUse) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.CustomPrompt, err = tlrt.String(b); err != nil {
+	if m.CustomPrompt, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneSingleUse", "custom_prompt")
 	}
 	return nil
@@ -798,25 +799,27 @@ type InputBotAppClass interface {
 
 // DecodeInputBotApp decodes any constructor of InputBotApp.
 func DecodeInputBotApp(b *bin.Buffer) (InputBotAppClass, error) {
-	return tlrt.Owned(b, decodeInputBotApp)
+	return tlrt.Decode(b, &wireSchema, 240, decodeInputBotApp)
 }
 
 // decodeInputBotApp is DecodeInputBotApp for a value nested depth levels deep.
-func decodeInputBotApp(b *bin.Buffer, depth int) (InputBotAppClass, error) {
-	id, err := b.ID()
+func decodeInputBotApp(d *tlrt.Decoder, depth int) (InputBotAppClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputBotAppClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputBotAppIDTypeID:
-		v = &InputBotAppID{}
+		v = tlrt.New[InputBotAppID](d)
 	case InputBotAppShortNameTypeID:
-		v = &InputBotAppShortName{}
+		v, size = &InputBotAppShortName{}, unsafe.Sizeof(InputBotAppShortName{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputBotApp"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -883,20 +886,21 @@ func (m *InputBotAppID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotAppID) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2341)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputBotAppID) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBotAppID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputBotAppID", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputBotAppID", "access_hash")
 	}
 	return nil
@@ -958,19 +962,16 @@ func (m *InputBotAppShortName) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputBotAppShortName) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2066)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotAppShortName) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBotAppShortName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -978,10 +979,10 @@ func (m *InputBotAppShortName) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotAppShortName", "")
 	}
 	var err error
-	if m.BotID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.BotID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotAppShortName", "bot_id")
 	}
-	if m.ShortName, err = tlrt.String(b); err != nil {
+	if m.ShortName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotAppShortName", "short_name")
 	}
 	return nil
@@ -1002,40 +1003,42 @@ type InputBotInlineMessageClass interface {
 
 // DecodeInputBotInlineMessage decodes any constructor of InputBotInlineMessage.
 func DecodeInputBotInlineMessage(b *bin.Buffer) (InputBotInlineMessageClass, error) {
-	return tlrt.Owned(b, decodeInputBotInlineMessage)
+	return tlrt.Decode(b, &wireSchema, 301, decodeInputBotInlineMessage)
 }
 
 // decodeInputBotInlineMessage is DecodeInputBotInlineMessage for a value nested
 // depth levels deep.
-func decodeInputBotInlineMessage(b *bin.Buffer, depth int) (InputBotInlineMessageClass, error) {
-	id, err := b.ID()
+func decodeInputBotInlineMessage(d *tlrt.Decoder, depth int) (InputBotInlineMessageClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputBotInlineMessageClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputBotInlineMessageMediaAutoTypeID:
-		v = &InputBotInlineMessageMediaAuto{}
+		v, size = &InputBotInlineMessageMediaAuto{}, unsafe.Sizeof(InputBotInlineMessageMediaAuto{})
 	case InputBotInlineMessageTextTypeID:
-		v = &InputBotInlineMessageText{}
+		v, size = &InputBotInlineMessageText{}, unsafe.Sizeof(InputBotInlineMessageText{})
 	case InputBotInlineMessageMediaGeoTypeID:
-		v = &InputBotInlineMessageMediaGeo{}
+		v, size = &InputBotInlineMessageMediaGeo{}, unsafe.Sizeof(InputBotInlineMessageMediaGeo{})
 	case InputBotInlineMessageMediaVenueTypeID:
-		v = &InputBotInlineMessageMediaVenue{}
+		v, size = &InputBotInlineMessageMediaVenue{}, unsafe.Sizeof(InputBotInlineMessageMediaVenue{})
 	case InputBotInlineMessageMediaContactTypeID:
-		v = &InputBotInlineMessageMediaContact{}
+		v, size = &InputBotInlineMessageMediaContact{}, unsafe.Sizeof(InputBotInlineMessageMediaContact{})
 	case InputBotInlineMessageGameTypeID:
-		v = &InputBotInlineMessageGame{}
+		v, size = &InputBotInlineMessageGame{}, unsafe.Sizeof(InputBotInlineMessageGame{})
 	case InputBotInlineMessageMediaInvoiceTypeID:
-		v = &InputBotInlineMessageMediaInvoice{}
+		v, size = &InputBotInlineMessageMediaInvoice{}, unsafe.Sizeof(InputBotInlineMessageMediaInvoice{})
 	case InputBotInlineMessageMediaWebPageTypeID:
-		v = &InputBotInlineMessageMediaWebPage{}
+		v, size = &InputBotInlineMessageMediaWebPage{}, unsafe.Sizeof(InputBotInlineMessageMediaWebPage{})
 	case InputBotInlineMessageRichMessageTypeID:
-		v = &InputBotInlineMessageRichMessage{}
+		v, size = &InputBotInlineMessageRichMessage{}, unsafe.Sizeof(InputBotInlineMessageRichMessage{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputBotInlineMessage"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1143,23 +1146,20 @@ func (m *InputBotInlineMessageMediaAuto) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputBotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageMediaAuto{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1112)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBotInlineMessageMediaAuto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1167,20 +1167,20 @@ func (m *InputBotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaAuto", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "flags")
 	}
 	m.InvertMedia = m.Flags.Has(3)
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "entities")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "reply_markup")
 		}
 	}
@@ -1293,23 +1293,20 @@ func (m *InputBotInlineMessageText) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputBotInlineMessageText) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageText{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1229)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBotInlineMessageText) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1317,21 +1314,21 @@ func (m *InputBotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageText", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageText", "flags")
 	}
 	m.NoWebpage = m.Flags.Has(0)
 	m.InvertMedia = m.Flags.Has(3)
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageText", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageText", "entities")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageText", "reply_markup")
 		}
 	}
@@ -1488,23 +1485,20 @@ func (m *InputBotInlineMessageMediaGeo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputBotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageMediaGeo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2122)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineMessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBotInlineMessageMediaGeo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1512,29 +1506,29 @@ func (m *InputBotInlineMessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaGeo", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "flags")
 	}
-	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
+	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "geo_point")
 	}
 	if m.Flags.Has(0) {
-		if m.Heading, err = b.Int(); err != nil {
+		if m.Heading, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "heading")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Period, err = b.Int(); err != nil {
+		if m.Period, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "period")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.ProximityNotificationRadius, err = b.Int(); err != nil {
+		if m.ProximityNotificationRadius, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "proximity_notification_radius")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "reply_markup")
 		}
 	}
@@ -1630,23 +1624,20 @@ func (m *InputBotInlineMessageMediaVenue) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputBotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageMediaVenue{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1277)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBotInlineMessageMediaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1654,29 +1645,29 @@ func (m *InputBotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaVenue", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "flags")
 	}
-	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
+	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "geo_point")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "title")
 	}
-	if m.Address, err = tlrt.String(b); err != nil {
+	if m.Address, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "address")
 	}
-	if m.Provider, err = tlrt.String(b); err != nil {
+	if m.Provider, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "provider")
 	}
-	if m.VenueID, err = tlrt.String(b); err != nil {
+	if m.VenueID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "venue_id")
 	}
-	if m.VenueType, err = tlrt.String(b); err != nil {
+	if m.VenueType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "venue_type")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "reply_markup")
 		}
 	}
@@ -1756,23 +1747,20 @@ func (m *InputBotInlineMessageMediaContact) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputBotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageMediaContact{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2322)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBotInlineMessageMediaContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1780,23 +1768,23 @@ func (m *InputBotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaContact", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "flags")
 	}
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "phone_number")
 	}
-	if m.FirstName, err = tlrt.String(b); err != nil {
+	if m.FirstName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "first_name")
 	}
-	if m.LastName, err = tlrt.String(b); err != nil {
+	if m.LastName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "last_name")
 	}
-	if m.Vcard, err = tlrt.String(b); err != nil {
+	if m.Vcard, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "vcard")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "reply_markup")
 		}
 	}
@@ -1865,23 +1853,20 @@ func (m *InputBotInlineMessageGame) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputBotInlineMessageGame) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageGame{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1374)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineMessageGame) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBotInlineMessageGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1889,11 +1874,11 @@ func (m *InputBotInlineMessageGame) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageGame", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageGame", "flags")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageGame", "reply_markup")
 		}
 	}
@@ -1989,23 +1974,20 @@ func (m *InputBotInlineMessageMediaInvoice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputBotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageMediaInvoice{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2840)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBotInlineMessageMediaInvoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2013,35 +1995,36 @@ func (m *InputBotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaInvoice", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "flags")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "title")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
-		m.Photo = new(InputWebDocument)
-		if err = tlrt.DecodeBoxed(b, m.Photo, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(InputWebDocument{}))
+		m.Photo = &InputWebDocument{}
+		if err = tlrt.DecodeBoxed(d, m.Photo, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "photo")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Invoice, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "invoice")
 	}
-	if m.Payload, err = tlrt.Bytes(b); err != nil {
+	if m.Payload, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "payload")
 	}
-	if m.Provider, err = tlrt.String(b); err != nil {
+	if m.Provider, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "provider")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.ProviderData, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.ProviderData, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "provider_data")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "reply_markup")
 		}
 	}
@@ -2160,23 +2143,20 @@ func (m *InputBotInlineMessageMediaWebPage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputBotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageMediaWebPage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2581)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBotInlineMessageMediaWebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2184,26 +2164,26 @@ func (m *InputBotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaWebPage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "flags")
 	}
 	m.InvertMedia = m.Flags.Has(3)
 	m.ForceLargeMedia = m.Flags.Has(4)
 	m.ForceSmallMedia = m.Flags.Has(5)
 	m.Optional = m.Flags.Has(6)
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "entities")
 		}
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "url")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "reply_markup")
 		}
 	}
@@ -2282,23 +2262,20 @@ func (m *InputBotInlineMessageRichMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputBotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputBotInlineMessageRichMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2452)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineMessageRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBotInlineMessageRichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2306,15 +2283,15 @@ func (m *InputBotInlineMessageRichMessage) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageRichMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "flags")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "reply_markup")
 		}
 	}
-	if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+	if m.RichMessage, err = decodeInputRichMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "rich_message")
 	}
 	m.Flags &^= 1 << 2
@@ -2333,26 +2310,26 @@ type InputBotInlineMessageIDClass interface {
 // DecodeInputBotInlineMessageID decodes any constructor of
 // InputBotInlineMessageID.
 func DecodeInputBotInlineMessageID(b *bin.Buffer) (InputBotInlineMessageIDClass, error) {
-	return decodeInputBotInlineMessageID(b, 0)
+	return tlrt.Decode(b, &wireSchema, 108, decodeInputBotInlineMessageID)
 }
 
 // decodeInputBotInlineMessageID is DecodeInputBotInlineMessageID for a value
 // nested depth levels deep.
-func decodeInputBotInlineMessageID(b *bin.Buffer, depth int) (InputBotInlineMessageIDClass, error) {
-	id, err := b.ID()
+func decodeInputBotInlineMessageID(d *tlrt.Decoder, depth int) (InputBotInlineMessageIDClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputBotInlineMessageIDClass
 	switch id {
 	case InputBotInlineMessageIDTypeID:
-		v = &InputBotInlineMessageID{}
+		v = tlrt.New[InputBotInlineMessageID](d)
 	case InputBotInlineMessageID64TypeID:
-		v = &InputBotInlineMessageID64{}
+		v = tlrt.New[InputBotInlineMessageID64](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputBotInlineMessageID"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2424,23 +2401,24 @@ func (m *InputBotInlineMessageID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageID) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1980)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputBotInlineMessageID) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBotInlineMessageID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageID", "dc_id")
 	}
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageID", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageID", "access_hash")
 	}
 	return nil
@@ -2515,26 +2493,27 @@ func (m *InputBotInlineMessageID64) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageID64) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2492)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputBotInlineMessageID64) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBotInlineMessageID64) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "dc_id")
 	}
-	if m.OwnerID, err = b.Long(); err != nil {
+	if m.OwnerID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "owner_id")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "access_hash")
 	}
 	return nil
@@ -2552,30 +2531,32 @@ type InputBotInlineResultClass interface {
 
 // DecodeInputBotInlineResult decodes any constructor of InputBotInlineResult.
 func DecodeInputBotInlineResult(b *bin.Buffer) (InputBotInlineResultClass, error) {
-	return tlrt.Owned(b, decodeInputBotInlineResult)
+	return tlrt.Decode(b, &wireSchema, 101, decodeInputBotInlineResult)
 }
 
 // decodeInputBotInlineResult is DecodeInputBotInlineResult for a value nested
 // depth levels deep.
-func decodeInputBotInlineResult(b *bin.Buffer, depth int) (InputBotInlineResultClass, error) {
-	id, err := b.ID()
+func decodeInputBotInlineResult(d *tlrt.Decoder, depth int) (InputBotInlineResultClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputBotInlineResultClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputBotInlineResultTypeID:
-		v = &InputBotInlineResult{}
+		v, size = &InputBotInlineResult{}, unsafe.Sizeof(InputBotInlineResult{})
 	case InputBotInlineResultPhotoTypeID:
-		v = &InputBotInlineResultPhoto{}
+		v, size = &InputBotInlineResultPhoto{}, unsafe.Sizeof(InputBotInlineResultPhoto{})
 	case InputBotInlineResultDocumentTypeID:
-		v = &InputBotInlineResultDocument{}
+		v, size = &InputBotInlineResultDocument{}, unsafe.Sizeof(InputBotInlineResultDocument{})
 	case InputBotInlineResultGameTypeID:
-		v = &InputBotInlineResultGame{}
+		v, size = &InputBotInlineResultGame{}, unsafe.Sizeof(InputBotInlineResultGame{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputBotInlineResult"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2734,23 +2715,20 @@ func (m *InputBotInlineResult) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputBotInlineResult) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputBotInlineResult{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1976)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBotInlineResult) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2758,43 +2736,45 @@ func (m *InputBotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResult", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResult", "flags")
 	}
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResult", "id")
 	}
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResult", "type")
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResult", "title")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Description, err = tlrt.String(b); err != nil {
+		if m.Description, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResult", "description")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResult", "url")
 		}
 	}
 	if m.Flags.Has(4) {
-		m.Thumb = new(InputWebDocument)
-		if err = tlrt.DecodeBoxed(b, m.Thumb, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(InputWebDocument{}))
+		m.Thumb = &InputWebDocument{}
+		if err = tlrt.DecodeBoxed(d, m.Thumb, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResult", "thumb")
 		}
 	}
 	if m.Flags.Has(5) {
-		m.Content = new(InputWebDocument)
-		if err = tlrt.DecodeBoxed(b, m.Content, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(InputWebDocument{}))
+		m.Content = &InputWebDocument{}
+		if err = tlrt.DecodeBoxed(d, m.Content, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResult", "content")
 		}
 	}
-	if m.SendMessage, err = decodeInputBotInlineMessage(b, depth+1); err != nil {
+	if m.SendMessage, err = decodeInputBotInlineMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResult", "send_message")
 	}
 	m.Flags &^= 1<<4 | 1<<5
@@ -2874,19 +2854,16 @@ func (m *InputBotInlineResultPhoto) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputBotInlineResultPhoto) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2339)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineResultPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBotInlineResultPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2894,16 +2871,16 @@ func (m *InputBotInlineResultPhoto) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResultPhoto", "")
 	}
 	var err error
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "id")
 	}
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "type")
 	}
-	if m.Photo, err = decodeInputPhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodeInputPhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "photo")
 	}
-	if m.SendMessage, err = decodeInputBotInlineMessage(b, depth+1); err != nil {
+	if m.SendMessage, err = decodeInputBotInlineMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "send_message")
 	}
 	return nil
@@ -3030,23 +3007,20 @@ func (m *InputBotInlineResultDocument) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputBotInlineResultDocument) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputBotInlineResultDocument{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3289)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineResultDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBotInlineResultDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3054,29 +3028,29 @@ func (m *InputBotInlineResultDocument) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResultDocument", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "flags")
 	}
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "id")
 	}
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "type")
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "title")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Description, err = tlrt.String(b); err != nil {
+		if m.Description, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "description")
 		}
 	}
-	if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "document")
 	}
-	if m.SendMessage, err = decodeInputBotInlineMessage(b, depth+1); err != nil {
+	if m.SendMessage, err = decodeInputBotInlineMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "send_message")
 	}
 	if m.Title != "" {
@@ -3147,19 +3121,16 @@ func (m *InputBotInlineResultGame) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputBotInlineResultGame) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1415)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBotInlineResultGame) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBotInlineResultGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3167,13 +3138,13 @@ func (m *InputBotInlineResultGame) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResultGame", "")
 	}
 	var err error
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "id")
 	}
-	if m.ShortName, err = tlrt.String(b); err != nil {
+	if m.ShortName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "short_name")
 	}
-	if m.SendMessage, err = decodeInputBotInlineMessage(b, depth+1); err != nil {
+	if m.SendMessage, err = decodeInputBotInlineMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "send_message")
 	}
 	return nil
@@ -3190,28 +3161,30 @@ type InputChannelClass interface {
 
 // DecodeInputChannel decodes any constructor of InputChannel.
 func DecodeInputChannel(b *bin.Buffer) (InputChannelClass, error) {
-	return decodeInputChannel(b, 0)
+	return tlrt.Decode(b, &wireSchema, 33, decodeInputChannel)
 }
 
 // decodeInputChannel is DecodeInputChannel for a value nested depth levels
 // deep.
-func decodeInputChannel(b *bin.Buffer, depth int) (InputChannelClass, error) {
-	id, err := b.ID()
+func decodeInputChannel(d *tlrt.Decoder, depth int) (InputChannelClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputChannelClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputChannelEmptyTypeID:
 		v = &InputChannelEmpty{}
 	case InputChannelTypeID:
-		v = &InputChannel{}
+		v = tlrt.New[InputChannel](d)
 	case InputChannelFromMessageTypeID:
-		v = &InputChannelFromMessage{}
+		v, size = &InputChannelFromMessage{}, unsafe.Sizeof(InputChannelFromMessage{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputChannel"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3267,12 +3240,13 @@ func (m *InputChannelEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChannelEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3095)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputChannelEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputChannelEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3340,20 +3314,21 @@ func (m *InputChannel) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChannel) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3151)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputChannel) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputChannel) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputChannel", "channel_id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputChannel", "access_hash")
 	}
 	return nil
@@ -3421,12 +3396,13 @@ func (m *InputChannelFromMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChannelFromMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1547)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputChannelFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputChannelFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3434,13 +3410,13 @@ func (m *InputChannelFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputChannelFromMessage", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputChannelFromMessage", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputChannelFromMessage", "msg_id")
 	}
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputChannelFromMessage", "channel_id")
 	}
 	return nil
@@ -3457,28 +3433,30 @@ type InputChatPhotoClass interface {
 
 // DecodeInputChatPhoto decodes any constructor of InputChatPhoto.
 func DecodeInputChatPhoto(b *bin.Buffer) (InputChatPhotoClass, error) {
-	return tlrt.Owned(b, decodeInputChatPhoto)
+	return tlrt.Decode(b, &wireSchema, 241, decodeInputChatPhoto)
 }
 
 // decodeInputChatPhoto is DecodeInputChatPhoto for a value nested depth levels
 // deep.
-func decodeInputChatPhoto(b *bin.Buffer, depth int) (InputChatPhotoClass, error) {
-	id, err := b.ID()
+func decodeInputChatPhoto(d *tlrt.Decoder, depth int) (InputChatPhotoClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputChatPhotoClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputChatPhotoEmptyTypeID:
 		v = &InputChatPhotoEmpty{}
 	case InputChatUploadedPhotoTypeID:
-		v = &InputChatUploadedPhoto{}
+		v, size = &InputChatUploadedPhoto{}, unsafe.Sizeof(InputChatUploadedPhoto{})
 	case InputChatPhotoTypeID:
-		v = &InputChatPhoto{}
+		v, size = &InputChatPhoto{}, unsafe.Sizeof(InputChatPhoto{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputChatPhoto"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3534,12 +3512,13 @@ func (m *InputChatPhotoEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChatPhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 881)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputChatPhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputChatPhotoEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3650,23 +3629,20 @@ func (m *InputChatUploadedPhoto) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputChatUploadedPhoto) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputChatUploadedPhoto{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2579)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputChatUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputChatUploadedPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3674,26 +3650,26 @@ func (m *InputChatUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputChatUploadedPhoto", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.File, err = decodeInputFile(b, depth+1); err != nil {
+		if m.File, err = decodeInputFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "file")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Video, err = decodeInputFile(b, depth+1); err != nil {
+		if m.Video, err = decodeInputFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "video")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.VideoStartTs, err = b.Double(); err != nil {
+		if m.VideoStartTs, err = d.Double(); err != nil {
 			return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "video_start_ts")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.VideoEmojiMarkup, err = decodeVideoSize(b, depth+1); err != nil {
+		if m.VideoEmojiMarkup, err = decodeVideoSize(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "video_emoji_markup")
 		}
 	}
@@ -3757,19 +3733,16 @@ func (m *InputChatPhoto) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputChatPhoto) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1987)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputChatPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputChatPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3777,7 +3750,7 @@ func (m *InputChatPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputChatPhoto", "")
 	}
 	var err error
-	if m.ID, err = decodeInputPhoto(b, depth+1); err != nil {
+	if m.ID, err = decodeInputPhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputChatPhoto", "id")
 	}
 	return nil
@@ -3794,28 +3767,30 @@ type InputChatThemeClass interface {
 
 // DecodeInputChatTheme decodes any constructor of InputChatTheme.
 func DecodeInputChatTheme(b *bin.Buffer) (InputChatThemeClass, error) {
-	return tlrt.Owned(b, decodeInputChatTheme)
+	return tlrt.Decode(b, &wireSchema, 87, decodeInputChatTheme)
 }
 
 // decodeInputChatTheme is DecodeInputChatTheme for a value nested depth levels
 // deep.
-func decodeInputChatTheme(b *bin.Buffer, depth int) (InputChatThemeClass, error) {
-	id, err := b.ID()
+func decodeInputChatTheme(d *tlrt.Decoder, depth int) (InputChatThemeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputChatThemeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputChatThemeEmptyTypeID:
 		v = &InputChatThemeEmpty{}
 	case InputChatThemeTypeID:
-		v = &InputChatTheme{}
+		v, size = &InputChatTheme{}, unsafe.Sizeof(InputChatTheme{})
 	case InputChatThemeUniqueGiftTypeID:
-		v = &InputChatThemeUniqueGift{}
+		v, size = &InputChatThemeUniqueGift{}, unsafe.Sizeof(InputChatThemeUniqueGift{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputChatTheme"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3871,12 +3846,13 @@ func (m *InputChatThemeEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChatThemeEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1925)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputChatThemeEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputChatThemeEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3934,24 +3910,21 @@ func (m *InputChatTheme) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputChatTheme) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2702)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputChatTheme) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputChatTheme) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputChatTheme", "emoticon")
 	}
 	return nil
@@ -4008,24 +3981,21 @@ func (m *InputChatThemeUniqueGift) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1970)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputChatThemeUniqueGift) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputChatThemeUniqueGift) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputChatThemeUniqueGift", "slug")
 	}
 	return nil
@@ -4042,26 +4012,28 @@ type InputCheckPasswordSRPClass interface {
 
 // DecodeInputCheckPasswordSRP decodes any constructor of InputCheckPasswordSRP.
 func DecodeInputCheckPasswordSRP(b *bin.Buffer) (InputCheckPasswordSRPClass, error) {
-	return tlrt.Owned(b, decodeInputCheckPasswordSRP)
+	return tlrt.Decode(b, &wireSchema, 190, decodeInputCheckPasswordSRP)
 }
 
 // decodeInputCheckPasswordSRP is DecodeInputCheckPasswordSRP for a value nested
 // depth levels deep.
-func decodeInputCheckPasswordSRP(b *bin.Buffer, depth int) (InputCheckPasswordSRPClass, error) {
-	id, err := b.ID()
+func decodeInputCheckPasswordSRP(d *tlrt.Decoder, depth int) (InputCheckPasswordSRPClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputCheckPasswordSRPClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputCheckPasswordEmptyTypeID:
 		v = &InputCheckPasswordEmpty{}
 	case InputCheckPasswordSRPTypeID:
-		v = &InputCheckPasswordSRP{}
+		v, size = &InputCheckPasswordSRP{}, unsafe.Sizeof(InputCheckPasswordSRP{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputCheckPasswordSRP"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4118,12 +4090,13 @@ func (m *InputCheckPasswordEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputCheckPasswordEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2143)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputCheckPasswordEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputCheckPasswordEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4187,30 +4160,27 @@ func (m *InputCheckPasswordSRP) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputCheckPasswordSRP) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2788)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputCheckPasswordSRP) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputCheckPasswordSRP) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.SRPID, err = b.Long(); err != nil {
+	if m.SRPID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "srp_id")
 	}
-	if m.A, err = tlrt.Bytes(b); err != nil {
+	if m.A, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "A")
 	}
-	if m.M1, err = tlrt.Bytes(b); err != nil {
+	if m.M1, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "M1")
 	}
 	return nil
@@ -4227,26 +4197,28 @@ type InputCollectibleClass interface {
 
 // DecodeInputCollectible decodes any constructor of InputCollectible.
 func DecodeInputCollectible(b *bin.Buffer) (InputCollectibleClass, error) {
-	return tlrt.Owned(b, decodeInputCollectible)
+	return tlrt.Decode(b, &wireSchema, 494, decodeInputCollectible)
 }
 
 // decodeInputCollectible is DecodeInputCollectible for a value nested depth
 // levels deep.
-func decodeInputCollectible(b *bin.Buffer, depth int) (InputCollectibleClass, error) {
-	id, err := b.ID()
+func decodeInputCollectible(d *tlrt.Decoder, depth int) (InputCollectibleClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputCollectibleClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputCollectibleUsernameTypeID:
-		v = &InputCollectibleUsername{}
+		v, size = &InputCollectibleUsername{}, unsafe.Sizeof(InputCollectibleUsername{})
 	case InputCollectiblePhoneTypeID:
-		v = &InputCollectiblePhone{}
+		v, size = &InputCollectiblePhone{}, unsafe.Sizeof(InputCollectiblePhone{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputCollectible"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4304,24 +4276,21 @@ func (m *InputCollectibleUsername) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputCollectibleUsername) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2968)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputCollectibleUsername) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputCollectibleUsername) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Username, err = tlrt.String(b); err != nil {
+	if m.Username, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputCollectibleUsername", "username")
 	}
 	return nil
@@ -4379,24 +4348,21 @@ func (m *InputCollectiblePhone) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputCollectiblePhone) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2275)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputCollectiblePhone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputCollectiblePhone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Phone, err = tlrt.String(b); err != nil {
+	if m.Phone, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputCollectiblePhone", "phone")
 	}
 	return nil
@@ -4413,28 +4379,30 @@ type InputDialogPeerClass interface {
 
 // DecodeInputDialogPeer decodes any constructor of InputDialogPeer.
 func DecodeInputDialogPeer(b *bin.Buffer) (InputDialogPeerClass, error) {
-	return decodeInputDialogPeer(b, 0)
+	return tlrt.Decode(b, &wireSchema, 251, decodeInputDialogPeer)
 }
 
 // decodeInputDialogPeer is DecodeInputDialogPeer for a value nested depth
 // levels deep.
-func decodeInputDialogPeer(b *bin.Buffer, depth int) (InputDialogPeerClass, error) {
-	id, err := b.ID()
+func decodeInputDialogPeer(d *tlrt.Decoder, depth int) (InputDialogPeerClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputDialogPeerClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputDialogPeerTypeID:
-		v = &InputDialogPeer{}
+		v, size = &InputDialogPeer{}, unsafe.Sizeof(InputDialogPeer{})
 	case InputDialogPeerFolderTypeID:
-		v = &InputDialogPeerFolder{}
+		v = tlrt.New[InputDialogPeerFolder](d)
 	case InputDialogPeerCommunityTypeID:
-		v = &InputDialogPeerCommunity{}
+		v, size = &InputDialogPeerCommunity{}, unsafe.Sizeof(InputDialogPeerCommunity{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputDialogPeer"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4495,12 +4463,13 @@ func (m *InputDialogPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDialogPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3255)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputDialogPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputDialogPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4508,7 +4477,7 @@ func (m *InputDialogPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputDialogPeer", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputDialogPeer", "peer")
 	}
 	return nil
@@ -4570,17 +4539,18 @@ func (m *InputDialogPeerFolder) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDialogPeerFolder) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1625)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputDialogPeerFolder) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputDialogPeerFolder) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FolderID, err = b.Int(); err != nil {
+	if m.FolderID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputDialogPeerFolder", "folder_id")
 	}
 	return nil
@@ -4643,12 +4613,13 @@ func (m *InputDialogPeerCommunity) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDialogPeerCommunity) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1678)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputDialogPeerCommunity) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputDialogPeerCommunity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4656,7 +4627,7 @@ func (m *InputDialogPeerCommunity) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "inputDialogPeerCommunity", "")
 	}
 	var err error
-	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputDialogPeerCommunity", "community")
 	}
 	return nil
@@ -4673,26 +4644,28 @@ type InputDocumentClass interface {
 
 // DecodeInputDocument decodes any constructor of InputDocument.
 func DecodeInputDocument(b *bin.Buffer) (InputDocumentClass, error) {
-	return tlrt.Owned(b, decodeInputDocument)
+	return tlrt.Decode(b, &wireSchema, 51, decodeInputDocument)
 }
 
 // decodeInputDocument is DecodeInputDocument for a value nested depth levels
 // deep.
-func decodeInputDocument(b *bin.Buffer, depth int) (InputDocumentClass, error) {
-	id, err := b.ID()
+func decodeInputDocument(d *tlrt.Decoder, depth int) (InputDocumentClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputDocumentClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputDocumentEmptyTypeID:
 		v = &InputDocumentEmpty{}
 	case InputDocumentTypeID:
-		v = &InputDocument{}
+		v, size = &InputDocument{}, unsafe.Sizeof(InputDocument{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputDocument"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4748,12 +4721,13 @@ func (m *InputDocumentEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDocumentEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1761)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputDocumentEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputDocumentEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4818,30 +4792,27 @@ func (m *InputDocument) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputDocument) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 857)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputDocument) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputDocument) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputDocument", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputDocument", "access_hash")
 	}
-	if m.FileReference, err = tlrt.Bytes(b); err != nil {
+	if m.FileReference, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputDocument", "file_reference")
 	}
 	return nil
@@ -4859,30 +4830,32 @@ type InputEncryptedFileClass interface {
 
 // DecodeInputEncryptedFile decodes any constructor of InputEncryptedFile.
 func DecodeInputEncryptedFile(b *bin.Buffer) (InputEncryptedFileClass, error) {
-	return tlrt.Owned(b, decodeInputEncryptedFile)
+	return tlrt.Decode(b, &wireSchema, 303, decodeInputEncryptedFile)
 }
 
 // decodeInputEncryptedFile is DecodeInputEncryptedFile for a value nested depth
 // levels deep.
-func decodeInputEncryptedFile(b *bin.Buffer, depth int) (InputEncryptedFileClass, error) {
-	id, err := b.ID()
+func decodeInputEncryptedFile(d *tlrt.Decoder, depth int) (InputEncryptedFileClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputEncryptedFileClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputEncryptedFileEmptyTypeID:
 		v = &InputEncryptedFileEmpty{}
 	case InputEncryptedFileUploadedTypeID:
-		v = &InputEncryptedFileUploaded{}
+		v, size = &InputEncryptedFileUploaded{}, unsafe.Sizeof(InputEncryptedFileUploaded{})
 	case InputEncryptedFileTypeID:
-		v = &InputEncryptedFile{}
+		v = tlrt.New[InputEncryptedFile](d)
 	case InputEncryptedFileBigUploadedTypeID:
-		v = &InputEncryptedFileBigUploaded{}
+		v = tlrt.New[InputEncryptedFileBigUploaded](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputEncryptedFile"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4939,12 +4912,13 @@ func (m *InputEncryptedFileEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFileEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 830)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputEncryptedFileEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputEncryptedFileEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5012,33 +4986,30 @@ func (m *InputEncryptedFileUploaded) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputEncryptedFileUploaded) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1629)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputEncryptedFileUploaded) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputEncryptedFileUploaded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "id")
 	}
-	if m.Parts, err = b.Int(); err != nil {
+	if m.Parts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "parts")
 	}
-	if m.Md5Checksum, err = tlrt.String(b); err != nil {
+	if m.Md5Checksum, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "md5_checksum")
 	}
-	if m.KeyFingerprint, err = b.Int(); err != nil {
+	if m.KeyFingerprint, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "key_fingerprint")
 	}
 	return nil
@@ -5107,20 +5078,21 @@ func (m *InputEncryptedFile) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1535)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputEncryptedFile) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputEncryptedFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFile", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFile", "access_hash")
 	}
 	return nil
@@ -5194,23 +5166,24 @@ func (m *InputEncryptedFileBigUploaded) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFileBigUploaded) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1051)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputEncryptedFileBigUploaded) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputEncryptedFileBigUploaded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileBigUploaded", "id")
 	}
-	if m.Parts, err = b.Int(); err != nil {
+	if m.Parts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileBigUploaded", "parts")
 	}
-	if m.KeyFingerprint, err = b.Int(); err != nil {
+	if m.KeyFingerprint, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileBigUploaded", "key_fingerprint")
 	}
 	return nil
@@ -5227,27 +5200,29 @@ type InputFileClass interface {
 
 // DecodeInputFile decodes any constructor of InputFile.
 func DecodeInputFile(b *bin.Buffer) (InputFileClass, error) {
-	return tlrt.Owned(b, decodeInputFile)
+	return tlrt.Decode(b, &wireSchema, 48, decodeInputFile)
 }
 
 // decodeInputFile is DecodeInputFile for a value nested depth levels deep.
-func decodeInputFile(b *bin.Buffer, depth int) (InputFileClass, error) {
-	id, err := b.ID()
+func decodeInputFile(d *tlrt.Decoder, depth int) (InputFileClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputFileClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputFileTypeID:
-		v = &InputFile{}
+		v, size = &InputFile{}, unsafe.Sizeof(InputFile{})
 	case InputFileBigTypeID:
-		v = &InputFileBig{}
+		v, size = &InputFileBig{}, unsafe.Sizeof(InputFileBig{})
 	case InputFileStoryDocumentTypeID:
-		v = &InputFileStoryDocument{}
+		v, size = &InputFileStoryDocument{}, unsafe.Sizeof(InputFileStoryDocument{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputFile"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5313,33 +5288,30 @@ func (m *InputFile) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputFile) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3174)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputFile) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputFile", "id")
 	}
-	if m.Parts, err = b.Int(); err != nil {
+	if m.Parts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputFile", "parts")
 	}
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputFile", "name")
 	}
-	if m.Md5Checksum, err = tlrt.String(b); err != nil {
+	if m.Md5Checksum, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputFile", "md5_checksum")
 	}
 	return nil
@@ -5402,30 +5374,27 @@ func (m *InputFileBig) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputFileBig) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3228)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputFileBig) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputFileBig) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputFileBig", "id")
 	}
-	if m.Parts, err = b.Int(); err != nil {
+	if m.Parts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputFileBig", "parts")
 	}
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputFileBig", "name")
 	}
 	return nil
@@ -5484,19 +5453,16 @@ func (m *InputFileStoryDocument) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputFileStoryDocument) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1611)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputFileStoryDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputFileStoryDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5504,7 +5470,7 @@ func (m *InputFileStoryDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputFileStoryDocument", "")
 	}
 	var err error
-	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputFileStoryDocument", "id")
 	}
 	return nil
@@ -5525,46 +5491,48 @@ type InputFileLocationClass interface {
 
 // DecodeInputFileLocation decodes any constructor of InputFileLocation.
 func DecodeInputFileLocation(b *bin.Buffer) (InputFileLocationClass, error) {
-	return tlrt.Owned(b, decodeInputFileLocation)
+	return tlrt.Decode(b, &wireSchema, 424, decodeInputFileLocation)
 }
 
 // decodeInputFileLocation is DecodeInputFileLocation for a value nested depth
 // levels deep.
-func decodeInputFileLocation(b *bin.Buffer, depth int) (InputFileLocationClass, error) {
-	id, err := b.ID()
+func decodeInputFileLocation(d *tlrt.Decoder, depth int) (InputFileLocationClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputFileLocationClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputFileLocationTypeID:
-		v = &InputFileLocation{}
+		v, size = &InputFileLocation{}, unsafe.Sizeof(InputFileLocation{})
 	case InputEncryptedFileLocationTypeID:
-		v = &InputEncryptedFileLocation{}
+		v = tlrt.New[InputEncryptedFileLocation](d)
 	case InputDocumentFileLocationTypeID:
-		v = &InputDocumentFileLocation{}
+		v, size = &InputDocumentFileLocation{}, unsafe.Sizeof(InputDocumentFileLocation{})
 	case InputSecureFileLocationTypeID:
-		v = &InputSecureFileLocation{}
+		v = tlrt.New[InputSecureFileLocation](d)
 	case InputTakeoutFileLocationTypeID:
 		v = &InputTakeoutFileLocation{}
 	case InputPhotoFileLocationTypeID:
-		v = &InputPhotoFileLocation{}
+		v, size = &InputPhotoFileLocation{}, unsafe.Sizeof(InputPhotoFileLocation{})
 	case InputPhotoLegacyFileLocationTypeID:
-		v = &InputPhotoLegacyFileLocation{}
+		v, size = &InputPhotoLegacyFileLocation{}, unsafe.Sizeof(InputPhotoLegacyFileLocation{})
 	case InputPeerPhotoFileLocationTypeID:
-		v = &InputPeerPhotoFileLocation{}
+		v, size = &InputPeerPhotoFileLocation{}, unsafe.Sizeof(InputPeerPhotoFileLocation{})
 	case InputStickerSetThumbTypeID:
-		v = &InputStickerSetThumb{}
+		v, size = &InputStickerSetThumb{}, unsafe.Sizeof(InputStickerSetThumb{})
 	case InputGroupCallStreamTypeID:
-		v = &InputGroupCallStream{}
+		v, size = &InputGroupCallStream{}, unsafe.Sizeof(InputGroupCallStream{})
 	case InputPeerPhotoFileLocationLegacyTypeID:
-		v = &InputPeerPhotoFileLocationLegacy{}
+		v, size = &InputPeerPhotoFileLocationLegacy{}, unsafe.Sizeof(InputPeerPhotoFileLocationLegacy{})
 	case InputStickerSetThumbLegacyTypeID:
-		v = &InputStickerSetThumbLegacy{}
+		v, size = &InputStickerSetThumbLegacy{}, unsafe.Sizeof(InputStickerSetThumbLegacy{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputFileLocation"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5630,33 +5598,30 @@ func (m *InputFileLocation) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputFileLocation) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2926)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.VolumeID, err = b.Long(); err != nil {
+	if m.VolumeID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputFileLocation", "volume_id")
 	}
-	if m.LocalID, err = b.Int(); err != nil {
+	if m.LocalID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputFileLocation", "local_id")
 	}
-	if m.Secret, err = b.Long(); err != nil {
+	if m.Secret, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputFileLocation", "secret")
 	}
-	if m.FileReference, err = tlrt.Bytes(b); err != nil {
+	if m.FileReference, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputFileLocation", "file_reference")
 	}
 	return nil
@@ -5725,20 +5690,21 @@ func (m *InputEncryptedFileLocation) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3173)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputEncryptedFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputEncryptedFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileLocation", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileLocation", "access_hash")
 	}
 	return nil
@@ -5805,33 +5771,30 @@ func (m *InputDocumentFileLocation) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputDocumentFileLocation) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2540)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputDocumentFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputDocumentFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "access_hash")
 	}
-	if m.FileReference, err = tlrt.Bytes(b); err != nil {
+	if m.FileReference, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "file_reference")
 	}
-	if m.ThumbSize, err = tlrt.String(b); err != nil {
+	if m.ThumbSize, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "thumb_size")
 	}
 	return nil
@@ -5900,20 +5863,21 @@ func (m *InputSecureFileLocation) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSecureFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2732)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputSecureFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputSecureFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileLocation", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileLocation", "access_hash")
 	}
 	return nil
@@ -5970,12 +5934,13 @@ func (m *InputTakeoutFileLocation) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputTakeoutFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1018)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputTakeoutFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputTakeoutFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6043,33 +6008,30 @@ func (m *InputPhotoFileLocation) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1263)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPhotoFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPhotoFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "access_hash")
 	}
-	if m.FileReference, err = tlrt.Bytes(b); err != nil {
+	if m.FileReference, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "file_reference")
 	}
-	if m.ThumbSize, err = tlrt.String(b); err != nil {
+	if m.ThumbSize, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "thumb_size")
 	}
 	return nil
@@ -6144,39 +6106,36 @@ func (m *InputPhotoLegacyFileLocation) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputPhotoLegacyFileLocation) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2845)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPhotoLegacyFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPhotoLegacyFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "access_hash")
 	}
-	if m.FileReference, err = tlrt.Bytes(b); err != nil {
+	if m.FileReference, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "file_reference")
 	}
-	if m.VolumeID, err = b.Long(); err != nil {
+	if m.VolumeID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "volume_id")
 	}
-	if m.LocalID, err = b.Int(); err != nil {
+	if m.LocalID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "local_id")
 	}
-	if m.Secret, err = b.Long(); err != nil {
+	if m.Secret, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "secret")
 	}
 	return nil
@@ -6250,12 +6209,13 @@ func (m *InputPeerPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPeerPhotoFileLocation{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1160)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPeerPhotoFileLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerPhotoFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6263,14 +6223,14 @@ func (m *InputPeerPhotoFileLocation) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "inputPeerPhotoFileLocation", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocation", "flags")
 	}
 	m.Big = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocation", "peer")
 	}
-	if m.PhotoID, err = b.Long(); err != nil {
+	if m.PhotoID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocation", "photo_id")
 	}
 	m.Flags &^= 1 << 0
@@ -6334,19 +6294,16 @@ func (m *InputStickerSetThumb) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputStickerSetThumb) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2206)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStickerSetThumb) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetThumb) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6354,10 +6311,10 @@ func (m *InputStickerSetThumb) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputStickerSetThumb", "")
 	}
 	var err error
-	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetThumb", "stickerset")
 	}
-	if m.ThumbVersion, err = b.Int(); err != nil {
+	if m.ThumbVersion, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetThumb", "thumb_version")
 	}
 	return nil
@@ -6484,23 +6441,20 @@ func (m *InputGroupCallStream) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputGroupCallStream) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputGroupCallStream{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 638)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputGroupCallStream) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputGroupCallStream) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6508,25 +6462,25 @@ func (m *InputGroupCallStream) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputGroupCallStream", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallStream", "flags")
 	}
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallStream", "call")
 	}
-	if m.TimeMs, err = b.Long(); err != nil {
+	if m.TimeMs, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallStream", "time_ms")
 	}
-	if m.Scale, err = b.Int(); err != nil {
+	if m.Scale, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallStream", "scale")
 	}
 	if m.Flags.Has(0) {
-		if m.VideoChannel, err = b.Int(); err != nil {
+		if m.VideoChannel, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputGroupCallStream", "video_channel")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.VideoQuality, err = b.Int(); err != nil {
+		if m.VideoQuality, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputGroupCallStream", "video_quality")
 		}
 	}
@@ -6610,12 +6564,13 @@ func (m *InputPeerPhotoFileLocationLegacy) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputPeerPhotoFileLocationLegacy{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1004)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPeerPhotoFileLocationLegacy) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerPhotoFileLocationLegacy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6623,17 +6578,17 @@ func (m *InputPeerPhotoFileLocationLegacy) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "inputPeerPhotoFileLocationLegacy", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "flags")
 	}
 	m.Big = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "peer")
 	}
-	if m.VolumeID, err = b.Long(); err != nil {
+	if m.VolumeID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "volume_id")
 	}
-	if m.LocalID, err = b.Int(); err != nil {
+	if m.LocalID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "local_id")
 	}
 	m.Flags &^= 1 << 0
@@ -6701,19 +6656,16 @@ func (m *InputStickerSetThumbLegacy) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputStickerSetThumbLegacy) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 719)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStickerSetThumbLegacy) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetThumbLegacy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6721,13 +6673,13 @@ func (m *InputStickerSetThumbLegacy) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "inputStickerSetThumbLegacy", "")
 	}
 	var err error
-	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetThumbLegacy", "stickerset")
 	}
-	if m.VolumeID, err = b.Long(); err != nil {
+	if m.VolumeID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetThumbLegacy", "volume_id")
 	}
-	if m.LocalID, err = b.Int(); err != nil {
+	if m.LocalID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetThumbLegacy", "local_id")
 	}
 	return nil
@@ -6744,25 +6696,27 @@ type InputGameClass interface {
 
 // DecodeInputGame decodes any constructor of InputGame.
 func DecodeInputGame(b *bin.Buffer) (InputGameClass, error) {
-	return tlrt.Owned(b, decodeInputGame)
+	return tlrt.Decode(b, &wireSchema, 519, decodeInputGame)
 }
 
 // decodeInputGame is DecodeInputGame for a value nested depth levels deep.
-func decodeInputGame(b *bin.Buffer, depth int) (InputGameClass, error) {
-	id, err := b.ID()
+func decodeInputGame(d *tlrt.Decoder, depth int) (InputGameClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputGameClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputGameIDTypeID:
-		v = &InputGameID{}
+		v = tlrt.New[InputGameID](d)
 	case InputGameShortNameTypeID:
-		v = &InputGameShortName{}
+		v, size = &InputGameShortName{}, unsafe.Sizeof(InputGameShortName{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputGame"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -6829,20 +6783,21 @@ func (m *InputGameID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGameID) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 607)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputGameID) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputGameID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputGameID", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputGameID", "access_hash")
 	}
 	return nil
@@ -6904,19 +6859,16 @@ func (m *InputGameShortName) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputGameShortName) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2648)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputGameShortName) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputGameShortName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6924,10 +6876,10 @@ func (m *InputGameShortName) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputGameShortName", "")
 	}
 	var err error
-	if m.BotID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.BotID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputGameShortName", "bot_id")
 	}
-	if m.ShortName, err = tlrt.String(b); err != nil {
+	if m.ShortName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputGameShortName", "short_name")
 	}
 	return nil
@@ -6944,13 +6896,13 @@ type InputGeoPointClass interface {
 
 // DecodeInputGeoPoint decodes any constructor of InputGeoPoint.
 func DecodeInputGeoPoint(b *bin.Buffer) (InputGeoPointClass, error) {
-	return decodeInputGeoPoint(b, 0)
+	return tlrt.Decode(b, &wireSchema, 273, decodeInputGeoPoint)
 }
 
 // decodeInputGeoPoint is DecodeInputGeoPoint for a value nested depth levels
 // deep.
-func decodeInputGeoPoint(b *bin.Buffer, depth int) (InputGeoPointClass, error) {
-	id, err := b.ID()
+func decodeInputGeoPoint(d *tlrt.Decoder, depth int) (InputGeoPointClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -6959,11 +6911,11 @@ func decodeInputGeoPoint(b *bin.Buffer, depth int) (InputGeoPointClass, error) {
 	case InputGeoPointEmptyTypeID:
 		v = &InputGeoPointEmpty{}
 	case InputGeoPointTypeID:
-		v = &InputGeoPoint{}
+		v = tlrt.New[InputGeoPoint](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputGeoPoint"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7019,12 +6971,13 @@ func (m *InputGeoPointEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGeoPointEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2980)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputGeoPointEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputGeoPointEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7126,27 +7079,28 @@ func (m *InputGeoPoint) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputGeoPoint{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1343)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputGeoPoint) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputGeoPoint) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputGeoPoint", "flags")
 	}
-	if m.Lat, err = b.Double(); err != nil {
+	if m.Lat, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "inputGeoPoint", "lat")
 	}
-	if m.Long, err = b.Double(); err != nil {
+	if m.Long, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "inputGeoPoint", "long")
 	}
 	if m.Flags.Has(0) {
-		if m.AccuracyRadius, err = b.Int(); err != nil {
+		if m.AccuracyRadius, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputGeoPoint", "accuracy_radius")
 		}
 	}
@@ -7167,28 +7121,30 @@ type InputGroupCallClass interface {
 
 // DecodeInputGroupCall decodes any constructor of InputGroupCall.
 func DecodeInputGroupCall(b *bin.Buffer) (InputGroupCallClass, error) {
-	return tlrt.Owned(b, decodeInputGroupCall)
+	return tlrt.Decode(b, &wireSchema, 57, decodeInputGroupCall)
 }
 
 // decodeInputGroupCall is DecodeInputGroupCall for a value nested depth levels
 // deep.
-func decodeInputGroupCall(b *bin.Buffer, depth int) (InputGroupCallClass, error) {
-	id, err := b.ID()
+func decodeInputGroupCall(d *tlrt.Decoder, depth int) (InputGroupCallClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputGroupCallClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputGroupCallTypeID:
-		v = &InputGroupCall{}
+		v = tlrt.New[InputGroupCall](d)
 	case InputGroupCallSlugTypeID:
-		v = &InputGroupCallSlug{}
+		v, size = &InputGroupCallSlug{}, unsafe.Sizeof(InputGroupCallSlug{})
 	case InputGroupCallInviteMessageTypeID:
-		v = &InputGroupCallInviteMessage{}
+		v = tlrt.New[InputGroupCallInviteMessage](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputGroupCall"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7255,20 +7211,21 @@ func (m *InputGroupCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2854)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputGroupCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputGroupCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCall", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCall", "access_hash")
 	}
 	return nil
@@ -7325,24 +7282,21 @@ func (m *InputGroupCallSlug) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputGroupCallSlug) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3269)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputGroupCallSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputGroupCallSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallSlug", "slug")
 	}
 	return nil
@@ -7406,17 +7360,18 @@ func (m *InputGroupCallInviteMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGroupCallInviteMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2012)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputGroupCallInviteMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputGroupCallInviteMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallInviteMessage", "msg_id")
 	}
 	return nil
@@ -7439,52 +7394,54 @@ type InputInvoiceClass interface {
 
 // DecodeInputInvoice decodes any constructor of InputInvoice.
 func DecodeInputInvoice(b *bin.Buffer) (InputInvoiceClass, error) {
-	return tlrt.Owned(b, decodeInputInvoice)
+	return tlrt.Decode(b, &wireSchema, 213, decodeInputInvoice)
 }
 
 // decodeInputInvoice is DecodeInputInvoice for a value nested depth levels
 // deep.
-func decodeInputInvoice(b *bin.Buffer, depth int) (InputInvoiceClass, error) {
-	id, err := b.ID()
+func decodeInputInvoice(d *tlrt.Decoder, depth int) (InputInvoiceClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputInvoiceClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputInvoiceMessageTypeID:
-		v = &InputInvoiceMessage{}
+		v, size = &InputInvoiceMessage{}, unsafe.Sizeof(InputInvoiceMessage{})
 	case InputInvoiceSlugTypeID:
-		v = &InputInvoiceSlug{}
+		v, size = &InputInvoiceSlug{}, unsafe.Sizeof(InputInvoiceSlug{})
 	case InputInvoicePremiumGiftCodeTypeID:
-		v = &InputInvoicePremiumGiftCode{}
+		v, size = &InputInvoicePremiumGiftCode{}, unsafe.Sizeof(InputInvoicePremiumGiftCode{})
 	case InputInvoiceStarsTypeID:
-		v = &InputInvoiceStars{}
+		v, size = &InputInvoiceStars{}, unsafe.Sizeof(InputInvoiceStars{})
 	case InputInvoiceChatInviteSubscriptionTypeID:
-		v = &InputInvoiceChatInviteSubscription{}
+		v, size = &InputInvoiceChatInviteSubscription{}, unsafe.Sizeof(InputInvoiceChatInviteSubscription{})
 	case InputInvoiceStarGiftTypeID:
-		v = &InputInvoiceStarGift{}
+		v, size = &InputInvoiceStarGift{}, unsafe.Sizeof(InputInvoiceStarGift{})
 	case InputInvoiceStarGiftUpgradeTypeID:
-		v = &InputInvoiceStarGiftUpgrade{}
+		v, size = &InputInvoiceStarGiftUpgrade{}, unsafe.Sizeof(InputInvoiceStarGiftUpgrade{})
 	case InputInvoiceStarGiftTransferTypeID:
-		v = &InputInvoiceStarGiftTransfer{}
+		v, size = &InputInvoiceStarGiftTransfer{}, unsafe.Sizeof(InputInvoiceStarGiftTransfer{})
 	case InputInvoicePremiumGiftStarsTypeID:
-		v = &InputInvoicePremiumGiftStars{}
+		v, size = &InputInvoicePremiumGiftStars{}, unsafe.Sizeof(InputInvoicePremiumGiftStars{})
 	case InputInvoiceBusinessBotTransferStarsTypeID:
-		v = &InputInvoiceBusinessBotTransferStars{}
+		v, size = &InputInvoiceBusinessBotTransferStars{}, unsafe.Sizeof(InputInvoiceBusinessBotTransferStars{})
 	case InputInvoiceStarGiftResaleTypeID:
-		v = &InputInvoiceStarGiftResale{}
+		v, size = &InputInvoiceStarGiftResale{}, unsafe.Sizeof(InputInvoiceStarGiftResale{})
 	case InputInvoiceStarGiftPrepaidUpgradeTypeID:
-		v = &InputInvoiceStarGiftPrepaidUpgrade{}
+		v, size = &InputInvoiceStarGiftPrepaidUpgrade{}, unsafe.Sizeof(InputInvoiceStarGiftPrepaidUpgrade{})
 	case InputInvoicePremiumAuthCodeTypeID:
-		v = &InputInvoicePremiumAuthCode{}
+		v, size = &InputInvoicePremiumAuthCode{}, unsafe.Sizeof(InputInvoicePremiumAuthCode{})
 	case InputInvoiceStarGiftDropOriginalDetailsTypeID:
-		v = &InputInvoiceStarGiftDropOriginalDetails{}
+		v, size = &InputInvoiceStarGiftDropOriginalDetails{}, unsafe.Sizeof(InputInvoiceStarGiftDropOriginalDetails{})
 	case InputInvoiceStarGiftAuctionBidTypeID:
-		v = &InputInvoiceStarGiftAuctionBid{}
+		v, size = &InputInvoiceStarGiftAuctionBid{}, unsafe.Sizeof(InputInvoiceStarGiftAuctionBid{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputInvoice"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7547,12 +7504,13 @@ func (m *InputInvoiceMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputInvoiceMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2679)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputInvoiceMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputInvoiceMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7560,10 +7518,10 @@ func (m *InputInvoiceMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceMessage", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceMessage", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceMessage", "msg_id")
 	}
 	return nil
@@ -7620,24 +7578,21 @@ func (m *InputInvoiceSlug) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputInvoiceSlug) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2644)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoiceSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputInvoiceSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceSlug", "slug")
 	}
 	return nil
@@ -7702,23 +7657,20 @@ func (m *InputInvoicePremiumGiftCode) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputInvoicePremiumGiftCode) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputInvoicePremiumGiftCode{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2144)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoicePremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputInvoicePremiumGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7726,10 +7678,10 @@ func (m *InputInvoicePremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoicePremiumGiftCode", "")
 	}
 	var err error
-	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
+	if m.Purpose, err = decodeInputStorePaymentPurpose(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftCode", "purpose")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Option, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Option, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftCode", "option")
 	}
 	return nil
@@ -7789,19 +7741,16 @@ func (m *InputInvoiceStars) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputInvoiceStars) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1643)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoiceStars) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputInvoiceStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7809,7 +7758,7 @@ func (m *InputInvoiceStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStars", "")
 	}
 	var err error
-	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
+	if m.Purpose, err = decodeInputStorePaymentPurpose(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStars", "purpose")
 	}
 	return nil
@@ -7869,24 +7818,21 @@ func (m *InputInvoiceChatInviteSubscription) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputInvoiceChatInviteSubscription) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1127)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoiceChatInviteSubscription) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputInvoiceChatInviteSubscription) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = tlrt.String(b); err != nil {
+	if m.Hash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceChatInviteSubscription", "hash")
 	}
 	return nil
@@ -7963,23 +7909,20 @@ func (m *InputInvoiceStarGift) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputInvoiceStarGift) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputInvoiceStarGift{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3025)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoiceStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputInvoiceStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7987,20 +7930,21 @@ func (m *InputInvoiceStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGift", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "flags")
 	}
 	m.HideName = m.Flags.Has(0)
 	m.IncludeUpgrade = m.Flags.Has(2)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "peer")
 	}
-	if m.GiftID, err = b.Long(); err != nil {
+	if m.GiftID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "gift_id")
 	}
 	if m.Flags.Has(1) {
-		m.Message = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
+		m.Message = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputInvoiceStarGift", "message")
 		}
 	}
@@ -8069,23 +8013,20 @@ func (m *InputInvoiceStarGiftUpgrade) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputInvoiceStarGiftUpgrade) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputInvoiceStarGiftUpgrade{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1391)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoiceStarGiftUpgrade) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputInvoiceStarGiftUpgrade) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8093,11 +8034,11 @@ func (m *InputInvoiceStarGiftUpgrade) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftUpgrade", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftUpgrade", "flags")
 	}
 	m.KeepOriginalDetails = m.Flags.Has(0)
-	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftUpgrade", "stargift")
 	}
 	m.Flags &^= 1 << 0
@@ -8163,19 +8104,16 @@ func (m *InputInvoiceStarGiftTransfer) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputInvoiceStarGiftTransfer) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1364)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoiceStarGiftTransfer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputInvoiceStarGiftTransfer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8183,10 +8121,10 @@ func (m *InputInvoiceStarGiftTransfer) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftTransfer", "")
 	}
 	var err error
-	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftTransfer", "stargift")
 	}
-	if m.ToID, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.ToID, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftTransfer", "to_id")
 	}
 	return nil
@@ -8259,23 +8197,20 @@ func (m *InputInvoicePremiumGiftStars) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputInvoicePremiumGiftStars) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputInvoicePremiumGiftStars{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2869)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoicePremiumGiftStars) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputInvoicePremiumGiftStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8283,18 +8218,19 @@ func (m *InputInvoicePremiumGiftStars) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoicePremiumGiftStars", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "flags")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "user_id")
 	}
-	if m.Months, err = b.Int(); err != nil {
+	if m.Months, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "months")
 	}
 	if m.Flags.Has(0) {
-		m.Message = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
+		m.Message = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "message")
 		}
 	}
@@ -8364,12 +8300,13 @@ func (m *InputInvoiceBusinessBotTransferStars) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputInvoiceBusinessBotTransferStars) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3169)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputInvoiceBusinessBotTransferStars) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputInvoiceBusinessBotTransferStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8377,10 +8314,10 @@ func (m *InputInvoiceBusinessBotTransferStars) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceBusinessBotTransferStars", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceBusinessBotTransferStars", "bot")
 	}
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceBusinessBotTransferStars", "stars")
 	}
 	return nil
@@ -8447,23 +8384,20 @@ func (m *InputInvoiceStarGiftResale) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputInvoiceStarGiftResale) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputInvoiceStarGiftResale{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2653)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoiceStarGiftResale) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputInvoiceStarGiftResale) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8471,14 +8405,14 @@ func (m *InputInvoiceStarGiftResale) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftResale", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "flags")
 	}
 	m.Ton = m.Flags.Has(0)
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "slug")
 	}
-	if m.ToID, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.ToID, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "to_id")
 	}
 	m.Flags &^= 1 << 0
@@ -8544,19 +8478,16 @@ func (m *InputInvoiceStarGiftPrepaidUpgrade) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2162)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8564,10 +8495,10 @@ func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftPrepaidUpgrade", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "peer")
 	}
-	if m.Hash, err = tlrt.String(b); err != nil {
+	if m.Hash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "hash")
 	}
 	return nil
@@ -8628,19 +8559,16 @@ func (m *InputInvoicePremiumAuthCode) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputInvoicePremiumAuthCode) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1245)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoicePremiumAuthCode) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputInvoicePremiumAuthCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8648,7 +8576,7 @@ func (m *InputInvoicePremiumAuthCode) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoicePremiumAuthCode", "")
 	}
 	var err error
-	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
+	if m.Purpose, err = decodeInputStorePaymentPurpose(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoicePremiumAuthCode", "purpose")
 	}
 	return nil
@@ -8712,19 +8640,16 @@ func (m *InputInvoiceStarGiftDropOriginalDetails) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 672)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8732,7 +8657,7 @@ func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftDropOriginalDetails", "")
 	}
 	var err error
-	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftDropOriginalDetails", "stargift")
 	}
 	return nil
@@ -8819,23 +8744,20 @@ func (m *InputInvoiceStarGiftAuctionBid) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputInvoiceStarGiftAuctionBid) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputInvoiceStarGiftAuctionBid{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 911)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputInvoiceStarGiftAuctionBid) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputInvoiceStarGiftAuctionBid) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8843,25 +8765,26 @@ func (m *InputInvoiceStarGiftAuctionBid) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftAuctionBid", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "flags")
 	}
 	m.HideName = m.Flags.Has(0)
 	m.UpdateBid = m.Flags.Has(2)
 	if m.Flags.Has(3) {
-		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "peer")
 		}
 	}
-	if m.GiftID, err = b.Long(); err != nil {
+	if m.GiftID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "gift_id")
 	}
-	if m.BidAmount, err = b.Long(); err != nil {
+	if m.BidAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "bid_amount")
 	}
 	if m.Flags.Has(1) {
-		m.Message = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
+		m.Message = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "message")
 		}
 	}
@@ -8885,61 +8808,63 @@ type InputMediaClass interface {
 
 // DecodeInputMedia decodes any constructor of InputMedia.
 func DecodeInputMedia(b *bin.Buffer) (InputMediaClass, error) {
-	return tlrt.Owned(b, decodeInputMedia)
+	return tlrt.Decode(b, &wireSchema, 42, decodeInputMedia)
 }
 
 // decodeInputMedia is DecodeInputMedia for a value nested depth levels deep.
-func decodeInputMedia(b *bin.Buffer, depth int) (InputMediaClass, error) {
-	id, err := b.ID()
+func decodeInputMedia(d *tlrt.Decoder, depth int) (InputMediaClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputMediaClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputMediaEmptyTypeID:
 		v = &InputMediaEmpty{}
 	case InputMediaUploadedPhotoTypeID:
-		v = &InputMediaUploadedPhoto{}
+		v, size = &InputMediaUploadedPhoto{}, unsafe.Sizeof(InputMediaUploadedPhoto{})
 	case InputMediaPhotoTypeID:
-		v = &InputMediaPhoto{}
+		v, size = &InputMediaPhoto{}, unsafe.Sizeof(InputMediaPhoto{})
 	case InputMediaGeoPointTypeID:
-		v = &InputMediaGeoPoint{}
+		v, size = &InputMediaGeoPoint{}, unsafe.Sizeof(InputMediaGeoPoint{})
 	case InputMediaContactTypeID:
-		v = &InputMediaContact{}
+		v, size = &InputMediaContact{}, unsafe.Sizeof(InputMediaContact{})
 	case InputMediaUploadedDocumentTypeID:
-		v = &InputMediaUploadedDocument{}
+		v, size = &InputMediaUploadedDocument{}, unsafe.Sizeof(InputMediaUploadedDocument{})
 	case InputMediaDocumentTypeID:
-		v = &InputMediaDocument{}
+		v, size = &InputMediaDocument{}, unsafe.Sizeof(InputMediaDocument{})
 	case InputMediaVenueTypeID:
-		v = &InputMediaVenue{}
+		v, size = &InputMediaVenue{}, unsafe.Sizeof(InputMediaVenue{})
 	case InputMediaPhotoExternalTypeID:
-		v = &InputMediaPhotoExternal{}
+		v, size = &InputMediaPhotoExternal{}, unsafe.Sizeof(InputMediaPhotoExternal{})
 	case InputMediaDocumentExternalTypeID:
-		v = &InputMediaDocumentExternal{}
+		v, size = &InputMediaDocumentExternal{}, unsafe.Sizeof(InputMediaDocumentExternal{})
 	case InputMediaGameTypeID:
-		v = &InputMediaGame{}
+		v, size = &InputMediaGame{}, unsafe.Sizeof(InputMediaGame{})
 	case InputMediaInvoiceTypeID:
-		v = &InputMediaInvoice{}
+		v, size = &InputMediaInvoice{}, unsafe.Sizeof(InputMediaInvoice{})
 	case InputMediaGeoLiveTypeID:
-		v = &InputMediaGeoLive{}
+		v, size = &InputMediaGeoLive{}, unsafe.Sizeof(InputMediaGeoLive{})
 	case InputMediaPollTypeID:
-		v = &InputMediaPoll{}
+		v, size = &InputMediaPoll{}, unsafe.Sizeof(InputMediaPoll{})
 	case InputMediaDiceTypeID:
-		v = &InputMediaDice{}
+		v, size = &InputMediaDice{}, unsafe.Sizeof(InputMediaDice{})
 	case InputMediaStoryTypeID:
-		v = &InputMediaStory{}
+		v, size = &InputMediaStory{}, unsafe.Sizeof(InputMediaStory{})
 	case InputMediaWebPageTypeID:
-		v = &InputMediaWebPage{}
+		v, size = &InputMediaWebPage{}, unsafe.Sizeof(InputMediaWebPage{})
 	case InputMediaPaidMediaTypeID:
-		v = &InputMediaPaidMedia{}
+		v, size = &InputMediaPaidMedia{}, unsafe.Sizeof(InputMediaPaidMedia{})
 	case InputMediaTodoTypeID:
-		v = &InputMediaTodo{}
+		v, size = &InputMediaTodo{}, unsafe.Sizeof(InputMediaTodo{})
 	case InputMediaStakeDiceTypeID:
-		v = &InputMediaStakeDice{}
+		v, size = &InputMediaStakeDice{}, unsafe.Sizeof(InputMediaStakeDice{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputMedia"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8995,12 +8920,13 @@ func (m *InputMediaEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2118)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMediaEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9133,23 +9059,20 @@ func (m *InputMediaUploadedPhoto) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputMediaUploadedPhoto) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputMediaUploadedPhoto{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1874)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaUploadedPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9157,26 +9080,26 @@ func (m *InputMediaUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaUploadedPhoto", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "flags")
 	}
 	m.Spoiler = m.Flags.Has(2)
 	m.LivePhoto = m.Flags.Has(3)
-	if m.File, err = decodeInputFile(b, depth+1); err != nil {
+	if m.File, err = decodeInputFile(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "file")
 	}
 	if m.Flags.Has(0) {
-		if m.Stickers, err = tlrt.DecodeSlabs[InputDocument](b, false, 4, depth+1, decodeInputDocument); err != nil {
+		if m.Stickers, err = tlrt.DecodeSlabs[InputDocument](d, false, 4, depth+1, decodeInputDocument); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "stickers")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.TTLSeconds, err = b.Int(); err != nil {
+		if m.TTLSeconds, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "ttl_seconds")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Video, err = decodeInputDocument(b, depth+1); err != nil {
+		if m.Video, err = decodeInputDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "video")
 		}
 	}
@@ -9287,23 +9210,20 @@ func (m *InputMediaPhoto) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputMediaPhoto) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputMediaPhoto{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2970)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9311,21 +9231,21 @@ func (m *InputMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaPhoto", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPhoto", "flags")
 	}
 	m.Spoiler = m.Flags.Has(1)
 	m.LivePhoto = m.Flags.Has(2)
-	if m.ID, err = decodeInputPhoto(b, depth+1); err != nil {
+	if m.ID, err = decodeInputPhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPhoto", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.TTLSeconds, err = b.Int(); err != nil {
+		if m.TTLSeconds, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPhoto", "ttl_seconds")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Video, err = decodeInputDocument(b, depth+1); err != nil {
+		if m.Video, err = decodeInputDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPhoto", "video")
 		}
 	}
@@ -9391,12 +9311,13 @@ func (m *InputMediaGeoPoint) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaGeoPoint) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3220)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMediaGeoPoint) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaGeoPoint) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9404,7 +9325,7 @@ func (m *InputMediaGeoPoint) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaGeoPoint", "")
 	}
 	var err error
-	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
+	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaGeoPoint", "geo_point")
 	}
 	return nil
@@ -9468,33 +9389,30 @@ func (m *InputMediaContact) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputMediaContact) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3208)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaContact) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaContact) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaContact", "phone_number")
 	}
-	if m.FirstName, err = tlrt.String(b); err != nil {
+	if m.FirstName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaContact", "first_name")
 	}
-	if m.LastName, err = tlrt.String(b); err != nil {
+	if m.LastName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaContact", "last_name")
 	}
-	if m.Vcard, err = tlrt.String(b); err != nil {
+	if m.Vcard, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaContact", "vcard")
 	}
 	return nil
@@ -9673,23 +9591,20 @@ func (m *InputMediaUploadedDocument) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputMediaUploadedDocument) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputMediaUploadedDocument{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 615)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaUploadedDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaUploadedDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9697,43 +9612,43 @@ func (m *InputMediaUploadedDocument) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaUploadedDocument", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "flags")
 	}
 	m.NosoundVideo = m.Flags.Has(3)
 	m.ForceFile = m.Flags.Has(4)
 	m.Spoiler = m.Flags.Has(5)
-	if m.File, err = decodeInputFile(b, depth+1); err != nil {
+	if m.File, err = decodeInputFile(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "file")
 	}
 	if m.Flags.Has(2) {
-		if m.Thumb, err = decodeInputFile(b, depth+1); err != nil {
+		if m.Thumb, err = decodeInputFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "thumb")
 		}
 	}
-	if m.MimeType, err = tlrt.String(b); err != nil {
+	if m.MimeType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "mime_type")
 	}
-	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](b, false, 4, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](d, false, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "attributes")
 	}
 	if m.Flags.Has(0) {
-		if m.Stickers, err = tlrt.DecodeSlabs[InputDocument](b, false, 4, depth+1, decodeInputDocument); err != nil {
+		if m.Stickers, err = tlrt.DecodeSlabs[InputDocument](d, false, 4, depth+1, decodeInputDocument); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "stickers")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.VideoCover, err = decodeInputPhoto(b, depth+1); err != nil {
+		if m.VideoCover, err = decodeInputPhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "video_cover")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.VideoTimestamp, err = b.Int(); err != nil {
+		if m.VideoTimestamp, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "video_timestamp")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.TTLSeconds, err = b.Int(); err != nil {
+		if m.TTLSeconds, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "ttl_seconds")
 		}
 	}
@@ -9896,23 +9811,20 @@ func (m *InputMediaDocument) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputMediaDocument) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputMediaDocument{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2335)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9920,30 +9832,30 @@ func (m *InputMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaDocument", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDocument", "flags")
 	}
 	m.Spoiler = m.Flags.Has(2)
-	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDocument", "id")
 	}
 	if m.Flags.Has(3) {
-		if m.VideoCover, err = decodeInputPhoto(b, depth+1); err != nil {
+		if m.VideoCover, err = decodeInputPhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaDocument", "video_cover")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.VideoTimestamp, err = b.Int(); err != nil {
+		if m.VideoTimestamp, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaDocument", "video_timestamp")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.TTLSeconds, err = b.Int(); err != nil {
+		if m.TTLSeconds, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaDocument", "ttl_seconds")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Query, err = tlrt.String(b); err != nil {
+		if m.Query, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaDocument", "query")
 		}
 	}
@@ -10025,19 +9937,16 @@ func (m *InputMediaVenue) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputMediaVenue) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2626)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10045,22 +9954,22 @@ func (m *InputMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaVenue", "")
 	}
 	var err error
-	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
+	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "geo_point")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "title")
 	}
-	if m.Address, err = tlrt.String(b); err != nil {
+	if m.Address, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "address")
 	}
-	if m.Provider, err = tlrt.String(b); err != nil {
+	if m.Provider, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "provider")
 	}
-	if m.VenueID, err = tlrt.String(b); err != nil {
+	if m.VenueID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "venue_id")
 	}
-	if m.VenueType, err = tlrt.String(b); err != nil {
+	if m.VenueType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "venue_type")
 	}
 	return nil
@@ -10152,36 +10061,33 @@ func (m *InputMediaPhotoExternal) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputMediaPhotoExternal) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputMediaPhotoExternal{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2993)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaPhotoExternal) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaPhotoExternal) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "flags")
 	}
 	m.Spoiler = m.Flags.Has(1)
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "url")
 	}
 	if m.Flags.Has(0) {
-		if m.TTLSeconds, err = b.Int(); err != nil {
+		if m.TTLSeconds, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "ttl_seconds")
 		}
 	}
@@ -10311,23 +10217,20 @@ func (m *InputMediaDocumentExternal) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputMediaDocumentExternal) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputMediaDocumentExternal{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1817)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaDocumentExternal) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaDocumentExternal) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10335,25 +10238,25 @@ func (m *InputMediaDocumentExternal) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaDocumentExternal", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "flags")
 	}
 	m.Spoiler = m.Flags.Has(1)
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "url")
 	}
 	if m.Flags.Has(0) {
-		if m.TTLSeconds, err = b.Int(); err != nil {
+		if m.TTLSeconds, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "ttl_seconds")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.VideoCover, err = decodeInputPhoto(b, depth+1); err != nil {
+		if m.VideoCover, err = decodeInputPhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "video_cover")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.VideoTimestamp, err = b.Int(); err != nil {
+		if m.VideoTimestamp, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "video_timestamp")
 		}
 	}
@@ -10420,19 +10323,16 @@ func (m *InputMediaGame) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputMediaGame) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2794)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaGame) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10440,7 +10340,7 @@ func (m *InputMediaGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaGame", "")
 	}
 	var err error
-	if m.ID, err = decodeInputGame(b, depth+1); err != nil {
+	if m.ID, err = decodeInputGame(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaGame", "id")
 	}
 	return nil
@@ -10582,23 +10482,20 @@ func (m *InputMediaInvoice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputMediaInvoice) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputMediaInvoice{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1266)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaInvoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10606,42 +10503,43 @@ func (m *InputMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaInvoice", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "flags")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "title")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
-		m.Photo = new(InputWebDocument)
-		if err = tlrt.DecodeBoxed(b, m.Photo, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(InputWebDocument{}))
+		m.Photo = &InputWebDocument{}
+		if err = tlrt.DecodeBoxed(d, m.Photo, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaInvoice", "photo")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Invoice, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "invoice")
 	}
-	if m.Payload, err = tlrt.Bytes(b); err != nil {
+	if m.Payload, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "payload")
 	}
 	if m.Flags.Has(3) {
-		if m.Provider, err = tlrt.String(b); err != nil {
+		if m.Provider, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaInvoice", "provider")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.ProviderData, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.ProviderData, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "provider_data")
 	}
 	if m.Flags.Has(1) {
-		if m.StartParam, err = tlrt.String(b); err != nil {
+		if m.StartParam, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaInvoice", "start_param")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ExtendedMedia, err = decodeInputMedia(b, depth+1); err != nil {
+		if m.ExtendedMedia, err = decodeInputMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaInvoice", "extended_media")
 		}
 	}
@@ -10798,12 +10696,13 @@ func (m *InputMediaGeoLive) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaGeoLive{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2127)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMediaGeoLive) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaGeoLive) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10811,25 +10710,25 @@ func (m *InputMediaGeoLive) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaGeoLive", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaGeoLive", "flags")
 	}
 	m.Stopped = m.Flags.Has(0)
-	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
+	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaGeoLive", "geo_point")
 	}
 	if m.Flags.Has(2) {
-		if m.Heading, err = b.Int(); err != nil {
+		if m.Heading, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaGeoLive", "heading")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Period, err = b.Int(); err != nil {
+		if m.Period, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaGeoLive", "period")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.ProximityNotificationRadius, err = b.Int(); err != nil {
+		if m.ProximityNotificationRadius, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaGeoLive", "proximity_notification_radius")
 		}
 	}
@@ -11008,23 +10907,20 @@ func (m *InputMediaPoll) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputMediaPoll) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputMediaPoll{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1973)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaPoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11032,34 +10928,34 @@ func (m *InputMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaPoll", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPoll", "flags")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Poll, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Poll, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPoll", "poll")
 	}
 	if m.Flags.Has(0) {
-		if m.CorrectAnswers, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.CorrectAnswers, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPoll", "correct_answers")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.AttachedMedia, err = decodeInputMedia(b, depth+1); err != nil {
+		if m.AttachedMedia, err = decodeInputMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPoll", "attached_media")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Solution, err = tlrt.String(b); err != nil {
+		if m.Solution, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPoll", "solution")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SolutionEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.SolutionEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPoll", "solution_entities")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.SolutionMedia, err = decodeInputMedia(b, depth+1); err != nil {
+		if m.SolutionMedia, err = decodeInputMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPoll", "solution_media")
 		}
 	}
@@ -11124,24 +11020,21 @@ func (m *InputMediaDice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputMediaDice) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3005)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaDice) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaDice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDice", "emoticon")
 	}
 	return nil
@@ -11204,12 +11097,13 @@ func (m *InputMediaStory) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaStory) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1991)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMediaStory) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11217,10 +11111,10 @@ func (m *InputMediaStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaStory", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaStory", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaStory", "id")
 	}
 	return nil
@@ -11288,34 +11182,31 @@ func (m *InputMediaWebPage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputMediaWebPage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputMediaWebPage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2634)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaWebPage) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaWebPage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaWebPage", "flags")
 	}
 	m.ForceLargeMedia = m.Flags.Has(0)
 	m.ForceSmallMedia = m.Flags.Has(1)
 	m.Optional = m.Flags.Has(2)
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaWebPage", "url")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -11416,23 +11307,20 @@ func (m *InputMediaPaidMedia) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputMediaPaidMedia{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2658)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaPaidMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11440,17 +11328,17 @@ func (m *InputMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaPaidMedia", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "flags")
 	}
-	if m.StarsAmount, err = b.Long(); err != nil {
+	if m.StarsAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "stars_amount")
 	}
-	if m.ExtendedMedia, err = tlrt.DecodeSlabs[InputMediaUploadedDocument](b, false, 4, depth+1, decodeInputMedia); err != nil {
+	if m.ExtendedMedia, err = tlrt.DecodeSlabs[InputMediaUploadedDocument](d, false, 4, depth+1, decodeInputMedia); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "extended_media")
 	}
 	if m.Flags.Has(0) {
-		if m.Payload, err = tlrt.String(b); err != nil {
+		if m.Payload, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPaidMedia", "payload")
 		}
 	}
@@ -11513,23 +11401,20 @@ func (m *InputMediaTodo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputMediaTodo) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputMediaTodo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2233)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaTodo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaTodo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11537,7 +11422,7 @@ func (m *InputMediaTodo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaTodo", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Todo, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Todo, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaTodo", "todo")
 	}
 	return nil
@@ -11599,30 +11484,27 @@ func (m *InputMediaStakeDice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputMediaStakeDice) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3155)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaStakeDice) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaStakeDice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.GameHash, err = tlrt.String(b); err != nil {
+	if m.GameHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaStakeDice", "game_hash")
 	}
-	if m.TonAmount, err = b.Long(); err != nil {
+	if m.TonAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaStakeDice", "ton_amount")
 	}
-	if m.ClientSeed, err = tlrt.Bytes(b); err != nil {
+	if m.ClientSeed, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaStakeDice", "client_seed")
 	}
 	return nil
@@ -11639,30 +11521,30 @@ type InputMessageClass interface {
 
 // DecodeInputMessage decodes any constructor of InputMessage.
 func DecodeInputMessage(b *bin.Buffer) (InputMessageClass, error) {
-	return decodeInputMessage(b, 0)
+	return tlrt.Decode(b, &wireSchema, 325, decodeInputMessage)
 }
 
 // decodeInputMessage is DecodeInputMessage for a value nested depth levels
 // deep.
-func decodeInputMessage(b *bin.Buffer, depth int) (InputMessageClass, error) {
-	id, err := b.ID()
+func decodeInputMessage(d *tlrt.Decoder, depth int) (InputMessageClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputMessageClass
 	switch id {
 	case InputMessageIDTypeID:
-		v = &InputMessageID{}
+		v = tlrt.New[InputMessageID](d)
 	case InputMessageReplyToTypeID:
-		v = &InputMessageReplyTo{}
+		v = tlrt.New[InputMessageReplyTo](d)
 	case InputMessagePinnedTypeID:
 		v = &InputMessagePinned{}
 	case InputMessageCallbackQueryTypeID:
-		v = &InputMessageCallbackQuery{}
+		v = tlrt.New[InputMessageCallbackQuery](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputMessage"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -11724,17 +11606,18 @@ func (m *InputMessageID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageID) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2319)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessageID) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessageID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageID", "id")
 	}
 	return nil
@@ -11796,17 +11679,18 @@ func (m *InputMessageReplyTo) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageReplyTo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2541)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessageReplyTo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessageReplyTo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageReplyTo", "id")
 	}
 	return nil
@@ -11862,12 +11746,13 @@ func (m *InputMessagePinned) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagePinned) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1955)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagePinned) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagePinned) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11935,20 +11820,21 @@ func (m *InputMessageCallbackQuery) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageCallbackQuery) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2377)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessageCallbackQuery) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessageCallbackQuery) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageCallbackQuery", "id")
 	}
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageCallbackQuery", "query_id")
 	}
 	return nil
@@ -11966,20 +11852,21 @@ type InputNotifyPeerClass interface {
 
 // DecodeInputNotifyPeer decodes any constructor of InputNotifyPeer.
 func DecodeInputNotifyPeer(b *bin.Buffer) (InputNotifyPeerClass, error) {
-	return decodeInputNotifyPeer(b, 0)
+	return tlrt.Decode(b, &wireSchema, 127, decodeInputNotifyPeer)
 }
 
 // decodeInputNotifyPeer is DecodeInputNotifyPeer for a value nested depth
 // levels deep.
-func decodeInputNotifyPeer(b *bin.Buffer, depth int) (InputNotifyPeerClass, error) {
-	id, err := b.ID()
+func decodeInputNotifyPeer(d *tlrt.Decoder, depth int) (InputNotifyPeerClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputNotifyPeerClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputNotifyPeerTypeID:
-		v = &InputNotifyPeer{}
+		v, size = &InputNotifyPeer{}, unsafe.Sizeof(InputNotifyPeer{})
 	case InputNotifyUsersTypeID:
 		v = &InputNotifyUsers{}
 	case InputNotifyChatsTypeID:
@@ -11987,13 +11874,14 @@ func decodeInputNotifyPeer(b *bin.Buffer, depth int) (InputNotifyPeerClass, erro
 	case InputNotifyBroadcastsTypeID:
 		v = &InputNotifyBroadcasts{}
 	case InputNotifyForumTopicTypeID:
-		v = &InputNotifyForumTopic{}
+		v, size = &InputNotifyForumTopic{}, unsafe.Sizeof(InputNotifyForumTopic{})
 	case InputNotifyCommunityTypeID:
-		v = &InputNotifyCommunity{}
+		v, size = &InputNotifyCommunity{}, unsafe.Sizeof(InputNotifyCommunity{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputNotifyPeer"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -12054,12 +11942,13 @@ func (m *InputNotifyPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2514)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputNotifyPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputNotifyPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12067,7 +11956,7 @@ func (m *InputNotifyPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputNotifyPeer", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputNotifyPeer", "peer")
 	}
 	return nil
@@ -12123,12 +12012,13 @@ func (m *InputNotifyUsers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyUsers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 841)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputNotifyUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputNotifyUsers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12185,12 +12075,13 @@ func (m *InputNotifyChats) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyChats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1365)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputNotifyChats) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputNotifyChats) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12247,12 +12138,13 @@ func (m *InputNotifyBroadcasts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyBroadcasts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2424)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputNotifyBroadcasts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputNotifyBroadcasts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12317,12 +12209,13 @@ func (m *InputNotifyForumTopic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyForumTopic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1551)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputNotifyForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputNotifyForumTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12330,10 +12223,10 @@ func (m *InputNotifyForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputNotifyForumTopic", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputNotifyForumTopic", "peer")
 	}
-	if m.TopMsgID, err = b.Int(); err != nil {
+	if m.TopMsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputNotifyForumTopic", "top_msg_id")
 	}
 	return nil
@@ -12394,12 +12287,13 @@ func (m *InputNotifyCommunity) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyCommunity) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1002)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputNotifyCommunity) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputNotifyCommunity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12407,7 +12301,7 @@ func (m *InputNotifyCommunity) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputNotifyCommunity", "")
 	}
 	var err error
-	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputNotifyCommunity", "community")
 	}
 	return nil
@@ -12425,26 +12319,28 @@ type InputPasskeyCredentialClass interface {
 // DecodeInputPasskeyCredential decodes any constructor of
 // InputPasskeyCredential.
 func DecodeInputPasskeyCredential(b *bin.Buffer) (InputPasskeyCredentialClass, error) {
-	return tlrt.Owned(b, decodeInputPasskeyCredential)
+	return tlrt.Decode(b, &wireSchema, 309, decodeInputPasskeyCredential)
 }
 
 // decodeInputPasskeyCredential is DecodeInputPasskeyCredential for a value
 // nested depth levels deep.
-func decodeInputPasskeyCredential(b *bin.Buffer, depth int) (InputPasskeyCredentialClass, error) {
-	id, err := b.ID()
+func decodeInputPasskeyCredential(d *tlrt.Decoder, depth int) (InputPasskeyCredentialClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputPasskeyCredentialClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputPasskeyCredentialPublicKeyTypeID:
-		v = &InputPasskeyCredentialPublicKey{}
+		v, size = &InputPasskeyCredentialPublicKey{}, unsafe.Sizeof(InputPasskeyCredentialPublicKey{})
 	case InputPasskeyCredentialFirebasePNVTypeID:
-		v = &InputPasskeyCredentialFirebasePNV{}
+		v, size = &InputPasskeyCredentialFirebasePNV{}, unsafe.Sizeof(InputPasskeyCredentialFirebasePNV{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputPasskeyCredential"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -12511,19 +12407,16 @@ func (m *InputPasskeyCredentialPublicKey) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputPasskeyCredentialPublicKey) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1207)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPasskeyCredentialPublicKey) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPasskeyCredentialPublicKey) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12531,13 +12424,13 @@ func (m *InputPasskeyCredentialPublicKey) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "inputPasskeyCredentialPublicKey", "")
 	}
 	var err error
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "id")
 	}
-	if m.RawID, err = tlrt.String(b); err != nil {
+	if m.RawID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "raw_id")
 	}
-	if m.Response, err = decodeInputPasskeyResponse(b, depth+1); err != nil {
+	if m.Response, err = decodeInputPasskeyResponse(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "response")
 	}
 	return nil
@@ -12598,24 +12491,21 @@ func (m *InputPasskeyCredentialFirebasePNV) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputPasskeyCredentialFirebasePNV) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1546)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPasskeyCredentialFirebasePNV) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPasskeyCredentialFirebasePNV) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PnvToken, err = tlrt.String(b); err != nil {
+	if m.PnvToken, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyCredentialFirebasePNV", "pnv_token")
 	}
 	return nil
@@ -12632,26 +12522,28 @@ type InputPasskeyResponseClass interface {
 
 // DecodeInputPasskeyResponse decodes any constructor of InputPasskeyResponse.
 func DecodeInputPasskeyResponse(b *bin.Buffer) (InputPasskeyResponseClass, error) {
-	return tlrt.Owned(b, decodeInputPasskeyResponse)
+	return tlrt.Decode(b, &wireSchema, 254, decodeInputPasskeyResponse)
 }
 
 // decodeInputPasskeyResponse is DecodeInputPasskeyResponse for a value nested
 // depth levels deep.
-func decodeInputPasskeyResponse(b *bin.Buffer, depth int) (InputPasskeyResponseClass, error) {
-	id, err := b.ID()
+func decodeInputPasskeyResponse(d *tlrt.Decoder, depth int) (InputPasskeyResponseClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputPasskeyResponseClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputPasskeyResponseRegisterTypeID:
-		v = &InputPasskeyResponseRegister{}
+		v, size = &InputPasskeyResponseRegister{}, unsafe.Sizeof(InputPasskeyResponseRegister{})
 	case InputPasskeyResponseLoginTypeID:
-		v = &InputPasskeyResponseLogin{}
+		v, size = &InputPasskeyResponseLogin{}, unsafe.Sizeof(InputPasskeyResponseLogin{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputPasskeyResponse"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -12715,23 +12607,20 @@ func (m *InputPasskeyResponseRegister) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputPasskeyResponseRegister) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputPasskeyResponseRegister{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1242)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPasskeyResponseRegister) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPasskeyResponseRegister) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12739,10 +12628,10 @@ func (m *InputPasskeyResponseRegister) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "inputPasskeyResponseRegister", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.ClientData, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.ClientData, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseRegister", "client_data")
 	}
-	if m.AttestationData, err = tlrt.Bytes(b); err != nil {
+	if m.AttestationData, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseRegister", "attestation_data")
 	}
 	return nil
@@ -12810,23 +12699,20 @@ func (m *InputPasskeyResponseLogin) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputPasskeyResponseLogin) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputPasskeyResponseLogin{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2643)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPasskeyResponseLogin) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPasskeyResponseLogin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12834,16 +12720,16 @@ func (m *InputPasskeyResponseLogin) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "inputPasskeyResponseLogin", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.ClientData, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.ClientData, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "client_data")
 	}
-	if m.AuthenticatorData, err = tlrt.Bytes(b); err != nil {
+	if m.AuthenticatorData, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "authenticator_data")
 	}
-	if m.Signature, err = tlrt.Bytes(b); err != nil {
+	if m.Signature, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "signature")
 	}
-	if m.UserHandle, err = tlrt.String(b); err != nil {
+	if m.UserHandle, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "user_handle")
 	}
 	return nil
@@ -12862,30 +12748,32 @@ type InputPaymentCredentialsClass interface {
 // DecodeInputPaymentCredentials decodes any constructor of
 // InputPaymentCredentials.
 func DecodeInputPaymentCredentials(b *bin.Buffer) (InputPaymentCredentialsClass, error) {
-	return tlrt.Owned(b, decodeInputPaymentCredentials)
+	return tlrt.Decode(b, &wireSchema, 214, decodeInputPaymentCredentials)
 }
 
 // decodeInputPaymentCredentials is DecodeInputPaymentCredentials for a value
 // nested depth levels deep.
-func decodeInputPaymentCredentials(b *bin.Buffer, depth int) (InputPaymentCredentialsClass, error) {
-	id, err := b.ID()
+func decodeInputPaymentCredentials(d *tlrt.Decoder, depth int) (InputPaymentCredentialsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputPaymentCredentialsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputPaymentCredentialsSavedTypeID:
-		v = &InputPaymentCredentialsSaved{}
+		v, size = &InputPaymentCredentialsSaved{}, unsafe.Sizeof(InputPaymentCredentialsSaved{})
 	case InputPaymentCredentialsTypeID:
-		v = &InputPaymentCredentials{}
+		v, size = &InputPaymentCredentials{}, unsafe.Sizeof(InputPaymentCredentials{})
 	case InputPaymentCredentialsApplePayTypeID:
-		v = &InputPaymentCredentialsApplePay{}
+		v, size = &InputPaymentCredentialsApplePay{}, unsafe.Sizeof(InputPaymentCredentialsApplePay{})
 	case InputPaymentCredentialsGooglePayTypeID:
-		v = &InputPaymentCredentialsGooglePay{}
+		v, size = &InputPaymentCredentialsGooglePay{}, unsafe.Sizeof(InputPaymentCredentialsGooglePay{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputPaymentCredentials"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -12947,27 +12835,24 @@ func (m *InputPaymentCredentialsSaved) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputPaymentCredentialsSaved) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2624)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPaymentCredentialsSaved) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPaymentCredentialsSaved) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentialsSaved", "id")
 	}
-	if m.TmpPassword, err = tlrt.Bytes(b); err != nil {
+	if m.TmpPassword, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentialsSaved", "tmp_password")
 	}
 	return nil
@@ -13033,23 +12918,20 @@ func (m *InputPaymentCredentials) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputPaymentCredentials) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputPaymentCredentials{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1121)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPaymentCredentials) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPaymentCredentials) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13057,11 +12939,11 @@ func (m *InputPaymentCredentials) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputPaymentCredentials", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentials", "flags")
 	}
 	m.Save = m.Flags.Has(0)
-	if err = tlrt.DecodeBoxed(b, &m.Data, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Data, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentials", "data")
 	}
 	m.Flags &^= 1 << 0
@@ -13125,23 +13007,20 @@ func (m *InputPaymentCredentialsApplePay) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputPaymentCredentialsApplePay) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputPaymentCredentialsApplePay{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 694)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPaymentCredentialsApplePay) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPaymentCredentialsApplePay) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13149,7 +13028,7 @@ func (m *InputPaymentCredentialsApplePay) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "inputPaymentCredentialsApplePay", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.PaymentData, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.PaymentData, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentialsApplePay", "payment_data")
 	}
 	return nil
@@ -13212,23 +13091,20 @@ func (m *InputPaymentCredentialsGooglePay) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputPaymentCredentialsGooglePay) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputPaymentCredentialsGooglePay{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1996)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPaymentCredentialsGooglePay) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPaymentCredentialsGooglePay) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13236,7 +13112,7 @@ func (m *InputPaymentCredentialsGooglePay) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "inputPaymentCredentialsGooglePay", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.PaymentToken, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.PaymentToken, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentialsGooglePay", "payment_token")
 	}
 	return nil
@@ -13254,35 +13130,37 @@ type InputPeerClass interface {
 
 // DecodeInputPeer decodes any constructor of InputPeer.
 func DecodeInputPeer(b *bin.Buffer) (InputPeerClass, error) {
-	return decodeInputPeer(b, 0)
+	return tlrt.Decode(b, &wireSchema, 38, decodeInputPeer)
 }
 
 // decodeInputPeer is DecodeInputPeer for a value nested depth levels deep.
-func decodeInputPeer(b *bin.Buffer, depth int) (InputPeerClass, error) {
-	id, err := b.ID()
+func decodeInputPeer(d *tlrt.Decoder, depth int) (InputPeerClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputPeerClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputPeerEmptyTypeID:
 		v = &InputPeerEmpty{}
 	case InputPeerSelfTypeID:
 		v = &InputPeerSelf{}
 	case InputPeerChatTypeID:
-		v = &InputPeerChat{}
+		v = tlrt.New[InputPeerChat](d)
 	case InputPeerUserTypeID:
-		v = &InputPeerUser{}
+		v = tlrt.New[InputPeerUser](d)
 	case InputPeerChannelTypeID:
-		v = &InputPeerChannel{}
+		v = tlrt.New[InputPeerChannel](d)
 	case InputPeerUserFromMessageTypeID:
-		v = &InputPeerUserFromMessage{}
+		v, size = &InputPeerUserFromMessage{}, unsafe.Sizeof(InputPeerUserFromMessage{})
 	case InputPeerChannelFromMessageTypeID:
-		v = &InputPeerChannelFromMessage{}
+		v, size = &InputPeerChannelFromMessage{}, unsafe.Sizeof(InputPeerChannelFromMessage{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputPeer"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -13338,12 +13216,13 @@ func (m *InputPeerEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1888)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPeerEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13400,12 +13279,13 @@ func (m *InputPeerSelf) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerSelf) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1875)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPeerSelf) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerSelf) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13468,17 +13348,18 @@ func (m *InputPeerChat) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerChat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1139)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPeerChat) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerChat", "chat_id")
 	}
 	return nil
@@ -13545,20 +13426,21 @@ func (m *InputPeerUser) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerUser) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2908)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPeerUser) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerUser", "user_id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerUser", "access_hash")
 	}
 	return nil
@@ -13625,20 +13507,21 @@ func (m *InputPeerChannel) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerChannel) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1003)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPeerChannel) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerChannel) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerChannel", "channel_id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerChannel", "access_hash")
 	}
 	return nil
@@ -13706,12 +13589,13 @@ func (m *InputPeerUserFromMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerUserFromMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2336)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPeerUserFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerUserFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13719,13 +13603,13 @@ func (m *InputPeerUserFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "inputPeerUserFromMessage", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "msg_id")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "user_id")
 	}
 	return nil
@@ -13794,12 +13678,13 @@ func (m *InputPeerChannelFromMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerChannelFromMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2566)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPeerChannelFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerChannelFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13807,13 +13692,13 @@ func (m *InputPeerChannelFromMessage) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "inputPeerChannelFromMessage", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "msg_id")
 	}
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "channel_id")
 	}
 	return nil
@@ -13830,25 +13715,27 @@ type InputPhotoClass interface {
 
 // DecodeInputPhoto decodes any constructor of InputPhoto.
 func DecodeInputPhoto(b *bin.Buffer) (InputPhotoClass, error) {
-	return tlrt.Owned(b, decodeInputPhoto)
+	return tlrt.Decode(b, &wireSchema, 53, decodeInputPhoto)
 }
 
 // decodeInputPhoto is DecodeInputPhoto for a value nested depth levels deep.
-func decodeInputPhoto(b *bin.Buffer, depth int) (InputPhotoClass, error) {
-	id, err := b.ID()
+func decodeInputPhoto(d *tlrt.Decoder, depth int) (InputPhotoClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputPhotoClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputPhotoEmptyTypeID:
 		v = &InputPhotoEmpty{}
 	case InputPhotoTypeID:
-		v = &InputPhoto{}
+		v, size = &InputPhoto{}, unsafe.Sizeof(InputPhoto{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputPhoto"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -13904,12 +13791,13 @@ func (m *InputPhotoEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 885)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPhotoEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13974,30 +13862,27 @@ func (m *InputPhoto) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputPhoto) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1201)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPhoto) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoto", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoto", "access_hash")
 	}
-	if m.FileReference, err = tlrt.Bytes(b); err != nil {
+	if m.FileReference, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoto", "file_reference")
 	}
 	return nil
@@ -14020,13 +13905,13 @@ type InputPrivacyKeyClass interface {
 
 // DecodeInputPrivacyKey decodes any constructor of InputPrivacyKey.
 func DecodeInputPrivacyKey(b *bin.Buffer) (InputPrivacyKeyClass, error) {
-	return decodeInputPrivacyKey(b, 0)
+	return tlrt.Decode(b, &wireSchema, 507, decodeInputPrivacyKey)
 }
 
 // decodeInputPrivacyKey is DecodeInputPrivacyKey for a value nested depth
 // levels deep.
-func decodeInputPrivacyKey(b *bin.Buffer, depth int) (InputPrivacyKeyClass, error) {
-	id, err := b.ID()
+func decodeInputPrivacyKey(d *tlrt.Decoder, depth int) (InputPrivacyKeyClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -14063,7 +13948,7 @@ func decodeInputPrivacyKey(b *bin.Buffer, depth int) (InputPrivacyKeyClass, erro
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputPrivacyKey"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -14122,12 +14007,13 @@ func (m *InputPrivacyKeyStatusTimestamp) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyStatusTimestamp) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1414)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyStatusTimestamp) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyStatusTimestamp) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14185,12 +14071,13 @@ func (m *InputPrivacyKeyChatInvite) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyChatInvite) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2584)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyChatInvite) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyChatInvite) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14248,12 +14135,13 @@ func (m *InputPrivacyKeyPhoneCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyPhoneCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3232)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyPhoneCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyPhoneCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14311,12 +14199,13 @@ func (m *InputPrivacyKeyPhoneP2P) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyPhoneP2P) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2884)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyPhoneP2P) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyPhoneP2P) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14374,12 +14263,13 @@ func (m *InputPrivacyKeyForwards) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyForwards) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2294)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyForwards) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyForwards) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14438,12 +14328,13 @@ func (m *InputPrivacyKeyProfilePhoto) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1499)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyProfilePhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyProfilePhoto) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14501,12 +14392,13 @@ func (m *InputPrivacyKeyPhoneNumber) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyPhoneNumber) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 613)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyPhoneNumber) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyPhoneNumber) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14565,12 +14457,13 @@ func (m *InputPrivacyKeyAddedByPhone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyAddedByPhone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2776)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyAddedByPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyAddedByPhone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14629,12 +14522,13 @@ func (m *InputPrivacyKeyVoiceMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyVoiceMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2402)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyVoiceMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyVoiceMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14691,12 +14585,13 @@ func (m *InputPrivacyKeyAbout) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyAbout) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1170)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyAbout) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyAbout) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14754,12 +14649,13 @@ func (m *InputPrivacyKeyBirthday) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyBirthday) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2828)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyBirthday) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyBirthday) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14819,12 +14715,13 @@ func (m *InputPrivacyKeyStarGiftsAutoSave) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2947)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14884,12 +14781,13 @@ func (m *InputPrivacyKeyNoPaidMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyNoPaidMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2576)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeyNoPaidMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeyNoPaidMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14947,12 +14845,13 @@ func (m *InputPrivacyKeySavedMusic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeySavedMusic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1396)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyKeySavedMusic) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyKeySavedMusic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14976,34 +14875,35 @@ type InputPrivacyRuleClass interface {
 
 // DecodeInputPrivacyRule decodes any constructor of InputPrivacyRule.
 func DecodeInputPrivacyRule(b *bin.Buffer) (InputPrivacyRuleClass, error) {
-	return decodeInputPrivacyRule(b, 0)
+	return tlrt.Decode(b, &wireSchema, 205, decodeInputPrivacyRule)
 }
 
 // decodeInputPrivacyRule is DecodeInputPrivacyRule for a value nested depth
 // levels deep.
-func decodeInputPrivacyRule(b *bin.Buffer, depth int) (InputPrivacyRuleClass, error) {
-	id, err := b.ID()
+func decodeInputPrivacyRule(d *tlrt.Decoder, depth int) (InputPrivacyRuleClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputPrivacyRuleClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputPrivacyValueAllowContactsTypeID:
 		v = &InputPrivacyValueAllowContacts{}
 	case InputPrivacyValueAllowAllTypeID:
 		v = &InputPrivacyValueAllowAll{}
 	case InputPrivacyValueAllowUsersTypeID:
-		v = &InputPrivacyValueAllowUsers{}
+		v, size = &InputPrivacyValueAllowUsers{}, unsafe.Sizeof(InputPrivacyValueAllowUsers{})
 	case InputPrivacyValueDisallowContactsTypeID:
 		v = &InputPrivacyValueDisallowContacts{}
 	case InputPrivacyValueDisallowAllTypeID:
 		v = &InputPrivacyValueDisallowAll{}
 	case InputPrivacyValueDisallowUsersTypeID:
-		v = &InputPrivacyValueDisallowUsers{}
+		v, size = &InputPrivacyValueDisallowUsers{}, unsafe.Sizeof(InputPrivacyValueDisallowUsers{})
 	case InputPrivacyValueAllowChatParticipantsTypeID:
-		v = &InputPrivacyValueAllowChatParticipants{}
+		v, size = &InputPrivacyValueAllowChatParticipants{}, unsafe.Sizeof(InputPrivacyValueAllowChatParticipants{})
 	case InputPrivacyValueDisallowChatParticipantsTypeID:
-		v = &InputPrivacyValueDisallowChatParticipants{}
+		v, size = &InputPrivacyValueDisallowChatParticipants{}, unsafe.Sizeof(InputPrivacyValueDisallowChatParticipants{})
 	case InputPrivacyValueAllowCloseFriendsTypeID:
 		v = &InputPrivacyValueAllowCloseFriends{}
 	case InputPrivacyValueAllowPremiumTypeID:
@@ -15015,7 +14915,8 @@ func decodeInputPrivacyRule(b *bin.Buffer, depth int) (InputPrivacyRuleClass, er
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputPrivacyRule"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -15074,12 +14975,13 @@ func (m *InputPrivacyValueAllowContacts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowContacts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 710)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueAllowContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueAllowContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15137,12 +15039,13 @@ func (m *InputPrivacyValueAllowAll) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowAll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 832)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueAllowAll) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueAllowAll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15210,12 +15113,13 @@ func (m *InputPrivacyValueAllowUsers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowUsers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 773)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueAllowUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueAllowUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15223,7 +15127,7 @@ func (m *InputPrivacyValueAllowUsers) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "inputPrivacyValueAllowUsers", "")
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueAllowUsers", "users")
 	}
 	return nil
@@ -15282,12 +15186,13 @@ func (m *InputPrivacyValueDisallowContacts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowContacts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 701)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueDisallowContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueDisallowContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15346,12 +15251,13 @@ func (m *InputPrivacyValueDisallowAll) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowAll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2829)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueDisallowAll) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueDisallowAll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15420,12 +15326,13 @@ func (m *InputPrivacyValueDisallowUsers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowUsers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2059)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueDisallowUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueDisallowUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15433,7 +15340,7 @@ func (m *InputPrivacyValueDisallowUsers) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "inputPrivacyValueDisallowUsers", "")
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowUsers", "users")
 	}
 	return nil
@@ -15500,17 +15407,18 @@ func (m *InputPrivacyValueAllowChatParticipants) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowChatParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1931)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueAllowChatParticipants) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueAllowChatParticipants) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Chats, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Chats, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueAllowChatParticipants", "chats")
 	}
 	return nil
@@ -15578,17 +15486,18 @@ func (m *InputPrivacyValueDisallowChatParticipants) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowChatParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3037)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueDisallowChatParticipants) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueDisallowChatParticipants) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Chats, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Chats, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowChatParticipants", "chats")
 	}
 	return nil
@@ -15647,12 +15556,13 @@ func (m *InputPrivacyValueAllowCloseFriends) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowCloseFriends) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1073)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueAllowCloseFriends) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueAllowCloseFriends) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15712,12 +15622,13 @@ func (m *InputPrivacyValueAllowPremium) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowPremium) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1820)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueAllowPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueAllowPremium) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15775,12 +15686,13 @@ func (m *InputPrivacyValueAllowBots) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowBots) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1536)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueAllowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueAllowBots) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15840,12 +15752,13 @@ func (m *InputPrivacyValueDisallowBots) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowBots) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2668)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPrivacyValueDisallowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPrivacyValueDisallowBots) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15864,26 +15777,28 @@ type InputQuickReplyShortcutClass interface {
 // DecodeInputQuickReplyShortcut decodes any constructor of
 // InputQuickReplyShortcut.
 func DecodeInputQuickReplyShortcut(b *bin.Buffer) (InputQuickReplyShortcutClass, error) {
-	return tlrt.Owned(b, decodeInputQuickReplyShortcut)
+	return tlrt.Decode(b, &wireSchema, 44, decodeInputQuickReplyShortcut)
 }
 
 // decodeInputQuickReplyShortcut is DecodeInputQuickReplyShortcut for a value
 // nested depth levels deep.
-func decodeInputQuickReplyShortcut(b *bin.Buffer, depth int) (InputQuickReplyShortcutClass, error) {
-	id, err := b.ID()
+func decodeInputQuickReplyShortcut(d *tlrt.Decoder, depth int) (InputQuickReplyShortcutClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputQuickReplyShortcutClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputQuickReplyShortcutTypeID:
-		v = &InputQuickReplyShortcut{}
+		v, size = &InputQuickReplyShortcut{}, unsafe.Sizeof(InputQuickReplyShortcut{})
 	case InputQuickReplyShortcutIDTypeID:
-		v = &InputQuickReplyShortcutID{}
+		v = tlrt.New[InputQuickReplyShortcutID](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputQuickReplyShortcut"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -15942,24 +15857,21 @@ func (m *InputQuickReplyShortcut) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputQuickReplyShortcut) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 969)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputQuickReplyShortcut) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputQuickReplyShortcut) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Shortcut, err = tlrt.String(b); err != nil {
+	if m.Shortcut, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputQuickReplyShortcut", "shortcut")
 	}
 	return nil
@@ -16023,17 +15935,18 @@ func (m *InputQuickReplyShortcutID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputQuickReplyShortcutID) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 587)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputQuickReplyShortcutID) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputQuickReplyShortcutID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputQuickReplyShortcutId", "shortcut_id")
 	}
 	return nil
@@ -16050,30 +15963,32 @@ type InputReplyToClass interface {
 
 // DecodeInputReplyTo decodes any constructor of InputReplyTo.
 func DecodeInputReplyTo(b *bin.Buffer) (InputReplyToClass, error) {
-	return tlrt.Owned(b, decodeInputReplyTo)
+	return tlrt.Decode(b, &wireSchema, 41, decodeInputReplyTo)
 }
 
 // decodeInputReplyTo is DecodeInputReplyTo for a value nested depth levels
 // deep.
-func decodeInputReplyTo(b *bin.Buffer, depth int) (InputReplyToClass, error) {
-	id, err := b.ID()
+func decodeInputReplyTo(d *tlrt.Decoder, depth int) (InputReplyToClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputReplyToClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputReplyToMessageTypeID:
-		v = &InputReplyToMessage{}
+		v, size = &InputReplyToMessage{}, unsafe.Sizeof(InputReplyToMessage{})
 	case InputReplyToStoryTypeID:
-		v = &InputReplyToStory{}
+		v, size = &InputReplyToStory{}, unsafe.Sizeof(InputReplyToStory{})
 	case InputReplyToMonoForumTypeID:
-		v = &InputReplyToMonoForum{}
+		v, size = &InputReplyToMonoForum{}, unsafe.Sizeof(InputReplyToMonoForum{})
 	case InputReplyToEphemeralMessageTypeID:
-		v = &InputReplyToEphemeralMessage{}
+		v = tlrt.New[InputReplyToEphemeralMessage](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputReplyTo"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -16307,23 +16222,20 @@ func (m *InputReplyToMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputReplyToMessage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputReplyToMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1204)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputReplyToMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReplyToMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16331,49 +16243,49 @@ func (m *InputReplyToMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputReplyToMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputReplyToMessage", "flags")
 	}
-	if m.ReplyToMsgID, err = b.Int(); err != nil {
+	if m.ReplyToMsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputReplyToMessage", "reply_to_msg_id")
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "top_msg_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ReplyToPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.ReplyToPeerID, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "reply_to_peer_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.QuoteText, err = tlrt.String(b); err != nil {
+		if m.QuoteText, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "quote_text")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.QuoteEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.QuoteEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "quote_entities")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.QuoteOffset, err = b.Int(); err != nil {
+		if m.QuoteOffset, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "quote_offset")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.MonoforumPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.MonoforumPeerID, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "monoforum_peer_id")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.TodoItemID, err = b.Int(); err != nil {
+		if m.TodoItemID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "todo_item_id")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.PollOption, err = tlrt.Bytes(b); err != nil {
+		if m.PollOption, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "poll_option")
 		}
 	}
@@ -16456,12 +16368,13 @@ func (m *InputReplyToStory) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReplyToStory) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1522)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReplyToStory) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReplyToStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16469,10 +16382,10 @@ func (m *InputReplyToStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputReplyToStory", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputReplyToStory", "peer")
 	}
-	if m.StoryID, err = b.Int(); err != nil {
+	if m.StoryID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputReplyToStory", "story_id")
 	}
 	return nil
@@ -16534,12 +16447,13 @@ func (m *InputReplyToMonoForum) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReplyToMonoForum) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1675)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReplyToMonoForum) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReplyToMonoForum) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16547,7 +16461,7 @@ func (m *InputReplyToMonoForum) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputReplyToMonoForum", "")
 	}
 	var err error
-	if m.MonoforumPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.MonoforumPeerID, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputReplyToMonoForum", "monoforum_peer_id")
 	}
 	return nil
@@ -16610,17 +16524,18 @@ func (m *InputReplyToEphemeralMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReplyToEphemeralMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1272)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReplyToEphemeralMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReplyToEphemeralMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputReplyToEphemeralMessage", "id")
 	}
 	return nil
@@ -16637,26 +16552,28 @@ type InputRichFileClass interface {
 
 // DecodeInputRichFile decodes any constructor of InputRichFile.
 func DecodeInputRichFile(b *bin.Buffer) (InputRichFileClass, error) {
-	return tlrt.Owned(b, decodeInputRichFile)
+	return tlrt.Decode(b, &wireSchema, 3, decodeInputRichFile)
 }
 
 // decodeInputRichFile is DecodeInputRichFile for a value nested depth levels
 // deep.
-func decodeInputRichFile(b *bin.Buffer, depth int) (InputRichFileClass, error) {
-	id, err := b.ID()
+func decodeInputRichFile(d *tlrt.Decoder, depth int) (InputRichFileClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputRichFileClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputRichFilePhotoTypeID:
-		v = &InputRichFilePhoto{}
+		v, size = &InputRichFilePhoto{}, unsafe.Sizeof(InputRichFilePhoto{})
 	case InputRichFileDocumentTypeID:
-		v = &InputRichFileDocument{}
+		v, size = &InputRichFileDocument{}, unsafe.Sizeof(InputRichFileDocument{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputRichFile"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -16717,19 +16634,16 @@ func (m *InputRichFilePhoto) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputRichFilePhoto) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2178)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputRichFilePhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputRichFilePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16737,10 +16651,10 @@ func (m *InputRichFilePhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputRichFilePhoto", "")
 	}
 	var err error
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputRichFilePhoto", "id")
 	}
-	if m.Photo, err = decodeInputPhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodeInputPhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputRichFilePhoto", "photo")
 	}
 	return nil
@@ -16802,19 +16716,16 @@ func (m *InputRichFileDocument) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputRichFileDocument) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1926)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputRichFileDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputRichFileDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16822,10 +16733,10 @@ func (m *InputRichFileDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputRichFileDocument", "")
 	}
 	var err error
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputRichFileDocument", "id")
 	}
-	if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputRichFileDocument", "document")
 	}
 	return nil
@@ -16842,28 +16753,30 @@ type InputRichMessageClass interface {
 
 // DecodeInputRichMessage decodes any constructor of InputRichMessage.
 func DecodeInputRichMessage(b *bin.Buffer) (InputRichMessageClass, error) {
-	return tlrt.Owned(b, decodeInputRichMessage)
+	return tlrt.Decode(b, &wireSchema, 165, decodeInputRichMessage)
 }
 
 // decodeInputRichMessage is DecodeInputRichMessage for a value nested depth
 // levels deep.
-func decodeInputRichMessage(b *bin.Buffer, depth int) (InputRichMessageClass, error) {
-	id, err := b.ID()
+func decodeInputRichMessage(d *tlrt.Decoder, depth int) (InputRichMessageClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputRichMessageClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputRichMessageTypeID:
-		v = &InputRichMessage{}
+		v, size = &InputRichMessage{}, unsafe.Sizeof(InputRichMessage{})
 	case InputRichMessageHTMLTypeID:
-		v = &InputRichMessageHTML{}
+		v, size = &InputRichMessageHTML{}, unsafe.Sizeof(InputRichMessageHTML{})
 	case InputRichMessageMarkdownTypeID:
-		v = &InputRichMessageMarkdown{}
+		v, size = &InputRichMessageMarkdown{}, unsafe.Sizeof(InputRichMessageMarkdown{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputRichMessage"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -17030,23 +16943,20 @@ func (m *InputRichMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputRichMessage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputRichMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2981)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputRichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17054,26 +16964,26 @@ func (m *InputRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessage", "flags")
 	}
 	m.Rtl = m.Flags.Has(0)
 	m.Noautolink = m.Flags.Has(1)
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessage", "blocks")
 	}
 	if m.Flags.Has(2) {
-		if m.Photos, err = tlrt.DecodeSlabs[InputPhoto](b, false, 4, depth+1, decodeInputPhoto); err != nil {
+		if m.Photos, err = tlrt.DecodeSlabs[InputPhoto](d, false, 4, depth+1, decodeInputPhoto); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessage", "photos")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Documents, err = tlrt.DecodeSlabs[InputDocument](b, false, 4, depth+1, decodeInputDocument); err != nil {
+		if m.Documents, err = tlrt.DecodeSlabs[InputDocument](d, false, 4, depth+1, decodeInputDocument); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessage", "documents")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
+		if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessage", "users")
 		}
 	}
@@ -17183,23 +17093,20 @@ func (m *InputRichMessageHTML) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputRichMessageHTML) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputRichMessageHTML{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2871)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputRichMessageHTML) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputRichMessageHTML) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17207,16 +17114,16 @@ func (m *InputRichMessageHTML) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessageHTML", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessageHTML", "flags")
 	}
 	m.Rtl = m.Flags.Has(0)
 	m.Noautolink = m.Flags.Has(1)
-	if m.Html, err = tlrt.String(b); err != nil {
+	if m.Html, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessageHTML", "html")
 	}
 	if m.Flags.Has(2) {
-		if m.Files, err = tlrt.DecodeSlabs[InputRichFilePhoto](b, false, 12, depth+1, decodeInputRichFile); err != nil {
+		if m.Files, err = tlrt.DecodeSlabs[InputRichFilePhoto](d, false, 12, depth+1, decodeInputRichFile); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessageHTML", "files")
 		}
 	}
@@ -17321,23 +17228,20 @@ func (m *InputRichMessageMarkdown) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputRichMessageMarkdown) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputRichMessageMarkdown{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 579)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputRichMessageMarkdown) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputRichMessageMarkdown) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17345,16 +17249,16 @@ func (m *InputRichMessageMarkdown) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessageMarkdown", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "flags")
 	}
 	m.Rtl = m.Flags.Has(0)
 	m.Noautolink = m.Flags.Has(1)
-	if m.Markdown, err = tlrt.String(b); err != nil {
+	if m.Markdown, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "markdown")
 	}
 	if m.Flags.Has(2) {
-		if m.Files, err = tlrt.DecodeSlabs[InputRichFilePhoto](b, false, 12, depth+1, decodeInputRichFile); err != nil {
+		if m.Files, err = tlrt.DecodeSlabs[InputRichFilePhoto](d, false, 12, depth+1, decodeInputRichFile); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "files")
 		}
 	}
@@ -17376,28 +17280,30 @@ type InputSavedStarGiftClass interface {
 
 // DecodeInputSavedStarGift decodes any constructor of InputSavedStarGift.
 func DecodeInputSavedStarGift(b *bin.Buffer) (InputSavedStarGiftClass, error) {
-	return tlrt.Owned(b, decodeInputSavedStarGift)
+	return tlrt.Decode(b, &wireSchema, 92, decodeInputSavedStarGift)
 }
 
 // decodeInputSavedStarGift is DecodeInputSavedStarGift for a value nested depth
 // levels deep.
-func decodeInputSavedStarGift(b *bin.Buffer, depth int) (InputSavedStarGiftClass, error) {
-	id, err := b.ID()
+func decodeInputSavedStarGift(d *tlrt.Decoder, depth int) (InputSavedStarGiftClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputSavedStarGiftClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputSavedStarGiftUserTypeID:
-		v = &InputSavedStarGiftUser{}
+		v = tlrt.New[InputSavedStarGiftUser](d)
 	case InputSavedStarGiftChatTypeID:
-		v = &InputSavedStarGiftChat{}
+		v, size = &InputSavedStarGiftChat{}, unsafe.Sizeof(InputSavedStarGiftChat{})
 	case InputSavedStarGiftSlugTypeID:
-		v = &InputSavedStarGiftSlug{}
+		v, size = &InputSavedStarGiftSlug{}, unsafe.Sizeof(InputSavedStarGiftSlug{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputSavedStarGift"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -17460,17 +17366,18 @@ func (m *InputSavedStarGiftUser) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSavedStarGiftUser) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1673)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputSavedStarGiftUser) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputSavedStarGiftUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputSavedStarGiftUser", "msg_id")
 	}
 	return nil
@@ -17535,12 +17442,13 @@ func (m *InputSavedStarGiftChat) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSavedStarGiftChat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3122)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputSavedStarGiftChat) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputSavedStarGiftChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17548,10 +17456,10 @@ func (m *InputSavedStarGiftChat) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputSavedStarGiftChat", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputSavedStarGiftChat", "peer")
 	}
-	if m.SavedID, err = b.Long(); err != nil {
+	if m.SavedID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputSavedStarGiftChat", "saved_id")
 	}
 	return nil
@@ -17609,24 +17517,21 @@ func (m *InputSavedStarGiftSlug) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputSavedStarGiftSlug) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 932)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputSavedStarGiftSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputSavedStarGiftSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputSavedStarGiftSlug", "slug")
 	}
 	return nil
@@ -17643,26 +17548,28 @@ type InputSecureFileClass interface {
 
 // DecodeInputSecureFile decodes any constructor of InputSecureFile.
 func DecodeInputSecureFile(b *bin.Buffer) (InputSecureFileClass, error) {
-	return tlrt.Owned(b, decodeInputSecureFile)
+	return tlrt.Decode(b, &wireSchema, 525, decodeInputSecureFile)
 }
 
 // decodeInputSecureFile is DecodeInputSecureFile for a value nested depth
 // levels deep.
-func decodeInputSecureFile(b *bin.Buffer, depth int) (InputSecureFileClass, error) {
-	id, err := b.ID()
+func decodeInputSecureFile(d *tlrt.Decoder, depth int) (InputSecureFileClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputSecureFileClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputSecureFileUploadedTypeID:
-		v = &InputSecureFileUploaded{}
+		v, size = &InputSecureFileUploaded{}, unsafe.Sizeof(InputSecureFileUploaded{})
 	case InputSecureFileTypeID:
-		v = &InputSecureFile{}
+		v = tlrt.New[InputSecureFile](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputSecureFile"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -17731,36 +17638,33 @@ func (m *InputSecureFileUploaded) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputSecureFileUploaded) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1109)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputSecureFileUploaded) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputSecureFileUploaded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "id")
 	}
-	if m.Parts, err = b.Int(); err != nil {
+	if m.Parts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "parts")
 	}
-	if m.Md5Checksum, err = tlrt.String(b); err != nil {
+	if m.Md5Checksum, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "md5_checksum")
 	}
-	if m.FileHash, err = tlrt.Bytes(b); err != nil {
+	if m.FileHash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "file_hash")
 	}
-	if m.Secret, err = tlrt.Bytes(b); err != nil {
+	if m.Secret, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "secret")
 	}
 	return nil
@@ -17827,20 +17731,21 @@ func (m *InputSecureFile) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSecureFile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1459)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputSecureFile) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputSecureFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFile", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFile", "access_hash")
 	}
 	return nil
@@ -17857,26 +17762,28 @@ type InputStarGiftAuctionClass interface {
 
 // DecodeInputStarGiftAuction decodes any constructor of InputStarGiftAuction.
 func DecodeInputStarGiftAuction(b *bin.Buffer) (InputStarGiftAuctionClass, error) {
-	return tlrt.Owned(b, decodeInputStarGiftAuction)
+	return tlrt.Decode(b, &wireSchema, 318, decodeInputStarGiftAuction)
 }
 
 // decodeInputStarGiftAuction is DecodeInputStarGiftAuction for a value nested
 // depth levels deep.
-func decodeInputStarGiftAuction(b *bin.Buffer, depth int) (InputStarGiftAuctionClass, error) {
-	id, err := b.ID()
+func decodeInputStarGiftAuction(d *tlrt.Decoder, depth int) (InputStarGiftAuctionClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputStarGiftAuctionClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputStarGiftAuctionTypeID:
-		v = &InputStarGiftAuction{}
+		v = tlrt.New[InputStarGiftAuction](d)
 	case InputStarGiftAuctionSlugTypeID:
-		v = &InputStarGiftAuctionSlug{}
+		v, size = &InputStarGiftAuctionSlug{}, unsafe.Sizeof(InputStarGiftAuctionSlug{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputStarGiftAuction"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -17939,17 +17846,18 @@ func (m *InputStarGiftAuction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStarGiftAuction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 599)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStarGiftAuction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStarGiftAuction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.GiftID, err = b.Long(); err != nil {
+	if m.GiftID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStarGiftAuction", "gift_id")
 	}
 	return nil
@@ -18007,24 +17915,21 @@ func (m *InputStarGiftAuctionSlug) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputStarGiftAuctionSlug) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1849)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStarGiftAuctionSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStarGiftAuctionSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStarGiftAuctionSlug", "slug")
 	}
 	return nil
@@ -18046,28 +17951,29 @@ type InputStickerSetClass interface {
 
 // DecodeInputStickerSet decodes any constructor of InputStickerSet.
 func DecodeInputStickerSet(b *bin.Buffer) (InputStickerSetClass, error) {
-	return tlrt.Owned(b, decodeInputStickerSet)
+	return tlrt.Decode(b, &wireSchema, 111, decodeInputStickerSet)
 }
 
 // decodeInputStickerSet is DecodeInputStickerSet for a value nested depth
 // levels deep.
-func decodeInputStickerSet(b *bin.Buffer, depth int) (InputStickerSetClass, error) {
-	id, err := b.ID()
+func decodeInputStickerSet(d *tlrt.Decoder, depth int) (InputStickerSetClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputStickerSetClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputStickerSetEmptyTypeID:
 		v = &InputStickerSetEmpty{}
 	case InputStickerSetIDTypeID:
-		v = &InputStickerSetID{}
+		v = tlrt.New[InputStickerSetID](d)
 	case InputStickerSetShortNameTypeID:
-		v = &InputStickerSetShortName{}
+		v, size = &InputStickerSetShortName{}, unsafe.Sizeof(InputStickerSetShortName{})
 	case InputStickerSetAnimatedEmojiTypeID:
 		v = &InputStickerSetAnimatedEmoji{}
 	case InputStickerSetDiceTypeID:
-		v = &InputStickerSetDice{}
+		v, size = &InputStickerSetDice{}, unsafe.Sizeof(InputStickerSetDice{})
 	case InputStickerSetAnimatedEmojiAnimationsTypeID:
 		v = &InputStickerSetAnimatedEmojiAnimations{}
 	case InputStickerSetPremiumGiftsTypeID:
@@ -18085,7 +17991,8 @@ func decodeInputStickerSet(b *bin.Buffer, depth int) (InputStickerSetClass, erro
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputStickerSet"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -18141,12 +18048,13 @@ func (m *InputStickerSetEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3285)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStickerSetEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18214,20 +18122,21 @@ func (m *InputStickerSetID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetID) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2211)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStickerSetID) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetID", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetID", "access_hash")
 	}
 	return nil
@@ -18285,24 +18194,21 @@ func (m *InputStickerSetShortName) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputStickerSetShortName) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1951)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStickerSetShortName) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetShortName) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ShortName, err = tlrt.String(b); err != nil {
+	if m.ShortName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetShortName", "short_name")
 	}
 	return nil
@@ -18360,12 +18266,13 @@ func (m *InputStickerSetAnimatedEmoji) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetAnimatedEmoji) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 596)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStickerSetAnimatedEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetAnimatedEmoji) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18423,24 +18330,21 @@ func (m *InputStickerSetDice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputStickerSetDice) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3006)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStickerSetDice) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetDice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetDice", "emoticon")
 	}
 	return nil
@@ -18500,12 +18404,13 @@ func (m *InputStickerSetAnimatedEmojiAnimations) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetAnimatedEmojiAnimations) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 709)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStickerSetAnimatedEmojiAnimations) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetAnimatedEmojiAnimations) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18564,12 +18469,13 @@ func (m *InputStickerSetPremiumGifts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetPremiumGifts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2699)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStickerSetPremiumGifts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetPremiumGifts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18630,12 +18536,13 @@ func (m *InputStickerSetEmojiGenericAnimations) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiGenericAnimations) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 626)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStickerSetEmojiGenericAnimations) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetEmojiGenericAnimations) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18696,12 +18603,13 @@ func (m *InputStickerSetEmojiDefaultStatuses) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiDefaultStatuses) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1019)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStickerSetEmojiDefaultStatuses) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetEmojiDefaultStatuses) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18762,12 +18670,13 @@ func (m *InputStickerSetEmojiDefaultTopicIcons) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiDefaultTopicIcons) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1321)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStickerSetEmojiDefaultTopicIcons) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetEmojiDefaultTopicIcons) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18829,12 +18738,13 @@ func (m *InputStickerSetEmojiChannelDefaultStatuses) Decode(b *bin.Buffer) error
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1355)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18892,12 +18802,13 @@ func (m *InputStickerSetTonGifts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetTonGifts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 886)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStickerSetTonGifts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetTonGifts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18915,26 +18826,28 @@ type InputStickeredMediaClass interface {
 
 // DecodeInputStickeredMedia decodes any constructor of InputStickeredMedia.
 func DecodeInputStickeredMedia(b *bin.Buffer) (InputStickeredMediaClass, error) {
-	return tlrt.Owned(b, decodeInputStickeredMedia)
+	return tlrt.Decode(b, &wireSchema, 511, decodeInputStickeredMedia)
 }
 
 // decodeInputStickeredMedia is DecodeInputStickeredMedia for a value nested
 // depth levels deep.
-func decodeInputStickeredMedia(b *bin.Buffer, depth int) (InputStickeredMediaClass, error) {
-	id, err := b.ID()
+func decodeInputStickeredMedia(d *tlrt.Decoder, depth int) (InputStickeredMediaClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputStickeredMediaClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputStickeredMediaPhotoTypeID:
-		v = &InputStickeredMediaPhoto{}
+		v, size = &InputStickeredMediaPhoto{}, unsafe.Sizeof(InputStickeredMediaPhoto{})
 	case InputStickeredMediaDocumentTypeID:
-		v = &InputStickeredMediaDocument{}
+		v, size = &InputStickeredMediaDocument{}, unsafe.Sizeof(InputStickeredMediaDocument{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputStickeredMedia"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -18994,19 +18907,16 @@ func (m *InputStickeredMediaPhoto) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputStickeredMediaPhoto) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1366)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStickeredMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickeredMediaPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19014,7 +18924,7 @@ func (m *InputStickeredMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "inputStickeredMediaPhoto", "")
 	}
 	var err error
-	if m.ID, err = decodeInputPhoto(b, depth+1); err != nil {
+	if m.ID, err = decodeInputPhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputStickeredMediaPhoto", "id")
 	}
 	return nil
@@ -19076,19 +18986,16 @@ func (m *InputStickeredMediaDocument) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputStickeredMediaDocument) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 624)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStickeredMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickeredMediaDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19096,7 +19003,7 @@ func (m *InputStickeredMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "inputStickeredMediaDocument", "")
 	}
 	var err error
-	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputStickeredMediaDocument", "id")
 	}
 	return nil
@@ -19117,38 +19024,40 @@ type InputStorePaymentPurposeClass interface {
 // DecodeInputStorePaymentPurpose decodes any constructor of
 // InputStorePaymentPurpose.
 func DecodeInputStorePaymentPurpose(b *bin.Buffer) (InputStorePaymentPurposeClass, error) {
-	return tlrt.Owned(b, decodeInputStorePaymentPurpose)
+	return tlrt.Decode(b, &wireSchema, 265, decodeInputStorePaymentPurpose)
 }
 
 // decodeInputStorePaymentPurpose is DecodeInputStorePaymentPurpose for a value
 // nested depth levels deep.
-func decodeInputStorePaymentPurpose(b *bin.Buffer, depth int) (InputStorePaymentPurposeClass, error) {
-	id, err := b.ID()
+func decodeInputStorePaymentPurpose(d *tlrt.Decoder, depth int) (InputStorePaymentPurposeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputStorePaymentPurposeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputStorePaymentPremiumSubscriptionTypeID:
-		v = &InputStorePaymentPremiumSubscription{}
+		v = tlrt.New[InputStorePaymentPremiumSubscription](d)
 	case InputStorePaymentGiftPremiumTypeID:
-		v = &InputStorePaymentGiftPremium{}
+		v, size = &InputStorePaymentGiftPremium{}, unsafe.Sizeof(InputStorePaymentGiftPremium{})
 	case InputStorePaymentPremiumGiftCodeTypeID:
-		v = &InputStorePaymentPremiumGiftCode{}
+		v, size = &InputStorePaymentPremiumGiftCode{}, unsafe.Sizeof(InputStorePaymentPremiumGiftCode{})
 	case InputStorePaymentPremiumGiveawayTypeID:
-		v = &InputStorePaymentPremiumGiveaway{}
+		v, size = &InputStorePaymentPremiumGiveaway{}, unsafe.Sizeof(InputStorePaymentPremiumGiveaway{})
 	case InputStorePaymentStarsTopupTypeID:
-		v = &InputStorePaymentStarsTopup{}
+		v, size = &InputStorePaymentStarsTopup{}, unsafe.Sizeof(InputStorePaymentStarsTopup{})
 	case InputStorePaymentStarsGiftTypeID:
-		v = &InputStorePaymentStarsGift{}
+		v, size = &InputStorePaymentStarsGift{}, unsafe.Sizeof(InputStorePaymentStarsGift{})
 	case InputStorePaymentStarsGiveawayTypeID:
-		v = &InputStorePaymentStarsGiveaway{}
+		v, size = &InputStorePaymentStarsGiveaway{}, unsafe.Sizeof(InputStorePaymentStarsGiveaway{})
 	case InputStorePaymentAuthCodeTypeID:
-		v = &InputStorePaymentAuthCode{}
+		v, size = &InputStorePaymentAuthCode{}, unsafe.Sizeof(InputStorePaymentAuthCode{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputStorePaymentPurpose"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -19222,17 +19131,18 @@ func (m *InputStorePaymentPremiumSubscription) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputStorePaymentPremiumSubscription{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2318)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputStorePaymentPremiumSubscription) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStorePaymentPremiumSubscription) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumSubscription", "flags")
 	}
 	m.Restore = m.Flags.Has(0)
@@ -19301,19 +19211,16 @@ func (m *InputStorePaymentGiftPremium) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputStorePaymentGiftPremium) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1599)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStorePaymentGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStorePaymentGiftPremium) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19321,13 +19228,13 @@ func (m *InputStorePaymentGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentGiftPremium", "")
 	}
 	var err error
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "user_id")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "amount")
 	}
 	return nil
@@ -19419,23 +19326,20 @@ func (m *InputStorePaymentPremiumGiftCode) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputStorePaymentPremiumGiftCode) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputStorePaymentPremiumGiftCode{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3238)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStorePaymentPremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStorePaymentPremiumGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19443,26 +19347,27 @@ func (m *InputStorePaymentPremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentPremiumGiftCode", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "flags")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.BoostPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.BoostPeer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "boost_peer")
 		}
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "amount")
 	}
 	if m.Flags.Has(1) {
-		m.Message = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
+		m.Message = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "message")
 		}
 	}
@@ -19635,23 +19540,20 @@ func (m *InputStorePaymentPremiumGiveaway) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputStorePaymentPremiumGiveaway) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputStorePaymentPremiumGiveaway{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 800)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStorePaymentPremiumGiveaway) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStorePaymentPremiumGiveaway) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19659,39 +19561,39 @@ func (m *InputStorePaymentPremiumGiveaway) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentPremiumGiveaway", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "flags")
 	}
 	m.OnlyNewSubscribers = m.Flags.Has(0)
 	m.WinnersAreVisible = m.Flags.Has(3)
-	if m.BoostPeer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.BoostPeer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "boost_peer")
 	}
 	if m.Flags.Has(1) {
-		if m.AdditionalPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
+		if m.AdditionalPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "additional_peers")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+		if m.CountriesIso2, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "countries_iso2")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.PrizeDescription, err = tlrt.String(b); err != nil {
+		if m.PrizeDescription, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "prize_description")
 		}
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "random_id")
 	}
-	if m.UntilDate, err = b.Int(); err != nil {
+	if m.UntilDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "until_date")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "amount")
 	}
 	m.Flags &^= 1<<0 | 1<<3
@@ -19778,23 +19680,20 @@ func (m *InputStorePaymentStarsTopup) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputStorePaymentStarsTopup) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputStorePaymentStarsTopup{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3217)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStorePaymentStarsTopup) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStorePaymentStarsTopup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19802,20 +19701,20 @@ func (m *InputStorePaymentStarsTopup) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentStarsTopup", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "flags")
 	}
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "stars")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "amount")
 	}
 	if m.Flags.Has(0) {
-		if m.SpendPurposePeer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SpendPurposePeer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "spend_purpose_peer")
 		}
 	}
@@ -19884,19 +19783,16 @@ func (m *InputStorePaymentStarsGift) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputStorePaymentStarsGift) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 891)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStorePaymentStarsGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStorePaymentStarsGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19904,16 +19800,16 @@ func (m *InputStorePaymentStarsGift) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentStarsGift", "")
 	}
 	var err error
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "user_id")
 	}
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "stars")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "amount")
 	}
 	return nil
@@ -20093,23 +19989,20 @@ func (m *InputStorePaymentStarsGiveaway) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputStorePaymentStarsGiveaway) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputStorePaymentStarsGiveaway{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1784)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStorePaymentStarsGiveaway) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStorePaymentStarsGiveaway) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -20117,45 +20010,45 @@ func (m *InputStorePaymentStarsGiveaway) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentStarsGiveaway", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "flags")
 	}
 	m.OnlyNewSubscribers = m.Flags.Has(0)
 	m.WinnersAreVisible = m.Flags.Has(3)
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "stars")
 	}
-	if m.BoostPeer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.BoostPeer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "boost_peer")
 	}
 	if m.Flags.Has(1) {
-		if m.AdditionalPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
+		if m.AdditionalPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "additional_peers")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+		if m.CountriesIso2, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "countries_iso2")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.PrizeDescription, err = tlrt.String(b); err != nil {
+		if m.PrizeDescription, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "prize_description")
 		}
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "random_id")
 	}
-	if m.UntilDate, err = b.Int(); err != nil {
+	if m.UntilDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "until_date")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "amount")
 	}
-	if m.Users, err = b.Int(); err != nil {
+	if m.Users, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "users")
 	}
 	m.Flags &^= 1<<0 | 1<<3
@@ -20238,44 +20131,41 @@ func (m *InputStorePaymentAuthCode) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputStorePaymentAuthCode) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputStorePaymentAuthCode{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1256)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStorePaymentAuthCode) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStorePaymentAuthCode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "flags")
 	}
 	m.Restore = m.Flags.Has(0)
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "phone_number")
 	}
-	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "phone_code_hash")
 	}
-	if m.PremiumDays, err = b.Int(); err != nil {
+	if m.PremiumDays, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "premium_days")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "amount")
 	}
 	m.Flags &^= 1 << 0
@@ -20292,25 +20182,27 @@ type InputThemeClass interface {
 
 // DecodeInputTheme decodes any constructor of InputTheme.
 func DecodeInputTheme(b *bin.Buffer) (InputThemeClass, error) {
-	return tlrt.Owned(b, decodeInputTheme)
+	return tlrt.Decode(b, &wireSchema, 202, decodeInputTheme)
 }
 
 // decodeInputTheme is DecodeInputTheme for a value nested depth levels deep.
-func decodeInputTheme(b *bin.Buffer, depth int) (InputThemeClass, error) {
-	id, err := b.ID()
+func decodeInputTheme(d *tlrt.Decoder, depth int) (InputThemeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputThemeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputThemeTypeID:
-		v = &InputTheme{}
+		v = tlrt.New[InputTheme](d)
 	case InputThemeSlugTypeID:
-		v = &InputThemeSlug{}
+		v, size = &InputThemeSlug{}, unsafe.Sizeof(InputThemeSlug{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputTheme"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -20377,20 +20269,21 @@ func (m *InputTheme) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputTheme) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1213)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputTheme) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputTheme) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputTheme", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputTheme", "access_hash")
 	}
 	return nil
@@ -20447,24 +20340,21 @@ func (m *InputThemeSlug) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputThemeSlug) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3178)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputThemeSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputThemeSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputThemeSlug", "slug")
 	}
 	return nil
@@ -20481,29 +20371,31 @@ type InputUserClass interface {
 
 // DecodeInputUser decodes any constructor of InputUser.
 func DecodeInputUser(b *bin.Buffer) (InputUserClass, error) {
-	return decodeInputUser(b, 0)
+	return tlrt.Decode(b, &wireSchema, 54, decodeInputUser)
 }
 
 // decodeInputUser is DecodeInputUser for a value nested depth levels deep.
-func decodeInputUser(b *bin.Buffer, depth int) (InputUserClass, error) {
-	id, err := b.ID()
+func decodeInputUser(d *tlrt.Decoder, depth int) (InputUserClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputUserClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputUserEmptyTypeID:
 		v = &InputUserEmpty{}
 	case InputUserSelfTypeID:
 		v = &InputUserSelf{}
 	case InputUserTypeID:
-		v = &InputUser{}
+		v = tlrt.New[InputUser](d)
 	case InputUserFromMessageTypeID:
-		v = &InputUserFromMessage{}
+		v, size = &InputUserFromMessage{}, unsafe.Sizeof(InputUserFromMessage{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputUser"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -20559,12 +20451,13 @@ func (m *InputUserEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUserEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2522)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputUserEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputUserEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -20621,12 +20514,13 @@ func (m *InputUserSelf) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUserSelf) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3193)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputUserSelf) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputUserSelf) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -20694,20 +20588,21 @@ func (m *InputUser) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUser) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3139)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputUser) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputUser", "user_id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputUser", "access_hash")
 	}
 	return nil
@@ -20775,12 +20670,13 @@ func (m *InputUserFromMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUserFromMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 893)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputUserFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputUserFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -20788,13 +20684,13 @@ func (m *InputUserFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputUserFromMessage", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputUserFromMessage", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputUserFromMessage", "msg_id")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputUserFromMessage", "user_id")
 	}
 	return nil
@@ -20811,28 +20707,30 @@ type InputWallPaperClass interface {
 
 // DecodeInputWallPaper decodes any constructor of InputWallPaper.
 func DecodeInputWallPaper(b *bin.Buffer) (InputWallPaperClass, error) {
-	return tlrt.Owned(b, decodeInputWallPaper)
+	return tlrt.Decode(b, &wireSchema, 331, decodeInputWallPaper)
 }
 
 // decodeInputWallPaper is DecodeInputWallPaper for a value nested depth levels
 // deep.
-func decodeInputWallPaper(b *bin.Buffer, depth int) (InputWallPaperClass, error) {
-	id, err := b.ID()
+func decodeInputWallPaper(d *tlrt.Decoder, depth int) (InputWallPaperClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputWallPaperClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputWallPaperTypeID:
-		v = &InputWallPaper{}
+		v = tlrt.New[InputWallPaper](d)
 	case InputWallPaperSlugTypeID:
-		v = &InputWallPaperSlug{}
+		v, size = &InputWallPaperSlug{}, unsafe.Sizeof(InputWallPaperSlug{})
 	case InputWallPaperNoFileTypeID:
-		v = &InputWallPaperNoFile{}
+		v = tlrt.New[InputWallPaperNoFile](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputWallPaper"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -20899,20 +20797,21 @@ func (m *InputWallPaper) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWallPaper) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3001)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputWallPaper) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputWallPaper) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputWallPaper", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputWallPaper", "access_hash")
 	}
 	return nil
@@ -20969,24 +20868,21 @@ func (m *InputWallPaperSlug) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputWallPaperSlug) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1755)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputWallPaperSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputWallPaperSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputWallPaperSlug", "slug")
 	}
 	return nil
@@ -21048,17 +20944,18 @@ func (m *InputWallPaperNoFile) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWallPaperNoFile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2120)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputWallPaperNoFile) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputWallPaperNoFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputWallPaperNoFile", "id")
 	}
 	return nil
@@ -21076,28 +20973,30 @@ type InputWebFileLocationClass interface {
 
 // DecodeInputWebFileLocation decodes any constructor of InputWebFileLocation.
 func DecodeInputWebFileLocation(b *bin.Buffer) (InputWebFileLocationClass, error) {
-	return tlrt.Owned(b, decodeInputWebFileLocation)
+	return tlrt.Decode(b, &wireSchema, 192, decodeInputWebFileLocation)
 }
 
 // decodeInputWebFileLocation is DecodeInputWebFileLocation for a value nested
 // depth levels deep.
-func decodeInputWebFileLocation(b *bin.Buffer, depth int) (InputWebFileLocationClass, error) {
-	id, err := b.ID()
+func decodeInputWebFileLocation(d *tlrt.Decoder, depth int) (InputWebFileLocationClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v InputWebFileLocationClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case InputWebFileLocationTypeID:
-		v = &InputWebFileLocation{}
+		v, size = &InputWebFileLocation{}, unsafe.Sizeof(InputWebFileLocation{})
 	case InputWebFileGeoPointLocationTypeID:
-		v = &InputWebFileGeoPointLocation{}
+		v, size = &InputWebFileGeoPointLocation{}, unsafe.Sizeof(InputWebFileGeoPointLocation{})
 	case InputWebFileAudioAlbumThumbLocationTypeID:
-		v = &InputWebFileAudioAlbumThumbLocation{}
+		v, size = &InputWebFileAudioAlbumThumbLocation{}, unsafe.Sizeof(InputWebFileAudioAlbumThumbLocation{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputWebFileLocation"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -21158,27 +21057,24 @@ func (m *InputWebFileLocation) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputWebFileLocation) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2637)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputWebFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputWebFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileLocation", "url")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileLocation", "access_hash")
 	}
 	return nil
@@ -21255,12 +21151,13 @@ func (m *InputWebFileGeoPointLocation) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWebFileGeoPointLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2224)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputWebFileGeoPointLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputWebFileGeoPointLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -21268,22 +21165,22 @@ func (m *InputWebFileGeoPointLocation) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "inputWebFileGeoPointLocation", "")
 	}
 	var err error
-	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
+	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "geo_point")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "access_hash")
 	}
-	if m.W, err = b.Int(); err != nil {
+	if m.W, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "w")
 	}
-	if m.H, err = b.Int(); err != nil {
+	if m.H, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "h")
 	}
-	if m.Zoom, err = b.Int(); err != nil {
+	if m.Zoom, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "zoom")
 	}
-	if m.Scale, err = b.Int(); err != nil {
+	if m.Scale, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "scale")
 	}
 	return nil
@@ -21408,23 +21305,20 @@ func (m *InputWebFileAudioAlbumThumbLocation) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputWebFileAudioAlbumThumbLocation) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputWebFileAudioAlbumThumbLocation{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3165)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputWebFileAudioAlbumThumbLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputWebFileAudioAlbumThumbLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -21432,22 +21326,22 @@ func (m *InputWebFileAudioAlbumThumbLocation) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "inputWebFileAudioAlbumThumbLocation", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "flags")
 	}
 	m.Small = m.Flags.Has(2)
 	if m.Flags.Has(0) {
-		if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
+		if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "document")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Performer, err = tlrt.String(b); err != nil {
+		if m.Performer, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "performer")
 		}
 	}
@@ -21468,25 +21362,27 @@ type IPPortClass interface {
 
 // DecodeIPPort decodes any constructor of IpPort.
 func DecodeIPPort(b *bin.Buffer) (IPPortClass, error) {
-	return tlrt.Owned(b, decodeIPPort)
+	return tlrt.Decode(b, &wireSchema, 282, decodeIPPort)
 }
 
 // decodeIPPort is DecodeIPPort for a value nested depth levels deep.
-func decodeIPPort(b *bin.Buffer, depth int) (IPPortClass, error) {
-	id, err := b.ID()
+func decodeIPPort(d *tlrt.Decoder, depth int) (IPPortClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v IPPortClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case IPPortTypeID:
-		v = &IPPort{}
+		v = tlrt.New[IPPort](d)
 	case IPPortSecretTypeID:
-		v = &IPPortSecret{}
+		v, size = &IPPortSecret{}, unsafe.Sizeof(IPPortSecret{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "IpPort"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -21553,20 +21449,21 @@ func (m *IPPort) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *IPPort) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2805)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *IPPort) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *IPPort) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Ipv4, err = b.Int(); err != nil {
+	if m.Ipv4, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "ipPort", "ipv4")
 	}
-	if m.Port, err = b.Int(); err != nil {
+	if m.Port, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "ipPort", "port")
 	}
 	return nil
@@ -21629,30 +21526,27 @@ func (m *IPPortSecret) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *IPPortSecret) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1168)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *IPPortSecret) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *IPPortSecret) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Ipv4, err = b.Int(); err != nil {
+	if m.Ipv4, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "ipPortSecret", "ipv4")
 	}
-	if m.Port, err = b.Int(); err != nil {
+	if m.Port, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "ipPortSecret", "port")
 	}
-	if m.Secret, err = tlrt.Bytes(b); err != nil {
+	if m.Secret, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "ipPortSecret", "secret")
 	}
 	return nil
@@ -21716,20 +21610,21 @@ func (m *ImportedContact) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ImportedContact) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2627)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ImportedContact) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ImportedContact) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "importedContact", "user_id")
 	}
-	if m.ClientID, err = b.Long(); err != nil {
+	if m.ClientID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "importedContact", "client_id")
 	}
 	return nil
@@ -21786,27 +21681,24 @@ func (m *InlineBotSwitchPM) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InlineBotSwitchPM) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1206)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InlineBotSwitchPM) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InlineBotSwitchPM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inlineBotSwitchPM", "text")
 	}
-	if m.StartParam, err = tlrt.String(b); err != nil {
+	if m.StartParam, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inlineBotSwitchPM", "start_param")
 	}
 	return nil
@@ -21862,27 +21754,24 @@ func (m *InlineBotWebView) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InlineBotWebView) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2472)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InlineBotWebView) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InlineBotWebView) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inlineBotWebView", "text")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inlineBotWebView", "url")
 	}
 	return nil
@@ -21945,19 +21834,16 @@ func (m *InputAppEvent) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputAppEvent) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 888)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputAppEvent) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputAppEvent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -21965,16 +21851,16 @@ func (m *InputAppEvent) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputAppEvent", "")
 	}
 	var err error
-	if m.Time, err = b.Double(); err != nil {
+	if m.Time, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "inputAppEvent", "time")
 	}
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputAppEvent", "type")
 	}
-	if m.Peer, err = b.Long(); err != nil {
+	if m.Peer, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputAppEvent", "peer")
 	}
-	if m.Data, err = decodeJSONValue(b, depth+1); err != nil {
+	if m.Data, err = decodeJSONValue(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputAppEvent", "data")
 	}
 	return nil
@@ -22051,12 +21937,13 @@ func (m *InputBusinessAwayMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBusinessAwayMessage{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1924)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputBusinessAwayMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBusinessAwayMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22064,17 +21951,17 @@ func (m *InputBusinessAwayMessage) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessAwayMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "flags")
 	}
 	m.OfflineOnly = m.Flags.Has(0)
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "shortcut_id")
 	}
-	if m.Schedule, err = decodeBusinessAwayMessageSchedule(b, depth+1); err != nil {
+	if m.Schedule, err = decodeBusinessAwayMessageSchedule(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "schedule")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Recipients, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "recipients")
 	}
 	m.Flags &^= 1 << 0
@@ -22213,12 +22100,13 @@ func (m *InputBusinessBotRecipients) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBusinessBotRecipients{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2669)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputBusinessBotRecipients) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBusinessBotRecipients) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22226,7 +22114,7 @@ func (m *InputBusinessBotRecipients) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessBotRecipients", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "flags")
 	}
 	m.ExistingChats = m.Flags.Has(0)
@@ -22235,12 +22123,12 @@ func (m *InputBusinessBotRecipients) DecodeBareAt(b *bin.Buffer, depth int) erro
 	m.NonContacts = m.Flags.Has(3)
 	m.ExcludeSelected = m.Flags.Has(5)
 	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
+		if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "users")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.ExcludeUsers, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
+		if m.ExcludeUsers, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "exclude_users")
 		}
 	}
@@ -22364,23 +22252,20 @@ func (m *InputBusinessChatLink) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputBusinessChatLink) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputBusinessChatLink{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 759)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBusinessChatLink) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22388,19 +22273,19 @@ func (m *InputBusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessChatLink", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessChatLink", "flags")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessChatLink", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessChatLink", "entities")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessChatLink", "title")
 		}
 	}
@@ -22476,12 +22361,13 @@ func (m *InputBusinessGreetingMessage) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBusinessGreetingMessage{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 588)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputBusinessGreetingMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBusinessGreetingMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22489,13 +22375,13 @@ func (m *InputBusinessGreetingMessage) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessGreetingMessage", "")
 	}
 	var err error
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "shortcut_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Recipients, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "recipients")
 	}
-	if m.NoActivityDays, err = b.Int(); err != nil {
+	if m.NoActivityDays, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "no_activity_days")
 	}
 	return nil
@@ -22562,23 +22448,20 @@ func (m *InputBusinessIntro) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputBusinessIntro) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputBusinessIntro{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 679)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputBusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBusinessIntro) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22586,17 +22469,17 @@ func (m *InputBusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessIntro", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessIntro", "flags")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessIntro", "title")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessIntro", "description")
 	}
 	if m.Flags.Has(0) {
-		if m.Sticker, err = decodeInputDocument(b, depth+1); err != nil {
+		if m.Sticker, err = decodeInputDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessIntro", "sticker")
 		}
 	}
@@ -22705,12 +22588,13 @@ func (m *InputBusinessRecipients) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputBusinessRecipients{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1732)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputBusinessRecipients) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputBusinessRecipients) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22718,7 +22602,7 @@ func (m *InputBusinessRecipients) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessRecipients", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessRecipients", "flags")
 	}
 	m.ExistingChats = m.Flags.Has(0)
@@ -22727,7 +22611,7 @@ func (m *InputBusinessRecipients) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.NonContacts = m.Flags.Has(3)
 	m.ExcludeSelected = m.Flags.Has(5)
 	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
+		if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessRecipients", "users")
 		}
 	}
@@ -22791,17 +22675,18 @@ func (m *InputChatlistDialogFilter) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChatlistDialogFilter) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3157)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputChatlistDialogFilter) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputChatlistDialogFilter) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FilterID, err = b.Int(); err != nil {
+	if m.FilterID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputChatlistDialogFilter", "filter_id")
 	}
 	return nil
@@ -22857,27 +22742,24 @@ func (m *InputClientProxy) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputClientProxy) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1787)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputClientProxy) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputClientProxy) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Address, err = tlrt.String(b); err != nil {
+	if m.Address, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputClientProxy", "address")
 	}
-	if m.Port, err = b.Int(); err != nil {
+	if m.Port, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputClientProxy", "port")
 	}
 	return nil
@@ -22951,23 +22833,20 @@ func (m *InputPhoneContact) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputPhoneContact) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputPhoneContact{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1682)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPhoneContact) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPhoneContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22975,24 +22854,25 @@ func (m *InputPhoneContact) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputPhoneContact", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "flags")
 	}
-	if m.ClientID, err = b.Long(); err != nil {
+	if m.ClientID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "client_id")
 	}
-	if m.Phone, err = tlrt.String(b); err != nil {
+	if m.Phone, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "phone")
 	}
-	if m.FirstName, err = tlrt.String(b); err != nil {
+	if m.FirstName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "first_name")
 	}
-	if m.LastName, err = tlrt.String(b); err != nil {
+	if m.LastName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "last_name")
 	}
 	if m.Flags.Has(0) {
-		m.Note = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Note, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
+		m.Note = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Note, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputPhoneContact", "note")
 		}
 	}
@@ -23059,20 +22939,21 @@ func (m *InputEncryptedChat) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedChat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3130)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputEncryptedChat) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputEncryptedChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChatID, err = b.Int(); err != nil {
+	if m.ChatID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedChat", "chat_id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedChat", "access_hash")
 	}
 	return nil
@@ -23132,12 +23013,13 @@ func (m *InputFolderPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputFolderPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3243)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputFolderPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputFolderPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -23145,10 +23027,10 @@ func (m *InputFolderPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputFolderPeer", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputFolderPeer", "peer")
 	}
-	if m.FolderID, err = b.Int(); err != nil {
+	if m.FolderID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputFolderPeer", "folder_id")
 	}
 	return nil
@@ -23227,32 +23109,33 @@ func (m *InputMessageReadMetric) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageReadMetric) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1264)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessageReadMetric) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessageReadMetric) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageReadMetric", "msg_id")
 	}
-	if m.ViewID, err = b.Long(); err != nil {
+	if m.ViewID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageReadMetric", "view_id")
 	}
-	if m.TimeInViewMs, err = b.Int(); err != nil {
+	if m.TimeInViewMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageReadMetric", "time_in_view_ms")
 	}
-	if m.ActiveTimeInViewMs, err = b.Int(); err != nil {
+	if m.ActiveTimeInViewMs, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageReadMetric", "active_time_in_view_ms")
 	}
-	if m.HeightToViewportRatioPermille, err = b.Int(); err != nil {
+	if m.HeightToViewportRatioPermille, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageReadMetric", "height_to_viewport_ratio_permille")
 	}
-	if m.SeenRangeRatioPermille, err = b.Int(); err != nil {
+	if m.SeenRangeRatioPermille, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageReadMetric", "seen_range_ratio_permille")
 	}
 	return nil
@@ -23451,23 +23334,20 @@ func (m *InputPeerNotifySettings) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputPeerNotifySettings) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputPeerNotifySettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2717)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPeerNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerNotifySettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -23475,41 +23355,41 @@ func (m *InputPeerNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputPeerNotifySettings", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerNotifySettings", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.ShowPreviews, err = b.Bool(); err != nil {
+		if m.ShowPreviews, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "show_previews")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Silent, err = b.Bool(); err != nil {
+		if m.Silent, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "silent")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.MuteUntil, err = b.Int(); err != nil {
+		if m.MuteUntil, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "mute_until")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Sound, err = decodeNotificationSound(b, depth+1); err != nil {
+		if m.Sound, err = decodeNotificationSound(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "sound")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.StoriesMuted, err = b.Bool(); err != nil {
+		if m.StoriesMuted, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "stories_muted")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.StoriesHideSender, err = b.Bool(); err != nil {
+		if m.StoriesHideSender, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "stories_hide_sender")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.StoriesSound, err = decodeNotificationSound(b, depth+1); err != nil {
+		if m.StoriesSound, err = decodeNotificationSound(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "stories_sound")
 		}
 	}
@@ -23590,20 +23470,21 @@ func (m *InputPhoneCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPhoneCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 905)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPhoneCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPhoneCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneCall", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneCall", "access_hash")
 	}
 	return nil
@@ -23765,23 +23646,20 @@ func (m *InputSecureValue) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputSecureValue) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputSecureValue{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2878)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputSecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputSecureValue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -23789,45 +23667,46 @@ func (m *InputSecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputSecureValue", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureValue", "flags")
 	}
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureValue", "type")
 	}
 	if m.Flags.Has(0) {
-		m.Data = new(SecureData)
-		if err = tlrt.DecodeBoxed(b, m.Data, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(SecureData{}))
+		m.Data = &SecureData{}
+		if err = tlrt.DecodeBoxed(d, m.Data, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputSecureValue", "data")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.FrontSide, err = decodeInputSecureFile(b, depth+1); err != nil {
+		if m.FrontSide, err = decodeInputSecureFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputSecureValue", "front_side")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReverseSide, err = decodeInputSecureFile(b, depth+1); err != nil {
+		if m.ReverseSide, err = decodeInputSecureFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputSecureValue", "reverse_side")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Selfie, err = decodeInputSecureFile(b, depth+1); err != nil {
+		if m.Selfie, err = decodeInputSecureFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputSecureValue", "selfie")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Translation, err = tlrt.DecodeSlabs[InputSecureFileUploaded](b, false, 20, depth+1, decodeInputSecureFile); err != nil {
+		if m.Translation, err = tlrt.DecodeSlabs[InputSecureFileUploaded](d, false, 20, depth+1, decodeInputSecureFile); err != nil {
 			return tlrt.DecodeErr(err, "inputSecureValue", "translation")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Files, err = tlrt.DecodeSlabs[InputSecureFileUploaded](b, false, 20, depth+1, decodeInputSecureFile); err != nil {
+		if m.Files, err = tlrt.DecodeSlabs[InputSecureFileUploaded](d, false, 20, depth+1, decodeInputSecureFile); err != nil {
 			return tlrt.DecodeErr(err, "inputSecureValue", "files")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.PlainData, err = decodeSecurePlainData(b, depth+1); err != nil {
+		if m.PlainData, err = decodeSecurePlainData(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputSecureValue", "plain_data")
 		}
 	}
@@ -23933,23 +23812,20 @@ func (m *InputSingleMedia) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputSingleMedia) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputSingleMedia{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 883)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputSingleMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputSingleMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -23957,20 +23833,20 @@ func (m *InputSingleMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputSingleMedia", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputSingleMedia", "flags")
 	}
-	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+	if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputSingleMedia", "media")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputSingleMedia", "random_id")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputSingleMedia", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputSingleMedia", "entities")
 		}
 	}
@@ -24034,32 +23910,29 @@ func (m *InputStarsTransaction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputStarsTransaction) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputStarsTransaction{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 931)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStarsTransaction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStarsTransaction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputStarsTransaction", "flags")
 	}
 	m.Refund = m.Flags.Has(0)
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStarsTransaction", "id")
 	}
 	m.Flags &^= 1 << 0
@@ -24158,23 +24031,20 @@ func (m *InputStickerSetItem) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputStickerSetItem) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputStickerSetItem{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1108)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputStickerSetItem) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputStickerSetItem) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24182,23 +24052,23 @@ func (m *InputStickerSetItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputStickerSetItem", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetItem", "flags")
 	}
-	if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetItem", "document")
 	}
-	if m.Emoji, err = tlrt.String(b); err != nil {
+	if m.Emoji, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetItem", "emoji")
 	}
 	if m.Flags.Has(0) {
-		m.MaskCoords = new(MaskCoords)
-		if err = tlrt.DecodeBoxed(b, m.MaskCoords, depth+1); err != nil {
+		m.MaskCoords = tlrt.New[MaskCoords](d)
+		if err = tlrt.DecodeBoxed(d, m.MaskCoords, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputStickerSetItem", "mask_coords")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Keywords, err = tlrt.String(b); err != nil {
+		if m.Keywords, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputStickerSetItem", "keywords")
 		}
 	}
@@ -24338,23 +24208,20 @@ func (m *InputThemeSettings) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputThemeSettings) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputThemeSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2054)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputThemeSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputThemeSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24362,34 +24229,35 @@ func (m *InputThemeSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputThemeSettings", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputThemeSettings", "flags")
 	}
 	m.MessageColorsAnimated = m.Flags.Has(2)
-	if m.BaseTheme, err = decodeBaseTheme(b, depth+1); err != nil {
+	if m.BaseTheme, err = decodeBaseTheme(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputThemeSettings", "base_theme")
 	}
-	if m.AccentColor, err = b.Int(); err != nil {
+	if m.AccentColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputThemeSettings", "accent_color")
 	}
 	if m.Flags.Has(3) {
-		if m.OutboxAccentColor, err = b.Int(); err != nil {
+		if m.OutboxAccentColor, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputThemeSettings", "outbox_accent_color")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.MessageColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.MessageColors, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "inputThemeSettings", "message_colors")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Wallpaper, err = decodeInputWallPaper(b, depth+1); err != nil {
+		if m.Wallpaper, err = decodeInputWallPaper(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputThemeSettings", "wallpaper")
 		}
 	}
 	if m.Flags.Has(1) {
-		m.WallpaperSettings = new(WallPaperSettings)
-		if err = tlrt.DecodeBoxed(b, m.WallpaperSettings, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(WallPaperSettings{}))
+		m.WallpaperSettings = &WallPaperSettings{}
+		if err = tlrt.DecodeBoxed(d, m.WallpaperSettings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputThemeSettings", "wallpaper_settings")
 		}
 	}
@@ -24463,19 +24331,16 @@ func (m *InputWebDocument) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputWebDocument) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2186)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputWebDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputWebDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24483,16 +24348,16 @@ func (m *InputWebDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputWebDocument", "")
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputWebDocument", "url")
 	}
-	if m.Size, err = b.Int(); err != nil {
+	if m.Size, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputWebDocument", "size")
 	}
-	if m.MimeType, err = tlrt.String(b); err != nil {
+	if m.MimeType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputWebDocument", "mime_type")
 	}
-	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](b, false, 4, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](d, false, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "inputWebDocument", "attributes")
 	}
 	return nil
@@ -24548,12 +24413,13 @@ func (m *Int) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Int) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2331)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *Int) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Int) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24754,23 +24620,20 @@ func (m *Invoice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Invoice) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Invoice{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 625)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Invoice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Invoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24778,7 +24641,7 @@ func (m *Invoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "invoice", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "invoice", "flags")
 	}
 	m.Test = m.Flags.Has(0)
@@ -24790,29 +24653,29 @@ func (m *Invoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.PhoneToProvider = m.Flags.Has(6)
 	m.EmailToProvider = m.Flags.Has(7)
 	m.Recurring = m.Flags.Has(9)
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "invoice", "currency")
 	}
-	if m.Prices, err = tlrt.DecodeStructs[LabeledPrice](b, false, false, 16, depth+1); err != nil {
+	if m.Prices, err = tlrt.DecodeStructs[LabeledPrice](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invoice", "prices")
 	}
 	if m.Flags.Has(8) {
-		if m.MaxTipAmount, err = b.Long(); err != nil {
+		if m.MaxTipAmount, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "invoice", "max_tip_amount")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.SuggestedTipAmounts, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+		if m.SuggestedTipAmounts, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 			return tlrt.DecodeErr(err, "invoice", "suggested_tip_amounts")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.TermsURL, err = tlrt.String(b); err != nil {
+		if m.TermsURL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "invoice", "terms_url")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.SubscriptionPeriod, err = b.Int(); err != nil {
+		if m.SubscriptionPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "invoice", "subscription_period")
 		}
 	}
@@ -24881,19 +24744,16 @@ func (m *InvokeAfterMsgRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InvokeAfterMsgRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2728)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InvokeAfterMsgRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InvokeAfterMsgRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24901,10 +24761,10 @@ func (m *InvokeAfterMsgRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "invokeAfterMsg", "")
 	}
 	var err error
-	if m.MsgID, err = b.Long(); err != nil {
+	if m.MsgID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "invokeAfterMsg", "msg_id")
 	}
-	if m.Query, err = decodeObject(b, depth+1); err != nil {
+	if m.Query, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invokeAfterMsg", "query")
 	}
 	return nil
@@ -24973,19 +24833,16 @@ func (m *InvokeAfterMsgsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InvokeAfterMsgsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1228)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InvokeAfterMsgsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InvokeAfterMsgsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24993,10 +24850,10 @@ func (m *InvokeAfterMsgsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "invokeAfterMsgs", "")
 	}
 	var err error
-	if m.MsgIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.MsgIDs, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "invokeAfterMsgs", "msg_ids")
 	}
-	if m.Query, err = decodeObject(b, depth+1); err != nil {
+	if m.Query, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invokeAfterMsgs", "query")
 	}
 	return nil
@@ -25096,23 +24953,20 @@ func (m *InitConnectionRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InitConnectionRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InitConnectionRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2629)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InitConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InitConnectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25120,42 +24974,43 @@ func (m *InitConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "initConnection", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "flags")
 	}
-	if m.APIID, err = b.Int(); err != nil {
+	if m.APIID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "api_id")
 	}
-	if m.DeviceModel, err = tlrt.String(b); err != nil {
+	if m.DeviceModel, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "device_model")
 	}
-	if m.SystemVersion, err = tlrt.String(b); err != nil {
+	if m.SystemVersion, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "system_version")
 	}
-	if m.AppVersion, err = tlrt.String(b); err != nil {
+	if m.AppVersion, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "app_version")
 	}
-	if m.SystemLangCode, err = tlrt.String(b); err != nil {
+	if m.SystemLangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "system_lang_code")
 	}
-	if m.LangPack, err = tlrt.String(b); err != nil {
+	if m.LangPack, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "lang_pack")
 	}
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "lang_code")
 	}
 	if m.Flags.Has(0) {
-		m.Proxy = new(InputClientProxy)
-		if err = tlrt.DecodeBoxed(b, m.Proxy, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(InputClientProxy{}))
+		m.Proxy = &InputClientProxy{}
+		if err = tlrt.DecodeBoxed(d, m.Proxy, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "initConnection", "proxy")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Params, err = decodeJSONValue(b, depth+1); err != nil {
+		if m.Params, err = decodeJSONValue(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "initConnection", "params")
 		}
 	}
-	if m.Query, err = decodeObject(b, depth+1); err != nil {
+	if m.Query, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "query")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -25222,19 +25077,16 @@ func (m *InvokeWithLayerRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InvokeWithLayerRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2868)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InvokeWithLayerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InvokeWithLayerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25242,10 +25094,10 @@ func (m *InvokeWithLayerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithLayer", "")
 	}
 	var err error
-	if m.Layer, err = b.Int(); err != nil {
+	if m.Layer, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithLayer", "layer")
 	}
-	if m.Query, err = decodeObject(b, depth+1); err != nil {
+	if m.Query, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithLayer", "query")
 	}
 	return nil
@@ -25309,19 +25161,16 @@ func (m *InvokeWithoutUpdatesRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InvokeWithoutUpdatesRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2601)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InvokeWithoutUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InvokeWithoutUpdatesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25329,7 +25178,7 @@ func (m *InvokeWithoutUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithoutUpdates", "")
 	}
 	var err error
-	if m.Query, err = decodeObject(b, depth+1); err != nil {
+	if m.Query, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithoutUpdates", "query")
 	}
 	return nil
@@ -25399,23 +25248,20 @@ func (m *InvokeWithMessagesRangeRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InvokeWithMessagesRangeRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InvokeWithMessagesRangeRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1148)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InvokeWithMessagesRangeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InvokeWithMessagesRangeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25423,10 +25269,10 @@ func (m *InvokeWithMessagesRangeRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithMessagesRange", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Range, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Range, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithMessagesRange", "range")
 	}
-	if m.Query, err = decodeObject(b, depth+1); err != nil {
+	if m.Query, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithMessagesRange", "query")
 	}
 	return nil
@@ -25493,19 +25339,16 @@ func (m *InvokeWithTakeoutRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InvokeWithTakeoutRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2376)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InvokeWithTakeoutRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InvokeWithTakeoutRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25513,10 +25356,10 @@ func (m *InvokeWithTakeoutRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithTakeout", "")
 	}
 	var err error
-	if m.TakeoutID, err = b.Long(); err != nil {
+	if m.TakeoutID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithTakeout", "takeout_id")
 	}
-	if m.Query, err = decodeObject(b, depth+1); err != nil {
+	if m.Query, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithTakeout", "query")
 	}
 	return nil
@@ -25585,19 +25428,16 @@ func (m *InvokeWithBusinessConnectionRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InvokeWithBusinessConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2904)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InvokeWithBusinessConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InvokeWithBusinessConnectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25605,10 +25445,10 @@ func (m *InvokeWithBusinessConnectionRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithBusinessConnection", "")
 	}
 	var err error
-	if m.ConnectionID, err = tlrt.String(b); err != nil {
+	if m.ConnectionID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithBusinessConnection", "connection_id")
 	}
-	if m.Query, err = decodeObject(b, depth+1); err != nil {
+	if m.Query, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithBusinessConnection", "query")
 	}
 	return nil
@@ -25680,19 +25520,16 @@ func (m *InvokeWithGooglePlayIntegrityRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 898)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25700,13 +25537,13 @@ func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithGooglePlayIntegrity", "")
 	}
 	var err error
-	if m.Nonce, err = tlrt.String(b); err != nil {
+	if m.Nonce, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "nonce")
 	}
-	if m.Token, err = tlrt.String(b); err != nil {
+	if m.Token, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "token")
 	}
-	if m.Query, err = decodeObject(b, depth+1); err != nil {
+	if m.Query, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "query")
 	}
 	return nil
@@ -25776,19 +25613,16 @@ func (m *InvokeWithApnsSecretRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InvokeWithApnsSecretRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 718)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InvokeWithApnsSecretRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InvokeWithApnsSecretRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25796,13 +25630,13 @@ func (m *InvokeWithApnsSecretRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithApnsSecret", "")
 	}
 	var err error
-	if m.Nonce, err = tlrt.String(b); err != nil {
+	if m.Nonce, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "nonce")
 	}
-	if m.Secret, err = tlrt.String(b); err != nil {
+	if m.Secret, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "secret")
 	}
-	if m.Query, err = decodeObject(b, depth+1); err != nil {
+	if m.Query, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "query")
 	}
 	return nil
@@ -25869,19 +25703,16 @@ func (m *InvokeWithReCaptchaRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InvokeWithReCaptchaRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2387)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InvokeWithReCaptchaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InvokeWithReCaptchaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25889,10 +25720,10 @@ func (m *InvokeWithReCaptchaRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithReCaptcha", "")
 	}
 	var err error
-	if m.Token, err = tlrt.String(b); err != nil {
+	if m.Token, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithReCaptcha", "token")
 	}
-	if m.Query, err = decodeObject(b, depth+1); err != nil {
+	if m.Query, err = decodeObject(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithReCaptcha", "query")
 	}
 	return nil

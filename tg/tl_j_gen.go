@@ -7,6 +7,7 @@ import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"math"
+	"unsafe"
 )
 
 // JSONValueClass is the TL type JSONValue: one of JSONNull, JSONBool,
@@ -20,33 +21,35 @@ type JSONValueClass interface {
 
 // DecodeJSONValue decodes any constructor of JSONValue.
 func DecodeJSONValue(b *bin.Buffer) (JSONValueClass, error) {
-	return tlrt.Owned(b, decodeJSONValue)
+	return tlrt.Decode(b, &wireSchema, 176, decodeJSONValue)
 }
 
 // decodeJSONValue is DecodeJSONValue for a value nested depth levels deep.
-func decodeJSONValue(b *bin.Buffer, depth int) (JSONValueClass, error) {
-	id, err := b.ID()
+func decodeJSONValue(d *tlrt.Decoder, depth int) (JSONValueClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v JSONValueClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case JSONNullTypeID:
 		v = &JSONNull{}
 	case JSONBoolTypeID:
-		v = &JSONBool{}
+		v = tlrt.New[JSONBool](d)
 	case JSONNumberTypeID:
-		v = &JSONNumber{}
+		v = tlrt.New[JSONNumber](d)
 	case JSONStringTypeID:
-		v = &JSONString{}
+		v, size = &JSONString{}, unsafe.Sizeof(JSONString{})
 	case JSONArrayTypeID:
-		v = &JSONArray{}
+		v, size = &JSONArray{}, unsafe.Sizeof(JSONArray{})
 	case JSONObjectTypeID:
-		v = &JSONObject{}
+		v, size = &JSONObject{}, unsafe.Sizeof(JSONObject{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "JSONValue"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -102,12 +105,13 @@ func (m *JSONNull) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONNull) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1252)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *JSONNull) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *JSONNull) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -167,17 +171,18 @@ func (m *JSONBool) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONBool) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2690)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *JSONBool) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *JSONBool) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Value, err = b.Bool(); err != nil {
+	if m.Value, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "jsonBool", "value")
 	}
 	return nil
@@ -239,17 +244,18 @@ func (m *JSONNumber) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONNumber) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1029)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *JSONNumber) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *JSONNumber) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Value, err = b.Double(); err != nil {
+	if m.Value, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "jsonNumber", "value")
 	}
 	return nil
@@ -306,24 +312,21 @@ func (m *JSONString) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *JSONString) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2495)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *JSONString) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *JSONString) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Value, err = tlrt.String(b); err != nil {
+	if m.Value, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "jsonString", "value")
 	}
 	return nil
@@ -385,19 +388,16 @@ func (m *JSONArray) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *JSONArray) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3189)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *JSONArray) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *JSONArray) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -405,7 +405,7 @@ func (m *JSONArray) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "jsonArray", "")
 	}
 	var err error
-	if m.Value, err = tlrt.DecodeSlabs[JSONBool](b, false, 4, depth+1, decodeJSONValue); err != nil {
+	if m.Value, err = tlrt.DecodeSlabs[JSONBool](d, false, 4, depth+1, decodeJSONValue); err != nil {
 		return tlrt.DecodeErr(err, "jsonArray", "value")
 	}
 	return nil
@@ -467,19 +467,16 @@ func (m *JSONObject) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *JSONObject) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2159)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *JSONObject) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *JSONObject) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -487,7 +484,7 @@ func (m *JSONObject) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "jsonObject", "")
 	}
 	var err error
-	if m.Value, err = tlrt.DecodeStructs[JSONObjectValue](b, false, false, 12, depth+1); err != nil {
+	if m.Value, err = tlrt.DecodeStructs[JSONObjectValue](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "jsonObject", "value")
 	}
 	return nil
@@ -505,17 +502,18 @@ type JoinChatBotResultClass interface {
 
 // DecodeJoinChatBotResult decodes any constructor of JoinChatBotResult.
 func DecodeJoinChatBotResult(b *bin.Buffer) (JoinChatBotResultClass, error) {
-	return tlrt.Owned(b, decodeJoinChatBotResult)
+	return tlrt.Decode(b, &wireSchema, 489, decodeJoinChatBotResult)
 }
 
 // decodeJoinChatBotResult is DecodeJoinChatBotResult for a value nested depth
 // levels deep.
-func decodeJoinChatBotResult(b *bin.Buffer, depth int) (JoinChatBotResultClass, error) {
-	id, err := b.ID()
+func decodeJoinChatBotResult(d *tlrt.Decoder, depth int) (JoinChatBotResultClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v JoinChatBotResultClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case JoinChatBotResultApprovedTypeID:
 		v = &JoinChatBotResultApproved{}
@@ -524,11 +522,12 @@ func decodeJoinChatBotResult(b *bin.Buffer, depth int) (JoinChatBotResultClass, 
 	case JoinChatBotResultQueuedTypeID:
 		v = &JoinChatBotResultQueued{}
 	case JoinChatBotResultWebViewTypeID:
-		v = &JoinChatBotResultWebView{}
+		v, size = &JoinChatBotResultWebView{}, unsafe.Sizeof(JoinChatBotResultWebView{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "JoinChatBotResult"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -585,12 +584,13 @@ func (m *JoinChatBotResultApproved) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JoinChatBotResultApproved) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2392)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *JoinChatBotResultApproved) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *JoinChatBotResultApproved) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -648,12 +648,13 @@ func (m *JoinChatBotResultDeclined) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JoinChatBotResultDeclined) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 736)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *JoinChatBotResultDeclined) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *JoinChatBotResultDeclined) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -711,12 +712,13 @@ func (m *JoinChatBotResultQueued) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JoinChatBotResultQueued) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2146)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *JoinChatBotResultQueued) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *JoinChatBotResultQueued) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -775,24 +777,21 @@ func (m *JoinChatBotResultWebView) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *JoinChatBotResultWebView) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2835)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *JoinChatBotResultWebView) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *JoinChatBotResultWebView) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "joinChatBotResultWebView", "url")
 	}
 	return nil
@@ -850,19 +849,16 @@ func (m *JSONObjectValue) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *JSONObjectValue) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2621)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *JSONObjectValue) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *JSONObjectValue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -870,10 +866,10 @@ func (m *JSONObjectValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "jsonObjectValue", "")
 	}
 	var err error
-	if m.Key, err = tlrt.String(b); err != nil {
+	if m.Key, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "jsonObjectValue", "key")
 	}
-	if m.Value, err = decodeJSONValue(b, depth+1); err != nil {
+	if m.Value, err = decodeJSONValue(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "jsonObjectValue", "value")
 	}
 	return nil

@@ -5,6 +5,7 @@ package tg
 import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // KeyboardButtonClass is the TL type KeyboardButton: one of KeyboardButton,
@@ -25,58 +26,60 @@ type KeyboardButtonClass interface {
 
 // DecodeKeyboardButton decodes any constructor of KeyboardButton.
 func DecodeKeyboardButton(b *bin.Buffer) (KeyboardButtonClass, error) {
-	return tlrt.Owned(b, decodeKeyboardButton)
+	return tlrt.Decode(b, &wireSchema, 230, decodeKeyboardButton)
 }
 
 // decodeKeyboardButton is DecodeKeyboardButton for a value nested depth levels
 // deep.
-func decodeKeyboardButton(b *bin.Buffer, depth int) (KeyboardButtonClass, error) {
-	id, err := b.ID()
+func decodeKeyboardButton(d *tlrt.Decoder, depth int) (KeyboardButtonClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v KeyboardButtonClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case KeyboardButtonTypeID:
-		v = &KeyboardButton{}
+		v, size = &KeyboardButton{}, unsafe.Sizeof(KeyboardButton{})
 	case KeyboardButtonURLTypeID:
-		v = &KeyboardButtonURL{}
+		v, size = &KeyboardButtonURL{}, unsafe.Sizeof(KeyboardButtonURL{})
 	case KeyboardButtonCallbackTypeID:
-		v = &KeyboardButtonCallback{}
+		v, size = &KeyboardButtonCallback{}, unsafe.Sizeof(KeyboardButtonCallback{})
 	case KeyboardButtonRequestPhoneTypeID:
-		v = &KeyboardButtonRequestPhone{}
+		v, size = &KeyboardButtonRequestPhone{}, unsafe.Sizeof(KeyboardButtonRequestPhone{})
 	case KeyboardButtonRequestGeoLocationTypeID:
-		v = &KeyboardButtonRequestGeoLocation{}
+		v, size = &KeyboardButtonRequestGeoLocation{}, unsafe.Sizeof(KeyboardButtonRequestGeoLocation{})
 	case KeyboardButtonSwitchInlineTypeID:
-		v = &KeyboardButtonSwitchInline{}
+		v, size = &KeyboardButtonSwitchInline{}, unsafe.Sizeof(KeyboardButtonSwitchInline{})
 	case KeyboardButtonGameTypeID:
-		v = &KeyboardButtonGame{}
+		v, size = &KeyboardButtonGame{}, unsafe.Sizeof(KeyboardButtonGame{})
 	case KeyboardButtonBuyTypeID:
-		v = &KeyboardButtonBuy{}
+		v, size = &KeyboardButtonBuy{}, unsafe.Sizeof(KeyboardButtonBuy{})
 	case KeyboardButtonURLAuthTypeID:
-		v = &KeyboardButtonURLAuth{}
+		v, size = &KeyboardButtonURLAuth{}, unsafe.Sizeof(KeyboardButtonURLAuth{})
 	case InputKeyboardButtonURLAuthTypeID:
-		v = &InputKeyboardButtonURLAuth{}
+		v, size = &InputKeyboardButtonURLAuth{}, unsafe.Sizeof(InputKeyboardButtonURLAuth{})
 	case KeyboardButtonRequestPollTypeID:
-		v = &KeyboardButtonRequestPoll{}
+		v, size = &KeyboardButtonRequestPoll{}, unsafe.Sizeof(KeyboardButtonRequestPoll{})
 	case InputKeyboardButtonUserProfileTypeID:
-		v = &InputKeyboardButtonUserProfile{}
+		v, size = &InputKeyboardButtonUserProfile{}, unsafe.Sizeof(InputKeyboardButtonUserProfile{})
 	case KeyboardButtonUserProfileTypeID:
-		v = &KeyboardButtonUserProfile{}
+		v, size = &KeyboardButtonUserProfile{}, unsafe.Sizeof(KeyboardButtonUserProfile{})
 	case KeyboardButtonWebViewTypeID:
-		v = &KeyboardButtonWebView{}
+		v, size = &KeyboardButtonWebView{}, unsafe.Sizeof(KeyboardButtonWebView{})
 	case KeyboardButtonSimpleWebViewTypeID:
-		v = &KeyboardButtonSimpleWebView{}
+		v, size = &KeyboardButtonSimpleWebView{}, unsafe.Sizeof(KeyboardButtonSimpleWebView{})
 	case KeyboardButtonRequestPeerTypeID:
-		v = &KeyboardButtonRequestPeer{}
+		v, size = &KeyboardButtonRequestPeer{}, unsafe.Sizeof(KeyboardButtonRequestPeer{})
 	case InputKeyboardButtonRequestPeerTypeID:
-		v = &InputKeyboardButtonRequestPeer{}
+		v, size = &InputKeyboardButtonRequestPeer{}, unsafe.Sizeof(InputKeyboardButtonRequestPeer{})
 	case KeyboardButtonCopyTypeID:
-		v = &KeyboardButtonCopy{}
+		v, size = &KeyboardButtonCopy{}, unsafe.Sizeof(KeyboardButtonCopy{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "KeyboardButton"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -144,23 +147,20 @@ func (m *KeyboardButton) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *KeyboardButton) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = KeyboardButton{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1867)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButton) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *KeyboardButton) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -168,16 +168,16 @@ func (m *KeyboardButton) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButton", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButton", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButton", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButton", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -248,23 +248,20 @@ func (m *KeyboardButtonURL) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *KeyboardButtonURL) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonURL{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2841)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonURL) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *KeyboardButtonURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -272,19 +269,19 @@ func (m *KeyboardButtonURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonUrl", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrl", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonUrl", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrl", "text")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrl", "url")
 	}
 	m.Flags &^= 1 << 10
@@ -358,23 +355,20 @@ func (m *KeyboardButtonCallback) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *KeyboardButtonCallback) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonCallback{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3000)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonCallback) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *KeyboardButtonCallback) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -382,20 +376,20 @@ func (m *KeyboardButtonCallback) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonCallback", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCallback", "flags")
 	}
 	m.RequiresPassword = m.Flags.Has(0)
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonCallback", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCallback", "text")
 	}
-	if m.Data, err = tlrt.Bytes(b); err != nil {
+	if m.Data, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCallback", "data")
 	}
 	m.Flags &^= 1<<0 | 1<<10
@@ -465,23 +459,20 @@ func (m *KeyboardButtonRequestPhone) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *KeyboardButtonRequestPhone) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonRequestPhone{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1278)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonRequestPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *KeyboardButtonRequestPhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -489,16 +480,16 @@ func (m *KeyboardButtonRequestPhone) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestPhone", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -570,23 +561,20 @@ func (m *KeyboardButtonRequestGeoLocation) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *KeyboardButtonRequestGeoLocation) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonRequestGeoLocation{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2351)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonRequestGeoLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *KeyboardButtonRequestGeoLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -594,16 +582,16 @@ func (m *KeyboardButtonRequestGeoLocation) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestGeoLocation", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -711,23 +699,20 @@ func (m *KeyboardButtonSwitchInline) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *KeyboardButtonSwitchInline) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonSwitchInline{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2152)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonSwitchInline) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *KeyboardButtonSwitchInline) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -735,24 +720,24 @@ func (m *KeyboardButtonSwitchInline) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonSwitchInline", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "flags")
 	}
 	m.SamePeer = m.Flags.Has(0)
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "text")
 	}
-	if m.Query, err = tlrt.String(b); err != nil {
+	if m.Query, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "query")
 	}
 	if m.Flags.Has(1) {
-		if m.PeerTypes, err = tlrt.DecodeSlabs[InlineQueryPeerTypeSameBotPM](b, false, 4, depth+1, decodeInlineQueryPeerType); err != nil {
+		if m.PeerTypes, err = tlrt.DecodeSlabs[InlineQueryPeerTypeSameBotPM](d, false, 4, depth+1, decodeInlineQueryPeerType); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "peer_types")
 		}
 	}
@@ -825,23 +810,20 @@ func (m *KeyboardButtonGame) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *KeyboardButtonGame) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonGame{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1990)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonGame) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *KeyboardButtonGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -849,16 +831,16 @@ func (m *KeyboardButtonGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonGame", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonGame", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonGame", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonGame", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -927,23 +909,20 @@ func (m *KeyboardButtonBuy) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *KeyboardButtonBuy) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonBuy{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1255)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonBuy) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *KeyboardButtonBuy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -951,16 +930,16 @@ func (m *KeyboardButtonBuy) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonBuy", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonBuy", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonBuy", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonBuy", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -1062,23 +1041,20 @@ func (m *KeyboardButtonURLAuth) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *KeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonURLAuth{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3171)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *KeyboardButtonURLAuth) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1086,27 +1062,27 @@ func (m *KeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonUrlAuth", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "text")
 	}
 	if m.Flags.Has(0) {
-		if m.FwdText, err = tlrt.String(b); err != nil {
+		if m.FwdText, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "fwd_text")
 		}
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "url")
 	}
-	if m.ButtonID, err = b.Int(); err != nil {
+	if m.ButtonID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "button_id")
 	}
 	m.Flags &^= 1 << 10
@@ -1217,23 +1193,20 @@ func (m *InputKeyboardButtonURLAuth) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputKeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputKeyboardButtonURLAuth{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1660)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputKeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputKeyboardButtonURLAuth) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1241,28 +1214,28 @@ func (m *InputKeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "inputKeyboardButtonUrlAuth", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "flags")
 	}
 	m.RequestWriteAccess = m.Flags.Has(0)
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "text")
 	}
 	if m.Flags.Has(1) {
-		if m.FwdText, err = tlrt.String(b); err != nil {
+		if m.FwdText, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "fwd_text")
 		}
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "url")
 	}
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "bot")
 	}
 	m.Flags &^= 1<<0 | 1<<10
@@ -1363,23 +1336,20 @@ func (m *KeyboardButtonRequestPoll) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *KeyboardButtonRequestPoll) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonRequestPoll{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1839)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonRequestPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *KeyboardButtonRequestPoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1387,21 +1357,21 @@ func (m *KeyboardButtonRequestPoll) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestPoll", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "style")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Quiz, err = b.Bool(); err != nil {
+		if m.Quiz, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "quiz")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -1481,23 +1451,20 @@ func (m *InputKeyboardButtonUserProfile) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputKeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputKeyboardButtonUserProfile{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1869)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputKeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputKeyboardButtonUserProfile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1505,19 +1472,19 @@ func (m *InputKeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "inputKeyboardButtonUserProfile", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "text")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "user_id")
 	}
 	m.Flags &^= 1 << 10
@@ -1589,23 +1556,20 @@ func (m *KeyboardButtonUserProfile) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *KeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonUserProfile{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2623)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *KeyboardButtonUserProfile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1613,19 +1577,19 @@ func (m *KeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonUserProfile", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "text")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "user_id")
 	}
 	m.Flags &^= 1 << 10
@@ -1697,23 +1661,20 @@ func (m *KeyboardButtonWebView) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *KeyboardButtonWebView) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonWebView{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3024)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *KeyboardButtonWebView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1721,19 +1682,19 @@ func (m *KeyboardButtonWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonWebView", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonWebView", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonWebView", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonWebView", "text")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonWebView", "url")
 	}
 	m.Flags &^= 1 << 10
@@ -1807,23 +1768,20 @@ func (m *KeyboardButtonSimpleWebView) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *KeyboardButtonSimpleWebView) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonSimpleWebView{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2944)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonSimpleWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *KeyboardButtonSimpleWebView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1831,19 +1789,19 @@ func (m *KeyboardButtonSimpleWebView) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonSimpleWebView", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "text")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "url")
 	}
 	m.Flags &^= 1 << 10
@@ -1921,23 +1879,20 @@ func (m *KeyboardButtonRequestPeer) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *KeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonRequestPeer{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1543)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *KeyboardButtonRequestPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1945,25 +1900,25 @@ func (m *KeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestPeer", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "text")
 	}
-	if m.ButtonID, err = b.Int(); err != nil {
+	if m.ButtonID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "button_id")
 	}
-	if m.PeerType, err = decodeRequestPeerType(b, depth+1); err != nil {
+	if m.PeerType, err = decodeRequestPeerType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "peer_type")
 	}
-	if m.MaxQuantity, err = b.Int(); err != nil {
+	if m.MaxQuantity, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "max_quantity")
 	}
 	m.Flags &^= 1 << 10
@@ -2052,23 +2007,20 @@ func (m *InputKeyboardButtonRequestPeer) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputKeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputKeyboardButtonRequestPeer{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 597)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputKeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputKeyboardButtonRequestPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2076,28 +2028,28 @@ func (m *InputKeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "inputKeyboardButtonRequestPeer", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "flags")
 	}
 	m.NameRequested = m.Flags.Has(0)
 	m.UsernameRequested = m.Flags.Has(1)
 	m.PhotoRequested = m.Flags.Has(2)
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "text")
 	}
-	if m.ButtonID, err = b.Int(); err != nil {
+	if m.ButtonID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "button_id")
 	}
-	if m.PeerType, err = decodeRequestPeerType(b, depth+1); err != nil {
+	if m.PeerType, err = decodeRequestPeerType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "peer_type")
 	}
-	if m.MaxQuantity, err = b.Int(); err != nil {
+	if m.MaxQuantity, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "max_quantity")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<10
@@ -2168,23 +2120,20 @@ func (m *KeyboardButtonCopy) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *KeyboardButtonCopy) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonCopy{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2557)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonCopy) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *KeyboardButtonCopy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2192,19 +2141,19 @@ func (m *KeyboardButtonCopy) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonCopy", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCopy", "flags")
 	}
 	if m.Flags.Has(10) {
-		m.Style = new(KeyboardButtonStyle)
-		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+		m.Style = tlrt.New[KeyboardButtonStyle](d)
+		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonCopy", "style")
 		}
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCopy", "text")
 	}
-	if m.CopyText, err = tlrt.String(b); err != nil {
+	if m.CopyText, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCopy", "copy_text")
 	}
 	m.Flags &^= 1 << 10
@@ -2265,19 +2214,16 @@ func (m *KeyboardButtonRow) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *KeyboardButtonRow) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1810)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *KeyboardButtonRow) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *KeyboardButtonRow) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2285,7 +2231,7 @@ func (m *KeyboardButtonRow) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRow", "")
 	}
 	var err error
-	if m.Buttons, err = tlrt.DecodeSlabs[InputKeyboardButtonRequestPeer](b, false, 12, depth+1, decodeKeyboardButton); err != nil {
+	if m.Buttons, err = tlrt.DecodeSlabs[InputKeyboardButtonRequestPeer](d, false, 12, depth+1, decodeKeyboardButton); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRow", "buttons")
 	}
 	return nil
@@ -2382,24 +2328,25 @@ func (m *KeyboardButtonStyle) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonStyle{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1420)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *KeyboardButtonStyle) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *KeyboardButtonStyle) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonStyle", "flags")
 	}
 	m.BgPrimary = m.Flags.Has(0)
 	m.BgDanger = m.Flags.Has(1)
 	m.BgSuccess = m.Flags.Has(2)
 	if m.Flags.Has(3) {
-		if m.Icon, err = b.Long(); err != nil {
+		if m.Icon, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonStyle", "icon")
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // LangPackStringClass is the TL type LangPackString: one of LangPackString,
@@ -19,28 +20,30 @@ type LangPackStringClass interface {
 
 // DecodeLangPackString decodes any constructor of LangPackString.
 func DecodeLangPackString(b *bin.Buffer) (LangPackStringClass, error) {
-	return tlrt.Owned(b, decodeLangPackString)
+	return tlrt.Decode(b, &wireSchema, 563, decodeLangPackString)
 }
 
 // decodeLangPackString is DecodeLangPackString for a value nested depth levels
 // deep.
-func decodeLangPackString(b *bin.Buffer, depth int) (LangPackStringClass, error) {
-	id, err := b.ID()
+func decodeLangPackString(d *tlrt.Decoder, depth int) (LangPackStringClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v LangPackStringClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case LangPackStringTypeID:
-		v = &LangPackString{}
+		v, size = &LangPackString{}, unsafe.Sizeof(LangPackString{})
 	case LangPackStringPluralizedTypeID:
-		v = &LangPackStringPluralized{}
+		v, size = &LangPackStringPluralized{}, unsafe.Sizeof(LangPackStringPluralized{})
 	case LangPackStringDeletedTypeID:
-		v = &LangPackStringDeleted{}
+		v, size = &LangPackStringDeleted{}, unsafe.Sizeof(LangPackStringDeleted{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "LangPackString"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -99,27 +102,24 @@ func (m *LangPackString) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *LangPackString) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2718)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *LangPackString) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *LangPackString) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Key, err = tlrt.String(b); err != nil {
+	if m.Key, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "langPackString", "key")
 	}
-	if m.Value, err = tlrt.String(b); err != nil {
+	if m.Value, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "langPackString", "value")
 	}
 	return nil
@@ -308,59 +308,56 @@ func (m *LangPackStringPluralized) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *LangPackStringPluralized) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = LangPackStringPluralized{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1701)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *LangPackStringPluralized) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *LangPackStringPluralized) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "langPackStringPluralized", "flags")
 	}
-	if m.Key, err = tlrt.String(b); err != nil {
+	if m.Key, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "langPackStringPluralized", "key")
 	}
 	if m.Flags.Has(0) {
-		if m.ZeroValue, err = tlrt.String(b); err != nil {
+		if m.ZeroValue, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "langPackStringPluralized", "zero_value")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.OneValue, err = tlrt.String(b); err != nil {
+		if m.OneValue, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "langPackStringPluralized", "one_value")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.TwoValue, err = tlrt.String(b); err != nil {
+		if m.TwoValue, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "langPackStringPluralized", "two_value")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.FewValue, err = tlrt.String(b); err != nil {
+		if m.FewValue, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "langPackStringPluralized", "few_value")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ManyValue, err = tlrt.String(b); err != nil {
+		if m.ManyValue, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "langPackStringPluralized", "many_value")
 		}
 	}
-	if m.OtherValue, err = tlrt.String(b); err != nil {
+	if m.OtherValue, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "langPackStringPluralized", "other_value")
 	}
 	if m.ZeroValue != "" {
@@ -432,24 +429,21 @@ func (m *LangPackStringDeleted) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *LangPackStringDeleted) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1013)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *LangPackStringDeleted) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *LangPackStringDeleted) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Key, err = tlrt.String(b); err != nil {
+	if m.Key, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "langPackStringDeleted", "key")
 	}
 	return nil
@@ -505,27 +499,24 @@ func (m *LabeledPrice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *LabeledPrice) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2723)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *LabeledPrice) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *LabeledPrice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Label, err = tlrt.String(b); err != nil {
+	if m.Label, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "labeledPrice", "label")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "labeledPrice", "amount")
 	}
 	return nil
@@ -594,19 +585,16 @@ func (m *LangPackDifference) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *LangPackDifference) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3152)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *LangPackDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *LangPackDifference) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -614,16 +602,16 @@ func (m *LangPackDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "langPackDifference", "")
 	}
 	var err error
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "langPackDifference", "lang_code")
 	}
-	if m.FromVersion, err = b.Int(); err != nil {
+	if m.FromVersion, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "langPackDifference", "from_version")
 	}
-	if m.Version, err = b.Int(); err != nil {
+	if m.Version, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "langPackDifference", "version")
 	}
-	if m.Strings, err = tlrt.DecodeSlabs[LangPackStringPluralized](b, false, 8, depth+1, decodeLangPackString); err != nil {
+	if m.Strings, err = tlrt.DecodeSlabs[LangPackStringPluralized](d, false, 8, depth+1, decodeLangPackString); err != nil {
 		return tlrt.DecodeErr(err, "langPackDifference", "strings")
 	}
 	return nil
@@ -732,57 +720,54 @@ func (m *LangPackLanguage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *LangPackLanguage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = LangPackLanguage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3100)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *LangPackLanguage) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *LangPackLanguage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "langPackLanguage", "flags")
 	}
 	m.Official = m.Flags.Has(0)
 	m.Rtl = m.Flags.Has(2)
 	m.Beta = m.Flags.Has(3)
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "langPackLanguage", "name")
 	}
-	if m.NativeName, err = tlrt.String(b); err != nil {
+	if m.NativeName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "langPackLanguage", "native_name")
 	}
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "langPackLanguage", "lang_code")
 	}
 	if m.Flags.Has(1) {
-		if m.BaseLangCode, err = tlrt.String(b); err != nil {
+		if m.BaseLangCode, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "langPackLanguage", "base_lang_code")
 		}
 	}
-	if m.PluralCode, err = tlrt.String(b); err != nil {
+	if m.PluralCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "langPackLanguage", "plural_code")
 	}
-	if m.StringsCount, err = b.Int(); err != nil {
+	if m.StringsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "langPackLanguage", "strings_count")
 	}
-	if m.TranslatedCount, err = b.Int(); err != nil {
+	if m.TranslatedCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "langPackLanguage", "translated_count")
 	}
-	if m.TranslationsURL, err = tlrt.String(b); err != nil {
+	if m.TranslationsURL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "langPackLanguage", "translations_url")
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3
@@ -842,12 +827,13 @@ func (m *Long) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Long) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 947)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *Long) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Long) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

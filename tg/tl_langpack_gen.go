@@ -59,27 +59,24 @@ func (m *LangpackGetLangPackRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *LangpackGetLangPackRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3149)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *LangpackGetLangPackRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *LangpackGetLangPackRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangPack, err = tlrt.String(b); err != nil {
+	if m.LangPack, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getLangPack", "lang_pack")
 	}
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getLangPack", "lang_code")
 	}
 	return nil
@@ -150,30 +147,27 @@ func (m *LangpackGetStringsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *LangpackGetStringsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3113)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *LangpackGetStringsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *LangpackGetStringsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangPack, err = tlrt.String(b); err != nil {
+	if m.LangPack, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getStrings", "lang_pack")
 	}
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getStrings", "lang_code")
 	}
-	if m.Keys, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.Keys, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getStrings", "keys")
 	}
 	return nil
@@ -185,8 +179,8 @@ func (c *Client) LangpackGetStrings(ctx context.Context, req *LangpackGetStrings
 		req = new(LangpackGetStringsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]LangPackStringClass, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]LangPackStringClass, error) {
-			return tlrt.DecodeSlabs[LangPackStringPluralized](b, false, 8, depth, decodeLangPackString)
+		return tlrt.Decode(b, &wireSchema, 564, func(d *tlrt.Decoder, depth int) ([]LangPackStringClass, error) {
+			return tlrt.DecodeSlabs[LangPackStringPluralized](d, false, 8, depth, decodeLangPackString)
 		})
 	})
 }
@@ -244,30 +238,27 @@ func (m *LangpackGetDifferenceRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *LangpackGetDifferenceRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2748)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *LangpackGetDifferenceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *LangpackGetDifferenceRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangPack, err = tlrt.String(b); err != nil {
+	if m.LangPack, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getDifference", "lang_pack")
 	}
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getDifference", "lang_code")
 	}
-	if m.FromVersion, err = b.Int(); err != nil {
+	if m.FromVersion, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getDifference", "from_version")
 	}
 	return nil
@@ -331,24 +322,21 @@ func (m *LangpackGetLanguagesRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *LangpackGetLanguagesRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1295)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *LangpackGetLanguagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *LangpackGetLanguagesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangPack, err = tlrt.String(b); err != nil {
+	if m.LangPack, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getLanguages", "lang_pack")
 	}
 	return nil
@@ -361,8 +349,8 @@ func (c *Client) LangpackGetLanguages(ctx context.Context, req *LangpackGetLangu
 		req = new(LangpackGetLanguagesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]LangPackLanguage, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]LangPackLanguage, error) {
-			return tlrt.DecodeStructs[LangPackLanguage](b, false, false, 36, depth)
+		return tlrt.Decode(b, &wireSchema, 1297, func(d *tlrt.Decoder, depth int) ([]LangPackLanguage, error) {
+			return tlrt.DecodeStructs[LangPackLanguage](d, false, false, 36, depth)
 		})
 	})
 }
@@ -418,27 +406,24 @@ func (m *LangpackGetLanguageRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *LangpackGetLanguageRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1686)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *LangpackGetLanguageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *LangpackGetLanguageRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangPack, err = tlrt.String(b); err != nil {
+	if m.LangPack, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getLanguage", "lang_pack")
 	}
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getLanguage", "lang_code")
 	}
 	return nil

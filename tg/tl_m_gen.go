@@ -7,6 +7,7 @@ import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"math"
+	"unsafe"
 )
 
 // MediaAreaClass is the TL type MediaArea: one of MediaAreaVenue,
@@ -22,39 +23,41 @@ type MediaAreaClass interface {
 
 // DecodeMediaArea decodes any constructor of MediaArea.
 func DecodeMediaArea(b *bin.Buffer) (MediaAreaClass, error) {
-	return tlrt.Owned(b, decodeMediaArea)
+	return tlrt.Decode(b, &wireSchema, 147, decodeMediaArea)
 }
 
 // decodeMediaArea is DecodeMediaArea for a value nested depth levels deep.
-func decodeMediaArea(b *bin.Buffer, depth int) (MediaAreaClass, error) {
-	id, err := b.ID()
+func decodeMediaArea(d *tlrt.Decoder, depth int) (MediaAreaClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MediaAreaClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MediaAreaVenueTypeID:
-		v = &MediaAreaVenue{}
+		v, size = &MediaAreaVenue{}, unsafe.Sizeof(MediaAreaVenue{})
 	case InputMediaAreaVenueTypeID:
-		v = &InputMediaAreaVenue{}
+		v, size = &InputMediaAreaVenue{}, unsafe.Sizeof(InputMediaAreaVenue{})
 	case MediaAreaGeoPointTypeID:
-		v = &MediaAreaGeoPoint{}
+		v, size = &MediaAreaGeoPoint{}, unsafe.Sizeof(MediaAreaGeoPoint{})
 	case MediaAreaSuggestedReactionTypeID:
-		v = &MediaAreaSuggestedReaction{}
+		v, size = &MediaAreaSuggestedReaction{}, unsafe.Sizeof(MediaAreaSuggestedReaction{})
 	case MediaAreaChannelPostTypeID:
-		v = &MediaAreaChannelPost{}
+		v = tlrt.New[MediaAreaChannelPost](d)
 	case InputMediaAreaChannelPostTypeID:
-		v = &InputMediaAreaChannelPost{}
+		v, size = &InputMediaAreaChannelPost{}, unsafe.Sizeof(InputMediaAreaChannelPost{})
 	case MediaAreaURLTypeID:
-		v = &MediaAreaURL{}
+		v, size = &MediaAreaURL{}, unsafe.Sizeof(MediaAreaURL{})
 	case MediaAreaWeatherTypeID:
-		v = &MediaAreaWeather{}
+		v, size = &MediaAreaWeather{}, unsafe.Sizeof(MediaAreaWeather{})
 	case MediaAreaStarGiftTypeID:
-		v = &MediaAreaStarGift{}
+		v, size = &MediaAreaStarGift{}, unsafe.Sizeof(MediaAreaStarGift{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MediaArea"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -129,23 +132,20 @@ func (m *MediaAreaVenue) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MediaAreaVenue) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MediaAreaVenue{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2593)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MediaAreaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MediaAreaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -153,25 +153,25 @@ func (m *MediaAreaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaVenue", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "coordinates")
 	}
-	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
+	if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "geo")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "title")
 	}
-	if m.Address, err = tlrt.String(b); err != nil {
+	if m.Address, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "address")
 	}
-	if m.Provider, err = tlrt.String(b); err != nil {
+	if m.Provider, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "provider")
 	}
-	if m.VenueID, err = tlrt.String(b); err != nil {
+	if m.VenueID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "venue_id")
 	}
-	if m.VenueType, err = tlrt.String(b); err != nil {
+	if m.VenueType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "venue_type")
 	}
 	return nil
@@ -235,23 +235,20 @@ func (m *InputMediaAreaVenue) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputMediaAreaVenue) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputMediaAreaVenue{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2432)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputMediaAreaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaAreaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -259,13 +256,13 @@ func (m *InputMediaAreaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaAreaVenue", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "coordinates")
 	}
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "query_id")
 	}
-	if m.ResultID, err = tlrt.String(b); err != nil {
+	if m.ResultID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "result_id")
 	}
 	return nil
@@ -339,23 +336,20 @@ func (m *MediaAreaGeoPoint) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MediaAreaGeoPoint) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MediaAreaGeoPoint{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2719)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MediaAreaGeoPoint) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MediaAreaGeoPoint) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -363,18 +357,19 @@ func (m *MediaAreaGeoPoint) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaGeoPoint", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "flags")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "coordinates")
 	}
-	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
+	if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "geo")
 	}
 	if m.Flags.Has(0) {
-		m.Address = new(GeoPointAddress)
-		if err = tlrt.DecodeBoxed(b, m.Address, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(GeoPointAddress{}))
+		m.Address = &GeoPointAddress{}
+		if err = tlrt.DecodeBoxed(d, m.Address, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "address")
 		}
 	}
@@ -448,23 +443,20 @@ func (m *MediaAreaSuggestedReaction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MediaAreaSuggestedReaction) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MediaAreaSuggestedReaction{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 782)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MediaAreaSuggestedReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MediaAreaSuggestedReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -472,15 +464,15 @@ func (m *MediaAreaSuggestedReaction) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaSuggestedReaction", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "flags")
 	}
 	m.Dark = m.Flags.Has(0)
 	m.Flipped = m.Flags.Has(1)
-	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "coordinates")
 	}
-	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "reaction")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -553,12 +545,13 @@ func (m *MediaAreaChannelPost) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MediaAreaChannelPost{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1803)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MediaAreaChannelPost) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MediaAreaChannelPost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -566,13 +559,13 @@ func (m *MediaAreaChannelPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaChannelPost", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaChannelPost", "coordinates")
 	}
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaChannelPost", "channel_id")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaChannelPost", "msg_id")
 	}
 	return nil
@@ -644,12 +637,13 @@ func (m *InputMediaAreaChannelPost) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMediaAreaChannelPost{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 955)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMediaAreaChannelPost) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMediaAreaChannelPost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -657,13 +651,13 @@ func (m *InputMediaAreaChannelPost) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaAreaChannelPost", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaAreaChannelPost", "coordinates")
 	}
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaAreaChannelPost", "channel")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaAreaChannelPost", "msg_id")
 	}
 	return nil
@@ -725,23 +719,20 @@ func (m *MediaAreaURL) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MediaAreaURL) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MediaAreaURL{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1162)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MediaAreaURL) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MediaAreaURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -749,10 +740,10 @@ func (m *MediaAreaURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaUrl", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaUrl", "coordinates")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaUrl", "url")
 	}
 	return nil
@@ -820,23 +811,20 @@ func (m *MediaAreaWeather) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MediaAreaWeather) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MediaAreaWeather{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1356)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MediaAreaWeather) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MediaAreaWeather) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -844,16 +832,16 @@ func (m *MediaAreaWeather) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaWeather", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaWeather", "coordinates")
 	}
-	if m.Emoji, err = tlrt.String(b); err != nil {
+	if m.Emoji, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaWeather", "emoji")
 	}
-	if m.TemperatureC, err = b.Double(); err != nil {
+	if m.TemperatureC, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaWeather", "temperature_c")
 	}
-	if m.Color, err = b.Int(); err != nil {
+	if m.Color, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaWeather", "color")
 	}
 	return nil
@@ -915,23 +903,20 @@ func (m *MediaAreaStarGift) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MediaAreaStarGift) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MediaAreaStarGift{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1508)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MediaAreaStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MediaAreaStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -939,10 +924,10 @@ func (m *MediaAreaStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaStarGift", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaStarGift", "coordinates")
 	}
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaStarGift", "slug")
 	}
 	return nil
@@ -959,27 +944,29 @@ type MessageClass interface {
 
 // DecodeMessage decodes any constructor of Message.
 func DecodeMessage(b *bin.Buffer) (MessageClass, error) {
-	return tlrt.Owned(b, decodeMessage)
+	return tlrt.Decode(b, &wireSchema, 10, decodeMessage)
 }
 
 // decodeMessage is DecodeMessage for a value nested depth levels deep.
-func decodeMessage(b *bin.Buffer, depth int) (MessageClass, error) {
-	id, err := b.ID()
+func decodeMessage(d *tlrt.Decoder, depth int) (MessageClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessageClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessageEmptyTypeID:
-		v = &MessageEmpty{}
+		v, size = &MessageEmpty{}, unsafe.Sizeof(MessageEmpty{})
 	case MessageTypeID:
-		v = &Message{}
+		v, size = &Message{}, unsafe.Sizeof(Message{})
 	case MessageServiceTypeID:
-		v = &MessageService{}
+		v, size = &MessageService{}, unsafe.Sizeof(MessageService{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Message"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1054,12 +1041,13 @@ func (m *MessageEmpty) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageEmpty{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2068)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEmpty) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1067,14 +1055,14 @@ func (m *MessageEmpty) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageEmpty", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageEmpty", "flags")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEmpty", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+		if m.PeerID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageEmpty", "peer_id")
 		}
 	}
@@ -1746,23 +1734,20 @@ func (m *Message) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Message) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Message{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1792)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Message) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1770,7 +1755,7 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "message", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "message", "flags")
 	}
 	m.Out = m.Flags.Has(1)
@@ -1784,178 +1769,184 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Pinned = m.Flags.Has(24)
 	m.Noforwards = m.Flags.Has(26)
 	m.InvertMedia = m.Flags.Has(27)
-	if err = m.Flags2.Decode(b); err != nil {
+	if err = m.Flags2.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "message", "flags2")
 	}
 	m.Offline = m.Flags2.Has(1)
 	m.VideoProcessingPending = m.Flags2.Has(4)
 	m.PaidSuggestedPostStars = m.Flags2.Has(8)
 	m.PaidSuggestedPostTon = m.Flags2.Has(9)
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "message", "id")
 	}
 	if m.Flags.Has(8) {
-		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		if m.FromID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "from_id")
 		}
 	}
 	if m.Flags.Has(29) {
-		if m.FromBoostsApplied, err = b.Int(); err != nil {
+		if m.FromBoostsApplied, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "message", "from_boosts_applied")
 		}
 	}
 	if m.Flags2.Has(12) {
-		if m.FromRank, err = tlrt.String(b); err != nil {
+		if m.FromRank, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "message", "from_rank")
 		}
 	}
-	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+	if m.PeerID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "message", "peer_id")
 	}
 	if m.Flags.Has(28) {
-		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+		if m.SavedPeerID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "saved_peer_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		m.FwdFrom = new(MessageFwdHeader)
-		if err = tlrt.DecodeBoxed(b, m.FwdFrom, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(MessageFwdHeader{}))
+		m.FwdFrom = &MessageFwdHeader{}
+		if err = tlrt.DecodeBoxed(d, m.FwdFrom, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "fwd_from")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.ViaBotID, err = b.Long(); err != nil {
+		if m.ViaBotID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "message", "via_bot_id")
 		}
 	}
 	if m.Flags2.Has(0) {
-		if m.ViaBusinessBotID, err = b.Long(); err != nil {
+		if m.ViaBusinessBotID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "message", "via_business_bot_id")
 		}
 	}
 	if m.Flags2.Has(19) {
-		if m.GuestchatViaFrom, err = decodePeer(b, depth+1); err != nil {
+		if m.GuestchatViaFrom, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "guestchat_via_from")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.ReplyTo, err = decodeMessageReplyHeader(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeMessageReplyHeader(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "reply_to")
 		}
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "message", "date")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "message", "message")
 	}
 	if m.Flags.Has(9) {
-		if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+		if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "media")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "reply_markup")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "message", "entities")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.Views, err = b.Int(); err != nil {
+		if m.Views, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "message", "views")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.Forwards, err = b.Int(); err != nil {
+		if m.Forwards, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "message", "forwards")
 		}
 	}
 	if m.Flags.Has(23) {
-		m.Replies = new(MessageReplies)
-		if err = tlrt.DecodeBoxed(b, m.Replies, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(MessageReplies{}))
+		m.Replies = &MessageReplies{}
+		if err = tlrt.DecodeBoxed(d, m.Replies, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "replies")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.EditDate, err = b.Int(); err != nil {
+		if m.EditDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "message", "edit_date")
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.PostAuthor, err = tlrt.String(b); err != nil {
+		if m.PostAuthor, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "message", "post_author")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.GroupedID, err = b.Long(); err != nil {
+		if m.GroupedID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "message", "grouped_id")
 		}
 	}
 	if m.Flags.Has(20) {
-		m.Reactions = new(MessageReactions)
-		if err = tlrt.DecodeBoxed(b, m.Reactions, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(MessageReactions{}))
+		m.Reactions = &MessageReactions{}
+		if err = tlrt.DecodeBoxed(d, m.Reactions, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "reactions")
 		}
 	}
 	if m.Flags.Has(22) {
-		if m.RestrictionReason, err = tlrt.DecodeStructs[RestrictionReason](b, false, false, 16, depth+1); err != nil {
+		if m.RestrictionReason, err = tlrt.DecodeStructs[RestrictionReason](d, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "restriction_reason")
 		}
 	}
 	if m.Flags.Has(25) {
-		if m.TTLPeriod, err = b.Int(); err != nil {
+		if m.TTLPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "message", "ttl_period")
 		}
 	}
 	if m.Flags.Has(30) {
-		if m.QuickReplyShortcutID, err = b.Int(); err != nil {
+		if m.QuickReplyShortcutID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "message", "quick_reply_shortcut_id")
 		}
 	}
 	if m.Flags2.Has(2) {
-		if m.Effect, err = b.Long(); err != nil {
+		if m.Effect, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "message", "effect")
 		}
 	}
 	if m.Flags2.Has(3) {
-		m.Factcheck = new(FactCheck)
-		if err = tlrt.DecodeBoxed(b, m.Factcheck, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(FactCheck{}))
+		m.Factcheck = &FactCheck{}
+		if err = tlrt.DecodeBoxed(d, m.Factcheck, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "factcheck")
 		}
 	}
 	if m.Flags2.Has(5) {
-		if m.ReportDeliveryUntilDate, err = b.Int(); err != nil {
+		if m.ReportDeliveryUntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "message", "report_delivery_until_date")
 		}
 	}
 	if m.Flags2.Has(6) {
-		if m.PaidMessageStars, err = b.Long(); err != nil {
+		if m.PaidMessageStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "message", "paid_message_stars")
 		}
 	}
 	if m.Flags2.Has(7) {
-		m.SuggestedPost = new(SuggestedPost)
-		if err = tlrt.DecodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(SuggestedPost{}))
+		m.SuggestedPost = &SuggestedPost{}
+		if err = tlrt.DecodeBoxed(d, m.SuggestedPost, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "suggested_post")
 		}
 	}
 	if m.Flags2.Has(10) {
-		if m.ScheduleRepeatPeriod, err = b.Int(); err != nil {
+		if m.ScheduleRepeatPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "message", "schedule_repeat_period")
 		}
 	}
 	if m.Flags2.Has(11) {
-		if m.SummaryFromLanguage, err = tlrt.String(b); err != nil {
+		if m.SummaryFromLanguage, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "message", "summary_from_language")
 		}
 	}
 	if m.Flags2.Has(13) {
-		m.RichMessage = new(RichMessage)
-		if err = tlrt.DecodeBoxed(b, m.RichMessage, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(RichMessage{}))
+		m.RichMessage = &RichMessage{}
+		if err = tlrt.DecodeBoxed(d, m.RichMessage, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "rich_message")
 		}
 	}
@@ -2157,23 +2148,20 @@ func (m *MessageService) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageService) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageService{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1847)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageService) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageService) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2181,7 +2169,7 @@ func (m *MessageService) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageService", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageService", "flags")
 	}
 	m.Out = m.Flags.Has(1)
@@ -2191,41 +2179,42 @@ func (m *MessageService) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Silent = m.Flags.Has(13)
 	m.Post = m.Flags.Has(14)
 	m.Legacy = m.Flags.Has(19)
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageService", "id")
 	}
 	if m.Flags.Has(8) {
-		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		if m.FromID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageService", "from_id")
 		}
 	}
-	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+	if m.PeerID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageService", "peer_id")
 	}
 	if m.Flags.Has(28) {
-		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+		if m.SavedPeerID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageService", "saved_peer_id")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.ReplyTo, err = decodeMessageReplyHeader(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeMessageReplyHeader(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageService", "reply_to")
 		}
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageService", "date")
 	}
-	if m.Action, err = decodeMessageAction(b, depth+1); err != nil {
+	if m.Action, err = decodeMessageAction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageService", "action")
 	}
 	if m.Flags.Has(20) {
-		m.Reactions = new(MessageReactions)
-		if err = tlrt.DecodeBoxed(b, m.Reactions, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(MessageReactions{}))
+		m.Reactions = &MessageReactions{}
+		if err = tlrt.DecodeBoxed(d, m.Reactions, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageService", "reactions")
 		}
 	}
 	if m.Flags.Has(25) {
-		if m.TTLPeriod, err = b.Int(); err != nil {
+		if m.TTLPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageService", "ttl_period")
 		}
 	}
@@ -2279,158 +2268,160 @@ type MessageActionClass interface {
 
 // DecodeMessageAction decodes any constructor of MessageAction.
 func DecodeMessageAction(b *bin.Buffer) (MessageActionClass, error) {
-	return tlrt.Owned(b, decodeMessageAction)
+	return tlrt.Decode(b, &wireSchema, 381, decodeMessageAction)
 }
 
 // decodeMessageAction is DecodeMessageAction for a value nested depth levels
 // deep.
-func decodeMessageAction(b *bin.Buffer, depth int) (MessageActionClass, error) {
-	id, err := b.ID()
+func decodeMessageAction(d *tlrt.Decoder, depth int) (MessageActionClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessageActionClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessageActionEmptyTypeID:
 		v = &MessageActionEmpty{}
 	case MessageActionChatCreateTypeID:
-		v = &MessageActionChatCreate{}
+		v, size = &MessageActionChatCreate{}, unsafe.Sizeof(MessageActionChatCreate{})
 	case MessageActionChatEditTitleTypeID:
-		v = &MessageActionChatEditTitle{}
+		v, size = &MessageActionChatEditTitle{}, unsafe.Sizeof(MessageActionChatEditTitle{})
 	case MessageActionChatEditPhotoTypeID:
-		v = &MessageActionChatEditPhoto{}
+		v, size = &MessageActionChatEditPhoto{}, unsafe.Sizeof(MessageActionChatEditPhoto{})
 	case MessageActionChatDeletePhotoTypeID:
 		v = &MessageActionChatDeletePhoto{}
 	case MessageActionChatAddUserTypeID:
-		v = &MessageActionChatAddUser{}
+		v, size = &MessageActionChatAddUser{}, unsafe.Sizeof(MessageActionChatAddUser{})
 	case MessageActionChatDeleteUserTypeID:
-		v = &MessageActionChatDeleteUser{}
+		v = tlrt.New[MessageActionChatDeleteUser](d)
 	case MessageActionChatJoinedByLinkTypeID:
-		v = &MessageActionChatJoinedByLink{}
+		v = tlrt.New[MessageActionChatJoinedByLink](d)
 	case MessageActionChannelCreateTypeID:
-		v = &MessageActionChannelCreate{}
+		v, size = &MessageActionChannelCreate{}, unsafe.Sizeof(MessageActionChannelCreate{})
 	case MessageActionChatMigrateToTypeID:
-		v = &MessageActionChatMigrateTo{}
+		v = tlrt.New[MessageActionChatMigrateTo](d)
 	case MessageActionChannelMigrateFromTypeID:
-		v = &MessageActionChannelMigrateFrom{}
+		v, size = &MessageActionChannelMigrateFrom{}, unsafe.Sizeof(MessageActionChannelMigrateFrom{})
 	case MessageActionPinMessageTypeID:
 		v = &MessageActionPinMessage{}
 	case MessageActionHistoryClearTypeID:
 		v = &MessageActionHistoryClear{}
 	case MessageActionGameScoreTypeID:
-		v = &MessageActionGameScore{}
+		v = tlrt.New[MessageActionGameScore](d)
 	case MessageActionPaymentSentMeTypeID:
-		v = &MessageActionPaymentSentMe{}
+		v, size = &MessageActionPaymentSentMe{}, unsafe.Sizeof(MessageActionPaymentSentMe{})
 	case MessageActionPaymentSentTypeID:
-		v = &MessageActionPaymentSent{}
+		v, size = &MessageActionPaymentSent{}, unsafe.Sizeof(MessageActionPaymentSent{})
 	case MessageActionPhoneCallTypeID:
-		v = &MessageActionPhoneCall{}
+		v, size = &MessageActionPhoneCall{}, unsafe.Sizeof(MessageActionPhoneCall{})
 	case MessageActionScreenshotTakenTypeID:
 		v = &MessageActionScreenshotTaken{}
 	case MessageActionCustomActionTypeID:
-		v = &MessageActionCustomAction{}
+		v, size = &MessageActionCustomAction{}, unsafe.Sizeof(MessageActionCustomAction{})
 	case MessageActionBotAllowedTypeID:
-		v = &MessageActionBotAllowed{}
+		v, size = &MessageActionBotAllowed{}, unsafe.Sizeof(MessageActionBotAllowed{})
 	case MessageActionSecureValuesSentMeTypeID:
-		v = &MessageActionSecureValuesSentMe{}
+		v, size = &MessageActionSecureValuesSentMe{}, unsafe.Sizeof(MessageActionSecureValuesSentMe{})
 	case MessageActionSecureValuesSentTypeID:
-		v = &MessageActionSecureValuesSent{}
+		v, size = &MessageActionSecureValuesSent{}, unsafe.Sizeof(MessageActionSecureValuesSent{})
 	case MessageActionContactSignUpTypeID:
 		v = &MessageActionContactSignUp{}
 	case MessageActionGeoProximityReachedTypeID:
-		v = &MessageActionGeoProximityReached{}
+		v, size = &MessageActionGeoProximityReached{}, unsafe.Sizeof(MessageActionGeoProximityReached{})
 	case MessageActionGroupCallTypeID:
-		v = &MessageActionGroupCall{}
+		v, size = &MessageActionGroupCall{}, unsafe.Sizeof(MessageActionGroupCall{})
 	case MessageActionInviteToGroupCallTypeID:
-		v = &MessageActionInviteToGroupCall{}
+		v, size = &MessageActionInviteToGroupCall{}, unsafe.Sizeof(MessageActionInviteToGroupCall{})
 	case MessageActionSetMessagesTTLTypeID:
-		v = &MessageActionSetMessagesTTL{}
+		v = tlrt.New[MessageActionSetMessagesTTL](d)
 	case MessageActionGroupCallScheduledTypeID:
-		v = &MessageActionGroupCallScheduled{}
+		v, size = &MessageActionGroupCallScheduled{}, unsafe.Sizeof(MessageActionGroupCallScheduled{})
 	case MessageActionSetChatThemeTypeID:
-		v = &MessageActionSetChatTheme{}
+		v, size = &MessageActionSetChatTheme{}, unsafe.Sizeof(MessageActionSetChatTheme{})
 	case MessageActionChatJoinedByRequestTypeID:
 		v = &MessageActionChatJoinedByRequest{}
 	case MessageActionWebViewDataSentMeTypeID:
-		v = &MessageActionWebViewDataSentMe{}
+		v, size = &MessageActionWebViewDataSentMe{}, unsafe.Sizeof(MessageActionWebViewDataSentMe{})
 	case MessageActionWebViewDataSentTypeID:
-		v = &MessageActionWebViewDataSent{}
+		v, size = &MessageActionWebViewDataSent{}, unsafe.Sizeof(MessageActionWebViewDataSent{})
 	case MessageActionGiftPremiumTypeID:
-		v = &MessageActionGiftPremium{}
+		v, size = &MessageActionGiftPremium{}, unsafe.Sizeof(MessageActionGiftPremium{})
 	case MessageActionTopicCreateTypeID:
-		v = &MessageActionTopicCreate{}
+		v, size = &MessageActionTopicCreate{}, unsafe.Sizeof(MessageActionTopicCreate{})
 	case MessageActionTopicEditTypeID:
-		v = &MessageActionTopicEdit{}
+		v, size = &MessageActionTopicEdit{}, unsafe.Sizeof(MessageActionTopicEdit{})
 	case MessageActionSuggestProfilePhotoTypeID:
-		v = &MessageActionSuggestProfilePhoto{}
+		v, size = &MessageActionSuggestProfilePhoto{}, unsafe.Sizeof(MessageActionSuggestProfilePhoto{})
 	case MessageActionRequestedPeerTypeID:
-		v = &MessageActionRequestedPeer{}
+		v, size = &MessageActionRequestedPeer{}, unsafe.Sizeof(MessageActionRequestedPeer{})
 	case MessageActionSetChatWallPaperTypeID:
-		v = &MessageActionSetChatWallPaper{}
+		v, size = &MessageActionSetChatWallPaper{}, unsafe.Sizeof(MessageActionSetChatWallPaper{})
 	case MessageActionGiftCodeTypeID:
-		v = &MessageActionGiftCode{}
+		v, size = &MessageActionGiftCode{}, unsafe.Sizeof(MessageActionGiftCode{})
 	case MessageActionGiveawayLaunchTypeID:
-		v = &MessageActionGiveawayLaunch{}
+		v = tlrt.New[MessageActionGiveawayLaunch](d)
 	case MessageActionGiveawayResultsTypeID:
-		v = &MessageActionGiveawayResults{}
+		v = tlrt.New[MessageActionGiveawayResults](d)
 	case MessageActionBoostApplyTypeID:
-		v = &MessageActionBoostApply{}
+		v = tlrt.New[MessageActionBoostApply](d)
 	case MessageActionRequestedPeerSentMeTypeID:
-		v = &MessageActionRequestedPeerSentMe{}
+		v, size = &MessageActionRequestedPeerSentMe{}, unsafe.Sizeof(MessageActionRequestedPeerSentMe{})
 	case MessageActionPaymentRefundedTypeID:
-		v = &MessageActionPaymentRefunded{}
+		v, size = &MessageActionPaymentRefunded{}, unsafe.Sizeof(MessageActionPaymentRefunded{})
 	case MessageActionGiftStarsTypeID:
-		v = &MessageActionGiftStars{}
+		v, size = &MessageActionGiftStars{}, unsafe.Sizeof(MessageActionGiftStars{})
 	case MessageActionPrizeStarsTypeID:
-		v = &MessageActionPrizeStars{}
+		v, size = &MessageActionPrizeStars{}, unsafe.Sizeof(MessageActionPrizeStars{})
 	case MessageActionStarGiftTypeID:
-		v = &MessageActionStarGift{}
+		v, size = &MessageActionStarGift{}, unsafe.Sizeof(MessageActionStarGift{})
 	case MessageActionStarGiftUniqueTypeID:
-		v = &MessageActionStarGiftUnique{}
+		v, size = &MessageActionStarGiftUnique{}, unsafe.Sizeof(MessageActionStarGiftUnique{})
 	case MessageActionPaidMessagesRefundedTypeID:
-		v = &MessageActionPaidMessagesRefunded{}
+		v = tlrt.New[MessageActionPaidMessagesRefunded](d)
 	case MessageActionPaidMessagesPriceTypeID:
-		v = &MessageActionPaidMessagesPrice{}
+		v = tlrt.New[MessageActionPaidMessagesPrice](d)
 	case MessageActionConferenceCallTypeID:
-		v = &MessageActionConferenceCall{}
+		v, size = &MessageActionConferenceCall{}, unsafe.Sizeof(MessageActionConferenceCall{})
 	case MessageActionTodoCompletionsTypeID:
-		v = &MessageActionTodoCompletions{}
+		v, size = &MessageActionTodoCompletions{}, unsafe.Sizeof(MessageActionTodoCompletions{})
 	case MessageActionTodoAppendTasksTypeID:
-		v = &MessageActionTodoAppendTasks{}
+		v, size = &MessageActionTodoAppendTasks{}, unsafe.Sizeof(MessageActionTodoAppendTasks{})
 	case MessageActionSuggestedPostApprovalTypeID:
-		v = &MessageActionSuggestedPostApproval{}
+		v, size = &MessageActionSuggestedPostApproval{}, unsafe.Sizeof(MessageActionSuggestedPostApproval{})
 	case MessageActionSuggestedPostSuccessTypeID:
-		v = &MessageActionSuggestedPostSuccess{}
+		v, size = &MessageActionSuggestedPostSuccess{}, unsafe.Sizeof(MessageActionSuggestedPostSuccess{})
 	case MessageActionSuggestedPostRefundTypeID:
-		v = &MessageActionSuggestedPostRefund{}
+		v = tlrt.New[MessageActionSuggestedPostRefund](d)
 	case MessageActionGiftTonTypeID:
-		v = &MessageActionGiftTon{}
+		v, size = &MessageActionGiftTon{}, unsafe.Sizeof(MessageActionGiftTon{})
 	case MessageActionSuggestBirthdayTypeID:
-		v = &MessageActionSuggestBirthday{}
+		v = tlrt.New[MessageActionSuggestBirthday](d)
 	case MessageActionStarGiftPurchaseOfferTypeID:
-		v = &MessageActionStarGiftPurchaseOffer{}
+		v, size = &MessageActionStarGiftPurchaseOffer{}, unsafe.Sizeof(MessageActionStarGiftPurchaseOffer{})
 	case MessageActionStarGiftPurchaseOfferDeclinedTypeID:
-		v = &MessageActionStarGiftPurchaseOfferDeclined{}
+		v, size = &MessageActionStarGiftPurchaseOfferDeclined{}, unsafe.Sizeof(MessageActionStarGiftPurchaseOfferDeclined{})
 	case MessageActionNewCreatorPendingTypeID:
-		v = &MessageActionNewCreatorPending{}
+		v = tlrt.New[MessageActionNewCreatorPending](d)
 	case MessageActionChangeCreatorTypeID:
-		v = &MessageActionChangeCreator{}
+		v = tlrt.New[MessageActionChangeCreator](d)
 	case MessageActionNoForwardsToggleTypeID:
-		v = &MessageActionNoForwardsToggle{}
+		v = tlrt.New[MessageActionNoForwardsToggle](d)
 	case MessageActionNoForwardsRequestTypeID:
-		v = &MessageActionNoForwardsRequest{}
+		v = tlrt.New[MessageActionNoForwardsRequest](d)
 	case MessageActionPollAppendAnswerTypeID:
-		v = &MessageActionPollAppendAnswer{}
+		v, size = &MessageActionPollAppendAnswer{}, unsafe.Sizeof(MessageActionPollAppendAnswer{})
 	case MessageActionPollDeleteAnswerTypeID:
-		v = &MessageActionPollDeleteAnswer{}
+		v, size = &MessageActionPollDeleteAnswer{}, unsafe.Sizeof(MessageActionPollDeleteAnswer{})
 	case MessageActionManagedBotCreatedTypeID:
-		v = &MessageActionManagedBotCreated{}
+		v = tlrt.New[MessageActionManagedBotCreated](d)
 	case MessageActionChangeCommunityTypeID:
-		v = &MessageActionChangeCommunity{}
+		v = tlrt.New[MessageActionChangeCommunity](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageAction"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2486,12 +2477,13 @@ func (m *MessageActionEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2485)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2555,27 +2547,24 @@ func (m *MessageActionChatCreate) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionChatCreate) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2568)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionChatCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionChatCreate) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatCreate", "title")
 	}
-	if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatCreate", "users")
 	}
 	return nil
@@ -2632,24 +2621,21 @@ func (m *MessageActionChatEditTitle) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionChatEditTitle) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2475)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionChatEditTitle) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionChatEditTitle) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatEditTitle", "title")
 	}
 	return nil
@@ -2708,19 +2694,16 @@ func (m *MessageActionChatEditPhoto) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionChatEditPhoto) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1895)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionChatEditPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionChatEditPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2728,7 +2711,7 @@ func (m *MessageActionChatEditPhoto) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionChatEditPhoto", "")
 	}
 	var err error
-	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatEditPhoto", "photo")
 	}
 	return nil
@@ -2786,12 +2769,13 @@ func (m *MessageActionChatDeletePhoto) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatDeletePhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2111)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionChatDeletePhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionChatDeletePhoto) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2854,17 +2838,18 @@ func (m *MessageActionChatAddUser) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatAddUser) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 799)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionChatAddUser) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionChatAddUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatAddUser", "users")
 	}
 	return nil
@@ -2927,17 +2912,18 @@ func (m *MessageActionChatDeleteUser) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatDeleteUser) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2287)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionChatDeleteUser) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionChatDeleteUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatDeleteUser", "user_id")
 	}
 	return nil
@@ -3002,17 +2988,18 @@ func (m *MessageActionChatJoinedByLink) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatJoinedByLink) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 601)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionChatJoinedByLink) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionChatJoinedByLink) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.InviterID, err = b.Long(); err != nil {
+	if m.InviterID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatJoinedByLink", "inviter_id")
 	}
 	return nil
@@ -3069,24 +3056,21 @@ func (m *MessageActionChannelCreate) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionChannelCreate) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2109)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionChannelCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionChannelCreate) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChannelCreate", "title")
 	}
 	return nil
@@ -3148,17 +3132,18 @@ func (m *MessageActionChatMigrateTo) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatMigrateTo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2941)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionChatMigrateTo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionChatMigrateTo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatMigrateTo", "channel_id")
 	}
 	return nil
@@ -3221,27 +3206,24 @@ func (m *MessageActionChannelMigrateFrom) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionChannelMigrateFrom) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3050)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionChannelMigrateFrom) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionChannelMigrateFrom) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChannelMigrateFrom", "title")
 	}
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChannelMigrateFrom", "chat_id")
 	}
 	return nil
@@ -3297,12 +3279,13 @@ func (m *MessageActionPinMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionPinMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2102)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionPinMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionPinMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3359,12 +3342,13 @@ func (m *MessageActionHistoryClear) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionHistoryClear) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2230)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionHistoryClear) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionHistoryClear) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3432,20 +3416,21 @@ func (m *MessageActionGameScore) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGameScore) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2081)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionGameScore) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionGameScore) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.GameID, err = b.Long(); err != nil {
+	if m.GameID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGameScore", "game_id")
 	}
-	if m.Score, err = b.Int(); err != nil {
+	if m.Score, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGameScore", "score")
 	}
 	return nil
@@ -3583,23 +3568,20 @@ func (m *MessageActionPaymentSentMe) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionPaymentSentMe) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionPaymentSentMe{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3283)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionPaymentSentMe) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionPaymentSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3607,36 +3589,37 @@ func (m *MessageActionPaymentSentMe) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionPaymentSentMe", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "flags")
 	}
 	m.RecurringInit = m.Flags.Has(2)
 	m.RecurringUsed = m.Flags.Has(3)
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "currency")
 	}
-	if m.TotalAmount, err = b.Long(); err != nil {
+	if m.TotalAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "total_amount")
 	}
-	if m.Payload, err = tlrt.Bytes(b); err != nil {
+	if m.Payload, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "payload")
 	}
 	if m.Flags.Has(0) {
-		m.Info = new(PaymentRequestedInfo)
-		if err = tlrt.DecodeBoxed(b, m.Info, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(PaymentRequestedInfo{}))
+		m.Info = &PaymentRequestedInfo{}
+		if err = tlrt.DecodeBoxed(d, m.Info, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "info")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ShippingOptionID, err = tlrt.String(b); err != nil {
+		if m.ShippingOptionID, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "shipping_option_id")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Charge, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Charge, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "charge")
 	}
 	if m.Flags.Has(4) {
-		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+		if m.SubscriptionUntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "subscription_until_date")
 		}
 	}
@@ -3767,45 +3750,42 @@ func (m *MessageActionPaymentSent) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionPaymentSent) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionPaymentSent{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2681)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionPaymentSent) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionPaymentSent) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSent", "flags")
 	}
 	m.RecurringInit = m.Flags.Has(2)
 	m.RecurringUsed = m.Flags.Has(3)
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSent", "currency")
 	}
-	if m.TotalAmount, err = b.Long(); err != nil {
+	if m.TotalAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSent", "total_amount")
 	}
 	if m.Flags.Has(0) {
-		if m.InvoiceSlug, err = tlrt.String(b); err != nil {
+		if m.InvoiceSlug, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionPaymentSent", "invoice_slug")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+		if m.SubscriptionUntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionPaymentSent", "subscription_until_date")
 		}
 	}
@@ -3914,23 +3894,20 @@ func (m *MessageActionPhoneCall) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionPhoneCall) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionPhoneCall{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1903)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionPhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionPhoneCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3938,20 +3915,20 @@ func (m *MessageActionPhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionPhoneCall", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPhoneCall", "flags")
 	}
 	m.Video = m.Flags.Has(2)
-	if m.CallID, err = b.Long(); err != nil {
+	if m.CallID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPhoneCall", "call_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Reason, err = decodePhoneCallDiscardReason(b, depth+1); err != nil {
+		if m.Reason, err = decodePhoneCallDiscardReason(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionPhoneCall", "reason")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Duration, err = b.Int(); err != nil {
+		if m.Duration, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionPhoneCall", "duration")
 		}
 	}
@@ -4014,12 +3991,13 @@ func (m *MessageActionScreenshotTaken) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionScreenshotTaken) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1339)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionScreenshotTaken) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionScreenshotTaken) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4077,24 +4055,21 @@ func (m *MessageActionCustomAction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionCustomAction) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3233)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionCustomAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionCustomAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionCustomAction", "message")
 	}
 	return nil
@@ -4193,23 +4168,20 @@ func (m *MessageActionBotAllowed) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionBotAllowed) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionBotAllowed{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2672)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionBotAllowed) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionBotAllowed) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4217,18 +4189,18 @@ func (m *MessageActionBotAllowed) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionBotAllowed", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionBotAllowed", "flags")
 	}
 	m.AttachMenu = m.Flags.Has(1)
 	m.FromRequest = m.Flags.Has(3)
 	if m.Flags.Has(0) {
-		if m.Domain, err = tlrt.String(b); err != nil {
+		if m.Domain, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionBotAllowed", "domain")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.App, err = decodeBotApp(b, depth+1); err != nil {
+		if m.App, err = decodeBotApp(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionBotAllowed", "app")
 		}
 	}
@@ -4303,23 +4275,20 @@ func (m *MessageActionSecureValuesSentMe) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionSecureValuesSentMe) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionSecureValuesSentMe{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 864)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionSecureValuesSentMe) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionSecureValuesSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4327,10 +4296,10 @@ func (m *MessageActionSecureValuesSentMe) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionSecureValuesSentMe", "")
 	}
 	var err error
-	if m.Values, err = tlrt.DecodeStructs[SecureValue](b, false, false, 16, depth+1); err != nil {
+	if m.Values, err = tlrt.DecodeStructs[SecureValue](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSecureValuesSentMe", "values")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Credentials, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Credentials, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSecureValuesSentMe", "credentials")
 	}
 	return nil
@@ -4398,12 +4367,13 @@ func (m *MessageActionSecureValuesSent) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSecureValuesSent) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2862)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionSecureValuesSent) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionSecureValuesSent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4411,7 +4381,7 @@ func (m *MessageActionSecureValuesSent) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionSecureValuesSent", "")
 	}
 	var err error
-	if m.Types, err = tlrt.DecodeSlabs[SecureValueTypePersonalDetails](b, false, 4, depth+1, decodeSecureValueType); err != nil {
+	if m.Types, err = tlrt.DecodeSlabs[SecureValueTypePersonalDetails](d, false, 4, depth+1, decodeSecureValueType); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSecureValuesSent", "types")
 	}
 	return nil
@@ -4467,12 +4437,13 @@ func (m *MessageActionContactSignUp) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionContactSignUp) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3159)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionContactSignUp) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionContactSignUp) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4544,12 +4515,13 @@ func (m *MessageActionGeoProximityReached) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGeoProximityReached) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2150)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionGeoProximityReached) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionGeoProximityReached) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4557,13 +4529,13 @@ func (m *MessageActionGeoProximityReached) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionGeoProximityReached", "")
 	}
 	var err error
-	if m.FromID, err = decodePeer(b, depth+1); err != nil {
+	if m.FromID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGeoProximityReached", "from_id")
 	}
-	if m.ToID, err = decodePeer(b, depth+1); err != nil {
+	if m.ToID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGeoProximityReached", "to_id")
 	}
-	if m.Distance, err = b.Int(); err != nil {
+	if m.Distance, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGeoProximityReached", "distance")
 	}
 	return nil
@@ -4654,23 +4626,20 @@ func (m *MessageActionGroupCall) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionGroupCall) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionGroupCall{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1838)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4678,14 +4647,14 @@ func (m *MessageActionGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionGroupCall", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGroupCall", "flags")
 	}
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGroupCall", "call")
 	}
 	if m.Flags.Has(0) {
-		if m.Duration, err = b.Int(); err != nil {
+		if m.Duration, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGroupCall", "duration")
 		}
 	}
@@ -4757,19 +4726,16 @@ func (m *MessageActionInviteToGroupCall) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionInviteToGroupCall) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1426)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionInviteToGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionInviteToGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4777,10 +4743,10 @@ func (m *MessageActionInviteToGroupCall) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionInviteToGroupCall", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionInviteToGroupCall", "call")
 	}
-	if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messageActionInviteToGroupCall", "users")
 	}
 	return nil
@@ -4880,24 +4846,25 @@ func (m *MessageActionSetMessagesTTL) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionSetMessagesTTL{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1205)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionSetMessagesTTL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionSetMessagesTTL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "flags")
 	}
-	if m.Period, err = b.Int(); err != nil {
+	if m.Period, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "period")
 	}
 	if m.Flags.Has(0) {
-		if m.AutoSettingFrom, err = b.Long(); err != nil {
+		if m.AutoSettingFrom, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "auto_setting_from")
 		}
 	}
@@ -4966,19 +4933,16 @@ func (m *MessageActionGroupCallScheduled) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionGroupCallScheduled) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2444)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionGroupCallScheduled) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionGroupCallScheduled) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4986,10 +4950,10 @@ func (m *MessageActionGroupCallScheduled) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionGroupCallScheduled", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGroupCallScheduled", "call")
 	}
-	if m.ScheduleDate, err = b.Int(); err != nil {
+	if m.ScheduleDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGroupCallScheduled", "schedule_date")
 	}
 	return nil
@@ -5048,19 +5012,16 @@ func (m *MessageActionSetChatTheme) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionSetChatTheme) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2518)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionSetChatTheme) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionSetChatTheme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5068,7 +5029,7 @@ func (m *MessageActionSetChatTheme) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionSetChatTheme", "")
 	}
 	var err error
-	if m.Theme, err = decodeChatTheme(b, depth+1); err != nil {
+	if m.Theme, err = decodeChatTheme(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSetChatTheme", "theme")
 	}
 	return nil
@@ -5127,12 +5088,13 @@ func (m *MessageActionChatJoinedByRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatJoinedByRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3062)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionChatJoinedByRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionChatJoinedByRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5196,27 +5158,24 @@ func (m *MessageActionWebViewDataSentMe) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionWebViewDataSentMe) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1341)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionWebViewDataSentMe) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionWebViewDataSentMe) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionWebViewDataSentMe", "text")
 	}
-	if m.Data, err = tlrt.String(b); err != nil {
+	if m.Data, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionWebViewDataSentMe", "data")
 	}
 	return nil
@@ -5275,24 +5234,21 @@ func (m *MessageActionWebViewDataSent) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionWebViewDataSent) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2461)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionWebViewDataSent) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionWebViewDataSent) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionWebViewDataSent", "text")
 	}
 	return nil
@@ -5422,23 +5378,20 @@ func (m *MessageActionGiftPremium) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionGiftPremium) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionGiftPremium{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1351)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionGiftPremium) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5446,31 +5399,32 @@ func (m *MessageActionGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionGiftPremium", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftPremium", "flags")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftPremium", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftPremium", "amount")
 	}
-	if m.Days, err = b.Int(); err != nil {
+	if m.Days, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftPremium", "days")
 	}
 	if m.Flags.Has(0) {
-		if m.CryptoCurrency, err = tlrt.String(b); err != nil {
+		if m.CryptoCurrency, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftPremium", "crypto_currency")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.CryptoAmount, err = b.Long(); err != nil {
+		if m.CryptoAmount, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftPremium", "crypto_amount")
 		}
 	}
 	if m.Flags.Has(1) {
-		m.Message = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
+		m.Message = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftPremium", "message")
 		}
 	}
@@ -5570,39 +5524,36 @@ func (m *MessageActionTopicCreate) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionTopicCreate) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionTopicCreate{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 716)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionTopicCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionTopicCreate) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTopicCreate", "flags")
 	}
 	m.TitleMissing = m.Flags.Has(1)
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTopicCreate", "title")
 	}
-	if m.IconColor, err = b.Int(); err != nil {
+	if m.IconColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTopicCreate", "icon_color")
 	}
 	if m.Flags.Has(0) {
-		if m.IconEmojiID, err = b.Long(); err != nil {
+		if m.IconEmojiID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionTopicCreate", "icon_emoji_id")
 		}
 	}
@@ -5767,47 +5718,44 @@ func (m *MessageActionTopicEdit) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionTopicEdit) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionTopicEdit{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2615)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionTopicEdit) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionTopicEdit) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTopicEdit", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionTopicEdit", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.IconEmojiID, err = b.Long(); err != nil {
+		if m.IconEmojiID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionTopicEdit", "icon_emoji_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Closed, err = b.Bool(); err != nil {
+		if m.Closed, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionTopicEdit", "closed")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Hidden, err = b.Bool(); err != nil {
+		if m.Hidden, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionTopicEdit", "hidden")
 		}
 	}
@@ -5882,19 +5830,16 @@ func (m *MessageActionSuggestProfilePhoto) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionSuggestProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1512)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionSuggestProfilePhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionSuggestProfilePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5902,7 +5847,7 @@ func (m *MessageActionSuggestProfilePhoto) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestProfilePhoto", "")
 	}
 	var err error
-	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSuggestProfilePhoto", "photo")
 	}
 	return nil
@@ -5972,12 +5917,13 @@ func (m *MessageActionRequestedPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionRequestedPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1089)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionRequestedPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionRequestedPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5985,10 +5931,10 @@ func (m *MessageActionRequestedPeer) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionRequestedPeer", "")
 	}
 	var err error
-	if m.ButtonID, err = b.Int(); err != nil {
+	if m.ButtonID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionRequestedPeer", "button_id")
 	}
-	if m.Peers, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionRequestedPeer", "peers")
 	}
 	return nil
@@ -6058,23 +6004,20 @@ func (m *MessageActionSetChatWallPaper) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionSetChatWallPaper) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionSetChatWallPaper{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1429)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionSetChatWallPaper) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionSetChatWallPaper) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6082,12 +6025,12 @@ func (m *MessageActionSetChatWallPaper) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionSetChatWallPaper", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSetChatWallPaper", "flags")
 	}
 	m.Same = m.Flags.Has(0)
 	m.ForBoth = m.Flags.Has(1)
-	if m.Wallpaper, err = decodeWallPaper(b, depth+1); err != nil {
+	if m.Wallpaper, err = decodeWallPaper(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSetChatWallPaper", "wallpaper")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -6274,23 +6217,20 @@ func (m *MessageActionGiftCode) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionGiftCode) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionGiftCode{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1101)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6298,45 +6238,46 @@ func (m *MessageActionGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionGiftCode", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftCode", "flags")
 	}
 	m.ViaGiveaway = m.Flags.Has(0)
 	m.Unclaimed = m.Flags.Has(5)
 	if m.Flags.Has(1) {
-		if m.BoostPeer, err = decodePeer(b, depth+1); err != nil {
+		if m.BoostPeer, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftCode", "boost_peer")
 		}
 	}
-	if m.Days, err = b.Int(); err != nil {
+	if m.Days, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftCode", "days")
 	}
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftCode", "slug")
 	}
 	if m.Flags.Has(2) {
-		if m.Currency, err = tlrt.String(b); err != nil {
+		if m.Currency, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftCode", "currency")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Amount, err = b.Long(); err != nil {
+		if m.Amount, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftCode", "amount")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.CryptoCurrency, err = tlrt.String(b); err != nil {
+		if m.CryptoCurrency, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftCode", "crypto_currency")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.CryptoAmount, err = b.Long(); err != nil {
+		if m.CryptoAmount, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftCode", "crypto_amount")
 		}
 	}
 	if m.Flags.Has(4) {
-		m.Message = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
+		m.Message = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftCode", "message")
 		}
 	}
@@ -6438,21 +6379,22 @@ func (m *MessageActionGiveawayLaunch) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionGiveawayLaunch{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2329)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionGiveawayLaunch) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionGiveawayLaunch) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiveawayLaunch", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Stars, err = b.Long(); err != nil {
+		if m.Stars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiveawayLaunch", "stars")
 		}
 	}
@@ -6531,24 +6473,25 @@ func (m *MessageActionGiveawayResults) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionGiveawayResults{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1969)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionGiveawayResults) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionGiveawayResults) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "flags")
 	}
 	m.Stars = m.Flags.Has(0)
-	if m.WinnersCount, err = b.Int(); err != nil {
+	if m.WinnersCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "winners_count")
 	}
-	if m.UnclaimedCount, err = b.Int(); err != nil {
+	if m.UnclaimedCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "unclaimed_count")
 	}
 	m.Flags &^= 1 << 0
@@ -6611,17 +6554,18 @@ func (m *MessageActionBoostApply) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionBoostApply) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2736)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionBoostApply) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionBoostApply) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Boosts, err = b.Int(); err != nil {
+	if m.Boosts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionBoostApply", "boosts")
 	}
 	return nil
@@ -6692,19 +6636,16 @@ func (m *MessageActionRequestedPeerSentMe) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionRequestedPeerSentMe) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2094)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionRequestedPeerSentMe) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionRequestedPeerSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6712,10 +6653,10 @@ func (m *MessageActionRequestedPeerSentMe) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionRequestedPeerSentMe", "")
 	}
 	var err error
-	if m.ButtonID, err = b.Int(); err != nil {
+	if m.ButtonID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "button_id")
 	}
-	if m.Peers, err = tlrt.DecodeSlabs[RequestedPeerUser](b, false, 16, depth+1, decodeRequestedPeer); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[RequestedPeerUser](d, false, 16, depth+1, decodeRequestedPeer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "peers")
 	}
 	return nil
@@ -6817,23 +6758,20 @@ func (m *MessageActionPaymentRefunded) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionPaymentRefunded) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionPaymentRefunded{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1280)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionPaymentRefunded) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionPaymentRefunded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6841,24 +6779,24 @@ func (m *MessageActionPaymentRefunded) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionPaymentRefunded", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "flags")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "peer")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "currency")
 	}
-	if m.TotalAmount, err = b.Long(); err != nil {
+	if m.TotalAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "total_amount")
 	}
 	if m.Flags.Has(0) {
-		if m.Payload, err = tlrt.Bytes(b); err != nil {
+		if m.Payload, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "payload")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Charge, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Charge, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "charge")
 	}
 	if len(m.Payload) > 0 {
@@ -7008,51 +6946,48 @@ func (m *MessageActionGiftStars) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionGiftStars) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionGiftStars{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1327)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionGiftStars) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionGiftStars) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftStars", "flags")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftStars", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftStars", "amount")
 	}
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftStars", "stars")
 	}
 	if m.Flags.Has(0) {
-		if m.CryptoCurrency, err = tlrt.String(b); err != nil {
+		if m.CryptoCurrency, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftStars", "crypto_currency")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.CryptoAmount, err = b.Long(); err != nil {
+		if m.CryptoAmount, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftStars", "crypto_amount")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.TransactionID, err = tlrt.String(b); err != nil {
+		if m.TransactionID, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftStars", "transaction_id")
 		}
 	}
@@ -7133,23 +7068,20 @@ func (m *MessageActionPrizeStars) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionPrizeStars) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionPrizeStars{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2408)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionPrizeStars) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionPrizeStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7157,20 +7089,20 @@ func (m *MessageActionPrizeStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionPrizeStars", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPrizeStars", "flags")
 	}
 	m.Unclaimed = m.Flags.Has(0)
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPrizeStars", "stars")
 	}
-	if m.TransactionID, err = tlrt.String(b); err != nil {
+	if m.TransactionID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPrizeStars", "transaction_id")
 	}
-	if m.BoostPeer, err = decodePeer(b, depth+1); err != nil {
+	if m.BoostPeer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPrizeStars", "boost_peer")
 	}
-	if m.GiveawayMsgID, err = b.Int(); err != nil {
+	if m.GiveawayMsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPrizeStars", "giveaway_msg_id")
 	}
 	m.Flags &^= 1 << 0
@@ -7461,23 +7393,20 @@ func (m *MessageActionStarGift) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionStarGift) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionStarGift{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3048)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7485,7 +7414,7 @@ func (m *MessageActionStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGift", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGift", "flags")
 	}
 	m.NameHidden = m.Flags.Has(0)
@@ -7497,62 +7426,63 @@ func (m *MessageActionStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.PrepaidUpgrade = m.Flags.Has(13)
 	m.UpgradeSeparate = m.Flags.Has(16)
 	m.AuctionAcquired = m.Flags.Has(17)
-	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGift", "gift")
 	}
 	if m.Flags.Has(1) {
-		m.Message = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
+		m.Message = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "message")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ConvertStars, err = b.Long(); err != nil {
+		if m.ConvertStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "convert_stars")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.UpgradeMsgID, err = b.Int(); err != nil {
+		if m.UpgradeMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "upgrade_msg_id")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.UpgradeStars, err = b.Long(); err != nil {
+		if m.UpgradeStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "upgrade_stars")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		if m.FromID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "from_id")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		if m.Peer, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "peer")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.SavedID, err = b.Long(); err != nil {
+		if m.SavedID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "saved_id")
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.PrepaidUpgradeHash, err = tlrt.String(b); err != nil {
+		if m.PrepaidUpgradeHash, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "prepaid_upgrade_hash")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.GiftMsgID, err = b.Int(); err != nil {
+		if m.GiftMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "gift_msg_id")
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.ToID, err = decodePeer(b, depth+1); err != nil {
+		if m.ToID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "to_id")
 		}
 	}
 	if m.Flags.Has(19) {
-		if m.GiftNum, err = b.Int(); err != nil {
+		if m.GiftNum, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "gift_num")
 		}
 	}
@@ -7855,23 +7785,20 @@ func (m *MessageActionStarGiftUnique) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionStarGiftUnique) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionStarGiftUnique{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3010)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionStarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionStarGiftUnique) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7879,7 +7806,7 @@ func (m *MessageActionStarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGiftUnique", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "flags")
 	}
 	m.Upgrade = m.Flags.Has(0)
@@ -7890,56 +7817,56 @@ func (m *MessageActionStarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) err
 	m.Assigned = m.Flags.Has(13)
 	m.FromOffer = m.Flags.Has(14)
 	m.Craft = m.Flags.Has(16)
-	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "gift")
 	}
 	if m.Flags.Has(3) {
-		if m.CanExportAt, err = b.Int(); err != nil {
+		if m.CanExportAt, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_export_at")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.TransferStars, err = b.Long(); err != nil {
+		if m.TransferStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "transfer_stars")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		if m.FromID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "from_id")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		if m.Peer, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "peer")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.SavedID, err = b.Long(); err != nil {
+		if m.SavedID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "saved_id")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.ResaleAmount, err = decodeStarsAmount(b, depth+1); err != nil {
+		if m.ResaleAmount, err = decodeStarsAmount(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "resale_amount")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.CanTransferAt, err = b.Int(); err != nil {
+		if m.CanTransferAt, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_transfer_at")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.CanResellAt, err = b.Int(); err != nil {
+		if m.CanResellAt, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_resell_at")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.DropOriginalDetailsStars, err = b.Long(); err != nil {
+		if m.DropOriginalDetailsStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "drop_original_details_stars")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.CanCraftAt, err = b.Int(); err != nil {
+		if m.CanCraftAt, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_craft_at")
 		}
 	}
@@ -8033,20 +7960,21 @@ func (m *MessageActionPaidMessagesRefunded) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionPaidMessagesRefunded) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2369)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionPaidMessagesRefunded) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionPaidMessagesRefunded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaidMessagesRefunded", "count")
 	}
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaidMessagesRefunded", "stars")
 	}
 	return nil
@@ -8120,21 +8048,22 @@ func (m *MessageActionPaidMessagesPrice) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionPaidMessagesPrice{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1937)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionPaidMessagesPrice) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionPaidMessagesPrice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaidMessagesPrice", "flags")
 	}
 	m.BroadcastMessagesAllowed = m.Flags.Has(0)
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaidMessagesPrice", "stars")
 	}
 	m.Flags &^= 1 << 0
@@ -8271,12 +8200,13 @@ func (m *MessageActionConferenceCall) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionConferenceCall{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1079)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionConferenceCall) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionConferenceCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8284,22 +8214,22 @@ func (m *MessageActionConferenceCall) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionConferenceCall", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionConferenceCall", "flags")
 	}
 	m.Missed = m.Flags.Has(0)
 	m.Active = m.Flags.Has(1)
 	m.Video = m.Flags.Has(4)
-	if m.CallID, err = b.Long(); err != nil {
+	if m.CallID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionConferenceCall", "call_id")
 	}
 	if m.Flags.Has(2) {
-		if m.Duration, err = b.Int(); err != nil {
+		if m.Duration, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionConferenceCall", "duration")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.OtherParticipants, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
+		if m.OtherParticipants, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
 			return tlrt.DecodeErr(err, "messageActionConferenceCall", "other_participants")
 		}
 	}
@@ -8377,20 +8307,21 @@ func (m *MessageActionTodoCompletions) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionTodoCompletions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2743)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionTodoCompletions) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionTodoCompletions) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Completed, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Completed, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTodoCompletions", "completed")
 	}
-	if m.Incompleted, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Incompleted, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTodoCompletions", "incompleted")
 	}
 	return nil
@@ -8455,19 +8386,16 @@ func (m *MessageActionTodoAppendTasks) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionTodoAppendTasks) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2696)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionTodoAppendTasks) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionTodoAppendTasks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8475,7 +8403,7 @@ func (m *MessageActionTodoAppendTasks) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionTodoAppendTasks", "")
 	}
 	var err error
-	if m.List, err = tlrt.DecodeStructs[TodoItem](b, false, false, 24, depth+1); err != nil {
+	if m.List, err = tlrt.DecodeStructs[TodoItem](d, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTodoAppendTasks", "list")
 	}
 	return nil
@@ -8603,23 +8531,20 @@ func (m *MessageActionSuggestedPostApproval) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionSuggestedPostApproval) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionSuggestedPostApproval{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3094)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionSuggestedPostApproval) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionSuggestedPostApproval) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8627,23 +8552,23 @@ func (m *MessageActionSuggestedPostApproval) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestedPostApproval", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "flags")
 	}
 	m.Rejected = m.Flags.Has(0)
 	m.BalanceTooLow = m.Flags.Has(1)
 	if m.Flags.Has(2) {
-		if m.RejectComment, err = tlrt.String(b); err != nil {
+		if m.RejectComment, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "reject_comment")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.ScheduleDate, err = b.Int(); err != nil {
+		if m.ScheduleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "schedule_date")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+		if m.Price, err = decodeStarsAmount(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "price")
 		}
 	}
@@ -8716,12 +8641,13 @@ func (m *MessageActionSuggestedPostSuccess) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSuggestedPostSuccess) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2110)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionSuggestedPostSuccess) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionSuggestedPostSuccess) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8729,7 +8655,7 @@ func (m *MessageActionSuggestedPostSuccess) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestedPostSuccess", "")
 	}
 	var err error
-	if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+	if m.Price, err = decodeStarsAmount(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSuggestedPostSuccess", "price")
 	}
 	return nil
@@ -8799,17 +8725,18 @@ func (m *MessageActionSuggestedPostRefund) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionSuggestedPostRefund{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1680)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionSuggestedPostRefund) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionSuggestedPostRefund) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSuggestedPostRefund", "flags")
 	}
 	m.PayerInitiated = m.Flags.Has(0)
@@ -8908,44 +8835,41 @@ func (m *MessageActionGiftTon) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionGiftTon) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionGiftTon{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2338)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionGiftTon) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionGiftTon) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftTon", "flags")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftTon", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftTon", "amount")
 	}
-	if m.CryptoCurrency, err = tlrt.String(b); err != nil {
+	if m.CryptoCurrency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftTon", "crypto_currency")
 	}
-	if m.CryptoAmount, err = b.Long(); err != nil {
+	if m.CryptoAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftTon", "crypto_amount")
 	}
 	if m.Flags.Has(0) {
-		if m.TransactionID, err = tlrt.String(b); err != nil {
+		if m.TransactionID, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftTon", "transaction_id")
 		}
 	}
@@ -9016,12 +8940,13 @@ func (m *MessageActionSuggestBirthday) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionSuggestBirthday{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1040)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionSuggestBirthday) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionSuggestBirthday) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9029,7 +8954,7 @@ func (m *MessageActionSuggestBirthday) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestBirthday", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Birthday, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Birthday, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSuggestBirthday", "birthday")
 	}
 	return nil
@@ -9106,23 +9031,20 @@ func (m *MessageActionStarGiftPurchaseOffer) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionStarGiftPurchaseOffer) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionStarGiftPurchaseOffer{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1809)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionStarGiftPurchaseOffer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionStarGiftPurchaseOffer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9130,18 +9052,18 @@ func (m *MessageActionStarGiftPurchaseOffer) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGiftPurchaseOffer", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "flags")
 	}
 	m.Accepted = m.Flags.Has(0)
 	m.Declined = m.Flags.Has(1)
-	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "gift")
 	}
-	if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+	if m.Price, err = decodeStarsAmount(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "price")
 	}
-	if m.ExpiresAt, err = b.Int(); err != nil {
+	if m.ExpiresAt, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "expires_at")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -9217,23 +9139,20 @@ func (m *MessageActionStarGiftPurchaseOfferDeclined) Decode(b *bin.Buffer) error
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionStarGiftPurchaseOfferDeclined{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1773)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9241,14 +9160,14 @@ func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBareAt(b *bin.Buffer,
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGiftPurchaseOfferDeclined", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "flags")
 	}
 	m.Expired = m.Flags.Has(0)
-	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "gift")
 	}
-	if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+	if m.Price, err = decodeStarsAmount(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "price")
 	}
 	m.Flags &^= 1 << 0
@@ -9315,17 +9234,18 @@ func (m *MessageActionNewCreatorPending) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionNewCreatorPending) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2412)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionNewCreatorPending) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionNewCreatorPending) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.NewCreatorID, err = b.Long(); err != nil {
+	if m.NewCreatorID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionNewCreatorPending", "new_creator_id")
 	}
 	return nil
@@ -9387,17 +9307,18 @@ func (m *MessageActionChangeCreator) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChangeCreator) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2949)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionChangeCreator) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionChangeCreator) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.NewCreatorID, err = b.Long(); err != nil {
+	if m.NewCreatorID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChangeCreator", "new_creator_id")
 	}
 	return nil
@@ -9462,20 +9383,21 @@ func (m *MessageActionNoForwardsToggle) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionNoForwardsToggle) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2599)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionNoForwardsToggle) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionNoForwardsToggle) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = b.Bool(); err != nil {
+	if m.PrevValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionNoForwardsToggle", "prev_value")
 	}
-	if m.NewValue, err = b.Bool(); err != nil {
+	if m.NewValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionNoForwardsToggle", "new_value")
 	}
 	return nil
@@ -9549,24 +9471,25 @@ func (m *MessageActionNoForwardsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionNoForwardsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1240)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionNoForwardsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionNoForwardsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "flags")
 	}
 	m.Expired = m.Flags.Has(0)
-	if m.PrevValue, err = b.Bool(); err != nil {
+	if m.PrevValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "prev_value")
 	}
-	if m.NewValue, err = b.Bool(); err != nil {
+	if m.NewValue, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "new_value")
 	}
 	m.Flags &^= 1 << 0
@@ -9630,19 +9553,16 @@ func (m *MessageActionPollAppendAnswer) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionPollAppendAnswer) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2207)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionPollAppendAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionPollAppendAnswer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9650,7 +9570,7 @@ func (m *MessageActionPollAppendAnswer) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionPollAppendAnswer", "")
 	}
 	var err error
-	if m.Answer, err = decodePollAnswer(b, depth+1); err != nil {
+	if m.Answer, err = decodePollAnswer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPollAppendAnswer", "answer")
 	}
 	return nil
@@ -9713,19 +9633,16 @@ func (m *MessageActionPollDeleteAnswer) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageActionPollDeleteAnswer) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1188)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageActionPollDeleteAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionPollDeleteAnswer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9733,7 +9650,7 @@ func (m *MessageActionPollDeleteAnswer) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionPollDeleteAnswer", "")
 	}
 	var err error
-	if m.Answer, err = decodePollAnswer(b, depth+1); err != nil {
+	if m.Answer, err = decodePollAnswer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPollDeleteAnswer", "answer")
 	}
 	return nil
@@ -9798,17 +9715,18 @@ func (m *MessageActionManagedBotCreated) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionManagedBotCreated) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 803)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionManagedBotCreated) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionManagedBotCreated) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionManagedBotCreated", "bot_id")
 	}
 	return nil
@@ -9904,21 +9822,22 @@ func (m *MessageActionChangeCommunity) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageActionChangeCommunity{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1559)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageActionChangeCommunity) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageActionChangeCommunity) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChangeCommunity", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.CommunityID, err = b.Long(); err != nil {
+		if m.CommunityID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageActionChangeCommunity", "community_id")
 		}
 	}
@@ -9946,72 +9865,74 @@ type MessageEntityClass interface {
 
 // DecodeMessageEntity decodes any constructor of MessageEntity.
 func DecodeMessageEntity(b *bin.Buffer) (MessageEntityClass, error) {
-	return tlrt.Owned(b, decodeMessageEntity)
+	return tlrt.Decode(b, &wireSchema, 26, decodeMessageEntity)
 }
 
 // decodeMessageEntity is DecodeMessageEntity for a value nested depth levels
 // deep.
-func decodeMessageEntity(b *bin.Buffer, depth int) (MessageEntityClass, error) {
-	id, err := b.ID()
+func decodeMessageEntity(d *tlrt.Decoder, depth int) (MessageEntityClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessageEntityClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessageEntityUnknownTypeID:
-		v = &MessageEntityUnknown{}
+		v = tlrt.New[MessageEntityUnknown](d)
 	case MessageEntityMentionTypeID:
-		v = &MessageEntityMention{}
+		v = tlrt.New[MessageEntityMention](d)
 	case MessageEntityHashtagTypeID:
-		v = &MessageEntityHashtag{}
+		v = tlrt.New[MessageEntityHashtag](d)
 	case MessageEntityBotCommandTypeID:
-		v = &MessageEntityBotCommand{}
+		v = tlrt.New[MessageEntityBotCommand](d)
 	case MessageEntityURLTypeID:
-		v = &MessageEntityURL{}
+		v = tlrt.New[MessageEntityURL](d)
 	case MessageEntityEmailTypeID:
-		v = &MessageEntityEmail{}
+		v = tlrt.New[MessageEntityEmail](d)
 	case MessageEntityBoldTypeID:
-		v = &MessageEntityBold{}
+		v = tlrt.New[MessageEntityBold](d)
 	case MessageEntityItalicTypeID:
-		v = &MessageEntityItalic{}
+		v = tlrt.New[MessageEntityItalic](d)
 	case MessageEntityCodeTypeID:
-		v = &MessageEntityCode{}
+		v = tlrt.New[MessageEntityCode](d)
 	case MessageEntityPreTypeID:
-		v = &MessageEntityPre{}
+		v, size = &MessageEntityPre{}, unsafe.Sizeof(MessageEntityPre{})
 	case MessageEntityTextURLTypeID:
-		v = &MessageEntityTextURL{}
+		v, size = &MessageEntityTextURL{}, unsafe.Sizeof(MessageEntityTextURL{})
 	case MessageEntityMentionNameTypeID:
-		v = &MessageEntityMentionName{}
+		v = tlrt.New[MessageEntityMentionName](d)
 	case InputMessageEntityMentionNameTypeID:
-		v = &InputMessageEntityMentionName{}
+		v, size = &InputMessageEntityMentionName{}, unsafe.Sizeof(InputMessageEntityMentionName{})
 	case MessageEntityPhoneTypeID:
-		v = &MessageEntityPhone{}
+		v = tlrt.New[MessageEntityPhone](d)
 	case MessageEntityCashtagTypeID:
-		v = &MessageEntityCashtag{}
+		v = tlrt.New[MessageEntityCashtag](d)
 	case MessageEntityUnderlineTypeID:
-		v = &MessageEntityUnderline{}
+		v = tlrt.New[MessageEntityUnderline](d)
 	case MessageEntityStrikeTypeID:
-		v = &MessageEntityStrike{}
+		v = tlrt.New[MessageEntityStrike](d)
 	case MessageEntityBankCardTypeID:
-		v = &MessageEntityBankCard{}
+		v = tlrt.New[MessageEntityBankCard](d)
 	case MessageEntitySpoilerTypeID:
-		v = &MessageEntitySpoiler{}
+		v = tlrt.New[MessageEntitySpoiler](d)
 	case MessageEntityCustomEmojiTypeID:
-		v = &MessageEntityCustomEmoji{}
+		v = tlrt.New[MessageEntityCustomEmoji](d)
 	case MessageEntityBlockquoteTypeID:
-		v = &MessageEntityBlockquote{}
+		v = tlrt.New[MessageEntityBlockquote](d)
 	case MessageEntityFormattedDateTypeID:
-		v = &MessageEntityFormattedDate{}
+		v = tlrt.New[MessageEntityFormattedDate](d)
 	case MessageEntityDiffInsertTypeID:
-		v = &MessageEntityDiffInsert{}
+		v = tlrt.New[MessageEntityDiffInsert](d)
 	case MessageEntityDiffReplaceTypeID:
-		v = &MessageEntityDiffReplace{}
+		v, size = &MessageEntityDiffReplace{}, unsafe.Sizeof(MessageEntityDiffReplace{})
 	case MessageEntityDiffDeleteTypeID:
-		v = &MessageEntityDiffDelete{}
+		v = tlrt.New[MessageEntityDiffDelete](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageEntity"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -10078,20 +9999,21 @@ func (m *MessageEntityUnknown) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityUnknown) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2548)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityUnknown) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityUnknown", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityUnknown", "length")
 	}
 	return nil
@@ -10158,20 +10080,21 @@ func (m *MessageEntityMention) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityMention) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3224)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityMention) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityMention) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityMention", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityMention", "length")
 	}
 	return nil
@@ -10238,20 +10161,21 @@ func (m *MessageEntityHashtag) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityHashtag) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1724)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityHashtag) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityHashtag) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityHashtag", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityHashtag", "length")
 	}
 	return nil
@@ -10318,20 +10242,21 @@ func (m *MessageEntityBotCommand) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBotCommand) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1708)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityBotCommand) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityBotCommand) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBotCommand", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBotCommand", "length")
 	}
 	return nil
@@ -10398,20 +10323,21 @@ func (m *MessageEntityURL) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1719)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityUrl", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityUrl", "length")
 	}
 	return nil
@@ -10478,20 +10404,21 @@ func (m *MessageEntityEmail) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityEmail) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1630)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityEmail) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityEmail) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityEmail", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityEmail", "length")
 	}
 	return nil
@@ -10558,20 +10485,21 @@ func (m *MessageEntityBold) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBold) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2569)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityBold) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityBold) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBold", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBold", "length")
 	}
 	return nil
@@ -10638,20 +10566,21 @@ func (m *MessageEntityItalic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityItalic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1914)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityItalic) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityItalic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityItalic", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityItalic", "length")
 	}
 	return nil
@@ -10718,20 +10647,21 @@ func (m *MessageEntityCode) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1008)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityCode) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityCode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityCode", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityCode", "length")
 	}
 	return nil
@@ -10795,30 +10725,27 @@ func (m *MessageEntityPre) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageEntityPre) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1771)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageEntityPre) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityPre) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityPre", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityPre", "length")
 	}
-	if m.Language, err = tlrt.String(b); err != nil {
+	if m.Language, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityPre", "language")
 	}
 	return nil
@@ -10882,30 +10809,27 @@ func (m *MessageEntityTextURL) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageEntityTextURL) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1800)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageEntityTextURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityTextURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityTextUrl", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityTextUrl", "length")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityTextUrl", "url")
 	}
 	return nil
@@ -10976,23 +10900,24 @@ func (m *MessageEntityMentionName) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityMentionName) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2894)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityMentionName) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityMentionName) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityMentionName", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityMentionName", "length")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityMentionName", "user_id")
 	}
 	return nil
@@ -11063,12 +10988,13 @@ func (m *InputMessageEntityMentionName) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageEntityMentionName) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 933)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessageEntityMentionName) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessageEntityMentionName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11076,13 +11002,13 @@ func (m *InputMessageEntityMentionName) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "inputMessageEntityMentionName", "")
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageEntityMentionName", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageEntityMentionName", "length")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageEntityMentionName", "user_id")
 	}
 	return nil
@@ -11149,20 +11075,21 @@ func (m *MessageEntityPhone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityPhone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2181)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityPhone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityPhone", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityPhone", "length")
 	}
 	return nil
@@ -11229,20 +11156,21 @@ func (m *MessageEntityCashtag) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityCashtag) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1383)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityCashtag) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityCashtag) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityCashtag", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityCashtag", "length")
 	}
 	return nil
@@ -11309,20 +11237,21 @@ func (m *MessageEntityUnderline) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityUnderline) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2188)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityUnderline) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityUnderline) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityUnderline", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityUnderline", "length")
 	}
 	return nil
@@ -11389,20 +11318,21 @@ func (m *MessageEntityStrike) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityStrike) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2596)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityStrike) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityStrike) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityStrike", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityStrike", "length")
 	}
 	return nil
@@ -11469,20 +11399,21 @@ func (m *MessageEntityBankCard) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBankCard) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1794)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityBankCard) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityBankCard) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBankCard", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBankCard", "length")
 	}
 	return nil
@@ -11549,20 +11480,21 @@ func (m *MessageEntitySpoiler) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntitySpoiler) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1105)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntitySpoiler) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntitySpoiler) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntitySpoiler", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntitySpoiler", "length")
 	}
 	return nil
@@ -11633,23 +11565,24 @@ func (m *MessageEntityCustomEmoji) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2701)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityCustomEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityCustomEmoji) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityCustomEmoji", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityCustomEmoji", "length")
 	}
-	if m.DocumentID, err = b.Long(); err != nil {
+	if m.DocumentID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityCustomEmoji", "document_id")
 	}
 	return nil
@@ -11722,24 +11655,25 @@ func (m *MessageEntityBlockquote) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageEntityBlockquote{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3135)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityBlockquote) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityBlockquote) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBlockquote", "flags")
 	}
 	m.Collapsed = m.Flags.Has(0)
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBlockquote", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBlockquote", "length")
 	}
 	m.Flags &^= 1 << 0
@@ -11828,17 +11762,18 @@ func (m *MessageEntityFormattedDate) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageEntityFormattedDate{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2063)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityFormattedDate) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityFormattedDate) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityFormattedDate", "flags")
 	}
 	m.Relative = m.Flags.Has(0)
@@ -11847,13 +11782,13 @@ func (m *MessageEntityFormattedDate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.ShortDate = m.Flags.Has(3)
 	m.LongDate = m.Flags.Has(4)
 	m.DayOfWeek = m.Flags.Has(5)
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityFormattedDate", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityFormattedDate", "length")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityFormattedDate", "date")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
@@ -11921,20 +11856,21 @@ func (m *MessageEntityDiffInsert) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityDiffInsert) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1746)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityDiffInsert) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityDiffInsert) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityDiffInsert", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityDiffInsert", "length")
 	}
 	return nil
@@ -11998,30 +11934,27 @@ func (m *MessageEntityDiffReplace) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageEntityDiffReplace) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2687)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageEntityDiffReplace) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityDiffReplace) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityDiffReplace", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityDiffReplace", "length")
 	}
-	if m.OldText, err = tlrt.String(b); err != nil {
+	if m.OldText, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityDiffReplace", "old_text")
 	}
 	return nil
@@ -12088,20 +12021,21 @@ func (m *MessageEntityDiffDelete) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityDiffDelete) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 647)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageEntityDiffDelete) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageEntityDiffDelete) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityDiffDelete", "offset")
 	}
-	if m.Length, err = b.Int(); err != nil {
+	if m.Length, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityDiffDelete", "length")
 	}
 	return nil
@@ -12118,26 +12052,28 @@ type MessageExtendedMediaClass interface {
 
 // DecodeMessageExtendedMedia decodes any constructor of MessageExtendedMedia.
 func DecodeMessageExtendedMedia(b *bin.Buffer) (MessageExtendedMediaClass, error) {
-	return tlrt.Owned(b, decodeMessageExtendedMedia)
+	return tlrt.Decode(b, &wireSchema, 463, decodeMessageExtendedMedia)
 }
 
 // decodeMessageExtendedMedia is DecodeMessageExtendedMedia for a value nested
 // depth levels deep.
-func decodeMessageExtendedMedia(b *bin.Buffer, depth int) (MessageExtendedMediaClass, error) {
-	id, err := b.ID()
+func decodeMessageExtendedMedia(d *tlrt.Decoder, depth int) (MessageExtendedMediaClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessageExtendedMediaClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessageExtendedMediaPreviewTypeID:
-		v = &MessageExtendedMediaPreview{}
+		v, size = &MessageExtendedMediaPreview{}, unsafe.Sizeof(MessageExtendedMediaPreview{})
 	case MessageExtendedMediaTypeID:
-		v = &MessageExtendedMedia{}
+		v, size = &MessageExtendedMedia{}, unsafe.Sizeof(MessageExtendedMedia{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageExtendedMedia"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -12283,23 +12219,20 @@ func (m *MessageExtendedMediaPreview) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageExtendedMediaPreview) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageExtendedMediaPreview{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2384)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageExtendedMediaPreview) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageExtendedMediaPreview) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12307,26 +12240,26 @@ func (m *MessageExtendedMediaPreview) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messageExtendedMediaPreview", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.W, err = b.Int(); err != nil {
+		if m.W, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "w")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.H, err = b.Int(); err != nil {
+		if m.H, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "h")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Thumb, err = decodePhotoSize(b, depth+1); err != nil {
+		if m.Thumb, err = decodePhotoSize(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "thumb")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.VideoDuration, err = b.Int(); err != nil {
+		if m.VideoDuration, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "video_duration")
 		}
 	}
@@ -12394,19 +12327,16 @@ func (m *MessageExtendedMedia) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageExtendedMedia) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3090)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageExtendedMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageExtendedMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12414,7 +12344,7 @@ func (m *MessageExtendedMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageExtendedMedia", "")
 	}
 	var err error
-	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+	if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageExtendedMedia", "media")
 	}
 	return nil
@@ -12436,60 +12366,62 @@ type MessageMediaClass interface {
 
 // DecodeMessageMedia decodes any constructor of MessageMedia.
 func DecodeMessageMedia(b *bin.Buffer) (MessageMediaClass, error) {
-	return tlrt.Owned(b, decodeMessageMedia)
+	return tlrt.Decode(b, &wireSchema, 129, decodeMessageMedia)
 }
 
 // decodeMessageMedia is DecodeMessageMedia for a value nested depth levels
 // deep.
-func decodeMessageMedia(b *bin.Buffer, depth int) (MessageMediaClass, error) {
-	id, err := b.ID()
+func decodeMessageMedia(d *tlrt.Decoder, depth int) (MessageMediaClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessageMediaClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessageMediaEmptyTypeID:
 		v = &MessageMediaEmpty{}
 	case MessageMediaPhotoTypeID:
-		v = &MessageMediaPhoto{}
+		v, size = &MessageMediaPhoto{}, unsafe.Sizeof(MessageMediaPhoto{})
 	case MessageMediaGeoTypeID:
-		v = &MessageMediaGeo{}
+		v, size = &MessageMediaGeo{}, unsafe.Sizeof(MessageMediaGeo{})
 	case MessageMediaContactTypeID:
-		v = &MessageMediaContact{}
+		v, size = &MessageMediaContact{}, unsafe.Sizeof(MessageMediaContact{})
 	case MessageMediaUnsupportedTypeID:
 		v = &MessageMediaUnsupported{}
 	case MessageMediaDocumentTypeID:
-		v = &MessageMediaDocument{}
+		v, size = &MessageMediaDocument{}, unsafe.Sizeof(MessageMediaDocument{})
 	case MessageMediaWebPageTypeID:
-		v = &MessageMediaWebPage{}
+		v, size = &MessageMediaWebPage{}, unsafe.Sizeof(MessageMediaWebPage{})
 	case MessageMediaVenueTypeID:
-		v = &MessageMediaVenue{}
+		v, size = &MessageMediaVenue{}, unsafe.Sizeof(MessageMediaVenue{})
 	case MessageMediaGameTypeID:
-		v = &MessageMediaGame{}
+		v, size = &MessageMediaGame{}, unsafe.Sizeof(MessageMediaGame{})
 	case MessageMediaInvoiceTypeID:
-		v = &MessageMediaInvoice{}
+		v, size = &MessageMediaInvoice{}, unsafe.Sizeof(MessageMediaInvoice{})
 	case MessageMediaGeoLiveTypeID:
-		v = &MessageMediaGeoLive{}
+		v, size = &MessageMediaGeoLive{}, unsafe.Sizeof(MessageMediaGeoLive{})
 	case MessageMediaPollTypeID:
-		v = &MessageMediaPoll{}
+		v, size = &MessageMediaPoll{}, unsafe.Sizeof(MessageMediaPoll{})
 	case MessageMediaDiceTypeID:
-		v = &MessageMediaDice{}
+		v, size = &MessageMediaDice{}, unsafe.Sizeof(MessageMediaDice{})
 	case MessageMediaStoryTypeID:
-		v = &MessageMediaStory{}
+		v, size = &MessageMediaStory{}, unsafe.Sizeof(MessageMediaStory{})
 	case MessageMediaGiveawayTypeID:
-		v = &MessageMediaGiveaway{}
+		v, size = &MessageMediaGiveaway{}, unsafe.Sizeof(MessageMediaGiveaway{})
 	case MessageMediaGiveawayResultsTypeID:
-		v = &MessageMediaGiveawayResults{}
+		v, size = &MessageMediaGiveawayResults{}, unsafe.Sizeof(MessageMediaGiveawayResults{})
 	case MessageMediaPaidMediaTypeID:
-		v = &MessageMediaPaidMedia{}
+		v, size = &MessageMediaPaidMedia{}, unsafe.Sizeof(MessageMediaPaidMedia{})
 	case MessageMediaToDoTypeID:
-		v = &MessageMediaToDo{}
+		v, size = &MessageMediaToDo{}, unsafe.Sizeof(MessageMediaToDo{})
 	case MessageMediaVideoStreamTypeID:
-		v = &MessageMediaVideoStream{}
+		v, size = &MessageMediaVideoStream{}, unsafe.Sizeof(MessageMediaVideoStream{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageMedia"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -12545,12 +12477,13 @@ func (m *MessageMediaEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1234)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageMediaEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageMediaEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12657,23 +12590,20 @@ func (m *MessageMediaPhoto) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaPhoto) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaPhoto{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2955)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageMediaPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12681,23 +12611,23 @@ func (m *MessageMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaPhoto", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPhoto", "flags")
 	}
 	m.Spoiler = m.Flags.Has(3)
 	m.LivePhoto = m.Flags.Has(4)
 	if m.Flags.Has(0) {
-		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+		if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaPhoto", "photo")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.TTLSeconds, err = b.Int(); err != nil {
+		if m.TTLSeconds, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaPhoto", "ttl_seconds")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Video, err = decodeDocument(b, depth+1); err != nil {
+		if m.Video, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaPhoto", "video")
 		}
 	}
@@ -12763,12 +12693,13 @@ func (m *MessageMediaGeo) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaGeo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1494)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageMediaGeo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12776,7 +12707,7 @@ func (m *MessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaGeo", "")
 	}
 	var err error
-	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
+	if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGeo", "geo")
 	}
 	return nil
@@ -12842,36 +12773,33 @@ func (m *MessageMediaContact) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaContact) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1736)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaContact) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageMediaContact) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaContact", "phone_number")
 	}
-	if m.FirstName, err = tlrt.String(b); err != nil {
+	if m.FirstName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaContact", "first_name")
 	}
-	if m.LastName, err = tlrt.String(b); err != nil {
+	if m.LastName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaContact", "last_name")
 	}
-	if m.Vcard, err = tlrt.String(b); err != nil {
+	if m.Vcard, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaContact", "vcard")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaContact", "user_id")
 	}
 	return nil
@@ -12927,12 +12855,13 @@ func (m *MessageMediaUnsupported) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaUnsupported) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2228)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageMediaUnsupported) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageMediaUnsupported) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13102,23 +13031,20 @@ func (m *MessageMediaDocument) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaDocument) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaDocument{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1452)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageMediaDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13126,7 +13052,7 @@ func (m *MessageMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaDocument", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaDocument", "flags")
 	}
 	m.Nopremium = m.Flags.Has(3)
@@ -13135,27 +13061,27 @@ func (m *MessageMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Round = m.Flags.Has(7)
 	m.Voice = m.Flags.Has(8)
 	if m.Flags.Has(0) {
-		if m.Document, err = decodeDocument(b, depth+1); err != nil {
+		if m.Document, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaDocument", "document")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.AltDocuments, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+		if m.AltDocuments, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaDocument", "alt_documents")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.VideoCover, err = decodePhoto(b, depth+1); err != nil {
+		if m.VideoCover, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaDocument", "video_cover")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.VideoTimestamp, err = b.Int(); err != nil {
+		if m.VideoTimestamp, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaDocument", "video_timestamp")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.TTLSeconds, err = b.Int(); err != nil {
+		if m.TTLSeconds, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaDocument", "ttl_seconds")
 		}
 	}
@@ -13238,23 +13164,20 @@ func (m *MessageMediaWebPage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaWebPage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2909)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageMediaWebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13262,14 +13185,14 @@ func (m *MessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaWebPage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaWebPage", "flags")
 	}
 	m.ForceLargeMedia = m.Flags.Has(0)
 	m.ForceSmallMedia = m.Flags.Has(1)
 	m.Manual = m.Flags.Has(3)
 	m.Safe = m.Flags.Has(4)
-	if m.Webpage, err = decodeWebPage(b, depth+1); err != nil {
+	if m.Webpage, err = decodeWebPage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaWebPage", "webpage")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<3 | 1<<4
@@ -13340,19 +13263,16 @@ func (m *MessageMediaVenue) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaVenue) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1065)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageMediaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13360,22 +13280,22 @@ func (m *MessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaVenue", "")
 	}
 	var err error
-	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
+	if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "geo")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "title")
 	}
-	if m.Address, err = tlrt.String(b); err != nil {
+	if m.Address, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "address")
 	}
-	if m.Provider, err = tlrt.String(b); err != nil {
+	if m.Provider, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "provider")
 	}
-	if m.VenueID, err = tlrt.String(b); err != nil {
+	if m.VenueID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "venue_id")
 	}
-	if m.VenueType, err = tlrt.String(b); err != nil {
+	if m.VenueType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "venue_type")
 	}
 	return nil
@@ -13434,23 +13354,20 @@ func (m *MessageMediaGame) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaGame) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaGame{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3267)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaGame) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageMediaGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13458,7 +13375,7 @@ func (m *MessageMediaGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaGame", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Game, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Game, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGame", "game")
 	}
 	return nil
@@ -13578,23 +13495,20 @@ func (m *MessageMediaInvoice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaInvoice{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3184)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageMediaInvoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13602,38 +13516,38 @@ func (m *MessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaInvoice", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "flags")
 	}
 	m.ShippingAddressRequested = m.Flags.Has(1)
 	m.Test = m.Flags.Has(3)
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "title")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
-		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
+		if m.Photo, err = decodeWebDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaInvoice", "photo")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReceiptMsgID, err = b.Int(); err != nil {
+		if m.ReceiptMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaInvoice", "receipt_msg_id")
 		}
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "currency")
 	}
-	if m.TotalAmount, err = b.Long(); err != nil {
+	if m.TotalAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "total_amount")
 	}
-	if m.StartParam, err = tlrt.String(b); err != nil {
+	if m.StartParam, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "start_param")
 	}
 	if m.Flags.Has(4) {
-		if m.ExtendedMedia, err = decodeMessageExtendedMedia(b, depth+1); err != nil {
+		if m.ExtendedMedia, err = decodeMessageExtendedMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaInvoice", "extended_media")
 		}
 	}
@@ -13762,12 +13676,13 @@ func (m *MessageMediaGeoLive) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageMediaGeoLive{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2520)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageMediaGeoLive) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageMediaGeoLive) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13775,22 +13690,22 @@ func (m *MessageMediaGeoLive) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaGeoLive", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGeoLive", "flags")
 	}
-	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
+	if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGeoLive", "geo")
 	}
 	if m.Flags.Has(0) {
-		if m.Heading, err = b.Int(); err != nil {
+		if m.Heading, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGeoLive", "heading")
 		}
 	}
-	if m.Period, err = b.Int(); err != nil {
+	if m.Period, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGeoLive", "period")
 	}
 	if m.Flags.Has(1) {
-		if m.ProximityNotificationRadius, err = b.Int(); err != nil {
+		if m.ProximityNotificationRadius, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGeoLive", "proximity_notification_radius")
 		}
 	}
@@ -13871,23 +13786,20 @@ func (m *MessageMediaPoll) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaPoll) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaPoll{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1808)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageMediaPoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13895,17 +13807,17 @@ func (m *MessageMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaPoll", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPoll", "flags")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Poll, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Poll, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPoll", "poll")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Results, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Results, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPoll", "results")
 	}
 	if m.Flags.Has(0) {
-		if m.AttachedMedia, err = decodeMessageMedia(b, depth+1); err != nil {
+		if m.AttachedMedia, err = decodeMessageMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaPoll", "attached_media")
 		}
 	}
@@ -13979,23 +13891,20 @@ func (m *MessageMediaDice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaDice) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaDice{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 670)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaDice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageMediaDice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14003,18 +13912,19 @@ func (m *MessageMediaDice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaDice", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaDice", "flags")
 	}
-	if m.Value, err = b.Int(); err != nil {
+	if m.Value, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaDice", "value")
 	}
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaDice", "emoticon")
 	}
 	if m.Flags.Has(0) {
-		m.GameOutcome = new(MessagesEmojiGameOutcome)
-		if err = tlrt.DecodeBoxed(b, m.GameOutcome, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(MessagesEmojiGameOutcome{}))
+		m.GameOutcome = &MessagesEmojiGameOutcome{}
+		if err = tlrt.DecodeBoxed(d, m.GameOutcome, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaDice", "game_outcome")
 		}
 	}
@@ -14090,23 +14000,20 @@ func (m *MessageMediaStory) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaStory) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaStory{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1669)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaStory) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageMediaStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14114,18 +14021,18 @@ func (m *MessageMediaStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaStory", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaStory", "flags")
 	}
 	m.ViaMention = m.Flags.Has(1)
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaStory", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaStory", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
+		if m.Story, err = decodeStoryItem(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaStory", "story")
 		}
 	}
@@ -14310,59 +14217,56 @@ func (m *MessageMediaGiveaway) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaGiveaway) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaGiveaway{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2348)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageMediaGiveaway) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveaway", "flags")
 	}
 	m.OnlyNewSubscribers = m.Flags.Has(0)
 	m.WinnersAreVisible = m.Flags.Has(2)
-	if m.Channels, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Channels, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveaway", "channels")
 	}
 	if m.Flags.Has(1) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+		if m.CountriesIso2, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGiveaway", "countries_iso2")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.PrizeDescription, err = tlrt.String(b); err != nil {
+		if m.PrizeDescription, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGiveaway", "prize_description")
 		}
 	}
-	if m.Quantity, err = b.Int(); err != nil {
+	if m.Quantity, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveaway", "quantity")
 	}
 	if m.Flags.Has(4) {
-		if m.Months, err = b.Int(); err != nil {
+		if m.Months, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGiveaway", "months")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.Stars, err = b.Long(); err != nil {
+		if m.Stars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGiveaway", "stars")
 		}
 	}
-	if m.UntilDate, err = b.Int(); err != nil {
+	if m.UntilDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveaway", "until_date")
 	}
 	m.Flags &^= 1<<0 | 1<<2
@@ -14566,68 +14470,65 @@ func (m *MessageMediaGiveawayResults) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaGiveawayResults) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaGiveawayResults{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2757)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaGiveawayResults) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageMediaGiveawayResults) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "flags")
 	}
 	m.OnlyNewSubscribers = m.Flags.Has(0)
 	m.Refunded = m.Flags.Has(2)
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "channel_id")
 	}
 	if m.Flags.Has(3) {
-		if m.AdditionalPeersCount, err = b.Int(); err != nil {
+		if m.AdditionalPeersCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "additional_peers_count")
 		}
 	}
-	if m.LaunchMsgID, err = b.Int(); err != nil {
+	if m.LaunchMsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "launch_msg_id")
 	}
-	if m.WinnersCount, err = b.Int(); err != nil {
+	if m.WinnersCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "winners_count")
 	}
-	if m.UnclaimedCount, err = b.Int(); err != nil {
+	if m.UnclaimedCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "unclaimed_count")
 	}
-	if m.Winners, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Winners, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "winners")
 	}
 	if m.Flags.Has(4) {
-		if m.Months, err = b.Int(); err != nil {
+		if m.Months, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "months")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.Stars, err = b.Long(); err != nil {
+		if m.Stars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "stars")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.PrizeDescription, err = tlrt.String(b); err != nil {
+		if m.PrizeDescription, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "prize_description")
 		}
 	}
-	if m.UntilDate, err = b.Int(); err != nil {
+	if m.UntilDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "until_date")
 	}
 	m.Flags &^= 1<<0 | 1<<2
@@ -14708,19 +14609,16 @@ func (m *MessageMediaPaidMedia) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2337)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageMediaPaidMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14728,10 +14626,10 @@ func (m *MessageMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaPaidMedia", "")
 	}
 	var err error
-	if m.StarsAmount, err = b.Long(); err != nil {
+	if m.StarsAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPaidMedia", "stars_amount")
 	}
-	if m.ExtendedMedia, err = tlrt.DecodeSlabs[MessageExtendedMediaPreview](b, false, 8, depth+1, decodeMessageExtendedMedia); err != nil {
+	if m.ExtendedMedia, err = tlrt.DecodeSlabs[MessageExtendedMediaPreview](d, false, 8, depth+1, decodeMessageExtendedMedia); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPaidMedia", "extended_media")
 	}
 	return nil
@@ -14828,23 +14726,20 @@ func (m *MessageMediaToDo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaToDo) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaToDo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1994)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaToDo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageMediaToDo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14852,14 +14747,14 @@ func (m *MessageMediaToDo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaToDo", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaToDo", "flags")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Todo, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Todo, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaToDo", "todo")
 	}
 	if m.Flags.Has(0) {
-		if m.Completions, err = tlrt.DecodeStructs[TodoCompletion](b, false, false, 24, depth+1); err != nil {
+		if m.Completions, err = tlrt.DecodeStructs[TodoCompletion](d, false, false, 24, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaToDo", "completions")
 		}
 	}
@@ -14928,23 +14823,20 @@ func (m *MessageMediaVideoStream) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageMediaVideoStream) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaVideoStream{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2715)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageMediaVideoStream) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageMediaVideoStream) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14952,11 +14844,11 @@ func (m *MessageMediaVideoStream) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaVideoStream", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVideoStream", "flags")
 	}
 	m.RtmpStream = m.Flags.Has(0)
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVideoStream", "call")
 	}
 	m.Flags &^= 1 << 0
@@ -14974,28 +14866,30 @@ type MessagePeerVoteClass interface {
 
 // DecodeMessagePeerVote decodes any constructor of MessagePeerVote.
 func DecodeMessagePeerVote(b *bin.Buffer) (MessagePeerVoteClass, error) {
-	return tlrt.Owned(b, decodeMessagePeerVote)
+	return tlrt.Decode(b, &wireSchema, 285, decodeMessagePeerVote)
 }
 
 // decodeMessagePeerVote is DecodeMessagePeerVote for a value nested depth
 // levels deep.
-func decodeMessagePeerVote(b *bin.Buffer, depth int) (MessagePeerVoteClass, error) {
-	id, err := b.ID()
+func decodeMessagePeerVote(d *tlrt.Decoder, depth int) (MessagePeerVoteClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagePeerVoteClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagePeerVoteTypeID:
-		v = &MessagePeerVote{}
+		v, size = &MessagePeerVote{}, unsafe.Sizeof(MessagePeerVote{})
 	case MessagePeerVoteInputOptionTypeID:
-		v = &MessagePeerVoteInputOption{}
+		v, size = &MessagePeerVoteInputOption{}, unsafe.Sizeof(MessagePeerVoteInputOption{})
 	case MessagePeerVoteMultipleTypeID:
-		v = &MessagePeerVoteMultiple{}
+		v, size = &MessagePeerVoteMultiple{}, unsafe.Sizeof(MessagePeerVoteMultiple{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessagePeerVote"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -15059,19 +14953,16 @@ func (m *MessagePeerVote) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagePeerVote) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2491)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagePeerVote) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagePeerVote) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15079,13 +14970,13 @@ func (m *MessagePeerVote) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messagePeerVote", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVote", "peer")
 	}
-	if m.Option, err = tlrt.Bytes(b); err != nil {
+	if m.Option, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVote", "option")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVote", "date")
 	}
 	return nil
@@ -15150,12 +15041,13 @@ func (m *MessagePeerVoteInputOption) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagePeerVoteInputOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1781)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagePeerVoteInputOption) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagePeerVoteInputOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15163,10 +15055,10 @@ func (m *MessagePeerVoteInputOption) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messagePeerVoteInputOption", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVoteInputOption", "peer")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVoteInputOption", "date")
 	}
 	return nil
@@ -15233,19 +15125,16 @@ func (m *MessagePeerVoteMultiple) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagePeerVoteMultiple) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1330)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagePeerVoteMultiple) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagePeerVoteMultiple) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15253,13 +15142,13 @@ func (m *MessagePeerVoteMultiple) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messagePeerVoteMultiple", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "peer")
 	}
-	if m.Options, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
+	if m.Options, err = tlrt.DecodeVector(d, 4, tlrt.Bytes); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "options")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "date")
 	}
 	return nil
@@ -15276,26 +15165,28 @@ type MessageReplyHeaderClass interface {
 
 // DecodeMessageReplyHeader decodes any constructor of MessageReplyHeader.
 func DecodeMessageReplyHeader(b *bin.Buffer) (MessageReplyHeaderClass, error) {
-	return tlrt.Owned(b, decodeMessageReplyHeader)
+	return tlrt.Decode(b, &wireSchema, 228, decodeMessageReplyHeader)
 }
 
 // decodeMessageReplyHeader is DecodeMessageReplyHeader for a value nested depth
 // levels deep.
-func decodeMessageReplyHeader(b *bin.Buffer, depth int) (MessageReplyHeaderClass, error) {
-	id, err := b.ID()
+func decodeMessageReplyHeader(d *tlrt.Decoder, depth int) (MessageReplyHeaderClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessageReplyHeaderClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessageReplyHeaderTypeID:
-		v = &MessageReplyHeader{}
+		v, size = &MessageReplyHeader{}, unsafe.Sizeof(MessageReplyHeader{})
 	case MessageReplyStoryHeaderTypeID:
-		v = &MessageReplyStoryHeader{}
+		v, size = &MessageReplyStoryHeader{}, unsafe.Sizeof(MessageReplyStoryHeader{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageReplyHeader"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -15569,23 +15460,20 @@ func (m *MessageReplyHeader) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageReplyHeader) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageReplyHeader{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 868)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageReplyHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageReplyHeader) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15593,7 +15481,7 @@ func (m *MessageReplyHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageReplyHeader", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageReplyHeader", "flags")
 	}
 	m.ReplyToScheduled = m.Flags.Has(2)
@@ -15601,53 +15489,54 @@ func (m *MessageReplyHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Quote = m.Flags.Has(9)
 	m.ReplyToEphemeral = m.Flags.Has(13)
 	if m.Flags.Has(4) {
-		if m.ReplyToMsgID, err = b.Int(); err != nil {
+		if m.ReplyToMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "reply_to_msg_id")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.ReplyToPeerID, err = decodePeer(b, depth+1); err != nil {
+		if m.ReplyToPeerID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "reply_to_peer_id")
 		}
 	}
 	if m.Flags.Has(5) {
-		m.ReplyFrom = new(MessageFwdHeader)
-		if err = tlrt.DecodeBoxed(b, m.ReplyFrom, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(MessageFwdHeader{}))
+		m.ReplyFrom = &MessageFwdHeader{}
+		if err = tlrt.DecodeBoxed(d, m.ReplyFrom, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "reply_from")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.ReplyMedia, err = decodeMessageMedia(b, depth+1); err != nil {
+		if m.ReplyMedia, err = decodeMessageMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "reply_media")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ReplyToTopID, err = b.Int(); err != nil {
+		if m.ReplyToTopID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "reply_to_top_id")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.QuoteText, err = tlrt.String(b); err != nil {
+		if m.QuoteText, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "quote_text")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.QuoteEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.QuoteEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "quote_entities")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.QuoteOffset, err = b.Int(); err != nil {
+		if m.QuoteOffset, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "quote_offset")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.TodoItemID, err = b.Int(); err != nil {
+		if m.TodoItemID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "todo_item_id")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.PollOption, err = tlrt.Bytes(b); err != nil {
+		if m.PollOption, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "poll_option")
 		}
 	}
@@ -15735,12 +15624,13 @@ func (m *MessageReplyStoryHeader) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageReplyStoryHeader) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 726)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageReplyStoryHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageReplyStoryHeader) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15748,10 +15638,10 @@ func (m *MessageReplyStoryHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageReplyStoryHeader", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageReplyStoryHeader", "peer")
 	}
-	if m.StoryID, err = b.Int(); err != nil {
+	if m.StoryID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageReplyStoryHeader", "story_id")
 	}
 	return nil
@@ -15776,13 +15666,13 @@ type MessagesFilterClass interface {
 
 // DecodeMessagesFilter decodes any constructor of MessagesFilter.
 func DecodeMessagesFilter(b *bin.Buffer) (MessagesFilterClass, error) {
-	return decodeMessagesFilter(b, 0)
+	return tlrt.Decode(b, &wireSchema, 117, decodeMessagesFilter)
 }
 
 // decodeMessagesFilter is DecodeMessagesFilter for a value nested depth levels
 // deep.
-func decodeMessagesFilter(b *bin.Buffer, depth int) (MessagesFilterClass, error) {
-	id, err := b.ID()
+func decodeMessagesFilter(d *tlrt.Decoder, depth int) (MessagesFilterClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -15809,7 +15699,7 @@ func decodeMessagesFilter(b *bin.Buffer, depth int) (MessagesFilterClass, error)
 	case InputMessagesFilterChatPhotosTypeID:
 		v = &InputMessagesFilterChatPhotos{}
 	case InputMessagesFilterPhoneCallsTypeID:
-		v = &InputMessagesFilterPhoneCalls{}
+		v = tlrt.New[InputMessagesFilterPhoneCalls](d)
 	case InputMessagesFilterRoundVoiceTypeID:
 		v = &InputMessagesFilterRoundVoice{}
 	case InputMessagesFilterRoundVideoTypeID:
@@ -15827,7 +15717,7 @@ func decodeMessagesFilter(b *bin.Buffer, depth int) (MessagesFilterClass, error)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessagesFilter"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -15883,12 +15773,13 @@ func (m *InputMessagesFilterEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1514)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15945,12 +15836,13 @@ func (m *InputMessagesFilterPhotos) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPhotos) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2115)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterPhotos) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterPhotos) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16007,12 +15899,13 @@ func (m *InputMessagesFilterVideo) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterVideo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2232)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterVideo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16072,12 +15965,13 @@ func (m *InputMessagesFilterPhotoVideo) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPhotoVideo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1496)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterPhotoVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterPhotoVideo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16136,12 +16030,13 @@ func (m *InputMessagesFilterDocument) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterDocument) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2220)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterDocument) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterDocument) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16198,12 +16093,13 @@ func (m *InputMessagesFilterURL) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1884)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16260,12 +16156,13 @@ func (m *InputMessagesFilterGif) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterGif) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3287)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterGif) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterGif) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16322,12 +16219,13 @@ func (m *InputMessagesFilterVoice) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterVoice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1435)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterVoice) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterVoice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16384,12 +16282,13 @@ func (m *InputMessagesFilterMusic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterMusic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1166)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterMusic) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterMusic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16449,12 +16348,13 @@ func (m *InputMessagesFilterChatPhotos) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterChatPhotos) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1192)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterChatPhotos) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterChatPhotos) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16525,17 +16425,18 @@ func (m *InputMessagesFilterPhoneCalls) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = InputMessagesFilterPhoneCalls{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1901)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterPhoneCalls) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterPhoneCalls) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputMessagesFilterPhoneCalls", "flags")
 	}
 	m.Missed = m.Flags.Has(0)
@@ -16596,12 +16497,13 @@ func (m *InputMessagesFilterRoundVoice) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterRoundVoice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1845)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterRoundVoice) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterRoundVoice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16661,12 +16563,13 @@ func (m *InputMessagesFilterRoundVideo) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterRoundVideo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2469)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterRoundVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterRoundVideo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16726,12 +16629,13 @@ func (m *InputMessagesFilterMyMentions) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterMyMentions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2633)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterMyMentions) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterMyMentions) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16788,12 +16692,13 @@ func (m *InputMessagesFilterGeo) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterGeo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3014)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterGeo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterGeo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16852,12 +16757,13 @@ func (m *InputMessagesFilterContacts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterContacts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2931)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16914,12 +16820,13 @@ func (m *InputMessagesFilterPinned) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPinned) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 869)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterPinned) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterPinned) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16976,12 +16883,13 @@ func (m *InputMessagesFilterPoll) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPoll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3226)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputMessagesFilterPoll) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputMessagesFilterPoll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17052,26 +16960,27 @@ func (m *MaskCoords) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MaskCoords) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2400)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MaskCoords) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MaskCoords) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.N, err = b.Int(); err != nil {
+	if m.N, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "maskCoords", "n")
 	}
-	if m.X, err = b.Double(); err != nil {
+	if m.X, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "maskCoords", "x")
 	}
-	if m.Y, err = b.Double(); err != nil {
+	if m.Y, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "maskCoords", "y")
 	}
-	if m.Zoom, err = b.Double(); err != nil {
+	if m.Zoom, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "maskCoords", "zoom")
 	}
 	return nil
@@ -17174,36 +17083,37 @@ func (m *MediaAreaCoordinates) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MediaAreaCoordinates{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2763)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MediaAreaCoordinates) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MediaAreaCoordinates) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "flags")
 	}
-	if m.X, err = b.Double(); err != nil {
+	if m.X, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "x")
 	}
-	if m.Y, err = b.Double(); err != nil {
+	if m.Y, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "y")
 	}
-	if m.W, err = b.Double(); err != nil {
+	if m.W, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "w")
 	}
-	if m.H, err = b.Double(); err != nil {
+	if m.H, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "h")
 	}
-	if m.Rotation, err = b.Double(); err != nil {
+	if m.Rotation, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "rotation")
 	}
 	if m.Flags.Has(0) {
-		if m.Radius, err = b.Double(); err != nil {
+		if m.Radius, err = d.Double(); err != nil {
 			return tlrt.DecodeErr(err, "mediaAreaCoordinates", "radius")
 		}
 	}
@@ -17467,23 +17377,20 @@ func (m *MessageFwdHeader) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageFwdHeader) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageFwdHeader{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1399)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageFwdHeader) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17491,61 +17398,61 @@ func (m *MessageFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageFwdHeader", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageFwdHeader", "flags")
 	}
 	m.Imported = m.Flags.Has(7)
 	m.SavedOut = m.Flags.Has(11)
 	if m.Flags.Has(0) {
-		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		if m.FromID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "from_id")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.FromName, err = tlrt.String(b); err != nil {
+		if m.FromName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "from_name")
 		}
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageFwdHeader", "date")
 	}
 	if m.Flags.Has(2) {
-		if m.ChannelPost, err = b.Int(); err != nil {
+		if m.ChannelPost, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "channel_post")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.PostAuthor, err = tlrt.String(b); err != nil {
+		if m.PostAuthor, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "post_author")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.SavedFromPeer, err = decodePeer(b, depth+1); err != nil {
+		if m.SavedFromPeer, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "saved_from_peer")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.SavedFromMsgID, err = b.Int(); err != nil {
+		if m.SavedFromMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "saved_from_msg_id")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.SavedFromID, err = decodePeer(b, depth+1); err != nil {
+		if m.SavedFromID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "saved_from_id")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.SavedFromName, err = tlrt.String(b); err != nil {
+		if m.SavedFromName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "saved_from_name")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.SavedDate, err = b.Int(); err != nil {
+		if m.SavedDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "saved_date")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.PsaType, err = tlrt.String(b); err != nil {
+		if m.PsaType, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "psa_type")
 		}
 	}
@@ -17641,23 +17548,20 @@ func (m *MessagePeerReaction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagePeerReaction) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagePeerReaction{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2018)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagePeerReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagePeerReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17665,19 +17569,19 @@ func (m *MessagePeerReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messagePeerReaction", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerReaction", "flags")
 	}
 	m.Big = m.Flags.Has(0)
 	m.Unread = m.Flags.Has(1)
 	m.My = m.Flags.Has(2)
-	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+	if m.PeerID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerReaction", "peer_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerReaction", "date")
 	}
-	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerReaction", "reaction")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -17742,20 +17646,21 @@ func (m *MessageRange) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageRange) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 696)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageRange) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageRange) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MinID, err = b.Int(); err != nil {
+	if m.MinID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageRange", "min_id")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageRange", "max_id")
 	}
 	return nil
@@ -17894,23 +17799,20 @@ func (m *MessageReactions) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageReactions) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageReactions{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 685)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageReactions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17918,22 +17820,22 @@ func (m *MessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageReactions", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageReactions", "flags")
 	}
 	m.Min = m.Flags.Has(0)
 	m.CanSeeList = m.Flags.Has(2)
 	m.ReactionsAsTags = m.Flags.Has(3)
-	if m.Results, err = tlrt.DecodeStructs[ReactionCount](b, false, false, 16, depth+1); err != nil {
+	if m.Results, err = tlrt.DecodeStructs[ReactionCount](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageReactions", "results")
 	}
 	if m.Flags.Has(1) {
-		if m.RecentReactions, err = tlrt.DecodeStructs[MessagePeerReaction](b, false, false, 28, depth+1); err != nil {
+		if m.RecentReactions, err = tlrt.DecodeStructs[MessagePeerReaction](d, false, false, 28, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageReactions", "recent_reactions")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.TopReactors, err = tlrt.DecodeStructs[MessageReactor](b, false, false, 12, depth+1); err != nil {
+		if m.TopReactors, err = tlrt.DecodeStructs[MessageReactor](d, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageReactions", "top_reactors")
 		}
 	}
@@ -18019,12 +17921,13 @@ func (m *MessageReactor) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageReactor{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1377)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageReactor) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageReactor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18032,18 +17935,18 @@ func (m *MessageReactor) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageReactor", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageReactor", "flags")
 	}
 	m.Top = m.Flags.Has(0)
 	m.My = m.Flags.Has(1)
 	m.Anonymous = m.Flags.Has(2)
 	if m.Flags.Has(3) {
-		if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+		if m.PeerID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageReactor", "peer_id")
 		}
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageReactor", "count")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
@@ -18224,12 +18127,13 @@ func (m *MessageReplies) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageReplies{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1930)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageReplies) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18237,33 +18141,33 @@ func (m *MessageReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageReplies", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageReplies", "flags")
 	}
 	m.Comments = m.Flags.Has(0)
-	if m.Replies, err = b.Int(); err != nil {
+	if m.Replies, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageReplies", "replies")
 	}
-	if m.RepliesPts, err = b.Int(); err != nil {
+	if m.RepliesPts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageReplies", "replies_pts")
 	}
 	if m.Flags.Has(1) {
-		if m.RecentRepliers, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
+		if m.RecentRepliers, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
 			return tlrt.DecodeErr(err, "messageReplies", "recent_repliers")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.ChannelID, err = b.Long(); err != nil {
+		if m.ChannelID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messageReplies", "channel_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.MaxID, err = b.Int(); err != nil {
+		if m.MaxID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageReplies", "max_id")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.ReadMaxID, err = b.Int(); err != nil {
+		if m.ReadMaxID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageReplies", "read_max_id")
 		}
 	}
@@ -18333,27 +18237,24 @@ func (m *MessageReportOption) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessageReportOption) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1833)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessageReportOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageReportOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messageReportOption", "text")
 	}
-	if m.Option, err = tlrt.Bytes(b); err != nil {
+	if m.Option, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messageReportOption", "option")
 	}
 	return nil
@@ -18474,12 +18375,13 @@ func (m *MessageViews) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessageViews{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1325)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessageViews) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessageViews) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18487,22 +18389,23 @@ func (m *MessageViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messageViews", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messageViews", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Views, err = b.Int(); err != nil {
+		if m.Views, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageViews", "views")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Forwards, err = b.Int(); err != nil {
+		if m.Forwards, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageViews", "forwards")
 		}
 	}
 	if m.Flags.Has(2) {
-		m.Replies = new(MessageReplies)
-		if err = tlrt.DecodeBoxed(b, m.Replies, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(MessageReplies{}))
+		m.Replies = &MessageReplies{}
+		if err = tlrt.DecodeBoxed(d, m.Replies, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageViews", "replies")
 		}
 	}
@@ -18580,22 +18483,23 @@ func (m *MissingInvitee) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MissingInvitee{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1606)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MissingInvitee) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MissingInvitee) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "missingInvitee", "flags")
 	}
 	m.PremiumWouldAllowInvite = m.Flags.Has(0)
 	m.PremiumRequiredForPm = m.Flags.Has(1)
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "missingInvitee", "user_id")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -18705,12 +18609,13 @@ func (m *MyBoost) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MyBoost{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2659)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MyBoost) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MyBoost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18718,25 +18623,25 @@ func (m *MyBoost) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "myBoost", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "myBoost", "flags")
 	}
-	if m.Slot, err = b.Int(); err != nil {
+	if m.Slot, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "myBoost", "slot")
 	}
 	if m.Flags.Has(0) {
-		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		if m.Peer, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "myBoost", "peer")
 		}
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "myBoost", "date")
 	}
-	if m.Expires, err = b.Int(); err != nil {
+	if m.Expires, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "myBoost", "expires")
 	}
 	if m.Flags.Has(1) {
-		if m.CooldownUntilDate, err = b.Int(); err != nil {
+		if m.CooldownUntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "myBoost", "cooldown_until_date")
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // MessagesAllStickersClass is the TL type messages.AllStickers: one of
@@ -20,26 +21,28 @@ type MessagesAllStickersClass interface {
 
 // DecodeMessagesAllStickers decodes any constructor of messages.AllStickers.
 func DecodeMessagesAllStickers(b *bin.Buffer) (MessagesAllStickersClass, error) {
-	return tlrt.Owned(b, decodeMessagesAllStickers)
+	return tlrt.Decode(b, &wireSchema, 1621, decodeMessagesAllStickers)
 }
 
 // decodeMessagesAllStickers is DecodeMessagesAllStickers for a value nested
 // depth levels deep.
-func decodeMessagesAllStickers(b *bin.Buffer, depth int) (MessagesAllStickersClass, error) {
-	id, err := b.ID()
+func decodeMessagesAllStickers(d *tlrt.Decoder, depth int) (MessagesAllStickersClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesAllStickersClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesAllStickersNotModifiedTypeID:
 		v = &MessagesAllStickersNotModified{}
 	case MessagesAllStickersTypeID:
-		v = &MessagesAllStickers{}
+		v, size = &MessagesAllStickers{}, unsafe.Sizeof(MessagesAllStickers{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.AllStickers"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -98,12 +101,13 @@ func (m *MessagesAllStickersNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAllStickersNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3026)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesAllStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesAllStickersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -173,19 +177,16 @@ func (m *MessagesAllStickers) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesAllStickers) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2749)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesAllStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesAllStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -193,10 +194,10 @@ func (m *MessagesAllStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.allStickers", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.allStickers", "hash")
 	}
-	if m.Sets, err = tlrt.DecodeStructs[StickerSet](b, false, false, 40, depth+1); err != nil {
+	if m.Sets, err = tlrt.DecodeStructs[StickerSet](d, false, false, 40, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.allStickers", "sets")
 	}
 	return nil
@@ -214,26 +215,28 @@ type MessagesAvailableEffectsClass interface {
 // DecodeMessagesAvailableEffects decodes any constructor of
 // messages.AvailableEffects.
 func DecodeMessagesAvailableEffects(b *bin.Buffer) (MessagesAvailableEffectsClass, error) {
-	return tlrt.Owned(b, decodeMessagesAvailableEffects)
+	return tlrt.Decode(b, &wireSchema, 2919, decodeMessagesAvailableEffects)
 }
 
 // decodeMessagesAvailableEffects is DecodeMessagesAvailableEffects for a value
 // nested depth levels deep.
-func decodeMessagesAvailableEffects(b *bin.Buffer, depth int) (MessagesAvailableEffectsClass, error) {
-	id, err := b.ID()
+func decodeMessagesAvailableEffects(d *tlrt.Decoder, depth int) (MessagesAvailableEffectsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesAvailableEffectsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesAvailableEffectsNotModifiedTypeID:
 		v = &MessagesAvailableEffectsNotModified{}
 	case MessagesAvailableEffectsTypeID:
-		v = &MessagesAvailableEffects{}
+		v, size = &MessagesAvailableEffects{}, unsafe.Sizeof(MessagesAvailableEffects{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.AvailableEffects"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -294,12 +297,13 @@ func (m *MessagesAvailableEffectsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAvailableEffectsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2787)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesAvailableEffectsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesAvailableEffectsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -377,19 +381,16 @@ func (m *MessagesAvailableEffects) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesAvailableEffects) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2580)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesAvailableEffects) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesAvailableEffects) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -397,13 +398,13 @@ func (m *MessagesAvailableEffects) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.availableEffects", "")
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableEffects", "hash")
 	}
-	if m.Effects, err = tlrt.DecodeStructs[AvailableEffect](b, false, false, 28, depth+1); err != nil {
+	if m.Effects, err = tlrt.DecodeStructs[AvailableEffect](d, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableEffects", "effects")
 	}
-	if m.Documents, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableEffects", "documents")
 	}
 	return nil
@@ -421,26 +422,28 @@ type MessagesAvailableReactionsClass interface {
 // DecodeMessagesAvailableReactions decodes any constructor of
 // messages.AvailableReactions.
 func DecodeMessagesAvailableReactions(b *bin.Buffer) (MessagesAvailableReactionsClass, error) {
-	return tlrt.Owned(b, decodeMessagesAvailableReactions)
+	return tlrt.Decode(b, &wireSchema, 839, decodeMessagesAvailableReactions)
 }
 
 // decodeMessagesAvailableReactions is DecodeMessagesAvailableReactions for a
 // value nested depth levels deep.
-func decodeMessagesAvailableReactions(b *bin.Buffer, depth int) (MessagesAvailableReactionsClass, error) {
-	id, err := b.ID()
+func decodeMessagesAvailableReactions(d *tlrt.Decoder, depth int) (MessagesAvailableReactionsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesAvailableReactionsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesAvailableReactionsNotModifiedTypeID:
 		v = &MessagesAvailableReactionsNotModified{}
 	case MessagesAvailableReactionsTypeID:
-		v = &MessagesAvailableReactions{}
+		v, size = &MessagesAvailableReactions{}, unsafe.Sizeof(MessagesAvailableReactions{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.AvailableReactions"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -501,12 +504,13 @@ func (m *MessagesAvailableReactionsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAvailableReactionsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2221)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesAvailableReactionsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesAvailableReactionsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -576,19 +580,16 @@ func (m *MessagesAvailableReactions) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesAvailableReactions) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1798)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesAvailableReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesAvailableReactions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -596,10 +597,10 @@ func (m *MessagesAvailableReactions) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messages.availableReactions", "")
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableReactions", "hash")
 	}
-	if m.Reactions, err = tlrt.DecodeStructs[AvailableReaction](b, false, false, 76, depth+1); err != nil {
+	if m.Reactions, err = tlrt.DecodeStructs[AvailableReaction](d, false, false, 76, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableReactions", "reactions")
 	}
 	return nil
@@ -618,26 +619,28 @@ type MessagesChatInviteJoinResultClass interface {
 // DecodeMessagesChatInviteJoinResult decodes any constructor of
 // messages.ChatInviteJoinResult.
 func DecodeMessagesChatInviteJoinResult(b *bin.Buffer) (MessagesChatInviteJoinResultClass, error) {
-	return tlrt.Owned(b, decodeMessagesChatInviteJoinResult)
+	return tlrt.Decode(b, &wireSchema, 1893, decodeMessagesChatInviteJoinResult)
 }
 
 // decodeMessagesChatInviteJoinResult is DecodeMessagesChatInviteJoinResult for
 // a value nested depth levels deep.
-func decodeMessagesChatInviteJoinResult(b *bin.Buffer, depth int) (MessagesChatInviteJoinResultClass, error) {
-	id, err := b.ID()
+func decodeMessagesChatInviteJoinResult(d *tlrt.Decoder, depth int) (MessagesChatInviteJoinResultClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesChatInviteJoinResultClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesChatInviteJoinResultOkTypeID:
-		v = &MessagesChatInviteJoinResultOk{}
+		v, size = &MessagesChatInviteJoinResultOk{}, unsafe.Sizeof(MessagesChatInviteJoinResultOk{})
 	case MessagesChatInviteJoinResultWebViewTypeID:
-		v = &MessagesChatInviteJoinResultWebView{}
+		v, size = &MessagesChatInviteJoinResultWebView{}, unsafe.Sizeof(MessagesChatInviteJoinResultWebView{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.ChatInviteJoinResult"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -700,19 +703,16 @@ func (m *MessagesChatInviteJoinResultOk) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesChatInviteJoinResultOk) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1314)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesChatInviteJoinResultOk) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesChatInviteJoinResultOk) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -720,7 +720,7 @@ func (m *MessagesChatInviteJoinResultOk) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.chatInviteJoinResultOk", "")
 	}
 	var err error
-	if m.Updates, err = decodeUpdates(b, depth+1); err != nil {
+	if m.Updates, err = decodeUpdates(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultOk", "updates")
 	}
 	return nil
@@ -794,19 +794,16 @@ func (m *MessagesChatInviteJoinResultWebView) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesChatInviteJoinResultWebView) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1600)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesChatInviteJoinResultWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesChatInviteJoinResultWebView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -814,13 +811,13 @@ func (m *MessagesChatInviteJoinResultWebView) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.chatInviteJoinResultWebView", "")
 	}
 	var err error
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultWebView", "bot_id")
 	}
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultWebView", "query_id")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultWebView", "users")
 	}
 	return nil
@@ -837,26 +834,28 @@ type MessagesChatsClass interface {
 
 // DecodeMessagesChats decodes any constructor of messages.Chats.
 func DecodeMessagesChats(b *bin.Buffer) (MessagesChatsClass, error) {
-	return tlrt.Owned(b, decodeMessagesChats)
+	return tlrt.Decode(b, &wireSchema, 691, decodeMessagesChats)
 }
 
 // decodeMessagesChats is DecodeMessagesChats for a value nested depth levels
 // deep.
-func decodeMessagesChats(b *bin.Buffer, depth int) (MessagesChatsClass, error) {
-	id, err := b.ID()
+func decodeMessagesChats(d *tlrt.Decoder, depth int) (MessagesChatsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesChatsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesChatsTypeID:
-		v = &MessagesChats{}
+		v, size = &MessagesChats{}, unsafe.Sizeof(MessagesChats{})
 	case MessagesChatsSliceTypeID:
-		v = &MessagesChatsSlice{}
+		v, size = &MessagesChatsSlice{}, unsafe.Sizeof(MessagesChatsSlice{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.Chats"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -918,19 +917,16 @@ func (m *MessagesChats) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesChats) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1632)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesChats) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesChats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -938,7 +934,7 @@ func (m *MessagesChats) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.chats", "")
 	}
 	var err error
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.chats", "chats")
 	}
 	return nil
@@ -1006,19 +1002,16 @@ func (m *MessagesChatsSlice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesChatsSlice) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2197)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesChatsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesChatsSlice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1026,10 +1019,10 @@ func (m *MessagesChatsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.chatsSlice", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatsSlice", "count")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatsSlice", "chats")
 	}
 	return nil
@@ -1046,26 +1039,28 @@ type MessagesDhConfigClass interface {
 
 // DecodeMessagesDhConfig decodes any constructor of messages.DhConfig.
 func DecodeMessagesDhConfig(b *bin.Buffer) (MessagesDhConfigClass, error) {
-	return tlrt.Owned(b, decodeMessagesDhConfig)
+	return tlrt.Decode(b, &wireSchema, 995, decodeMessagesDhConfig)
 }
 
 // decodeMessagesDhConfig is DecodeMessagesDhConfig for a value nested depth
 // levels deep.
-func decodeMessagesDhConfig(b *bin.Buffer, depth int) (MessagesDhConfigClass, error) {
-	id, err := b.ID()
+func decodeMessagesDhConfig(d *tlrt.Decoder, depth int) (MessagesDhConfigClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesDhConfigClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesDhConfigNotModifiedTypeID:
-		v = &MessagesDhConfigNotModified{}
+		v, size = &MessagesDhConfigNotModified{}, unsafe.Sizeof(MessagesDhConfigNotModified{})
 	case MessagesDhConfigTypeID:
-		v = &MessagesDhConfig{}
+		v, size = &MessagesDhConfig{}, unsafe.Sizeof(MessagesDhConfig{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.DhConfig"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1124,24 +1119,21 @@ func (m *MessagesDhConfigNotModified) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesDhConfigNotModified) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2622)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesDhConfigNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDhConfigNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Random, err = tlrt.Bytes(b); err != nil {
+	if m.Random, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfigNotModified", "random")
 	}
 	return nil
@@ -1205,33 +1197,30 @@ func (m *MessagesDhConfig) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesDhConfig) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1034)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesDhConfig) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDhConfig) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.G, err = b.Int(); err != nil {
+	if m.G, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfig", "g")
 	}
-	if m.P, err = tlrt.Bytes(b); err != nil {
+	if m.P, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfig", "p")
 	}
-	if m.Version, err = b.Int(); err != nil {
+	if m.Version, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfig", "version")
 	}
-	if m.Random, err = tlrt.Bytes(b); err != nil {
+	if m.Random, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfig", "random")
 	}
 	return nil
@@ -1248,28 +1237,30 @@ type MessagesDialogsClass interface {
 
 // DecodeMessagesDialogs decodes any constructor of messages.Dialogs.
 func DecodeMessagesDialogs(b *bin.Buffer) (MessagesDialogsClass, error) {
-	return tlrt.Owned(b, decodeMessagesDialogs)
+	return tlrt.Decode(b, &wireSchema, 2249, decodeMessagesDialogs)
 }
 
 // decodeMessagesDialogs is DecodeMessagesDialogs for a value nested depth
 // levels deep.
-func decodeMessagesDialogs(b *bin.Buffer, depth int) (MessagesDialogsClass, error) {
-	id, err := b.ID()
+func decodeMessagesDialogs(d *tlrt.Decoder, depth int) (MessagesDialogsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesDialogsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesDialogsTypeID:
-		v = &MessagesDialogs{}
+		v, size = &MessagesDialogs{}, unsafe.Sizeof(MessagesDialogs{})
 	case MessagesDialogsSliceTypeID:
-		v = &MessagesDialogsSlice{}
+		v, size = &MessagesDialogsSlice{}, unsafe.Sizeof(MessagesDialogsSlice{})
 	case MessagesDialogsNotModifiedTypeID:
-		v = &MessagesDialogsNotModified{}
+		v = tlrt.New[MessagesDialogsNotModified](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.Dialogs"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1354,19 +1345,16 @@ func (m *MessagesDialogs) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesDialogs) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 798)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDialogs) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1374,16 +1362,16 @@ func (m *MessagesDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.dialogs", "")
 	}
 	var err error
-	if m.Dialogs, err = tlrt.DecodeSlabs[Dialog](b, false, 24, depth+1, decodeDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeSlabs[Dialog](d, false, 24, depth+1, decodeDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogs", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogs", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogs", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogs", "users")
 	}
 	return nil
@@ -1473,19 +1461,16 @@ func (m *MessagesDialogsSlice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesDialogsSlice) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1750)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesDialogsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDialogsSlice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1493,19 +1478,19 @@ func (m *MessagesDialogsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.dialogsSlice", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "count")
 	}
-	if m.Dialogs, err = tlrt.DecodeSlabs[Dialog](b, false, 24, depth+1, decodeDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeSlabs[Dialog](d, false, 24, depth+1, decodeDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "users")
 	}
 	return nil
@@ -1568,17 +1553,18 @@ func (m *MessagesDialogsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDialogsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3120)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDialogsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDialogsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsNotModified", "count")
 	}
 	return nil
@@ -1596,26 +1582,28 @@ type MessagesEmojiGameInfoClass interface {
 // DecodeMessagesEmojiGameInfo decodes any constructor of
 // messages.EmojiGameInfo.
 func DecodeMessagesEmojiGameInfo(b *bin.Buffer) (MessagesEmojiGameInfoClass, error) {
-	return tlrt.Owned(b, decodeMessagesEmojiGameInfo)
+	return tlrt.Decode(b, &wireSchema, 574, decodeMessagesEmojiGameInfo)
 }
 
 // decodeMessagesEmojiGameInfo is DecodeMessagesEmojiGameInfo for a value nested
 // depth levels deep.
-func decodeMessagesEmojiGameInfo(b *bin.Buffer, depth int) (MessagesEmojiGameInfoClass, error) {
-	id, err := b.ID()
+func decodeMessagesEmojiGameInfo(d *tlrt.Decoder, depth int) (MessagesEmojiGameInfoClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesEmojiGameInfoClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesEmojiGameUnavailableTypeID:
 		v = &MessagesEmojiGameUnavailable{}
 	case MessagesEmojiGameDiceInfoTypeID:
-		v = &MessagesEmojiGameDiceInfo{}
+		v, size = &MessagesEmojiGameDiceInfo{}, unsafe.Sizeof(MessagesEmojiGameDiceInfo{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.EmojiGameInfo"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1674,12 +1662,13 @@ func (m *MessagesEmojiGameUnavailable) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesEmojiGameUnavailable) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1532)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesEmojiGameUnavailable) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesEmojiGameUnavailable) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1783,44 +1772,41 @@ func (m *MessagesEmojiGameDiceInfo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesEmojiGameDiceInfo) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesEmojiGameDiceInfo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1322)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEmojiGameDiceInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesEmojiGameDiceInfo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "flags")
 	}
-	if m.GameHash, err = tlrt.String(b); err != nil {
+	if m.GameHash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "game_hash")
 	}
-	if m.PrevStake, err = b.Long(); err != nil {
+	if m.PrevStake, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "prev_stake")
 	}
-	if m.CurrentStreak, err = b.Int(); err != nil {
+	if m.CurrentStreak, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "current_streak")
 	}
-	if m.Params, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Params, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "params")
 	}
 	if m.Flags.Has(0) {
-		if m.PlaysLeft, err = b.Int(); err != nil {
+		if m.PlaysLeft, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "plays_left")
 		}
 	}
@@ -1841,26 +1827,28 @@ type MessagesEmojiGroupsClass interface {
 
 // DecodeMessagesEmojiGroups decodes any constructor of messages.EmojiGroups.
 func DecodeMessagesEmojiGroups(b *bin.Buffer) (MessagesEmojiGroupsClass, error) {
-	return tlrt.Owned(b, decodeMessagesEmojiGroups)
+	return tlrt.Decode(b, &wireSchema, 897, decodeMessagesEmojiGroups)
 }
 
 // decodeMessagesEmojiGroups is DecodeMessagesEmojiGroups for a value nested
 // depth levels deep.
-func decodeMessagesEmojiGroups(b *bin.Buffer, depth int) (MessagesEmojiGroupsClass, error) {
-	id, err := b.ID()
+func decodeMessagesEmojiGroups(d *tlrt.Decoder, depth int) (MessagesEmojiGroupsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesEmojiGroupsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesEmojiGroupsNotModifiedTypeID:
 		v = &MessagesEmojiGroupsNotModified{}
 	case MessagesEmojiGroupsTypeID:
-		v = &MessagesEmojiGroups{}
+		v, size = &MessagesEmojiGroups{}, unsafe.Sizeof(MessagesEmojiGroups{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.EmojiGroups"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1919,12 +1907,13 @@ func (m *MessagesEmojiGroupsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesEmojiGroupsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1733)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesEmojiGroupsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesEmojiGroupsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1994,19 +1983,16 @@ func (m *MessagesEmojiGroups) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesEmojiGroups) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1972)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEmojiGroups) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesEmojiGroups) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2014,10 +2000,10 @@ func (m *MessagesEmojiGroups) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.emojiGroups", "")
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGroups", "hash")
 	}
-	if m.Groups, err = tlrt.DecodeSlabs[EmojiGroup](b, false, 16, depth+1, decodeEmojiGroup); err != nil {
+	if m.Groups, err = tlrt.DecodeSlabs[EmojiGroup](d, false, 16, depth+1, decodeEmojiGroup); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGroups", "groups")
 	}
 	return nil
@@ -2035,26 +2021,28 @@ type MessagesExportedChatInviteClass interface {
 // DecodeMessagesExportedChatInvite decodes any constructor of
 // messages.ExportedChatInvite.
 func DecodeMessagesExportedChatInvite(b *bin.Buffer) (MessagesExportedChatInviteClass, error) {
-	return tlrt.Owned(b, decodeMessagesExportedChatInvite)
+	return tlrt.Decode(b, &wireSchema, 1769, decodeMessagesExportedChatInvite)
 }
 
 // decodeMessagesExportedChatInvite is DecodeMessagesExportedChatInvite for a
 // value nested depth levels deep.
-func decodeMessagesExportedChatInvite(b *bin.Buffer, depth int) (MessagesExportedChatInviteClass, error) {
-	id, err := b.ID()
+func decodeMessagesExportedChatInvite(d *tlrt.Decoder, depth int) (MessagesExportedChatInviteClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesExportedChatInviteClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesExportedChatInviteTypeID:
-		v = &MessagesExportedChatInvite{}
+		v, size = &MessagesExportedChatInvite{}, unsafe.Sizeof(MessagesExportedChatInvite{})
 	case MessagesExportedChatInviteReplacedTypeID:
-		v = &MessagesExportedChatInviteReplaced{}
+		v, size = &MessagesExportedChatInviteReplaced{}, unsafe.Sizeof(MessagesExportedChatInviteReplaced{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.ExportedChatInvite"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2122,19 +2110,16 @@ func (m *MessagesExportedChatInvite) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesExportedChatInvite) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 833)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesExportedChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesExportedChatInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2142,10 +2127,10 @@ func (m *MessagesExportedChatInvite) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messages.exportedChatInvite", "")
 	}
 	var err error
-	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+	if m.Invite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvite", "invite")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvite", "users")
 	}
 	return nil
@@ -2221,19 +2206,16 @@ func (m *MessagesExportedChatInviteReplaced) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesExportedChatInviteReplaced) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 950)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesExportedChatInviteReplaced) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesExportedChatInviteReplaced) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2241,13 +2223,13 @@ func (m *MessagesExportedChatInviteReplaced) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.exportedChatInviteReplaced", "")
 	}
 	var err error
-	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+	if m.Invite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInviteReplaced", "invite")
 	}
-	if m.NewInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+	if m.NewInvite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInviteReplaced", "new_invite")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInviteReplaced", "users")
 	}
 	return nil
@@ -2265,26 +2247,28 @@ type MessagesFavedStickersClass interface {
 // DecodeMessagesFavedStickers decodes any constructor of
 // messages.FavedStickers.
 func DecodeMessagesFavedStickers(b *bin.Buffer) (MessagesFavedStickersClass, error) {
-	return tlrt.Owned(b, decodeMessagesFavedStickers)
+	return tlrt.Decode(b, &wireSchema, 628, decodeMessagesFavedStickers)
 }
 
 // decodeMessagesFavedStickers is DecodeMessagesFavedStickers for a value nested
 // depth levels deep.
-func decodeMessagesFavedStickers(b *bin.Buffer, depth int) (MessagesFavedStickersClass, error) {
-	id, err := b.ID()
+func decodeMessagesFavedStickers(d *tlrt.Decoder, depth int) (MessagesFavedStickersClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesFavedStickersClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesFavedStickersNotModifiedTypeID:
 		v = &MessagesFavedStickersNotModified{}
 	case MessagesFavedStickersTypeID:
-		v = &MessagesFavedStickers{}
+		v, size = &MessagesFavedStickers{}, unsafe.Sizeof(MessagesFavedStickers{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.FavedStickers"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2343,12 +2327,13 @@ func (m *MessagesFavedStickersNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesFavedStickersNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2216)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesFavedStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesFavedStickersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2425,19 +2410,16 @@ func (m *MessagesFavedStickers) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesFavedStickers) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1044)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesFavedStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesFavedStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2445,13 +2427,13 @@ func (m *MessagesFavedStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.favedStickers", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.favedStickers", "hash")
 	}
-	if m.Packs, err = tlrt.DecodeStructs[StickerPack](b, false, false, 16, depth+1); err != nil {
+	if m.Packs, err = tlrt.DecodeStructs[StickerPack](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.favedStickers", "packs")
 	}
-	if m.Stickers, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.favedStickers", "stickers")
 	}
 	return nil
@@ -2469,26 +2451,28 @@ type MessagesFeaturedStickersClass interface {
 // DecodeMessagesFeaturedStickers decodes any constructor of
 // messages.FeaturedStickers.
 func DecodeMessagesFeaturedStickers(b *bin.Buffer) (MessagesFeaturedStickersClass, error) {
-	return tlrt.Owned(b, decodeMessagesFeaturedStickers)
+	return tlrt.Decode(b, &wireSchema, 733, decodeMessagesFeaturedStickers)
 }
 
 // decodeMessagesFeaturedStickers is DecodeMessagesFeaturedStickers for a value
 // nested depth levels deep.
-func decodeMessagesFeaturedStickers(b *bin.Buffer, depth int) (MessagesFeaturedStickersClass, error) {
-	id, err := b.ID()
+func decodeMessagesFeaturedStickers(d *tlrt.Decoder, depth int) (MessagesFeaturedStickersClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesFeaturedStickersClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesFeaturedStickersNotModifiedTypeID:
-		v = &MessagesFeaturedStickersNotModified{}
+		v = tlrt.New[MessagesFeaturedStickersNotModified](d)
 	case MessagesFeaturedStickersTypeID:
-		v = &MessagesFeaturedStickers{}
+		v, size = &MessagesFeaturedStickers{}, unsafe.Sizeof(MessagesFeaturedStickers{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.FeaturedStickers"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2555,17 +2539,18 @@ func (m *MessagesFeaturedStickersNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesFeaturedStickersNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2688)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesFeaturedStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesFeaturedStickersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickersNotModified", "count")
 	}
 	return nil
@@ -2647,23 +2632,20 @@ func (m *MessagesFeaturedStickers) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesFeaturedStickers) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesFeaturedStickers{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2589)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesFeaturedStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesFeaturedStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2671,20 +2653,20 @@ func (m *MessagesFeaturedStickers) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.featuredStickers", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickers", "flags")
 	}
 	m.Premium = m.Flags.Has(0)
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickers", "hash")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickers", "count")
 	}
-	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](b, false, 44, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](d, false, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickers", "sets")
 	}
-	if m.Unread, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Unread, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickers", "unread")
 	}
 	m.Flags &^= 1 << 0
@@ -2703,26 +2685,28 @@ type MessagesFoundStickerSetsClass interface {
 // DecodeMessagesFoundStickerSets decodes any constructor of
 // messages.FoundStickerSets.
 func DecodeMessagesFoundStickerSets(b *bin.Buffer) (MessagesFoundStickerSetsClass, error) {
-	return tlrt.Owned(b, decodeMessagesFoundStickerSets)
+	return tlrt.Decode(b, &wireSchema, 1136, decodeMessagesFoundStickerSets)
 }
 
 // decodeMessagesFoundStickerSets is DecodeMessagesFoundStickerSets for a value
 // nested depth levels deep.
-func decodeMessagesFoundStickerSets(b *bin.Buffer, depth int) (MessagesFoundStickerSetsClass, error) {
-	id, err := b.ID()
+func decodeMessagesFoundStickerSets(d *tlrt.Decoder, depth int) (MessagesFoundStickerSetsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesFoundStickerSetsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesFoundStickerSetsNotModifiedTypeID:
 		v = &MessagesFoundStickerSetsNotModified{}
 	case MessagesFoundStickerSetsTypeID:
-		v = &MessagesFoundStickerSets{}
+		v, size = &MessagesFoundStickerSets{}, unsafe.Sizeof(MessagesFoundStickerSets{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.FoundStickerSets"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2783,12 +2767,13 @@ func (m *MessagesFoundStickerSetsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesFoundStickerSetsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 712)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesFoundStickerSetsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesFoundStickerSetsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2858,19 +2843,16 @@ func (m *MessagesFoundStickerSets) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesFoundStickerSets) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1999)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesFoundStickerSets) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesFoundStickerSets) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2878,10 +2860,10 @@ func (m *MessagesFoundStickerSets) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.foundStickerSets", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickerSets", "hash")
 	}
-	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](b, false, 44, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](d, false, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickerSets", "sets")
 	}
 	return nil
@@ -2899,26 +2881,28 @@ type MessagesFoundStickersClass interface {
 // DecodeMessagesFoundStickers decodes any constructor of
 // messages.FoundStickers.
 func DecodeMessagesFoundStickers(b *bin.Buffer) (MessagesFoundStickersClass, error) {
-	return tlrt.Owned(b, decodeMessagesFoundStickers)
+	return tlrt.Decode(b, &wireSchema, 1017, decodeMessagesFoundStickers)
 }
 
 // decodeMessagesFoundStickers is DecodeMessagesFoundStickers for a value nested
 // depth levels deep.
-func decodeMessagesFoundStickers(b *bin.Buffer, depth int) (MessagesFoundStickersClass, error) {
-	id, err := b.ID()
+func decodeMessagesFoundStickers(d *tlrt.Decoder, depth int) (MessagesFoundStickersClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesFoundStickersClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesFoundStickersNotModifiedTypeID:
-		v = &MessagesFoundStickersNotModified{}
+		v = tlrt.New[MessagesFoundStickersNotModified](d)
 	case MessagesFoundStickersTypeID:
-		v = &MessagesFoundStickers{}
+		v, size = &MessagesFoundStickers{}, unsafe.Sizeof(MessagesFoundStickers{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.FoundStickers"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3015,21 +2999,22 @@ func (m *MessagesFoundStickersNotModified) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesFoundStickersNotModified{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1587)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesFoundStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesFoundStickersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickersNotModified", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.Int(); err != nil {
+		if m.NextOffset, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.foundStickersNotModified", "next_offset")
 		}
 	}
@@ -3134,23 +3119,20 @@ func (m *MessagesFoundStickers) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesFoundStickers) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesFoundStickers{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1916)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesFoundStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesFoundStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3158,18 +3140,18 @@ func (m *MessagesFoundStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.foundStickers", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickers", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.Int(); err != nil {
+		if m.NextOffset, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.foundStickers", "next_offset")
 		}
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickers", "hash")
 	}
-	if m.Stickers, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickers", "stickers")
 	}
 	if m.NextOffset != 0 {
@@ -3190,30 +3172,32 @@ type MessagesMessagesClass interface {
 
 // DecodeMessagesMessages decodes any constructor of messages.Messages.
 func DecodeMessagesMessages(b *bin.Buffer) (MessagesMessagesClass, error) {
-	return tlrt.Owned(b, decodeMessagesMessages)
+	return tlrt.Decode(b, &wireSchema, 745, decodeMessagesMessages)
 }
 
 // decodeMessagesMessages is DecodeMessagesMessages for a value nested depth
 // levels deep.
-func decodeMessagesMessages(b *bin.Buffer, depth int) (MessagesMessagesClass, error) {
-	id, err := b.ID()
+func decodeMessagesMessages(d *tlrt.Decoder, depth int) (MessagesMessagesClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesMessagesClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesMessagesTypeID:
-		v = &MessagesMessages{}
+		v, size = &MessagesMessages{}, unsafe.Sizeof(MessagesMessages{})
 	case MessagesMessagesSliceTypeID:
-		v = &MessagesMessagesSlice{}
+		v, size = &MessagesMessagesSlice{}, unsafe.Sizeof(MessagesMessagesSlice{})
 	case MessagesChannelMessagesTypeID:
-		v = &MessagesChannelMessages{}
+		v, size = &MessagesChannelMessages{}, unsafe.Sizeof(MessagesChannelMessages{})
 	case MessagesMessagesNotModifiedTypeID:
-		v = &MessagesMessagesNotModified{}
+		v = tlrt.New[MessagesMessagesNotModified](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.Messages"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3298,19 +3282,16 @@ func (m *MessagesMessages) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesMessages) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 890)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesMessages) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3318,16 +3299,16 @@ func (m *MessagesMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.messages", "")
 	}
 	var err error
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "messages")
 	}
-	if m.Topics, err = tlrt.DecodeSlabs[ForumTopic](b, false, 8, depth+1, decodeForumTopic); err != nil {
+	if m.Topics, err = tlrt.DecodeSlabs[ForumTopic](d, false, 8, depth+1, decodeForumTopic); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "topics")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "users")
 	}
 	return nil
@@ -3483,23 +3464,20 @@ func (m *MessagesMessagesSlice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesMessagesSlice) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesMessagesSlice{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1578)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesMessagesSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesMessagesSlice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3507,39 +3485,39 @@ func (m *MessagesMessagesSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.messagesSlice", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "flags")
 	}
 	m.Inexact = m.Flags.Has(1)
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "count")
 	}
 	if m.Flags.Has(0) {
-		if m.NextRate, err = b.Int(); err != nil {
+		if m.NextRate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.messagesSlice", "next_rate")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.OffsetIDOffset, err = b.Int(); err != nil {
+		if m.OffsetIDOffset, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.messagesSlice", "offset_id_offset")
 		}
 	}
 	if m.Flags.Has(3) {
-		m.SearchFlood = new(SearchPostsFlood)
-		if err = tlrt.DecodeBoxed(b, m.SearchFlood, depth+1); err != nil {
+		m.SearchFlood = tlrt.New[SearchPostsFlood](d)
+		if err = tlrt.DecodeBoxed(d, m.SearchFlood, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.messagesSlice", "search_flood")
 		}
 	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "messages")
 	}
-	if m.Topics, err = tlrt.DecodeSlabs[ForumTopic](b, false, 8, depth+1, decodeForumTopic); err != nil {
+	if m.Topics, err = tlrt.DecodeSlabs[ForumTopic](d, false, 8, depth+1, decodeForumTopic); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "topics")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "users")
 	}
 	m.Flags &^= 1<<1 | 1<<3
@@ -3674,23 +3652,20 @@ func (m *MessagesChannelMessages) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesChannelMessages) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesChannelMessages{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2691)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesChannelMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesChannelMessages) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3698,31 +3673,31 @@ func (m *MessagesChannelMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.channelMessages", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "flags")
 	}
 	m.Inexact = m.Flags.Has(1)
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "pts")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "count")
 	}
 	if m.Flags.Has(2) {
-		if m.OffsetIDOffset, err = b.Int(); err != nil {
+		if m.OffsetIDOffset, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.channelMessages", "offset_id_offset")
 		}
 	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "messages")
 	}
-	if m.Topics, err = tlrt.DecodeSlabs[ForumTopic](b, false, 8, depth+1, decodeForumTopic); err != nil {
+	if m.Topics, err = tlrt.DecodeSlabs[ForumTopic](d, false, 8, depth+1, decodeForumTopic); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "topics")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "users")
 	}
 	m.Flags &^= 1 << 1
@@ -3790,17 +3765,18 @@ func (m *MessagesMessagesNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesMessagesNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1776)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesMessagesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesMessagesNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesNotModified", "count")
 	}
 	return nil
@@ -3817,26 +3793,28 @@ type MessagesQuickRepliesClass interface {
 
 // DecodeMessagesQuickReplies decodes any constructor of messages.QuickReplies.
 func DecodeMessagesQuickReplies(b *bin.Buffer) (MessagesQuickRepliesClass, error) {
-	return tlrt.Owned(b, decodeMessagesQuickReplies)
+	return tlrt.Decode(b, &wireSchema, 2809, decodeMessagesQuickReplies)
 }
 
 // decodeMessagesQuickReplies is DecodeMessagesQuickReplies for a value nested
 // depth levels deep.
-func decodeMessagesQuickReplies(b *bin.Buffer, depth int) (MessagesQuickRepliesClass, error) {
-	id, err := b.ID()
+func decodeMessagesQuickReplies(d *tlrt.Decoder, depth int) (MessagesQuickRepliesClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesQuickRepliesClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesQuickRepliesTypeID:
-		v = &MessagesQuickReplies{}
+		v, size = &MessagesQuickReplies{}, unsafe.Sizeof(MessagesQuickReplies{})
 	case MessagesQuickRepliesNotModifiedTypeID:
 		v = &MessagesQuickRepliesNotModified{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.QuickReplies"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3922,19 +3900,16 @@ func (m *MessagesQuickReplies) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesQuickReplies) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2685)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesQuickReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesQuickReplies) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3942,16 +3917,16 @@ func (m *MessagesQuickReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.quickReplies", "")
 	}
 	var err error
-	if m.QuickReplies, err = tlrt.DecodeStructs[QuickReply](b, false, false, 20, depth+1); err != nil {
+	if m.QuickReplies, err = tlrt.DecodeStructs[QuickReply](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickReplies", "quick_replies")
 	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickReplies", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickReplies", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickReplies", "users")
 	}
 	return nil
@@ -4010,12 +3985,13 @@ func (m *MessagesQuickRepliesNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesQuickRepliesNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1583)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesQuickRepliesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesQuickRepliesNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4033,26 +4009,28 @@ type MessagesReactionsClass interface {
 
 // DecodeMessagesReactions decodes any constructor of messages.Reactions.
 func DecodeMessagesReactions(b *bin.Buffer) (MessagesReactionsClass, error) {
-	return tlrt.Owned(b, decodeMessagesReactions)
+	return tlrt.Decode(b, &wireSchema, 1180, decodeMessagesReactions)
 }
 
 // decodeMessagesReactions is DecodeMessagesReactions for a value nested depth
 // levels deep.
-func decodeMessagesReactions(b *bin.Buffer, depth int) (MessagesReactionsClass, error) {
-	id, err := b.ID()
+func decodeMessagesReactions(d *tlrt.Decoder, depth int) (MessagesReactionsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesReactionsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesReactionsNotModifiedTypeID:
 		v = &MessagesReactionsNotModified{}
 	case MessagesReactionsTypeID:
-		v = &MessagesReactions{}
+		v, size = &MessagesReactions{}, unsafe.Sizeof(MessagesReactions{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.Reactions"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4111,12 +4089,13 @@ func (m *MessagesReactionsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReactionsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2410)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReactionsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReactionsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4185,19 +4164,16 @@ func (m *MessagesReactions) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesReactions) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3056)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReactions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4205,10 +4181,10 @@ func (m *MessagesReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reactions", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.reactions", "hash")
 	}
-	if m.Reactions, err = tlrt.DecodeSlabs[ReactionEmoji](b, false, 4, depth+1, decodeReaction); err != nil {
+	if m.Reactions, err = tlrt.DecodeSlabs[ReactionEmoji](d, false, 4, depth+1, decodeReaction); err != nil {
 		return tlrt.DecodeErr(err, "messages.reactions", "reactions")
 	}
 	return nil
@@ -4226,26 +4202,28 @@ type MessagesRecentStickersClass interface {
 // DecodeMessagesRecentStickers decodes any constructor of
 // messages.RecentStickers.
 func DecodeMessagesRecentStickers(b *bin.Buffer) (MessagesRecentStickersClass, error) {
-	return tlrt.Owned(b, decodeMessagesRecentStickers)
+	return tlrt.Decode(b, &wireSchema, 2209, decodeMessagesRecentStickers)
 }
 
 // decodeMessagesRecentStickers is DecodeMessagesRecentStickers for a value
 // nested depth levels deep.
-func decodeMessagesRecentStickers(b *bin.Buffer, depth int) (MessagesRecentStickersClass, error) {
-	id, err := b.ID()
+func decodeMessagesRecentStickers(d *tlrt.Decoder, depth int) (MessagesRecentStickersClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesRecentStickersClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesRecentStickersNotModifiedTypeID:
 		v = &MessagesRecentStickersNotModified{}
 	case MessagesRecentStickersTypeID:
-		v = &MessagesRecentStickers{}
+		v, size = &MessagesRecentStickers{}, unsafe.Sizeof(MessagesRecentStickers{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.RecentStickers"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4304,12 +4282,13 @@ func (m *MessagesRecentStickersNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesRecentStickersNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 697)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesRecentStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesRecentStickersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4392,19 +4371,16 @@ func (m *MessagesRecentStickers) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesRecentStickers) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1977)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesRecentStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesRecentStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4412,16 +4388,16 @@ func (m *MessagesRecentStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.recentStickers", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.recentStickers", "hash")
 	}
-	if m.Packs, err = tlrt.DecodeStructs[StickerPack](b, false, false, 16, depth+1); err != nil {
+	if m.Packs, err = tlrt.DecodeStructs[StickerPack](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.recentStickers", "packs")
 	}
-	if m.Stickers, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.recentStickers", "stickers")
 	}
-	if m.Dates, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Dates, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.recentStickers", "dates")
 	}
 	return nil
@@ -4439,28 +4415,30 @@ type MessagesSavedDialogsClass interface {
 
 // DecodeMessagesSavedDialogs decodes any constructor of messages.SavedDialogs.
 func DecodeMessagesSavedDialogs(b *bin.Buffer) (MessagesSavedDialogsClass, error) {
-	return tlrt.Owned(b, decodeMessagesSavedDialogs)
+	return tlrt.Decode(b, &wireSchema, 909, decodeMessagesSavedDialogs)
 }
 
 // decodeMessagesSavedDialogs is DecodeMessagesSavedDialogs for a value nested
 // depth levels deep.
-func decodeMessagesSavedDialogs(b *bin.Buffer, depth int) (MessagesSavedDialogsClass, error) {
-	id, err := b.ID()
+func decodeMessagesSavedDialogs(d *tlrt.Decoder, depth int) (MessagesSavedDialogsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesSavedDialogsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesSavedDialogsTypeID:
-		v = &MessagesSavedDialogs{}
+		v, size = &MessagesSavedDialogs{}, unsafe.Sizeof(MessagesSavedDialogs{})
 	case MessagesSavedDialogsSliceTypeID:
-		v = &MessagesSavedDialogsSlice{}
+		v, size = &MessagesSavedDialogsSlice{}, unsafe.Sizeof(MessagesSavedDialogsSlice{})
 	case MessagesSavedDialogsNotModifiedTypeID:
-		v = &MessagesSavedDialogsNotModified{}
+		v = tlrt.New[MessagesSavedDialogsNotModified](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.SavedDialogs"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4546,19 +4524,16 @@ func (m *MessagesSavedDialogs) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSavedDialogs) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3198)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSavedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSavedDialogs) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4566,16 +4541,16 @@ func (m *MessagesSavedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.savedDialogs", "")
 	}
 	var err error
-	if m.Dialogs, err = tlrt.DecodeSlabs[MonoForumDialog](b, false, 24, depth+1, decodeSavedDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeSlabs[MonoForumDialog](d, false, 24, depth+1, decodeSavedDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogs", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogs", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogs", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogs", "users")
 	}
 	return nil
@@ -4666,19 +4641,16 @@ func (m *MessagesSavedDialogsSlice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSavedDialogsSlice) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1320)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSavedDialogsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSavedDialogsSlice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4686,19 +4658,19 @@ func (m *MessagesSavedDialogsSlice) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.savedDialogsSlice", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "count")
 	}
-	if m.Dialogs, err = tlrt.DecodeSlabs[MonoForumDialog](b, false, 24, depth+1, decodeSavedDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeSlabs[MonoForumDialog](d, false, 24, depth+1, decodeSavedDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "users")
 	}
 	return nil
@@ -4764,17 +4736,18 @@ func (m *MessagesSavedDialogsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSavedDialogsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2612)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSavedDialogsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSavedDialogsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsNotModified", "count")
 	}
 	return nil
@@ -4791,26 +4764,28 @@ type MessagesSavedGifsClass interface {
 
 // DecodeMessagesSavedGifs decodes any constructor of messages.SavedGifs.
 func DecodeMessagesSavedGifs(b *bin.Buffer) (MessagesSavedGifsClass, error) {
-	return tlrt.Owned(b, decodeMessagesSavedGifs)
+	return tlrt.Decode(b, &wireSchema, 1558, decodeMessagesSavedGifs)
 }
 
 // decodeMessagesSavedGifs is DecodeMessagesSavedGifs for a value nested depth
 // levels deep.
-func decodeMessagesSavedGifs(b *bin.Buffer, depth int) (MessagesSavedGifsClass, error) {
-	id, err := b.ID()
+func decodeMessagesSavedGifs(d *tlrt.Decoder, depth int) (MessagesSavedGifsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesSavedGifsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesSavedGifsNotModifiedTypeID:
 		v = &MessagesSavedGifsNotModified{}
 	case MessagesSavedGifsTypeID:
-		v = &MessagesSavedGifs{}
+		v, size = &MessagesSavedGifs{}, unsafe.Sizeof(MessagesSavedGifs{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.SavedGifs"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4869,12 +4844,13 @@ func (m *MessagesSavedGifsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSavedGifsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3021)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSavedGifsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSavedGifsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4943,19 +4919,16 @@ func (m *MessagesSavedGifs) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSavedGifs) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1935)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSavedGifs) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSavedGifs) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4963,10 +4936,10 @@ func (m *MessagesSavedGifs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.savedGifs", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedGifs", "hash")
 	}
-	if m.Gifs, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Gifs, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedGifs", "gifs")
 	}
 	return nil
@@ -4984,26 +4957,28 @@ type MessagesSavedReactionTagsClass interface {
 // DecodeMessagesSavedReactionTags decodes any constructor of
 // messages.SavedReactionTags.
 func DecodeMessagesSavedReactionTags(b *bin.Buffer) (MessagesSavedReactionTagsClass, error) {
-	return tlrt.Owned(b, decodeMessagesSavedReactionTags)
+	return tlrt.Decode(b, &wireSchema, 1145, decodeMessagesSavedReactionTags)
 }
 
 // decodeMessagesSavedReactionTags is DecodeMessagesSavedReactionTags for a
 // value nested depth levels deep.
-func decodeMessagesSavedReactionTags(b *bin.Buffer, depth int) (MessagesSavedReactionTagsClass, error) {
-	id, err := b.ID()
+func decodeMessagesSavedReactionTags(d *tlrt.Decoder, depth int) (MessagesSavedReactionTagsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesSavedReactionTagsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesSavedReactionTagsNotModifiedTypeID:
 		v = &MessagesSavedReactionTagsNotModified{}
 	case MessagesSavedReactionTagsTypeID:
-		v = &MessagesSavedReactionTags{}
+		v, size = &MessagesSavedReactionTags{}, unsafe.Sizeof(MessagesSavedReactionTags{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.SavedReactionTags"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5064,12 +5039,13 @@ func (m *MessagesSavedReactionTagsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSavedReactionTagsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1975)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSavedReactionTagsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSavedReactionTagsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5136,19 +5112,16 @@ func (m *MessagesSavedReactionTags) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSavedReactionTags) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1103)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSavedReactionTags) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSavedReactionTags) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5156,10 +5129,10 @@ func (m *MessagesSavedReactionTags) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.savedReactionTags", "")
 	}
 	var err error
-	if m.Tags, err = tlrt.DecodeStructs[SavedReactionTag](b, false, false, 16, depth+1); err != nil {
+	if m.Tags, err = tlrt.DecodeStructs[SavedReactionTag](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedReactionTags", "tags")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedReactionTags", "hash")
 	}
 	return nil
@@ -5178,26 +5151,28 @@ type MessagesSentEncryptedMessageClass interface {
 // DecodeMessagesSentEncryptedMessage decodes any constructor of
 // messages.SentEncryptedMessage.
 func DecodeMessagesSentEncryptedMessage(b *bin.Buffer) (MessagesSentEncryptedMessageClass, error) {
-	return decodeMessagesSentEncryptedMessage(b, 0)
+	return tlrt.Decode(b, &wireSchema, 1107, decodeMessagesSentEncryptedMessage)
 }
 
 // decodeMessagesSentEncryptedMessage is DecodeMessagesSentEncryptedMessage for
 // a value nested depth levels deep.
-func decodeMessagesSentEncryptedMessage(b *bin.Buffer, depth int) (MessagesSentEncryptedMessageClass, error) {
-	id, err := b.ID()
+func decodeMessagesSentEncryptedMessage(d *tlrt.Decoder, depth int) (MessagesSentEncryptedMessageClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesSentEncryptedMessageClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesSentEncryptedMessageTypeID:
-		v = &MessagesSentEncryptedMessage{}
+		v = tlrt.New[MessagesSentEncryptedMessage](d)
 	case MessagesSentEncryptedFileTypeID:
-		v = &MessagesSentEncryptedFile{}
+		v, size = &MessagesSentEncryptedFile{}, unsafe.Sizeof(MessagesSentEncryptedFile{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.SentEncryptedMessage"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5263,17 +5238,18 @@ func (m *MessagesSentEncryptedMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSentEncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1479)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSentEncryptedMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSentEncryptedMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sentEncryptedMessage", "date")
 	}
 	return nil
@@ -5338,12 +5314,13 @@ func (m *MessagesSentEncryptedFile) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSentEncryptedFile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2100)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSentEncryptedFile) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSentEncryptedFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5351,10 +5328,10 @@ func (m *MessagesSentEncryptedFile) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sentEncryptedFile", "")
 	}
 	var err error
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sentEncryptedFile", "date")
 	}
-	if m.File, err = decodeEncryptedFile(b, depth+1); err != nil {
+	if m.File, err = decodeEncryptedFile(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sentEncryptedFile", "file")
 	}
 	return nil
@@ -5372,26 +5349,28 @@ type MessagesSponsoredMessagesClass interface {
 // DecodeMessagesSponsoredMessages decodes any constructor of
 // messages.SponsoredMessages.
 func DecodeMessagesSponsoredMessages(b *bin.Buffer) (MessagesSponsoredMessagesClass, error) {
-	return tlrt.Owned(b, decodeMessagesSponsoredMessages)
+	return tlrt.Decode(b, &wireSchema, 1221, decodeMessagesSponsoredMessages)
 }
 
 // decodeMessagesSponsoredMessages is DecodeMessagesSponsoredMessages for a
 // value nested depth levels deep.
-func decodeMessagesSponsoredMessages(b *bin.Buffer, depth int) (MessagesSponsoredMessagesClass, error) {
-	id, err := b.ID()
+func decodeMessagesSponsoredMessages(d *tlrt.Decoder, depth int) (MessagesSponsoredMessagesClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesSponsoredMessagesClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesSponsoredMessagesTypeID:
-		v = &MessagesSponsoredMessages{}
+		v, size = &MessagesSponsoredMessages{}, unsafe.Sizeof(MessagesSponsoredMessages{})
 	case MessagesSponsoredMessagesEmptyTypeID:
 		v = &MessagesSponsoredMessagesEmpty{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.SponsoredMessages"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5551,23 +5530,20 @@ func (m *MessagesSponsoredMessages) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSponsoredMessages) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSponsoredMessages{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3288)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSponsoredMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSponsoredMessages) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5575,31 +5551,31 @@ func (m *MessagesSponsoredMessages) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sponsoredMessages", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.PostsBetween, err = b.Int(); err != nil {
+		if m.PostsBetween, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sponsoredMessages", "posts_between")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.StartDelay, err = b.Int(); err != nil {
+		if m.StartDelay, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sponsoredMessages", "start_delay")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.BetweenDelay, err = b.Int(); err != nil {
+		if m.BetweenDelay, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sponsoredMessages", "between_delay")
 		}
 	}
-	if m.Messages, err = tlrt.DecodeStructs[SponsoredMessage](b, false, false, 28, depth+1); err != nil {
+	if m.Messages, err = tlrt.DecodeStructs[SponsoredMessage](d, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "users")
 	}
 	if m.PostsBetween != 0 {
@@ -5667,12 +5643,13 @@ func (m *MessagesSponsoredMessagesEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSponsoredMessagesEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 831)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSponsoredMessagesEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSponsoredMessagesEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5690,26 +5667,28 @@ type MessagesStickerSetClass interface {
 
 // DecodeMessagesStickerSet decodes any constructor of messages.StickerSet.
 func DecodeMessagesStickerSet(b *bin.Buffer) (MessagesStickerSetClass, error) {
-	return tlrt.Owned(b, decodeMessagesStickerSet)
+	return tlrt.Decode(b, &wireSchema, 341, decodeMessagesStickerSet)
 }
 
 // decodeMessagesStickerSet is DecodeMessagesStickerSet for a value nested depth
 // levels deep.
-func decodeMessagesStickerSet(b *bin.Buffer, depth int) (MessagesStickerSetClass, error) {
-	id, err := b.ID()
+func decodeMessagesStickerSet(d *tlrt.Decoder, depth int) (MessagesStickerSetClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesStickerSetClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesStickerSetTypeID:
-		v = &MessagesStickerSet{}
+		v, size = &MessagesStickerSet{}, unsafe.Sizeof(MessagesStickerSet{})
 	case MessagesStickerSetNotModifiedTypeID:
 		v = &MessagesStickerSetNotModified{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.StickerSet"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5792,23 +5771,20 @@ func (m *MessagesStickerSet) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesStickerSet) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesStickerSet{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1713)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesStickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5816,16 +5792,16 @@ func (m *MessagesStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.stickerSet", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Set, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSet", "set")
 	}
-	if m.Packs, err = tlrt.DecodeStructs[StickerPack](b, false, false, 16, depth+1); err != nil {
+	if m.Packs, err = tlrt.DecodeStructs[StickerPack](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSet", "packs")
 	}
-	if m.Keywords, err = tlrt.DecodeStructs[StickerKeyword](b, false, false, 20, depth+1); err != nil {
+	if m.Keywords, err = tlrt.DecodeStructs[StickerKeyword](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSet", "keywords")
 	}
-	if m.Documents, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSet", "documents")
 	}
 	return nil
@@ -5884,12 +5860,13 @@ func (m *MessagesStickerSetNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesStickerSetNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2804)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesStickerSetNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesStickerSetNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5910,26 +5887,28 @@ type MessagesStickerSetInstallResultClass interface {
 // DecodeMessagesStickerSetInstallResult decodes any constructor of
 // messages.StickerSetInstallResult.
 func DecodeMessagesStickerSetInstallResult(b *bin.Buffer) (MessagesStickerSetInstallResultClass, error) {
-	return tlrt.Owned(b, decodeMessagesStickerSetInstallResult)
+	return tlrt.Decode(b, &wireSchema, 2694, decodeMessagesStickerSetInstallResult)
 }
 
 // decodeMessagesStickerSetInstallResult is
 // DecodeMessagesStickerSetInstallResult for a value nested depth levels deep.
-func decodeMessagesStickerSetInstallResult(b *bin.Buffer, depth int) (MessagesStickerSetInstallResultClass, error) {
-	id, err := b.ID()
+func decodeMessagesStickerSetInstallResult(d *tlrt.Decoder, depth int) (MessagesStickerSetInstallResultClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesStickerSetInstallResultClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesStickerSetInstallResultSuccessTypeID:
 		v = &MessagesStickerSetInstallResultSuccess{}
 	case MessagesStickerSetInstallResultArchiveTypeID:
-		v = &MessagesStickerSetInstallResultArchive{}
+		v, size = &MessagesStickerSetInstallResultArchive{}, unsafe.Sizeof(MessagesStickerSetInstallResultArchive{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.StickerSetInstallResult"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5991,12 +5970,13 @@ func (m *MessagesStickerSetInstallResultSuccess) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesStickerSetInstallResultSuccess) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1171)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesStickerSetInstallResultSuccess) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesStickerSetInstallResultSuccess) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6065,19 +6045,16 @@ func (m *MessagesStickerSetInstallResultArchive) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesStickerSetInstallResultArchive) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1142)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesStickerSetInstallResultArchive) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesStickerSetInstallResultArchive) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6085,7 +6062,7 @@ func (m *MessagesStickerSetInstallResultArchive) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "messages.stickerSetInstallResultArchive", "")
 	}
 	var err error
-	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](b, false, 44, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](d, false, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSetInstallResultArchive", "sets")
 	}
 	return nil
@@ -6102,26 +6079,28 @@ type MessagesStickersClass interface {
 
 // DecodeMessagesStickers decodes any constructor of messages.Stickers.
 func DecodeMessagesStickers(b *bin.Buffer) (MessagesStickersClass, error) {
-	return tlrt.Owned(b, decodeMessagesStickers)
+	return tlrt.Decode(b, &wireSchema, 2816, decodeMessagesStickers)
 }
 
 // decodeMessagesStickers is DecodeMessagesStickers for a value nested depth
 // levels deep.
-func decodeMessagesStickers(b *bin.Buffer, depth int) (MessagesStickersClass, error) {
-	id, err := b.ID()
+func decodeMessagesStickers(d *tlrt.Decoder, depth int) (MessagesStickersClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v MessagesStickersClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesStickersNotModifiedTypeID:
 		v = &MessagesStickersNotModified{}
 	case MessagesStickersTypeID:
-		v = &MessagesStickers{}
+		v, size = &MessagesStickers{}, unsafe.Sizeof(MessagesStickers{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.Stickers"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -6179,12 +6158,13 @@ func (m *MessagesStickersNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesStickersNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3133)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesStickersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6253,19 +6233,16 @@ func (m *MessagesStickers) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesStickers) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1082)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6273,10 +6250,10 @@ func (m *MessagesStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.stickers", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickers", "hash")
 	}
-	if m.Stickers, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickers", "stickers")
 	}
 	return nil
@@ -6347,26 +6324,27 @@ func (m *MessagesAffectedFoundMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAffectedFoundMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3107)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesAffectedFoundMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesAffectedFoundMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedFoundMessages", "pts")
 	}
-	if m.PtsCount, err = b.Int(); err != nil {
+	if m.PtsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedFoundMessages", "pts_count")
 	}
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedFoundMessages", "offset")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedFoundMessages", "messages")
 	}
 	return nil
@@ -6434,23 +6412,24 @@ func (m *MessagesAffectedHistory) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAffectedHistory) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2455)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesAffectedHistory) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesAffectedHistory) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedHistory", "pts")
 	}
-	if m.PtsCount, err = b.Int(); err != nil {
+	if m.PtsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedHistory", "pts_count")
 	}
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedHistory", "offset")
 	}
 	return nil
@@ -6515,20 +6494,21 @@ func (m *MessagesAffectedMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAffectedMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1940)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesAffectedMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesAffectedMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedMessages", "pts")
 	}
-	if m.PtsCount, err = b.Int(); err != nil {
+	if m.PtsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedMessages", "pts_count")
 	}
 	return nil
@@ -6593,19 +6573,16 @@ func (m *MessagesArchivedStickers) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesArchivedStickers) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1418)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesArchivedStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesArchivedStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6613,10 +6590,10 @@ func (m *MessagesArchivedStickers) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.archivedStickers", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.archivedStickers", "count")
 	}
-	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](b, false, 44, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](d, false, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.archivedStickers", "sets")
 	}
 	return nil
@@ -6683,23 +6660,20 @@ func (m *MessagesBotApp) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesBotApp) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesBotApp{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3060)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesBotApp) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesBotApp) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6707,13 +6681,13 @@ func (m *MessagesBotApp) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.botApp", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.botApp", "flags")
 	}
 	m.Inactive = m.Flags.Has(0)
 	m.RequestWriteAccess = m.Flags.Has(1)
 	m.HasSettings = m.Flags.Has(2)
-	if m.App, err = decodeBotApp(b, depth+1); err != nil {
+	if m.App, err = decodeBotApp(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.botApp", "app")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -6831,44 +6805,41 @@ func (m *MessagesBotCallbackAnswer) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesBotCallbackAnswer) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesBotCallbackAnswer{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1149)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesBotCallbackAnswer) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesBotCallbackAnswer) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.botCallbackAnswer", "flags")
 	}
 	m.Alert = m.Flags.Has(1)
 	m.HasURL = m.Flags.Has(3)
 	m.NativeUi = m.Flags.Has(4)
 	if m.Flags.Has(0) {
-		if m.Message, err = tlrt.String(b); err != nil {
+		if m.Message, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.botCallbackAnswer", "message")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.botCallbackAnswer", "url")
 		}
 	}
-	if m.CacheTime, err = b.Int(); err != nil {
+	if m.CacheTime, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.botCallbackAnswer", "cache_time")
 	}
 	m.Flags &^= 1<<1 | 1<<3 | 1<<4
@@ -6934,27 +6905,24 @@ func (m *MessagesBotPreparedInlineMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesBotPreparedInlineMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2044)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesBotPreparedInlineMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesBotPreparedInlineMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.botPreparedInlineMessage", "id")
 	}
-	if m.ExpireDate, err = b.Int(); err != nil {
+	if m.ExpireDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.botPreparedInlineMessage", "expire_date")
 	}
 	return nil
@@ -7081,23 +7049,20 @@ func (m *MessagesBotResults) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesBotResults) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesBotResults{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2929)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesBotResults) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesBotResults) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7105,37 +7070,39 @@ func (m *MessagesBotResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.botResults", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.botResults", "flags")
 	}
 	m.Gallery = m.Flags.Has(0)
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.botResults", "query_id")
 	}
 	if m.Flags.Has(1) {
-		if m.NextOffset, err = tlrt.String(b); err != nil {
+		if m.NextOffset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.botResults", "next_offset")
 		}
 	}
 	if m.Flags.Has(2) {
-		m.SwitchPm = new(InlineBotSwitchPM)
-		if err = tlrt.DecodeBoxed(b, m.SwitchPm, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(InlineBotSwitchPM{}))
+		m.SwitchPm = &InlineBotSwitchPM{}
+		if err = tlrt.DecodeBoxed(d, m.SwitchPm, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.botResults", "switch_pm")
 		}
 	}
 	if m.Flags.Has(3) {
-		m.SwitchWebview = new(InlineBotWebView)
-		if err = tlrt.DecodeBoxed(b, m.SwitchWebview, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(InlineBotWebView{}))
+		m.SwitchWebview = &InlineBotWebView{}
+		if err = tlrt.DecodeBoxed(d, m.SwitchWebview, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.botResults", "switch_webview")
 		}
 	}
-	if m.Results, err = tlrt.DecodeSlabs[BotInlineResult](b, false, 28, depth+1, decodeBotInlineResult); err != nil {
+	if m.Results, err = tlrt.DecodeSlabs[BotInlineResult](d, false, 28, depth+1, decodeBotInlineResult); err != nil {
 		return tlrt.DecodeErr(err, "messages.botResults", "results")
 	}
-	if m.CacheTime, err = b.Int(); err != nil {
+	if m.CacheTime, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.botResults", "cache_time")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.botResults", "users")
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3
@@ -7209,19 +7176,16 @@ func (m *MessagesChatAdminsWithInvites) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesChatAdminsWithInvites) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2484)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesChatAdminsWithInvites) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesChatAdminsWithInvites) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7229,10 +7193,10 @@ func (m *MessagesChatAdminsWithInvites) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.chatAdminsWithInvites", "")
 	}
 	var err error
-	if m.Admins, err = tlrt.DecodeStructs[ChatAdminWithInvites](b, false, false, 20, depth+1); err != nil {
+	if m.Admins, err = tlrt.DecodeStructs[ChatAdminWithInvites](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatAdminsWithInvites", "admins")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatAdminsWithInvites", "users")
 	}
 	return nil
@@ -7303,19 +7267,16 @@ func (m *MessagesChatFull) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesChatFull) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2997)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesChatFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7323,13 +7284,13 @@ func (m *MessagesChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.chatFull", "")
 	}
 	var err error
-	if m.FullChat, err = decodeChatFull(b, depth+1); err != nil {
+	if m.FullChat, err = decodeChatFull(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatFull", "full_chat")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatFull", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatFull", "users")
 	}
 	return nil
@@ -7403,19 +7364,16 @@ func (m *MessagesChatInviteImporters) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesChatInviteImporters) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1909)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesChatInviteImporters) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesChatInviteImporters) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7423,13 +7381,13 @@ func (m *MessagesChatInviteImporters) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messages.chatInviteImporters", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteImporters", "count")
 	}
-	if m.Importers, err = tlrt.DecodeStructs[ChatInviteImporter](b, false, false, 20, depth+1); err != nil {
+	if m.Importers, err = tlrt.DecodeStructs[ChatInviteImporter](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteImporters", "importers")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteImporters", "users")
 	}
 	return nil
@@ -7486,24 +7444,21 @@ func (m *MessagesCheckedHistoryImportPeer) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesCheckedHistoryImportPeer) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2261)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesCheckedHistoryImportPeer) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesCheckedHistoryImportPeer) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ConfirmText, err = tlrt.String(b); err != nil {
+	if m.ConfirmText, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkedHistoryImportPeer", "confirm_text")
 	}
 	return nil
@@ -7573,23 +7528,20 @@ func (m *MessagesComposedMessageWithAI) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesComposedMessageWithAI) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesComposedMessageWithAI{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2071)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesComposedMessageWithAI) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesComposedMessageWithAI) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7597,15 +7549,16 @@ func (m *MessagesComposedMessageWithAI) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.composedMessageWithAI", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.composedMessageWithAI", "flags")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.ResultText, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.ResultText, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.composedMessageWithAI", "result_text")
 	}
 	if m.Flags.Has(0) {
-		m.DiffText = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.DiffText, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
+		m.DiffText = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.DiffText, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.composedMessageWithAI", "diff_text")
 		}
 	}
@@ -7666,23 +7619,20 @@ func (m *MessagesComposedRichMessageWithAI) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesComposedRichMessageWithAI) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesComposedRichMessageWithAI{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1382)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesComposedRichMessageWithAI) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesComposedRichMessageWithAI) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7690,7 +7640,7 @@ func (m *MessagesComposedRichMessageWithAI) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.composedRichMessageWithAI", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Result, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Result, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.composedRichMessageWithAI", "result")
 	}
 	return nil
@@ -7758,23 +7708,20 @@ func (m *MessagesDialogFilters) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesDialogFilters) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesDialogFilters{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1025)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesDialogFilters) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDialogFilters) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7782,11 +7729,11 @@ func (m *MessagesDialogFilters) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.dialogFilters", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogFilters", "flags")
 	}
 	m.TagsEnabled = m.Flags.Has(0)
-	if m.Filters, err = tlrt.DecodeSlabs[DialogFilter](b, false, 4, depth+1, decodeDialogFilter); err != nil {
+	if m.Filters, err = tlrt.DecodeSlabs[DialogFilter](d, false, 4, depth+1, decodeDialogFilter); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogFilters", "filters")
 	}
 	m.Flags &^= 1 << 0
@@ -7952,23 +7899,20 @@ func (m *MessagesDiscussionMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesDiscussionMessage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesDiscussionMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2314)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesDiscussionMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDiscussionMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7976,34 +7920,34 @@ func (m *MessagesDiscussionMessage) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.discussionMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "flags")
 	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "messages")
 	}
 	if m.Flags.Has(0) {
-		if m.MaxID, err = b.Int(); err != nil {
+		if m.MaxID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.discussionMessage", "max_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ReadInboxMaxID, err = b.Int(); err != nil {
+		if m.ReadInboxMaxID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.discussionMessage", "read_inbox_max_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReadOutboxMaxID, err = b.Int(); err != nil {
+		if m.ReadOutboxMaxID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.discussionMessage", "read_outbox_max_id")
 		}
 	}
-	if m.UnreadCount, err = b.Int(); err != nil {
+	if m.UnreadCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "unread_count")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "users")
 	}
 	if m.MaxID != 0 {
@@ -8073,30 +8017,27 @@ func (m *MessagesEmojiGameOutcome) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesEmojiGameOutcome) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2866)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEmojiGameOutcome) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesEmojiGameOutcome) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Seed, err = tlrt.Bytes(b); err != nil {
+	if m.Seed, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameOutcome", "seed")
 	}
-	if m.StakeTonAmount, err = b.Long(); err != nil {
+	if m.StakeTonAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameOutcome", "stake_ton_amount")
 	}
-	if m.TonAmount, err = b.Long(); err != nil {
+	if m.TonAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameOutcome", "ton_amount")
 	}
 	return nil
@@ -8170,19 +8111,16 @@ func (m *MessagesExportedChatInvites) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesExportedChatInvites) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2577)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesExportedChatInvites) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesExportedChatInvites) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8190,13 +8128,13 @@ func (m *MessagesExportedChatInvites) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messages.exportedChatInvites", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvites", "count")
 	}
-	if m.Invites, err = tlrt.DecodeSlabs[ChatInviteExported](b, false, 4, depth+1, decodeExportedChatInvite); err != nil {
+	if m.Invites, err = tlrt.DecodeSlabs[ChatInviteExported](d, false, 4, depth+1, decodeExportedChatInvite); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvites", "invites")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvites", "users")
 	}
 	return nil
@@ -8291,23 +8229,20 @@ func (m *MessagesForumTopics) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesForumTopics) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesForumTopics{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1152)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesForumTopics) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesForumTopics) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8315,26 +8250,26 @@ func (m *MessagesForumTopics) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.forumTopics", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "flags")
 	}
 	m.OrderByCreateDate = m.Flags.Has(0)
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "count")
 	}
-	if m.Topics, err = tlrt.DecodeSlabs[ForumTopic](b, false, 8, depth+1, decodeForumTopic); err != nil {
+	if m.Topics, err = tlrt.DecodeSlabs[ForumTopic](d, false, 8, depth+1, decodeForumTopic); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "topics")
 	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "users")
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "pts")
 	}
 	m.Flags &^= 1 << 0
@@ -8402,19 +8337,16 @@ func (m *MessagesHighScores) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesHighScores) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2165)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesHighScores) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesHighScores) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8422,10 +8354,10 @@ func (m *MessagesHighScores) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.highScores", "")
 	}
 	var err error
-	if m.Scores, err = tlrt.DecodeStructs[HighScore](b, false, false, 20, depth+1); err != nil {
+	if m.Scores, err = tlrt.DecodeStructs[HighScore](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.highScores", "scores")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.highScores", "users")
 	}
 	return nil
@@ -8484,17 +8416,18 @@ func (m *MessagesHistoryImport) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesHistoryImport) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 804)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesHistoryImport) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesHistoryImport) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.historyImport", "id")
 	}
 	return nil
@@ -8584,34 +8517,31 @@ func (m *MessagesHistoryImportParsed) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesHistoryImportParsed) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesHistoryImportParsed{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1571)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesHistoryImportParsed) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesHistoryImportParsed) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.historyImportParsed", "flags")
 	}
 	m.Pm = m.Flags.Has(0)
 	m.Group = m.Flags.Has(1)
 	if m.Flags.Has(2) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.historyImportParsed", "title")
 		}
 	}
@@ -8688,19 +8618,16 @@ func (m *MessagesInactiveChats) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesInactiveChats) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2342)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesInactiveChats) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesInactiveChats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8708,13 +8635,13 @@ func (m *MessagesInactiveChats) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.inactiveChats", "")
 	}
 	var err error
-	if m.Dates, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Dates, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.inactiveChats", "dates")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.inactiveChats", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.inactiveChats", "users")
 	}
 	return nil
@@ -8778,19 +8705,16 @@ func (m *MessagesInvitedUsers) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesInvitedUsers) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1890)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesInvitedUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesInvitedUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8798,10 +8722,10 @@ func (m *MessagesInvitedUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.invitedUsers", "")
 	}
 	var err error
-	if m.Updates, err = decodeUpdates(b, depth+1); err != nil {
+	if m.Updates, err = decodeUpdates(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.invitedUsers", "updates")
 	}
-	if m.MissingInvitees, err = tlrt.DecodeStructs[MissingInvitee](b, false, false, 16, depth+1); err != nil {
+	if m.MissingInvitees, err = tlrt.DecodeStructs[MissingInvitee](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.invitedUsers", "missing_invitees")
 	}
 	return nil
@@ -8865,17 +8789,18 @@ func (m *MessagesMessageEditData) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesMessageEditData{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 993)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesMessageEditData) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesMessageEditData) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageEditData", "flags")
 	}
 	m.Caption = m.Flags.Has(0)
@@ -8992,23 +8917,20 @@ func (m *MessagesMessageReactionsList) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesMessageReactionsList) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesMessageReactionsList{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1096)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesMessageReactionsList) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesMessageReactionsList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9016,23 +8938,23 @@ func (m *MessagesMessageReactionsList) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.messageReactionsList", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "flags")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "count")
 	}
-	if m.Reactions, err = tlrt.DecodeStructs[MessagePeerReaction](b, false, false, 28, depth+1); err != nil {
+	if m.Reactions, err = tlrt.DecodeStructs[MessagePeerReaction](d, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "reactions")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(b); err != nil {
+		if m.NextOffset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.messageReactionsList", "next_offset")
 		}
 	}
@@ -9110,19 +9032,16 @@ func (m *MessagesMessageViews) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesMessageViews) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2486)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesMessageViews) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesMessageViews) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9130,13 +9049,13 @@ func (m *MessagesMessageViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.messageViews", "")
 	}
 	var err error
-	if m.Views, err = tlrt.DecodeStructs[MessageViews](b, false, false, 8, depth+1); err != nil {
+	if m.Views, err = tlrt.DecodeStructs[MessageViews](d, false, false, 8, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageViews", "views")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageViews", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageViews", "users")
 	}
 	return nil
@@ -9201,19 +9120,16 @@ func (m *MessagesMyStickers) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesMyStickers) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3235)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesMyStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesMyStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9221,10 +9137,10 @@ func (m *MessagesMyStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.myStickers", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.myStickers", "count")
 	}
-	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](b, false, 44, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](d, false, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.myStickers", "sets")
 	}
 	return nil
@@ -9310,23 +9226,20 @@ func (m *MessagesPeerDialogs) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesPeerDialogs) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesPeerDialogs{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1111)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesPeerDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesPeerDialogs) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9334,19 +9247,19 @@ func (m *MessagesPeerDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.peerDialogs", "")
 	}
 	var err error
-	if m.Dialogs, err = tlrt.DecodeSlabs[Dialog](b, false, 24, depth+1, decodeDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeSlabs[Dialog](d, false, 24, depth+1, decodeDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "users")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.State, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.State, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "state")
 	}
 	return nil
@@ -9417,23 +9330,20 @@ func (m *MessagesPeerSettings) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesPeerSettings) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesPeerSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1667)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesPeerSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesPeerSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9441,13 +9351,13 @@ func (m *MessagesPeerSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.peerSettings", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerSettings", "settings")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerSettings", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerSettings", "users")
 	}
 	return nil
@@ -9528,19 +9438,16 @@ func (m *MessagesPreparedInlineMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesPreparedInlineMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3278)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesPreparedInlineMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesPreparedInlineMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9548,19 +9455,19 @@ func (m *MessagesPreparedInlineMessage) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.preparedInlineMessage", "")
 	}
 	var err error
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "query_id")
 	}
-	if m.Result, err = decodeBotInlineResult(b, depth+1); err != nil {
+	if m.Result, err = decodeBotInlineResult(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "result")
 	}
-	if m.PeerTypes, err = tlrt.DecodeSlabs[InlineQueryPeerTypeSameBotPM](b, false, 4, depth+1, decodeInlineQueryPeerType); err != nil {
+	if m.PeerTypes, err = tlrt.DecodeSlabs[InlineQueryPeerTypeSameBotPM](d, false, 4, depth+1, decodeInlineQueryPeerType); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "peer_types")
 	}
-	if m.CacheTime, err = b.Int(); err != nil {
+	if m.CacheTime, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "cache_time")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "users")
 	}
 	return nil
@@ -9630,12 +9537,13 @@ func (m *MessagesSearchCounter) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSearchCounter{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3023)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSearchCounter) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSearchCounter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9643,14 +9551,14 @@ func (m *MessagesSearchCounter) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.searchCounter", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchCounter", "flags")
 	}
 	m.Inexact = m.Flags.Has(1)
-	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
+	if m.Filter, err = decodeMessagesFilter(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchCounter", "filter")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchCounter", "count")
 	}
 	m.Flags &^= 1 << 1
@@ -9780,23 +9688,20 @@ func (m *MessagesSearchResultsCalendar) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSearchResultsCalendar) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSearchResultsCalendar{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 784)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSearchResultsCalendar) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSearchResultsCalendar) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9804,34 +9709,34 @@ func (m *MessagesSearchResultsCalendar) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.searchResultsCalendar", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "flags")
 	}
 	m.Inexact = m.Flags.Has(0)
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "count")
 	}
-	if m.MinDate, err = b.Int(); err != nil {
+	if m.MinDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "min_date")
 	}
-	if m.MinMsgID, err = b.Int(); err != nil {
+	if m.MinMsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "min_msg_id")
 	}
 	if m.Flags.Has(1) {
-		if m.OffsetIDOffset, err = b.Int(); err != nil {
+		if m.OffsetIDOffset, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "offset_id_offset")
 		}
 	}
-	if m.Periods, err = tlrt.DecodeStructs[SearchResultsCalendarPeriod](b, false, false, 20, depth+1); err != nil {
+	if m.Periods, err = tlrt.DecodeStructs[SearchResultsCalendarPeriod](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "periods")
 	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "users")
 	}
 	m.Flags &^= 1 << 0
@@ -9905,12 +9810,13 @@ func (m *MessagesSearchResultsPositions) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSearchResultsPositions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1461)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSearchResultsPositions) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSearchResultsPositions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9918,10 +9824,10 @@ func (m *MessagesSearchResultsPositions) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.searchResultsPositions", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsPositions", "count")
 	}
-	if m.Positions, err = tlrt.DecodeStructs[SearchResultPosition](b, false, false, 16, depth+1); err != nil {
+	if m.Positions, err = tlrt.DecodeStructs[SearchResultPosition](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsPositions", "positions")
 	}
 	return nil
@@ -10044,44 +9950,41 @@ func (m *MessagesTranscribedAudio) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesTranscribedAudio) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesTranscribedAudio{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2762)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesTranscribedAudio) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesTranscribedAudio) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.transcribedAudio", "flags")
 	}
 	m.Pending = m.Flags.Has(0)
-	if m.TranscriptionID, err = b.Long(); err != nil {
+	if m.TranscriptionID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.transcribedAudio", "transcription_id")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.transcribedAudio", "text")
 	}
 	if m.Flags.Has(1) {
-		if m.TrialRemainsNum, err = b.Int(); err != nil {
+		if m.TrialRemainsNum, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.transcribedAudio", "trial_remains_num")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.TrialRemainsUntilDate, err = b.Int(); err != nil {
+		if m.TrialRemainsUntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.transcribedAudio", "trial_remains_until_date")
 		}
 	}
@@ -10148,19 +10051,16 @@ func (m *MessagesTranslatedRichMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesTranslatedRichMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1287)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesTranslatedRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesTranslatedRichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10168,7 +10068,7 @@ func (m *MessagesTranslatedRichMessage) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.translatedRichMessage", "")
 	}
 	var err error
-	if m.Result, err = tlrt.DecodeStructs[RichMessage](b, false, false, 32, depth+1); err != nil {
+	if m.Result, err = tlrt.DecodeStructs[RichMessage](d, false, false, 32, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.translatedRichMessage", "result")
 	}
 	return nil
@@ -10228,19 +10128,16 @@ func (m *MessagesTranslateResult) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesTranslateResult) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1114)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesTranslateResult) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesTranslateResult) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10248,7 +10145,7 @@ func (m *MessagesTranslateResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.translateResult", "")
 	}
 	var err error
-	if m.Result, err = tlrt.DecodeStructs[TextWithEntities](b, false, false, 16, depth+1); err != nil {
+	if m.Result, err = tlrt.DecodeStructs[TextWithEntities](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateResult", "result")
 	}
 	return nil
@@ -10360,23 +10257,20 @@ func (m *MessagesVotesList) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesVotesList) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesVotesList{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1346)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesVotesList) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesVotesList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10384,23 +10278,23 @@ func (m *MessagesVotesList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.votesList", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "flags")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "count")
 	}
-	if m.Votes, err = tlrt.DecodeSlabs[MessagePeerVote](b, false, 20, depth+1, decodeMessagePeerVote); err != nil {
+	if m.Votes, err = tlrt.DecodeSlabs[MessagePeerVote](d, false, 20, depth+1, decodeMessagePeerVote); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "votes")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(b); err != nil {
+		if m.NextOffset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.votesList", "next_offset")
 		}
 	}
@@ -10475,19 +10369,16 @@ func (m *MessagesWebPage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesWebPage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3262)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesWebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10495,13 +10386,13 @@ func (m *MessagesWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.webPage", "")
 	}
 	var err error
-	if m.Webpage, err = decodeWebPage(b, depth+1); err != nil {
+	if m.Webpage, err = decodeWebPage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPage", "webpage")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPage", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPage", "users")
 	}
 	return nil
@@ -10572,19 +10463,16 @@ func (m *MessagesWebPagePreview) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesWebPagePreview) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2023)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesWebPagePreview) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesWebPagePreview) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10592,13 +10480,13 @@ func (m *MessagesWebPagePreview) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.webPagePreview", "")
 	}
 	var err error
-	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+	if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPagePreview", "media")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPagePreview", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPagePreview", "users")
 	}
 	return nil
@@ -10660,12 +10548,13 @@ func (m *MessagesGetMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1617)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10673,7 +10562,7 @@ func (m *MessagesGetMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getMessages", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeSlabs[InputMessageCallbackQuery](b, false, 4, depth+1, decodeInputMessage); err != nil {
+	if m.ID, err = tlrt.DecodeSlabs[InputMessageCallbackQuery](d, false, 4, depth+1, decodeInputMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessages", "id")
 	}
 	return nil
@@ -10791,12 +10680,13 @@ func (m *MessagesGetDialogsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetDialogsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2248)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetDialogsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10804,28 +10694,28 @@ func (m *MessagesGetDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getDialogs", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogs", "flags")
 	}
 	m.ExcludePinned = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.FolderID, err = b.Int(); err != nil {
+		if m.FolderID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.getDialogs", "folder_id")
 		}
 	}
-	if m.OffsetDate, err = b.Int(); err != nil {
+	if m.OffsetDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogs", "offset_date")
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogs", "offset_id")
 	}
-	if m.OffsetPeer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.OffsetPeer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogs", "offset_peer")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogs", "limit")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogs", "hash")
 	}
 	m.Flags &^= 1 << 0
@@ -10913,12 +10803,13 @@ func (m *MessagesGetHistoryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1313)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10926,28 +10817,28 @@ func (m *MessagesGetHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getHistory", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getHistory", "peer")
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getHistory", "offset_id")
 	}
-	if m.OffsetDate, err = b.Int(); err != nil {
+	if m.OffsetDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getHistory", "offset_date")
 	}
-	if m.AddOffset, err = b.Int(); err != nil {
+	if m.AddOffset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getHistory", "add_offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getHistory", "limit")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getHistory", "max_id")
 	}
-	if m.MinID, err = b.Int(); err != nil {
+	if m.MinID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getHistory", "min_id")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getHistory", "hash")
 	}
 	return nil
@@ -11115,23 +11006,20 @@ func (m *MessagesSearchRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSearchRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSearchRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1020)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSearchRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSearchRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11139,60 +11027,60 @@ func (m *MessagesSearchRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.search", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "peer")
 	}
-	if m.Q, err = tlrt.String(b); err != nil {
+	if m.Q, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "q")
 	}
 	if m.Flags.Has(0) {
-		if m.FromID, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.FromID, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.search", "from_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SavedPeerID, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.search", "saved_peer_id")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.SavedReaction, err = tlrt.DecodeSlabs[ReactionEmoji](b, false, 4, depth+1, decodeReaction); err != nil {
+		if m.SavedReaction, err = tlrt.DecodeSlabs[ReactionEmoji](d, false, 4, depth+1, decodeReaction); err != nil {
 			return tlrt.DecodeErr(err, "messages.search", "saved_reaction")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.search", "top_msg_id")
 		}
 	}
-	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
+	if m.Filter, err = decodeMessagesFilter(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "filter")
 	}
-	if m.MinDate, err = b.Int(); err != nil {
+	if m.MinDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "min_date")
 	}
-	if m.MaxDate, err = b.Int(); err != nil {
+	if m.MaxDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "max_date")
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "offset_id")
 	}
-	if m.AddOffset, err = b.Int(); err != nil {
+	if m.AddOffset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "add_offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "limit")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "max_id")
 	}
-	if m.MinID, err = b.Int(); err != nil {
+	if m.MinID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "min_id")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "hash")
 	}
 	m.Flags &^= 1<<0 | 1<<2
@@ -11268,12 +11156,13 @@ func (m *MessagesReadHistoryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 723)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReadHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReadHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11281,10 +11170,10 @@ func (m *MessagesReadHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messages.readHistory", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.readHistory", "peer")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.readHistory", "max_id")
 	}
 	return nil
@@ -11418,12 +11307,13 @@ func (m *MessagesDeleteHistoryRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesDeleteHistoryRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2413)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11431,24 +11321,24 @@ func (m *MessagesDeleteHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteHistory", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteHistory", "flags")
 	}
 	m.JustClear = m.Flags.Has(0)
 	m.Revoke = m.Flags.Has(1)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteHistory", "peer")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteHistory", "max_id")
 	}
 	if m.Flags.Has(2) {
-		if m.MinDate, err = b.Int(); err != nil {
+		if m.MinDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.deleteHistory", "min_date")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.MaxDate, err = b.Int(); err != nil {
+		if m.MaxDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.deleteHistory", "max_date")
 		}
 	}
@@ -11537,21 +11427,22 @@ func (m *MessagesDeleteMessagesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesDeleteMessagesRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2990)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteMessagesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteMessages", "flags")
 	}
 	m.Revoke = m.Flags.Has(0)
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteMessages", "id")
 	}
 	m.Flags &^= 1 << 0
@@ -11621,17 +11512,18 @@ func (m *MessagesReceivedMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReceivedMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 639)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReceivedMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReceivedMessagesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.receivedMessages", "max_id")
 	}
 	return nil
@@ -11644,7 +11536,9 @@ func (c *Client) MessagesReceivedMessages(ctx context.Context, req *MessagesRece
 		req = new(MessagesReceivedMessagesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]ReceivedNotifyMessage, error) {
-		return tlrt.DecodeStructs[ReceivedNotifyMessage](b, false, false, 12, 0)
+		return tlrt.Decode(b, &wireSchema, 641, func(d *tlrt.Decoder, depth int) ([]ReceivedNotifyMessage, error) {
+			return tlrt.DecodeStructs[ReceivedNotifyMessage](d, false, false, 12, depth)
+		})
 	})
 }
 
@@ -11734,23 +11628,20 @@ func (m *MessagesSetTypingRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSetTypingRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSetTypingRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1523)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSetTypingRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSetTypingRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11758,18 +11649,18 @@ func (m *MessagesSetTypingRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setTyping", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.setTyping", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setTyping", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.setTyping", "top_msg_id")
 		}
 	}
-	if m.Action, err = decodeSendMessageAction(b, depth+1); err != nil {
+	if m.Action, err = decodeSendMessageAction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setTyping", "action")
 	}
 	if m.TopMsgID != 0 {
@@ -12043,23 +11934,20 @@ func (m *MessagesSendMessageRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSendMessageRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSendMessageRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3276)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSendMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12067,7 +11955,7 @@ func (m *MessagesSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMessage", "flags")
 	}
 	m.NoWebpage = m.Flags.Has(1)
@@ -12078,68 +11966,69 @@ func (m *MessagesSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	m.UpdateStickersetsOrder = m.Flags.Has(15)
 	m.InvertMedia = m.Flags.Has(16)
 	m.AllowPaidFloodskip = m.Flags.Has(19)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMessage", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "reply_to")
 		}
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMessage", "message")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMessage", "random_id")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "reply_markup")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "entities")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.ScheduleDate, err = b.Int(); err != nil {
+		if m.ScheduleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "schedule_date")
 		}
 	}
 	if m.Flags.Has(24) {
-		if m.ScheduleRepeatPeriod, err = b.Int(); err != nil {
+		if m.ScheduleRepeatPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "schedule_repeat_period")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "send_as")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(b, depth+1); err != nil {
+		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "quick_reply_shortcut")
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.Effect, err = b.Long(); err != nil {
+		if m.Effect, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "effect")
 		}
 	}
 	if m.Flags.Has(21) {
-		if m.AllowPaidStars, err = b.Long(); err != nil {
+		if m.AllowPaidStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "allow_paid_stars")
 		}
 	}
 	if m.Flags.Has(22) {
-		m.SuggestedPost = new(SuggestedPost)
-		if err = tlrt.DecodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(SuggestedPost{}))
+		m.SuggestedPost = &SuggestedPost{}
+		if err = tlrt.DecodeBoxed(d, m.SuggestedPost, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "suggested_post")
 		}
 	}
 	if m.Flags.Has(23) {
-		if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+		if m.RichMessage, err = decodeInputRichMessage(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "rich_message")
 		}
 	}
@@ -12422,23 +12311,20 @@ func (m *MessagesSendMediaRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSendMediaRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSendMediaRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 610)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSendMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12446,7 +12332,7 @@ func (m *MessagesSendMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendMedia", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMedia", "flags")
 	}
 	m.Silent = m.Flags.Has(5)
@@ -12456,66 +12342,67 @@ func (m *MessagesSendMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	m.UpdateStickersetsOrder = m.Flags.Has(15)
 	m.InvertMedia = m.Flags.Has(16)
 	m.AllowPaidFloodskip = m.Flags.Has(19)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMedia", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "reply_to")
 		}
 	}
-	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+	if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMedia", "media")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMedia", "message")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMedia", "random_id")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "reply_markup")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "entities")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.ScheduleDate, err = b.Int(); err != nil {
+		if m.ScheduleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "schedule_date")
 		}
 	}
 	if m.Flags.Has(24) {
-		if m.ScheduleRepeatPeriod, err = b.Int(); err != nil {
+		if m.ScheduleRepeatPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "schedule_repeat_period")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "send_as")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(b, depth+1); err != nil {
+		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "quick_reply_shortcut")
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.Effect, err = b.Long(); err != nil {
+		if m.Effect, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "effect")
 		}
 	}
 	if m.Flags.Has(21) {
-		if m.AllowPaidStars, err = b.Long(); err != nil {
+		if m.AllowPaidStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "allow_paid_stars")
 		}
 	}
 	if m.Flags.Has(22) {
-		m.SuggestedPost = new(SuggestedPost)
-		if err = tlrt.DecodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(SuggestedPost{}))
+		m.SuggestedPost = &SuggestedPost{}
+		if err = tlrt.DecodeBoxed(d, m.SuggestedPost, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "suggested_post")
 		}
 	}
@@ -12817,23 +12704,20 @@ func (m *MessagesForwardMessagesRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesForwardMessagesRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesForwardMessagesRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 777)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesForwardMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesForwardMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12841,7 +12725,7 @@ func (m *MessagesForwardMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.forwardMessages", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.forwardMessages", "flags")
 	}
 	m.Silent = m.Flags.Has(5)
@@ -12851,66 +12735,67 @@ func (m *MessagesForwardMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	m.DropMediaCaptions = m.Flags.Has(12)
 	m.Noforwards = m.Flags.Has(14)
 	m.AllowPaidFloodskip = m.Flags.Has(19)
-	if m.FromPeer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.FromPeer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.forwardMessages", "from_peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.forwardMessages", "id")
 	}
-	if m.RandomID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.RandomID, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.forwardMessages", "random_id")
 	}
-	if m.ToPeer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.ToPeer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.forwardMessages", "to_peer")
 	}
 	if m.Flags.Has(9) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "top_msg_id")
 		}
 	}
 	if m.Flags.Has(22) {
-		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "reply_to")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.ScheduleDate, err = b.Int(); err != nil {
+		if m.ScheduleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "schedule_date")
 		}
 	}
 	if m.Flags.Has(24) {
-		if m.ScheduleRepeatPeriod, err = b.Int(); err != nil {
+		if m.ScheduleRepeatPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "schedule_repeat_period")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "send_as")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(b, depth+1); err != nil {
+		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "quick_reply_shortcut")
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.Effect, err = b.Long(); err != nil {
+		if m.Effect, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "effect")
 		}
 	}
 	if m.Flags.Has(20) {
-		if m.VideoTimestamp, err = b.Int(); err != nil {
+		if m.VideoTimestamp, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "video_timestamp")
 		}
 	}
 	if m.Flags.Has(21) {
-		if m.AllowPaidStars, err = b.Long(); err != nil {
+		if m.AllowPaidStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "allow_paid_stars")
 		}
 	}
 	if m.Flags.Has(23) {
-		m.SuggestedPost = new(SuggestedPost)
-		if err = tlrt.DecodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(SuggestedPost{}))
+		m.SuggestedPost = &SuggestedPost{}
+		if err = tlrt.DecodeBoxed(d, m.SuggestedPost, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "suggested_post")
 		}
 	}
@@ -12997,12 +12882,13 @@ func (m *MessagesReportSpamRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReportSpamRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2760)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReportSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReportSpamRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13010,7 +12896,7 @@ func (m *MessagesReportSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reportSpam", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportSpam", "peer")
 	}
 	return nil
@@ -13077,12 +12963,13 @@ func (m *MessagesGetPeerSettingsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPeerSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3111)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetPeerSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetPeerSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13090,7 +12977,7 @@ func (m *MessagesGetPeerSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getPeerSettings", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPeerSettings", "peer")
 	}
 	return nil
@@ -13165,19 +13052,16 @@ func (m *MessagesReportRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesReportRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3251)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesReportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReportRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13185,16 +13069,16 @@ func (m *MessagesReportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.report", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.report", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.report", "id")
 	}
-	if m.Option, err = tlrt.Bytes(b); err != nil {
+	if m.Option, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.report", "option")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.report", "message")
 	}
 	return nil
@@ -13261,17 +13145,18 @@ func (m *MessagesGetChatsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetChatsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1360)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetChatsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetChatsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.getChats", "id")
 	}
 	return nil
@@ -13338,17 +13223,18 @@ func (m *MessagesGetFullChatRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetFullChatRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2398)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetFullChatRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetFullChatRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFullChat", "chat_id")
 	}
 	return nil
@@ -13413,27 +13299,24 @@ func (m *MessagesEditChatTitleRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesEditChatTitleRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1770)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEditChatTitleRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesEditChatTitleRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatTitle", "chat_id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatTitle", "title")
 	}
 	return nil
@@ -13501,19 +13384,16 @@ func (m *MessagesEditChatPhotoRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesEditChatPhotoRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1141)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEditChatPhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesEditChatPhotoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13521,10 +13401,10 @@ func (m *MessagesEditChatPhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editChatPhoto", "")
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatPhoto", "chat_id")
 	}
-	if m.Photo, err = decodeInputChatPhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodeInputChatPhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatPhoto", "photo")
 	}
 	return nil
@@ -13596,12 +13476,13 @@ func (m *MessagesAddChatUserRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAddChatUserRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2731)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesAddChatUserRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesAddChatUserRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13609,13 +13490,13 @@ func (m *MessagesAddChatUserRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messages.addChatUser", "")
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.addChatUser", "chat_id")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.addChatUser", "user_id")
 	}
-	if m.FwdLimit, err = b.Int(); err != nil {
+	if m.FwdLimit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.addChatUser", "fwd_limit")
 	}
 	return nil
@@ -13696,12 +13577,13 @@ func (m *MessagesDeleteChatUserRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesDeleteChatUserRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2258)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteChatUserRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteChatUserRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13709,14 +13591,14 @@ func (m *MessagesDeleteChatUserRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteChatUser", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteChatUser", "flags")
 	}
 	m.RevokeHistory = m.Flags.Has(0)
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteChatUser", "chat_id")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteChatUser", "user_id")
 	}
 	m.Flags &^= 1 << 0
@@ -13822,23 +13704,20 @@ func (m *MessagesCreateChatRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesCreateChatRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesCreateChatRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2083)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesCreateChatRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesCreateChatRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13846,17 +13725,17 @@ func (m *MessagesCreateChatRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.createChat", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.createChat", "flags")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.createChat", "users")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.createChat", "title")
 	}
 	if m.Flags.Has(0) {
-		if m.TTLPeriod, err = b.Int(); err != nil {
+		if m.TTLPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.createChat", "ttl_period")
 		}
 	}
@@ -13933,20 +13812,21 @@ func (m *MessagesGetDhConfigRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDhConfigRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 994)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetDhConfigRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetDhConfigRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Version, err = b.Int(); err != nil {
+	if m.Version, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDhConfig", "version")
 	}
-	if m.RandomLength, err = b.Int(); err != nil {
+	if m.RandomLength, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDhConfig", "random_length")
 	}
 	return nil
@@ -14018,19 +13898,16 @@ func (m *MessagesRequestEncryptionRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesRequestEncryptionRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3182)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesRequestEncryptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesRequestEncryptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14038,13 +13915,13 @@ func (m *MessagesRequestEncryptionRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestEncryption", "")
 	}
 	var err error
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestEncryption", "user_id")
 	}
-	if m.RandomID, err = b.Int(); err != nil {
+	if m.RandomID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestEncryption", "random_id")
 	}
-	if m.GA, err = tlrt.Bytes(b); err != nil {
+	if m.GA, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestEncryption", "g_a")
 	}
 	return nil
@@ -14114,23 +13991,20 @@ func (m *MessagesAcceptEncryptionRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesAcceptEncryptionRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesAcceptEncryptionRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1225)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesAcceptEncryptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesAcceptEncryptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14138,13 +14012,13 @@ func (m *MessagesAcceptEncryptionRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.acceptEncryption", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.acceptEncryption", "peer")
 	}
-	if m.GB, err = tlrt.Bytes(b); err != nil {
+	if m.GB, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.acceptEncryption", "g_b")
 	}
-	if m.KeyFingerprint, err = b.Long(); err != nil {
+	if m.KeyFingerprint, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.acceptEncryption", "key_fingerprint")
 	}
 	return nil
@@ -14223,21 +14097,22 @@ func (m *MessagesDiscardEncryptionRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesDiscardEncryptionRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3153)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDiscardEncryptionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDiscardEncryptionRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.discardEncryption", "flags")
 	}
 	m.DeleteHistory = m.Flags.Has(0)
-	if m.ChatID, err = b.Int(); err != nil {
+	if m.ChatID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.discardEncryption", "chat_id")
 	}
 	m.Flags &^= 1 << 0
@@ -14314,12 +14189,13 @@ func (m *MessagesSetEncryptedTypingRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSetEncryptedTypingRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1834)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSetEncryptedTypingRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSetEncryptedTypingRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14327,10 +14203,10 @@ func (m *MessagesSetEncryptedTypingRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setEncryptedTyping", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setEncryptedTyping", "peer")
 	}
-	if m.Typing, err = b.Bool(); err != nil {
+	if m.Typing, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setEncryptedTyping", "typing")
 	}
 	return nil
@@ -14406,12 +14282,13 @@ func (m *MessagesReadEncryptedHistoryRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesReadEncryptedHistoryRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1889)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReadEncryptedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReadEncryptedHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14419,10 +14296,10 @@ func (m *MessagesReadEncryptedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.readEncryptedHistory", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.readEncryptedHistory", "peer")
 	}
-	if m.MaxDate, err = b.Int(); err != nil {
+	if m.MaxDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.readEncryptedHistory", "max_date")
 	}
 	return nil
@@ -14498,23 +14375,20 @@ func (m *MessagesSendEncryptedRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSendEncryptedRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSendEncryptedRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1323)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendEncryptedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSendEncryptedRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14522,17 +14396,17 @@ func (m *MessagesSendEncryptedRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendEncrypted", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncrypted", "flags")
 	}
 	m.Silent = m.Flags.Has(0)
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncrypted", "peer")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncrypted", "random_id")
 	}
-	if m.Data, err = tlrt.Bytes(b); err != nil {
+	if m.Data, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncrypted", "data")
 	}
 	m.Flags &^= 1 << 0
@@ -14615,23 +14489,20 @@ func (m *MessagesSendEncryptedFileRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSendEncryptedFileRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSendEncryptedFileRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1474)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendEncryptedFileRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSendEncryptedFileRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14639,20 +14510,20 @@ func (m *MessagesSendEncryptedFileRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendEncryptedFile", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "flags")
 	}
 	m.Silent = m.Flags.Has(0)
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "peer")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "random_id")
 	}
-	if m.Data, err = tlrt.Bytes(b); err != nil {
+	if m.Data, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "data")
 	}
-	if m.File, err = decodeInputEncryptedFile(b, depth+1); err != nil {
+	if m.File, err = decodeInputEncryptedFile(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "file")
 	}
 	m.Flags &^= 1 << 0
@@ -14725,23 +14596,20 @@ func (m *MessagesSendEncryptedServiceRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSendEncryptedServiceRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSendEncryptedServiceRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1106)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendEncryptedServiceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSendEncryptedServiceRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14749,13 +14617,13 @@ func (m *MessagesSendEncryptedServiceRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendEncryptedService", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedService", "peer")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedService", "random_id")
 	}
-	if m.Data, err = tlrt.Bytes(b); err != nil {
+	if m.Data, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedService", "data")
 	}
 	return nil
@@ -14823,17 +14691,18 @@ func (m *MessagesReceivedQueueRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReceivedQueueRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1475)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReceivedQueueRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReceivedQueueRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MaxQts, err = b.Int(); err != nil {
+	if m.MaxQts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.receivedQueue", "max_qts")
 	}
 	return nil
@@ -14846,7 +14715,9 @@ func (c *Client) MessagesReceivedQueue(ctx context.Context, req *MessagesReceive
 		req = new(MessagesReceivedQueueRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int64, error) {
-		return tlrt.DecodeVector(b, 8, (*bin.Buffer).Long)
+		return tlrt.Decode(b, &wireSchema, 60, func(d *tlrt.Decoder, depth int) ([]int64, error) {
+			return tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long)
+		})
 	})
 }
 
@@ -14908,12 +14779,13 @@ func (m *MessagesReportEncryptedSpamRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesReportEncryptedSpamRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1371)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReportEncryptedSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReportEncryptedSpamRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14921,7 +14793,7 @@ func (m *MessagesReportEncryptedSpamRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reportEncryptedSpam", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportEncryptedSpam", "peer")
 	}
 	return nil
@@ -14992,17 +14864,18 @@ func (m *MessagesReadMessageContentsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadMessageContentsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1153)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReadMessageContentsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReadMessageContentsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.readMessageContents", "id")
 	}
 	return nil
@@ -15068,27 +14941,24 @@ func (m *MessagesGetStickersRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesGetStickersRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2815)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getStickers", "emoticon")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getStickers", "hash")
 	}
 	return nil
@@ -15156,17 +15026,18 @@ func (m *MessagesGetAllStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAllStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2513)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetAllStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetAllStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAllStickers", "hash")
 	}
 	return nil
@@ -15268,23 +15139,20 @@ func (m *MessagesGetWebPagePreviewRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesGetWebPagePreviewRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesGetWebPagePreviewRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1497)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetWebPagePreviewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetWebPagePreviewRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15292,14 +15160,14 @@ func (m *MessagesGetWebPagePreviewRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getWebPagePreview", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getWebPagePreview", "flags")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getWebPagePreview", "message")
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.getWebPagePreview", "entities")
 		}
 	}
@@ -15464,23 +15332,20 @@ func (m *MessagesExportChatInviteRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesExportChatInviteRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesExportChatInviteRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2289)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesExportChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesExportChatInviteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15488,32 +15353,32 @@ func (m *MessagesExportChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.exportChatInvite", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportChatInvite", "flags")
 	}
 	m.LegacyRevokePermanent = m.Flags.Has(2)
 	m.RequestNeeded = m.Flags.Has(3)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportChatInvite", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.ExpireDate, err = b.Int(); err != nil {
+		if m.ExpireDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.exportChatInvite", "expire_date")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.UsageLimit, err = b.Int(); err != nil {
+		if m.UsageLimit, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.exportChatInvite", "usage_limit")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.exportChatInvite", "title")
 		}
 	}
 	if m.Flags.Has(5) {
-		m.SubscriptionPricing = new(StarsSubscriptionPricing)
-		if err = tlrt.DecodeBoxed(b, m.SubscriptionPricing, depth+1); err != nil {
+		m.SubscriptionPricing = tlrt.New[StarsSubscriptionPricing](d)
+		if err = tlrt.DecodeBoxed(d, m.SubscriptionPricing, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.exportChatInvite", "subscription_pricing")
 		}
 	}
@@ -15587,24 +15452,21 @@ func (m *MessagesCheckChatInviteRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesCheckChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1250)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesCheckChatInviteRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesCheckChatInviteRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = tlrt.String(b); err != nil {
+	if m.Hash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkChatInvite", "hash")
 	}
 	return nil
@@ -15668,24 +15530,21 @@ func (m *MessagesImportChatInviteRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesImportChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2916)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesImportChatInviteRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesImportChatInviteRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = tlrt.String(b); err != nil {
+	if m.Hash, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.importChatInvite", "hash")
 	}
 	return nil
@@ -15753,19 +15612,16 @@ func (m *MessagesGetStickerSetRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesGetStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2700)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetStickerSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15773,10 +15629,10 @@ func (m *MessagesGetStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getStickerSet", "")
 	}
 	var err error
-	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getStickerSet", "stickerset")
 	}
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getStickerSet", "hash")
 	}
 	return nil
@@ -15846,19 +15702,16 @@ func (m *MessagesInstallStickerSetRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesInstallStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2693)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesInstallStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesInstallStickerSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15866,10 +15719,10 @@ func (m *MessagesInstallStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.installStickerSet", "")
 	}
 	var err error
-	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.installStickerSet", "stickerset")
 	}
-	if m.Archived, err = b.Bool(); err != nil {
+	if m.Archived, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.installStickerSet", "archived")
 	}
 	return nil
@@ -15936,19 +15789,16 @@ func (m *MessagesUninstallStickerSetRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesUninstallStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3216)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesUninstallStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesUninstallStickerSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15956,7 +15806,7 @@ func (m *MessagesUninstallStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.uninstallStickerSet", "")
 	}
 	var err error
-	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.uninstallStickerSet", "stickerset")
 	}
 	return nil
@@ -16030,19 +15880,16 @@ func (m *MessagesStartBotRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesStartBotRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3012)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesStartBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesStartBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16050,16 +15897,16 @@ func (m *MessagesStartBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.startBot", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.startBot", "bot")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.startBot", "peer")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.startBot", "random_id")
 	}
-	if m.StartParam, err = tlrt.String(b); err != nil {
+	if m.StartParam, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.startBot", "start_param")
 	}
 	return nil
@@ -16133,12 +15980,13 @@ func (m *MessagesGetMessagesViewsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMessagesViewsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1506)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetMessagesViewsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetMessagesViewsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16146,13 +15994,13 @@ func (m *MessagesGetMessagesViewsRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getMessagesViews", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessagesViews", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessagesViews", "id")
 	}
-	if m.Increment, err = b.Bool(); err != nil {
+	if m.Increment, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessagesViews", "increment")
 	}
 	return nil
@@ -16224,12 +16072,13 @@ func (m *MessagesEditChatAdminRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesEditChatAdminRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2333)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesEditChatAdminRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesEditChatAdminRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16237,13 +16086,13 @@ func (m *MessagesEditChatAdminRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editChatAdmin", "")
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatAdmin", "chat_id")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatAdmin", "user_id")
 	}
-	if m.IsAdmin, err = b.Bool(); err != nil {
+	if m.IsAdmin, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatAdmin", "is_admin")
 	}
 	return nil
@@ -16311,17 +16160,18 @@ func (m *MessagesMigrateChatRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesMigrateChatRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2264)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesMigrateChatRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesMigrateChatRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.migrateChat", "chat_id")
 	}
 	return nil
@@ -16454,23 +16304,20 @@ func (m *MessagesSearchGlobalRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSearchGlobalRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSearchGlobalRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1597)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSearchGlobalRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSearchGlobalRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16478,44 +16325,44 @@ func (m *MessagesSearchGlobalRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messages.searchGlobal", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "flags")
 	}
 	m.BroadcastsOnly = m.Flags.Has(1)
 	m.GroupsOnly = m.Flags.Has(2)
 	m.UsersOnly = m.Flags.Has(3)
 	if m.Flags.Has(0) {
-		if m.FolderID, err = b.Int(); err != nil {
+		if m.FolderID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.searchGlobal", "folder_id")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
+		if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.searchGlobal", "community")
 		}
 	}
-	if m.Q, err = tlrt.String(b); err != nil {
+	if m.Q, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "q")
 	}
-	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
+	if m.Filter, err = decodeMessagesFilter(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "filter")
 	}
-	if m.MinDate, err = b.Int(); err != nil {
+	if m.MinDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "min_date")
 	}
-	if m.MaxDate, err = b.Int(); err != nil {
+	if m.MaxDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "max_date")
 	}
-	if m.OffsetRate, err = b.Int(); err != nil {
+	if m.OffsetRate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "offset_rate")
 	}
-	if m.OffsetPeer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.OffsetPeer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "offset_peer")
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "offset_id")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "limit")
 	}
 	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<4
@@ -16604,22 +16451,23 @@ func (m *MessagesReorderStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesReorderStickerSetsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1825)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReorderStickerSetsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReorderStickerSetsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderStickerSets", "flags")
 	}
 	m.Masks = m.Flags.Has(0)
 	m.Emojis = m.Flags.Has(1)
-	if m.Order, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Order, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderStickerSets", "order")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -16690,30 +16538,27 @@ func (m *MessagesGetDocumentByHashRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesGetDocumentByHashRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2425)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetDocumentByHashRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetDocumentByHashRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Sha256, err = tlrt.Bytes(b); err != nil {
+	if m.Sha256, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDocumentByHash", "sha256")
 	}
-	if m.Size, err = b.Long(); err != nil {
+	if m.Size, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDocumentByHash", "size")
 	}
-	if m.MimeType, err = tlrt.String(b); err != nil {
+	if m.MimeType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDocumentByHash", "mime_type")
 	}
 	return nil
@@ -16781,17 +16626,18 @@ func (m *MessagesGetSavedGifsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSavedGifsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1557)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetSavedGifsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetSavedGifsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedGifs", "hash")
 	}
 	return nil
@@ -16858,19 +16704,16 @@ func (m *MessagesSaveGifRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSaveGifRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1104)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSaveGifRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSaveGifRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16878,10 +16721,10 @@ func (m *MessagesSaveGifRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.saveGif", "")
 	}
 	var err error
-	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveGif", "id")
 	}
-	if m.Unsave, err = b.Bool(); err != nil {
+	if m.Unsave, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveGif", "unsave")
 	}
 	return nil
@@ -16967,23 +16810,20 @@ func (m *MessagesGetInlineBotResultsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesGetInlineBotResultsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesGetInlineBotResultsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1438)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetInlineBotResultsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16991,24 +16831,24 @@ func (m *MessagesGetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getInlineBotResults", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "flags")
 	}
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "bot")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
+		if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getInlineBotResults", "geo_point")
 		}
 	}
-	if m.Query, err = tlrt.String(b); err != nil {
+	if m.Query, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "query")
 	}
-	if m.Offset, err = tlrt.String(b); err != nil {
+	if m.Offset, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "offset")
 	}
 	m.Flags &^= 1 << 0
@@ -17140,23 +16980,20 @@ func (m *MessagesSetInlineBotResultsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSetInlineBotResultsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSetInlineBotResultsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2544)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSetInlineBotResultsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17164,34 +17001,36 @@ func (m *MessagesSetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setInlineBotResults", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "flags")
 	}
 	m.Gallery = m.Flags.Has(0)
 	m.Private = m.Flags.Has(1)
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "query_id")
 	}
-	if m.Results, err = tlrt.DecodeSlabs[InputBotInlineResult](b, false, 20, depth+1, decodeInputBotInlineResult); err != nil {
+	if m.Results, err = tlrt.DecodeSlabs[InputBotInlineResult](d, false, 20, depth+1, decodeInputBotInlineResult); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "results")
 	}
-	if m.CacheTime, err = b.Int(); err != nil {
+	if m.CacheTime, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "cache_time")
 	}
 	if m.Flags.Has(2) {
-		if m.NextOffset, err = tlrt.String(b); err != nil {
+		if m.NextOffset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.setInlineBotResults", "next_offset")
 		}
 	}
 	if m.Flags.Has(3) {
-		m.SwitchPm = new(InlineBotSwitchPM)
-		if err = tlrt.DecodeBoxed(b, m.SwitchPm, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(InlineBotSwitchPM{}))
+		m.SwitchPm = &InlineBotSwitchPM{}
+		if err = tlrt.DecodeBoxed(d, m.SwitchPm, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.setInlineBotResults", "switch_pm")
 		}
 	}
 	if m.Flags.Has(4) {
-		m.SwitchWebview = new(InlineBotWebView)
-		if err = tlrt.DecodeBoxed(b, m.SwitchWebview, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(InlineBotWebView{}))
+		m.SwitchWebview = &InlineBotWebView{}
+		if err = tlrt.DecodeBoxed(d, m.SwitchWebview, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.setInlineBotResults", "switch_webview")
 		}
 	}
@@ -17363,23 +17202,20 @@ func (m *MessagesSendInlineBotResultRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSendInlineBotResultRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSendInlineBotResultRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2620)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendInlineBotResultRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSendInlineBotResultRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17387,47 +17223,47 @@ func (m *MessagesSendInlineBotResultRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendInlineBotResult", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "flags")
 	}
 	m.Silent = m.Flags.Has(5)
 	m.Background = m.Flags.Has(6)
 	m.ClearDraft = m.Flags.Has(7)
 	m.HideVia = m.Flags.Has(11)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "reply_to")
 		}
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "random_id")
 	}
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "query_id")
 	}
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "id")
 	}
 	if m.Flags.Has(10) {
-		if m.ScheduleDate, err = b.Int(); err != nil {
+		if m.ScheduleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "schedule_date")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "send_as")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(b, depth+1); err != nil {
+		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "quick_reply_shortcut")
 		}
 	}
 	if m.Flags.Has(21) {
-		if m.AllowPaidStars, err = b.Long(); err != nil {
+		if m.AllowPaidStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "allow_paid_stars")
 		}
 	}
@@ -17507,12 +17343,13 @@ func (m *MessagesGetMessageEditDataRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMessageEditDataRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3265)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetMessageEditDataRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetMessageEditDataRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17520,10 +17357,10 @@ func (m *MessagesGetMessageEditDataRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getMessageEditData", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageEditData", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageEditData", "id")
 	}
 	return nil
@@ -17756,23 +17593,20 @@ func (m *MessagesEditMessageRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesEditMessageRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesEditMessageRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2420)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEditMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesEditMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17780,54 +17614,54 @@ func (m *MessagesEditMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.editMessage", "flags")
 	}
 	m.NoWebpage = m.Flags.Has(1)
 	m.InvertMedia = m.Flags.Has(16)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editMessage", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.editMessage", "id")
 	}
 	if m.Flags.Has(11) {
-		if m.Message, err = tlrt.String(b); err != nil {
+		if m.Message, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.editMessage", "message")
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+		if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.editMessage", "media")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.editMessage", "reply_markup")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.editMessage", "entities")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.ScheduleDate, err = b.Int(); err != nil {
+		if m.ScheduleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.editMessage", "schedule_date")
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.ScheduleRepeatPeriod, err = b.Int(); err != nil {
+		if m.ScheduleRepeatPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.editMessage", "schedule_repeat_period")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.QuickReplyShortcutID, err = b.Int(); err != nil {
+		if m.QuickReplyShortcutID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.editMessage", "quick_reply_shortcut_id")
 		}
 	}
 	if m.Flags.Has(23) {
-		if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+		if m.RichMessage, err = decodeInputRichMessage(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.editMessage", "rich_message")
 		}
 	}
@@ -18001,23 +17835,20 @@ func (m *MessagesEditInlineBotMessageRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesEditInlineBotMessageRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesEditInlineBotMessageRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2285)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEditInlineBotMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesEditInlineBotMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18025,36 +17856,36 @@ func (m *MessagesEditInlineBotMessageRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editInlineBotMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "flags")
 	}
 	m.NoWebpage = m.Flags.Has(1)
 	m.InvertMedia = m.Flags.Has(16)
-	if m.ID, err = decodeInputBotInlineMessageID(b, depth+1); err != nil {
+	if m.ID, err = decodeInputBotInlineMessageID(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "id")
 	}
 	if m.Flags.Has(11) {
-		if m.Message, err = tlrt.String(b); err != nil {
+		if m.Message, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "message")
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+		if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "media")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "reply_markup")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "entities")
 		}
 	}
 	if m.Flags.Has(23) {
-		if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+		if m.RichMessage, err = decodeInputRichMessage(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "rich_message")
 		}
 	}
@@ -18173,23 +18004,20 @@ func (m *MessagesGetBotCallbackAnswerRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesGetBotCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesGetBotCallbackAnswerRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2090)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetBotCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetBotCallbackAnswerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18197,23 +18025,23 @@ func (m *MessagesGetBotCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getBotCallbackAnswer", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "flags")
 	}
 	m.Game = m.Flags.Has(1)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "msg_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Data, err = tlrt.Bytes(b); err != nil {
+		if m.Data, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "data")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
+		if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "password")
 		}
 	}
@@ -18345,45 +18173,42 @@ func (m *MessagesSetBotCallbackAnswerRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSetBotCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSetBotCallbackAnswerRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2813)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSetBotCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSetBotCallbackAnswerRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "flags")
 	}
 	m.Alert = m.Flags.Has(1)
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "query_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Message, err = tlrt.String(b); err != nil {
+		if m.Message, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "message")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "url")
 		}
 	}
-	if m.CacheTime, err = b.Int(); err != nil {
+	if m.CacheTime, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "cache_time")
 	}
 	m.Flags &^= 1 << 1
@@ -18461,12 +18286,13 @@ func (m *MessagesGetPeerDialogsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPeerDialogsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2977)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetPeerDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetPeerDialogsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18474,7 +18300,7 @@ func (m *MessagesGetPeerDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getPeerDialogs", "")
 	}
 	var err error
-	if m.Peers, err = tlrt.DecodeSlabs[InputDialogPeer](b, false, 8, depth+1, decodeInputDialogPeer); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[InputDialogPeer](d, false, 8, depth+1, decodeInputDialogPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPeerDialogs", "peers")
 	}
 	return nil
@@ -18638,23 +18464,20 @@ func (m *MessagesSaveDraftRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSaveDraftRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSaveDraftRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2379)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSaveDraftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSaveDraftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18662,45 +18485,46 @@ func (m *MessagesSaveDraftRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.saveDraft", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveDraft", "flags")
 	}
 	m.NoWebpage = m.Flags.Has(1)
 	m.InvertMedia = m.Flags.Has(6)
 	if m.Flags.Has(4) {
-		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.saveDraft", "reply_to")
 		}
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveDraft", "peer")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveDraft", "message")
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.saveDraft", "entities")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+		if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.saveDraft", "media")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Effect, err = b.Long(); err != nil {
+		if m.Effect, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.saveDraft", "effect")
 		}
 	}
 	if m.Flags.Has(8) {
-		m.SuggestedPost = new(SuggestedPost)
-		if err = tlrt.DecodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(SuggestedPost{}))
+		m.SuggestedPost = &SuggestedPost{}
+		if err = tlrt.DecodeBoxed(d, m.SuggestedPost, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.saveDraft", "suggested_post")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+		if m.RichMessage, err = decodeInputRichMessage(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.saveDraft", "rich_message")
 		}
 	}
@@ -18769,12 +18593,13 @@ func (m *MessagesGetAllDraftsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAllDraftsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1683)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetAllDraftsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetAllDraftsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18846,17 +18671,18 @@ func (m *MessagesGetFeaturedStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetFeaturedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1628)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetFeaturedStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetFeaturedStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFeaturedStickers", "hash")
 	}
 	return nil
@@ -18926,17 +18752,18 @@ func (m *MessagesReadFeaturedStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadFeaturedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1545)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReadFeaturedStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReadFeaturedStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.readFeaturedStickers", "id")
 	}
 	return nil
@@ -19015,21 +18842,22 @@ func (m *MessagesGetRecentStickersRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetRecentStickersRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2208)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetRecentStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetRecentStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRecentStickers", "flags")
 	}
 	m.Attached = m.Flags.Has(0)
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRecentStickers", "hash")
 	}
 	m.Flags &^= 1 << 0
@@ -19105,23 +18933,20 @@ func (m *MessagesSaveRecentStickerRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSaveRecentStickerRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSaveRecentStickerRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1178)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSaveRecentStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSaveRecentStickerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19129,14 +18954,14 @@ func (m *MessagesSaveRecentStickerRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.saveRecentSticker", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveRecentSticker", "flags")
 	}
 	m.Attached = m.Flags.Has(0)
-	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveRecentSticker", "id")
 	}
-	if m.Unsave, err = b.Bool(); err != nil {
+	if m.Unsave, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveRecentSticker", "unsave")
 	}
 	m.Flags &^= 1 << 0
@@ -19212,17 +19037,18 @@ func (m *MessagesClearRecentStickersRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesClearRecentStickersRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1988)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesClearRecentStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesClearRecentStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.clearRecentStickers", "flags")
 	}
 	m.Attached = m.Flags.Has(0)
@@ -19308,25 +19134,26 @@ func (m *MessagesGetArchivedStickersRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetArchivedStickersRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1515)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetArchivedStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetArchivedStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getArchivedStickers", "flags")
 	}
 	m.Masks = m.Flags.Has(0)
 	m.Emojis = m.Flags.Has(1)
-	if m.OffsetID, err = b.Long(); err != nil {
+	if m.OffsetID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getArchivedStickers", "offset_id")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getArchivedStickers", "limit")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -19395,17 +19222,18 @@ func (m *MessagesGetMaskStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMaskStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1620)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetMaskStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetMaskStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMaskStickers", "hash")
 	}
 	return nil
@@ -19473,19 +19301,16 @@ func (m *MessagesGetAttachedStickersRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesGetAttachedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2740)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetAttachedStickersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetAttachedStickersRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19493,7 +19318,7 @@ func (m *MessagesGetAttachedStickersRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getAttachedStickers", "")
 	}
 	var err error
-	if m.Media, err = decodeInputStickeredMedia(b, depth+1); err != nil {
+	if m.Media, err = decodeInputStickeredMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAttachedStickers", "media")
 	}
 	return nil
@@ -19506,8 +19331,8 @@ func (c *Client) MessagesGetAttachedStickers(ctx context.Context, req *MessagesG
 		req = new(MessagesGetAttachedStickersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StickerSetCoveredClass, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]StickerSetCoveredClass, error) {
-			return tlrt.DecodeSlabs[StickerSetFullCovered](b, false, 44, depth, decodeStickerSetCovered)
+		return tlrt.Decode(b, &wireSchema, 243, func(d *tlrt.Decoder, depth int) ([]StickerSetCoveredClass, error) {
+			return tlrt.DecodeSlabs[StickerSetFullCovered](d, false, 44, depth, decodeStickerSetCovered)
 		})
 	})
 }
@@ -19585,12 +19410,13 @@ func (m *MessagesSetGameScoreRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSetGameScoreRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2047)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSetGameScoreRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSetGameScoreRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19598,21 +19424,21 @@ func (m *MessagesSetGameScoreRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setGameScore", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.setGameScore", "flags")
 	}
 	m.EditMessage = m.Flags.Has(0)
 	m.Force = m.Flags.Has(1)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setGameScore", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setGameScore", "id")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setGameScore", "user_id")
 	}
-	if m.Score, err = b.Int(); err != nil {
+	if m.Score, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setGameScore", "score")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -19701,12 +19527,13 @@ func (m *MessagesSetInlineGameScoreRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSetInlineGameScoreRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 797)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSetInlineGameScoreRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSetInlineGameScoreRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19714,18 +19541,18 @@ func (m *MessagesSetInlineGameScoreRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setInlineGameScore", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineGameScore", "flags")
 	}
 	m.EditMessage = m.Flags.Has(0)
 	m.Force = m.Flags.Has(1)
-	if m.ID, err = decodeInputBotInlineMessageID(b, depth+1); err != nil {
+	if m.ID, err = decodeInputBotInlineMessageID(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineGameScore", "id")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineGameScore", "user_id")
 	}
-	if m.Score, err = b.Int(); err != nil {
+	if m.Score, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineGameScore", "score")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -19802,12 +19629,13 @@ func (m *MessagesGetGameHighScoresRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetGameHighScoresRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3022)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetGameHighScoresRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetGameHighScoresRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19815,13 +19643,13 @@ func (m *MessagesGetGameHighScoresRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getGameHighScores", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getGameHighScores", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getGameHighScores", "id")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getGameHighScores", "user_id")
 	}
 	return nil
@@ -19895,12 +19723,13 @@ func (m *MessagesGetInlineGameHighScoresRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetInlineGameHighScoresRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 739)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetInlineGameHighScoresRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetInlineGameHighScoresRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19908,10 +19737,10 @@ func (m *MessagesGetInlineGameHighScoresRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getInlineGameHighScores", "")
 	}
 	var err error
-	if m.ID, err = decodeInputBotInlineMessageID(b, depth+1); err != nil {
+	if m.ID, err = decodeInputBotInlineMessageID(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineGameHighScores", "id")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineGameHighScores", "user_id")
 	}
 	return nil
@@ -19985,12 +19814,13 @@ func (m *MessagesGetCommonChatsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetCommonChatsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2973)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetCommonChatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetCommonChatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19998,13 +19828,13 @@ func (m *MessagesGetCommonChatsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getCommonChats", "")
 	}
 	var err error
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getCommonChats", "user_id")
 	}
-	if m.MaxID, err = b.Long(); err != nil {
+	if m.MaxID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getCommonChats", "max_id")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getCommonChats", "limit")
 	}
 	return nil
@@ -20069,27 +19899,24 @@ func (m *MessagesGetWebPageRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesGetWebPageRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2032)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetWebPageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetWebPageRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getWebPage", "url")
 	}
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getWebPage", "hash")
 	}
 	return nil
@@ -20165,12 +19992,13 @@ func (m *MessagesToggleDialogPinRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesToggleDialogPinRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2324)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesToggleDialogPinRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesToggleDialogPinRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -20178,11 +20006,11 @@ func (m *MessagesToggleDialogPinRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleDialogPin", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleDialogPin", "flags")
 	}
 	m.Pinned = m.Flags.Has(0)
-	if m.Peer, err = decodeInputDialogPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputDialogPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleDialogPin", "peer")
 	}
 	m.Flags &^= 1 << 0
@@ -20270,12 +20098,13 @@ func (m *MessagesReorderPinnedDialogsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesReorderPinnedDialogsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1196)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReorderPinnedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReorderPinnedDialogsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -20283,14 +20112,14 @@ func (m *MessagesReorderPinnedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reorderPinnedDialogs", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedDialogs", "flags")
 	}
 	m.Force = m.Flags.Has(0)
-	if m.FolderID, err = b.Int(); err != nil {
+	if m.FolderID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedDialogs", "folder_id")
 	}
-	if m.Order, err = tlrt.DecodeSlabs[InputDialogPeer](b, false, 8, depth+1, decodeInputDialogPeer); err != nil {
+	if m.Order, err = tlrt.DecodeSlabs[InputDialogPeer](d, false, 8, depth+1, decodeInputDialogPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedDialogs", "order")
 	}
 	m.Flags &^= 1 << 0
@@ -20359,17 +20188,18 @@ func (m *MessagesGetPinnedDialogsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPinnedDialogsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2833)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetPinnedDialogsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetPinnedDialogsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FolderID, err = b.Int(); err != nil {
+	if m.FolderID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPinnedDialogs", "folder_id")
 	}
 	return nil
@@ -20499,23 +20329,20 @@ func (m *MessagesSetBotShippingResultsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSetBotShippingResultsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSetBotShippingResultsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2998)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSetBotShippingResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSetBotShippingResultsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -20523,19 +20350,19 @@ func (m *MessagesSetBotShippingResultsRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setBotShippingResults", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotShippingResults", "flags")
 	}
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotShippingResults", "query_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Error, err = tlrt.String(b); err != nil {
+		if m.Error, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.setBotShippingResults", "error")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ShippingOptions, err = tlrt.DecodeStructs[ShippingOption](b, false, false, 20, depth+1); err != nil {
+		if m.ShippingOptions, err = tlrt.DecodeStructs[ShippingOption](d, false, false, 20, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.setBotShippingResults", "shipping_options")
 		}
 	}
@@ -20643,36 +20470,33 @@ func (m *MessagesSetBotPrecheckoutResultsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSetBotPrecheckoutResultsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSetBotPrecheckoutResultsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 678)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSetBotPrecheckoutResultsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSetBotPrecheckoutResultsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotPrecheckoutResults", "flags")
 	}
 	m.Success = m.Flags.Has(1)
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotPrecheckoutResults", "query_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Error, err = tlrt.String(b); err != nil {
+		if m.Error, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.setBotPrecheckoutResults", "error")
 		}
 	}
@@ -20781,23 +20605,20 @@ func (m *MessagesUploadMediaRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesUploadMediaRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesUploadMediaRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 786)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesUploadMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesUploadMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -20805,18 +20626,18 @@ func (m *MessagesUploadMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messages.uploadMedia", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadMedia", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.BusinessConnectionID, err = tlrt.String(b); err != nil {
+		if m.BusinessConnectionID, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.uploadMedia", "business_connection_id")
 		}
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadMedia", "peer")
 	}
-	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+	if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadMedia", "media")
 	}
 	if m.BusinessConnectionID != "" {
@@ -20893,19 +20714,16 @@ func (m *MessagesSendScreenshotNotificationRequest) Decode(b *bin.Buffer) error 
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSendScreenshotNotificationRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2251)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendScreenshotNotificationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSendScreenshotNotificationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -20913,13 +20731,13 @@ func (m *MessagesSendScreenshotNotificationRequest) DecodeBareAt(b *bin.Buffer, 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendScreenshotNotification", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendScreenshotNotification", "peer")
 	}
-	if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
+	if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendScreenshotNotification", "reply_to")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendScreenshotNotification", "random_id")
 	}
 	return nil
@@ -20987,17 +20805,18 @@ func (m *MessagesGetFavedStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetFavedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 627)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetFavedStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetFavedStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFavedStickers", "hash")
 	}
 	return nil
@@ -21064,19 +20883,16 @@ func (m *MessagesFaveStickerRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesFaveStickerRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2532)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesFaveStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesFaveStickerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -21084,10 +20900,10 @@ func (m *MessagesFaveStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messages.faveSticker", "")
 	}
 	var err error
-	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.faveSticker", "id")
 	}
-	if m.Unfave, err = b.Bool(); err != nil {
+	if m.Unfave, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.faveSticker", "unfave")
 	}
 	return nil
@@ -21205,12 +21021,13 @@ func (m *MessagesGetUnreadMentionsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetUnreadMentionsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3123)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetUnreadMentionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetUnreadMentionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -21218,30 +21035,30 @@ func (m *MessagesGetUnreadMentionsRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getUnreadMentions", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.getUnreadMentions", "top_msg_id")
 		}
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "offset_id")
 	}
-	if m.AddOffset, err = b.Int(); err != nil {
+	if m.AddOffset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "add_offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "limit")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "max_id")
 	}
-	if m.MinID, err = b.Int(); err != nil {
+	if m.MinID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "min_id")
 	}
 	if m.TopMsgID != 0 {
@@ -21347,12 +21164,13 @@ func (m *MessagesReadMentionsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesReadMentionsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1155)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReadMentionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReadMentionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -21360,14 +21178,14 @@ func (m *MessagesReadMentionsRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messages.readMentions", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.readMentions", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.readMentions", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.readMentions", "top_msg_id")
 		}
 	}
@@ -21447,12 +21265,13 @@ func (m *MessagesGetRecentLocationsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetRecentLocationsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1735)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetRecentLocationsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetRecentLocationsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -21460,13 +21279,13 @@ func (m *MessagesGetRecentLocationsRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getRecentLocations", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRecentLocations", "peer")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRecentLocations", "limit")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRecentLocations", "hash")
 	}
 	return nil
@@ -21662,23 +21481,20 @@ func (m *MessagesSendMultiMediaRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSendMultiMediaRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSendMultiMediaRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 875)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendMultiMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSendMultiMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -21686,7 +21502,7 @@ func (m *MessagesSendMultiMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendMultiMedia", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMultiMedia", "flags")
 	}
 	m.Silent = m.Flags.Has(5)
@@ -21696,39 +21512,39 @@ func (m *MessagesSendMultiMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	m.UpdateStickersetsOrder = m.Flags.Has(15)
 	m.InvertMedia = m.Flags.Has(16)
 	m.AllowPaidFloodskip = m.Flags.Has(19)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMultiMedia", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "reply_to")
 		}
 	}
-	if m.MultiMedia, err = tlrt.DecodeStructs[InputSingleMedia](b, false, false, 24, depth+1); err != nil {
+	if m.MultiMedia, err = tlrt.DecodeStructs[InputSingleMedia](d, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMultiMedia", "multi_media")
 	}
 	if m.Flags.Has(10) {
-		if m.ScheduleDate, err = b.Int(); err != nil {
+		if m.ScheduleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "schedule_date")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "send_as")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(b, depth+1); err != nil {
+		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "quick_reply_shortcut")
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.Effect, err = b.Long(); err != nil {
+		if m.Effect, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "effect")
 		}
 	}
 	if m.Flags.Has(21) {
-		if m.AllowPaidStars, err = b.Long(); err != nil {
+		if m.AllowPaidStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "allow_paid_stars")
 		}
 	}
@@ -21811,23 +21627,20 @@ func (m *MessagesUploadEncryptedFileRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesUploadEncryptedFileRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesUploadEncryptedFileRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1428)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesUploadEncryptedFileRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesUploadEncryptedFileRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -21835,10 +21648,10 @@ func (m *MessagesUploadEncryptedFileRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.uploadEncryptedFile", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadEncryptedFile", "peer")
 	}
-	if m.File, err = decodeInputEncryptedFile(b, depth+1); err != nil {
+	if m.File, err = decodeInputEncryptedFile(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadEncryptedFile", "file")
 	}
 	return nil
@@ -21912,35 +21725,32 @@ func (m *MessagesSearchStickerSetsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSearchStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSearchStickerSetsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1135)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSearchStickerSetsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSearchStickerSetsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickerSets", "flags")
 	}
 	m.ExcludeFeatured = m.Flags.Has(0)
-	if m.Q, err = tlrt.String(b); err != nil {
+	if m.Q, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickerSets", "q")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickerSets", "hash")
 	}
 	m.Flags &^= 1 << 0
@@ -22003,12 +21813,13 @@ func (m *MessagesGetSplitRangesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSplitRangesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 887)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetSplitRangesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetSplitRangesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22022,7 +21833,9 @@ func (c *Client) MessagesGetSplitRanges(ctx context.Context, req *MessagesGetSpl
 		req = new(MessagesGetSplitRangesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]MessageRange, error) {
-		return tlrt.DecodeStructs[MessageRange](b, false, false, 12, 0)
+		return tlrt.Decode(b, &wireSchema, 512, func(d *tlrt.Decoder, depth int) ([]MessageRange, error) {
+			return tlrt.DecodeStructs[MessageRange](d, false, false, 12, depth)
+		})
 	})
 }
 
@@ -22095,12 +21908,13 @@ func (m *MessagesMarkDialogUnreadRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesMarkDialogUnreadRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2016)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesMarkDialogUnreadRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesMarkDialogUnreadRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22108,16 +21922,16 @@ func (m *MessagesMarkDialogUnreadRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.markDialogUnread", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.markDialogUnread", "flags")
 	}
 	m.Unread = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.markDialogUnread", "parent_peer")
 		}
 	}
-	if m.Peer, err = decodeInputDialogPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputDialogPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.markDialogUnread", "peer")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -22198,12 +22012,13 @@ func (m *MessagesGetDialogUnreadMarksRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetDialogUnreadMarksRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 938)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetDialogUnreadMarksRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetDialogUnreadMarksRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22211,11 +22026,11 @@ func (m *MessagesGetDialogUnreadMarksRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getDialogUnreadMarks", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogUnreadMarks", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getDialogUnreadMarks", "parent_peer")
 		}
 	}
@@ -22230,7 +22045,9 @@ func (c *Client) MessagesGetDialogUnreadMarks(ctx context.Context, req *Messages
 		req = new(MessagesGetDialogUnreadMarksRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DialogPeerClass, error) {
-		return tlrt.DecodeSlabs[DialogPeer](b, false, 8, 0, decodeDialogPeer)
+		return tlrt.Decode(b, &wireSchema, 340, func(d *tlrt.Decoder, depth int) ([]DialogPeerClass, error) {
+			return tlrt.DecodeSlabs[DialogPeer](d, false, 8, depth, decodeDialogPeer)
+		})
 	})
 }
 
@@ -22281,12 +22098,13 @@ func (m *MessagesClearAllDraftsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesClearAllDraftsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1877)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesClearAllDraftsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesClearAllDraftsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22373,12 +22191,13 @@ func (m *MessagesUpdatePinnedMessageRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesUpdatePinnedMessageRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2791)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesUpdatePinnedMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesUpdatePinnedMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22386,16 +22205,16 @@ func (m *MessagesUpdatePinnedMessageRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.updatePinnedMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.updatePinnedMessage", "flags")
 	}
 	m.Silent = m.Flags.Has(0)
 	m.Unpin = m.Flags.Has(1)
 	m.PmOneside = m.Flags.Has(2)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.updatePinnedMessage", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.updatePinnedMessage", "id")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -22472,19 +22291,16 @@ func (m *MessagesSendVoteRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSendVoteRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 754)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendVoteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSendVoteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22492,13 +22308,13 @@ func (m *MessagesSendVoteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendVote", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendVote", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendVote", "msg_id")
 	}
-	if m.Options, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
+	if m.Options, err = tlrt.DecodeVector(d, 4, tlrt.Bytes); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendVote", "options")
 	}
 	return nil
@@ -22571,12 +22387,13 @@ func (m *MessagesGetPollResultsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPollResultsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3080)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetPollResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetPollResultsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22584,13 +22401,13 @@ func (m *MessagesGetPollResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getPollResults", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPollResults", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPollResults", "msg_id")
 	}
-	if m.PollHash, err = b.Long(); err != nil {
+	if m.PollHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPollResults", "poll_hash")
 	}
 	return nil
@@ -22657,12 +22474,13 @@ func (m *MessagesGetOnlinesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetOnlinesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1714)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetOnlinesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetOnlinesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22670,7 +22488,7 @@ func (m *MessagesGetOnlinesRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getOnlines", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getOnlines", "peer")
 	}
 	return nil
@@ -22736,19 +22554,16 @@ func (m *MessagesEditChatAboutRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesEditChatAboutRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2921)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEditChatAboutRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesEditChatAboutRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22756,10 +22571,10 @@ func (m *MessagesEditChatAboutRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editChatAbout", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatAbout", "peer")
 	}
-	if m.About, err = tlrt.String(b); err != nil {
+	if m.About, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatAbout", "about")
 	}
 	return nil
@@ -22837,12 +22652,13 @@ func (m *MessagesEditChatDefaultBannedRightsRequest) DecodeBare(b *bin.Buffer) e
 		return ErrNilValue
 	}
 	*m = MessagesEditChatDefaultBannedRightsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2303)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesEditChatDefaultBannedRightsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesEditChatDefaultBannedRightsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22850,10 +22666,10 @@ func (m *MessagesEditChatDefaultBannedRightsRequest) DecodeBareAt(b *bin.Buffer,
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editChatDefaultBannedRights", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatDefaultBannedRights", "peer")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.BannedRights, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.BannedRights, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatDefaultBannedRights", "banned_rights")
 	}
 	return nil
@@ -22918,24 +22734,21 @@ func (m *MessagesGetEmojiKeywordsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesGetEmojiKeywordsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1138)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetEmojiKeywordsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetEmojiKeywordsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiKeywords", "lang_code")
 	}
 	return nil
@@ -23003,27 +22816,24 @@ func (m *MessagesGetEmojiKeywordsDifferenceRequest) Decode(b *bin.Buffer) error 
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesGetEmojiKeywordsDifferenceRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 791)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetEmojiKeywordsDifferenceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetEmojiKeywordsDifferenceRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiKeywordsDifference", "lang_code")
 	}
-	if m.FromVersion, err = b.Int(); err != nil {
+	if m.FromVersion, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiKeywordsDifference", "from_version")
 	}
 	return nil
@@ -23092,24 +22902,21 @@ func (m *MessagesGetEmojiKeywordsLanguagesRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesGetEmojiKeywordsLanguagesRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1404)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetEmojiKeywordsLanguagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetEmojiKeywordsLanguagesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCodes, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.LangCodes, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiKeywordsLanguages", "lang_codes")
 	}
 	return nil
@@ -23122,8 +22929,8 @@ func (c *Client) MessagesGetEmojiKeywordsLanguages(ctx context.Context, req *Mes
 		req = new(MessagesGetEmojiKeywordsLanguagesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]EmojiLanguage, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]EmojiLanguage, error) {
-			return tlrt.DecodeStructs[EmojiLanguage](b, false, false, 8, depth)
+		return tlrt.Decode(b, &wireSchema, 1406, func(d *tlrt.Decoder, depth int) ([]EmojiLanguage, error) {
+			return tlrt.DecodeStructs[EmojiLanguage](d, false, false, 8, depth)
 		})
 	})
 }
@@ -23176,24 +22983,21 @@ func (m *MessagesGetEmojiURLRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesGetEmojiURLRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2817)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetEmojiURLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetEmojiURLRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiURL", "lang_code")
 	}
 	return nil
@@ -23313,12 +23117,13 @@ func (m *MessagesGetSearchCountersRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetSearchCountersRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 870)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetSearchCountersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetSearchCountersRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -23326,23 +23131,23 @@ func (m *MessagesGetSearchCountersRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSearchCounters", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchCounters", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchCounters", "peer")
 	}
 	if m.Flags.Has(2) {
-		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SavedPeerID, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getSearchCounters", "saved_peer_id")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.getSearchCounters", "top_msg_id")
 		}
 	}
-	if m.Filters, err = tlrt.DecodeSlabs[InputMessagesFilterPhoneCalls](b, false, 4, depth+1, decodeMessagesFilter); err != nil {
+	if m.Filters, err = tlrt.DecodeSlabs[InputMessagesFilterPhoneCalls](d, false, 4, depth+1, decodeMessagesFilter); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchCounters", "filters")
 	}
 	m.Flags &^= 1 << 2
@@ -23359,7 +23164,9 @@ func (c *Client) MessagesGetSearchCounters(ctx context.Context, req *MessagesGet
 		req = new(MessagesGetSearchCountersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]MessagesSearchCounter, error) {
-		return tlrt.DecodeStructs[MessagesSearchCounter](b, false, false, 16, 0)
+		return tlrt.Decode(b, &wireSchema, 872, func(d *tlrt.Decoder, depth int) ([]MessagesSearchCounter, error) {
+			return tlrt.DecodeStructs[MessagesSearchCounter](d, false, false, 16, depth)
+		})
 	})
 }
 
@@ -23520,23 +23327,20 @@ func (m *MessagesRequestURLAuthRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesRequestURLAuthRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesRequestURLAuthRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1985)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesRequestURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesRequestURLAuthRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -23544,31 +23348,31 @@ func (m *MessagesRequestURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestUrlAuth", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestUrlAuth", "flags")
 	}
 	if m.Flags.Has(1) {
-		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestUrlAuth", "peer")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.MsgID, err = b.Int(); err != nil {
+		if m.MsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestUrlAuth", "msg_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ButtonID, err = b.Int(); err != nil {
+		if m.ButtonID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestUrlAuth", "button_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestUrlAuth", "url")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.InAppOrigin, err = tlrt.String(b); err != nil {
+		if m.InAppOrigin, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestUrlAuth", "in_app_origin")
 		}
 	}
@@ -23755,23 +23559,20 @@ func (m *MessagesAcceptURLAuthRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesAcceptURLAuthRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesAcceptURLAuthRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1655)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesAcceptURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesAcceptURLAuthRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -23779,33 +23580,33 @@ func (m *MessagesAcceptURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.acceptUrlAuth", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "flags")
 	}
 	m.WriteAllowed = m.Flags.Has(0)
 	m.SharePhoneNumber = m.Flags.Has(3)
 	if m.Flags.Has(1) {
-		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "peer")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.MsgID, err = b.Int(); err != nil {
+		if m.MsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "msg_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ButtonID, err = b.Int(); err != nil {
+		if m.ButtonID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "button_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "url")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.MatchCode, err = tlrt.String(b); err != nil {
+		if m.MatchCode, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "match_code")
 		}
 	}
@@ -23885,12 +23686,13 @@ func (m *MessagesHidePeerSettingsBarRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesHidePeerSettingsBarRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1416)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesHidePeerSettingsBarRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesHidePeerSettingsBarRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -23898,7 +23700,7 @@ func (m *MessagesHidePeerSettingsBarRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.hidePeerSettingsBar", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.hidePeerSettingsBar", "peer")
 	}
 	return nil
@@ -23970,12 +23772,13 @@ func (m *MessagesGetScheduledHistoryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetScheduledHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3172)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetScheduledHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetScheduledHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -23983,10 +23786,10 @@ func (m *MessagesGetScheduledHistoryRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getScheduledHistory", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getScheduledHistory", "peer")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getScheduledHistory", "hash")
 	}
 	return nil
@@ -24061,12 +23864,13 @@ func (m *MessagesGetScheduledMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetScheduledMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2575)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetScheduledMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24074,10 +23878,10 @@ func (m *MessagesGetScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getScheduledMessages", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getScheduledMessages", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getScheduledMessages", "id")
 	}
 	return nil
@@ -24152,12 +23956,13 @@ func (m *MessagesSendScheduledMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSendScheduledMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2567)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSendScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSendScheduledMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24165,10 +23970,10 @@ func (m *MessagesSendScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendScheduledMessages", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendScheduledMessages", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendScheduledMessages", "id")
 	}
 	return nil
@@ -24243,12 +24048,13 @@ func (m *MessagesDeleteScheduledMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteScheduledMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1530)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteScheduledMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24256,10 +24062,10 @@ func (m *MessagesDeleteScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteScheduledMessages", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteScheduledMessages", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteScheduledMessages", "id")
 	}
 	return nil
@@ -24385,23 +24191,20 @@ func (m *MessagesGetPollVotesRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesGetPollVotesRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesGetPollVotesRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2507)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetPollVotesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24409,26 +24212,26 @@ func (m *MessagesGetPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getPollVotes", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPollVotes", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPollVotes", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPollVotes", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.Option, err = tlrt.Bytes(b); err != nil {
+		if m.Option, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.getPollVotes", "option")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Offset, err = tlrt.String(b); err != nil {
+		if m.Offset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.getPollVotes", "offset")
 		}
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPollVotes", "limit")
 	}
 	if len(m.Option) > 0 {
@@ -24518,23 +24321,20 @@ func (m *MessagesToggleStickerSetsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesToggleStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesToggleStickerSetsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2465)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesToggleStickerSetsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesToggleStickerSetsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24542,13 +24342,13 @@ func (m *MessagesToggleStickerSetsRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleStickerSets", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleStickerSets", "flags")
 	}
 	m.Uninstall = m.Flags.Has(0)
 	m.Archive = m.Flags.Has(1)
 	m.Unarchive = m.Flags.Has(2)
-	if m.Stickersets, err = tlrt.DecodeSlabs[InputStickerSetID](b, false, 4, depth+1, decodeInputStickerSet); err != nil {
+	if m.Stickersets, err = tlrt.DecodeSlabs[InputStickerSetID](d, false, 4, depth+1, decodeInputStickerSet); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleStickerSets", "stickersets")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -24611,12 +24411,13 @@ func (m *MessagesGetDialogFiltersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDialogFiltersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3109)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetDialogFiltersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetDialogFiltersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24682,12 +24483,13 @@ func (m *MessagesGetSuggestedDialogFiltersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSuggestedDialogFiltersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2265)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetSuggestedDialogFiltersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetSuggestedDialogFiltersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24701,8 +24503,8 @@ func (c *Client) MessagesGetSuggestedDialogFilters(ctx context.Context, req *Mes
 		req = new(MessagesGetSuggestedDialogFiltersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DialogFilterSuggested, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]DialogFilterSuggested, error) {
-			return tlrt.DecodeStructs[DialogFilterSuggested](b, false, false, 12, depth)
+		return tlrt.Decode(b, &wireSchema, 2267, func(d *tlrt.Decoder, depth int) ([]DialogFilterSuggested, error) {
+			return tlrt.DecodeStructs[DialogFilterSuggested](d, false, false, 12, depth)
 		})
 	})
 }
@@ -24770,23 +24572,20 @@ func (m *MessagesUpdateDialogFilterRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesUpdateDialogFilterRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesUpdateDialogFilterRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 858)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesUpdateDialogFilterRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesUpdateDialogFilterRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24794,14 +24593,14 @@ func (m *MessagesUpdateDialogFilterRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.updateDialogFilter", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.updateDialogFilter", "flags")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.updateDialogFilter", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.Filter, err = decodeDialogFilter(b, depth+1); err != nil {
+		if m.Filter, err = decodeDialogFilter(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.updateDialogFilter", "filter")
 		}
 	}
@@ -24873,17 +24672,18 @@ func (m *MessagesUpdateDialogFiltersOrderRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesUpdateDialogFiltersOrderRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2678)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesUpdateDialogFiltersOrderRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesUpdateDialogFiltersOrderRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Order, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.updateDialogFiltersOrder", "order")
 	}
 	return nil
@@ -24962,23 +24762,24 @@ func (m *MessagesGetOldFeaturedStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetOldFeaturedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1880)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetOldFeaturedStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetOldFeaturedStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getOldFeaturedStickers", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getOldFeaturedStickers", "limit")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getOldFeaturedStickers", "hash")
 	}
 	return nil
@@ -25065,12 +24866,13 @@ func (m *MessagesGetRepliesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetRepliesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 958)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetRepliesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetRepliesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25078,31 +24880,31 @@ func (m *MessagesGetRepliesRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getReplies", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getReplies", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getReplies", "msg_id")
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getReplies", "offset_id")
 	}
-	if m.OffsetDate, err = b.Int(); err != nil {
+	if m.OffsetDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getReplies", "offset_date")
 	}
-	if m.AddOffset, err = b.Int(); err != nil {
+	if m.AddOffset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getReplies", "add_offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getReplies", "limit")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getReplies", "max_id")
 	}
-	if m.MinID, err = b.Int(); err != nil {
+	if m.MinID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getReplies", "min_id")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getReplies", "hash")
 	}
 	return nil
@@ -25173,12 +24975,13 @@ func (m *MessagesGetDiscussionMessageRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDiscussionMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1315)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetDiscussionMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetDiscussionMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25186,10 +24989,10 @@ func (m *MessagesGetDiscussionMessageRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getDiscussionMessage", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDiscussionMessage", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDiscussionMessage", "msg_id")
 	}
 	return nil
@@ -25263,12 +25066,13 @@ func (m *MessagesReadDiscussionRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadDiscussionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3187)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReadDiscussionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReadDiscussionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25276,13 +25080,13 @@ func (m *MessagesReadDiscussionRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.readDiscussion", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.readDiscussion", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.readDiscussion", "msg_id")
 	}
-	if m.ReadMaxID, err = b.Int(); err != nil {
+	if m.ReadMaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.readDiscussion", "read_max_id")
 	}
 	return nil
@@ -25393,12 +25197,13 @@ func (m *MessagesUnpinAllMessagesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesUnpinAllMessagesRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 644)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesUnpinAllMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesUnpinAllMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25406,19 +25211,19 @@ func (m *MessagesUnpinAllMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.unpinAllMessages", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.unpinAllMessages", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.unpinAllMessages", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.unpinAllMessages", "top_msg_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SavedPeerID, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.unpinAllMessages", "saved_peer_id")
 		}
 	}
@@ -25491,17 +25296,18 @@ func (m *MessagesDeleteChatRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteChatRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1549)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteChatRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteChatRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteChat", "chat_id")
 	}
 	return nil
@@ -25575,17 +25381,18 @@ func (m *MessagesDeletePhoneCallHistoryRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = MessagesDeletePhoneCallHistoryRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3222)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeletePhoneCallHistoryRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeletePhoneCallHistoryRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.deletePhoneCallHistory", "flags")
 	}
 	m.Revoke = m.Flags.Has(0)
@@ -25653,24 +25460,21 @@ func (m *MessagesCheckHistoryImportRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesCheckHistoryImportRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1311)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesCheckHistoryImportRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesCheckHistoryImportRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ImportHead, err = tlrt.String(b); err != nil {
+	if m.ImportHead, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkHistoryImport", "import_head")
 	}
 	return nil
@@ -25744,19 +25548,16 @@ func (m *MessagesInitHistoryImportRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesInitHistoryImportRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1119)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesInitHistoryImportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesInitHistoryImportRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25764,13 +25565,13 @@ func (m *MessagesInitHistoryImportRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.initHistoryImport", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.initHistoryImport", "peer")
 	}
-	if m.File, err = decodeInputFile(b, depth+1); err != nil {
+	if m.File, err = decodeInputFile(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.initHistoryImport", "file")
 	}
-	if m.MediaCount, err = b.Int(); err != nil {
+	if m.MediaCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.initHistoryImport", "media_count")
 	}
 	return nil
@@ -25846,19 +25647,16 @@ func (m *MessagesUploadImportedMediaRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesUploadImportedMediaRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1024)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesUploadImportedMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesUploadImportedMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25866,16 +25664,16 @@ func (m *MessagesUploadImportedMediaRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.uploadImportedMedia", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadImportedMedia", "peer")
 	}
-	if m.ImportID, err = b.Long(); err != nil {
+	if m.ImportID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadImportedMedia", "import_id")
 	}
-	if m.FileName, err = tlrt.String(b); err != nil {
+	if m.FileName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadImportedMedia", "file_name")
 	}
-	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+	if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadImportedMedia", "media")
 	}
 	return nil
@@ -25947,12 +25745,13 @@ func (m *MessagesStartHistoryImportRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesStartHistoryImportRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2451)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesStartHistoryImportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesStartHistoryImportRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25960,10 +25759,10 @@ func (m *MessagesStartHistoryImportRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.startHistoryImport", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.startHistoryImport", "peer")
 	}
-	if m.ImportID, err = b.Long(); err != nil {
+	if m.ImportID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.startHistoryImport", "import_id")
 	}
 	return nil
@@ -26097,23 +25896,20 @@ func (m *MessagesGetExportedChatInvitesRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesGetExportedChatInvitesRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesGetExportedChatInvitesRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2270)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetExportedChatInvitesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetExportedChatInvitesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -26121,27 +25917,27 @@ func (m *MessagesGetExportedChatInvitesRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getExportedChatInvites", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "flags")
 	}
 	m.Revoked = m.Flags.Has(3)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "peer")
 	}
-	if m.AdminID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.AdminID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "admin_id")
 	}
 	if m.Flags.Has(2) {
-		if m.OffsetDate, err = b.Int(); err != nil {
+		if m.OffsetDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "offset_date")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.OffsetLink, err = tlrt.String(b); err != nil {
+		if m.OffsetLink, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "offset_link")
 		}
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "limit")
 	}
 	m.Flags &^= 1 << 3
@@ -26215,19 +26011,16 @@ func (m *MessagesGetExportedChatInviteRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesGetExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1768)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetExportedChatInviteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -26235,10 +26028,10 @@ func (m *MessagesGetExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getExportedChatInvite", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExportedChatInvite", "peer")
 	}
-	if m.Link, err = tlrt.String(b); err != nil {
+	if m.Link, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExportedChatInvite", "link")
 	}
 	return nil
@@ -26416,23 +26209,20 @@ func (m *MessagesEditExportedChatInviteRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesEditExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesEditExportedChatInviteRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2578)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEditExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesEditExportedChatInviteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -26440,33 +26230,33 @@ func (m *MessagesEditExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editExportedChatInvite", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "flags")
 	}
 	m.Revoked = m.Flags.Has(2)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "peer")
 	}
-	if m.Link, err = tlrt.String(b); err != nil {
+	if m.Link, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "link")
 	}
 	if m.Flags.Has(0) {
-		if m.ExpireDate, err = b.Int(); err != nil {
+		if m.ExpireDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "expire_date")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.UsageLimit, err = b.Int(); err != nil {
+		if m.UsageLimit, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "usage_limit")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.RequestNeeded, err = b.Bool(); err != nil {
+		if m.RequestNeeded, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "request_needed")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "title")
 		}
 	}
@@ -26556,12 +26346,13 @@ func (m *MessagesDeleteRevokedExportedChatInvitesRequest) Decode(b *bin.Buffer) 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteRevokedExportedChatInvitesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1489)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteRevokedExportedChatInvitesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteRevokedExportedChatInvitesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -26569,10 +26360,10 @@ func (m *MessagesDeleteRevokedExportedChatInvitesRequest) DecodeBareAt(b *bin.Bu
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteRevokedExportedChatInvites", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteRevokedExportedChatInvites", "peer")
 	}
-	if m.AdminID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.AdminID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteRevokedExportedChatInvites", "admin_id")
 	}
 	return nil
@@ -26643,19 +26434,16 @@ func (m *MessagesDeleteExportedChatInviteRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesDeleteExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2807)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesDeleteExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteExportedChatInviteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -26663,10 +26451,10 @@ func (m *MessagesDeleteExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteExportedChatInvite", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteExportedChatInvite", "peer")
 	}
-	if m.Link, err = tlrt.String(b); err != nil {
+	if m.Link, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteExportedChatInvite", "link")
 	}
 	return nil
@@ -26736,12 +26524,13 @@ func (m *MessagesGetAdminsWithInvitesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAdminsWithInvitesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1176)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetAdminsWithInvitesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetAdminsWithInvitesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -26749,7 +26538,7 @@ func (m *MessagesGetAdminsWithInvitesRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getAdminsWithInvites", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAdminsWithInvites", "peer")
 	}
 	return nil
@@ -26885,23 +26674,20 @@ func (m *MessagesGetChatInviteImportersRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesGetChatInviteImportersRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesGetChatInviteImportersRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2922)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetChatInviteImportersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetChatInviteImportersRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -26909,31 +26695,31 @@ func (m *MessagesGetChatInviteImportersRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getChatInviteImporters", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "flags")
 	}
 	m.Requested = m.Flags.Has(0)
 	m.SubscriptionExpired = m.Flags.Has(3)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "peer")
 	}
 	if m.Flags.Has(1) {
-		if m.Link, err = tlrt.String(b); err != nil {
+		if m.Link, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "link")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Q, err = tlrt.String(b); err != nil {
+		if m.Q, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "q")
 		}
 	}
-	if m.OffsetDate, err = b.Int(); err != nil {
+	if m.OffsetDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "offset_date")
 	}
-	if m.OffsetUser, err = decodeInputUser(b, depth+1); err != nil {
+	if m.OffsetUser, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "offset_user")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "limit")
 	}
 	m.Flags &^= 1<<0 | 1<<3
@@ -27009,12 +26795,13 @@ func (m *MessagesSetHistoryTTLRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetHistoryTTLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2502)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSetHistoryTTLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSetHistoryTTLRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -27022,10 +26809,10 @@ func (m *MessagesSetHistoryTTLRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setHistoryTTL", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setHistoryTTL", "peer")
 	}
-	if m.Period, err = b.Int(); err != nil {
+	if m.Period, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setHistoryTTL", "period")
 	}
 	return nil
@@ -27095,12 +26882,13 @@ func (m *MessagesCheckHistoryImportPeerRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesCheckHistoryImportPeerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1564)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesCheckHistoryImportPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesCheckHistoryImportPeerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -27108,7 +26896,7 @@ func (m *MessagesCheckHistoryImportPeerRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "messages.checkHistoryImportPeer", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkHistoryImportPeer", "peer")
 	}
 	return nil
@@ -27178,19 +26966,16 @@ func (m *MessagesSetChatThemeRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSetChatThemeRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 664)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSetChatThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSetChatThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -27198,10 +26983,10 @@ func (m *MessagesSetChatThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setChatTheme", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatTheme", "peer")
 	}
-	if m.Theme, err = decodeInputChatTheme(b, depth+1); err != nil {
+	if m.Theme, err = decodeInputChatTheme(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatTheme", "theme")
 	}
 	return nil
@@ -27273,12 +27058,13 @@ func (m *MessagesGetMessageReadParticipantsRequest) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMessageReadParticipantsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1097)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetMessageReadParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetMessageReadParticipantsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -27286,10 +27072,10 @@ func (m *MessagesGetMessageReadParticipantsRequest) DecodeBareAt(b *bin.Buffer, 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getMessageReadParticipants", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageReadParticipants", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageReadParticipants", "msg_id")
 	}
 	return nil
@@ -27302,7 +27088,9 @@ func (c *Client) MessagesGetMessageReadParticipants(ctx context.Context, req *Me
 		req = new(MessagesGetMessageReadParticipantsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]ReadParticipantDate, error) {
-		return tlrt.DecodeStructs[ReadParticipantDate](b, false, false, 16, 0)
+		return tlrt.Decode(b, &wireSchema, 1099, func(d *tlrt.Decoder, depth int) ([]ReadParticipantDate, error) {
+			return tlrt.DecodeStructs[ReadParticipantDate](d, false, false, 16, depth)
+		})
 	})
 }
 
@@ -27386,12 +27174,13 @@ func (m *MessagesGetSearchResultsCalendarRequest) DecodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	*m = MessagesGetSearchResultsCalendarRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1689)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetSearchResultsCalendarRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetSearchResultsCalendarRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -27399,24 +27188,24 @@ func (m *MessagesGetSearchResultsCalendarRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSearchResultsCalendar", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "peer")
 	}
 	if m.Flags.Has(2) {
-		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SavedPeerID, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "saved_peer_id")
 		}
 	}
-	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
+	if m.Filter, err = decodeMessagesFilter(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "filter")
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "offset_id")
 	}
-	if m.OffsetDate, err = b.Int(); err != nil {
+	if m.OffsetDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "offset_date")
 	}
 	m.Flags &^= 1 << 2
@@ -27512,12 +27301,13 @@ func (m *MessagesGetSearchResultsPositionsRequest) DecodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	*m = MessagesGetSearchResultsPositionsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2190)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetSearchResultsPositionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetSearchResultsPositionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -27525,24 +27315,24 @@ func (m *MessagesGetSearchResultsPositionsRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSearchResultsPositions", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "peer")
 	}
 	if m.Flags.Has(2) {
-		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SavedPeerID, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "saved_peer_id")
 		}
 	}
-	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
+	if m.Filter, err = decodeMessagesFilter(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "filter")
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "offset_id")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "limit")
 	}
 	m.Flags &^= 1 << 2
@@ -27626,12 +27416,13 @@ func (m *MessagesHideChatJoinRequestRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesHideChatJoinRequestRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1897)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesHideChatJoinRequestRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesHideChatJoinRequestRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -27639,14 +27430,14 @@ func (m *MessagesHideChatJoinRequestRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.hideChatJoinRequest", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.hideChatJoinRequest", "flags")
 	}
 	m.Approved = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.hideChatJoinRequest", "peer")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.hideChatJoinRequest", "user_id")
 	}
 	m.Flags &^= 1 << 0
@@ -27748,23 +27539,20 @@ func (m *MessagesHideAllChatJoinRequestsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesHideAllChatJoinRequestsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesHideAllChatJoinRequestsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2933)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesHideAllChatJoinRequestsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesHideAllChatJoinRequestsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -27772,15 +27560,15 @@ func (m *MessagesHideAllChatJoinRequestsRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "messages.hideAllChatJoinRequests", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.hideAllChatJoinRequests", "flags")
 	}
 	m.Approved = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.hideAllChatJoinRequests", "peer")
 	}
 	if m.Flags.Has(1) {
-		if m.Link, err = tlrt.String(b); err != nil {
+		if m.Link, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.hideAllChatJoinRequests", "link")
 		}
 	}
@@ -27891,12 +27679,13 @@ func (m *MessagesToggleNoForwardsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesToggleNoForwardsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2427)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesToggleNoForwardsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesToggleNoForwardsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -27904,17 +27693,17 @@ func (m *MessagesToggleNoForwardsRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleNoForwards", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleNoForwards", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleNoForwards", "peer")
 	}
-	if m.Enabled, err = b.Bool(); err != nil {
+	if m.Enabled, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleNoForwards", "enabled")
 	}
 	if m.Flags.Has(0) {
-		if m.RequestMsgID, err = b.Int(); err != nil {
+		if m.RequestMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.toggleNoForwards", "request_msg_id")
 		}
 	}
@@ -27992,12 +27781,13 @@ func (m *MessagesSaveDefaultSendAsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSaveDefaultSendAsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2745)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSaveDefaultSendAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSaveDefaultSendAsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -28005,10 +27795,10 @@ func (m *MessagesSaveDefaultSendAsRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.saveDefaultSendAs", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveDefaultSendAs", "peer")
 	}
-	if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveDefaultSendAs", "send_as")
 	}
 	return nil
@@ -28117,23 +27907,20 @@ func (m *MessagesSendReactionRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSendReactionRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSendReactionRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2792)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSendReactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -28141,19 +27928,19 @@ func (m *MessagesSendReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendReaction", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendReaction", "flags")
 	}
 	m.Big = m.Flags.Has(1)
 	m.AddToRecent = m.Flags.Has(2)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendReaction", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendReaction", "msg_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Reaction, err = tlrt.DecodeSlabs[ReactionEmoji](b, false, 4, depth+1, decodeReaction); err != nil {
+		if m.Reaction, err = tlrt.DecodeSlabs[ReactionEmoji](d, false, 4, depth+1, decodeReaction); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendReaction", "reaction")
 		}
 	}
@@ -28233,12 +28020,13 @@ func (m *MessagesGetMessagesReactionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMessagesReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2009)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetMessagesReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetMessagesReactionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -28246,10 +28034,10 @@ func (m *MessagesGetMessagesReactionsRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getMessagesReactions", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessagesReactions", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessagesReactions", "id")
 	}
 	return nil
@@ -28360,23 +28148,20 @@ func (m *MessagesGetMessageReactionsListRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesGetMessageReactionsListRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesGetMessageReactionsListRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1328)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetMessageReactionsListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetMessageReactionsListRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -28384,26 +28169,26 @@ func (m *MessagesGetMessageReactionsListRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getMessageReactionsList", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+		if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "reaction")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Offset, err = tlrt.String(b); err != nil {
+		if m.Offset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "offset")
 		}
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "limit")
 	}
 	m.Flags &^= 1 << 0
@@ -28537,23 +28322,20 @@ func (m *MessagesSetChatAvailableReactionsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSetChatAvailableReactionsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSetChatAvailableReactionsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1953)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSetChatAvailableReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSetChatAvailableReactionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -28561,22 +28343,22 @@ func (m *MessagesSetChatAvailableReactionsRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setChatAvailableReactions", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "peer")
 	}
-	if m.AvailableReactions, err = decodeChatReactions(b, depth+1); err != nil {
+	if m.AvailableReactions, err = decodeChatReactions(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "available_reactions")
 	}
 	if m.Flags.Has(0) {
-		if m.ReactionsLimit, err = b.Int(); err != nil {
+		if m.ReactionsLimit, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "reactions_limit")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.PaidEnabled, err = b.Bool(); err != nil {
+		if m.PaidEnabled, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "paid_enabled")
 		}
 	}
@@ -28654,17 +28436,18 @@ func (m *MessagesGetAvailableReactionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAvailableReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 838)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetAvailableReactionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetAvailableReactionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAvailableReactions", "hash")
 	}
 	return nil
@@ -28731,19 +28514,16 @@ func (m *MessagesSetDefaultReactionRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSetDefaultReactionRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1413)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSetDefaultReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSetDefaultReactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -28751,7 +28531,7 @@ func (m *MessagesSetDefaultReactionRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setDefaultReaction", "")
 	}
 	var err error
-	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setDefaultReaction", "reaction")
 	}
 	return nil
@@ -28908,23 +28688,20 @@ func (m *MessagesTranslateTextRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesTranslateTextRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesTranslateTextRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2310)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesTranslateTextRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesTranslateTextRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -28932,29 +28709,29 @@ func (m *MessagesTranslateTextRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.translateText", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateText", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateText", "peer")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateText", "id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Text, err = tlrt.DecodeStructs[TextWithEntities](b, false, false, 16, depth+1); err != nil {
+		if m.Text, err = tlrt.DecodeStructs[TextWithEntities](d, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateText", "text")
 		}
 	}
-	if m.ToLang, err = tlrt.String(b); err != nil {
+	if m.ToLang, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateText", "to_lang")
 	}
 	if m.Flags.Has(2) {
-		if m.Tone, err = tlrt.String(b); err != nil {
+		if m.Tone, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateText", "tone")
 		}
 	}
@@ -29089,12 +28866,13 @@ func (m *MessagesGetUnreadReactionsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetUnreadReactionsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2571)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetUnreadReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetUnreadReactionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -29102,35 +28880,35 @@ func (m *MessagesGetUnreadReactionsRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getUnreadReactions", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.getUnreadReactions", "top_msg_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SavedPeerID, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getUnreadReactions", "saved_peer_id")
 		}
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "offset_id")
 	}
-	if m.AddOffset, err = b.Int(); err != nil {
+	if m.AddOffset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "add_offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "limit")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "max_id")
 	}
-	if m.MinID, err = b.Int(); err != nil {
+	if m.MinID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "min_id")
 	}
 	m.Flags &^= 1 << 1
@@ -29245,12 +29023,13 @@ func (m *MessagesReadReactionsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesReadReactionsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2218)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReadReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReadReactionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -29258,19 +29037,19 @@ func (m *MessagesReadReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.readReactions", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.readReactions", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.readReactions", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.readReactions", "top_msg_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SavedPeerID, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.readReactions", "saved_peer_id")
 		}
 	}
@@ -29345,19 +29124,16 @@ func (m *MessagesSearchSentMediaRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSearchSentMediaRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 744)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSearchSentMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSearchSentMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -29365,13 +29141,13 @@ func (m *MessagesSearchSentMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.searchSentMedia", "")
 	}
 	var err error
-	if m.Q, err = tlrt.String(b); err != nil {
+	if m.Q, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchSentMedia", "q")
 	}
-	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
+	if m.Filter, err = decodeMessagesFilter(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchSentMedia", "filter")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchSentMedia", "limit")
 	}
 	return nil
@@ -29441,17 +29217,18 @@ func (m *MessagesGetAttachMenuBotsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAttachMenuBotsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 809)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetAttachMenuBotsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetAttachMenuBotsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAttachMenuBots", "hash")
 	}
 	return nil
@@ -29518,12 +29295,13 @@ func (m *MessagesGetAttachMenuBotRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAttachMenuBotRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1805)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetAttachMenuBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetAttachMenuBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -29531,7 +29309,7 @@ func (m *MessagesGetAttachMenuBotRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getAttachMenuBot", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAttachMenuBot", "bot")
 	}
 	return nil
@@ -29612,12 +29390,13 @@ func (m *MessagesToggleBotInAttachMenuRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesToggleBotInAttachMenuRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1679)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesToggleBotInAttachMenuRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesToggleBotInAttachMenuRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -29625,14 +29404,14 @@ func (m *MessagesToggleBotInAttachMenuRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleBotInAttachMenu", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleBotInAttachMenu", "flags")
 	}
 	m.WriteAllowed = m.Flags.Has(0)
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleBotInAttachMenu", "bot")
 	}
-	if m.Enabled, err = b.Bool(); err != nil {
+	if m.Enabled, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleBotInAttachMenu", "enabled")
 	}
 	m.Flags &^= 1 << 0
@@ -29792,23 +29571,20 @@ func (m *MessagesRequestWebViewRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesRequestWebViewRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesRequestWebViewRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 987)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesRequestWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesRequestWebViewRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -29816,45 +29592,46 @@ func (m *MessagesRequestWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestWebView", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestWebView", "flags")
 	}
 	m.FromBotMenu = m.Flags.Has(4)
 	m.Silent = m.Flags.Has(5)
 	m.Compact = m.Flags.Has(7)
 	m.Fullscreen = m.Flags.Has(8)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestWebView", "peer")
 	}
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestWebView", "bot")
 	}
 	if m.Flags.Has(1) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestWebView", "url")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.StartParam, err = tlrt.String(b); err != nil {
+		if m.StartParam, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestWebView", "start_param")
 		}
 	}
 	if m.Flags.Has(2) {
-		m.ThemeParams = new(DataJSON)
-		if err = tlrt.DecodeBoxed(b, m.ThemeParams, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(DataJSON{}))
+		m.ThemeParams = &DataJSON{}
+		if err = tlrt.DecodeBoxed(d, m.ThemeParams, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestWebView", "theme_params")
 		}
 	}
-	if m.Platform, err = tlrt.String(b); err != nil {
+	if m.Platform, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestWebView", "platform")
 	}
 	if m.Flags.Has(0) {
-		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestWebView", "reply_to")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestWebView", "send_as")
 		}
 	}
@@ -29954,23 +29731,20 @@ func (m *MessagesProlongWebViewRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesProlongWebViewRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesProlongWebViewRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2418)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesProlongWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesProlongWebViewRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -29978,26 +29752,26 @@ func (m *MessagesProlongWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.prolongWebView", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.prolongWebView", "flags")
 	}
 	m.Silent = m.Flags.Has(5)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.prolongWebView", "peer")
 	}
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.prolongWebView", "bot")
 	}
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.prolongWebView", "query_id")
 	}
 	if m.Flags.Has(0) {
-		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.prolongWebView", "reply_to")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.prolongWebView", "send_as")
 		}
 	}
@@ -30141,23 +29915,20 @@ func (m *MessagesRequestSimpleWebViewRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesRequestSimpleWebViewRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesRequestSimpleWebViewRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1274)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesRequestSimpleWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesRequestSimpleWebViewRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -30165,33 +29936,34 @@ func (m *MessagesRequestSimpleWebViewRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestSimpleWebView", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "flags")
 	}
 	m.FromSwitchWebview = m.Flags.Has(1)
 	m.FromSideMenu = m.Flags.Has(2)
 	m.Compact = m.Flags.Has(7)
 	m.Fullscreen = m.Flags.Has(8)
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "bot")
 	}
 	if m.Flags.Has(3) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "url")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.StartParam, err = tlrt.String(b); err != nil {
+		if m.StartParam, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "start_param")
 		}
 	}
 	if m.Flags.Has(0) {
-		m.ThemeParams = new(DataJSON)
-		if err = tlrt.DecodeBoxed(b, m.ThemeParams, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(DataJSON{}))
+		m.ThemeParams = &DataJSON{}
+		if err = tlrt.DecodeBoxed(d, m.ThemeParams, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "theme_params")
 		}
 	}
-	if m.Platform, err = tlrt.String(b); err != nil {
+	if m.Platform, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "platform")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<7 | 1<<8
@@ -30268,19 +30040,16 @@ func (m *MessagesSendWebViewResultMessageRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSendWebViewResultMessageRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 686)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendWebViewResultMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSendWebViewResultMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -30288,10 +30057,10 @@ func (m *MessagesSendWebViewResultMessageRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendWebViewResultMessage", "")
 	}
 	var err error
-	if m.BotQueryID, err = tlrt.String(b); err != nil {
+	if m.BotQueryID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewResultMessage", "bot_query_id")
 	}
-	if m.Result, err = decodeInputBotInlineResult(b, depth+1); err != nil {
+	if m.Result, err = decodeInputBotInlineResult(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewResultMessage", "result")
 	}
 	return nil
@@ -30363,19 +30132,16 @@ func (m *MessagesSendWebViewDataRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSendWebViewDataRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2890)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendWebViewDataRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSendWebViewDataRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -30383,16 +30149,16 @@ func (m *MessagesSendWebViewDataRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendWebViewData", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewData", "bot")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewData", "random_id")
 	}
-	if m.ButtonText, err = tlrt.String(b); err != nil {
+	if m.ButtonText, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewData", "button_text")
 	}
-	if m.Data, err = tlrt.String(b); err != nil {
+	if m.Data, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewData", "data")
 	}
 	return nil
@@ -30462,12 +30228,13 @@ func (m *MessagesTranscribeAudioRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesTranscribeAudioRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 990)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesTranscribeAudioRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesTranscribeAudioRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -30475,10 +30242,10 @@ func (m *MessagesTranscribeAudioRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.transcribeAudio", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.transcribeAudio", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.transcribeAudio", "msg_id")
 	}
 	return nil
@@ -30556,12 +30323,13 @@ func (m *MessagesRateTranscribedAudioRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesRateTranscribedAudioRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1887)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesRateTranscribedAudioRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesRateTranscribedAudioRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -30569,16 +30337,16 @@ func (m *MessagesRateTranscribedAudioRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.rateTranscribedAudio", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.rateTranscribedAudio", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.rateTranscribedAudio", "msg_id")
 	}
-	if m.TranscriptionID, err = b.Long(); err != nil {
+	if m.TranscriptionID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.rateTranscribedAudio", "transcription_id")
 	}
-	if m.Good, err = b.Bool(); err != nil {
+	if m.Good, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.rateTranscribedAudio", "good")
 	}
 	return nil
@@ -30649,17 +30417,18 @@ func (m *MessagesGetCustomEmojiDocumentsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetCustomEmojiDocumentsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2863)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetCustomEmojiDocumentsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetCustomEmojiDocumentsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DocumentID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.DocumentID, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.getCustomEmojiDocuments", "document_id")
 	}
 	return nil
@@ -30672,8 +30441,8 @@ func (c *Client) MessagesGetCustomEmojiDocuments(ctx context.Context, req *Messa
 		req = new(MessagesGetCustomEmojiDocumentsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DocumentClass, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]DocumentClass, error) {
-			return tlrt.DecodeSlabs[Document](b, false, 12, depth, decodeDocument)
+		return tlrt.Decode(b, &wireSchema, 211, func(d *tlrt.Decoder, depth int) ([]DocumentClass, error) {
+			return tlrt.DecodeSlabs[Document](d, false, 12, depth, decodeDocument)
 		})
 	})
 }
@@ -30731,17 +30500,18 @@ func (m *MessagesGetEmojiStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3248)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetEmojiStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetEmojiStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiStickers", "hash")
 	}
 	return nil
@@ -30812,17 +30582,18 @@ func (m *MessagesGetFeaturedEmojiStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetFeaturedEmojiStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 732)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetFeaturedEmojiStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetFeaturedEmojiStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFeaturedEmojiStickers", "hash")
 	}
 	return nil
@@ -30896,12 +30667,13 @@ func (m *MessagesReportReactionRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReportReactionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1251)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReportReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReportReactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -30909,13 +30681,13 @@ func (m *MessagesReportReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reportReaction", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportReaction", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportReaction", "id")
 	}
-	if m.ReactionPeer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.ReactionPeer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportReaction", "reaction_peer")
 	}
 	return nil
@@ -30989,20 +30761,21 @@ func (m *MessagesGetTopReactionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetTopReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2547)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetTopReactionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetTopReactionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getTopReactions", "limit")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getTopReactions", "hash")
 	}
 	return nil
@@ -31078,20 +30851,21 @@ func (m *MessagesGetRecentReactionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetRecentReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1179)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetRecentReactionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetRecentReactionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRecentReactions", "limit")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRecentReactions", "hash")
 	}
 	return nil
@@ -31155,12 +30929,13 @@ func (m *MessagesClearRecentReactionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesClearRecentReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2212)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesClearRecentReactionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesClearRecentReactionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -31234,12 +31009,13 @@ func (m *MessagesGetExtendedMediaRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetExtendedMediaRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1941)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetExtendedMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetExtendedMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -31247,10 +31023,10 @@ func (m *MessagesGetExtendedMediaRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getExtendedMedia", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExtendedMedia", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExtendedMedia", "id")
 	}
 	return nil
@@ -31320,17 +31096,18 @@ func (m *MessagesSetDefaultHistoryTTLRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetDefaultHistoryTTLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2217)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSetDefaultHistoryTTLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSetDefaultHistoryTTLRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Period, err = b.Int(); err != nil {
+	if m.Period, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setDefaultHistoryTTL", "period")
 	}
 	return nil
@@ -31394,12 +31171,13 @@ func (m *MessagesGetDefaultHistoryTTLRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDefaultHistoryTTLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1637)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetDefaultHistoryTTLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetDefaultHistoryTTLRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -31536,23 +31314,20 @@ func (m *MessagesSendBotRequestedPeerRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSendBotRequestedPeerRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSendBotRequestedPeerRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1703)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSendBotRequestedPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSendBotRequestedPeerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -31560,26 +31335,26 @@ func (m *MessagesSendBotRequestedPeerRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendBotRequestedPeer", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.MsgID, err = b.Int(); err != nil {
+		if m.MsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "msg_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.WebappReqID, err = tlrt.String(b); err != nil {
+		if m.WebappReqID, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "webapp_req_id")
 		}
 	}
-	if m.ButtonID, err = b.Int(); err != nil {
+	if m.ButtonID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "button_id")
 	}
-	if m.RequestedPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
+	if m.RequestedPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "requested_peers")
 	}
 	if m.MsgID != 0 {
@@ -31653,17 +31428,18 @@ func (m *MessagesGetEmojiGroupsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiGroupsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1777)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetEmojiGroupsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetEmojiGroupsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiGroups", "hash")
 	}
 	return nil
@@ -31733,17 +31509,18 @@ func (m *MessagesGetEmojiStatusGroupsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiStatusGroupsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1066)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetEmojiStatusGroupsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetEmojiStatusGroupsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiStatusGroups", "hash")
 	}
 	return nil
@@ -31814,17 +31591,18 @@ func (m *MessagesGetEmojiProfilePhotoGroupsRequest) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiProfilePhotoGroupsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 943)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetEmojiProfilePhotoGroupsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetEmojiProfilePhotoGroupsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiProfilePhotoGroups", "hash")
 	}
 	return nil
@@ -31892,27 +31670,24 @@ func (m *MessagesSearchCustomEmojiRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSearchCustomEmojiRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1032)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSearchCustomEmojiRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSearchCustomEmojiRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchCustomEmoji", "emoticon")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchCustomEmoji", "hash")
 	}
 	return nil
@@ -31991,12 +31766,13 @@ func (m *MessagesTogglePeerTranslationsRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = MessagesTogglePeerTranslationsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2979)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesTogglePeerTranslationsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesTogglePeerTranslationsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -32004,11 +31780,11 @@ func (m *MessagesTogglePeerTranslationsRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "messages.togglePeerTranslations", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.togglePeerTranslations", "flags")
 	}
 	m.Disabled = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.togglePeerTranslations", "peer")
 	}
 	m.Flags &^= 1 << 0
@@ -32076,19 +31852,16 @@ func (m *MessagesGetBotAppRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesGetBotAppRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1128)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetBotAppRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetBotAppRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -32096,10 +31869,10 @@ func (m *MessagesGetBotAppRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getBotApp", "")
 	}
 	var err error
-	if m.App, err = decodeInputBotApp(b, depth+1); err != nil {
+	if m.App, err = decodeInputBotApp(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getBotApp", "app")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getBotApp", "hash")
 	}
 	return nil
@@ -32219,23 +31992,20 @@ func (m *MessagesRequestAppWebViewRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesRequestAppWebViewRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesRequestAppWebViewRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1457)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesRequestAppWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesRequestAppWebViewRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -32243,30 +32013,31 @@ func (m *MessagesRequestAppWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestAppWebView", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestAppWebView", "flags")
 	}
 	m.WriteAllowed = m.Flags.Has(0)
 	m.Compact = m.Flags.Has(7)
 	m.Fullscreen = m.Flags.Has(8)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestAppWebView", "peer")
 	}
-	if m.App, err = decodeInputBotApp(b, depth+1); err != nil {
+	if m.App, err = decodeInputBotApp(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestAppWebView", "app")
 	}
 	if m.Flags.Has(1) {
-		if m.StartParam, err = tlrt.String(b); err != nil {
+		if m.StartParam, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestAppWebView", "start_param")
 		}
 	}
 	if m.Flags.Has(2) {
-		m.ThemeParams = new(DataJSON)
-		if err = tlrt.DecodeBoxed(b, m.ThemeParams, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(DataJSON{}))
+		m.ThemeParams = &DataJSON{}
+		if err = tlrt.DecodeBoxed(d, m.ThemeParams, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestAppWebView", "theme_params")
 		}
 	}
-	if m.Platform, err = tlrt.String(b); err != nil {
+	if m.Platform, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestAppWebView", "platform")
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<7 | 1<<8
@@ -32385,23 +32156,20 @@ func (m *MessagesSetChatWallPaperRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSetChatWallPaperRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSetChatWallPaperRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2058)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSetChatWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSetChatWallPaperRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -32409,27 +32177,28 @@ func (m *MessagesSetChatWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setChatWallPaper", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatWallPaper", "flags")
 	}
 	m.ForBoth = m.Flags.Has(3)
 	m.Revert = m.Flags.Has(4)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatWallPaper", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.Wallpaper, err = decodeInputWallPaper(b, depth+1); err != nil {
+		if m.Wallpaper, err = decodeInputWallPaper(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.setChatWallPaper", "wallpaper")
 		}
 	}
 	if m.Flags.Has(2) {
-		m.Settings = new(WallPaperSettings)
-		if err = tlrt.DecodeBoxed(b, m.Settings, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(WallPaperSettings{}))
+		m.Settings = &WallPaperSettings{}
+		if err = tlrt.DecodeBoxed(d, m.Settings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.setChatWallPaper", "settings")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ID, err = b.Int(); err != nil {
+		if m.ID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.setChatWallPaper", "id")
 		}
 	}
@@ -32508,35 +32277,32 @@ func (m *MessagesSearchEmojiStickerSetsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSearchEmojiStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSearchEmojiStickerSetsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2082)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSearchEmojiStickerSetsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSearchEmojiStickerSetsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchEmojiStickerSets", "flags")
 	}
 	m.ExcludeFeatured = m.Flags.Has(0)
-	if m.Q, err = tlrt.String(b); err != nil {
+	if m.Q, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchEmojiStickerSets", "q")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchEmojiStickerSets", "hash")
 	}
 	m.Flags &^= 1 << 0
@@ -32634,12 +32400,13 @@ func (m *MessagesGetSavedDialogsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetSavedDialogsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 908)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetSavedDialogsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -32647,28 +32414,28 @@ func (m *MessagesGetSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSavedDialogs", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "flags")
 	}
 	m.ExcludePinned = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getSavedDialogs", "parent_peer")
 		}
 	}
-	if m.OffsetDate, err = b.Int(); err != nil {
+	if m.OffsetDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "offset_date")
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "offset_id")
 	}
-	if m.OffsetPeer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.OffsetPeer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "offset_peer")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "limit")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "hash")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -32768,12 +32535,13 @@ func (m *MessagesGetSavedHistoryRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetSavedHistoryRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2156)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetSavedHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -32781,36 +32549,36 @@ func (m *MessagesGetSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSavedHistory", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getSavedHistory", "parent_peer")
 		}
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "peer")
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "offset_id")
 	}
-	if m.OffsetDate, err = b.Int(); err != nil {
+	if m.OffsetDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "offset_date")
 	}
-	if m.AddOffset, err = b.Int(); err != nil {
+	if m.AddOffset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "add_offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "limit")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "max_id")
 	}
-	if m.MinID, err = b.Int(); err != nil {
+	if m.MinID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "min_id")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "hash")
 	}
 	m.Flags &^= 1 << 0
@@ -32951,12 +32719,13 @@ func (m *MessagesDeleteSavedHistoryRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesDeleteSavedHistoryRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1397)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteSavedHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -32964,27 +32733,27 @@ func (m *MessagesDeleteSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteSavedHistory", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "parent_peer")
 		}
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "peer")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "max_id")
 	}
 	if m.Flags.Has(2) {
-		if m.MinDate, err = b.Int(); err != nil {
+		if m.MinDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "min_date")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.MaxDate, err = b.Int(); err != nil {
+		if m.MaxDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "max_date")
 		}
 	}
@@ -33056,12 +32825,13 @@ func (m *MessagesGetPinnedSavedDialogsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPinnedSavedDialogsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2826)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetPinnedSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetPinnedSavedDialogsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -33141,12 +32911,13 @@ func (m *MessagesToggleSavedDialogPinRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesToggleSavedDialogPinRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2374)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesToggleSavedDialogPinRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesToggleSavedDialogPinRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -33154,11 +32925,11 @@ func (m *MessagesToggleSavedDialogPinRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleSavedDialogPin", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleSavedDialogPin", "flags")
 	}
 	m.Pinned = m.Flags.Has(0)
-	if m.Peer, err = decodeInputDialogPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputDialogPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleSavedDialogPin", "peer")
 	}
 	m.Flags &^= 1 << 0
@@ -33244,12 +33015,13 @@ func (m *MessagesReorderPinnedSavedDialogsRequest) DecodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	*m = MessagesReorderPinnedSavedDialogsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2001)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReorderPinnedSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReorderPinnedSavedDialogsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -33257,11 +33029,11 @@ func (m *MessagesReorderPinnedSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reorderPinnedSavedDialogs", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedSavedDialogs", "flags")
 	}
 	m.Force = m.Flags.Has(0)
-	if m.Order, err = tlrt.DecodeSlabs[InputDialogPeer](b, false, 8, depth+1, decodeInputDialogPeer); err != nil {
+	if m.Order, err = tlrt.DecodeSlabs[InputDialogPeer](d, false, 8, depth+1, decodeInputDialogPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedSavedDialogs", "order")
 	}
 	m.Flags &^= 1 << 0
@@ -33344,12 +33116,13 @@ func (m *MessagesGetSavedReactionTagsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetSavedReactionTagsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1144)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetSavedReactionTagsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetSavedReactionTagsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -33357,15 +33130,15 @@ func (m *MessagesGetSavedReactionTagsRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSavedReactionTags", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedReactionTags", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getSavedReactionTags", "peer")
 		}
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedReactionTags", "hash")
 	}
 	m.Flags &^= 1 << 0
@@ -33465,23 +33238,20 @@ func (m *MessagesUpdateSavedReactionTagRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesUpdateSavedReactionTagRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesUpdateSavedReactionTagRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1588)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesUpdateSavedReactionTagRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesUpdateSavedReactionTagRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -33489,14 +33259,14 @@ func (m *MessagesUpdateSavedReactionTagRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "messages.updateSavedReactionTag", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.updateSavedReactionTag", "flags")
 	}
-	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.updateSavedReactionTag", "reaction")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.updateSavedReactionTag", "title")
 		}
 	}
@@ -33570,17 +33340,18 @@ func (m *MessagesGetDefaultTagReactionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDefaultTagReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2582)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetDefaultTagReactionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetDefaultTagReactionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDefaultTagReactions", "hash")
 	}
 	return nil
@@ -33652,12 +33423,13 @@ func (m *MessagesGetOutboxReadDateRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetOutboxReadDateRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2014)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetOutboxReadDateRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetOutboxReadDateRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -33665,10 +33437,10 @@ func (m *MessagesGetOutboxReadDateRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getOutboxReadDate", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getOutboxReadDate", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getOutboxReadDate", "msg_id")
 	}
 	return nil
@@ -33736,17 +33508,18 @@ func (m *MessagesGetQuickRepliesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetQuickRepliesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2808)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetQuickRepliesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetQuickRepliesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getQuickReplies", "hash")
 	}
 	return nil
@@ -33816,17 +33589,18 @@ func (m *MessagesReorderQuickRepliesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReorderQuickRepliesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1589)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReorderQuickRepliesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReorderQuickRepliesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Order, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderQuickReplies", "order")
 	}
 	return nil
@@ -33891,24 +33665,21 @@ func (m *MessagesCheckQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesCheckQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3136)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesCheckQuickReplyShortcutRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesCheckQuickReplyShortcutRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Shortcut, err = tlrt.String(b); err != nil {
+	if m.Shortcut, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkQuickReplyShortcut", "shortcut")
 	}
 	return nil
@@ -33976,27 +33747,24 @@ func (m *MessagesEditQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesEditQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1550)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEditQuickReplyShortcutRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesEditQuickReplyShortcutRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.editQuickReplyShortcut", "shortcut_id")
 	}
-	if m.Shortcut, err = tlrt.String(b); err != nil {
+	if m.Shortcut, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.editQuickReplyShortcut", "shortcut")
 	}
 	return nil
@@ -34066,17 +33834,18 @@ func (m *MessagesDeleteQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1216)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteQuickReplyShortcutRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteQuickReplyShortcutRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteQuickReplyShortcut", "shortcut_id")
 	}
 	return nil
@@ -34185,28 +33954,29 @@ func (m *MessagesGetQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetQuickReplyMessagesRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2101)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetQuickReplyMessagesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "flags")
 	}
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "shortcut_id")
 	}
 	if m.Flags.Has(0) {
-		if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "id")
 		}
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "hash")
 	}
 	if len(m.ID) > 0 {
@@ -34294,12 +34064,13 @@ func (m *MessagesSendQuickReplyMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSendQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1704)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSendQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSendQuickReplyMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -34307,16 +34078,16 @@ func (m *MessagesSendQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendQuickReplyMessages", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "peer")
 	}
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "shortcut_id")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "id")
 	}
-	if m.RandomID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.RandomID, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "random_id")
 	}
 	return nil
@@ -34392,20 +34163,21 @@ func (m *MessagesDeleteQuickReplyMessagesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2942)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteQuickReplyMessagesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteQuickReplyMessages", "shortcut_id")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteQuickReplyMessages", "id")
 	}
 	return nil
@@ -34472,17 +34244,18 @@ func (m *MessagesToggleDialogFilterTagsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesToggleDialogFilterTagsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3260)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesToggleDialogFilterTagsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesToggleDialogFilterTagsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Enabled, err = b.Bool(); err != nil {
+	if m.Enabled, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleDialogFilterTags", "enabled")
 	}
 	return nil
@@ -34556,20 +34329,21 @@ func (m *MessagesGetMyStickersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMyStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2773)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetMyStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetMyStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.OffsetID, err = b.Long(); err != nil {
+	if m.OffsetID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMyStickers", "offset_id")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMyStickers", "limit")
 	}
 	return nil
@@ -34639,17 +34413,18 @@ func (m *MessagesGetEmojiStickerGroupsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiStickerGroupsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 896)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetEmojiStickerGroupsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetEmojiStickerGroupsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiStickerGroups", "hash")
 	}
 	return nil
@@ -34720,17 +34495,18 @@ func (m *MessagesGetAvailableEffectsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAvailableEffectsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2918)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetAvailableEffectsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetAvailableEffectsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAvailableEffects", "hash")
 	}
 	return nil
@@ -34802,23 +34578,20 @@ func (m *MessagesEditFactCheckRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesEditFactCheckRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesEditFactCheckRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 637)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEditFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesEditFactCheckRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -34826,13 +34599,13 @@ func (m *MessagesEditFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editFactCheck", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editFactCheck", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.editFactCheck", "msg_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Text, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Text, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editFactCheck", "text")
 	}
 	return nil
@@ -34901,12 +34674,13 @@ func (m *MessagesDeleteFactCheckRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteFactCheckRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2786)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteFactCheckRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -34914,10 +34688,10 @@ func (m *MessagesDeleteFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteFactCheck", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteFactCheck", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteFactCheck", "msg_id")
 	}
 	return nil
@@ -34990,12 +34764,13 @@ func (m *MessagesGetFactCheckRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetFactCheckRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2528)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetFactCheckRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -35003,10 +34778,10 @@ func (m *MessagesGetFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getFactCheck", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFactCheck", "peer")
 	}
-	if m.MsgID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.MsgID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFactCheck", "msg_id")
 	}
 	return nil
@@ -35019,8 +34794,8 @@ func (c *Client) MessagesGetFactCheck(ctx context.Context, req *MessagesGetFactC
 		req = new(MessagesGetFactCheckRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FactCheck, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]FactCheck, error) {
-			return tlrt.DecodeStructs[FactCheck](b, false, false, 16, depth)
+		return tlrt.Decode(b, &wireSchema, 2529, func(d *tlrt.Decoder, depth int) ([]FactCheck, error) {
+			return tlrt.DecodeStructs[FactCheck](d, false, false, 16, depth)
 		})
 	})
 }
@@ -35129,23 +34904,20 @@ func (m *MessagesRequestMainWebViewRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesRequestMainWebViewRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesRequestMainWebViewRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2709)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesRequestMainWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesRequestMainWebViewRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -35153,29 +34925,30 @@ func (m *MessagesRequestMainWebViewRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestMainWebView", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestMainWebView", "flags")
 	}
 	m.Compact = m.Flags.Has(7)
 	m.Fullscreen = m.Flags.Has(8)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestMainWebView", "peer")
 	}
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestMainWebView", "bot")
 	}
 	if m.Flags.Has(1) {
-		if m.StartParam, err = tlrt.String(b); err != nil {
+		if m.StartParam, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestMainWebView", "start_param")
 		}
 	}
 	if m.Flags.Has(0) {
-		m.ThemeParams = new(DataJSON)
-		if err = tlrt.DecodeBoxed(b, m.ThemeParams, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(DataJSON{}))
+		m.ThemeParams = &DataJSON{}
+		if err = tlrt.DecodeBoxed(d, m.ThemeParams, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestMainWebView", "theme_params")
 		}
 	}
-	if m.Platform, err = tlrt.String(b); err != nil {
+	if m.Platform, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestMainWebView", "platform")
 	}
 	m.Flags &^= 1<<0 | 1<<7 | 1<<8
@@ -35270,12 +35043,13 @@ func (m *MessagesSendPaidReactionRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesSendPaidReactionRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1524)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesSendPaidReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSendPaidReactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -35283,23 +35057,23 @@ func (m *MessagesSendPaidReactionRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendPaidReaction", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "msg_id")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "count")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "random_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Private, err = decodePaidReactionPrivacy(b, depth+1); err != nil {
+		if m.Private, err = decodePaidReactionPrivacy(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendPaidReaction", "private")
 		}
 	}
@@ -35377,12 +35151,13 @@ func (m *MessagesTogglePaidReactionPrivacyRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesTogglePaidReactionPrivacyRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1305)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesTogglePaidReactionPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesTogglePaidReactionPrivacyRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -35390,13 +35165,13 @@ func (m *MessagesTogglePaidReactionPrivacyRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "messages.togglePaidReactionPrivacy", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.togglePaidReactionPrivacy", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.togglePaidReactionPrivacy", "msg_id")
 	}
-	if m.Private, err = decodePaidReactionPrivacy(b, depth+1); err != nil {
+	if m.Private, err = decodePaidReactionPrivacy(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.togglePaidReactionPrivacy", "private")
 	}
 	return nil
@@ -35460,12 +35235,13 @@ func (m *MessagesGetPaidReactionPrivacyRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPaidReactionPrivacyRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1338)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetPaidReactionPrivacyRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetPaidReactionPrivacyRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -35531,24 +35307,21 @@ func (m *MessagesViewSponsoredMessageRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesViewSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 989)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesViewSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesViewSponsoredMessageRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.RandomID, err = tlrt.Bytes(b); err != nil {
+	if m.RandomID, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.viewSponsoredMessage", "random_id")
 	}
 	return nil
@@ -35621,33 +35394,30 @@ func (m *MessagesClickSponsoredMessageRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesClickSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesClickSponsoredMessageRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1912)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesClickSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesClickSponsoredMessageRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.clickSponsoredMessage", "flags")
 	}
 	m.Media = m.Flags.Has(0)
 	m.Fullscreen = m.Flags.Has(1)
-	if m.RandomID, err = tlrt.Bytes(b); err != nil {
+	if m.RandomID, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.clickSponsoredMessage", "random_id")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -35716,27 +35486,24 @@ func (m *MessagesReportSponsoredMessageRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesReportSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 769)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesReportSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReportSponsoredMessageRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.RandomID, err = tlrt.Bytes(b); err != nil {
+	if m.RandomID, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportSponsoredMessage", "random_id")
 	}
-	if m.Option, err = tlrt.Bytes(b); err != nil {
+	if m.Option, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportSponsoredMessage", "option")
 	}
 	return nil
@@ -35841,12 +35608,13 @@ func (m *MessagesGetSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetSponsoredMessagesRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1220)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetSponsoredMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetSponsoredMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -35854,14 +35622,14 @@ func (m *MessagesGetSponsoredMessagesRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSponsoredMessages", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSponsoredMessages", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSponsoredMessages", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.MsgID, err = b.Int(); err != nil {
+		if m.MsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.getSponsoredMessages", "msg_id")
 		}
 	}
@@ -35975,23 +35743,20 @@ func (m *MessagesSavePreparedInlineMessageRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSavePreparedInlineMessageRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSavePreparedInlineMessageRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3140)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSavePreparedInlineMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSavePreparedInlineMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -35999,17 +35764,17 @@ func (m *MessagesSavePreparedInlineMessageRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "messages.savePreparedInlineMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "flags")
 	}
-	if m.Result, err = decodeInputBotInlineResult(b, depth+1); err != nil {
+	if m.Result, err = decodeInputBotInlineResult(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "result")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "user_id")
 	}
 	if m.Flags.Has(0) {
-		if m.PeerTypes, err = tlrt.DecodeSlabs[InlineQueryPeerTypeSameBotPM](b, false, 4, depth+1, decodeInlineQueryPeerType); err != nil {
+		if m.PeerTypes, err = tlrt.DecodeSlabs[InlineQueryPeerTypeSameBotPM](d, false, 4, depth+1, decodeInlineQueryPeerType); err != nil {
 			return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "peer_types")
 		}
 	}
@@ -36083,19 +35848,16 @@ func (m *MessagesGetPreparedInlineMessageRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesGetPreparedInlineMessageRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1945)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetPreparedInlineMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetPreparedInlineMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -36103,10 +35865,10 @@ func (m *MessagesGetPreparedInlineMessageRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getPreparedInlineMessage", "")
 	}
 	var err error
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPreparedInlineMessage", "bot")
 	}
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPreparedInlineMessage", "id")
 	}
 	return nil
@@ -36191,47 +35953,44 @@ func (m *MessagesSearchStickersRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSearchStickersRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSearchStickersRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1016)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSearchStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSearchStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "flags")
 	}
 	m.Emojis = m.Flags.Has(0)
-	if m.Q, err = tlrt.String(b); err != nil {
+	if m.Q, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "q")
 	}
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "emoticon")
 	}
-	if m.LangCode, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.LangCode, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "lang_code")
 	}
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "limit")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "hash")
 	}
 	m.Flags &^= 1 << 0
@@ -36316,12 +36075,13 @@ func (m *MessagesReportMessagesDeliveryRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = MessagesReportMessagesDeliveryRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1540)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReportMessagesDeliveryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReportMessagesDeliveryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -36329,14 +36089,14 @@ func (m *MessagesReportMessagesDeliveryRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reportMessagesDelivery", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportMessagesDelivery", "flags")
 	}
 	m.Push = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportMessagesDelivery", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportMessagesDelivery", "id")
 	}
 	m.Flags &^= 1 << 0
@@ -36425,12 +36185,13 @@ func (m *MessagesGetSavedDialogsByIDRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetSavedDialogsByIDRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1727)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetSavedDialogsByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetSavedDialogsByIDRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -36438,15 +36199,15 @@ func (m *MessagesGetSavedDialogsByIDRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSavedDialogsByID", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "flags")
 	}
 	if m.Flags.Has(1) {
-		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "parent_peer")
 		}
 	}
-	if m.IDs, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
+	if m.IDs, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "ids")
 	}
 	m.Flags &^= 1 << 1
@@ -36521,12 +36282,13 @@ func (m *MessagesReadSavedHistoryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadSavedHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2533)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReadSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReadSavedHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -36534,13 +36296,13 @@ func (m *MessagesReadSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.readSavedHistory", "")
 	}
 	var err error
-	if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.readSavedHistory", "parent_peer")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.readSavedHistory", "peer")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.readSavedHistory", "max_id")
 	}
 	return nil
@@ -36625,12 +36387,13 @@ func (m *MessagesToggleTodoCompletedRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesToggleTodoCompletedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2803)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesToggleTodoCompletedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesToggleTodoCompletedRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -36638,16 +36401,16 @@ func (m *MessagesToggleTodoCompletedRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleTodoCompleted", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "msg_id")
 	}
-	if m.Completed, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Completed, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "completed")
 	}
-	if m.Incompleted, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Incompleted, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "incompleted")
 	}
 	return nil
@@ -36725,19 +36488,16 @@ func (m *MessagesAppendTodoListRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesAppendTodoListRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 944)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesAppendTodoListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesAppendTodoListRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -36745,13 +36505,13 @@ func (m *MessagesAppendTodoListRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.appendTodoList", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.appendTodoList", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.appendTodoList", "msg_id")
 	}
-	if m.List, err = tlrt.DecodeStructs[TodoItem](b, false, false, 24, depth+1); err != nil {
+	if m.List, err = tlrt.DecodeStructs[TodoItem](d, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.appendTodoList", "list")
 	}
 	return nil
@@ -36880,23 +36640,20 @@ func (m *MessagesToggleSuggestedPostApprovalRequest) Decode(b *bin.Buffer) error
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesToggleSuggestedPostApprovalRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1906)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -36904,23 +36661,23 @@ func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBareAt(b *bin.Buffer,
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleSuggestedPostApproval", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "flags")
 	}
 	m.Reject = m.Flags.Has(1)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "msg_id")
 	}
 	if m.Flags.Has(0) {
-		if m.ScheduleDate, err = b.Int(); err != nil {
+		if m.ScheduleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "schedule_date")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.RejectComment, err = tlrt.String(b); err != nil {
+		if m.RejectComment, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "reject_comment")
 		}
 	}
@@ -37036,23 +36793,20 @@ func (m *MessagesGetForumTopicsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesGetForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesGetForumTopicsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1199)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesGetForumTopicsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetForumTopicsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -37060,27 +36814,27 @@ func (m *MessagesGetForumTopicsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getForumTopics", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopics", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopics", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.Q, err = tlrt.String(b); err != nil {
+		if m.Q, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.getForumTopics", "q")
 		}
 	}
-	if m.OffsetDate, err = b.Int(); err != nil {
+	if m.OffsetDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopics", "offset_date")
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopics", "offset_id")
 	}
-	if m.OffsetTopic, err = b.Int(); err != nil {
+	if m.OffsetTopic, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopics", "offset_topic")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopics", "limit")
 	}
 	if m.Q != "" {
@@ -37158,12 +36912,13 @@ func (m *MessagesGetForumTopicsByIDRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetForumTopicsByIDRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2404)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetForumTopicsByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetForumTopicsByIDRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -37171,10 +36926,10 @@ func (m *MessagesGetForumTopicsByIDRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getForumTopicsByID", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopicsByID", "peer")
 	}
-	if m.Topics, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Topics, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopicsByID", "topics")
 	}
 	return nil
@@ -37346,23 +37101,20 @@ func (m *MessagesEditForumTopicRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesEditForumTopicRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesEditForumTopicRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2758)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEditForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesEditForumTopicRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -37370,32 +37122,32 @@ func (m *MessagesEditForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editForumTopic", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.editForumTopic", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editForumTopic", "peer")
 	}
-	if m.TopicID, err = b.Int(); err != nil {
+	if m.TopicID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.editForumTopic", "topic_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.editForumTopic", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.IconEmojiID, err = b.Long(); err != nil {
+		if m.IconEmojiID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.editForumTopic", "icon_emoji_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Closed, err = b.Bool(); err != nil {
+		if m.Closed, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "messages.editForumTopic", "closed")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Hidden, err = b.Bool(); err != nil {
+		if m.Hidden, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "messages.editForumTopic", "hidden")
 		}
 	}
@@ -37482,12 +37234,13 @@ func (m *MessagesUpdatePinnedForumTopicRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesUpdatePinnedForumTopicRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 814)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesUpdatePinnedForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesUpdatePinnedForumTopicRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -37495,13 +37248,13 @@ func (m *MessagesUpdatePinnedForumTopicRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "messages.updatePinnedForumTopic", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.updatePinnedForumTopic", "peer")
 	}
-	if m.TopicID, err = b.Int(); err != nil {
+	if m.TopicID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.updatePinnedForumTopic", "topic_id")
 	}
-	if m.Pinned, err = b.Bool(); err != nil {
+	if m.Pinned, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.updatePinnedForumTopic", "pinned")
 	}
 	return nil
@@ -37585,12 +37338,13 @@ func (m *MessagesReorderPinnedForumTopicsRequest) DecodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	*m = MessagesReorderPinnedForumTopicsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 729)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReorderPinnedForumTopicsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReorderPinnedForumTopicsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -37598,14 +37352,14 @@ func (m *MessagesReorderPinnedForumTopicsRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reorderPinnedForumTopics", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedForumTopics", "flags")
 	}
 	m.Force = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedForumTopics", "peer")
 	}
-	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Order, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedForumTopics", "order")
 	}
 	m.Flags &^= 1 << 0
@@ -37742,23 +37496,20 @@ func (m *MessagesCreateForumTopicRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesCreateForumTopicRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesCreateForumTopicRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1077)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesCreateForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesCreateForumTopicRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -37766,31 +37517,31 @@ func (m *MessagesCreateForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.createForumTopic", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.createForumTopic", "flags")
 	}
 	m.TitleMissing = m.Flags.Has(4)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.createForumTopic", "peer")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.createForumTopic", "title")
 	}
 	if m.Flags.Has(0) {
-		if m.IconColor, err = b.Int(); err != nil {
+		if m.IconColor, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.createForumTopic", "icon_color")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.IconEmojiID, err = b.Long(); err != nil {
+		if m.IconEmojiID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "messages.createForumTopic", "icon_emoji_id")
 		}
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.createForumTopic", "random_id")
 	}
 	if m.Flags.Has(2) {
-		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.createForumTopic", "send_as")
 		}
 	}
@@ -37870,12 +37621,13 @@ func (m *MessagesDeleteTopicHistoryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteTopicHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2789)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteTopicHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteTopicHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -37883,10 +37635,10 @@ func (m *MessagesDeleteTopicHistoryRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteTopicHistory", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteTopicHistory", "peer")
 	}
-	if m.TopMsgID, err = b.Int(); err != nil {
+	if m.TopMsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteTopicHistory", "top_msg_id")
 	}
 	return nil
@@ -37948,12 +37700,13 @@ func (m *MessagesGetEmojiGameInfoRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiGameInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3239)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetEmojiGameInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetEmojiGameInfoRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -38077,23 +37830,20 @@ func (m *MessagesSummarizeTextRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSummarizeTextRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSummarizeTextRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2363)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSummarizeTextRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSummarizeTextRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -38101,22 +37851,22 @@ func (m *MessagesSummarizeTextRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.summarizeText", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.summarizeText", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.summarizeText", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.summarizeText", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.ToLang, err = tlrt.String(b); err != nil {
+		if m.ToLang, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.summarizeText", "to_lang")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Tone, err = tlrt.String(b); err != nil {
+		if m.Tone, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.summarizeText", "tone")
 		}
 	}
@@ -38197,19 +37947,16 @@ func (m *MessagesEditChatCreatorRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesEditChatCreatorRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3188)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEditChatCreatorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesEditChatCreatorRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -38217,13 +37964,13 @@ func (m *MessagesEditChatCreatorRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editChatCreator", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatCreator", "peer")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatCreator", "user_id")
 	}
-	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
+	if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatCreator", "password")
 	}
 	return nil
@@ -38292,12 +38039,13 @@ func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) Decode(b *bin.Buffer) er
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1198)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -38305,7 +38053,7 @@ func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) DecodeBareAt(b *bin.Buff
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getFutureChatCreatorAfterLeave", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFutureChatCreatorAfterLeave", "peer")
 	}
 	return nil
@@ -38380,19 +38128,16 @@ func (m *MessagesEditChatParticipantRankRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesEditChatParticipantRankRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2237)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesEditChatParticipantRankRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesEditChatParticipantRankRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -38400,13 +38145,13 @@ func (m *MessagesEditChatParticipantRankRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editChatParticipantRank", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatParticipantRank", "peer")
 	}
-	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatParticipantRank", "participant")
 	}
-	if m.Rank, err = tlrt.String(b); err != nil {
+	if m.Rank, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatParticipantRank", "rank")
 	}
 	return nil
@@ -38469,24 +38214,21 @@ func (m *MessagesDeclineURLAuthRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesDeclineURLAuthRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1132)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesDeclineURLAuthRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeclineURLAuthRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.declineUrlAuth", "url")
 	}
 	return nil
@@ -38554,27 +38296,24 @@ func (m *MessagesCheckURLAuthMatchCodeRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesCheckURLAuthMatchCodeRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2706)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesCheckURLAuthMatchCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesCheckURLAuthMatchCodeRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkUrlAuthMatchCode", "url")
 	}
-	if m.MatchCode, err = tlrt.String(b); err != nil {
+	if m.MatchCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkUrlAuthMatchCode", "match_code")
 	}
 	return nil
@@ -38688,23 +38427,20 @@ func (m *MessagesComposeMessageWithAIRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesComposeMessageWithAIRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesComposeMessageWithAIRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2873)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesComposeMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesComposeMessageWithAIRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -38712,21 +38448,21 @@ func (m *MessagesComposeMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.composeMessageWithAI", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "flags")
 	}
 	m.Proofread = m.Flags.Has(0)
 	m.Emojify = m.Flags.Has(3)
-	if err = tlrt.DecodeBoxed(b, &m.Text, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Text, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "text")
 	}
 	if m.Flags.Has(1) {
-		if m.TranslateToLang, err = tlrt.String(b); err != nil {
+		if m.TranslateToLang, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "translate_to_lang")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Tone, err = decodeInputAiComposeTone(b, depth+1); err != nil {
+		if m.Tone, err = decodeInputAiComposeTone(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "tone")
 		}
 	}
@@ -38808,12 +38544,13 @@ func (m *MessagesReportReadMetricsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReportReadMetricsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1267)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReportReadMetricsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReportReadMetricsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -38821,10 +38558,10 @@ func (m *MessagesReportReadMetricsRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reportReadMetrics", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportReadMetrics", "peer")
 	}
-	if m.Metrics, err = tlrt.DecodeStructs[InputMessageReadMetric](b, false, false, 32, depth+1); err != nil {
+	if m.Metrics, err = tlrt.DecodeStructs[InputMessageReadMetric](d, false, false, 32, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportReadMetrics", "metrics")
 	}
 	return nil
@@ -38894,19 +38631,16 @@ func (m *MessagesReportMusicListenRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesReportMusicListenRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2907)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesReportMusicListenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReportMusicListenRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -38914,10 +38648,10 @@ func (m *MessagesReportMusicListenRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reportMusicListen", "")
 	}
 	var err error
-	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportMusicListen", "id")
 	}
-	if m.ListenedDuration, err = b.Int(); err != nil {
+	if m.ListenedDuration, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportMusicListen", "listened_duration")
 	}
 	return nil
@@ -38989,19 +38723,16 @@ func (m *MessagesAddPollAnswerRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesAddPollAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 847)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesAddPollAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesAddPollAnswerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -39009,13 +38740,13 @@ func (m *MessagesAddPollAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.addPollAnswer", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.addPollAnswer", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.addPollAnswer", "msg_id")
 	}
-	if m.Answer, err = decodePollAnswer(b, depth+1); err != nil {
+	if m.Answer, err = decodePollAnswer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.addPollAnswer", "answer")
 	}
 	return nil
@@ -39085,19 +38816,16 @@ func (m *MessagesDeletePollAnswerRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesDeletePollAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2375)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesDeletePollAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeletePollAnswerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -39105,13 +38833,13 @@ func (m *MessagesDeletePollAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deletePollAnswer", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deletePollAnswer", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deletePollAnswer", "msg_id")
 	}
-	if m.Option, err = tlrt.Bytes(b); err != nil {
+	if m.Option, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.deletePollAnswer", "option")
 	}
 	return nil
@@ -39229,12 +38957,13 @@ func (m *MessagesGetUnreadPollVotesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesGetUnreadPollVotesRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1302)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetUnreadPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetUnreadPollVotesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -39242,30 +38971,30 @@ func (m *MessagesGetUnreadPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getUnreadPollVotes", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "top_msg_id")
 		}
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "offset_id")
 	}
-	if m.AddOffset, err = b.Int(); err != nil {
+	if m.AddOffset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "add_offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "limit")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "max_id")
 	}
-	if m.MinID, err = b.Int(); err != nil {
+	if m.MinID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "min_id")
 	}
 	if m.TopMsgID != 0 {
@@ -39371,12 +39100,13 @@ func (m *MessagesReadPollVotesRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = MessagesReadPollVotesRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 812)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesReadPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesReadPollVotesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -39384,14 +39114,14 @@ func (m *MessagesReadPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messages.readPollVotes", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.readPollVotes", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.readPollVotes", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.readPollVotes", "top_msg_id")
 		}
 	}
@@ -39465,19 +39195,16 @@ func (m *MessagesSetBotGuestChatResultRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesSetBotGuestChatResultRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2517)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesSetBotGuestChatResultRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesSetBotGuestChatResultRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -39485,10 +39212,10 @@ func (m *MessagesSetBotGuestChatResultRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setBotGuestChatResult", "")
 	}
 	var err error
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotGuestChatResult", "query_id")
 	}
-	if m.Result, err = decodeInputBotInlineResult(b, depth+1); err != nil {
+	if m.Result, err = decodeInputBotInlineResult(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotGuestChatResult", "result")
 	}
 	return nil
@@ -39562,12 +39289,13 @@ func (m *MessagesDeleteParticipantReactionsRequest) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteParticipantReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2245)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteParticipantReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteParticipantReactionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -39575,10 +39303,10 @@ func (m *MessagesDeleteParticipantReactionsRequest) DecodeBareAt(b *bin.Buffer, 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteParticipantReactions", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteParticipantReactions", "peer")
 	}
-	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteParticipantReactions", "participant")
 	}
 	return nil
@@ -39654,12 +39382,13 @@ func (m *MessagesDeleteParticipantReactionRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteParticipantReactionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2971)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesDeleteParticipantReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesDeleteParticipantReactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -39667,13 +39396,13 @@ func (m *MessagesDeleteParticipantReactionRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteParticipantReaction", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteParticipantReaction", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteParticipantReaction", "msg_id")
 	}
-	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteParticipantReaction", "participant")
 	}
 	return nil
@@ -39753,12 +39482,13 @@ func (m *MessagesGetPersonalChannelHistoryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPersonalChannelHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1477)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetPersonalChannelHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetPersonalChannelHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -39766,19 +39496,19 @@ func (m *MessagesGetPersonalChannelHistoryRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getPersonalChannelHistory", "")
 	}
 	var err error
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "user_id")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "limit")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "max_id")
 	}
-	if m.MinID, err = b.Int(); err != nil {
+	if m.MinID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "min_id")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "hash")
 	}
 	return nil
@@ -39848,12 +39578,13 @@ func (m *MessagesGetRichMessageRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetRichMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1425)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *MessagesGetRichMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesGetRichMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -39861,10 +39592,10 @@ func (m *MessagesGetRichMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getRichMessage", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRichMessage", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRichMessage", "id")
 	}
 	return nil
@@ -40023,23 +39754,20 @@ func (m *MessagesTranslateRichMessageRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesTranslateRichMessageRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesTranslateRichMessageRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 852)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesTranslateRichMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesTranslateRichMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -40047,29 +39775,29 @@ func (m *MessagesTranslateRichMessageRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.translateRichMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateRichMessage", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateRichMessage", "peer")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateRichMessage", "id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Text, err = tlrt.DecodeSlabs[InputRichMessage](b, false, 12, depth+1, decodeInputRichMessage); err != nil {
+		if m.Text, err = tlrt.DecodeSlabs[InputRichMessage](d, false, 12, depth+1, decodeInputRichMessage); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateRichMessage", "text")
 		}
 	}
-	if m.ToLang, err = tlrt.String(b); err != nil {
+	if m.ToLang, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateRichMessage", "to_lang")
 	}
 	if m.Flags.Has(2) {
-		if m.Tone, err = tlrt.String(b); err != nil {
+		if m.Tone, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateRichMessage", "tone")
 		}
 	}
@@ -40197,23 +39925,20 @@ func (m *MessagesComposeRichMessageWithAIRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesComposeRichMessageWithAIRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesComposeRichMessageWithAIRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2030)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesComposeRichMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesComposeRichMessageWithAIRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -40221,23 +39946,23 @@ func (m *MessagesComposeRichMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "messages.composeRichMessageWithAI", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "flags")
 	}
 	m.Proofread = m.Flags.Has(0)
 	m.Emojify = m.Flags.Has(3)
 	if m.Flags.Has(4) {
-		if m.Text, err = decodeInputRichMessage(b, depth+1); err != nil {
+		if m.Text, err = decodeInputRichMessage(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "text")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.TranslateToLang, err = tlrt.String(b); err != nil {
+		if m.TranslateToLang, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "translate_to_lang")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Tone, err = decodeInputAiComposeTone(b, depth+1); err != nil {
+		if m.Tone, err = decodeInputAiComposeTone(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "tone")
 		}
 	}
@@ -40322,23 +40047,20 @@ func (m *MessagesRequestChatJoinWebViewRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MessagesRequestChatJoinWebViewRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesRequestChatJoinWebViewRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2536)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MessagesRequestChatJoinWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MessagesRequestChatJoinWebViewRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -40346,19 +40068,20 @@ func (m *MessagesRequestChatJoinWebViewRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestChatJoinWebView", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "flags")
 	}
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "query_id")
 	}
 	if m.Flags.Has(0) {
-		m.ThemeParams = new(DataJSON)
-		if err = tlrt.DecodeBoxed(b, m.ThemeParams, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(DataJSON{}))
+		m.ThemeParams = &DataJSON{}
+		if err = tlrt.DecodeBoxed(d, m.ThemeParams, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "theme_params")
 		}
 	}
-	if m.Platform, err = tlrt.String(b); err != nil {
+	if m.Platform, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "platform")
 	}
 	m.Flags &^= 1 << 0

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // NotificationSoundClass is the TL type NotificationSound: one of
@@ -20,30 +21,32 @@ type NotificationSoundClass interface {
 
 // DecodeNotificationSound decodes any constructor of NotificationSound.
 func DecodeNotificationSound(b *bin.Buffer) (NotificationSoundClass, error) {
-	return tlrt.Owned(b, decodeNotificationSound)
+	return tlrt.Decode(b, &wireSchema, 360, decodeNotificationSound)
 }
 
 // decodeNotificationSound is DecodeNotificationSound for a value nested depth
 // levels deep.
-func decodeNotificationSound(b *bin.Buffer, depth int) (NotificationSoundClass, error) {
-	id, err := b.ID()
+func decodeNotificationSound(d *tlrt.Decoder, depth int) (NotificationSoundClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v NotificationSoundClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case NotificationSoundDefaultTypeID:
 		v = &NotificationSoundDefault{}
 	case NotificationSoundNoneTypeID:
 		v = &NotificationSoundNone{}
 	case NotificationSoundLocalTypeID:
-		v = &NotificationSoundLocal{}
+		v, size = &NotificationSoundLocal{}, unsafe.Sizeof(NotificationSoundLocal{})
 	case NotificationSoundRingtoneTypeID:
-		v = &NotificationSoundRingtone{}
+		v = tlrt.New[NotificationSoundRingtone](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "NotificationSound"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -100,12 +103,13 @@ func (m *NotificationSoundDefault) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotificationSoundDefault) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2133)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *NotificationSoundDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *NotificationSoundDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -163,12 +167,13 @@ func (m *NotificationSoundNone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotificationSoundNone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1723)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *NotificationSoundNone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *NotificationSoundNone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -230,27 +235,24 @@ func (m *NotificationSoundLocal) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *NotificationSoundLocal) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1921)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *NotificationSoundLocal) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *NotificationSoundLocal) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "notificationSoundLocal", "title")
 	}
-	if m.Data, err = tlrt.String(b); err != nil {
+	if m.Data, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "notificationSoundLocal", "data")
 	}
 	return nil
@@ -313,17 +315,18 @@ func (m *NotificationSoundRingtone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotificationSoundRingtone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3279)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *NotificationSoundRingtone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *NotificationSoundRingtone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "notificationSoundRingtone", "id")
 	}
 	return nil
@@ -340,19 +343,20 @@ type NotifyPeerClass interface {
 
 // DecodeNotifyPeer decodes any constructor of NotifyPeer.
 func DecodeNotifyPeer(b *bin.Buffer) (NotifyPeerClass, error) {
-	return decodeNotifyPeer(b, 0)
+	return tlrt.Decode(b, &wireSchema, 495, decodeNotifyPeer)
 }
 
 // decodeNotifyPeer is DecodeNotifyPeer for a value nested depth levels deep.
-func decodeNotifyPeer(b *bin.Buffer, depth int) (NotifyPeerClass, error) {
-	id, err := b.ID()
+func decodeNotifyPeer(d *tlrt.Decoder, depth int) (NotifyPeerClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v NotifyPeerClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case NotifyPeerTypeID:
-		v = &NotifyPeer{}
+		v, size = &NotifyPeer{}, unsafe.Sizeof(NotifyPeer{})
 	case NotifyUsersTypeID:
 		v = &NotifyUsers{}
 	case NotifyChatsTypeID:
@@ -360,13 +364,14 @@ func decodeNotifyPeer(b *bin.Buffer, depth int) (NotifyPeerClass, error) {
 	case NotifyBroadcastsTypeID:
 		v = &NotifyBroadcasts{}
 	case NotifyForumTopicTypeID:
-		v = &NotifyForumTopic{}
+		v, size = &NotifyForumTopic{}, unsafe.Sizeof(NotifyForumTopic{})
 	case NotifyCommunityTypeID:
-		v = &NotifyCommunity{}
+		v = tlrt.New[NotifyCommunity](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "NotifyPeer"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -427,12 +432,13 @@ func (m *NotifyPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2234)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *NotifyPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *NotifyPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -440,7 +446,7 @@ func (m *NotifyPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "notifyPeer", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "notifyPeer", "peer")
 	}
 	return nil
@@ -496,12 +502,13 @@ func (m *NotifyUsers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyUsers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2462)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *NotifyUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *NotifyUsers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -558,12 +565,13 @@ func (m *NotifyChats) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyChats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2607)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *NotifyChats) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *NotifyChats) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -620,12 +628,13 @@ func (m *NotifyBroadcasts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyBroadcasts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2822)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *NotifyBroadcasts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *NotifyBroadcasts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -689,12 +698,13 @@ func (m *NotifyForumTopic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyForumTopic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 954)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *NotifyForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *NotifyForumTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -702,10 +712,10 @@ func (m *NotifyForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "notifyForumTopic", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "notifyForumTopic", "peer")
 	}
-	if m.TopMsgID, err = b.Int(); err != nil {
+	if m.TopMsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "notifyForumTopic", "top_msg_id")
 	}
 	return nil
@@ -767,17 +777,18 @@ func (m *NotifyCommunity) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyCommunity) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2588)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *NotifyCommunity) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *NotifyCommunity) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.CommunityID, err = b.Long(); err != nil {
+	if m.CommunityID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "notifyCommunity", "community_id")
 	}
 	return nil
@@ -838,30 +849,27 @@ func (m *NearestDC) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *NearestDC) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2036)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *NearestDC) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *NearestDC) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Country, err = tlrt.String(b); err != nil {
+	if m.Country, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "nearestDc", "country")
 	}
-	if m.ThisDC, err = b.Int(); err != nil {
+	if m.ThisDC, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "nearestDc", "this_dc")
 	}
-	if m.NearestDC, err = b.Int(); err != nil {
+	if m.NearestDC, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "nearestDc", "nearest_dc")
 	}
 	return nil
@@ -914,12 +922,13 @@ func (m *Null) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Null) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1487)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *Null) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Null) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

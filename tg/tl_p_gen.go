@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // PageBlockClass is the TL type PageBlock: one of PageBlockUnsupported,
@@ -29,99 +30,101 @@ type PageBlockClass interface {
 
 // DecodePageBlock decodes any constructor of PageBlock.
 func DecodePageBlock(b *bin.Buffer) (PageBlockClass, error) {
-	return tlrt.Owned(b, decodePageBlock)
+	return tlrt.Decode(b, &wireSchema, 35, decodePageBlock)
 }
 
 // decodePageBlock is DecodePageBlock for a value nested depth levels deep.
-func decodePageBlock(b *bin.Buffer, depth int) (PageBlockClass, error) {
-	id, err := b.ID()
+func decodePageBlock(d *tlrt.Decoder, depth int) (PageBlockClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PageBlockClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PageBlockUnsupportedTypeID:
 		v = &PageBlockUnsupported{}
 	case PageBlockTitleTypeID:
-		v = &PageBlockTitle{}
+		v, size = &PageBlockTitle{}, unsafe.Sizeof(PageBlockTitle{})
 	case PageBlockSubtitleTypeID:
-		v = &PageBlockSubtitle{}
+		v, size = &PageBlockSubtitle{}, unsafe.Sizeof(PageBlockSubtitle{})
 	case PageBlockAuthorDateTypeID:
-		v = &PageBlockAuthorDate{}
+		v, size = &PageBlockAuthorDate{}, unsafe.Sizeof(PageBlockAuthorDate{})
 	case PageBlockHeaderTypeID:
-		v = &PageBlockHeader{}
+		v, size = &PageBlockHeader{}, unsafe.Sizeof(PageBlockHeader{})
 	case PageBlockSubheaderTypeID:
-		v = &PageBlockSubheader{}
+		v, size = &PageBlockSubheader{}, unsafe.Sizeof(PageBlockSubheader{})
 	case PageBlockParagraphTypeID:
-		v = &PageBlockParagraph{}
+		v, size = &PageBlockParagraph{}, unsafe.Sizeof(PageBlockParagraph{})
 	case PageBlockPreformattedTypeID:
-		v = &PageBlockPreformatted{}
+		v, size = &PageBlockPreformatted{}, unsafe.Sizeof(PageBlockPreformatted{})
 	case PageBlockFooterTypeID:
-		v = &PageBlockFooter{}
+		v, size = &PageBlockFooter{}, unsafe.Sizeof(PageBlockFooter{})
 	case PageBlockDividerTypeID:
 		v = &PageBlockDivider{}
 	case PageBlockAnchorTypeID:
-		v = &PageBlockAnchor{}
+		v, size = &PageBlockAnchor{}, unsafe.Sizeof(PageBlockAnchor{})
 	case PageBlockListTypeID:
-		v = &PageBlockList{}
+		v, size = &PageBlockList{}, unsafe.Sizeof(PageBlockList{})
 	case PageBlockBlockquoteTypeID:
-		v = &PageBlockBlockquote{}
+		v, size = &PageBlockBlockquote{}, unsafe.Sizeof(PageBlockBlockquote{})
 	case PageBlockPullquoteTypeID:
-		v = &PageBlockPullquote{}
+		v, size = &PageBlockPullquote{}, unsafe.Sizeof(PageBlockPullquote{})
 	case PageBlockPhotoTypeID:
-		v = &PageBlockPhoto{}
+		v, size = &PageBlockPhoto{}, unsafe.Sizeof(PageBlockPhoto{})
 	case PageBlockVideoTypeID:
-		v = &PageBlockVideo{}
+		v, size = &PageBlockVideo{}, unsafe.Sizeof(PageBlockVideo{})
 	case PageBlockCoverTypeID:
-		v = &PageBlockCover{}
+		v, size = &PageBlockCover{}, unsafe.Sizeof(PageBlockCover{})
 	case PageBlockEmbedTypeID:
-		v = &PageBlockEmbed{}
+		v, size = &PageBlockEmbed{}, unsafe.Sizeof(PageBlockEmbed{})
 	case PageBlockEmbedPostTypeID:
-		v = &PageBlockEmbedPost{}
+		v, size = &PageBlockEmbedPost{}, unsafe.Sizeof(PageBlockEmbedPost{})
 	case PageBlockCollageTypeID:
-		v = &PageBlockCollage{}
+		v, size = &PageBlockCollage{}, unsafe.Sizeof(PageBlockCollage{})
 	case PageBlockSlideshowTypeID:
-		v = &PageBlockSlideshow{}
+		v, size = &PageBlockSlideshow{}, unsafe.Sizeof(PageBlockSlideshow{})
 	case PageBlockChannelTypeID:
-		v = &PageBlockChannel{}
+		v, size = &PageBlockChannel{}, unsafe.Sizeof(PageBlockChannel{})
 	case PageBlockAudioTypeID:
-		v = &PageBlockAudio{}
+		v, size = &PageBlockAudio{}, unsafe.Sizeof(PageBlockAudio{})
 	case PageBlockKickerTypeID:
-		v = &PageBlockKicker{}
+		v, size = &PageBlockKicker{}, unsafe.Sizeof(PageBlockKicker{})
 	case PageBlockTableTypeID:
-		v = &PageBlockTable{}
+		v, size = &PageBlockTable{}, unsafe.Sizeof(PageBlockTable{})
 	case PageBlockOrderedListTypeID:
-		v = &PageBlockOrderedList{}
+		v, size = &PageBlockOrderedList{}, unsafe.Sizeof(PageBlockOrderedList{})
 	case PageBlockDetailsTypeID:
-		v = &PageBlockDetails{}
+		v, size = &PageBlockDetails{}, unsafe.Sizeof(PageBlockDetails{})
 	case PageBlockRelatedArticlesTypeID:
-		v = &PageBlockRelatedArticles{}
+		v, size = &PageBlockRelatedArticles{}, unsafe.Sizeof(PageBlockRelatedArticles{})
 	case PageBlockMapTypeID:
-		v = &PageBlockMap{}
+		v, size = &PageBlockMap{}, unsafe.Sizeof(PageBlockMap{})
 	case PageBlockHeading1TypeID:
-		v = &PageBlockHeading1{}
+		v, size = &PageBlockHeading1{}, unsafe.Sizeof(PageBlockHeading1{})
 	case PageBlockHeading2TypeID:
-		v = &PageBlockHeading2{}
+		v, size = &PageBlockHeading2{}, unsafe.Sizeof(PageBlockHeading2{})
 	case PageBlockHeading3TypeID:
-		v = &PageBlockHeading3{}
+		v, size = &PageBlockHeading3{}, unsafe.Sizeof(PageBlockHeading3{})
 	case PageBlockHeading4TypeID:
-		v = &PageBlockHeading4{}
+		v, size = &PageBlockHeading4{}, unsafe.Sizeof(PageBlockHeading4{})
 	case PageBlockHeading5TypeID:
-		v = &PageBlockHeading5{}
+		v, size = &PageBlockHeading5{}, unsafe.Sizeof(PageBlockHeading5{})
 	case PageBlockHeading6TypeID:
-		v = &PageBlockHeading6{}
+		v, size = &PageBlockHeading6{}, unsafe.Sizeof(PageBlockHeading6{})
 	case PageBlockMathTypeID:
-		v = &PageBlockMath{}
+		v, size = &PageBlockMath{}, unsafe.Sizeof(PageBlockMath{})
 	case PageBlockThinkingTypeID:
-		v = &PageBlockThinking{}
+		v, size = &PageBlockThinking{}, unsafe.Sizeof(PageBlockThinking{})
 	case InputPageBlockMapTypeID:
-		v = &InputPageBlockMap{}
+		v, size = &InputPageBlockMap{}, unsafe.Sizeof(InputPageBlockMap{})
 	case PageBlockBlockquoteBlocksTypeID:
-		v = &PageBlockBlockquoteBlocks{}
+		v, size = &PageBlockBlockquoteBlocks{}, unsafe.Sizeof(PageBlockBlockquoteBlocks{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PageBlock"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -177,12 +180,13 @@ func (m *PageBlockUnsupported) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockUnsupported) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 774)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PageBlockUnsupported) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockUnsupported) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -242,19 +246,16 @@ func (m *PageBlockTitle) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockTitle) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1740)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockTitle) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockTitle) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -262,7 +263,7 @@ func (m *PageBlockTitle) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockTitle", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockTitle", "text")
 	}
 	return nil
@@ -321,19 +322,16 @@ func (m *PageBlockSubtitle) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockSubtitle) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2057)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockSubtitle) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockSubtitle) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -341,7 +339,7 @@ func (m *PageBlockSubtitle) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockSubtitle", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockSubtitle", "text")
 	}
 	return nil
@@ -403,19 +401,16 @@ func (m *PageBlockAuthorDate) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockAuthorDate) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2538)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockAuthorDate) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockAuthorDate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -423,10 +418,10 @@ func (m *PageBlockAuthorDate) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockAuthorDate", "")
 	}
 	var err error
-	if m.Author, err = decodeRichText(b, depth+1); err != nil {
+	if m.Author, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockAuthorDate", "author")
 	}
-	if m.PublishedDate, err = b.Int(); err != nil {
+	if m.PublishedDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockAuthorDate", "published_date")
 	}
 	return nil
@@ -485,19 +480,16 @@ func (m *PageBlockHeader) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockHeader) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2604)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockHeader) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -505,7 +497,7 @@ func (m *PageBlockHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeader", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeader", "text")
 	}
 	return nil
@@ -564,19 +556,16 @@ func (m *PageBlockSubheader) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockSubheader) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3126)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockSubheader) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockSubheader) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -584,7 +573,7 @@ func (m *PageBlockSubheader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockSubheader", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockSubheader", "text")
 	}
 	return nil
@@ -643,19 +632,16 @@ func (m *PageBlockParagraph) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockParagraph) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1333)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockParagraph) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockParagraph) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -663,7 +649,7 @@ func (m *PageBlockParagraph) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockParagraph", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockParagraph", "text")
 	}
 	return nil
@@ -725,19 +711,16 @@ func (m *PageBlockPreformatted) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockPreformatted) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2613)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockPreformatted) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockPreformatted) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -745,10 +728,10 @@ func (m *PageBlockPreformatted) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockPreformatted", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPreformatted", "text")
 	}
-	if m.Language, err = tlrt.String(b); err != nil {
+	if m.Language, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPreformatted", "language")
 	}
 	return nil
@@ -807,19 +790,16 @@ func (m *PageBlockFooter) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockFooter) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1345)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockFooter) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockFooter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -827,7 +807,7 @@ func (m *PageBlockFooter) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockFooter", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockFooter", "text")
 	}
 	return nil
@@ -883,12 +863,13 @@ func (m *PageBlockDivider) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockDivider) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2877)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PageBlockDivider) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockDivider) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -946,24 +927,21 @@ func (m *PageBlockAnchor) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockAnchor) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2756)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockAnchor) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockAnchor) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockAnchor", "name")
 	}
 	return nil
@@ -1025,19 +1003,16 @@ func (m *PageBlockList) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockList) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2983)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockList) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1045,7 +1020,7 @@ func (m *PageBlockList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockList", "")
 	}
 	var err error
-	if m.Items, err = tlrt.DecodeSlabs[PageListItemText](b, false, 12, depth+1, decodePageListItem); err != nil {
+	if m.Items, err = tlrt.DecodeSlabs[PageListItemText](d, false, 12, depth+1, decodePageListItem); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockList", "items")
 	}
 	return nil
@@ -1108,19 +1083,16 @@ func (m *PageBlockBlockquote) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockBlockquote) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 985)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockBlockquote) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockBlockquote) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1128,10 +1100,10 @@ func (m *PageBlockBlockquote) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockBlockquote", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockBlockquote", "text")
 	}
-	if m.Caption, err = decodeRichText(b, depth+1); err != nil {
+	if m.Caption, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockBlockquote", "caption")
 	}
 	return nil
@@ -1194,19 +1166,16 @@ func (m *PageBlockPullquote) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockPullquote) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1412)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockPullquote) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockPullquote) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1214,10 +1183,10 @@ func (m *PageBlockPullquote) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockPullquote", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPullquote", "text")
 	}
-	if m.Caption, err = decodeRichText(b, depth+1); err != nil {
+	if m.Caption, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPullquote", "caption")
 	}
 	return nil
@@ -1339,23 +1308,20 @@ func (m *PageBlockPhoto) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockPhoto) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PageBlockPhoto{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 813)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1363,23 +1329,23 @@ func (m *PageBlockPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockPhoto", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPhoto", "flags")
 	}
 	m.Spoiler = m.Flags.Has(1)
-	if m.PhotoID, err = b.Long(); err != nil {
+	if m.PhotoID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPhoto", "photo_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPhoto", "caption")
 	}
 	if m.Flags.Has(0) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockPhoto", "url")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.WebpageID, err = b.Long(); err != nil {
+		if m.WebpageID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockPhoto", "webpage_id")
 		}
 	}
@@ -1457,23 +1423,20 @@ func (m *PageBlockVideo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockVideo) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PageBlockVideo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1862)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockVideo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockVideo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1481,16 +1444,16 @@ func (m *PageBlockVideo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockVideo", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockVideo", "flags")
 	}
 	m.Autoplay = m.Flags.Has(0)
 	m.Loop = m.Flags.Has(1)
 	m.Spoiler = m.Flags.Has(2)
-	if m.VideoID, err = b.Long(); err != nil {
+	if m.VideoID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockVideo", "video_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockVideo", "caption")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -1550,19 +1513,16 @@ func (m *PageBlockCover) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockCover) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1191)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockCover) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockCover) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1570,7 +1530,7 @@ func (m *PageBlockCover) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockCover", "")
 	}
 	var err error
-	if m.Cover, err = decodePageBlock(b, depth+1); err != nil {
+	if m.Cover, err = decodePageBlock(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockCover", "cover")
 	}
 	return nil
@@ -1763,23 +1723,20 @@ func (m *PageBlockEmbed) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockEmbed) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PageBlockEmbed{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2334)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockEmbed) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockEmbed) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1787,37 +1744,37 @@ func (m *PageBlockEmbed) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockEmbed", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbed", "flags")
 	}
 	m.FullWidth = m.Flags.Has(0)
 	m.AllowScrolling = m.Flags.Has(3)
 	if m.Flags.Has(1) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockEmbed", "url")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Html, err = tlrt.String(b); err != nil {
+		if m.Html, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockEmbed", "html")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.PosterPhotoID, err = b.Long(); err != nil {
+		if m.PosterPhotoID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockEmbed", "poster_photo_id")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.W, err = b.Int(); err != nil {
+		if m.W, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockEmbed", "w")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.H, err = b.Int(); err != nil {
+		if m.H, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockEmbed", "h")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbed", "caption")
 	}
 	m.Flags &^= 1<<0 | 1<<3
@@ -1913,23 +1870,20 @@ func (m *PageBlockEmbedPost) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockEmbedPost) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PageBlockEmbedPost{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3144)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockEmbedPost) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockEmbedPost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1937,25 +1891,25 @@ func (m *PageBlockEmbedPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockEmbedPost", "")
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "url")
 	}
-	if m.WebpageID, err = b.Long(); err != nil {
+	if m.WebpageID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "webpage_id")
 	}
-	if m.AuthorPhotoID, err = b.Long(); err != nil {
+	if m.AuthorPhotoID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "author_photo_id")
 	}
-	if m.Author, err = tlrt.String(b); err != nil {
+	if m.Author, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "author")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "date")
 	}
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "blocks")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "caption")
 	}
 	return nil
@@ -2022,23 +1976,20 @@ func (m *PageBlockCollage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockCollage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PageBlockCollage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1640)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockCollage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockCollage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2046,10 +1997,10 @@ func (m *PageBlockCollage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockCollage", "")
 	}
 	var err error
-	if m.Items, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
+	if m.Items, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockCollage", "items")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockCollage", "caption")
 	}
 	return nil
@@ -2116,23 +2067,20 @@ func (m *PageBlockSlideshow) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockSlideshow) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PageBlockSlideshow{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 604)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockSlideshow) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockSlideshow) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2140,10 +2088,10 @@ func (m *PageBlockSlideshow) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockSlideshow", "")
 	}
 	var err error
-	if m.Items, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
+	if m.Items, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockSlideshow", "items")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockSlideshow", "caption")
 	}
 	return nil
@@ -2202,19 +2150,16 @@ func (m *PageBlockChannel) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockChannel) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3102)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockChannel) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockChannel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2222,7 +2167,7 @@ func (m *PageBlockChannel) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockChannel", "")
 	}
 	var err error
-	if m.Channel, err = decodeChat(b, depth+1); err != nil {
+	if m.Channel, err = decodeChat(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockChannel", "channel")
 	}
 	return nil
@@ -2283,23 +2228,20 @@ func (m *PageBlockAudio) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockAudio) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PageBlockAudio{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1899)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockAudio) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockAudio) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2307,10 +2249,10 @@ func (m *PageBlockAudio) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockAudio", "")
 	}
 	var err error
-	if m.AudioID, err = b.Long(); err != nil {
+	if m.AudioID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockAudio", "audio_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockAudio", "caption")
 	}
 	return nil
@@ -2369,19 +2311,16 @@ func (m *PageBlockKicker) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockKicker) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 900)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockKicker) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockKicker) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2389,7 +2328,7 @@ func (m *PageBlockKicker) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockKicker", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockKicker", "text")
 	}
 	return nil
@@ -2464,23 +2403,20 @@ func (m *PageBlockTable) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockTable) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PageBlockTable{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2598)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockTable) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockTable) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2488,15 +2424,15 @@ func (m *PageBlockTable) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockTable", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockTable", "flags")
 	}
 	m.Bordered = m.Flags.Has(0)
 	m.Striped = m.Flags.Has(1)
-	if m.Title, err = decodeRichText(b, depth+1); err != nil {
+	if m.Title, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockTable", "title")
 	}
-	if m.Rows, err = tlrt.DecodeStructs[PageTableRow](b, false, false, 12, depth+1); err != nil {
+	if m.Rows, err = tlrt.DecodeStructs[PageTableRow](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockTable", "rows")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -2621,23 +2557,20 @@ func (m *PageBlockOrderedList) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockOrderedList) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PageBlockOrderedList{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 923)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockOrderedList) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockOrderedList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2645,20 +2578,20 @@ func (m *PageBlockOrderedList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockOrderedList", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockOrderedList", "flags")
 	}
 	m.Reversed = m.Flags.Has(2)
-	if m.Items, err = tlrt.DecodeSlabs[PageListOrderedItemText](b, false, 12, depth+1, decodePageListOrderedItem); err != nil {
+	if m.Items, err = tlrt.DecodeSlabs[PageListOrderedItemText](d, false, 12, depth+1, decodePageListOrderedItem); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockOrderedList", "items")
 	}
 	if m.Flags.Has(0) {
-		if m.Start, err = b.Int(); err != nil {
+		if m.Start, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockOrderedList", "start")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Type, err = tlrt.String(b); err != nil {
+		if m.Type, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockOrderedList", "type")
 		}
 	}
@@ -2741,23 +2674,20 @@ func (m *PageBlockDetails) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockDetails) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PageBlockDetails{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1796)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockDetails) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2765,14 +2695,14 @@ func (m *PageBlockDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockDetails", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockDetails", "flags")
 	}
 	m.Open = m.Flags.Has(0)
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockDetails", "blocks")
 	}
-	if m.Title, err = decodeRichText(b, depth+1); err != nil {
+	if m.Title, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockDetails", "title")
 	}
 	m.Flags &^= 1 << 0
@@ -2840,19 +2770,16 @@ func (m *PageBlockRelatedArticles) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockRelatedArticles) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 801)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockRelatedArticles) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockRelatedArticles) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2860,10 +2787,10 @@ func (m *PageBlockRelatedArticles) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockRelatedArticles", "")
 	}
 	var err error
-	if m.Title, err = decodeRichText(b, depth+1); err != nil {
+	if m.Title, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockRelatedArticles", "title")
 	}
-	if m.Articles, err = tlrt.DecodeStructs[PageRelatedArticle](b, false, false, 20, depth+1); err != nil {
+	if m.Articles, err = tlrt.DecodeStructs[PageRelatedArticle](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockRelatedArticles", "articles")
 	}
 	return nil
@@ -2935,23 +2862,20 @@ func (m *PageBlockMap) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockMap) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PageBlockMap{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2288)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockMap) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockMap) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2959,19 +2883,19 @@ func (m *PageBlockMap) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockMap", "")
 	}
 	var err error
-	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
+	if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockMap", "geo")
 	}
-	if m.Zoom, err = b.Int(); err != nil {
+	if m.Zoom, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockMap", "zoom")
 	}
-	if m.W, err = b.Int(); err != nil {
+	if m.W, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockMap", "w")
 	}
-	if m.H, err = b.Int(); err != nil {
+	if m.H, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockMap", "h")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockMap", "caption")
 	}
 	return nil
@@ -3030,19 +2954,16 @@ func (m *PageBlockHeading1) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockHeading1) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2543)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockHeading1) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockHeading1) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3050,7 +2971,7 @@ func (m *PageBlockHeading1) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading1", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading1", "text")
 	}
 	return nil
@@ -3109,19 +3030,16 @@ func (m *PageBlockHeading2) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockHeading2) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 677)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockHeading2) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockHeading2) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3129,7 +3047,7 @@ func (m *PageBlockHeading2) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading2", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading2", "text")
 	}
 	return nil
@@ -3188,19 +3106,16 @@ func (m *PageBlockHeading3) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockHeading3) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1658)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockHeading3) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockHeading3) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3208,7 +3123,7 @@ func (m *PageBlockHeading3) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading3", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading3", "text")
 	}
 	return nil
@@ -3267,19 +3182,16 @@ func (m *PageBlockHeading4) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockHeading4) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2468)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockHeading4) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockHeading4) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3287,7 +3199,7 @@ func (m *PageBlockHeading4) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading4", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading4", "text")
 	}
 	return nil
@@ -3346,19 +3258,16 @@ func (m *PageBlockHeading5) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockHeading5) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2886)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockHeading5) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockHeading5) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3366,7 +3275,7 @@ func (m *PageBlockHeading5) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading5", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading5", "text")
 	}
 	return nil
@@ -3425,19 +3334,16 @@ func (m *PageBlockHeading6) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockHeading6) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1661)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockHeading6) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockHeading6) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3445,7 +3351,7 @@ func (m *PageBlockHeading6) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading6", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading6", "text")
 	}
 	return nil
@@ -3502,24 +3408,21 @@ func (m *PageBlockMath) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockMath) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1528)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockMath) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockMath) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Source, err = tlrt.String(b); err != nil {
+	if m.Source, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockMath", "source")
 	}
 	return nil
@@ -3578,19 +3481,16 @@ func (m *PageBlockThinking) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockThinking) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1209)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockThinking) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockThinking) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3598,7 +3498,7 @@ func (m *PageBlockThinking) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockThinking", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockThinking", "text")
 	}
 	return nil
@@ -3670,23 +3570,20 @@ func (m *InputPageBlockMap) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputPageBlockMap) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputPageBlockMap{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1502)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPageBlockMap) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPageBlockMap) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3694,19 +3591,19 @@ func (m *InputPageBlockMap) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputPageBlockMap", "")
 	}
 	var err error
-	if m.Geo, err = decodeInputGeoPoint(b, depth+1); err != nil {
+	if m.Geo, err = decodeInputGeoPoint(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPageBlockMap", "geo")
 	}
-	if m.Zoom, err = b.Int(); err != nil {
+	if m.Zoom, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputPageBlockMap", "zoom")
 	}
-	if m.W, err = b.Int(); err != nil {
+	if m.W, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputPageBlockMap", "w")
 	}
-	if m.H, err = b.Int(); err != nil {
+	if m.H, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputPageBlockMap", "h")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPageBlockMap", "caption")
 	}
 	return nil
@@ -3773,19 +3670,16 @@ func (m *PageBlockBlockquoteBlocks) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageBlockBlockquoteBlocks) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 728)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageBlockBlockquoteBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageBlockBlockquoteBlocks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3793,10 +3687,10 @@ func (m *PageBlockBlockquoteBlocks) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockBlockquoteBlocks", "")
 	}
 	var err error
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockBlockquoteBlocks", "blocks")
 	}
-	if m.Caption, err = decodeRichText(b, depth+1); err != nil {
+	if m.Caption, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockBlockquoteBlocks", "caption")
 	}
 	return nil
@@ -3813,26 +3707,28 @@ type PageListItemClass interface {
 
 // DecodePageListItem decodes any constructor of PageListItem.
 func DecodePageListItem(b *bin.Buffer) (PageListItemClass, error) {
-	return tlrt.Owned(b, decodePageListItem)
+	return tlrt.Decode(b, &wireSchema, 534, decodePageListItem)
 }
 
 // decodePageListItem is DecodePageListItem for a value nested depth levels
 // deep.
-func decodePageListItem(b *bin.Buffer, depth int) (PageListItemClass, error) {
-	id, err := b.ID()
+func decodePageListItem(d *tlrt.Decoder, depth int) (PageListItemClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PageListItemClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PageListItemTextTypeID:
-		v = &PageListItemText{}
+		v, size = &PageListItemText{}, unsafe.Sizeof(PageListItemText{})
 	case PageListItemBlocksTypeID:
-		v = &PageListItemBlocks{}
+		v, size = &PageListItemBlocks{}, unsafe.Sizeof(PageListItemBlocks{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PageListItem"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3899,23 +3795,20 @@ func (m *PageListItemText) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageListItemText) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PageListItemText{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1074)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageListItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageListItemText) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3923,12 +3816,12 @@ func (m *PageListItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageListItemText", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageListItemText", "flags")
 	}
 	m.Checkbox = m.Flags.Has(0)
 	m.Checked = m.Flags.Has(1)
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageListItemText", "text")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -4002,23 +3895,20 @@ func (m *PageListItemBlocks) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageListItemBlocks) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PageListItemBlocks{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1618)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageListItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageListItemBlocks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4026,12 +3916,12 @@ func (m *PageListItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageListItemBlocks", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageListItemBlocks", "flags")
 	}
 	m.Checkbox = m.Flags.Has(0)
 	m.Checked = m.Flags.Has(1)
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageListItemBlocks", "blocks")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -4049,26 +3939,28 @@ type PageListOrderedItemClass interface {
 
 // DecodePageListOrderedItem decodes any constructor of PageListOrderedItem.
 func DecodePageListOrderedItem(b *bin.Buffer) (PageListOrderedItemClass, error) {
-	return tlrt.Owned(b, decodePageListOrderedItem)
+	return tlrt.Decode(b, &wireSchema, 182, decodePageListOrderedItem)
 }
 
 // decodePageListOrderedItem is DecodePageListOrderedItem for a value nested
 // depth levels deep.
-func decodePageListOrderedItem(b *bin.Buffer, depth int) (PageListOrderedItemClass, error) {
-	id, err := b.ID()
+func decodePageListOrderedItem(d *tlrt.Decoder, depth int) (PageListOrderedItemClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PageListOrderedItemClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PageListOrderedItemTextTypeID:
-		v = &PageListOrderedItemText{}
+		v, size = &PageListOrderedItemText{}, unsafe.Sizeof(PageListOrderedItemText{})
 	case PageListOrderedItemBlocksTypeID:
-		v = &PageListOrderedItemBlocks{}
+		v, size = &PageListOrderedItemBlocks{}, unsafe.Sizeof(PageListOrderedItemBlocks{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PageListOrderedItem"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4212,23 +4104,20 @@ func (m *PageListOrderedItemText) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageListOrderedItemText) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PageListOrderedItemText{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 789)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageListOrderedItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageListOrderedItemText) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4236,26 +4125,26 @@ func (m *PageListOrderedItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageListOrderedItemText", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageListOrderedItemText", "flags")
 	}
 	m.Checkbox = m.Flags.Has(0)
 	m.Checked = m.Flags.Has(1)
 	if m.Flags.Has(2) {
-		if m.Num, err = tlrt.String(b); err != nil {
+		if m.Num, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pageListOrderedItemText", "num")
 		}
 	}
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageListOrderedItemText", "text")
 	}
 	if m.Flags.Has(3) {
-		if m.Value, err = b.Int(); err != nil {
+		if m.Value, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "pageListOrderedItemText", "value")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Type, err = tlrt.String(b); err != nil {
+		if m.Type, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pageListOrderedItemText", "type")
 		}
 	}
@@ -4413,23 +4302,20 @@ func (m *PageListOrderedItemBlocks) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageListOrderedItemBlocks) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PageListOrderedItemBlocks{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2056)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageListOrderedItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageListOrderedItemBlocks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4437,26 +4323,26 @@ func (m *PageListOrderedItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "pageListOrderedItemBlocks", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "flags")
 	}
 	m.Checkbox = m.Flags.Has(0)
 	m.Checked = m.Flags.Has(1)
 	if m.Flags.Has(2) {
-		if m.Num, err = tlrt.String(b); err != nil {
+		if m.Num, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "num")
 		}
 	}
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "blocks")
 	}
 	if m.Flags.Has(3) {
-		if m.Value, err = b.Int(); err != nil {
+		if m.Value, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "value")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Type, err = tlrt.String(b); err != nil {
+		if m.Type, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "type")
 		}
 	}
@@ -4485,28 +4371,30 @@ type PaidReactionPrivacyClass interface {
 
 // DecodePaidReactionPrivacy decodes any constructor of PaidReactionPrivacy.
 func DecodePaidReactionPrivacy(b *bin.Buffer) (PaidReactionPrivacyClass, error) {
-	return decodePaidReactionPrivacy(b, 0)
+	return tlrt.Decode(b, &wireSchema, 277, decodePaidReactionPrivacy)
 }
 
 // decodePaidReactionPrivacy is DecodePaidReactionPrivacy for a value nested
 // depth levels deep.
-func decodePaidReactionPrivacy(b *bin.Buffer, depth int) (PaidReactionPrivacyClass, error) {
-	id, err := b.ID()
+func decodePaidReactionPrivacy(d *tlrt.Decoder, depth int) (PaidReactionPrivacyClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PaidReactionPrivacyClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PaidReactionPrivacyDefaultTypeID:
 		v = &PaidReactionPrivacyDefault{}
 	case PaidReactionPrivacyAnonymousTypeID:
 		v = &PaidReactionPrivacyAnonymous{}
 	case PaidReactionPrivacyPeerTypeID:
-		v = &PaidReactionPrivacyPeer{}
+		v, size = &PaidReactionPrivacyPeer{}, unsafe.Sizeof(PaidReactionPrivacyPeer{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PaidReactionPrivacy"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4563,12 +4451,13 @@ func (m *PaidReactionPrivacyDefault) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaidReactionPrivacyDefault) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 930)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaidReactionPrivacyDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaidReactionPrivacyDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4627,12 +4516,13 @@ func (m *PaidReactionPrivacyAnonymous) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaidReactionPrivacyAnonymous) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 915)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaidReactionPrivacyAnonymous) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaidReactionPrivacyAnonymous) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4695,12 +4585,13 @@ func (m *PaidReactionPrivacyPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaidReactionPrivacyPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2893)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaidReactionPrivacyPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaidReactionPrivacyPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4708,7 +4599,7 @@ func (m *PaidReactionPrivacyPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "paidReactionPrivacyPeer", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "paidReactionPrivacyPeer", "peer")
 	}
 	return nil
@@ -4726,26 +4617,28 @@ type PasswordKdfAlgoClass interface {
 
 // DecodePasswordKdfAlgo decodes any constructor of PasswordKdfAlgo.
 func DecodePasswordKdfAlgo(b *bin.Buffer) (PasswordKdfAlgoClass, error) {
-	return tlrt.Owned(b, decodePasswordKdfAlgo)
+	return tlrt.Decode(b, &wireSchema, 434, decodePasswordKdfAlgo)
 }
 
 // decodePasswordKdfAlgo is DecodePasswordKdfAlgo for a value nested depth
 // levels deep.
-func decodePasswordKdfAlgo(b *bin.Buffer, depth int) (PasswordKdfAlgoClass, error) {
-	id, err := b.ID()
+func decodePasswordKdfAlgo(d *tlrt.Decoder, depth int) (PasswordKdfAlgoClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PasswordKdfAlgoClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PasswordKdfAlgoUnknownTypeID:
 		v = &PasswordKdfAlgoUnknown{}
 	case PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID:
-		v = &PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow{}
+		v, size = &PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow{}, unsafe.Sizeof(PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PasswordKdfAlgo"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4801,12 +4694,13 @@ func (m *PasswordKdfAlgoUnknown) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PasswordKdfAlgoUnknown) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2806)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PasswordKdfAlgoUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PasswordKdfAlgoUnknown) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4879,33 +4773,30 @@ func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) Deco
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1194)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Salt1, err = tlrt.Bytes(b); err != nil {
+	if m.Salt1, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "salt1")
 	}
-	if m.Salt2, err = tlrt.Bytes(b); err != nil {
+	if m.Salt2, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "salt2")
 	}
-	if m.G, err = b.Int(); err != nil {
+	if m.G, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "g")
 	}
-	if m.P, err = tlrt.Bytes(b); err != nil {
+	if m.P, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "p")
 	}
 	return nil
@@ -4921,27 +4812,27 @@ type PeerClass interface {
 
 // DecodePeer decodes any constructor of Peer.
 func DecodePeer(b *bin.Buffer) (PeerClass, error) {
-	return decodePeer(b, 0)
+	return tlrt.Decode(b, &wireSchema, 5, decodePeer)
 }
 
 // decodePeer is DecodePeer for a value nested depth levels deep.
-func decodePeer(b *bin.Buffer, depth int) (PeerClass, error) {
-	id, err := b.ID()
+func decodePeer(d *tlrt.Decoder, depth int) (PeerClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PeerClass
 	switch id {
 	case PeerUserTypeID:
-		v = &PeerUser{}
+		v = tlrt.New[PeerUser](d)
 	case PeerChatTypeID:
-		v = &PeerChat{}
+		v = tlrt.New[PeerChat](d)
 	case PeerChannelTypeID:
-		v = &PeerChannel{}
+		v = tlrt.New[PeerChannel](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Peer"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5003,17 +4894,18 @@ func (m *PeerUser) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerUser) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1529)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PeerUser) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PeerUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "peerUser", "user_id")
 	}
 	return nil
@@ -5075,17 +4967,18 @@ func (m *PeerChat) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerChat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1154)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PeerChat) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PeerChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "peerChat", "chat_id")
 	}
 	return nil
@@ -5147,17 +5040,18 @@ func (m *PeerChannel) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerChannel) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2268)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PeerChannel) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PeerChannel) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "peerChannel", "channel_id")
 	}
 	return nil
@@ -5174,27 +5068,29 @@ type PeerColorClass interface {
 
 // DecodePeerColor decodes any constructor of PeerColor.
 func DecodePeerColor(b *bin.Buffer) (PeerColorClass, error) {
-	return decodePeerColor(b, 0)
+	return tlrt.Decode(b, &wireSchema, 313, decodePeerColor)
 }
 
 // decodePeerColor is DecodePeerColor for a value nested depth levels deep.
-func decodePeerColor(b *bin.Buffer, depth int) (PeerColorClass, error) {
-	id, err := b.ID()
+func decodePeerColor(d *tlrt.Decoder, depth int) (PeerColorClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PeerColorClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PeerColorTypeID:
-		v = &PeerColor{}
+		v = tlrt.New[PeerColor](d)
 	case PeerColorCollectibleTypeID:
-		v = &PeerColorCollectible{}
+		v, size = &PeerColorCollectible{}, unsafe.Sizeof(PeerColorCollectible{})
 	case InputPeerColorCollectibleTypeID:
-		v = &InputPeerColorCollectible{}
+		v = tlrt.New[InputPeerColorCollectible](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PeerColor"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5312,26 +5208,27 @@ func (m *PeerColor) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PeerColor{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2470)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PeerColor) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PeerColor) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "peerColor", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Color, err = b.Int(); err != nil {
+		if m.Color, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "peerColor", "color")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.BackgroundEmojiID, err = b.Long(); err != nil {
+		if m.BackgroundEmojiID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "peerColor", "background_emoji_id")
 		}
 	}
@@ -5478,41 +5375,42 @@ func (m *PeerColorCollectible) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PeerColorCollectible{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2527)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PeerColorCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PeerColorCollectible) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "peerColorCollectible", "flags")
 	}
-	if m.CollectibleID, err = b.Long(); err != nil {
+	if m.CollectibleID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "peerColorCollectible", "collectible_id")
 	}
-	if m.GiftEmojiID, err = b.Long(); err != nil {
+	if m.GiftEmojiID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "peerColorCollectible", "gift_emoji_id")
 	}
-	if m.BackgroundEmojiID, err = b.Long(); err != nil {
+	if m.BackgroundEmojiID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "peerColorCollectible", "background_emoji_id")
 	}
-	if m.AccentColor, err = b.Int(); err != nil {
+	if m.AccentColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "peerColorCollectible", "accent_color")
 	}
-	if m.Colors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Colors, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "peerColorCollectible", "colors")
 	}
 	if m.Flags.Has(0) {
-		if m.DarkAccentColor, err = b.Int(); err != nil {
+		if m.DarkAccentColor, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "peerColorCollectible", "dark_accent_color")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.DarkColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.DarkColors, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "peerColorCollectible", "dark_colors")
 		}
 	}
@@ -5581,17 +5479,18 @@ func (m *InputPeerColorCollectible) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerColorCollectible) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2516)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputPeerColorCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerColorCollectible) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.CollectibleID, err = b.Long(); err != nil {
+	if m.CollectibleID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerColorCollectible", "collectible_id")
 	}
 	return nil
@@ -5608,25 +5507,27 @@ type PeerLocatedClass interface {
 
 // DecodePeerLocated decodes any constructor of PeerLocated.
 func DecodePeerLocated(b *bin.Buffer) (PeerLocatedClass, error) {
-	return decodePeerLocated(b, 0)
+	return tlrt.Decode(b, &wireSchema, 476, decodePeerLocated)
 }
 
 // decodePeerLocated is DecodePeerLocated for a value nested depth levels deep.
-func decodePeerLocated(b *bin.Buffer, depth int) (PeerLocatedClass, error) {
-	id, err := b.ID()
+func decodePeerLocated(d *tlrt.Decoder, depth int) (PeerLocatedClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PeerLocatedClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PeerLocatedTypeID:
-		v = &PeerLocated{}
+		v, size = &PeerLocated{}, unsafe.Sizeof(PeerLocated{})
 	case PeerSelfLocatedTypeID:
-		v = &PeerSelfLocated{}
+		v = tlrt.New[PeerSelfLocated](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PeerLocated"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5693,12 +5594,13 @@ func (m *PeerLocated) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerLocated) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2714)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PeerLocated) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PeerLocated) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5706,13 +5608,13 @@ func (m *PeerLocated) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "peerLocated", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "peerLocated", "peer")
 	}
-	if m.Expires, err = b.Int(); err != nil {
+	if m.Expires, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "peerLocated", "expires")
 	}
-	if m.Distance, err = b.Int(); err != nil {
+	if m.Distance, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "peerLocated", "distance")
 	}
 	return nil
@@ -5774,17 +5676,18 @@ func (m *PeerSelfLocated) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerSelfLocated) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3211)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PeerSelfLocated) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PeerSelfLocated) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Expires, err = b.Int(); err != nil {
+	if m.Expires, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "peerSelfLocated", "expires")
 	}
 	return nil
@@ -5802,33 +5705,35 @@ type PhoneCallClass interface {
 
 // DecodePhoneCall decodes any constructor of PhoneCall.
 func DecodePhoneCall(b *bin.Buffer) (PhoneCallClass, error) {
-	return tlrt.Owned(b, decodePhoneCall)
+	return tlrt.Decode(b, &wireSchema, 467, decodePhoneCall)
 }
 
 // decodePhoneCall is DecodePhoneCall for a value nested depth levels deep.
-func decodePhoneCall(b *bin.Buffer, depth int) (PhoneCallClass, error) {
-	id, err := b.ID()
+func decodePhoneCall(d *tlrt.Decoder, depth int) (PhoneCallClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PhoneCallClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PhoneCallEmptyTypeID:
-		v = &PhoneCallEmpty{}
+		v = tlrt.New[PhoneCallEmpty](d)
 	case PhoneCallWaitingTypeID:
-		v = &PhoneCallWaiting{}
+		v, size = &PhoneCallWaiting{}, unsafe.Sizeof(PhoneCallWaiting{})
 	case PhoneCallRequestedTypeID:
-		v = &PhoneCallRequested{}
+		v, size = &PhoneCallRequested{}, unsafe.Sizeof(PhoneCallRequested{})
 	case PhoneCallAcceptedTypeID:
-		v = &PhoneCallAccepted{}
+		v, size = &PhoneCallAccepted{}, unsafe.Sizeof(PhoneCallAccepted{})
 	case PhoneCallTypeID:
-		v = &PhoneCall{}
+		v, size = &PhoneCall{}, unsafe.Sizeof(PhoneCall{})
 	case PhoneCallDiscardedTypeID:
-		v = &PhoneCallDiscarded{}
+		v, size = &PhoneCallDiscarded{}, unsafe.Sizeof(PhoneCallDiscarded{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PhoneCall"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5890,17 +5795,18 @@ func (m *PhoneCallEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1458)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PhoneCallEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneCallEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallEmpty", "id")
 	}
 	return nil
@@ -6007,23 +5913,20 @@ func (m *PhoneCallWaiting) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneCallWaiting) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneCallWaiting{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2674)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneCallWaiting) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneCallWaiting) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6031,30 +5934,30 @@ func (m *PhoneCallWaiting) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "phoneCallWaiting", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallWaiting", "flags")
 	}
 	m.Video = m.Flags.Has(6)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallWaiting", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallWaiting", "access_hash")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallWaiting", "date")
 	}
-	if m.AdminID, err = b.Long(); err != nil {
+	if m.AdminID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallWaiting", "admin_id")
 	}
-	if m.ParticipantID, err = b.Long(); err != nil {
+	if m.ParticipantID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallWaiting", "participant_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Protocol, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallWaiting", "protocol")
 	}
 	if m.Flags.Has(0) {
-		if m.ReceiveDate, err = b.Int(); err != nil {
+		if m.ReceiveDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "phoneCallWaiting", "receive_date")
 		}
 	}
@@ -6139,23 +6042,20 @@ func (m *PhoneCallRequested) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneCallRequested) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneCallRequested{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 787)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneCallRequested) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneCallRequested) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6163,29 +6063,29 @@ func (m *PhoneCallRequested) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "phoneCallRequested", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "flags")
 	}
 	m.Video = m.Flags.Has(6)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "access_hash")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "date")
 	}
-	if m.AdminID, err = b.Long(); err != nil {
+	if m.AdminID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "admin_id")
 	}
-	if m.ParticipantID, err = b.Long(); err != nil {
+	if m.ParticipantID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "participant_id")
 	}
-	if m.GAHash, err = tlrt.Bytes(b); err != nil {
+	if m.GAHash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "g_a_hash")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Protocol, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "protocol")
 	}
 	m.Flags &^= 1 << 6
@@ -6266,23 +6166,20 @@ func (m *PhoneCallAccepted) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneCallAccepted) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneCallAccepted{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1150)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneCallAccepted) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneCallAccepted) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6290,29 +6187,29 @@ func (m *PhoneCallAccepted) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "phoneCallAccepted", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "flags")
 	}
 	m.Video = m.Flags.Has(6)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "access_hash")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "date")
 	}
-	if m.AdminID, err = b.Long(); err != nil {
+	if m.AdminID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "admin_id")
 	}
-	if m.ParticipantID, err = b.Long(); err != nil {
+	if m.ParticipantID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "participant_id")
 	}
-	if m.GB, err = tlrt.Bytes(b); err != nil {
+	if m.GB, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "g_b")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Protocol, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "protocol")
 	}
 	m.Flags &^= 1 << 6
@@ -6418,23 +6315,20 @@ func (m *PhoneCall) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneCall) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneCall{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1080)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6442,45 +6336,46 @@ func (m *PhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "phoneCall", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "flags")
 	}
 	m.P2pAllowed = m.Flags.Has(5)
 	m.Video = m.Flags.Has(6)
 	m.ConferenceSupported = m.Flags.Has(8)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "access_hash")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "date")
 	}
-	if m.AdminID, err = b.Long(); err != nil {
+	if m.AdminID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "admin_id")
 	}
-	if m.ParticipantID, err = b.Long(); err != nil {
+	if m.ParticipantID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "participant_id")
 	}
-	if m.GAOrB, err = tlrt.Bytes(b); err != nil {
+	if m.GAOrB, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "g_a_or_b")
 	}
-	if m.KeyFingerprint, err = b.Long(); err != nil {
+	if m.KeyFingerprint, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "key_fingerprint")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Protocol, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "protocol")
 	}
-	if m.Connections, err = tlrt.DecodeSlabs[PhoneConnectionWebrtc](b, false, 32, depth+1, decodePhoneConnection); err != nil {
+	if m.Connections, err = tlrt.DecodeSlabs[PhoneConnectionWebrtc](d, false, 32, depth+1, decodePhoneConnection); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "connections")
 	}
-	if m.StartDate, err = b.Int(); err != nil {
+	if m.StartDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "start_date")
 	}
 	if m.Flags.Has(7) {
-		m.CustomParameters = new(DataJSON)
-		if err = tlrt.DecodeBoxed(b, m.CustomParameters, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(DataJSON{}))
+		m.CustomParameters = &DataJSON{}
+		if err = tlrt.DecodeBoxed(d, m.CustomParameters, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "phoneCall", "custom_parameters")
 		}
 	}
@@ -6588,23 +6483,20 @@ func (m *PhoneCallDiscarded) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneCallDiscarded) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneCallDiscarded{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1431)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneCallDiscarded) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneCallDiscarded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6612,22 +6504,22 @@ func (m *PhoneCallDiscarded) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "phoneCallDiscarded", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallDiscarded", "flags")
 	}
 	m.NeedRating = m.Flags.Has(2)
 	m.NeedDebug = m.Flags.Has(3)
 	m.Video = m.Flags.Has(6)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallDiscarded", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.Reason, err = decodePhoneCallDiscardReason(b, depth+1); err != nil {
+		if m.Reason, err = decodePhoneCallDiscardReason(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "phoneCallDiscarded", "reason")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Duration, err = b.Int(); err != nil {
+		if m.Duration, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "phoneCallDiscarded", "duration")
 		}
 	}
@@ -6652,17 +6544,18 @@ type PhoneCallDiscardReasonClass interface {
 // DecodePhoneCallDiscardReason decodes any constructor of
 // PhoneCallDiscardReason.
 func DecodePhoneCallDiscardReason(b *bin.Buffer) (PhoneCallDiscardReasonClass, error) {
-	return tlrt.Owned(b, decodePhoneCallDiscardReason)
+	return tlrt.Decode(b, &wireSchema, 304, decodePhoneCallDiscardReason)
 }
 
 // decodePhoneCallDiscardReason is DecodePhoneCallDiscardReason for a value
 // nested depth levels deep.
-func decodePhoneCallDiscardReason(b *bin.Buffer, depth int) (PhoneCallDiscardReasonClass, error) {
-	id, err := b.ID()
+func decodePhoneCallDiscardReason(d *tlrt.Decoder, depth int) (PhoneCallDiscardReasonClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PhoneCallDiscardReasonClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PhoneCallDiscardReasonMissedTypeID:
 		v = &PhoneCallDiscardReasonMissed{}
@@ -6673,11 +6566,12 @@ func decodePhoneCallDiscardReason(b *bin.Buffer, depth int) (PhoneCallDiscardRea
 	case PhoneCallDiscardReasonBusyTypeID:
 		v = &PhoneCallDiscardReasonBusy{}
 	case PhoneCallDiscardReasonMigrateConferenceCallTypeID:
-		v = &PhoneCallDiscardReasonMigrateConferenceCall{}
+		v, size = &PhoneCallDiscardReasonMigrateConferenceCall{}, unsafe.Sizeof(PhoneCallDiscardReasonMigrateConferenceCall{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PhoneCallDiscardReason"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -6735,12 +6629,13 @@ func (m *PhoneCallDiscardReasonMissed) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallDiscardReasonMissed) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1948)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PhoneCallDiscardReasonMissed) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneCallDiscardReasonMissed) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6800,12 +6695,13 @@ func (m *PhoneCallDiscardReasonDisconnect) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallDiscardReasonDisconnect) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2935)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PhoneCallDiscardReasonDisconnect) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneCallDiscardReasonDisconnect) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6864,12 +6760,13 @@ func (m *PhoneCallDiscardReasonHangup) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallDiscardReasonHangup) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1510)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PhoneCallDiscardReasonHangup) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneCallDiscardReasonHangup) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6927,12 +6824,13 @@ func (m *PhoneCallDiscardReasonBusy) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallDiscardReasonBusy) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3234)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PhoneCallDiscardReasonBusy) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneCallDiscardReasonBusy) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6996,24 +6894,21 @@ func (m *PhoneCallDiscardReasonMigrateConferenceCall) Decode(b *bin.Buffer) erro
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneCallDiscardReasonMigrateConferenceCall) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2231)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneCallDiscardReasonMigrateConferenceCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneCallDiscardReasonMigrateConferenceCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallDiscardReasonMigrateConferenceCall", "slug")
 	}
 	return nil
@@ -7030,26 +6925,28 @@ type PhoneConnectionClass interface {
 
 // DecodePhoneConnection decodes any constructor of PhoneConnection.
 func DecodePhoneConnection(b *bin.Buffer) (PhoneConnectionClass, error) {
-	return tlrt.Owned(b, decodePhoneConnection)
+	return tlrt.Decode(b, &wireSchema, 225, decodePhoneConnection)
 }
 
 // decodePhoneConnection is DecodePhoneConnection for a value nested depth
 // levels deep.
-func decodePhoneConnection(b *bin.Buffer, depth int) (PhoneConnectionClass, error) {
-	id, err := b.ID()
+func decodePhoneConnection(d *tlrt.Decoder, depth int) (PhoneConnectionClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PhoneConnectionClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PhoneConnectionTypeID:
-		v = &PhoneConnection{}
+		v, size = &PhoneConnection{}, unsafe.Sizeof(PhoneConnection{})
 	case PhoneConnectionWebrtcTypeID:
-		v = &PhoneConnectionWebrtc{}
+		v, size = &PhoneConnectionWebrtc{}, unsafe.Sizeof(PhoneConnectionWebrtc{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PhoneConnection"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7122,44 +7019,41 @@ func (m *PhoneConnection) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneConnection) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneConnection{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2194)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneConnection) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneConnection) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "flags")
 	}
 	m.Tcp = m.Flags.Has(0)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "id")
 	}
-	if m.IP, err = tlrt.String(b); err != nil {
+	if m.IP, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "ip")
 	}
-	if m.Ipv6, err = tlrt.String(b); err != nil {
+	if m.Ipv6, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "ipv6")
 	}
-	if m.Port, err = b.Int(); err != nil {
+	if m.Port, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "port")
 	}
-	if m.PeerTag, err = tlrt.Bytes(b); err != nil {
+	if m.PeerTag, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "peer_tag")
 	}
 	m.Flags &^= 1 << 0
@@ -7238,48 +7132,45 @@ func (m *PhoneConnectionWebrtc) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneConnectionWebrtc) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneConnectionWebrtc{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1615)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneConnectionWebrtc) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneConnectionWebrtc) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "flags")
 	}
 	m.Turn = m.Flags.Has(0)
 	m.Stun = m.Flags.Has(1)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "id")
 	}
-	if m.IP, err = tlrt.String(b); err != nil {
+	if m.IP, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "ip")
 	}
-	if m.Ipv6, err = tlrt.String(b); err != nil {
+	if m.Ipv6, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "ipv6")
 	}
-	if m.Port, err = b.Int(); err != nil {
+	if m.Port, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "port")
 	}
-	if m.Username, err = tlrt.String(b); err != nil {
+	if m.Username, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "username")
 	}
-	if m.Password, err = tlrt.String(b); err != nil {
+	if m.Password, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "password")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -7296,25 +7187,27 @@ type PhotoClass interface {
 
 // DecodePhoto decodes any constructor of Photo.
 func DecodePhoto(b *bin.Buffer) (PhotoClass, error) {
-	return tlrt.Owned(b, decodePhoto)
+	return tlrt.Decode(b, &wireSchema, 67, decodePhoto)
 }
 
 // decodePhoto is DecodePhoto for a value nested depth levels deep.
-func decodePhoto(b *bin.Buffer, depth int) (PhotoClass, error) {
-	id, err := b.ID()
+func decodePhoto(d *tlrt.Decoder, depth int) (PhotoClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PhotoClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PhotoEmptyTypeID:
-		v = &PhotoEmpty{}
+		v = tlrt.New[PhotoEmpty](d)
 	case PhotoTypeID:
-		v = &Photo{}
+		v, size = &Photo{}, unsafe.Sizeof(Photo{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Photo"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7376,17 +7269,18 @@ func (m *PhotoEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 960)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhotoEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "photoEmpty", "id")
 	}
 	return nil
@@ -7505,23 +7399,20 @@ func (m *Photo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Photo) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Photo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3236)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Photo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Photo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7529,31 +7420,31 @@ func (m *Photo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "photo", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "photo", "flags")
 	}
 	m.HasStickers = m.Flags.Has(0)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "photo", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "photo", "access_hash")
 	}
-	if m.FileReference, err = tlrt.Bytes(b); err != nil {
+	if m.FileReference, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "photo", "file_reference")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photo", "date")
 	}
-	if m.Sizes, err = tlrt.DecodeSlabs[PhotoSize](b, false, 8, depth+1, decodePhotoSize); err != nil {
+	if m.Sizes, err = tlrt.DecodeSlabs[PhotoSize](d, false, 8, depth+1, decodePhotoSize); err != nil {
 		return tlrt.DecodeErr(err, "photo", "sizes")
 	}
 	if m.Flags.Has(1) {
-		if m.VideoSizes, err = tlrt.DecodeSlabs[VideoSize](b, false, 20, depth+1, decodeVideoSize); err != nil {
+		if m.VideoSizes, err = tlrt.DecodeSlabs[VideoSize](d, false, 20, depth+1, decodeVideoSize); err != nil {
 			return tlrt.DecodeErr(err, "photo", "video_sizes")
 		}
 	}
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photo", "dc_id")
 	}
 	m.Flags &^= 1 << 0
@@ -7574,33 +7465,35 @@ type PhotoSizeClass interface {
 
 // DecodePhotoSize decodes any constructor of PhotoSize.
 func DecodePhotoSize(b *bin.Buffer) (PhotoSizeClass, error) {
-	return tlrt.Owned(b, decodePhotoSize)
+	return tlrt.Decode(b, &wireSchema, 217, decodePhotoSize)
 }
 
 // decodePhotoSize is DecodePhotoSize for a value nested depth levels deep.
-func decodePhotoSize(b *bin.Buffer, depth int) (PhotoSizeClass, error) {
-	id, err := b.ID()
+func decodePhotoSize(d *tlrt.Decoder, depth int) (PhotoSizeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PhotoSizeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PhotoSizeEmptyTypeID:
-		v = &PhotoSizeEmpty{}
+		v, size = &PhotoSizeEmpty{}, unsafe.Sizeof(PhotoSizeEmpty{})
 	case PhotoSizeTypeID:
-		v = &PhotoSize{}
+		v, size = &PhotoSize{}, unsafe.Sizeof(PhotoSize{})
 	case PhotoCachedSizeTypeID:
-		v = &PhotoCachedSize{}
+		v, size = &PhotoCachedSize{}, unsafe.Sizeof(PhotoCachedSize{})
 	case PhotoStrippedSizeTypeID:
-		v = &PhotoStrippedSize{}
+		v, size = &PhotoStrippedSize{}, unsafe.Sizeof(PhotoStrippedSize{})
 	case PhotoSizeProgressiveTypeID:
-		v = &PhotoSizeProgressive{}
+		v, size = &PhotoSizeProgressive{}, unsafe.Sizeof(PhotoSizeProgressive{})
 	case PhotoPathSizeTypeID:
-		v = &PhotoPathSize{}
+		v, size = &PhotoPathSize{}, unsafe.Sizeof(PhotoPathSize{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PhotoSize"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7657,24 +7550,21 @@ func (m *PhotoSizeEmpty) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhotoSizeEmpty) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 722)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotoSizeEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhotoSizeEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "photoSizeEmpty", "type")
 	}
 	return nil
@@ -7739,33 +7629,30 @@ func (m *PhotoSize) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhotoSize) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1791)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotoSize) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhotoSize) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "photoSize", "type")
 	}
-	if m.W, err = b.Int(); err != nil {
+	if m.W, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photoSize", "w")
 	}
-	if m.H, err = b.Int(); err != nil {
+	if m.H, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photoSize", "h")
 	}
-	if m.Size, err = b.Int(); err != nil {
+	if m.Size, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photoSize", "size")
 	}
 	return nil
@@ -7830,33 +7717,30 @@ func (m *PhotoCachedSize) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhotoCachedSize) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 593)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotoCachedSize) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhotoCachedSize) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "photoCachedSize", "type")
 	}
-	if m.W, err = b.Int(); err != nil {
+	if m.W, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photoCachedSize", "w")
 	}
-	if m.H, err = b.Int(); err != nil {
+	if m.H, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photoCachedSize", "h")
 	}
-	if m.Bytes, err = tlrt.Bytes(b); err != nil {
+	if m.Bytes, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "photoCachedSize", "bytes")
 	}
 	return nil
@@ -7915,27 +7799,24 @@ func (m *PhotoStrippedSize) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhotoStrippedSize) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2938)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotoStrippedSize) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhotoStrippedSize) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "photoStrippedSize", "type")
 	}
-	if m.Bytes, err = tlrt.Bytes(b); err != nil {
+	if m.Bytes, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "photoStrippedSize", "bytes")
 	}
 	return nil
@@ -8005,33 +7886,30 @@ func (m *PhotoSizeProgressive) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhotoSizeProgressive) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3227)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotoSizeProgressive) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhotoSizeProgressive) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "photoSizeProgressive", "type")
 	}
-	if m.W, err = b.Int(); err != nil {
+	if m.W, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photoSizeProgressive", "w")
 	}
-	if m.H, err = b.Int(); err != nil {
+	if m.H, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photoSizeProgressive", "h")
 	}
-	if m.Sizes, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Sizes, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "photoSizeProgressive", "sizes")
 	}
 	return nil
@@ -8090,27 +7968,24 @@ func (m *PhotoPathSize) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhotoPathSize) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2843)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotoPathSize) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhotoPathSize) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "photoPathSize", "type")
 	}
-	if m.Bytes, err = tlrt.Bytes(b); err != nil {
+	if m.Bytes, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "photoPathSize", "bytes")
 	}
 	return nil
@@ -8127,25 +8002,27 @@ type PollAnswerClass interface {
 
 // DecodePollAnswer decodes any constructor of PollAnswer.
 func DecodePollAnswer(b *bin.Buffer) (PollAnswerClass, error) {
-	return tlrt.Owned(b, decodePollAnswer)
+	return tlrt.Decode(b, &wireSchema, 164, decodePollAnswer)
 }
 
 // decodePollAnswer is DecodePollAnswer for a value nested depth levels deep.
-func decodePollAnswer(b *bin.Buffer, depth int) (PollAnswerClass, error) {
-	id, err := b.ID()
+func decodePollAnswer(d *tlrt.Decoder, depth int) (PollAnswerClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PollAnswerClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PollAnswerTypeID:
-		v = &PollAnswer{}
+		v, size = &PollAnswer{}, unsafe.Sizeof(PollAnswer{})
 	case InputPollAnswerTypeID:
-		v = &InputPollAnswer{}
+		v, size = &InputPollAnswer{}, unsafe.Sizeof(InputPollAnswer{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PollAnswer"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8251,23 +8128,20 @@ func (m *PollAnswer) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PollAnswer) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PollAnswer{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1375)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PollAnswer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8275,27 +8149,27 @@ func (m *PollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pollAnswer", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswer", "flags")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Text, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Text, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswer", "text")
 	}
-	if m.Option, err = tlrt.Bytes(b); err != nil {
+	if m.Option, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswer", "option")
 	}
 	if m.Flags.Has(0) {
-		if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+		if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "pollAnswer", "media")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.AddedBy, err = decodePeer(b, depth+1); err != nil {
+		if m.AddedBy, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "pollAnswer", "added_by")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Date, err = b.Int(); err != nil {
+		if m.Date, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "pollAnswer", "date")
 		}
 	}
@@ -8370,23 +8244,20 @@ func (m *InputPollAnswer) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputPollAnswer) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputPollAnswer{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 843)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputPollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPollAnswer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8394,14 +8265,14 @@ func (m *InputPollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputPollAnswer", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "inputPollAnswer", "flags")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Text, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Text, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPollAnswer", "text")
 	}
 	if m.Flags.Has(0) {
-		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+		if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "inputPollAnswer", "media")
 		}
 	}
@@ -8421,26 +8292,26 @@ type PostInteractionCountersClass interface {
 // DecodePostInteractionCounters decodes any constructor of
 // PostInteractionCounters.
 func DecodePostInteractionCounters(b *bin.Buffer) (PostInteractionCountersClass, error) {
-	return decodePostInteractionCounters(b, 0)
+	return tlrt.Decode(b, &wireSchema, 249, decodePostInteractionCounters)
 }
 
 // decodePostInteractionCounters is DecodePostInteractionCounters for a value
 // nested depth levels deep.
-func decodePostInteractionCounters(b *bin.Buffer, depth int) (PostInteractionCountersClass, error) {
-	id, err := b.ID()
+func decodePostInteractionCounters(d *tlrt.Decoder, depth int) (PostInteractionCountersClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PostInteractionCountersClass
 	switch id {
 	case PostInteractionCountersMessageTypeID:
-		v = &PostInteractionCountersMessage{}
+		v = tlrt.New[PostInteractionCountersMessage](d)
 	case PostInteractionCountersStoryTypeID:
-		v = &PostInteractionCountersStory{}
+		v = tlrt.New[PostInteractionCountersStory](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PostInteractionCounters"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8517,26 +8388,27 @@ func (m *PostInteractionCountersMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PostInteractionCountersMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3015)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PostInteractionCountersMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PostInteractionCountersMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "postInteractionCountersMessage", "msg_id")
 	}
-	if m.Views, err = b.Int(); err != nil {
+	if m.Views, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "postInteractionCountersMessage", "views")
 	}
-	if m.Forwards, err = b.Int(); err != nil {
+	if m.Forwards, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "postInteractionCountersMessage", "forwards")
 	}
-	if m.Reactions, err = b.Int(); err != nil {
+	if m.Reactions, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "postInteractionCountersMessage", "reactions")
 	}
 	return nil
@@ -8612,26 +8484,27 @@ func (m *PostInteractionCountersStory) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PostInteractionCountersStory) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1993)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PostInteractionCountersStory) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PostInteractionCountersStory) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.StoryID, err = b.Int(); err != nil {
+	if m.StoryID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "postInteractionCountersStory", "story_id")
 	}
-	if m.Views, err = b.Int(); err != nil {
+	if m.Views, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "postInteractionCountersStory", "views")
 	}
-	if m.Forwards, err = b.Int(); err != nil {
+	if m.Forwards, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "postInteractionCountersStory", "forwards")
 	}
-	if m.Reactions, err = b.Int(); err != nil {
+	if m.Reactions, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "postInteractionCountersStory", "reactions")
 	}
 	return nil
@@ -8648,26 +8521,26 @@ type PrepaidGiveawayClass interface {
 
 // DecodePrepaidGiveaway decodes any constructor of PrepaidGiveaway.
 func DecodePrepaidGiveaway(b *bin.Buffer) (PrepaidGiveawayClass, error) {
-	return decodePrepaidGiveaway(b, 0)
+	return tlrt.Decode(b, &wireSchema, 290, decodePrepaidGiveaway)
 }
 
 // decodePrepaidGiveaway is DecodePrepaidGiveaway for a value nested depth
 // levels deep.
-func decodePrepaidGiveaway(b *bin.Buffer, depth int) (PrepaidGiveawayClass, error) {
-	id, err := b.ID()
+func decodePrepaidGiveaway(d *tlrt.Decoder, depth int) (PrepaidGiveawayClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PrepaidGiveawayClass
 	switch id {
 	case PrepaidGiveawayTypeID:
-		v = &PrepaidGiveaway{}
+		v = tlrt.New[PrepaidGiveaway](d)
 	case PrepaidStarsGiveawayTypeID:
-		v = &PrepaidStarsGiveaway{}
+		v = tlrt.New[PrepaidStarsGiveaway](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PrepaidGiveaway"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8741,26 +8614,27 @@ func (m *PrepaidGiveaway) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrepaidGiveaway) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2430)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrepaidGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrepaidGiveaway) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "prepaidGiveaway", "id")
 	}
-	if m.Months, err = b.Int(); err != nil {
+	if m.Months, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "prepaidGiveaway", "months")
 	}
-	if m.Quantity, err = b.Int(); err != nil {
+	if m.Quantity, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "prepaidGiveaway", "quantity")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "prepaidGiveaway", "date")
 	}
 	return nil
@@ -8837,29 +8711,30 @@ func (m *PrepaidStarsGiveaway) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrepaidStarsGiveaway) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2173)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrepaidStarsGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrepaidStarsGiveaway) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "id")
 	}
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "stars")
 	}
-	if m.Quantity, err = b.Int(); err != nil {
+	if m.Quantity, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "quantity")
 	}
-	if m.Boosts, err = b.Int(); err != nil {
+	if m.Boosts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "boosts")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "date")
 	}
 	return nil
@@ -8880,12 +8755,12 @@ type PrivacyKeyClass interface {
 
 // DecodePrivacyKey decodes any constructor of PrivacyKey.
 func DecodePrivacyKey(b *bin.Buffer) (PrivacyKeyClass, error) {
-	return decodePrivacyKey(b, 0)
+	return tlrt.Decode(b, &wireSchema, 552, decodePrivacyKey)
 }
 
 // decodePrivacyKey is DecodePrivacyKey for a value nested depth levels deep.
-func decodePrivacyKey(b *bin.Buffer, depth int) (PrivacyKeyClass, error) {
-	id, err := b.ID()
+func decodePrivacyKey(d *tlrt.Decoder, depth int) (PrivacyKeyClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -8922,7 +8797,7 @@ func decodePrivacyKey(b *bin.Buffer, depth int) (PrivacyKeyClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PrivacyKey"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8978,12 +8853,13 @@ func (m *PrivacyKeyStatusTimestamp) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyStatusTimestamp) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2555)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyStatusTimestamp) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyStatusTimestamp) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9040,12 +8916,13 @@ func (m *PrivacyKeyChatInvite) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyChatInvite) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1424)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyChatInvite) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyChatInvite) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9102,12 +8979,13 @@ func (m *PrivacyKeyPhoneCall) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyPhoneCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1219)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyPhoneCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyPhoneCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9164,12 +9042,13 @@ func (m *PrivacyKeyPhoneP2P) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyPhoneP2P) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1181)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyPhoneP2P) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyPhoneP2P) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9226,12 +9105,13 @@ func (m *PrivacyKeyForwards) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyForwards) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1677)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyForwards) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyForwards) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9288,12 +9168,13 @@ func (m *PrivacyKeyProfilePhoto) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2116)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyProfilePhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyProfilePhoto) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9350,12 +9231,13 @@ func (m *PrivacyKeyPhoneNumber) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyPhoneNumber) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2781)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyPhoneNumber) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyPhoneNumber) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9412,12 +9294,13 @@ func (m *PrivacyKeyAddedByPhone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyAddedByPhone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1300)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyAddedByPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyAddedByPhone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9474,12 +9357,13 @@ func (m *PrivacyKeyVoiceMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyVoiceMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 651)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyVoiceMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyVoiceMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9536,12 +9420,13 @@ func (m *PrivacyKeyAbout) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyAbout) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2291)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyAbout) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyAbout) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9598,12 +9483,13 @@ func (m *PrivacyKeyBirthday) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyBirthday) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 925)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyBirthday) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyBirthday) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9661,12 +9547,13 @@ func (m *PrivacyKeyStarGiftsAutoSave) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyStarGiftsAutoSave) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1041)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyStarGiftsAutoSave) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyStarGiftsAutoSave) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9723,12 +9610,13 @@ func (m *PrivacyKeyNoPaidMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyNoPaidMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 820)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeyNoPaidMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeyNoPaidMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9785,12 +9673,13 @@ func (m *PrivacyKeySavedMusic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeySavedMusic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3280)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyKeySavedMusic) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyKeySavedMusic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9812,33 +9701,34 @@ type PrivacyRuleClass interface {
 
 // DecodePrivacyRule decodes any constructor of PrivacyRule.
 func DecodePrivacyRule(b *bin.Buffer) (PrivacyRuleClass, error) {
-	return decodePrivacyRule(b, 0)
+	return tlrt.Decode(b, &wireSchema, 149, decodePrivacyRule)
 }
 
 // decodePrivacyRule is DecodePrivacyRule for a value nested depth levels deep.
-func decodePrivacyRule(b *bin.Buffer, depth int) (PrivacyRuleClass, error) {
-	id, err := b.ID()
+func decodePrivacyRule(d *tlrt.Decoder, depth int) (PrivacyRuleClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PrivacyRuleClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PrivacyValueAllowContactsTypeID:
 		v = &PrivacyValueAllowContacts{}
 	case PrivacyValueAllowAllTypeID:
 		v = &PrivacyValueAllowAll{}
 	case PrivacyValueAllowUsersTypeID:
-		v = &PrivacyValueAllowUsers{}
+		v, size = &PrivacyValueAllowUsers{}, unsafe.Sizeof(PrivacyValueAllowUsers{})
 	case PrivacyValueDisallowContactsTypeID:
 		v = &PrivacyValueDisallowContacts{}
 	case PrivacyValueDisallowAllTypeID:
 		v = &PrivacyValueDisallowAll{}
 	case PrivacyValueDisallowUsersTypeID:
-		v = &PrivacyValueDisallowUsers{}
+		v, size = &PrivacyValueDisallowUsers{}, unsafe.Sizeof(PrivacyValueDisallowUsers{})
 	case PrivacyValueAllowChatParticipantsTypeID:
-		v = &PrivacyValueAllowChatParticipants{}
+		v, size = &PrivacyValueAllowChatParticipants{}, unsafe.Sizeof(PrivacyValueAllowChatParticipants{})
 	case PrivacyValueDisallowChatParticipantsTypeID:
-		v = &PrivacyValueDisallowChatParticipants{}
+		v, size = &PrivacyValueDisallowChatParticipants{}, unsafe.Sizeof(PrivacyValueDisallowChatParticipants{})
 	case PrivacyValueAllowCloseFriendsTypeID:
 		v = &PrivacyValueAllowCloseFriends{}
 	case PrivacyValueAllowPremiumTypeID:
@@ -9850,7 +9740,8 @@ func decodePrivacyRule(b *bin.Buffer, depth int) (PrivacyRuleClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PrivacyRule"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -9906,12 +9797,13 @@ func (m *PrivacyValueAllowContacts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowContacts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3290)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueAllowContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueAllowContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9968,12 +9860,13 @@ func (m *PrivacyValueAllowAll) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowAll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1635)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueAllowAll) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueAllowAll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10036,17 +9929,18 @@ func (m *PrivacyValueAllowUsers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowUsers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2511)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueAllowUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueAllowUsers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueAllowUsers", "users")
 	}
 	return nil
@@ -10103,12 +9997,13 @@ func (m *PrivacyValueDisallowContacts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueDisallowContacts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3205)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueDisallowContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueDisallowContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10165,12 +10060,13 @@ func (m *PrivacyValueDisallowAll) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueDisallowAll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2003)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueDisallowAll) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueDisallowAll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10233,17 +10129,18 @@ func (m *PrivacyValueDisallowUsers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueDisallowUsers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2976)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueDisallowUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueDisallowUsers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueDisallowUsers", "users")
 	}
 	return nil
@@ -10309,17 +10206,18 @@ func (m *PrivacyValueAllowChatParticipants) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowChatParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1691)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueAllowChatParticipants) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueAllowChatParticipants) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Chats, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Chats, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueAllowChatParticipants", "chats")
 	}
 	return nil
@@ -10386,17 +10284,18 @@ func (m *PrivacyValueDisallowChatParticipants) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueDisallowChatParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1284)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueDisallowChatParticipants) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueDisallowChatParticipants) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Chats, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Chats, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueDisallowChatParticipants", "chats")
 	}
 	return nil
@@ -10454,12 +10353,13 @@ func (m *PrivacyValueAllowCloseFriends) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowCloseFriends) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3194)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueAllowCloseFriends) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueAllowCloseFriends) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10516,12 +10416,13 @@ func (m *PrivacyValueAllowPremium) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowPremium) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3071)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueAllowPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueAllowPremium) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10578,12 +10479,13 @@ func (m *PrivacyValueAllowBots) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowBots) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 941)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueAllowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueAllowBots) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10640,12 +10542,13 @@ func (m *PrivacyValueDisallowBots) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueDisallowBots) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3185)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PrivacyValueDisallowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PrivacyValueDisallowBots) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10664,12 +10567,12 @@ type ProfileTabClass interface {
 
 // DecodeProfileTab decodes any constructor of ProfileTab.
 func DecodeProfileTab(b *bin.Buffer) (ProfileTabClass, error) {
-	return decodeProfileTab(b, 0)
+	return tlrt.Decode(b, &wireSchema, 84, decodeProfileTab)
 }
 
 // decodeProfileTab is DecodeProfileTab for a value nested depth levels deep.
-func decodeProfileTab(b *bin.Buffer, depth int) (ProfileTabClass, error) {
-	id, err := b.ID()
+func decodeProfileTab(d *tlrt.Decoder, depth int) (ProfileTabClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -10694,7 +10597,7 @@ func decodeProfileTab(b *bin.Buffer, depth int) (ProfileTabClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ProfileTab"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -10750,12 +10653,13 @@ func (m *ProfileTabPosts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabPosts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2523)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ProfileTabPosts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ProfileTabPosts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10812,12 +10716,13 @@ func (m *ProfileTabGifts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabGifts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1388)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ProfileTabGifts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ProfileTabGifts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10874,12 +10779,13 @@ func (m *ProfileTabMedia) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabMedia) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1760)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ProfileTabMedia) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ProfileTabMedia) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10936,12 +10842,13 @@ func (m *ProfileTabFiles) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabFiles) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2358)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ProfileTabFiles) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ProfileTabFiles) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10998,12 +10905,13 @@ func (m *ProfileTabMusic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabMusic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2226)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ProfileTabMusic) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ProfileTabMusic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11060,12 +10968,13 @@ func (m *ProfileTabVoice) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabVoice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2978)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ProfileTabVoice) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ProfileTabVoice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11122,12 +11031,13 @@ func (m *ProfileTabLinks) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabLinks) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2798)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ProfileTabLinks) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ProfileTabLinks) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11184,12 +11094,13 @@ func (m *ProfileTabGifs) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ProfileTabGifs) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2273)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ProfileTabGifs) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ProfileTabGifs) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11207,26 +11118,28 @@ type PublicForwardClass interface {
 
 // DecodePublicForward decodes any constructor of PublicForward.
 func DecodePublicForward(b *bin.Buffer) (PublicForwardClass, error) {
-	return tlrt.Owned(b, decodePublicForward)
+	return tlrt.Decode(b, &wireSchema, 425, decodePublicForward)
 }
 
 // decodePublicForward is DecodePublicForward for a value nested depth levels
 // deep.
-func decodePublicForward(b *bin.Buffer, depth int) (PublicForwardClass, error) {
-	id, err := b.ID()
+func decodePublicForward(d *tlrt.Decoder, depth int) (PublicForwardClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PublicForwardClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PublicForwardMessageTypeID:
-		v = &PublicForwardMessage{}
+		v, size = &PublicForwardMessage{}, unsafe.Sizeof(PublicForwardMessage{})
 	case PublicForwardStoryTypeID:
-		v = &PublicForwardStory{}
+		v, size = &PublicForwardStory{}, unsafe.Sizeof(PublicForwardStory{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PublicForward"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -11285,19 +11198,16 @@ func (m *PublicForwardMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PublicForwardMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 592)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PublicForwardMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PublicForwardMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11305,7 +11215,7 @@ func (m *PublicForwardMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "publicForwardMessage", "")
 	}
 	var err error
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "publicForwardMessage", "message")
 	}
 	return nil
@@ -11368,19 +11278,16 @@ func (m *PublicForwardStory) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PublicForwardStory) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3086)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PublicForwardStory) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PublicForwardStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11388,10 +11295,10 @@ func (m *PublicForwardStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "publicForwardStory", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "publicForwardStory", "peer")
 	}
-	if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
+	if m.Story, err = decodeStoryItem(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "publicForwardStory", "story")
 	}
 	return nil
@@ -11505,23 +11412,20 @@ func (m *Page) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Page) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Page{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2142)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Page) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Page) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11529,26 +11433,26 @@ func (m *Page) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "page", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "page", "flags")
 	}
 	m.Part = m.Flags.Has(0)
 	m.Rtl = m.Flags.Has(1)
 	m.V2 = m.Flags.Has(2)
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "page", "url")
 	}
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "page", "blocks")
 	}
-	if m.Photos, err = tlrt.DecodeSlabs[Photo](b, false, 12, depth+1, decodePhoto); err != nil {
+	if m.Photos, err = tlrt.DecodeSlabs[Photo](d, false, 12, depth+1, decodePhoto); err != nil {
 		return tlrt.DecodeErr(err, "page", "photos")
 	}
-	if m.Documents, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "page", "documents")
 	}
 	if m.Flags.Has(3) {
-		if m.Views, err = b.Int(); err != nil {
+		if m.Views, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "page", "views")
 		}
 	}
@@ -11613,19 +11517,16 @@ func (m *PageCaption) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageCaption) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1730)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageCaption) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageCaption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11633,10 +11534,10 @@ func (m *PageCaption) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageCaption", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageCaption", "text")
 	}
-	if m.Credit, err = decodeRichText(b, depth+1); err != nil {
+	if m.Credit, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageCaption", "credit")
 	}
 	return nil
@@ -11822,58 +11723,55 @@ func (m *PageRelatedArticle) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageRelatedArticle) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PageRelatedArticle{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2443)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageRelatedArticle) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageRelatedArticle) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageRelatedArticle", "flags")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "pageRelatedArticle", "url")
 	}
-	if m.WebpageID, err = b.Long(); err != nil {
+	if m.WebpageID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "pageRelatedArticle", "webpage_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pageRelatedArticle", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Description, err = tlrt.String(b); err != nil {
+		if m.Description, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pageRelatedArticle", "description")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.PhotoID, err = b.Long(); err != nil {
+		if m.PhotoID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "pageRelatedArticle", "photo_id")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Author, err = tlrt.String(b); err != nil {
+		if m.Author, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pageRelatedArticle", "author")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.PublishedDate, err = b.Int(); err != nil {
+		if m.PublishedDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "pageRelatedArticle", "published_date")
 		}
 	}
@@ -12017,23 +11915,20 @@ func (m *PageTableCell) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageTableCell) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PageTableCell{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1122)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageTableCell) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageTableCell) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12041,7 +11936,7 @@ func (m *PageTableCell) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageTableCell", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pageTableCell", "flags")
 	}
 	m.Header = m.Flags.Has(0)
@@ -12050,17 +11945,17 @@ func (m *PageTableCell) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.ValignMiddle = m.Flags.Has(5)
 	m.ValignBottom = m.Flags.Has(6)
 	if m.Flags.Has(7) {
-		if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		if m.Text, err = decodeRichText(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "pageTableCell", "text")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Colspan, err = b.Int(); err != nil {
+		if m.Colspan, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "pageTableCell", "colspan")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Rowspan, err = b.Int(); err != nil {
+		if m.Rowspan, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "pageTableCell", "rowspan")
 		}
 	}
@@ -12127,19 +12022,16 @@ func (m *PageTableRow) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PageTableRow) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2940)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PageTableRow) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PageTableRow) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12147,7 +12039,7 @@ func (m *PageTableRow) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageTableRow", "")
 	}
 	var err error
-	if m.Cells, err = tlrt.DecodeStructs[PageTableCell](b, false, false, 8, depth+1); err != nil {
+	if m.Cells, err = tlrt.DecodeStructs[PageTableCell](d, false, false, 8, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageTableRow", "cells")
 	}
 	return nil
@@ -12264,46 +12156,43 @@ func (m *Passkey) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Passkey) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Passkey{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2141)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Passkey) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Passkey) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "passkey", "flags")
 	}
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "passkey", "id")
 	}
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "passkey", "name")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "passkey", "date")
 	}
 	if m.Flags.Has(0) {
-		if m.SoftwareEmojiID, err = b.Long(); err != nil {
+		if m.SoftwareEmojiID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "passkey", "software_emoji_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.LastUsageDate, err = b.Int(); err != nil {
+		if m.LastUsageDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "passkey", "last_usage_date")
 		}
 	}
@@ -12367,27 +12256,24 @@ func (m *PaymentCharge) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentCharge) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3043)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentCharge) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentCharge) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "paymentCharge", "id")
 	}
-	if m.ProviderChargeID, err = tlrt.String(b); err != nil {
+	if m.ProviderChargeID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "paymentCharge", "provider_charge_id")
 	}
 	return nil
@@ -12443,27 +12329,24 @@ func (m *PaymentFormMethod) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentFormMethod) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1979)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentFormMethod) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentFormMethod) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "paymentFormMethod", "url")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "paymentFormMethod", "title")
 	}
 	return nil
@@ -12603,23 +12486,20 @@ func (m *PaymentRequestedInfo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentRequestedInfo) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentRequestedInfo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2067)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentRequestedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentRequestedInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12627,27 +12507,28 @@ func (m *PaymentRequestedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "paymentRequestedInfo", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "paymentRequestedInfo", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Name, err = tlrt.String(b); err != nil {
+		if m.Name, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "paymentRequestedInfo", "name")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Phone, err = tlrt.String(b); err != nil {
+		if m.Phone, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "paymentRequestedInfo", "phone")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Email, err = tlrt.String(b); err != nil {
+		if m.Email, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "paymentRequestedInfo", "email")
 		}
 	}
 	if m.Flags.Has(3) {
-		m.ShippingAddress = new(PostAddress)
-		if err = tlrt.DecodeBoxed(b, m.ShippingAddress, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(PostAddress{}))
+		m.ShippingAddress = &PostAddress{}
+		if err = tlrt.DecodeBoxed(d, m.ShippingAddress, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "paymentRequestedInfo", "shipping_address")
 		}
 	}
@@ -12716,27 +12597,24 @@ func (m *PaymentSavedCredentialsCard) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentSavedCredentialsCard) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2750)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentSavedCredentialsCard) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentSavedCredentialsCard) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "paymentSavedCredentialsCard", "id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "paymentSavedCredentialsCard", "title")
 	}
 	return nil
@@ -12796,12 +12674,13 @@ func (m *PeerBlocked) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerBlocked) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3032)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PeerBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PeerBlocked) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12809,10 +12688,10 @@ func (m *PeerBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "peerBlocked", "")
 	}
 	var err error
-	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+	if m.PeerID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "peerBlocked", "peer_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "peerBlocked", "date")
 	}
 	return nil
@@ -13043,23 +12922,20 @@ func (m *PeerNotifySettings) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PeerNotifySettings) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PeerNotifySettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2153)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PeerNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PeerNotifySettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13067,61 +12943,61 @@ func (m *PeerNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "peerNotifySettings", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "peerNotifySettings", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.ShowPreviews, err = b.Bool(); err != nil {
+		if m.ShowPreviews, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "peerNotifySettings", "show_previews")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Silent, err = b.Bool(); err != nil {
+		if m.Silent, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "peerNotifySettings", "silent")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.MuteUntil, err = b.Int(); err != nil {
+		if m.MuteUntil, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "peerNotifySettings", "mute_until")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.IosSound, err = decodeNotificationSound(b, depth+1); err != nil {
+		if m.IosSound, err = decodeNotificationSound(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "peerNotifySettings", "ios_sound")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.AndroidSound, err = decodeNotificationSound(b, depth+1); err != nil {
+		if m.AndroidSound, err = decodeNotificationSound(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "peerNotifySettings", "android_sound")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.OtherSound, err = decodeNotificationSound(b, depth+1); err != nil {
+		if m.OtherSound, err = decodeNotificationSound(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "peerNotifySettings", "other_sound")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.StoriesMuted, err = b.Bool(); err != nil {
+		if m.StoriesMuted, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "peerNotifySettings", "stories_muted")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.StoriesHideSender, err = b.Bool(); err != nil {
+		if m.StoriesHideSender, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "peerNotifySettings", "stories_hide_sender")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.StoriesIosSound, err = decodeNotificationSound(b, depth+1); err != nil {
+		if m.StoriesIosSound, err = decodeNotificationSound(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "peerNotifySettings", "stories_ios_sound")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.StoriesAndroidSound, err = decodeNotificationSound(b, depth+1); err != nil {
+		if m.StoriesAndroidSound, err = decodeNotificationSound(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "peerNotifySettings", "stories_android_sound")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.StoriesOtherSound, err = decodeNotificationSound(b, depth+1); err != nil {
+		if m.StoriesOtherSound, err = decodeNotificationSound(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "peerNotifySettings", "stories_other_sound")
 		}
 	}
@@ -13483,28 +13359,25 @@ func (m *PeerSettings) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PeerSettings) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PeerSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3166)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PeerSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PeerSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "peerSettings", "flags")
 	}
 	m.ReportSpam = m.Flags.Has(0)
@@ -13519,52 +13392,52 @@ func (m *PeerSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.BusinessBotPaused = m.Flags.Has(11)
 	m.BusinessBotCanReply = m.Flags.Has(12)
 	if m.Flags.Has(6) {
-		if m.GeoDistance, err = b.Int(); err != nil {
+		if m.GeoDistance, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "geo_distance")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.RequestChatTitle, err = tlrt.String(b); err != nil {
+		if m.RequestChatTitle, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "request_chat_title")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.RequestChatDate, err = b.Int(); err != nil {
+		if m.RequestChatDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "request_chat_date")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.BusinessBotID, err = b.Long(); err != nil {
+		if m.BusinessBotID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "business_bot_id")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.BusinessBotManageURL, err = tlrt.String(b); err != nil {
+		if m.BusinessBotManageURL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "business_bot_manage_url")
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.ChargePaidMessageStars, err = b.Long(); err != nil {
+		if m.ChargePaidMessageStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "charge_paid_message_stars")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.RegistrationMonth, err = tlrt.String(b); err != nil {
+		if m.RegistrationMonth, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "registration_month")
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.PhoneCountry, err = tlrt.String(b); err != nil {
+		if m.PhoneCountry, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "phone_country")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.NameChangeDate, err = b.Int(); err != nil {
+		if m.NameChangeDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "name_change_date")
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.PhotoChangeDate, err = b.Int(); err != nil {
+		if m.PhotoChangeDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "photo_change_date")
 		}
 	}
@@ -13685,23 +13558,20 @@ func (m *PeerStories) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PeerStories) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PeerStories{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2164)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PeerStories) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13709,18 +13579,18 @@ func (m *PeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "peerStories", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "peerStories", "flags")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "peerStories", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.MaxReadID, err = b.Int(); err != nil {
+		if m.MaxReadID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "peerStories", "max_read_id")
 		}
 	}
-	if m.Stories, err = tlrt.DecodeSlabs[StoryItem](b, false, 8, depth+1, decodeStoryItem); err != nil {
+	if m.Stories, err = tlrt.DecodeSlabs[StoryItem](d, false, 8, depth+1, decodeStoryItem); err != nil {
 		return tlrt.DecodeErr(err, "peerStories", "stories")
 	}
 	if m.MaxReadID != 0 {
@@ -13788,23 +13658,20 @@ func (m *PendingSuggestion) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PendingSuggestion) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PendingSuggestion{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3019)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PendingSuggestion) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PendingSuggestion) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13812,16 +13679,16 @@ func (m *PendingSuggestion) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pendingSuggestion", "")
 	}
 	var err error
-	if m.Suggestion, err = tlrt.String(b); err != nil {
+	if m.Suggestion, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "pendingSuggestion", "suggestion")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Title, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Title, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pendingSuggestion", "title")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Description, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Description, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pendingSuggestion", "description")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "pendingSuggestion", "url")
 	}
 	return nil
@@ -13894,39 +13761,36 @@ func (m *PhoneCallProtocol) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneCallProtocol) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneCallProtocol{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3252)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneCallProtocol) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneCallProtocol) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallProtocol", "flags")
 	}
 	m.UdpP2p = m.Flags.Has(0)
 	m.UdpReflector = m.Flags.Has(1)
-	if m.MinLayer, err = b.Int(); err != nil {
+	if m.MinLayer, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallProtocol", "min_layer")
 	}
-	if m.MaxLayer, err = b.Int(); err != nil {
+	if m.MaxLayer, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallProtocol", "max_layer")
 	}
-	if m.LibraryVersions, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.LibraryVersions, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallProtocol", "library_versions")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -14107,23 +13971,20 @@ func (m *Poll) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Poll) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Poll{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2119)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Poll) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Poll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14131,10 +13992,10 @@ func (m *Poll) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "poll", "")
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "poll", "id")
 	}
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "poll", "flags")
 	}
 	m.Closed = m.Flags.Has(0)
@@ -14147,28 +14008,28 @@ func (m *Poll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.HideResultsUntilClose = m.Flags.Has(9)
 	m.Creator = m.Flags.Has(10)
 	m.SubscribersOnly = m.Flags.Has(11)
-	if err = tlrt.DecodeBoxed(b, &m.Question, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Question, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "poll", "question")
 	}
-	if m.Answers, err = tlrt.DecodeSlabs[PollAnswer](b, false, 24, depth+1, decodePollAnswer); err != nil {
+	if m.Answers, err = tlrt.DecodeSlabs[PollAnswer](d, false, 24, depth+1, decodePollAnswer); err != nil {
 		return tlrt.DecodeErr(err, "poll", "answers")
 	}
 	if m.Flags.Has(4) {
-		if m.ClosePeriod, err = b.Int(); err != nil {
+		if m.ClosePeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "poll", "close_period")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.CloseDate, err = b.Int(); err != nil {
+		if m.CloseDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "poll", "close_date")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+		if m.CountriesIso2, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "poll", "countries_iso2")
 		}
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "poll", "hash")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11
@@ -14301,23 +14162,20 @@ func (m *PollAnswerVoters) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PollAnswerVoters) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PollAnswerVoters{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1147)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PollAnswerVoters) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PollAnswerVoters) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14325,21 +14183,21 @@ func (m *PollAnswerVoters) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pollAnswerVoters", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswerVoters", "flags")
 	}
 	m.Chosen = m.Flags.Has(0)
 	m.Correct = m.Flags.Has(1)
-	if m.Option, err = tlrt.Bytes(b); err != nil {
+	if m.Option, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswerVoters", "option")
 	}
 	if m.Flags.Has(2) {
-		if m.Voters, err = b.Int(); err != nil {
+		if m.Voters, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "pollAnswerVoters", "voters")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.RecentVoters, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
+		if m.RecentVoters, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
 			return tlrt.DecodeErr(err, "pollAnswerVoters", "recent_voters")
 		}
 	}
@@ -14558,23 +14416,20 @@ func (m *PollResults) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PollResults) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PollResults{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2535)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PollResults) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PollResults) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14582,39 +14437,39 @@ func (m *PollResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pollResults", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "pollResults", "flags")
 	}
 	m.Min = m.Flags.Has(0)
 	m.HasUnreadVotes = m.Flags.Has(6)
 	m.CanViewStats = m.Flags.Has(7)
 	if m.Flags.Has(1) {
-		if m.Results, err = tlrt.DecodeStructs[PollAnswerVoters](b, false, false, 12, depth+1); err != nil {
+		if m.Results, err = tlrt.DecodeStructs[PollAnswerVoters](d, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "pollResults", "results")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.TotalVoters, err = b.Int(); err != nil {
+		if m.TotalVoters, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "pollResults", "total_voters")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.RecentVoters, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
+		if m.RecentVoters, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
 			return tlrt.DecodeErr(err, "pollResults", "recent_voters")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Solution, err = tlrt.String(b); err != nil {
+		if m.Solution, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "pollResults", "solution")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.SolutionEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.SolutionEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "pollResults", "solution_entities")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.SolutionMedia, err = decodeMessageMedia(b, depth+1); err != nil {
+		if m.SolutionMedia, err = decodeMessageMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "pollResults", "solution_media")
 		}
 	}
@@ -14692,20 +14547,21 @@ func (m *PopularContact) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PopularContact) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1556)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PopularContact) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PopularContact) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ClientID, err = b.Long(); err != nil {
+	if m.ClientID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "popularContact", "client_id")
 	}
-	if m.Importers, err = b.Int(); err != nil {
+	if m.Importers, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "popularContact", "importers")
 	}
 	return nil
@@ -14770,39 +14626,36 @@ func (m *PostAddress) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PostAddress) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 907)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PostAddress) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PostAddress) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.StreetLine1, err = tlrt.String(b); err != nil {
+	if m.StreetLine1, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "street_line1")
 	}
-	if m.StreetLine2, err = tlrt.String(b); err != nil {
+	if m.StreetLine2, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "street_line2")
 	}
-	if m.City, err = tlrt.String(b); err != nil {
+	if m.City, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "city")
 	}
-	if m.State, err = tlrt.String(b); err != nil {
+	if m.State, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "state")
 	}
-	if m.CountryIso2, err = tlrt.String(b); err != nil {
+	if m.CountryIso2, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "country_iso2")
 	}
-	if m.PostCode, err = tlrt.String(b); err != nil {
+	if m.PostCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "post_code")
 	}
 	return nil
@@ -14922,50 +14775,47 @@ func (m *PremiumGiftCodeOption) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PremiumGiftCodeOption) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PremiumGiftCodeOption{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 976)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PremiumGiftCodeOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PremiumGiftCodeOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "flags")
 	}
-	if m.Users, err = b.Int(); err != nil {
+	if m.Users, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "users")
 	}
-	if m.Months, err = b.Int(); err != nil {
+	if m.Months, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "months")
 	}
 	if m.Flags.Has(0) {
-		if m.StoreProduct, err = tlrt.String(b); err != nil {
+		if m.StoreProduct, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "premiumGiftCodeOption", "store_product")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.StoreQuantity, err = b.Int(); err != nil {
+		if m.StoreQuantity, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "premiumGiftCodeOption", "store_quantity")
 		}
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "amount")
 	}
 	if m.StoreProduct != "" {
@@ -15094,51 +14944,48 @@ func (m *PremiumSubscriptionOption) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PremiumSubscriptionOption) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PremiumSubscriptionOption{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1580)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PremiumSubscriptionOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PremiumSubscriptionOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "flags")
 	}
 	m.Current = m.Flags.Has(1)
 	m.CanPurchaseUpgrade = m.Flags.Has(2)
 	if m.Flags.Has(3) {
-		if m.Transaction, err = tlrt.String(b); err != nil {
+		if m.Transaction, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "premiumSubscriptionOption", "transaction")
 		}
 	}
-	if m.Months, err = b.Int(); err != nil {
+	if m.Months, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "months")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "amount")
 	}
-	if m.BotURL, err = tlrt.String(b); err != nil {
+	if m.BotURL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "bot_url")
 	}
 	if m.Flags.Has(0) {
-		if m.StoreProduct, err = tlrt.String(b); err != nil {
+		if m.StoreProduct, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "premiumSubscriptionOption", "store_product")
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"math"
+	"unsafe"
 )
 
 // PaymentsCheckCanSendGiftResultClass is the TL type
@@ -23,26 +24,28 @@ type PaymentsCheckCanSendGiftResultClass interface {
 // DecodePaymentsCheckCanSendGiftResult decodes any constructor of
 // payments.CheckCanSendGiftResult.
 func DecodePaymentsCheckCanSendGiftResult(b *bin.Buffer) (PaymentsCheckCanSendGiftResultClass, error) {
-	return tlrt.Owned(b, decodePaymentsCheckCanSendGiftResult)
+	return tlrt.Decode(b, &wireSchema, 2619, decodePaymentsCheckCanSendGiftResult)
 }
 
 // decodePaymentsCheckCanSendGiftResult is DecodePaymentsCheckCanSendGiftResult
 // for a value nested depth levels deep.
-func decodePaymentsCheckCanSendGiftResult(b *bin.Buffer, depth int) (PaymentsCheckCanSendGiftResultClass, error) {
-	id, err := b.ID()
+func decodePaymentsCheckCanSendGiftResult(d *tlrt.Decoder, depth int) (PaymentsCheckCanSendGiftResultClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PaymentsCheckCanSendGiftResultClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PaymentsCheckCanSendGiftResultOkTypeID:
 		v = &PaymentsCheckCanSendGiftResultOk{}
 	case PaymentsCheckCanSendGiftResultFailTypeID:
-		v = &PaymentsCheckCanSendGiftResultFail{}
+		v, size = &PaymentsCheckCanSendGiftResultFail{}, unsafe.Sizeof(PaymentsCheckCanSendGiftResultFail{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "payments.CheckCanSendGiftResult"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -102,12 +105,13 @@ func (m *PaymentsCheckCanSendGiftResultOk) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsCheckCanSendGiftResultOk) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1163)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsCheckCanSendGiftResultOk) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsCheckCanSendGiftResultOk) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -172,23 +176,20 @@ func (m *PaymentsCheckCanSendGiftResultFail) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsCheckCanSendGiftResultFail) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsCheckCanSendGiftResultFail{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2820)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsCheckCanSendGiftResultFail) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsCheckCanSendGiftResultFail) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -196,7 +197,7 @@ func (m *PaymentsCheckCanSendGiftResultFail) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "payments.checkCanSendGiftResultFail", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Reason, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Reason, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkCanSendGiftResultFail", "reason")
 	}
 	return nil
@@ -213,26 +214,28 @@ type PaymentsGiveawayInfoClass interface {
 
 // DecodePaymentsGiveawayInfo decodes any constructor of payments.GiveawayInfo.
 func DecodePaymentsGiveawayInfo(b *bin.Buffer) (PaymentsGiveawayInfoClass, error) {
-	return tlrt.Owned(b, decodePaymentsGiveawayInfo)
+	return tlrt.Decode(b, &wireSchema, 3162, decodePaymentsGiveawayInfo)
 }
 
 // decodePaymentsGiveawayInfo is DecodePaymentsGiveawayInfo for a value nested
 // depth levels deep.
-func decodePaymentsGiveawayInfo(b *bin.Buffer, depth int) (PaymentsGiveawayInfoClass, error) {
-	id, err := b.ID()
+func decodePaymentsGiveawayInfo(d *tlrt.Decoder, depth int) (PaymentsGiveawayInfoClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PaymentsGiveawayInfoClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PaymentsGiveawayInfoTypeID:
-		v = &PaymentsGiveawayInfo{}
+		v, size = &PaymentsGiveawayInfo{}, unsafe.Sizeof(PaymentsGiveawayInfo{})
 	case PaymentsGiveawayInfoResultsTypeID:
-		v = &PaymentsGiveawayInfoResults{}
+		v, size = &PaymentsGiveawayInfoResults{}, unsafe.Sizeof(PaymentsGiveawayInfoResults{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "payments.GiveawayInfo"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -383,47 +386,44 @@ func (m *PaymentsGiveawayInfo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGiveawayInfo) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGiveawayInfo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1308)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsGiveawayInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGiveawayInfo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.giveawayInfo", "flags")
 	}
 	m.Participating = m.Flags.Has(0)
 	m.PreparingResults = m.Flags.Has(3)
-	if m.StartDate, err = b.Int(); err != nil {
+	if m.StartDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.giveawayInfo", "start_date")
 	}
 	if m.Flags.Has(1) {
-		if m.JoinedTooEarlyDate, err = b.Int(); err != nil {
+		if m.JoinedTooEarlyDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "payments.giveawayInfo", "joined_too_early_date")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.AdminDisallowedChatID, err = b.Long(); err != nil {
+		if m.AdminDisallowedChatID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "payments.giveawayInfo", "admin_disallowed_chat_id")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.DisallowedCountry, err = tlrt.String(b); err != nil {
+		if m.DisallowedCountry, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "payments.giveawayInfo", "disallowed_country")
 		}
 	}
@@ -589,53 +589,50 @@ func (m *PaymentsGiveawayInfoResults) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGiveawayInfoResults) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGiveawayInfoResults{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2948)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsGiveawayInfoResults) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGiveawayInfoResults) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "flags")
 	}
 	m.Winner = m.Flags.Has(0)
 	m.Refunded = m.Flags.Has(1)
-	if m.StartDate, err = b.Int(); err != nil {
+	if m.StartDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "start_date")
 	}
 	if m.Flags.Has(3) {
-		if m.GiftCodeSlug, err = tlrt.String(b); err != nil {
+		if m.GiftCodeSlug, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "gift_code_slug")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.StarsPrize, err = b.Long(); err != nil {
+		if m.StarsPrize, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "stars_prize")
 		}
 	}
-	if m.FinishDate, err = b.Int(); err != nil {
+	if m.FinishDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "finish_date")
 	}
-	if m.WinnersCount, err = b.Int(); err != nil {
+	if m.WinnersCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "winners_count")
 	}
 	if m.Flags.Has(2) {
-		if m.ActivatedCount, err = b.Int(); err != nil {
+		if m.ActivatedCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "activated_count")
 		}
 	}
@@ -663,28 +660,30 @@ type PaymentsPaymentFormClass interface {
 
 // DecodePaymentsPaymentForm decodes any constructor of payments.PaymentForm.
 func DecodePaymentsPaymentForm(b *bin.Buffer) (PaymentsPaymentFormClass, error) {
-	return tlrt.Owned(b, decodePaymentsPaymentForm)
+	return tlrt.Decode(b, &wireSchema, 1159, decodePaymentsPaymentForm)
 }
 
 // decodePaymentsPaymentForm is DecodePaymentsPaymentForm for a value nested
 // depth levels deep.
-func decodePaymentsPaymentForm(b *bin.Buffer, depth int) (PaymentsPaymentFormClass, error) {
-	id, err := b.ID()
+func decodePaymentsPaymentForm(d *tlrt.Decoder, depth int) (PaymentsPaymentFormClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PaymentsPaymentFormClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PaymentsPaymentFormTypeID:
-		v = &PaymentsPaymentForm{}
+		v, size = &PaymentsPaymentForm{}, unsafe.Sizeof(PaymentsPaymentForm{})
 	case PaymentsPaymentFormStarsTypeID:
-		v = &PaymentsPaymentFormStars{}
+		v, size = &PaymentsPaymentFormStars{}, unsafe.Sizeof(PaymentsPaymentFormStars{})
 	case PaymentsPaymentFormStarGiftTypeID:
-		v = &PaymentsPaymentFormStarGift{}
+		v, size = &PaymentsPaymentFormStarGift{}, unsafe.Sizeof(PaymentsPaymentFormStarGift{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "payments.PaymentForm"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -890,23 +889,20 @@ func (m *PaymentsPaymentForm) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsPaymentForm) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsPaymentForm{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2235)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsPaymentForm) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsPaymentForm) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -914,65 +910,67 @@ func (m *PaymentsPaymentForm) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentForm", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "flags")
 	}
 	m.CanSaveCredentials = m.Flags.Has(2)
 	m.PasswordMissing = m.Flags.Has(3)
-	if m.FormID, err = b.Long(); err != nil {
+	if m.FormID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "form_id")
 	}
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "bot_id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "title")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "description")
 	}
 	if m.Flags.Has(5) {
-		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
+		if m.Photo, err = decodeWebDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.paymentForm", "photo")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Invoice, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "invoice")
 	}
-	if m.ProviderID, err = b.Long(); err != nil {
+	if m.ProviderID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "provider_id")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "url")
 	}
 	if m.Flags.Has(4) {
-		if m.NativeProvider, err = tlrt.String(b); err != nil {
+		if m.NativeProvider, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "payments.paymentForm", "native_provider")
 		}
 	}
 	if m.Flags.Has(4) {
-		m.NativeParams = new(DataJSON)
-		if err = tlrt.DecodeBoxed(b, m.NativeParams, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(DataJSON{}))
+		m.NativeParams = &DataJSON{}
+		if err = tlrt.DecodeBoxed(d, m.NativeParams, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.paymentForm", "native_params")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.AdditionalMethods, err = tlrt.DecodeStructs[PaymentFormMethod](b, false, false, 12, depth+1); err != nil {
+		if m.AdditionalMethods, err = tlrt.DecodeStructs[PaymentFormMethod](d, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.paymentForm", "additional_methods")
 		}
 	}
 	if m.Flags.Has(0) {
-		m.SavedInfo = new(PaymentRequestedInfo)
-		if err = tlrt.DecodeBoxed(b, m.SavedInfo, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(PaymentRequestedInfo{}))
+		m.SavedInfo = &PaymentRequestedInfo{}
+		if err = tlrt.DecodeBoxed(d, m.SavedInfo, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.paymentForm", "saved_info")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SavedCredentials, err = tlrt.DecodeStructs[PaymentSavedCredentialsCard](b, false, false, 12, depth+1); err != nil {
+		if m.SavedCredentials, err = tlrt.DecodeStructs[PaymentSavedCredentialsCard](d, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.paymentForm", "saved_credentials")
 		}
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "users")
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<5
@@ -1071,23 +1069,20 @@ func (m *PaymentsPaymentFormStars) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsPaymentFormStars) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsPaymentFormStars{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1859)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsPaymentFormStars) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsPaymentFormStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1095,30 +1090,30 @@ func (m *PaymentsPaymentFormStars) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentFormStars", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStars", "flags")
 	}
-	if m.FormID, err = b.Long(); err != nil {
+	if m.FormID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStars", "form_id")
 	}
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStars", "bot_id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStars", "title")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStars", "description")
 	}
 	if m.Flags.Has(5) {
-		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
+		if m.Photo, err = decodeWebDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.paymentFormStars", "photo")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Invoice, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStars", "invoice")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStars", "users")
 	}
 	m.Flags &^= 1 << 5
@@ -1183,23 +1178,20 @@ func (m *PaymentsPaymentFormStarGift) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsPaymentFormStarGift) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsPaymentFormStarGift{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2448)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsPaymentFormStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsPaymentFormStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1207,10 +1199,10 @@ func (m *PaymentsPaymentFormStarGift) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentFormStarGift", "")
 	}
 	var err error
-	if m.FormID, err = b.Long(); err != nil {
+	if m.FormID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStarGift", "form_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Invoice, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStarGift", "invoice")
 	}
 	return nil
@@ -1228,26 +1220,28 @@ type PaymentsPaymentReceiptClass interface {
 // DecodePaymentsPaymentReceipt decodes any constructor of
 // payments.PaymentReceipt.
 func DecodePaymentsPaymentReceipt(b *bin.Buffer) (PaymentsPaymentReceiptClass, error) {
-	return tlrt.Owned(b, decodePaymentsPaymentReceipt)
+	return tlrt.Decode(b, &wireSchema, 971, decodePaymentsPaymentReceipt)
 }
 
 // decodePaymentsPaymentReceipt is DecodePaymentsPaymentReceipt for a value
 // nested depth levels deep.
-func decodePaymentsPaymentReceipt(b *bin.Buffer, depth int) (PaymentsPaymentReceiptClass, error) {
-	id, err := b.ID()
+func decodePaymentsPaymentReceipt(d *tlrt.Decoder, depth int) (PaymentsPaymentReceiptClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PaymentsPaymentReceiptClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PaymentsPaymentReceiptTypeID:
-		v = &PaymentsPaymentReceipt{}
+		v, size = &PaymentsPaymentReceipt{}, unsafe.Sizeof(PaymentsPaymentReceipt{})
 	case PaymentsPaymentReceiptStarsTypeID:
-		v = &PaymentsPaymentReceiptStars{}
+		v, size = &PaymentsPaymentReceiptStars{}, unsafe.Sizeof(PaymentsPaymentReceiptStars{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "payments.PaymentReceipt"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1390,23 +1384,20 @@ func (m *PaymentsPaymentReceipt) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsPaymentReceipt) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsPaymentReceipt{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1743)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsPaymentReceipt) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsPaymentReceipt) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1414,59 +1405,61 @@ func (m *PaymentsPaymentReceipt) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentReceipt", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "flags")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "date")
 	}
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "bot_id")
 	}
-	if m.ProviderID, err = b.Long(); err != nil {
+	if m.ProviderID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "provider_id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "title")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "description")
 	}
 	if m.Flags.Has(2) {
-		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
+		if m.Photo, err = decodeWebDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.paymentReceipt", "photo")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Invoice, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "invoice")
 	}
 	if m.Flags.Has(0) {
-		m.Info = new(PaymentRequestedInfo)
-		if err = tlrt.DecodeBoxed(b, m.Info, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(PaymentRequestedInfo{}))
+		m.Info = &PaymentRequestedInfo{}
+		if err = tlrt.DecodeBoxed(d, m.Info, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.paymentReceipt", "info")
 		}
 	}
 	if m.Flags.Has(1) {
-		m.Shipping = new(ShippingOption)
-		if err = tlrt.DecodeBoxed(b, m.Shipping, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(ShippingOption{}))
+		m.Shipping = &ShippingOption{}
+		if err = tlrt.DecodeBoxed(d, m.Shipping, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.paymentReceipt", "shipping")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.TipAmount, err = b.Long(); err != nil {
+		if m.TipAmount, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "payments.paymentReceipt", "tip_amount")
 		}
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "currency")
 	}
-	if m.TotalAmount, err = b.Long(); err != nil {
+	if m.TotalAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "total_amount")
 	}
-	if m.CredentialsTitle, err = tlrt.String(b); err != nil {
+	if m.CredentialsTitle, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "credentials_title")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "users")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -1567,23 +1560,20 @@ func (m *PaymentsPaymentReceiptStars) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsPaymentReceiptStars) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsPaymentReceiptStars{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2870)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsPaymentReceiptStars) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsPaymentReceiptStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1591,39 +1581,39 @@ func (m *PaymentsPaymentReceiptStars) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentReceiptStars", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "flags")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "date")
 	}
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "bot_id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "title")
 	}
-	if m.Description, err = tlrt.String(b); err != nil {
+	if m.Description, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "description")
 	}
 	if m.Flags.Has(2) {
-		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
+		if m.Photo, err = decodeWebDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "photo")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Invoice, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "invoice")
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "currency")
 	}
-	if m.TotalAmount, err = b.Long(); err != nil {
+	if m.TotalAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "total_amount")
 	}
-	if m.TransactionID, err = tlrt.String(b); err != nil {
+	if m.TransactionID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "transaction_id")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "users")
 	}
 	m.Flags &^= 1 << 2
@@ -1642,26 +1632,28 @@ type PaymentsPaymentResultClass interface {
 // DecodePaymentsPaymentResult decodes any constructor of
 // payments.PaymentResult.
 func DecodePaymentsPaymentResult(b *bin.Buffer) (PaymentsPaymentResultClass, error) {
-	return tlrt.Owned(b, decodePaymentsPaymentResult)
+	return tlrt.Decode(b, &wireSchema, 1048, decodePaymentsPaymentResult)
 }
 
 // decodePaymentsPaymentResult is DecodePaymentsPaymentResult for a value nested
 // depth levels deep.
-func decodePaymentsPaymentResult(b *bin.Buffer, depth int) (PaymentsPaymentResultClass, error) {
-	id, err := b.ID()
+func decodePaymentsPaymentResult(d *tlrt.Decoder, depth int) (PaymentsPaymentResultClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PaymentsPaymentResultClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PaymentsPaymentResultTypeID:
-		v = &PaymentsPaymentResult{}
+		v, size = &PaymentsPaymentResult{}, unsafe.Sizeof(PaymentsPaymentResult{})
 	case PaymentsPaymentVerificationNeededTypeID:
-		v = &PaymentsPaymentVerificationNeeded{}
+		v, size = &PaymentsPaymentVerificationNeeded{}, unsafe.Sizeof(PaymentsPaymentVerificationNeeded{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "payments.PaymentResult"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1722,19 +1714,16 @@ func (m *PaymentsPaymentResult) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsPaymentResult) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1400)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsPaymentResult) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsPaymentResult) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1742,7 +1731,7 @@ func (m *PaymentsPaymentResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentResult", "")
 	}
 	var err error
-	if m.Updates, err = decodeUpdates(b, depth+1); err != nil {
+	if m.Updates, err = decodeUpdates(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentResult", "updates")
 	}
 	return nil
@@ -1803,24 +1792,21 @@ func (m *PaymentsPaymentVerificationNeeded) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsPaymentVerificationNeeded) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2847)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsPaymentVerificationNeeded) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsPaymentVerificationNeeded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentVerificationNeeded", "url")
 	}
 	return nil
@@ -1839,26 +1825,28 @@ type PaymentsStarGiftActiveAuctionsClass interface {
 // DecodePaymentsStarGiftActiveAuctions decodes any constructor of
 // payments.StarGiftActiveAuctions.
 func DecodePaymentsStarGiftActiveAuctions(b *bin.Buffer) (PaymentsStarGiftActiveAuctionsClass, error) {
-	return tlrt.Owned(b, decodePaymentsStarGiftActiveAuctions)
+	return tlrt.Decode(b, &wireSchema, 2308, decodePaymentsStarGiftActiveAuctions)
 }
 
 // decodePaymentsStarGiftActiveAuctions is DecodePaymentsStarGiftActiveAuctions
 // for a value nested depth levels deep.
-func decodePaymentsStarGiftActiveAuctions(b *bin.Buffer, depth int) (PaymentsStarGiftActiveAuctionsClass, error) {
-	id, err := b.ID()
+func decodePaymentsStarGiftActiveAuctions(d *tlrt.Decoder, depth int) (PaymentsStarGiftActiveAuctionsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PaymentsStarGiftActiveAuctionsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PaymentsStarGiftActiveAuctionsNotModifiedTypeID:
 		v = &PaymentsStarGiftActiveAuctionsNotModified{}
 	case PaymentsStarGiftActiveAuctionsTypeID:
-		v = &PaymentsStarGiftActiveAuctions{}
+		v, size = &PaymentsStarGiftActiveAuctions{}, unsafe.Sizeof(PaymentsStarGiftActiveAuctions{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "payments.StarGiftActiveAuctions"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1921,12 +1909,13 @@ func (m *PaymentsStarGiftActiveAuctionsNotModified) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsStarGiftActiveAuctionsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2879)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsStarGiftActiveAuctionsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsStarGiftActiveAuctionsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2008,19 +1997,16 @@ func (m *PaymentsStarGiftActiveAuctions) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarGiftActiveAuctions) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2403)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsStarGiftActiveAuctions) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsStarGiftActiveAuctions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2028,13 +2014,13 @@ func (m *PaymentsStarGiftActiveAuctions) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftActiveAuctions", "")
 	}
 	var err error
-	if m.Auctions, err = tlrt.DecodeStructs[StarGiftActiveAuctionState](b, false, false, 64, depth+1); err != nil {
+	if m.Auctions, err = tlrt.DecodeStructs[StarGiftActiveAuctionState](d, false, false, 64, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctions", "auctions")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctions", "users")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctions", "chats")
 	}
 	return nil
@@ -2052,26 +2038,28 @@ type PaymentsStarGiftCollectionsClass interface {
 // DecodePaymentsStarGiftCollections decodes any constructor of
 // payments.StarGiftCollections.
 func DecodePaymentsStarGiftCollections(b *bin.Buffer) (PaymentsStarGiftCollectionsClass, error) {
-	return tlrt.Owned(b, decodePaymentsStarGiftCollections)
+	return tlrt.Decode(b, &wireSchema, 2136, decodePaymentsStarGiftCollections)
 }
 
 // decodePaymentsStarGiftCollections is DecodePaymentsStarGiftCollections for a
 // value nested depth levels deep.
-func decodePaymentsStarGiftCollections(b *bin.Buffer, depth int) (PaymentsStarGiftCollectionsClass, error) {
-	id, err := b.ID()
+func decodePaymentsStarGiftCollections(d *tlrt.Decoder, depth int) (PaymentsStarGiftCollectionsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PaymentsStarGiftCollectionsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PaymentsStarGiftCollectionsNotModifiedTypeID:
 		v = &PaymentsStarGiftCollectionsNotModified{}
 	case PaymentsStarGiftCollectionsTypeID:
-		v = &PaymentsStarGiftCollections{}
+		v, size = &PaymentsStarGiftCollections{}, unsafe.Sizeof(PaymentsStarGiftCollections{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "payments.StarGiftCollections"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2132,12 +2120,13 @@ func (m *PaymentsStarGiftCollectionsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsStarGiftCollectionsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2246)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsStarGiftCollectionsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsStarGiftCollectionsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2204,19 +2193,16 @@ func (m *PaymentsStarGiftCollections) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarGiftCollections) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1992)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsStarGiftCollections) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsStarGiftCollections) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2224,7 +2210,7 @@ func (m *PaymentsStarGiftCollections) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftCollections", "")
 	}
 	var err error
-	if m.Collections, err = tlrt.DecodeStructs[StarGiftCollection](b, false, false, 28, depth+1); err != nil {
+	if m.Collections, err = tlrt.DecodeStructs[StarGiftCollection](d, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftCollections", "collections")
 	}
 	return nil
@@ -2241,26 +2227,28 @@ type PaymentsStarGiftsClass interface {
 
 // DecodePaymentsStarGifts decodes any constructor of payments.StarGifts.
 func DecodePaymentsStarGifts(b *bin.Buffer) (PaymentsStarGiftsClass, error) {
-	return tlrt.Owned(b, decodePaymentsStarGifts)
+	return tlrt.Decode(b, &wireSchema, 2661, decodePaymentsStarGifts)
 }
 
 // decodePaymentsStarGifts is DecodePaymentsStarGifts for a value nested depth
 // levels deep.
-func decodePaymentsStarGifts(b *bin.Buffer, depth int) (PaymentsStarGiftsClass, error) {
-	id, err := b.ID()
+func decodePaymentsStarGifts(d *tlrt.Decoder, depth int) (PaymentsStarGiftsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PaymentsStarGiftsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PaymentsStarGiftsNotModifiedTypeID:
 		v = &PaymentsStarGiftsNotModified{}
 	case PaymentsStarGiftsTypeID:
-		v = &PaymentsStarGifts{}
+		v, size = &PaymentsStarGifts{}, unsafe.Sizeof(PaymentsStarGifts{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "payments.StarGifts"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2319,12 +2307,13 @@ func (m *PaymentsStarGiftsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsStarGiftsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2280)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsStarGiftsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsStarGiftsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2407,19 +2396,16 @@ func (m *PaymentsStarGifts) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarGifts) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1067)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsStarGifts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2427,16 +2413,16 @@ func (m *PaymentsStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starGifts", "")
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGifts", "hash")
 	}
-	if m.Gifts, err = tlrt.DecodeSlabs[StarGift](b, false, 44, depth+1, decodeStarGift); err != nil {
+	if m.Gifts, err = tlrt.DecodeSlabs[StarGift](d, false, 44, depth+1, decodeStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGifts", "gifts")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGifts", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGifts", "users")
 	}
 	return nil
@@ -2498,19 +2484,16 @@ func (m *PaymentsBankCardData) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsBankCardData) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1239)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsBankCardData) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsBankCardData) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2518,10 +2501,10 @@ func (m *PaymentsBankCardData) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.bankCardData", "")
 	}
 	var err error
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.bankCardData", "title")
 	}
-	if m.OpenURLs, err = tlrt.DecodeStructs[BankCardOpenURL](b, false, false, 12, depth+1); err != nil {
+	if m.OpenURLs, err = tlrt.DecodeStructs[BankCardOpenURL](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.bankCardData", "open_urls")
 	}
 	return nil
@@ -2685,23 +2668,20 @@ func (m *PaymentsCheckedGiftCode) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsCheckedGiftCode) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsCheckedGiftCode{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3061)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsCheckedGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsCheckedGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2709,40 +2689,40 @@ func (m *PaymentsCheckedGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.checkedGiftCode", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "flags")
 	}
 	m.ViaGiveaway = m.Flags.Has(2)
 	if m.Flags.Has(4) {
-		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		if m.FromID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.checkedGiftCode", "from_id")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.GiveawayMsgID, err = b.Int(); err != nil {
+		if m.GiveawayMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "payments.checkedGiftCode", "giveaway_msg_id")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.ToID, err = b.Long(); err != nil {
+		if m.ToID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "payments.checkedGiftCode", "to_id")
 		}
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "date")
 	}
-	if m.Days, err = b.Int(); err != nil {
+	if m.Days, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "days")
 	}
 	if m.Flags.Has(1) {
-		if m.UsedDate, err = b.Int(); err != nil {
+		if m.UsedDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "payments.checkedGiftCode", "used_date")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "users")
 	}
 	m.Flags &^= 1<<2 | 1<<4
@@ -2827,19 +2807,16 @@ func (m *PaymentsConnectedStarRefBots) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsConnectedStarRefBots) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2147)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsConnectedStarRefBots) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsConnectedStarRefBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2847,13 +2824,13 @@ func (m *PaymentsConnectedStarRefBots) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "payments.connectedStarRefBots", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.connectedStarRefBots", "count")
 	}
-	if m.ConnectedBots, err = tlrt.DecodeStructs[ConnectedBotStarRef](b, false, false, 44, depth+1); err != nil {
+	if m.ConnectedBots, err = tlrt.DecodeStructs[ConnectedBotStarRef](d, false, false, 44, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.connectedStarRefBots", "connected_bots")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.connectedStarRefBots", "users")
 	}
 	return nil
@@ -2907,24 +2884,21 @@ func (m *PaymentsExportedInvoice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsExportedInvoice) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2399)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsExportedInvoice) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsExportedInvoice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.exportedInvoice", "url")
 	}
 	return nil
@@ -3123,23 +3097,20 @@ func (m *PaymentsResaleStarGifts) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsResaleStarGifts) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsResaleStarGifts{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2099)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsResaleStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsResaleStarGifts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3147,39 +3118,39 @@ func (m *PaymentsResaleStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.resaleStarGifts", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "flags")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "count")
 	}
-	if m.Gifts, err = tlrt.DecodeSlabs[StarGift](b, false, 44, depth+1, decodeStarGift); err != nil {
+	if m.Gifts, err = tlrt.DecodeSlabs[StarGift](d, false, 44, depth+1, decodeStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "gifts")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(b); err != nil {
+		if m.NextOffset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "payments.resaleStarGifts", "next_offset")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Attributes, err = tlrt.DecodeSlabs[StarGiftAttributeBackdrop](b, false, 24, depth+1, decodeStarGiftAttribute); err != nil {
+		if m.Attributes, err = tlrt.DecodeSlabs[StarGiftAttributeBackdrop](d, false, 24, depth+1, decodeStarGiftAttribute); err != nil {
 			return tlrt.DecodeErr(err, "payments.resaleStarGifts", "attributes")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.AttributesHash, err = b.Long(); err != nil {
+		if m.AttributesHash, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "payments.resaleStarGifts", "attributes_hash")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "chats")
 	}
 	if m.Flags.Has(2) {
-		if m.Counters, err = tlrt.DecodeStructs[StarGiftAttributeCounter](b, false, false, 16, depth+1); err != nil {
+		if m.Counters, err = tlrt.DecodeStructs[StarGiftAttributeCounter](d, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.resaleStarGifts", "counters")
 		}
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "users")
 	}
 	if m.NextOffset != "" {
@@ -3253,23 +3224,20 @@ func (m *PaymentsSavedInfo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsSavedInfo) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsSavedInfo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3241)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsSavedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsSavedInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3277,13 +3245,14 @@ func (m *PaymentsSavedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.savedInfo", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.savedInfo", "flags")
 	}
 	m.HasSavedCredentials = m.Flags.Has(1)
 	if m.Flags.Has(0) {
-		m.SavedInfo = new(PaymentRequestedInfo)
-		if err = tlrt.DecodeBoxed(b, m.SavedInfo, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(PaymentRequestedInfo{}))
+		m.SavedInfo = &PaymentRequestedInfo{}
+		if err = tlrt.DecodeBoxed(d, m.SavedInfo, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.savedInfo", "saved_info")
 		}
 	}
@@ -3422,23 +3391,20 @@ func (m *PaymentsSavedStarGifts) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsSavedStarGifts) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsSavedStarGifts{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2113)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsSavedStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsSavedStarGifts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3446,29 +3412,29 @@ func (m *PaymentsSavedStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.savedStarGifts", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.savedStarGifts", "flags")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.savedStarGifts", "count")
 	}
 	if m.Flags.Has(1) {
-		if m.ChatNotificationsEnabled, err = b.Bool(); err != nil {
+		if m.ChatNotificationsEnabled, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "payments.savedStarGifts", "chat_notifications_enabled")
 		}
 	}
-	if m.Gifts, err = tlrt.DecodeStructs[SavedStarGift](b, false, false, 56, depth+1); err != nil {
+	if m.Gifts, err = tlrt.DecodeStructs[SavedStarGift](d, false, false, 56, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.savedStarGifts", "gifts")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(b); err != nil {
+		if m.NextOffset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "payments.savedStarGifts", "next_offset")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.savedStarGifts", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.savedStarGifts", "users")
 	}
 	if m.ChatNotificationsEnabled {
@@ -3552,19 +3518,16 @@ func (m *PaymentsStarGiftAuctionAcquiredGifts) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarGiftAuctionAcquiredGifts) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1868)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsStarGiftAuctionAcquiredGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsStarGiftAuctionAcquiredGifts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3572,13 +3535,13 @@ func (m *PaymentsStarGiftAuctionAcquiredGifts) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftAuctionAcquiredGifts", "")
 	}
 	var err error
-	if m.Gifts, err = tlrt.DecodeStructs[StarGiftAuctionAcquiredGift](b, false, false, 40, depth+1); err != nil {
+	if m.Gifts, err = tlrt.DecodeStructs[StarGiftAuctionAcquiredGift](d, false, false, 40, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionAcquiredGifts", "gifts")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionAcquiredGifts", "users")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionAcquiredGifts", "chats")
 	}
 	return nil
@@ -3666,23 +3629,20 @@ func (m *PaymentsStarGiftAuctionState) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsStarGiftAuctionState{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1692)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsStarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsStarGiftAuctionState) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3690,22 +3650,22 @@ func (m *PaymentsStarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftAuctionState", "")
 	}
 	var err error
-	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "gift")
 	}
-	if m.State, err = decodeStarGiftAuctionState(b, depth+1); err != nil {
+	if m.State, err = decodeStarGiftAuctionState(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "state")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.UserState, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.UserState, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "user_state")
 	}
-	if m.Timeout, err = b.Int(); err != nil {
+	if m.Timeout, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "timeout")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "users")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "chats")
 	}
 	return nil
@@ -3768,19 +3728,16 @@ func (m *PaymentsStarGiftUpgradeAttributes) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarGiftUpgradeAttributes) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1335)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsStarGiftUpgradeAttributes) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsStarGiftUpgradeAttributes) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3788,7 +3745,7 @@ func (m *PaymentsStarGiftUpgradeAttributes) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftUpgradeAttributes", "")
 	}
 	var err error
-	if m.Attributes, err = tlrt.DecodeSlabs[StarGiftAttributeBackdrop](b, false, 24, depth+1, decodeStarGiftAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeSlabs[StarGiftAttributeBackdrop](d, false, 24, depth+1, decodeStarGiftAttribute); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftUpgradeAttributes", "attributes")
 	}
 	return nil
@@ -3867,19 +3824,16 @@ func (m *PaymentsStarGiftUpgradePreview) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarGiftUpgradePreview) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1231)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsStarGiftUpgradePreview) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsStarGiftUpgradePreview) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3887,13 +3841,13 @@ func (m *PaymentsStarGiftUpgradePreview) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftUpgradePreview", "")
 	}
 	var err error
-	if m.SampleAttributes, err = tlrt.DecodeSlabs[StarGiftAttributeBackdrop](b, false, 24, depth+1, decodeStarGiftAttribute); err != nil {
+	if m.SampleAttributes, err = tlrt.DecodeSlabs[StarGiftAttributeBackdrop](d, false, 24, depth+1, decodeStarGiftAttribute); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftUpgradePreview", "sample_attributes")
 	}
-	if m.Prices, err = tlrt.DecodeStructs[StarGiftUpgradePrice](b, false, false, 16, depth+1); err != nil {
+	if m.Prices, err = tlrt.DecodeStructs[StarGiftUpgradePrice](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftUpgradePreview", "prices")
 	}
-	if m.NextPrices, err = tlrt.DecodeStructs[StarGiftUpgradePrice](b, false, false, 16, depth+1); err != nil {
+	if m.NextPrices, err = tlrt.DecodeStructs[StarGiftUpgradePrice](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftUpgradePreview", "next_prices")
 	}
 	return nil
@@ -3950,24 +3904,21 @@ func (m *PaymentsStarGiftWithdrawalURL) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarGiftWithdrawalURL) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1936)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsStarGiftWithdrawalURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsStarGiftWithdrawalURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftWithdrawalUrl", "url")
 	}
 	return nil
@@ -4024,24 +3975,21 @@ func (m *PaymentsStarsRevenueAdsAccountURL) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarsRevenueAdsAccountURL) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1182)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsStarsRevenueAdsAccountURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsStarsRevenueAdsAccountURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsRevenueAdsAccountUrl", "url")
 	}
 	return nil
@@ -4116,23 +4064,20 @@ func (m *PaymentsStarsRevenueStats) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarsRevenueStats) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsStarsRevenueStats{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1697)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsStarsRevenueStats) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsStarsRevenueStats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4140,21 +4085,21 @@ func (m *PaymentsStarsRevenueStats) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starsRevenueStats", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsRevenueStats", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.TopHoursGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+		if m.TopHoursGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.starsRevenueStats", "top_hours_graph")
 		}
 	}
-	if m.RevenueGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.RevenueGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsRevenueStats", "revenue_graph")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Status, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Status, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsRevenueStats", "status")
 	}
-	if m.UsdRate, err = b.Double(); err != nil {
+	if m.UsdRate, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsRevenueStats", "usd_rate")
 	}
 	m.Flags &^= 1 << 0
@@ -4212,24 +4157,21 @@ func (m *PaymentsStarsRevenueWithdrawalURL) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarsRevenueWithdrawalURL) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 894)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsStarsRevenueWithdrawalURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsStarsRevenueWithdrawalURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsRevenueWithdrawalUrl", "url")
 	}
 	return nil
@@ -4444,23 +4386,20 @@ func (m *PaymentsStarsStatus) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsStarsStatus) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsStarsStatus{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1706)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsStarsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsStarsStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4468,41 +4407,41 @@ func (m *PaymentsStarsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starsStatus", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsStatus", "flags")
 	}
-	if m.Balance, err = decodeStarsAmount(b, depth+1); err != nil {
+	if m.Balance, err = decodeStarsAmount(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsStatus", "balance")
 	}
 	if m.Flags.Has(1) {
-		if m.Subscriptions, err = tlrt.DecodeStructs[StarsSubscription](b, false, false, 44, depth+1); err != nil {
+		if m.Subscriptions, err = tlrt.DecodeStructs[StarsSubscription](d, false, false, 44, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.starsStatus", "subscriptions")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.SubscriptionsNextOffset, err = tlrt.String(b); err != nil {
+		if m.SubscriptionsNextOffset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "payments.starsStatus", "subscriptions_next_offset")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.SubscriptionsMissingBalance, err = b.Long(); err != nil {
+		if m.SubscriptionsMissingBalance, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "payments.starsStatus", "subscriptions_missing_balance")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.History, err = tlrt.DecodeStructs[StarsTransaction](b, false, false, 32, depth+1); err != nil {
+		if m.History, err = tlrt.DecodeStructs[StarsTransaction](d, false, false, 32, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.starsStatus", "history")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(b); err != nil {
+		if m.NextOffset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "payments.starsStatus", "next_offset")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsStatus", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsStatus", "users")
 	}
 	if len(m.Subscriptions) > 0 {
@@ -4624,23 +4563,20 @@ func (m *PaymentsSuggestedStarRefBots) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsSuggestedStarRefBots) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsSuggestedStarRefBots{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2463)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsSuggestedStarRefBots) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsSuggestedStarRefBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4648,20 +4584,20 @@ func (m *PaymentsSuggestedStarRefBots) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "payments.suggestedStarRefBots", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "flags")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "count")
 	}
-	if m.SuggestedBots, err = tlrt.DecodeStructs[StarRefProgram](b, false, false, 20, depth+1); err != nil {
+	if m.SuggestedBots, err = tlrt.DecodeStructs[StarRefProgram](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "suggested_bots")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(b); err != nil {
+		if m.NextOffset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "next_offset")
 		}
 	}
@@ -4736,19 +4672,16 @@ func (m *PaymentsUniqueStarGift) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsUniqueStarGift) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1276)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsUniqueStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsUniqueStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4756,13 +4689,13 @@ func (m *PaymentsUniqueStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.uniqueStarGift", "")
 	}
 	var err error
-	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGift", "gift")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGift", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGift", "users")
 	}
 	return nil
@@ -5022,79 +4955,76 @@ func (m *PaymentsUniqueStarGiftValueInfo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsUniqueStarGiftValueInfo) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsUniqueStarGiftValueInfo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1436)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsUniqueStarGiftValueInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsUniqueStarGiftValueInfo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "flags")
 	}
 	m.LastSaleOnFragment = m.Flags.Has(1)
 	m.ValueIsAverage = m.Flags.Has(6)
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "currency")
 	}
-	if m.Value, err = b.Long(); err != nil {
+	if m.Value, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "value")
 	}
-	if m.InitialSaleDate, err = b.Int(); err != nil {
+	if m.InitialSaleDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "initial_sale_date")
 	}
-	if m.InitialSaleStars, err = b.Long(); err != nil {
+	if m.InitialSaleStars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "initial_sale_stars")
 	}
-	if m.InitialSalePrice, err = b.Long(); err != nil {
+	if m.InitialSalePrice, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "initial_sale_price")
 	}
 	if m.Flags.Has(0) {
-		if m.LastSaleDate, err = b.Int(); err != nil {
+		if m.LastSaleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "last_sale_date")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.LastSalePrice, err = b.Long(); err != nil {
+		if m.LastSalePrice, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "last_sale_price")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.FloorPrice, err = b.Long(); err != nil {
+		if m.FloorPrice, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "floor_price")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.AveragePrice, err = b.Long(); err != nil {
+		if m.AveragePrice, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "average_price")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ListedCount, err = b.Int(); err != nil {
+		if m.ListedCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "listed_count")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.FragmentListedCount, err = b.Int(); err != nil {
+		if m.FragmentListedCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "fragment_listed_count")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.FragmentListedURL, err = tlrt.String(b); err != nil {
+		if m.FragmentListedURL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "fragment_listed_url")
 		}
 	}
@@ -5227,23 +5157,20 @@ func (m *PaymentsValidatedRequestedInfo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsValidatedRequestedInfo) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsValidatedRequestedInfo{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2777)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsValidatedRequestedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsValidatedRequestedInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5251,16 +5178,16 @@ func (m *PaymentsValidatedRequestedInfo) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "payments.validatedRequestedInfo", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.validatedRequestedInfo", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.ID, err = tlrt.String(b); err != nil {
+		if m.ID, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "payments.validatedRequestedInfo", "id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ShippingOptions, err = tlrt.DecodeStructs[ShippingOption](b, false, false, 20, depth+1); err != nil {
+		if m.ShippingOptions, err = tlrt.DecodeStructs[ShippingOption](d, false, false, 20, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.validatedRequestedInfo", "shipping_options")
 		}
 	}
@@ -5334,23 +5261,20 @@ func (m *PaymentsGetPaymentFormRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGetPaymentFormRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1158)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsGetPaymentFormRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetPaymentFormRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5358,15 +5282,16 @@ func (m *PaymentsGetPaymentFormRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getPaymentForm", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.getPaymentForm", "flags")
 	}
-	if m.Invoice, err = decodeInputInvoice(b, depth+1); err != nil {
+	if m.Invoice, err = decodeInputInvoice(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getPaymentForm", "invoice")
 	}
 	if m.Flags.Has(0) {
-		m.ThemeParams = new(DataJSON)
-		if err = tlrt.DecodeBoxed(b, m.ThemeParams, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(DataJSON{}))
+		m.ThemeParams = &DataJSON{}
+		if err = tlrt.DecodeBoxed(d, m.ThemeParams, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.getPaymentForm", "theme_params")
 		}
 	}
@@ -5440,12 +5365,13 @@ func (m *PaymentsGetPaymentReceiptRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetPaymentReceiptRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 970)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsGetPaymentReceiptRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetPaymentReceiptRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5453,10 +5379,10 @@ func (m *PaymentsGetPaymentReceiptRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getPaymentReceipt", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getPaymentReceipt", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.getPaymentReceipt", "msg_id")
 	}
 	return nil
@@ -5534,23 +5460,20 @@ func (m *PaymentsValidateRequestedInfoRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsValidateRequestedInfoRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsValidateRequestedInfoRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2489)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsValidateRequestedInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsValidateRequestedInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5558,14 +5481,14 @@ func (m *PaymentsValidateRequestedInfoRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "payments.validateRequestedInfo", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.validateRequestedInfo", "flags")
 	}
 	m.Save = m.Flags.Has(0)
-	if m.Invoice, err = decodeInputInvoice(b, depth+1); err != nil {
+	if m.Invoice, err = decodeInputInvoice(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.validateRequestedInfo", "invoice")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Info, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Info, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.validateRequestedInfo", "info")
 	}
 	m.Flags &^= 1 << 0
@@ -5725,23 +5648,20 @@ func (m *PaymentsSendPaymentFormRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsSendPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsSendPaymentFormRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1047)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsSendPaymentFormRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsSendPaymentFormRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5749,30 +5669,30 @@ func (m *PaymentsSendPaymentFormRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "payments.sendPaymentForm", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "flags")
 	}
-	if m.FormID, err = b.Long(); err != nil {
+	if m.FormID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "form_id")
 	}
-	if m.Invoice, err = decodeInputInvoice(b, depth+1); err != nil {
+	if m.Invoice, err = decodeInputInvoice(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "invoice")
 	}
 	if m.Flags.Has(0) {
-		if m.RequestedInfoID, err = tlrt.String(b); err != nil {
+		if m.RequestedInfoID, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "payments.sendPaymentForm", "requested_info_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ShippingOptionID, err = tlrt.String(b); err != nil {
+		if m.ShippingOptionID, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "payments.sendPaymentForm", "shipping_option_id")
 		}
 	}
-	if m.Credentials, err = decodeInputPaymentCredentials(b, depth+1); err != nil {
+	if m.Credentials, err = decodeInputPaymentCredentials(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "credentials")
 	}
 	if m.Flags.Has(2) {
-		if m.TipAmount, err = b.Long(); err != nil {
+		if m.TipAmount, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "payments.sendPaymentForm", "tip_amount")
 		}
 	}
@@ -5844,12 +5764,13 @@ func (m *PaymentsGetSavedInfoRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetSavedInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 956)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsGetSavedInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetSavedInfoRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5925,17 +5846,18 @@ func (m *PaymentsClearSavedInfoRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsClearSavedInfoRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2846)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsClearSavedInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsClearSavedInfoRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.clearSavedInfo", "flags")
 	}
 	m.Credentials = m.Flags.Has(0)
@@ -6001,24 +5923,21 @@ func (m *PaymentsGetBankCardDataRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetBankCardDataRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1059)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsGetBankCardDataRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetBankCardDataRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Number, err = tlrt.String(b); err != nil {
+	if m.Number, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.getBankCardData", "number")
 	}
 	return nil
@@ -6084,19 +6003,16 @@ func (m *PaymentsExportInvoiceRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsExportInvoiceRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 741)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsExportInvoiceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsExportInvoiceRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6104,7 +6020,7 @@ func (m *PaymentsExportInvoiceRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "payments.exportInvoice", "")
 	}
 	var err error
-	if m.InvoiceMedia, err = decodeInputMedia(b, depth+1); err != nil {
+	if m.InvoiceMedia, err = decodeInputMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.exportInvoice", "invoice_media")
 	}
 	return nil
@@ -6174,19 +6090,16 @@ func (m *PaymentsAssignAppStoreTransactionRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1905)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6194,10 +6107,10 @@ func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "payments.assignAppStoreTransaction", "")
 	}
 	var err error
-	if m.Receipt, err = tlrt.Bytes(b); err != nil {
+	if m.Receipt, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.assignAppStoreTransaction", "receipt")
 	}
-	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
+	if m.Purpose, err = decodeInputStorePaymentPurpose(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.assignAppStoreTransaction", "purpose")
 	}
 	return nil
@@ -6269,23 +6182,20 @@ func (m *PaymentsAssignPlayMarketTransactionRequest) Decode(b *bin.Buffer) error
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsAssignPlayMarketTransactionRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsAssignPlayMarketTransactionRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2927)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsAssignPlayMarketTransactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsAssignPlayMarketTransactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6293,10 +6203,10 @@ func (m *PaymentsAssignPlayMarketTransactionRequest) DecodeBareAt(b *bin.Buffer,
 		return tlrt.DecodeErr(ErrTooDeep, "payments.assignPlayMarketTransaction", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Receipt, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Receipt, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.assignPlayMarketTransaction", "receipt")
 	}
-	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
+	if m.Purpose, err = decodeInputStorePaymentPurpose(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.assignPlayMarketTransaction", "purpose")
 	}
 	return nil
@@ -6377,12 +6287,13 @@ func (m *PaymentsGetPremiumGiftCodeOptionsRequest) DecodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	*m = PaymentsGetPremiumGiftCodeOptionsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 998)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsGetPremiumGiftCodeOptionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetPremiumGiftCodeOptionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6390,11 +6301,11 @@ func (m *PaymentsGetPremiumGiftCodeOptionsRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getPremiumGiftCodeOptions", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.getPremiumGiftCodeOptions", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.BoostPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.BoostPeer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.getPremiumGiftCodeOptions", "boost_peer")
 		}
 	}
@@ -6409,8 +6320,8 @@ func (c *Client) PaymentsGetPremiumGiftCodeOptions(ctx context.Context, req *Pay
 		req = new(PaymentsGetPremiumGiftCodeOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]PremiumGiftCodeOption, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]PremiumGiftCodeOption, error) {
-			return tlrt.DecodeStructs[PremiumGiftCodeOption](b, false, false, 28, depth)
+		return tlrt.Decode(b, &wireSchema, 999, func(d *tlrt.Decoder, depth int) ([]PremiumGiftCodeOption, error) {
+			return tlrt.DecodeStructs[PremiumGiftCodeOption](d, false, false, 28, depth)
 		})
 	})
 }
@@ -6463,24 +6374,21 @@ func (m *PaymentsCheckGiftCodeRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsCheckGiftCodeRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2040)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsCheckGiftCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsCheckGiftCodeRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkGiftCode", "slug")
 	}
 	return nil
@@ -6543,24 +6451,21 @@ func (m *PaymentsApplyGiftCodeRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsApplyGiftCodeRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3186)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsApplyGiftCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsApplyGiftCodeRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.applyGiftCode", "slug")
 	}
 	return nil
@@ -6630,12 +6535,13 @@ func (m *PaymentsGetGiveawayInfoRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetGiveawayInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3161)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsGetGiveawayInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetGiveawayInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6643,10 +6549,10 @@ func (m *PaymentsGetGiveawayInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getGiveawayInfo", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getGiveawayInfo", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.getGiveawayInfo", "msg_id")
 	}
 	return nil
@@ -6720,19 +6626,16 @@ func (m *PaymentsLaunchPrepaidGiveawayRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsLaunchPrepaidGiveawayRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1585)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsLaunchPrepaidGiveawayRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsLaunchPrepaidGiveawayRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6740,13 +6643,13 @@ func (m *PaymentsLaunchPrepaidGiveawayRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "payments.launchPrepaidGiveaway", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.launchPrepaidGiveaway", "peer")
 	}
-	if m.GiveawayID, err = b.Long(); err != nil {
+	if m.GiveawayID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.launchPrepaidGiveaway", "giveaway_id")
 	}
-	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
+	if m.Purpose, err = decodeInputStorePaymentPurpose(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.launchPrepaidGiveaway", "purpose")
 	}
 	return nil
@@ -6810,12 +6713,13 @@ func (m *PaymentsGetStarsTopupOptionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarsTopupOptionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2608)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsGetStarsTopupOptionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetStarsTopupOptionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6829,8 +6733,8 @@ func (c *Client) PaymentsGetStarsTopupOptions(ctx context.Context, req *Payments
 		req = new(PaymentsGetStarsTopupOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StarsTopupOption, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]StarsTopupOption, error) {
-			return tlrt.DecodeStructs[StarsTopupOption](b, false, false, 28, depth)
+		return tlrt.Decode(b, &wireSchema, 2610, func(d *tlrt.Decoder, depth int) ([]StarsTopupOption, error) {
+			return tlrt.DecodeStructs[StarsTopupOption](d, false, false, 28, depth)
 		})
 	})
 }
@@ -6897,12 +6801,13 @@ func (m *PaymentsGetStarsStatusRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsGetStarsStatusRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1409)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsGetStarsStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetStarsStatusRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6910,11 +6815,11 @@ func (m *PaymentsGetStarsStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsStatus", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsStatus", "flags")
 	}
 	m.Ton = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsStatus", "peer")
 	}
 	m.Flags &^= 1 << 0
@@ -7030,23 +6935,20 @@ func (m *PaymentsGetStarsTransactionsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetStarsTransactionsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGetStarsTransactionsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1676)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsGetStarsTransactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetStarsTransactionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7054,7 +6956,7 @@ func (m *PaymentsGetStarsTransactionsRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsTransactions", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTransactions", "flags")
 	}
 	m.Inbound = m.Flags.Has(0)
@@ -7062,17 +6964,17 @@ func (m *PaymentsGetStarsTransactionsRequest) DecodeBareAt(b *bin.Buffer, depth 
 	m.Ascending = m.Flags.Has(2)
 	m.Ton = m.Flags.Has(4)
 	if m.Flags.Has(3) {
-		if m.SubscriptionID, err = tlrt.String(b); err != nil {
+		if m.SubscriptionID, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "payments.getStarsTransactions", "subscription_id")
 		}
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTransactions", "peer")
 	}
-	if m.Offset, err = tlrt.String(b); err != nil {
+	if m.Offset, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTransactions", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTransactions", "limit")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4
@@ -7144,19 +7046,16 @@ func (m *PaymentsSendStarsFormRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsSendStarsFormRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1835)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsSendStarsFormRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsSendStarsFormRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7164,10 +7063,10 @@ func (m *PaymentsSendStarsFormRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "payments.sendStarsForm", "")
 	}
 	var err error
-	if m.FormID, err = b.Long(); err != nil {
+	if m.FormID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendStarsForm", "form_id")
 	}
-	if m.Invoice, err = decodeInputInvoice(b, depth+1); err != nil {
+	if m.Invoice, err = decodeInputInvoice(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendStarsForm", "invoice")
 	}
 	return nil
@@ -7237,19 +7136,16 @@ func (m *PaymentsRefundStarsChargeRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsRefundStarsChargeRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 979)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsRefundStarsChargeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsRefundStarsChargeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7257,10 +7153,10 @@ func (m *PaymentsRefundStarsChargeRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "payments.refundStarsCharge", "")
 	}
 	var err error
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.refundStarsCharge", "user_id")
 	}
-	if m.ChargeID, err = tlrt.String(b); err != nil {
+	if m.ChargeID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.refundStarsCharge", "charge_id")
 	}
 	return nil
@@ -7341,12 +7237,13 @@ func (m *PaymentsGetStarsRevenueStatsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsGetStarsRevenueStatsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2857)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsGetStarsRevenueStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetStarsRevenueStatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7354,12 +7251,12 @@ func (m *PaymentsGetStarsRevenueStatsRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsRevenueStats", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsRevenueStats", "flags")
 	}
 	m.Dark = m.Flags.Has(0)
 	m.Ton = m.Flags.Has(1)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsRevenueStats", "peer")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -7466,23 +7363,20 @@ func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) Decode(b *bin.Buffer) erro
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGetStarsRevenueWithdrawalURLRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 965)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7490,19 +7384,19 @@ func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) DecodeBareAt(b *bin.Buffer
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsRevenueWithdrawalUrl", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "flags")
 	}
 	m.Ton = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "peer")
 	}
 	if m.Flags.Has(1) {
-		if m.Amount, err = b.Long(); err != nil {
+		if m.Amount, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "amount")
 		}
 	}
-	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
+	if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "password")
 	}
 	m.Flags &^= 1 << 0
@@ -7577,12 +7471,13 @@ func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) Decode(b *bin.Buffer) erro
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2784)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7590,7 +7485,7 @@ func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) DecodeBareAt(b *bin.Buffer
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsRevenueAdsAccountUrl", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsRevenueAdsAccountUrl", "peer")
 	}
 	return nil
@@ -7672,23 +7567,20 @@ func (m *PaymentsGetStarsTransactionsByIDRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetStarsTransactionsByIDRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGetStarsTransactionsByIDRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1052)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsGetStarsTransactionsByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetStarsTransactionsByIDRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7696,14 +7588,14 @@ func (m *PaymentsGetStarsTransactionsByIDRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsTransactionsByID", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTransactionsByID", "flags")
 	}
 	m.Ton = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTransactionsByID", "peer")
 	}
-	if m.ID, err = tlrt.DecodeStructs[InputStarsTransaction](b, false, false, 12, depth+1); err != nil {
+	if m.ID, err = tlrt.DecodeStructs[InputStarsTransaction](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTransactionsByID", "id")
 	}
 	m.Flags &^= 1 << 0
@@ -7784,12 +7676,13 @@ func (m *PaymentsGetStarsGiftOptionsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsGetStarsGiftOptionsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2800)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsGetStarsGiftOptionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetStarsGiftOptionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7797,11 +7690,11 @@ func (m *PaymentsGetStarsGiftOptionsRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsGiftOptions", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsGiftOptions", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.getStarsGiftOptions", "user_id")
 		}
 	}
@@ -7816,8 +7709,8 @@ func (c *Client) PaymentsGetStarsGiftOptions(ctx context.Context, req *PaymentsG
 		req = new(PaymentsGetStarsGiftOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StarsGiftOption, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]StarsGiftOption, error) {
-			return tlrt.DecodeStructs[StarsGiftOption](b, false, false, 28, depth)
+		return tlrt.Decode(b, &wireSchema, 2802, func(d *tlrt.Decoder, depth int) ([]StarsGiftOption, error) {
+			return tlrt.DecodeStructs[StarsGiftOption](d, false, false, 28, depth)
 		})
 	})
 }
@@ -7883,23 +7776,20 @@ func (m *PaymentsGetStarsSubscriptionsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetStarsSubscriptionsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGetStarsSubscriptionsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 605)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsGetStarsSubscriptionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetStarsSubscriptionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7907,14 +7797,14 @@ func (m *PaymentsGetStarsSubscriptionsRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsSubscriptions", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsSubscriptions", "flags")
 	}
 	m.MissingBalance = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsSubscriptions", "peer")
 	}
-	if m.Offset, err = tlrt.String(b); err != nil {
+	if m.Offset, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsSubscriptions", "offset")
 	}
 	m.Flags &^= 1 << 0
@@ -8016,23 +7906,20 @@ func (m *PaymentsChangeStarsSubscriptionRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsChangeStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsChangeStarsSubscriptionRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2692)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsChangeStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsChangeStarsSubscriptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8040,17 +7927,17 @@ func (m *PaymentsChangeStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "payments.changeStarsSubscription", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.changeStarsSubscription", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.changeStarsSubscription", "peer")
 	}
-	if m.SubscriptionID, err = tlrt.String(b); err != nil {
+	if m.SubscriptionID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.changeStarsSubscription", "subscription_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Canceled, err = b.Bool(); err != nil {
+		if m.Canceled, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "payments.changeStarsSubscription", "canceled")
 		}
 	}
@@ -8124,19 +8011,16 @@ func (m *PaymentsFulfillStarsSubscriptionRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsFulfillStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2741)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsFulfillStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsFulfillStarsSubscriptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8144,10 +8028,10 @@ func (m *PaymentsFulfillStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "payments.fulfillStarsSubscription", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.fulfillStarsSubscription", "peer")
 	}
-	if m.SubscriptionID, err = tlrt.String(b); err != nil {
+	if m.SubscriptionID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.fulfillStarsSubscription", "subscription_id")
 	}
 	return nil
@@ -8211,12 +8095,13 @@ func (m *PaymentsGetStarsGiveawayOptionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarsGiveawayOptionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2563)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsGetStarsGiveawayOptionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetStarsGiveawayOptionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8230,8 +8115,8 @@ func (c *Client) PaymentsGetStarsGiveawayOptions(ctx context.Context, req *Payme
 		req = new(PaymentsGetStarsGiveawayOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StarsGiveawayOption, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]StarsGiveawayOption, error) {
-			return tlrt.DecodeStructs[StarsGiveawayOption](b, false, false, 40, depth)
+		return tlrt.Decode(b, &wireSchema, 2565, func(d *tlrt.Decoder, depth int) ([]StarsGiveawayOption, error) {
+			return tlrt.DecodeStructs[StarsGiveawayOption](d, false, false, 40, depth)
 		})
 	})
 }
@@ -8289,17 +8174,18 @@ func (m *PaymentsGetStarGiftsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2660)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsGetStarGiftsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetStarGiftsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGifts", "hash")
 	}
 	return nil
@@ -8370,23 +8256,20 @@ func (m *PaymentsSaveStarGiftRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsSaveStarGiftRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsSaveStarGiftRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1022)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsSaveStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsSaveStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8394,11 +8277,11 @@ func (m *PaymentsSaveStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "payments.saveStarGift", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.saveStarGift", "flags")
 	}
 	m.Unsave = m.Flags.Has(0)
-	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.saveStarGift", "stargift")
 	}
 	m.Flags &^= 1 << 0
@@ -8464,19 +8347,16 @@ func (m *PaymentsConvertStarGiftRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsConvertStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1780)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsConvertStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsConvertStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8484,7 +8364,7 @@ func (m *PaymentsConvertStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "payments.convertStarGift", "")
 	}
 	var err error
-	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.convertStarGift", "stargift")
 	}
 	return nil
@@ -8559,23 +8439,20 @@ func (m *PaymentsBotCancelStarsSubscriptionRequest) Decode(b *bin.Buffer) error 
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsBotCancelStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsBotCancelStarsSubscriptionRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1712)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsBotCancelStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsBotCancelStarsSubscriptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8583,14 +8460,14 @@ func (m *PaymentsBotCancelStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, 
 		return tlrt.DecodeErr(ErrTooDeep, "payments.botCancelStarsSubscription", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.botCancelStarsSubscription", "flags")
 	}
 	m.Restore = m.Flags.Has(0)
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.botCancelStarsSubscription", "user_id")
 	}
-	if m.ChargeID, err = tlrt.String(b); err != nil {
+	if m.ChargeID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.botCancelStarsSubscription", "charge_id")
 	}
 	m.Flags &^= 1 << 0
@@ -8719,23 +8596,20 @@ func (m *PaymentsGetConnectedStarRefBotsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetConnectedStarRefBotsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGetConnectedStarRefBotsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1519)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsGetConnectedStarRefBotsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetConnectedStarRefBotsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8743,23 +8617,23 @@ func (m *PaymentsGetConnectedStarRefBotsRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getConnectedStarRefBots", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBots", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBots", "peer")
 	}
 	if m.Flags.Has(2) {
-		if m.OffsetDate, err = b.Int(); err != nil {
+		if m.OffsetDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "payments.getConnectedStarRefBots", "offset_date")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.OffsetLink, err = tlrt.String(b); err != nil {
+		if m.OffsetLink, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "payments.getConnectedStarRefBots", "offset_link")
 		}
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBots", "limit")
 	}
 	if m.OffsetDate != 0 || m.OffsetLink != "" {
@@ -8836,12 +8710,13 @@ func (m *PaymentsGetConnectedStarRefBotRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetConnectedStarRefBotRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2500)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsGetConnectedStarRefBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetConnectedStarRefBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8849,10 +8724,10 @@ func (m *PaymentsGetConnectedStarRefBotRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getConnectedStarRefBot", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBot", "peer")
 	}
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBot", "bot")
 	}
 	return nil
@@ -8933,23 +8808,20 @@ func (m *PaymentsGetSuggestedStarRefBotsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetSuggestedStarRefBotsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGetSuggestedStarRefBotsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 713)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsGetSuggestedStarRefBotsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetSuggestedStarRefBotsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8957,18 +8829,18 @@ func (m *PaymentsGetSuggestedStarRefBotsRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getSuggestedStarRefBots", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSuggestedStarRefBots", "flags")
 	}
 	m.OrderByRevenue = m.Flags.Has(0)
 	m.OrderByDate = m.Flags.Has(1)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSuggestedStarRefBots", "peer")
 	}
-	if m.Offset, err = tlrt.String(b); err != nil {
+	if m.Offset, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSuggestedStarRefBots", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSuggestedStarRefBots", "limit")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -9043,12 +8915,13 @@ func (m *PaymentsConnectStarRefBotRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsConnectStarRefBotRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1883)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsConnectStarRefBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsConnectStarRefBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9056,10 +8929,10 @@ func (m *PaymentsConnectStarRefBotRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "payments.connectStarRefBot", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.connectStarRefBot", "peer")
 	}
-	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.connectStarRefBot", "bot")
 	}
 	return nil
@@ -9134,23 +9007,20 @@ func (m *PaymentsEditConnectedStarRefBotRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsEditConnectedStarRefBotRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsEditConnectedStarRefBotRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2984)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsEditConnectedStarRefBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsEditConnectedStarRefBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9158,14 +9028,14 @@ func (m *PaymentsEditConnectedStarRefBotRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "payments.editConnectedStarRefBot", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.editConnectedStarRefBot", "flags")
 	}
 	m.Revoked = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.editConnectedStarRefBot", "peer")
 	}
-	if m.Link, err = tlrt.String(b); err != nil {
+	if m.Link, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.editConnectedStarRefBot", "link")
 	}
 	m.Flags &^= 1 << 0
@@ -9237,17 +9107,18 @@ func (m *PaymentsGetStarGiftUpgradePreviewRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarGiftUpgradePreviewRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2192)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsGetStarGiftUpgradePreviewRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetStarGiftUpgradePreviewRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.GiftID, err = b.Long(); err != nil {
+	if m.GiftID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftUpgradePreview", "gift_id")
 	}
 	return nil
@@ -9319,23 +9190,20 @@ func (m *PaymentsUpgradeStarGiftRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsUpgradeStarGiftRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsUpgradeStarGiftRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2401)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsUpgradeStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsUpgradeStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9343,11 +9211,11 @@ func (m *PaymentsUpgradeStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "payments.upgradeStarGift", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.upgradeStarGift", "flags")
 	}
 	m.KeepOriginalDetails = m.Flags.Has(0)
-	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.upgradeStarGift", "stargift")
 	}
 	m.Flags &^= 1 << 0
@@ -9418,19 +9286,16 @@ func (m *PaymentsTransferStarGiftRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsTransferStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1886)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsTransferStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsTransferStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9438,10 +9303,10 @@ func (m *PaymentsTransferStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "payments.transferStarGift", "")
 	}
 	var err error
-	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.transferStarGift", "stargift")
 	}
-	if m.ToID, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.ToID, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.transferStarGift", "to_id")
 	}
 	return nil
@@ -9507,24 +9372,21 @@ func (m *PaymentsGetUniqueStarGiftRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetUniqueStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2253)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsGetUniqueStarGiftRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetUniqueStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.getUniqueStarGift", "slug")
 	}
 	return nil
@@ -9651,23 +9513,20 @@ func (m *PaymentsGetSavedStarGiftsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetSavedStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGetSavedStarGiftsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2276)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsGetSavedStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetSavedStarGiftsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9675,7 +9534,7 @@ func (m *PaymentsGetSavedStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getSavedStarGifts", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "flags")
 	}
 	m.ExcludeUnsaved = m.Flags.Has(0)
@@ -9687,18 +9546,18 @@ func (m *PaymentsGetSavedStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth int
 	m.ExcludeUnupgradable = m.Flags.Has(8)
 	m.PeerColorAvailable = m.Flags.Has(9)
 	m.ExcludeHosted = m.Flags.Has(10)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "peer")
 	}
 	if m.Flags.Has(6) {
-		if m.CollectionID, err = b.Int(); err != nil {
+		if m.CollectionID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "collection_id")
 		}
 	}
-	if m.Offset, err = tlrt.String(b); err != nil {
+	if m.Offset, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "limit")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10
@@ -9771,19 +9630,16 @@ func (m *PaymentsGetSavedStarGiftRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetSavedStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2453)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsGetSavedStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetSavedStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9791,7 +9647,7 @@ func (m *PaymentsGetSavedStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getSavedStarGift", "")
 	}
 	var err error
-	if m.Stargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](b, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
+	if m.Stargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](d, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSavedStarGift", "stargift")
 	}
 	return nil
@@ -9863,19 +9719,16 @@ func (m *PaymentsGetStarGiftWithdrawalURLRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetStarGiftWithdrawalURLRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2768)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsGetStarGiftWithdrawalURLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetStarGiftWithdrawalURLRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9883,10 +9736,10 @@ func (m *PaymentsGetStarGiftWithdrawalURLRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarGiftWithdrawalUrl", "")
 	}
 	var err error
-	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftWithdrawalUrl", "stargift")
 	}
-	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
+	if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftWithdrawalUrl", "password")
 	}
 	return nil
@@ -9967,12 +9820,13 @@ func (m *PaymentsToggleChatStarGiftNotificationsRequest) DecodeBare(b *bin.Buffe
 		return ErrNilValue
 	}
 	*m = PaymentsToggleChatStarGiftNotificationsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1593)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsToggleChatStarGiftNotificationsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsToggleChatStarGiftNotificationsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9980,11 +9834,11 @@ func (m *PaymentsToggleChatStarGiftNotificationsRequest) DecodeBareAt(b *bin.Buf
 		return tlrt.DecodeErr(ErrTooDeep, "payments.toggleChatStarGiftNotifications", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.toggleChatStarGiftNotifications", "flags")
 	}
 	m.Enabled = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.toggleChatStarGiftNotifications", "peer")
 	}
 	m.Flags &^= 1 << 0
@@ -10061,19 +9915,16 @@ func (m *PaymentsToggleStarGiftsPinnedToTopRequest) Decode(b *bin.Buffer) error 
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsToggleStarGiftsPinnedToTopRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 793)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsToggleStarGiftsPinnedToTopRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsToggleStarGiftsPinnedToTopRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10081,10 +9932,10 @@ func (m *PaymentsToggleStarGiftsPinnedToTopRequest) DecodeBareAt(b *bin.Buffer, 
 		return tlrt.DecodeErr(ErrTooDeep, "payments.toggleStarGiftsPinnedToTop", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.toggleStarGiftsPinnedToTop", "peer")
 	}
-	if m.Stargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](b, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
+	if m.Stargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](d, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.toggleStarGiftsPinnedToTop", "stargift")
 	}
 	return nil
@@ -10150,19 +10001,16 @@ func (m *PaymentsCanPurchaseStoreRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsCanPurchaseStoreRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1419)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsCanPurchaseStoreRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsCanPurchaseStoreRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10170,7 +10018,7 @@ func (m *PaymentsCanPurchaseStoreRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "payments.canPurchaseStore", "")
 	}
 	var err error
-	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
+	if m.Purpose, err = decodeInputStorePaymentPurpose(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.canPurchaseStore", "purpose")
 	}
 	return nil
@@ -10313,23 +10161,20 @@ func (m *PaymentsGetResaleStarGiftsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetResaleStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGetResaleStarGiftsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1841)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsGetResaleStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetResaleStarGiftsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10337,7 +10182,7 @@ func (m *PaymentsGetResaleStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getResaleStarGifts", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "flags")
 	}
 	m.SortByPrice = m.Flags.Has(1)
@@ -10345,22 +10190,22 @@ func (m *PaymentsGetResaleStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth in
 	m.ForCraft = m.Flags.Has(4)
 	m.StarsOnly = m.Flags.Has(5)
 	if m.Flags.Has(0) {
-		if m.AttributesHash, err = b.Long(); err != nil {
+		if m.AttributesHash, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "attributes_hash")
 		}
 	}
-	if m.GiftID, err = b.Long(); err != nil {
+	if m.GiftID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "gift_id")
 	}
 	if m.Flags.Has(3) {
-		if m.Attributes, err = tlrt.DecodeSlabs[StarGiftAttributeIDModel](b, false, 8, depth+1, decodeStarGiftAttributeID); err != nil {
+		if m.Attributes, err = tlrt.DecodeSlabs[StarGiftAttributeIDModel](d, false, 8, depth+1, decodeStarGiftAttributeID); err != nil {
 			return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "attributes")
 		}
 	}
-	if m.Offset, err = tlrt.String(b); err != nil {
+	if m.Offset, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "limit")
 	}
 	m.Flags &^= 1<<1 | 1<<2 | 1<<4 | 1<<5
@@ -10439,19 +10284,16 @@ func (m *PaymentsUpdateStarGiftPriceRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsUpdateStarGiftPriceRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3082)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsUpdateStarGiftPriceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsUpdateStarGiftPriceRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10459,10 +10301,10 @@ func (m *PaymentsUpdateStarGiftPriceRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "payments.updateStarGiftPrice", "")
 	}
 	var err error
-	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.updateStarGiftPrice", "stargift")
 	}
-	if m.ResellAmount, err = decodeStarsAmount(b, depth+1); err != nil {
+	if m.ResellAmount, err = decodeStarsAmount(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.updateStarGiftPrice", "resell_amount")
 	}
 	return nil
@@ -10539,19 +10381,16 @@ func (m *PaymentsCreateStarGiftCollectionRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsCreateStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 918)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsCreateStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsCreateStarGiftCollectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10559,13 +10398,13 @@ func (m *PaymentsCreateStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "payments.createStarGiftCollection", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.createStarGiftCollection", "peer")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.createStarGiftCollection", "title")
 	}
-	if m.Stargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](b, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
+	if m.Stargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](d, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.createStarGiftCollection", "stargift")
 	}
 	return nil
@@ -10757,23 +10596,20 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsUpdateStarGiftCollectionRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1421)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10781,32 +10617,32 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "payments.updateStarGiftCollection", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "peer")
 	}
-	if m.CollectionID, err = b.Int(); err != nil {
+	if m.CollectionID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "collection_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.DeleteStargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](b, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
+		if m.DeleteStargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](d, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
 			return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "delete_stargift")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.AddStargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](b, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
+		if m.AddStargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](d, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
 			return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "add_stargift")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Order, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](b, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
+		if m.Order, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](d, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
 			return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "order")
 		}
 	}
@@ -10894,12 +10730,13 @@ func (m *PaymentsReorderStarGiftCollectionsRequest) Decode(b *bin.Buffer) error 
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsReorderStarGiftCollectionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2645)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsReorderStarGiftCollectionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsReorderStarGiftCollectionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10907,10 +10744,10 @@ func (m *PaymentsReorderStarGiftCollectionsRequest) DecodeBareAt(b *bin.Buffer, 
 		return tlrt.DecodeErr(ErrTooDeep, "payments.reorderStarGiftCollections", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.reorderStarGiftCollections", "peer")
 	}
-	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Order, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "payments.reorderStarGiftCollections", "order")
 	}
 	return nil
@@ -10982,12 +10819,13 @@ func (m *PaymentsDeleteStarGiftCollectionRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsDeleteStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2383)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsDeleteStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsDeleteStarGiftCollectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10995,10 +10833,10 @@ func (m *PaymentsDeleteStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "payments.deleteStarGiftCollection", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.deleteStarGiftCollection", "peer")
 	}
-	if m.CollectionID, err = b.Int(); err != nil {
+	if m.CollectionID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.deleteStarGiftCollection", "collection_id")
 	}
 	return nil
@@ -11070,12 +10908,13 @@ func (m *PaymentsGetStarGiftCollectionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarGiftCollectionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2135)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsGetStarGiftCollectionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetStarGiftCollectionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11083,10 +10922,10 @@ func (m *PaymentsGetStarGiftCollectionsRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarGiftCollections", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftCollections", "peer")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftCollections", "hash")
 	}
 	return nil
@@ -11152,24 +10991,21 @@ func (m *PaymentsGetUniqueStarGiftValueInfoRequest) Decode(b *bin.Buffer) error 
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetUniqueStarGiftValueInfoRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1306)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsGetUniqueStarGiftValueInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetUniqueStarGiftValueInfoRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.getUniqueStarGiftValueInfo", "slug")
 	}
 	return nil
@@ -11238,17 +11074,18 @@ func (m *PaymentsCheckCanSendGiftRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsCheckCanSendGiftRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2618)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsCheckCanSendGiftRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsCheckCanSendGiftRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.GiftID, err = b.Long(); err != nil {
+	if m.GiftID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkCanSendGift", "gift_id")
 	}
 	return nil
@@ -11318,19 +11155,16 @@ func (m *PaymentsGetStarGiftAuctionStateRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetStarGiftAuctionStateRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1553)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsGetStarGiftAuctionStateRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetStarGiftAuctionStateRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11338,10 +11172,10 @@ func (m *PaymentsGetStarGiftAuctionStateRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarGiftAuctionState", "")
 	}
 	var err error
-	if m.Auction, err = decodeInputStarGiftAuction(b, depth+1); err != nil {
+	if m.Auction, err = decodeInputStarGiftAuction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftAuctionState", "auction")
 	}
-	if m.Version, err = b.Int(); err != nil {
+	if m.Version, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftAuctionState", "version")
 	}
 	return nil
@@ -11414,17 +11248,18 @@ func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) Decode(b *bin.Buffer) e
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1694)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.GiftID, err = b.Long(); err != nil {
+	if m.GiftID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftAuctionAcquiredGifts", "gift_id")
 	}
 	return nil
@@ -11496,17 +11331,18 @@ func (m *PaymentsGetStarGiftActiveAuctionsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarGiftActiveAuctionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2307)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsGetStarGiftActiveAuctionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetStarGiftActiveAuctionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftActiveAuctions", "hash")
 	}
 	return nil
@@ -11585,21 +11421,22 @@ func (m *PaymentsResolveStarGiftOfferRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PaymentsResolveStarGiftOfferRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3040)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsResolveStarGiftOfferRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsResolveStarGiftOfferRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.resolveStarGiftOffer", "flags")
 	}
 	m.Decline = m.Flags.Has(0)
-	if m.OfferMsgID, err = b.Int(); err != nil {
+	if m.OfferMsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.resolveStarGiftOffer", "offer_msg_id")
 	}
 	m.Flags &^= 1 << 0
@@ -11714,23 +11551,20 @@ func (m *PaymentsSendStarGiftOfferRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsSendStarGiftOfferRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsSendStarGiftOfferRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2052)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsSendStarGiftOfferRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsSendStarGiftOfferRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11738,26 +11572,26 @@ func (m *PaymentsSendStarGiftOfferRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "payments.sendStarGiftOffer", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "peer")
 	}
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "slug")
 	}
-	if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+	if m.Price, err = decodeStarsAmount(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "price")
 	}
-	if m.Duration, err = b.Int(); err != nil {
+	if m.Duration, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "duration")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "random_id")
 	}
 	if m.Flags.Has(0) {
-		if m.AllowPaidStars, err = b.Long(); err != nil {
+		if m.AllowPaidStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "allow_paid_stars")
 		}
 	}
@@ -11832,17 +11666,18 @@ func (m *PaymentsGetStarGiftUpgradeAttributesRequest) Decode(b *bin.Buffer) erro
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarGiftUpgradeAttributesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1709)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PaymentsGetStarGiftUpgradeAttributesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetStarGiftUpgradeAttributesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.GiftID, err = b.Long(); err != nil {
+	if m.GiftID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftUpgradeAttributes", "gift_id")
 	}
 	return nil
@@ -11913,30 +11748,27 @@ func (m *PaymentsGetCraftStarGiftsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsGetCraftStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3258)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsGetCraftStarGiftsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsGetCraftStarGiftsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.GiftID, err = b.Long(); err != nil {
+	if m.GiftID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.getCraftStarGifts", "gift_id")
 	}
-	if m.Offset, err = tlrt.String(b); err != nil {
+	if m.Offset, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "payments.getCraftStarGifts", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.getCraftStarGifts", "limit")
 	}
 	return nil
@@ -12005,19 +11837,16 @@ func (m *PaymentsCraftStarGiftRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PaymentsCraftStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2419)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PaymentsCraftStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PaymentsCraftStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12025,7 +11854,7 @@ func (m *PaymentsCraftStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "payments.craftStarGift", "")
 	}
 	var err error
-	if m.Stargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](b, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
+	if m.Stargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](d, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.craftStarGift", "stargift")
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // PhoneExportedGroupCallInvite is the TL constructor
@@ -60,24 +61,21 @@ func (m *PhoneExportedGroupCallInvite) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneExportedGroupCallInvite) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 927)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneExportedGroupCallInvite) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneExportedGroupCallInvite) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Link, err = tlrt.String(b); err != nil {
+	if m.Link, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "phone.exportedGroupCallInvite", "link")
 	}
 	return nil
@@ -159,19 +157,16 @@ func (m *PhoneGroupCall) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneGroupCall) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2214)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -179,19 +174,19 @@ func (m *PhoneGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.groupCall", "")
 	}
 	var err error
-	if m.Call, err = decodeGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCall", "call")
 	}
-	if m.Participants, err = tlrt.DecodeStructs[GroupCallParticipant](b, false, false, 28, depth+1); err != nil {
+	if m.Participants, err = tlrt.DecodeStructs[GroupCallParticipant](d, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCall", "participants")
 	}
-	if m.ParticipantsNextOffset, err = tlrt.String(b); err != nil {
+	if m.ParticipantsNextOffset, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCall", "participants_next_offset")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCall", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCall", "users")
 	}
 	return nil
@@ -271,19 +266,16 @@ func (m *PhoneGroupCallStars) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneGroupCallStars) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2201)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneGroupCallStars) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneGroupCallStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -291,16 +283,16 @@ func (m *PhoneGroupCallStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.groupCallStars", "")
 	}
 	var err error
-	if m.TotalStars, err = b.Long(); err != nil {
+	if m.TotalStars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStars", "total_stars")
 	}
-	if m.TopDonors, err = tlrt.DecodeStructs[GroupCallDonor](b, false, false, 16, depth+1); err != nil {
+	if m.TopDonors, err = tlrt.DecodeStructs[GroupCallDonor](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStars", "top_donors")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStars", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStars", "users")
 	}
 	return nil
@@ -365,12 +357,13 @@ func (m *PhoneGroupCallStreamChannels) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGroupCallStreamChannels) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2775)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PhoneGroupCallStreamChannels) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneGroupCallStreamChannels) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -378,7 +371,7 @@ func (m *PhoneGroupCallStreamChannels) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "phone.groupCallStreamChannels", "")
 	}
 	var err error
-	if m.Channels, err = tlrt.DecodeStructs[GroupCallStreamChannel](b, false, false, 20, depth+1); err != nil {
+	if m.Channels, err = tlrt.DecodeStructs[GroupCallStreamChannel](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStreamChannels", "channels")
 	}
 	return nil
@@ -436,27 +429,24 @@ func (m *PhoneGroupCallStreamRtmpURL) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneGroupCallStreamRtmpURL) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1050)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneGroupCallStreamRtmpURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneGroupCallStreamRtmpURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStreamRtmpUrl", "url")
 	}
-	if m.Key, err = tlrt.String(b); err != nil {
+	if m.Key, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStreamRtmpUrl", "key")
 	}
 	return nil
@@ -541,19 +531,16 @@ func (m *PhoneGroupParticipants) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneGroupParticipants) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3167)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneGroupParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneGroupParticipants) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -561,22 +548,22 @@ func (m *PhoneGroupParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.groupParticipants", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupParticipants", "count")
 	}
-	if m.Participants, err = tlrt.DecodeStructs[GroupCallParticipant](b, false, false, 28, depth+1); err != nil {
+	if m.Participants, err = tlrt.DecodeStructs[GroupCallParticipant](d, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupParticipants", "participants")
 	}
-	if m.NextOffset, err = tlrt.String(b); err != nil {
+	if m.NextOffset, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupParticipants", "next_offset")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupParticipants", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupParticipants", "users")
 	}
-	if m.Version, err = b.Int(); err != nil {
+	if m.Version, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupParticipants", "version")
 	}
 	return nil
@@ -650,19 +637,16 @@ func (m *PhoneJoinAsPeers) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneJoinAsPeers) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2406)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneJoinAsPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneJoinAsPeers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -670,13 +654,13 @@ func (m *PhoneJoinAsPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.joinAsPeers", "")
 	}
 	var err error
-	if m.Peers, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinAsPeers", "peers")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinAsPeers", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinAsPeers", "users")
 	}
 	return nil
@@ -740,19 +724,16 @@ func (m *PhonePhoneCall) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhonePhoneCall) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3068)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhonePhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhonePhoneCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -760,10 +741,10 @@ func (m *PhonePhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.phoneCall", "")
 	}
 	var err error
-	if m.PhoneCall, err = decodePhoneCall(b, depth+1); err != nil {
+	if m.PhoneCall, err = decodePhoneCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.phoneCall", "phone_call")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.phoneCall", "users")
 	}
 	return nil
@@ -816,12 +797,13 @@ func (m *PhoneGetCallConfigRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGetCallConfigRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1473)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PhoneGetCallConfigRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneGetCallConfigRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -901,23 +883,20 @@ func (m *PhoneRequestCallRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneRequestCallRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneRequestCallRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1299)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneRequestCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneRequestCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -925,20 +904,20 @@ func (m *PhoneRequestCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.requestCall", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phone.requestCall", "flags")
 	}
 	m.Video = m.Flags.Has(0)
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.requestCall", "user_id")
 	}
-	if m.RandomID, err = b.Int(); err != nil {
+	if m.RandomID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phone.requestCall", "random_id")
 	}
-	if m.GAHash, err = tlrt.Bytes(b); err != nil {
+	if m.GAHash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "phone.requestCall", "g_a_hash")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Protocol, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.requestCall", "protocol")
 	}
 	m.Flags &^= 1 << 0
@@ -1010,23 +989,20 @@ func (m *PhoneAcceptCallRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneAcceptCallRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneAcceptCallRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1203)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneAcceptCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneAcceptCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1034,13 +1010,13 @@ func (m *PhoneAcceptCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.acceptCall", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.acceptCall", "peer")
 	}
-	if m.GB, err = tlrt.Bytes(b); err != nil {
+	if m.GB, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "phone.acceptCall", "g_b")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Protocol, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.acceptCall", "protocol")
 	}
 	return nil
@@ -1113,23 +1089,20 @@ func (m *PhoneConfirmCallRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneConfirmCallRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneConfirmCallRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1069)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneConfirmCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneConfirmCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1137,16 +1110,16 @@ func (m *PhoneConfirmCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.confirmCall", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.confirmCall", "peer")
 	}
-	if m.GA, err = tlrt.Bytes(b); err != nil {
+	if m.GA, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "phone.confirmCall", "g_a")
 	}
-	if m.KeyFingerprint, err = b.Long(); err != nil {
+	if m.KeyFingerprint, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phone.confirmCall", "key_fingerprint")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Protocol, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.confirmCall", "protocol")
 	}
 	return nil
@@ -1216,12 +1189,13 @@ func (m *PhoneReceivedCallRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PhoneReceivedCallRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 822)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PhoneReceivedCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneReceivedCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1229,7 +1203,7 @@ func (m *PhoneReceivedCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "phone.receivedCall", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.receivedCall", "peer")
 	}
 	return nil
@@ -1308,23 +1282,20 @@ func (m *PhoneDiscardCallRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneDiscardCallRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneDiscardCallRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2436)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneDiscardCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneDiscardCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1332,20 +1303,20 @@ func (m *PhoneDiscardCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.discardCall", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phone.discardCall", "flags")
 	}
 	m.Video = m.Flags.Has(0)
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.discardCall", "peer")
 	}
-	if m.Duration, err = b.Int(); err != nil {
+	if m.Duration, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phone.discardCall", "duration")
 	}
-	if m.Reason, err = decodePhoneCallDiscardReason(b, depth+1); err != nil {
+	if m.Reason, err = decodePhoneCallDiscardReason(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.discardCall", "reason")
 	}
-	if m.ConnectionID, err = b.Long(); err != nil {
+	if m.ConnectionID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phone.discardCall", "connection_id")
 	}
 	m.Flags &^= 1 << 0
@@ -1420,23 +1391,20 @@ func (m *PhoneSetCallRatingRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneSetCallRatingRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneSetCallRatingRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1533)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneSetCallRatingRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneSetCallRatingRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1444,17 +1412,17 @@ func (m *PhoneSetCallRatingRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "phone.setCallRating", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phone.setCallRating", "flags")
 	}
 	m.UserInitiative = m.Flags.Has(0)
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.setCallRating", "peer")
 	}
-	if m.Rating, err = b.Int(); err != nil {
+	if m.Rating, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phone.setCallRating", "rating")
 	}
-	if m.Comment, err = tlrt.String(b); err != nil {
+	if m.Comment, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "phone.setCallRating", "comment")
 	}
 	m.Flags &^= 1 << 0
@@ -1523,23 +1491,20 @@ func (m *PhoneSaveCallDebugRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneSaveCallDebugRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneSaveCallDebugRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1000)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneSaveCallDebugRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneSaveCallDebugRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1547,10 +1512,10 @@ func (m *PhoneSaveCallDebugRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "phone.saveCallDebug", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.saveCallDebug", "peer")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Debug, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Debug, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.saveCallDebug", "debug")
 	}
 	return nil
@@ -1616,23 +1581,20 @@ func (m *PhoneSendSignalingDataRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneSendSignalingDataRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneSendSignalingDataRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3281)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneSendSignalingDataRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneSendSignalingDataRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1640,10 +1602,10 @@ func (m *PhoneSendSignalingDataRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "phone.sendSignalingData", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendSignalingData", "peer")
 	}
-	if m.Data, err = tlrt.Bytes(b); err != nil {
+	if m.Data, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendSignalingData", "data")
 	}
 	return nil
@@ -1769,23 +1731,20 @@ func (m *PhoneCreateGroupCallRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneCreateGroupCallRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneCreateGroupCallRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1349)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneCreateGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneCreateGroupCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1793,23 +1752,23 @@ func (m *PhoneCreateGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "phone.createGroupCall", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phone.createGroupCall", "flags")
 	}
 	m.RtmpStream = m.Flags.Has(2)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.createGroupCall", "peer")
 	}
-	if m.RandomID, err = b.Int(); err != nil {
+	if m.RandomID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phone.createGroupCall", "random_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "phone.createGroupCall", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ScheduleDate, err = b.Int(); err != nil {
+		if m.ScheduleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "phone.createGroupCall", "schedule_date")
 		}
 	}
@@ -1977,23 +1936,20 @@ func (m *PhoneJoinGroupCallRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneJoinGroupCallRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneJoinGroupCallRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2051)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneJoinGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneJoinGroupCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2001,33 +1957,33 @@ func (m *PhoneJoinGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "phone.joinGroupCall", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinGroupCall", "flags")
 	}
 	m.Muted = m.Flags.Has(0)
 	m.VideoStopped = m.Flags.Has(2)
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinGroupCall", "call")
 	}
-	if m.JoinAs, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.JoinAs, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinGroupCall", "join_as")
 	}
 	if m.Flags.Has(1) {
-		if m.InviteHash, err = tlrt.String(b); err != nil {
+		if m.InviteHash, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "phone.joinGroupCall", "invite_hash")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.PublicKey, err = b.Int256(); err != nil {
+		if m.PublicKey, err = d.Int256(); err != nil {
 			return tlrt.DecodeErr(err, "phone.joinGroupCall", "public_key")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Block, err = tlrt.Bytes(b); err != nil {
+		if m.Block, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "phone.joinGroupCall", "block")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Params, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Params, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinGroupCall", "params")
 	}
 	m.Flags &^= 1<<0 | 1<<2
@@ -2100,19 +2056,16 @@ func (m *PhoneLeaveGroupCallRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneLeaveGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1422)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneLeaveGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneLeaveGroupCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2120,10 +2073,10 @@ func (m *PhoneLeaveGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "phone.leaveGroupCall", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.leaveGroupCall", "call")
 	}
-	if m.Source, err = b.Int(); err != nil {
+	if m.Source, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phone.leaveGroupCall", "source")
 	}
 	return nil
@@ -2196,19 +2149,16 @@ func (m *PhoneInviteToGroupCallRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneInviteToGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1852)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneInviteToGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneInviteToGroupCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2216,10 +2166,10 @@ func (m *PhoneInviteToGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "phone.inviteToGroupCall", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.inviteToGroupCall", "call")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.inviteToGroupCall", "users")
 	}
 	return nil
@@ -2284,19 +2234,16 @@ func (m *PhoneDiscardGroupCallRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneDiscardGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1844)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneDiscardGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneDiscardGroupCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2304,7 +2251,7 @@ func (m *PhoneDiscardGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "phone.discardGroupCall", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.discardGroupCall", "call")
 	}
 	return nil
@@ -2457,23 +2404,20 @@ func (m *PhoneToggleGroupCallSettingsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneToggleGroupCallSettingsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneToggleGroupCallSettingsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2132)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneToggleGroupCallSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneToggleGroupCallSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2481,25 +2425,25 @@ func (m *PhoneToggleGroupCallSettingsRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "phone.toggleGroupCallSettings", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "flags")
 	}
 	m.ResetInviteHash = m.Flags.Has(1)
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "call")
 	}
 	if m.Flags.Has(0) {
-		if m.JoinMuted, err = b.Bool(); err != nil {
+		if m.JoinMuted, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "join_muted")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.MessagesEnabled, err = b.Bool(); err != nil {
+		if m.MessagesEnabled, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "messages_enabled")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+		if m.SendPaidMessagesStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "send_paid_messages_stars")
 		}
 	}
@@ -2578,19 +2522,16 @@ func (m *PhoneGetGroupCallRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneGetGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 620)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneGetGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneGetGroupCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2598,10 +2539,10 @@ func (m *PhoneGetGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCall", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCall", "call")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCall", "limit")
 	}
 	return nil
@@ -2685,19 +2626,16 @@ func (m *PhoneGetGroupParticipantsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneGetGroupParticipantsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2676)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneGetGroupParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneGetGroupParticipantsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2705,19 +2643,19 @@ func (m *PhoneGetGroupParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupParticipants", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "call")
 	}
-	if m.IDs, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
+	if m.IDs, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "ids")
 	}
-	if m.Sources, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Sources, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "sources")
 	}
-	if m.Offset, err = tlrt.String(b); err != nil {
+	if m.Offset, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "limit")
 	}
 	return nil
@@ -2788,19 +2726,16 @@ func (m *PhoneCheckGroupCallRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneCheckGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2474)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneCheckGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneCheckGroupCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2808,10 +2743,10 @@ func (m *PhoneCheckGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "phone.checkGroupCall", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.checkGroupCall", "call")
 	}
-	if m.Sources, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Sources, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "phone.checkGroupCall", "sources")
 	}
 	return nil
@@ -2824,7 +2759,9 @@ func (c *Client) PhoneCheckGroupCall(ctx context.Context, req *PhoneCheckGroupCa
 		req = new(PhoneCheckGroupCallRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return tlrt.DecodeVector(b, 4, (*bin.Buffer).Int)
+		return tlrt.Decode(b, &wireSchema, 106, func(d *tlrt.Decoder, depth int) ([]int, error) {
+			return tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int)
+		})
 	})
 }
 
@@ -2942,23 +2879,20 @@ func (m *PhoneToggleGroupCallRecordRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneToggleGroupCallRecordRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneToggleGroupCallRecordRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3125)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneToggleGroupCallRecordRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneToggleGroupCallRecordRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2966,21 +2900,21 @@ func (m *PhoneToggleGroupCallRecordRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "phone.toggleGroupCallRecord", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phone.toggleGroupCallRecord", "flags")
 	}
 	m.Start = m.Flags.Has(0)
 	m.Video = m.Flags.Has(2)
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.toggleGroupCallRecord", "call")
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "phone.toggleGroupCallRecord", "title")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.VideoPortrait, err = b.Bool(); err != nil {
+		if m.VideoPortrait, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "phone.toggleGroupCallRecord", "video_portrait")
 		}
 	}
@@ -3215,23 +3149,20 @@ func (m *PhoneEditGroupCallParticipantRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneEditGroupCallParticipantRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneEditGroupCallParticipantRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2295)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneEditGroupCallParticipantRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneEditGroupCallParticipantRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3239,42 +3170,42 @@ func (m *PhoneEditGroupCallParticipantRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "phone.editGroupCallParticipant", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "flags")
 	}
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "call")
 	}
-	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "participant")
 	}
 	if m.Flags.Has(0) {
-		if m.Muted, err = b.Bool(); err != nil {
+		if m.Muted, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "muted")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Volume, err = b.Int(); err != nil {
+		if m.Volume, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "volume")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.RaiseHand, err = b.Bool(); err != nil {
+		if m.RaiseHand, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "raise_hand")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.VideoStopped, err = b.Bool(); err != nil {
+		if m.VideoStopped, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "video_stopped")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.VideoPaused, err = b.Bool(); err != nil {
+		if m.VideoPaused, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "video_paused")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.PresentationPaused, err = b.Bool(); err != nil {
+		if m.PresentationPaused, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "presentation_paused")
 		}
 	}
@@ -3361,19 +3292,16 @@ func (m *PhoneEditGroupCallTitleRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneEditGroupCallTitleRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 882)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneEditGroupCallTitleRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneEditGroupCallTitleRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3381,10 +3309,10 @@ func (m *PhoneEditGroupCallTitleRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "phone.editGroupCallTitle", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.editGroupCallTitle", "call")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "phone.editGroupCallTitle", "title")
 	}
 	return nil
@@ -3451,12 +3379,13 @@ func (m *PhoneGetGroupCallJoinAsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGetGroupCallJoinAsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3104)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PhoneGetGroupCallJoinAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneGetGroupCallJoinAsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3464,7 +3393,7 @@ func (m *PhoneGetGroupCallJoinAsRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCallJoinAs", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCallJoinAs", "peer")
 	}
 	return nil
@@ -3538,23 +3467,20 @@ func (m *PhoneExportGroupCallInviteRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneExportGroupCallInviteRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneExportGroupCallInviteRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3008)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneExportGroupCallInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneExportGroupCallInviteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3562,11 +3488,11 @@ func (m *PhoneExportGroupCallInviteRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "phone.exportGroupCallInvite", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phone.exportGroupCallInvite", "flags")
 	}
 	m.CanSelfUnmute = m.Flags.Has(0)
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.exportGroupCallInvite", "call")
 	}
 	m.Flags &^= 1 << 0
@@ -3637,19 +3563,16 @@ func (m *PhoneToggleGroupCallStartSubscriptionRequest) Decode(b *bin.Buffer) err
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneToggleGroupCallStartSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 942)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneToggleGroupCallStartSubscriptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneToggleGroupCallStartSubscriptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3657,10 +3580,10 @@ func (m *PhoneToggleGroupCallStartSubscriptionRequest) DecodeBareAt(b *bin.Buffe
 		return tlrt.DecodeErr(ErrTooDeep, "phone.toggleGroupCallStartSubscription", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.toggleGroupCallStartSubscription", "call")
 	}
-	if m.Subscribed, err = b.Bool(); err != nil {
+	if m.Subscribed, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "phone.toggleGroupCallStartSubscription", "subscribed")
 	}
 	return nil
@@ -3728,19 +3651,16 @@ func (m *PhoneStartScheduledGroupCallRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneStartScheduledGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1488)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneStartScheduledGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneStartScheduledGroupCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3748,7 +3668,7 @@ func (m *PhoneStartScheduledGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "phone.startScheduledGroupCall", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.startScheduledGroupCall", "call")
 	}
 	return nil
@@ -3822,12 +3742,13 @@ func (m *PhoneSaveDefaultGroupCallJoinAsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneSaveDefaultGroupCallJoinAsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1503)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PhoneSaveDefaultGroupCallJoinAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneSaveDefaultGroupCallJoinAsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3835,10 +3756,10 @@ func (m *PhoneSaveDefaultGroupCallJoinAsRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "phone.saveDefaultGroupCallJoinAs", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.saveDefaultGroupCallJoinAs", "peer")
 	}
-	if m.JoinAs, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.JoinAs, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.saveDefaultGroupCallJoinAs", "join_as")
 	}
 	return nil
@@ -3910,23 +3831,20 @@ func (m *PhoneJoinGroupCallPresentationRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneJoinGroupCallPresentationRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneJoinGroupCallPresentationRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2735)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneJoinGroupCallPresentationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneJoinGroupCallPresentationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3934,10 +3852,10 @@ func (m *PhoneJoinGroupCallPresentationRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "phone.joinGroupCallPresentation", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinGroupCallPresentation", "call")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Params, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Params, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinGroupCallPresentation", "params")
 	}
 	return nil
@@ -4004,19 +3922,16 @@ func (m *PhoneLeaveGroupCallPresentationRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneLeaveGroupCallPresentationRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 878)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneLeaveGroupCallPresentationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneLeaveGroupCallPresentationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4024,7 +3939,7 @@ func (m *PhoneLeaveGroupCallPresentationRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "phone.leaveGroupCallPresentation", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.leaveGroupCallPresentation", "call")
 	}
 	return nil
@@ -4092,19 +4007,16 @@ func (m *PhoneGetGroupCallStreamChannelsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneGetGroupCallStreamChannelsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 855)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneGetGroupCallStreamChannelsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneGetGroupCallStreamChannelsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4112,7 +4024,7 @@ func (m *PhoneGetGroupCallStreamChannelsRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCallStreamChannels", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCallStreamChannels", "call")
 	}
 	return nil
@@ -4193,12 +4105,13 @@ func (m *PhoneGetGroupCallStreamRtmpURLRequest) DecodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	*m = PhoneGetGroupCallStreamRtmpURLRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1541)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PhoneGetGroupCallStreamRtmpURLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneGetGroupCallStreamRtmpURLRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4206,14 +4119,14 @@ func (m *PhoneGetGroupCallStreamRtmpURLRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCallStreamRtmpUrl", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCallStreamRtmpUrl", "flags")
 	}
 	m.LiveStory = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCallStreamRtmpUrl", "peer")
 	}
-	if m.Revoke, err = b.Bool(); err != nil {
+	if m.Revoke, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCallStreamRtmpUrl", "revoke")
 	}
 	m.Flags &^= 1 << 0
@@ -4283,23 +4196,20 @@ func (m *PhoneSaveCallLogRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneSaveCallLogRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneSaveCallLogRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1273)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneSaveCallLogRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneSaveCallLogRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4307,10 +4217,10 @@ func (m *PhoneSaveCallLogRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.saveCallLog", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.saveCallLog", "peer")
 	}
-	if m.File, err = decodeInputFile(b, depth+1); err != nil {
+	if m.File, err = decodeInputFile(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.saveCallLog", "file")
 	}
 	return nil
@@ -4446,23 +4356,20 @@ func (m *PhoneCreateConferenceCallRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneCreateConferenceCallRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneCreateConferenceCallRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1865)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneCreateConferenceCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneCreateConferenceCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4470,28 +4377,29 @@ func (m *PhoneCreateConferenceCallRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "phone.createConferenceCall", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phone.createConferenceCall", "flags")
 	}
 	m.Muted = m.Flags.Has(0)
 	m.VideoStopped = m.Flags.Has(2)
 	m.Join = m.Flags.Has(3)
-	if m.RandomID, err = b.Int(); err != nil {
+	if m.RandomID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phone.createConferenceCall", "random_id")
 	}
 	if m.Flags.Has(3) {
-		if m.PublicKey, err = b.Int256(); err != nil {
+		if m.PublicKey, err = d.Int256(); err != nil {
 			return tlrt.DecodeErr(err, "phone.createConferenceCall", "public_key")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Block, err = tlrt.Bytes(b); err != nil {
+		if m.Block, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "phone.createConferenceCall", "block")
 		}
 	}
 	if m.Flags.Has(3) {
-		m.Params = new(DataJSON)
-		if err = tlrt.DecodeBoxed(b, m.Params, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(DataJSON{}))
+		m.Params = &DataJSON{}
+		if err = tlrt.DecodeBoxed(d, m.Params, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "phone.createConferenceCall", "params")
 		}
 	}
@@ -4579,23 +4487,20 @@ func (m *PhoneDeleteConferenceCallParticipantsRequest) Decode(b *bin.Buffer) err
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneDeleteConferenceCallParticipantsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneDeleteConferenceCallParticipantsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2024)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneDeleteConferenceCallParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneDeleteConferenceCallParticipantsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4603,18 +4508,18 @@ func (m *PhoneDeleteConferenceCallParticipantsRequest) DecodeBareAt(b *bin.Buffe
 		return tlrt.DecodeErr(ErrTooDeep, "phone.deleteConferenceCallParticipants", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "flags")
 	}
 	m.OnlyLeft = m.Flags.Has(0)
 	m.Kick = m.Flags.Has(1)
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "call")
 	}
-	if m.IDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.IDs, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "ids")
 	}
-	if m.Block, err = tlrt.Bytes(b); err != nil {
+	if m.Block, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "block")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -4686,19 +4591,16 @@ func (m *PhoneSendConferenceCallBroadcastRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneSendConferenceCallBroadcastRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2684)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneSendConferenceCallBroadcastRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneSendConferenceCallBroadcastRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4706,10 +4608,10 @@ func (m *PhoneSendConferenceCallBroadcastRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "phone.sendConferenceCallBroadcast", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendConferenceCallBroadcast", "call")
 	}
-	if m.Block, err = tlrt.Bytes(b); err != nil {
+	if m.Block, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendConferenceCallBroadcast", "block")
 	}
 	return nil
@@ -4786,23 +4688,20 @@ func (m *PhoneInviteConferenceCallParticipantRequest) Decode(b *bin.Buffer) erro
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneInviteConferenceCallParticipantRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneInviteConferenceCallParticipantRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2558)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneInviteConferenceCallParticipantRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneInviteConferenceCallParticipantRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4810,14 +4709,14 @@ func (m *PhoneInviteConferenceCallParticipantRequest) DecodeBareAt(b *bin.Buffer
 		return tlrt.DecodeErr(ErrTooDeep, "phone.inviteConferenceCallParticipant", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phone.inviteConferenceCallParticipant", "flags")
 	}
 	m.Video = m.Flags.Has(0)
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.inviteConferenceCallParticipant", "call")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.inviteConferenceCallParticipant", "user_id")
 	}
 	m.Flags &^= 1 << 0
@@ -4889,17 +4788,18 @@ func (m *PhoneDeclineConferenceCallInviteRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneDeclineConferenceCallInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1211)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PhoneDeclineConferenceCallInviteRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneDeclineConferenceCallInviteRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phone.declineConferenceCallInvite", "msg_id")
 	}
 	return nil
@@ -4975,19 +4875,16 @@ func (m *PhoneGetGroupCallChainBlocksRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneGetGroupCallChainBlocksRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3096)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneGetGroupCallChainBlocksRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneGetGroupCallChainBlocksRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4995,16 +4892,16 @@ func (m *PhoneGetGroupCallChainBlocksRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCallChainBlocks", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCallChainBlocks", "call")
 	}
-	if m.SubChainID, err = b.Int(); err != nil {
+	if m.SubChainID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCallChainBlocks", "sub_chain_id")
 	}
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCallChainBlocks", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCallChainBlocks", "limit")
 	}
 	return nil
@@ -5119,23 +5016,20 @@ func (m *PhoneSendGroupCallMessageRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneSendGroupCallMessageRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneSendGroupCallMessageRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2423)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneSendGroupCallMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneSendGroupCallMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5143,25 +5037,25 @@ func (m *PhoneSendGroupCallMessageRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "phone.sendGroupCallMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "flags")
 	}
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "call")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "random_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Message, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Message, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.AllowPaidStars, err = b.Long(); err != nil {
+		if m.AllowPaidStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "allow_paid_stars")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "send_as")
 		}
 	}
@@ -5236,19 +5130,16 @@ func (m *PhoneSendGroupCallEncryptedMessageRequest) Decode(b *bin.Buffer) error 
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneSendGroupCallEncryptedMessageRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2991)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneSendGroupCallEncryptedMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneSendGroupCallEncryptedMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5256,10 +5147,10 @@ func (m *PhoneSendGroupCallEncryptedMessageRequest) DecodeBareAt(b *bin.Buffer, 
 		return tlrt.DecodeErr(ErrTooDeep, "phone.sendGroupCallEncryptedMessage", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendGroupCallEncryptedMessage", "call")
 	}
-	if m.EncryptedMessage, err = tlrt.Bytes(b); err != nil {
+	if m.EncryptedMessage, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendGroupCallEncryptedMessage", "encrypted_message")
 	}
 	return nil
@@ -5337,23 +5228,20 @@ func (m *PhoneDeleteGroupCallMessagesRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneDeleteGroupCallMessagesRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneDeleteGroupCallMessagesRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3183)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneDeleteGroupCallMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneDeleteGroupCallMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5361,14 +5249,14 @@ func (m *PhoneDeleteGroupCallMessagesRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "phone.deleteGroupCallMessages", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteGroupCallMessages", "flags")
 	}
 	m.ReportSpam = m.Flags.Has(0)
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteGroupCallMessages", "call")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteGroupCallMessages", "messages")
 	}
 	m.Flags &^= 1 << 0
@@ -5449,23 +5337,20 @@ func (m *PhoneDeleteGroupCallParticipantMessagesRequest) Decode(b *bin.Buffer) e
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneDeleteGroupCallParticipantMessagesRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneDeleteGroupCallParticipantMessagesRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 895)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneDeleteGroupCallParticipantMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneDeleteGroupCallParticipantMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5473,14 +5358,14 @@ func (m *PhoneDeleteGroupCallParticipantMessagesRequest) DecodeBareAt(b *bin.Buf
 		return tlrt.DecodeErr(ErrTooDeep, "phone.deleteGroupCallParticipantMessages", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteGroupCallParticipantMessages", "flags")
 	}
 	m.ReportSpam = m.Flags.Has(0)
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteGroupCallParticipantMessages", "call")
 	}
-	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteGroupCallParticipantMessages", "participant")
 	}
 	m.Flags &^= 1 << 0
@@ -5548,19 +5433,16 @@ func (m *PhoneGetGroupCallStarsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneGetGroupCallStarsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1725)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneGetGroupCallStarsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneGetGroupCallStarsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5568,7 +5450,7 @@ func (m *PhoneGetGroupCallStarsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCallStars", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCallStars", "call")
 	}
 	return nil
@@ -5638,19 +5520,16 @@ func (m *PhoneSaveDefaultSendAsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhoneSaveDefaultSendAsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1275)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhoneSaveDefaultSendAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhoneSaveDefaultSendAsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5658,10 +5537,10 @@ func (m *PhoneSaveDefaultSendAsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "phone.saveDefaultSendAs", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.saveDefaultSendAs", "call")
 	}
-	if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.saveDefaultSendAs", "send_as")
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"math"
+	"unsafe"
 )
 
 // PhotosPhotosClass is the TL type photos.Photos: one of PhotosPhotos,
@@ -21,26 +22,28 @@ type PhotosPhotosClass interface {
 
 // DecodePhotosPhotos decodes any constructor of photos.Photos.
 func DecodePhotosPhotos(b *bin.Buffer) (PhotosPhotosClass, error) {
-	return tlrt.Owned(b, decodePhotosPhotos)
+	return tlrt.Decode(b, &wireSchema, 2076, decodePhotosPhotos)
 }
 
 // decodePhotosPhotos is DecodePhotosPhotos for a value nested depth levels
 // deep.
-func decodePhotosPhotos(b *bin.Buffer, depth int) (PhotosPhotosClass, error) {
-	id, err := b.ID()
+func decodePhotosPhotos(d *tlrt.Decoder, depth int) (PhotosPhotosClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v PhotosPhotosClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PhotosPhotosTypeID:
-		v = &PhotosPhotos{}
+		v, size = &PhotosPhotos{}, unsafe.Sizeof(PhotosPhotos{})
 	case PhotosPhotosSliceTypeID:
-		v = &PhotosPhotosSlice{}
+		v, size = &PhotosPhotosSlice{}, unsafe.Sizeof(PhotosPhotosSlice{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "photos.Photos"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -110,19 +113,16 @@ func (m *PhotosPhotos) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhotosPhotos) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2035)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotosPhotos) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhotosPhotos) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -130,10 +130,10 @@ func (m *PhotosPhotos) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "photos.photos", "")
 	}
 	var err error
-	if m.Photos, err = tlrt.DecodeSlabs[Photo](b, false, 12, depth+1, decodePhoto); err != nil {
+	if m.Photos, err = tlrt.DecodeSlabs[Photo](d, false, 12, depth+1, decodePhoto); err != nil {
 		return tlrt.DecodeErr(err, "photos.photos", "photos")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "photos.photos", "users")
 	}
 	return nil
@@ -208,19 +208,16 @@ func (m *PhotosPhotosSlice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhotosPhotosSlice) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 790)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotosPhotosSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhotosPhotosSlice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -228,13 +225,13 @@ func (m *PhotosPhotosSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "photos.photosSlice", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photos.photosSlice", "count")
 	}
-	if m.Photos, err = tlrt.DecodeSlabs[Photo](b, false, 12, depth+1, decodePhoto); err != nil {
+	if m.Photos, err = tlrt.DecodeSlabs[Photo](d, false, 12, depth+1, decodePhoto); err != nil {
 		return tlrt.DecodeErr(err, "photos.photosSlice", "photos")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "photos.photosSlice", "users")
 	}
 	return nil
@@ -297,19 +294,16 @@ func (m *PhotosPhoto) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhotosPhoto) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 926)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotosPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhotosPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -317,10 +311,10 @@ func (m *PhotosPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "photos.photo", "")
 	}
 	var err error
-	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+	if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "photos.photo", "photo")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "photos.photo", "users")
 	}
 	return nil
@@ -389,23 +383,20 @@ func (m *PhotosUpdateProfilePhotoRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhotosUpdateProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhotosUpdateProfilePhotoRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 682)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotosUpdateProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhotosUpdateProfilePhotoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -413,16 +404,16 @@ func (m *PhotosUpdateProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "photos.updateProfilePhoto", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "photos.updateProfilePhoto", "flags")
 	}
 	m.Fallback = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "photos.updateProfilePhoto", "bot")
 		}
 	}
-	if m.ID, err = decodeInputPhoto(b, depth+1); err != nil {
+	if m.ID, err = decodeInputPhoto(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "photos.updateProfilePhoto", "id")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -549,23 +540,20 @@ func (m *PhotosUploadProfilePhotoRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhotosUploadProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhotosUploadProfilePhotoRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 616)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotosUploadProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhotosUploadProfilePhotoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -573,32 +561,32 @@ func (m *PhotosUploadProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "photos.uploadProfilePhoto", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "flags")
 	}
 	m.Fallback = m.Flags.Has(3)
 	if m.Flags.Has(5) {
-		if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "bot")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.File, err = decodeInputFile(b, depth+1); err != nil {
+		if m.File, err = decodeInputFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "file")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Video, err = decodeInputFile(b, depth+1); err != nil {
+		if m.Video, err = decodeInputFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "video")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.VideoStartTs, err = b.Double(); err != nil {
+		if m.VideoStartTs, err = d.Double(); err != nil {
 			return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "video_start_ts")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.VideoEmojiMarkup, err = decodeVideoSize(b, depth+1); err != nil {
+		if m.VideoEmojiMarkup, err = decodeVideoSize(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "video_emoji_markup")
 		}
 	}
@@ -671,19 +659,16 @@ func (m *PhotosDeletePhotosRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhotosDeletePhotosRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1967)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotosDeletePhotosRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhotosDeletePhotosRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -691,7 +676,7 @@ func (m *PhotosDeletePhotosRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "photos.deletePhotos", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeSlabs[InputPhoto](b, false, 4, depth+1, decodeInputPhoto); err != nil {
+	if m.ID, err = tlrt.DecodeSlabs[InputPhoto](d, false, 4, depth+1, decodeInputPhoto); err != nil {
 		return tlrt.DecodeErr(err, "photos.deletePhotos", "id")
 	}
 	return nil
@@ -703,7 +688,9 @@ func (c *Client) PhotosDeletePhotos(ctx context.Context, req *PhotosDeletePhotos
 		req = new(PhotosDeletePhotosRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int64, error) {
-		return tlrt.DecodeVector(b, 8, (*bin.Buffer).Long)
+		return tlrt.Decode(b, &wireSchema, 60, func(d *tlrt.Decoder, depth int) ([]int64, error) {
+			return tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long)
+		})
 	})
 }
 
@@ -768,12 +755,13 @@ func (m *PhotosGetUserPhotosRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotosGetUserPhotosRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2075)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PhotosGetUserPhotosRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhotosGetUserPhotosRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -781,16 +769,16 @@ func (m *PhotosGetUserPhotosRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "photos.getUserPhotos", "")
 	}
 	var err error
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "photos.getUserPhotos", "user_id")
 	}
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photos.getUserPhotos", "offset")
 	}
-	if m.MaxID, err = b.Long(); err != nil {
+	if m.MaxID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "photos.getUserPhotos", "max_id")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photos.getUserPhotos", "limit")
 	}
 	return nil
@@ -917,23 +905,20 @@ func (m *PhotosUploadContactProfilePhotoRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PhotosUploadContactProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhotosUploadContactProfilePhotoRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2943)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PhotosUploadContactProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PhotosUploadContactProfilePhotoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -941,31 +926,31 @@ func (m *PhotosUploadContactProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "photos.uploadContactProfilePhoto", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "flags")
 	}
 	m.Suggest = m.Flags.Has(3)
 	m.Save = m.Flags.Has(4)
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "user_id")
 	}
 	if m.Flags.Has(0) {
-		if m.File, err = decodeInputFile(b, depth+1); err != nil {
+		if m.File, err = decodeInputFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "file")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Video, err = decodeInputFile(b, depth+1); err != nil {
+		if m.Video, err = decodeInputFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "video")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.VideoStartTs, err = b.Double(); err != nil {
+		if m.VideoStartTs, err = d.Double(); err != nil {
 			return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "video_start_ts")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.VideoEmojiMarkup, err = decodeVideoSize(b, depth+1); err != nil {
+		if m.VideoEmojiMarkup, err = decodeVideoSize(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "video_emoji_markup")
 		}
 	}

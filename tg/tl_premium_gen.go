@@ -107,23 +107,20 @@ func (m *PremiumBoostsList) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PremiumBoostsList) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PremiumBoostsList{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1960)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PremiumBoostsList) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PremiumBoostsList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -131,21 +128,21 @@ func (m *PremiumBoostsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "premium.boostsList", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsList", "flags")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsList", "count")
 	}
-	if m.Boosts, err = tlrt.DecodeStructs[Boost](b, false, false, 20, depth+1); err != nil {
+	if m.Boosts, err = tlrt.DecodeStructs[Boost](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsList", "boosts")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(b); err != nil {
+		if m.NextOffset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "premium.boostsList", "next_offset")
 		}
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsList", "users")
 	}
 	if m.NextOffset != "" {
@@ -339,23 +336,20 @@ func (m *PremiumBoostsStatus) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PremiumBoostsStatus) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PremiumBoostsStatus{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1353)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PremiumBoostsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PremiumBoostsStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -363,45 +357,45 @@ func (m *PremiumBoostsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "premium.boostsStatus", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsStatus", "flags")
 	}
 	m.MyBoost = m.Flags.Has(2)
-	if m.Level, err = b.Int(); err != nil {
+	if m.Level, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsStatus", "level")
 	}
-	if m.CurrentLevelBoosts, err = b.Int(); err != nil {
+	if m.CurrentLevelBoosts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsStatus", "current_level_boosts")
 	}
-	if m.Boosts, err = b.Int(); err != nil {
+	if m.Boosts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsStatus", "boosts")
 	}
 	if m.Flags.Has(4) {
-		if m.GiftBoosts, err = b.Int(); err != nil {
+		if m.GiftBoosts, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "premium.boostsStatus", "gift_boosts")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.NextLevelBoosts, err = b.Int(); err != nil {
+		if m.NextLevelBoosts, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "premium.boostsStatus", "next_level_boosts")
 		}
 	}
 	if m.Flags.Has(1) {
-		m.PremiumAudience = new(StatsPercentValue)
-		if err = tlrt.DecodeBoxed(b, m.PremiumAudience, depth+1); err != nil {
+		m.PremiumAudience = tlrt.New[StatsPercentValue](d)
+		if err = tlrt.DecodeBoxed(d, m.PremiumAudience, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "premium.boostsStatus", "premium_audience")
 		}
 	}
-	if m.BoostURL, err = tlrt.String(b); err != nil {
+	if m.BoostURL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsStatus", "boost_url")
 	}
 	if m.Flags.Has(3) {
-		if m.PrepaidGiveaways, err = tlrt.DecodeSlabs[PrepaidStarsGiveaway](b, false, 24, depth+1, decodePrepaidGiveaway); err != nil {
+		if m.PrepaidGiveaways, err = tlrt.DecodeSlabs[PrepaidStarsGiveaway](d, false, 24, depth+1, decodePrepaidGiveaway); err != nil {
 			return tlrt.DecodeErr(err, "premium.boostsStatus", "prepaid_giveaways")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.MyBoostSlots, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.MyBoostSlots, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "premium.boostsStatus", "my_boost_slots")
 		}
 	}
@@ -489,19 +483,16 @@ func (m *PremiumMyBoosts) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PremiumMyBoosts) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2176)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PremiumMyBoosts) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PremiumMyBoosts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -509,13 +500,13 @@ func (m *PremiumMyBoosts) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "premium.myBoosts", "")
 	}
 	var err error
-	if m.MyBoosts, err = tlrt.DecodeStructs[MyBoost](b, false, false, 20, depth+1); err != nil {
+	if m.MyBoosts, err = tlrt.DecodeStructs[MyBoost](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "premium.myBoosts", "my_boosts")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "premium.myBoosts", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "premium.myBoosts", "users")
 	}
 	return nil
@@ -581,23 +572,20 @@ func (m *PremiumGetBoostsListRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *PremiumGetBoostsListRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PremiumGetBoostsListRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1595)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *PremiumGetBoostsListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PremiumGetBoostsListRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -605,17 +593,17 @@ func (m *PremiumGetBoostsListRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "premium.getBoostsList", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "premium.getBoostsList", "flags")
 	}
 	m.Gifts = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "premium.getBoostsList", "peer")
 	}
-	if m.Offset, err = tlrt.String(b); err != nil {
+	if m.Offset, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "premium.getBoostsList", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "premium.getBoostsList", "limit")
 	}
 	m.Flags &^= 1 << 0
@@ -678,12 +666,13 @@ func (m *PremiumGetMyBoostsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumGetMyBoostsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 704)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PremiumGetMyBoostsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PremiumGetMyBoostsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -789,12 +778,13 @@ func (m *PremiumApplyBoostRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = PremiumApplyBoostRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1693)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PremiumApplyBoostRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PremiumApplyBoostRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -802,15 +792,15 @@ func (m *PremiumApplyBoostRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "premium.applyBoost", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "premium.applyBoost", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Slots, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.Slots, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "premium.applyBoost", "slots")
 		}
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "premium.applyBoost", "peer")
 	}
 	if len(m.Slots) > 0 {
@@ -879,12 +869,13 @@ func (m *PremiumGetBoostsStatusRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumGetBoostsStatusRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 622)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PremiumGetBoostsStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PremiumGetBoostsStatusRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -892,7 +883,7 @@ func (m *PremiumGetBoostsStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "premium.getBoostsStatus", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "premium.getBoostsStatus", "peer")
 	}
 	return nil
@@ -964,12 +955,13 @@ func (m *PremiumGetUserBoostsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumGetUserBoostsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1186)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *PremiumGetUserBoostsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *PremiumGetUserBoostsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -977,10 +969,10 @@ func (m *PremiumGetUserBoostsRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "premium.getUserBoosts", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "premium.getUserBoosts", "peer")
 	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "premium.getUserBoosts", "user_id")
 	}
 	return nil

@@ -65,33 +65,30 @@ func (m *QuickReply) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *QuickReply) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 650)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *QuickReply) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *QuickReply) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "quickReply", "shortcut_id")
 	}
-	if m.Shortcut, err = tlrt.String(b); err != nil {
+	if m.Shortcut, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "quickReply", "shortcut")
 	}
-	if m.TopMessage, err = b.Int(); err != nil {
+	if m.TopMessage, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "quickReply", "top_message")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "quickReply", "count")
 	}
 	return nil

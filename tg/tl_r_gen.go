@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // ReactionClass is the TL type Reaction: one of ReactionEmpty, ReactionEmoji,
@@ -19,29 +20,31 @@ type ReactionClass interface {
 
 // DecodeReaction decodes any constructor of Reaction.
 func DecodeReaction(b *bin.Buffer) (ReactionClass, error) {
-	return tlrt.Owned(b, decodeReaction)
+	return tlrt.Decode(b, &wireSchema, 133, decodeReaction)
 }
 
 // decodeReaction is DecodeReaction for a value nested depth levels deep.
-func decodeReaction(b *bin.Buffer, depth int) (ReactionClass, error) {
-	id, err := b.ID()
+func decodeReaction(d *tlrt.Decoder, depth int) (ReactionClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ReactionClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ReactionEmptyTypeID:
 		v = &ReactionEmpty{}
 	case ReactionEmojiTypeID:
-		v = &ReactionEmoji{}
+		v, size = &ReactionEmoji{}, unsafe.Sizeof(ReactionEmoji{})
 	case ReactionCustomEmojiTypeID:
-		v = &ReactionCustomEmoji{}
+		v = tlrt.New[ReactionCustomEmoji](d)
 	case ReactionPaidTypeID:
 		v = &ReactionPaid{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Reaction"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -97,12 +100,13 @@ func (m *ReactionEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1837)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ReactionEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReactionEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -160,24 +164,21 @@ func (m *ReactionEmoji) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ReactionEmoji) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 863)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ReactionEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReactionEmoji) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "reactionEmoji", "emoticon")
 	}
 	return nil
@@ -239,17 +240,18 @@ func (m *ReactionCustomEmoji) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1982)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ReactionCustomEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReactionCustomEmoji) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DocumentID, err = b.Long(); err != nil {
+	if m.DocumentID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "reactionCustomEmoji", "document_id")
 	}
 	return nil
@@ -305,12 +307,13 @@ func (m *ReactionPaid) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionPaid) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1448)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ReactionPaid) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReactionPaid) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -329,13 +332,13 @@ type ReactionNotificationsFromClass interface {
 // DecodeReactionNotificationsFrom decodes any constructor of
 // ReactionNotificationsFrom.
 func DecodeReactionNotificationsFrom(b *bin.Buffer) (ReactionNotificationsFromClass, error) {
-	return decodeReactionNotificationsFrom(b, 0)
+	return tlrt.Decode(b, &wireSchema, 359, decodeReactionNotificationsFrom)
 }
 
 // decodeReactionNotificationsFrom is DecodeReactionNotificationsFrom for a
 // value nested depth levels deep.
-func decodeReactionNotificationsFrom(b *bin.Buffer, depth int) (ReactionNotificationsFromClass, error) {
-	id, err := b.ID()
+func decodeReactionNotificationsFrom(d *tlrt.Decoder, depth int) (ReactionNotificationsFromClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -348,7 +351,7 @@ func decodeReactionNotificationsFrom(b *bin.Buffer, depth int) (ReactionNotifica
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ReactionNotificationsFrom"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -407,12 +410,13 @@ func (m *ReactionNotificationsFromContacts) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionNotificationsFromContacts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2539)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ReactionNotificationsFromContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReactionNotificationsFromContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -471,12 +475,13 @@ func (m *ReactionNotificationsFromAll) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionNotificationsFromAll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1376)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ReactionNotificationsFromAll) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReactionNotificationsFromAll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -495,31 +500,33 @@ type RecentMeURLClass interface {
 
 // DecodeRecentMeURL decodes any constructor of RecentMeUrl.
 func DecodeRecentMeURL(b *bin.Buffer) (RecentMeURLClass, error) {
-	return tlrt.Owned(b, decodeRecentMeURL)
+	return tlrt.Decode(b, &wireSchema, 113, decodeRecentMeURL)
 }
 
 // decodeRecentMeURL is DecodeRecentMeURL for a value nested depth levels deep.
-func decodeRecentMeURL(b *bin.Buffer, depth int) (RecentMeURLClass, error) {
-	id, err := b.ID()
+func decodeRecentMeURL(d *tlrt.Decoder, depth int) (RecentMeURLClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v RecentMeURLClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case RecentMeURLUnknownTypeID:
-		v = &RecentMeURLUnknown{}
+		v, size = &RecentMeURLUnknown{}, unsafe.Sizeof(RecentMeURLUnknown{})
 	case RecentMeURLUserTypeID:
-		v = &RecentMeURLUser{}
+		v, size = &RecentMeURLUser{}, unsafe.Sizeof(RecentMeURLUser{})
 	case RecentMeURLChatTypeID:
-		v = &RecentMeURLChat{}
+		v, size = &RecentMeURLChat{}, unsafe.Sizeof(RecentMeURLChat{})
 	case RecentMeURLChatInviteTypeID:
-		v = &RecentMeURLChatInvite{}
+		v, size = &RecentMeURLChatInvite{}, unsafe.Sizeof(RecentMeURLChatInvite{})
 	case RecentMeURLStickerSetTypeID:
-		v = &RecentMeURLStickerSet{}
+		v, size = &RecentMeURLStickerSet{}, unsafe.Sizeof(RecentMeURLStickerSet{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "RecentMeUrl"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -576,24 +583,21 @@ func (m *RecentMeURLUnknown) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *RecentMeURLUnknown) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1337)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RecentMeURLUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RecentMeURLUnknown) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlUnknown", "url")
 	}
 	return nil
@@ -652,27 +656,24 @@ func (m *RecentMeURLUser) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *RecentMeURLUser) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2519)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RecentMeURLUser) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RecentMeURLUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlUser", "url")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlUser", "user_id")
 	}
 	return nil
@@ -731,27 +732,24 @@ func (m *RecentMeURLChat) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *RecentMeURLChat) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2437)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RecentMeURLChat) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RecentMeURLChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlChat", "url")
 	}
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlChat", "chat_id")
 	}
 	return nil
@@ -813,19 +811,16 @@ func (m *RecentMeURLChatInvite) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *RecentMeURLChatInvite) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3059)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RecentMeURLChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RecentMeURLChatInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -833,10 +828,10 @@ func (m *RecentMeURLChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "recentMeUrlChatInvite", "")
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlChatInvite", "url")
 	}
-	if m.ChatInvite, err = decodeChatInvite(b, depth+1); err != nil {
+	if m.ChatInvite, err = decodeChatInvite(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlChatInvite", "chat_invite")
 	}
 	return nil
@@ -898,19 +893,16 @@ func (m *RecentMeURLStickerSet) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *RecentMeURLStickerSet) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2554)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RecentMeURLStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RecentMeURLStickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -918,10 +910,10 @@ func (m *RecentMeURLStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "recentMeUrlStickerSet", "")
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlStickerSet", "url")
 	}
-	if m.Set, err = decodeStickerSetCovered(b, depth+1); err != nil {
+	if m.Set, err = decodeStickerSetCovered(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlStickerSet", "set")
 	}
 	return nil
@@ -938,29 +930,31 @@ type ReplyMarkupClass interface {
 
 // DecodeReplyMarkup decodes any constructor of ReplyMarkup.
 func DecodeReplyMarkup(b *bin.Buffer) (ReplyMarkupClass, error) {
-	return tlrt.Owned(b, decodeReplyMarkup)
+	return tlrt.Decode(b, &wireSchema, 43, decodeReplyMarkup)
 }
 
 // decodeReplyMarkup is DecodeReplyMarkup for a value nested depth levels deep.
-func decodeReplyMarkup(b *bin.Buffer, depth int) (ReplyMarkupClass, error) {
-	id, err := b.ID()
+func decodeReplyMarkup(d *tlrt.Decoder, depth int) (ReplyMarkupClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ReplyMarkupClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ReplyKeyboardHideTypeID:
-		v = &ReplyKeyboardHide{}
+		v = tlrt.New[ReplyKeyboardHide](d)
 	case ReplyKeyboardForceReplyTypeID:
-		v = &ReplyKeyboardForceReply{}
+		v, size = &ReplyKeyboardForceReply{}, unsafe.Sizeof(ReplyKeyboardForceReply{})
 	case ReplyKeyboardMarkupTypeID:
-		v = &ReplyKeyboardMarkup{}
+		v, size = &ReplyKeyboardMarkup{}, unsafe.Sizeof(ReplyKeyboardMarkup{})
 	case ReplyInlineMarkupTypeID:
-		v = &ReplyInlineMarkup{}
+		v, size = &ReplyInlineMarkup{}, unsafe.Sizeof(ReplyInlineMarkup{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ReplyMarkup"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1026,17 +1020,18 @@ func (m *ReplyKeyboardHide) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = ReplyKeyboardHide{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2239)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ReplyKeyboardHide) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReplyKeyboardHide) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "replyKeyboardHide", "flags")
 	}
 	m.Selective = m.Flags.Has(2)
@@ -1130,34 +1125,31 @@ func (m *ReplyKeyboardForceReply) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ReplyKeyboardForceReply) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ReplyKeyboardForceReply{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1959)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ReplyKeyboardForceReply) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReplyKeyboardForceReply) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "replyKeyboardForceReply", "flags")
 	}
 	m.SingleUse = m.Flags.Has(1)
 	m.Selective = m.Flags.Has(2)
 	if m.Flags.Has(3) {
-		if m.Placeholder, err = tlrt.String(b); err != nil {
+		if m.Placeholder, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "replyKeyboardForceReply", "placeholder")
 		}
 	}
@@ -1270,23 +1262,20 @@ func (m *ReplyKeyboardMarkup) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ReplyKeyboardMarkup) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ReplyKeyboardMarkup{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1947)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ReplyKeyboardMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReplyKeyboardMarkup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1294,18 +1283,18 @@ func (m *ReplyKeyboardMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "replyKeyboardMarkup", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "replyKeyboardMarkup", "flags")
 	}
 	m.Resize = m.Flags.Has(0)
 	m.SingleUse = m.Flags.Has(1)
 	m.Selective = m.Flags.Has(2)
 	m.Persistent = m.Flags.Has(4)
-	if m.Rows, err = tlrt.DecodeStructs[KeyboardButtonRow](b, false, false, 12, depth+1); err != nil {
+	if m.Rows, err = tlrt.DecodeStructs[KeyboardButtonRow](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "replyKeyboardMarkup", "rows")
 	}
 	if m.Flags.Has(3) {
-		if m.Placeholder, err = tlrt.String(b); err != nil {
+		if m.Placeholder, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "replyKeyboardMarkup", "placeholder")
 		}
 	}
@@ -1372,19 +1361,16 @@ func (m *ReplyInlineMarkup) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ReplyInlineMarkup) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1347)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ReplyInlineMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReplyInlineMarkup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1392,7 +1378,7 @@ func (m *ReplyInlineMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "replyInlineMarkup", "")
 	}
 	var err error
-	if m.Rows, err = tlrt.DecodeStructs[KeyboardButtonRow](b, false, false, 12, depth+1); err != nil {
+	if m.Rows, err = tlrt.DecodeStructs[KeyboardButtonRow](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "replyInlineMarkup", "rows")
 	}
 	return nil
@@ -1413,13 +1399,13 @@ type ReportReasonClass interface {
 
 // DecodeReportReason decodes any constructor of ReportReason.
 func DecodeReportReason(b *bin.Buffer) (ReportReasonClass, error) {
-	return decodeReportReason(b, 0)
+	return tlrt.Decode(b, &wireSchema, 504, decodeReportReason)
 }
 
 // decodeReportReason is DecodeReportReason for a value nested depth levels
 // deep.
-func decodeReportReason(b *bin.Buffer, depth int) (ReportReasonClass, error) {
-	id, err := b.ID()
+func decodeReportReason(d *tlrt.Decoder, depth int) (ReportReasonClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1448,7 +1434,7 @@ func decodeReportReason(b *bin.Buffer, depth int) (ReportReasonClass, error) {
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ReportReason"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1504,12 +1490,13 @@ func (m *InputReportReasonSpam) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonSpam) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1526)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReportReasonSpam) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReportReasonSpam) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1566,12 +1553,13 @@ func (m *InputReportReasonViolence) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonViolence) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 902)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReportReasonViolence) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReportReasonViolence) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1629,12 +1617,13 @@ func (m *InputReportReasonPornography) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonPornography) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1057)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReportReasonPornography) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReportReasonPornography) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1692,12 +1681,13 @@ func (m *InputReportReasonChildAbuse) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonChildAbuse) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2391)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReportReasonChildAbuse) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReportReasonChildAbuse) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1754,12 +1744,13 @@ func (m *InputReportReasonOther) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonOther) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2630)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReportReasonOther) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReportReasonOther) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1816,12 +1807,13 @@ func (m *InputReportReasonCopyright) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonCopyright) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2182)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReportReasonCopyright) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReportReasonCopyright) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1881,12 +1873,13 @@ func (m *InputReportReasonGeoIrrelevant) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonGeoIrrelevant) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2888)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReportReasonGeoIrrelevant) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReportReasonGeoIrrelevant) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1943,12 +1936,13 @@ func (m *InputReportReasonFake) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonFake) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3181)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReportReasonFake) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReportReasonFake) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2007,12 +2001,13 @@ func (m *InputReportReasonIllegalDrugs) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonIllegalDrugs) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 692)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReportReasonIllegalDrugs) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReportReasonIllegalDrugs) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2072,12 +2067,13 @@ func (m *InputReportReasonPersonalDetails) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonPersonalDetails) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2219)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *InputReportReasonPersonalDetails) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputReportReasonPersonalDetails) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2095,28 +2091,30 @@ type ReportResultClass interface {
 
 // DecodeReportResult decodes any constructor of ReportResult.
 func DecodeReportResult(b *bin.Buffer) (ReportResultClass, error) {
-	return tlrt.Owned(b, decodeReportResult)
+	return tlrt.Decode(b, &wireSchema, 851, decodeReportResult)
 }
 
 // decodeReportResult is DecodeReportResult for a value nested depth levels
 // deep.
-func decodeReportResult(b *bin.Buffer, depth int) (ReportResultClass, error) {
-	id, err := b.ID()
+func decodeReportResult(d *tlrt.Decoder, depth int) (ReportResultClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v ReportResultClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ReportResultChooseOptionTypeID:
-		v = &ReportResultChooseOption{}
+		v, size = &ReportResultChooseOption{}, unsafe.Sizeof(ReportResultChooseOption{})
 	case ReportResultAddCommentTypeID:
-		v = &ReportResultAddComment{}
+		v, size = &ReportResultAddComment{}, unsafe.Sizeof(ReportResultAddComment{})
 	case ReportResultReportedTypeID:
 		v = &ReportResultReported{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ReportResult"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2181,19 +2179,16 @@ func (m *ReportResultChooseOption) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ReportResultChooseOption) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3121)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ReportResultChooseOption) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReportResultChooseOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2201,10 +2196,10 @@ func (m *ReportResultChooseOption) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "reportResultChooseOption", "")
 	}
 	var err error
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "reportResultChooseOption", "title")
 	}
-	if m.Options, err = tlrt.DecodeStructs[MessageReportOption](b, false, false, 12, depth+1); err != nil {
+	if m.Options, err = tlrt.DecodeStructs[MessageReportOption](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "reportResultChooseOption", "options")
 	}
 	return nil
@@ -2267,32 +2262,29 @@ func (m *ReportResultAddComment) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ReportResultAddComment) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ReportResultAddComment{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1722)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ReportResultAddComment) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReportResultAddComment) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "reportResultAddComment", "flags")
 	}
 	m.Optional = m.Flags.Has(0)
-	if m.Option, err = tlrt.Bytes(b); err != nil {
+	if m.Option, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "reportResultAddComment", "option")
 	}
 	m.Flags &^= 1 << 0
@@ -2349,12 +2341,13 @@ func (m *ReportResultReported) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReportResultReported) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2034)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ReportResultReported) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReportResultReported) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2373,30 +2366,32 @@ type RequestPeerTypeClass interface {
 
 // DecodeRequestPeerType decodes any constructor of RequestPeerType.
 func DecodeRequestPeerType(b *bin.Buffer) (RequestPeerTypeClass, error) {
-	return tlrt.Owned(b, decodeRequestPeerType)
+	return tlrt.Decode(b, &wireSchema, 31, decodeRequestPeerType)
 }
 
 // decodeRequestPeerType is DecodeRequestPeerType for a value nested depth
 // levels deep.
-func decodeRequestPeerType(b *bin.Buffer, depth int) (RequestPeerTypeClass, error) {
-	id, err := b.ID()
+func decodeRequestPeerType(d *tlrt.Decoder, depth int) (RequestPeerTypeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v RequestPeerTypeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case RequestPeerTypeUserTypeID:
-		v = &RequestPeerTypeUser{}
+		v = tlrt.New[RequestPeerTypeUser](d)
 	case RequestPeerTypeChatTypeID:
-		v = &RequestPeerTypeChat{}
+		v, size = &RequestPeerTypeChat{}, unsafe.Sizeof(RequestPeerTypeChat{})
 	case RequestPeerTypeBroadcastTypeID:
-		v = &RequestPeerTypeBroadcast{}
+		v, size = &RequestPeerTypeBroadcast{}, unsafe.Sizeof(RequestPeerTypeBroadcast{})
 	case RequestPeerTypeCreateBotTypeID:
-		v = &RequestPeerTypeCreateBot{}
+		v, size = &RequestPeerTypeCreateBot{}, unsafe.Sizeof(RequestPeerTypeCreateBot{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "RequestPeerType"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2512,26 +2507,27 @@ func (m *RequestPeerTypeUser) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = RequestPeerTypeUser{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1581)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *RequestPeerTypeUser) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RequestPeerTypeUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "requestPeerTypeUser", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Bot, err = b.Bool(); err != nil {
+		if m.Bot, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeUser", "bot")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Premium, err = b.Bool(); err != nil {
+		if m.Premium, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeUser", "premium")
 		}
 	}
@@ -2676,12 +2672,13 @@ func (m *RequestPeerTypeChat) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = RequestPeerTypeChat{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2711)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *RequestPeerTypeChat) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RequestPeerTypeChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2689,30 +2686,30 @@ func (m *RequestPeerTypeChat) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "requestPeerTypeChat", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "requestPeerTypeChat", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
 	m.BotParticipant = m.Flags.Has(5)
 	if m.Flags.Has(3) {
-		if m.HasUsername, err = b.Bool(); err != nil {
+		if m.HasUsername, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeChat", "has_username")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Forum, err = b.Bool(); err != nil {
+		if m.Forum, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeChat", "forum")
 		}
 	}
 	if m.Flags.Has(1) {
-		m.UserAdminRights = new(ChatAdminRights)
-		if err = tlrt.DecodeBoxed(b, m.UserAdminRights, depth+1); err != nil {
+		m.UserAdminRights = tlrt.New[ChatAdminRights](d)
+		if err = tlrt.DecodeBoxed(d, m.UserAdminRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeChat", "user_admin_rights")
 		}
 	}
 	if m.Flags.Has(2) {
-		m.BotAdminRights = new(ChatAdminRights)
-		if err = tlrt.DecodeBoxed(b, m.BotAdminRights, depth+1); err != nil {
+		m.BotAdminRights = tlrt.New[ChatAdminRights](d)
+		if err = tlrt.DecodeBoxed(d, m.BotAdminRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeChat", "bot_admin_rights")
 		}
 	}
@@ -2832,12 +2829,13 @@ func (m *RequestPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = RequestPeerTypeBroadcast{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1113)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *RequestPeerTypeBroadcast) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RequestPeerTypeBroadcast) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2845,24 +2843,24 @@ func (m *RequestPeerTypeBroadcast) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "requestPeerTypeBroadcast", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
 	if m.Flags.Has(3) {
-		if m.HasUsername, err = b.Bool(); err != nil {
+		if m.HasUsername, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "has_username")
 		}
 	}
 	if m.Flags.Has(1) {
-		m.UserAdminRights = new(ChatAdminRights)
-		if err = tlrt.DecodeBoxed(b, m.UserAdminRights, depth+1); err != nil {
+		m.UserAdminRights = tlrt.New[ChatAdminRights](d)
+		if err = tlrt.DecodeBoxed(d, m.UserAdminRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "user_admin_rights")
 		}
 	}
 	if m.Flags.Has(2) {
-		m.BotAdminRights = new(ChatAdminRights)
-		if err = tlrt.DecodeBoxed(b, m.BotAdminRights, depth+1); err != nil {
+		m.BotAdminRights = tlrt.New[ChatAdminRights](d)
+		if err = tlrt.DecodeBoxed(d, m.BotAdminRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "bot_admin_rights")
 		}
 	}
@@ -2984,38 +2982,35 @@ func (m *RequestPeerTypeCreateBot) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *RequestPeerTypeCreateBot) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = RequestPeerTypeCreateBot{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1247)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RequestPeerTypeCreateBot) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RequestPeerTypeCreateBot) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "flags")
 	}
 	m.BotManaged = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.SuggestedName, err = tlrt.String(b); err != nil {
+		if m.SuggestedName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "suggested_name")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.SuggestedUsername, err = tlrt.String(b); err != nil {
+		if m.SuggestedUsername, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "suggested_username")
 		}
 	}
@@ -3040,28 +3035,30 @@ type RequestedPeerClass interface {
 
 // DecodeRequestedPeer decodes any constructor of RequestedPeer.
 func DecodeRequestedPeer(b *bin.Buffer) (RequestedPeerClass, error) {
-	return tlrt.Owned(b, decodeRequestedPeer)
+	return tlrt.Decode(b, &wireSchema, 427, decodeRequestedPeer)
 }
 
 // decodeRequestedPeer is DecodeRequestedPeer for a value nested depth levels
 // deep.
-func decodeRequestedPeer(b *bin.Buffer, depth int) (RequestedPeerClass, error) {
-	id, err := b.ID()
+func decodeRequestedPeer(d *tlrt.Decoder, depth int) (RequestedPeerClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v RequestedPeerClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case RequestedPeerUserTypeID:
-		v = &RequestedPeerUser{}
+		v, size = &RequestedPeerUser{}, unsafe.Sizeof(RequestedPeerUser{})
 	case RequestedPeerChatTypeID:
-		v = &RequestedPeerChat{}
+		v, size = &RequestedPeerChat{}, unsafe.Sizeof(RequestedPeerChat{})
 	case RequestedPeerChannelTypeID:
-		v = &RequestedPeerChannel{}
+		v, size = &RequestedPeerChannel{}, unsafe.Sizeof(RequestedPeerChannel{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "RequestedPeer"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3209,23 +3206,20 @@ func (m *RequestedPeerUser) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *RequestedPeerUser) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = RequestedPeerUser{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2824)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RequestedPeerUser) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RequestedPeerUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3233,29 +3227,29 @@ func (m *RequestedPeerUser) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "requestedPeerUser", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "requestedPeerUser", "flags")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "requestedPeerUser", "user_id")
 	}
 	if m.Flags.Has(0) {
-		if m.FirstName, err = tlrt.String(b); err != nil {
+		if m.FirstName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerUser", "first_name")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.LastName, err = tlrt.String(b); err != nil {
+		if m.LastName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerUser", "last_name")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Username, err = tlrt.String(b); err != nil {
+		if m.Username, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerUser", "username")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+		if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerUser", "photo")
 		}
 	}
@@ -3361,23 +3355,20 @@ func (m *RequestedPeerChat) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *RequestedPeerChat) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = RequestedPeerChat{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1762)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RequestedPeerChat) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RequestedPeerChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3385,19 +3376,19 @@ func (m *RequestedPeerChat) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "requestedPeerChat", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "requestedPeerChat", "flags")
 	}
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "requestedPeerChat", "chat_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerChat", "title")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+		if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerChat", "photo")
 		}
 	}
@@ -3525,23 +3516,20 @@ func (m *RequestedPeerChannel) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *RequestedPeerChannel) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = RequestedPeerChannel{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2008)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RequestedPeerChannel) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RequestedPeerChannel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3549,24 +3537,24 @@ func (m *RequestedPeerChannel) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "requestedPeerChannel", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "requestedPeerChannel", "flags")
 	}
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "requestedPeerChannel", "channel_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerChannel", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Username, err = tlrt.String(b); err != nil {
+		if m.Username, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerChannel", "username")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+		if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerChannel", "photo")
 		}
 	}
@@ -3592,13 +3580,13 @@ type RequirementToContactClass interface {
 
 // DecodeRequirementToContact decodes any constructor of RequirementToContact.
 func DecodeRequirementToContact(b *bin.Buffer) (RequirementToContactClass, error) {
-	return decodeRequirementToContact(b, 0)
+	return tlrt.Decode(b, &wireSchema, 2851, decodeRequirementToContact)
 }
 
 // decodeRequirementToContact is DecodeRequirementToContact for a value nested
 // depth levels deep.
-func decodeRequirementToContact(b *bin.Buffer, depth int) (RequirementToContactClass, error) {
-	id, err := b.ID()
+func decodeRequirementToContact(d *tlrt.Decoder, depth int) (RequirementToContactClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3609,11 +3597,11 @@ func decodeRequirementToContact(b *bin.Buffer, depth int) (RequirementToContactC
 	case RequirementToContactPremiumTypeID:
 		v = &RequirementToContactPremium{}
 	case RequirementToContactPaidMessagesTypeID:
-		v = &RequirementToContactPaidMessages{}
+		v = tlrt.New[RequirementToContactPaidMessages](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "RequirementToContact"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3670,12 +3658,13 @@ func (m *RequirementToContactEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequirementToContactEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 630)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *RequirementToContactEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RequirementToContactEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3734,12 +3723,13 @@ func (m *RequirementToContactPremium) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequirementToContactPremium) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2989)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *RequirementToContactPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RequirementToContactPremium) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3806,17 +3796,18 @@ func (m *RequirementToContactPaidMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequirementToContactPaidMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2464)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *RequirementToContactPaidMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RequirementToContactPaidMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.StarsAmount, err = b.Long(); err != nil {
+	if m.StarsAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "requirementToContactPaidMessages", "stars_amount")
 	}
 	return nil
@@ -3837,81 +3828,83 @@ type RichTextClass interface {
 
 // DecodeRichText decodes any constructor of RichText.
 func DecodeRichText(b *bin.Buffer) (RichTextClass, error) {
-	return tlrt.Owned(b, decodeRichText)
+	return tlrt.Decode(b, &wireSchema, 24, decodeRichText)
 }
 
 // decodeRichText is DecodeRichText for a value nested depth levels deep.
-func decodeRichText(b *bin.Buffer, depth int) (RichTextClass, error) {
-	id, err := b.ID()
+func decodeRichText(d *tlrt.Decoder, depth int) (RichTextClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v RichTextClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case TextEmptyTypeID:
 		v = &TextEmpty{}
 	case TextPlainTypeID:
-		v = &TextPlain{}
+		v, size = &TextPlain{}, unsafe.Sizeof(TextPlain{})
 	case TextBoldTypeID:
-		v = &TextBold{}
+		v, size = &TextBold{}, unsafe.Sizeof(TextBold{})
 	case TextItalicTypeID:
-		v = &TextItalic{}
+		v, size = &TextItalic{}, unsafe.Sizeof(TextItalic{})
 	case TextUnderlineTypeID:
-		v = &TextUnderline{}
+		v, size = &TextUnderline{}, unsafe.Sizeof(TextUnderline{})
 	case TextStrikeTypeID:
-		v = &TextStrike{}
+		v, size = &TextStrike{}, unsafe.Sizeof(TextStrike{})
 	case TextFixedTypeID:
-		v = &TextFixed{}
+		v, size = &TextFixed{}, unsafe.Sizeof(TextFixed{})
 	case TextURLTypeID:
-		v = &TextURL{}
+		v, size = &TextURL{}, unsafe.Sizeof(TextURL{})
 	case TextEmailTypeID:
-		v = &TextEmail{}
+		v, size = &TextEmail{}, unsafe.Sizeof(TextEmail{})
 	case TextConcatTypeID:
-		v = &TextConcat{}
+		v, size = &TextConcat{}, unsafe.Sizeof(TextConcat{})
 	case TextSubscriptTypeID:
-		v = &TextSubscript{}
+		v, size = &TextSubscript{}, unsafe.Sizeof(TextSubscript{})
 	case TextSuperscriptTypeID:
-		v = &TextSuperscript{}
+		v, size = &TextSuperscript{}, unsafe.Sizeof(TextSuperscript{})
 	case TextMarkedTypeID:
-		v = &TextMarked{}
+		v, size = &TextMarked{}, unsafe.Sizeof(TextMarked{})
 	case TextPhoneTypeID:
-		v = &TextPhone{}
+		v, size = &TextPhone{}, unsafe.Sizeof(TextPhone{})
 	case TextImageTypeID:
-		v = &TextImage{}
+		v = tlrt.New[TextImage](d)
 	case TextAnchorTypeID:
-		v = &TextAnchor{}
+		v, size = &TextAnchor{}, unsafe.Sizeof(TextAnchor{})
 	case TextMathTypeID:
-		v = &TextMath{}
+		v, size = &TextMath{}, unsafe.Sizeof(TextMath{})
 	case TextCustomEmojiTypeID:
-		v = &TextCustomEmoji{}
+		v, size = &TextCustomEmoji{}, unsafe.Sizeof(TextCustomEmoji{})
 	case TextSpoilerTypeID:
-		v = &TextSpoiler{}
+		v, size = &TextSpoiler{}, unsafe.Sizeof(TextSpoiler{})
 	case TextMentionTypeID:
-		v = &TextMention{}
+		v, size = &TextMention{}, unsafe.Sizeof(TextMention{})
 	case TextHashtagTypeID:
-		v = &TextHashtag{}
+		v, size = &TextHashtag{}, unsafe.Sizeof(TextHashtag{})
 	case TextBotCommandTypeID:
-		v = &TextBotCommand{}
+		v, size = &TextBotCommand{}, unsafe.Sizeof(TextBotCommand{})
 	case TextCashtagTypeID:
-		v = &TextCashtag{}
+		v, size = &TextCashtag{}, unsafe.Sizeof(TextCashtag{})
 	case TextAutoURLTypeID:
-		v = &TextAutoURL{}
+		v, size = &TextAutoURL{}, unsafe.Sizeof(TextAutoURL{})
 	case TextAutoEmailTypeID:
-		v = &TextAutoEmail{}
+		v, size = &TextAutoEmail{}, unsafe.Sizeof(TextAutoEmail{})
 	case TextAutoPhoneTypeID:
-		v = &TextAutoPhone{}
+		v, size = &TextAutoPhone{}, unsafe.Sizeof(TextAutoPhone{})
 	case TextBankCardTypeID:
-		v = &TextBankCard{}
+		v, size = &TextBankCard{}, unsafe.Sizeof(TextBankCard{})
 	case TextMentionNameTypeID:
-		v = &TextMentionName{}
+		v, size = &TextMentionName{}, unsafe.Sizeof(TextMentionName{})
 	case TextDateTypeID:
-		v = &TextDate{}
+		v, size = &TextDate{}, unsafe.Sizeof(TextDate{})
 	case TextDiffTypeID:
-		v = &TextDiff{}
+		v, size = &TextDiff{}, unsafe.Sizeof(TextDiff{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "RichText"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3967,12 +3960,13 @@ func (m *TextEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2891)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *TextEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4030,24 +4024,21 @@ func (m *TextPlain) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextPlain) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1775)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextPlain) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextPlain) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "textPlain", "text")
 	}
 	return nil
@@ -4106,19 +4097,16 @@ func (m *TextBold) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextBold) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1653)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextBold) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextBold) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4126,7 +4114,7 @@ func (m *TextBold) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textBold", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textBold", "text")
 	}
 	return nil
@@ -4185,19 +4173,16 @@ func (m *TextItalic) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextItalic) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2856)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextItalic) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextItalic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4205,7 +4190,7 @@ func (m *TextItalic) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textItalic", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textItalic", "text")
 	}
 	return nil
@@ -4264,19 +4249,16 @@ func (m *TextUnderline) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextUnderline) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2625)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextUnderline) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextUnderline) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4284,7 +4266,7 @@ func (m *TextUnderline) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textUnderline", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textUnderline", "text")
 	}
 	return nil
@@ -4343,19 +4325,16 @@ func (m *TextStrike) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextStrike) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2187)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextStrike) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextStrike) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4363,7 +4342,7 @@ func (m *TextStrike) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textStrike", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textStrike", "text")
 	}
 	return nil
@@ -4422,19 +4401,16 @@ func (m *TextFixed) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextFixed) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1700)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextFixed) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextFixed) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4442,7 +4418,7 @@ func (m *TextFixed) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textFixed", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textFixed", "text")
 	}
 	return nil
@@ -4505,19 +4481,16 @@ func (m *TextURL) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextURL) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1208)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextURL) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4525,13 +4498,13 @@ func (m *TextURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textUrl", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textUrl", "text")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "textUrl", "url")
 	}
-	if m.WebpageID, err = b.Long(); err != nil {
+	if m.WebpageID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "textUrl", "webpage_id")
 	}
 	return nil
@@ -4592,19 +4565,16 @@ func (m *TextEmail) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextEmail) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2914)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextEmail) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextEmail) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4612,10 +4582,10 @@ func (m *TextEmail) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textEmail", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textEmail", "text")
 	}
-	if m.Email, err = tlrt.String(b); err != nil {
+	if m.Email, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "textEmail", "email")
 	}
 	return nil
@@ -4677,19 +4647,16 @@ func (m *TextConcat) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextConcat) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1878)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextConcat) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextConcat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4697,7 +4664,7 @@ func (m *TextConcat) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textConcat", "")
 	}
 	var err error
-	if m.Texts, err = tlrt.DecodeSlabs[TextDate](b, false, 4, depth+1, decodeRichText); err != nil {
+	if m.Texts, err = tlrt.DecodeSlabs[TextDate](d, false, 4, depth+1, decodeRichText); err != nil {
 		return tlrt.DecodeErr(err, "textConcat", "texts")
 	}
 	return nil
@@ -4756,19 +4723,16 @@ func (m *TextSubscript) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextSubscript) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3076)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextSubscript) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextSubscript) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4776,7 +4740,7 @@ func (m *TextSubscript) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textSubscript", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textSubscript", "text")
 	}
 	return nil
@@ -4835,19 +4799,16 @@ func (m *TextSuperscript) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextSuperscript) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2697)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextSuperscript) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextSuperscript) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4855,7 +4816,7 @@ func (m *TextSuperscript) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textSuperscript", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textSuperscript", "text")
 	}
 	return nil
@@ -4914,19 +4875,16 @@ func (m *TextMarked) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextMarked) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 612)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextMarked) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextMarked) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4934,7 +4892,7 @@ func (m *TextMarked) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textMarked", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textMarked", "text")
 	}
 	return nil
@@ -4995,19 +4953,16 @@ func (m *TextPhone) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextPhone) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 884)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextPhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5015,10 +4970,10 @@ func (m *TextPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textPhone", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textPhone", "text")
 	}
-	if m.Phone, err = tlrt.String(b); err != nil {
+	if m.Phone, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "textPhone", "phone")
 	}
 	return nil
@@ -5088,23 +5043,24 @@ func (m *TextImage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextImage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 665)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *TextImage) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextImage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DocumentID, err = b.Long(); err != nil {
+	if m.DocumentID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "textImage", "document_id")
 	}
-	if m.W, err = b.Int(); err != nil {
+	if m.W, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "textImage", "w")
 	}
-	if m.H, err = b.Int(); err != nil {
+	if m.H, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "textImage", "h")
 	}
 	return nil
@@ -5165,19 +5121,16 @@ func (m *TextAnchor) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextAnchor) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1134)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextAnchor) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextAnchor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5185,10 +5138,10 @@ func (m *TextAnchor) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textAnchor", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textAnchor", "text")
 	}
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "textAnchor", "name")
 	}
 	return nil
@@ -5245,24 +5198,21 @@ func (m *TextMath) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextMath) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2204)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextMath) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextMath) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Source, err = tlrt.String(b); err != nil {
+	if m.Source, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "textMath", "source")
 	}
 	return nil
@@ -5321,27 +5271,24 @@ func (m *TextCustomEmoji) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2262)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextCustomEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextCustomEmoji) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DocumentID, err = b.Long(); err != nil {
+	if m.DocumentID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "textCustomEmoji", "document_id")
 	}
-	if m.Alt, err = tlrt.String(b); err != nil {
+	if m.Alt, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "textCustomEmoji", "alt")
 	}
 	return nil
@@ -5400,19 +5347,16 @@ func (m *TextSpoiler) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextSpoiler) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1380)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextSpoiler) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextSpoiler) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5420,7 +5364,7 @@ func (m *TextSpoiler) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textSpoiler", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textSpoiler", "text")
 	}
 	return nil
@@ -5479,19 +5423,16 @@ func (m *TextMention) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextMention) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2746)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextMention) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextMention) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5499,7 +5440,7 @@ func (m *TextMention) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textMention", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textMention", "text")
 	}
 	return nil
@@ -5558,19 +5499,16 @@ func (m *TextHashtag) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextHashtag) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1442)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextHashtag) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextHashtag) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5578,7 +5516,7 @@ func (m *TextHashtag) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textHashtag", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textHashtag", "text")
 	}
 	return nil
@@ -5637,19 +5575,16 @@ func (m *TextBotCommand) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextBotCommand) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 600)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextBotCommand) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextBotCommand) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5657,7 +5592,7 @@ func (m *TextBotCommand) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textBotCommand", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textBotCommand", "text")
 	}
 	return nil
@@ -5716,19 +5651,16 @@ func (m *TextCashtag) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextCashtag) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1857)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextCashtag) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextCashtag) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5736,7 +5668,7 @@ func (m *TextCashtag) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textCashtag", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textCashtag", "text")
 	}
 	return nil
@@ -5795,19 +5727,16 @@ func (m *TextAutoURL) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextAutoURL) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2372)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextAutoURL) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextAutoURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5815,7 +5744,7 @@ func (m *TextAutoURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textAutoUrl", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textAutoUrl", "text")
 	}
 	return nil
@@ -5874,19 +5803,16 @@ func (m *TextAutoEmail) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextAutoEmail) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2675)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextAutoEmail) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextAutoEmail) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5894,7 +5820,7 @@ func (m *TextAutoEmail) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textAutoEmail", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textAutoEmail", "text")
 	}
 	return nil
@@ -5953,19 +5879,16 @@ func (m *TextAutoPhone) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextAutoPhone) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 972)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextAutoPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextAutoPhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5973,7 +5896,7 @@ func (m *TextAutoPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textAutoPhone", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textAutoPhone", "text")
 	}
 	return nil
@@ -6032,19 +5955,16 @@ func (m *TextBankCard) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextBankCard) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2521)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextBankCard) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextBankCard) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6052,7 +5972,7 @@ func (m *TextBankCard) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textBankCard", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textBankCard", "text")
 	}
 	return nil
@@ -6113,19 +6033,16 @@ func (m *TextMentionName) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextMentionName) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 589)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextMentionName) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextMentionName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6133,10 +6050,10 @@ func (m *TextMentionName) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textMentionName", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textMentionName", "text")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "textMentionName", "user_id")
 	}
 	return nil
@@ -6215,23 +6132,20 @@ func (m *TextDate) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextDate) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = TextDate{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2306)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextDate) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextDate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6239,7 +6153,7 @@ func (m *TextDate) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textDate", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "textDate", "flags")
 	}
 	m.Relative = m.Flags.Has(0)
@@ -6248,10 +6162,10 @@ func (m *TextDate) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.ShortDate = m.Flags.Has(3)
 	m.LongDate = m.Flags.Has(4)
 	m.DayOfWeek = m.Flags.Has(5)
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textDate", "text")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "textDate", "date")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
@@ -6315,19 +6229,16 @@ func (m *TextDiff) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextDiff) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2121)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextDiff) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextDiff) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6335,10 +6246,10 @@ func (m *TextDiff) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textDiff", "")
 	}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+	if m.Text, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textDiff", "text")
 	}
-	if m.OldText, err = decodeRichText(b, depth+1); err != nil {
+	if m.OldText, err = decodeRichText(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textDiff", "old_text")
 	}
 	return nil
@@ -6429,23 +6340,20 @@ func (m *ReactionCount) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ReactionCount) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ReactionCount{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2283)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ReactionCount) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReactionCount) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6453,18 +6361,18 @@ func (m *ReactionCount) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "reactionCount", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "reactionCount", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.ChosenOrder, err = b.Int(); err != nil {
+		if m.ChosenOrder, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "reactionCount", "chosen_order")
 		}
 	}
-	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "reactionCount", "reaction")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "reactionCount", "count")
 	}
 	if m.ChosenOrder != 0 {
@@ -6554,23 +6462,20 @@ func (m *ReactionsNotifySettings) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ReactionsNotifySettings) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ReactionsNotifySettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1751)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ReactionsNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReactionsNotifySettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6578,28 +6483,28 @@ func (m *ReactionsNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "reactionsNotifySettings", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "reactionsNotifySettings", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.MessagesNotifyFrom, err = decodeReactionNotificationsFrom(b, depth+1); err != nil {
+		if m.MessagesNotifyFrom, err = decodeReactionNotificationsFrom(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "reactionsNotifySettings", "messages_notify_from")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.StoriesNotifyFrom, err = decodeReactionNotificationsFrom(b, depth+1); err != nil {
+		if m.StoriesNotifyFrom, err = decodeReactionNotificationsFrom(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "reactionsNotifySettings", "stories_notify_from")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.PollVotesNotifyFrom, err = decodeReactionNotificationsFrom(b, depth+1); err != nil {
+		if m.PollVotesNotifyFrom, err = decodeReactionNotificationsFrom(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "reactionsNotifySettings", "poll_votes_notify_from")
 		}
 	}
-	if m.Sound, err = decodeNotificationSound(b, depth+1); err != nil {
+	if m.Sound, err = decodeNotificationSound(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "reactionsNotifySettings", "sound")
 	}
-	if m.ShowPreviews, err = b.Bool(); err != nil {
+	if m.ShowPreviews, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "reactionsNotifySettings", "show_previews")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -6665,20 +6570,21 @@ func (m *ReadParticipantDate) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReadParticipantDate) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1363)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ReadParticipantDate) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReadParticipantDate) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "readParticipantDate", "user_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "readParticipantDate", "date")
 	}
 	return nil
@@ -6742,20 +6648,21 @@ func (m *ReceivedNotifyMessage) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReceivedNotifyMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2279)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *ReceivedNotifyMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ReceivedNotifyMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "receivedNotifyMessage", "id")
 	}
-	if m.Flags, err = b.Int(); err != nil {
+	if m.Flags, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "receivedNotifyMessage", "flags")
 	}
 	return nil
@@ -6847,22 +6754,23 @@ func (m *RecentStory) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = RecentStory{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1744)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *RecentStory) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RecentStory) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "recentStory", "flags")
 	}
 	m.Live = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.MaxID, err = b.Int(); err != nil {
+		if m.MaxID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "recentStory", "max_id")
 		}
 	}
@@ -6926,30 +6834,27 @@ func (m *RestrictionReason) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *RestrictionReason) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2770)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RestrictionReason) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RestrictionReason) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Platform, err = tlrt.String(b); err != nil {
+	if m.Platform, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "restrictionReason", "platform")
 	}
-	if m.Reason, err = tlrt.String(b); err != nil {
+	if m.Reason, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "restrictionReason", "reason")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "restrictionReason", "text")
 	}
 	return nil
@@ -7034,23 +6939,20 @@ func (m *RichMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *RichMessage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = RichMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2542)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *RichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *RichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7058,18 +6960,18 @@ func (m *RichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "richMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "richMessage", "flags")
 	}
 	m.Rtl = m.Flags.Has(0)
 	m.Part = m.Flags.Has(1)
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "richMessage", "blocks")
 	}
-	if m.Photos, err = tlrt.DecodeSlabs[Photo](b, false, 12, depth+1, decodePhoto); err != nil {
+	if m.Photos, err = tlrt.DecodeSlabs[Photo](d, false, 12, depth+1, decodePhoto); err != nil {
 		return tlrt.DecodeErr(err, "richMessage", "photos")
 	}
-	if m.Documents, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "richMessage", "documents")
 	}
 	m.Flags &^= 1<<0 | 1<<1

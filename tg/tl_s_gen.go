@@ -7,6 +7,7 @@ import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"math"
+	"unsafe"
 )
 
 // SavedDialogClass is the TL type SavedDialog: one of SavedDialog,
@@ -20,25 +21,27 @@ type SavedDialogClass interface {
 
 // DecodeSavedDialog decodes any constructor of SavedDialog.
 func DecodeSavedDialog(b *bin.Buffer) (SavedDialogClass, error) {
-	return tlrt.Owned(b, decodeSavedDialog)
+	return tlrt.Decode(b, &wireSchema, 279, decodeSavedDialog)
 }
 
 // decodeSavedDialog is DecodeSavedDialog for a value nested depth levels deep.
-func decodeSavedDialog(b *bin.Buffer, depth int) (SavedDialogClass, error) {
-	id, err := b.ID()
+func decodeSavedDialog(d *tlrt.Decoder, depth int) (SavedDialogClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v SavedDialogClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case SavedDialogTypeID:
-		v = &SavedDialog{}
+		v, size = &SavedDialog{}, unsafe.Sizeof(SavedDialog{})
 	case MonoForumDialogTypeID:
-		v = &MonoForumDialog{}
+		v, size = &MonoForumDialog{}, unsafe.Sizeof(MonoForumDialog{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SavedDialog"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -111,12 +114,13 @@ func (m *SavedDialog) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SavedDialog{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2573)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SavedDialog) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SavedDialog) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -124,14 +128,14 @@ func (m *SavedDialog) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "savedDialog", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "savedDialog", "flags")
 	}
 	m.Pinned = m.Flags.Has(2)
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "savedDialog", "peer")
 	}
-	if m.TopMessage, err = b.Int(); err != nil {
+	if m.TopMessage, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "savedDialog", "top_message")
 	}
 	m.Flags &^= 1 << 2
@@ -220,23 +224,20 @@ func (m *MonoForumDialog) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *MonoForumDialog) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MonoForumDialog{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1624)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *MonoForumDialog) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *MonoForumDialog) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -244,31 +245,31 @@ func (m *MonoForumDialog) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "monoForumDialog", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "monoForumDialog", "flags")
 	}
 	m.UnreadMark = m.Flags.Has(3)
 	m.NopaidMessagesException = m.Flags.Has(4)
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "monoForumDialog", "peer")
 	}
-	if m.TopMessage, err = b.Int(); err != nil {
+	if m.TopMessage, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "monoForumDialog", "top_message")
 	}
-	if m.ReadInboxMaxID, err = b.Int(); err != nil {
+	if m.ReadInboxMaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "monoForumDialog", "read_inbox_max_id")
 	}
-	if m.ReadOutboxMaxID, err = b.Int(); err != nil {
+	if m.ReadOutboxMaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "monoForumDialog", "read_outbox_max_id")
 	}
-	if m.UnreadCount, err = b.Int(); err != nil {
+	if m.UnreadCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "monoForumDialog", "unread_count")
 	}
-	if m.UnreadReactionsCount, err = b.Int(); err != nil {
+	if m.UnreadReactionsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "monoForumDialog", "unread_reactions_count")
 	}
 	if m.Flags.Has(1) {
-		if m.Draft, err = decodeDraftMessage(b, depth+1); err != nil {
+		if m.Draft, err = decodeDraftMessage(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "monoForumDialog", "draft")
 		}
 	}
@@ -287,25 +288,27 @@ type SecureFileClass interface {
 
 // DecodeSecureFile decodes any constructor of SecureFile.
 func DecodeSecureFile(b *bin.Buffer) (SecureFileClass, error) {
-	return tlrt.Owned(b, decodeSecureFile)
+	return tlrt.Decode(b, &wireSchema, 159, decodeSecureFile)
 }
 
 // decodeSecureFile is DecodeSecureFile for a value nested depth levels deep.
-func decodeSecureFile(b *bin.Buffer, depth int) (SecureFileClass, error) {
-	id, err := b.ID()
+func decodeSecureFile(d *tlrt.Decoder, depth int) (SecureFileClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v SecureFileClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case SecureFileEmptyTypeID:
 		v = &SecureFileEmpty{}
 	case SecureFileTypeID:
-		v = &SecureFile{}
+		v, size = &SecureFile{}, unsafe.Sizeof(SecureFile{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SecureFile"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -361,12 +364,13 @@ func (m *SecureFileEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureFileEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1623)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureFileEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureFileEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -439,42 +443,39 @@ func (m *SecureFile) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureFile) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1866)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureFile) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "secureFile", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "secureFile", "access_hash")
 	}
-	if m.Size, err = b.Long(); err != nil {
+	if m.Size, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "secureFile", "size")
 	}
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "secureFile", "dc_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "secureFile", "date")
 	}
-	if m.FileHash, err = tlrt.Bytes(b); err != nil {
+	if m.FileHash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureFile", "file_hash")
 	}
-	if m.Secret, err = tlrt.Bytes(b); err != nil {
+	if m.Secret, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureFile", "secret")
 	}
 	return nil
@@ -492,28 +493,30 @@ type SecurePasswordKdfAlgoClass interface {
 
 // DecodeSecurePasswordKdfAlgo decodes any constructor of SecurePasswordKdfAlgo.
 func DecodeSecurePasswordKdfAlgo(b *bin.Buffer) (SecurePasswordKdfAlgoClass, error) {
-	return tlrt.Owned(b, decodeSecurePasswordKdfAlgo)
+	return tlrt.Decode(b, &wireSchema, 140, decodeSecurePasswordKdfAlgo)
 }
 
 // decodeSecurePasswordKdfAlgo is DecodeSecurePasswordKdfAlgo for a value nested
 // depth levels deep.
-func decodeSecurePasswordKdfAlgo(b *bin.Buffer, depth int) (SecurePasswordKdfAlgoClass, error) {
-	id, err := b.ID()
+func decodeSecurePasswordKdfAlgo(d *tlrt.Decoder, depth int) (SecurePasswordKdfAlgoClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v SecurePasswordKdfAlgoClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case SecurePasswordKdfAlgoUnknownTypeID:
 		v = &SecurePasswordKdfAlgoUnknown{}
 	case SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID:
-		v = &SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000{}
+		v, size = &SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000{}, unsafe.Sizeof(SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000{})
 	case SecurePasswordKdfAlgoSHA512TypeID:
-		v = &SecurePasswordKdfAlgoSHA512{}
+		v, size = &SecurePasswordKdfAlgoSHA512{}, unsafe.Sizeof(SecurePasswordKdfAlgoSHA512{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SecurePasswordKdfAlgo"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -571,12 +574,13 @@ func (m *SecurePasswordKdfAlgoUnknown) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecurePasswordKdfAlgoUnknown) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 578)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecurePasswordKdfAlgoUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecurePasswordKdfAlgoUnknown) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -641,24 +645,21 @@ func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) Decode(b *bin.Buffer) 
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2552)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Salt, err = tlrt.Bytes(b); err != nil {
+	if m.Salt, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000", "salt")
 	}
 	return nil
@@ -717,24 +718,21 @@ func (m *SecurePasswordKdfAlgoSHA512) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecurePasswordKdfAlgoSHA512) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1952)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecurePasswordKdfAlgoSHA512) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecurePasswordKdfAlgoSHA512) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Salt, err = tlrt.Bytes(b); err != nil {
+	if m.Salt, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "securePasswordKdfAlgoSHA512", "salt")
 	}
 	return nil
@@ -751,26 +749,28 @@ type SecurePlainDataClass interface {
 
 // DecodeSecurePlainData decodes any constructor of SecurePlainData.
 func DecodeSecurePlainData(b *bin.Buffer) (SecurePlainDataClass, error) {
-	return tlrt.Owned(b, decodeSecurePlainData)
+	return tlrt.Decode(b, &wireSchema, 161, decodeSecurePlainData)
 }
 
 // decodeSecurePlainData is DecodeSecurePlainData for a value nested depth
 // levels deep.
-func decodeSecurePlainData(b *bin.Buffer, depth int) (SecurePlainDataClass, error) {
-	id, err := b.ID()
+func decodeSecurePlainData(d *tlrt.Decoder, depth int) (SecurePlainDataClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v SecurePlainDataClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case SecurePlainPhoneTypeID:
-		v = &SecurePlainPhone{}
+		v, size = &SecurePlainPhone{}, unsafe.Sizeof(SecurePlainPhone{})
 	case SecurePlainEmailTypeID:
-		v = &SecurePlainEmail{}
+		v, size = &SecurePlainEmail{}, unsafe.Sizeof(SecurePlainEmail{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SecurePlainData"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -827,24 +827,21 @@ func (m *SecurePlainPhone) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecurePlainPhone) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1870)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecurePlainPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecurePlainPhone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Phone, err = tlrt.String(b); err != nil {
+	if m.Phone, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "securePlainPhone", "phone")
 	}
 	return nil
@@ -901,24 +898,21 @@ func (m *SecurePlainEmail) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecurePlainEmail) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 946)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecurePlainEmail) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecurePlainEmail) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Email, err = tlrt.String(b); err != nil {
+	if m.Email, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "securePlainEmail", "email")
 	}
 	return nil
@@ -935,26 +929,28 @@ type SecureRequiredTypeClass interface {
 
 // DecodeSecureRequiredType decodes any constructor of SecureRequiredType.
 func DecodeSecureRequiredType(b *bin.Buffer) (SecureRequiredTypeClass, error) {
-	return decodeSecureRequiredType(b, 0)
+	return tlrt.Decode(b, &wireSchema, 28, decodeSecureRequiredType)
 }
 
 // decodeSecureRequiredType is DecodeSecureRequiredType for a value nested depth
 // levels deep.
-func decodeSecureRequiredType(b *bin.Buffer, depth int) (SecureRequiredTypeClass, error) {
-	id, err := b.ID()
+func decodeSecureRequiredType(d *tlrt.Decoder, depth int) (SecureRequiredTypeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v SecureRequiredTypeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case SecureRequiredTypeTypeID:
-		v = &SecureRequiredType{}
+		v, size = &SecureRequiredType{}, unsafe.Sizeof(SecureRequiredType{})
 	case SecureRequiredTypeOneOfTypeID:
-		v = &SecureRequiredTypeOneOf{}
+		v, size = &SecureRequiredTypeOneOf{}, unsafe.Sizeof(SecureRequiredTypeOneOf{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SecureRequiredType"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1031,12 +1027,13 @@ func (m *SecureRequiredType) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SecureRequiredType{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1915)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureRequiredType) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureRequiredType) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1044,13 +1041,13 @@ func (m *SecureRequiredType) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "secureRequiredType", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "secureRequiredType", "flags")
 	}
 	m.NativeNames = m.Flags.Has(0)
 	m.SelfieRequired = m.Flags.Has(1)
 	m.TranslationRequired = m.Flags.Has(2)
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureRequiredType", "type")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -1117,12 +1114,13 @@ func (m *SecureRequiredTypeOneOf) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureRequiredTypeOneOf) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 595)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureRequiredTypeOneOf) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureRequiredTypeOneOf) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1130,7 +1128,7 @@ func (m *SecureRequiredTypeOneOf) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "secureRequiredTypeOneOf", "")
 	}
 	var err error
-	if m.Types, err = tlrt.DecodeSlabs[SecureRequiredType](b, false, 12, depth+1, decodeSecureRequiredType); err != nil {
+	if m.Types, err = tlrt.DecodeSlabs[SecureRequiredType](d, false, 12, depth+1, decodeSecureRequiredType); err != nil {
 		return tlrt.DecodeErr(err, "secureRequiredTypeOneOf", "types")
 	}
 	return nil
@@ -1150,40 +1148,42 @@ type SecureValueErrorClass interface {
 
 // DecodeSecureValueError decodes any constructor of SecureValueError.
 func DecodeSecureValueError(b *bin.Buffer) (SecureValueErrorClass, error) {
-	return tlrt.Owned(b, decodeSecureValueError)
+	return tlrt.Decode(b, &wireSchema, 422, decodeSecureValueError)
 }
 
 // decodeSecureValueError is DecodeSecureValueError for a value nested depth
 // levels deep.
-func decodeSecureValueError(b *bin.Buffer, depth int) (SecureValueErrorClass, error) {
-	id, err := b.ID()
+func decodeSecureValueError(d *tlrt.Decoder, depth int) (SecureValueErrorClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v SecureValueErrorClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case SecureValueErrorDataTypeID:
-		v = &SecureValueErrorData{}
+		v, size = &SecureValueErrorData{}, unsafe.Sizeof(SecureValueErrorData{})
 	case SecureValueErrorFrontSideTypeID:
-		v = &SecureValueErrorFrontSide{}
+		v, size = &SecureValueErrorFrontSide{}, unsafe.Sizeof(SecureValueErrorFrontSide{})
 	case SecureValueErrorReverseSideTypeID:
-		v = &SecureValueErrorReverseSide{}
+		v, size = &SecureValueErrorReverseSide{}, unsafe.Sizeof(SecureValueErrorReverseSide{})
 	case SecureValueErrorSelfieTypeID:
-		v = &SecureValueErrorSelfie{}
+		v, size = &SecureValueErrorSelfie{}, unsafe.Sizeof(SecureValueErrorSelfie{})
 	case SecureValueErrorFileTypeID:
-		v = &SecureValueErrorFile{}
+		v, size = &SecureValueErrorFile{}, unsafe.Sizeof(SecureValueErrorFile{})
 	case SecureValueErrorFilesTypeID:
-		v = &SecureValueErrorFiles{}
+		v, size = &SecureValueErrorFiles{}, unsafe.Sizeof(SecureValueErrorFiles{})
 	case SecureValueErrorTypeID:
-		v = &SecureValueError{}
+		v, size = &SecureValueError{}, unsafe.Sizeof(SecureValueError{})
 	case SecureValueErrorTranslationFileTypeID:
-		v = &SecureValueErrorTranslationFile{}
+		v, size = &SecureValueErrorTranslationFile{}, unsafe.Sizeof(SecureValueErrorTranslationFile{})
 	case SecureValueErrorTranslationFilesTypeID:
-		v = &SecureValueErrorTranslationFiles{}
+		v, size = &SecureValueErrorTranslationFiles{}, unsafe.Sizeof(SecureValueErrorTranslationFiles{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SecureValueError"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1249,19 +1249,16 @@ func (m *SecureValueErrorData) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureValueErrorData) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3030)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureValueErrorData) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueErrorData) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1269,16 +1266,16 @@ func (m *SecureValueErrorData) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorData", "")
 	}
 	var err error
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorData", "type")
 	}
-	if m.DataHash, err = tlrt.Bytes(b); err != nil {
+	if m.DataHash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorData", "data_hash")
 	}
-	if m.Field, err = tlrt.String(b); err != nil {
+	if m.Field, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorData", "field")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorData", "text")
 	}
 	return nil
@@ -1343,19 +1340,16 @@ func (m *SecureValueErrorFrontSide) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureValueErrorFrontSide) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 584)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureValueErrorFrontSide) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueErrorFrontSide) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1363,13 +1357,13 @@ func (m *SecureValueErrorFrontSide) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorFrontSide", "")
 	}
 	var err error
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "type")
 	}
-	if m.FileHash, err = tlrt.Bytes(b); err != nil {
+	if m.FileHash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "file_hash")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "text")
 	}
 	return nil
@@ -1435,19 +1429,16 @@ func (m *SecureValueErrorReverseSide) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureValueErrorReverseSide) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1956)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureValueErrorReverseSide) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueErrorReverseSide) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1455,13 +1446,13 @@ func (m *SecureValueErrorReverseSide) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorReverseSide", "")
 	}
 	var err error
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "type")
 	}
-	if m.FileHash, err = tlrt.Bytes(b); err != nil {
+	if m.FileHash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "file_hash")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "text")
 	}
 	return nil
@@ -1526,19 +1517,16 @@ func (m *SecureValueErrorSelfie) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureValueErrorSelfie) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2987)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureValueErrorSelfie) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueErrorSelfie) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1546,13 +1534,13 @@ func (m *SecureValueErrorSelfie) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorSelfie", "")
 	}
 	var err error
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "type")
 	}
-	if m.FileHash, err = tlrt.Bytes(b); err != nil {
+	if m.FileHash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "file_hash")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "text")
 	}
 	return nil
@@ -1616,19 +1604,16 @@ func (m *SecureValueErrorFile) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureValueErrorFile) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1843)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureValueErrorFile) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueErrorFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1636,13 +1621,13 @@ func (m *SecureValueErrorFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorFile", "")
 	}
 	var err error
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFile", "type")
 	}
-	if m.FileHash, err = tlrt.Bytes(b); err != nil {
+	if m.FileHash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFile", "file_hash")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFile", "text")
 	}
 	return nil
@@ -1709,19 +1694,16 @@ func (m *SecureValueErrorFiles) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureValueErrorFiles) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1646)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureValueErrorFiles) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueErrorFiles) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1729,13 +1711,13 @@ func (m *SecureValueErrorFiles) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorFiles", "")
 	}
 	var err error
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFiles", "type")
 	}
-	if m.FileHash, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
+	if m.FileHash, err = tlrt.DecodeVector(d, 4, tlrt.Bytes); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFiles", "file_hash")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFiles", "text")
 	}
 	return nil
@@ -1799,19 +1781,16 @@ func (m *SecureValueError) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureValueError) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1957)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureValueError) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueError) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1819,13 +1798,13 @@ func (m *SecureValueError) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "secureValueError", "")
 	}
 	var err error
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueError", "type")
 	}
-	if m.Hash, err = tlrt.Bytes(b); err != nil {
+	if m.Hash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueError", "hash")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueError", "text")
 	}
 	return nil
@@ -1892,19 +1871,16 @@ func (m *SecureValueErrorTranslationFile) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureValueErrorTranslationFile) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2250)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureValueErrorTranslationFile) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueErrorTranslationFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1912,13 +1888,13 @@ func (m *SecureValueErrorTranslationFile) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorTranslationFile", "")
 	}
 	var err error
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "type")
 	}
-	if m.FileHash, err = tlrt.Bytes(b); err != nil {
+	if m.FileHash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "file_hash")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "text")
 	}
 	return nil
@@ -1988,19 +1964,16 @@ func (m *SecureValueErrorTranslationFiles) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureValueErrorTranslationFiles) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1124)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureValueErrorTranslationFiles) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueErrorTranslationFiles) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2008,13 +1981,13 @@ func (m *SecureValueErrorTranslationFiles) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorTranslationFiles", "")
 	}
 	var err error
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "type")
 	}
-	if m.FileHash, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
+	if m.FileHash, err = tlrt.DecodeVector(d, 4, tlrt.Bytes); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "file_hash")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "text")
 	}
 	return nil
@@ -2037,13 +2010,13 @@ type SecureValueTypeClass interface {
 
 // DecodeSecureValueType decodes any constructor of SecureValueType.
 func DecodeSecureValueType(b *bin.Buffer) (SecureValueTypeClass, error) {
-	return decodeSecureValueType(b, 0)
+	return tlrt.Decode(b, &wireSchema, 9, decodeSecureValueType)
 }
 
 // decodeSecureValueType is DecodeSecureValueType for a value nested depth
 // levels deep.
-func decodeSecureValueType(b *bin.Buffer, depth int) (SecureValueTypeClass, error) {
-	id, err := b.ID()
+func decodeSecureValueType(d *tlrt.Decoder, depth int) (SecureValueTypeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2078,7 +2051,7 @@ func decodeSecureValueType(b *bin.Buffer, depth int) (SecureValueTypeClass, erro
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SecureValueType"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2137,12 +2110,13 @@ func (m *SecureValueTypePersonalDetails) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePersonalDetails) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2203)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypePersonalDetails) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypePersonalDetails) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2199,12 +2173,13 @@ func (m *SecureValueTypePassport) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePassport) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1223)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypePassport) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypePassport) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2263,12 +2238,13 @@ func (m *SecureValueTypeDriverLicense) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeDriverLicense) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 655)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypeDriverLicense) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypeDriverLicense) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2327,12 +2303,13 @@ func (m *SecureValueTypeIdentityCard) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeIdentityCard) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2247)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypeIdentityCard) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypeIdentityCard) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2392,12 +2369,13 @@ func (m *SecureValueTypeInternalPassport) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeInternalPassport) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2158)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypeInternalPassport) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypeInternalPassport) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2454,12 +2432,13 @@ func (m *SecureValueTypeAddress) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeAddress) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2734)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypeAddress) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypeAddress) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2517,12 +2496,13 @@ func (m *SecureValueTypeUtilityBill) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeUtilityBill) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3249)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypeUtilityBill) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypeUtilityBill) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2581,12 +2561,13 @@ func (m *SecureValueTypeBankStatement) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeBankStatement) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1981)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypeBankStatement) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypeBankStatement) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2646,12 +2627,13 @@ func (m *SecureValueTypeRentalAgreement) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeRentalAgreement) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2004)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypeRentalAgreement) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypeRentalAgreement) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2712,12 +2694,13 @@ func (m *SecureValueTypePassportRegistration) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePassportRegistration) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2160)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypePassportRegistration) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypePassportRegistration) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2778,12 +2761,13 @@ func (m *SecureValueTypeTemporaryRegistration) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeTemporaryRegistration) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3044)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypeTemporaryRegistration) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypeTemporaryRegistration) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2840,12 +2824,13 @@ func (m *SecureValueTypePhone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePhone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2441)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypePhone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypePhone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2902,12 +2887,13 @@ func (m *SecureValueTypeEmail) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeEmail) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2038)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SecureValueTypeEmail) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueTypeEmail) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2935,17 +2921,18 @@ type SendMessageActionClass interface {
 
 // DecodeSendMessageAction decodes any constructor of SendMessageAction.
 func DecodeSendMessageAction(b *bin.Buffer) (SendMessageActionClass, error) {
-	return tlrt.Owned(b, decodeSendMessageAction)
+	return tlrt.Decode(b, &wireSchema, 199, decodeSendMessageAction)
 }
 
 // decodeSendMessageAction is DecodeSendMessageAction for a value nested depth
 // levels deep.
-func decodeSendMessageAction(b *bin.Buffer, depth int) (SendMessageActionClass, error) {
-	id, err := b.ID()
+func decodeSendMessageAction(d *tlrt.Decoder, depth int) (SendMessageActionClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v SendMessageActionClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case SendMessageTypingActionTypeID:
 		v = &SendMessageTypingAction{}
@@ -2954,15 +2941,15 @@ func decodeSendMessageAction(b *bin.Buffer, depth int) (SendMessageActionClass, 
 	case SendMessageRecordVideoActionTypeID:
 		v = &SendMessageRecordVideoAction{}
 	case SendMessageUploadVideoActionTypeID:
-		v = &SendMessageUploadVideoAction{}
+		v = tlrt.New[SendMessageUploadVideoAction](d)
 	case SendMessageRecordAudioActionTypeID:
 		v = &SendMessageRecordAudioAction{}
 	case SendMessageUploadAudioActionTypeID:
-		v = &SendMessageUploadAudioAction{}
+		v = tlrt.New[SendMessageUploadAudioAction](d)
 	case SendMessageUploadPhotoActionTypeID:
-		v = &SendMessageUploadPhotoAction{}
+		v = tlrt.New[SendMessageUploadPhotoAction](d)
 	case SendMessageUploadDocumentActionTypeID:
-		v = &SendMessageUploadDocumentAction{}
+		v = tlrt.New[SendMessageUploadDocumentAction](d)
 	case SendMessageGeoLocationActionTypeID:
 		v = &SendMessageGeoLocationAction{}
 	case SendMessageChooseContactActionTypeID:
@@ -2972,27 +2959,28 @@ func decodeSendMessageAction(b *bin.Buffer, depth int) (SendMessageActionClass, 
 	case SendMessageRecordRoundActionTypeID:
 		v = &SendMessageRecordRoundAction{}
 	case SendMessageUploadRoundActionTypeID:
-		v = &SendMessageUploadRoundAction{}
+		v = tlrt.New[SendMessageUploadRoundAction](d)
 	case SpeakingInGroupCallActionTypeID:
 		v = &SpeakingInGroupCallAction{}
 	case SendMessageHistoryImportActionTypeID:
-		v = &SendMessageHistoryImportAction{}
+		v = tlrt.New[SendMessageHistoryImportAction](d)
 	case SendMessageChooseStickerActionTypeID:
 		v = &SendMessageChooseStickerAction{}
 	case SendMessageEmojiInteractionTypeID:
-		v = &SendMessageEmojiInteraction{}
+		v, size = &SendMessageEmojiInteraction{}, unsafe.Sizeof(SendMessageEmojiInteraction{})
 	case SendMessageEmojiInteractionSeenTypeID:
-		v = &SendMessageEmojiInteractionSeen{}
+		v, size = &SendMessageEmojiInteractionSeen{}, unsafe.Sizeof(SendMessageEmojiInteractionSeen{})
 	case SendMessageTextDraftActionTypeID:
-		v = &SendMessageTextDraftAction{}
+		v, size = &SendMessageTextDraftAction{}, unsafe.Sizeof(SendMessageTextDraftAction{})
 	case InputSendMessageRichMessageDraftActionTypeID:
-		v = &InputSendMessageRichMessageDraftAction{}
+		v, size = &InputSendMessageRichMessageDraftAction{}, unsafe.Sizeof(InputSendMessageRichMessageDraftAction{})
 	case SendMessageRichMessageDraftActionTypeID:
-		v = &SendMessageRichMessageDraftAction{}
+		v, size = &SendMessageRichMessageDraftAction{}, unsafe.Sizeof(SendMessageRichMessageDraftAction{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SendMessageAction"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3049,12 +3037,13 @@ func (m *SendMessageTypingAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageTypingAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 807)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageTypingAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageTypingAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3112,12 +3101,13 @@ func (m *SendMessageCancelAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageCancelAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3263)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageCancelAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageCancelAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3176,12 +3166,13 @@ func (m *SendMessageRecordVideoAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageRecordVideoAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2252)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageRecordVideoAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageRecordVideoAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3246,17 +3237,18 @@ func (m *SendMessageUploadVideoAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadVideoAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3038)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageUploadVideoAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageUploadVideoAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Progress, err = b.Int(); err != nil {
+	if m.Progress, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageUploadVideoAction", "progress")
 	}
 	return nil
@@ -3314,12 +3306,13 @@ func (m *SendMessageRecordAudioAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageRecordAudioAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2811)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageRecordAudioAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageRecordAudioAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3384,17 +3377,18 @@ func (m *SendMessageUploadAudioAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadAudioAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3150)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageUploadAudioAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageUploadAudioAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Progress, err = b.Int(); err != nil {
+	if m.Progress, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageUploadAudioAction", "progress")
 	}
 	return nil
@@ -3458,17 +3452,18 @@ func (m *SendMessageUploadPhotoAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadPhotoAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2783)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageUploadPhotoAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageUploadPhotoAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Progress, err = b.Int(); err != nil {
+	if m.Progress, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageUploadPhotoAction", "progress")
 	}
 	return nil
@@ -3534,17 +3529,18 @@ func (m *SendMessageUploadDocumentAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadDocumentAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2349)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageUploadDocumentAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageUploadDocumentAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Progress, err = b.Int(); err != nil {
+	if m.Progress, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageUploadDocumentAction", "progress")
 	}
 	return nil
@@ -3602,12 +3598,13 @@ func (m *SendMessageGeoLocationAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageGeoLocationAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 815)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageGeoLocationAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageGeoLocationAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3667,12 +3664,13 @@ func (m *SendMessageChooseContactAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageChooseContactAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1607)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageChooseContactAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageChooseContactAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3730,12 +3728,13 @@ func (m *SendMessageGamePlayAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageGamePlayAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2906)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageGamePlayAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageGamePlayAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3794,12 +3793,13 @@ func (m *SendMessageRecordRoundAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageRecordRoundAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1978)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageRecordRoundAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageRecordRoundAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3864,17 +3864,18 @@ func (m *SendMessageUploadRoundAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadRoundAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 967)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageUploadRoundAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageUploadRoundAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Progress, err = b.Int(); err != nil {
+	if m.Progress, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageUploadRoundAction", "progress")
 	}
 	return nil
@@ -3931,12 +3932,13 @@ func (m *SpeakingInGroupCallAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SpeakingInGroupCallAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2859)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SpeakingInGroupCallAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SpeakingInGroupCallAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4003,17 +4005,18 @@ func (m *SendMessageHistoryImportAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageHistoryImportAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2889)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageHistoryImportAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageHistoryImportAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Progress, err = b.Int(); err != nil {
+	if m.Progress, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageHistoryImportAction", "progress")
 	}
 	return nil
@@ -4072,12 +4075,13 @@ func (m *SendMessageChooseStickerAction) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageChooseStickerAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2409)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendMessageChooseStickerAction) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageChooseStickerAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4144,23 +4148,20 @@ func (m *SendMessageEmojiInteraction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SendMessageEmojiInteraction) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SendMessageEmojiInteraction{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 977)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SendMessageEmojiInteraction) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageEmojiInteraction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4168,13 +4169,13 @@ func (m *SendMessageEmojiInteraction) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "sendMessageEmojiInteraction", "")
 	}
 	var err error
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageEmojiInteraction", "emoticon")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageEmojiInteraction", "msg_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Interaction, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Interaction, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageEmojiInteraction", "interaction")
 	}
 	return nil
@@ -4235,24 +4236,21 @@ func (m *SendMessageEmojiInteractionSeen) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SendMessageEmojiInteractionSeen) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2483)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SendMessageEmojiInteractionSeen) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageEmojiInteractionSeen) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageEmojiInteractionSeen", "emoticon")
 	}
 	return nil
@@ -4315,23 +4313,20 @@ func (m *SendMessageTextDraftAction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SendMessageTextDraftAction) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SendMessageTextDraftAction{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1167)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SendMessageTextDraftAction) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageTextDraftAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4339,10 +4334,10 @@ func (m *SendMessageTextDraftAction) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "sendMessageTextDraftAction", "")
 	}
 	var err error
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageTextDraftAction", "random_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Text, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Text, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageTextDraftAction", "text")
 	}
 	return nil
@@ -4408,19 +4403,16 @@ func (m *InputSendMessageRichMessageDraftAction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *InputSendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2957)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *InputSendMessageRichMessageDraftAction) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputSendMessageRichMessageDraftAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4428,10 +4420,10 @@ func (m *InputSendMessageRichMessageDraftAction) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "inputSendMessageRichMessageDraftAction", "")
 	}
 	var err error
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputSendMessageRichMessageDraftAction", "random_id")
 	}
-	if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+	if m.RichMessage, err = decodeInputRichMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputSendMessageRichMessageDraftAction", "rich_message")
 	}
 	return nil
@@ -4496,23 +4488,20 @@ func (m *SendMessageRichMessageDraftAction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SendMessageRichMessageDraftAction{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2274)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SendMessageRichMessageDraftAction) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendMessageRichMessageDraftAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4520,10 +4509,10 @@ func (m *SendMessageRichMessageDraftAction) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "sendMessageRichMessageDraftAction", "")
 	}
 	var err error
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageRichMessageDraftAction", "random_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.RichMessage, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.RichMessage, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageRichMessageDraftAction", "rich_message")
 	}
 	return nil
@@ -4539,25 +4528,27 @@ type StarGiftClass interface {
 
 // DecodeStarGift decodes any constructor of StarGift.
 func DecodeStarGift(b *bin.Buffer) (StarGiftClass, error) {
-	return tlrt.Owned(b, decodeStarGift)
+	return tlrt.Decode(b, &wireSchema, 25, decodeStarGift)
 }
 
 // decodeStarGift is DecodeStarGift for a value nested depth levels deep.
-func decodeStarGift(b *bin.Buffer, depth int) (StarGiftClass, error) {
-	id, err := b.ID()
+func decodeStarGift(d *tlrt.Decoder, depth int) (StarGiftClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v StarGiftClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case StarGiftTypeID:
-		v = &StarGift{}
+		v, size = &StarGift{}, unsafe.Sizeof(StarGift{})
 	case StarGiftUniqueTypeID:
-		v = &StarGiftUnique{}
+		v, size = &StarGiftUnique{}, unsafe.Sizeof(StarGiftUnique{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StarGift"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5056,23 +5047,20 @@ func (m *StarGift) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarGift) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarGift{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1087)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5080,7 +5068,7 @@ func (m *StarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "starGift", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starGift", "flags")
 	}
 	m.Limited = m.Flags.Has(0)
@@ -5090,101 +5078,101 @@ func (m *StarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.LimitedPerUser = m.Flags.Has(8)
 	m.PeerColorAvailable = m.Flags.Has(10)
 	m.Auction = m.Flags.Has(11)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGift", "id")
 	}
-	if m.Sticker, err = decodeDocument(b, depth+1); err != nil {
+	if m.Sticker, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGift", "sticker")
 	}
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGift", "stars")
 	}
 	if m.Flags.Has(0) {
-		if m.AvailabilityRemains, err = b.Int(); err != nil {
+		if m.AvailabilityRemains, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "availability_remains")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.AvailabilityTotal, err = b.Int(); err != nil {
+		if m.AvailabilityTotal, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "availability_total")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.AvailabilityResale, err = b.Long(); err != nil {
+		if m.AvailabilityResale, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "availability_resale")
 		}
 	}
-	if m.ConvertStars, err = b.Long(); err != nil {
+	if m.ConvertStars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGift", "convert_stars")
 	}
 	if m.Flags.Has(1) {
-		if m.FirstSaleDate, err = b.Int(); err != nil {
+		if m.FirstSaleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "first_sale_date")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.LastSaleDate, err = b.Int(); err != nil {
+		if m.LastSaleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "last_sale_date")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.UpgradeStars, err = b.Long(); err != nil {
+		if m.UpgradeStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "upgrade_stars")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ResellMinStars, err = b.Long(); err != nil {
+		if m.ResellMinStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "resell_min_stars")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "title")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.ReleasedBy, err = decodePeer(b, depth+1); err != nil {
+		if m.ReleasedBy, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "released_by")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.PerUserTotal, err = b.Int(); err != nil {
+		if m.PerUserTotal, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "per_user_total")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.PerUserRemains, err = b.Int(); err != nil {
+		if m.PerUserRemains, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "per_user_remains")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.LockedUntilDate, err = b.Int(); err != nil {
+		if m.LockedUntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "locked_until_date")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.AuctionSlug, err = tlrt.String(b); err != nil {
+		if m.AuctionSlug, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "auction_slug")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.GiftsPerRound, err = b.Int(); err != nil {
+		if m.GiftsPerRound, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "gifts_per_round")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.AuctionStartDate, err = b.Int(); err != nil {
+		if m.AuctionStartDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "auction_start_date")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.UpgradeVariants, err = b.Int(); err != nil {
+		if m.UpgradeVariants, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "upgrade_variants")
 		}
 	}
 	if m.Flags.Has(13) {
-		m.Background = new(StarGiftBackground)
-		if err = tlrt.DecodeBoxed(b, m.Background, depth+1); err != nil {
+		m.Background = tlrt.New[StarGiftBackground](d)
+		if err = tlrt.DecodeBoxed(d, m.Background, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "background")
 		}
 	}
@@ -5582,23 +5570,20 @@ func (m *StarGiftUnique) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarGiftUnique) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarGiftUnique{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1949)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftUnique) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5606,7 +5591,7 @@ func (m *StarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftUnique", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "flags")
 	}
 	m.RequirePremium = m.Flags.Has(6)
@@ -5614,97 +5599,97 @@ func (m *StarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.ThemeAvailable = m.Flags.Has(9)
 	m.Burned = m.Flags.Has(14)
 	m.Crafted = m.Flags.Has(15)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "id")
 	}
-	if m.GiftID, err = b.Long(); err != nil {
+	if m.GiftID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "gift_id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "title")
 	}
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "slug")
 	}
-	if m.Num, err = b.Int(); err != nil {
+	if m.Num, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "num")
 	}
 	if m.Flags.Has(0) {
-		if m.OwnerID, err = decodePeer(b, depth+1); err != nil {
+		if m.OwnerID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "owner_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.OwnerName, err = tlrt.String(b); err != nil {
+		if m.OwnerName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "owner_name")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.OwnerAddress, err = tlrt.String(b); err != nil {
+		if m.OwnerAddress, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "owner_address")
 		}
 	}
-	if m.Attributes, err = tlrt.DecodeSlabs[StarGiftAttributeBackdrop](b, false, 24, depth+1, decodeStarGiftAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeSlabs[StarGiftAttributeBackdrop](d, false, 24, depth+1, decodeStarGiftAttribute); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "attributes")
 	}
-	if m.AvailabilityIssued, err = b.Int(); err != nil {
+	if m.AvailabilityIssued, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "availability_issued")
 	}
-	if m.AvailabilityTotal, err = b.Int(); err != nil {
+	if m.AvailabilityTotal, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "availability_total")
 	}
 	if m.Flags.Has(3) {
-		if m.GiftAddress, err = tlrt.String(b); err != nil {
+		if m.GiftAddress, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "gift_address")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ResellAmount, err = tlrt.DecodeSlabs[StarsAmount](b, false, 12, depth+1, decodeStarsAmount); err != nil {
+		if m.ResellAmount, err = tlrt.DecodeSlabs[StarsAmount](d, false, 12, depth+1, decodeStarsAmount); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "resell_amount")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.ReleasedBy, err = decodePeer(b, depth+1); err != nil {
+		if m.ReleasedBy, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "released_by")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.ValueAmount, err = b.Long(); err != nil {
+		if m.ValueAmount, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "value_amount")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.ValueCurrency, err = tlrt.String(b); err != nil {
+		if m.ValueCurrency, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "value_currency")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.ValueUsdAmount, err = b.Long(); err != nil {
+		if m.ValueUsdAmount, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "value_usd_amount")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.ThemePeer, err = decodePeer(b, depth+1); err != nil {
+		if m.ThemePeer, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "theme_peer")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.PeerColor, err = decodePeerColor(b, depth+1); err != nil {
+		if m.PeerColor, err = decodePeerColor(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "peer_color")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.HostID, err = decodePeer(b, depth+1); err != nil {
+		if m.HostID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "host_id")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.OfferMinStars, err = b.Int(); err != nil {
+		if m.OfferMinStars, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "offer_min_stars")
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.CraftChancePermille, err = b.Int(); err != nil {
+		if m.CraftChancePermille, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "craft_chance_permille")
 		}
 	}
@@ -5745,30 +5730,32 @@ type StarGiftAttributeClass interface {
 
 // DecodeStarGiftAttribute decodes any constructor of StarGiftAttribute.
 func DecodeStarGiftAttribute(b *bin.Buffer) (StarGiftAttributeClass, error) {
-	return tlrt.Owned(b, decodeStarGiftAttribute)
+	return tlrt.Decode(b, &wireSchema, 259, decodeStarGiftAttribute)
 }
 
 // decodeStarGiftAttribute is DecodeStarGiftAttribute for a value nested depth
 // levels deep.
-func decodeStarGiftAttribute(b *bin.Buffer, depth int) (StarGiftAttributeClass, error) {
-	id, err := b.ID()
+func decodeStarGiftAttribute(d *tlrt.Decoder, depth int) (StarGiftAttributeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v StarGiftAttributeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case StarGiftAttributeModelTypeID:
-		v = &StarGiftAttributeModel{}
+		v, size = &StarGiftAttributeModel{}, unsafe.Sizeof(StarGiftAttributeModel{})
 	case StarGiftAttributePatternTypeID:
-		v = &StarGiftAttributePattern{}
+		v, size = &StarGiftAttributePattern{}, unsafe.Sizeof(StarGiftAttributePattern{})
 	case StarGiftAttributeBackdropTypeID:
-		v = &StarGiftAttributeBackdrop{}
+		v, size = &StarGiftAttributeBackdrop{}, unsafe.Sizeof(StarGiftAttributeBackdrop{})
 	case StarGiftAttributeOriginalDetailsTypeID:
-		v = &StarGiftAttributeOriginalDetails{}
+		v, size = &StarGiftAttributeOriginalDetails{}, unsafe.Sizeof(StarGiftAttributeOriginalDetails{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StarGiftAttribute"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5841,23 +5828,20 @@ func (m *StarGiftAttributeModel) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarGiftAttributeModel) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarGiftAttributeModel{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1482)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarGiftAttributeModel) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAttributeModel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5865,17 +5849,17 @@ func (m *StarGiftAttributeModel) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeModel", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeModel", "flags")
 	}
 	m.Crafted = m.Flags.Has(0)
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeModel", "name")
 	}
-	if m.Document, err = decodeDocument(b, depth+1); err != nil {
+	if m.Document, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeModel", "document")
 	}
-	if m.Rarity, err = decodeStarGiftAttributeRarity(b, depth+1); err != nil {
+	if m.Rarity, err = decodeStarGiftAttributeRarity(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeModel", "rarity")
 	}
 	m.Flags &^= 1 << 0
@@ -5943,19 +5927,16 @@ func (m *StarGiftAttributePattern) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarGiftAttributePattern) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1401)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarGiftAttributePattern) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAttributePattern) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5963,13 +5944,13 @@ func (m *StarGiftAttributePattern) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributePattern", "")
 	}
 	var err error
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributePattern", "name")
 	}
-	if m.Document, err = decodeDocument(b, depth+1); err != nil {
+	if m.Document, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributePattern", "document")
 	}
-	if m.Rarity, err = decodeStarGiftAttributeRarity(b, depth+1); err != nil {
+	if m.Rarity, err = decodeStarGiftAttributeRarity(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributePattern", "rarity")
 	}
 	return nil
@@ -6045,19 +6026,16 @@ func (m *StarGiftAttributeBackdrop) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarGiftAttributeBackdrop) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2225)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarGiftAttributeBackdrop) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAttributeBackdrop) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6065,25 +6043,25 @@ func (m *StarGiftAttributeBackdrop) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeBackdrop", "")
 	}
 	var err error
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "name")
 	}
-	if m.BackdropID, err = b.Int(); err != nil {
+	if m.BackdropID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "backdrop_id")
 	}
-	if m.CenterColor, err = b.Int(); err != nil {
+	if m.CenterColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "center_color")
 	}
-	if m.EdgeColor, err = b.Int(); err != nil {
+	if m.EdgeColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "edge_color")
 	}
-	if m.PatternColor, err = b.Int(); err != nil {
+	if m.PatternColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "pattern_color")
 	}
-	if m.TextColor, err = b.Int(); err != nil {
+	if m.TextColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "text_color")
 	}
-	if m.Rarity, err = decodeStarGiftAttributeRarity(b, depth+1); err != nil {
+	if m.Rarity, err = decodeStarGiftAttributeRarity(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "rarity")
 	}
 	return nil
@@ -6166,23 +6144,20 @@ func (m *StarGiftAttributeOriginalDetails) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarGiftAttributeOriginalDetails) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarGiftAttributeOriginalDetails{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2939)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarGiftAttributeOriginalDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAttributeOriginalDetails) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6190,23 +6165,24 @@ func (m *StarGiftAttributeOriginalDetails) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeOriginalDetails", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.SenderID, err = decodePeer(b, depth+1); err != nil {
+		if m.SenderID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "sender_id")
 		}
 	}
-	if m.RecipientID, err = decodePeer(b, depth+1); err != nil {
+	if m.RecipientID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "recipient_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "date")
 	}
 	if m.Flags.Has(1) {
-		m.Message = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
+		m.Message = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "message")
 		}
 	}
@@ -6226,28 +6202,28 @@ type StarGiftAttributeIDClass interface {
 
 // DecodeStarGiftAttributeID decodes any constructor of StarGiftAttributeId.
 func DecodeStarGiftAttributeID(b *bin.Buffer) (StarGiftAttributeIDClass, error) {
-	return decodeStarGiftAttributeID(b, 0)
+	return tlrt.Decode(b, &wireSchema, 222, decodeStarGiftAttributeID)
 }
 
 // decodeStarGiftAttributeID is DecodeStarGiftAttributeID for a value nested
 // depth levels deep.
-func decodeStarGiftAttributeID(b *bin.Buffer, depth int) (StarGiftAttributeIDClass, error) {
-	id, err := b.ID()
+func decodeStarGiftAttributeID(d *tlrt.Decoder, depth int) (StarGiftAttributeIDClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v StarGiftAttributeIDClass
 	switch id {
 	case StarGiftAttributeIDModelTypeID:
-		v = &StarGiftAttributeIDModel{}
+		v = tlrt.New[StarGiftAttributeIDModel](d)
 	case StarGiftAttributeIDPatternTypeID:
-		v = &StarGiftAttributeIDPattern{}
+		v = tlrt.New[StarGiftAttributeIDPattern](d)
 	case StarGiftAttributeIDBackdropTypeID:
-		v = &StarGiftAttributeIDBackdrop{}
+		v = tlrt.New[StarGiftAttributeIDBackdrop](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StarGiftAttributeId"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -6311,17 +6287,18 @@ func (m *StarGiftAttributeIDModel) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeIDModel) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1348)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAttributeIDModel) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAttributeIDModel) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DocumentID, err = b.Long(); err != nil {
+	if m.DocumentID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeIdModel", "document_id")
 	}
 	return nil
@@ -6385,17 +6362,18 @@ func (m *StarGiftAttributeIDPattern) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeIDPattern) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1361)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAttributeIDPattern) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAttributeIDPattern) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DocumentID, err = b.Long(); err != nil {
+	if m.DocumentID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeIdPattern", "document_id")
 	}
 	return nil
@@ -6460,17 +6438,18 @@ func (m *StarGiftAttributeIDBackdrop) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeIDBackdrop) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 913)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAttributeIDBackdrop) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAttributeIDBackdrop) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.BackdropID, err = b.Int(); err != nil {
+	if m.BackdropID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeIdBackdrop", "backdrop_id")
 	}
 	return nil
@@ -6490,20 +6469,20 @@ type StarGiftAttributeRarityClass interface {
 // DecodeStarGiftAttributeRarity decodes any constructor of
 // StarGiftAttributeRarity.
 func DecodeStarGiftAttributeRarity(b *bin.Buffer) (StarGiftAttributeRarityClass, error) {
-	return decodeStarGiftAttributeRarity(b, 0)
+	return tlrt.Decode(b, &wireSchema, 300, decodeStarGiftAttributeRarity)
 }
 
 // decodeStarGiftAttributeRarity is DecodeStarGiftAttributeRarity for a value
 // nested depth levels deep.
-func decodeStarGiftAttributeRarity(b *bin.Buffer, depth int) (StarGiftAttributeRarityClass, error) {
-	id, err := b.ID()
+func decodeStarGiftAttributeRarity(d *tlrt.Decoder, depth int) (StarGiftAttributeRarityClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v StarGiftAttributeRarityClass
 	switch id {
 	case StarGiftAttributeRarityTypeID:
-		v = &StarGiftAttributeRarity{}
+		v = tlrt.New[StarGiftAttributeRarity](d)
 	case StarGiftAttributeRarityUncommonTypeID:
 		v = &StarGiftAttributeRarityUncommon{}
 	case StarGiftAttributeRarityRareTypeID:
@@ -6515,7 +6494,7 @@ func decodeStarGiftAttributeRarity(b *bin.Buffer, depth int) (StarGiftAttributeR
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StarGiftAttributeRarity"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -6578,17 +6557,18 @@ func (m *StarGiftAttributeRarity) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeRarity) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1146)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAttributeRarity) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAttributeRarity) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Permille, err = b.Int(); err != nil {
+	if m.Permille, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeRarity", "permille")
 	}
 	return nil
@@ -6647,12 +6627,13 @@ func (m *StarGiftAttributeRarityUncommon) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeRarityUncommon) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2887)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAttributeRarityUncommon) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAttributeRarityUncommon) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6711,12 +6692,13 @@ func (m *StarGiftAttributeRarityRare) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeRarityRare) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3118)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAttributeRarityRare) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAttributeRarityRare) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6775,12 +6757,13 @@ func (m *StarGiftAttributeRarityEpic) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeRarityEpic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1832)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAttributeRarityEpic) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAttributeRarityEpic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6840,12 +6823,13 @@ func (m *StarGiftAttributeRarityLegendary) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeRarityLegendary) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2759)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAttributeRarityLegendary) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAttributeRarityLegendary) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6863,26 +6847,26 @@ type StarGiftAuctionRoundClass interface {
 
 // DecodeStarGiftAuctionRound decodes any constructor of StarGiftAuctionRound.
 func DecodeStarGiftAuctionRound(b *bin.Buffer) (StarGiftAuctionRoundClass, error) {
-	return decodeStarGiftAuctionRound(b, 0)
+	return tlrt.Decode(b, &wireSchema, 369, decodeStarGiftAuctionRound)
 }
 
 // decodeStarGiftAuctionRound is DecodeStarGiftAuctionRound for a value nested
 // depth levels deep.
-func decodeStarGiftAuctionRound(b *bin.Buffer, depth int) (StarGiftAuctionRoundClass, error) {
-	id, err := b.ID()
+func decodeStarGiftAuctionRound(d *tlrt.Decoder, depth int) (StarGiftAuctionRoundClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v StarGiftAuctionRoundClass
 	switch id {
 	case StarGiftAuctionRoundTypeID:
-		v = &StarGiftAuctionRound{}
+		v = tlrt.New[StarGiftAuctionRound](d)
 	case StarGiftAuctionRoundExtendableTypeID:
-		v = &StarGiftAuctionRoundExtendable{}
+		v = tlrt.New[StarGiftAuctionRoundExtendable](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StarGiftAuctionRound"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -6951,20 +6935,21 @@ func (m *StarGiftAuctionRound) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAuctionRound) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1195)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAuctionRound) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAuctionRound) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Num, err = b.Int(); err != nil {
+	if m.Num, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionRound", "num")
 	}
-	if m.Duration, err = b.Int(); err != nil {
+	if m.Duration, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionRound", "duration")
 	}
 	return nil
@@ -7041,26 +7026,27 @@ func (m *StarGiftAuctionRoundExtendable) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAuctionRoundExtendable) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 693)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAuctionRoundExtendable) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAuctionRoundExtendable) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Num, err = b.Int(); err != nil {
+	if m.Num, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "num")
 	}
-	if m.Duration, err = b.Int(); err != nil {
+	if m.Duration, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "duration")
 	}
-	if m.ExtendTop, err = b.Int(); err != nil {
+	if m.ExtendTop, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "extend_top")
 	}
-	if m.ExtendWindow, err = b.Int(); err != nil {
+	if m.ExtendWindow, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "extend_window")
 	}
 	return nil
@@ -7078,28 +7064,30 @@ type StarGiftAuctionStateClass interface {
 
 // DecodeStarGiftAuctionState decodes any constructor of StarGiftAuctionState.
 func DecodeStarGiftAuctionState(b *bin.Buffer) (StarGiftAuctionStateClass, error) {
-	return tlrt.Owned(b, decodeStarGiftAuctionState)
+	return tlrt.Decode(b, &wireSchema, 289, decodeStarGiftAuctionState)
 }
 
 // decodeStarGiftAuctionState is DecodeStarGiftAuctionState for a value nested
 // depth levels deep.
-func decodeStarGiftAuctionState(b *bin.Buffer, depth int) (StarGiftAuctionStateClass, error) {
-	id, err := b.ID()
+func decodeStarGiftAuctionState(d *tlrt.Decoder, depth int) (StarGiftAuctionStateClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v StarGiftAuctionStateClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case StarGiftAuctionStateNotModifiedTypeID:
 		v = &StarGiftAuctionStateNotModified{}
 	case StarGiftAuctionStateTypeID:
-		v = &StarGiftAuctionState{}
+		v, size = &StarGiftAuctionState{}, unsafe.Sizeof(StarGiftAuctionState{})
 	case StarGiftAuctionStateFinishedTypeID:
-		v = &StarGiftAuctionStateFinished{}
+		v, size = &StarGiftAuctionStateFinished{}, unsafe.Sizeof(StarGiftAuctionStateFinished{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StarGiftAuctionState"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7158,12 +7146,13 @@ func (m *StarGiftAuctionStateNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAuctionStateNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3271)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAuctionStateNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAuctionStateNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7269,12 +7258,13 @@ func (m *StarGiftAuctionState) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1804)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAuctionState) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7282,40 +7272,40 @@ func (m *StarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAuctionState", "")
 	}
 	var err error
-	if m.Version, err = b.Int(); err != nil {
+	if m.Version, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "version")
 	}
-	if m.StartDate, err = b.Int(); err != nil {
+	if m.StartDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "start_date")
 	}
-	if m.EndDate, err = b.Int(); err != nil {
+	if m.EndDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "end_date")
 	}
-	if m.MinBidAmount, err = b.Long(); err != nil {
+	if m.MinBidAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "min_bid_amount")
 	}
-	if m.BidLevels, err = tlrt.DecodeStructs[AuctionBidLevel](b, false, false, 20, depth+1); err != nil {
+	if m.BidLevels, err = tlrt.DecodeStructs[AuctionBidLevel](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "bid_levels")
 	}
-	if m.TopBidders, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.TopBidders, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "top_bidders")
 	}
-	if m.NextRoundAt, err = b.Int(); err != nil {
+	if m.NextRoundAt, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "next_round_at")
 	}
-	if m.LastGiftNum, err = b.Int(); err != nil {
+	if m.LastGiftNum, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "last_gift_num")
 	}
-	if m.GiftsLeft, err = b.Int(); err != nil {
+	if m.GiftsLeft, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "gifts_left")
 	}
-	if m.CurrentRound, err = b.Int(); err != nil {
+	if m.CurrentRound, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "current_round")
 	}
-	if m.TotalRounds, err = b.Int(); err != nil {
+	if m.TotalRounds, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "total_rounds")
 	}
-	if m.Rounds, err = tlrt.DecodeSlabs[StarGiftAuctionRoundExtendable](b, false, 12, depth+1, decodeStarGiftAuctionRound); err != nil {
+	if m.Rounds, err = tlrt.DecodeSlabs[StarGiftAuctionRoundExtendable](d, false, 12, depth+1, decodeStarGiftAuctionRound); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "rounds")
 	}
 	return nil
@@ -7466,51 +7456,48 @@ func (m *StarGiftAuctionStateFinished) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarGiftAuctionStateFinished) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarGiftAuctionStateFinished{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2128)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarGiftAuctionStateFinished) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAuctionStateFinished) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "flags")
 	}
-	if m.StartDate, err = b.Int(); err != nil {
+	if m.StartDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "start_date")
 	}
-	if m.EndDate, err = b.Int(); err != nil {
+	if m.EndDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "end_date")
 	}
-	if m.AveragePrice, err = b.Long(); err != nil {
+	if m.AveragePrice, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "average_price")
 	}
 	if m.Flags.Has(0) {
-		if m.ListedCount, err = b.Int(); err != nil {
+		if m.ListedCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "listed_count")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.FragmentListedCount, err = b.Int(); err != nil {
+		if m.FragmentListedCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "fragment_listed_count")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.FragmentListedURL, err = tlrt.String(b); err != nil {
+		if m.FragmentListedURL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "fragment_listed_url")
 		}
 	}
@@ -7534,25 +7521,25 @@ type StarsAmountClass interface {
 
 // DecodeStarsAmount decodes any constructor of StarsAmount.
 func DecodeStarsAmount(b *bin.Buffer) (StarsAmountClass, error) {
-	return decodeStarsAmount(b, 0)
+	return tlrt.Decode(b, &wireSchema, 116, decodeStarsAmount)
 }
 
 // decodeStarsAmount is DecodeStarsAmount for a value nested depth levels deep.
-func decodeStarsAmount(b *bin.Buffer, depth int) (StarsAmountClass, error) {
-	id, err := b.ID()
+func decodeStarsAmount(d *tlrt.Decoder, depth int) (StarsAmountClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v StarsAmountClass
 	switch id {
 	case StarsAmountTypeID:
-		v = &StarsAmount{}
+		v = tlrt.New[StarsAmount](d)
 	case StarsTonAmountTypeID:
-		v = &StarsTonAmount{}
+		v = tlrt.New[StarsTonAmount](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StarsAmount"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7619,20 +7606,21 @@ func (m *StarsAmount) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsAmount) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2551)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsAmount) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsAmount) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsAmount", "amount")
 	}
-	if m.Nanos, err = b.Int(); err != nil {
+	if m.Nanos, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starsAmount", "nanos")
 	}
 	return nil
@@ -7694,17 +7682,18 @@ func (m *StarsTonAmount) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTonAmount) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1779)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsTonAmount) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsTonAmount) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsTonAmount", "amount")
 	}
 	return nil
@@ -7724,17 +7713,18 @@ type StarsTransactionPeerClass interface {
 
 // DecodeStarsTransactionPeer decodes any constructor of StarsTransactionPeer.
 func DecodeStarsTransactionPeer(b *bin.Buffer) (StarsTransactionPeerClass, error) {
-	return decodeStarsTransactionPeer(b, 0)
+	return tlrt.Decode(b, &wireSchema, 128, decodeStarsTransactionPeer)
 }
 
 // decodeStarsTransactionPeer is DecodeStarsTransactionPeer for a value nested
 // depth levels deep.
-func decodeStarsTransactionPeer(b *bin.Buffer, depth int) (StarsTransactionPeerClass, error) {
-	id, err := b.ID()
+func decodeStarsTransactionPeer(d *tlrt.Decoder, depth int) (StarsTransactionPeerClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v StarsTransactionPeerClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case StarsTransactionPeerUnsupportedTypeID:
 		v = &StarsTransactionPeerUnsupported{}
@@ -7747,7 +7737,7 @@ func decodeStarsTransactionPeer(b *bin.Buffer, depth int) (StarsTransactionPeerC
 	case StarsTransactionPeerFragmentTypeID:
 		v = &StarsTransactionPeerFragment{}
 	case StarsTransactionPeerTypeID:
-		v = &StarsTransactionPeer{}
+		v, size = &StarsTransactionPeer{}, unsafe.Sizeof(StarsTransactionPeer{})
 	case StarsTransactionPeerAdsTypeID:
 		v = &StarsTransactionPeerAds{}
 	case StarsTransactionPeerAPITypeID:
@@ -7755,7 +7745,8 @@ func decodeStarsTransactionPeer(b *bin.Buffer, depth int) (StarsTransactionPeerC
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StarsTransactionPeer"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7814,12 +7805,13 @@ func (m *StarsTransactionPeerUnsupported) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeerUnsupported) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2112)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsTransactionPeerUnsupported) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsTransactionPeerUnsupported) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7878,12 +7870,13 @@ func (m *StarsTransactionPeerAppStore) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeerAppStore) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2454)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsTransactionPeerAppStore) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsTransactionPeerAppStore) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7943,12 +7936,13 @@ func (m *StarsTransactionPeerPlayMarket) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeerPlayMarket) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1853)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsTransactionPeerPlayMarket) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsTransactionPeerPlayMarket) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8008,12 +8002,13 @@ func (m *StarsTransactionPeerPremiumBot) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeerPremiumBot) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 975)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsTransactionPeerPremiumBot) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsTransactionPeerPremiumBot) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8072,12 +8067,13 @@ func (m *StarsTransactionPeerFragment) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeerFragment) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3035)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsTransactionPeerFragment) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsTransactionPeerFragment) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8140,12 +8136,13 @@ func (m *StarsTransactionPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2842)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsTransactionPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsTransactionPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8153,7 +8150,7 @@ func (m *StarsTransactionPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "starsTransactionPeer", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starsTransactionPeer", "peer")
 	}
 	return nil
@@ -8210,12 +8207,13 @@ func (m *StarsTransactionPeerAds) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeerAds) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1590)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsTransactionPeerAds) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsTransactionPeerAds) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8273,12 +8271,13 @@ func (m *StarsTransactionPeerAPI) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsTransactionPeerAPI) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3215)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsTransactionPeerAPI) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsTransactionPeerAPI) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8296,27 +8295,29 @@ type StatsGraphClass interface {
 
 // DecodeStatsGraph decodes any constructor of StatsGraph.
 func DecodeStatsGraph(b *bin.Buffer) (StatsGraphClass, error) {
-	return tlrt.Owned(b, decodeStatsGraph)
+	return tlrt.Decode(b, &wireSchema, 197, decodeStatsGraph)
 }
 
 // decodeStatsGraph is DecodeStatsGraph for a value nested depth levels deep.
-func decodeStatsGraph(b *bin.Buffer, depth int) (StatsGraphClass, error) {
-	id, err := b.ID()
+func decodeStatsGraph(d *tlrt.Decoder, depth int) (StatsGraphClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v StatsGraphClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case StatsGraphAsyncTypeID:
-		v = &StatsGraphAsync{}
+		v, size = &StatsGraphAsync{}, unsafe.Sizeof(StatsGraphAsync{})
 	case StatsGraphErrorTypeID:
-		v = &StatsGraphError{}
+		v, size = &StatsGraphError{}, unsafe.Sizeof(StatsGraphError{})
 	case StatsGraphTypeID:
-		v = &StatsGraph{}
+		v, size = &StatsGraph{}, unsafe.Sizeof(StatsGraph{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StatsGraph"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8373,24 +8374,21 @@ func (m *StatsGraphAsync) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StatsGraphAsync) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1362)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsGraphAsync) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsGraphAsync) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Token, err = tlrt.String(b); err != nil {
+	if m.Token, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "statsGraphAsync", "token")
 	}
 	return nil
@@ -8447,24 +8445,21 @@ func (m *StatsGraphError) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StatsGraphError) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2595)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsGraphError) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsGraphError) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Error, err = tlrt.String(b); err != nil {
+	if m.Error, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "statsGraphError", "error")
 	}
 	return nil
@@ -8555,23 +8550,20 @@ func (m *StatsGraph) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StatsGraph) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StatsGraph{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2043)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsGraph) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsGraph) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8579,14 +8571,14 @@ func (m *StatsGraph) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "statsGraph", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "statsGraph", "flags")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.JSON, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.JSON, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "statsGraph", "json")
 	}
 	if m.Flags.Has(0) {
-		if m.ZoomToken, err = tlrt.String(b); err != nil {
+		if m.ZoomToken, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "statsGraph", "zoom_token")
 		}
 	}
@@ -8608,30 +8600,32 @@ type StickerSetCoveredClass interface {
 
 // DecodeStickerSetCovered decodes any constructor of StickerSetCovered.
 func DecodeStickerSetCovered(b *bin.Buffer) (StickerSetCoveredClass, error) {
-	return tlrt.Owned(b, decodeStickerSetCovered)
+	return tlrt.Decode(b, &wireSchema, 242, decodeStickerSetCovered)
 }
 
 // decodeStickerSetCovered is DecodeStickerSetCovered for a value nested depth
 // levels deep.
-func decodeStickerSetCovered(b *bin.Buffer, depth int) (StickerSetCoveredClass, error) {
-	id, err := b.ID()
+func decodeStickerSetCovered(d *tlrt.Decoder, depth int) (StickerSetCoveredClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v StickerSetCoveredClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case StickerSetCoveredTypeID:
-		v = &StickerSetCovered{}
+		v, size = &StickerSetCovered{}, unsafe.Sizeof(StickerSetCovered{})
 	case StickerSetMultiCoveredTypeID:
-		v = &StickerSetMultiCovered{}
+		v, size = &StickerSetMultiCovered{}, unsafe.Sizeof(StickerSetMultiCovered{})
 	case StickerSetFullCoveredTypeID:
-		v = &StickerSetFullCovered{}
+		v, size = &StickerSetFullCovered{}, unsafe.Sizeof(StickerSetFullCovered{})
 	case StickerSetNoCoveredTypeID:
-		v = &StickerSetNoCovered{}
+		v, size = &StickerSetNoCovered{}, unsafe.Sizeof(StickerSetNoCovered{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StickerSetCovered"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8695,23 +8689,20 @@ func (m *StickerSetCovered) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickerSetCovered) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StickerSetCovered{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1622)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickerSetCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StickerSetCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8719,10 +8710,10 @@ func (m *StickerSetCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stickerSetCovered", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Set, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetCovered", "set")
 	}
-	if m.Cover, err = decodeDocument(b, depth+1); err != nil {
+	if m.Cover, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetCovered", "cover")
 	}
 	return nil
@@ -8790,23 +8781,20 @@ func (m *StickerSetMultiCovered) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickerSetMultiCovered) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StickerSetMultiCovered{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1118)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickerSetMultiCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StickerSetMultiCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8814,10 +8802,10 @@ func (m *StickerSetMultiCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stickerSetMultiCovered", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Set, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetMultiCovered", "set")
 	}
-	if m.Covers, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Covers, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetMultiCovered", "covers")
 	}
 	return nil
@@ -8900,23 +8888,20 @@ func (m *StickerSetFullCovered) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickerSetFullCovered) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StickerSetFullCovered{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1269)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickerSetFullCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StickerSetFullCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8924,16 +8909,16 @@ func (m *StickerSetFullCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stickerSetFullCovered", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Set, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetFullCovered", "set")
 	}
-	if m.Packs, err = tlrt.DecodeStructs[StickerPack](b, false, false, 16, depth+1); err != nil {
+	if m.Packs, err = tlrt.DecodeStructs[StickerPack](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetFullCovered", "packs")
 	}
-	if m.Keywords, err = tlrt.DecodeStructs[StickerKeyword](b, false, false, 20, depth+1); err != nil {
+	if m.Keywords, err = tlrt.DecodeStructs[StickerKeyword](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetFullCovered", "keywords")
 	}
-	if m.Documents, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetFullCovered", "documents")
 	}
 	return nil
@@ -8992,23 +8977,20 @@ func (m *StickerSetNoCovered) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickerSetNoCovered) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StickerSetNoCovered{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1819)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickerSetNoCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StickerSetNoCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9016,7 +8998,7 @@ func (m *StickerSetNoCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stickerSetNoCovered", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Set, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetNoCovered", "set")
 	}
 	return nil
@@ -9033,27 +9015,29 @@ type StoryItemClass interface {
 
 // DecodeStoryItem decodes any constructor of StoryItem.
 func DecodeStoryItem(b *bin.Buffer) (StoryItemClass, error) {
-	return tlrt.Owned(b, decodeStoryItem)
+	return tlrt.Decode(b, &wireSchema, 221, decodeStoryItem)
 }
 
 // decodeStoryItem is DecodeStoryItem for a value nested depth levels deep.
-func decodeStoryItem(b *bin.Buffer, depth int) (StoryItemClass, error) {
-	id, err := b.ID()
+func decodeStoryItem(d *tlrt.Decoder, depth int) (StoryItemClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v StoryItemClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case StoryItemDeletedTypeID:
-		v = &StoryItemDeleted{}
+		v = tlrt.New[StoryItemDeleted](d)
 	case StoryItemSkippedTypeID:
-		v = &StoryItemSkipped{}
+		v = tlrt.New[StoryItemSkipped](d)
 	case StoryItemTypeID:
-		v = &StoryItem{}
+		v, size = &StoryItem{}, unsafe.Sizeof(StoryItem{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StoryItem"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -9115,17 +9099,18 @@ func (m *StoryItemDeleted) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryItemDeleted) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1443)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoryItemDeleted) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoryItemDeleted) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyItemDeleted", "id")
 	}
 	return nil
@@ -9202,28 +9187,29 @@ func (m *StoryItemSkipped) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoryItemSkipped{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3284)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoryItemSkipped) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoryItemSkipped) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "storyItemSkipped", "flags")
 	}
 	m.CloseFriends = m.Flags.Has(8)
 	m.Live = m.Flags.Has(9)
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyItemSkipped", "id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyItemSkipped", "date")
 	}
-	if m.ExpireDate, err = b.Int(); err != nil {
+	if m.ExpireDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyItemSkipped", "expire_date")
 	}
 	m.Flags &^= 1<<8 | 1<<9
@@ -9499,23 +9485,20 @@ func (m *StoryItem) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoryItem) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoryItem{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 806)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoryItem) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoryItem) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9523,7 +9506,7 @@ func (m *StoryItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "storyItem", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "storyItem", "flags")
 	}
 	m.Pinned = m.Flags.Has(5)
@@ -9535,67 +9518,69 @@ func (m *StoryItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Contacts = m.Flags.Has(12)
 	m.SelectedContacts = m.Flags.Has(13)
 	m.Out = m.Flags.Has(16)
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyItem", "id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyItem", "date")
 	}
 	if m.Flags.Has(18) {
-		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		if m.FromID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "from_id")
 		}
 	}
 	if m.Flags.Has(17) {
-		m.FwdFrom = new(StoryFwdHeader)
-		if err = tlrt.DecodeBoxed(b, m.FwdFrom, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(StoryFwdHeader{}))
+		m.FwdFrom = &StoryFwdHeader{}
+		if err = tlrt.DecodeBoxed(d, m.FwdFrom, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "fwd_from")
 		}
 	}
-	if m.ExpireDate, err = b.Int(); err != nil {
+	if m.ExpireDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyItem", "expire_date")
 	}
 	if m.Flags.Has(0) {
-		if m.Caption, err = tlrt.String(b); err != nil {
+		if m.Caption, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "caption")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "entities")
 		}
 	}
-	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+	if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "storyItem", "media")
 	}
 	if m.Flags.Has(14) {
-		if m.MediaAreas, err = tlrt.DecodeSlabs[MediaAreaVenue](b, false, 56, depth+1, decodeMediaArea); err != nil {
+		if m.MediaAreas, err = tlrt.DecodeSlabs[MediaAreaVenue](d, false, 56, depth+1, decodeMediaArea); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "media_areas")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Privacy, err = tlrt.DecodeSlabs[PrivacyValueAllowUsers](b, false, 4, depth+1, decodePrivacyRule); err != nil {
+		if m.Privacy, err = tlrt.DecodeSlabs[PrivacyValueAllowUsers](d, false, 4, depth+1, decodePrivacyRule); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "privacy")
 		}
 	}
 	if m.Flags.Has(3) {
-		m.Views = new(StoryViews)
-		if err = tlrt.DecodeBoxed(b, m.Views, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(StoryViews{}))
+		m.Views = &StoryViews{}
+		if err = tlrt.DecodeBoxed(d, m.Views, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "views")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.SentReaction, err = decodeReaction(b, depth+1); err != nil {
+		if m.SentReaction, err = decodeReaction(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "sent_reaction")
 		}
 	}
 	if m.Flags.Has(19) {
-		if m.Albums, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.Albums, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "albums")
 		}
 	}
 	if m.Flags.Has(20) {
-		if m.Music, err = decodeDocument(b, depth+1); err != nil {
+		if m.Music, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "music")
 		}
 	}
@@ -9629,28 +9614,30 @@ type StoryReactionClass interface {
 
 // DecodeStoryReaction decodes any constructor of StoryReaction.
 func DecodeStoryReaction(b *bin.Buffer) (StoryReactionClass, error) {
-	return tlrt.Owned(b, decodeStoryReaction)
+	return tlrt.Decode(b, &wireSchema, 465, decodeStoryReaction)
 }
 
 // decodeStoryReaction is DecodeStoryReaction for a value nested depth levels
 // deep.
-func decodeStoryReaction(b *bin.Buffer, depth int) (StoryReactionClass, error) {
-	id, err := b.ID()
+func decodeStoryReaction(d *tlrt.Decoder, depth int) (StoryReactionClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v StoryReactionClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case StoryReactionTypeID:
-		v = &StoryReaction{}
+		v, size = &StoryReaction{}, unsafe.Sizeof(StoryReaction{})
 	case StoryReactionPublicForwardTypeID:
-		v = &StoryReactionPublicForward{}
+		v, size = &StoryReactionPublicForward{}, unsafe.Sizeof(StoryReactionPublicForward{})
 	case StoryReactionPublicRepostTypeID:
-		v = &StoryReactionPublicRepost{}
+		v, size = &StoryReactionPublicRepost{}, unsafe.Sizeof(StoryReactionPublicRepost{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StoryReaction"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -9716,19 +9703,16 @@ func (m *StoryReaction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoryReaction) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1591)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoryReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoryReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9736,13 +9720,13 @@ func (m *StoryReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "storyReaction", "")
 	}
 	var err error
-	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+	if m.PeerID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "storyReaction", "peer_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyReaction", "date")
 	}
-	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "storyReaction", "reaction")
 	}
 	return nil
@@ -9801,19 +9785,16 @@ func (m *StoryReactionPublicForward) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoryReactionPublicForward) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2550)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoryReactionPublicForward) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoryReactionPublicForward) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9821,7 +9802,7 @@ func (m *StoryReactionPublicForward) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "storyReactionPublicForward", "")
 	}
 	var err error
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "storyReactionPublicForward", "message")
 	}
 	return nil
@@ -9885,19 +9866,16 @@ func (m *StoryReactionPublicRepost) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoryReactionPublicRepost) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2764)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoryReactionPublicRepost) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoryReactionPublicRepost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9905,10 +9883,10 @@ func (m *StoryReactionPublicRepost) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "storyReactionPublicRepost", "")
 	}
 	var err error
-	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+	if m.PeerID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "storyReactionPublicRepost", "peer_id")
 	}
-	if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
+	if m.Story, err = decodeStoryItem(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "storyReactionPublicRepost", "story")
 	}
 	return nil
@@ -9925,27 +9903,29 @@ type StoryViewClass interface {
 
 // DecodeStoryView decodes any constructor of StoryView.
 func DecodeStoryView(b *bin.Buffer) (StoryViewClass, error) {
-	return tlrt.Owned(b, decodeStoryView)
+	return tlrt.Decode(b, &wireSchema, 314, decodeStoryView)
 }
 
 // decodeStoryView is DecodeStoryView for a value nested depth levels deep.
-func decodeStoryView(b *bin.Buffer, depth int) (StoryViewClass, error) {
-	id, err := b.ID()
+func decodeStoryView(d *tlrt.Decoder, depth int) (StoryViewClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v StoryViewClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case StoryViewTypeID:
-		v = &StoryView{}
+		v, size = &StoryView{}, unsafe.Sizeof(StoryView{})
 	case StoryViewPublicForwardTypeID:
-		v = &StoryViewPublicForward{}
+		v, size = &StoryViewPublicForward{}, unsafe.Sizeof(StoryViewPublicForward{})
 	case StoryViewPublicRepostTypeID:
-		v = &StoryViewPublicRepost{}
+		v, size = &StoryViewPublicRepost{}, unsafe.Sizeof(StoryViewPublicRepost{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "StoryView"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -10022,23 +10002,20 @@ func (m *StoryView) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoryView) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoryView{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2414)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoryView) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoryView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10046,19 +10023,19 @@ func (m *StoryView) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "storyView", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "storyView", "flags")
 	}
 	m.Blocked = m.Flags.Has(0)
 	m.BlockedMyStoriesFrom = m.Flags.Has(1)
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "storyView", "user_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyView", "date")
 	}
 	if m.Flags.Has(2) {
-		if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+		if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyView", "reaction")
 		}
 	}
@@ -10127,23 +10104,20 @@ func (m *StoryViewPublicForward) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoryViewPublicForward) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoryViewPublicForward{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2065)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoryViewPublicForward) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoryViewPublicForward) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10151,12 +10125,12 @@ func (m *StoryViewPublicForward) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "storyViewPublicForward", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "storyViewPublicForward", "flags")
 	}
 	m.Blocked = m.Flags.Has(0)
 	m.BlockedMyStoriesFrom = m.Flags.Has(1)
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "storyViewPublicForward", "message")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -10229,23 +10203,20 @@ func (m *StoryViewPublicRepost) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoryViewPublicRepost) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoryViewPublicRepost{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2570)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoryViewPublicRepost) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoryViewPublicRepost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10253,15 +10224,15 @@ func (m *StoryViewPublicRepost) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "storyViewPublicRepost", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "storyViewPublicRepost", "flags")
 	}
 	m.Blocked = m.Flags.Has(0)
 	m.BlockedMyStoriesFrom = m.Flags.Has(1)
-	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+	if m.PeerID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "storyViewPublicRepost", "peer_id")
 	}
-	if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
+	if m.Story, err = decodeStoryItem(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "storyViewPublicRepost", "story")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -10323,33 +10294,30 @@ func (m *SavedPhoneContact) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SavedPhoneContact) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 756)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SavedPhoneContact) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SavedPhoneContact) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Phone, err = tlrt.String(b); err != nil {
+	if m.Phone, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "savedPhoneContact", "phone")
 	}
-	if m.FirstName, err = tlrt.String(b); err != nil {
+	if m.FirstName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "savedPhoneContact", "first_name")
 	}
-	if m.LastName, err = tlrt.String(b); err != nil {
+	if m.LastName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "savedPhoneContact", "last_name")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "savedPhoneContact", "date")
 	}
 	return nil
@@ -10439,23 +10407,20 @@ func (m *SavedReactionTag) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SavedReactionTag) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SavedReactionTag{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2726)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SavedReactionTag) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SavedReactionTag) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10463,18 +10428,18 @@ func (m *SavedReactionTag) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "savedReactionTag", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "savedReactionTag", "flags")
 	}
-	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "savedReactionTag", "reaction")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "savedReactionTag", "title")
 		}
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "savedReactionTag", "count")
 	}
 	if m.Title != "" {
@@ -10896,23 +10861,20 @@ func (m *SavedStarGift) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SavedStarGift) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SavedStarGift{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1286)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SavedStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SavedStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10920,7 +10882,7 @@ func (m *SavedStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "savedStarGift", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "savedStarGift", "flags")
 	}
 	m.NameHidden = m.Flags.Has(0)
@@ -10930,84 +10892,85 @@ func (m *SavedStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.PinnedToTop = m.Flags.Has(12)
 	m.UpgradeSeparate = m.Flags.Has(17)
 	if m.Flags.Has(1) {
-		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		if m.FromID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "from_id")
 		}
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "savedStarGift", "date")
 	}
-	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "savedStarGift", "gift")
 	}
 	if m.Flags.Has(2) {
-		m.Message = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
+		m.Message = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "message")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.MsgID, err = b.Int(); err != nil {
+		if m.MsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "msg_id")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.SavedID, err = b.Long(); err != nil {
+		if m.SavedID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "saved_id")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ConvertStars, err = b.Long(); err != nil {
+		if m.ConvertStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "convert_stars")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.UpgradeStars, err = b.Long(); err != nil {
+		if m.UpgradeStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "upgrade_stars")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.CanExportAt, err = b.Int(); err != nil {
+		if m.CanExportAt, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "can_export_at")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.TransferStars, err = b.Long(); err != nil {
+		if m.TransferStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "transfer_stars")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.CanTransferAt, err = b.Int(); err != nil {
+		if m.CanTransferAt, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "can_transfer_at")
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.CanResellAt, err = b.Int(); err != nil {
+		if m.CanResellAt, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "can_resell_at")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.CollectionID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.CollectionID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "collection_id")
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.PrepaidUpgradeHash, err = tlrt.String(b); err != nil {
+		if m.PrepaidUpgradeHash, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "prepaid_upgrade_hash")
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.DropOriginalDetailsStars, err = b.Long(); err != nil {
+		if m.DropOriginalDetailsStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "drop_original_details_stars")
 		}
 	}
 	if m.Flags.Has(19) {
-		if m.GiftNum, err = b.Int(); err != nil {
+		if m.GiftNum, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "gift_num")
 		}
 	}
 	if m.Flags.Has(20) {
-		if m.CanCraftAt, err = b.Int(); err != nil {
+		if m.CanCraftAt, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "can_craft_at")
 		}
 	}
@@ -11149,32 +11112,33 @@ func (m *SearchPostsFlood) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SearchPostsFlood{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1236)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SearchPostsFlood) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SearchPostsFlood) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "searchPostsFlood", "flags")
 	}
 	m.QueryIsFree = m.Flags.Has(0)
-	if m.TotalDaily, err = b.Int(); err != nil {
+	if m.TotalDaily, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "searchPostsFlood", "total_daily")
 	}
-	if m.Remains, err = b.Int(); err != nil {
+	if m.Remains, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "searchPostsFlood", "remains")
 	}
 	if m.Flags.Has(1) {
-		if m.WaitTill, err = b.Int(); err != nil {
+		if m.WaitTill, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "searchPostsFlood", "wait_till")
 		}
 	}
-	if m.StarsAmount, err = b.Long(); err != nil {
+	if m.StarsAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "searchPostsFlood", "stars_amount")
 	}
 	m.Flags &^= 1 << 0
@@ -11250,26 +11214,27 @@ func (m *SearchResultsCalendarPeriod) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SearchResultsCalendarPeriod) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2707)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SearchResultsCalendarPeriod) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SearchResultsCalendarPeriod) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "date")
 	}
-	if m.MinMsgID, err = b.Int(); err != nil {
+	if m.MinMsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "min_msg_id")
 	}
-	if m.MaxMsgID, err = b.Int(); err != nil {
+	if m.MaxMsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "max_msg_id")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "count")
 	}
 	return nil
@@ -11337,23 +11302,24 @@ func (m *SearchResultPosition) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SearchResultPosition) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1891)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SearchResultPosition) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SearchResultPosition) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "searchResultPosition", "msg_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "searchResultPosition", "date")
 	}
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "searchResultPosition", "offset")
 	}
 	return nil
@@ -11412,30 +11378,27 @@ func (m *SecureCredentialsEncrypted) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureCredentialsEncrypted) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1117)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureCredentialsEncrypted) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureCredentialsEncrypted) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Data, err = tlrt.Bytes(b); err != nil {
+	if m.Data, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "data")
 	}
-	if m.Hash, err = tlrt.Bytes(b); err != nil {
+	if m.Hash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "hash")
 	}
-	if m.Secret, err = tlrt.Bytes(b); err != nil {
+	if m.Secret, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "secret")
 	}
 	return nil
@@ -11494,30 +11457,27 @@ func (m *SecureData) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureData) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1998)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureData) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureData) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Data, err = tlrt.Bytes(b); err != nil {
+	if m.Data, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureData", "data")
 	}
-	if m.DataHash, err = tlrt.Bytes(b); err != nil {
+	if m.DataHash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureData", "data_hash")
 	}
-	if m.Secret, err = tlrt.Bytes(b); err != nil {
+	if m.Secret, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureData", "secret")
 	}
 	return nil
@@ -11578,19 +11538,16 @@ func (m *SecureSecretSettings) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureSecretSettings) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 794)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureSecretSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureSecretSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11598,13 +11555,13 @@ func (m *SecureSecretSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "secureSecretSettings", "")
 	}
 	var err error
-	if m.SecureAlgo, err = decodeSecurePasswordKdfAlgo(b, depth+1); err != nil {
+	if m.SecureAlgo, err = decodeSecurePasswordKdfAlgo(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureSecretSettings", "secure_algo")
 	}
-	if m.SecureSecret, err = tlrt.Bytes(b); err != nil {
+	if m.SecureSecret, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureSecretSettings", "secure_secret")
 	}
-	if m.SecureSecretID, err = b.Long(); err != nil {
+	if m.SecureSecretID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "secureSecretSettings", "secure_secret_id")
 	}
 	return nil
@@ -11768,23 +11725,20 @@ func (m *SecureValue) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureValue) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SecureValue{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 834)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11792,49 +11746,50 @@ func (m *SecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "secureValue", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "secureValue", "flags")
 	}
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValue", "type")
 	}
 	if m.Flags.Has(0) {
-		m.Data = new(SecureData)
-		if err = tlrt.DecodeBoxed(b, m.Data, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(SecureData{}))
+		m.Data = &SecureData{}
+		if err = tlrt.DecodeBoxed(d, m.Data, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "secureValue", "data")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.FrontSide, err = decodeSecureFile(b, depth+1); err != nil {
+		if m.FrontSide, err = decodeSecureFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "secureValue", "front_side")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReverseSide, err = decodeSecureFile(b, depth+1); err != nil {
+		if m.ReverseSide, err = decodeSecureFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "secureValue", "reverse_side")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Selfie, err = decodeSecureFile(b, depth+1); err != nil {
+		if m.Selfie, err = decodeSecureFile(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "secureValue", "selfie")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Translation, err = tlrt.DecodeSlabs[SecureFile](b, false, 4, depth+1, decodeSecureFile); err != nil {
+		if m.Translation, err = tlrt.DecodeSlabs[SecureFile](d, false, 4, depth+1, decodeSecureFile); err != nil {
 			return tlrt.DecodeErr(err, "secureValue", "translation")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Files, err = tlrt.DecodeSlabs[SecureFile](b, false, 4, depth+1, decodeSecureFile); err != nil {
+		if m.Files, err = tlrt.DecodeSlabs[SecureFile](d, false, 4, depth+1, decodeSecureFile); err != nil {
 			return tlrt.DecodeErr(err, "secureValue", "files")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.PlainData, err = decodeSecurePlainData(b, depth+1); err != nil {
+		if m.PlainData, err = decodeSecurePlainData(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "secureValue", "plain_data")
 		}
 	}
-	if m.Hash, err = tlrt.Bytes(b); err != nil {
+	if m.Hash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValue", "hash")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
@@ -11900,19 +11855,16 @@ func (m *SecureValueHash) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SecureValueHash) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3074)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SecureValueHash) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SecureValueHash) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11920,10 +11872,10 @@ func (m *SecureValueHash) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "secureValueHash", "")
 	}
 	var err error
-	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
+	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueHash", "type")
 	}
-	if m.Hash, err = tlrt.Bytes(b); err != nil {
+	if m.Hash, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "secureValueHash", "hash")
 	}
 	return nil
@@ -11991,12 +11943,13 @@ func (m *SendAsPeer) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SendAsPeer{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2505)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SendAsPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SendAsPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12004,11 +11957,11 @@ func (m *SendAsPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "sendAsPeer", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "sendAsPeer", "flags")
 	}
 	m.PremiumRequired = m.Flags.Has(0)
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "sendAsPeer", "peer")
 	}
 	m.Flags &^= 1 << 0
@@ -12073,19 +12026,16 @@ func (m *ShippingOption) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ShippingOption) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2479)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ShippingOption) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ShippingOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12093,13 +12043,13 @@ func (m *ShippingOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "shippingOption", "")
 	}
 	var err error
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "shippingOption", "id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "shippingOption", "title")
 	}
-	if m.Prices, err = tlrt.DecodeStructs[LabeledPrice](b, false, false, 16, depth+1); err != nil {
+	if m.Prices, err = tlrt.DecodeStructs[LabeledPrice](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "shippingOption", "prices")
 	}
 	return nil
@@ -12157,30 +12107,27 @@ func (m *SMSJob) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SMSJob) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3007)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SMSJob) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SMSJob) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.JobID, err = tlrt.String(b); err != nil {
+	if m.JobID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "smsJob", "job_id")
 	}
-	if m.PhoneNumber, err = tlrt.String(b); err != nil {
+	if m.PhoneNumber, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "smsJob", "phone_number")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "smsJob", "text")
 	}
 	return nil
@@ -12412,23 +12359,20 @@ func (m *SponsoredMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SponsoredMessage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SponsoredMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1876)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SponsoredMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SponsoredMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12436,63 +12380,63 @@ func (m *SponsoredMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "sponsoredMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "flags")
 	}
 	m.Recommended = m.Flags.Has(5)
 	m.CanReport = m.Flags.Has(12)
-	if m.RandomID, err = tlrt.Bytes(b); err != nil {
+	if m.RandomID, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "random_id")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "url")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "title")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "entities")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+		if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "photo")
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+		if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "media")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.Color, err = decodePeerColor(b, depth+1); err != nil {
+		if m.Color, err = decodePeerColor(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "color")
 		}
 	}
-	if m.ButtonText, err = tlrt.String(b); err != nil {
+	if m.ButtonText, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "button_text")
 	}
 	if m.Flags.Has(7) {
-		if m.SponsorInfo, err = tlrt.String(b); err != nil {
+		if m.SponsorInfo, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "sponsor_info")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.AdditionalInfo, err = tlrt.String(b); err != nil {
+		if m.AdditionalInfo, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "additional_info")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.MinDisplayDuration, err = b.Int(); err != nil {
+		if m.MinDisplayDuration, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "min_display_duration")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.MaxDisplayDuration, err = b.Int(); err != nil {
+		if m.MaxDisplayDuration, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "max_display_duration")
 		}
 	}
@@ -12564,27 +12508,24 @@ func (m *SponsoredMessageReportOption) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SponsoredMessageReportOption) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1301)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SponsoredMessageReportOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SponsoredMessageReportOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessageReportOption", "text")
 	}
-	if m.Option, err = tlrt.Bytes(b); err != nil {
+	if m.Option, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessageReportOption", "option")
 	}
 	return nil
@@ -12701,23 +12642,20 @@ func (m *SponsoredPeer) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SponsoredPeer) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SponsoredPeer{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2686)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SponsoredPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SponsoredPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12725,22 +12663,22 @@ func (m *SponsoredPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "sponsoredPeer", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredPeer", "flags")
 	}
-	if m.RandomID, err = tlrt.Bytes(b); err != nil {
+	if m.RandomID, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredPeer", "random_id")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredPeer", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.SponsorInfo, err = tlrt.String(b); err != nil {
+		if m.SponsorInfo, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredPeer", "sponsor_info")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.AdditionalInfo, err = tlrt.String(b); err != nil {
+		if m.AdditionalInfo, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredPeer", "additional_info")
 		}
 	}
@@ -12813,23 +12751,20 @@ func (m *StarGiftActiveAuctionState) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarGiftActiveAuctionState) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarGiftActiveAuctionState{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2793)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarGiftActiveAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftActiveAuctionState) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12837,13 +12772,13 @@ func (m *StarGiftActiveAuctionState) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftActiveAuctionState", "")
 	}
 	var err error
-	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftActiveAuctionState", "gift")
 	}
-	if m.State, err = decodeStarGiftAuctionState(b, depth+1); err != nil {
+	if m.State, err = decodeStarGiftAuctionState(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftActiveAuctionState", "state")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.UserState, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.UserState, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftActiveAuctionState", "user_state")
 	}
 	return nil
@@ -12904,12 +12839,13 @@ func (m *StarGiftAttributeCounter) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAttributeCounter) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1064)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAttributeCounter) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAttributeCounter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12917,10 +12853,10 @@ func (m *StarGiftAttributeCounter) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeCounter", "")
 	}
 	var err error
-	if m.Attribute, err = decodeStarGiftAttributeID(b, depth+1); err != nil {
+	if m.Attribute, err = decodeStarGiftAttributeID(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeCounter", "attribute")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeCounter", "count")
 	}
 	return nil
@@ -13030,23 +12966,20 @@ func (m *StarGiftAuctionAcquiredGift) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarGiftAuctionAcquiredGift) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarGiftAuctionAcquiredGift{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1294)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarGiftAuctionAcquiredGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAuctionAcquiredGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13054,33 +12987,34 @@ func (m *StarGiftAuctionAcquiredGift) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAuctionAcquiredGift", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "flags")
 	}
 	m.NameHidden = m.Flags.Has(0)
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "peer")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "date")
 	}
-	if m.BidAmount, err = b.Long(); err != nil {
+	if m.BidAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "bid_amount")
 	}
-	if m.Round, err = b.Int(); err != nil {
+	if m.Round, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "round")
 	}
-	if m.Pos, err = b.Int(); err != nil {
+	if m.Pos, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "pos")
 	}
 	if m.Flags.Has(1) {
-		m.Message = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
+		m.Message = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "message")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.GiftNum, err = b.Int(); err != nil {
+		if m.GiftNum, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "gift_num")
 		}
 	}
@@ -13238,12 +13172,13 @@ func (m *StarGiftAuctionUserState) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarGiftAuctionUserState{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1068)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftAuctionUserState) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftAuctionUserState) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13251,31 +13186,31 @@ func (m *StarGiftAuctionUserState) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAuctionUserState", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionUserState", "flags")
 	}
 	m.Returned = m.Flags.Has(1)
 	if m.Flags.Has(0) {
-		if m.BidAmount, err = b.Long(); err != nil {
+		if m.BidAmount, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAuctionUserState", "bid_amount")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.BidDate, err = b.Int(); err != nil {
+		if m.BidDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAuctionUserState", "bid_date")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.MinBidAmount, err = b.Long(); err != nil {
+		if m.MinBidAmount, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAuctionUserState", "min_bid_amount")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.BidPeer, err = decodePeer(b, depth+1); err != nil {
+		if m.BidPeer, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAuctionUserState", "bid_peer")
 		}
 	}
-	if m.AcquiredCount, err = b.Int(); err != nil {
+	if m.AcquiredCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionUserState", "acquired_count")
 	}
 	m.Flags &^= 1 << 1
@@ -13347,23 +13282,24 @@ func (m *StarGiftBackground) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftBackground) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2407)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftBackground) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftBackground) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.CenterColor, err = b.Int(); err != nil {
+	if m.CenterColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftBackground", "center_color")
 	}
-	if m.EdgeColor, err = b.Int(); err != nil {
+	if m.EdgeColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftBackground", "edge_color")
 	}
-	if m.TextColor, err = b.Int(); err != nil {
+	if m.TextColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftBackground", "text_color")
 	}
 	return nil
@@ -13439,23 +13375,20 @@ func (m *StarGiftCollection) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarGiftCollection) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarGiftCollection{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2205)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarGiftCollection) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftCollection) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13463,24 +13396,24 @@ func (m *StarGiftCollection) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftCollection", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starGiftCollection", "flags")
 	}
-	if m.CollectionID, err = b.Int(); err != nil {
+	if m.CollectionID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftCollection", "collection_id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "starGiftCollection", "title")
 	}
 	if m.Flags.Has(0) {
-		if m.Icon, err = decodeDocument(b, depth+1); err != nil {
+		if m.Icon, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starGiftCollection", "icon")
 		}
 	}
-	if m.GiftsCount, err = b.Int(); err != nil {
+	if m.GiftsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftCollection", "gifts_count")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftCollection", "hash")
 	}
 	m.Flags &^= 1 << 0
@@ -13546,20 +13479,21 @@ func (m *StarGiftUpgradePrice) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftUpgradePrice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2161)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarGiftUpgradePrice) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarGiftUpgradePrice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUpgradePrice", "date")
 	}
-	if m.UpgradeStars, err = b.Long(); err != nil {
+	if m.UpgradeStars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUpgradePrice", "upgrade_stars")
 	}
 	return nil
@@ -13689,12 +13623,13 @@ func (m *StarRefProgram) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarRefProgram{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2901)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarRefProgram) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarRefProgram) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13702,27 +13637,27 @@ func (m *StarRefProgram) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "starRefProgram", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starRefProgram", "flags")
 	}
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starRefProgram", "bot_id")
 	}
-	if m.CommissionPermille, err = b.Int(); err != nil {
+	if m.CommissionPermille, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starRefProgram", "commission_permille")
 	}
 	if m.Flags.Has(0) {
-		if m.DurationMonths, err = b.Int(); err != nil {
+		if m.DurationMonths, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starRefProgram", "duration_months")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.EndDate, err = b.Int(); err != nil {
+		if m.EndDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starRefProgram", "end_date")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.DailyRevenuePerUser, err = decodeStarsAmount(b, depth+1); err != nil {
+		if m.DailyRevenuePerUser, err = decodeStarsAmount(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starRefProgram", "daily_revenue_per_user")
 		}
 	}
@@ -13826,43 +13761,40 @@ func (m *StarsGiftOption) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarsGiftOption) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarsGiftOption{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1570)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarsGiftOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsGiftOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starsGiftOption", "flags")
 	}
 	m.Extended = m.Flags.Has(1)
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsGiftOption", "stars")
 	}
 	if m.Flags.Has(0) {
-		if m.StoreProduct, err = tlrt.String(b); err != nil {
+		if m.StoreProduct, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starsGiftOption", "store_product")
 		}
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "starsGiftOption", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsGiftOption", "amount")
 	}
 	m.Flags &^= 1 << 1
@@ -13977,23 +13909,20 @@ func (m *StarsGiveawayOption) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarsGiveawayOption) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarsGiveawayOption{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2104)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarsGiveawayOption) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsGiveawayOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14001,29 +13930,29 @@ func (m *StarsGiveawayOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "starsGiveawayOption", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayOption", "flags")
 	}
 	m.Extended = m.Flags.Has(0)
 	m.Default = m.Flags.Has(1)
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayOption", "stars")
 	}
-	if m.YearlyBoosts, err = b.Int(); err != nil {
+	if m.YearlyBoosts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayOption", "yearly_boosts")
 	}
 	if m.Flags.Has(2) {
-		if m.StoreProduct, err = tlrt.String(b); err != nil {
+		if m.StoreProduct, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starsGiveawayOption", "store_product")
 		}
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayOption", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayOption", "amount")
 	}
-	if m.Winners, err = tlrt.DecodeStructs[StarsGiveawayWinnersOption](b, false, false, 20, depth+1); err != nil {
+	if m.Winners, err = tlrt.DecodeStructs[StarsGiveawayWinnersOption](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayOption", "winners")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -14097,24 +14026,25 @@ func (m *StarsGiveawayWinnersOption) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarsGiveawayWinnersOption{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1465)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsGiveawayWinnersOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsGiveawayWinnersOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayWinnersOption", "flags")
 	}
 	m.Default = m.Flags.Has(0)
-	if m.Users, err = b.Int(); err != nil {
+	if m.Users, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayWinnersOption", "users")
 	}
-	if m.PerUserStars, err = b.Long(); err != nil {
+	if m.PerUserStars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayWinnersOption", "per_user_stars")
 	}
 	m.Flags &^= 1 << 0
@@ -14215,30 +14145,31 @@ func (m *StarsRating) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarsRating{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 862)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsRating) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsRating) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starsRating", "flags")
 	}
-	if m.Level, err = b.Int(); err != nil {
+	if m.Level, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starsRating", "level")
 	}
-	if m.CurrentLevelStars, err = b.Long(); err != nil {
+	if m.CurrentLevelStars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsRating", "current_level_stars")
 	}
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsRating", "stars")
 	}
 	if m.Flags.Has(0) {
-		if m.NextLevelStars, err = b.Long(); err != nil {
+		if m.NextLevelStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "starsRating", "next_level_stars")
 		}
 	}
@@ -14350,12 +14281,13 @@ func (m *StarsRevenueStatus) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StarsRevenueStatus{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3274)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsRevenueStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsRevenueStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14363,21 +14295,21 @@ func (m *StarsRevenueStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "starsRevenueStatus", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starsRevenueStatus", "flags")
 	}
 	m.WithdrawalEnabled = m.Flags.Has(0)
-	if m.CurrentBalance, err = decodeStarsAmount(b, depth+1); err != nil {
+	if m.CurrentBalance, err = decodeStarsAmount(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starsRevenueStatus", "current_balance")
 	}
-	if m.AvailableBalance, err = decodeStarsAmount(b, depth+1); err != nil {
+	if m.AvailableBalance, err = decodeStarsAmount(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starsRevenueStatus", "available_balance")
 	}
-	if m.OverallRevenue, err = decodeStarsAmount(b, depth+1); err != nil {
+	if m.OverallRevenue, err = decodeStarsAmount(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starsRevenueStatus", "overall_revenue")
 	}
 	if m.Flags.Has(1) {
-		if m.NextWithdrawalAt, err = b.Int(); err != nil {
+		if m.NextWithdrawalAt, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starsRevenueStatus", "next_withdrawal_at")
 		}
 	}
@@ -14547,23 +14479,20 @@ func (m *StarsSubscription) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarsSubscription) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarsSubscription{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1058)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarsSubscription) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsSubscription) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14571,42 +14500,42 @@ func (m *StarsSubscription) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "starsSubscription", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starsSubscription", "flags")
 	}
 	m.Canceled = m.Flags.Has(0)
 	m.CanRefulfill = m.Flags.Has(1)
 	m.MissingBalance = m.Flags.Has(2)
 	m.BotCanceled = m.Flags.Has(7)
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "starsSubscription", "id")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starsSubscription", "peer")
 	}
-	if m.UntilDate, err = b.Int(); err != nil {
+	if m.UntilDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starsSubscription", "until_date")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Pricing, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Pricing, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starsSubscription", "pricing")
 	}
 	if m.Flags.Has(3) {
-		if m.ChatInviteHash, err = tlrt.String(b); err != nil {
+		if m.ChatInviteHash, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starsSubscription", "chat_invite_hash")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starsSubscription", "title")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
+		if m.Photo, err = decodeWebDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starsSubscription", "photo")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.InvoiceSlug, err = tlrt.String(b); err != nil {
+		if m.InvoiceSlug, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starsSubscription", "invoice_slug")
 		}
 	}
@@ -14682,20 +14611,21 @@ func (m *StarsSubscriptionPricing) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsSubscriptionPricing) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 635)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StarsSubscriptionPricing) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsSubscriptionPricing) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Period, err = b.Int(); err != nil {
+	if m.Period, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starsSubscriptionPricing", "period")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsSubscriptionPricing", "amount")
 	}
 	return nil
@@ -14791,43 +14721,40 @@ func (m *StarsTopupOption) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarsTopupOption) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarsTopupOption{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 703)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarsTopupOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsTopupOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starsTopupOption", "flags")
 	}
 	m.Extended = m.Flags.Has(1)
-	if m.Stars, err = b.Long(); err != nil {
+	if m.Stars, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsTopupOption", "stars")
 	}
 	if m.Flags.Has(0) {
-		if m.StoreProduct, err = tlrt.String(b); err != nil {
+		if m.StoreProduct, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starsTopupOption", "store_product")
 		}
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "starsTopupOption", "currency")
 	}
-	if m.Amount, err = b.Long(); err != nil {
+	if m.Amount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsTopupOption", "amount")
 	}
 	m.Flags &^= 1 << 1
@@ -15351,23 +15278,20 @@ func (m *StarsTransaction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StarsTransaction) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarsTransaction{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 776)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StarsTransaction) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StarsTransaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15375,7 +15299,7 @@ func (m *StarsTransaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "starsTransaction", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "starsTransaction", "flags")
 	}
 	m.Refund = m.Flags.Has(3)
@@ -15392,110 +15316,110 @@ func (m *StarsTransaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.PhonegroupMessage = m.Flags.Has(27)
 	m.StargiftAuctionBid = m.Flags.Has(28)
 	m.Offer = m.Flags.Has(29)
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "starsTransaction", "id")
 	}
-	if m.Amount, err = decodeStarsAmount(b, depth+1); err != nil {
+	if m.Amount, err = decodeStarsAmount(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starsTransaction", "amount")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starsTransaction", "date")
 	}
-	if m.Peer, err = decodeStarsTransactionPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeStarsTransactionPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starsTransaction", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Description, err = tlrt.String(b); err != nil {
+		if m.Description, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "description")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
+		if m.Photo, err = decodeWebDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "photo")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.TransactionDate, err = b.Int(); err != nil {
+		if m.TransactionDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "transaction_date")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.TransactionURL, err = tlrt.String(b); err != nil {
+		if m.TransactionURL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "transaction_url")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.BotPayload, err = tlrt.Bytes(b); err != nil {
+		if m.BotPayload, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "bot_payload")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.MsgID, err = b.Int(); err != nil {
+		if m.MsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "msg_id")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.ExtendedMedia, err = tlrt.DecodeSlabs[MessageMediaGiveawayResults](b, false, 4, depth+1, decodeMessageMedia); err != nil {
+		if m.ExtendedMedia, err = tlrt.DecodeSlabs[MessageMediaGiveawayResults](d, false, 4, depth+1, decodeMessageMedia); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "extended_media")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.SubscriptionPeriod, err = b.Int(); err != nil {
+		if m.SubscriptionPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "subscription_period")
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.GiveawayPostID, err = b.Int(); err != nil {
+		if m.GiveawayPostID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "giveaway_post_id")
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.Stargift, err = decodeStarGift(b, depth+1); err != nil {
+		if m.Stargift, err = decodeStarGift(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "stargift")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.FloodskipNumber, err = b.Int(); err != nil {
+		if m.FloodskipNumber, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "floodskip_number")
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.StarrefCommissionPermille, err = b.Int(); err != nil {
+		if m.StarrefCommissionPermille, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "starref_commission_permille")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.StarrefPeer, err = decodePeer(b, depth+1); err != nil {
+		if m.StarrefPeer, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "starref_peer")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.StarrefAmount, err = decodeStarsAmount(b, depth+1); err != nil {
+		if m.StarrefAmount, err = decodeStarsAmount(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "starref_amount")
 		}
 	}
 	if m.Flags.Has(19) {
-		if m.PaidMessages, err = b.Int(); err != nil {
+		if m.PaidMessages, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "paid_messages")
 		}
 	}
 	if m.Flags.Has(20) {
-		if m.PremiumGiftMonths, err = b.Int(); err != nil {
+		if m.PremiumGiftMonths, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "premium_gift_months")
 		}
 	}
 	if m.Flags.Has(23) {
-		if m.AdsProceedsFromDate, err = b.Int(); err != nil {
+		if m.AdsProceedsFromDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "ads_proceeds_from_date")
 		}
 	}
 	if m.Flags.Has(23) {
-		if m.AdsProceedsToDate, err = b.Int(); err != nil {
+		if m.AdsProceedsToDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "ads_proceeds_to_date")
 		}
 	}
@@ -15601,20 +15525,21 @@ func (m *StatsAbsValueAndPrev) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsAbsValueAndPrev) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2725)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StatsAbsValueAndPrev) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsAbsValueAndPrev) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Current, err = b.Double(); err != nil {
+	if m.Current, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "statsAbsValueAndPrev", "current")
 	}
-	if m.Previous, err = b.Double(); err != nil {
+	if m.Previous, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "statsAbsValueAndPrev", "previous")
 	}
 	return nil
@@ -15679,20 +15604,21 @@ func (m *StatsDateRangeDays) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsDateRangeDays) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2481)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StatsDateRangeDays) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsDateRangeDays) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MinDate, err = b.Int(); err != nil {
+	if m.MinDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "statsDateRangeDays", "min_date")
 	}
-	if m.MaxDate, err = b.Int(); err != nil {
+	if m.MaxDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "statsDateRangeDays", "max_date")
 	}
 	return nil
@@ -15763,26 +15689,27 @@ func (m *StatsGroupTopAdmin) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGroupTopAdmin) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2836)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StatsGroupTopAdmin) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsGroupTopAdmin) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "user_id")
 	}
-	if m.Deleted, err = b.Int(); err != nil {
+	if m.Deleted, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "deleted")
 	}
-	if m.Kicked, err = b.Int(); err != nil {
+	if m.Kicked, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "kicked")
 	}
-	if m.Banned, err = b.Int(); err != nil {
+	if m.Banned, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "banned")
 	}
 	return nil
@@ -15847,20 +15774,21 @@ func (m *StatsGroupTopInviter) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGroupTopInviter) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1456)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StatsGroupTopInviter) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsGroupTopInviter) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "statsGroupTopInviter", "user_id")
 	}
-	if m.Invitations, err = b.Int(); err != nil {
+	if m.Invitations, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "statsGroupTopInviter", "invitations")
 	}
 	return nil
@@ -15928,23 +15856,24 @@ func (m *StatsGroupTopPoster) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGroupTopPoster) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2200)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StatsGroupTopPoster) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsGroupTopPoster) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "statsGroupTopPoster", "user_id")
 	}
-	if m.Messages, err = b.Int(); err != nil {
+	if m.Messages, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "statsGroupTopPoster", "messages")
 	}
-	if m.AvgChars, err = b.Int(); err != nil {
+	if m.AvgChars, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "statsGroupTopPoster", "avg_chars")
 	}
 	return nil
@@ -16008,20 +15937,21 @@ func (m *StatsPercentValue) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsPercentValue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2733)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StatsPercentValue) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsPercentValue) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Part, err = b.Double(); err != nil {
+	if m.Part, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "statsPercentValue", "part")
 	}
-	if m.Total, err = b.Double(); err != nil {
+	if m.Total, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "statsPercentValue", "total")
 	}
 	return nil
@@ -16075,24 +16005,21 @@ func (m *StatsURL) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StatsURL) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1340)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "statsURL", "url")
 	}
 	return nil
@@ -16155,27 +16082,24 @@ func (m *StickerKeyword) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickerKeyword) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3257)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickerKeyword) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StickerKeyword) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DocumentID, err = b.Long(); err != nil {
+	if m.DocumentID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "stickerKeyword", "document_id")
 	}
-	if m.Keyword, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+	if m.Keyword, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "stickerKeyword", "keyword")
 	}
 	return nil
@@ -16235,27 +16159,24 @@ func (m *StickerPack) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickerPack) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 766)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickerPack) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StickerPack) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = tlrt.String(b); err != nil {
+	if m.Emoticon, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stickerPack", "emoticon")
 	}
-	if m.Documents, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Documents, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "stickerPack", "documents")
 	}
 	return nil
@@ -16481,23 +16402,20 @@ func (m *StickerSet) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickerSet) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StickerSet{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1053)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16505,7 +16423,7 @@ func (m *StickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stickerSet", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "flags")
 	}
 	m.Archived = m.Flags.Has(1)
@@ -16516,46 +16434,46 @@ func (m *StickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.ChannelEmojiStatus = m.Flags.Has(10)
 	m.Creator = m.Flags.Has(11)
 	if m.Flags.Has(0) {
-		if m.InstalledDate, err = b.Int(); err != nil {
+		if m.InstalledDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "stickerSet", "installed_date")
 		}
 	}
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "access_hash")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "title")
 	}
-	if m.ShortName, err = tlrt.String(b); err != nil {
+	if m.ShortName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "short_name")
 	}
 	if m.Flags.Has(4) {
-		if m.Thumbs, err = tlrt.DecodeSlabs[PhotoSize](b, false, 8, depth+1, decodePhotoSize); err != nil {
+		if m.Thumbs, err = tlrt.DecodeSlabs[PhotoSize](d, false, 8, depth+1, decodePhotoSize); err != nil {
 			return tlrt.DecodeErr(err, "stickerSet", "thumbs")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ThumbDCID, err = b.Int(); err != nil {
+		if m.ThumbDCID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "stickerSet", "thumb_dc_id")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ThumbVersion, err = b.Int(); err != nil {
+		if m.ThumbVersion, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "stickerSet", "thumb_version")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.ThumbDocumentID, err = b.Long(); err != nil {
+		if m.ThumbDocumentID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "stickerSet", "thumb_document_id")
 		}
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "count")
 	}
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "hash")
 	}
 	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<7 | 1<<9 | 1<<10 | 1<<11
@@ -16682,26 +16600,27 @@ func (m *StoriesStealthMode) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoriesStealthMode{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1745)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesStealthMode) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesStealthMode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "storiesStealthMode", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.ActiveUntilDate, err = b.Int(); err != nil {
+		if m.ActiveUntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "storiesStealthMode", "active_until_date")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.CooldownUntilDate, err = b.Int(); err != nil {
+		if m.CooldownUntilDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "storiesStealthMode", "cooldown_until_date")
 		}
 	}
@@ -16784,23 +16703,20 @@ func (m *StoryAlbum) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoryAlbum) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoryAlbum{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2088)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoryAlbum) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoryAlbum) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16808,22 +16724,22 @@ func (m *StoryAlbum) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "storyAlbum", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "storyAlbum", "flags")
 	}
-	if m.AlbumID, err = b.Int(); err != nil {
+	if m.AlbumID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyAlbum", "album_id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "storyAlbum", "title")
 	}
 	if m.Flags.Has(0) {
-		if m.IconPhoto, err = decodePhoto(b, depth+1); err != nil {
+		if m.IconPhoto, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyAlbum", "icon_photo")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.IconVideo, err = decodeDocument(b, depth+1); err != nil {
+		if m.IconVideo, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyAlbum", "icon_video")
 		}
 	}
@@ -16942,23 +16858,20 @@ func (m *StoryFwdHeader) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoryFwdHeader) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoryFwdHeader{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2506)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoryFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoryFwdHeader) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16966,22 +16879,22 @@ func (m *StoryFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "storyFwdHeader", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "storyFwdHeader", "flags")
 	}
 	m.Modified = m.Flags.Has(3)
 	if m.Flags.Has(0) {
-		if m.From, err = decodePeer(b, depth+1); err != nil {
+		if m.From, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyFwdHeader", "from")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.FromName, err = tlrt.String(b); err != nil {
+		if m.FromName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "storyFwdHeader", "from_name")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.StoryID, err = b.Int(); err != nil {
+		if m.StoryID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "storyFwdHeader", "story_id")
 		}
 	}
@@ -17163,23 +17076,20 @@ func (m *StoryViews) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoryViews) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoryViews{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2028)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoryViews) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoryViews) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17187,30 +17097,30 @@ func (m *StoryViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "storyViews", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "storyViews", "flags")
 	}
 	m.HasViewers = m.Flags.Has(1)
-	if m.ViewsCount, err = b.Int(); err != nil {
+	if m.ViewsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyViews", "views_count")
 	}
 	if m.Flags.Has(2) {
-		if m.ForwardsCount, err = b.Int(); err != nil {
+		if m.ForwardsCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "storyViews", "forwards_count")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Reactions, err = tlrt.DecodeStructs[ReactionCount](b, false, false, 16, depth+1); err != nil {
+		if m.Reactions, err = tlrt.DecodeStructs[ReactionCount](d, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyViews", "reactions")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ReactionsCount, err = b.Int(); err != nil {
+		if m.ReactionsCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "storyViews", "reactions_count")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.RecentViewers, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+		if m.RecentViewers, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 			return tlrt.DecodeErr(err, "storyViews", "recent_viewers")
 		}
 	}
@@ -17280,12 +17190,13 @@ func (m *String) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *String) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2466)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *String) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *String) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17389,12 +17300,13 @@ func (m *SuggestedPost) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SuggestedPost{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 730)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SuggestedPost) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SuggestedPost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17402,18 +17314,18 @@ func (m *SuggestedPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "suggestedPost", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "suggestedPost", "flags")
 	}
 	m.Accepted = m.Flags.Has(1)
 	m.Rejected = m.Flags.Has(2)
 	if m.Flags.Has(3) {
-		if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+		if m.Price, err = decodeStarsAmount(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "suggestedPost", "price")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.ScheduleDate, err = b.Int(); err != nil {
+		if m.ScheduleDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "suggestedPost", "schedule_date")
 		}
 	}

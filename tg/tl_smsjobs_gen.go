@@ -60,27 +60,24 @@ func (m *SmsjobsEligibleToJoin) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SmsjobsEligibleToJoin) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2895)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SmsjobsEligibleToJoin) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SmsjobsEligibleToJoin) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.TermsURL, err = tlrt.String(b); err != nil {
+	if m.TermsURL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.eligibleToJoin", "terms_url")
 	}
-	if m.MonthlySentSMS, err = b.Int(); err != nil {
+	if m.MonthlySentSMS, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.eligibleToJoin", "monthly_sent_sms")
 	}
 	return nil
@@ -183,52 +180,49 @@ func (m *SmsjobsStatus) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SmsjobsStatus) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SmsjobsStatus{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1026)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SmsjobsStatus) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SmsjobsStatus) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.status", "flags")
 	}
 	m.AllowInternational = m.Flags.Has(0)
-	if m.RecentSent, err = b.Int(); err != nil {
+	if m.RecentSent, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.status", "recent_sent")
 	}
-	if m.RecentSince, err = b.Int(); err != nil {
+	if m.RecentSince, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.status", "recent_since")
 	}
-	if m.RecentRemains, err = b.Int(); err != nil {
+	if m.RecentRemains, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.status", "recent_remains")
 	}
-	if m.TotalSent, err = b.Int(); err != nil {
+	if m.TotalSent, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.status", "total_sent")
 	}
-	if m.TotalSince, err = b.Int(); err != nil {
+	if m.TotalSince, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.status", "total_since")
 	}
 	if m.Flags.Has(1) {
-		if m.LastGiftSlug, err = tlrt.String(b); err != nil {
+		if m.LastGiftSlug, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "smsjobs.status", "last_gift_slug")
 		}
 	}
-	if m.TermsURL, err = tlrt.String(b); err != nil {
+	if m.TermsURL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.status", "terms_url")
 	}
 	m.Flags &^= 1 << 0
@@ -285,12 +279,13 @@ func (m *SmsjobsIsEligibleToJoinRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SmsjobsIsEligibleToJoinRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 734)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SmsjobsIsEligibleToJoinRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SmsjobsIsEligibleToJoinRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -353,12 +348,13 @@ func (m *SmsjobsJoinRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SmsjobsJoinRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2325)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SmsjobsJoinRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SmsjobsJoinRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -420,12 +416,13 @@ func (m *SmsjobsLeaveRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SmsjobsLeaveRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2145)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SmsjobsLeaveRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SmsjobsLeaveRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -498,17 +495,18 @@ func (m *SmsjobsUpdateSettingsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = SmsjobsUpdateSettingsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 674)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SmsjobsUpdateSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SmsjobsUpdateSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.updateSettings", "flags")
 	}
 	m.AllowInternational = m.Flags.Has(0)
@@ -572,12 +570,13 @@ func (m *SmsjobsGetStatusRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SmsjobsGetStatusRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 748)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *SmsjobsGetStatusRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SmsjobsGetStatusRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -640,24 +639,21 @@ func (m *SmsjobsGetSMSJobRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SmsjobsGetSMSJobRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1815)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SmsjobsGetSMSJobRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SmsjobsGetSMSJobRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.JobID, err = tlrt.String(b); err != nil {
+	if m.JobID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.getSmsJob", "job_id")
 	}
 	return nil
@@ -751,35 +747,32 @@ func (m *SmsjobsFinishJobRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *SmsjobsFinishJobRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SmsjobsFinishJobRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1411)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *SmsjobsFinishJobRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *SmsjobsFinishJobRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.finishJob", "flags")
 	}
-	if m.JobID, err = tlrt.String(b); err != nil {
+	if m.JobID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.finishJob", "job_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Error, err = tlrt.String(b); err != nil {
+		if m.Error, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "smsjobs.finishJob", "error")
 		}
 	}

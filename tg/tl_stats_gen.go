@@ -162,23 +162,20 @@ func (m *StatsBroadcastStats) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StatsBroadcastStats) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StatsBroadcastStats{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1185)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsBroadcastStats) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsBroadcastStats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -186,70 +183,70 @@ func (m *StatsBroadcastStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stats.broadcastStats", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Period, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Period, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "period")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Followers, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Followers, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "followers")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.ViewsPerPost, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.ViewsPerPost, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "views_per_post")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.SharesPerPost, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.SharesPerPost, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "shares_per_post")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.ReactionsPerPost, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.ReactionsPerPost, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "reactions_per_post")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.ViewsPerStory, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.ViewsPerStory, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "views_per_story")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.SharesPerStory, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.SharesPerStory, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "shares_per_story")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.ReactionsPerStory, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.ReactionsPerStory, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "reactions_per_story")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.EnabledNotifications, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.EnabledNotifications, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "enabled_notifications")
 	}
-	if m.GrowthGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.GrowthGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "growth_graph")
 	}
-	if m.FollowersGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.FollowersGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "followers_graph")
 	}
-	if m.MuteGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.MuteGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "mute_graph")
 	}
-	if m.TopHoursGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.TopHoursGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "top_hours_graph")
 	}
-	if m.InteractionsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.InteractionsGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "interactions_graph")
 	}
-	if m.IvInteractionsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.IvInteractionsGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "iv_interactions_graph")
 	}
-	if m.ViewsBySourceGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.ViewsBySourceGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "views_by_source_graph")
 	}
-	if m.NewFollowersBySourceGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.NewFollowersBySourceGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "new_followers_by_source_graph")
 	}
-	if m.LanguagesGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.LanguagesGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "languages_graph")
 	}
-	if m.ReactionsByEmotionGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.ReactionsByEmotionGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "reactions_by_emotion_graph")
 	}
-	if m.StoryInteractionsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.StoryInteractionsGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "story_interactions_graph")
 	}
-	if m.StoryReactionsByEmotionGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.StoryReactionsByEmotionGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "story_reactions_by_emotion_graph")
 	}
-	if m.RecentPostsInteractions, err = tlrt.DecodeSlabs[PostInteractionCountersMessage](b, false, 20, depth+1, decodePostInteractionCounters); err != nil {
+	if m.RecentPostsInteractions, err = tlrt.DecodeSlabs[PostInteractionCountersMessage](d, false, 20, depth+1, decodePostInteractionCounters); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "recent_posts_interactions")
 	}
 	return nil
@@ -391,23 +388,20 @@ func (m *StatsMegagroupStats) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StatsMegagroupStats) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StatsMegagroupStats{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3106)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsMegagroupStats) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsMegagroupStats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -415,55 +409,55 @@ func (m *StatsMegagroupStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stats.megagroupStats", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Period, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Period, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "period")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Members, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Members, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "members")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Messages, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Messages, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "messages")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Viewers, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Viewers, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "viewers")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Posters, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Posters, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "posters")
 	}
-	if m.GrowthGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.GrowthGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "growth_graph")
 	}
-	if m.MembersGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.MembersGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "members_graph")
 	}
-	if m.NewMembersBySourceGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.NewMembersBySourceGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "new_members_by_source_graph")
 	}
-	if m.LanguagesGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.LanguagesGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "languages_graph")
 	}
-	if m.MessagesGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.MessagesGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "messages_graph")
 	}
-	if m.ActionsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.ActionsGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "actions_graph")
 	}
-	if m.TopHoursGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.TopHoursGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "top_hours_graph")
 	}
-	if m.WeekdaysGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.WeekdaysGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "weekdays_graph")
 	}
-	if m.TopPosters, err = tlrt.DecodeStructs[StatsGroupTopPoster](b, false, false, 20, depth+1); err != nil {
+	if m.TopPosters, err = tlrt.DecodeStructs[StatsGroupTopPoster](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "top_posters")
 	}
-	if m.TopAdmins, err = tlrt.DecodeStructs[StatsGroupTopAdmin](b, false, false, 24, depth+1); err != nil {
+	if m.TopAdmins, err = tlrt.DecodeStructs[StatsGroupTopAdmin](d, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "top_admins")
 	}
-	if m.TopInviters, err = tlrt.DecodeStructs[StatsGroupTopInviter](b, false, false, 16, depth+1); err != nil {
+	if m.TopInviters, err = tlrt.DecodeStructs[StatsGroupTopInviter](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "top_inviters")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "users")
 	}
 	return nil
@@ -524,19 +518,16 @@ func (m *StatsMessageStats) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StatsMessageStats) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1898)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsMessageStats) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsMessageStats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -544,10 +535,10 @@ func (m *StatsMessageStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stats.messageStats", "")
 	}
 	var err error
-	if m.ViewsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.ViewsGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.messageStats", "views_graph")
 	}
-	if m.ReactionsByEmotionGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.ReactionsByEmotionGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.messageStats", "reactions_by_emotion_graph")
 	}
 	return nil
@@ -603,19 +594,16 @@ func (m *StatsPollStats) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StatsPollStats) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1014)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsPollStats) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsPollStats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -623,7 +611,7 @@ func (m *StatsPollStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stats.pollStats", "")
 	}
 	var err error
-	if m.VotesGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.VotesGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.pollStats", "votes_graph")
 	}
 	return nil
@@ -735,23 +723,20 @@ func (m *StatsPublicForwards) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StatsPublicForwards) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StatsPublicForwards{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2085)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsPublicForwards) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsPublicForwards) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -759,24 +744,24 @@ func (m *StatsPublicForwards) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stats.publicForwards", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "flags")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "count")
 	}
-	if m.Forwards, err = tlrt.DecodeSlabs[PublicForwardStory](b, false, 16, depth+1, decodePublicForward); err != nil {
+	if m.Forwards, err = tlrt.DecodeSlabs[PublicForwardStory](d, false, 16, depth+1, decodePublicForward); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "forwards")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(b); err != nil {
+		if m.NextOffset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "stats.publicForwards", "next_offset")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "users")
 	}
 	if m.NextOffset != "" {
@@ -840,19 +825,16 @@ func (m *StatsStoryStats) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StatsStoryStats) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1433)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsStoryStats) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsStoryStats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -860,10 +842,10 @@ func (m *StatsStoryStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stats.storyStats", "")
 	}
 	var err error
-	if m.ViewsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.ViewsGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.storyStats", "views_graph")
 	}
-	if m.ReactionsByEmotionGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+	if m.ReactionsByEmotionGraph, err = decodeStatsGraph(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.storyStats", "reactions_by_emotion_graph")
 	}
 	return nil
@@ -931,12 +913,13 @@ func (m *StatsGetBroadcastStatsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsGetBroadcastStatsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2359)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StatsGetBroadcastStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsGetBroadcastStatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -944,11 +927,11 @@ func (m *StatsGetBroadcastStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "stats.getBroadcastStats", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stats.getBroadcastStats", "flags")
 	}
 	m.Dark = m.Flags.Has(0)
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.getBroadcastStats", "channel")
 	}
 	m.Flags &^= 1 << 0
@@ -1043,35 +1026,32 @@ func (m *StatsLoadAsyncGraphRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StatsLoadAsyncGraphRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StatsLoadAsyncGraphRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1604)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsLoadAsyncGraphRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsLoadAsyncGraphRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stats.loadAsyncGraph", "flags")
 	}
-	if m.Token, err = tlrt.String(b); err != nil {
+	if m.Token, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stats.loadAsyncGraph", "token")
 	}
 	if m.Flags.Has(0) {
-		if m.X, err = b.Long(); err != nil {
+		if m.X, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "stats.loadAsyncGraph", "x")
 		}
 	}
@@ -1152,12 +1132,13 @@ func (m *StatsGetMegagroupStatsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsGetMegagroupStatsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2899)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StatsGetMegagroupStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsGetMegagroupStatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1165,11 +1146,11 @@ func (m *StatsGetMegagroupStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "stats.getMegagroupStats", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMegagroupStats", "flags")
 	}
 	m.Dark = m.Flags.Has(0)
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMegagroupStats", "channel")
 	}
 	m.Flags &^= 1 << 0
@@ -1244,19 +1225,16 @@ func (m *StatsGetMessagePublicForwardsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StatsGetMessagePublicForwardsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1576)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsGetMessagePublicForwardsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsGetMessagePublicForwardsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1264,16 +1242,16 @@ func (m *StatsGetMessagePublicForwardsRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "stats.getMessagePublicForwards", "")
 	}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "channel")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "msg_id")
 	}
-	if m.Offset, err = tlrt.String(b); err != nil {
+	if m.Offset, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "limit")
 	}
 	return nil
@@ -1352,12 +1330,13 @@ func (m *StatsGetMessageStatsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsGetMessageStatsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2493)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StatsGetMessageStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsGetMessageStatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1365,14 +1344,14 @@ func (m *StatsGetMessageStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "stats.getMessageStats", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMessageStats", "flags")
 	}
 	m.Dark = m.Flags.Has(0)
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMessageStats", "channel")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMessageStats", "msg_id")
 	}
 	m.Flags &^= 1 << 0
@@ -1452,12 +1431,13 @@ func (m *StatsGetStoryStatsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsGetStoryStatsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1164)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StatsGetStoryStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsGetStoryStatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1465,14 +1445,14 @@ func (m *StatsGetStoryStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "stats.getStoryStats", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stats.getStoryStats", "flags")
 	}
 	m.Dark = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.getStoryStats", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stats.getStoryStats", "id")
 	}
 	m.Flags &^= 1 << 0
@@ -1546,19 +1526,16 @@ func (m *StatsGetStoryPublicForwardsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StatsGetStoryPublicForwardsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2316)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StatsGetStoryPublicForwardsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsGetStoryPublicForwardsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1566,16 +1543,16 @@ func (m *StatsGetStoryPublicForwardsRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "stats.getStoryPublicForwards", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "id")
 	}
-	if m.Offset, err = tlrt.String(b); err != nil {
+	if m.Offset, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "limit")
 	}
 	return nil
@@ -1654,12 +1631,13 @@ func (m *StatsGetPollStatsRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StatsGetPollStatsRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2640)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StatsGetPollStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StatsGetPollStatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1667,14 +1645,14 @@ func (m *StatsGetPollStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "stats.getPollStats", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stats.getPollStats", "flags")
 	}
 	m.Dark = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.getPollStats", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stats.getPollStats", "msg_id")
 	}
 	m.Flags &^= 1 << 0

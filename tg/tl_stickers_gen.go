@@ -57,24 +57,21 @@ func (m *StickersSuggestedShortName) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickersSuggestedShortName) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1950)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersSuggestedShortName) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StickersSuggestedShortName) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ShortName, err = tlrt.String(b); err != nil {
+	if m.ShortName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stickers.suggestedShortName", "short_name")
 	}
 	return nil
@@ -189,23 +186,20 @@ func (m *StickersCreateStickerSetRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickersCreateStickerSetRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StickersCreateStickerSetRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2061)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersCreateStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StickersCreateStickerSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -213,31 +207,31 @@ func (m *StickersCreateStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "stickers.createStickerSet", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stickers.createStickerSet", "flags")
 	}
 	m.Masks = m.Flags.Has(0)
 	m.Emojis = m.Flags.Has(5)
 	m.TextColor = m.Flags.Has(6)
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.createStickerSet", "user_id")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stickers.createStickerSet", "title")
 	}
-	if m.ShortName, err = tlrt.String(b); err != nil {
+	if m.ShortName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stickers.createStickerSet", "short_name")
 	}
 	if m.Flags.Has(2) {
-		if m.Thumb, err = decodeInputDocument(b, depth+1); err != nil {
+		if m.Thumb, err = decodeInputDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "stickers.createStickerSet", "thumb")
 		}
 	}
-	if m.Stickers, err = tlrt.DecodeStructs[InputStickerSetItem](b, false, false, 16, depth+1); err != nil {
+	if m.Stickers, err = tlrt.DecodeStructs[InputStickerSetItem](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.createStickerSet", "stickers")
 	}
 	if m.Flags.Has(3) {
-		if m.Software, err = tlrt.String(b); err != nil {
+		if m.Software, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "stickers.createStickerSet", "software")
 		}
 	}
@@ -310,19 +304,16 @@ func (m *StickersRemoveStickerFromSetRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickersRemoveStickerFromSetRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3191)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersRemoveStickerFromSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StickersRemoveStickerFromSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -330,7 +321,7 @@ func (m *StickersRemoveStickerFromSetRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "stickers.removeStickerFromSet", "")
 	}
 	var err error
-	if m.Sticker, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.Sticker, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.removeStickerFromSet", "sticker")
 	}
 	return nil
@@ -400,19 +391,16 @@ func (m *StickersChangeStickerPositionRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickersChangeStickerPositionRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3286)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersChangeStickerPositionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StickersChangeStickerPositionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -420,10 +408,10 @@ func (m *StickersChangeStickerPositionRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "stickers.changeStickerPosition", "")
 	}
 	var err error
-	if m.Sticker, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.Sticker, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.changeStickerPosition", "sticker")
 	}
-	if m.Position, err = b.Int(); err != nil {
+	if m.Position, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stickers.changeStickerPosition", "position")
 	}
 	return nil
@@ -493,23 +481,20 @@ func (m *StickersAddStickerToSetRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickersAddStickerToSetRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StickersAddStickerToSetRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1954)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersAddStickerToSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StickersAddStickerToSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -517,10 +502,10 @@ func (m *StickersAddStickerToSetRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "stickers.addStickerToSet", "")
 	}
 	var err error
-	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.addStickerToSet", "stickerset")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Sticker, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Sticker, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.addStickerToSet", "sticker")
 	}
 	return nil
@@ -629,23 +614,20 @@ func (m *StickersSetStickerSetThumbRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickersSetStickerSetThumbRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StickersSetStickerSetThumbRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2326)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersSetStickerSetThumbRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StickersSetStickerSetThumbRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -653,19 +635,19 @@ func (m *StickersSetStickerSetThumbRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "stickers.setStickerSetThumb", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stickers.setStickerSetThumb", "flags")
 	}
-	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.setStickerSetThumb", "stickerset")
 	}
 	if m.Flags.Has(0) {
-		if m.Thumb, err = decodeInputDocument(b, depth+1); err != nil {
+		if m.Thumb, err = decodeInputDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "stickers.setStickerSetThumb", "thumb")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ThumbDocumentID, err = b.Long(); err != nil {
+		if m.ThumbDocumentID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "stickers.setStickerSetThumb", "thumb_document_id")
 		}
 	}
@@ -733,24 +715,21 @@ func (m *StickersCheckShortNameRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickersCheckShortNameRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1007)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersCheckShortNameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StickersCheckShortNameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ShortName, err = tlrt.String(b); err != nil {
+	if m.ShortName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stickers.checkShortName", "short_name")
 	}
 	return nil
@@ -814,24 +793,21 @@ func (m *StickersSuggestShortNameRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickersSuggestShortNameRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1393)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersSuggestShortNameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StickersSuggestShortNameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stickers.suggestShortName", "title")
 	}
 	return nil
@@ -960,23 +936,20 @@ func (m *StickersChangeStickerRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickersChangeStickerRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StickersChangeStickerRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3176)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersChangeStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StickersChangeStickerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -984,25 +957,25 @@ func (m *StickersChangeStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "stickers.changeSticker", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stickers.changeSticker", "flags")
 	}
-	if m.Sticker, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.Sticker, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.changeSticker", "sticker")
 	}
 	if m.Flags.Has(0) {
-		if m.Emoji, err = tlrt.String(b); err != nil {
+		if m.Emoji, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "stickers.changeSticker", "emoji")
 		}
 	}
 	if m.Flags.Has(1) {
-		m.MaskCoords = new(MaskCoords)
-		if err = tlrt.DecodeBoxed(b, m.MaskCoords, depth+1); err != nil {
+		m.MaskCoords = tlrt.New[MaskCoords](d)
+		if err = tlrt.DecodeBoxed(d, m.MaskCoords, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "stickers.changeSticker", "mask_coords")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Keywords, err = tlrt.String(b); err != nil {
+		if m.Keywords, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "stickers.changeSticker", "keywords")
 		}
 	}
@@ -1078,19 +1051,16 @@ func (m *StickersRenameStickerSetRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickersRenameStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 765)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersRenameStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StickersRenameStickerSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1098,10 +1068,10 @@ func (m *StickersRenameStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "stickers.renameStickerSet", "")
 	}
 	var err error
-	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.renameStickerSet", "stickerset")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stickers.renameStickerSet", "title")
 	}
 	return nil
@@ -1166,19 +1136,16 @@ func (m *StickersDeleteStickerSetRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickersDeleteStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1965)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersDeleteStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StickersDeleteStickerSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1186,7 +1153,7 @@ func (m *StickersDeleteStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "stickers.deleteStickerSet", "")
 	}
 	var err error
-	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.deleteStickerSet", "stickerset")
 	}
 	return nil
@@ -1256,23 +1223,20 @@ func (m *StickersReplaceStickerRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StickersReplaceStickerRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StickersReplaceStickerRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1334)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StickersReplaceStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StickersReplaceStickerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1280,10 +1244,10 @@ func (m *StickersReplaceStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "stickers.replaceSticker", "")
 	}
 	var err error
-	if m.Sticker, err = decodeInputDocument(b, depth+1); err != nil {
+	if m.Sticker, err = decodeInputDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.replaceSticker", "sticker")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.NewSticker, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.NewSticker, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.replaceSticker", "new_sticker")
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // StoriesAlbumsClass is the TL type stories.Albums: one of
@@ -20,26 +21,28 @@ type StoriesAlbumsClass interface {
 
 // DecodeStoriesAlbums decodes any constructor of stories.Albums.
 func DecodeStoriesAlbums(b *bin.Buffer) (StoriesAlbumsClass, error) {
-	return tlrt.Owned(b, decodeStoriesAlbums)
+	return tlrt.Decode(b, &wireSchema, 981, decodeStoriesAlbums)
 }
 
 // decodeStoriesAlbums is DecodeStoriesAlbums for a value nested depth levels
 // deep.
-func decodeStoriesAlbums(b *bin.Buffer, depth int) (StoriesAlbumsClass, error) {
-	id, err := b.ID()
+func decodeStoriesAlbums(d *tlrt.Decoder, depth int) (StoriesAlbumsClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v StoriesAlbumsClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case StoriesAlbumsNotModifiedTypeID:
 		v = &StoriesAlbumsNotModified{}
 	case StoriesAlbumsTypeID:
-		v = &StoriesAlbums{}
+		v, size = &StoriesAlbums{}, unsafe.Sizeof(StoriesAlbums{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "stories.Albums"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -95,12 +98,13 @@ func (m *StoriesAlbumsNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesAlbumsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1480)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesAlbumsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesAlbumsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -169,19 +173,16 @@ func (m *StoriesAlbums) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoriesAlbums) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2651)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoriesAlbums) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesAlbums) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -189,10 +190,10 @@ func (m *StoriesAlbums) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.albums", "")
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "stories.albums", "hash")
 	}
-	if m.Albums, err = tlrt.DecodeStructs[StoryAlbum](b, false, false, 16, depth+1); err != nil {
+	if m.Albums, err = tlrt.DecodeStructs[StoryAlbum](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.albums", "albums")
 	}
 	return nil
@@ -209,26 +210,28 @@ type StoriesAllStoriesClass interface {
 
 // DecodeStoriesAllStories decodes any constructor of stories.AllStories.
 func DecodeStoriesAllStories(b *bin.Buffer) (StoriesAllStoriesClass, error) {
-	return tlrt.Owned(b, decodeStoriesAllStories)
+	return tlrt.Decode(b, &wireSchema, 3099, decodeStoriesAllStories)
 }
 
 // decodeStoriesAllStories is DecodeStoriesAllStories for a value nested depth
 // levels deep.
-func decodeStoriesAllStories(b *bin.Buffer, depth int) (StoriesAllStoriesClass, error) {
-	id, err := b.ID()
+func decodeStoriesAllStories(d *tlrt.Decoder, depth int) (StoriesAllStoriesClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v StoriesAllStoriesClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case StoriesAllStoriesNotModifiedTypeID:
-		v = &StoriesAllStoriesNotModified{}
+		v, size = &StoriesAllStoriesNotModified{}, unsafe.Sizeof(StoriesAllStoriesNotModified{})
 	case StoriesAllStoriesTypeID:
-		v = &StoriesAllStories{}
+		v, size = &StoriesAllStories{}, unsafe.Sizeof(StoriesAllStories{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "stories.AllStories"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -296,23 +299,20 @@ func (m *StoriesAllStoriesNotModified) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoriesAllStoriesNotModified) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesAllStoriesNotModified{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 758)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoriesAllStoriesNotModified) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesAllStoriesNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -320,13 +320,13 @@ func (m *StoriesAllStoriesNotModified) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "stories.allStoriesNotModified", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStoriesNotModified", "flags")
 	}
-	if m.State, err = tlrt.String(b); err != nil {
+	if m.State, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStoriesNotModified", "state")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.StealthMode, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.StealthMode, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStoriesNotModified", "stealth_mode")
 	}
 	return nil
@@ -420,23 +420,20 @@ func (m *StoriesAllStories) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoriesAllStories) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesAllStories{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1720)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoriesAllStories) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesAllStories) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -444,26 +441,26 @@ func (m *StoriesAllStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.allStories", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "flags")
 	}
 	m.HasMore = m.Flags.Has(0)
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "count")
 	}
-	if m.State, err = tlrt.String(b); err != nil {
+	if m.State, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "state")
 	}
-	if m.PeerStories, err = tlrt.DecodeStructs[PeerStories](b, false, false, 28, depth+1); err != nil {
+	if m.PeerStories, err = tlrt.DecodeStructs[PeerStories](d, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "peer_stories")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "users")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.StealthMode, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.StealthMode, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "stealth_mode")
 	}
 	m.Flags &^= 1 << 0
@@ -524,17 +521,18 @@ func (m *StoriesCanSendStoryCount) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesCanSendStoryCount) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2650)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesCanSendStoryCount) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesCanSendStoryCount) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.CountRemains, err = b.Int(); err != nil {
+	if m.CountRemains, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.canSendStoryCount", "count_remains")
 	}
 	return nil
@@ -646,23 +644,20 @@ func (m *StoriesFoundStories) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoriesFoundStories) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesFoundStories{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2958)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoriesFoundStories) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesFoundStories) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -670,24 +665,24 @@ func (m *StoriesFoundStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.foundStories", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stories.foundStories", "flags")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.foundStories", "count")
 	}
-	if m.Stories, err = tlrt.DecodeStructs[FoundStory](b, false, false, 24, depth+1); err != nil {
+	if m.Stories, err = tlrt.DecodeStructs[FoundStory](d, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.foundStories", "stories")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(b); err != nil {
+		if m.NextOffset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "stories.foundStories", "next_offset")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.foundStories", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.foundStories", "users")
 	}
 	if m.NextOffset != "" {
@@ -761,23 +756,20 @@ func (m *StoriesPeerStories) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoriesPeerStories) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesPeerStories{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2722)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoriesPeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesPeerStories) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -785,13 +777,13 @@ func (m *StoriesPeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.peerStories", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Stories, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Stories, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.peerStories", "stories")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.peerStories", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.peerStories", "users")
 	}
 	return nil
@@ -906,23 +898,20 @@ func (m *StoriesStories) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoriesStories) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesStories{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1616)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoriesStories) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesStories) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -930,24 +919,24 @@ func (m *StoriesStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.stories", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "flags")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "count")
 	}
-	if m.Stories, err = tlrt.DecodeSlabs[StoryItem](b, false, 8, depth+1, decodeStoryItem); err != nil {
+	if m.Stories, err = tlrt.DecodeSlabs[StoryItem](d, false, 8, depth+1, decodeStoryItem); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "stories")
 	}
 	if m.Flags.Has(0) {
-		if m.PinnedToTop, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.PinnedToTop, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "stories.stories", "pinned_to_top")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "users")
 	}
 	if len(m.PinnedToTop) > 0 {
@@ -1063,23 +1052,20 @@ func (m *StoriesStoryReactionsList) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoriesStoryReactionsList) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesStoryReactionsList{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2353)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoriesStoryReactionsList) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesStoryReactionsList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1087,23 +1073,23 @@ func (m *StoriesStoryReactionsList) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "stories.storyReactionsList", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyReactionsList", "flags")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyReactionsList", "count")
 	}
-	if m.Reactions, err = tlrt.DecodeSlabs[StoryReaction](b, false, 16, depth+1, decodeStoryReaction); err != nil {
+	if m.Reactions, err = tlrt.DecodeSlabs[StoryReaction](d, false, 16, depth+1, decodeStoryReaction); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyReactionsList", "reactions")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyReactionsList", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyReactionsList", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(b); err != nil {
+		if m.NextOffset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "stories.storyReactionsList", "next_offset")
 		}
 	}
@@ -1174,19 +1160,16 @@ func (m *StoriesStoryViews) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoriesStoryViews) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2917)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoriesStoryViews) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesStoryViews) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1194,10 +1177,10 @@ func (m *StoriesStoryViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.storyViews", "")
 	}
 	var err error
-	if m.Views, err = tlrt.DecodeStructs[StoryViews](b, false, false, 12, depth+1); err != nil {
+	if m.Views, err = tlrt.DecodeStructs[StoryViews](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViews", "views")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViews", "users")
 	}
 	return nil
@@ -1316,23 +1299,20 @@ func (m *StoriesStoryViewsList) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoriesStoryViewsList) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesStoryViewsList{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1531)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoriesStoryViewsList) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesStoryViewsList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1340,32 +1320,32 @@ func (m *StoriesStoryViewsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.storyViewsList", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "flags")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "count")
 	}
-	if m.ViewsCount, err = b.Int(); err != nil {
+	if m.ViewsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "views_count")
 	}
-	if m.ForwardsCount, err = b.Int(); err != nil {
+	if m.ForwardsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "forwards_count")
 	}
-	if m.ReactionsCount, err = b.Int(); err != nil {
+	if m.ReactionsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "reactions_count")
 	}
-	if m.Views, err = tlrt.DecodeSlabs[StoryView](b, false, 20, depth+1, decodeStoryView); err != nil {
+	if m.Views, err = tlrt.DecodeSlabs[StoryView](d, false, 20, depth+1, decodeStoryView); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "views")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(b); err != nil {
+		if m.NextOffset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "stories.storyViewsList", "next_offset")
 		}
 	}
@@ -1428,12 +1408,13 @@ func (m *StoriesCanSendStoryRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesCanSendStoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1083)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesCanSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesCanSendStoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1441,7 +1422,7 @@ func (m *StoriesCanSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "stories.canSendStory", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.canSendStory", "peer")
 	}
 	return nil
@@ -1710,23 +1691,20 @@ func (m *StoriesSendStoryRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoriesSendStoryRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesSendStoryRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2050)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoriesSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesSendStoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1734,61 +1712,61 @@ func (m *StoriesSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.sendStory", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stories.sendStory", "flags")
 	}
 	m.Pinned = m.Flags.Has(2)
 	m.Noforwards = m.Flags.Has(4)
 	m.FwdModified = m.Flags.Has(7)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.sendStory", "peer")
 	}
-	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+	if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.sendStory", "media")
 	}
 	if m.Flags.Has(5) {
-		if m.MediaAreas, err = tlrt.DecodeSlabs[MediaAreaVenue](b, false, 56, depth+1, decodeMediaArea); err != nil {
+		if m.MediaAreas, err = tlrt.DecodeSlabs[MediaAreaVenue](d, false, 56, depth+1, decodeMediaArea); err != nil {
 			return tlrt.DecodeErr(err, "stories.sendStory", "media_areas")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Caption, err = tlrt.String(b); err != nil {
+		if m.Caption, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "stories.sendStory", "caption")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "stories.sendStory", "entities")
 		}
 	}
-	if m.PrivacyRules, err = tlrt.DecodeSlabs[InputPrivacyValueAllowUsers](b, false, 4, depth+1, decodeInputPrivacyRule); err != nil {
+	if m.PrivacyRules, err = tlrt.DecodeSlabs[InputPrivacyValueAllowUsers](d, false, 4, depth+1, decodeInputPrivacyRule); err != nil {
 		return tlrt.DecodeErr(err, "stories.sendStory", "privacy_rules")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "stories.sendStory", "random_id")
 	}
 	if m.Flags.Has(3) {
-		if m.Period, err = b.Int(); err != nil {
+		if m.Period, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "stories.sendStory", "period")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.FwdFromID, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.FwdFromID, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "stories.sendStory", "fwd_from_id")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.FwdFromStory, err = b.Int(); err != nil {
+		if m.FwdFromStory, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "stories.sendStory", "fwd_from_story")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.Albums, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.Albums, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "stories.sendStory", "albums")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.Music, err = decodeInputDocument(b, depth+1); err != nil {
+		if m.Music, err = decodeInputDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "stories.sendStory", "music")
 		}
 	}
@@ -2011,23 +1989,20 @@ func (m *StoriesEditStoryRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoriesEditStoryRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesEditStoryRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1037)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoriesEditStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesEditStoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2035,42 +2010,42 @@ func (m *StoriesEditStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.editStory", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stories.editStory", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.editStory", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.editStory", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+		if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "stories.editStory", "media")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.MediaAreas, err = tlrt.DecodeSlabs[MediaAreaVenue](b, false, 56, depth+1, decodeMediaArea); err != nil {
+		if m.MediaAreas, err = tlrt.DecodeSlabs[MediaAreaVenue](d, false, 56, depth+1, decodeMediaArea); err != nil {
 			return tlrt.DecodeErr(err, "stories.editStory", "media_areas")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Caption, err = tlrt.String(b); err != nil {
+		if m.Caption, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "stories.editStory", "caption")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "stories.editStory", "entities")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.PrivacyRules, err = tlrt.DecodeSlabs[InputPrivacyValueAllowUsers](b, false, 4, depth+1, decodeInputPrivacyRule); err != nil {
+		if m.PrivacyRules, err = tlrt.DecodeSlabs[InputPrivacyValueAllowUsers](d, false, 4, depth+1, decodeInputPrivacyRule); err != nil {
 			return tlrt.DecodeErr(err, "stories.editStory", "privacy_rules")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Music, err = decodeInputDocument(b, depth+1); err != nil {
+		if m.Music, err = decodeInputDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "stories.editStory", "music")
 		}
 	}
@@ -2153,12 +2128,13 @@ func (m *StoriesDeleteStoriesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesDeleteStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2396)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesDeleteStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesDeleteStoriesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2166,10 +2142,10 @@ func (m *StoriesDeleteStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "stories.deleteStories", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.deleteStories", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.deleteStories", "id")
 	}
 	return nil
@@ -2182,7 +2158,9 @@ func (c *Client) StoriesDeleteStories(ctx context.Context, req *StoriesDeleteSto
 		req = new(StoriesDeleteStoriesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return tlrt.DecodeVector(b, 4, (*bin.Buffer).Int)
+		return tlrt.Decode(b, &wireSchema, 106, func(d *tlrt.Decoder, depth int) ([]int, error) {
+			return tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int)
+		})
 	})
 }
 
@@ -2246,12 +2224,13 @@ func (m *StoriesTogglePinnedRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesTogglePinnedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2169)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesTogglePinnedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesTogglePinnedRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2259,13 +2238,13 @@ func (m *StoriesTogglePinnedRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "stories.togglePinned", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.togglePinned", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.togglePinned", "id")
 	}
-	if m.Pinned, err = b.Bool(); err != nil {
+	if m.Pinned, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "stories.togglePinned", "pinned")
 	}
 	return nil
@@ -2278,7 +2257,9 @@ func (c *Client) StoriesTogglePinned(ctx context.Context, req *StoriesTogglePinn
 		req = new(StoriesTogglePinnedRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return tlrt.DecodeVector(b, 4, (*bin.Buffer).Int)
+		return tlrt.Decode(b, &wireSchema, 106, func(d *tlrt.Decoder, depth int) ([]int, error) {
+			return tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int)
+		})
 	})
 }
 
@@ -2364,34 +2345,31 @@ func (m *StoriesGetAllStoriesRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoriesGetAllStoriesRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesGetAllStoriesRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3098)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoriesGetAllStoriesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesGetAllStoriesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stories.getAllStories", "flags")
 	}
 	m.Next = m.Flags.Has(1)
 	m.Hidden = m.Flags.Has(2)
 	if m.Flags.Has(0) {
-		if m.State, err = tlrt.String(b); err != nil {
+		if m.State, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "stories.getAllStories", "state")
 		}
 	}
@@ -2470,12 +2448,13 @@ func (m *StoriesGetPinnedStoriesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetPinnedStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1518)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesGetPinnedStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesGetPinnedStoriesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2483,13 +2462,13 @@ func (m *StoriesGetPinnedStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "stories.getPinnedStories", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.getPinnedStories", "peer")
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.getPinnedStories", "offset_id")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.getPinnedStories", "limit")
 	}
 	return nil
@@ -2563,12 +2542,13 @@ func (m *StoriesGetStoriesArchiveRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetStoriesArchiveRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2450)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesGetStoriesArchiveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesGetStoriesArchiveRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2576,13 +2556,13 @@ func (m *StoriesGetStoriesArchiveRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "stories.getStoriesArchive", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoriesArchive", "peer")
 	}
-	if m.OffsetID, err = b.Int(); err != nil {
+	if m.OffsetID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoriesArchive", "offset_id")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoriesArchive", "limit")
 	}
 	return nil
@@ -2655,12 +2635,13 @@ func (m *StoriesGetStoriesByIDRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetStoriesByIDRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1504)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesGetStoriesByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesGetStoriesByIDRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2668,10 +2649,10 @@ func (m *StoriesGetStoriesByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "stories.getStoriesByID", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoriesByID", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoriesByID", "id")
 	}
 	return nil
@@ -2738,17 +2719,18 @@ func (m *StoriesToggleAllStoriesHiddenRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesToggleAllStoriesHiddenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1861)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesToggleAllStoriesHiddenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesToggleAllStoriesHiddenRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hidden, err = b.Bool(); err != nil {
+	if m.Hidden, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "stories.toggleAllStoriesHidden", "hidden")
 	}
 	return nil
@@ -2817,12 +2799,13 @@ func (m *StoriesReadStoriesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesReadStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2297)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesReadStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesReadStoriesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2830,10 +2813,10 @@ func (m *StoriesReadStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "stories.readStories", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.readStories", "peer")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.readStories", "max_id")
 	}
 	return nil
@@ -2845,7 +2828,9 @@ func (c *Client) StoriesReadStories(ctx context.Context, req *StoriesReadStories
 		req = new(StoriesReadStoriesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return tlrt.DecodeVector(b, 4, (*bin.Buffer).Int)
+		return tlrt.Decode(b, &wireSchema, 106, func(d *tlrt.Decoder, depth int) ([]int, error) {
+			return tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int)
+		})
 	})
 }
 
@@ -2909,12 +2894,13 @@ func (m *StoriesIncrementStoryViewsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesIncrementStoryViewsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2426)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesIncrementStoryViewsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesIncrementStoryViewsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2922,10 +2908,10 @@ func (m *StoriesIncrementStoryViewsRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "stories.incrementStoryViews", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.incrementStoryViews", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.incrementStoryViews", "id")
 	}
 	return nil
@@ -3035,23 +3021,20 @@ func (m *StoriesGetStoryViewsListRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoriesGetStoryViewsListRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesGetStoryViewsListRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1881)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoriesGetStoryViewsListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesGetStoryViewsListRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3059,27 +3042,27 @@ func (m *StoriesGetStoryViewsListRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "stories.getStoryViewsList", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "flags")
 	}
 	m.JustContacts = m.Flags.Has(0)
 	m.ReactionsFirst = m.Flags.Has(2)
 	m.ForwardsFirst = m.Flags.Has(3)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "peer")
 	}
 	if m.Flags.Has(1) {
-		if m.Q, err = tlrt.String(b); err != nil {
+		if m.Q, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "stories.getStoryViewsList", "q")
 		}
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "id")
 	}
-	if m.Offset, err = tlrt.String(b); err != nil {
+	if m.Offset, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "limit")
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3
@@ -3156,12 +3139,13 @@ func (m *StoriesGetStoriesViewsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetStoriesViewsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1009)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesGetStoriesViewsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesGetStoriesViewsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3169,10 +3153,10 @@ func (m *StoriesGetStoriesViewsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "stories.getStoriesViews", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoriesViews", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoriesViews", "id")
 	}
 	return nil
@@ -3242,12 +3226,13 @@ func (m *StoriesExportStoryLinkRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesExportStoryLinkRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1855)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesExportStoryLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesExportStoryLinkRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3255,10 +3240,10 @@ func (m *StoriesExportStoryLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "stories.exportStoryLink", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.exportStoryLink", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.exportStoryLink", "id")
 	}
 	return nil
@@ -3333,19 +3318,16 @@ func (m *StoriesReportRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoriesReportRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 850)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoriesReportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesReportRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3353,16 +3335,16 @@ func (m *StoriesReportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.report", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.report", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.report", "id")
 	}
-	if m.Option, err = tlrt.Bytes(b); err != nil {
+	if m.Option, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "stories.report", "option")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stories.report", "message")
 	}
 	return nil
@@ -3438,17 +3420,18 @@ func (m *StoriesActivateStealthModeRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = StoriesActivateStealthModeRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1511)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesActivateStealthModeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesActivateStealthModeRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stories.activateStealthMode", "flags")
 	}
 	m.Past = m.Flags.Has(0)
@@ -3528,23 +3511,20 @@ func (m *StoriesSendReactionRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoriesSendReactionRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesSendReactionRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1896)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoriesSendReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesSendReactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3552,17 +3532,17 @@ func (m *StoriesSendReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "stories.sendReaction", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stories.sendReaction", "flags")
 	}
 	m.AddToRecent = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.sendReaction", "peer")
 	}
-	if m.StoryID, err = b.Int(); err != nil {
+	if m.StoryID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.sendReaction", "story_id")
 	}
-	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.sendReaction", "reaction")
 	}
 	m.Flags &^= 1 << 0
@@ -3630,12 +3610,13 @@ func (m *StoriesGetPeerStoriesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetPeerStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1035)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesGetPeerStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesGetPeerStoriesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3643,7 +3624,7 @@ func (m *StoriesGetPeerStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "stories.getPeerStories", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.getPeerStories", "peer")
 	}
 	return nil
@@ -3707,12 +3688,13 @@ func (m *StoriesGetAllReadPeerStoriesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetAllReadPeerStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2180)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesGetAllReadPeerStoriesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesGetAllReadPeerStoriesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3784,12 +3766,13 @@ func (m *StoriesGetPeerMaxIDsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetPeerMaxIDsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1826)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesGetPeerMaxIDsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesGetPeerMaxIDsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3797,7 +3780,7 @@ func (m *StoriesGetPeerMaxIDsRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "stories.getPeerMaxIDs", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
+	if m.ID, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "stories.getPeerMaxIDs", "id")
 	}
 	return nil
@@ -3810,7 +3793,9 @@ func (c *Client) StoriesGetPeerMaxIDs(ctx context.Context, req *StoriesGetPeerMa
 		req = new(StoriesGetPeerMaxIDsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]RecentStory, error) {
-		return tlrt.DecodeStructs[RecentStory](b, false, false, 8, 0)
+		return tlrt.Decode(b, &wireSchema, 1827, func(d *tlrt.Decoder, depth int) ([]RecentStory, error) {
+			return tlrt.DecodeStructs[RecentStory](d, false, false, 8, depth)
+		})
 	})
 }
 
@@ -3861,12 +3846,13 @@ func (m *StoriesGetChatsToSendRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetChatsToSendRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2298)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesGetChatsToSendRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesGetChatsToSendRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3939,12 +3925,13 @@ func (m *StoriesTogglePeerStoriesHiddenRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesTogglePeerStoriesHiddenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2559)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesTogglePeerStoriesHiddenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesTogglePeerStoriesHiddenRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3952,10 +3939,10 @@ func (m *StoriesTogglePeerStoriesHiddenRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "stories.togglePeerStoriesHidden", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.togglePeerStoriesHidden", "peer")
 	}
-	if m.Hidden, err = b.Bool(); err != nil {
+	if m.Hidden, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "stories.togglePeerStoriesHidden", "hidden")
 	}
 	return nil
@@ -4069,23 +4056,20 @@ func (m *StoriesGetStoryReactionsListRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoriesGetStoryReactionsListRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesGetStoryReactionsListRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2525)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoriesGetStoryReactionsListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesGetStoryReactionsListRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4093,27 +4077,27 @@ func (m *StoriesGetStoryReactionsListRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "stories.getStoryReactionsList", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "flags")
 	}
 	m.ForwardsFirst = m.Flags.Has(2)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+		if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "reaction")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Offset, err = tlrt.String(b); err != nil {
+		if m.Offset, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "offset")
 		}
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "limit")
 	}
 	m.Flags &^= 1<<0 | 1<<2
@@ -4189,12 +4173,13 @@ func (m *StoriesTogglePinnedToTopRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesTogglePinnedToTopRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 699)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesTogglePinnedToTopRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesTogglePinnedToTopRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4202,10 +4187,10 @@ func (m *StoriesTogglePinnedToTopRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "stories.togglePinnedToTop", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.togglePinnedToTop", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.togglePinnedToTop", "id")
 	}
 	return nil
@@ -4317,23 +4302,20 @@ func (m *StoriesSearchPostsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoriesSearchPostsRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesSearchPostsRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2778)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoriesSearchPostsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesSearchPostsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4341,28 +4323,28 @@ func (m *StoriesSearchPostsRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "stories.searchPosts", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stories.searchPosts", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Hashtag, err = tlrt.String(b); err != nil {
+		if m.Hashtag, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "stories.searchPosts", "hashtag")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Area, err = decodeMediaArea(b, depth+1); err != nil {
+		if m.Area, err = decodeMediaArea(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "stories.searchPosts", "area")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "stories.searchPosts", "peer")
 		}
 	}
-	if m.Offset, err = tlrt.String(b); err != nil {
+	if m.Offset, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stories.searchPosts", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.searchPosts", "limit")
 	}
 	m.Flags &^= 1<<1 | 1<<2
@@ -4438,19 +4420,16 @@ func (m *StoriesCreateAlbumRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoriesCreateAlbumRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2278)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoriesCreateAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesCreateAlbumRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4458,13 +4437,13 @@ func (m *StoriesCreateAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "stories.createAlbum", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.createAlbum", "peer")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "stories.createAlbum", "title")
 	}
-	if m.Stories, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Stories, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.createAlbum", "stories")
 	}
 	return nil
@@ -4645,23 +4624,20 @@ func (m *StoriesUpdateAlbumRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoriesUpdateAlbumRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesUpdateAlbumRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1574)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoriesUpdateAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesUpdateAlbumRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4669,32 +4645,32 @@ func (m *StoriesUpdateAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "stories.updateAlbum", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stories.updateAlbum", "flags")
 	}
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.updateAlbum", "peer")
 	}
-	if m.AlbumID, err = b.Int(); err != nil {
+	if m.AlbumID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.updateAlbum", "album_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "stories.updateAlbum", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.DeleteStories, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.DeleteStories, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "stories.updateAlbum", "delete_stories")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.AddStories, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.AddStories, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "stories.updateAlbum", "add_stories")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.Order, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "stories.updateAlbum", "order")
 		}
 	}
@@ -4778,12 +4754,13 @@ func (m *StoriesReorderAlbumsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesReorderAlbumsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1944)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesReorderAlbumsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesReorderAlbumsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4791,10 +4768,10 @@ func (m *StoriesReorderAlbumsRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "stories.reorderAlbums", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.reorderAlbums", "peer")
 	}
-	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Order, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.reorderAlbums", "order")
 	}
 	return nil
@@ -4863,12 +4840,13 @@ func (m *StoriesDeleteAlbumRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesDeleteAlbumRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2026)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesDeleteAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesDeleteAlbumRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4876,10 +4854,10 @@ func (m *StoriesDeleteAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "stories.deleteAlbum", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.deleteAlbum", "peer")
 	}
-	if m.AlbumID, err = b.Int(); err != nil {
+	if m.AlbumID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.deleteAlbum", "album_id")
 	}
 	return nil
@@ -4947,12 +4925,13 @@ func (m *StoriesGetAlbumsRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetAlbumsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 980)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesGetAlbumsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesGetAlbumsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4960,10 +4939,10 @@ func (m *StoriesGetAlbumsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.getAlbums", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.getAlbums", "peer")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "stories.getAlbums", "hash")
 	}
 	return nil
@@ -5038,12 +5017,13 @@ func (m *StoriesGetAlbumStoriesRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetAlbumStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2373)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *StoriesGetAlbumStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesGetAlbumStoriesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5051,16 +5031,16 @@ func (m *StoriesGetAlbumStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "stories.getAlbumStories", "")
 	}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.getAlbumStories", "peer")
 	}
-	if m.AlbumID, err = b.Int(); err != nil {
+	if m.AlbumID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.getAlbumStories", "album_id")
 	}
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.getAlbumStories", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.getAlbumStories", "limit")
 	}
 	return nil
@@ -5255,23 +5235,20 @@ func (m *StoriesStartLiveRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *StoriesStartLiveRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesStartLiveRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2767)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *StoriesStartLiveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *StoriesStartLiveRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5279,38 +5256,38 @@ func (m *StoriesStartLiveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.startLive", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "stories.startLive", "flags")
 	}
 	m.Pinned = m.Flags.Has(2)
 	m.Noforwards = m.Flags.Has(4)
 	m.RtmpStream = m.Flags.Has(5)
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.startLive", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.Caption, err = tlrt.String(b); err != nil {
+		if m.Caption, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "stories.startLive", "caption")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "stories.startLive", "entities")
 		}
 	}
-	if m.PrivacyRules, err = tlrt.DecodeSlabs[InputPrivacyValueAllowUsers](b, false, 4, depth+1, decodeInputPrivacyRule); err != nil {
+	if m.PrivacyRules, err = tlrt.DecodeSlabs[InputPrivacyValueAllowUsers](d, false, 4, depth+1, decodeInputPrivacyRule); err != nil {
 		return tlrt.DecodeErr(err, "stories.startLive", "privacy_rules")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "stories.startLive", "random_id")
 	}
 	if m.Flags.Has(6) {
-		if m.MessagesEnabled, err = b.Bool(); err != nil {
+		if m.MessagesEnabled, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "stories.startLive", "messages_enabled")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+		if m.SendPaidMessagesStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "stories.startLive", "send_paid_messages_stars")
 		}
 	}

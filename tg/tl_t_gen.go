@@ -24,13 +24,13 @@ type TopPeerCategoryClass interface {
 
 // DecodeTopPeerCategory decodes any constructor of TopPeerCategory.
 func DecodeTopPeerCategory(b *bin.Buffer) (TopPeerCategoryClass, error) {
-	return decodeTopPeerCategory(b, 0)
+	return tlrt.Decode(b, &wireSchema, 167, decodeTopPeerCategory)
 }
 
 // decodeTopPeerCategory is DecodeTopPeerCategory for a value nested depth
 // levels deep.
-func decodeTopPeerCategory(b *bin.Buffer, depth int) (TopPeerCategoryClass, error) {
-	id, err := b.ID()
+func decodeTopPeerCategory(d *tlrt.Decoder, depth int) (TopPeerCategoryClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +59,7 @@ func decodeTopPeerCategory(b *bin.Buffer, depth int) (TopPeerCategoryClass, erro
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "TopPeerCategory"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -115,12 +115,13 @@ func (m *TopPeerCategoryBotsPM) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryBotsPM) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2361)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *TopPeerCategoryBotsPM) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TopPeerCategoryBotsPM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -178,12 +179,13 @@ func (m *TopPeerCategoryBotsInline) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryBotsInline) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 785)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *TopPeerCategoryBotsInline) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TopPeerCategoryBotsInline) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -243,12 +245,13 @@ func (m *TopPeerCategoryCorrespondents) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryCorrespondents) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 646)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *TopPeerCategoryCorrespondents) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TopPeerCategoryCorrespondents) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -305,12 +308,13 @@ func (m *TopPeerCategoryGroups) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryGroups) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2562)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *TopPeerCategoryGroups) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TopPeerCategoryGroups) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -367,12 +371,13 @@ func (m *TopPeerCategoryChannels) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryChannels) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 802)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *TopPeerCategoryChannels) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TopPeerCategoryChannels) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -430,12 +435,13 @@ func (m *TopPeerCategoryPhoneCalls) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryPhoneCalls) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 906)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *TopPeerCategoryPhoneCalls) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TopPeerCategoryPhoneCalls) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -494,12 +500,13 @@ func (m *TopPeerCategoryForwardUsers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryForwardUsers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2330)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *TopPeerCategoryForwardUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TopPeerCategoryForwardUsers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -558,12 +565,13 @@ func (m *TopPeerCategoryForwardChats) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryForwardChats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3246)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *TopPeerCategoryForwardChats) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TopPeerCategoryForwardChats) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -620,12 +628,13 @@ func (m *TopPeerCategoryBotsApp) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryBotsApp) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3264)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *TopPeerCategoryBotsApp) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TopPeerCategoryBotsApp) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -684,12 +693,13 @@ func (m *TopPeerCategoryBotsGuestChat) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryBotsGuestChat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1698)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *TopPeerCategoryBotsGuestChat) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TopPeerCategoryBotsGuestChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -752,19 +762,16 @@ func (m *TextWithEntities) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TextWithEntities) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1785)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TextWithEntities) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TextWithEntities) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -772,10 +779,10 @@ func (m *TextWithEntities) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textWithEntities", "")
 	}
 	var err error
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "textWithEntities", "text")
 	}
-	if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "textWithEntities", "entities")
 	}
 	return nil
@@ -938,23 +945,20 @@ func (m *Theme) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Theme) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Theme{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2236)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Theme) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Theme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -962,41 +966,41 @@ func (m *Theme) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "theme", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "theme", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
 	m.Default = m.Flags.Has(1)
 	m.ForChat = m.Flags.Has(5)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "theme", "id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "theme", "access_hash")
 	}
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "theme", "slug")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "theme", "title")
 	}
 	if m.Flags.Has(2) {
-		if m.Document, err = decodeDocument(b, depth+1); err != nil {
+		if m.Document, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "theme", "document")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Settings, err = tlrt.DecodeStructs[ThemeSettings](b, false, false, 16, depth+1); err != nil {
+		if m.Settings, err = tlrt.DecodeStructs[ThemeSettings](d, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "theme", "settings")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Emoticon, err = tlrt.String(b); err != nil {
+		if m.Emoticon, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "theme", "emoticon")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.InstallsCount, err = b.Int(); err != nil {
+		if m.InstallsCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "theme", "installs_count")
 		}
 	}
@@ -1137,23 +1141,20 @@ func (m *ThemeSettings) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *ThemeSettings) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ThemeSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3229)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *ThemeSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *ThemeSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1161,28 +1162,28 @@ func (m *ThemeSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "themeSettings", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "themeSettings", "flags")
 	}
 	m.MessageColorsAnimated = m.Flags.Has(2)
-	if m.BaseTheme, err = decodeBaseTheme(b, depth+1); err != nil {
+	if m.BaseTheme, err = decodeBaseTheme(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "themeSettings", "base_theme")
 	}
-	if m.AccentColor, err = b.Int(); err != nil {
+	if m.AccentColor, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "themeSettings", "accent_color")
 	}
 	if m.Flags.Has(3) {
-		if m.OutboxAccentColor, err = b.Int(); err != nil {
+		if m.OutboxAccentColor, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "themeSettings", "outbox_accent_color")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.MessageColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.MessageColors, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "themeSettings", "message_colors")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Wallpaper, err = decodeWallPaper(b, depth+1); err != nil {
+		if m.Wallpaper, err = decodeWallPaper(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "themeSettings", "wallpaper")
 		}
 	}
@@ -1248,30 +1249,27 @@ func (m *Timezone) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Timezone) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3282)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Timezone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Timezone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "timezone", "id")
 	}
-	if m.Name, err = tlrt.String(b); err != nil {
+	if m.Name, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "timezone", "name")
 	}
-	if m.UtcOffset, err = b.Int(); err != nil {
+	if m.UtcOffset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "timezone", "utc_offset")
 	}
 	return nil
@@ -1334,12 +1332,13 @@ func (m *TodoCompletion) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TodoCompletion) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 949)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *TodoCompletion) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TodoCompletion) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1347,13 +1346,13 @@ func (m *TodoCompletion) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "todoCompletion", "")
 	}
 	var err error
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "todoCompletion", "id")
 	}
-	if m.CompletedBy, err = decodePeer(b, depth+1); err != nil {
+	if m.CompletedBy, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "todoCompletion", "completed_by")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "todoCompletion", "date")
 	}
 	return nil
@@ -1411,23 +1410,20 @@ func (m *TodoItem) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TodoItem) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = TodoItem{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2729)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TodoItem) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TodoItem) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1435,10 +1431,10 @@ func (m *TodoItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "todoItem", "")
 	}
 	var err error
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "todoItem", "id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Title, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Title, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "todoItem", "title")
 	}
 	return nil
@@ -1510,23 +1506,20 @@ func (m *TodoList) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *TodoList) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = TodoList{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1359)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *TodoList) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TodoList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1534,15 +1527,15 @@ func (m *TodoList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "todoList", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "todoList", "flags")
 	}
 	m.OthersCanAppend = m.Flags.Has(0)
 	m.OthersCanComplete = m.Flags.Has(1)
-	if err = tlrt.DecodeBoxed(b, &m.Title, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Title, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "todoList", "title")
 	}
-	if m.List, err = tlrt.DecodeStructs[TodoItem](b, false, false, 24, depth+1); err != nil {
+	if m.List, err = tlrt.DecodeStructs[TodoItem](d, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "todoList", "list")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -1603,12 +1596,13 @@ func (m *TopPeer) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3083)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *TopPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TopPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1616,10 +1610,10 @@ func (m *TopPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "topPeer", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "topPeer", "peer")
 	}
-	if m.Rating, err = b.Double(); err != nil {
+	if m.Rating, err = d.Double(); err != nil {
 		return tlrt.DecodeErr(err, "topPeer", "rating")
 	}
 	return nil
@@ -1690,12 +1684,13 @@ func (m *TopPeerCategoryPeers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryPeers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3240)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *TopPeerCategoryPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *TopPeerCategoryPeers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1703,13 +1698,13 @@ func (m *TopPeerCategoryPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "topPeerCategoryPeers", "")
 	}
 	var err error
-	if m.Category, err = decodeTopPeerCategory(b, depth+1); err != nil {
+	if m.Category, err = decodeTopPeerCategory(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "topPeerCategoryPeers", "category")
 	}
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "topPeerCategoryPeers", "count")
 	}
-	if m.Peers, err = tlrt.DecodeStructs[TopPeer](b, false, false, 24, depth+1); err != nil {
+	if m.Peers, err = tlrt.DecodeStructs[TopPeer](d, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "topPeerCategoryPeers", "peers")
 	}
 	return nil
@@ -1762,12 +1757,13 @@ func (m *True) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *True) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1261)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *True) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *True) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // UpdateClass is the TL type Update: one of UpdateNewMessage, UpdateMessageID,
@@ -77,103 +78,104 @@ type UpdateClass interface {
 
 // DecodeUpdate decodes any constructor of Update.
 func DecodeUpdate(b *bin.Buffer) (UpdateClass, error) {
-	return tlrt.Owned(b, decodeUpdate)
+	return tlrt.Decode(b, &wireSchema, 14, decodeUpdate)
 }
 
 // decodeUpdate is DecodeUpdate for a value nested depth levels deep.
-func decodeUpdate(b *bin.Buffer, depth int) (UpdateClass, error) {
-	id, err := b.ID()
+func decodeUpdate(d *tlrt.Decoder, depth int) (UpdateClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v UpdateClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UpdateNewMessageTypeID:
-		v = &UpdateNewMessage{}
+		v, size = &UpdateNewMessage{}, unsafe.Sizeof(UpdateNewMessage{})
 	case UpdateMessageIDTypeID:
-		v = &UpdateMessageID{}
+		v = tlrt.New[UpdateMessageID](d)
 	case UpdateDeleteMessagesTypeID:
-		v = &UpdateDeleteMessages{}
+		v, size = &UpdateDeleteMessages{}, unsafe.Sizeof(UpdateDeleteMessages{})
 	case UpdateUserTypingTypeID:
-		v = &UpdateUserTyping{}
+		v, size = &UpdateUserTyping{}, unsafe.Sizeof(UpdateUserTyping{})
 	case UpdateChatUserTypingTypeID:
-		v = &UpdateChatUserTyping{}
+		v, size = &UpdateChatUserTyping{}, unsafe.Sizeof(UpdateChatUserTyping{})
 	case UpdateChatParticipantsTypeID:
-		v = &UpdateChatParticipants{}
+		v, size = &UpdateChatParticipants{}, unsafe.Sizeof(UpdateChatParticipants{})
 	case UpdateUserStatusTypeID:
-		v = &UpdateUserStatus{}
+		v, size = &UpdateUserStatus{}, unsafe.Sizeof(UpdateUserStatus{})
 	case UpdateUserNameTypeID:
-		v = &UpdateUserName{}
+		v, size = &UpdateUserName{}, unsafe.Sizeof(UpdateUserName{})
 	case UpdateNewAuthorizationTypeID:
-		v = &UpdateNewAuthorization{}
+		v, size = &UpdateNewAuthorization{}, unsafe.Sizeof(UpdateNewAuthorization{})
 	case UpdateNewEncryptedMessageTypeID:
-		v = &UpdateNewEncryptedMessage{}
+		v, size = &UpdateNewEncryptedMessage{}, unsafe.Sizeof(UpdateNewEncryptedMessage{})
 	case UpdateEncryptedChatTypingTypeID:
-		v = &UpdateEncryptedChatTyping{}
+		v = tlrt.New[UpdateEncryptedChatTyping](d)
 	case UpdateEncryptionTypeID:
-		v = &UpdateEncryption{}
+		v, size = &UpdateEncryption{}, unsafe.Sizeof(UpdateEncryption{})
 	case UpdateEncryptedMessagesReadTypeID:
-		v = &UpdateEncryptedMessagesRead{}
+		v = tlrt.New[UpdateEncryptedMessagesRead](d)
 	case UpdateChatParticipantAddTypeID:
-		v = &UpdateChatParticipantAdd{}
+		v = tlrt.New[UpdateChatParticipantAdd](d)
 	case UpdateChatParticipantDeleteTypeID:
-		v = &UpdateChatParticipantDelete{}
+		v = tlrt.New[UpdateChatParticipantDelete](d)
 	case UpdateDCOptionsTypeID:
-		v = &UpdateDCOptions{}
+		v, size = &UpdateDCOptions{}, unsafe.Sizeof(UpdateDCOptions{})
 	case UpdateNotifySettingsTypeID:
-		v = &UpdateNotifySettings{}
+		v, size = &UpdateNotifySettings{}, unsafe.Sizeof(UpdateNotifySettings{})
 	case UpdateServiceNotificationTypeID:
-		v = &UpdateServiceNotification{}
+		v, size = &UpdateServiceNotification{}, unsafe.Sizeof(UpdateServiceNotification{})
 	case UpdatePrivacyTypeID:
-		v = &UpdatePrivacy{}
+		v, size = &UpdatePrivacy{}, unsafe.Sizeof(UpdatePrivacy{})
 	case UpdateUserPhoneTypeID:
-		v = &UpdateUserPhone{}
+		v, size = &UpdateUserPhone{}, unsafe.Sizeof(UpdateUserPhone{})
 	case UpdateReadHistoryInboxTypeID:
-		v = &UpdateReadHistoryInbox{}
+		v, size = &UpdateReadHistoryInbox{}, unsafe.Sizeof(UpdateReadHistoryInbox{})
 	case UpdateReadHistoryOutboxTypeID:
-		v = &UpdateReadHistoryOutbox{}
+		v, size = &UpdateReadHistoryOutbox{}, unsafe.Sizeof(UpdateReadHistoryOutbox{})
 	case UpdateWebPageTypeID:
-		v = &UpdateWebPage{}
+		v, size = &UpdateWebPage{}, unsafe.Sizeof(UpdateWebPage{})
 	case UpdateReadMessagesContentsTypeID:
-		v = &UpdateReadMessagesContents{}
+		v, size = &UpdateReadMessagesContents{}, unsafe.Sizeof(UpdateReadMessagesContents{})
 	case UpdateChannelTooLongTypeID:
-		v = &UpdateChannelTooLong{}
+		v = tlrt.New[UpdateChannelTooLong](d)
 	case UpdateChannelTypeID:
-		v = &UpdateChannel{}
+		v = tlrt.New[UpdateChannel](d)
 	case UpdateNewChannelMessageTypeID:
-		v = &UpdateNewChannelMessage{}
+		v, size = &UpdateNewChannelMessage{}, unsafe.Sizeof(UpdateNewChannelMessage{})
 	case UpdateReadChannelInboxTypeID:
-		v = &UpdateReadChannelInbox{}
+		v = tlrt.New[UpdateReadChannelInbox](d)
 	case UpdateDeleteChannelMessagesTypeID:
-		v = &UpdateDeleteChannelMessages{}
+		v, size = &UpdateDeleteChannelMessages{}, unsafe.Sizeof(UpdateDeleteChannelMessages{})
 	case UpdateChannelMessageViewsTypeID:
-		v = &UpdateChannelMessageViews{}
+		v = tlrt.New[UpdateChannelMessageViews](d)
 	case UpdateChatParticipantAdminTypeID:
-		v = &UpdateChatParticipantAdmin{}
+		v = tlrt.New[UpdateChatParticipantAdmin](d)
 	case UpdateNewStickerSetTypeID:
-		v = &UpdateNewStickerSet{}
+		v, size = &UpdateNewStickerSet{}, unsafe.Sizeof(UpdateNewStickerSet{})
 	case UpdateStickerSetsOrderTypeID:
-		v = &UpdateStickerSetsOrder{}
+		v, size = &UpdateStickerSetsOrder{}, unsafe.Sizeof(UpdateStickerSetsOrder{})
 	case UpdateStickerSetsTypeID:
-		v = &UpdateStickerSets{}
+		v = tlrt.New[UpdateStickerSets](d)
 	case UpdateSavedGifsTypeID:
 		v = &UpdateSavedGifs{}
 	case UpdateBotInlineQueryTypeID:
-		v = &UpdateBotInlineQuery{}
+		v, size = &UpdateBotInlineQuery{}, unsafe.Sizeof(UpdateBotInlineQuery{})
 	case UpdateBotInlineSendTypeID:
-		v = &UpdateBotInlineSend{}
+		v, size = &UpdateBotInlineSend{}, unsafe.Sizeof(UpdateBotInlineSend{})
 	case UpdateEditChannelMessageTypeID:
-		v = &UpdateEditChannelMessage{}
+		v, size = &UpdateEditChannelMessage{}, unsafe.Sizeof(UpdateEditChannelMessage{})
 	case UpdateBotCallbackQueryTypeID:
-		v = &UpdateBotCallbackQuery{}
+		v, size = &UpdateBotCallbackQuery{}, unsafe.Sizeof(UpdateBotCallbackQuery{})
 	case UpdateEditMessageTypeID:
-		v = &UpdateEditMessage{}
+		v, size = &UpdateEditMessage{}, unsafe.Sizeof(UpdateEditMessage{})
 	case UpdateInlineBotCallbackQueryTypeID:
-		v = &UpdateInlineBotCallbackQuery{}
+		v, size = &UpdateInlineBotCallbackQuery{}, unsafe.Sizeof(UpdateInlineBotCallbackQuery{})
 	case UpdateReadChannelOutboxTypeID:
-		v = &UpdateReadChannelOutbox{}
+		v = tlrt.New[UpdateReadChannelOutbox](d)
 	case UpdateDraftMessageTypeID:
-		v = &UpdateDraftMessage{}
+		v, size = &UpdateDraftMessage{}, unsafe.Sizeof(UpdateDraftMessage{})
 	case UpdateReadFeaturedStickersTypeID:
 		v = &UpdateReadFeaturedStickers{}
 	case UpdateRecentStickersTypeID:
@@ -183,243 +185,244 @@ func decodeUpdate(b *bin.Buffer, depth int) (UpdateClass, error) {
 	case UpdatePtsChangedTypeID:
 		v = &UpdatePtsChanged{}
 	case UpdateChannelWebPageTypeID:
-		v = &UpdateChannelWebPage{}
+		v, size = &UpdateChannelWebPage{}, unsafe.Sizeof(UpdateChannelWebPage{})
 	case UpdateDialogPinnedTypeID:
-		v = &UpdateDialogPinned{}
+		v, size = &UpdateDialogPinned{}, unsafe.Sizeof(UpdateDialogPinned{})
 	case UpdatePinnedDialogsTypeID:
-		v = &UpdatePinnedDialogs{}
+		v, size = &UpdatePinnedDialogs{}, unsafe.Sizeof(UpdatePinnedDialogs{})
 	case UpdateBotWebhookJSONTypeID:
-		v = &UpdateBotWebhookJSON{}
+		v, size = &UpdateBotWebhookJSON{}, unsafe.Sizeof(UpdateBotWebhookJSON{})
 	case UpdateBotWebhookJSONQueryTypeID:
-		v = &UpdateBotWebhookJSONQuery{}
+		v, size = &UpdateBotWebhookJSONQuery{}, unsafe.Sizeof(UpdateBotWebhookJSONQuery{})
 	case UpdateBotShippingQueryTypeID:
-		v = &UpdateBotShippingQuery{}
+		v, size = &UpdateBotShippingQuery{}, unsafe.Sizeof(UpdateBotShippingQuery{})
 	case UpdateBotPrecheckoutQueryTypeID:
-		v = &UpdateBotPrecheckoutQuery{}
+		v, size = &UpdateBotPrecheckoutQuery{}, unsafe.Sizeof(UpdateBotPrecheckoutQuery{})
 	case UpdatePhoneCallTypeID:
-		v = &UpdatePhoneCall{}
+		v, size = &UpdatePhoneCall{}, unsafe.Sizeof(UpdatePhoneCall{})
 	case UpdateLangPackTooLongTypeID:
-		v = &UpdateLangPackTooLong{}
+		v, size = &UpdateLangPackTooLong{}, unsafe.Sizeof(UpdateLangPackTooLong{})
 	case UpdateLangPackTypeID:
-		v = &UpdateLangPack{}
+		v, size = &UpdateLangPack{}, unsafe.Sizeof(UpdateLangPack{})
 	case UpdateFavedStickersTypeID:
 		v = &UpdateFavedStickers{}
 	case UpdateChannelReadMessagesContentsTypeID:
-		v = &UpdateChannelReadMessagesContents{}
+		v, size = &UpdateChannelReadMessagesContents{}, unsafe.Sizeof(UpdateChannelReadMessagesContents{})
 	case UpdateContactsResetTypeID:
 		v = &UpdateContactsReset{}
 	case UpdateChannelAvailableMessagesTypeID:
-		v = &UpdateChannelAvailableMessages{}
+		v = tlrt.New[UpdateChannelAvailableMessages](d)
 	case UpdateDialogUnreadMarkTypeID:
-		v = &UpdateDialogUnreadMark{}
+		v, size = &UpdateDialogUnreadMark{}, unsafe.Sizeof(UpdateDialogUnreadMark{})
 	case UpdateMessagePollTypeID:
-		v = &UpdateMessagePoll{}
+		v, size = &UpdateMessagePoll{}, unsafe.Sizeof(UpdateMessagePoll{})
 	case UpdateChatDefaultBannedRightsTypeID:
-		v = &UpdateChatDefaultBannedRights{}
+		v, size = &UpdateChatDefaultBannedRights{}, unsafe.Sizeof(UpdateChatDefaultBannedRights{})
 	case UpdateFolderPeersTypeID:
-		v = &UpdateFolderPeers{}
+		v, size = &UpdateFolderPeers{}, unsafe.Sizeof(UpdateFolderPeers{})
 	case UpdatePeerSettingsTypeID:
-		v = &UpdatePeerSettings{}
+		v, size = &UpdatePeerSettings{}, unsafe.Sizeof(UpdatePeerSettings{})
 	case UpdatePeerLocatedTypeID:
-		v = &UpdatePeerLocated{}
+		v, size = &UpdatePeerLocated{}, unsafe.Sizeof(UpdatePeerLocated{})
 	case UpdateNewScheduledMessageTypeID:
-		v = &UpdateNewScheduledMessage{}
+		v, size = &UpdateNewScheduledMessage{}, unsafe.Sizeof(UpdateNewScheduledMessage{})
 	case UpdateDeleteScheduledMessagesTypeID:
-		v = &UpdateDeleteScheduledMessages{}
+		v, size = &UpdateDeleteScheduledMessages{}, unsafe.Sizeof(UpdateDeleteScheduledMessages{})
 	case UpdateThemeTypeID:
-		v = &UpdateTheme{}
+		v, size = &UpdateTheme{}, unsafe.Sizeof(UpdateTheme{})
 	case UpdateGeoLiveViewedTypeID:
-		v = &UpdateGeoLiveViewed{}
+		v, size = &UpdateGeoLiveViewed{}, unsafe.Sizeof(UpdateGeoLiveViewed{})
 	case UpdateLoginTokenTypeID:
 		v = &UpdateLoginToken{}
 	case UpdateMessagePollVoteTypeID:
-		v = &UpdateMessagePollVote{}
+		v, size = &UpdateMessagePollVote{}, unsafe.Sizeof(UpdateMessagePollVote{})
 	case UpdateDialogFilterTypeID:
-		v = &UpdateDialogFilter{}
+		v, size = &UpdateDialogFilter{}, unsafe.Sizeof(UpdateDialogFilter{})
 	case UpdateDialogFilterOrderTypeID:
-		v = &UpdateDialogFilterOrder{}
+		v, size = &UpdateDialogFilterOrder{}, unsafe.Sizeof(UpdateDialogFilterOrder{})
 	case UpdateDialogFiltersTypeID:
 		v = &UpdateDialogFilters{}
 	case UpdatePhoneCallSignalingDataTypeID:
-		v = &UpdatePhoneCallSignalingData{}
+		v, size = &UpdatePhoneCallSignalingData{}, unsafe.Sizeof(UpdatePhoneCallSignalingData{})
 	case UpdateChannelMessageForwardsTypeID:
-		v = &UpdateChannelMessageForwards{}
+		v = tlrt.New[UpdateChannelMessageForwards](d)
 	case UpdateReadChannelDiscussionInboxTypeID:
-		v = &UpdateReadChannelDiscussionInbox{}
+		v = tlrt.New[UpdateReadChannelDiscussionInbox](d)
 	case UpdateReadChannelDiscussionOutboxTypeID:
-		v = &UpdateReadChannelDiscussionOutbox{}
+		v = tlrt.New[UpdateReadChannelDiscussionOutbox](d)
 	case UpdatePeerBlockedTypeID:
-		v = &UpdatePeerBlocked{}
+		v, size = &UpdatePeerBlocked{}, unsafe.Sizeof(UpdatePeerBlocked{})
 	case UpdateChannelUserTypingTypeID:
-		v = &UpdateChannelUserTyping{}
+		v, size = &UpdateChannelUserTyping{}, unsafe.Sizeof(UpdateChannelUserTyping{})
 	case UpdatePinnedMessagesTypeID:
-		v = &UpdatePinnedMessages{}
+		v, size = &UpdatePinnedMessages{}, unsafe.Sizeof(UpdatePinnedMessages{})
 	case UpdatePinnedChannelMessagesTypeID:
-		v = &UpdatePinnedChannelMessages{}
+		v, size = &UpdatePinnedChannelMessages{}, unsafe.Sizeof(UpdatePinnedChannelMessages{})
 	case UpdateChatTypeID:
-		v = &UpdateChat{}
+		v = tlrt.New[UpdateChat](d)
 	case UpdateGroupCallParticipantsTypeID:
-		v = &UpdateGroupCallParticipants{}
+		v, size = &UpdateGroupCallParticipants{}, unsafe.Sizeof(UpdateGroupCallParticipants{})
 	case UpdateGroupCallTypeID:
-		v = &UpdateGroupCall{}
+		v, size = &UpdateGroupCall{}, unsafe.Sizeof(UpdateGroupCall{})
 	case UpdatePeerHistoryTTLTypeID:
-		v = &UpdatePeerHistoryTTL{}
+		v, size = &UpdatePeerHistoryTTL{}, unsafe.Sizeof(UpdatePeerHistoryTTL{})
 	case UpdateChatParticipantTypeID:
-		v = &UpdateChatParticipant{}
+		v, size = &UpdateChatParticipant{}, unsafe.Sizeof(UpdateChatParticipant{})
 	case UpdateChannelParticipantTypeID:
-		v = &UpdateChannelParticipant{}
+		v, size = &UpdateChannelParticipant{}, unsafe.Sizeof(UpdateChannelParticipant{})
 	case UpdateBotStoppedTypeID:
-		v = &UpdateBotStopped{}
+		v = tlrt.New[UpdateBotStopped](d)
 	case UpdateGroupCallConnectionTypeID:
-		v = &UpdateGroupCallConnection{}
+		v, size = &UpdateGroupCallConnection{}, unsafe.Sizeof(UpdateGroupCallConnection{})
 	case UpdateBotCommandsTypeID:
-		v = &UpdateBotCommands{}
+		v, size = &UpdateBotCommands{}, unsafe.Sizeof(UpdateBotCommands{})
 	case UpdatePendingJoinRequestsTypeID:
-		v = &UpdatePendingJoinRequests{}
+		v, size = &UpdatePendingJoinRequests{}, unsafe.Sizeof(UpdatePendingJoinRequests{})
 	case UpdateBotChatInviteRequesterTypeID:
-		v = &UpdateBotChatInviteRequester{}
+		v, size = &UpdateBotChatInviteRequester{}, unsafe.Sizeof(UpdateBotChatInviteRequester{})
 	case UpdateMessageReactionsTypeID:
-		v = &UpdateMessageReactions{}
+		v, size = &UpdateMessageReactions{}, unsafe.Sizeof(UpdateMessageReactions{})
 	case UpdateAttachMenuBotsTypeID:
 		v = &UpdateAttachMenuBots{}
 	case UpdateWebViewResultSentTypeID:
-		v = &UpdateWebViewResultSent{}
+		v = tlrt.New[UpdateWebViewResultSent](d)
 	case UpdateBotMenuButtonTypeID:
-		v = &UpdateBotMenuButton{}
+		v, size = &UpdateBotMenuButton{}, unsafe.Sizeof(UpdateBotMenuButton{})
 	case UpdateSavedRingtonesTypeID:
 		v = &UpdateSavedRingtones{}
 	case UpdateTranscribedAudioTypeID:
-		v = &UpdateTranscribedAudio{}
+		v, size = &UpdateTranscribedAudio{}, unsafe.Sizeof(UpdateTranscribedAudio{})
 	case UpdateReadFeaturedEmojiStickersTypeID:
 		v = &UpdateReadFeaturedEmojiStickers{}
 	case UpdateUserEmojiStatusTypeID:
-		v = &UpdateUserEmojiStatus{}
+		v, size = &UpdateUserEmojiStatus{}, unsafe.Sizeof(UpdateUserEmojiStatus{})
 	case UpdateRecentEmojiStatusesTypeID:
 		v = &UpdateRecentEmojiStatuses{}
 	case UpdateRecentReactionsTypeID:
 		v = &UpdateRecentReactions{}
 	case UpdateMoveStickerSetToTopTypeID:
-		v = &UpdateMoveStickerSetToTop{}
+		v = tlrt.New[UpdateMoveStickerSetToTop](d)
 	case UpdateMessageExtendedMediaTypeID:
-		v = &UpdateMessageExtendedMedia{}
+		v, size = &UpdateMessageExtendedMedia{}, unsafe.Sizeof(UpdateMessageExtendedMedia{})
 	case UpdateUserTypeID:
-		v = &UpdateUser{}
+		v = tlrt.New[UpdateUser](d)
 	case UpdateAutoSaveSettingsTypeID:
 		v = &UpdateAutoSaveSettings{}
 	case UpdateStoryTypeID:
-		v = &UpdateStory{}
+		v, size = &UpdateStory{}, unsafe.Sizeof(UpdateStory{})
 	case UpdateReadStoriesTypeID:
-		v = &UpdateReadStories{}
+		v, size = &UpdateReadStories{}, unsafe.Sizeof(UpdateReadStories{})
 	case UpdateStoryIDTypeID:
-		v = &UpdateStoryID{}
+		v = tlrt.New[UpdateStoryID](d)
 	case UpdateStoriesStealthModeTypeID:
-		v = &UpdateStoriesStealthMode{}
+		v = tlrt.New[UpdateStoriesStealthMode](d)
 	case UpdateSentStoryReactionTypeID:
-		v = &UpdateSentStoryReaction{}
+		v, size = &UpdateSentStoryReaction{}, unsafe.Sizeof(UpdateSentStoryReaction{})
 	case UpdateBotChatBoostTypeID:
-		v = &UpdateBotChatBoost{}
+		v, size = &UpdateBotChatBoost{}, unsafe.Sizeof(UpdateBotChatBoost{})
 	case UpdateChannelViewForumAsMessagesTypeID:
-		v = &UpdateChannelViewForumAsMessages{}
+		v = tlrt.New[UpdateChannelViewForumAsMessages](d)
 	case UpdatePeerWallpaperTypeID:
-		v = &UpdatePeerWallpaper{}
+		v, size = &UpdatePeerWallpaper{}, unsafe.Sizeof(UpdatePeerWallpaper{})
 	case UpdateBotMessageReactionTypeID:
-		v = &UpdateBotMessageReaction{}
+		v, size = &UpdateBotMessageReaction{}, unsafe.Sizeof(UpdateBotMessageReaction{})
 	case UpdateBotMessageReactionsTypeID:
-		v = &UpdateBotMessageReactions{}
+		v, size = &UpdateBotMessageReactions{}, unsafe.Sizeof(UpdateBotMessageReactions{})
 	case UpdateSavedDialogPinnedTypeID:
-		v = &UpdateSavedDialogPinned{}
+		v, size = &UpdateSavedDialogPinned{}, unsafe.Sizeof(UpdateSavedDialogPinned{})
 	case UpdatePinnedSavedDialogsTypeID:
-		v = &UpdatePinnedSavedDialogs{}
+		v, size = &UpdatePinnedSavedDialogs{}, unsafe.Sizeof(UpdatePinnedSavedDialogs{})
 	case UpdateSavedReactionTagsTypeID:
 		v = &UpdateSavedReactionTags{}
 	case UpdateSMSJobTypeID:
-		v = &UpdateSMSJob{}
+		v, size = &UpdateSMSJob{}, unsafe.Sizeof(UpdateSMSJob{})
 	case UpdateQuickRepliesTypeID:
-		v = &UpdateQuickReplies{}
+		v, size = &UpdateQuickReplies{}, unsafe.Sizeof(UpdateQuickReplies{})
 	case UpdateNewQuickReplyTypeID:
-		v = &UpdateNewQuickReply{}
+		v, size = &UpdateNewQuickReply{}, unsafe.Sizeof(UpdateNewQuickReply{})
 	case UpdateDeleteQuickReplyTypeID:
-		v = &UpdateDeleteQuickReply{}
+		v = tlrt.New[UpdateDeleteQuickReply](d)
 	case UpdateQuickReplyMessageTypeID:
-		v = &UpdateQuickReplyMessage{}
+		v, size = &UpdateQuickReplyMessage{}, unsafe.Sizeof(UpdateQuickReplyMessage{})
 	case UpdateDeleteQuickReplyMessagesTypeID:
-		v = &UpdateDeleteQuickReplyMessages{}
+		v, size = &UpdateDeleteQuickReplyMessages{}, unsafe.Sizeof(UpdateDeleteQuickReplyMessages{})
 	case UpdateBotBusinessConnectTypeID:
-		v = &UpdateBotBusinessConnect{}
+		v, size = &UpdateBotBusinessConnect{}, unsafe.Sizeof(UpdateBotBusinessConnect{})
 	case UpdateBotNewBusinessMessageTypeID:
-		v = &UpdateBotNewBusinessMessage{}
+		v, size = &UpdateBotNewBusinessMessage{}, unsafe.Sizeof(UpdateBotNewBusinessMessage{})
 	case UpdateBotEditBusinessMessageTypeID:
-		v = &UpdateBotEditBusinessMessage{}
+		v, size = &UpdateBotEditBusinessMessage{}, unsafe.Sizeof(UpdateBotEditBusinessMessage{})
 	case UpdateBotDeleteBusinessMessageTypeID:
-		v = &UpdateBotDeleteBusinessMessage{}
+		v, size = &UpdateBotDeleteBusinessMessage{}, unsafe.Sizeof(UpdateBotDeleteBusinessMessage{})
 	case UpdateNewStoryReactionTypeID:
-		v = &UpdateNewStoryReaction{}
+		v, size = &UpdateNewStoryReaction{}, unsafe.Sizeof(UpdateNewStoryReaction{})
 	case UpdateStarsBalanceTypeID:
-		v = &UpdateStarsBalance{}
+		v, size = &UpdateStarsBalance{}, unsafe.Sizeof(UpdateStarsBalance{})
 	case UpdateBusinessBotCallbackQueryTypeID:
-		v = &UpdateBusinessBotCallbackQuery{}
+		v, size = &UpdateBusinessBotCallbackQuery{}, unsafe.Sizeof(UpdateBusinessBotCallbackQuery{})
 	case UpdateStarsRevenueStatusTypeID:
-		v = &UpdateStarsRevenueStatus{}
+		v, size = &UpdateStarsRevenueStatus{}, unsafe.Sizeof(UpdateStarsRevenueStatus{})
 	case UpdateBotPurchasedPaidMediaTypeID:
-		v = &UpdateBotPurchasedPaidMedia{}
+		v, size = &UpdateBotPurchasedPaidMedia{}, unsafe.Sizeof(UpdateBotPurchasedPaidMedia{})
 	case UpdatePaidReactionPrivacyTypeID:
-		v = &UpdatePaidReactionPrivacy{}
+		v, size = &UpdatePaidReactionPrivacy{}, unsafe.Sizeof(UpdatePaidReactionPrivacy{})
 	case UpdateSentPhoneCodeTypeID:
-		v = &UpdateSentPhoneCode{}
+		v, size = &UpdateSentPhoneCode{}, unsafe.Sizeof(UpdateSentPhoneCode{})
 	case UpdateGroupCallChainBlocksTypeID:
-		v = &UpdateGroupCallChainBlocks{}
+		v, size = &UpdateGroupCallChainBlocks{}, unsafe.Sizeof(UpdateGroupCallChainBlocks{})
 	case UpdateReadMonoForumInboxTypeID:
-		v = &UpdateReadMonoForumInbox{}
+		v, size = &UpdateReadMonoForumInbox{}, unsafe.Sizeof(UpdateReadMonoForumInbox{})
 	case UpdateReadMonoForumOutboxTypeID:
-		v = &UpdateReadMonoForumOutbox{}
+		v, size = &UpdateReadMonoForumOutbox{}, unsafe.Sizeof(UpdateReadMonoForumOutbox{})
 	case UpdateMonoForumNoPaidExceptionTypeID:
-		v = &UpdateMonoForumNoPaidException{}
+		v, size = &UpdateMonoForumNoPaidException{}, unsafe.Sizeof(UpdateMonoForumNoPaidException{})
 	case UpdateGroupCallMessageTypeID:
-		v = &UpdateGroupCallMessage{}
+		v, size = &UpdateGroupCallMessage{}, unsafe.Sizeof(UpdateGroupCallMessage{})
 	case UpdateGroupCallEncryptedMessageTypeID:
-		v = &UpdateGroupCallEncryptedMessage{}
+		v, size = &UpdateGroupCallEncryptedMessage{}, unsafe.Sizeof(UpdateGroupCallEncryptedMessage{})
 	case UpdatePinnedForumTopicTypeID:
-		v = &UpdatePinnedForumTopic{}
+		v, size = &UpdatePinnedForumTopic{}, unsafe.Sizeof(UpdatePinnedForumTopic{})
 	case UpdatePinnedForumTopicsTypeID:
-		v = &UpdatePinnedForumTopics{}
+		v, size = &UpdatePinnedForumTopics{}, unsafe.Sizeof(UpdatePinnedForumTopics{})
 	case UpdateDeleteGroupCallMessagesTypeID:
-		v = &UpdateDeleteGroupCallMessages{}
+		v, size = &UpdateDeleteGroupCallMessages{}, unsafe.Sizeof(UpdateDeleteGroupCallMessages{})
 	case UpdateStarGiftAuctionStateTypeID:
-		v = &UpdateStarGiftAuctionState{}
+		v, size = &UpdateStarGiftAuctionState{}, unsafe.Sizeof(UpdateStarGiftAuctionState{})
 	case UpdateStarGiftAuctionUserStateTypeID:
-		v = &UpdateStarGiftAuctionUserState{}
+		v, size = &UpdateStarGiftAuctionUserState{}, unsafe.Sizeof(UpdateStarGiftAuctionUserState{})
 	case UpdateEmojiGameInfoTypeID:
-		v = &UpdateEmojiGameInfo{}
+		v, size = &UpdateEmojiGameInfo{}, unsafe.Sizeof(UpdateEmojiGameInfo{})
 	case UpdateStarGiftCraftFailTypeID:
 		v = &UpdateStarGiftCraftFail{}
 	case UpdateChatParticipantRankTypeID:
-		v = &UpdateChatParticipantRank{}
+		v, size = &UpdateChatParticipantRank{}, unsafe.Sizeof(UpdateChatParticipantRank{})
 	case UpdateManagedBotTypeID:
-		v = &UpdateManagedBot{}
+		v = tlrt.New[UpdateManagedBot](d)
 	case UpdateBotGuestChatQueryTypeID:
-		v = &UpdateBotGuestChatQuery{}
+		v, size = &UpdateBotGuestChatQuery{}, unsafe.Sizeof(UpdateBotGuestChatQuery{})
 	case UpdateAiComposeTonesTypeID:
 		v = &UpdateAiComposeTones{}
 	case UpdateJoinChatWebViewDecisionTypeID:
-		v = &UpdateJoinChatWebViewDecision{}
+		v, size = &UpdateJoinChatWebViewDecision{}, unsafe.Sizeof(UpdateJoinChatWebViewDecision{})
 	case UpdateNewBotConnectionTypeID:
-		v = &UpdateNewBotConnection{}
+		v, size = &UpdateNewBotConnection{}, unsafe.Sizeof(UpdateNewBotConnection{})
 	case UpdateWebBrowserSettingsTypeID:
-		v = &UpdateWebBrowserSettings{}
+		v = tlrt.New[UpdateWebBrowserSettings](d)
 	case UpdateWebBrowserExceptionTypeID:
-		v = &UpdateWebBrowserException{}
+		v, size = &UpdateWebBrowserException{}, unsafe.Sizeof(UpdateWebBrowserException{})
 	case UpdateNewEphemeralMessageTypeID:
-		v = &UpdateNewEphemeralMessage{}
+		v, size = &UpdateNewEphemeralMessage{}, unsafe.Sizeof(UpdateNewEphemeralMessage{})
 	case UpdateDeleteEphemeralMessagesTypeID:
-		v = &UpdateDeleteEphemeralMessages{}
+		v, size = &UpdateDeleteEphemeralMessages{}, unsafe.Sizeof(UpdateDeleteEphemeralMessages{})
 	case UpdateEditEphemeralMessageTypeID:
-		v = &UpdateEditEphemeralMessage{}
+		v, size = &UpdateEditEphemeralMessage{}, unsafe.Sizeof(UpdateEditEphemeralMessage{})
 	case UpdateBotStarsSubscriptionTypeID:
-		v = &UpdateBotStarsSubscription{}
+		v, size = &UpdateBotStarsSubscription{}, unsafe.Sizeof(UpdateBotStarsSubscription{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Update"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -485,19 +488,16 @@ func (m *UpdateNewMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateNewMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 916)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateNewMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateNewMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -505,13 +505,13 @@ func (m *UpdateNewMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateNewMessage", "")
 	}
 	var err error
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateNewMessage", "message")
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateNewMessage", "pts")
 	}
-	if m.PtsCount, err = b.Int(); err != nil {
+	if m.PtsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateNewMessage", "pts_count")
 	}
 	return nil
@@ -578,20 +578,21 @@ func (m *UpdateMessageID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateMessageID) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1403)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateMessageID) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateMessageID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageID", "id")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageID", "random_id")
 	}
 	return nil
@@ -660,23 +661,24 @@ func (m *UpdateDeleteMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2257)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateDeleteMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateDeleteMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteMessages", "messages")
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteMessages", "pts")
 	}
-	if m.PtsCount, err = b.Int(); err != nil {
+	if m.PtsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteMessages", "pts_count")
 	}
 	return nil
@@ -771,23 +773,20 @@ func (m *UpdateUserTyping) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateUserTyping) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateUserTyping{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1021)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateUserTyping) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateUserTyping) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -795,18 +794,18 @@ func (m *UpdateUserTyping) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateUserTyping", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateUserTyping", "flags")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateUserTyping", "user_id")
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updateUserTyping", "top_msg_id")
 		}
 	}
-	if m.Action, err = decodeSendMessageAction(b, depth+1); err != nil {
+	if m.Action, err = decodeSendMessageAction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateUserTyping", "action")
 	}
 	if m.TopMsgID != 0 {
@@ -875,19 +874,16 @@ func (m *UpdateChatUserTyping) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateChatUserTyping) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1929)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateChatUserTyping) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateChatUserTyping) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -895,13 +891,13 @@ func (m *UpdateChatUserTyping) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateChatUserTyping", "")
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatUserTyping", "chat_id")
 	}
-	if m.FromID, err = decodePeer(b, depth+1); err != nil {
+	if m.FromID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateChatUserTyping", "from_id")
 	}
-	if m.Action, err = decodeSendMessageAction(b, depth+1); err != nil {
+	if m.Action, err = decodeSendMessageAction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateChatUserTyping", "action")
 	}
 	return nil
@@ -960,19 +956,16 @@ func (m *UpdateChatParticipants) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateChatParticipants) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 659)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateChatParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateChatParticipants) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -980,7 +973,7 @@ func (m *UpdateChatParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateChatParticipants", "")
 	}
 	var err error
-	if m.Participants, err = decodeChatParticipants(b, depth+1); err != nil {
+	if m.Participants, err = decodeChatParticipants(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipants", "participants")
 	}
 	return nil
@@ -1043,12 +1036,13 @@ func (m *UpdateUserStatus) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateUserStatus) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2994)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateUserStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateUserStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1056,10 +1050,10 @@ func (m *UpdateUserStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateUserStatus", "")
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateUserStatus", "user_id")
 	}
-	if m.Status, err = decodeUserStatus(b, depth+1); err != nil {
+	if m.Status, err = decodeUserStatus(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateUserStatus", "status")
 	}
 	return nil
@@ -1128,19 +1122,16 @@ func (m *UpdateUserName) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateUserName) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2327)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateUserName) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateUserName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1148,16 +1139,16 @@ func (m *UpdateUserName) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateUserName", "")
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateUserName", "user_id")
 	}
-	if m.FirstName, err = tlrt.String(b); err != nil {
+	if m.FirstName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "updateUserName", "first_name")
 	}
-	if m.LastName, err = tlrt.String(b); err != nil {
+	if m.LastName, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "updateUserName", "last_name")
 	}
-	if m.Usernames, err = tlrt.DecodeStructs[Username](b, false, false, 12, depth+1); err != nil {
+	if m.Usernames, err = tlrt.DecodeStructs[Username](d, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateUserName", "usernames")
 	}
 	return nil
@@ -1301,46 +1292,43 @@ func (m *UpdateNewAuthorization) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateNewAuthorization) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateNewAuthorization{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1986)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateNewAuthorization) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateNewAuthorization) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateNewAuthorization", "flags")
 	}
 	m.Unconfirmed = m.Flags.Has(0)
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateNewAuthorization", "hash")
 	}
 	if m.Flags.Has(0) {
-		if m.Date, err = b.Int(); err != nil {
+		if m.Date, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updateNewAuthorization", "date")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Device, err = tlrt.String(b); err != nil {
+		if m.Device, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "updateNewAuthorization", "device")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Location, err = tlrt.String(b); err != nil {
+		if m.Location, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "updateNewAuthorization", "location")
 		}
 	}
@@ -1406,19 +1394,16 @@ func (m *UpdateNewEncryptedMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateNewEncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 768)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateNewEncryptedMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateNewEncryptedMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1426,10 +1411,10 @@ func (m *UpdateNewEncryptedMessage) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "updateNewEncryptedMessage", "")
 	}
 	var err error
-	if m.Message, err = decodeEncryptedMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeEncryptedMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateNewEncryptedMessage", "message")
 	}
-	if m.Qts, err = b.Int(); err != nil {
+	if m.Qts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateNewEncryptedMessage", "qts")
 	}
 	return nil
@@ -1491,17 +1476,18 @@ func (m *UpdateEncryptedChatTyping) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateEncryptedChatTyping) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 811)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateEncryptedChatTyping) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateEncryptedChatTyping) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChatID, err = b.Int(); err != nil {
+	if m.ChatID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateEncryptedChatTyping", "chat_id")
 	}
 	return nil
@@ -1562,19 +1548,16 @@ func (m *UpdateEncryption) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateEncryption) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2458)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateEncryption) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateEncryption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1582,10 +1565,10 @@ func (m *UpdateEncryption) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateEncryption", "")
 	}
 	var err error
-	if m.Chat, err = decodeEncryptedChat(b, depth+1); err != nil {
+	if m.Chat, err = decodeEncryptedChat(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateEncryption", "chat")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateEncryption", "date")
 	}
 	return nil
@@ -1657,23 +1640,24 @@ func (m *UpdateEncryptedMessagesRead) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateEncryptedMessagesRead) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1174)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateEncryptedMessagesRead) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateEncryptedMessagesRead) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChatID, err = b.Int(); err != nil {
+	if m.ChatID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateEncryptedMessagesRead", "chat_id")
 	}
-	if m.MaxDate, err = b.Int(); err != nil {
+	if m.MaxDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateEncryptedMessagesRead", "max_date")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateEncryptedMessagesRead", "date")
 	}
 	return nil
@@ -1750,29 +1734,30 @@ func (m *UpdateChatParticipantAdd) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatParticipantAdd) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1230)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateChatParticipantAdd) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateChatParticipantAdd) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantAdd", "chat_id")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantAdd", "user_id")
 	}
-	if m.InviterID, err = b.Long(); err != nil {
+	if m.InviterID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantAdd", "inviter_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantAdd", "date")
 	}
-	if m.Version, err = b.Int(); err != nil {
+	if m.Version, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantAdd", "version")
 	}
 	return nil
@@ -1844,23 +1829,24 @@ func (m *UpdateChatParticipantDelete) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatParticipantDelete) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2963)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateChatParticipantDelete) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateChatParticipantDelete) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantDelete", "chat_id")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantDelete", "user_id")
 	}
-	if m.Version, err = b.Int(); err != nil {
+	if m.Version, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantDelete", "version")
 	}
 	return nil
@@ -1922,19 +1908,16 @@ func (m *UpdateDCOptions) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateDCOptions) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2042)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateDCOptions) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateDCOptions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1942,7 +1925,7 @@ func (m *UpdateDCOptions) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateDcOptions", "")
 	}
 	var err error
-	if m.DCOptions, err = tlrt.DecodeStructs[DCOption](b, false, false, 20, depth+1); err != nil {
+	if m.DCOptions, err = tlrt.DecodeStructs[DCOption](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateDcOptions", "dc_options")
 	}
 	return nil
@@ -2006,23 +1989,20 @@ func (m *UpdateNotifySettings) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateNotifySettings) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateNotifySettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2594)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateNotifySettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2030,10 +2010,10 @@ func (m *UpdateNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateNotifySettings", "")
 	}
 	var err error
-	if m.Peer, err = decodeNotifyPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeNotifyPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateNotifySettings", "peer")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.NotifySettings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateNotifySettings", "notify_settings")
 	}
 	return nil
@@ -2141,23 +2121,20 @@ func (m *UpdateServiceNotification) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateServiceNotification) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateServiceNotification{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3064)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateServiceNotification) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateServiceNotification) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2165,26 +2142,26 @@ func (m *UpdateServiceNotification) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "updateServiceNotification", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateServiceNotification", "flags")
 	}
 	m.Popup = m.Flags.Has(0)
 	m.InvertMedia = m.Flags.Has(2)
 	if m.Flags.Has(1) {
-		if m.InboxDate, err = b.Int(); err != nil {
+		if m.InboxDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updateServiceNotification", "inbox_date")
 		}
 	}
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "updateServiceNotification", "type")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "updateServiceNotification", "message")
 	}
-	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+	if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateServiceNotification", "media")
 	}
-	if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "updateServiceNotification", "entities")
 	}
 	m.Flags &^= 1<<0 | 1<<2
@@ -2257,12 +2234,13 @@ func (m *UpdatePrivacy) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePrivacy) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3088)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdatePrivacy) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatePrivacy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2270,10 +2248,10 @@ func (m *UpdatePrivacy) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updatePrivacy", "")
 	}
 	var err error
-	if m.Key, err = decodePrivacyKey(b, depth+1); err != nil {
+	if m.Key, err = decodePrivacyKey(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updatePrivacy", "key")
 	}
-	if m.Rules, err = tlrt.DecodeSlabs[PrivacyValueAllowUsers](b, false, 4, depth+1, decodePrivacyRule); err != nil {
+	if m.Rules, err = tlrt.DecodeSlabs[PrivacyValueAllowUsers](d, false, 4, depth+1, decodePrivacyRule); err != nil {
 		return tlrt.DecodeErr(err, "updatePrivacy", "rules")
 	}
 	return nil
@@ -2332,27 +2310,24 @@ func (m *UpdateUserPhone) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateUserPhone) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 636)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateUserPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateUserPhone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateUserPhone", "user_id")
 	}
-	if m.Phone, err = tlrt.String(b); err != nil {
+	if m.Phone, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "updateUserPhone", "phone")
 	}
 	return nil
@@ -2484,12 +2459,13 @@ func (m *UpdateReadHistoryInbox) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateReadHistoryInbox{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2215)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateReadHistoryInbox) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateReadHistoryInbox) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2497,32 +2473,32 @@ func (m *UpdateReadHistoryInbox) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateReadHistoryInbox", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateReadHistoryInbox", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.FolderID, err = b.Int(); err != nil {
+		if m.FolderID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updateReadHistoryInbox", "folder_id")
 		}
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateReadHistoryInbox", "peer")
 	}
 	if m.Flags.Has(1) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updateReadHistoryInbox", "top_msg_id")
 		}
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadHistoryInbox", "max_id")
 	}
-	if m.StillUnreadCount, err = b.Int(); err != nil {
+	if m.StillUnreadCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadHistoryInbox", "still_unread_count")
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadHistoryInbox", "pts")
 	}
-	if m.PtsCount, err = b.Int(); err != nil {
+	if m.PtsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadHistoryInbox", "pts_count")
 	}
 	if m.FolderID != 0 {
@@ -2598,12 +2574,13 @@ func (m *UpdateReadHistoryOutbox) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadHistoryOutbox) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1072)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateReadHistoryOutbox) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateReadHistoryOutbox) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2611,16 +2588,16 @@ func (m *UpdateReadHistoryOutbox) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateReadHistoryOutbox", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateReadHistoryOutbox", "peer")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadHistoryOutbox", "max_id")
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadHistoryOutbox", "pts")
 	}
-	if m.PtsCount, err = b.Int(); err != nil {
+	if m.PtsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadHistoryOutbox", "pts_count")
 	}
 	return nil
@@ -2685,19 +2662,16 @@ func (m *UpdateWebPage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateWebPage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1894)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateWebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2705,13 +2679,13 @@ func (m *UpdateWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateWebPage", "")
 	}
 	var err error
-	if m.Webpage, err = decodeWebPage(b, depth+1); err != nil {
+	if m.Webpage, err = decodeWebPage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateWebPage", "webpage")
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateWebPage", "pts")
 	}
-	if m.PtsCount, err = b.Int(); err != nil {
+	if m.PtsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateWebPage", "pts_count")
 	}
 	return nil
@@ -2818,30 +2792,31 @@ func (m *UpdateReadMessagesContents) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateReadMessagesContents{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3195)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateReadMessagesContents) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateReadMessagesContents) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateReadMessagesContents", "flags")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateReadMessagesContents", "messages")
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadMessagesContents", "pts")
 	}
-	if m.PtsCount, err = b.Int(); err != nil {
+	if m.PtsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadMessagesContents", "pts_count")
 	}
 	if m.Flags.Has(0) {
-		if m.Date, err = b.Int(); err != nil {
+		if m.Date, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updateReadMessagesContents", "date")
 		}
 	}
@@ -2941,24 +2916,25 @@ func (m *UpdateChannelTooLong) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateChannelTooLong{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 747)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateChannelTooLong) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateChannelTooLong) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelTooLong", "flags")
 	}
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelTooLong", "channel_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Pts, err = b.Int(); err != nil {
+		if m.Pts, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updateChannelTooLong", "pts")
 		}
 	}
@@ -3024,17 +3000,18 @@ func (m *UpdateChannel) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannel) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1614)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateChannel) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateChannel) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChannel", "channel_id")
 	}
 	return nil
@@ -3100,19 +3077,16 @@ func (m *UpdateNewChannelMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateNewChannelMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1609)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateNewChannelMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateNewChannelMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3120,13 +3094,13 @@ func (m *UpdateNewChannelMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateNewChannelMessage", "")
 	}
 	var err error
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateNewChannelMessage", "message")
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateNewChannelMessage", "pts")
 	}
-	if m.PtsCount, err = b.Int(); err != nil {
+	if m.PtsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateNewChannelMessage", "pts_count")
 	}
 	return nil
@@ -3229,34 +3203,35 @@ func (m *UpdateReadChannelInbox) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateReadChannelInbox{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2079)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateReadChannelInbox) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateReadChannelInbox) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateReadChannelInbox", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.FolderID, err = b.Int(); err != nil {
+		if m.FolderID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updateReadChannelInbox", "folder_id")
 		}
 	}
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadChannelInbox", "channel_id")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadChannelInbox", "max_id")
 	}
-	if m.StillUnreadCount, err = b.Int(); err != nil {
+	if m.StillUnreadCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadChannelInbox", "still_unread_count")
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadChannelInbox", "pts")
 	}
 	if m.FolderID != 0 {
@@ -3334,26 +3309,27 @@ func (m *UpdateDeleteChannelMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteChannelMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2647)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateDeleteChannelMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateDeleteChannelMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteChannelMessages", "channel_id")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteChannelMessages", "messages")
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteChannelMessages", "pts")
 	}
-	if m.PtsCount, err = b.Int(); err != nil {
+	if m.PtsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteChannelMessages", "pts_count")
 	}
 	return nil
@@ -3424,23 +3400,24 @@ func (m *UpdateChannelMessageViews) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelMessageViews) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3142)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateChannelMessageViews) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateChannelMessageViews) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelMessageViews", "channel_id")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelMessageViews", "id")
 	}
-	if m.Views, err = b.Int(); err != nil {
+	if m.Views, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelMessageViews", "views")
 	}
 	return nil
@@ -3508,26 +3485,27 @@ func (m *UpdateChatParticipantAdmin) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatParticipantAdmin) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2839)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateChatParticipantAdmin) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateChatParticipantAdmin) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantAdmin", "chat_id")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantAdmin", "user_id")
 	}
-	if m.IsAdmin, err = b.Bool(); err != nil {
+	if m.IsAdmin, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantAdmin", "is_admin")
 	}
-	if m.Version, err = b.Int(); err != nil {
+	if m.Version, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantAdmin", "version")
 	}
 	return nil
@@ -3586,19 +3564,16 @@ func (m *UpdateNewStickerSet) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateNewStickerSet) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1668)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateNewStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateNewStickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3606,7 +3581,7 @@ func (m *UpdateNewStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateNewStickerSet", "")
 	}
 	var err error
-	if m.Stickerset, err = decodeMessagesStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeMessagesStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateNewStickerSet", "stickerset")
 	}
 	return nil
@@ -3683,22 +3658,23 @@ func (m *UpdateStickerSetsOrder) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateStickerSetsOrder{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 702)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateStickerSetsOrder) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateStickerSetsOrder) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateStickerSetsOrder", "flags")
 	}
 	m.Masks = m.Flags.Has(0)
 	m.Emojis = m.Flags.Has(1)
-	if m.Order, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.Order, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "updateStickerSetsOrder", "order")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -3768,17 +3744,18 @@ func (m *UpdateStickerSets) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateStickerSets{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1100)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateStickerSets) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateStickerSets) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateStickerSets", "flags")
 	}
 	m.Masks = m.Flags.Has(0)
@@ -3837,12 +3814,13 @@ func (m *UpdateSavedGifs) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateSavedGifs) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2091)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateSavedGifs) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateSavedGifs) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3927,23 +3905,20 @@ func (m *UpdateBotInlineQuery) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateBotInlineQuery) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateBotInlineQuery{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1354)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateBotInlineQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateBotInlineQuery) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3951,29 +3926,29 @@ func (m *UpdateBotInlineQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotInlineQuery", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineQuery", "flags")
 	}
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineQuery", "query_id")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineQuery", "user_id")
 	}
-	if m.Query, err = tlrt.String(b); err != nil {
+	if m.Query, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineQuery", "query")
 	}
 	if m.Flags.Has(0) {
-		if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
+		if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateBotInlineQuery", "geo")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.PeerType, err = decodeInlineQueryPeerType(b, depth+1); err != nil {
+		if m.PeerType, err = decodeInlineQueryPeerType(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateBotInlineQuery", "peer_type")
 		}
 	}
-	if m.Offset, err = tlrt.String(b); err != nil {
+	if m.Offset, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineQuery", "offset")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -4056,23 +4031,20 @@ func (m *UpdateBotInlineSend) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateBotInlineSend) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateBotInlineSend{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 771)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateBotInlineSend) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateBotInlineSend) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4080,25 +4052,25 @@ func (m *UpdateBotInlineSend) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotInlineSend", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineSend", "flags")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineSend", "user_id")
 	}
-	if m.Query, err = tlrt.String(b); err != nil {
+	if m.Query, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineSend", "query")
 	}
 	if m.Flags.Has(0) {
-		if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
+		if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateBotInlineSend", "geo")
 		}
 	}
-	if m.ID, err = tlrt.String(b); err != nil {
+	if m.ID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineSend", "id")
 	}
 	if m.Flags.Has(1) {
-		if m.MsgID, err = decodeInputBotInlineMessageID(b, depth+1); err != nil {
+		if m.MsgID, err = decodeInputBotInlineMessageID(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateBotInlineSend", "msg_id")
 		}
 	}
@@ -4166,19 +4138,16 @@ func (m *UpdateEditChannelMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateEditChannelMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 865)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateEditChannelMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateEditChannelMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4186,13 +4155,13 @@ func (m *UpdateEditChannelMessage) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "updateEditChannelMessage", "")
 	}
 	var err error
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateEditChannelMessage", "message")
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateEditChannelMessage", "pts")
 	}
-	if m.PtsCount, err = b.Int(); err != nil {
+	if m.PtsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateEditChannelMessage", "pts_count")
 	}
 	return nil
@@ -4320,23 +4289,20 @@ func (m *UpdateBotCallbackQuery) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateBotCallbackQuery{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2530)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateBotCallbackQuery) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4344,31 +4310,31 @@ func (m *UpdateBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotCallbackQuery", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateBotCallbackQuery", "flags")
 	}
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotCallbackQuery", "query_id")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotCallbackQuery", "user_id")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotCallbackQuery", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotCallbackQuery", "msg_id")
 	}
-	if m.ChatInstance, err = b.Long(); err != nil {
+	if m.ChatInstance, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotCallbackQuery", "chat_instance")
 	}
 	if m.Flags.Has(0) {
-		if m.Data, err = tlrt.Bytes(b); err != nil {
+		if m.Data, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "updateBotCallbackQuery", "data")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.GameShortName, err = tlrt.String(b); err != nil {
+		if m.GameShortName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "updateBotCallbackQuery", "game_short_name")
 		}
 	}
@@ -4441,19 +4407,16 @@ func (m *UpdateEditMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateEditMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2972)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateEditMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateEditMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4461,13 +4424,13 @@ func (m *UpdateEditMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateEditMessage", "")
 	}
 	var err error
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateEditMessage", "message")
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateEditMessage", "pts")
 	}
-	if m.PtsCount, err = b.Int(); err != nil {
+	if m.PtsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateEditMessage", "pts_count")
 	}
 	return nil
@@ -4592,23 +4555,20 @@ func (m *UpdateInlineBotCallbackQuery) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateInlineBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateInlineBotCallbackQuery{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1672)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateInlineBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateInlineBotCallbackQuery) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4616,28 +4576,28 @@ func (m *UpdateInlineBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "updateInlineBotCallbackQuery", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "flags")
 	}
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "query_id")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "user_id")
 	}
-	if m.MsgID, err = decodeInputBotInlineMessageID(b, depth+1); err != nil {
+	if m.MsgID, err = decodeInputBotInlineMessageID(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "msg_id")
 	}
-	if m.ChatInstance, err = b.Long(); err != nil {
+	if m.ChatInstance, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "chat_instance")
 	}
 	if m.Flags.Has(0) {
-		if m.Data, err = tlrt.Bytes(b); err != nil {
+		if m.Data, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "data")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.GameShortName, err = tlrt.String(b); err != nil {
+		if m.GameShortName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "game_short_name")
 		}
 	}
@@ -4711,20 +4671,21 @@ func (m *UpdateReadChannelOutbox) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadChannelOutbox) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2498)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateReadChannelOutbox) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateReadChannelOutbox) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadChannelOutbox", "channel_id")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadChannelOutbox", "max_id")
 	}
 	return nil
@@ -4826,23 +4787,20 @@ func (m *UpdateDraftMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateDraftMessage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateDraftMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3087)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateDraftMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateDraftMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4850,23 +4808,23 @@ func (m *UpdateDraftMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateDraftMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateDraftMessage", "flags")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateDraftMessage", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updateDraftMessage", "top_msg_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+		if m.SavedPeerID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateDraftMessage", "saved_peer_id")
 		}
 	}
-	if m.Draft, err = decodeDraftMessage(b, depth+1); err != nil {
+	if m.Draft, err = decodeDraftMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateDraftMessage", "draft")
 	}
 	m.Flags &^= 1 << 1
@@ -4926,12 +4884,13 @@ func (m *UpdateReadFeaturedStickers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadFeaturedStickers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1500)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateReadFeaturedStickers) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateReadFeaturedStickers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4988,12 +4947,13 @@ func (m *UpdateRecentStickers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateRecentStickers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2167)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateRecentStickers) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateRecentStickers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5050,12 +5010,13 @@ func (m *UpdateConfig) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateConfig) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2259)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateConfig) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateConfig) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5112,12 +5073,13 @@ func (m *UpdatePtsChanged) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePtsChanged) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1110)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdatePtsChanged) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatePtsChanged) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5186,19 +5148,16 @@ func (m *UpdateChannelWebPage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateChannelWebPage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1071)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateChannelWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateChannelWebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5206,16 +5165,16 @@ func (m *UpdateChannelWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateChannelWebPage", "")
 	}
 	var err error
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelWebPage", "channel_id")
 	}
-	if m.Webpage, err = decodeWebPage(b, depth+1); err != nil {
+	if m.Webpage, err = decodeWebPage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelWebPage", "webpage")
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelWebPage", "pts")
 	}
-	if m.PtsCount, err = b.Int(); err != nil {
+	if m.PtsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelWebPage", "pts_count")
 	}
 	return nil
@@ -5314,12 +5273,13 @@ func (m *UpdateDialogPinned) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateDialogPinned{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1716)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateDialogPinned) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateDialogPinned) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5327,16 +5287,16 @@ func (m *UpdateDialogPinned) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateDialogPinned", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateDialogPinned", "flags")
 	}
 	m.Pinned = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.FolderID, err = b.Int(); err != nil {
+		if m.FolderID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updateDialogPinned", "folder_id")
 		}
 	}
-	if m.Peer, err = decodeDialogPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeDialogPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateDialogPinned", "peer")
 	}
 	m.Flags &^= 1 << 0
@@ -5462,12 +5422,13 @@ func (m *UpdatePinnedDialogs) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatePinnedDialogs{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3225)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdatePinnedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatePinnedDialogs) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5475,16 +5436,16 @@ func (m *UpdatePinnedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updatePinnedDialogs", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedDialogs", "flags")
 	}
 	if m.Flags.Has(1) {
-		if m.FolderID, err = b.Int(); err != nil {
+		if m.FolderID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updatePinnedDialogs", "folder_id")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Order, err = tlrt.DecodeSlabs[DialogPeer](b, false, 8, depth+1, decodeDialogPeer); err != nil {
+		if m.Order, err = tlrt.DecodeSlabs[DialogPeer](d, false, 8, depth+1, decodeDialogPeer); err != nil {
 			return tlrt.DecodeErr(err, "updatePinnedDialogs", "order")
 		}
 	}
@@ -5550,23 +5511,20 @@ func (m *UpdateBotWebhookJSON) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateBotWebhookJSON) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateBotWebhookJSON{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1922)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateBotWebhookJSON) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateBotWebhookJSON) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5574,7 +5532,7 @@ func (m *UpdateBotWebhookJSON) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotWebhookJSON", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Data, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Data, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotWebhookJSON", "data")
 	}
 	return nil
@@ -5638,23 +5596,20 @@ func (m *UpdateBotWebhookJSONQuery) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateBotWebhookJSONQuery) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateBotWebhookJSONQuery{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2183)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateBotWebhookJSONQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateBotWebhookJSONQuery) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5662,13 +5617,13 @@ func (m *UpdateBotWebhookJSONQuery) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotWebhookJSONQuery", "")
 	}
 	var err error
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotWebhookJSONQuery", "query_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Data, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Data, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotWebhookJSONQuery", "data")
 	}
-	if m.Timeout, err = b.Int(); err != nil {
+	if m.Timeout, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotWebhookJSONQuery", "timeout")
 	}
 	return nil
@@ -5736,23 +5691,20 @@ func (m *UpdateBotShippingQuery) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateBotShippingQuery) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateBotShippingQuery{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2476)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateBotShippingQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateBotShippingQuery) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5760,16 +5712,16 @@ func (m *UpdateBotShippingQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotShippingQuery", "")
 	}
 	var err error
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotShippingQuery", "query_id")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotShippingQuery", "user_id")
 	}
-	if m.Payload, err = tlrt.Bytes(b); err != nil {
+	if m.Payload, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "updateBotShippingQuery", "payload")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.ShippingAddress, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.ShippingAddress, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotShippingQuery", "shipping_address")
 	}
 	return nil
@@ -5879,23 +5831,20 @@ func (m *UpdateBotPrecheckoutQuery) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateBotPrecheckoutQuery) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateBotPrecheckoutQuery{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2025)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateBotPrecheckoutQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateBotPrecheckoutQuery) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5903,33 +5852,34 @@ func (m *UpdateBotPrecheckoutQuery) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotPrecheckoutQuery", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "flags")
 	}
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "query_id")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "user_id")
 	}
-	if m.Payload, err = tlrt.Bytes(b); err != nil {
+	if m.Payload, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "payload")
 	}
 	if m.Flags.Has(0) {
-		m.Info = new(PaymentRequestedInfo)
-		if err = tlrt.DecodeBoxed(b, m.Info, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(PaymentRequestedInfo{}))
+		m.Info = &PaymentRequestedInfo{}
+		if err = tlrt.DecodeBoxed(d, m.Info, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "info")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ShippingOptionID, err = tlrt.String(b); err != nil {
+		if m.ShippingOptionID, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "shipping_option_id")
 		}
 	}
-	if m.Currency, err = tlrt.String(b); err != nil {
+	if m.Currency, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "currency")
 	}
-	if m.TotalAmount, err = b.Long(); err != nil {
+	if m.TotalAmount, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "total_amount")
 	}
 	m.Flags &^= 1 << 0
@@ -5992,19 +5942,16 @@ func (m *UpdatePhoneCall) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdatePhoneCall) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2357)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdatePhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatePhoneCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6012,7 +5959,7 @@ func (m *UpdatePhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updatePhoneCall", "")
 	}
 	var err error
-	if m.PhoneCall, err = decodePhoneCall(b, depth+1); err != nil {
+	if m.PhoneCall, err = decodePhoneCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updatePhoneCall", "phone_call")
 	}
 	return nil
@@ -6069,24 +6016,21 @@ func (m *UpdateLangPackTooLong) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateLangPackTooLong) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1331)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateLangPackTooLong) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateLangPackTooLong) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCode, err = tlrt.String(b); err != nil {
+	if m.LangCode, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "updateLangPackTooLong", "lang_code")
 	}
 	return nil
@@ -6145,23 +6089,20 @@ func (m *UpdateLangPack) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateLangPack) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateLangPack{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1478)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateLangPack) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateLangPack) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6169,7 +6110,7 @@ func (m *UpdateLangPack) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateLangPack", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Difference, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Difference, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateLangPack", "difference")
 	}
 	return nil
@@ -6225,12 +6166,13 @@ func (m *UpdateFavedStickers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateFavedStickers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2985)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateFavedStickers) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateFavedStickers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6343,12 +6285,13 @@ func (m *UpdateChannelReadMessagesContents) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateChannelReadMessagesContents{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 982)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateChannelReadMessagesContents) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateChannelReadMessagesContents) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6356,23 +6299,23 @@ func (m *UpdateChannelReadMessagesContents) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "updateChannelReadMessagesContents", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "flags")
 	}
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "channel_id")
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "top_msg_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+		if m.SavedPeerID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "saved_peer_id")
 		}
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "messages")
 	}
 	m.Flags &^= 1 << 1
@@ -6432,12 +6375,13 @@ func (m *UpdateContactsReset) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateContactsReset) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1738)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateContactsReset) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateContactsReset) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6508,20 +6452,21 @@ func (m *UpdateChannelAvailableMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelAvailableMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2429)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateChannelAvailableMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateChannelAvailableMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelAvailableMessages", "channel_id")
 	}
-	if m.AvailableMinID, err = b.Int(); err != nil {
+	if m.AvailableMinID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelAvailableMessages", "available_min_id")
 	}
 	return nil
@@ -6599,12 +6544,13 @@ func (m *UpdateDialogUnreadMark) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateDialogUnreadMark{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2482)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateDialogUnreadMark) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateDialogUnreadMark) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6612,15 +6558,15 @@ func (m *UpdateDialogUnreadMark) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateDialogUnreadMark", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateDialogUnreadMark", "flags")
 	}
 	m.Unread = m.Flags.Has(0)
-	if m.Peer, err = decodeDialogPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeDialogPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateDialogUnreadMark", "peer")
 	}
 	if m.Flags.Has(1) {
-		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+		if m.SavedPeerID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateDialogUnreadMark", "saved_peer_id")
 		}
 	}
@@ -6752,23 +6698,20 @@ func (m *UpdateMessagePoll) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateMessagePoll) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateMessagePoll{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2827)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateMessagePoll) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateMessagePoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6776,34 +6719,35 @@ func (m *UpdateMessagePoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateMessagePoll", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePoll", "flags")
 	}
 	if m.Flags.Has(1) {
-		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		if m.Peer, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateMessagePoll", "peer")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.MsgID, err = b.Int(); err != nil {
+		if m.MsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updateMessagePoll", "msg_id")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updateMessagePoll", "top_msg_id")
 		}
 	}
-	if m.PollID, err = b.Long(); err != nil {
+	if m.PollID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePoll", "poll_id")
 	}
 	if m.Flags.Has(0) {
-		m.Poll = new(Poll)
-		if err = tlrt.DecodeBoxed(b, m.Poll, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(Poll{}))
+		m.Poll = &Poll{}
+		if err = tlrt.DecodeBoxed(d, m.Poll, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateMessagePoll", "poll")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Results, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Results, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePoll", "results")
 	}
 	m.Flags &^= 1 << 0
@@ -6884,12 +6828,13 @@ func (m *UpdateChatDefaultBannedRights) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateChatDefaultBannedRights{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1471)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateChatDefaultBannedRights) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateChatDefaultBannedRights) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6897,13 +6842,13 @@ func (m *UpdateChatDefaultBannedRights) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "updateChatDefaultBannedRights", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateChatDefaultBannedRights", "peer")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.DefaultBannedRights, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.DefaultBannedRights, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateChatDefaultBannedRights", "default_banned_rights")
 	}
-	if m.Version, err = b.Int(); err != nil {
+	if m.Version, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatDefaultBannedRights", "version")
 	}
 	return nil
@@ -6974,12 +6919,13 @@ func (m *UpdateFolderPeers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateFolderPeers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 840)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateFolderPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateFolderPeers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6987,13 +6933,13 @@ func (m *UpdateFolderPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateFolderPeers", "")
 	}
 	var err error
-	if m.FolderPeers, err = tlrt.DecodeStructs[FolderPeer](b, false, false, 20, depth+1); err != nil {
+	if m.FolderPeers, err = tlrt.DecodeStructs[FolderPeer](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateFolderPeers", "folder_peers")
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateFolderPeers", "pts")
 	}
-	if m.PtsCount, err = b.Int(); err != nil {
+	if m.PtsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateFolderPeers", "pts_count")
 	}
 	return nil
@@ -7056,23 +7002,20 @@ func (m *UpdatePeerSettings) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdatePeerSettings) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdatePeerSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1688)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdatePeerSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatePeerSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7080,10 +7023,10 @@ func (m *UpdatePeerSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updatePeerSettings", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updatePeerSettings", "peer")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updatePeerSettings", "settings")
 	}
 	return nil
@@ -7147,12 +7090,13 @@ func (m *UpdatePeerLocated) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePeerLocated) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2460)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdatePeerLocated) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatePeerLocated) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7160,7 +7104,7 @@ func (m *UpdatePeerLocated) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updatePeerLocated", "")
 	}
 	var err error
-	if m.Peers, err = tlrt.DecodeSlabs[PeerLocated](b, false, 8, depth+1, decodePeerLocated); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[PeerLocated](d, false, 8, depth+1, decodePeerLocated); err != nil {
 		return tlrt.DecodeErr(err, "updatePeerLocated", "peers")
 	}
 	return nil
@@ -7219,19 +7163,16 @@ func (m *UpdateNewScheduledMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateNewScheduledMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1189)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateNewScheduledMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateNewScheduledMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7239,7 +7180,7 @@ func (m *UpdateNewScheduledMessage) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "updateNewScheduledMessage", "")
 	}
 	var err error
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateNewScheduledMessage", "message")
 	}
 	return nil
@@ -7347,12 +7288,13 @@ func (m *UpdateDeleteScheduledMessages) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateDeleteScheduledMessages{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3145)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateDeleteScheduledMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateDeleteScheduledMessages) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7360,17 +7302,17 @@ func (m *UpdateDeleteScheduledMessages) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "updateDeleteScheduledMessages", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "flags")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "peer")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "messages")
 	}
 	if m.Flags.Has(0) {
-		if m.SentMessages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.SentMessages, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "sent_messages")
 		}
 	}
@@ -7433,23 +7375,20 @@ func (m *UpdateTheme) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateTheme) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateTheme{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1911)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateTheme) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateTheme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7457,7 +7396,7 @@ func (m *UpdateTheme) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateTheme", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Theme, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Theme, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateTheme", "theme")
 	}
 	return nil
@@ -7520,12 +7459,13 @@ func (m *UpdateGeoLiveViewed) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateGeoLiveViewed) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1963)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateGeoLiveViewed) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateGeoLiveViewed) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7533,10 +7473,10 @@ func (m *UpdateGeoLiveViewed) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateGeoLiveViewed", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateGeoLiveViewed", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateGeoLiveViewed", "msg_id")
 	}
 	return nil
@@ -7592,12 +7532,13 @@ func (m *UpdateLoginToken) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateLoginToken) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1481)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateLoginToken) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateLoginToken) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7672,19 +7613,16 @@ func (m *UpdateMessagePollVote) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateMessagePollVote) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1799)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateMessagePollVote) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateMessagePollVote) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7692,19 +7630,19 @@ func (m *UpdateMessagePollVote) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateMessagePollVote", "")
 	}
 	var err error
-	if m.PollID, err = b.Long(); err != nil {
+	if m.PollID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePollVote", "poll_id")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePollVote", "peer")
 	}
-	if m.Options, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
+	if m.Options, err = tlrt.DecodeVector(d, 4, tlrt.Bytes); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePollVote", "options")
 	}
-	if m.Positions, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Positions, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePollVote", "positions")
 	}
-	if m.Qts, err = b.Int(); err != nil {
+	if m.Qts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePollVote", "qts")
 	}
 	return nil
@@ -7774,23 +7712,20 @@ func (m *UpdateDialogFilter) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateDialogFilter) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateDialogFilter{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 996)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateDialogFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateDialogFilter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7798,14 +7733,14 @@ func (m *UpdateDialogFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateDialogFilter", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateDialogFilter", "flags")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateDialogFilter", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.Filter, err = decodeDialogFilter(b, depth+1); err != nil {
+		if m.Filter, err = decodeDialogFilter(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateDialogFilter", "filter")
 		}
 	}
@@ -7869,17 +7804,18 @@ func (m *UpdateDialogFilterOrder) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogFilterOrder) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2309)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateDialogFilterOrder) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateDialogFilterOrder) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Order, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateDialogFilterOrder", "order")
 	}
 	return nil
@@ -7935,12 +7871,13 @@ func (m *UpdateDialogFilters) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogFilters) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1130)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateDialogFilters) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateDialogFilters) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8002,27 +7939,24 @@ func (m *UpdatePhoneCallSignalingData) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdatePhoneCallSignalingData) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 986)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdatePhoneCallSignalingData) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatePhoneCallSignalingData) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneCallID, err = b.Long(); err != nil {
+	if m.PhoneCallID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updatePhoneCallSignalingData", "phone_call_id")
 	}
-	if m.Data, err = tlrt.Bytes(b); err != nil {
+	if m.Data, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "updatePhoneCallSignalingData", "data")
 	}
 	return nil
@@ -8094,23 +8028,24 @@ func (m *UpdateChannelMessageForwards) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelMessageForwards) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2790)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateChannelMessageForwards) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateChannelMessageForwards) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelMessageForwards", "channel_id")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelMessageForwards", "id")
 	}
-	if m.Forwards, err = b.Int(); err != nil {
+	if m.Forwards, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelMessageForwards", "forwards")
 	}
 	return nil
@@ -8242,35 +8177,36 @@ func (m *UpdateReadChannelDiscussionInbox) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateReadChannelDiscussionInbox{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2832)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateReadChannelDiscussionInbox) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateReadChannelDiscussionInbox) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateReadChannelDiscussionInbox", "flags")
 	}
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadChannelDiscussionInbox", "channel_id")
 	}
-	if m.TopMsgID, err = b.Int(); err != nil {
+	if m.TopMsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadChannelDiscussionInbox", "top_msg_id")
 	}
-	if m.ReadMaxID, err = b.Int(); err != nil {
+	if m.ReadMaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadChannelDiscussionInbox", "read_max_id")
 	}
 	if m.Flags.Has(0) {
-		if m.BroadcastID, err = b.Long(); err != nil {
+		if m.BroadcastID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "updateReadChannelDiscussionInbox", "broadcast_id")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.BroadcastPost, err = b.Int(); err != nil {
+		if m.BroadcastPost, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updateReadChannelDiscussionInbox", "broadcast_post")
 		}
 	}
@@ -8347,23 +8283,24 @@ func (m *UpdateReadChannelDiscussionOutbox) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadChannelDiscussionOutbox) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1674)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateReadChannelDiscussionOutbox) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateReadChannelDiscussionOutbox) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadChannelDiscussionOutbox", "channel_id")
 	}
-	if m.TopMsgID, err = b.Int(); err != nil {
+	if m.TopMsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadChannelDiscussionOutbox", "top_msg_id")
 	}
-	if m.ReadMaxID, err = b.Int(); err != nil {
+	if m.ReadMaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadChannelDiscussionOutbox", "read_max_id")
 	}
 	return nil
@@ -8436,12 +8373,13 @@ func (m *UpdatePeerBlocked) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatePeerBlocked{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3063)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdatePeerBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatePeerBlocked) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8449,12 +8387,12 @@ func (m *UpdatePeerBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updatePeerBlocked", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updatePeerBlocked", "flags")
 	}
 	m.Blocked = m.Flags.Has(0)
 	m.BlockedMyStoriesFrom = m.Flags.Has(1)
-	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+	if m.PeerID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updatePeerBlocked", "peer_id")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -8555,23 +8493,20 @@ func (m *UpdateChannelUserTyping) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateChannelUserTyping) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateChannelUserTyping{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2021)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateChannelUserTyping) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateChannelUserTyping) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8579,21 +8514,21 @@ func (m *UpdateChannelUserTyping) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateChannelUserTyping", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelUserTyping", "flags")
 	}
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelUserTyping", "channel_id")
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updateChannelUserTyping", "top_msg_id")
 		}
 	}
-	if m.FromID, err = decodePeer(b, depth+1); err != nil {
+	if m.FromID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelUserTyping", "from_id")
 	}
-	if m.Action, err = decodeSendMessageAction(b, depth+1); err != nil {
+	if m.Action, err = decodeSendMessageAction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelUserTyping", "action")
 	}
 	if m.TopMsgID != 0 {
@@ -8678,12 +8613,13 @@ func (m *UpdatePinnedMessages) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatePinnedMessages{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3077)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdatePinnedMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatePinnedMessages) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8691,20 +8627,20 @@ func (m *UpdatePinnedMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updatePinnedMessages", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedMessages", "flags")
 	}
 	m.Pinned = m.Flags.Has(0)
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedMessages", "peer")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedMessages", "messages")
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedMessages", "pts")
 	}
-	if m.PtsCount, err = b.Int(); err != nil {
+	if m.PtsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedMessages", "pts_count")
 	}
 	m.Flags &^= 1 << 0
@@ -8789,30 +8725,31 @@ func (m *UpdatePinnedChannelMessages) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatePinnedChannelMessages{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1548)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdatePinnedChannelMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatePinnedChannelMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedChannelMessages", "flags")
 	}
 	m.Pinned = m.Flags.Has(0)
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedChannelMessages", "channel_id")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedChannelMessages", "messages")
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedChannelMessages", "pts")
 	}
-	if m.PtsCount, err = b.Int(); err != nil {
+	if m.PtsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedChannelMessages", "pts_count")
 	}
 	m.Flags &^= 1 << 0
@@ -8875,17 +8812,18 @@ func (m *UpdateChat) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3207)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateChat) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChat", "chat_id")
 	}
 	return nil
@@ -8955,19 +8893,16 @@ func (m *UpdateGroupCallParticipants) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateGroupCallParticipants) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3147)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateGroupCallParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateGroupCallParticipants) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8975,13 +8910,13 @@ func (m *UpdateGroupCallParticipants) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "updateGroupCallParticipants", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallParticipants", "call")
 	}
-	if m.Participants, err = tlrt.DecodeStructs[GroupCallParticipant](b, false, false, 28, depth+1); err != nil {
+	if m.Participants, err = tlrt.DecodeStructs[GroupCallParticipant](d, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallParticipants", "participants")
 	}
-	if m.Version, err = b.Int(); err != nil {
+	if m.Version, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallParticipants", "version")
 	}
 	return nil
@@ -9053,23 +8988,20 @@ func (m *UpdateGroupCall) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateGroupCall) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateGroupCall{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2202)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9077,16 +9009,16 @@ func (m *UpdateGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateGroupCall", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCall", "flags")
 	}
 	m.LiveStory = m.Flags.Has(2)
 	if m.Flags.Has(1) {
-		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		if m.Peer, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateGroupCall", "peer")
 		}
 	}
-	if m.Call, err = decodeGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCall", "call")
 	}
 	m.Flags &^= 1<<1 | 1<<2
@@ -9184,12 +9116,13 @@ func (m *UpdatePeerHistoryTTL) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatePeerHistoryTTL{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2549)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdatePeerHistoryTTL) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatePeerHistoryTTL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9197,14 +9130,14 @@ func (m *UpdatePeerHistoryTTL) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updatePeerHistoryTTL", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updatePeerHistoryTTL", "flags")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updatePeerHistoryTTL", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.TTLPeriod, err = b.Int(); err != nil {
+		if m.TTLPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updatePeerHistoryTTL", "ttl_period")
 		}
 	}
@@ -9302,23 +9235,20 @@ func (m *UpdateChatParticipant) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateChatParticipant) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateChatParticipant{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2771)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateChatParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateChatParticipant) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9326,37 +9256,37 @@ func (m *UpdateChatParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateChatParticipant", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipant", "flags")
 	}
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipant", "chat_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipant", "date")
 	}
-	if m.ActorID, err = b.Long(); err != nil {
+	if m.ActorID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipant", "actor_id")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipant", "user_id")
 	}
 	if m.Flags.Has(0) {
-		if m.PrevParticipant, err = decodeChatParticipant(b, depth+1); err != nil {
+		if m.PrevParticipant, err = decodeChatParticipant(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateChatParticipant", "prev_participant")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.NewParticipant, err = decodeChatParticipant(b, depth+1); err != nil {
+		if m.NewParticipant, err = decodeChatParticipant(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateChatParticipant", "new_participant")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+		if m.Invite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateChatParticipant", "invite")
 		}
 	}
-	if m.Qts, err = b.Int(); err != nil {
+	if m.Qts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipant", "qts")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -9454,23 +9384,20 @@ func (m *UpdateChannelParticipant) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateChannelParticipant) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateChannelParticipant{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2140)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateChannelParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateChannelParticipant) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9478,38 +9405,38 @@ func (m *UpdateChannelParticipant) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "updateChannelParticipant", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelParticipant", "flags")
 	}
 	m.ViaChatlist = m.Flags.Has(3)
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelParticipant", "channel_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelParticipant", "date")
 	}
-	if m.ActorID, err = b.Long(); err != nil {
+	if m.ActorID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelParticipant", "actor_id")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelParticipant", "user_id")
 	}
 	if m.Flags.Has(0) {
-		if m.PrevParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
+		if m.PrevParticipant, err = decodeChannelParticipant(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateChannelParticipant", "prev_participant")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.NewParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
+		if m.NewParticipant, err = decodeChannelParticipant(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateChannelParticipant", "new_participant")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+		if m.Invite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateChannelParticipant", "invite")
 		}
 	}
-	if m.Qts, err = b.Int(); err != nil {
+	if m.Qts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelParticipant", "qts")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
@@ -9578,26 +9505,27 @@ func (m *UpdateBotStopped) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotStopped) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2663)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateBotStopped) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateBotStopped) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotStopped", "user_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotStopped", "date")
 	}
-	if m.Stopped, err = b.Bool(); err != nil {
+	if m.Stopped, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotStopped", "stopped")
 	}
-	if m.Qts, err = b.Int(); err != nil {
+	if m.Qts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotStopped", "qts")
 	}
 	return nil
@@ -9662,23 +9590,20 @@ func (m *UpdateGroupCallConnection) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateGroupCallConnection) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateGroupCallConnection{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 700)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateGroupCallConnection) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateGroupCallConnection) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9686,11 +9611,11 @@ func (m *UpdateGroupCallConnection) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "updateGroupCallConnection", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallConnection", "flags")
 	}
 	m.Presentation = m.Flags.Has(0)
-	if err = tlrt.DecodeBoxed(b, &m.Params, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Params, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallConnection", "params")
 	}
 	m.Flags &^= 1 << 0
@@ -9763,19 +9688,16 @@ func (m *UpdateBotCommands) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateBotCommands) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1390)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateBotCommands) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateBotCommands) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9783,13 +9705,13 @@ func (m *UpdateBotCommands) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotCommands", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotCommands", "peer")
 	}
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotCommands", "bot_id")
 	}
-	if m.Commands, err = tlrt.DecodeStructs[BotCommand](b, false, false, 16, depth+1); err != nil {
+	if m.Commands, err = tlrt.DecodeStructs[BotCommand](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotCommands", "commands")
 	}
 	return nil
@@ -9861,12 +9783,13 @@ func (m *UpdatePendingJoinRequests) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePendingJoinRequests) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1737)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdatePendingJoinRequests) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatePendingJoinRequests) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9874,13 +9797,13 @@ func (m *UpdatePendingJoinRequests) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "updatePendingJoinRequests", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updatePendingJoinRequests", "peer")
 	}
-	if m.RequestsPending, err = b.Int(); err != nil {
+	if m.RequestsPending, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updatePendingJoinRequests", "requests_pending")
 	}
-	if m.RecentRequesters, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
+	if m.RecentRequesters, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
 		return tlrt.DecodeErr(err, "updatePendingJoinRequests", "recent_requesters")
 	}
 	return nil
@@ -9987,23 +9910,20 @@ func (m *UpdateBotChatInviteRequester) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateBotChatInviteRequester) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateBotChatInviteRequester{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1863)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateBotChatInviteRequester) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateBotChatInviteRequester) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10011,29 +9931,29 @@ func (m *UpdateBotChatInviteRequester) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotChatInviteRequester", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "flags")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "peer")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "date")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "user_id")
 	}
-	if m.About, err = tlrt.String(b); err != nil {
+	if m.About, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "about")
 	}
-	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
+	if m.Invite, err = decodeExportedChatInvite(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "invite")
 	}
-	if m.Qts, err = b.Int(); err != nil {
+	if m.Qts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "qts")
 	}
 	if m.Flags.Has(0) {
-		if m.QueryID, err = b.Long(); err != nil {
+		if m.QueryID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "query_id")
 		}
 	}
@@ -10142,23 +10062,20 @@ func (m *UpdateMessageReactions) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateMessageReactions) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateMessageReactions{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 904)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateMessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateMessageReactions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10166,26 +10083,26 @@ func (m *UpdateMessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateMessageReactions", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageReactions", "flags")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageReactions", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageReactions", "msg_id")
 	}
 	if m.Flags.Has(0) {
-		if m.TopMsgID, err = b.Int(); err != nil {
+		if m.TopMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updateMessageReactions", "top_msg_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+		if m.SavedPeerID, err = decodePeer(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateMessageReactions", "saved_peer_id")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Reactions, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Reactions, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageReactions", "reactions")
 	}
 	m.Flags &^= 1 << 1
@@ -10245,12 +10162,13 @@ func (m *UpdateAttachMenuBots) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateAttachMenuBots) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 818)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateAttachMenuBots) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateAttachMenuBots) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10313,17 +10231,18 @@ func (m *UpdateWebViewResultSent) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateWebViewResultSent) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 796)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateWebViewResultSent) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateWebViewResultSent) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateWebViewResultSent", "query_id")
 	}
 	return nil
@@ -10384,19 +10303,16 @@ func (m *UpdateBotMenuButton) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateBotMenuButton) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 788)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateBotMenuButton) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateBotMenuButton) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10404,10 +10320,10 @@ func (m *UpdateBotMenuButton) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotMenuButton", "")
 	}
 	var err error
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMenuButton", "bot_id")
 	}
-	if m.Button, err = decodeBotMenuButton(b, depth+1); err != nil {
+	if m.Button, err = decodeBotMenuButton(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMenuButton", "button")
 	}
 	return nil
@@ -10463,12 +10379,13 @@ func (m *UpdateSavedRingtones) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateSavedRingtones) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1782)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateSavedRingtones) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateSavedRingtones) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10542,23 +10459,20 @@ func (m *UpdateTranscribedAudio) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateTranscribedAudio) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateTranscribedAudio{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 581)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateTranscribedAudio) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateTranscribedAudio) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10566,20 +10480,20 @@ func (m *UpdateTranscribedAudio) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateTranscribedAudio", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateTranscribedAudio", "flags")
 	}
 	m.Pending = m.Flags.Has(0)
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateTranscribedAudio", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateTranscribedAudio", "msg_id")
 	}
-	if m.TranscriptionID, err = b.Long(); err != nil {
+	if m.TranscriptionID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateTranscribedAudio", "transcription_id")
 	}
-	if m.Text, err = tlrt.String(b); err != nil {
+	if m.Text, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "updateTranscribedAudio", "text")
 	}
 	m.Flags &^= 1 << 0
@@ -10638,12 +10552,13 @@ func (m *UpdateReadFeaturedEmojiStickers) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadFeaturedEmojiStickers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3237)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateReadFeaturedEmojiStickers) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateReadFeaturedEmojiStickers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10706,19 +10621,16 @@ func (m *UpdateUserEmojiStatus) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateUserEmojiStatus) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1005)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateUserEmojiStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateUserEmojiStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10726,10 +10638,10 @@ func (m *UpdateUserEmojiStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateUserEmojiStatus", "")
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateUserEmojiStatus", "user_id")
 	}
-	if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
+	if m.EmojiStatus, err = decodeEmojiStatus(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateUserEmojiStatus", "emoji_status")
 	}
 	return nil
@@ -10785,12 +10697,13 @@ func (m *UpdateRecentEmojiStatuses) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateRecentEmojiStatuses) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1085)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateRecentEmojiStatuses) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateRecentEmojiStatuses) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10847,12 +10760,13 @@ func (m *UpdateRecentReactions) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateRecentReactions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1731)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateRecentReactions) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateRecentReactions) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10926,22 +10840,23 @@ func (m *UpdateMoveStickerSetToTop) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateMoveStickerSetToTop{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1961)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateMoveStickerSetToTop) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateMoveStickerSetToTop) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateMoveStickerSetToTop", "flags")
 	}
 	m.Masks = m.Flags.Has(0)
 	m.Emojis = m.Flags.Has(1)
-	if m.Stickerset, err = b.Long(); err != nil {
+	if m.Stickerset, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateMoveStickerSetToTop", "stickerset")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -11014,19 +10929,16 @@ func (m *UpdateMessageExtendedMedia) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateMessageExtendedMedia) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2814)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateMessageExtendedMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateMessageExtendedMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11034,13 +10946,13 @@ func (m *UpdateMessageExtendedMedia) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "updateMessageExtendedMedia", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageExtendedMedia", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageExtendedMedia", "msg_id")
 	}
-	if m.ExtendedMedia, err = tlrt.DecodeSlabs[MessageExtendedMediaPreview](b, false, 8, depth+1, decodeMessageExtendedMedia); err != nil {
+	if m.ExtendedMedia, err = tlrt.DecodeSlabs[MessageExtendedMediaPreview](d, false, 8, depth+1, decodeMessageExtendedMedia); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageExtendedMedia", "extended_media")
 	}
 	return nil
@@ -11102,17 +11014,18 @@ func (m *UpdateUser) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateUser) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 928)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateUser) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateUser", "user_id")
 	}
 	return nil
@@ -11168,12 +11081,13 @@ func (m *UpdateAutoSaveSettings) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateAutoSaveSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3065)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateAutoSaveSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateAutoSaveSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11237,19 +11151,16 @@ func (m *UpdateStory) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateStory) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1790)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateStory) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11257,10 +11168,10 @@ func (m *UpdateStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateStory", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateStory", "peer")
 	}
-	if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
+	if m.Story, err = decodeStoryItem(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateStory", "story")
 	}
 	return nil
@@ -11323,12 +11234,13 @@ func (m *UpdateReadStories) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadStories) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3190)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateReadStories) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateReadStories) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11336,10 +11248,10 @@ func (m *UpdateReadStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateReadStories", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateReadStories", "peer")
 	}
-	if m.MaxID, err = b.Int(); err != nil {
+	if m.MaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadStories", "max_id")
 	}
 	return nil
@@ -11406,20 +11318,21 @@ func (m *UpdateStoryID) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStoryID) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 874)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateStoryID) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateStoryID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateStoryID", "id")
 	}
-	if m.RandomID, err = b.Long(); err != nil {
+	if m.RandomID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateStoryID", "random_id")
 	}
 	return nil
@@ -11485,12 +11398,13 @@ func (m *UpdateStoriesStealthMode) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateStoriesStealthMode{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1031)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateStoriesStealthMode) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateStoriesStealthMode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11498,7 +11412,7 @@ func (m *UpdateStoriesStealthMode) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "updateStoriesStealthMode", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.StealthMode, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.StealthMode, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateStoriesStealthMode", "stealth_mode")
 	}
 	return nil
@@ -11564,19 +11478,16 @@ func (m *UpdateSentStoryReaction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateSentStoryReaction) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1871)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateSentStoryReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateSentStoryReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11584,13 +11495,13 @@ func (m *UpdateSentStoryReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateSentStoryReaction", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateSentStoryReaction", "peer")
 	}
-	if m.StoryID, err = b.Int(); err != nil {
+	if m.StoryID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateSentStoryReaction", "story_id")
 	}
-	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateSentStoryReaction", "reaction")
 	}
 	return nil
@@ -11655,23 +11566,20 @@ func (m *UpdateBotChatBoost) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateBotChatBoost) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateBotChatBoost{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2064)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateBotChatBoost) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateBotChatBoost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11679,13 +11587,13 @@ func (m *UpdateBotChatBoost) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotChatBoost", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotChatBoost", "peer")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Boost, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Boost, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotChatBoost", "boost")
 	}
-	if m.Qts, err = b.Int(); err != nil {
+	if m.Qts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotChatBoost", "qts")
 	}
 	return nil
@@ -11749,20 +11657,21 @@ func (m *UpdateChannelViewForumAsMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelViewForumAsMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 662)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateChannelViewForumAsMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateChannelViewForumAsMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelViewForumAsMessages", "channel_id")
 	}
-	if m.Enabled, err = b.Bool(); err != nil {
+	if m.Enabled, err = d.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelViewForumAsMessages", "enabled")
 	}
 	return nil
@@ -11834,23 +11743,20 @@ func (m *UpdatePeerWallpaper) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdatePeerWallpaper) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdatePeerWallpaper{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2395)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdatePeerWallpaper) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatePeerWallpaper) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11858,15 +11764,15 @@ func (m *UpdatePeerWallpaper) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updatePeerWallpaper", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updatePeerWallpaper", "flags")
 	}
 	m.WallpaperOverridden = m.Flags.Has(1)
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updatePeerWallpaper", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.Wallpaper, err = decodeWallPaper(b, depth+1); err != nil {
+		if m.Wallpaper, err = decodeWallPaper(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updatePeerWallpaper", "wallpaper")
 		}
 	}
@@ -11955,19 +11861,16 @@ func (m *UpdateBotMessageReaction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateBotMessageReaction) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2370)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateBotMessageReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateBotMessageReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11975,25 +11878,25 @@ func (m *UpdateBotMessageReaction) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotMessageReaction", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReaction", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReaction", "msg_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReaction", "date")
 	}
-	if m.Actor, err = decodePeer(b, depth+1); err != nil {
+	if m.Actor, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReaction", "actor")
 	}
-	if m.OldReactions, err = tlrt.DecodeSlabs[ReactionEmoji](b, false, 4, depth+1, decodeReaction); err != nil {
+	if m.OldReactions, err = tlrt.DecodeSlabs[ReactionEmoji](d, false, 4, depth+1, decodeReaction); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReaction", "old_reactions")
 	}
-	if m.NewReactions, err = tlrt.DecodeSlabs[ReactionEmoji](b, false, 4, depth+1, decodeReaction); err != nil {
+	if m.NewReactions, err = tlrt.DecodeSlabs[ReactionEmoji](d, false, 4, depth+1, decodeReaction); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReaction", "new_reactions")
 	}
-	if m.Qts, err = b.Int(); err != nil {
+	if m.Qts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReaction", "qts")
 	}
 	return nil
@@ -12069,19 +11972,16 @@ func (m *UpdateBotMessageReactions) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateBotMessageReactions) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 680)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateBotMessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateBotMessageReactions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12089,19 +11989,19 @@ func (m *UpdateBotMessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotMessageReactions", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReactions", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
+	if m.MsgID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReactions", "msg_id")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReactions", "date")
 	}
-	if m.Reactions, err = tlrt.DecodeStructs[ReactionCount](b, false, false, 16, depth+1); err != nil {
+	if m.Reactions, err = tlrt.DecodeStructs[ReactionCount](d, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReactions", "reactions")
 	}
-	if m.Qts, err = b.Int(); err != nil {
+	if m.Qts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReactions", "qts")
 	}
 	return nil
@@ -12172,12 +12072,13 @@ func (m *UpdateSavedDialogPinned) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateSavedDialogPinned{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2397)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateSavedDialogPinned) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateSavedDialogPinned) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12185,11 +12086,11 @@ func (m *UpdateSavedDialogPinned) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateSavedDialogPinned", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateSavedDialogPinned", "flags")
 	}
 	m.Pinned = m.Flags.Has(0)
-	if m.Peer, err = decodeDialogPeer(b, depth+1); err != nil {
+	if m.Peer, err = decodeDialogPeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateSavedDialogPinned", "peer")
 	}
 	m.Flags &^= 1 << 0
@@ -12288,12 +12189,13 @@ func (m *UpdatePinnedSavedDialogs) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatePinnedSavedDialogs{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1666)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdatePinnedSavedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatePinnedSavedDialogs) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12301,11 +12203,11 @@ func (m *UpdatePinnedSavedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "updatePinnedSavedDialogs", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedSavedDialogs", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Order, err = tlrt.DecodeSlabs[DialogPeer](b, false, 8, depth+1, decodeDialogPeer); err != nil {
+		if m.Order, err = tlrt.DecodeSlabs[DialogPeer](d, false, 8, depth+1, decodeDialogPeer); err != nil {
 			return tlrt.DecodeErr(err, "updatePinnedSavedDialogs", "order")
 		}
 	}
@@ -12365,12 +12267,13 @@ func (m *UpdateSavedReactionTags) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateSavedReactionTags) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1190)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateSavedReactionTags) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateSavedReactionTags) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12428,24 +12331,21 @@ func (m *UpdateSMSJob) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateSMSJob) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3132)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateSMSJob) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateSMSJob) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.JobID, err = tlrt.String(b); err != nil {
+	if m.JobID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "updateSmsJob", "job_id")
 	}
 	return nil
@@ -12507,19 +12407,16 @@ func (m *UpdateQuickReplies) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateQuickReplies) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3214)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateQuickReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateQuickReplies) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12527,7 +12424,7 @@ func (m *UpdateQuickReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateQuickReplies", "")
 	}
 	var err error
-	if m.QuickReplies, err = tlrt.DecodeStructs[QuickReply](b, false, false, 20, depth+1); err != nil {
+	if m.QuickReplies, err = tlrt.DecodeStructs[QuickReply](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateQuickReplies", "quick_replies")
 	}
 	return nil
@@ -12586,23 +12483,20 @@ func (m *UpdateNewQuickReply) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateNewQuickReply) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateNewQuickReply{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3175)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateNewQuickReply) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateNewQuickReply) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12610,7 +12504,7 @@ func (m *UpdateNewQuickReply) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateNewQuickReply", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.QuickReply, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.QuickReply, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateNewQuickReply", "quick_reply")
 	}
 	return nil
@@ -12672,17 +12566,18 @@ func (m *UpdateDeleteQuickReply) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteQuickReply) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1463)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateDeleteQuickReply) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateDeleteQuickReply) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteQuickReply", "shortcut_id")
 	}
 	return nil
@@ -12741,19 +12636,16 @@ func (m *UpdateQuickReplyMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateQuickReplyMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1235)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateQuickReplyMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateQuickReplyMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12761,7 +12653,7 @@ func (m *UpdateQuickReplyMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateQuickReplyMessage", "")
 	}
 	var err error
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateQuickReplyMessage", "message")
 	}
 	return nil
@@ -12831,20 +12723,21 @@ func (m *UpdateDeleteQuickReplyMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteQuickReplyMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1486)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateDeleteQuickReplyMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateDeleteQuickReplyMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ShortcutID, err = b.Int(); err != nil {
+	if m.ShortcutID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteQuickReplyMessages", "shortcut_id")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteQuickReplyMessages", "messages")
 	}
 	return nil
@@ -12906,23 +12799,20 @@ func (m *UpdateBotBusinessConnect) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateBotBusinessConnect) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateBotBusinessConnect{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1997)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateBotBusinessConnect) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateBotBusinessConnect) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12930,10 +12820,10 @@ func (m *UpdateBotBusinessConnect) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotBusinessConnect", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Connection, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Connection, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotBusinessConnect", "connection")
 	}
-	if m.Qts, err = b.Int(); err != nil {
+	if m.Qts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotBusinessConnect", "qts")
 	}
 	return nil
@@ -13008,23 +12898,20 @@ func (m *UpdateBotNewBusinessMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateBotNewBusinessMessage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateBotNewBusinessMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2210)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateBotNewBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateBotNewBusinessMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13032,21 +12919,21 @@ func (m *UpdateBotNewBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotNewBusinessMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "flags")
 	}
-	if m.ConnectionID, err = tlrt.String(b); err != nil {
+	if m.ConnectionID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "connection_id")
 	}
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.ReplyToMessage, err = decodeMessage(b, depth+1); err != nil {
+		if m.ReplyToMessage, err = decodeMessage(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "reply_to_message")
 		}
 	}
-	if m.Qts, err = b.Int(); err != nil {
+	if m.Qts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "qts")
 	}
 	m.Flags &^= 1 << 0
@@ -13122,23 +13009,20 @@ func (m *UpdateBotEditBusinessMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateBotEditBusinessMessage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateBotEditBusinessMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 663)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateBotEditBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateBotEditBusinessMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13146,21 +13030,21 @@ func (m *UpdateBotEditBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotEditBusinessMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "flags")
 	}
-	if m.ConnectionID, err = tlrt.String(b); err != nil {
+	if m.ConnectionID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "connection_id")
 	}
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.ReplyToMessage, err = decodeMessage(b, depth+1); err != nil {
+		if m.ReplyToMessage, err = decodeMessage(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "reply_to_message")
 		}
 	}
-	if m.Qts, err = b.Int(); err != nil {
+	if m.Qts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "qts")
 	}
 	m.Flags &^= 1 << 0
@@ -13232,19 +13116,16 @@ func (m *UpdateBotDeleteBusinessMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateBotDeleteBusinessMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2238)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateBotDeleteBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateBotDeleteBusinessMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13252,16 +13133,16 @@ func (m *UpdateBotDeleteBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotDeleteBusinessMessage", "")
 	}
 	var err error
-	if m.ConnectionID, err = tlrt.String(b); err != nil {
+	if m.ConnectionID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "connection_id")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "peer")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "messages")
 	}
-	if m.Qts, err = b.Int(); err != nil {
+	if m.Qts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "qts")
 	}
 	return nil
@@ -13327,19 +13208,16 @@ func (m *UpdateNewStoryReaction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateNewStoryReaction) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 826)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateNewStoryReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateNewStoryReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13347,13 +13225,13 @@ func (m *UpdateNewStoryReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateNewStoryReaction", "")
 	}
 	var err error
-	if m.StoryID, err = b.Int(); err != nil {
+	if m.StoryID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateNewStoryReaction", "story_id")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateNewStoryReaction", "peer")
 	}
-	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateNewStoryReaction", "reaction")
 	}
 	return nil
@@ -13414,12 +13292,13 @@ func (m *UpdateStarsBalance) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStarsBalance) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1402)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateStarsBalance) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateStarsBalance) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13427,7 +13306,7 @@ func (m *UpdateStarsBalance) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateStarsBalance", "")
 	}
 	var err error
-	if m.Balance, err = decodeStarsAmount(b, depth+1); err != nil {
+	if m.Balance, err = decodeStarsAmount(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateStarsBalance", "balance")
 	}
 	return nil
@@ -13539,23 +13418,20 @@ func (m *UpdateBusinessBotCallbackQuery) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateBusinessBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateBusinessBotCallbackQuery{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 910)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateBusinessBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateBusinessBotCallbackQuery) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13563,31 +13439,31 @@ func (m *UpdateBusinessBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "updateBusinessBotCallbackQuery", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "flags")
 	}
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "query_id")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "user_id")
 	}
-	if m.ConnectionID, err = tlrt.String(b); err != nil {
+	if m.ConnectionID, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "connection_id")
 	}
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "message")
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyToMessage, err = decodeMessage(b, depth+1); err != nil {
+		if m.ReplyToMessage, err = decodeMessage(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "reply_to_message")
 		}
 	}
-	if m.ChatInstance, err = b.Long(); err != nil {
+	if m.ChatInstance, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "chat_instance")
 	}
 	if m.Flags.Has(0) {
-		if m.Data, err = tlrt.Bytes(b); err != nil {
+		if m.Data, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "data")
 		}
 	}
@@ -13662,12 +13538,13 @@ func (m *UpdateStarsRevenueStatus) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateStarsRevenueStatus{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2302)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateStarsRevenueStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateStarsRevenueStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13675,10 +13552,10 @@ func (m *UpdateStarsRevenueStatus) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "updateStarsRevenueStatus", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateStarsRevenueStatus", "peer")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Status, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Status, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateStarsRevenueStatus", "status")
 	}
 	return nil
@@ -13741,30 +13618,27 @@ func (m *UpdateBotPurchasedPaidMedia) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateBotPurchasedPaidMedia) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1006)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateBotPurchasedPaidMedia) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateBotPurchasedPaidMedia) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPurchasedPaidMedia", "user_id")
 	}
-	if m.Payload, err = tlrt.String(b); err != nil {
+	if m.Payload, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPurchasedPaidMedia", "payload")
 	}
-	if m.Qts, err = b.Int(); err != nil {
+	if m.Qts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPurchasedPaidMedia", "qts")
 	}
 	return nil
@@ -13825,12 +13699,13 @@ func (m *UpdatePaidReactionPrivacy) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePaidReactionPrivacy) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2002)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdatePaidReactionPrivacy) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatePaidReactionPrivacy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13838,7 +13713,7 @@ func (m *UpdatePaidReactionPrivacy) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "updatePaidReactionPrivacy", "")
 	}
 	var err error
-	if m.Private, err = decodePaidReactionPrivacy(b, depth+1); err != nil {
+	if m.Private, err = decodePaidReactionPrivacy(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updatePaidReactionPrivacy", "private")
 	}
 	return nil
@@ -13897,19 +13772,16 @@ func (m *UpdateSentPhoneCode) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateSentPhoneCode) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1427)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateSentPhoneCode) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateSentPhoneCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13917,7 +13789,7 @@ func (m *UpdateSentPhoneCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateSentPhoneCode", "")
 	}
 	var err error
-	if m.SentCode, err = decodeAuthSentCode(b, depth+1); err != nil {
+	if m.SentCode, err = decodeAuthSentCode(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateSentPhoneCode", "sent_code")
 	}
 	return nil
@@ -13989,19 +13861,16 @@ func (m *UpdateGroupCallChainBlocks) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateGroupCallChainBlocks) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2290)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateGroupCallChainBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateGroupCallChainBlocks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14009,16 +13878,16 @@ func (m *UpdateGroupCallChainBlocks) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "updateGroupCallChainBlocks", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "call")
 	}
-	if m.SubChainID, err = b.Int(); err != nil {
+	if m.SubChainID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "sub_chain_id")
 	}
-	if m.Blocks, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
+	if m.Blocks, err = tlrt.DecodeVector(d, 4, tlrt.Bytes); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "blocks")
 	}
-	if m.NextOffset, err = b.Int(); err != nil {
+	if m.NextOffset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "next_offset")
 	}
 	return nil
@@ -14084,12 +13953,13 @@ func (m *UpdateReadMonoForumInbox) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadMonoForumInbox) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1818)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateReadMonoForumInbox) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateReadMonoForumInbox) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14097,13 +13967,13 @@ func (m *UpdateReadMonoForumInbox) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "updateReadMonoForumInbox", "")
 	}
 	var err error
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadMonoForumInbox", "channel_id")
 	}
-	if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+	if m.SavedPeerID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateReadMonoForumInbox", "saved_peer_id")
 	}
-	if m.ReadMaxID, err = b.Int(); err != nil {
+	if m.ReadMaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadMonoForumInbox", "read_max_id")
 	}
 	return nil
@@ -14169,12 +14039,13 @@ func (m *UpdateReadMonoForumOutbox) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadMonoForumOutbox) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2292)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateReadMonoForumOutbox) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateReadMonoForumOutbox) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14182,13 +14053,13 @@ func (m *UpdateReadMonoForumOutbox) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "updateReadMonoForumOutbox", "")
 	}
 	var err error
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadMonoForumOutbox", "channel_id")
 	}
-	if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+	if m.SavedPeerID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateReadMonoForumOutbox", "saved_peer_id")
 	}
-	if m.ReadMaxID, err = b.Int(); err != nil {
+	if m.ReadMaxID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadMonoForumOutbox", "read_max_id")
 	}
 	return nil
@@ -14265,12 +14136,13 @@ func (m *UpdateMonoForumNoPaidException) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateMonoForumNoPaidException{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2227)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateMonoForumNoPaidException) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateMonoForumNoPaidException) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14278,14 +14150,14 @@ func (m *UpdateMonoForumNoPaidException) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "updateMonoForumNoPaidException", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateMonoForumNoPaidException", "flags")
 	}
 	m.Exception = m.Flags.Has(0)
-	if m.ChannelID, err = b.Long(); err != nil {
+	if m.ChannelID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateMonoForumNoPaidException", "channel_id")
 	}
-	if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+	if m.SavedPeerID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateMonoForumNoPaidException", "saved_peer_id")
 	}
 	m.Flags &^= 1 << 0
@@ -14350,23 +14222,20 @@ func (m *UpdateGroupCallMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateGroupCallMessage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateGroupCallMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2844)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateGroupCallMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateGroupCallMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14374,10 +14243,10 @@ func (m *UpdateGroupCallMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateGroupCallMessage", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallMessage", "call")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Message, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Message, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallMessage", "message")
 	}
 	return nil
@@ -14445,19 +14314,16 @@ func (m *UpdateGroupCallEncryptedMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateGroupCallEncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2703)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateGroupCallEncryptedMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateGroupCallEncryptedMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14465,13 +14331,13 @@ func (m *UpdateGroupCallEncryptedMessage) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "updateGroupCallEncryptedMessage", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallEncryptedMessage", "call")
 	}
-	if m.FromID, err = decodePeer(b, depth+1); err != nil {
+	if m.FromID, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallEncryptedMessage", "from_id")
 	}
-	if m.EncryptedMessage, err = tlrt.Bytes(b); err != nil {
+	if m.EncryptedMessage, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallEncryptedMessage", "encrypted_message")
 	}
 	return nil
@@ -14544,12 +14410,13 @@ func (m *UpdatePinnedForumTopic) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatePinnedForumTopic{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1663)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdatePinnedForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatePinnedForumTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14557,14 +14424,14 @@ func (m *UpdatePinnedForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updatePinnedForumTopic", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedForumTopic", "flags")
 	}
 	m.Pinned = m.Flags.Has(0)
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedForumTopic", "peer")
 	}
-	if m.TopicID, err = b.Int(); err != nil {
+	if m.TopicID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedForumTopic", "topic_id")
 	}
 	m.Flags &^= 1 << 0
@@ -14665,12 +14532,13 @@ func (m *UpdatePinnedForumTopics) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatePinnedForumTopics{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2920)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdatePinnedForumTopics) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatePinnedForumTopics) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14678,14 +14546,14 @@ func (m *UpdatePinnedForumTopics) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updatePinnedForumTopics", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedForumTopics", "flags")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedForumTopics", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+		if m.Order, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 			return tlrt.DecodeErr(err, "updatePinnedForumTopics", "order")
 		}
 	}
@@ -14756,19 +14624,16 @@ func (m *UpdateDeleteGroupCallMessages) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateDeleteGroupCallMessages) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1248)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateDeleteGroupCallMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateDeleteGroupCallMessages) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14776,10 +14641,10 @@ func (m *UpdateDeleteGroupCallMessages) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "updateDeleteGroupCallMessages", "")
 	}
 	var err error
-	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteGroupCallMessages", "call")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteGroupCallMessages", "messages")
 	}
 	return nil
@@ -14841,19 +14706,16 @@ func (m *UpdateStarGiftAuctionState) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateStarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1350)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateStarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateStarGiftAuctionState) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14861,10 +14723,10 @@ func (m *UpdateStarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "updateStarGiftAuctionState", "")
 	}
 	var err error
-	if m.GiftID, err = b.Long(); err != nil {
+	if m.GiftID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateStarGiftAuctionState", "gift_id")
 	}
-	if m.State, err = decodeStarGiftAuctionState(b, depth+1); err != nil {
+	if m.State, err = decodeStarGiftAuctionState(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateStarGiftAuctionState", "state")
 	}
 	return nil
@@ -14934,12 +14796,13 @@ func (m *UpdateStarGiftAuctionUserState) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateStarGiftAuctionUserState{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2892)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateStarGiftAuctionUserState) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateStarGiftAuctionUserState) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14947,10 +14810,10 @@ func (m *UpdateStarGiftAuctionUserState) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "updateStarGiftAuctionUserState", "")
 	}
 	var err error
-	if m.GiftID, err = b.Long(); err != nil {
+	if m.GiftID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateStarGiftAuctionUserState", "gift_id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.UserState, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.UserState, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateStarGiftAuctionUserState", "user_state")
 	}
 	return nil
@@ -15009,19 +14872,16 @@ func (m *UpdateEmojiGameInfo) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateEmojiGameInfo) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3242)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateEmojiGameInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateEmojiGameInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15029,7 +14889,7 @@ func (m *UpdateEmojiGameInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateEmojiGameInfo", "")
 	}
 	var err error
-	if m.Info, err = decodeMessagesEmojiGameInfo(b, depth+1); err != nil {
+	if m.Info, err = decodeMessagesEmojiGameInfo(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateEmojiGameInfo", "info")
 	}
 	return nil
@@ -15085,12 +14945,13 @@ func (m *UpdateStarGiftCraftFail) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStarGiftCraftFail) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2368)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateStarGiftCraftFail) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateStarGiftCraftFail) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15157,33 +15018,30 @@ func (m *UpdateChatParticipantRank) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateChatParticipantRank) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2572)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateChatParticipantRank) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateChatParticipantRank) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantRank", "chat_id")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantRank", "user_id")
 	}
-	if m.Rank, err = tlrt.String(b); err != nil {
+	if m.Rank, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantRank", "rank")
 	}
-	if m.Version, err = b.Int(); err != nil {
+	if m.Version, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantRank", "version")
 	}
 	return nil
@@ -15253,23 +15111,24 @@ func (m *UpdateManagedBot) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateManagedBot) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1344)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateManagedBot) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateManagedBot) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateManagedBot", "user_id")
 	}
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateManagedBot", "bot_id")
 	}
-	if m.Qts, err = b.Int(); err != nil {
+	if m.Qts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateManagedBot", "qts")
 	}
 	return nil
@@ -15373,23 +15232,20 @@ func (m *UpdateBotGuestChatQuery) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateBotGuestChatQuery) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateBotGuestChatQuery{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2752)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateBotGuestChatQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateBotGuestChatQuery) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15397,21 +15253,21 @@ func (m *UpdateBotGuestChatQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotGuestChatQuery", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "flags")
 	}
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "query_id")
 	}
-	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+	if m.Message, err = decodeMessage(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.ReferenceMessages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+		if m.ReferenceMessages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 			return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "reference_messages")
 		}
 	}
-	if m.Qts, err = b.Int(); err != nil {
+	if m.Qts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "qts")
 	}
 	if len(m.ReferenceMessages) > 0 {
@@ -15470,12 +15326,13 @@ func (m *UpdateAiComposeTones) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateAiComposeTones) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2011)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateAiComposeTones) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateAiComposeTones) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15544,19 +15401,16 @@ func (m *UpdateJoinChatWebViewDecision) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateJoinChatWebViewDecision) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2574)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateJoinChatWebViewDecision) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateJoinChatWebViewDecision) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15564,13 +15418,13 @@ func (m *UpdateJoinChatWebViewDecision) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "updateJoinChatWebViewDecision", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateJoinChatWebViewDecision", "peer")
 	}
-	if m.QueryID, err = b.Long(); err != nil {
+	if m.QueryID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateJoinChatWebViewDecision", "query_id")
 	}
-	if m.Result, err = decodeJoinChatBotResult(b, depth+1); err != nil {
+	if m.Result, err = decodeJoinChatBotResult(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateJoinChatWebViewDecision", "result")
 	}
 	return nil
@@ -15712,46 +15566,43 @@ func (m *UpdateNewBotConnection) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateNewBotConnection) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateNewBotConnection{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2428)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateNewBotConnection) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateNewBotConnection) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateNewBotConnection", "flags")
 	}
 	m.Confirmed = m.Flags.Has(0)
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateNewBotConnection", "bot_id")
 	}
 	if m.Flags.Has(1) {
-		if m.Date, err = b.Int(); err != nil {
+		if m.Date, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updateNewBotConnection", "date")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Device, err = tlrt.String(b); err != nil {
+		if m.Device, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "updateNewBotConnection", "device")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Location, err = tlrt.String(b); err != nil {
+		if m.Location, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "updateNewBotConnection", "location")
 		}
 	}
@@ -15826,17 +15677,18 @@ func (m *UpdateWebBrowserSettings) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdateWebBrowserSettings{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2652)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateWebBrowserSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateWebBrowserSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateWebBrowserSettings", "flags")
 	}
 	m.OpenExternalBrowser = m.Flags.Has(0)
@@ -15935,23 +15787,20 @@ func (m *UpdateWebBrowserException) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateWebBrowserException) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateWebBrowserException{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 780)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateWebBrowserException) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateWebBrowserException) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15959,16 +15808,16 @@ func (m *UpdateWebBrowserException) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "updateWebBrowserException", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateWebBrowserException", "flags")
 	}
 	m.Delete = m.Flags.Has(1)
 	if m.Flags.Has(0) {
-		if m.OpenExternalBrowser, err = b.Bool(); err != nil {
+		if m.OpenExternalBrowser, err = d.Bool(); err != nil {
 			return tlrt.DecodeErr(err, "updateWebBrowserException", "open_external_browser")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Exception, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Exception, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateWebBrowserException", "exception")
 	}
 	m.Flags &^= 1 << 1
@@ -16031,23 +15880,20 @@ func (m *UpdateNewEphemeralMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateNewEphemeralMessage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateNewEphemeralMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 935)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateNewEphemeralMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateNewEphemeralMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16055,7 +15901,7 @@ func (m *UpdateNewEphemeralMessage) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "updateNewEphemeralMessage", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Message, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Message, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateNewEphemeralMessage", "message")
 	}
 	return nil
@@ -16124,12 +15970,13 @@ func (m *UpdateDeleteEphemeralMessages) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteEphemeralMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1493)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdateDeleteEphemeralMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateDeleteEphemeralMessages) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16137,10 +15984,10 @@ func (m *UpdateDeleteEphemeralMessages) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "updateDeleteEphemeralMessages", "")
 	}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteEphemeralMessages", "peer")
 	}
-	if m.IDs, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.IDs, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteEphemeralMessages", "ids")
 	}
 	return nil
@@ -16199,23 +16046,20 @@ func (m *UpdateEditEphemeralMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateEditEphemeralMessage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateEditEphemeralMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1378)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateEditEphemeralMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateEditEphemeralMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16223,7 +16067,7 @@ func (m *UpdateEditEphemeralMessage) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "updateEditEphemeralMessage", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Message, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Message, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateEditEphemeralMessage", "message")
 	}
 	return nil
@@ -16297,40 +16141,37 @@ func (m *UpdateBotStarsSubscription) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateBotStarsSubscription) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateBotStarsSubscription{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1696)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateBotStarsSubscription) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateBotStarsSubscription) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "flags")
 	}
 	m.Canceled = m.Flags.Has(0)
 	m.PaymentFailed = m.Flags.Has(1)
 	m.Restored = m.Flags.Has(2)
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "user_id")
 	}
-	if m.Payload, err = tlrt.Bytes(b); err != nil {
+	if m.Payload, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "payload")
 	}
-	if m.Qts, err = b.Int(); err != nil {
+	if m.Qts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "qts")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -16349,35 +16190,37 @@ type UpdatesClass interface {
 
 // DecodeUpdates decodes any constructor of Updates.
 func DecodeUpdates(b *bin.Buffer) (UpdatesClass, error) {
-	return tlrt.Owned(b, decodeUpdates)
+	return tlrt.Decode(b, &wireSchema, 278, decodeUpdates)
 }
 
 // decodeUpdates is DecodeUpdates for a value nested depth levels deep.
-func decodeUpdates(b *bin.Buffer, depth int) (UpdatesClass, error) {
-	id, err := b.ID()
+func decodeUpdates(d *tlrt.Decoder, depth int) (UpdatesClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v UpdatesClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UpdatesTooLongTypeID:
 		v = &UpdatesTooLong{}
 	case UpdateShortMessageTypeID:
-		v = &UpdateShortMessage{}
+		v, size = &UpdateShortMessage{}, unsafe.Sizeof(UpdateShortMessage{})
 	case UpdateShortChatMessageTypeID:
-		v = &UpdateShortChatMessage{}
+		v, size = &UpdateShortChatMessage{}, unsafe.Sizeof(UpdateShortChatMessage{})
 	case UpdateShortTypeID:
-		v = &UpdateShort{}
+		v, size = &UpdateShort{}, unsafe.Sizeof(UpdateShort{})
 	case UpdatesCombinedTypeID:
-		v = &UpdatesCombined{}
+		v, size = &UpdatesCombined{}, unsafe.Sizeof(UpdatesCombined{})
 	case UpdatesTypeID:
-		v = &Updates{}
+		v, size = &Updates{}, unsafe.Sizeof(Updates{})
 	case UpdateShortSentMessageTypeID:
-		v = &UpdateShortSentMessage{}
+		v, size = &UpdateShortSentMessage{}, unsafe.Sizeof(UpdateShortSentMessage{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Updates"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -16433,12 +16276,13 @@ func (m *UpdatesTooLong) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesTooLong) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2959)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdatesTooLong) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatesTooLong) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16622,23 +16466,20 @@ func (m *UpdateShortMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateShortMessage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateShortMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1088)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateShortMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateShortMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16646,54 +16487,55 @@ func (m *UpdateShortMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateShortMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateShortMessage", "flags")
 	}
 	m.Out = m.Flags.Has(1)
 	m.Mentioned = m.Flags.Has(4)
 	m.MediaUnread = m.Flags.Has(5)
 	m.Silent = m.Flags.Has(13)
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateShortMessage", "id")
 	}
-	if m.UserID, err = b.Long(); err != nil {
+	if m.UserID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateShortMessage", "user_id")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "updateShortMessage", "message")
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateShortMessage", "pts")
 	}
-	if m.PtsCount, err = b.Int(); err != nil {
+	if m.PtsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateShortMessage", "pts_count")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateShortMessage", "date")
 	}
 	if m.Flags.Has(2) {
-		m.FwdFrom = new(MessageFwdHeader)
-		if err = tlrt.DecodeBoxed(b, m.FwdFrom, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(MessageFwdHeader{}))
+		m.FwdFrom = &MessageFwdHeader{}
+		if err = tlrt.DecodeBoxed(d, m.FwdFrom, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateShortMessage", "fwd_from")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.ViaBotID, err = b.Long(); err != nil {
+		if m.ViaBotID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "updateShortMessage", "via_bot_id")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.ReplyTo, err = decodeMessageReplyHeader(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeMessageReplyHeader(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateShortMessage", "reply_to")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "updateShortMessage", "entities")
 		}
 	}
 	if m.Flags.Has(25) {
-		if m.TTLPeriod, err = b.Int(); err != nil {
+		if m.TTLPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updateShortMessage", "ttl_period")
 		}
 	}
@@ -16889,23 +16731,20 @@ func (m *UpdateShortChatMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateShortChatMessage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateShortChatMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1389)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateShortChatMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateShortChatMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16913,57 +16752,58 @@ func (m *UpdateShortChatMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateShortChatMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateShortChatMessage", "flags")
 	}
 	m.Out = m.Flags.Has(1)
 	m.Mentioned = m.Flags.Has(4)
 	m.MediaUnread = m.Flags.Has(5)
 	m.Silent = m.Flags.Has(13)
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateShortChatMessage", "id")
 	}
-	if m.FromID, err = b.Long(); err != nil {
+	if m.FromID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateShortChatMessage", "from_id")
 	}
-	if m.ChatID, err = b.Long(); err != nil {
+	if m.ChatID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateShortChatMessage", "chat_id")
 	}
-	if m.Message, err = tlrt.String(b); err != nil {
+	if m.Message, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "updateShortChatMessage", "message")
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateShortChatMessage", "pts")
 	}
-	if m.PtsCount, err = b.Int(); err != nil {
+	if m.PtsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateShortChatMessage", "pts_count")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateShortChatMessage", "date")
 	}
 	if m.Flags.Has(2) {
-		m.FwdFrom = new(MessageFwdHeader)
-		if err = tlrt.DecodeBoxed(b, m.FwdFrom, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(MessageFwdHeader{}))
+		m.FwdFrom = &MessageFwdHeader{}
+		if err = tlrt.DecodeBoxed(d, m.FwdFrom, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateShortChatMessage", "fwd_from")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.ViaBotID, err = b.Long(); err != nil {
+		if m.ViaBotID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "updateShortChatMessage", "via_bot_id")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.ReplyTo, err = decodeMessageReplyHeader(b, depth+1); err != nil {
+		if m.ReplyTo, err = decodeMessageReplyHeader(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateShortChatMessage", "reply_to")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "updateShortChatMessage", "entities")
 		}
 	}
 	if m.Flags.Has(25) {
-		if m.TTLPeriod, err = b.Int(); err != nil {
+		if m.TTLPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updateShortChatMessage", "ttl_period")
 		}
 	}
@@ -17035,19 +16875,16 @@ func (m *UpdateShort) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateShort) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1831)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateShort) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateShort) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17055,10 +16892,10 @@ func (m *UpdateShort) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateShort", "")
 	}
 	var err error
-	if m.Update, err = decodeUpdate(b, depth+1); err != nil {
+	if m.Update, err = decodeUpdate(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateShort", "update")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateShort", "date")
 	}
 	return nil
@@ -17143,19 +16980,16 @@ func (m *UpdatesCombined) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdatesCombined) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1758)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdatesCombined) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatesCombined) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17163,22 +16997,22 @@ func (m *UpdatesCombined) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updatesCombined", "")
 	}
 	var err error
-	if m.Updates, err = tlrt.DecodeSlabs[UpdateChannelParticipant](b, false, 4, depth+1, decodeUpdate); err != nil {
+	if m.Updates, err = tlrt.DecodeSlabs[UpdateChannelParticipant](d, false, 4, depth+1, decodeUpdate); err != nil {
 		return tlrt.DecodeErr(err, "updatesCombined", "updates")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "updatesCombined", "users")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "updatesCombined", "chats")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updatesCombined", "date")
 	}
-	if m.SeqStart, err = b.Int(); err != nil {
+	if m.SeqStart, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updatesCombined", "seq_start")
 	}
-	if m.Seq, err = b.Int(); err != nil {
+	if m.Seq, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updatesCombined", "seq")
 	}
 	return nil
@@ -17261,19 +17095,16 @@ func (m *Updates) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Updates) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1778)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Updates) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Updates) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17281,19 +17112,19 @@ func (m *Updates) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updates", "")
 	}
 	var err error
-	if m.Updates, err = tlrt.DecodeSlabs[UpdateChannelParticipant](b, false, 4, depth+1, decodeUpdate); err != nil {
+	if m.Updates, err = tlrt.DecodeSlabs[UpdateChannelParticipant](d, false, 4, depth+1, decodeUpdate); err != nil {
 		return tlrt.DecodeErr(err, "updates", "updates")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "updates", "users")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "updates", "chats")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updates", "date")
 	}
-	if m.Seq, err = b.Int(); err != nil {
+	if m.Seq, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updates", "seq")
 	}
 	return nil
@@ -17430,23 +17261,20 @@ func (m *UpdateShortSentMessage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdateShortSentMessage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateShortSentMessage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2060)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdateShortSentMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdateShortSentMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17454,34 +17282,34 @@ func (m *UpdateShortSentMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateShortSentMessage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updateShortSentMessage", "flags")
 	}
 	m.Out = m.Flags.Has(1)
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateShortSentMessage", "id")
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateShortSentMessage", "pts")
 	}
-	if m.PtsCount, err = b.Int(); err != nil {
+	if m.PtsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateShortSentMessage", "pts_count")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateShortSentMessage", "date")
 	}
 	if m.Flags.Has(9) {
-		if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+		if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "updateShortSentMessage", "media")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "updateShortSentMessage", "entities")
 		}
 	}
 	if m.Flags.Has(25) {
-		if m.TTLPeriod, err = b.Int(); err != nil {
+		if m.TTLPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updateShortSentMessage", "ttl_period")
 		}
 	}
@@ -17506,28 +17334,30 @@ type URLAuthResultClass interface {
 
 // DecodeURLAuthResult decodes any constructor of UrlAuthResult.
 func DecodeURLAuthResult(b *bin.Buffer) (URLAuthResultClass, error) {
-	return tlrt.Owned(b, decodeURLAuthResult)
+	return tlrt.Decode(b, &wireSchema, 1656, decodeURLAuthResult)
 }
 
 // decodeURLAuthResult is DecodeURLAuthResult for a value nested depth levels
 // deep.
-func decodeURLAuthResult(b *bin.Buffer, depth int) (URLAuthResultClass, error) {
-	id, err := b.ID()
+func decodeURLAuthResult(d *tlrt.Decoder, depth int) (URLAuthResultClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v URLAuthResultClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case URLAuthResultRequestTypeID:
-		v = &URLAuthResultRequest{}
+		v, size = &URLAuthResultRequest{}, unsafe.Sizeof(URLAuthResultRequest{})
 	case URLAuthResultAcceptedTypeID:
-		v = &URLAuthResultAccepted{}
+		v, size = &URLAuthResultAccepted{}, unsafe.Sizeof(URLAuthResultAccepted{})
 	case URLAuthResultDefaultTypeID:
 		v = &URLAuthResultDefault{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "UrlAuthResult"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -17780,23 +17610,20 @@ func (m *URLAuthResultRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *URLAuthResultRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = URLAuthResultRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1217)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *URLAuthResultRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *URLAuthResultRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17804,51 +17631,51 @@ func (m *URLAuthResultRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "urlAuthResultRequest", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "urlAuthResultRequest", "flags")
 	}
 	m.RequestWriteAccess = m.Flags.Has(0)
 	m.RequestPhoneNumber = m.Flags.Has(1)
 	m.MatchCodesFirst = m.Flags.Has(5)
 	m.IsApp = m.Flags.Has(6)
-	if m.Bot, err = decodeUser(b, depth+1); err != nil {
+	if m.Bot, err = decodeUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "urlAuthResultRequest", "bot")
 	}
-	if m.Domain, err = tlrt.String(b); err != nil {
+	if m.Domain, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "urlAuthResultRequest", "domain")
 	}
 	if m.Flags.Has(2) {
-		if m.Browser, err = tlrt.String(b); err != nil {
+		if m.Browser, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "urlAuthResultRequest", "browser")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Platform, err = tlrt.String(b); err != nil {
+		if m.Platform, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "urlAuthResultRequest", "platform")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.IP, err = tlrt.String(b); err != nil {
+		if m.IP, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "urlAuthResultRequest", "ip")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Region, err = tlrt.String(b); err != nil {
+		if m.Region, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "urlAuthResultRequest", "region")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.MatchCodes, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
+		if m.MatchCodes, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "urlAuthResultRequest", "match_codes")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.UserIDHint, err = b.Long(); err != nil {
+		if m.UserIDHint, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "urlAuthResultRequest", "user_id_hint")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.VerifiedAppName, err = tlrt.String(b); err != nil {
+		if m.VerifiedAppName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "urlAuthResultRequest", "verified_app_name")
 		}
 	}
@@ -17948,32 +17775,29 @@ func (m *URLAuthResultAccepted) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *URLAuthResultAccepted) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = URLAuthResultAccepted{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1605)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *URLAuthResultAccepted) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *URLAuthResultAccepted) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "urlAuthResultAccepted", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "urlAuthResultAccepted", "url")
 		}
 	}
@@ -18033,12 +17857,13 @@ func (m *URLAuthResultDefault) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *URLAuthResultDefault) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2347)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *URLAuthResultDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *URLAuthResultDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18055,25 +17880,27 @@ type UserClass interface {
 
 // DecodeUser decodes any constructor of User.
 func DecodeUser(b *bin.Buffer) (UserClass, error) {
-	return tlrt.Owned(b, decodeUser)
+	return tlrt.Decode(b, &wireSchema, 18, decodeUser)
 }
 
 // decodeUser is DecodeUser for a value nested depth levels deep.
-func decodeUser(b *bin.Buffer, depth int) (UserClass, error) {
-	id, err := b.ID()
+func decodeUser(d *tlrt.Decoder, depth int) (UserClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v UserClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UserEmptyTypeID:
-		v = &UserEmpty{}
+		v = tlrt.New[UserEmpty](d)
 	case UserTypeID:
-		v = &User{}
+		v, size = &User{}, unsafe.Sizeof(User{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "User"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -18135,17 +17962,18 @@ func (m *UserEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2799)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UserEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UserEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "userEmpty", "id")
 	}
 	return nil
@@ -18698,23 +18526,20 @@ func (m *User) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *User) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = User{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2421)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *User) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *User) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -18722,7 +18547,7 @@ func (m *User) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "user", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "user", "flags")
 	}
 	m.Self = m.Flags.Has(10)
@@ -18743,7 +18568,7 @@ func (m *User) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.BotAttachMenu = m.Flags.Has(27)
 	m.Premium = m.Flags.Has(28)
 	m.AttachMenuEnabled = m.Flags.Has(29)
-	if err = m.Flags2.Decode(b); err != nil {
+	if err = m.Flags2.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "user", "flags2")
 	}
 	m.BotCanEdit = m.Flags2.Has(1)
@@ -18758,107 +18583,107 @@ func (m *User) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.BotCanManageBots = m.Flags2.Has(18)
 	m.BotGuestchat = m.Flags2.Has(19)
 	m.BotGuard = m.Flags2.Has(20)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "user", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.AccessHash, err = b.Long(); err != nil {
+		if m.AccessHash, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "user", "access_hash")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.FirstName, err = tlrt.String(b); err != nil {
+		if m.FirstName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "user", "first_name")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.LastName, err = tlrt.String(b); err != nil {
+		if m.LastName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "user", "last_name")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Username, err = tlrt.String(b); err != nil {
+		if m.Username, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "user", "username")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Phone, err = tlrt.String(b); err != nil {
+		if m.Phone, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "user", "phone")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.Photo, err = decodeUserProfilePhoto(b, depth+1); err != nil {
+		if m.Photo, err = decodeUserProfilePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "user", "photo")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Status, err = decodeUserStatus(b, depth+1); err != nil {
+		if m.Status, err = decodeUserStatus(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "user", "status")
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.BotInfoVersion, err = b.Int(); err != nil {
+		if m.BotInfoVersion, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "user", "bot_info_version")
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.RestrictionReason, err = tlrt.DecodeStructs[RestrictionReason](b, false, false, 16, depth+1); err != nil {
+		if m.RestrictionReason, err = tlrt.DecodeStructs[RestrictionReason](d, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "user", "restriction_reason")
 		}
 	}
 	if m.Flags.Has(19) {
-		if m.BotInlinePlaceholder, err = tlrt.String(b); err != nil {
+		if m.BotInlinePlaceholder, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "user", "bot_inline_placeholder")
 		}
 	}
 	if m.Flags.Has(22) {
-		if m.LangCode, err = tlrt.String(b); err != nil {
+		if m.LangCode, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "user", "lang_code")
 		}
 	}
 	if m.Flags.Has(30) {
-		if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
+		if m.EmojiStatus, err = decodeEmojiStatus(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "user", "emoji_status")
 		}
 	}
 	if m.Flags2.Has(0) {
-		if m.Usernames, err = tlrt.DecodeStructs[Username](b, false, false, 12, depth+1); err != nil {
+		if m.Usernames, err = tlrt.DecodeStructs[Username](d, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "user", "usernames")
 		}
 	}
 	if m.Flags2.Has(5) {
-		m.StoriesMaxID = new(RecentStory)
-		if err = tlrt.DecodeBoxed(b, m.StoriesMaxID, depth+1); err != nil {
+		m.StoriesMaxID = tlrt.New[RecentStory](d)
+		if err = tlrt.DecodeBoxed(d, m.StoriesMaxID, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "user", "stories_max_id")
 		}
 	}
 	if m.Flags2.Has(8) {
-		if m.Color, err = decodePeerColor(b, depth+1); err != nil {
+		if m.Color, err = decodePeerColor(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "user", "color")
 		}
 	}
 	if m.Flags2.Has(9) {
-		if m.ProfileColor, err = decodePeerColor(b, depth+1); err != nil {
+		if m.ProfileColor, err = decodePeerColor(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "user", "profile_color")
 		}
 	}
 	if m.Flags2.Has(12) {
-		if m.BotActiveUsers, err = b.Int(); err != nil {
+		if m.BotActiveUsers, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "user", "bot_active_users")
 		}
 	}
 	if m.Flags2.Has(14) {
-		if m.BotVerificationIcon, err = b.Long(); err != nil {
+		if m.BotVerificationIcon, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "user", "bot_verification_icon")
 		}
 	}
 	if m.Flags2.Has(15) {
-		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+		if m.SendPaidMessagesStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "user", "send_paid_messages_stars")
 		}
 	}
 	if m.Flags2.Has(21) {
-		if m.LinkedCommunityID, err = b.Long(); err != nil {
+		if m.LinkedCommunityID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "user", "linked_community_id")
 		}
 	}
@@ -18920,26 +18745,28 @@ type UserProfilePhotoClass interface {
 
 // DecodeUserProfilePhoto decodes any constructor of UserProfilePhoto.
 func DecodeUserProfilePhoto(b *bin.Buffer) (UserProfilePhotoClass, error) {
-	return tlrt.Owned(b, decodeUserProfilePhoto)
+	return tlrt.Decode(b, &wireSchema, 471, decodeUserProfilePhoto)
 }
 
 // decodeUserProfilePhoto is DecodeUserProfilePhoto for a value nested depth
 // levels deep.
-func decodeUserProfilePhoto(b *bin.Buffer, depth int) (UserProfilePhotoClass, error) {
-	id, err := b.ID()
+func decodeUserProfilePhoto(d *tlrt.Decoder, depth int) (UserProfilePhotoClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v UserProfilePhotoClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UserProfilePhotoEmptyTypeID:
 		v = &UserProfilePhotoEmpty{}
 	case UserProfilePhotoTypeID:
-		v = &UserProfilePhoto{}
+		v, size = &UserProfilePhoto{}, unsafe.Sizeof(UserProfilePhoto{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "UserProfilePhoto"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -18996,12 +18823,13 @@ func (m *UserProfilePhotoEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserProfilePhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1410)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UserProfilePhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UserProfilePhotoEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19101,41 +18929,38 @@ func (m *UserProfilePhoto) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UserProfilePhoto) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UserProfilePhoto{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1917)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UserProfilePhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UserProfilePhoto) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "userProfilePhoto", "flags")
 	}
 	m.HasVideo = m.Flags.Has(0)
 	m.Personal = m.Flags.Has(2)
-	if m.PhotoID, err = b.Long(); err != nil {
+	if m.PhotoID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "userProfilePhoto", "photo_id")
 	}
 	if m.Flags.Has(1) {
-		if m.StrippedThumb, err = tlrt.Bytes(b); err != nil {
+		if m.StrippedThumb, err = tlrt.Bytes(d); err != nil {
 			return tlrt.DecodeErr(err, "userProfilePhoto", "stripped_thumb")
 		}
 	}
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "userProfilePhoto", "dc_id")
 	}
 	m.Flags &^= 1<<0 | 1<<2
@@ -19157,12 +18982,12 @@ type UserStatusClass interface {
 
 // DecodeUserStatus decodes any constructor of UserStatus.
 func DecodeUserStatus(b *bin.Buffer) (UserStatusClass, error) {
-	return decodeUserStatus(b, 0)
+	return tlrt.Decode(b, &wireSchema, 152, decodeUserStatus)
 }
 
 // decodeUserStatus is DecodeUserStatus for a value nested depth levels deep.
-func decodeUserStatus(b *bin.Buffer, depth int) (UserStatusClass, error) {
-	id, err := b.ID()
+func decodeUserStatus(d *tlrt.Decoder, depth int) (UserStatusClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -19171,19 +18996,19 @@ func decodeUserStatus(b *bin.Buffer, depth int) (UserStatusClass, error) {
 	case UserStatusEmptyTypeID:
 		v = &UserStatusEmpty{}
 	case UserStatusOnlineTypeID:
-		v = &UserStatusOnline{}
+		v = tlrt.New[UserStatusOnline](d)
 	case UserStatusOfflineTypeID:
-		v = &UserStatusOffline{}
+		v = tlrt.New[UserStatusOffline](d)
 	case UserStatusRecentlyTypeID:
-		v = &UserStatusRecently{}
+		v = tlrt.New[UserStatusRecently](d)
 	case UserStatusLastWeekTypeID:
-		v = &UserStatusLastWeek{}
+		v = tlrt.New[UserStatusLastWeek](d)
 	case UserStatusLastMonthTypeID:
-		v = &UserStatusLastMonth{}
+		v = tlrt.New[UserStatusLastMonth](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "UserStatus"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -19239,12 +19064,13 @@ func (m *UserStatusEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 681)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UserStatusEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UserStatusEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19307,17 +19133,18 @@ func (m *UserStatusOnline) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusOnline) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3081)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UserStatusOnline) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UserStatusOnline) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Expires, err = b.Int(); err != nil {
+	if m.Expires, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "userStatusOnline", "expires")
 	}
 	return nil
@@ -19379,17 +19206,18 @@ func (m *UserStatusOffline) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusOffline) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 582)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UserStatusOffline) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UserStatusOffline) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.WasOnline, err = b.Int(); err != nil {
+	if m.WasOnline, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "userStatusOffline", "was_online")
 	}
 	return nil
@@ -19455,17 +19283,18 @@ func (m *UserStatusRecently) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UserStatusRecently{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1851)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UserStatusRecently) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UserStatusRecently) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "userStatusRecently", "flags")
 	}
 	m.ByMe = m.Flags.Has(0)
@@ -19533,17 +19362,18 @@ func (m *UserStatusLastWeek) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UserStatusLastWeek{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1464)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UserStatusLastWeek) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UserStatusLastWeek) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "userStatusLastWeek", "flags")
 	}
 	m.ByMe = m.Flags.Has(0)
@@ -19611,17 +19441,18 @@ func (m *UserStatusLastMonth) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UserStatusLastMonth{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1636)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UserStatusLastMonth) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UserStatusLastMonth) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "userStatusLastMonth", "flags")
 	}
 	m.ByMe = m.Flags.Has(0)
@@ -20214,23 +20045,20 @@ func (m *UserFull) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UserFull) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UserFull{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 652)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UserFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -20238,7 +20066,7 @@ func (m *UserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "userFull", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "userFull", "flags")
 	}
 	m.Blocked = m.Flags.Has(0)
@@ -20254,7 +20082,7 @@ func (m *UserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.WallpaperOverridden = m.Flags.Has(28)
 	m.ContactRequirePremium = m.Flags.Has(29)
 	m.ReadDatesPrivate = m.Flags.Has(30)
-	if err = m.Flags2.Decode(b); err != nil {
+	if err = m.Flags2.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "userFull", "flags2")
 	}
 	m.SponsoredEnabled = m.Flags2.Has(7)
@@ -20264,201 +20092,211 @@ func (m *UserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.NoforwardsMyEnabled = m.Flags2.Has(23)
 	m.NoforwardsPeerEnabled = m.Flags2.Has(24)
 	m.UnofficialSecurityRisk = m.Flags2.Has(26)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "userFull", "id")
 	}
 	if m.Flags.Has(1) {
-		if m.About, err = tlrt.String(b); err != nil {
+		if m.About, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "about")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "userFull", "settings")
 	}
 	if m.Flags.Has(21) {
-		if m.PersonalPhoto, err = decodePhoto(b, depth+1); err != nil {
+		if m.PersonalPhoto, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "personal_photo")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ProfilePhoto, err = decodePhoto(b, depth+1); err != nil {
+		if m.ProfilePhoto, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "profile_photo")
 		}
 	}
 	if m.Flags.Has(22) {
-		if m.FallbackPhoto, err = decodePhoto(b, depth+1); err != nil {
+		if m.FallbackPhoto, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "fallback_photo")
 		}
 	}
-	if err = tlrt.DecodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.NotifySettings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "userFull", "notify_settings")
 	}
 	if m.Flags.Has(3) {
-		m.BotInfo = new(BotInfo)
-		if err = tlrt.DecodeBoxed(b, m.BotInfo, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(BotInfo{}))
+		m.BotInfo = &BotInfo{}
+		if err = tlrt.DecodeBoxed(d, m.BotInfo, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "bot_info")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.PinnedMsgID, err = b.Int(); err != nil {
+		if m.PinnedMsgID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "pinned_msg_id")
 		}
 	}
-	if m.CommonChatsCount, err = b.Int(); err != nil {
+	if m.CommonChatsCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "userFull", "common_chats_count")
 	}
 	if m.Flags.Has(11) {
-		if m.FolderID, err = b.Int(); err != nil {
+		if m.FolderID, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "folder_id")
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.TTLPeriod, err = b.Int(); err != nil {
+		if m.TTLPeriod, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "ttl_period")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.Theme, err = decodeChatTheme(b, depth+1); err != nil {
+		if m.Theme, err = decodeChatTheme(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "theme")
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.PrivateForwardName, err = tlrt.String(b); err != nil {
+		if m.PrivateForwardName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "private_forward_name")
 		}
 	}
 	if m.Flags.Has(17) {
-		m.BotGroupAdminRights = new(ChatAdminRights)
-		if err = tlrt.DecodeBoxed(b, m.BotGroupAdminRights, depth+1); err != nil {
+		m.BotGroupAdminRights = tlrt.New[ChatAdminRights](d)
+		if err = tlrt.DecodeBoxed(d, m.BotGroupAdminRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "bot_group_admin_rights")
 		}
 	}
 	if m.Flags.Has(18) {
-		m.BotBroadcastAdminRights = new(ChatAdminRights)
-		if err = tlrt.DecodeBoxed(b, m.BotBroadcastAdminRights, depth+1); err != nil {
+		m.BotBroadcastAdminRights = tlrt.New[ChatAdminRights](d)
+		if err = tlrt.DecodeBoxed(d, m.BotBroadcastAdminRights, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "bot_broadcast_admin_rights")
 		}
 	}
 	if m.Flags.Has(24) {
-		if m.Wallpaper, err = decodeWallPaper(b, depth+1); err != nil {
+		if m.Wallpaper, err = decodeWallPaper(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "wallpaper")
 		}
 	}
 	if m.Flags.Has(25) {
-		m.Stories = new(PeerStories)
-		if err = tlrt.DecodeBoxed(b, m.Stories, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(PeerStories{}))
+		m.Stories = &PeerStories{}
+		if err = tlrt.DecodeBoxed(d, m.Stories, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "stories")
 		}
 	}
 	if m.Flags2.Has(0) {
-		m.BusinessWorkHours = new(BusinessWorkHours)
-		if err = tlrt.DecodeBoxed(b, m.BusinessWorkHours, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(BusinessWorkHours{}))
+		m.BusinessWorkHours = &BusinessWorkHours{}
+		if err = tlrt.DecodeBoxed(d, m.BusinessWorkHours, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "business_work_hours")
 		}
 	}
 	if m.Flags2.Has(1) {
-		m.BusinessLocation = new(BusinessLocation)
-		if err = tlrt.DecodeBoxed(b, m.BusinessLocation, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(BusinessLocation{}))
+		m.BusinessLocation = &BusinessLocation{}
+		if err = tlrt.DecodeBoxed(d, m.BusinessLocation, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "business_location")
 		}
 	}
 	if m.Flags2.Has(2) {
-		m.BusinessGreetingMessage = new(BusinessGreetingMessage)
-		if err = tlrt.DecodeBoxed(b, m.BusinessGreetingMessage, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(BusinessGreetingMessage{}))
+		m.BusinessGreetingMessage = &BusinessGreetingMessage{}
+		if err = tlrt.DecodeBoxed(d, m.BusinessGreetingMessage, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "business_greeting_message")
 		}
 	}
 	if m.Flags2.Has(3) {
-		m.BusinessAwayMessage = new(BusinessAwayMessage)
-		if err = tlrt.DecodeBoxed(b, m.BusinessAwayMessage, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(BusinessAwayMessage{}))
+		m.BusinessAwayMessage = &BusinessAwayMessage{}
+		if err = tlrt.DecodeBoxed(d, m.BusinessAwayMessage, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "business_away_message")
 		}
 	}
 	if m.Flags2.Has(4) {
-		m.BusinessIntro = new(BusinessIntro)
-		if err = tlrt.DecodeBoxed(b, m.BusinessIntro, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(BusinessIntro{}))
+		m.BusinessIntro = &BusinessIntro{}
+		if err = tlrt.DecodeBoxed(d, m.BusinessIntro, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "business_intro")
 		}
 	}
 	if m.Flags2.Has(5) {
-		m.Birthday = new(Birthday)
-		if err = tlrt.DecodeBoxed(b, m.Birthday, depth+1); err != nil {
+		m.Birthday = tlrt.New[Birthday](d)
+		if err = tlrt.DecodeBoxed(d, m.Birthday, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "birthday")
 		}
 	}
 	if m.Flags2.Has(6) {
-		if m.PersonalChannelID, err = b.Long(); err != nil {
+		if m.PersonalChannelID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "personal_channel_id")
 		}
 	}
 	if m.Flags2.Has(6) {
-		if m.PersonalChannelMessage, err = b.Int(); err != nil {
+		if m.PersonalChannelMessage, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "personal_channel_message")
 		}
 	}
 	if m.Flags2.Has(8) {
-		if m.StargiftsCount, err = b.Int(); err != nil {
+		if m.StargiftsCount, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "stargifts_count")
 		}
 	}
 	if m.Flags2.Has(11) {
-		m.StarrefProgram = new(StarRefProgram)
-		if err = tlrt.DecodeBoxed(b, m.StarrefProgram, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(StarRefProgram{}))
+		m.StarrefProgram = &StarRefProgram{}
+		if err = tlrt.DecodeBoxed(d, m.StarrefProgram, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "starref_program")
 		}
 	}
 	if m.Flags2.Has(12) {
-		m.BotVerification = new(BotVerification)
-		if err = tlrt.DecodeBoxed(b, m.BotVerification, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(BotVerification{}))
+		m.BotVerification = &BotVerification{}
+		if err = tlrt.DecodeBoxed(d, m.BotVerification, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "bot_verification")
 		}
 	}
 	if m.Flags2.Has(14) {
-		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+		if m.SendPaidMessagesStars, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "send_paid_messages_stars")
 		}
 	}
 	if m.Flags2.Has(15) {
-		m.DisallowedGifts = new(DisallowedGiftsSettings)
-		if err = tlrt.DecodeBoxed(b, m.DisallowedGifts, depth+1); err != nil {
+		m.DisallowedGifts = tlrt.New[DisallowedGiftsSettings](d)
+		if err = tlrt.DecodeBoxed(d, m.DisallowedGifts, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "disallowed_gifts")
 		}
 	}
 	if m.Flags2.Has(17) {
-		m.StarsRating = new(StarsRating)
-		if err = tlrt.DecodeBoxed(b, m.StarsRating, depth+1); err != nil {
+		m.StarsRating = tlrt.New[StarsRating](d)
+		if err = tlrt.DecodeBoxed(d, m.StarsRating, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "stars_rating")
 		}
 	}
 	if m.Flags2.Has(18) {
-		m.StarsMyPendingRating = new(StarsRating)
-		if err = tlrt.DecodeBoxed(b, m.StarsMyPendingRating, depth+1); err != nil {
+		m.StarsMyPendingRating = tlrt.New[StarsRating](d)
+		if err = tlrt.DecodeBoxed(d, m.StarsMyPendingRating, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "stars_my_pending_rating")
 		}
 	}
 	if m.Flags2.Has(18) {
-		if m.StarsMyPendingRatingDate, err = b.Int(); err != nil {
+		if m.StarsMyPendingRatingDate, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "stars_my_pending_rating_date")
 		}
 	}
 	if m.Flags2.Has(20) {
-		if m.MainTab, err = decodeProfileTab(b, depth+1); err != nil {
+		if m.MainTab, err = decodeProfileTab(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "main_tab")
 		}
 	}
 	if m.Flags2.Has(21) {
-		if m.SavedMusic, err = decodeDocument(b, depth+1); err != nil {
+		if m.SavedMusic, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "saved_music")
 		}
 	}
 	if m.Flags2.Has(22) {
-		m.Note = new(TextWithEntities)
-		if err = tlrt.DecodeBoxed(b, m.Note, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(TextWithEntities{}))
+		m.Note = &TextWithEntities{}
+		if err = tlrt.DecodeBoxed(d, m.Note, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "note")
 		}
 	}
 	if m.Flags2.Has(25) {
-		if m.BotManagerID, err = b.Long(); err != nil {
+		if m.BotManagerID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "bot_manager_id")
 		}
 	}
@@ -20553,33 +20391,30 @@ func (m *Username) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *Username) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Username{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2447)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *Username) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *Username) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "username", "flags")
 	}
 	m.Editable = m.Flags.Has(0)
 	m.Active = m.Flags.Has(1)
-	if m.Username, err = tlrt.String(b); err != nil {
+	if m.Username, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "username", "username")
 	}
 	m.Flags &^= 1<<0 | 1<<1

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // UpdatesChannelDifferenceClass is the TL type updates.ChannelDifference: one
@@ -22,28 +23,30 @@ type UpdatesChannelDifferenceClass interface {
 // DecodeUpdatesChannelDifference decodes any constructor of
 // updates.ChannelDifference.
 func DecodeUpdatesChannelDifference(b *bin.Buffer) (UpdatesChannelDifferenceClass, error) {
-	return tlrt.Owned(b, decodeUpdatesChannelDifference)
+	return tlrt.Decode(b, &wireSchema, 603, decodeUpdatesChannelDifference)
 }
 
 // decodeUpdatesChannelDifference is DecodeUpdatesChannelDifference for a value
 // nested depth levels deep.
-func decodeUpdatesChannelDifference(b *bin.Buffer, depth int) (UpdatesChannelDifferenceClass, error) {
-	id, err := b.ID()
+func decodeUpdatesChannelDifference(d *tlrt.Decoder, depth int) (UpdatesChannelDifferenceClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v UpdatesChannelDifferenceClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UpdatesChannelDifferenceEmptyTypeID:
-		v = &UpdatesChannelDifferenceEmpty{}
+		v = tlrt.New[UpdatesChannelDifferenceEmpty](d)
 	case UpdatesChannelDifferenceTooLongTypeID:
-		v = &UpdatesChannelDifferenceTooLong{}
+		v, size = &UpdatesChannelDifferenceTooLong{}, unsafe.Sizeof(UpdatesChannelDifferenceTooLong{})
 	case UpdatesChannelDifferenceTypeID:
-		v = &UpdatesChannelDifference{}
+		v, size = &UpdatesChannelDifference{}, unsafe.Sizeof(UpdatesChannelDifference{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "updates.ChannelDifference"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -145,25 +148,26 @@ func (m *UpdatesChannelDifferenceEmpty) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatesChannelDifferenceEmpty{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1238)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdatesChannelDifferenceEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatesChannelDifferenceEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifferenceEmpty", "flags")
 	}
 	m.Final = m.Flags.Has(0)
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifferenceEmpty", "pts")
 	}
 	if m.Flags.Has(1) {
-		if m.Timeout, err = b.Int(); err != nil {
+		if m.Timeout, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updates.channelDifferenceEmpty", "timeout")
 		}
 	}
@@ -286,23 +290,20 @@ func (m *UpdatesChannelDifferenceTooLong) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdatesChannelDifferenceTooLong) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdatesChannelDifferenceTooLong{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2293)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdatesChannelDifferenceTooLong) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatesChannelDifferenceTooLong) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -310,25 +311,25 @@ func (m *UpdatesChannelDifferenceTooLong) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "updates.channelDifferenceTooLong", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "flags")
 	}
 	m.Final = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.Timeout, err = b.Int(); err != nil {
+		if m.Timeout, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "timeout")
 		}
 	}
-	if m.Dialog, err = decodeDialog(b, depth+1); err != nil {
+	if m.Dialog, err = decodeDialog(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "dialog")
 	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "users")
 	}
 	m.Flags &^= 1 << 0
@@ -456,23 +457,20 @@ func (m *UpdatesChannelDifference) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdatesChannelDifference) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdatesChannelDifference{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 929)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdatesChannelDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatesChannelDifference) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -480,28 +478,28 @@ func (m *UpdatesChannelDifference) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "updates.channelDifference", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifference", "flags")
 	}
 	m.Final = m.Flags.Has(0)
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifference", "pts")
 	}
 	if m.Flags.Has(1) {
-		if m.Timeout, err = b.Int(); err != nil {
+		if m.Timeout, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updates.channelDifference", "timeout")
 		}
 	}
-	if m.NewMessages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.NewMessages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifference", "new_messages")
 	}
-	if m.OtherUpdates, err = tlrt.DecodeSlabs[UpdateChannelParticipant](b, false, 4, depth+1, decodeUpdate); err != nil {
+	if m.OtherUpdates, err = tlrt.DecodeSlabs[UpdateChannelParticipant](d, false, 4, depth+1, decodeUpdate); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifference", "other_updates")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifference", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifference", "users")
 	}
 	m.Flags &^= 1 << 0
@@ -523,30 +521,32 @@ type UpdatesDifferenceClass interface {
 
 // DecodeUpdatesDifference decodes any constructor of updates.Difference.
 func DecodeUpdatesDifference(b *bin.Buffer) (UpdatesDifferenceClass, error) {
-	return tlrt.Owned(b, decodeUpdatesDifference)
+	return tlrt.Decode(b, &wireSchema, 849, decodeUpdatesDifference)
 }
 
 // decodeUpdatesDifference is DecodeUpdatesDifference for a value nested depth
 // levels deep.
-func decodeUpdatesDifference(b *bin.Buffer, depth int) (UpdatesDifferenceClass, error) {
-	id, err := b.ID()
+func decodeUpdatesDifference(d *tlrt.Decoder, depth int) (UpdatesDifferenceClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v UpdatesDifferenceClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UpdatesDifferenceEmptyTypeID:
-		v = &UpdatesDifferenceEmpty{}
+		v = tlrt.New[UpdatesDifferenceEmpty](d)
 	case UpdatesDifferenceTypeID:
-		v = &UpdatesDifference{}
+		v, size = &UpdatesDifference{}, unsafe.Sizeof(UpdatesDifference{})
 	case UpdatesDifferenceSliceTypeID:
-		v = &UpdatesDifferenceSlice{}
+		v, size = &UpdatesDifferenceSlice{}, unsafe.Sizeof(UpdatesDifferenceSlice{})
 	case UpdatesDifferenceTooLongTypeID:
-		v = &UpdatesDifferenceTooLong{}
+		v = tlrt.New[UpdatesDifferenceTooLong](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "updates.Difference"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -614,20 +614,21 @@ func (m *UpdatesDifferenceEmpty) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesDifferenceEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1560)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdatesDifferenceEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatesDifferenceEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceEmpty", "date")
 	}
-	if m.Seq, err = b.Int(); err != nil {
+	if m.Seq, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceEmpty", "seq")
 	}
 	return nil
@@ -724,23 +725,20 @@ func (m *UpdatesDifference) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdatesDifference) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdatesDifference{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 585)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdatesDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatesDifference) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -748,22 +746,22 @@ func (m *UpdatesDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updates.difference", "")
 	}
 	var err error
-	if m.NewMessages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.NewMessages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "updates.difference", "new_messages")
 	}
-	if m.NewEncryptedMessages, err = tlrt.DecodeSlabs[EncryptedMessage](b, false, 24, depth+1, decodeEncryptedMessage); err != nil {
+	if m.NewEncryptedMessages, err = tlrt.DecodeSlabs[EncryptedMessage](d, false, 24, depth+1, decodeEncryptedMessage); err != nil {
 		return tlrt.DecodeErr(err, "updates.difference", "new_encrypted_messages")
 	}
-	if m.OtherUpdates, err = tlrt.DecodeSlabs[UpdateChannelParticipant](b, false, 4, depth+1, decodeUpdate); err != nil {
+	if m.OtherUpdates, err = tlrt.DecodeSlabs[UpdateChannelParticipant](d, false, 4, depth+1, decodeUpdate); err != nil {
 		return tlrt.DecodeErr(err, "updates.difference", "other_updates")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "updates.difference", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "updates.difference", "users")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.State, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.State, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updates.difference", "state")
 	}
 	return nil
@@ -861,23 +859,20 @@ func (m *UpdatesDifferenceSlice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UpdatesDifferenceSlice) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdatesDifferenceSlice{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2340)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UpdatesDifferenceSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatesDifferenceSlice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -885,22 +880,22 @@ func (m *UpdatesDifferenceSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updates.differenceSlice", "")
 	}
 	var err error
-	if m.NewMessages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
+	if m.NewMessages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceSlice", "new_messages")
 	}
-	if m.NewEncryptedMessages, err = tlrt.DecodeSlabs[EncryptedMessage](b, false, 24, depth+1, decodeEncryptedMessage); err != nil {
+	if m.NewEncryptedMessages, err = tlrt.DecodeSlabs[EncryptedMessage](d, false, 24, depth+1, decodeEncryptedMessage); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceSlice", "new_encrypted_messages")
 	}
-	if m.OtherUpdates, err = tlrt.DecodeSlabs[UpdateChannelParticipant](b, false, 4, depth+1, decodeUpdate); err != nil {
+	if m.OtherUpdates, err = tlrt.DecodeSlabs[UpdateChannelParticipant](d, false, 4, depth+1, decodeUpdate); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceSlice", "other_updates")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceSlice", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceSlice", "users")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.IntermediateState, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.IntermediateState, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceSlice", "intermediate_state")
 	}
 	return nil
@@ -963,17 +958,18 @@ func (m *UpdatesDifferenceTooLong) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesDifferenceTooLong) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1368)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdatesDifferenceTooLong) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatesDifferenceTooLong) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceTooLong", "pts")
 	}
 	return nil
@@ -1047,29 +1043,30 @@ func (m *UpdatesState) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesState) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2299)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdatesState) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatesState) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updates.state", "pts")
 	}
-	if m.Qts, err = b.Int(); err != nil {
+	if m.Qts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updates.state", "qts")
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updates.state", "date")
 	}
-	if m.Seq, err = b.Int(); err != nil {
+	if m.Seq, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updates.state", "seq")
 	}
-	if m.UnreadCount, err = b.Int(); err != nil {
+	if m.UnreadCount, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updates.state", "unread_count")
 	}
 	return nil
@@ -1122,12 +1119,13 @@ func (m *UpdatesGetStateRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesGetStateRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3084)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdatesGetStateRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatesGetStateRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1285,40 +1283,41 @@ func (m *UpdatesGetDifferenceRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatesGetDifferenceRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 848)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdatesGetDifferenceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatesGetDifferenceRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updates.getDifference", "flags")
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updates.getDifference", "pts")
 	}
 	if m.Flags.Has(1) {
-		if m.PtsLimit, err = b.Int(); err != nil {
+		if m.PtsLimit, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updates.getDifference", "pts_limit")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.PtsTotalLimit, err = b.Int(); err != nil {
+		if m.PtsTotalLimit, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updates.getDifference", "pts_total_limit")
 		}
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updates.getDifference", "date")
 	}
-	if m.Qts, err = b.Int(); err != nil {
+	if m.Qts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updates.getDifference", "qts")
 	}
 	if m.Flags.Has(2) {
-		if m.QtsLimit, err = b.Int(); err != nil {
+		if m.QtsLimit, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "updates.getDifference", "qts_limit")
 		}
 	}
@@ -1418,12 +1417,13 @@ func (m *UpdatesGetChannelDifferenceRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UpdatesGetChannelDifferenceRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 602)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UpdatesGetChannelDifferenceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UpdatesGetChannelDifferenceRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1431,20 +1431,20 @@ func (m *UpdatesGetChannelDifferenceRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "updates.getChannelDifference", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "updates.getChannelDifference", "flags")
 	}
 	m.Force = m.Flags.Has(0)
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updates.getChannelDifference", "channel")
 	}
-	if m.Filter, err = decodeChannelMessagesFilter(b, depth+1); err != nil {
+	if m.Filter, err = decodeChannelMessagesFilter(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updates.getChannelDifference", "filter")
 	}
-	if m.Pts, err = b.Int(); err != nil {
+	if m.Pts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updates.getChannelDifference", "pts")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updates.getChannelDifference", "limit")
 	}
 	m.Flags &^= 1 << 0

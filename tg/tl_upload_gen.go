@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // UploadCDNFileClass is the TL type upload.CdnFile: one of
@@ -20,26 +21,28 @@ type UploadCDNFileClass interface {
 
 // DecodeUploadCDNFile decodes any constructor of upload.CdnFile.
 func DecodeUploadCDNFile(b *bin.Buffer) (UploadCDNFileClass, error) {
-	return tlrt.Owned(b, decodeUploadCDNFile)
+	return tlrt.Decode(b, &wireSchema, 1184, decodeUploadCDNFile)
 }
 
 // decodeUploadCDNFile is DecodeUploadCDNFile for a value nested depth levels
 // deep.
-func decodeUploadCDNFile(b *bin.Buffer, depth int) (UploadCDNFileClass, error) {
-	id, err := b.ID()
+func decodeUploadCDNFile(d *tlrt.Decoder, depth int) (UploadCDNFileClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v UploadCDNFileClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UploadCDNFileReuploadNeededTypeID:
-		v = &UploadCDNFileReuploadNeeded{}
+		v, size = &UploadCDNFileReuploadNeeded{}, unsafe.Sizeof(UploadCDNFileReuploadNeeded{})
 	case UploadCDNFileTypeID:
-		v = &UploadCDNFile{}
+		v, size = &UploadCDNFile{}, unsafe.Sizeof(UploadCDNFile{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "upload.CdnFile"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -99,24 +102,21 @@ func (m *UploadCDNFileReuploadNeeded) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UploadCDNFileReuploadNeeded) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3097)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadCDNFileReuploadNeeded) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UploadCDNFileReuploadNeeded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.RequestToken, err = tlrt.Bytes(b); err != nil {
+	if m.RequestToken, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.cdnFileReuploadNeeded", "request_token")
 	}
 	return nil
@@ -173,24 +173,21 @@ func (m *UploadCDNFile) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UploadCDNFile) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2346)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadCDNFile) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UploadCDNFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Bytes, err = tlrt.Bytes(b); err != nil {
+	if m.Bytes, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.cdnFile", "bytes")
 	}
 	return nil
@@ -207,25 +204,27 @@ type UploadFileClass interface {
 
 // DecodeUploadFile decodes any constructor of upload.File.
 func DecodeUploadFile(b *bin.Buffer) (UploadFileClass, error) {
-	return tlrt.Owned(b, decodeUploadFile)
+	return tlrt.Decode(b, &wireSchema, 2592, decodeUploadFile)
 }
 
 // decodeUploadFile is DecodeUploadFile for a value nested depth levels deep.
-func decodeUploadFile(b *bin.Buffer, depth int) (UploadFileClass, error) {
-	id, err := b.ID()
+func decodeUploadFile(d *tlrt.Decoder, depth int) (UploadFileClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v UploadFileClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UploadFileTypeID:
-		v = &UploadFile{}
+		v, size = &UploadFile{}, unsafe.Sizeof(UploadFile{})
 	case UploadFileCDNRedirectTypeID:
-		v = &UploadFileCDNRedirect{}
+		v, size = &UploadFileCDNRedirect{}, unsafe.Sizeof(UploadFileCDNRedirect{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "upload.File"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -289,19 +288,16 @@ func (m *UploadFile) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UploadFile) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 676)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadFile) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UploadFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -309,13 +305,13 @@ func (m *UploadFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "upload.file", "")
 	}
 	var err error
-	if m.Type, err = decodeStorageFileType(b, depth+1); err != nil {
+	if m.Type, err = decodeStorageFileType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "upload.file", "type")
 	}
-	if m.Mtime, err = b.Int(); err != nil {
+	if m.Mtime, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.file", "mtime")
 	}
-	if m.Bytes, err = tlrt.Bytes(b); err != nil {
+	if m.Bytes, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.file", "bytes")
 	}
 	return nil
@@ -387,19 +383,16 @@ func (m *UploadFileCDNRedirect) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UploadFileCDNRedirect) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3134)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadFileCDNRedirect) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UploadFileCDNRedirect) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -407,19 +400,19 @@ func (m *UploadFileCDNRedirect) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "upload.fileCdnRedirect", "")
 	}
 	var err error
-	if m.DCID, err = b.Int(); err != nil {
+	if m.DCID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "dc_id")
 	}
-	if m.FileToken, err = tlrt.Bytes(b); err != nil {
+	if m.FileToken, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "file_token")
 	}
-	if m.EncryptionKey, err = tlrt.Bytes(b); err != nil {
+	if m.EncryptionKey, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "encryption_key")
 	}
-	if m.EncryptionIv, err = tlrt.Bytes(b); err != nil {
+	if m.EncryptionIv, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "encryption_iv")
 	}
-	if m.FileHashes, err = tlrt.DecodeStructs[FileHash](b, false, false, 20, depth+1); err != nil {
+	if m.FileHashes, err = tlrt.DecodeStructs[FileHash](d, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "file_hashes")
 	}
 	return nil
@@ -484,19 +477,16 @@ func (m *UploadWebFile) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UploadWebFile) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 945)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadWebFile) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UploadWebFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -504,19 +494,19 @@ func (m *UploadWebFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "upload.webFile", "")
 	}
 	var err error
-	if m.Size, err = b.Int(); err != nil {
+	if m.Size, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.webFile", "size")
 	}
-	if m.MimeType, err = tlrt.String(b); err != nil {
+	if m.MimeType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.webFile", "mime_type")
 	}
-	if m.FileType, err = decodeStorageFileType(b, depth+1); err != nil {
+	if m.FileType, err = decodeStorageFileType(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "upload.webFile", "file_type")
 	}
-	if m.Mtime, err = b.Int(); err != nil {
+	if m.Mtime, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.webFile", "mtime")
 	}
-	if m.Bytes, err = tlrt.Bytes(b); err != nil {
+	if m.Bytes, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.webFile", "bytes")
 	}
 	return nil
@@ -577,30 +567,27 @@ func (m *UploadSaveFilePartRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UploadSaveFilePartRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2439)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadSaveFilePartRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UploadSaveFilePartRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FileID, err = b.Long(); err != nil {
+	if m.FileID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "upload.saveFilePart", "file_id")
 	}
-	if m.FilePart, err = b.Int(); err != nil {
+	if m.FilePart, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.saveFilePart", "file_part")
 	}
-	if m.Bytes, err = tlrt.Bytes(b); err != nil {
+	if m.Bytes, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.saveFilePart", "bytes")
 	}
 	return nil
@@ -679,23 +666,20 @@ func (m *UploadGetFileRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UploadGetFileRequest) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UploadGetFileRequest{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2591)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadGetFileRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UploadGetFileRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -703,18 +687,18 @@ func (m *UploadGetFileRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "upload.getFile", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "upload.getFile", "flags")
 	}
 	m.Precise = m.Flags.Has(0)
 	m.CDNSupported = m.Flags.Has(1)
-	if m.Location, err = decodeInputFileLocation(b, depth+1); err != nil {
+	if m.Location, err = decodeInputFileLocation(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "upload.getFile", "location")
 	}
-	if m.Offset, err = b.Long(); err != nil {
+	if m.Offset, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "upload.getFile", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.getFile", "limit")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -786,33 +770,30 @@ func (m *UploadSaveBigFilePartRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UploadSaveBigFilePartRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2915)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadSaveBigFilePartRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UploadSaveBigFilePartRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FileID, err = b.Long(); err != nil {
+	if m.FileID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "upload.saveBigFilePart", "file_id")
 	}
-	if m.FilePart, err = b.Int(); err != nil {
+	if m.FilePart, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.saveBigFilePart", "file_part")
 	}
-	if m.FileTotalParts, err = b.Int(); err != nil {
+	if m.FileTotalParts, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.saveBigFilePart", "file_total_parts")
 	}
-	if m.Bytes, err = tlrt.Bytes(b); err != nil {
+	if m.Bytes, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.saveBigFilePart", "bytes")
 	}
 	return nil
@@ -884,19 +865,16 @@ func (m *UploadGetWebFileRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UploadGetWebFileRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 973)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadGetWebFileRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UploadGetWebFileRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -904,13 +882,13 @@ func (m *UploadGetWebFileRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "upload.getWebFile", "")
 	}
 	var err error
-	if m.Location, err = decodeInputWebFileLocation(b, depth+1); err != nil {
+	if m.Location, err = decodeInputWebFileLocation(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "upload.getWebFile", "location")
 	}
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.getWebFile", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.getWebFile", "limit")
 	}
 	return nil
@@ -979,30 +957,27 @@ func (m *UploadGetCDNFileRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UploadGetCDNFileRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1183)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadGetCDNFileRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UploadGetCDNFileRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FileToken, err = tlrt.Bytes(b); err != nil {
+	if m.FileToken, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.getCdnFile", "file_token")
 	}
-	if m.Offset, err = b.Long(); err != nil {
+	if m.Offset, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "upload.getCdnFile", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.getCdnFile", "limit")
 	}
 	return nil
@@ -1067,27 +1042,24 @@ func (m *UploadReuploadCDNFileRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UploadReuploadCDNFileRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2179)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadReuploadCDNFileRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UploadReuploadCDNFileRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FileToken, err = tlrt.Bytes(b); err != nil {
+	if m.FileToken, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.reuploadCdnFile", "file_token")
 	}
-	if m.RequestToken, err = tlrt.Bytes(b); err != nil {
+	if m.RequestToken, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.reuploadCdnFile", "request_token")
 	}
 	return nil
@@ -1100,8 +1072,8 @@ func (c *Client) UploadReuploadCDNFile(ctx context.Context, req *UploadReuploadC
 		req = new(UploadReuploadCDNFileRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]FileHash, error) {
-			return tlrt.DecodeStructs[FileHash](b, false, false, 20, depth)
+		return tlrt.Decode(b, &wireSchema, 562, func(d *tlrt.Decoder, depth int) ([]FileHash, error) {
+			return tlrt.DecodeStructs[FileHash](d, false, false, 20, depth)
 		})
 	})
 }
@@ -1157,27 +1129,24 @@ func (m *UploadGetCDNFileHashesRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UploadGetCDNFileHashesRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2077)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadGetCDNFileHashesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UploadGetCDNFileHashesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FileToken, err = tlrt.Bytes(b); err != nil {
+	if m.FileToken, err = tlrt.Bytes(d); err != nil {
 		return tlrt.DecodeErr(err, "upload.getCdnFileHashes", "file_token")
 	}
-	if m.Offset, err = b.Long(); err != nil {
+	if m.Offset, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "upload.getCdnFileHashes", "offset")
 	}
 	return nil
@@ -1190,8 +1159,8 @@ func (c *Client) UploadGetCDNFileHashes(ctx context.Context, req *UploadGetCDNFi
 		req = new(UploadGetCDNFileHashesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]FileHash, error) {
-			return tlrt.DecodeStructs[FileHash](b, false, false, 20, depth)
+		return tlrt.Decode(b, &wireSchema, 562, func(d *tlrt.Decoder, depth int) ([]FileHash, error) {
+			return tlrt.DecodeStructs[FileHash](d, false, false, 20, depth)
 		})
 	})
 }
@@ -1249,19 +1218,16 @@ func (m *UploadGetFileHashesRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UploadGetFileHashesRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2073)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UploadGetFileHashesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UploadGetFileHashesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1269,10 +1235,10 @@ func (m *UploadGetFileHashesRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "upload.getFileHashes", "")
 	}
 	var err error
-	if m.Location, err = decodeInputFileLocation(b, depth+1); err != nil {
+	if m.Location, err = decodeInputFileLocation(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "upload.getFileHashes", "location")
 	}
-	if m.Offset, err = b.Long(); err != nil {
+	if m.Offset, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "upload.getFileHashes", "offset")
 	}
 	return nil
@@ -1285,8 +1251,8 @@ func (c *Client) UploadGetFileHashes(ctx context.Context, req *UploadGetFileHash
 		req = new(UploadGetFileHashesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]FileHash, error) {
-			return tlrt.DecodeStructs[FileHash](b, false, false, 20, depth)
+		return tlrt.Decode(b, &wireSchema, 562, func(d *tlrt.Decoder, depth int) ([]FileHash, error) {
+			return tlrt.DecodeStructs[FileHash](d, false, false, 20, depth)
 		})
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // UsersSavedMusicClass is the TL type users.SavedMusic: one of
@@ -20,26 +21,28 @@ type UsersSavedMusicClass interface {
 
 // DecodeUsersSavedMusic decodes any constructor of users.SavedMusic.
 func DecodeUsersSavedMusic(b *bin.Buffer) (UsersSavedMusicClass, error) {
-	return tlrt.Owned(b, decodeUsersSavedMusic)
+	return tlrt.Decode(b, &wireSchema, 1789, decodeUsersSavedMusic)
 }
 
 // decodeUsersSavedMusic is DecodeUsersSavedMusic for a value nested depth
 // levels deep.
-func decodeUsersSavedMusic(b *bin.Buffer, depth int) (UsersSavedMusicClass, error) {
-	id, err := b.ID()
+func decodeUsersSavedMusic(d *tlrt.Decoder, depth int) (UsersSavedMusicClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v UsersSavedMusicClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UsersSavedMusicNotModifiedTypeID:
-		v = &UsersSavedMusicNotModified{}
+		v = tlrt.New[UsersSavedMusicNotModified](d)
 	case UsersSavedMusicTypeID:
-		v = &UsersSavedMusic{}
+		v, size = &UsersSavedMusic{}, unsafe.Sizeof(UsersSavedMusic{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "users.SavedMusic"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -102,17 +105,18 @@ func (m *UsersSavedMusicNotModified) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersSavedMusicNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2967)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UsersSavedMusicNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UsersSavedMusicNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "users.savedMusicNotModified", "count")
 	}
 	return nil
@@ -180,19 +184,16 @@ func (m *UsersSavedMusic) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UsersSavedMusic) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1125)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UsersSavedMusic) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UsersSavedMusic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -200,10 +201,10 @@ func (m *UsersSavedMusic) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "users.savedMusic", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "users.savedMusic", "count")
 	}
-	if m.Documents, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "users.savedMusic", "documents")
 	}
 	return nil
@@ -220,25 +221,27 @@ type UsersUsersClass interface {
 
 // DecodeUsersUsers decodes any constructor of users.Users.
 func DecodeUsersUsers(b *bin.Buffer) (UsersUsersClass, error) {
-	return tlrt.Owned(b, decodeUsersUsers)
+	return tlrt.Decode(b, &wireSchema, 2256, decodeUsersUsers)
 }
 
 // decodeUsersUsers is DecodeUsersUsers for a value nested depth levels deep.
-func decodeUsersUsers(b *bin.Buffer, depth int) (UsersUsersClass, error) {
-	id, err := b.ID()
+func decodeUsersUsers(d *tlrt.Decoder, depth int) (UsersUsersClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v UsersUsersClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UsersUsersTypeID:
-		v = &UsersUsers{}
+		v, size = &UsersUsers{}, unsafe.Sizeof(UsersUsers{})
 	case UsersUsersSliceTypeID:
-		v = &UsersUsersSlice{}
+		v, size = &UsersUsersSlice{}, unsafe.Sizeof(UsersUsersSlice{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "users.Users"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -300,19 +303,16 @@ func (m *UsersUsers) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UsersUsers) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1610)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UsersUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UsersUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -320,7 +320,7 @@ func (m *UsersUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "users.users", "")
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "users.users", "users")
 	}
 	return nil
@@ -387,19 +387,16 @@ func (m *UsersUsersSlice) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UsersUsersSlice) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1090)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UsersUsersSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UsersUsersSlice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -407,10 +404,10 @@ func (m *UsersUsersSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "users.usersSlice", "")
 	}
 	var err error
-	if m.Count, err = b.Int(); err != nil {
+	if m.Count, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "users.usersSlice", "count")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "users.usersSlice", "users")
 	}
 	return nil
@@ -481,23 +478,20 @@ func (m *UsersUserFull) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UsersUserFull) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UsersUserFull{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1197)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UsersUserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UsersUserFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -505,13 +499,13 @@ func (m *UsersUserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "users.userFull", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.FullUser, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.FullUser, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "users.userFull", "full_user")
 	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "users.userFull", "chats")
 	}
-	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "users.userFull", "users")
 	}
 	return nil
@@ -572,12 +566,13 @@ func (m *UsersGetUsersRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersGetUsersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 715)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UsersGetUsersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UsersGetUsersRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -585,7 +580,7 @@ func (m *UsersGetUsersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "users.getUsers", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
+	if m.ID, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "users.getUsers", "id")
 	}
 	return nil
@@ -597,8 +592,8 @@ func (c *Client) UsersGetUsers(ctx context.Context, req *UsersGetUsersRequest) (
 		req = new(UsersGetUsersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]UserClass, error) {
-		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]UserClass, error) {
-			return tlrt.DecodeSlabs[User](b, false, 12, depth, decodeUser)
+		return tlrt.Decode(b, &wireSchema, 19, func(d *tlrt.Decoder, depth int) ([]UserClass, error) {
+			return tlrt.DecodeSlabs[User](d, false, 12, depth, decodeUser)
 		})
 	})
 }
@@ -655,12 +650,13 @@ func (m *UsersGetFullUserRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersGetFullUserRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2477)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UsersGetFullUserRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UsersGetFullUserRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -668,7 +664,7 @@ func (m *UsersGetFullUserRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "users.getFullUser", "")
 	}
 	var err error
-	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.ID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "users.getFullUser", "id")
 	}
 	return nil
@@ -742,19 +738,16 @@ func (m *UsersSetSecureValueErrorsRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UsersSetSecureValueErrorsRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2070)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UsersSetSecureValueErrorsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UsersSetSecureValueErrorsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -762,10 +755,10 @@ func (m *UsersSetSecureValueErrorsRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "users.setSecureValueErrors", "")
 	}
 	var err error
-	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.ID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "users.setSecureValueErrors", "id")
 	}
-	if m.Errors, err = tlrt.DecodeSlabs[SecureValueErrorData](b, false, 16, depth+1, decodeSecureValueError); err != nil {
+	if m.Errors, err = tlrt.DecodeSlabs[SecureValueErrorData](d, false, 16, depth+1, decodeSecureValueError); err != nil {
 		return tlrt.DecodeErr(err, "users.setSecureValueErrors", "errors")
 	}
 	return nil
@@ -838,12 +831,13 @@ func (m *UsersGetRequirementsToContactRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersGetRequirementsToContactRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 2850)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UsersGetRequirementsToContactRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UsersGetRequirementsToContactRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -851,7 +845,7 @@ func (m *UsersGetRequirementsToContactRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "users.getRequirementsToContact", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
+	if m.ID, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "users.getRequirementsToContact", "id")
 	}
 	return nil
@@ -864,7 +858,9 @@ func (c *Client) UsersGetRequirementsToContact(ctx context.Context, req *UsersGe
 		req = new(UsersGetRequirementsToContactRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]RequirementToContactClass, error) {
-		return tlrt.DecodeSlabs[RequirementToContactPaidMessages](b, false, 4, 0, decodeRequirementToContact)
+		return tlrt.Decode(b, &wireSchema, 2852, func(d *tlrt.Decoder, depth int) ([]RequirementToContactClass, error) {
+			return tlrt.DecodeSlabs[RequirementToContactPaidMessages](d, false, 4, depth, decodeRequirementToContact)
+		})
 	})
 }
 
@@ -929,12 +925,13 @@ func (m *UsersGetSavedMusicRequest) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersGetSavedMusicRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1830)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UsersGetSavedMusicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UsersGetSavedMusicRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -942,16 +939,16 @@ func (m *UsersGetSavedMusicRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "users.getSavedMusic", "")
 	}
 	var err error
-	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.ID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "users.getSavedMusic", "id")
 	}
-	if m.Offset, err = b.Int(); err != nil {
+	if m.Offset, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "users.getSavedMusic", "offset")
 	}
-	if m.Limit, err = b.Int(); err != nil {
+	if m.Limit, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "users.getSavedMusic", "limit")
 	}
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "users.getSavedMusic", "hash")
 	}
 	return nil
@@ -1023,19 +1020,16 @@ func (m *UsersGetSavedMusicByIDRequest) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *UsersGetSavedMusicByIDRequest) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1788)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *UsersGetSavedMusicByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UsersGetSavedMusicByIDRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1043,10 +1037,10 @@ func (m *UsersGetSavedMusicByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "users.getSavedMusicByID", "")
 	}
 	var err error
-	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.ID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "users.getSavedMusicByID", "id")
 	}
-	if m.Documents, err = tlrt.DecodeSlabs[InputDocument](b, false, 4, depth+1, decodeInputDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeSlabs[InputDocument](d, false, 4, depth+1, decodeInputDocument); err != nil {
 		return tlrt.DecodeErr(err, "users.getSavedMusicByID", "documents")
 	}
 	return nil
@@ -1121,12 +1115,13 @@ func (m *UsersSuggestBirthdayRequest) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = UsersSuggestBirthdayRequest{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3250)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *UsersSuggestBirthdayRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *UsersSuggestBirthdayRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1134,10 +1129,10 @@ func (m *UsersSuggestBirthdayRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "users.suggestBirthday", "")
 	}
 	var err error
-	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
+	if m.ID, err = decodeInputUser(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "users.suggestBirthday", "id")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Birthday, depth+1); err != nil {
+	if err = tlrt.DecodeBoxed(d, &m.Birthday, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "users.suggestBirthday", "birthday")
 	}
 	return nil

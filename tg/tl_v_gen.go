@@ -7,6 +7,7 @@ import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"math"
+	"unsafe"
 )
 
 // VideoSizeClass is the TL type VideoSize: one of VideoSize,
@@ -20,27 +21,29 @@ type VideoSizeClass interface {
 
 // DecodeVideoSize decodes any constructor of VideoSize.
 func DecodeVideoSize(b *bin.Buffer) (VideoSizeClass, error) {
-	return tlrt.Owned(b, decodeVideoSize)
+	return tlrt.Decode(b, &wireSchema, 56, decodeVideoSize)
 }
 
 // decodeVideoSize is DecodeVideoSize for a value nested depth levels deep.
-func decodeVideoSize(b *bin.Buffer, depth int) (VideoSizeClass, error) {
-	id, err := b.ID()
+func decodeVideoSize(d *tlrt.Decoder, depth int) (VideoSizeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v VideoSizeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case VideoSizeTypeID:
-		v = &VideoSize{}
+		v, size = &VideoSize{}, unsafe.Sizeof(VideoSize{})
 	case VideoSizeEmojiMarkupTypeID:
-		v = &VideoSizeEmojiMarkup{}
+		v, size = &VideoSizeEmojiMarkup{}, unsafe.Sizeof(VideoSizeEmojiMarkup{})
 	case VideoSizeStickerMarkupTypeID:
-		v = &VideoSizeStickerMarkup{}
+		v, size = &VideoSizeStickerMarkup{}, unsafe.Sizeof(VideoSizeStickerMarkup{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "VideoSize"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -138,44 +141,41 @@ func (m *VideoSize) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *VideoSize) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = VideoSize{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2911)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *VideoSize) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *VideoSize) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "videoSize", "flags")
 	}
-	if m.Type, err = tlrt.String(b); err != nil {
+	if m.Type, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "videoSize", "type")
 	}
-	if m.W, err = b.Int(); err != nil {
+	if m.W, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "videoSize", "w")
 	}
-	if m.H, err = b.Int(); err != nil {
+	if m.H, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "videoSize", "h")
 	}
-	if m.Size, err = b.Int(); err != nil {
+	if m.Size, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "videoSize", "size")
 	}
 	if m.Flags.Has(0) {
-		if m.VideoStartTs, err = b.Double(); err != nil {
+		if m.VideoStartTs, err = d.Double(); err != nil {
 			return tlrt.DecodeErr(err, "videoSize", "video_start_ts")
 		}
 	}
@@ -247,20 +247,21 @@ func (m *VideoSizeEmojiMarkup) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *VideoSizeEmojiMarkup) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 3199)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *VideoSizeEmojiMarkup) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *VideoSizeEmojiMarkup) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.EmojiID, err = b.Long(); err != nil {
+	if m.EmojiID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "videoSizeEmojiMarkup", "emoji_id")
 	}
-	if m.BackgroundColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.BackgroundColors, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "videoSizeEmojiMarkup", "background_colors")
 	}
 	return nil
@@ -330,19 +331,16 @@ func (m *VideoSizeStickerMarkup) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *VideoSizeStickerMarkup) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 717)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *VideoSizeStickerMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *VideoSizeStickerMarkup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -350,13 +348,13 @@ func (m *VideoSizeStickerMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "videoSizeStickerMarkup", "")
 	}
 	var err error
-	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "videoSizeStickerMarkup", "stickerset")
 	}
-	if m.StickerID, err = b.Long(); err != nil {
+	if m.StickerID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "videoSizeStickerMarkup", "sticker_id")
 	}
-	if m.BackgroundColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
+	if m.BackgroundColors, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
 		return tlrt.DecodeErr(err, "videoSizeStickerMarkup", "background_colors")
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // WallPaperClass is the TL type WallPaper: one of WallPaper, WallPaperNoFile.
@@ -18,25 +19,27 @@ type WallPaperClass interface {
 
 // DecodeWallPaper decodes any constructor of WallPaper.
 func DecodeWallPaper(b *bin.Buffer) (WallPaperClass, error) {
-	return tlrt.Owned(b, decodeWallPaper)
+	return tlrt.Decode(b, &wireSchema, 72, decodeWallPaper)
 }
 
 // decodeWallPaper is DecodeWallPaper for a value nested depth levels deep.
-func decodeWallPaper(b *bin.Buffer, depth int) (WallPaperClass, error) {
-	id, err := b.ID()
+func decodeWallPaper(d *tlrt.Decoder, depth int) (WallPaperClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v WallPaperClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case WallPaperTypeID:
-		v = &WallPaper{}
+		v, size = &WallPaper{}, unsafe.Sizeof(WallPaper{})
 	case WallPaperNoFileTypeID:
-		v = &WallPaperNoFile{}
+		v, size = &WallPaperNoFile{}, unsafe.Sizeof(WallPaperNoFile{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "WallPaper"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -124,23 +127,20 @@ func (m *WallPaper) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *WallPaper) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = WallPaper{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2286)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WallPaper) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *WallPaper) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -148,28 +148,29 @@ func (m *WallPaper) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "wallPaper", "")
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "wallPaper", "id")
 	}
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "wallPaper", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
 	m.Default = m.Flags.Has(1)
 	m.Pattern = m.Flags.Has(3)
 	m.Dark = m.Flags.Has(4)
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "wallPaper", "access_hash")
 	}
-	if m.Slug, err = tlrt.String(b); err != nil {
+	if m.Slug, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "wallPaper", "slug")
 	}
-	if m.Document, err = decodeDocument(b, depth+1); err != nil {
+	if m.Document, err = decodeDocument(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "wallPaper", "document")
 	}
 	if m.Flags.Has(2) {
-		m.Settings = new(WallPaperSettings)
-		if err = tlrt.DecodeBoxed(b, m.Settings, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(WallPaperSettings{}))
+		m.Settings = &WallPaperSettings{}
+		if err = tlrt.DecodeBoxed(d, m.Settings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "wallPaper", "settings")
 		}
 	}
@@ -245,23 +246,20 @@ func (m *WallPaperNoFile) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *WallPaperNoFile) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = WallPaperNoFile{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2932)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WallPaperNoFile) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *WallPaperNoFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -269,17 +267,18 @@ func (m *WallPaperNoFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "wallPaperNoFile", "")
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "wallPaperNoFile", "id")
 	}
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "wallPaperNoFile", "flags")
 	}
 	m.Default = m.Flags.Has(1)
 	m.Dark = m.Flags.Has(4)
 	if m.Flags.Has(2) {
-		m.Settings = new(WallPaperSettings)
-		if err = tlrt.DecodeBoxed(b, m.Settings, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(WallPaperSettings{}))
+		m.Settings = &WallPaperSettings{}
+		if err = tlrt.DecodeBoxed(d, m.Settings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "wallPaperNoFile", "settings")
 		}
 	}
@@ -298,25 +297,27 @@ type WebDocumentClass interface {
 
 // DecodeWebDocument decodes any constructor of WebDocument.
 func DecodeWebDocument(b *bin.Buffer) (WebDocumentClass, error) {
-	return tlrt.Owned(b, decodeWebDocument)
+	return tlrt.Decode(b, &wireSchema, 125, decodeWebDocument)
 }
 
 // decodeWebDocument is DecodeWebDocument for a value nested depth levels deep.
-func decodeWebDocument(b *bin.Buffer, depth int) (WebDocumentClass, error) {
-	id, err := b.ID()
+func decodeWebDocument(d *tlrt.Decoder, depth int) (WebDocumentClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v WebDocumentClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case WebDocumentTypeID:
-		v = &WebDocument{}
+		v, size = &WebDocument{}, unsafe.Sizeof(WebDocument{})
 	case WebDocumentNoProxyTypeID:
-		v = &WebDocumentNoProxy{}
+		v, size = &WebDocumentNoProxy{}, unsafe.Sizeof(WebDocumentNoProxy{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "WebDocument"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -389,19 +390,16 @@ func (m *WebDocument) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *WebDocument) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 879)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *WebDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -409,19 +407,19 @@ func (m *WebDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "webDocument", "")
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webDocument", "url")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
+	if m.AccessHash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "webDocument", "access_hash")
 	}
-	if m.Size, err = b.Int(); err != nil {
+	if m.Size, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "webDocument", "size")
 	}
-	if m.MimeType, err = tlrt.String(b); err != nil {
+	if m.MimeType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webDocument", "mime_type")
 	}
-	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](b, false, 4, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](d, false, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "webDocument", "attributes")
 	}
 	return nil
@@ -490,19 +488,16 @@ func (m *WebDocumentNoProxy) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *WebDocumentNoProxy) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3221)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebDocumentNoProxy) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *WebDocumentNoProxy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -510,16 +505,16 @@ func (m *WebDocumentNoProxy) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "webDocumentNoProxy", "")
 	}
 	var err error
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webDocumentNoProxy", "url")
 	}
-	if m.Size, err = b.Int(); err != nil {
+	if m.Size, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "webDocumentNoProxy", "size")
 	}
-	if m.MimeType, err = tlrt.String(b); err != nil {
+	if m.MimeType, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webDocumentNoProxy", "mime_type")
 	}
-	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](b, false, 4, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](d, false, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "webDocumentNoProxy", "attributes")
 	}
 	return nil
@@ -536,29 +531,31 @@ type WebPageClass interface {
 
 // DecodeWebPage decodes any constructor of WebPage.
 func DecodeWebPage(b *bin.Buffer) (WebPageClass, error) {
-	return tlrt.Owned(b, decodeWebPage)
+	return tlrt.Decode(b, &wireSchema, 224, decodeWebPage)
 }
 
 // decodeWebPage is DecodeWebPage for a value nested depth levels deep.
-func decodeWebPage(b *bin.Buffer, depth int) (WebPageClass, error) {
-	id, err := b.ID()
+func decodeWebPage(d *tlrt.Decoder, depth int) (WebPageClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v WebPageClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case WebPageEmptyTypeID:
-		v = &WebPageEmpty{}
+		v, size = &WebPageEmpty{}, unsafe.Sizeof(WebPageEmpty{})
 	case WebPagePendingTypeID:
-		v = &WebPagePending{}
+		v, size = &WebPagePending{}, unsafe.Sizeof(WebPagePending{})
 	case WebPageTypeID:
-		v = &WebPage{}
+		v, size = &WebPage{}, unsafe.Sizeof(WebPage{})
 	case WebPageNotModifiedTypeID:
-		v = &WebPageNotModified{}
+		v = tlrt.New[WebPageNotModified](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "WebPage"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -647,35 +644,32 @@ func (m *WebPageEmpty) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *WebPageEmpty) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = WebPageEmpty{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 937)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebPageEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *WebPageEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "webPageEmpty", "flags")
 	}
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "webPageEmpty", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "webPageEmpty", "url")
 		}
 	}
@@ -771,39 +765,36 @@ func (m *WebPagePending) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *WebPagePending) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = WebPagePending{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2416)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebPagePending) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *WebPagePending) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "webPagePending", "flags")
 	}
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "webPagePending", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.URL, err = tlrt.String(b); err != nil {
+		if m.URL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "webPagePending", "url")
 		}
 	}
-	if m.Date, err = b.Int(); err != nil {
+	if m.Date, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "webPagePending", "date")
 	}
 	if m.URL != "" {
@@ -1185,23 +1176,20 @@ func (m *WebPage) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *WebPage) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = WebPage{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 3029)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *WebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1209,91 +1197,92 @@ func (m *WebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "webPage", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "webPage", "flags")
 	}
 	m.HasLargeMedia = m.Flags.Has(13)
 	m.VideoCoverPhoto = m.Flags.Has(14)
-	if m.ID, err = b.Long(); err != nil {
+	if m.ID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "webPage", "id")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webPage", "url")
 	}
-	if m.DisplayURL, err = tlrt.String(b); err != nil {
+	if m.DisplayURL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webPage", "display_url")
 	}
-	if m.Hash, err = b.Int(); err != nil {
+	if m.Hash, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "webPage", "hash")
 	}
 	if m.Flags.Has(0) {
-		if m.Type, err = tlrt.String(b); err != nil {
+		if m.Type, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "type")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SiteName, err = tlrt.String(b); err != nil {
+		if m.SiteName, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "site_name")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Title, err = tlrt.String(b); err != nil {
+		if m.Title, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "title")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Description, err = tlrt.String(b); err != nil {
+		if m.Description, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "description")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+		if m.Photo, err = decodePhoto(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "photo")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.EmbedURL, err = tlrt.String(b); err != nil {
+		if m.EmbedURL, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "embed_url")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.EmbedType, err = tlrt.String(b); err != nil {
+		if m.EmbedType, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "embed_type")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.EmbedWidth, err = b.Int(); err != nil {
+		if m.EmbedWidth, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "embed_width")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.EmbedHeight, err = b.Int(); err != nil {
+		if m.EmbedHeight, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "embed_height")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Duration, err = b.Int(); err != nil {
+		if m.Duration, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "duration")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.Author, err = tlrt.String(b); err != nil {
+		if m.Author, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "author")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.Document, err = decodeDocument(b, depth+1); err != nil {
+		if m.Document, err = decodeDocument(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "document")
 		}
 	}
 	if m.Flags.Has(10) {
-		m.CachedPage = new(Page)
-		if err = tlrt.DecodeBoxed(b, m.CachedPage, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(Page{}))
+		m.CachedPage = &Page{}
+		if err = tlrt.DecodeBoxed(d, m.CachedPage, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "cached_page")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.Attributes, err = tlrt.DecodeSlabs[WebPageAttributeStory](b, false, 8, depth+1, decodeWebPageAttribute); err != nil {
+		if m.Attributes, err = tlrt.DecodeSlabs[WebPageAttributeStory](d, false, 8, depth+1, decodeWebPageAttribute); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "attributes")
 		}
 	}
@@ -1417,21 +1406,22 @@ func (m *WebPageNotModified) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WebPageNotModified{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1763)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *WebPageNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *WebPageNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "webPageNotModified", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.CachedPageViews, err = b.Int(); err != nil {
+		if m.CachedPageViews, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "webPageNotModified", "cached_page_views")
 		}
 	}
@@ -1454,36 +1444,38 @@ type WebPageAttributeClass interface {
 
 // DecodeWebPageAttribute decodes any constructor of WebPageAttribute.
 func DecodeWebPageAttribute(b *bin.Buffer) (WebPageAttributeClass, error) {
-	return tlrt.Owned(b, decodeWebPageAttribute)
+	return tlrt.Decode(b, &wireSchema, 539, decodeWebPageAttribute)
 }
 
 // decodeWebPageAttribute is DecodeWebPageAttribute for a value nested depth
 // levels deep.
-func decodeWebPageAttribute(b *bin.Buffer, depth int) (WebPageAttributeClass, error) {
-	id, err := b.ID()
+func decodeWebPageAttribute(d *tlrt.Decoder, depth int) (WebPageAttributeClass, error) {
+	id, err := d.ID()
 	if err != nil {
 		return nil, err
 	}
 	var v WebPageAttributeClass
+	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case WebPageAttributeThemeTypeID:
-		v = &WebPageAttributeTheme{}
+		v, size = &WebPageAttributeTheme{}, unsafe.Sizeof(WebPageAttributeTheme{})
 	case WebPageAttributeStoryTypeID:
-		v = &WebPageAttributeStory{}
+		v, size = &WebPageAttributeStory{}, unsafe.Sizeof(WebPageAttributeStory{})
 	case WebPageAttributeStickerSetTypeID:
-		v = &WebPageAttributeStickerSet{}
+		v, size = &WebPageAttributeStickerSet{}, unsafe.Sizeof(WebPageAttributeStickerSet{})
 	case WebPageAttributeUniqueStarGiftTypeID:
-		v = &WebPageAttributeUniqueStarGift{}
+		v, size = &WebPageAttributeUniqueStarGift{}, unsafe.Sizeof(WebPageAttributeUniqueStarGift{})
 	case WebPageAttributeStarGiftCollectionTypeID:
-		v = &WebPageAttributeStarGiftCollection{}
+		v, size = &WebPageAttributeStarGiftCollection{}, unsafe.Sizeof(WebPageAttributeStarGiftCollection{})
 	case WebPageAttributeStarGiftAuctionTypeID:
-		v = &WebPageAttributeStarGiftAuction{}
+		v, size = &WebPageAttributeStarGiftAuction{}, unsafe.Sizeof(WebPageAttributeStarGiftAuction{})
 	case WebPageAttributeAiComposeToneTypeID:
-		v = &WebPageAttributeAiComposeTone{}
+		v = tlrt.New[WebPageAttributeAiComposeTone](d)
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "WebPageAttribute"}
 	}
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	d.Spend(size)
+	if err := v.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1583,23 +1575,20 @@ func (m *WebPageAttributeTheme) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *WebPageAttributeTheme) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = WebPageAttributeTheme{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1470)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebPageAttributeTheme) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *WebPageAttributeTheme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1607,17 +1596,18 @@ func (m *WebPageAttributeTheme) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeTheme", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeTheme", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Documents, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+		if m.Documents, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 			return tlrt.DecodeErr(err, "webPageAttributeTheme", "documents")
 		}
 	}
 	if m.Flags.Has(1) {
-		m.Settings = new(ThemeSettings)
-		if err = tlrt.DecodeBoxed(b, m.Settings, depth+1); err != nil {
+		d.Spend(unsafe.Sizeof(ThemeSettings{}))
+		m.Settings = &ThemeSettings{}
+		if err = tlrt.DecodeBoxed(d, m.Settings, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "webPageAttributeTheme", "settings")
 		}
 	}
@@ -1694,23 +1684,20 @@ func (m *WebPageAttributeStory) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *WebPageAttributeStory) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = WebPageAttributeStory{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1062)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebPageAttributeStory) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *WebPageAttributeStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1718,17 +1705,17 @@ func (m *WebPageAttributeStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStory", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStory", "flags")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+	if m.Peer, err = decodePeer(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStory", "peer")
 	}
-	if m.ID, err = b.Int(); err != nil {
+	if m.ID, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStory", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
+		if m.Story, err = decodeStoryItem(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "webPageAttributeStory", "story")
 		}
 	}
@@ -1805,23 +1792,20 @@ func (m *WebPageAttributeStickerSet) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *WebPageAttributeStickerSet) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = WebPageAttributeStickerSet{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1432)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebPageAttributeStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *WebPageAttributeStickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1829,12 +1813,12 @@ func (m *WebPageAttributeStickerSet) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStickerSet", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStickerSet", "flags")
 	}
 	m.Emojis = m.Flags.Has(0)
 	m.TextColor = m.Flags.Has(1)
-	if m.Stickers, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStickerSet", "stickers")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -1898,19 +1882,16 @@ func (m *WebPageAttributeUniqueStarGift) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *WebPageAttributeUniqueStarGift) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2761)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebPageAttributeUniqueStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *WebPageAttributeUniqueStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1918,7 +1899,7 @@ func (m *WebPageAttributeUniqueStarGift) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeUniqueStarGift", "")
 	}
 	var err error
-	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeUniqueStarGift", "gift")
 	}
 	return nil
@@ -1984,19 +1965,16 @@ func (m *WebPageAttributeStarGiftCollection) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *WebPageAttributeStarGiftCollection) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1102)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebPageAttributeStarGiftCollection) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *WebPageAttributeStarGiftCollection) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2004,7 +1982,7 @@ func (m *WebPageAttributeStarGiftCollection) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStarGiftCollection", "")
 	}
 	var err error
-	if m.Icons, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
+	if m.Icons, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStarGiftCollection", "icons")
 	}
 	return nil
@@ -2069,19 +2047,16 @@ func (m *WebPageAttributeStarGiftAuction) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *WebPageAttributeStarGiftAuction) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 590)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebPageAttributeStarGiftAuction) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *WebPageAttributeStarGiftAuction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2089,10 +2064,10 @@ func (m *WebPageAttributeStarGiftAuction) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStarGiftAuction", "")
 	}
 	var err error
-	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStarGiftAuction", "gift")
 	}
-	if m.EndDate, err = b.Int(); err != nil {
+	if m.EndDate, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStarGiftAuction", "end_date")
 	}
 	return nil
@@ -2157,17 +2132,18 @@ func (m *WebPageAttributeAiComposeTone) Decode(b *bin.Buffer) error {
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebPageAttributeAiComposeTone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 1813)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *WebPageAttributeAiComposeTone) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *WebPageAttributeAiComposeTone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.EmojiID, err = b.Long(); err != nil {
+	if m.EmojiID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeAiComposeTone", "emoji_id")
 	}
 	return nil
@@ -2411,64 +2387,61 @@ func (m *WallPaperSettings) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *WallPaperSettings) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = WallPaperSettings{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1161)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WallPaperSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *WallPaperSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "wallPaperSettings", "flags")
 	}
 	m.Blur = m.Flags.Has(1)
 	m.Motion = m.Flags.Has(2)
 	if m.Flags.Has(0) {
-		if m.BackgroundColor, err = b.Int(); err != nil {
+		if m.BackgroundColor, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "wallPaperSettings", "background_color")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.SecondBackgroundColor, err = b.Int(); err != nil {
+		if m.SecondBackgroundColor, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "wallPaperSettings", "second_background_color")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.ThirdBackgroundColor, err = b.Int(); err != nil {
+		if m.ThirdBackgroundColor, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "wallPaperSettings", "third_background_color")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.FourthBackgroundColor, err = b.Int(); err != nil {
+		if m.FourthBackgroundColor, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "wallPaperSettings", "fourth_background_color")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Intensity, err = b.Int(); err != nil {
+		if m.Intensity, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "wallPaperSettings", "intensity")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Rotation, err = b.Int(); err != nil {
+		if m.Rotation, err = d.Int(); err != nil {
 			return tlrt.DecodeErr(err, "wallPaperSettings", "rotation")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Emoticon, err = tlrt.String(b); err != nil {
+		if m.Emoticon, err = tlrt.String(d); err != nil {
 			return tlrt.DecodeErr(err, "wallPaperSettings", "emoticon")
 		}
 	}
@@ -2564,48 +2537,45 @@ func (m *WebAuthorization) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *WebAuthorization) DecodeBare(b *bin.Buffer) error {
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2323)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebAuthorization) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *WebAuthorization) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.Long(); err != nil {
+	if m.Hash, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "hash")
 	}
-	if m.BotID, err = b.Long(); err != nil {
+	if m.BotID, err = d.Long(); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "bot_id")
 	}
-	if m.Domain, err = tlrt.String(b); err != nil {
+	if m.Domain, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "domain")
 	}
-	if m.Browser, err = tlrt.String(b); err != nil {
+	if m.Browser, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "browser")
 	}
-	if m.Platform, err = tlrt.String(b); err != nil {
+	if m.Platform, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "platform")
 	}
-	if m.DateCreated, err = b.Int(); err != nil {
+	if m.DateCreated, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "date_created")
 	}
-	if m.DateActive, err = b.Int(); err != nil {
+	if m.DateActive, err = d.Int(); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "date_active")
 	}
-	if m.IP, err = tlrt.String(b); err != nil {
+	if m.IP, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "ip")
 	}
-	if m.Region, err = tlrt.String(b); err != nil {
+	if m.Region, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "region")
 	}
 	return nil
@@ -2695,41 +2665,38 @@ func (m *WebDomainException) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *WebDomainException) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = WebDomainException{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 2089)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebDomainException) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *WebDomainException) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "webDomainException", "flags")
 	}
-	if m.Domain, err = tlrt.String(b); err != nil {
+	if m.Domain, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webDomainException", "domain")
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webDomainException", "url")
 	}
-	if m.Title, err = tlrt.String(b); err != nil {
+	if m.Title, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webDomainException", "title")
 	}
 	if m.Flags.Has(0) {
-		if m.Favicon, err = b.Long(); err != nil {
+		if m.Favicon, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "webDomainException", "favicon")
 		}
 	}
@@ -2802,12 +2769,13 @@ func (m *WebViewMessageSent) DecodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	*m = WebViewMessageSent{}
-	return m.DecodeBareAt(b, 0)
+	d := tlrt.NewDecoder(b, &wireSchema, 707)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m.
-func (m *WebViewMessageSent) DecodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *WebViewMessageSent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2815,11 +2783,11 @@ func (m *WebViewMessageSent) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "webViewMessageSent", "")
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "webViewMessageSent", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.MsgID, err = decodeInputBotInlineMessageID(b, depth+1); err != nil {
+		if m.MsgID, err = decodeInputBotInlineMessageID(d, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "webViewMessageSent", "msg_id")
 		}
 	}
@@ -2914,39 +2882,36 @@ func (m *WebViewResultURL) Decode(b *bin.Buffer) error {
 	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
-// copy of b's bytes.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
+// few chunks of memory of their own, none of b's.
 func (m *WebViewResultURL) DecodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = WebViewResultURL{}
-	own := tlrt.Own(b)
-	err := m.DecodeBareAt(own, 0)
-	tlrt.Advance(b, own)
-	return err
+	d := tlrt.NewDecoder(b, &wireSchema, 1385)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
-// new m: it does not clear m. Its strings and bytes share b's memory, which
-// must stay unchanged while m is in use.
-func (m *WebViewResultURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *WebViewResultURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if err = m.Flags.Decode(b); err != nil {
+	if err = m.Flags.Decode(&d.Buffer); err != nil {
 		return tlrt.DecodeErr(err, "webViewResultUrl", "flags")
 	}
 	m.Fullsize = m.Flags.Has(1)
 	m.Fullscreen = m.Flags.Has(2)
 	m.SameOrigin = m.Flags.Has(3)
 	if m.Flags.Has(0) {
-		if m.QueryID, err = b.Long(); err != nil {
+		if m.QueryID, err = d.Long(); err != nil {
 			return tlrt.DecodeErr(err, "webViewResultUrl", "query_id")
 		}
 	}
-	if m.URL, err = tlrt.String(b); err != nil {
+	if m.URL, err = tlrt.String(d); err != nil {
 		return tlrt.DecodeErr(err, "webViewResultUrl", "url")
 	}
 	m.Flags &^= 1<<1 | 1<<2 | 1<<3

@@ -31,8 +31,8 @@ func ConsumeID(b *bin.Buffer, want uint32, name string) error {
 
 // DecodeBoxed reads v's ID, then v, nested depth levels deep. An error of
 // the ID is v's own: a *DecodeError with no field.
-func DecodeBoxed(b *bin.Buffer, v Object, depth int) error {
-	if err := ConsumeID(b, v.TypeID(), v.TypeName()); err != nil {
+func DecodeBoxed(b *Decoder, v Object, depth int) error {
+	if err := ConsumeID(&b.Buffer, v.TypeID(), v.TypeName()); err != nil {
 		return DecodeErr(err, v.TypeName(), "")
 	}
 	return v.DecodeBareAt(b, depth)
@@ -52,8 +52,8 @@ func DecodePtr[T any, P interface {
 
 // DecodeVector reads a boxed vector of values that hold no constructors,
 // each read by elem and taking at least minSize bytes of input.
-func DecodeVector[T any](b *bin.Buffer, minSize int, elem func(*bin.Buffer) (T, error)) ([]T, error) {
-	return decodeElems(b, false, minSize, func(b *bin.Buffer, v *T, _ int) (err error) {
+func DecodeVector[T any](b *Decoder, minSize int, elem func(*Decoder) (T, error)) ([]T, error) {
+	return decodeElems(b, false, minSize, func(b *Decoder, v *T, _ int) (err error) {
 		*v, err = elem(b)
 		return err
 	})
@@ -61,8 +61,8 @@ func DecodeVector[T any](b *bin.Buffer, minSize int, elem func(*bin.Buffer) (T, 
 
 // DecodeBareVector reads a bare vector (a length, then the elements) of
 // values that hold no constructors, each taking at least minSize bytes.
-func DecodeBareVector[T any](b *bin.Buffer, minSize int, elem func(*bin.Buffer) (T, error)) ([]T, error) {
-	return decodeElems(b, true, minSize, func(b *bin.Buffer, v *T, _ int) (err error) {
+func DecodeBareVector[T any](b *Decoder, minSize int, elem func(*Decoder) (T, error)) ([]T, error) {
+	return decodeElems(b, true, minSize, func(b *Decoder, v *T, _ int) (err error) {
 		*v, err = elem(b)
 		return err
 	})
@@ -70,8 +70,8 @@ func DecodeBareVector[T any](b *bin.Buffer, minSize int, elem func(*bin.Buffer) 
 
 // DecodeVectorAt reads a boxed vector whose elements nest depth levels
 // deep and take at least minSize bytes each.
-func DecodeVectorAt[T any](b *bin.Buffer, minSize, depth int, elem func(*bin.Buffer, int) (T, error)) ([]T, error) {
-	return decodeElems(b, false, minSize, func(b *bin.Buffer, v *T, _ int) (err error) {
+func DecodeVectorAt[T any](b *Decoder, minSize, depth int, elem func(*Decoder, int) (T, error)) ([]T, error) {
+	return decodeElems(b, false, minSize, func(b *Decoder, v *T, _ int) (err error) {
 		*v, err = elem(b, depth)
 		return err
 	})
@@ -79,8 +79,8 @@ func DecodeVectorAt[T any](b *bin.Buffer, minSize, depth int, elem func(*bin.Buf
 
 // DecodeBareVectorAt reads a bare vector whose elements nest depth levels
 // deep and take at least minSize bytes each.
-func DecodeBareVectorAt[T any](b *bin.Buffer, minSize, depth int, elem func(*bin.Buffer, int) (T, error)) ([]T, error) {
-	return decodeElems(b, true, minSize, func(b *bin.Buffer, v *T, _ int) (err error) {
+func DecodeBareVectorAt[T any](b *Decoder, minSize, depth int, elem func(*Decoder, int) (T, error)) ([]T, error) {
+	return decodeElems(b, true, minSize, func(b *Decoder, v *T, _ int) (err error) {
 		*v, err = elem(b, depth)
 		return err
 	})
@@ -93,8 +93,8 @@ func DecodeBareVectorAt[T any](b *bin.Buffer, minSize, depth int, elem func(*bin
 func DecodeStructs[T any, P interface {
 	*T
 	Object
-}](b *bin.Buffer, bare, bareElems bool, minSize, depth int) ([]T, error) {
-	return decodeElems(b, bare, minSize, func(b *bin.Buffer, v *T, _ int) error {
+}](b *Decoder, bare, bareElems bool, minSize, depth int) ([]T, error) {
+	return decodeElems(b, bare, minSize, func(b *Decoder, v *T, _ int) error {
 		if bareElems {
 			return P(v).DecodeBareAt(b, depth)
 		}
@@ -114,16 +114,16 @@ func DecodeStructs[T any, P interface {
 func DecodeSlabs[T any, P interface {
 	*T
 	Object
-}, C any](b *bin.Buffer, bare bool, minSize, depth int, decode func(*bin.Buffer, int) (C, error)) ([]C, error) {
+}, C any](b *Decoder, bare bool, minSize, depth int, decode func(*Decoder, int) (C, error)) ([]C, error) {
 	var s slab[T]
 	id := P(nil).TypeID()
-	return decodeElems(b, bare, minSize, func(b *bin.Buffer, v *C, left int) (err error) {
+	return decodeElems(b, bare, minSize, func(b *Decoder, v *C, left int) (err error) {
 		if len(b.Buf) < 4 || binary.LittleEndian.Uint32(b.Buf) != id {
 			*v, err = decode(b, depth)
 			return err
 		}
 		b.Buf = b.Buf[4:]
-		p := P(s.next(left))
+		p := P(s.next(b, left))
 		if err := p.DecodeBareAt(b, depth); err != nil {
 			return err
 		}
@@ -150,11 +150,15 @@ type slab[T any] struct {
 }
 
 // next returns a new zero value of T, from a vector with left elements
-// still to read, this one included.
-func (s *slab[T]) next(left int) *T {
+// still to read, this one included, decoded by d.
+func (s *slab[T]) next(d *Decoder, left int) *T {
 	if len(s.free) == 0 {
+		n := min(left, s.used/2+1)
+		if d.Spend(uintptr(n) * unsafe.Sizeof(*new(T))); d.failed() {
+			n = 1
+		}
 		// Grow rounds the room up to what the allocator hands out.
-		s.free = slices.Grow([]T(nil), min(left, s.used/2+1))
+		s.free = slices.Grow([]T(nil), n)
 		s.free = s.free[:cap(s.free)]
 	}
 	p := &s.free[0]
@@ -165,12 +169,12 @@ func (s *slab[T]) next(left int) *T {
 
 // maxAllocPerByte bounds what a vector allocates before its elements
 // arrive: room for at most maxAllocPerByte bytes of Go values per byte of
-// input its count claims. With the copy of the input that strings and
-// bytes share (Own), hostile input allocates at most 8 bytes per byte. A vector of small elements (interfaces, strings,
-// most structs) gets room for all of them at once, so a valid vector
-// costs one allocation of exactly its size; one of structs that are large
-// beside their smallest encoding starts smaller and grows as elements
-// arrive (see grow).
+// input its count claims, so that hostile counts alone stay below the
+// Decoder's limit (MaxAllocPerByte). A vector of small elements
+// (interfaces, strings, most structs) gets room for all of them at once,
+// so a valid vector costs one allocation of exactly its size; one of
+// structs that are large beside their smallest encoding starts smaller
+// and grows as elements arrive (see grow).
 const maxAllocPerByte = 7
 
 // decodeElems reads a vector of elements that each take at least minSize
@@ -186,21 +190,40 @@ const maxAllocPerByte = 7
 // What a vector allocates ahead is bounded by the bytes its count claims
 // (see maxAllocPerByte), and so the allocation of hostile input by the
 // length of the input.
-func decodeElems[T any](b *bin.Buffer, bare bool, minSize int, decode func(b *bin.Buffer, v *T, left int) error) ([]T, error) {
+func decodeElems[T any](b *Decoder, bare bool, minSize int, decode func(b *Decoder, v *T, left int) error) ([]T, error) {
 	minSize = max(minSize, 1)
-	n, err := vectorLen(b, bare, minSize)
+	n, err := vectorLen(&b.Buffer, bare, minSize)
 	if err != nil {
 		return nil, err
 	}
-	v := make([]T, 0, preallocate[T](n, minSize))
+	room := preallocate[T](n, minSize)
+	var v []T
+	if room == n {
+		v = ifaceSlice[T](b, n)
+	}
+	if v == nil {
+		if b.Spend(uintptr(room) * unsafe.Sizeof(*new(T))); b.failed() {
+			return nil, errRefused
+		}
+		v = make([]T, 0, room)
+	}
 	for i := range n {
 		if len(v) == cap(v) {
-			v = slices.Grow(v, grow(len(v), n)-len(v))
+			next := grow(len(v), n)
+			if b.Spend(uintptr(next) * unsafe.Sizeof(*new(T))); b.failed() {
+				return nil, errRefused
+			}
+			v = slices.Grow(v, next-len(v))
 		}
 		v = v[:i+1]
 		held := (n - 1 - i) * minSize
 		b.Buf = b.Buf[:len(b.Buf)-held]
 		err := decode(b, &v[i], n-i)
+		if b.failed() {
+			// The Decoder found the input invalid and has no bytes left:
+			// none to give back.
+			return nil, errRefused
+		}
 		b.Buf = b.Buf[:len(b.Buf)+held]
 		if err != nil {
 			return nil, decodeElemErr(err, i)

@@ -46,9 +46,11 @@ func TestVectors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			decoders := map[string]func(b *bin.Buffer) ([]int, error){
-				"leaf": func(b *bin.Buffer) ([]int, error) { return tlrt.DecodeVector(b, 4, (*bin.Buffer).Int) },
+				"leaf": func(b *bin.Buffer) ([]int, error) {
+					return tlrt.DecodeVector(tlrt.NewDecoder(b, nil, 0), 4, (*tlrt.Decoder).Int)
+				},
 				"at depth": func(b *bin.Buffer) ([]int, error) {
-					return tlrt.DecodeVectorAt(b, 4, 5, func(b *bin.Buffer, depth int) (int, error) {
+					return tlrt.DecodeVectorAt(tlrt.NewDecoder(b, nil, 0), 4, 5, func(b *tlrt.Decoder, depth int) (int, error) {
 						if depth != 5 {
 							t.Errorf("element decoded at depth %d, want 5", depth)
 						}
@@ -58,8 +60,12 @@ func TestVectors(t *testing.T) {
 			}
 			if tc.bare {
 				decoders = map[string]func(b *bin.Buffer) ([]int, error){
-					"leaf":     func(b *bin.Buffer) ([]int, error) { return tlrt.DecodeBareVector(b, 4, (*bin.Buffer).Int) },
-					"at depth": func(b *bin.Buffer) ([]int, error) { return tlrt.DecodeBareVectorAt(b, 4, 0, decodeInt) },
+					"leaf": func(b *bin.Buffer) ([]int, error) {
+						return tlrt.DecodeBareVector(tlrt.NewDecoder(b, nil, 0), 4, (*tlrt.Decoder).Int)
+					},
+					"at depth": func(b *bin.Buffer) ([]int, error) {
+						return tlrt.DecodeBareVectorAt(tlrt.NewDecoder(b, nil, 0), 4, 0, decodeInt)
+					},
 				}
 			}
 			for name, decode := range decoders {
@@ -78,7 +84,7 @@ func TestVectors(t *testing.T) {
 	}
 }
 
-func decodeInt(b *bin.Buffer, _ int) (int, error) { return b.Int() }
+func decodeInt(b *tlrt.Decoder, _ int) (int, error) { return b.Int() }
 
 // TestVectorElementError checks that an element's error names its index.
 func TestVectorElementError(t *testing.T) {
@@ -86,7 +92,7 @@ func TestVectorElementError(t *testing.T) {
 	b.PutVectorHeader(2)
 	b.PutString("")
 	b.Put([]byte{10, 'a', 'b', 'c'}) // a string of 10 bytes, cut after 3
-	_, err := tlrt.DecodeVector(&b, 4, (*bin.Buffer).String)
+	_, err := tlrt.DecodeVector(tlrt.NewDecoder(&b, nil, 0), 4, (*tlrt.Decoder).String)
 	var de *tlrt.DecodeError
 	if !errors.As(err, &de) || de.Path() != "[1]" || !errors.Is(err, io.ErrUnexpectedEOF) || err.Error() != "[1]: unexpected EOF" {
 		t.Errorf("got %v, want an unexpected EOF at [1]", err)
@@ -101,14 +107,14 @@ func TestDecodeValues(t *testing.T) {
 	vec.PutVectorHeader(2)
 	vec.Put(data)
 	vec.Put(data)
-	v, err := tlrt.DecodeStructs[nodes.Leaf](&bin.Buffer{Buf: vec.Buf}, false, false, 8, 0)
+	v, err := tlrt.DecodeStructs[nodes.Leaf](tlrt.NewDecoder(&bin.Buffer{Buf: vec.Buf}, nil, 0), false, false, 8, 0)
 	if err != nil || len(v) != 2 || v[1].N != 42 {
 		t.Errorf("DecodeStructs: %+v, %v", v, err)
 	}
 	var bare bin.Buffer
 	bare.PutInt(1)
 	bare.Put(data[4:])
-	v, err = tlrt.DecodeStructs[nodes.Leaf](&bin.Buffer{Buf: bare.Buf}, true, true, 4, 0)
+	v, err = tlrt.DecodeStructs[nodes.Leaf](tlrt.NewDecoder(&bin.Buffer{Buf: bare.Buf}, nil, 0), true, true, 4, 0)
 	if err != nil || len(v) != 1 || v[0].N != 42 {
 		t.Errorf("DecodeStructs of a bare vector of bare values: %+v, %v", v, err)
 	}
@@ -120,7 +126,7 @@ func TestDecodeValues(t *testing.T) {
 		t.Errorf("DecodePtr of a leaf as a box: %+v, %v; want an error", p, err)
 	}
 	var unknown *tlrt.UnknownIDError
-	if _, err := tlrt.DecodeStructs[nodes.Box](&bin.Buffer{Buf: vec.Buf}, false, false, 8, 0); !errors.As(err, &unknown) || unknown.ID != nodes.LeafID || unknown.Type != "box" {
+	if _, err := tlrt.DecodeStructs[nodes.Box](tlrt.NewDecoder(&bin.Buffer{Buf: vec.Buf}, nil, 0), false, false, 8, 0); !errors.As(err, &unknown) || unknown.ID != nodes.LeafID || unknown.Type != "box" {
 		t.Errorf("DecodeStructs of leaves as boxes: %v", err)
 	}
 	if err := tlrt.ConsumeID(&bin.Buffer{Buf: data[:3]}, nodes.LeafID, "leaf"); !errors.Is(err, io.ErrUnexpectedEOF) {
@@ -131,19 +137,19 @@ func TestDecodeValues(t *testing.T) {
 // TestDecodeObject decodes any value of a package through its New, at a
 // depth, and refuses an ID New does not know.
 func TestDecodeObject(t *testing.T) {
-	v, err := tlrt.DecodeObject(&bin.Buffer{Buf: nodes.Encode(&nodes.Box{Inner: &nodes.Leaf{N: 3}})}, 0, nodes.New)
+	v, err := tlrt.DecodeObject(tlrt.NewDecoder(&bin.Buffer{Buf: nodes.Encode(&nodes.Box{Inner: &nodes.Leaf{N: 3}})}, nil, 0), 0, nodes.New)
 	if b, ok := v.(*nodes.Box); err != nil || !ok || b.Inner.(*nodes.Leaf).N != 3 {
 		t.Fatalf("got %#v, %v", v, err)
 	}
 	data := nodes.Encode(&nodes.Box{Inner: &nodes.Leaf{}})
-	if _, err := tlrt.DecodeObject(&bin.Buffer{Buf: data}, tlrt.MaxDecodeDepth+1, nodes.New); !errors.Is(err, tlrt.ErrTooDeep) {
+	if _, err := tlrt.DecodeObject(tlrt.NewDecoder(&bin.Buffer{Buf: data}, nil, 0), tlrt.MaxDecodeDepth+1, nodes.New); !errors.Is(err, tlrt.ErrTooDeep) {
 		t.Errorf("below the bound: %v, want ErrTooDeep", err)
 	}
 	var unknown *tlrt.UnknownIDError
-	if _, err := tlrt.DecodeObject(&bin.Buffer{Buf: []byte{9, 9, 9, 9}}, 0, nodes.New); !errors.As(err, &unknown) || unknown.ID != 0x09090909 || unknown.Type != "Object" {
+	if _, err := tlrt.DecodeObject(tlrt.NewDecoder(&bin.Buffer{Buf: []byte{9, 9, 9, 9}}, nil, 0), 0, nodes.New); !errors.As(err, &unknown) || unknown.ID != 0x09090909 || unknown.Type != "Object" {
 		t.Errorf("unknown ID: %v", err)
 	}
-	if _, err := tlrt.DecodeObject(&bin.Buffer{}, 0, nodes.New); !errors.Is(err, io.ErrUnexpectedEOF) {
+	if _, err := tlrt.DecodeObject(tlrt.NewDecoder(&bin.Buffer{}, nil, 0), 0, nodes.New); !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("no input: %v", err)
 	}
 }
@@ -219,7 +225,7 @@ func TestVectorHoldsBack(t *testing.T) {
 	b.PutVectorHeader(2)
 	b.Put([]byte{4, 'a', 'b', 'c'}) // a string of 4 bytes, which would take the next element's 4
 	b.Put([]byte{'d', 0, 0, 0})
-	_, err := tlrt.DecodeVector(&b, 4, (*bin.Buffer).String)
+	_, err := tlrt.DecodeVector(tlrt.NewDecoder(&b, nil, 0), 4, (*tlrt.Decoder).String)
 	var de *tlrt.DecodeError
 	if !errors.As(err, &de) || de.Path() != "[0]" || !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("a string over the next element: %v, want an unexpected EOF at [0]", err)
@@ -290,7 +296,7 @@ func TestDecodeSlabs(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			data := vector(tc.elems...)
 			decode := func() ([]tlrt.Object, error) {
-				return tlrt.DecodeSlabs[nodes.Leaf](&bin.Buffer{Buf: data}, false, 8, 0, nodes.Decode)
+				return tlrt.DecodeSlabs[nodes.Leaf](tlrt.NewDecoder(&bin.Buffer{Buf: data}, nil, 0), false, 8, 0, nodes.Decode)
 			}
 			got, err := decode()
 			if err != nil || len(got) != len(tc.elems) {
@@ -309,16 +315,16 @@ func TestDecodeSlabs(t *testing.T) {
 
 	bad := vector(&nodes.Leaf{N: 1}, &nodes.Leaf{N: 2})
 	var de *tlrt.DecodeError // the second leaf cut short
-	if _, err := tlrt.DecodeSlabs[nodes.Leaf](&bin.Buffer{Buf: bad[:len(bad)-2]}, false, 4, 0, nodes.Decode); !errors.As(err, &de) || !errors.Is(err, io.ErrUnexpectedEOF) || err.Error() != "[1].n: unexpected EOF" {
+	if _, err := tlrt.DecodeSlabs[nodes.Leaf](tlrt.NewDecoder(&bin.Buffer{Buf: bad[:len(bad)-2]}, nil, 0), false, 4, 0, nodes.Decode); !errors.As(err, &de) || !errors.Is(err, io.ErrUnexpectedEOF) || err.Error() != "[1].n: unexpected EOF" {
 		t.Errorf("a leaf cut short: %v, want an unexpected EOF at [1].n", err)
 	}
 	unknown := vector(&nodes.Leaf{N: 1})
 	unknown[8] ^= 0xff // the element's ID
 	var ue *tlrt.UnknownIDError
-	if _, err := tlrt.DecodeSlabs[nodes.Leaf](&bin.Buffer{Buf: unknown}, false, 8, 0, nodes.Decode); !errors.As(err, &ue) || !errors.As(err, &de) || de.Path() != "[0]" {
+	if _, err := tlrt.DecodeSlabs[nodes.Leaf](tlrt.NewDecoder(&bin.Buffer{Buf: unknown}, nil, 0), false, 8, 0, nodes.Decode); !errors.As(err, &ue) || !errors.As(err, &de) || de.Path() != "[0]" {
 		t.Errorf("an unknown ID: %v, want an *UnknownIDError at [0]", err)
 	}
-	if _, err := tlrt.DecodeSlabs[nodes.Leaf](&bin.Buffer{Buf: vector(leaves(3)...)[:12]}, false, 8, 0, nodes.Decode); err == nil || err.Error() != "invalid vector length: 3" {
+	if _, err := tlrt.DecodeSlabs[nodes.Leaf](tlrt.NewDecoder(&bin.Buffer{Buf: vector(leaves(3)...)[:12]}, nil, 0), false, 8, 0, nodes.Decode); err == nil || err.Error() != "invalid vector length: 3" {
 		t.Errorf("a count beyond the input: %v", err)
 	}
 }

@@ -20,7 +20,7 @@ const Version = 3
 
 // MinVersion is the oldest version of generated code this runtime still
 // serves.
-const MinVersion = 2
+const MinVersion = 3
 
 // EnforceVersion turns a version mismatch into a compile error. Generated
 // code written for runtime version N holds

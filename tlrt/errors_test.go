@@ -75,7 +75,7 @@ func TestDecodeErrorPath(t *testing.T) {
 			decode := tc.decode
 			if decode == nil {
 				decode = func(b *bin.Buffer) error {
-					_, err := nodes.Decode(b, 0)
+					_, err := nodes.DecodeObject(b)
 					return err
 				}
 			}
@@ -173,7 +173,7 @@ func elem(err error, i int) error {
 		b.PutInt(0)
 	}
 	n := 0
-	_, got := tlrt.DecodeVector(&b, 4, func(b *bin.Buffer) (int, error) {
+	_, got := tlrt.DecodeVector(tlrt.NewDecoder(&b, nil, 0), 4, func(b *tlrt.Decoder) (int, error) {
 		if _, err := b.Int(); err != nil {
 			return 0, err
 		}

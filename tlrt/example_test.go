@@ -17,7 +17,7 @@ func ExampleDecodeError() {
 	data := nodes.Encode(&nodes.List{Items: []tlrt.Object{&nodes.Leaf{N: 1}, &nodes.Box{Inner: &nodes.Leaf{}}}})
 	copy(data[24:], []byte{0xef, 0xbe, 0xad, 0xde})
 
-	_, err := tlrt.DecodeObject(&bin.Buffer{Buf: data}, 0, nodes.New)
+	_, err := tlrt.DecodeObject(tlrt.NewDecoder(&bin.Buffer{Buf: data}, nil, 0), 0, nodes.New)
 	fmt.Println(err)
 
 	var de *tlrt.DecodeError

@@ -2,6 +2,7 @@ package tlrt
 
 import (
 	"context"
+	"reflect"
 	"sort"
 
 	"github.com/gotd/td/bin"
@@ -22,10 +23,11 @@ type Object interface {
 	// DecodeBare reads the value without its ID.
 	DecodeBare(b *bin.Buffer) error
 	// DecodeBareAt is DecodeBare for a value nested depth levels deep in
-	// the input. Values that hold other values refuse a depth above
-	// MaxDecodeDepth with ErrTooDeep, so that hostile input cannot exhaust
-	// the stack; DecodeBare is DecodeBareAt at depth 0.
-	DecodeBareAt(b *bin.Buffer, depth int) error
+	// the input that d is decoding, read into a new value. Values that
+	// hold other values refuse a depth above MaxDecodeDepth with
+	// ErrTooDeep, so that hostile input cannot exhaust the stack;
+	// DecodeBare is DecodeBareAt at depth 0 with a Decoder of its own.
+	DecodeBareAt(d *Decoder, depth int) error
 }
 
 // Invoker sends a request and decodes its result. gotd/td's
@@ -65,7 +67,7 @@ func (r Registry) IDs() []uint32 {
 // DecodeObject reads an ID, makes a value of it with newObject (a generated
 // package's New) and decodes the value, nested depth levels deep. An ID
 // that newObject does not know is an *UnknownIDError for "Object".
-func DecodeObject(b *bin.Buffer, depth int, newObject func(id uint32) Object) (Object, error) {
+func DecodeObject(b *Decoder, depth int, newObject func(id uint32) Object) (Object, error) {
 	id, err := b.ID()
 	if err != nil {
 		return nil, err
@@ -74,6 +76,7 @@ func DecodeObject(b *bin.Buffer, depth int, newObject func(id uint32) Object) (O
 	if v == nil {
 		return nil, &UnknownIDError{ID: id, Type: "Object"}
 	}
+	b.Spend(reflect.TypeOf(v).Elem().Size())
 	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}

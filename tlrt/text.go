@@ -1,58 +1,42 @@
 package tlrt
 
 import (
-	"bytes"
 	"io"
 	"unsafe"
 
 	"github.com/gotd/td/bin"
 )
 
-// Strings and bytes of a decoded value share one copy of the input: Own
-// makes it when a value that can hold them starts to decode (in Decode,
-// DecodeBare and the package's Decode functions), and String and Bytes
-// return parts of it. So decoding takes no allocation per string, and the
-// value shares no memory with the caller's buffer. The copy lives as long
-// as any string or bytes of the value.
-
-// Own returns a buffer over a copy of the bytes left in b, to decode a
-// value from. Advance then moves b past what was read from it.
-func Own(b *bin.Buffer) *bin.Buffer {
-	return &bin.Buffer{Buf: bytes.Clone(b.Buf)}
-}
-
-// Advance moves b past the bytes read from own, a buffer Own made of b.
-func Advance(b, own *bin.Buffer) {
-	b.Buf = b.Buf[len(b.Buf)-len(own.Buf):]
-}
-
-// Owned decodes a value from a copy of the bytes left in b (see Own) with
-// decode, at depth 0, and moves b past it.
-func Owned[T any](b *bin.Buffer, decode func(*bin.Buffer, int) (T, error)) (T, error) {
-	own := Own(b)
-	v, err := decode(own, 0)
-	Advance(b, own)
-	return v, err
-}
-
-// String reads a TL string. It shares b's memory: b must be a buffer that
-// Own made.
-func String(b *bin.Buffer) (string, error) {
-	v, err := text(b, "string")
+// String reads a TL string. Its bytes are copied into d's chunks (see
+// Decoder), which the strings and bytes of the value share.
+func String(d *Decoder) (string, error) {
+	v, err := d.copyText("string")
 	if err != nil || len(v) == 0 {
 		return "", err
 	}
 	return unsafe.String(&v[0], len(v)), nil
 }
 
-// Bytes reads TL bytes, nil when empty. It shares b's memory, as String
-// does; appending to it copies.
-func Bytes(b *bin.Buffer) ([]byte, error) {
-	v, err := text(b, "bytes")
+// Bytes reads TL bytes, nil when empty, copied as String copies. Its
+// capacity is its length: appending to it copies it.
+func Bytes(d *Decoder) ([]byte, error) {
+	v, err := d.copyText("bytes")
 	if err != nil || len(v) == 0 {
 		return nil, err
 	}
-	return v[:len(v):len(v)], nil
+	return v, nil
+}
+
+// copyText reads the bytes of a TL string or bytes, what names which for
+// an error, and copies them into d's chunks.
+func (d *Decoder) copyText(what string) ([]byte, error) {
+	v, err := text(&d.Buffer, what)
+	if err != nil || len(v) == 0 {
+		return nil, err
+	}
+	out := unsafe.Slice((*byte)(d.text.take(d, len(v))), len(v))
+	copy(out, v)
+	return out, nil
 }
 
 // The encoding of TL strings and bytes: a length byte up to 253, or 254

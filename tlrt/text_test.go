@@ -22,36 +22,37 @@ func TestText(t *testing.T) {
 	}
 	for _, s := range []string{"", "a", "abc", "abcd", strings.Repeat("x", 253), strings.Repeat("y", 254), strings.Repeat("z", 70000)} {
 		data := encoded(s)
-		b := &bin.Buffer{Buf: data}
+		b := tlrt.NewDecoder(&bin.Buffer{Buf: data}, nil, 0)
 		got, err := tlrt.String(b)
 		if err != nil || got != s || b.Len() != 1 {
 			t.Errorf("String of %d bytes: %d bytes, %v, %d left", len(s), len(got), err, b.Len())
 		}
-		b = &bin.Buffer{Buf: data}
+		b = tlrt.NewDecoder(&bin.Buffer{Buf: data}, nil, 0)
 		raw, err := tlrt.Bytes(b)
 		if err != nil || !bytes.Equal(raw, []byte(s)) || (s == "") != (raw == nil) || cap(raw) != len(raw) || b.Len() != 1 {
 			t.Errorf("Bytes of %d bytes: %d bytes (cap %d), %v, %d left", len(s), len(raw), cap(raw), err, b.Len())
 		}
 		for cut := range min(len(data)-1, 300) {
-			if _, err := tlrt.String(&bin.Buffer{Buf: data[:cut]}); !errors.Is(err, io.ErrUnexpectedEOF) {
+			if _, err := tlrt.String(tlrt.NewDecoder(&bin.Buffer{Buf: data[:cut]}, nil, 0)); !errors.Is(err, io.ErrUnexpectedEOF) {
 				t.Errorf("String of %d bytes cut at %d: %v, want unexpected EOF", len(s), cut, err)
 			}
 		}
 	}
 	var invalid *bin.InvalidLengthError
-	if _, err := tlrt.Bytes(&bin.Buffer{Buf: append([]byte{255}, make([]byte, 300)...)}); !errors.As(err, &invalid) || invalid.Where != "bytes" {
+	if _, err := tlrt.Bytes(tlrt.NewDecoder(&bin.Buffer{Buf: append([]byte{255}, make([]byte, 300)...)}, nil, 0)); !errors.As(err, &invalid) || invalid.Where != "bytes" {
 		t.Errorf("length byte 255: %v, want an invalid length of bytes", err)
 	}
 }
 
-// TestOwned checks that a value decoded through Owned shares nothing with
-// the caller's buffer, and that the caller's buffer moves past it.
-func TestOwned(t *testing.T) {
+// TestDecodeCopiesText checks that a string decoded through Decode shares
+// nothing with the caller's buffer, and that the caller's buffer moves
+// past it.
+func TestDecodeCopiesText(t *testing.T) {
 	var b bin.Buffer
 	b.PutString("hello")
 	b.PutInt(7)
 	orig := b.Buf
-	got, err := tlrt.Owned(&b, func(b *bin.Buffer, _ int) (string, error) { return tlrt.String(b) })
+	got, err := tlrt.Decode(&b, nil, 0, func(b *tlrt.Decoder, _ int) (string, error) { return tlrt.String(b) })
 	if err != nil || got != "hello" {
 		t.Fatalf("got %q, %v", got, err)
 	}

@@ -27,8 +27,7 @@ func emitDecode(f *jen.File, d *gen.Def) {
 // emitDecodeBare writes DecodeBare, DecodeBareAt at the top: it clears a
 // value with optional fields, so that absent fields do not keep what a
 // reused m held (values DecodeBareAt reads into below the top are new),
-// and reads a value that can hold strings or bytes from a copy of b
-// (tlrt.Own), which they share.
+// and makes the Decoder of the value.
 func emitDecodeBare(f *jen.File, d *gen.Def) {
 	var body []jen.Code
 	for _, fd := range d.Fields {
@@ -39,19 +38,14 @@ func emitDecodeBare(f *jen.File, d *gen.Def) {
 			break
 		}
 	}
-	if !d.SharesInput {
-		emitDoc(f, "DecodeBare reads m from b, which holds no ID.")
-		body = append(body, jen.Return(jen.Id("m").Dot("DecodeBareAt").Call(jen.Id("b"), jen.Lit(0))))
-		f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBare").Params(buf()).Error().Block(body...)
-		f.Line()
-		return
+	doc := "DecodeBare reads m from b, which holds no ID."
+	if d.SharesInput {
+		doc += " Its strings and bytes share a few chunks of memory of their own, none of b's."
 	}
-	emitDoc(f, "DecodeBare reads m from b, which holds no ID. Its strings and bytes share one copy of b's bytes.")
+	emitDoc(f, doc)
 	body = append(body,
-		jen.Id("own").Op(":=").Add(rt("Own")).Call(jen.Id("b")),
-		jen.Err().Op(":=").Id("m").Dot("DecodeBareAt").Call(jen.Id("own"), jen.Lit(0)),
-		rt("Advance").Call(jen.Id("b"), jen.Id("own")),
-		jen.Return(jen.Err()),
+		jen.Id("d").Op(":=").Add(rt("NewDecoder")).Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot)),
+		jen.Return(rt("Finish").Call(jen.Id("b"), jen.Id("d"), jen.Id("m").Dot("DecodeBareAt").Call(jen.Id("d"), jen.Lit(0)))),
 	)
 	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBare").Params(buf()).Error().Block(body...)
 	f.Line()
@@ -72,12 +66,9 @@ func emitDecodeBareAt(f *jen.File, d *gen.Def) {
 	}
 	body = append(body, decodeFields(d)...)
 	body = append(body, jen.Return(jen.Nil()))
-	doc := "DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a new m: it does not clear m."
-	if d.SharesInput {
-		doc += " Its strings and bytes share b's memory, which must stay unchanged while m is in use."
-	}
+	doc := "DecodeBareAt is DecodeBare for a value nested depth levels deep in what d decodes, read into a new m: it does not clear m."
 	emitDoc(f, doc)
-	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBareAt").Params(buf(), depth).Error().Block(body...)
+	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBareAt").Params(dec(), depth).Error().Block(body...)
 	f.Line()
 }
 
@@ -103,21 +94,24 @@ func decodeFields(d *gen.Def) []jen.Code {
 		var stmts []jen.Code
 		switch {
 		case fd.Type.Kind == gen.KindFlags:
-			stmts = []jen.Code{jen.If(jen.Err().Op("=").Add(target).Dot("Decode").Call(jen.Id("b")), jen.Err().Op("!=").Nil()).Block(fail(fd.TLName))}
+			stmts = []jen.Code{jen.If(jen.Err().Op("=").Add(target).Dot("Decode").Call(jen.Op("&").Id("d").Dot("Buffer")), jen.Err().Op("!=").Nil()).Block(fail(fd.TLName))}
 		case fd.Type.Kind == gen.KindTrue:
 			stmts = []jen.Code{target.Op("=").Id("m").Dot(fd.Flag.Word.GoName).Dot("Has").Call(jen.Lit(fd.Flag.Bit))}
 		case fd.Type.Kind == gen.KindStruct:
 			ref := target.Clone()
 			if fd.Type.Ptr {
-				stmts = append(stmts, target.Clone().Op("=").New(jen.Id(fd.Type.Def.GoName)))
+				if sd := fd.Type.Def; !sd.Plain && len(sd.Fields) > 0 {
+					stmts = append(stmts, jen.Id("d").Dot("Spend").Call(sizeOf(sd)))
+				}
+				stmts = append(stmts, target.Clone().Op("=").Add(newValue(fd.Type.Def)))
 			} else {
 				ref = jen.Op("&").Add(target.Clone())
 			}
 			var call jen.Code
 			if fd.Type.Bare {
-				call = target.Clone().Dot("DecodeBareAt").Call(jen.Id("b"), deeper)
+				call = target.Clone().Dot("DecodeBareAt").Call(jen.Id("d"), deeper)
 			} else {
-				call = rt("DecodeBoxed").Call(jen.Id("b"), ref, deeper)
+				call = rt("DecodeBoxed").Call(jen.Id("d"), ref, deeper)
 			}
 			stmts = append(stmts, jen.If(jen.Err().Op("=").Add(call), jen.Err().Op("!=").Nil()).Block(fail(fd.TLName)))
 		default:
@@ -151,25 +145,44 @@ func decodeFields(d *gen.Def) []jen.Code {
 	return out
 }
 
-// readMethod is the bin.Buffer method that reads a primitive type.
+// newValue is a new zero value of d, from the Decoder's chunks when d is
+// Plain; a value of another definition with fields is for the caller to
+// count (sizeOf, Decoder.Spend).
+func newValue(d *gen.Def) jen.Code {
+	if d.Plain {
+		return rt("New").Index(jen.Id(d.GoName)).Call(jen.Id("d"))
+	}
+	return jen.Op("&").Id(d.GoName).Values()
+}
+
+// sizeOf is the size in memory of a value of d.
+func sizeOf(d *gen.Def) jen.Code {
+	return jen.Qual("unsafe", "Sizeof").Call(jen.Id(d.GoName).Values())
+}
+
+// schemaVar is the package's tlrt.Schema, which emitSchema writes.
+const schemaVar = "wireSchema"
+
+// readMethod is the bin.Buffer method that reads a primitive type; a
+// tlrt.Decoder has it too.
 var readMethod = map[gen.Kind]string{
 	gen.KindInt: "Int", gen.KindLong: "Long", gen.KindDouble: "Double",
 	gen.KindInt128: "Int128", gen.KindInt256: "Int256", gen.KindBool: "Bool",
 }
 
-// readText is the tlrt function that reads strings or bytes from the
-// decoder's copy of the input.
+// readText is the tlrt function that reads strings or bytes into the
+// Decoder's chunks.
 var readText = map[gen.Kind]string{gen.KindString: "String", gen.KindBytes: "Bytes"}
 
-// decodeCall is an expression that decodes one value of type t from b,
-// giving (T, error); depth is the value's nesting depth.
+// decodeCall is an expression that decodes one value of type t from the
+// Decoder d, giving (T, error); depth is the value's nesting depth.
 func decodeCall(t *gen.Type, depth jen.Code) jen.Code {
-	b := jen.Id("b")
+	d := jen.Id("d")
 	if m, ok := readMethod[t.Kind]; ok {
-		return b.Dot(m).Call()
+		return d.Dot(m).Call()
 	}
 	if fn, ok := readText[t.Kind]; ok {
-		return rt(fn).Call(b)
+		return rt(fn).Call(d)
 	}
 	if t.Kind == gen.KindVector {
 		if !t.Elem.Nests() {
@@ -177,42 +190,42 @@ func decodeCall(t *gen.Type, depth jen.Code) jen.Code {
 			if t.Bare {
 				helper = "DecodeBareVector"
 			}
-			return rt(helper).Call(b, jen.Lit(t.Elem.MinSize()), leafDecoder(t.Elem))
+			return rt(helper).Call(d, jen.Lit(t.Elem.MinSize()), leafDecoder(t.Elem))
 		}
 		if e := t.Elem; e.Kind == gen.KindStruct {
 			// Decoded in place: no copy of each element.
-			return rt("DecodeStructs").Index(jen.Id(e.Def.GoName)).Call(b, jen.Lit(t.Bare), jen.Lit(e.Bare), jen.Lit(e.MinSize()), depth)
+			return rt("DecodeStructs").Index(jen.Id(e.Def.GoName)).Call(d, jen.Lit(t.Bare), jen.Lit(e.Bare), jen.Lit(e.MinSize()), depth)
 		}
 		if e := t.Elem; e.Kind == gen.KindClass && e.Class.Slab != nil {
 			// The values of the class's main constructor come from slabs.
-			return rt("DecodeSlabs").Index(jen.Id(e.Class.Slab.GoName)).Call(b, jen.Lit(t.Bare), jen.Lit(e.MinSize()), depth, jen.Id(e.Class.DecoderAt))
+			return rt("DecodeSlabs").Index(jen.Id(e.Class.Slab.GoName)).Call(d, jen.Lit(t.Bare), jen.Lit(e.MinSize()), depth, jen.Id(e.Class.DecoderAt))
 		}
 		helper := "DecodeVectorAt"
 		if t.Bare {
 			helper = "DecodeBareVectorAt"
 		}
-		return rt(helper).Call(b, jen.Lit(t.Elem.MinSize()), depth, decoderOf(t.Elem))
+		return rt(helper).Call(d, jen.Lit(t.Elem.MinSize()), depth, decoderOf(t.Elem))
 	}
-	return jen.Add(decoderOf(t)).Call(b, depth)
+	return jen.Add(decoderOf(t)).Call(d, depth)
 }
 
 // leafDecoder is a function value that decodes one value of a type that
-// holds no constructors: func(*bin.Buffer) (T, error).
+// holds no constructors: func(*tlrt.Decoder) (T, error).
 func leafDecoder(t *gen.Type) jen.Code {
 	if m, ok := readMethod[t.Kind]; ok {
-		return jen.Parens(jen.Op("*").Qual(binPath, "Buffer")).Dot(m)
+		return jen.Parens(jen.Op("*").Add(rt("Decoder"))).Dot(m)
 	}
 	if fn, ok := readText[t.Kind]; ok {
 		return rt(fn)
 	}
 	// A vector of primitives.
-	return jen.Func().Params(buf()).Params(goType(t.Go), jen.Error()).Block(
+	return jen.Func().Params(dec()).Params(goType(t.Go), jen.Error()).Block(
 		jen.Return(decodeCall(t, nil)),
 	)
 }
 
 // decoderOf is a function value that decodes one value of type t that
-// holds constructors, at a depth: func(*bin.Buffer, int) (T, error). A
+// holds constructors, at a depth: func(*tlrt.Decoder, int) (T, error). A
 // struct has none: vectors decode structs in place (DecodeStructs).
 func decoderOf(t *gen.Type) jen.Code {
 	switch t.Kind {
@@ -221,7 +234,7 @@ func decoderOf(t *gen.Type) jen.Code {
 	case gen.KindObject:
 		return jen.Id("decodeObject")
 	case gen.KindVector:
-		return jen.Func().Params(buf(), jen.Id("depth").Int()).Params(goType(t.Go), jen.Error()).Block(
+		return jen.Func().Params(dec(), jen.Id("depth").Int()).Params(goType(t.Go), jen.Error()).Block(
 			jen.Return(decodeCall(t, jen.Id("depth").Op("+").Lit(1))),
 		)
 	}
@@ -229,8 +242,7 @@ func decoderOf(t *gen.Type) jen.Code {
 }
 
 // resultDecoder is how a Client method decodes a function's result:
-// func(*bin.Buffer) (T, error). A result that can hold strings or bytes
-// is read from a copy of the input (tlrt.Owned), as Decode reads it.
+// func(*bin.Buffer) (T, error).
 func resultDecoder(t *gen.Type) jen.Code {
 	switch {
 	case t.Kind == gen.KindStruct && t.Ptr:
@@ -239,16 +251,15 @@ func resultDecoder(t *gen.Type) jen.Code {
 		return jen.Id(t.Class.Decoder)
 	case t.Kind == gen.KindObject:
 		return jen.Id("DecodeObject")
-	case t.SharesInput():
-		return jen.Func().Params(buf()).Params(goType(t.Go), jen.Error()).Block(
-			jen.Return(rt("Owned").Call(jen.Id("b"), jen.Func().Params(buf(), jen.Id("depth").Int()).Params(goType(t.Go), jen.Error()).Block(
-				jen.Return(decodeCall(t, jen.Id("depth"))),
-			))),
-		)
-	case !t.Nests():
-		return leafDecoder(t)
+	case readMethod[t.Kind] != "":
+		return jen.Parens(jen.Op("*").Qual(binPath, "Buffer")).Dot(readMethod[t.Kind])
 	}
 	return jen.Func().Params(buf()).Params(goType(t.Go), jen.Error()).Block(
-		jen.Return(decodeCall(t, jen.Lit(0))),
+		jen.Return(rt("Decode").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(t.WireRoot), jen.Func().Params(dec(), jen.Id("depth").Int()).Params(goType(t.Go), jen.Error()).Block(
+			jen.Return(decodeCall(t, jen.Id("depth"))),
+		))),
 	)
 }
+
+// dec is the parameter d *tlrt.Decoder.
+func dec() jen.Code { return jen.Id("d").Op("*").Add(rt("Decoder")) }

@@ -94,15 +94,80 @@ func emitRegistryFile(m *gen.Model) *jen.File {
 	f.Line()
 	emitDoc(f, "DecodeObject decodes any constructor or function of the schema, chosen by the ID it starts with.")
 	f.Func().Id("DecodeObject").Params(buf()).Params(jen.Id("Object"), jen.Error()).Block(
-		jen.Return(rt("Owned").Call(jen.Id("b"), jen.Id("decodeObject"))),
+		jen.Return(rt("Decode").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(m.Wire.ObjectRoot), jen.Id("decodeObject"))),
 	)
 	f.Line()
 	emitDoc(f, "decodeObject is DecodeObject for a value nested depth levels deep.")
-	f.Func().Id("decodeObject").Params(buf(), jen.Id("depth").Int()).Params(jen.Id("Object"), jen.Error()).Block(
-		jen.Return(rt("DecodeObject").Call(jen.Id("b"), jen.Id("depth"), jen.Id("New"))),
+	f.Func().Id("decodeObject").Params(dec(), jen.Id("depth").Int()).Params(jen.Id("Object"), jen.Error()).Block(
+		jen.Return(rt("DecodeObject").Call(jen.Id("d"), jen.Id("depth"), jen.Id("New"))),
 	)
+	f.Line()
+	emitSchema(f, m.Wire)
 	f.Line()
 	emitDoc(f, "registry lists every ID with its TL name, by increasing ID.")
 	f.Var().Id("registry").Op("=").Add(rt("Registry")).Custom(jen.Options{Open: "{", Close: "}", Separator: ",", Multi: true}, rows...)
 	return f
+}
+
+// schemaKinds are the tlrt names of the kinds of gen.
+var schemaKinds = map[gen.Kind]string{
+	gen.KindInt: "SchemaInt", gen.KindLong: "SchemaLong", gen.KindDouble: "SchemaDouble",
+	gen.KindString: "SchemaString", gen.KindBytes: "SchemaBytes", gen.KindInt128: "SchemaInt128",
+	gen.KindInt256: "SchemaInt256", gen.KindBool: "SchemaBool", gen.KindTrue: "SchemaTrue",
+	gen.KindFlags: "SchemaFlags", gen.KindClass: "SchemaClass", gen.KindStruct: "SchemaStruct",
+	gen.KindVector: "SchemaVector", gen.KindObject: "SchemaObject",
+}
+
+// emitSchema writes wireSchema, the tlrt.Schema of the package: the rows
+// of the model's WireTable, with which a Decoder checks its input.
+func emitSchema(f *jen.File, w *gen.WireTable) {
+	list := func(rows []jen.Code) jen.Code {
+		return jen.Custom(jen.Options{Open: "{", Close: "}", Separator: ",", Multi: true}, rows...)
+	}
+	defs := make([]jen.Code, len(w.Defs))
+	for i, d := range w.Defs {
+		row := []jen.Code{
+			jen.Id("ID").Op(":").Id(d.Def.TypeIDName()),
+			jen.Id("Name").Op(":").Lit(d.Def.TLName),
+			jen.Id("Class").Op(":").Lit(d.Class),
+			jen.Id("Fields").Op(":").Lit(d.Fields),
+		}
+		if d.Def.Nests {
+			row = append(row, jen.Id("Nests").Op(":").True())
+		}
+		defs[i] = jen.Values(row...)
+	}
+	fields := make([]jen.Code, len(w.Fields))
+	for i, fd := range w.Fields {
+		row := []jen.Code{jen.Id("Name").Op(":").Lit(fd.Field.TLName), jen.Id("Type").Op(":").Lit(fd.Type)}
+		if fd.Word != 0 {
+			row = append(row, jen.Id("Word").Op(":").Lit(fd.Word), jen.Id("Bit").Op(":").Lit(fd.Field.Flag.Bit))
+		}
+		fields[i] = jen.Values(row...)
+	}
+	types := make([]jen.Code, len(w.Types))
+	for i, t := range w.Types {
+		row := []jen.Code{jen.Id("Kind").Op(":").Add(rt(schemaKinds[t.Kind]))}
+		if t.Bare {
+			row = append(row, jen.Id("Bare").Op(":").True())
+		}
+		switch t.Kind {
+		case gen.KindStruct, gen.KindClass:
+			row = append(row, jen.Id("Ref").Op(":").Lit(t.Ref))
+		case gen.KindVector:
+			row = append(row, jen.Id("Ref").Op(":").Lit(t.Ref), jen.Id("MinSize").Op(":").Lit(t.MinSize))
+		}
+		types[i] = jen.Values(row...)
+	}
+	classes := make([]jen.Code, len(w.Classes))
+	for i, c := range w.Classes {
+		classes[i] = jen.Lit(c.TLName)
+	}
+	emitDoc(f, schemaVar+" is how the constructors and functions are encoded, as data: with it, a Decoder checks input that would make it allocate much, before it does.")
+	f.Var().Id(schemaVar).Op("=").Add(rt("Schema")).Add(list([]jen.Code{
+		jen.Id("Defs").Op(":").Index().Add(rt("SchemaDef")).Add(list(defs)),
+		jen.Id("Fields").Op(":").Index().Add(rt("SchemaField")).Add(list(fields)),
+		jen.Id("Types").Op(":").Index().Add(rt("SchemaType")).Add(list(types)),
+		jen.Id("Classes").Op(":").Index().String().Add(list(classes)),
+	}))
 }

@@ -35,10 +35,14 @@ func emitInterface(f *jen.File, c *gen.Class) {
 // constructor of a class of several.
 func emitClassDecoders(f *jen.File, c *gen.Class) {
 	cases := make([]jen.Code, 0, len(c.Constructors)+1)
+	counted := false // a value of a constructor sets size
 	for _, d := range c.Constructors {
-		cases = append(cases, jen.Case(jen.Id(d.TypeIDName())).Block(
-			jen.Id("v").Op("=").Op("&").Id(d.GoName).Values(),
-		))
+		set := jen.Id("v").Op("=").Add(newValue(d))
+		if !d.Plain && len(d.Fields) > 0 {
+			set = jen.List(jen.Id("v"), jen.Id("size")).Op("=").List(newValue(d), sizeOf(d))
+			counted = true
+		}
+		cases = append(cases, jen.Case(jen.Id(d.TypeIDName())).Block(set))
 	}
 	cases = append(cases, jen.Default().Block(
 		jen.Return(jen.Nil(), jen.Op("&").Id("UnknownIDError").Values(
@@ -47,23 +51,29 @@ func emitClassDecoders(f *jen.File, c *gen.Class) {
 		)),
 	))
 	emitDoc(f, fmt.Sprintf("%s decodes any constructor of %s.", c.Decoder, c.TLName))
-	top := jen.Id(c.DecoderAt).Call(jen.Id("b"), jen.Lit(0))
-	if c.SharesInput {
-		top = rt("Owned").Call(jen.Id("b"), jen.Id(c.DecoderAt))
-	}
+	top := rt("Decode").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(c.WireRoot), jen.Id(c.DecoderAt))
 	f.Func().Id(c.Decoder).Params(buf()).Params(jen.Id(c.Interface), jen.Error()).Block(jen.Return(top))
 	f.Line()
 	emitDoc(f, fmt.Sprintf("%s is %s for a value nested depth levels deep.", c.DecoderAt, c.Decoder))
-	f.Func().Id(c.DecoderAt).Params(buf(), jen.Id("depth").Int()).Params(jen.Id(c.Interface), jen.Error()).Block(
-		jen.List(jen.Id("id"), jen.Err()).Op(":=").Id("b").Dot("ID").Call(),
+	body := []jen.Code{
+		jen.List(jen.Id("id"), jen.Err()).Op(":=").Id("d").Dot("ID").Call(),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.Var().Id("v").Id(c.Interface),
-		jen.Switch(jen.Id("id")).Block(cases...),
-		jen.If(jen.Err().Op(":=").Id("v").Dot("DecodeBareAt").Call(jen.Id("b"), jen.Id("depth")), jen.Err().Op("!=").Nil()).Block(
+	}
+	if counted {
+		body = append(body, jen.Var().Id("size").Uintptr().Comment("of the value, which the Decoder counts"))
+	}
+	body = append(body, jen.Switch(jen.Id("id")).Block(cases...))
+	if counted {
+		body = append(body, jen.Id("d").Dot("Spend").Call(jen.Id("size")))
+	}
+	body = append(body,
+		jen.If(jen.Err().Op(":=").Id("v").Dot("DecodeBareAt").Call(jen.Id("d"), jen.Id("depth")), jen.Err().Op("!=").Nil()).Block(
 			jen.Return(jen.Nil(), jen.Err()),
 		),
 		jen.Return(jen.Id("v"), jen.Nil()),
 	)
+	f.Func().Id(c.DecoderAt).Params(dec(), jen.Id("depth").Int()).Params(jen.Id(c.Interface), jen.Error()).Block(body...)
 	f.Line()
 }
 

@@ -31,11 +31,11 @@ func (r *recorder) Errorf(format string, args ...any) {
 // lossy is a leaf that forgets its field when decoded.
 type lossy struct{ nodes.Leaf }
 
-func (m *lossy) Decode(b *bin.Buffer) error { return tlrt.DecodeBoxed(b, m, 0) }
+func (m *lossy) Decode(b *bin.Buffer) error { return nodes.DecodeValue(b, m, false) }
 func (m *lossy) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	return nodes.DecodeValue(b, m, true)
 }
-func (m *lossy) DecodeBareAt(b *bin.Buffer, depth int) error {
+func (m *lossy) DecodeBareAt(b *tlrt.Decoder, depth int) error {
 	err := m.Leaf.DecodeBareAt(b, depth)
 	m.N = 0
 	return err
@@ -45,11 +45,11 @@ func (m *lossy) DecodeBareAt(b *bin.Buffer, depth int) error {
 // field.
 type greedy struct{ nodes.Leaf }
 
-func (m *greedy) Decode(b *bin.Buffer) error { return tlrt.DecodeBoxed(b, m, 0) }
+func (m *greedy) Decode(b *bin.Buffer) error { return nodes.DecodeValue(b, m, false) }
 func (m *greedy) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	return nodes.DecodeValue(b, m, true)
 }
-func (m *greedy) DecodeBareAt(b *bin.Buffer, depth int) error {
+func (m *greedy) DecodeBareAt(b *tlrt.Decoder, depth int) error {
 	if b.Len() == 0 {
 		return nil
 	}

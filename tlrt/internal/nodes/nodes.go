@@ -40,11 +40,40 @@ func Name(id uint32) string { return registry.Name(id) }
 // IDs returns the IDs of the constructors.
 func IDs() []uint32 { return registry.IDs() }
 
+// Schema describes the encoding of the constructors, as tlgen writes it.
+var Schema = tlrt.Schema{
+	Defs: []tlrt.SchemaDef{
+		{ID: LeafID, Name: "leaf", Class: -1, Fields: 0},
+		{ID: BoxID, Name: "box", Class: -1, Fields: 1, Nests: true},
+		{ID: ListID, Name: "list", Class: -1, Fields: 2, Nests: true},
+	},
+	Fields: []tlrt.SchemaField{{Name: "n", Type: 0}, {Name: "inner", Type: 1}, {Name: "items", Type: 2}},
+	Types: []tlrt.SchemaType{
+		{Kind: tlrt.SchemaInt},
+		{Kind: tlrt.SchemaObject},
+		{Kind: tlrt.SchemaVector, Ref: 1, MinSize: 4},
+		{Kind: tlrt.SchemaStruct, Bare: true, Ref: 0},
+		{Kind: tlrt.SchemaStruct, Bare: true, Ref: 1},
+		{Kind: tlrt.SchemaStruct, Bare: true, Ref: 2},
+	},
+}
+
+// The roots of decoding in Schema.Types: any constructor, and each one
+// bare.
+const (
+	ObjectRoot = 1
+	LeafRoot   = 3
+	BoxRoot    = 4
+	ListRoot   = 5
+)
+
 // DecodeObject decodes any constructor.
-func DecodeObject(b *bin.Buffer) (tlrt.Object, error) { return Decode(b, 0) }
+func DecodeObject(b *bin.Buffer) (tlrt.Object, error) {
+	return tlrt.Decode(b, &Schema, ObjectRoot, Decode)
+}
 
 // Decode decodes any constructor nested depth levels deep.
-func Decode(b *bin.Buffer, depth int) (tlrt.Object, error) {
+func Decode(b *tlrt.Decoder, depth int) (tlrt.Object, error) {
 	return tlrt.DecodeObject(b, depth, New)
 }
 
@@ -61,9 +90,9 @@ func (m *Leaf) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.N)
 	return nil
 }
-func (m *Leaf) Decode(b *bin.Buffer) error     { return tlrt.DecodeBoxed(b, m, 0) }
-func (m *Leaf) DecodeBare(b *bin.Buffer) error { return m.DecodeBareAt(b, 0) }
-func (m *Leaf) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *Leaf) Decode(b *bin.Buffer) error     { return DecodeValue(b, m, false) }
+func (m *Leaf) DecodeBare(b *bin.Buffer) error { return DecodeValue(b, m, true) }
+func (m *Leaf) DecodeBareAt(b *tlrt.Decoder, _ int) error {
 	var err error
 	if m.N, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "leaf", "n")
@@ -86,9 +115,9 @@ func (m *Box) EncodeBare(b *bin.Buffer) error {
 	}
 	return nil
 }
-func (m *Box) Decode(b *bin.Buffer) error     { return tlrt.DecodeBoxed(b, m, 0) }
-func (m *Box) DecodeBare(b *bin.Buffer) error { return m.DecodeBareAt(b, 0) }
-func (m *Box) DecodeBareAt(b *bin.Buffer, depth int) error {
+func (m *Box) Decode(b *bin.Buffer) error     { return DecodeValue(b, m, false) }
+func (m *Box) DecodeBare(b *bin.Buffer) error { return DecodeValue(b, m, true) }
+func (m *Box) DecodeBareAt(b *tlrt.Decoder, depth int) error {
 	if depth > tlrt.MaxDecodeDepth {
 		return tlrt.DecodeErr(tlrt.ErrTooDeep, "box", "")
 	}
@@ -117,9 +146,9 @@ func (m *List) EncodeBare(b *bin.Buffer) error {
 	}
 	return nil
 }
-func (m *List) Decode(b *bin.Buffer) error     { return tlrt.DecodeBoxed(b, m, 0) }
-func (m *List) DecodeBare(b *bin.Buffer) error { return m.DecodeBareAt(b, 0) }
-func (m *List) DecodeBareAt(b *bin.Buffer, depth int) error {
+func (m *List) Decode(b *bin.Buffer) error     { return DecodeValue(b, m, false) }
+func (m *List) DecodeBare(b *bin.Buffer) error { return DecodeValue(b, m, true) }
+func (m *List) DecodeBareAt(b *tlrt.Decoder, depth int) error {
 	if depth > tlrt.MaxDecodeDepth {
 		return tlrt.DecodeErr(tlrt.ErrTooDeep, "list", "")
 	}
@@ -128,6 +157,19 @@ func (m *List) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "list", "items")
 	}
 	return nil
+}
+
+// DecodeValue decodes v from b, with its ID unless bare is set, as the
+// Decode and DecodeBare methods of generated code do.
+func DecodeValue(b *bin.Buffer, v tlrt.Object, bare bool) error {
+	if !bare {
+		if err := tlrt.ConsumeID(b, v.TypeID(), v.TypeName()); err != nil {
+			return tlrt.DecodeErr(err, v.TypeName(), "")
+		}
+	}
+	root := map[uint32]int32{LeafID: LeafRoot, BoxID: BoxRoot, ListID: ListRoot}[v.TypeID()]
+	d := tlrt.NewDecoder(b, &Schema, root)
+	return tlrt.Finish(b, d, v.DecodeBareAt(d, 0))
 }
 
 // Encode returns the encoding of v.
