@@ -41,13 +41,6 @@ func PutString(b *bin.Buffer, s string) { putBytes(b, s) }
 // PutBytes writes v as TL bytes, which are encoded as a string is.
 func PutBytes(b *bin.Buffer, v []byte) { putBytes(b, v) }
 
-// Lengths of TL strings: up to maxShortString bytes take one byte of
-// length; longer ones the byte longString and three bytes of length.
-const (
-	maxShortString = 253
-	longString     = 254
-)
-
 // putBytes is kept out of line: a call costs little beside the copy, and
 // encoders call it for every string and bytes field.
 //
@@ -55,7 +48,7 @@ const (
 func putBytes[S string | []byte](b *bin.Buffer, s S) {
 	n := len(s)
 	head := 1
-	if n > maxShortString {
+	if n > maxShortText {
 		head = 4
 	}
 	w := Extend(b, (head+n+3)&^3)
@@ -65,7 +58,7 @@ func putBytes[S string | []byte](b *bin.Buffer, s S) {
 	if head == 1 {
 		w[0] = byte(n)
 	} else {
-		binary.LittleEndian.PutUint32(w, uint32(n)<<8|longString)
+		binary.LittleEndian.PutUint32(w, uint32(n)<<8|longText)
 	}
 	copy(w[head:], s)
 }
