@@ -51,20 +51,12 @@ const (
 	fnvPrime  = 1099511628211
 )
 
-func fingerprintString(domain byte, s string) uint32 {
+// fingerprint is the fingerprint of the bytes of s in domain.
+func fingerprint[S string | []byte](domain byte, s S) uint32 {
 	h := uint64(fnvOffset)
 	h = (h ^ uint64(domain)) * fnvPrime
 	for i := 0; i < len(s); i++ {
 		h = (h ^ uint64(s[i])) * fnvPrime
-	}
-	return uint32(h>>32) ^ uint32(h)
-}
-
-func fingerprintBytes(domain byte, b []byte) uint32 {
-	h := uint64(fnvOffset)
-	h = (h ^ uint64(domain)) * fnvPrime
-	for _, c := range b {
-		h = (h ^ uint64(c)) * fnvPrime
 	}
 	return uint32(h>>32) ^ uint32(h)
 }
@@ -93,7 +85,7 @@ func (kn *known) mayHoldUsername(u string) bool {
 	if !kn.ok {
 		return true
 	}
-	return kn.set.has(fingerprintString(fpUsername, u))
+	return kn.set.has(fingerprint(fpUsername, u))
 }
 
 // mayHoldPhone reports whether a user of the file may hold phone.
@@ -101,7 +93,7 @@ func (kn *known) mayHoldPhone(phone string) bool {
 	if !kn.ok {
 		return true
 	}
-	return kn.set.has(fingerprintString(fpPhone, phone))
+	return kn.set.has(fingerprint(fpPhone, phone))
 }
 
 // stale marks the set as no longer right, and starts the streak over:
@@ -151,7 +143,7 @@ UNION ALL SELECT NULL, NULL, 'u' || username FROM usernames`, nil)
 		if !rows.null(0) {
 			kn.set.add(fingerprintKey(peer.Key{Kind: peer.Kind(rows.int64(0)), ID: rows.int64(1)}))
 		} else if text := rows.bytes(2); len(text) > 0 {
-			kn.set.add(fingerprintBytes(text[0], text[1:]))
+			kn.set.add(fingerprint(text[0], text[1:]))
 		}
 	}
 	kn.ok, kn.streak = true, 0
@@ -170,12 +162,12 @@ func (kn *known) update(t *tx) {
 				kn.set.add(fingerprintKey(r.Key))
 			}
 			if r.Key.Kind == peer.KindUser && r.Phone != "" {
-				kn.set.add(fingerprintString(fpPhone, r.Phone))
+				kn.set.add(fingerprint(fpPhone, r.Phone))
 			}
 		}
 		for _, u := range c.Usernames {
 			if !u.New.IsZero() {
-				kn.set.add(fingerprintString(fpUsername, u.Username))
+				kn.set.add(fingerprint(fpUsername, u.Username))
 			}
 		}
 	}
