@@ -93,16 +93,12 @@ func (m *ServerDHParamsFail) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ServerDHParamsFail) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ServerDHParamsFailTypeID, "server_DH_params_fail"); err != nil {
-		return tlrt.DecodeErr(err, "server_DH_params_fail", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 31, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ServerDHParamsFail) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 31)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 31, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -172,17 +168,13 @@ func (m *ServerDHParamsOk) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ServerDHParamsOk) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ServerDHParamsOkTypeID, "server_DH_params_ok"); err != nil {
-		return tlrt.DecodeErr(err, "server_DH_params_ok", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 49, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *ServerDHParamsOk) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 49)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 49, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -289,16 +281,12 @@ func (m *DhGenOk) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DhGenOk) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, DhGenOkTypeID, "dh_gen_ok"); err != nil {
-		return tlrt.DecodeErr(err, "dh_gen_ok", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 19, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DhGenOk) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 19)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 19, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -369,16 +357,12 @@ func (m *DhGenRetry) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DhGenRetry) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, DhGenRetryTypeID, "dh_gen_retry"); err != nil {
-		return tlrt.DecodeErr(err, "dh_gen_retry", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 20, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DhGenRetry) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 20)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 20, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -449,16 +433,12 @@ func (m *DhGenFail) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DhGenFail) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, DhGenFailTypeID, "dh_gen_fail"); err != nil {
-		return tlrt.DecodeErr(err, "dh_gen_fail", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 40, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DhGenFail) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 40)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 40, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -531,17 +511,13 @@ func (m *ServerDHInnerData) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ServerDHInnerData) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ServerDHInnerDataTypeID, "server_DH_inner_data"); err != nil {
-		return tlrt.DecodeErr(err, "server_DH_inner_data", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 44, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *ServerDHInnerData) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 44)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 44, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -617,17 +593,13 @@ func (m *SetClientDHParamsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SetClientDHParamsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SetClientDHParamsRequestTypeID, "set_client_DH_params"); err != nil {
-		return tlrt.DecodeErr(err, "set_client_DH_params", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 60, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *SetClientDHParamsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 60)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 60, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

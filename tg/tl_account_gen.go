@@ -4,7 +4,6 @@ package tg
 
 import (
 	"context"
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"unsafe"
@@ -76,42 +75,28 @@ func (*AccountChatThemesNotModified) accountChatThemesClass() {}
 
 // Encode writes m to b with its ID.
 func (m *AccountChatThemesNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountChatThemesNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2119, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountChatThemesNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2119, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountChatThemesNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountChatThemesNotModifiedTypeID, "account.chatThemesNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "account.chatThemesNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2928, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountChatThemesNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2928)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2928, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountChatThemesNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountChatThemesNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2119, unsafe.Pointer(m), depth)
 }
 
 // AccountChatThemes is the TL constructor account.chatThemes.
@@ -172,102 +157,29 @@ func (m *AccountChatThemes) ClearNextOffset() {
 
 // Encode writes m to b with its ID.
 func (m *AccountChatThemes) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountChatThemesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1814, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountChatThemes) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.NextOffset != "", 0)
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	binary.LittleEndian.PutUint32(w[12:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[16:], uint32(len(m.Themes)))
-	for i := range m.Themes {
-		if err := tlrt.EncodeObject(b, m.Themes[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.chatThemes", "themes")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.chatThemes", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.chatThemes", "users")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.NextOffset)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1814, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountChatThemes) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountChatThemesTypeID, "account.chatThemes"); err != nil {
-		return tlrt.DecodeErr(err, "account.chatThemes", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2585, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountChatThemes) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountChatThemes{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2585)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2585, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountChatThemes) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.chatThemes", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.chatThemes", "flags")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.chatThemes", "hash")
-	}
-	if m.Themes, err = tlrt.DecodeSlabs[ChatThemeUniqueGift](d, false, 8, depth+1, decodeChatTheme); err != nil {
-		return tlrt.DecodeErr(err, "account.chatThemes", "themes")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "account.chatThemes", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "account.chatThemes", "users")
-	}
-	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.chatThemes", "next_offset")
-		}
-	}
-	if m.NextOffset != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1814, unsafe.Pointer(m), depth)
 }
 
 // AccountEmailVerifiedClass is the TL type account.EmailVerified: one of
@@ -336,48 +248,29 @@ func (*AccountEmailVerified) accountEmailVerifiedClass() {}
 
 // Encode writes m to b with its ID.
 func (m *AccountEmailVerified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountEmailVerifiedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 395, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountEmailVerified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Email)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 395, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountEmailVerified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountEmailVerifiedTypeID, "account.emailVerified"); err != nil {
-		return tlrt.DecodeErr(err, "account.emailVerified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1027, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountEmailVerified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1027)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1027, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountEmailVerified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Email, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.emailVerified", "email")
-	}
-	return nil
+func (m *AccountEmailVerified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 395, unsafe.Pointer(m), depth)
 }
 
 // AccountEmailVerifiedLogin is the TL constructor account.emailVerifiedLogin.
@@ -410,57 +303,29 @@ func (*AccountEmailVerifiedLogin) accountEmailVerifiedClass() {}
 
 // Encode writes m to b with its ID.
 func (m *AccountEmailVerifiedLogin) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountEmailVerifiedLoginTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2141, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountEmailVerifiedLogin) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Email)
-	if err := tlrt.EncodeObject(b, m.SentCode); err != nil {
-		return tlrt.EncodeErr(err, "account.emailVerifiedLogin", "sent_code")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2141, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountEmailVerifiedLogin) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountEmailVerifiedLoginTypeID, "account.emailVerifiedLogin"); err != nil {
-		return tlrt.DecodeErr(err, "account.emailVerifiedLogin", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2952, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountEmailVerifiedLogin) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2952)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2952, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountEmailVerifiedLogin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.emailVerifiedLogin", "")
-	}
-	var err error
-	if m.Email, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.emailVerifiedLogin", "email")
-	}
-	if m.SentCode, err = decodeAuthSentCode(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.emailVerifiedLogin", "sent_code")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2141, unsafe.Pointer(m), depth)
 }
 
 // AccountEmojiStatusesClass is the TL type account.EmojiStatuses: one of
@@ -529,42 +394,28 @@ func (*AccountEmojiStatusesNotModified) accountEmojiStatusesClass() {}
 
 // Encode writes m to b with its ID.
 func (m *AccountEmojiStatusesNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountEmojiStatusesNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1983, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountEmojiStatusesNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1983, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountEmojiStatusesNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountEmojiStatusesNotModifiedTypeID, "account.emojiStatusesNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "account.emojiStatusesNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2772, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountEmojiStatusesNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2772)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2772, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountEmojiStatusesNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountEmojiStatusesNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1983, unsafe.Pointer(m), depth)
 }
 
 // AccountEmojiStatuses is the TL constructor account.emojiStatuses.
@@ -597,63 +448,29 @@ func (*AccountEmojiStatuses) accountEmojiStatusesClass() {}
 
 // Encode writes m to b with its ID.
 func (m *AccountEmojiStatuses) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountEmojiStatusesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1338, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountEmojiStatuses) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Statuses)))
-	for i := range m.Statuses {
-		if err := tlrt.EncodeObject(b, m.Statuses[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.emojiStatuses", "statuses")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1338, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountEmojiStatuses) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountEmojiStatusesTypeID, "account.emojiStatuses"); err != nil {
-		return tlrt.DecodeErr(err, "account.emojiStatuses", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2069, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountEmojiStatuses) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2069)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2069, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountEmojiStatuses) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.emojiStatuses", "")
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.emojiStatuses", "hash")
-	}
-	if m.Statuses, err = tlrt.DecodeSlabs[EmojiStatusCollectible](d, false, 4, depth+1, decodeEmojiStatus); err != nil {
-		return tlrt.DecodeErr(err, "account.emojiStatuses", "statuses")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1338, unsafe.Pointer(m), depth)
 }
 
 // AccountResetPasswordResultClass is the TL type account.ResetPasswordResult:
@@ -727,50 +544,28 @@ func (*AccountResetPasswordFailedWait) accountResetPasswordResultClass() {}
 
 // Encode writes m to b with its ID.
 func (m *AccountResetPasswordFailedWait) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, AccountResetPasswordFailedWaitTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.RetryDate))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2154, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountResetPasswordFailedWait) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.RetryDate))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2154, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetPasswordFailedWait) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResetPasswordFailedWaitTypeID, "account.resetPasswordFailedWait"); err != nil {
-		return tlrt.DecodeErr(err, "account.resetPasswordFailedWait", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2966, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordFailedWait) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2966)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2966, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountResetPasswordFailedWait) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.RetryDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "account.resetPasswordFailedWait", "retry_date")
-	}
-	return nil
+func (m *AccountResetPasswordFailedWait) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2154, unsafe.Pointer(m), depth)
 }
 
 // AccountResetPasswordRequestedWait is the TL constructor
@@ -804,50 +599,28 @@ func (*AccountResetPasswordRequestedWait) accountResetPasswordResultClass() {}
 
 // Encode writes m to b with its ID.
 func (m *AccountResetPasswordRequestedWait) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, AccountResetPasswordRequestedWaitTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.UntilDate))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2225, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountResetPasswordRequestedWait) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.UntilDate))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2225, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetPasswordRequestedWait) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResetPasswordRequestedWaitTypeID, "account.resetPasswordRequestedWait"); err != nil {
-		return tlrt.DecodeErr(err, "account.resetPasswordRequestedWait", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3042, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordRequestedWait) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3042)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3042, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountResetPasswordRequestedWait) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.UntilDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "account.resetPasswordRequestedWait", "until_date")
-	}
-	return nil
+func (m *AccountResetPasswordRequestedWait) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2225, unsafe.Pointer(m), depth)
 }
 
 // AccountResetPasswordOk is the TL constructor account.resetPasswordOk.
@@ -876,42 +649,28 @@ func (*AccountResetPasswordOk) accountResetPasswordResultClass() {}
 
 // Encode writes m to b with its ID.
 func (m *AccountResetPasswordOk) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountResetPasswordOkTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2217, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountResetPasswordOk) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2217, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetPasswordOk) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResetPasswordOkTypeID, "account.resetPasswordOk"); err != nil {
-		return tlrt.DecodeErr(err, "account.resetPasswordOk", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3034, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordOk) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3034)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3034, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountResetPasswordOk) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountResetPasswordOk) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2217, unsafe.Pointer(m), depth)
 }
 
 // AccountSavedMusicIDsClass is the TL type account.SavedMusicIds: one of
@@ -980,42 +739,28 @@ func (*AccountSavedMusicIDsNotModified) accountSavedMusicIDsClass() {}
 
 // Encode writes m to b with its ID.
 func (m *AccountSavedMusicIDsNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSavedMusicIDsNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 739, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSavedMusicIDsNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 739, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSavedMusicIDsNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSavedMusicIDsNotModifiedTypeID, "account.savedMusicIdsNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "account.savedMusicIdsNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1417, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedMusicIDsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1417)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1417, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountSavedMusicIDsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountSavedMusicIDsNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 739, unsafe.Pointer(m), depth)
 }
 
 // AccountSavedMusicIDs is the TL constructor account.savedMusicIds.
@@ -1046,50 +791,28 @@ func (*AccountSavedMusicIDs) accountSavedMusicIDsClass() {}
 
 // Encode writes m to b with its ID.
 func (m *AccountSavedMusicIDs) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSavedMusicIDsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1418, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSavedMusicIDs) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.IDs))
-	for i := range m.IDs {
-		tlrt.PutUint64(b, uint64(m.IDs[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1418, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSavedMusicIDs) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSavedMusicIDsTypeID, "account.savedMusicIds"); err != nil {
-		return tlrt.DecodeErr(err, "account.savedMusicIds", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2157, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedMusicIDs) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2157)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2157, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountSavedMusicIDs) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.IDs, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "account.savedMusicIds", "ids")
-	}
-	return nil
+func (m *AccountSavedMusicIDs) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1418, unsafe.Pointer(m), depth)
 }
 
 // AccountSavedRingtoneClass is the TL type account.SavedRingtone: one of
@@ -1156,42 +879,28 @@ func (*AccountSavedRingtone) accountSavedRingtoneClass() {}
 
 // Encode writes m to b with its ID.
 func (m *AccountSavedRingtone) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSavedRingtoneTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1732, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSavedRingtone) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1732, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSavedRingtone) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSavedRingtoneTypeID, "account.savedRingtone"); err != nil {
-		return tlrt.DecodeErr(err, "account.savedRingtone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2496, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedRingtone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2496)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2496, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountSavedRingtone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountSavedRingtone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1732, unsafe.Pointer(m), depth)
 }
 
 // AccountSavedRingtoneConverted is the TL constructor
@@ -1225,53 +934,29 @@ func (*AccountSavedRingtoneConverted) accountSavedRingtoneClass() {}
 
 // Encode writes m to b with its ID.
 func (m *AccountSavedRingtoneConverted) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSavedRingtoneConvertedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 298, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSavedRingtoneConverted) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Document); err != nil {
-		return tlrt.EncodeErr(err, "account.savedRingtoneConverted", "document")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 298, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSavedRingtoneConverted) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSavedRingtoneConvertedTypeID, "account.savedRingtoneConverted"); err != nil {
-		return tlrt.DecodeErr(err, "account.savedRingtoneConverted", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 917, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountSavedRingtoneConverted) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 917)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 917, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountSavedRingtoneConverted) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.savedRingtoneConverted", "")
-	}
-	var err error
-	if m.Document, err = decodeDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.savedRingtoneConverted", "document")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 298, unsafe.Pointer(m), depth)
 }
 
 // AccountSavedRingtonesClass is the TL type account.SavedRingtones: one of
@@ -1341,42 +1026,28 @@ func (*AccountSavedRingtonesNotModified) accountSavedRingtonesClass() {}
 
 // Encode writes m to b with its ID.
 func (m *AccountSavedRingtonesNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSavedRingtonesNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2418, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSavedRingtonesNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2418, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSavedRingtonesNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSavedRingtonesNotModifiedTypeID, "account.savedRingtonesNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "account.savedRingtonesNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3247, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedRingtonesNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3247)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3247, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountSavedRingtonesNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountSavedRingtonesNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2418, unsafe.Pointer(m), depth)
 }
 
 // AccountSavedRingtones is the TL constructor account.savedRingtones.
@@ -1409,63 +1080,29 @@ func (*AccountSavedRingtones) accountSavedRingtonesClass() {}
 
 // Encode writes m to b with its ID.
 func (m *AccountSavedRingtones) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSavedRingtonesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1854, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSavedRingtones) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Ringtones)))
-	for i := range m.Ringtones {
-		if err := tlrt.EncodeObject(b, m.Ringtones[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.savedRingtones", "ringtones")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1854, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSavedRingtones) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSavedRingtonesTypeID, "account.savedRingtones"); err != nil {
-		return tlrt.DecodeErr(err, "account.savedRingtones", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2631, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountSavedRingtones) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2631)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2631, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountSavedRingtones) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.savedRingtones", "")
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.savedRingtones", "hash")
-	}
-	if m.Ringtones, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
-		return tlrt.DecodeErr(err, "account.savedRingtones", "ringtones")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1854, unsafe.Pointer(m), depth)
 }
 
 // AccountThemesClass is the TL type account.Themes: one of
@@ -1531,42 +1168,28 @@ func (*AccountThemesNotModified) accountThemesClass() {}
 
 // Encode writes m to b with its ID.
 func (m *AccountThemesNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountThemesNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2336, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountThemesNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2336, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountThemesNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountThemesNotModifiedTypeID, "account.themesNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "account.themesNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3160, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountThemesNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3160)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3160, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountThemesNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountThemesNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2336, unsafe.Pointer(m), depth)
 }
 
 // AccountThemes is the TL constructor account.themes.
@@ -1597,63 +1220,29 @@ func (*AccountThemes) accountThemesClass() {}
 
 // Encode writes m to b with its ID.
 func (m *AccountThemes) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountThemesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1427, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountThemes) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Themes)))
-	for i := range m.Themes {
-		if err := m.Themes[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.themes", "themes")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1427, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountThemes) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountThemesTypeID, "account.themes"); err != nil {
-		return tlrt.DecodeErr(err, "account.themes", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2166, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountThemes) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2166)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2166, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountThemes) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.themes", "")
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.themes", "hash")
-	}
-	if m.Themes, err = tlrt.DecodeStructs[Theme](d, false, false, 32, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.themes", "themes")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1427, unsafe.Pointer(m), depth)
 }
 
 // AccountWallPapersClass is the TL type account.WallPapers: one of
@@ -1722,42 +1311,28 @@ func (*AccountWallPapersNotModified) accountWallPapersClass() {}
 
 // Encode writes m to b with its ID.
 func (m *AccountWallPapersNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountWallPapersNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 259, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountWallPapersNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 259, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountWallPapersNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountWallPapersNotModifiedTypeID, "account.wallPapersNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "account.wallPapersNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 876, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountWallPapersNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 876)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 876, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountWallPapersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountWallPapersNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 259, unsafe.Pointer(m), depth)
 }
 
 // AccountWallPapers is the TL constructor account.wallPapers.
@@ -1789,63 +1364,29 @@ func (*AccountWallPapers) accountWallPapersClass() {}
 
 // Encode writes m to b with its ID.
 func (m *AccountWallPapers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountWallPapersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1964, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountWallPapers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Wallpapers)))
-	for i := range m.Wallpapers {
-		if err := tlrt.EncodeObject(b, m.Wallpapers[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.wallPapers", "wallpapers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1964, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountWallPapers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountWallPapersTypeID, "account.wallPapers"); err != nil {
-		return tlrt.DecodeErr(err, "account.wallPapers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2751, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountWallPapers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2751)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2751, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountWallPapers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.wallPapers", "")
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.wallPapers", "hash")
-	}
-	if m.Wallpapers, err = tlrt.DecodeSlabs[WallPaper](d, false, 16, depth+1, decodeWallPaper); err != nil {
-		return tlrt.DecodeErr(err, "account.wallPapers", "wallpapers")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1964, unsafe.Pointer(m), depth)
 }
 
 // AccountWebBrowserSettingsClass is the TL type account.WebBrowserSettings: one
@@ -1917,42 +1458,28 @@ func (*AccountWebBrowserSettingsNotModified) accountWebBrowserSettingsClass() {}
 
 // Encode writes m to b with its ID.
 func (m *AccountWebBrowserSettingsNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountWebBrowserSettingsNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1863, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountWebBrowserSettingsNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1863, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountWebBrowserSettingsNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountWebBrowserSettingsNotModifiedTypeID, "account.webBrowserSettingsNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "account.webBrowserSettingsNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2642, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountWebBrowserSettingsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2642)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2642, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountWebBrowserSettingsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountWebBrowserSettingsNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1863, unsafe.Pointer(m), depth)
 }
 
 // AccountWebBrowserSettings is the TL constructor account.webBrowserSettings.
@@ -1992,86 +1519,29 @@ func (*AccountWebBrowserSettings) accountWebBrowserSettingsClass() {}
 
 // Encode writes m to b with its ID.
 func (m *AccountWebBrowserSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountWebBrowserSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1120, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountWebBrowserSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.OpenExternalBrowser, 0)
-	flags |= tlrt.Bit(m.DisplayCloseButton, 1)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.ExternalExceptions)))
-	for i := range m.ExternalExceptions {
-		if err := m.ExternalExceptions[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.webBrowserSettings", "external_exceptions")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.InappExceptions))
-	for i := range m.InappExceptions {
-		if err := m.InappExceptions[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.webBrowserSettings", "inapp_exceptions")
-		}
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1120, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountWebBrowserSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountWebBrowserSettingsTypeID, "account.webBrowserSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.webBrowserSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1836, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountWebBrowserSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountWebBrowserSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1836)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1836, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountWebBrowserSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.webBrowserSettings", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.webBrowserSettings", "flags")
-	}
-	m.OpenExternalBrowser = m.Flags.Has(0)
-	m.DisplayCloseButton = m.Flags.Has(1)
-	if m.ExternalExceptions, err = tlrt.DecodeStructs[WebDomainException](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.webBrowserSettings", "external_exceptions")
-	}
-	if m.InappExceptions, err = tlrt.DecodeStructs[WebDomainException](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.webBrowserSettings", "inapp_exceptions")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.webBrowserSettings", "hash")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1120, unsafe.Pointer(m), depth)
 }
 
 // AccountAuthorizationForm is the TL constructor account.authorizationForm.
@@ -2131,107 +1601,29 @@ func (m *AccountAuthorizationForm) ClearPrivacyPolicyURL() {
 
 // Encode writes m to b with its ID.
 func (m *AccountAuthorizationForm) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountAuthorizationFormTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1622, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountAuthorizationForm) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.PrivacyPolicyURL != "", 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.RequiredTypes)))
-	for i := range m.RequiredTypes {
-		if err := tlrt.EncodeObject(b, m.RequiredTypes[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.authorizationForm", "required_types")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Values))
-	for i := range m.Values {
-		if err := m.Values[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.authorizationForm", "values")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Errors))
-	for i := range m.Errors {
-		if err := tlrt.EncodeObject(b, m.Errors[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.authorizationForm", "errors")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.authorizationForm", "users")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.PrivacyPolicyURL)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1622, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountAuthorizationForm) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountAuthorizationFormTypeID, "account.authorizationForm"); err != nil {
-		return tlrt.DecodeErr(err, "account.authorizationForm", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2381, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountAuthorizationForm) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountAuthorizationForm{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2381)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2381, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountAuthorizationForm) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.authorizationForm", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.authorizationForm", "flags")
-	}
-	if m.RequiredTypes, err = tlrt.DecodeSlabs[SecureRequiredType](d, false, 12, depth+1, decodeSecureRequiredType); err != nil {
-		return tlrt.DecodeErr(err, "account.authorizationForm", "required_types")
-	}
-	if m.Values, err = tlrt.DecodeStructs[SecureValue](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.authorizationForm", "values")
-	}
-	if m.Errors, err = tlrt.DecodeSlabs[SecureValueErrorData](d, false, 16, depth+1, decodeSecureValueError); err != nil {
-		return tlrt.DecodeErr(err, "account.authorizationForm", "errors")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "account.authorizationForm", "users")
-	}
-	if m.Flags.Has(0) {
-		if m.PrivacyPolicyURL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.authorizationForm", "privacy_policy_url")
-		}
-	}
-	if m.PrivacyPolicyURL != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1622, unsafe.Pointer(m), depth)
 }
 
 // AccountAuthorizations is the TL constructor account.authorizations.
@@ -2260,63 +1652,29 @@ func (*AccountAuthorizations) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountAuthorizations) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountAuthorizationsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 706, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountAuthorizations) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.AuthorizationTTLDays))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Authorizations)))
-	for i := range m.Authorizations {
-		if err := m.Authorizations[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.authorizations", "authorizations")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 706, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountAuthorizations) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountAuthorizationsTypeID, "account.authorizations"); err != nil {
-		return tlrt.DecodeErr(err, "account.authorizations", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1379, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountAuthorizations) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1379)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1379, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountAuthorizations) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.authorizations", "")
-	}
-	var err error
-	if m.AuthorizationTTLDays, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "account.authorizations", "authorization_ttl_days")
-	}
-	if m.Authorizations, err = tlrt.DecodeStructs[Authorization](d, false, false, 60, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.authorizations", "authorizations")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 706, unsafe.Pointer(m), depth)
 }
 
 // AccountAutoDownloadSettings is the TL constructor
@@ -2348,68 +1706,28 @@ func (*AccountAutoDownloadSettings) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountAutoDownloadSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountAutoDownloadSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 921, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountAutoDownloadSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Low.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.autoDownloadSettings", "low")
-	}
-	if err := m.Medium.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.autoDownloadSettings", "medium")
-	}
-	if err := m.High.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.autoDownloadSettings", "high")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 921, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountAutoDownloadSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountAutoDownloadSettingsTypeID, "account.autoDownloadSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1619, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountAutoDownloadSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountAutoDownloadSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1619)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1619, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountAutoDownloadSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.autoDownloadSettings", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Low, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "low")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Medium, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "medium")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.High, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "high")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 921, unsafe.Pointer(m), depth)
 }
 
 // AccountAutoSaveSettings is the TL constructor account.autoSaveSettings.
@@ -2444,96 +1762,29 @@ func (*AccountAutoSaveSettings) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountAutoSaveSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountAutoSaveSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 708, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountAutoSaveSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.UsersSettings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.autoSaveSettings", "users_settings")
-	}
-	if err := m.ChatsSettings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.autoSaveSettings", "chats_settings")
-	}
-	if err := m.BroadcastsSettings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.autoSaveSettings", "broadcasts_settings")
-	}
-	tlrt.PutVectorHeader(b, len(m.Exceptions))
-	for i := range m.Exceptions {
-		if err := m.Exceptions[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.autoSaveSettings", "exceptions")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.autoSaveSettings", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.autoSaveSettings", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 708, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountAutoSaveSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountAutoSaveSettingsTypeID, "account.autoSaveSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.autoSaveSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1381, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountAutoSaveSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountAutoSaveSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1381)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1381, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountAutoSaveSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.autoSaveSettings", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.UsersSettings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.autoSaveSettings", "users_settings")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.ChatsSettings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.autoSaveSettings", "chats_settings")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.BroadcastsSettings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.autoSaveSettings", "broadcasts_settings")
-	}
-	if m.Exceptions, err = tlrt.DecodeStructs[AutoSaveException](d, false, false, 24, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.autoSaveSettings", "exceptions")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "account.autoSaveSettings", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "account.autoSaveSettings", "users")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 708, unsafe.Pointer(m), depth)
 }
 
 // AccountBusinessChatLinks is the TL constructor account.businessChatLinks.
@@ -2563,74 +1814,29 @@ func (*AccountBusinessChatLinks) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountBusinessChatLinks) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountBusinessChatLinksTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2249, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountBusinessChatLinks) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Links))
-	for i := range m.Links {
-		if err := m.Links[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.businessChatLinks", "links")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.businessChatLinks", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.businessChatLinks", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2249, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountBusinessChatLinks) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountBusinessChatLinksTypeID, "account.businessChatLinks"); err != nil {
-		return tlrt.DecodeErr(err, "account.businessChatLinks", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3067, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountBusinessChatLinks) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3067)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3067, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountBusinessChatLinks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.businessChatLinks", "")
-	}
-	var err error
-	if m.Links, err = tlrt.DecodeStructs[BusinessChatLink](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.businessChatLinks", "links")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "account.businessChatLinks", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "account.businessChatLinks", "users")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2249, unsafe.Pointer(m), depth)
 }
 
 // AccountConnectedBots is the TL constructor account.connectedBots.
@@ -2659,65 +1865,29 @@ func (*AccountConnectedBots) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountConnectedBots) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountConnectedBotsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 215, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountConnectedBots) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.ConnectedBots))
-	for i := range m.ConnectedBots {
-		if err := m.ConnectedBots[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.connectedBots", "connected_bots")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.connectedBots", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 215, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountConnectedBots) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountConnectedBotsTypeID, "account.connectedBots"); err != nil {
-		return tlrt.DecodeErr(err, "account.connectedBots", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 823, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountConnectedBots) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 823)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 823, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountConnectedBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.connectedBots", "")
-	}
-	var err error
-	if m.ConnectedBots, err = tlrt.DecodeStructs[ConnectedBot](d, false, false, 32, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.connectedBots", "connected_bots")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "account.connectedBots", "users")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 215, unsafe.Pointer(m), depth)
 }
 
 // AccountContentSettings is the TL constructor account.contentSettings.
@@ -2747,57 +1917,28 @@ func (*AccountContentSettings) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountContentSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountContentSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 824, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountContentSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.SensitiveEnabled, 0)
-	flags |= tlrt.Bit(m.SensitiveCanChange, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 824, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountContentSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountContentSettingsTypeID, "account.contentSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.contentSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1513, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountContentSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountContentSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1513)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1513, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountContentSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.contentSettings", "flags")
-	}
-	m.SensitiveEnabled = m.Flags.Has(0)
-	m.SensitiveCanChange = m.Flags.Has(1)
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+func (m *AccountContentSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 824, unsafe.Pointer(m), depth)
 }
 
 // AccountPaidMessagesRevenue is the TL constructor account.paidMessagesRevenue.
@@ -2825,50 +1966,28 @@ func (*AccountPaidMessagesRevenue) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountPaidMessagesRevenue) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountPaidMessagesRevenueTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.StarsAmount))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 281, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountPaidMessagesRevenue) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.StarsAmount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 281, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountPaidMessagesRevenue) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountPaidMessagesRevenueTypeID, "account.paidMessagesRevenue"); err != nil {
-		return tlrt.DecodeErr(err, "account.paidMessagesRevenue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 899, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountPaidMessagesRevenue) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 899)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 899, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountPaidMessagesRevenue) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.StarsAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.paidMessagesRevenue", "stars_amount")
-	}
-	return nil
+func (m *AccountPaidMessagesRevenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 281, unsafe.Pointer(m), depth)
 }
 
 // AccountPasskeyRegistrationOptions is the TL constructor
@@ -2898,57 +2017,29 @@ func (*AccountPasskeyRegistrationOptions) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountPasskeyRegistrationOptions) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountPasskeyRegistrationOptionsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2136, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountPasskeyRegistrationOptions) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Options.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.passkeyRegistrationOptions", "options")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2136, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountPasskeyRegistrationOptions) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountPasskeyRegistrationOptionsTypeID, "account.passkeyRegistrationOptions"); err != nil {
-		return tlrt.DecodeErr(err, "account.passkeyRegistrationOptions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2946, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountPasskeyRegistrationOptions) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountPasskeyRegistrationOptions{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2946)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2946, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountPasskeyRegistrationOptions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.passkeyRegistrationOptions", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Options, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.passkeyRegistrationOptions", "options")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2136, unsafe.Pointer(m), depth)
 }
 
 // AccountPasskeys is the TL constructor account.passkeys.
@@ -2975,56 +2066,29 @@ func (*AccountPasskeys) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountPasskeys) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountPasskeysTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2383, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountPasskeys) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Passkeys))
-	for i := range m.Passkeys {
-		if err := m.Passkeys[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.passkeys", "passkeys")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2383, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountPasskeys) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountPasskeysTypeID, "account.passkeys"); err != nil {
-		return tlrt.DecodeErr(err, "account.passkeys", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3210, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountPasskeys) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3210)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3210, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountPasskeys) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.passkeys", "")
-	}
-	var err error
-	if m.Passkeys, err = tlrt.DecodeStructs[Passkey](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.passkeys", "passkeys")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2383, unsafe.Pointer(m), depth)
 }
 
 // AccountPassword is the TL constructor account.password.
@@ -3198,152 +2262,29 @@ func (m *AccountPassword) ClearLoginEmailPattern() {
 
 // Encode writes m to b with its ID.
 func (m *AccountPassword) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountPasswordTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1371, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountPassword) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.HasRecovery, 0)
-	flags |= tlrt.Bit(m.HasSecureValues, 1)
-	flags |= tlrt.Bit(m.HasPassword || m.CurrentAlgo != nil || len(m.SRPB) > 0 || m.SRPID != 0, 2)
-	flags |= tlrt.Bit(m.Hint != "", 3)
-	flags |= tlrt.Bit(m.EmailUnconfirmedPattern != "", 4)
-	flags |= tlrt.Bit(m.PendingResetDate != 0, 5)
-	flags |= tlrt.Bit(m.LoginEmailPattern != "", 6)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.CurrentAlgo); err != nil {
-			return tlrt.EncodeErr(err, "account.password", "current_algo")
-		}
-		tlrt.PutBytes(b, m.SRPB)
-		tlrt.PutUint64(b, uint64(m.SRPID))
-	}
-	if flags.Has(3) {
-		tlrt.PutString(b, m.Hint)
-	}
-	if flags.Has(4) {
-		tlrt.PutString(b, m.EmailUnconfirmedPattern)
-	}
-	if err := tlrt.EncodeObject(b, m.NewAlgo); err != nil {
-		return tlrt.EncodeErr(err, "account.password", "new_algo")
-	}
-	if err := tlrt.EncodeObject(b, m.NewSecureAlgo); err != nil {
-		return tlrt.EncodeErr(err, "account.password", "new_secure_algo")
-	}
-	tlrt.PutBytes(b, m.SecureRandom)
-	if flags.Has(5) {
-		tlrt.PutUint32(b, uint32(m.PendingResetDate))
-	}
-	if flags.Has(6) {
-		tlrt.PutString(b, m.LoginEmailPattern)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1371, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountPassword) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountPasswordTypeID, "account.password"); err != nil {
-		return tlrt.DecodeErr(err, "account.password", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2106, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountPassword) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountPassword{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2106)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2106, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountPassword) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.password", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.password", "flags")
-	}
-	m.HasRecovery = m.Flags.Has(0)
-	m.HasSecureValues = m.Flags.Has(1)
-	m.HasPassword = m.Flags.Has(2)
-	if m.Flags.Has(2) {
-		if m.CurrentAlgo, err = decodePasswordKdfAlgo(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.password", "current_algo")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.SRPB, err = tlrt.Bytes(d); err != nil {
-			return tlrt.DecodeErr(err, "account.password", "srp_B")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.SRPID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "account.password", "srp_id")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Hint, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.password", "hint")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.EmailUnconfirmedPattern, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.password", "email_unconfirmed_pattern")
-		}
-	}
-	if m.NewAlgo, err = decodePasswordKdfAlgo(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.password", "new_algo")
-	}
-	if m.NewSecureAlgo, err = decodeSecurePasswordKdfAlgo(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.password", "new_secure_algo")
-	}
-	if m.SecureRandom, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "account.password", "secure_random")
-	}
-	if m.Flags.Has(5) {
-		if m.PendingResetDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "account.password", "pending_reset_date")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.LoginEmailPattern, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.password", "login_email_pattern")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	if m.HasPassword || m.CurrentAlgo != nil || len(m.SRPB) > 0 || m.SRPID != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.Hint != "" {
-		m.Flags.Unset(3)
-	}
-	if m.EmailUnconfirmedPattern != "" {
-		m.Flags.Unset(4)
-	}
-	if m.PendingResetDate != 0 {
-		m.Flags.Unset(5)
-	}
-	if m.LoginEmailPattern != "" {
-		m.Flags.Unset(6)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1371, unsafe.Pointer(m), depth)
 }
 
 // AccountPasswordInputSettings is the TL constructor
@@ -3448,108 +2389,29 @@ func (m *AccountPasswordInputSettings) ClearEmail() {
 
 // Encode writes m to b with its ID.
 func (m *AccountPasswordInputSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountPasswordInputSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1859, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountPasswordInputSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.NewAlgo != nil || len(m.NewPasswordHash) > 0 || m.Hint != "", 0)
-	flags |= tlrt.Bit(m.Email != "", 1)
-	flags |= tlrt.Bit(m.NewSecureSettings != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.NewAlgo); err != nil {
-			return tlrt.EncodeErr(err, "account.passwordInputSettings", "new_algo")
-		}
-		tlrt.PutBytes(b, m.NewPasswordHash)
-		tlrt.PutString(b, m.Hint)
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Email)
-	}
-	if flags.Has(2) {
-		if err := m.NewSecureSettings.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.passwordInputSettings", "new_secure_settings")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1859, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountPasswordInputSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountPasswordInputSettingsTypeID, "account.passwordInputSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.passwordInputSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2636, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountPasswordInputSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountPasswordInputSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2636)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2636, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountPasswordInputSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.passwordInputSettings", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.passwordInputSettings", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.NewAlgo, err = decodePasswordKdfAlgo(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.passwordInputSettings", "new_algo")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.NewPasswordHash, err = tlrt.Bytes(d); err != nil {
-			return tlrt.DecodeErr(err, "account.passwordInputSettings", "new_password_hash")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.Hint, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.passwordInputSettings", "hint")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Email, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.passwordInputSettings", "email")
-		}
-	}
-	if m.Flags.Has(2) {
-		d.Spend(unsafe.Sizeof(SecureSecretSettings{}))
-		m.NewSecureSettings = &SecureSecretSettings{}
-		if err = tlrt.DecodeBoxed(d, m.NewSecureSettings, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.passwordInputSettings", "new_secure_settings")
-		}
-	}
-	m.Flags &^= 1 << 2
-	if m.NewAlgo != nil || len(m.NewPasswordHash) > 0 || m.Hint != "" {
-		m.Flags.Unset(0)
-	}
-	if m.Email != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1859, unsafe.Pointer(m), depth)
 }
 
 // AccountPasswordSettings is the TL constructor account.passwordSettings.
@@ -3603,82 +2465,29 @@ func (m *AccountPasswordSettings) ClearEmail() {
 
 // Encode writes m to b with its ID.
 func (m *AccountPasswordSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountPasswordSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1429, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountPasswordSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.Email != "", 0)
-	flags |= tlrt.Bit(m.SecureSettings != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Email)
-	}
-	if flags.Has(1) {
-		if err := m.SecureSettings.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.passwordSettings", "secure_settings")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1429, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountPasswordSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountPasswordSettingsTypeID, "account.passwordSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.passwordSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2168, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountPasswordSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountPasswordSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2168)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2168, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountPasswordSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.passwordSettings", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.passwordSettings", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Email, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.passwordSettings", "email")
-		}
-	}
-	if m.Flags.Has(1) {
-		d.Spend(unsafe.Sizeof(SecureSecretSettings{}))
-		m.SecureSettings = &SecureSecretSettings{}
-		if err = tlrt.DecodeBoxed(d, m.SecureSettings, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.passwordSettings", "secure_settings")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.Email != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1429, unsafe.Pointer(m), depth)
 }
 
 // AccountPrivacyRules is the TL constructor account.privacyRules.
@@ -3708,74 +2517,29 @@ func (*AccountPrivacyRules) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountPrivacyRules) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountPrivacyRulesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 752, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountPrivacyRules) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Rules))
-	for i := range m.Rules {
-		if err := tlrt.EncodeObject(b, m.Rules[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.privacyRules", "rules")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.privacyRules", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.privacyRules", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 752, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountPrivacyRules) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountPrivacyRulesTypeID, "account.privacyRules"); err != nil {
-		return tlrt.DecodeErr(err, "account.privacyRules", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1430, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountPrivacyRules) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1430)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1430, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountPrivacyRules) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.privacyRules", "")
-	}
-	var err error
-	if m.Rules, err = tlrt.DecodeSlabs[PrivacyValueAllowUsers](d, false, 4, depth+1, decodePrivacyRule); err != nil {
-		return tlrt.DecodeErr(err, "account.privacyRules", "rules")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "account.privacyRules", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "account.privacyRules", "users")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 752, unsafe.Pointer(m), depth)
 }
 
 // AccountResolvedBusinessChatLinks is the TL constructor
@@ -3835,101 +2599,29 @@ func (m *AccountResolvedBusinessChatLinks) ClearEntities() {
 
 // Encode writes m to b with its ID.
 func (m *AccountResolvedBusinessChatLinks) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountResolvedBusinessChatLinksTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1424, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountResolvedBusinessChatLinks) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(len(m.Entities) > 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "peer")
-	}
-	tlrt.PutString(b, m.Message)
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "entities")
-			}
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1424, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResolvedBusinessChatLinks) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResolvedBusinessChatLinksTypeID, "account.resolvedBusinessChatLinks"); err != nil {
-		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2163, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountResolvedBusinessChatLinks) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountResolvedBusinessChatLinks{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2163)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2163, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountResolvedBusinessChatLinks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.resolvedBusinessChatLinks", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "flags")
-	}
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "peer")
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "message")
-	}
-	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "entities")
-		}
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "users")
-	}
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1424, unsafe.Pointer(m), depth)
 }
 
 // AccountSentEmailCode is the TL constructor account.sentEmailCode.
@@ -3958,52 +2650,29 @@ func (*AccountSentEmailCode) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountSentEmailCode) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSentEmailCodeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1187, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSentEmailCode) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.EmailPattern)
-	tlrt.PutUint32(b, uint32(m.Length))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1187, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSentEmailCode) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSentEmailCodeTypeID, "account.sentEmailCode"); err != nil {
-		return tlrt.DecodeErr(err, "account.sentEmailCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1907, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountSentEmailCode) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1907)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1907, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountSentEmailCode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.EmailPattern, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.sentEmailCode", "email_pattern")
-	}
-	if m.Length, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "account.sentEmailCode", "length")
-	}
-	return nil
+func (m *AccountSentEmailCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1187, unsafe.Pointer(m), depth)
 }
 
 // AccountTakeout is the TL constructor account.takeout.
@@ -4030,50 +2699,28 @@ func (*AccountTakeout) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountTakeout) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountTakeoutTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 720, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountTakeout) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 720, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountTakeout) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountTakeoutTypeID, "account.takeout"); err != nil {
-		return tlrt.DecodeErr(err, "account.takeout", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1395, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountTakeout) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1395)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1395, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountTakeout) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.takeout", "id")
-	}
-	return nil
+func (m *AccountTakeout) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 720, unsafe.Pointer(m), depth)
 }
 
 // AccountTmpPassword is the TL constructor account.tmpPassword.
@@ -4102,52 +2749,29 @@ func (*AccountTmpPassword) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountTmpPassword) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountTmpPasswordTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2075, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountTmpPassword) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutBytes(b, m.TmpPassword)
-	tlrt.PutUint32(b, uint32(m.ValidUntil))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2075, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountTmpPassword) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountTmpPasswordTypeID, "account.tmpPassword"); err != nil {
-		return tlrt.DecodeErr(err, "account.tmpPassword", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2880, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountTmpPassword) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2880)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2880, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountTmpPassword) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.TmpPassword, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "account.tmpPassword", "tmp_password")
-	}
-	if m.ValidUntil, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "account.tmpPassword", "valid_until")
-	}
-	return nil
+func (m *AccountTmpPassword) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2075, unsafe.Pointer(m), depth)
 }
 
 // AccountWebAuthorizations is the TL constructor account.webAuthorizations.
@@ -4177,65 +2801,29 @@ func (*AccountWebAuthorizations) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountWebAuthorizations) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountWebAuthorizationsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2257, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountWebAuthorizations) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Authorizations))
-	for i := range m.Authorizations {
-		if err := m.Authorizations[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.webAuthorizations", "authorizations")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.webAuthorizations", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2257, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountWebAuthorizations) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountWebAuthorizationsTypeID, "account.webAuthorizations"); err != nil {
-		return tlrt.DecodeErr(err, "account.webAuthorizations", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3075, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountWebAuthorizations) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3075)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3075, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountWebAuthorizations) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.webAuthorizations", "")
-	}
-	var err error
-	if m.Authorizations, err = tlrt.DecodeStructs[WebAuthorization](d, false, false, 48, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.webAuthorizations", "authorizations")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "account.webAuthorizations", "users")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2257, unsafe.Pointer(m), depth)
 }
 
 // AccountRegisterDeviceRequest is the TL function account.registerDevice.
@@ -4270,81 +2858,29 @@ func (*AccountRegisterDeviceRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountRegisterDeviceRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountRegisterDeviceRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2251, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountRegisterDeviceRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.NoMuted, 0)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.TokenType))
-	tlrt.PutString(b, m.Token)
-	b.PutBool(m.AppSandbox)
-	tlrt.PutBytes(b, m.Secret)
-	tlrt.PutVectorHeader(b, len(m.OtherUids))
-	for i := range m.OtherUids {
-		tlrt.PutUint64(b, uint64(m.OtherUids[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2251, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountRegisterDeviceRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountRegisterDeviceRequestTypeID, "account.registerDevice"); err != nil {
-		return tlrt.DecodeErr(err, "account.registerDevice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3069, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountRegisterDeviceRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountRegisterDeviceRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3069)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3069, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountRegisterDeviceRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.registerDevice", "flags")
-	}
-	m.NoMuted = m.Flags.Has(0)
-	if m.TokenType, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "account.registerDevice", "token_type")
-	}
-	if m.Token, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.registerDevice", "token")
-	}
-	if m.AppSandbox, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "account.registerDevice", "app_sandbox")
-	}
-	if m.Secret, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "account.registerDevice", "secret")
-	}
-	if m.OtherUids, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "account.registerDevice", "other_uids")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+func (m *AccountRegisterDeviceRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2251, unsafe.Pointer(m), depth)
 }
 
 // AccountRegisterDevice calls account.registerDevice: see
@@ -4383,59 +2919,29 @@ func (*AccountUnregisterDeviceRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountUnregisterDeviceRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUnregisterDeviceRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 980, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountUnregisterDeviceRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.TokenType))
-	tlrt.PutString(b, m.Token)
-	tlrt.PutVectorHeader(b, len(m.OtherUids))
-	for i := range m.OtherUids {
-		tlrt.PutUint64(b, uint64(m.OtherUids[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 980, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUnregisterDeviceRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUnregisterDeviceRequestTypeID, "account.unregisterDevice"); err != nil {
-		return tlrt.DecodeErr(err, "account.unregisterDevice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1681, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountUnregisterDeviceRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1681)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1681, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountUnregisterDeviceRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.TokenType, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "account.unregisterDevice", "token_type")
-	}
-	if m.Token, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.unregisterDevice", "token")
-	}
-	if m.OtherUids, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "account.unregisterDevice", "other_uids")
-	}
-	return nil
+func (m *AccountUnregisterDeviceRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 980, unsafe.Pointer(m), depth)
 }
 
 // AccountUnregisterDevice calls account.unregisterDevice: see
@@ -4475,63 +2981,29 @@ func (*AccountUpdateNotifySettingsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountUpdateNotifySettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateNotifySettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1215, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountUpdateNotifySettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "account.updateNotifySettings", "peer")
-	}
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.updateNotifySettings", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1215, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateNotifySettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateNotifySettingsRequestTypeID, "account.updateNotifySettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateNotifySettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1938, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountUpdateNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateNotifySettingsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1938)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1938, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountUpdateNotifySettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updateNotifySettings", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputNotifyPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.updateNotifySettings", "peer")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.updateNotifySettings", "settings")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1215, unsafe.Pointer(m), depth)
 }
 
 // AccountUpdateNotifySettings calls account.updateNotifySettings: see
@@ -4568,52 +3040,28 @@ func (*AccountGetNotifySettingsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetNotifySettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetNotifySettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 162, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetNotifySettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "account.getNotifySettings", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 162, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetNotifySettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetNotifySettingsRequestTypeID, "account.getNotifySettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.getNotifySettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 767, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 767)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 767, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountGetNotifySettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.getNotifySettings", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputNotifyPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.getNotifySettings", "peer")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 162, unsafe.Pointer(m), depth)
 }
 
 // AccountGetNotifySettings calls account.getNotifySettings: see
@@ -4649,42 +3097,28 @@ func (*AccountResetNotifySettingsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountResetNotifySettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountResetNotifySettingsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2076, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountResetNotifySettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2076, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetNotifySettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResetNotifySettingsRequestTypeID, "account.resetNotifySettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.resetNotifySettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2881, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2881)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2881, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountResetNotifySettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountResetNotifySettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2076, unsafe.Pointer(m), depth)
 }
 
 // AccountResetNotifySettings calls account.resetNotifySettings: see
@@ -4785,89 +3219,29 @@ func (m *AccountUpdateProfileRequest) ClearAbout() {
 
 // Encode writes m to b with its ID.
 func (m *AccountUpdateProfileRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateProfileRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1112, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountUpdateProfileRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.FirstName != "", 0)
-	flags |= tlrt.Bit(m.LastName != "", 1)
-	flags |= tlrt.Bit(m.About != "", 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.FirstName)
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.LastName)
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.About)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1112, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateProfileRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateProfileRequestTypeID, "account.updateProfile"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateProfile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1828, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountUpdateProfileRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateProfileRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1828)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1828, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountUpdateProfileRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.updateProfile", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.FirstName, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.updateProfile", "first_name")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.LastName, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.updateProfile", "last_name")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.About, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.updateProfile", "about")
-		}
-	}
-	if m.FirstName != "" {
-		m.Flags.Unset(0)
-	}
-	if m.LastName != "" {
-		m.Flags.Unset(1)
-	}
-	if m.About != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+func (m *AccountUpdateProfileRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1112, unsafe.Pointer(m), depth)
 }
 
 // AccountUpdateProfile calls account.updateProfile: see
@@ -4903,47 +3277,28 @@ func (*AccountUpdateStatusRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountUpdateStatusRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateStatusRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 945, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountUpdateStatusRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutBool(m.Offline)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 945, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateStatusRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateStatusRequestTypeID, "account.updateStatus"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateStatus", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1645, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateStatusRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1645)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1645, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountUpdateStatusRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Offline, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "account.updateStatus", "offline")
-	}
-	return nil
+func (m *AccountUpdateStatusRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 945, unsafe.Pointer(m), depth)
 }
 
 // AccountUpdateStatus calls account.updateStatus: see
@@ -4979,50 +3334,28 @@ func (*AccountGetWallPapersRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetWallPapersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetWallPapersRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 70, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetWallPapersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 70, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetWallPapersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetWallPapersRequestTypeID, "account.getWallPapers"); err != nil {
-		return tlrt.DecodeErr(err, "account.getWallPapers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 660, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetWallPapersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 660)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 660, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetWallPapersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getWallPapers", "hash")
-	}
-	return nil
+func (m *AccountGetWallPapersRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 70, unsafe.Pointer(m), depth)
 }
 
 // AccountGetWallPapers calls account.getWallPapers: see
@@ -5061,63 +3394,29 @@ func (*AccountReportPeerRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountReportPeerRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountReportPeerRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1896, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountReportPeerRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "account.reportPeer", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.Reason); err != nil {
-		return tlrt.EncodeErr(err, "account.reportPeer", "reason")
-	}
-	tlrt.PutString(b, m.Message)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1896, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountReportPeerRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountReportPeerRequestTypeID, "account.reportPeer"); err != nil {
-		return tlrt.DecodeErr(err, "account.reportPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2680, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountReportPeerRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2680)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2680, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountReportPeerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.reportPeer", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.reportPeer", "peer")
-	}
-	if m.Reason, err = decodeReportReason(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.reportPeer", "reason")
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.reportPeer", "message")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1896, unsafe.Pointer(m), depth)
 }
 
 // AccountReportPeer calls account.reportPeer: see AccountReportPeerRequest.
@@ -5152,48 +3451,29 @@ func (*AccountCheckUsernameRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountCheckUsernameRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountCheckUsernameRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 368, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountCheckUsernameRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Username)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 368, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountCheckUsernameRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountCheckUsernameRequestTypeID, "account.checkUsername"); err != nil {
-		return tlrt.DecodeErr(err, "account.checkUsername", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 997, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 997)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 997, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountCheckUsernameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Username, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.checkUsername", "username")
-	}
-	return nil
+func (m *AccountCheckUsernameRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 368, unsafe.Pointer(m), depth)
 }
 
 // AccountCheckUsername calls account.checkUsername: see
@@ -5229,48 +3509,29 @@ func (*AccountUpdateUsernameRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountUpdateUsernameRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateUsernameRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 578, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountUpdateUsernameRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Username)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 578, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateUsernameRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateUsernameRequestTypeID, "account.updateUsername"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateUsername", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1237, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountUpdateUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1237)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1237, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountUpdateUsernameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Username, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.updateUsername", "username")
-	}
-	return nil
+func (m *AccountUpdateUsernameRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 578, unsafe.Pointer(m), depth)
 }
 
 // AccountUpdateUsername calls account.updateUsername: see
@@ -5306,52 +3567,28 @@ func (*AccountGetPrivacyRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetPrivacyRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetPrivacyRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2069, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetPrivacyRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Key); err != nil {
-		return tlrt.EncodeErr(err, "account.getPrivacy", "key")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2069, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetPrivacyRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetPrivacyRequestTypeID, "account.getPrivacy"); err != nil {
-		return tlrt.DecodeErr(err, "account.getPrivacy", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2872, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPrivacyRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2872)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2872, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountGetPrivacyRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.getPrivacy", "")
-	}
-	var err error
-	if m.Key, err = decodeInputPrivacyKey(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.getPrivacy", "key")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2069, unsafe.Pointer(m), depth)
 }
 
 // AccountGetPrivacy calls account.getPrivacy: see AccountGetPrivacyRequest.
@@ -5388,61 +3625,28 @@ func (*AccountSetPrivacyRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountSetPrivacyRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSetPrivacyRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1926, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSetPrivacyRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Key); err != nil {
-		return tlrt.EncodeErr(err, "account.setPrivacy", "key")
-	}
-	tlrt.PutVectorHeader(b, len(m.Rules))
-	for i := range m.Rules {
-		if err := tlrt.EncodeObject(b, m.Rules[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.setPrivacy", "rules")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1926, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetPrivacyRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSetPrivacyRequestTypeID, "account.setPrivacy"); err != nil {
-		return tlrt.DecodeErr(err, "account.setPrivacy", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2712, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetPrivacyRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2712)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2712, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountSetPrivacyRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.setPrivacy", "")
-	}
-	var err error
-	if m.Key, err = decodeInputPrivacyKey(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.setPrivacy", "key")
-	}
-	if m.Rules, err = tlrt.DecodeSlabs[InputPrivacyValueAllowUsers](d, false, 4, depth+1, decodeInputPrivacyRule); err != nil {
-		return tlrt.DecodeErr(err, "account.setPrivacy", "rules")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1926, unsafe.Pointer(m), depth)
 }
 
 // AccountSetPrivacy calls account.setPrivacy: see AccountSetPrivacyRequest.
@@ -5480,72 +3684,29 @@ func (*AccountDeleteAccountRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountDeleteAccountRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountDeleteAccountRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1520, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountDeleteAccountRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Password != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Reason)
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Password); err != nil {
-			return tlrt.EncodeErr(err, "account.deleteAccount", "password")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1520, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountDeleteAccountRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountDeleteAccountRequestTypeID, "account.deleteAccount"); err != nil {
-		return tlrt.DecodeErr(err, "account.deleteAccount", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2272, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountDeleteAccountRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountDeleteAccountRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2272)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2272, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountDeleteAccountRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.deleteAccount", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.deleteAccount", "flags")
-	}
-	if m.Reason, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.deleteAccount", "reason")
-	}
-	if m.Flags.Has(0) {
-		if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.deleteAccount", "password")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1520, unsafe.Pointer(m), depth)
 }
 
 // AccountDeleteAccount calls account.deleteAccount: see
@@ -5579,42 +3740,28 @@ func (*AccountGetAccountTTLRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetAccountTTLRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetAccountTTLRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 79, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetAccountTTLRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 79, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAccountTTLRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetAccountTTLRequestTypeID, "account.getAccountTTL"); err != nil {
-		return tlrt.DecodeErr(err, "account.getAccountTTL", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 671, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAccountTTLRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 671)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 671, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetAccountTTLRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountGetAccountTTLRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 79, unsafe.Pointer(m), depth)
 }
 
 // AccountGetAccountTTL calls account.getAccountTTL: see
@@ -5650,56 +3797,28 @@ func (*AccountSetAccountTTLRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountSetAccountTTLRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSetAccountTTLRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 345, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSetAccountTTLRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.TTL.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.setAccountTTL", "ttl")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 345, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetAccountTTLRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSetAccountTTLRequestTypeID, "account.setAccountTTL"); err != nil {
-		return tlrt.DecodeErr(err, "account.setAccountTTL", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 968, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetAccountTTLRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSetAccountTTLRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 968)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 968, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountSetAccountTTLRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.setAccountTTL", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.TTL, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.setAccountTTL", "ttl")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 345, unsafe.Pointer(m), depth)
 }
 
 // AccountSetAccountTTL calls account.setAccountTTL: see
@@ -5739,61 +3858,29 @@ func (*AccountSendChangePhoneCodeRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountSendChangePhoneCodeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSendChangePhoneCodeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1193, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSendChangePhoneCodeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PhoneNumber)
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.sendChangePhoneCode", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1193, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSendChangePhoneCodeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSendChangePhoneCodeRequestTypeID, "account.sendChangePhoneCode"); err != nil {
-		return tlrt.DecodeErr(err, "account.sendChangePhoneCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1913, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountSendChangePhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSendChangePhoneCodeRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1913)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1913, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountSendChangePhoneCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.sendChangePhoneCode", "")
-	}
-	var err error
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.sendChangePhoneCode", "phone_number")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.sendChangePhoneCode", "settings")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1193, unsafe.Pointer(m), depth)
 }
 
 // AccountSendChangePhoneCode calls account.sendChangePhoneCode: see
@@ -5832,56 +3919,29 @@ func (*AccountChangePhoneRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountChangePhoneRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountChangePhoneRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1035, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountChangePhoneRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PhoneNumber)
-	tlrt.PutString(b, m.PhoneCodeHash)
-	tlrt.PutString(b, m.PhoneCode)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1035, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountChangePhoneRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountChangePhoneRequestTypeID, "account.changePhone"); err != nil {
-		return tlrt.DecodeErr(err, "account.changePhone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1742, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountChangePhoneRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1742)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1742, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountChangePhoneRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.changePhone", "phone_number")
-	}
-	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.changePhone", "phone_code_hash")
-	}
-	if m.PhoneCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.changePhone", "phone_code")
-	}
-	return nil
+func (m *AccountChangePhoneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1035, unsafe.Pointer(m), depth)
 }
 
 // AccountChangePhone calls account.changePhone: see AccountChangePhoneRequest.
@@ -5918,50 +3978,28 @@ func (*AccountUpdateDeviceLockedRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountUpdateDeviceLockedRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, AccountUpdateDeviceLockedRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Period))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 521, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountUpdateDeviceLockedRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Period))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 521, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateDeviceLockedRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateDeviceLockedRequestTypeID, "account.updateDeviceLocked"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateDeviceLocked", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1172, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateDeviceLockedRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1172)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1172, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountUpdateDeviceLockedRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Period, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "account.updateDeviceLocked", "period")
-	}
-	return nil
+func (m *AccountUpdateDeviceLockedRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 521, unsafe.Pointer(m), depth)
 }
 
 // AccountUpdateDeviceLocked calls account.updateDeviceLocked: see
@@ -5995,42 +4033,28 @@ func (*AccountGetAuthorizationsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetAuthorizationsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetAuthorizationsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2150, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetAuthorizationsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2150, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAuthorizationsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetAuthorizationsRequestTypeID, "account.getAuthorizations"); err != nil {
-		return tlrt.DecodeErr(err, "account.getAuthorizations", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2961, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2961)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2961, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetAuthorizationsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountGetAuthorizationsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2150, unsafe.Pointer(m), depth)
 }
 
 // AccountGetAuthorizations calls account.getAuthorizations: see
@@ -6068,50 +4092,28 @@ func (*AccountResetAuthorizationRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountResetAuthorizationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountResetAuthorizationRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2115, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountResetAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2115, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetAuthorizationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResetAuthorizationRequestTypeID, "account.resetAuthorization"); err != nil {
-		return tlrt.DecodeErr(err, "account.resetAuthorization", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2924, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2924)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2924, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountResetAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.resetAuthorization", "hash")
-	}
-	return nil
+func (m *AccountResetAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2115, unsafe.Pointer(m), depth)
 }
 
 // AccountResetAuthorization calls account.resetAuthorization: see
@@ -6145,42 +4147,28 @@ func (*AccountGetPasswordRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetPasswordRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetPasswordRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 784, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetPasswordRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 784, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetPasswordRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetPasswordRequestTypeID, "account.getPassword"); err != nil {
-		return tlrt.DecodeErr(err, "account.getPassword", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1466, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1466)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1466, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetPasswordRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountGetPasswordRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 784, unsafe.Pointer(m), depth)
 }
 
 // AccountGetPassword calls account.getPassword: see AccountGetPasswordRequest.
@@ -6218,53 +4206,29 @@ func (*AccountGetPasswordSettingsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetPasswordSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetPasswordSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1453, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetPasswordSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Password); err != nil {
-		return tlrt.EncodeErr(err, "account.getPasswordSettings", "password")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1453, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetPasswordSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetPasswordSettingsRequestTypeID, "account.getPasswordSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.getPasswordSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2195, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountGetPasswordSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2195)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2195, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountGetPasswordSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.getPasswordSettings", "")
-	}
-	var err error
-	if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.getPasswordSettings", "password")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1453, unsafe.Pointer(m), depth)
 }
 
 // AccountGetPasswordSettings calls account.getPasswordSettings: see
@@ -6304,63 +4268,29 @@ func (*AccountUpdatePasswordSettingsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountUpdatePasswordSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdatePasswordSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1551, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountUpdatePasswordSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Password); err != nil {
-		return tlrt.EncodeErr(err, "account.updatePasswordSettings", "password")
-	}
-	if err := m.NewSettings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.updatePasswordSettings", "new_settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1551, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdatePasswordSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdatePasswordSettingsRequestTypeID, "account.updatePasswordSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.updatePasswordSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2304, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountUpdatePasswordSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdatePasswordSettingsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2304)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2304, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountUpdatePasswordSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updatePasswordSettings", "")
-	}
-	var err error
-	if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.updatePasswordSettings", "password")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.NewSettings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.updatePasswordSettings", "new_settings")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1551, unsafe.Pointer(m), depth)
 }
 
 // AccountUpdatePasswordSettings calls account.updatePasswordSettings: see
@@ -6400,61 +4330,29 @@ func (*AccountSendConfirmPhoneCodeRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountSendConfirmPhoneCodeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSendConfirmPhoneCodeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 251, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSendConfirmPhoneCodeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Hash)
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.sendConfirmPhoneCode", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 251, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSendConfirmPhoneCodeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSendConfirmPhoneCodeRequestTypeID, "account.sendConfirmPhoneCode"); err != nil {
-		return tlrt.DecodeErr(err, "account.sendConfirmPhoneCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 866, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountSendConfirmPhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSendConfirmPhoneCodeRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 866)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 866, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountSendConfirmPhoneCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.sendConfirmPhoneCode", "")
-	}
-	var err error
-	if m.Hash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.sendConfirmPhoneCode", "hash")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.sendConfirmPhoneCode", "settings")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 251, unsafe.Pointer(m), depth)
 }
 
 // AccountSendConfirmPhoneCode calls account.sendConfirmPhoneCode: see
@@ -6492,52 +4390,29 @@ func (*AccountConfirmPhoneRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountConfirmPhoneRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountConfirmPhoneRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 882, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountConfirmPhoneRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PhoneCodeHash)
-	tlrt.PutString(b, m.PhoneCode)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 882, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountConfirmPhoneRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountConfirmPhoneRequestTypeID, "account.confirmPhone"); err != nil {
-		return tlrt.DecodeErr(err, "account.confirmPhone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1579, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountConfirmPhoneRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1579)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1579, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountConfirmPhoneRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.confirmPhone", "phone_code_hash")
-	}
-	if m.PhoneCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.confirmPhone", "phone_code")
-	}
-	return nil
+func (m *AccountConfirmPhoneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 882, unsafe.Pointer(m), depth)
 }
 
 // AccountConfirmPhone calls account.confirmPhone: see
@@ -6575,57 +4450,29 @@ func (*AccountGetTmpPasswordRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetTmpPasswordRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetTmpPasswordRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 648, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetTmpPasswordRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Password); err != nil {
-		return tlrt.EncodeErr(err, "account.getTmpPassword", "password")
-	}
-	tlrt.PutUint32(b, uint32(m.Period))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 648, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetTmpPasswordRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetTmpPasswordRequestTypeID, "account.getTmpPassword"); err != nil {
-		return tlrt.DecodeErr(err, "account.getTmpPassword", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1318, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountGetTmpPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1318)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1318, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountGetTmpPasswordRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.getTmpPassword", "")
-	}
-	var err error
-	if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.getTmpPassword", "password")
-	}
-	if m.Period, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "account.getTmpPassword", "period")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 648, unsafe.Pointer(m), depth)
 }
 
 // AccountGetTmpPassword calls account.getTmpPassword: see
@@ -6661,42 +4508,28 @@ func (*AccountGetWebAuthorizationsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetWebAuthorizationsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetWebAuthorizationsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 219, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetWebAuthorizationsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 219, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetWebAuthorizationsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetWebAuthorizationsRequestTypeID, "account.getWebAuthorizations"); err != nil {
-		return tlrt.DecodeErr(err, "account.getWebAuthorizations", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 827, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetWebAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 827)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 827, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetWebAuthorizationsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountGetWebAuthorizationsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 219, unsafe.Pointer(m), depth)
 }
 
 // AccountGetWebAuthorizations calls account.getWebAuthorizations: see
@@ -6734,50 +4567,28 @@ func (*AccountResetWebAuthorizationRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountResetWebAuthorizationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountResetWebAuthorizationRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 410, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountResetWebAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 410, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetWebAuthorizationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResetWebAuthorizationRequestTypeID, "account.resetWebAuthorization"); err != nil {
-		return tlrt.DecodeErr(err, "account.resetWebAuthorization", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1046, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetWebAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1046)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1046, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountResetWebAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.resetWebAuthorization", "hash")
-	}
-	return nil
+func (m *AccountResetWebAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 410, unsafe.Pointer(m), depth)
 }
 
 // AccountResetWebAuthorization calls account.resetWebAuthorization: see
@@ -6813,42 +4624,28 @@ func (*AccountResetWebAuthorizationsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountResetWebAuthorizationsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountResetWebAuthorizationsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 961, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountResetWebAuthorizationsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 961, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetWebAuthorizationsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResetWebAuthorizationsRequestTypeID, "account.resetWebAuthorizations"); err != nil {
-		return tlrt.DecodeErr(err, "account.resetWebAuthorizations", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1662, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetWebAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1662)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1662, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountResetWebAuthorizationsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountResetWebAuthorizationsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 961, unsafe.Pointer(m), depth)
 }
 
 // AccountResetWebAuthorizations calls account.resetWebAuthorizations: see
@@ -6884,42 +4681,28 @@ func (*AccountGetAllSecureValuesRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetAllSecureValuesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetAllSecureValuesRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1673, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetAllSecureValuesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1673, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAllSecureValuesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetAllSecureValuesRequestTypeID, "account.getAllSecureValues"); err != nil {
-		return tlrt.DecodeErr(err, "account.getAllSecureValues", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2433, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAllSecureValuesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2433)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2433, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetAllSecureValuesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountGetAllSecureValuesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1673, unsafe.Pointer(m), depth)
 }
 
 // AccountGetAllSecureValues calls account.getAllSecureValues: see
@@ -6960,55 +4743,28 @@ func (*AccountGetSecureValueRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetSecureValueRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetSecureValueRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1056, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetSecureValueRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Types))
-	for i := range m.Types {
-		if err := tlrt.EncodeObject(b, m.Types[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.getSecureValue", "types")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1056, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetSecureValueRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetSecureValueRequestTypeID, "account.getSecureValue"); err != nil {
-		return tlrt.DecodeErr(err, "account.getSecureValue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1766, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetSecureValueRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1766)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1766, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountGetSecureValueRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.getSecureValue", "")
-	}
-	var err error
-	if m.Types, err = tlrt.DecodeSlabs[SecureValueTypePersonalDetails](d, false, 4, depth+1, decodeSecureValueType); err != nil {
-		return tlrt.DecodeErr(err, "account.getSecureValue", "types")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1056, unsafe.Pointer(m), depth)
 }
 
 // AccountGetSecureValue calls account.getSecureValue: see
@@ -7050,61 +4806,29 @@ func (*AccountSaveSecureValueRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountSaveSecureValueRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSaveSecureValueRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1264, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSaveSecureValueRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Value.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.saveSecureValue", "value")
-	}
-	tlrt.PutUint64(b, uint64(m.SecureSecretID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1264, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveSecureValueRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSaveSecureValueRequestTypeID, "account.saveSecureValue"); err != nil {
-		return tlrt.DecodeErr(err, "account.saveSecureValue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1989, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountSaveSecureValueRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSaveSecureValueRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1989)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1989, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountSaveSecureValueRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.saveSecureValue", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Value, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.saveSecureValue", "value")
-	}
-	if m.SecureSecretID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.saveSecureValue", "secure_secret_id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1264, unsafe.Pointer(m), depth)
 }
 
 // AccountSaveSecureValue calls account.saveSecureValue: see
@@ -7140,55 +4864,28 @@ func (*AccountDeleteSecureValueRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountDeleteSecureValueRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountDeleteSecureValueRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1743, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountDeleteSecureValueRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Types))
-	for i := range m.Types {
-		if err := tlrt.EncodeObject(b, m.Types[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.deleteSecureValue", "types")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1743, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountDeleteSecureValueRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountDeleteSecureValueRequestTypeID, "account.deleteSecureValue"); err != nil {
-		return tlrt.DecodeErr(err, "account.deleteSecureValue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2509, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeleteSecureValueRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2509)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2509, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountDeleteSecureValueRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.deleteSecureValue", "")
-	}
-	var err error
-	if m.Types, err = tlrt.DecodeSlabs[SecureValueTypePersonalDetails](d, false, 4, depth+1, decodeSecureValueType); err != nil {
-		return tlrt.DecodeErr(err, "account.deleteSecureValue", "types")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1743, unsafe.Pointer(m), depth)
 }
 
 // AccountDeleteSecureValue calls account.deleteSecureValue: see
@@ -7229,56 +4926,29 @@ func (*AccountGetAuthorizationFormRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetAuthorizationFormRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetAuthorizationFormRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1588, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetAuthorizationFormRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.BotID))
-	tlrt.PutString(b, m.Scope)
-	tlrt.PutString(b, m.PublicKey)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1588, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAuthorizationFormRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetAuthorizationFormRequestTypeID, "account.getAuthorizationForm"); err != nil {
-		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2343, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountGetAuthorizationFormRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2343)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2343, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetAuthorizationFormRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.BotID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "bot_id")
-	}
-	if m.Scope, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "scope")
-	}
-	if m.PublicKey, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "public_key")
-	}
-	return nil
+func (m *AccountGetAuthorizationFormRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1588, unsafe.Pointer(m), depth)
 }
 
 // AccountGetAuthorizationForm calls account.getAuthorizationForm: see
@@ -7322,78 +4992,29 @@ func (*AccountAcceptAuthorizationRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountAcceptAuthorizationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountAcceptAuthorizationRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2334, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountAcceptAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.BotID))
-	tlrt.PutString(b, m.Scope)
-	tlrt.PutString(b, m.PublicKey)
-	tlrt.PutVectorHeader(b, len(m.ValueHashes))
-	for i := range m.ValueHashes {
-		if err := m.ValueHashes[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.acceptAuthorization", "value_hashes")
-		}
-	}
-	if err := m.Credentials.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.acceptAuthorization", "credentials")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2334, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountAcceptAuthorizationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountAcceptAuthorizationRequestTypeID, "account.acceptAuthorization"); err != nil {
-		return tlrt.DecodeErr(err, "account.acceptAuthorization", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3158, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountAcceptAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountAcceptAuthorizationRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3158)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3158, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountAcceptAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.acceptAuthorization", "")
-	}
-	var err error
-	if m.BotID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.acceptAuthorization", "bot_id")
-	}
-	if m.Scope, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.acceptAuthorization", "scope")
-	}
-	if m.PublicKey, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.acceptAuthorization", "public_key")
-	}
-	if m.ValueHashes, err = tlrt.DecodeStructs[SecureValueHash](d, false, false, 12, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.acceptAuthorization", "value_hashes")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Credentials, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.acceptAuthorization", "credentials")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2334, unsafe.Pointer(m), depth)
 }
 
 // AccountAcceptAuthorization calls account.acceptAuthorization: see
@@ -7433,61 +5054,29 @@ func (*AccountSendVerifyPhoneCodeRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountSendVerifyPhoneCodeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSendVerifyPhoneCodeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1552, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSendVerifyPhoneCodeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PhoneNumber)
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.sendVerifyPhoneCode", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1552, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSendVerifyPhoneCodeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSendVerifyPhoneCodeRequestTypeID, "account.sendVerifyPhoneCode"); err != nil {
-		return tlrt.DecodeErr(err, "account.sendVerifyPhoneCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2305, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountSendVerifyPhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSendVerifyPhoneCodeRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2305)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2305, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountSendVerifyPhoneCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.sendVerifyPhoneCode", "")
-	}
-	var err error
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.sendVerifyPhoneCode", "phone_number")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.sendVerifyPhoneCode", "settings")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1552, unsafe.Pointer(m), depth)
 }
 
 // AccountSendVerifyPhoneCode calls account.sendVerifyPhoneCode: see
@@ -7526,56 +5115,29 @@ func (*AccountVerifyPhoneRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountVerifyPhoneRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountVerifyPhoneRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 723, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountVerifyPhoneRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PhoneNumber)
-	tlrt.PutString(b, m.PhoneCodeHash)
-	tlrt.PutString(b, m.PhoneCode)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 723, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountVerifyPhoneRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountVerifyPhoneRequestTypeID, "account.verifyPhone"); err != nil {
-		return tlrt.DecodeErr(err, "account.verifyPhone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1398, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountVerifyPhoneRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1398)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1398, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountVerifyPhoneRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_number")
-	}
-	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_code_hash")
-	}
-	if m.PhoneCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_code")
-	}
-	return nil
+func (m *AccountVerifyPhoneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 723, unsafe.Pointer(m), depth)
 }
 
 // AccountVerifyPhone calls account.verifyPhone: see AccountVerifyPhoneRequest.
@@ -7614,57 +5176,29 @@ func (*AccountSendVerifyEmailCodeRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountSendVerifyEmailCodeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSendVerifyEmailCodeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1410, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSendVerifyEmailCodeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
-		return tlrt.EncodeErr(err, "account.sendVerifyEmailCode", "purpose")
-	}
-	tlrt.PutString(b, m.Email)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1410, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSendVerifyEmailCodeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSendVerifyEmailCodeRequestTypeID, "account.sendVerifyEmailCode"); err != nil {
-		return tlrt.DecodeErr(err, "account.sendVerifyEmailCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2148, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountSendVerifyEmailCodeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2148)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2148, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountSendVerifyEmailCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.sendVerifyEmailCode", "")
-	}
-	var err error
-	if m.Purpose, err = decodeEmailVerifyPurpose(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.sendVerifyEmailCode", "purpose")
-	}
-	if m.Email, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.sendVerifyEmailCode", "email")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1410, unsafe.Pointer(m), depth)
 }
 
 // AccountSendVerifyEmailCode calls account.sendVerifyEmailCode: see
@@ -7702,59 +5236,29 @@ func (*AccountVerifyEmailRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountVerifyEmailRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountVerifyEmailRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 28, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountVerifyEmailRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
-		return tlrt.EncodeErr(err, "account.verifyEmail", "purpose")
-	}
-	if err := tlrt.EncodeObject(b, m.Verification); err != nil {
-		return tlrt.EncodeErr(err, "account.verifyEmail", "verification")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 28, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountVerifyEmailRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountVerifyEmailRequestTypeID, "account.verifyEmail"); err != nil {
-		return tlrt.DecodeErr(err, "account.verifyEmail", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 608, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountVerifyEmailRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 608)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 608, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountVerifyEmailRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.verifyEmail", "")
-	}
-	var err error
-	if m.Purpose, err = decodeEmailVerifyPurpose(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.verifyEmail", "purpose")
-	}
-	if m.Verification, err = decodeEmailVerification(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.verifyEmail", "verification")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 28, unsafe.Pointer(m), depth)
 }
 
 // AccountVerifyEmail calls account.verifyEmail: see AccountVerifyEmailRequest.
@@ -7827,76 +5331,28 @@ func (m *AccountInitTakeoutSessionRequest) ClearFileMaxSize() {
 
 // Encode writes m to b with its ID.
 func (m *AccountInitTakeoutSessionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountInitTakeoutSessionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1315, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountInitTakeoutSessionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4)
-	flags |= tlrt.Bit(m.Contacts, 0)
-	flags |= tlrt.Bit(m.MessageUsers, 1)
-	flags |= tlrt.Bit(m.MessageChats, 2)
-	flags |= tlrt.Bit(m.MessageMegagroups, 3)
-	flags |= tlrt.Bit(m.MessageChannels, 4)
-	flags |= tlrt.Bit(m.Files || m.FileMaxSize != 0, 5)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(5) {
-		tlrt.PutUint64(b, uint64(m.FileMaxSize))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1315, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountInitTakeoutSessionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountInitTakeoutSessionRequestTypeID, "account.initTakeoutSession"); err != nil {
-		return tlrt.DecodeErr(err, "account.initTakeoutSession", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2045, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountInitTakeoutSessionRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountInitTakeoutSessionRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2045)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2045, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountInitTakeoutSessionRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.initTakeoutSession", "flags")
-	}
-	m.Contacts = m.Flags.Has(0)
-	m.MessageUsers = m.Flags.Has(1)
-	m.MessageChats = m.Flags.Has(2)
-	m.MessageMegagroups = m.Flags.Has(3)
-	m.MessageChannels = m.Flags.Has(4)
-	m.Files = m.Flags.Has(5)
-	if m.Flags.Has(5) {
-		if m.FileMaxSize, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "account.initTakeoutSession", "file_max_size")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4
-	if m.Files || m.FileMaxSize != 0 {
-		m.Flags.Unset(5)
-	}
-	return nil
+func (m *AccountInitTakeoutSessionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1315, unsafe.Pointer(m), depth)
 }
 
 // AccountInitTakeoutSession calls account.initTakeoutSession: see
@@ -7936,55 +5392,28 @@ func (*AccountFinishTakeoutSessionRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountFinishTakeoutSessionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountFinishTakeoutSessionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 272, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountFinishTakeoutSessionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Success, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 272, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountFinishTakeoutSessionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountFinishTakeoutSessionRequestTypeID, "account.finishTakeoutSession"); err != nil {
-		return tlrt.DecodeErr(err, "account.finishTakeoutSession", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 889, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountFinishTakeoutSessionRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountFinishTakeoutSessionRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 889)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 889, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountFinishTakeoutSessionRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.finishTakeoutSession", "flags")
-	}
-	m.Success = m.Flags.Has(0)
-	m.Flags &^= 1 << 0
-	return nil
+func (m *AccountFinishTakeoutSessionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 272, unsafe.Pointer(m), depth)
 }
 
 // AccountFinishTakeoutSession calls account.finishTakeoutSession: see
@@ -8022,48 +5451,29 @@ func (*AccountConfirmPasswordEmailRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountConfirmPasswordEmailRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountConfirmPasswordEmailRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1324, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountConfirmPasswordEmailRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Code)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1324, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountConfirmPasswordEmailRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountConfirmPasswordEmailRequestTypeID, "account.confirmPasswordEmail"); err != nil {
-		return tlrt.DecodeErr(err, "account.confirmPasswordEmail", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2055, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountConfirmPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2055)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2055, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountConfirmPasswordEmailRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Code, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.confirmPasswordEmail", "code")
-	}
-	return nil
+func (m *AccountConfirmPasswordEmailRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1324, unsafe.Pointer(m), depth)
 }
 
 // AccountConfirmPasswordEmail calls account.confirmPasswordEmail: see
@@ -8099,42 +5509,28 @@ func (*AccountResendPasswordEmailRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountResendPasswordEmailRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountResendPasswordEmailRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1129, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountResendPasswordEmailRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1129, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResendPasswordEmailRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResendPasswordEmailRequestTypeID, "account.resendPasswordEmail"); err != nil {
-		return tlrt.DecodeErr(err, "account.resendPasswordEmail", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1846, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResendPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1846)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1846, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountResendPasswordEmailRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountResendPasswordEmailRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1129, unsafe.Pointer(m), depth)
 }
 
 // AccountResendPasswordEmail calls account.resendPasswordEmail: see
@@ -8170,42 +5566,28 @@ func (*AccountCancelPasswordEmailRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountCancelPasswordEmailRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountCancelPasswordEmailRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1851, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountCancelPasswordEmailRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1851, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountCancelPasswordEmailRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountCancelPasswordEmailRequestTypeID, "account.cancelPasswordEmail"); err != nil {
-		return tlrt.DecodeErr(err, "account.cancelPasswordEmail", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2628, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountCancelPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2628)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2628, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountCancelPasswordEmailRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountCancelPasswordEmailRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1851, unsafe.Pointer(m), depth)
 }
 
 // AccountCancelPasswordEmail calls account.cancelPasswordEmail: see
@@ -8241,42 +5623,28 @@ func (*AccountGetContactSignUpNotificationRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetContactSignUpNotificationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetContactSignUpNotificationRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1477, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetContactSignUpNotificationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1477, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetContactSignUpNotificationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetContactSignUpNotificationRequestTypeID, "account.getContactSignUpNotification"); err != nil {
-		return tlrt.DecodeErr(err, "account.getContactSignUpNotification", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2222, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetContactSignUpNotificationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2222)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2222, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetContactSignUpNotificationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountGetContactSignUpNotificationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1477, unsafe.Pointer(m), depth)
 }
 
 // AccountGetContactSignUpNotification calls
@@ -8315,47 +5683,28 @@ func (*AccountSetContactSignUpNotificationRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountSetContactSignUpNotificationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSetContactSignUpNotificationRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1977, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSetContactSignUpNotificationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutBool(m.Silent)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1977, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetContactSignUpNotificationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSetContactSignUpNotificationRequestTypeID, "account.setContactSignUpNotification"); err != nil {
-		return tlrt.DecodeErr(err, "account.setContactSignUpNotification", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2765, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetContactSignUpNotificationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2765)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2765, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountSetContactSignUpNotificationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Silent, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "account.setContactSignUpNotification", "silent")
-	}
-	return nil
+func (m *AccountSetContactSignUpNotificationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1977, unsafe.Pointer(m), depth)
 }
 
 // AccountSetContactSignUpNotification calls
@@ -8398,71 +5747,28 @@ func (*AccountGetNotifyExceptionsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetNotifyExceptionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetNotifyExceptionsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 773, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetNotifyExceptionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.CompareSound, 1)
-	flags |= tlrt.Bit(m.CompareStories, 2)
-	flags |= tlrt.Bit(m.Peer != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-			return tlrt.EncodeErr(err, "account.getNotifyExceptions", "peer")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 773, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetNotifyExceptionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetNotifyExceptionsRequestTypeID, "account.getNotifyExceptions"); err != nil {
-		return tlrt.DecodeErr(err, "account.getNotifyExceptions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1455, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetNotifyExceptionsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountGetNotifyExceptionsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1455)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1455, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountGetNotifyExceptionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.getNotifyExceptions", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.getNotifyExceptions", "flags")
-	}
-	m.CompareSound = m.Flags.Has(1)
-	m.CompareStories = m.Flags.Has(2)
-	if m.Flags.Has(0) {
-		if m.Peer, err = decodeInputNotifyPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.getNotifyExceptions", "peer")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 773, unsafe.Pointer(m), depth)
 }
 
 // AccountGetNotifyExceptions calls account.getNotifyExceptions: see
@@ -8498,53 +5804,29 @@ func (*AccountGetWallPaperRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetWallPaperRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetWallPaperRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2425, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetWallPaperRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
-		return tlrt.EncodeErr(err, "account.getWallPaper", "wallpaper")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2425, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetWallPaperRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetWallPaperRequestTypeID, "account.getWallPaper"); err != nil {
-		return tlrt.DecodeErr(err, "account.getWallPaper", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3254, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountGetWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3254)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3254, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountGetWallPaperRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.getWallPaper", "")
-	}
-	var err error
-	if m.Wallpaper, err = decodeInputWallPaper(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.getWallPaper", "wallpaper")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2425, unsafe.Pointer(m), depth)
 }
 
 // AccountGetWallPaper calls account.getWallPaper: see
@@ -8586,75 +5868,29 @@ func (*AccountUploadWallPaperRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountUploadWallPaperRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUploadWallPaperRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2157, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountUploadWallPaperRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.ForChat, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.File); err != nil {
-		return tlrt.EncodeErr(err, "account.uploadWallPaper", "file")
-	}
-	tlrt.PutString(b, m.MimeType)
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.uploadWallPaper", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2157, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUploadWallPaperRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUploadWallPaperRequestTypeID, "account.uploadWallPaper"); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadWallPaper", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2969, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountUploadWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUploadWallPaperRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2969)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2969, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountUploadWallPaperRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.uploadWallPaper", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadWallPaper", "flags")
-	}
-	m.ForChat = m.Flags.Has(0)
-	if m.File, err = decodeInputFile(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadWallPaper", "file")
-	}
-	if m.MimeType, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadWallPaper", "mime_type")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadWallPaper", "settings")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2157, unsafe.Pointer(m), depth)
 }
 
 // AccountUploadWallPaper calls account.uploadWallPaper: see
@@ -8693,67 +5929,29 @@ func (*AccountSaveWallPaperRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountSaveWallPaperRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSaveWallPaperRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 999, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSaveWallPaperRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
-		return tlrt.EncodeErr(err, "account.saveWallPaper", "wallpaper")
-	}
-	b.PutBool(m.Unsave)
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.saveWallPaper", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 999, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveWallPaperRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSaveWallPaperRequestTypeID, "account.saveWallPaper"); err != nil {
-		return tlrt.DecodeErr(err, "account.saveWallPaper", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1702, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountSaveWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSaveWallPaperRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1702)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1702, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountSaveWallPaperRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.saveWallPaper", "")
-	}
-	var err error
-	if m.Wallpaper, err = decodeInputWallPaper(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.saveWallPaper", "wallpaper")
-	}
-	if m.Unsave, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "account.saveWallPaper", "unsave")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.saveWallPaper", "settings")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 999, unsafe.Pointer(m), depth)
 }
 
 // AccountSaveWallPaper calls account.saveWallPaper: see
@@ -8791,63 +5989,29 @@ func (*AccountInstallWallPaperRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountInstallWallPaperRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountInstallWallPaperRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2445, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountInstallWallPaperRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
-		return tlrt.EncodeErr(err, "account.installWallPaper", "wallpaper")
-	}
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.installWallPaper", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2445, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountInstallWallPaperRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountInstallWallPaperRequestTypeID, "account.installWallPaper"); err != nil {
-		return tlrt.DecodeErr(err, "account.installWallPaper", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3275, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountInstallWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountInstallWallPaperRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3275)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3275, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountInstallWallPaperRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.installWallPaper", "")
-	}
-	var err error
-	if m.Wallpaper, err = decodeInputWallPaper(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.installWallPaper", "wallpaper")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.installWallPaper", "settings")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2445, unsafe.Pointer(m), depth)
 }
 
 // AccountInstallWallPaper calls account.installWallPaper: see
@@ -8881,42 +6045,28 @@ func (*AccountResetWallPapersRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountResetWallPapersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountResetWallPapersRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1777, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountResetWallPapersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1777, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetWallPapersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResetWallPapersRequestTypeID, "account.resetWallPapers"); err != nil {
-		return tlrt.DecodeErr(err, "account.resetWallPapers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2545, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetWallPapersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2545)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2545, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountResetWallPapersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountResetWallPapersRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1777, unsafe.Pointer(m), depth)
 }
 
 // AccountResetWallPapers calls account.resetWallPapers: see
@@ -8952,42 +6102,28 @@ func (*AccountGetAutoDownloadSettingsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetAutoDownloadSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetAutoDownloadSettingsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 806, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetAutoDownloadSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 806, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAutoDownloadSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetAutoDownloadSettingsRequestTypeID, "account.getAutoDownloadSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.getAutoDownloadSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1491, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAutoDownloadSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1491)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1491, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetAutoDownloadSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountGetAutoDownloadSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 806, unsafe.Pointer(m), depth)
 }
 
 // AccountGetAutoDownloadSettings calls account.getAutoDownloadSettings: see
@@ -9029,66 +6165,28 @@ func (*AccountSaveAutoDownloadSettingsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountSaveAutoDownloadSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSaveAutoDownloadSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1090, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSaveAutoDownloadSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Low, 0)
-	flags |= tlrt.Bit(m.High, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.saveAutoDownloadSettings", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1090, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveAutoDownloadSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSaveAutoDownloadSettingsRequestTypeID, "account.saveAutoDownloadSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.saveAutoDownloadSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1802, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSaveAutoDownloadSettingsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1802)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1802, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.saveAutoDownloadSettings", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.saveAutoDownloadSettings", "flags")
-	}
-	m.Low = m.Flags.Has(0)
-	m.High = m.Flags.Has(1)
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.saveAutoDownloadSettings", "settings")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1090, unsafe.Pointer(m), depth)
 }
 
 // AccountSaveAutoDownloadSettings calls account.saveAutoDownloadSettings: see
@@ -9130,82 +6228,29 @@ func (*AccountUploadThemeRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountUploadThemeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUploadThemeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 260, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountUploadThemeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Thumb != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.File); err != nil {
-		return tlrt.EncodeErr(err, "account.uploadTheme", "file")
-	}
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Thumb); err != nil {
-			return tlrt.EncodeErr(err, "account.uploadTheme", "thumb")
-		}
-	}
-	tlrt.PutString(b, m.FileName)
-	tlrt.PutString(b, m.MimeType)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 260, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUploadThemeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUploadThemeRequestTypeID, "account.uploadTheme"); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadTheme", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 877, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountUploadThemeRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUploadThemeRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 877)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 877, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountUploadThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.uploadTheme", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadTheme", "flags")
-	}
-	if m.File, err = decodeInputFile(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadTheme", "file")
-	}
-	if m.Flags.Has(0) {
-		if m.Thumb, err = decodeInputFile(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.uploadTheme", "thumb")
-		}
-	}
-	if m.FileName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadTheme", "file_name")
-	}
-	if m.MimeType, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadTheme", "mime_type")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 260, unsafe.Pointer(m), depth)
 }
 
 // AccountUploadTheme calls account.uploadTheme: see AccountUploadThemeRequest.
@@ -9269,93 +6314,29 @@ func (m *AccountCreateThemeRequest) ClearSettings() {
 
 // Encode writes m to b with its ID.
 func (m *AccountCreateThemeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountCreateThemeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 934, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountCreateThemeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.Document != nil, 2)
-	flags |= tlrt.Bit(len(m.Settings) > 0, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Slug)
-	tlrt.PutString(b, m.Title)
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Document); err != nil {
-			return tlrt.EncodeErr(err, "account.createTheme", "document")
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.Settings))
-		for i := range m.Settings {
-			if err := m.Settings[i].Encode(b); err != nil {
-				return tlrt.EncodeErr(err, "account.createTheme", "settings")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 934, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountCreateThemeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountCreateThemeRequestTypeID, "account.createTheme"); err != nil {
-		return tlrt.DecodeErr(err, "account.createTheme", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1633, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountCreateThemeRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountCreateThemeRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1633)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1633, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountCreateThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.createTheme", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.createTheme", "flags")
-	}
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.createTheme", "slug")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.createTheme", "title")
-	}
-	if m.Flags.Has(2) {
-		if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.createTheme", "document")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Settings, err = tlrt.DecodeStructs[InputThemeSettings](d, false, false, 16, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.createTheme", "settings")
-		}
-	}
-	m.Flags &^= 1 << 2
-	if len(m.Settings) > 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 934, unsafe.Pointer(m), depth)
 }
 
 // AccountCreateTheme calls account.createTheme: see AccountCreateThemeRequest.
@@ -9460,119 +6441,29 @@ func (m *AccountUpdateThemeRequest) ClearSettings() {
 
 // Encode writes m to b with its ID.
 func (m *AccountUpdateThemeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateThemeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 398, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountUpdateThemeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.Slug != "", 0)
-	flags |= tlrt.Bit(m.Title != "", 1)
-	flags |= tlrt.Bit(m.Document != nil, 2)
-	flags |= tlrt.Bit(len(m.Settings) > 0, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Format)
-	if err := tlrt.EncodeObject(b, m.Theme); err != nil {
-		return tlrt.EncodeErr(err, "account.updateTheme", "theme")
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Slug)
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Document); err != nil {
-			return tlrt.EncodeErr(err, "account.updateTheme", "document")
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.Settings))
-		for i := range m.Settings {
-			if err := m.Settings[i].Encode(b); err != nil {
-				return tlrt.EncodeErr(err, "account.updateTheme", "settings")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 398, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateThemeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateThemeRequestTypeID, "account.updateTheme"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateTheme", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1030, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountUpdateThemeRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateThemeRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1030)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1030, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountUpdateThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updateTheme", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.updateTheme", "flags")
-	}
-	if m.Format, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.updateTheme", "format")
-	}
-	if m.Theme, err = decodeInputTheme(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.updateTheme", "theme")
-	}
-	if m.Flags.Has(0) {
-		if m.Slug, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.updateTheme", "slug")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.updateTheme", "title")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.updateTheme", "document")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Settings, err = tlrt.DecodeStructs[InputThemeSettings](d, false, false, 16, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.updateTheme", "settings")
-		}
-	}
-	m.Flags &^= 1 << 2
-	if m.Slug != "" {
-		m.Flags.Unset(0)
-	}
-	if m.Title != "" {
-		m.Flags.Unset(1)
-	}
-	if len(m.Settings) > 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 398, unsafe.Pointer(m), depth)
 }
 
 // AccountUpdateTheme calls account.updateTheme: see AccountUpdateThemeRequest.
@@ -9608,57 +6499,29 @@ func (*AccountSaveThemeRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountSaveThemeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSaveThemeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2319, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSaveThemeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Theme); err != nil {
-		return tlrt.EncodeErr(err, "account.saveTheme", "theme")
-	}
-	b.PutBool(m.Unsave)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2319, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveThemeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSaveThemeRequestTypeID, "account.saveTheme"); err != nil {
-		return tlrt.DecodeErr(err, "account.saveTheme", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3143, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountSaveThemeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3143)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3143, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountSaveThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.saveTheme", "")
-	}
-	var err error
-	if m.Theme, err = decodeInputTheme(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.saveTheme", "theme")
-	}
-	if m.Unsave, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "account.saveTheme", "unsave")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2319, unsafe.Pointer(m), depth)
 }
 
 // AccountSaveTheme calls account.saveTheme: see AccountSaveThemeRequest.
@@ -9722,93 +6585,29 @@ func (m *AccountInstallThemeRequest) ClearFormat() {
 
 // Encode writes m to b with its ID.
 func (m *AccountInstallThemeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountInstallThemeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1904, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountInstallThemeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3)
-	flags |= tlrt.Bit(m.Dark, 0)
-	flags |= tlrt.Bit(m.Theme != nil, 1)
-	flags |= tlrt.Bit(m.Format != "", 2)
-	flags |= tlrt.Bit(m.BaseTheme != nil, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.Theme); err != nil {
-			return tlrt.EncodeErr(err, "account.installTheme", "theme")
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Format)
-	}
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.BaseTheme); err != nil {
-			return tlrt.EncodeErr(err, "account.installTheme", "base_theme")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1904, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountInstallThemeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountInstallThemeRequestTypeID, "account.installTheme"); err != nil {
-		return tlrt.DecodeErr(err, "account.installTheme", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2689, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountInstallThemeRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountInstallThemeRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2689)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2689, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountInstallThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.installTheme", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.installTheme", "flags")
-	}
-	m.Dark = m.Flags.Has(0)
-	if m.Flags.Has(1) {
-		if m.Theme, err = decodeInputTheme(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.installTheme", "theme")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Format, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.installTheme", "format")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.BaseTheme, err = decodeBaseTheme(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.installTheme", "base_theme")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<3
-	if m.Format != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1904, unsafe.Pointer(m), depth)
 }
 
 // AccountInstallTheme calls account.installTheme: see
@@ -9845,57 +6644,29 @@ func (*AccountGetThemeRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetThemeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetThemeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 538, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetThemeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Format)
-	if err := tlrt.EncodeObject(b, m.Theme); err != nil {
-		return tlrt.EncodeErr(err, "account.getTheme", "theme")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 538, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetThemeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetThemeRequestTypeID, "account.getTheme"); err != nil {
-		return tlrt.DecodeErr(err, "account.getTheme", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1193, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountGetThemeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1193)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1193, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountGetThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.getTheme", "")
-	}
-	var err error
-	if m.Format, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.getTheme", "format")
-	}
-	if m.Theme, err = decodeInputTheme(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.getTheme", "theme")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 538, unsafe.Pointer(m), depth)
 }
 
 // AccountGetTheme calls account.getTheme: see AccountGetThemeRequest.
@@ -9931,52 +6702,29 @@ func (*AccountGetThemesRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetThemesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetThemesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1046, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetThemesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Format)
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1046, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetThemesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetThemesRequestTypeID, "account.getThemes"); err != nil {
-		return tlrt.DecodeErr(err, "account.getThemes", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1753, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountGetThemesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1753)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1753, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetThemesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Format, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.getThemes", "format")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getThemes", "hash")
-	}
-	return nil
+func (m *AccountGetThemesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1046, unsafe.Pointer(m), depth)
 }
 
 // AccountGetThemes calls account.getThemes: see AccountGetThemesRequest.
@@ -10015,55 +6763,28 @@ func (*AccountSetContentSettingsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountSetContentSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSetContentSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1713, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSetContentSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.SensitiveEnabled, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1713, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetContentSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSetContentSettingsRequestTypeID, "account.setContentSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.setContentSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2473, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetContentSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSetContentSettingsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2473)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2473, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountSetContentSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.setContentSettings", "flags")
-	}
-	m.SensitiveEnabled = m.Flags.Has(0)
-	m.Flags &^= 1 << 0
-	return nil
+func (m *AccountSetContentSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1713, unsafe.Pointer(m), depth)
 }
 
 // AccountSetContentSettings calls account.setContentSettings: see
@@ -10099,42 +6820,28 @@ func (*AccountGetContentSettingsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetContentSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetContentSettingsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1281, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetContentSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1281, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetContentSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetContentSettingsRequestTypeID, "account.getContentSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.getContentSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2006, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetContentSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2006)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2006, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetContentSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountGetContentSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1281, unsafe.Pointer(m), depth)
 }
 
 // AccountGetContentSettings calls account.getContentSettings: see
@@ -10173,56 +6880,29 @@ func (*AccountGetMultiWallPapersRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetMultiWallPapersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetMultiWallPapersRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 941, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetMultiWallPapersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Wallpapers))
-	for i := range m.Wallpapers {
-		if err := tlrt.EncodeObject(b, m.Wallpapers[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.getMultiWallPapers", "wallpapers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 941, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetMultiWallPapersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetMultiWallPapersRequestTypeID, "account.getMultiWallPapers"); err != nil {
-		return tlrt.DecodeErr(err, "account.getMultiWallPapers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1641, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountGetMultiWallPapersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1641)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1641, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountGetMultiWallPapersRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.getMultiWallPapers", "")
-	}
-	var err error
-	if m.Wallpapers, err = tlrt.DecodeSlabs[InputWallPaper](d, false, 8, depth+1, decodeInputWallPaper); err != nil {
-		return tlrt.DecodeErr(err, "account.getMultiWallPapers", "wallpapers")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 941, unsafe.Pointer(m), depth)
 }
 
 // AccountGetMultiWallPapers calls account.getMultiWallPapers: see
@@ -10262,42 +6942,28 @@ func (*AccountGetGlobalPrivacySettingsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetGlobalPrivacySettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetGlobalPrivacySettingsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2240, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetGlobalPrivacySettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2240, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetGlobalPrivacySettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetGlobalPrivacySettingsRequestTypeID, "account.getGlobalPrivacySettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.getGlobalPrivacySettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3058, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetGlobalPrivacySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3058)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3058, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetGlobalPrivacySettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountGetGlobalPrivacySettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2240, unsafe.Pointer(m), depth)
 }
 
 // AccountGetGlobalPrivacySettings calls account.getGlobalPrivacySettings: see
@@ -10336,56 +7002,28 @@ func (*AccountSetGlobalPrivacySettingsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountSetGlobalPrivacySettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSetGlobalPrivacySettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 293, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSetGlobalPrivacySettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.setGlobalPrivacySettings", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 293, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetGlobalPrivacySettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSetGlobalPrivacySettingsRequestTypeID, "account.setGlobalPrivacySettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.setGlobalPrivacySettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 912, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetGlobalPrivacySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSetGlobalPrivacySettingsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 912)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 912, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountSetGlobalPrivacySettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.setGlobalPrivacySettings", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.setGlobalPrivacySettings", "settings")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 293, unsafe.Pointer(m), depth)
 }
 
 // AccountSetGlobalPrivacySettings calls account.setGlobalPrivacySettings: see
@@ -10427,69 +7065,29 @@ func (*AccountReportProfilePhotoRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountReportProfilePhotoRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountReportProfilePhotoRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2402, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountReportProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "account.reportProfilePhoto", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.PhotoID); err != nil {
-		return tlrt.EncodeErr(err, "account.reportProfilePhoto", "photo_id")
-	}
-	if err := tlrt.EncodeObject(b, m.Reason); err != nil {
-		return tlrt.EncodeErr(err, "account.reportProfilePhoto", "reason")
-	}
-	tlrt.PutString(b, m.Message)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2402, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountReportProfilePhotoRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountReportProfilePhotoRequestTypeID, "account.reportProfilePhoto"); err != nil {
-		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3231, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountReportProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3231)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3231, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountReportProfilePhotoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.reportProfilePhoto", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "peer")
-	}
-	if m.PhotoID, err = decodeInputPhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "photo_id")
-	}
-	if m.Reason, err = decodeReportReason(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "reason")
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "message")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2402, unsafe.Pointer(m), depth)
 }
 
 // AccountReportProfilePhoto calls account.reportProfilePhoto: see
@@ -10523,42 +7121,28 @@ func (*AccountResetPasswordRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountResetPasswordRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountResetPasswordRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1353, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountResetPasswordRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1353, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetPasswordRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResetPasswordRequestTypeID, "account.resetPassword"); err != nil {
-		return tlrt.DecodeErr(err, "account.resetPassword", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2086, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2086)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2086, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountResetPasswordRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountResetPasswordRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1353, unsafe.Pointer(m), depth)
 }
 
 // AccountResetPassword calls account.resetPassword: see
@@ -10594,42 +7178,28 @@ func (*AccountDeclinePasswordResetRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountDeclinePasswordResetRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountDeclinePasswordResetRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 711, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountDeclinePasswordResetRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 711, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountDeclinePasswordResetRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountDeclinePasswordResetRequestTypeID, "account.declinePasswordReset"); err != nil {
-		return tlrt.DecodeErr(err, "account.declinePasswordReset", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1384, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeclinePasswordResetRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1384)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1384, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountDeclinePasswordResetRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountDeclinePasswordResetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 711, unsafe.Pointer(m), depth)
 }
 
 // AccountDeclinePasswordReset calls account.declinePasswordReset: see
@@ -10665,50 +7235,28 @@ func (*AccountGetChatThemesRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetChatThemesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetChatThemesRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2027, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetChatThemesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2027, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetChatThemesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetChatThemesRequestTypeID, "account.getChatThemes"); err != nil {
-		return tlrt.DecodeErr(err, "account.getChatThemes", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2825, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetChatThemesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2825)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2825, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetChatThemesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getChatThemes", "hash")
-	}
-	return nil
+func (m *AccountGetChatThemesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2027, unsafe.Pointer(m), depth)
 }
 
 // AccountGetChatThemes calls account.getChatThemes: see
@@ -10746,50 +7294,28 @@ func (*AccountSetAuthorizationTTLRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountSetAuthorizationTTLRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, AccountSetAuthorizationTTLRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.AuthorizationTTLDays))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1827, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSetAuthorizationTTLRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.AuthorizationTTLDays))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1827, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetAuthorizationTTLRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSetAuthorizationTTLRequestTypeID, "account.setAuthorizationTTL"); err != nil {
-		return tlrt.DecodeErr(err, "account.setAuthorizationTTL", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2600, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetAuthorizationTTLRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2600)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2600, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountSetAuthorizationTTLRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.AuthorizationTTLDays, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "account.setAuthorizationTTL", "authorization_ttl_days")
-	}
-	return nil
+func (m *AccountSetAuthorizationTTLRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1827, unsafe.Pointer(m), depth)
 }
 
 // AccountSetAuthorizationTTL calls account.setAuthorizationTTL: see
@@ -10879,85 +7405,28 @@ func (m *AccountChangeAuthorizationSettingsRequest) ClearCallRequestsDisabled() 
 
 // Encode writes m to b with its ID.
 func (m *AccountChangeAuthorizationSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountChangeAuthorizationSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 608, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountChangeAuthorizationSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 3)
-	flags |= tlrt.Bit(m.Confirmed, 3)
-	flags |= tlrt.Bit(m.EncryptedRequestsDisabled, 0)
-	flags |= tlrt.Bit(m.CallRequestsDisabled, 1)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	if flags.Has(0) {
-		b.PutBool(m.EncryptedRequestsDisabled)
-	}
-	if flags.Has(1) {
-		b.PutBool(m.CallRequestsDisabled)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 608, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountChangeAuthorizationSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountChangeAuthorizationSettingsRequestTypeID, "account.changeAuthorizationSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1270, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountChangeAuthorizationSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountChangeAuthorizationSettingsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1270)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1270, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountChangeAuthorizationSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "flags")
-	}
-	m.Confirmed = m.Flags.Has(3)
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "hash")
-	}
-	if m.Flags.Has(0) {
-		if m.EncryptedRequestsDisabled, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "encrypted_requests_disabled")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.CallRequestsDisabled, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "call_requests_disabled")
-		}
-	}
-	m.Flags &^= 1 << 3
-	if m.EncryptedRequestsDisabled {
-		m.Flags.Unset(0)
-	}
-	if m.CallRequestsDisabled {
-		m.Flags.Unset(1)
-	}
-	return nil
+func (m *AccountChangeAuthorizationSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 608, unsafe.Pointer(m), depth)
 }
 
 // AccountChangeAuthorizationSettings calls account.changeAuthorizationSettings:
@@ -10993,50 +7462,28 @@ func (*AccountGetSavedRingtonesRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetSavedRingtonesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetSavedRingtonesRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2140, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetSavedRingtonesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2140, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetSavedRingtonesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetSavedRingtonesRequestTypeID, "account.getSavedRingtones"); err != nil {
-		return tlrt.DecodeErr(err, "account.getSavedRingtones", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2950, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetSavedRingtonesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2950)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2950, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetSavedRingtonesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getSavedRingtones", "hash")
-	}
-	return nil
+func (m *AccountGetSavedRingtonesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2140, unsafe.Pointer(m), depth)
 }
 
 // AccountGetSavedRingtones calls account.getSavedRingtones: see
@@ -11074,57 +7521,29 @@ func (*AccountSaveRingtoneRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountSaveRingtoneRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSaveRingtoneRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 574, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSaveRingtoneRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "account.saveRingtone", "id")
-	}
-	b.PutBool(m.Unsave)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 574, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveRingtoneRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSaveRingtoneRequestTypeID, "account.saveRingtone"); err != nil {
-		return tlrt.DecodeErr(err, "account.saveRingtone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1232, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountSaveRingtoneRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1232)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1232, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountSaveRingtoneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.saveRingtone", "")
-	}
-	var err error
-	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.saveRingtone", "id")
-	}
-	if m.Unsave, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "account.saveRingtone", "unsave")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 574, unsafe.Pointer(m), depth)
 }
 
 // AccountSaveRingtone calls account.saveRingtone: see
@@ -11163,61 +7582,29 @@ func (*AccountUploadRingtoneRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountUploadRingtoneRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUploadRingtoneRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1201, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountUploadRingtoneRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.File); err != nil {
-		return tlrt.EncodeErr(err, "account.uploadRingtone", "file")
-	}
-	tlrt.PutString(b, m.FileName)
-	tlrt.PutString(b, m.MimeType)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1201, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUploadRingtoneRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUploadRingtoneRequestTypeID, "account.uploadRingtone"); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadRingtone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1923, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountUploadRingtoneRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1923)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1923, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountUploadRingtoneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.uploadRingtone", "")
-	}
-	var err error
-	if m.File, err = decodeInputFile(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadRingtone", "file")
-	}
-	if m.FileName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadRingtone", "file_name")
-	}
-	if m.MimeType, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadRingtone", "mime_type")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1201, unsafe.Pointer(m), depth)
 }
 
 // AccountUploadRingtone calls account.uploadRingtone: see
@@ -11253,53 +7640,29 @@ func (*AccountUpdateEmojiStatusRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountUpdateEmojiStatusRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateEmojiStatusRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2415, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountUpdateEmojiStatusRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.EmojiStatus); err != nil {
-		return tlrt.EncodeErr(err, "account.updateEmojiStatus", "emoji_status")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2415, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateEmojiStatusRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateEmojiStatusRequestTypeID, "account.updateEmojiStatus"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateEmojiStatus", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3244, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountUpdateEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3244)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3244, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountUpdateEmojiStatusRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updateEmojiStatus", "")
-	}
-	var err error
-	if m.EmojiStatus, err = decodeEmojiStatus(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.updateEmojiStatus", "emoji_status")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2415, unsafe.Pointer(m), depth)
 }
 
 // AccountUpdateEmojiStatus calls account.updateEmojiStatus: see
@@ -11338,50 +7701,28 @@ func (*AccountGetDefaultEmojiStatusesRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetDefaultEmojiStatusesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetDefaultEmojiStatusesRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2032, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetDefaultEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2032, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetDefaultEmojiStatusesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetDefaultEmojiStatusesRequestTypeID, "account.getDefaultEmojiStatuses"); err != nil {
-		return tlrt.DecodeErr(err, "account.getDefaultEmojiStatuses", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2830, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2830)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2830, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetDefaultEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getDefaultEmojiStatuses", "hash")
-	}
-	return nil
+func (m *AccountGetDefaultEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2032, unsafe.Pointer(m), depth)
 }
 
 // AccountGetDefaultEmojiStatuses calls account.getDefaultEmojiStatuses: see
@@ -11420,50 +7761,28 @@ func (*AccountGetRecentEmojiStatusesRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetRecentEmojiStatusesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetRecentEmojiStatusesRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 138, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetRecentEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 138, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetRecentEmojiStatusesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetRecentEmojiStatusesRequestTypeID, "account.getRecentEmojiStatuses"); err != nil {
-		return tlrt.DecodeErr(err, "account.getRecentEmojiStatuses", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 737, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetRecentEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 737)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 737, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetRecentEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getRecentEmojiStatuses", "hash")
-	}
-	return nil
+func (m *AccountGetRecentEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 138, unsafe.Pointer(m), depth)
 }
 
 // AccountGetRecentEmojiStatuses calls account.getRecentEmojiStatuses: see
@@ -11499,42 +7818,28 @@ func (*AccountClearRecentEmojiStatusesRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountClearRecentEmojiStatusesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountClearRecentEmojiStatusesRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 217, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountClearRecentEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 217, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountClearRecentEmojiStatusesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountClearRecentEmojiStatusesRequestTypeID, "account.clearRecentEmojiStatuses"); err != nil {
-		return tlrt.DecodeErr(err, "account.clearRecentEmojiStatuses", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 825, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountClearRecentEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 825)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 825, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountClearRecentEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountClearRecentEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 217, unsafe.Pointer(m), depth)
 }
 
 // AccountClearRecentEmojiStatuses calls account.clearRecentEmojiStatuses: see
@@ -11570,51 +7875,29 @@ func (*AccountReorderUsernamesRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountReorderUsernamesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountReorderUsernamesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2283, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountReorderUsernamesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Order))
-	for i := range m.Order {
-		tlrt.PutString(b, m.Order[i])
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2283, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountReorderUsernamesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountReorderUsernamesRequestTypeID, "account.reorderUsernames"); err != nil {
-		return tlrt.DecodeErr(err, "account.reorderUsernames", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3103, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3103)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3103, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountReorderUsernamesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Order, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-		return tlrt.DecodeErr(err, "account.reorderUsernames", "order")
-	}
-	return nil
+func (m *AccountReorderUsernamesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2283, unsafe.Pointer(m), depth)
 }
 
 // AccountReorderUsernames calls account.reorderUsernames: see
@@ -11651,52 +7934,29 @@ func (*AccountToggleUsernameRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountToggleUsernameRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountToggleUsernameRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 834, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountToggleUsernameRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Username)
-	b.PutBool(m.Active)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 834, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountToggleUsernameRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountToggleUsernameRequestTypeID, "account.toggleUsername"); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleUsername", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1525, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1525)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1525, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountToggleUsernameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Username, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleUsername", "username")
-	}
-	if m.Active, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleUsername", "active")
-	}
-	return nil
+func (m *AccountToggleUsernameRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 834, unsafe.Pointer(m), depth)
 }
 
 // AccountToggleUsername calls account.toggleUsername: see
@@ -11734,50 +7994,28 @@ func (*AccountGetDefaultProfilePhotoEmojisRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetDefaultProfilePhotoEmojisRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetDefaultProfilePhotoEmojisRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2145, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetDefaultProfilePhotoEmojisRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2145, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetDefaultProfilePhotoEmojisRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetDefaultProfilePhotoEmojisRequestTypeID, "account.getDefaultProfilePhotoEmojis"); err != nil {
-		return tlrt.DecodeErr(err, "account.getDefaultProfilePhotoEmojis", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2956, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultProfilePhotoEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2956)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2956, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetDefaultProfilePhotoEmojisRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getDefaultProfilePhotoEmojis", "hash")
-	}
-	return nil
+func (m *AccountGetDefaultProfilePhotoEmojisRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2145, unsafe.Pointer(m), depth)
 }
 
 // AccountGetDefaultProfilePhotoEmojis calls
@@ -11816,50 +8054,28 @@ func (*AccountGetDefaultGroupPhotoEmojisRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetDefaultGroupPhotoEmojisRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetDefaultGroupPhotoEmojisRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1343, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetDefaultGroupPhotoEmojisRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1343, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetDefaultGroupPhotoEmojisRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetDefaultGroupPhotoEmojisRequestTypeID, "account.getDefaultGroupPhotoEmojis"); err != nil {
-		return tlrt.DecodeErr(err, "account.getDefaultGroupPhotoEmojis", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2074, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultGroupPhotoEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2074)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2074, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetDefaultGroupPhotoEmojisRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getDefaultGroupPhotoEmojis", "hash")
-	}
-	return nil
+func (m *AccountGetDefaultGroupPhotoEmojisRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1343, unsafe.Pointer(m), depth)
 }
 
 // AccountGetDefaultGroupPhotoEmojis calls account.getDefaultGroupPhotoEmojis:
@@ -11895,42 +8111,28 @@ func (*AccountGetAutoSaveSettingsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetAutoSaveSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetAutoSaveSettingsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1629, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetAutoSaveSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1629, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAutoSaveSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetAutoSaveSettingsRequestTypeID, "account.getAutoSaveSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.getAutoSaveSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2388, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAutoSaveSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2388)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2388, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetAutoSaveSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountGetAutoSaveSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1629, unsafe.Pointer(m), depth)
 }
 
 // AccountGetAutoSaveSettings calls account.getAutoSaveSettings: see
@@ -11975,79 +8177,28 @@ func (*AccountSaveAutoSaveSettingsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountSaveAutoSaveSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSaveAutoSaveSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2033, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSaveAutoSaveSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.Users, 0)
-	flags |= tlrt.Bit(m.Chats, 1)
-	flags |= tlrt.Bit(m.Broadcasts, 2)
-	flags |= tlrt.Bit(m.Peer != nil, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-			return tlrt.EncodeErr(err, "account.saveAutoSaveSettings", "peer")
-		}
-	}
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.saveAutoSaveSettings", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2033, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveAutoSaveSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSaveAutoSaveSettingsRequestTypeID, "account.saveAutoSaveSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2831, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveAutoSaveSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSaveAutoSaveSettingsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2831)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2831, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountSaveAutoSaveSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.saveAutoSaveSettings", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "flags")
-	}
-	m.Users = m.Flags.Has(0)
-	m.Chats = m.Flags.Has(1)
-	m.Broadcasts = m.Flags.Has(2)
-	if m.Flags.Has(3) {
-		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "peer")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "settings")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2033, unsafe.Pointer(m), depth)
 }
 
 // AccountSaveAutoSaveSettings calls account.saveAutoSaveSettings: see
@@ -12083,42 +8234,28 @@ func (*AccountDeleteAutoSaveExceptionsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountDeleteAutoSaveExceptionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountDeleteAutoSaveExceptionsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 780, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountDeleteAutoSaveExceptionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 780, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountDeleteAutoSaveExceptionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountDeleteAutoSaveExceptionsRequestTypeID, "account.deleteAutoSaveExceptions"); err != nil {
-		return tlrt.DecodeErr(err, "account.deleteAutoSaveExceptions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1462, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeleteAutoSaveExceptionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1462)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1462, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountDeleteAutoSaveExceptionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountDeleteAutoSaveExceptionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 780, unsafe.Pointer(m), depth)
 }
 
 // AccountDeleteAutoSaveExceptions calls account.deleteAutoSaveExceptions: see
@@ -12156,51 +8293,29 @@ func (*AccountInvalidateSignInCodesRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountInvalidateSignInCodesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountInvalidateSignInCodesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1929, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountInvalidateSignInCodesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Codes))
-	for i := range m.Codes {
-		tlrt.PutString(b, m.Codes[i])
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1929, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountInvalidateSignInCodesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountInvalidateSignInCodesRequestTypeID, "account.invalidateSignInCodes"); err != nil {
-		return tlrt.DecodeErr(err, "account.invalidateSignInCodes", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2716, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountInvalidateSignInCodesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2716)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2716, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountInvalidateSignInCodesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Codes, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-		return tlrt.DecodeErr(err, "account.invalidateSignInCodes", "codes")
-	}
-	return nil
+func (m *AccountInvalidateSignInCodesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1929, unsafe.Pointer(m), depth)
 }
 
 // AccountInvalidateSignInCodes calls account.invalidateSignInCodes: see
@@ -12239,69 +8354,28 @@ func (*AccountUpdateColorRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountUpdateColorRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateColorRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 964, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountUpdateColorRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.ForProfile, 1)
-	flags |= tlrt.Bit(m.Color != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Color); err != nil {
-			return tlrt.EncodeErr(err, "account.updateColor", "color")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 964, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateColorRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateColorRequestTypeID, "account.updateColor"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateColor", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1665, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateColorRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateColorRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1665)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1665, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountUpdateColorRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updateColor", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.updateColor", "flags")
-	}
-	m.ForProfile = m.Flags.Has(1)
-	if m.Flags.Has(2) {
-		if m.Color, err = decodePeerColor(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.updateColor", "color")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 964, unsafe.Pointer(m), depth)
 }
 
 // AccountUpdateColor calls account.updateColor: see AccountUpdateColorRequest.
@@ -12338,50 +8412,28 @@ func (*AccountGetDefaultBackgroundEmojisRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetDefaultBackgroundEmojisRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetDefaultBackgroundEmojisRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1557, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetDefaultBackgroundEmojisRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1557, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetDefaultBackgroundEmojisRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetDefaultBackgroundEmojisRequestTypeID, "account.getDefaultBackgroundEmojis"); err != nil {
-		return tlrt.DecodeErr(err, "account.getDefaultBackgroundEmojis", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2312, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultBackgroundEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2312)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2312, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetDefaultBackgroundEmojisRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getDefaultBackgroundEmojis", "hash")
-	}
-	return nil
+func (m *AccountGetDefaultBackgroundEmojisRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1557, unsafe.Pointer(m), depth)
 }
 
 // AccountGetDefaultBackgroundEmojis calls account.getDefaultBackgroundEmojis:
@@ -12420,50 +8472,28 @@ func (*AccountGetChannelDefaultEmojiStatusesRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetChannelDefaultEmojiStatusesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetChannelDefaultEmojiStatusesRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1094, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetChannelDefaultEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1094, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetChannelDefaultEmojiStatusesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetChannelDefaultEmojiStatusesRequestTypeID, "account.getChannelDefaultEmojiStatuses"); err != nil {
-		return tlrt.DecodeErr(err, "account.getChannelDefaultEmojiStatuses", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1807, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetChannelDefaultEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1807)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1807, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetChannelDefaultEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getChannelDefaultEmojiStatuses", "hash")
-	}
-	return nil
+func (m *AccountGetChannelDefaultEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1094, unsafe.Pointer(m), depth)
 }
 
 // AccountGetChannelDefaultEmojiStatuses calls
@@ -12504,50 +8534,28 @@ func (*AccountGetChannelRestrictedStatusEmojisRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetChannelRestrictedStatusEmojisRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetChannelRestrictedStatusEmojisRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 492, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetChannelRestrictedStatusEmojisRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 492, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetChannelRestrictedStatusEmojisRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetChannelRestrictedStatusEmojisRequestTypeID, "account.getChannelRestrictedStatusEmojis"); err != nil {
-		return tlrt.DecodeErr(err, "account.getChannelRestrictedStatusEmojis", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1140, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetChannelRestrictedStatusEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1140)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1140, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetChannelRestrictedStatusEmojisRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getChannelRestrictedStatusEmojis", "hash")
-	}
-	return nil
+func (m *AccountGetChannelRestrictedStatusEmojisRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 492, unsafe.Pointer(m), depth)
 }
 
 // AccountGetChannelRestrictedStatusEmojis calls
@@ -12588,70 +8596,29 @@ func (*AccountUpdateBusinessWorkHoursRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountUpdateBusinessWorkHoursRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateBusinessWorkHoursRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 696, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountUpdateBusinessWorkHoursRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.BusinessWorkHours != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := m.BusinessWorkHours.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.updateBusinessWorkHours", "business_work_hours")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 696, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateBusinessWorkHoursRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateBusinessWorkHoursRequestTypeID, "account.updateBusinessWorkHours"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBusinessWorkHours", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1369, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateBusinessWorkHoursRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1369)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1369, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessWorkHours", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBusinessWorkHours", "flags")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(BusinessWorkHours{}))
-		m.BusinessWorkHours = &BusinessWorkHours{}
-		if err = tlrt.DecodeBoxed(d, m.BusinessWorkHours, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.updateBusinessWorkHours", "business_work_hours")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 696, unsafe.Pointer(m), depth)
 }
 
 // AccountUpdateBusinessWorkHours calls account.updateBusinessWorkHours: see
@@ -12715,80 +8682,29 @@ func (m *AccountUpdateBusinessLocationRequest) ClearAddress() {
 
 // Encode writes m to b with its ID.
 func (m *AccountUpdateBusinessLocationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateBusinessLocationRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1468, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountUpdateBusinessLocationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.GeoPoint != nil, 1)
-	flags |= tlrt.Bit(m.Address != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
-			return tlrt.EncodeErr(err, "account.updateBusinessLocation", "geo_point")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Address)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1468, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateBusinessLocationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateBusinessLocationRequestTypeID, "account.updateBusinessLocation"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBusinessLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2213, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountUpdateBusinessLocationRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateBusinessLocationRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2213)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2213, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountUpdateBusinessLocationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessLocation", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBusinessLocation", "flags")
-	}
-	if m.Flags.Has(1) {
-		if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.updateBusinessLocation", "geo_point")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.Address, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.updateBusinessLocation", "address")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.Address != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1468, unsafe.Pointer(m), depth)
 }
 
 // AccountUpdateBusinessLocation calls account.updateBusinessLocation: see
@@ -12828,69 +8744,28 @@ func (*AccountUpdateBusinessGreetingMessageRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountUpdateBusinessGreetingMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateBusinessGreetingMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 951, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountUpdateBusinessGreetingMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Message != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := m.Message.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.updateBusinessGreetingMessage", "message")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 951, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateBusinessGreetingMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateBusinessGreetingMessageRequestTypeID, "account.updateBusinessGreetingMessage"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBusinessGreetingMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1651, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateBusinessGreetingMessageRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1651)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1651, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessGreetingMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBusinessGreetingMessage", "flags")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(InputBusinessGreetingMessage{}))
-		m.Message = &InputBusinessGreetingMessage{}
-		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.updateBusinessGreetingMessage", "message")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 951, unsafe.Pointer(m), depth)
 }
 
 // AccountUpdateBusinessGreetingMessage calls
@@ -12931,69 +8806,28 @@ func (*AccountUpdateBusinessAwayMessageRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountUpdateBusinessAwayMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateBusinessAwayMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1514, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountUpdateBusinessAwayMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Message != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := m.Message.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.updateBusinessAwayMessage", "message")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1514, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateBusinessAwayMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateBusinessAwayMessageRequestTypeID, "account.updateBusinessAwayMessage"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBusinessAwayMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2263, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateBusinessAwayMessageRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2263)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2263, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessAwayMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBusinessAwayMessage", "flags")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(InputBusinessAwayMessage{}))
-		m.Message = &InputBusinessAwayMessage{}
-		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.updateBusinessAwayMessage", "message")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1514, unsafe.Pointer(m), depth)
 }
 
 // AccountUpdateBusinessAwayMessage calls account.updateBusinessAwayMessage: see
@@ -13037,82 +8871,28 @@ func (*AccountUpdateConnectedBotRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountUpdateConnectedBotRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateConnectedBotRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 947, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountUpdateConnectedBotRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Deleted, 1)
-	flags |= tlrt.Bit(m.Rights != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := m.Rights.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.updateConnectedBot", "rights")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "account.updateConnectedBot", "bot")
-	}
-	if err := m.Recipients.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.updateConnectedBot", "recipients")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 947, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateConnectedBotRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateConnectedBotRequestTypeID, "account.updateConnectedBot"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateConnectedBot", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1647, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateConnectedBotRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateConnectedBotRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1647)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1647, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountUpdateConnectedBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updateConnectedBot", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.updateConnectedBot", "flags")
-	}
-	m.Deleted = m.Flags.Has(1)
-	if m.Flags.Has(0) {
-		m.Rights = tlrt.New[BusinessBotRights](d)
-		if err = tlrt.DecodeBoxed(d, m.Rights, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.updateConnectedBot", "rights")
-		}
-	}
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.updateConnectedBot", "bot")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Recipients, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.updateConnectedBot", "recipients")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 947, unsafe.Pointer(m), depth)
 }
 
 // AccountUpdateConnectedBot calls account.updateConnectedBot: see
@@ -13146,42 +8926,28 @@ func (*AccountGetConnectedBotsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetConnectedBotsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetConnectedBotsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 730, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetConnectedBotsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 730, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetConnectedBotsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetConnectedBotsRequestTypeID, "account.getConnectedBots"); err != nil {
-		return tlrt.DecodeErr(err, "account.getConnectedBots", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1407, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetConnectedBotsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1407)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1407, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetConnectedBotsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountGetConnectedBotsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 730, unsafe.Pointer(m), depth)
 }
 
 // AccountGetConnectedBots calls account.getConnectedBots: see
@@ -13220,48 +8986,29 @@ func (*AccountGetBotBusinessConnectionRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetBotBusinessConnectionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetBotBusinessConnectionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1089, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetBotBusinessConnectionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ConnectionID)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1089, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetBotBusinessConnectionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetBotBusinessConnectionRequestTypeID, "account.getBotBusinessConnection"); err != nil {
-		return tlrt.DecodeErr(err, "account.getBotBusinessConnection", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1801, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountGetBotBusinessConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1801)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1801, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetBotBusinessConnectionRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ConnectionID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.getBotBusinessConnection", "connection_id")
-	}
-	return nil
+func (m *AccountGetBotBusinessConnectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1089, unsafe.Pointer(m), depth)
 }
 
 // AccountGetBotBusinessConnection calls account.getBotBusinessConnection: see
@@ -13301,70 +9048,29 @@ func (*AccountUpdateBusinessIntroRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountUpdateBusinessIntroRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateBusinessIntroRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1558, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountUpdateBusinessIntroRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Intro != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := m.Intro.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.updateBusinessIntro", "intro")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1558, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateBusinessIntroRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateBusinessIntroRequestTypeID, "account.updateBusinessIntro"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBusinessIntro", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2313, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountUpdateBusinessIntroRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateBusinessIntroRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2313)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2313, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountUpdateBusinessIntroRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessIntro", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBusinessIntro", "flags")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(InputBusinessIntro{}))
-		m.Intro = &InputBusinessIntro{}
-		if err = tlrt.DecodeBoxed(d, m.Intro, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.updateBusinessIntro", "intro")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1558, unsafe.Pointer(m), depth)
 }
 
 // AccountUpdateBusinessIntro calls account.updateBusinessIntro: see
@@ -13404,56 +9110,28 @@ func (*AccountToggleConnectedBotPausedRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountToggleConnectedBotPausedRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountToggleConnectedBotPausedRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 928, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountToggleConnectedBotPausedRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "account.toggleConnectedBotPaused", "peer")
-	}
-	b.PutBool(m.Paused)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 928, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountToggleConnectedBotPausedRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountToggleConnectedBotPausedRequestTypeID, "account.toggleConnectedBotPaused"); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleConnectedBotPaused", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1627, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountToggleConnectedBotPausedRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1627)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1627, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountToggleConnectedBotPausedRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.toggleConnectedBotPaused", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleConnectedBotPaused", "peer")
-	}
-	if m.Paused, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleConnectedBotPaused", "paused")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 928, unsafe.Pointer(m), depth)
 }
 
 // AccountToggleConnectedBotPaused calls account.toggleConnectedBotPaused: see
@@ -13491,52 +9169,28 @@ func (*AccountDisablePeerConnectedBotRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountDisablePeerConnectedBotRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountDisablePeerConnectedBotRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 876, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountDisablePeerConnectedBotRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "account.disablePeerConnectedBot", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 876, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountDisablePeerConnectedBotRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountDisablePeerConnectedBotRequestTypeID, "account.disablePeerConnectedBot"); err != nil {
-		return tlrt.DecodeErr(err, "account.disablePeerConnectedBot", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1572, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDisablePeerConnectedBotRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1572)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1572, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountDisablePeerConnectedBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.disablePeerConnectedBot", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.disablePeerConnectedBot", "peer")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 876, unsafe.Pointer(m), depth)
 }
 
 // AccountDisablePeerConnectedBot calls account.disablePeerConnectedBot: see
@@ -13574,68 +9228,28 @@ func (*AccountUpdateBirthdayRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountUpdateBirthdayRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateBirthdayRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1955, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountUpdateBirthdayRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Birthday != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := m.Birthday.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.updateBirthday", "birthday")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1955, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateBirthdayRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateBirthdayRequestTypeID, "account.updateBirthday"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBirthday", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2742, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateBirthdayRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateBirthdayRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2742)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2742, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountUpdateBirthdayRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updateBirthday", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBirthday", "flags")
-	}
-	if m.Flags.Has(0) {
-		m.Birthday = tlrt.New[Birthday](d)
-		if err = tlrt.DecodeBoxed(d, m.Birthday, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.updateBirthday", "birthday")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1955, unsafe.Pointer(m), depth)
 }
 
 // AccountUpdateBirthday calls account.updateBirthday: see
@@ -13674,57 +9288,29 @@ func (*AccountCreateBusinessChatLinkRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountCreateBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountCreateBusinessChatLinkRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1250, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountCreateBusinessChatLinkRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Link.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.createBusinessChatLink", "link")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1250, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountCreateBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountCreateBusinessChatLinkRequestTypeID, "account.createBusinessChatLink"); err != nil {
-		return tlrt.DecodeErr(err, "account.createBusinessChatLink", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1974, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountCreateBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountCreateBusinessChatLinkRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1974)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1974, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountCreateBusinessChatLinkRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.createBusinessChatLink", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Link, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.createBusinessChatLink", "link")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1250, unsafe.Pointer(m), depth)
 }
 
 // AccountCreateBusinessChatLink calls account.createBusinessChatLink: see
@@ -13764,61 +9350,29 @@ func (*AccountEditBusinessChatLinkRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountEditBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountEditBusinessChatLinkRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1287, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountEditBusinessChatLinkRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	if err := m.Link.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.editBusinessChatLink", "link")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1287, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountEditBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountEditBusinessChatLinkRequestTypeID, "account.editBusinessChatLink"); err != nil {
-		return tlrt.DecodeErr(err, "account.editBusinessChatLink", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2013, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountEditBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountEditBusinessChatLinkRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2013)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2013, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountEditBusinessChatLinkRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.editBusinessChatLink", "")
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.editBusinessChatLink", "slug")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Link, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.editBusinessChatLink", "link")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1287, unsafe.Pointer(m), depth)
 }
 
 // AccountEditBusinessChatLink calls account.editBusinessChatLink: see
@@ -13856,48 +9410,29 @@ func (*AccountDeleteBusinessChatLinkRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountDeleteBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountDeleteBusinessChatLinkRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 889, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountDeleteBusinessChatLinkRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 889, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountDeleteBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountDeleteBusinessChatLinkRequestTypeID, "account.deleteBusinessChatLink"); err != nil {
-		return tlrt.DecodeErr(err, "account.deleteBusinessChatLink", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1586, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountDeleteBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1586)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1586, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountDeleteBusinessChatLinkRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.deleteBusinessChatLink", "slug")
-	}
-	return nil
+func (m *AccountDeleteBusinessChatLinkRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 889, unsafe.Pointer(m), depth)
 }
 
 // AccountDeleteBusinessChatLink calls account.deleteBusinessChatLink: see
@@ -13933,42 +9468,28 @@ func (*AccountGetBusinessChatLinksRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetBusinessChatLinksRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetBusinessChatLinksRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1022, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetBusinessChatLinksRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1022, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetBusinessChatLinksRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetBusinessChatLinksRequestTypeID, "account.getBusinessChatLinks"); err != nil {
-		return tlrt.DecodeErr(err, "account.getBusinessChatLinks", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1728, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetBusinessChatLinksRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1728)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1728, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetBusinessChatLinksRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountGetBusinessChatLinksRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1022, unsafe.Pointer(m), depth)
 }
 
 // AccountGetBusinessChatLinks calls account.getBusinessChatLinks: see
@@ -14007,48 +9528,29 @@ func (*AccountResolveBusinessChatLinkRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountResolveBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountResolveBusinessChatLinkRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 785, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountResolveBusinessChatLinkRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 785, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResolveBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResolveBusinessChatLinkRequestTypeID, "account.resolveBusinessChatLink"); err != nil {
-		return tlrt.DecodeErr(err, "account.resolveBusinessChatLink", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1468, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountResolveBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1468)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1468, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountResolveBusinessChatLinkRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.resolveBusinessChatLink", "slug")
-	}
-	return nil
+func (m *AccountResolveBusinessChatLinkRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 785, unsafe.Pointer(m), depth)
 }
 
 // AccountResolveBusinessChatLink calls account.resolveBusinessChatLink: see
@@ -14086,52 +9588,28 @@ func (*AccountUpdatePersonalChannelRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountUpdatePersonalChannelRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdatePersonalChannelRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2057, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountUpdatePersonalChannelRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "account.updatePersonalChannel", "channel")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2057, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdatePersonalChannelRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdatePersonalChannelRequestTypeID, "account.updatePersonalChannel"); err != nil {
-		return tlrt.DecodeErr(err, "account.updatePersonalChannel", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2860, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdatePersonalChannelRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2860)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2860, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountUpdatePersonalChannelRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updatePersonalChannel", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.updatePersonalChannel", "channel")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2057, unsafe.Pointer(m), depth)
 }
 
 // AccountUpdatePersonalChannel calls account.updatePersonalChannel: see
@@ -14169,47 +9647,28 @@ func (*AccountToggleSponsoredMessagesRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountToggleSponsoredMessagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountToggleSponsoredMessagesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1763, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountToggleSponsoredMessagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutBool(m.Enabled)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1763, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountToggleSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountToggleSponsoredMessagesRequestTypeID, "account.toggleSponsoredMessages"); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleSponsoredMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2531, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountToggleSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2531)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2531, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountToggleSponsoredMessagesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Enabled, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleSponsoredMessages", "enabled")
-	}
-	return nil
+func (m *AccountToggleSponsoredMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1763, unsafe.Pointer(m), depth)
 }
 
 // AccountToggleSponsoredMessages calls account.toggleSponsoredMessages: see
@@ -14245,42 +9704,28 @@ func (*AccountGetReactionsNotifySettingsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetReactionsNotifySettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetReactionsNotifySettingsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 63, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetReactionsNotifySettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 63, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetReactionsNotifySettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetReactionsNotifySettingsRequestTypeID, "account.getReactionsNotifySettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.getReactionsNotifySettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 653, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetReactionsNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 653)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 653, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetReactionsNotifySettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountGetReactionsNotifySettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 63, unsafe.Pointer(m), depth)
 }
 
 // AccountGetReactionsNotifySettings calls account.getReactionsNotifySettings:
@@ -14319,57 +9764,29 @@ func (*AccountSetReactionsNotifySettingsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountSetReactionsNotifySettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSetReactionsNotifySettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 451, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSetReactionsNotifySettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.setReactionsNotifySettings", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 451, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetReactionsNotifySettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSetReactionsNotifySettingsRequestTypeID, "account.setReactionsNotifySettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.setReactionsNotifySettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1091, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountSetReactionsNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSetReactionsNotifySettingsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1091)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1091, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountSetReactionsNotifySettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.setReactionsNotifySettings", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.setReactionsNotifySettings", "settings")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 451, unsafe.Pointer(m), depth)
 }
 
 // AccountSetReactionsNotifySettings calls account.setReactionsNotifySettings:
@@ -14408,50 +9825,28 @@ func (*AccountGetCollectibleEmojiStatusesRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetCollectibleEmojiStatusesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetCollectibleEmojiStatusesRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 423, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetCollectibleEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 423, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetCollectibleEmojiStatusesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetCollectibleEmojiStatusesRequestTypeID, "account.getCollectibleEmojiStatuses"); err != nil {
-		return tlrt.DecodeErr(err, "account.getCollectibleEmojiStatuses", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1061, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetCollectibleEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1061)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1061, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetCollectibleEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getCollectibleEmojiStatuses", "hash")
-	}
-	return nil
+func (m *AccountGetCollectibleEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 423, unsafe.Pointer(m), depth)
 }
 
 // AccountGetCollectibleEmojiStatuses calls account.getCollectibleEmojiStatuses:
@@ -14493,73 +9888,28 @@ func (*AccountGetPaidMessagesRevenueRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetPaidMessagesRevenueRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetPaidMessagesRevenueRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 235, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetPaidMessagesRevenueRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.ParentPeer != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
-			return tlrt.EncodeErr(err, "account.getPaidMessagesRevenue", "parent_peer")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "account.getPaidMessagesRevenue", "user_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 235, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetPaidMessagesRevenueRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetPaidMessagesRevenueRequestTypeID, "account.getPaidMessagesRevenue"); err != nil {
-		return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 845, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPaidMessagesRevenueRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountGetPaidMessagesRevenueRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 845)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 845, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountGetPaidMessagesRevenueRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.getPaidMessagesRevenue", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "parent_peer")
-		}
-	}
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "user_id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 235, unsafe.Pointer(m), depth)
 }
 
 // AccountGetPaidMessagesRevenue calls account.getPaidMessagesRevenue: see
@@ -14603,77 +9953,28 @@ func (*AccountToggleNoPaidMessagesExceptionRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountToggleNoPaidMessagesExceptionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountToggleNoPaidMessagesExceptionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2440, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountToggleNoPaidMessagesExceptionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.RefundCharged, 0)
-	flags |= tlrt.Bit(m.RequirePayment, 2)
-	flags |= tlrt.Bit(m.ParentPeer != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
-			return tlrt.EncodeErr(err, "account.toggleNoPaidMessagesException", "parent_peer")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "account.toggleNoPaidMessagesException", "user_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2440, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountToggleNoPaidMessagesExceptionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountToggleNoPaidMessagesExceptionRequestTypeID, "account.toggleNoPaidMessagesException"); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3270, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountToggleNoPaidMessagesExceptionRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountToggleNoPaidMessagesExceptionRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3270)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3270, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountToggleNoPaidMessagesExceptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.toggleNoPaidMessagesException", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "flags")
-	}
-	m.RefundCharged = m.Flags.Has(0)
-	m.RequirePayment = m.Flags.Has(2)
-	if m.Flags.Has(1) {
-		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "parent_peer")
-		}
-	}
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "user_id")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2440, unsafe.Pointer(m), depth)
 }
 
 // AccountToggleNoPaidMessagesException calls
@@ -14710,52 +10011,28 @@ func (*AccountSetMainProfileTabRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountSetMainProfileTabRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSetMainProfileTabRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 872, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSetMainProfileTabRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Tab); err != nil {
-		return tlrt.EncodeErr(err, "account.setMainProfileTab", "tab")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 872, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetMainProfileTabRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSetMainProfileTabRequestTypeID, "account.setMainProfileTab"); err != nil {
-		return tlrt.DecodeErr(err, "account.setMainProfileTab", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1568, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetMainProfileTabRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1568)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1568, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountSetMainProfileTabRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.setMainProfileTab", "")
-	}
-	var err error
-	if m.Tab, err = decodeProfileTab(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.setMainProfileTab", "tab")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 872, unsafe.Pointer(m), depth)
 }
 
 // AccountSetMainProfileTab calls account.setMainProfileTab: see
@@ -14795,76 +10072,29 @@ func (*AccountSaveMusicRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountSaveMusicRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSaveMusicRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1671, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountSaveMusicRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Unsave, 0)
-	flags |= tlrt.Bit(m.AfterID != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "account.saveMusic", "id")
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.AfterID); err != nil {
-			return tlrt.EncodeErr(err, "account.saveMusic", "after_id")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1671, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveMusicRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSaveMusicRequestTypeID, "account.saveMusic"); err != nil {
-		return tlrt.DecodeErr(err, "account.saveMusic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2431, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountSaveMusicRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSaveMusicRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2431)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2431, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountSaveMusicRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.saveMusic", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.saveMusic", "flags")
-	}
-	m.Unsave = m.Flags.Has(0)
-	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.saveMusic", "id")
-	}
-	if m.Flags.Has(1) {
-		if m.AfterID, err = decodeInputDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.saveMusic", "after_id")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1671, unsafe.Pointer(m), depth)
 }
 
 // AccountSaveMusic calls account.saveMusic: see AccountSaveMusicRequest.
@@ -14899,50 +10129,28 @@ func (*AccountGetSavedMusicIDsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetSavedMusicIDsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetSavedMusicIDsRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2127, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetSavedMusicIDsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2127, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetSavedMusicIDsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetSavedMusicIDsRequestTypeID, "account.getSavedMusicIds"); err != nil {
-		return tlrt.DecodeErr(err, "account.getSavedMusicIds", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2936, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetSavedMusicIDsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2936)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2936, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetSavedMusicIDsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getSavedMusicIds", "hash")
-	}
-	return nil
+func (m *AccountGetSavedMusicIDsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2127, unsafe.Pointer(m), depth)
 }
 
 // AccountGetSavedMusicIDs calls account.getSavedMusicIds: see
@@ -14983,58 +10191,29 @@ func (*AccountGetUniqueGiftChatThemesRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetUniqueGiftChatThemesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetUniqueGiftChatThemesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2162, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetUniqueGiftChatThemesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Offset)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Limit))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2162, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetUniqueGiftChatThemesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetUniqueGiftChatThemesRequestTypeID, "account.getUniqueGiftChatThemes"); err != nil {
-		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2974, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountGetUniqueGiftChatThemesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2974)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2974, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetUniqueGiftChatThemesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Offset, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "limit")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "hash")
-	}
-	return nil
+func (m *AccountGetUniqueGiftChatThemesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2162, unsafe.Pointer(m), depth)
 }
 
 // AccountGetUniqueGiftChatThemes calls account.getUniqueGiftChatThemes: see
@@ -15071,42 +10250,28 @@ func (*AccountInitPasskeyRegistrationRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountInitPasskeyRegistrationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountInitPasskeyRegistrationRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 628, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountInitPasskeyRegistrationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 628, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountInitPasskeyRegistrationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountInitPasskeyRegistrationRequestTypeID, "account.initPasskeyRegistration"); err != nil {
-		return tlrt.DecodeErr(err, "account.initPasskeyRegistration", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1292, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountInitPasskeyRegistrationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1292)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1292, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountInitPasskeyRegistrationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountInitPasskeyRegistrationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 628, unsafe.Pointer(m), depth)
 }
 
 // AccountInitPasskeyRegistration calls account.initPasskeyRegistration: see
@@ -15143,53 +10308,29 @@ func (*AccountRegisterPasskeyRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountRegisterPasskeyRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountRegisterPasskeyRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 792, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountRegisterPasskeyRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Credential); err != nil {
-		return tlrt.EncodeErr(err, "account.registerPasskey", "credential")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 792, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountRegisterPasskeyRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountRegisterPasskeyRequestTypeID, "account.registerPasskey"); err != nil {
-		return tlrt.DecodeErr(err, "account.registerPasskey", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1476, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountRegisterPasskeyRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1476)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1476, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountRegisterPasskeyRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.registerPasskey", "")
-	}
-	var err error
-	if m.Credential, err = decodeInputPasskeyCredential(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.registerPasskey", "credential")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 792, unsafe.Pointer(m), depth)
 }
 
 // AccountRegisterPasskey calls account.registerPasskey: see
@@ -15223,42 +10364,28 @@ func (*AccountGetPasskeysRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetPasskeysRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetPasskeysRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2229, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetPasskeysRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2229, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetPasskeysRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetPasskeysRequestTypeID, "account.getPasskeys"); err != nil {
-		return tlrt.DecodeErr(err, "account.getPasskeys", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3046, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPasskeysRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3046)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3046, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetPasskeysRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountGetPasskeysRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2229, unsafe.Pointer(m), depth)
 }
 
 // AccountGetPasskeys calls account.getPasskeys: see AccountGetPasskeysRequest.
@@ -15293,48 +10420,29 @@ func (*AccountDeletePasskeyRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountDeletePasskeyRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountDeletePasskeyRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2354, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountDeletePasskeyRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ID)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2354, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountDeletePasskeyRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountDeletePasskeyRequestTypeID, "account.deletePasskey"); err != nil {
-		return tlrt.DecodeErr(err, "account.deletePasskey", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3179, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountDeletePasskeyRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3179)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3179, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountDeletePasskeyRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.deletePasskey", "id")
-	}
-	return nil
+func (m *AccountDeletePasskeyRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2354, unsafe.Pointer(m), depth)
 }
 
 // AccountDeletePasskey calls account.deletePasskey: see
@@ -15372,52 +10480,28 @@ func (*AccountConfirmBotConnectionRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountConfirmBotConnectionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountConfirmBotConnectionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 958, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountConfirmBotConnectionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.BotID); err != nil {
-		return tlrt.EncodeErr(err, "account.confirmBotConnection", "bot_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 958, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountConfirmBotConnectionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountConfirmBotConnectionRequestTypeID, "account.confirmBotConnection"); err != nil {
-		return tlrt.DecodeErr(err, "account.confirmBotConnection", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1659, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountConfirmBotConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1659)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1659, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *AccountConfirmBotConnectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.confirmBotConnection", "")
-	}
-	var err error
-	if m.BotID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.confirmBotConnection", "bot_id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 958, unsafe.Pointer(m), depth)
 }
 
 // AccountConfirmBotConnection calls account.confirmBotConnection: see
@@ -15456,50 +10540,28 @@ func (*AccountGetWebBrowserSettingsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountGetWebBrowserSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetWebBrowserSettingsRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 799, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountGetWebBrowserSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 799, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetWebBrowserSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetWebBrowserSettingsRequestTypeID, "account.getWebBrowserSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.getWebBrowserSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1483, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetWebBrowserSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1483)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1483, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountGetWebBrowserSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getWebBrowserSettings", "hash")
-	}
-	return nil
+func (m *AccountGetWebBrowserSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 799, unsafe.Pointer(m), depth)
 }
 
 // AccountGetWebBrowserSettings calls account.getWebBrowserSettings: see
@@ -15541,57 +10603,28 @@ func (*AccountUpdateWebBrowserSettingsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountUpdateWebBrowserSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateWebBrowserSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1435, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountUpdateWebBrowserSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.OpenExternalBrowser, 0)
-	flags |= tlrt.Bit(m.DisplayCloseButton, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1435, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateWebBrowserSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateWebBrowserSettingsRequestTypeID, "account.updateWebBrowserSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateWebBrowserSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2175, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateWebBrowserSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateWebBrowserSettingsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2175)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2175, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountUpdateWebBrowserSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.updateWebBrowserSettings", "flags")
-	}
-	m.OpenExternalBrowser = m.Flags.Has(0)
-	m.DisplayCloseButton = m.Flags.Has(1)
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+func (m *AccountUpdateWebBrowserSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1435, unsafe.Pointer(m), depth)
 }
 
 // AccountUpdateWebBrowserSettings calls account.updateWebBrowserSettings: see
@@ -15661,72 +10694,29 @@ func (m *AccountToggleWebBrowserSettingsExceptionRequest) ClearOpenExternalBrows
 
 // Encode writes m to b with its ID.
 func (m *AccountToggleWebBrowserSettingsExceptionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountToggleWebBrowserSettingsExceptionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 897, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountToggleWebBrowserSettingsExceptionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.Delete, 1)
-	flags |= tlrt.Bit(m.OpenExternalBrowser, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		b.PutBool(m.OpenExternalBrowser)
-	}
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 897, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountToggleWebBrowserSettingsExceptionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountToggleWebBrowserSettingsExceptionRequestTypeID, "account.toggleWebBrowserSettingsException"); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1594, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountToggleWebBrowserSettingsExceptionRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1594)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1594, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "flags")
-	}
-	m.Delete = m.Flags.Has(1)
-	if m.Flags.Has(0) {
-		if m.OpenExternalBrowser, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "open_external_browser")
-		}
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "url")
-	}
-	m.Flags &^= 1 << 1
-	if m.OpenExternalBrowser {
-		m.Flags.Unset(0)
-	}
-	return nil
+func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 897, unsafe.Pointer(m), depth)
 }
 
 // AccountToggleWebBrowserSettingsException calls
@@ -15766,42 +10756,28 @@ func (*AccountDeleteWebBrowserSettingsExceptionsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountDeleteWebBrowserSettingsExceptionsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1234, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1234, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountDeleteWebBrowserSettingsExceptionsRequestTypeID, "account.deleteWebBrowserSettingsExceptions"); err != nil {
-		return tlrt.DecodeErr(err, "account.deleteWebBrowserSettingsExceptions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1958, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1958)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1958, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1234, unsafe.Pointer(m), depth)
 }
 
 // AccountDeleteWebBrowserSettingsExceptions calls

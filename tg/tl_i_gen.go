@@ -4,10 +4,8 @@ package tg
 
 import (
 	"context"
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
-	"math"
 	"unsafe"
 )
 
@@ -84,42 +82,28 @@ func (*InlineQueryPeerTypeSameBotPM) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InlineQueryPeerTypeSameBotPM) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InlineQueryPeerTypeSameBotPMTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 442, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InlineQueryPeerTypeSameBotPM) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 442, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InlineQueryPeerTypeSameBotPM) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeSameBotPMTypeID, "inlineQueryPeerTypeSameBotPM"); err != nil {
-		return tlrt.DecodeErr(err, "inlineQueryPeerTypeSameBotPM", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1081, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeSameBotPM) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1081)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1081, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InlineQueryPeerTypeSameBotPM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InlineQueryPeerTypeSameBotPM) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 442, unsafe.Pointer(m), depth)
 }
 
 // InlineQueryPeerTypePM is the TL constructor inlineQueryPeerTypePM.
@@ -148,42 +132,28 @@ func (*InlineQueryPeerTypePM) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InlineQueryPeerTypePM) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InlineQueryPeerTypePMTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1205, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InlineQueryPeerTypePM) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1205, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InlineQueryPeerTypePM) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InlineQueryPeerTypePMTypeID, "inlineQueryPeerTypePM"); err != nil {
-		return tlrt.DecodeErr(err, "inlineQueryPeerTypePM", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1927, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypePM) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1927)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1927, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InlineQueryPeerTypePM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InlineQueryPeerTypePM) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1205, unsafe.Pointer(m), depth)
 }
 
 // InlineQueryPeerTypeChat is the TL constructor inlineQueryPeerTypeChat.
@@ -212,42 +182,28 @@ func (*InlineQueryPeerTypeChat) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InlineQueryPeerTypeChat) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InlineQueryPeerTypeChatTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2038, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InlineQueryPeerTypeChat) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2038, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InlineQueryPeerTypeChat) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeChatTypeID, "inlineQueryPeerTypeChat"); err != nil {
-		return tlrt.DecodeErr(err, "inlineQueryPeerTypeChat", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2837, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2837)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2837, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InlineQueryPeerTypeChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InlineQueryPeerTypeChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2038, unsafe.Pointer(m), depth)
 }
 
 // InlineQueryPeerTypeMegagroup is the TL constructor
@@ -277,42 +233,28 @@ func (*InlineQueryPeerTypeMegagroup) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InlineQueryPeerTypeMegagroup) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InlineQueryPeerTypeMegagroupTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 879, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InlineQueryPeerTypeMegagroup) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 879, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InlineQueryPeerTypeMegagroup) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeMegagroupTypeID, "inlineQueryPeerTypeMegagroup"); err != nil {
-		return tlrt.DecodeErr(err, "inlineQueryPeerTypeMegagroup", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1575, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeMegagroup) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1575)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1575, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InlineQueryPeerTypeMegagroup) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InlineQueryPeerTypeMegagroup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 879, unsafe.Pointer(m), depth)
 }
 
 // InlineQueryPeerTypeBroadcast is the TL constructor
@@ -342,42 +284,28 @@ func (*InlineQueryPeerTypeBroadcast) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InlineQueryPeerTypeBroadcast) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InlineQueryPeerTypeBroadcastTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 915, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InlineQueryPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 915, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InlineQueryPeerTypeBroadcast) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeBroadcastTypeID, "inlineQueryPeerTypeBroadcast"); err != nil {
-		return tlrt.DecodeErr(err, "inlineQueryPeerTypeBroadcast", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1613, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1613)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1613, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InlineQueryPeerTypeBroadcast) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InlineQueryPeerTypeBroadcast) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 915, unsafe.Pointer(m), depth)
 }
 
 // InlineQueryPeerTypeBotPM is the TL constructor inlineQueryPeerTypeBotPM.
@@ -406,42 +334,28 @@ func (*InlineQueryPeerTypeBotPM) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InlineQueryPeerTypeBotPM) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InlineQueryPeerTypeBotPMTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 128, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InlineQueryPeerTypeBotPM) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 128, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InlineQueryPeerTypeBotPM) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeBotPMTypeID, "inlineQueryPeerTypeBotPM"); err != nil {
-		return tlrt.DecodeErr(err, "inlineQueryPeerTypeBotPM", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 725, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeBotPM) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 725)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 725, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InlineQueryPeerTypeBotPM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InlineQueryPeerTypeBotPM) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 128, unsafe.Pointer(m), depth)
 }
 
 // InputAiComposeToneClass is the TL type InputAiComposeTone: one of
@@ -515,48 +429,29 @@ func (*InputAiComposeToneDefault) inputAiComposeToneClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputAiComposeToneDefault) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputAiComposeToneDefaultTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 304, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputAiComposeToneDefault) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Tone)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 304, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputAiComposeToneDefault) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputAiComposeToneDefaultTypeID, "inputAiComposeToneDefault"); err != nil {
-		return tlrt.DecodeErr(err, "inputAiComposeToneDefault", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 924, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputAiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 924)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 924, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputAiComposeToneDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Tone, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputAiComposeToneDefault", "tone")
-	}
-	return nil
+func (m *InputAiComposeToneDefault) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 304, unsafe.Pointer(m), depth)
 }
 
 // InputAiComposeToneID is the TL constructor inputAiComposeToneID.
@@ -589,57 +484,28 @@ func (*InputAiComposeToneID) inputAiComposeToneClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputAiComposeToneID) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputAiComposeToneIDTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 68, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputAiComposeToneID) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 68, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputAiComposeToneID) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputAiComposeToneIDTypeID, "inputAiComposeToneID"); err != nil {
-		return tlrt.DecodeErr(err, "inputAiComposeToneID", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 658, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputAiComposeToneID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 658)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 658, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputAiComposeToneID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputAiComposeToneID", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputAiComposeToneID", "access_hash")
-	}
-	return nil
+func (m *InputAiComposeToneID) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 68, unsafe.Pointer(m), depth)
 }
 
 // InputAiComposeToneSlug is the TL constructor inputAiComposeToneSlug.
@@ -670,48 +536,29 @@ func (*InputAiComposeToneSlug) inputAiComposeToneClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputAiComposeToneSlug) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputAiComposeToneSlugTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 300, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputAiComposeToneSlug) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 300, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputAiComposeToneSlug) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputAiComposeToneSlugTypeID, "inputAiComposeToneSlug"); err != nil {
-		return tlrt.DecodeErr(err, "inputAiComposeToneSlug", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 919, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputAiComposeToneSlug) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 919)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 919, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputAiComposeToneSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputAiComposeToneSlug", "slug")
-	}
-	return nil
+func (m *InputAiComposeToneSlug) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 300, unsafe.Pointer(m), depth)
 }
 
 // InputAiComposeToneSingleUse is the TL constructor
@@ -744,48 +591,29 @@ func (*InputAiComposeToneSingleUse) inputAiComposeToneClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputAiComposeToneSingleUse) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputAiComposeToneSingleUseTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 125, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputAiComposeToneSingleUse) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.CustomPrompt)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 125, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputAiComposeToneSingleUse) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputAiComposeToneSingleUseTypeID, "inputAiComposeToneSingleUse"); err != nil {
-		return tlrt.DecodeErr(err, "inputAiComposeToneSingleUse", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 721, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputAiComposeToneSingleUse) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 721)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 721, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputAiComposeToneSingleUse) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.CustomPrompt, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputAiComposeToneSingleUse", "custom_prompt")
-	}
-	return nil
+func (m *InputAiComposeToneSingleUse) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 125, unsafe.Pointer(m), depth)
 }
 
 // InputBotAppClass is the TL type InputBotApp: one of InputBotAppID,
@@ -853,57 +681,28 @@ func (*InputBotAppID) inputBotAppClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputBotAppID) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputBotAppIDTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1586, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputBotAppID) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1586, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotAppID) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotAppIDTypeID, "inputBotAppID"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotAppID", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2341, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotAppID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2341)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2341, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputBotAppID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputBotAppID", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputBotAppID", "access_hash")
-	}
-	return nil
+func (m *InputBotAppID) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1586, unsafe.Pointer(m), depth)
 }
 
 // InputBotAppShortName is the TL constructor inputBotAppShortName.
@@ -935,57 +734,29 @@ func (*InputBotAppShortName) inputBotAppClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputBotAppShortName) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotAppShortNameTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1335, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputBotAppShortName) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.BotID); err != nil {
-		return tlrt.EncodeErr(err, "inputBotAppShortName", "bot_id")
-	}
-	tlrt.PutString(b, m.ShortName)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1335, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotAppShortName) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotAppShortNameTypeID, "inputBotAppShortName"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotAppShortName", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2066, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputBotAppShortName) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2066)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2066, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputBotAppShortName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotAppShortName", "")
-	}
-	var err error
-	if m.BotID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotAppShortName", "bot_id")
-	}
-	if m.ShortName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotAppShortName", "short_name")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1335, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineMessageClass is the TL type InputBotInlineMessage: one of
@@ -1104,91 +875,29 @@ func (m *InputBotInlineMessageMediaAuto) ClearEntities() {
 
 // Encode writes m to b with its ID.
 func (m *InputBotInlineMessageMediaAuto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineMessageMediaAutoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 468, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputBotInlineMessageMediaAuto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.InvertMedia, 3)
-	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Message)
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputBotInlineMessageMediaAuto", "entities")
-			}
-		}
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaAuto", "reply_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 468, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageMediaAuto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaAutoTypeID, "inputBotInlineMessageMediaAuto"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1112, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputBotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBotInlineMessageMediaAuto{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1112)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1112, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputBotInlineMessageMediaAuto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaAuto", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "flags")
-	}
-	m.InvertMedia = m.Flags.Has(3)
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "message")
-	}
-	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "entities")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "reply_markup")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<3
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 468, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineMessageText is the TL constructor inputBotInlineMessageText.
@@ -1250,93 +959,29 @@ func (m *InputBotInlineMessageText) ClearEntities() {
 
 // Encode writes m to b with its ID.
 func (m *InputBotInlineMessageText) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineMessageTextTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 571, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputBotInlineMessageText) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.NoWebpage, 0)
-	flags |= tlrt.Bit(m.InvertMedia, 3)
-	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Message)
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputBotInlineMessageText", "entities")
-			}
-		}
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineMessageText", "reply_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 571, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageText) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineMessageTextTypeID, "inputBotInlineMessageText"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageText", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1229, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputBotInlineMessageText) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBotInlineMessageText{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1229)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1229, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputBotInlineMessageText) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageText", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageText", "flags")
-	}
-	m.NoWebpage = m.Flags.Has(0)
-	m.InvertMedia = m.Flags.Has(3)
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageText", "message")
-	}
-	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageText", "entities")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageText", "reply_markup")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<3
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 571, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineMessageMediaGeo is the TL constructor
@@ -1439,110 +1084,29 @@ func (m *InputBotInlineMessageMediaGeo) ClearProximityNotificationRadius() {
 
 // Encode writes m to b with its ID.
 func (m *InputBotInlineMessageMediaGeo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineMessageMediaGeoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1386, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputBotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.Heading != 0, 0)
-	flags |= tlrt.Bit(m.Period != 0, 1)
-	flags |= tlrt.Bit(m.ProximityNotificationRadius != 0, 3)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
-		return tlrt.EncodeErr(err, "inputBotInlineMessageMediaGeo", "geo_point")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.Heading))
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.Period))
-	}
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.ProximityNotificationRadius))
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaGeo", "reply_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1386, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageMediaGeo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaGeoTypeID, "inputBotInlineMessageMediaGeo"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2122, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputBotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBotInlineMessageMediaGeo{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2122)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2122, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputBotInlineMessageMediaGeo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaGeo", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "flags")
-	}
-	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "geo_point")
-	}
-	if m.Flags.Has(0) {
-		if m.Heading, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "heading")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Period, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "period")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.ProximityNotificationRadius, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "proximity_notification_radius")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "reply_markup")
-		}
-	}
-	m.Flags &^= 1 << 2
-	if m.Heading != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.Period != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.ProximityNotificationRadius != 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1386, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineMessageMediaVenue is the TL constructor
@@ -1585,94 +1149,29 @@ func (*InputBotInlineMessageMediaVenue) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputBotInlineMessageMediaVenue) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineMessageMediaVenueTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 615, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputBotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
-		return tlrt.EncodeErr(err, "inputBotInlineMessageMediaVenue", "geo_point")
-	}
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Address)
-	tlrt.PutString(b, m.Provider)
-	tlrt.PutString(b, m.VenueID)
-	tlrt.PutString(b, m.VenueType)
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaVenue", "reply_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 615, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageMediaVenue) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaVenueTypeID, "inputBotInlineMessageMediaVenue"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1277, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputBotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBotInlineMessageMediaVenue{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1277)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1277, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputBotInlineMessageMediaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaVenue", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "flags")
-	}
-	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "geo_point")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "title")
-	}
-	if m.Address, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "address")
-	}
-	if m.Provider, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "provider")
-	}
-	if m.VenueID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "venue_id")
-	}
-	if m.VenueType, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "venue_type")
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "reply_markup")
-		}
-	}
-	m.Flags &^= 1 << 2
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 615, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineMessageMediaContact is the TL constructor
@@ -1712,84 +1211,29 @@ func (*InputBotInlineMessageMediaContact) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputBotInlineMessageMediaContact) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineMessageMediaContactTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1567, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputBotInlineMessageMediaContact) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.PhoneNumber)
-	tlrt.PutString(b, m.FirstName)
-	tlrt.PutString(b, m.LastName)
-	tlrt.PutString(b, m.Vcard)
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaContact", "reply_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1567, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageMediaContact) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaContactTypeID, "inputBotInlineMessageMediaContact"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2322, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputBotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBotInlineMessageMediaContact{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2322)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2322, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputBotInlineMessageMediaContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaContact", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "flags")
-	}
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "phone_number")
-	}
-	if m.FirstName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "first_name")
-	}
-	if m.LastName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "last_name")
-	}
-	if m.Vcard, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "vcard")
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "reply_markup")
-		}
-	}
-	m.Flags &^= 1 << 2
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1567, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineMessageGame is the TL constructor inputBotInlineMessageGame.
@@ -1822,68 +1266,29 @@ func (*InputBotInlineMessageGame) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputBotInlineMessageGame) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineMessageGameTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 701, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputBotInlineMessageGame) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineMessageGame", "reply_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 701, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageGame) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineMessageGameTypeID, "inputBotInlineMessageGame"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageGame", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1374, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputBotInlineMessageGame) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBotInlineMessageGame{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1374)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1374, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputBotInlineMessageGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageGame", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageGame", "flags")
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageGame", "reply_markup")
-		}
-	}
-	m.Flags &^= 1 << 2
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 701, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineMessageMediaInvoice is the TL constructor
@@ -1927,109 +1332,29 @@ func (*InputBotInlineMessageMediaInvoice) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputBotInlineMessageMediaInvoice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineMessageMediaInvoiceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2041, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputBotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2)
-	flags |= tlrt.Bit(m.Photo != nil, 0)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Description)
-	if flags.Has(0) {
-		if err := m.Photo.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaInvoice", "photo")
-		}
-	}
-	if err := m.Invoice.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputBotInlineMessageMediaInvoice", "invoice")
-	}
-	tlrt.PutBytes(b, m.Payload)
-	tlrt.PutString(b, m.Provider)
-	if err := m.ProviderData.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputBotInlineMessageMediaInvoice", "provider_data")
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaInvoice", "reply_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2041, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageMediaInvoice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaInvoiceTypeID, "inputBotInlineMessageMediaInvoice"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2840, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputBotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBotInlineMessageMediaInvoice{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2840)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2840, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputBotInlineMessageMediaInvoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaInvoice", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "flags")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "title")
-	}
-	if m.Description, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "description")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(InputWebDocument{}))
-		m.Photo = &InputWebDocument{}
-		if err = tlrt.DecodeBoxed(d, m.Photo, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "photo")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Invoice, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "invoice")
-	}
-	if m.Payload, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "payload")
-	}
-	if m.Provider, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "provider")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.ProviderData, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "provider_data")
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "reply_markup")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<2
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2041, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineMessageMediaWebPage is the TL constructor
@@ -2097,101 +1422,29 @@ func (m *InputBotInlineMessageMediaWebPage) ClearEntities() {
 
 // Encode writes m to b with its ID.
 func (m *InputBotInlineMessageMediaWebPage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineMessageMediaWebPageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1810, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputBotInlineMessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6)
-	flags |= tlrt.Bit(m.InvertMedia, 3)
-	flags |= tlrt.Bit(m.ForceLargeMedia, 4)
-	flags |= tlrt.Bit(m.ForceSmallMedia, 5)
-	flags |= tlrt.Bit(m.Optional, 6)
-	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Message)
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputBotInlineMessageMediaWebPage", "entities")
-			}
-		}
-	}
-	tlrt.PutString(b, m.URL)
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaWebPage", "reply_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1810, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageMediaWebPage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaWebPageTypeID, "inputBotInlineMessageMediaWebPage"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2581, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputBotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBotInlineMessageMediaWebPage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2581)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2581, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputBotInlineMessageMediaWebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaWebPage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "flags")
-	}
-	m.InvertMedia = m.Flags.Has(3)
-	m.ForceLargeMedia = m.Flags.Has(4)
-	m.ForceSmallMedia = m.Flags.Has(5)
-	m.Optional = m.Flags.Has(6)
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "message")
-	}
-	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "entities")
-		}
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "url")
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "reply_markup")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1810, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineMessageRichMessage is the TL constructor
@@ -2228,74 +1481,29 @@ func (*InputBotInlineMessageRichMessage) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputBotInlineMessageRichMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineMessageRichMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1692, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputBotInlineMessageRichMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineMessageRichMessage", "reply_markup")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.RichMessage); err != nil {
-		return tlrt.EncodeErr(err, "inputBotInlineMessageRichMessage", "rich_message")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1692, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageRichMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineMessageRichMessageTypeID, "inputBotInlineMessageRichMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2452, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputBotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBotInlineMessageRichMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2452)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2452, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputBotInlineMessageRichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageRichMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "flags")
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "reply_markup")
-		}
-	}
-	if m.RichMessage, err = decodeInputRichMessage(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "rich_message")
-	}
-	m.Flags &^= 1 << 2
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1692, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineMessageIDClass is the TL type InputBotInlineMessageID: one of
@@ -2366,62 +1574,28 @@ func (*InputBotInlineMessageID) inputBotInlineMessageIDClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputBotInlineMessageID) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 24)
-	_ = w[23]
-	binary.LittleEndian.PutUint32(w, InputBotInlineMessageIDTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.DCID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[16:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1256, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputBotInlineMessageID) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(m.DCID))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1256, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageID) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineMessageIDTypeID, "inputBotInlineMessageID"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageID", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1980, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1980)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1980, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.DCID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageID", "dc_id")
-	}
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageID", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageID", "access_hash")
-	}
-	return nil
+func (m *InputBotInlineMessageID) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1256, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineMessageID64 is the TL constructor inputBotInlineMessageID64.
@@ -2456,67 +1630,28 @@ func (*InputBotInlineMessageID64) inputBotInlineMessageIDClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputBotInlineMessageID64) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 28)
-	_ = w[27]
-	binary.LittleEndian.PutUint32(w, InputBotInlineMessageID64TypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.DCID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.OwnerID))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.ID))
-	binary.LittleEndian.PutUint64(w[20:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1729, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputBotInlineMessageID64) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 24)
-	_ = w[23]
-	binary.LittleEndian.PutUint32(w, uint32(m.DCID))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.OwnerID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.ID))
-	binary.LittleEndian.PutUint64(w[16:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1729, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageID64) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineMessageID64TypeID, "inputBotInlineMessageID64"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2492, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageID64) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2492)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2492, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageID64) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.DCID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "dc_id")
-	}
-	if m.OwnerID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "owner_id")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "access_hash")
-	}
-	return nil
+func (m *InputBotInlineMessageID64) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1729, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineResultClass is the TL type InputBotInlineResult: one of
@@ -2661,133 +1796,29 @@ func (m *InputBotInlineResult) ClearURL() {
 
 // Encode writes m to b with its ID.
 func (m *InputBotInlineResult) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineResultTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1252, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputBotInlineResult) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<4 | 1<<5)
-	flags |= tlrt.Bit(m.Title != "", 1)
-	flags |= tlrt.Bit(m.Description != "", 2)
-	flags |= tlrt.Bit(m.URL != "", 3)
-	flags |= tlrt.Bit(m.Thumb != nil, 4)
-	flags |= tlrt.Bit(m.Content != nil, 5)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.ID)
-	tlrt.PutString(b, m.Type)
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Description)
-	}
-	if flags.Has(3) {
-		tlrt.PutString(b, m.URL)
-	}
-	if flags.Has(4) {
-		if err := m.Thumb.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineResult", "thumb")
-		}
-	}
-	if flags.Has(5) {
-		if err := m.Content.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineResult", "content")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.SendMessage); err != nil {
-		return tlrt.EncodeErr(err, "inputBotInlineResult", "send_message")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1252, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineResult) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineResultTypeID, "inputBotInlineResult"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResult", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1976, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputBotInlineResult) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBotInlineResult{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1976)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1976, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputBotInlineResult) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResult", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResult", "flags")
-	}
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResult", "id")
-	}
-	if m.Type, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResult", "type")
-	}
-	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineResult", "title")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Description, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineResult", "description")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.URL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineResult", "url")
-		}
-	}
-	if m.Flags.Has(4) {
-		d.Spend(unsafe.Sizeof(InputWebDocument{}))
-		m.Thumb = &InputWebDocument{}
-		if err = tlrt.DecodeBoxed(d, m.Thumb, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineResult", "thumb")
-		}
-	}
-	if m.Flags.Has(5) {
-		d.Spend(unsafe.Sizeof(InputWebDocument{}))
-		m.Content = &InputWebDocument{}
-		if err = tlrt.DecodeBoxed(d, m.Content, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineResult", "content")
-		}
-	}
-	if m.SendMessage, err = decodeInputBotInlineMessage(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResult", "send_message")
-	}
-	m.Flags &^= 1<<4 | 1<<5
-	if m.Title != "" {
-		m.Flags.Unset(1)
-	}
-	if m.Description != "" {
-		m.Flags.Unset(2)
-	}
-	if m.URL != "" {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1252, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineResultPhoto is the TL constructor inputBotInlineResultPhoto.
@@ -2823,67 +1854,29 @@ func (*InputBotInlineResultPhoto) inputBotInlineResultClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputBotInlineResultPhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineResultPhotoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1584, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputBotInlineResultPhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ID)
-	tlrt.PutString(b, m.Type)
-	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-		return tlrt.EncodeErr(err, "inputBotInlineResultPhoto", "photo")
-	}
-	if err := tlrt.EncodeObject(b, m.SendMessage); err != nil {
-		return tlrt.EncodeErr(err, "inputBotInlineResultPhoto", "send_message")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1584, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineResultPhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineResultPhotoTypeID, "inputBotInlineResultPhoto"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2339, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputBotInlineResultPhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2339)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2339, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputBotInlineResultPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResultPhoto", "")
-	}
-	var err error
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "id")
-	}
-	if m.Type, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "type")
-	}
-	if m.Photo, err = decodeInputPhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "photo")
-	}
-	if m.SendMessage, err = decodeInputBotInlineMessage(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "send_message")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1584, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineResultDocument is the TL constructor
@@ -2966,100 +1959,29 @@ func (m *InputBotInlineResultDocument) ClearDescription() {
 
 // Encode writes m to b with its ID.
 func (m *InputBotInlineResultDocument) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineResultDocumentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2459, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputBotInlineResultDocument) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Title != "", 1)
-	flags |= tlrt.Bit(m.Description != "", 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.ID)
-	tlrt.PutString(b, m.Type)
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Description)
-	}
-	if err := tlrt.EncodeObject(b, m.Document); err != nil {
-		return tlrt.EncodeErr(err, "inputBotInlineResultDocument", "document")
-	}
-	if err := tlrt.EncodeObject(b, m.SendMessage); err != nil {
-		return tlrt.EncodeErr(err, "inputBotInlineResultDocument", "send_message")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2459, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineResultDocument) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineResultDocumentTypeID, "inputBotInlineResultDocument"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3289, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputBotInlineResultDocument) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBotInlineResultDocument{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3289)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3289, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputBotInlineResultDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResultDocument", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "flags")
-	}
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "id")
-	}
-	if m.Type, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "type")
-	}
-	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "title")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Description, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "description")
-		}
-	}
-	if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "document")
-	}
-	if m.SendMessage, err = decodeInputBotInlineMessage(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "send_message")
-	}
-	if m.Title != "" {
-		m.Flags.Unset(1)
-	}
-	if m.Description != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2459, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineResultGame is the TL constructor inputBotInlineResultGame.
@@ -3093,61 +2015,29 @@ func (*InputBotInlineResultGame) inputBotInlineResultClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputBotInlineResultGame) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineResultGameTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 737, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputBotInlineResultGame) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ID)
-	tlrt.PutString(b, m.ShortName)
-	if err := tlrt.EncodeObject(b, m.SendMessage); err != nil {
-		return tlrt.EncodeErr(err, "inputBotInlineResultGame", "send_message")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 737, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineResultGame) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineResultGameTypeID, "inputBotInlineResultGame"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1415, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputBotInlineResultGame) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1415)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1415, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputBotInlineResultGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResultGame", "")
-	}
-	var err error
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "id")
-	}
-	if m.ShortName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "short_name")
-	}
-	if m.SendMessage, err = decodeInputBotInlineMessage(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "send_message")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 737, unsafe.Pointer(m), depth)
 }
 
 // InputChannelClass is the TL type InputChannel: one of InputChannelEmpty,
@@ -3215,42 +2105,28 @@ func (*InputChannelEmpty) inputChannelClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputChannelEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputChannelEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2276, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputChannelEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2276, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputChannelEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputChannelEmptyTypeID, "inputChannelEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputChannelEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3095, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChannelEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3095)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3095, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputChannelEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputChannelEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2276, unsafe.Pointer(m), depth)
 }
 
 // InputChannel is the TL constructor inputChannel.
@@ -3281,57 +2157,28 @@ func (*InputChannel) inputChannelClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputChannel) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputChannelTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2327, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputChannel) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ChannelID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2327, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputChannel) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputChannelTypeID, "inputChannel"); err != nil {
-		return tlrt.DecodeErr(err, "inputChannel", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3151, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChannel) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3151)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3151, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputChannel) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ChannelID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputChannel", "channel_id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputChannel", "access_hash")
-	}
-	return nil
+func (m *InputChannel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2327, unsafe.Pointer(m), depth)
 }
 
 // InputChannelFromMessage is the TL constructor inputChannelFromMessage.
@@ -3364,62 +2211,28 @@ func (*InputChannelFromMessage) inputChannelClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputChannelFromMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputChannelFromMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 855, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputChannelFromMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputChannelFromMessage", "peer")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 855, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputChannelFromMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputChannelFromMessageTypeID, "inputChannelFromMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputChannelFromMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1547, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChannelFromMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1547)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1547, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputChannelFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputChannelFromMessage", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputChannelFromMessage", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputChannelFromMessage", "msg_id")
-	}
-	if m.ChannelID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputChannelFromMessage", "channel_id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 855, unsafe.Pointer(m), depth)
 }
 
 // InputChatPhotoClass is the TL type InputChatPhoto: one of
@@ -3487,42 +2300,28 @@ func (*InputChatPhotoEmpty) inputChatPhotoClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputChatPhotoEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputChatPhotoEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 264, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputChatPhotoEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 264, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputChatPhotoEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputChatPhotoEmptyTypeID, "inputChatPhotoEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputChatPhotoEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 881, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChatPhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 881)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 881, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputChatPhotoEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputChatPhotoEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 264, unsafe.Pointer(m), depth)
 }
 
 // InputChatUploadedPhoto is the TL constructor inputChatUploadedPhoto.
@@ -3582,102 +2381,29 @@ func (m *InputChatUploadedPhoto) ClearVideoStartTs() {
 
 // Encode writes m to b with its ID.
 func (m *InputChatUploadedPhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputChatUploadedPhotoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1808, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputChatUploadedPhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3)
-	flags |= tlrt.Bit(m.File != nil, 0)
-	flags |= tlrt.Bit(m.Video != nil, 1)
-	flags |= tlrt.Bit(m.VideoStartTs != 0, 2)
-	flags |= tlrt.Bit(m.VideoEmojiMarkup != nil, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.File); err != nil {
-			return tlrt.EncodeErr(err, "inputChatUploadedPhoto", "file")
-		}
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.Video); err != nil {
-			return tlrt.EncodeErr(err, "inputChatUploadedPhoto", "video")
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutUint64(b, math.Float64bits(m.VideoStartTs))
-	}
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.VideoEmojiMarkup); err != nil {
-			return tlrt.EncodeErr(err, "inputChatUploadedPhoto", "video_emoji_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1808, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputChatUploadedPhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputChatUploadedPhotoTypeID, "inputChatUploadedPhoto"); err != nil {
-		return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2579, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputChatUploadedPhoto) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputChatUploadedPhoto{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2579)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2579, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputChatUploadedPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputChatUploadedPhoto", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.File, err = decodeInputFile(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "file")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Video, err = decodeInputFile(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "video")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.VideoStartTs, err = d.Double(); err != nil {
-			return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "video_start_ts")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.VideoEmojiMarkup, err = decodeVideoSize(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "video_emoji_markup")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<3
-	if m.VideoStartTs != 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1808, unsafe.Pointer(m), depth)
 }
 
 // InputChatPhoto is the TL constructor inputChatPhoto.
@@ -3707,53 +2433,29 @@ func (*InputChatPhoto) inputChatPhotoClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputChatPhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputChatPhotoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1262, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputChatPhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "inputChatPhoto", "id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1262, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputChatPhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputChatPhotoTypeID, "inputChatPhoto"); err != nil {
-		return tlrt.DecodeErr(err, "inputChatPhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1987, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputChatPhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1987)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1987, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputChatPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputChatPhoto", "")
-	}
-	var err error
-	if m.ID, err = decodeInputPhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputChatPhoto", "id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1262, unsafe.Pointer(m), depth)
 }
 
 // InputChatThemeClass is the TL type InputChatTheme: one of
@@ -3821,42 +2523,28 @@ func (*InputChatThemeEmpty) inputChatThemeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputChatThemeEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputChatThemeEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1203, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputChatThemeEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1203, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputChatThemeEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputChatThemeEmptyTypeID, "inputChatThemeEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputChatThemeEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1925, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChatThemeEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1925)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1925, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputChatThemeEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputChatThemeEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1203, unsafe.Pointer(m), depth)
 }
 
 // InputChatTheme is the TL constructor inputChatTheme.
@@ -3886,48 +2574,29 @@ func (*InputChatTheme) inputChatThemeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputChatTheme) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputChatThemeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1916, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputChatTheme) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Emoticon)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1916, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputChatTheme) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputChatThemeTypeID, "inputChatTheme"); err != nil {
-		return tlrt.DecodeErr(err, "inputChatTheme", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2702, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputChatTheme) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2702)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2702, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputChatTheme) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Emoticon, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputChatTheme", "emoticon")
-	}
-	return nil
+func (m *InputChatTheme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1916, unsafe.Pointer(m), depth)
 }
 
 // InputChatThemeUniqueGift is the TL constructor inputChatThemeUniqueGift.
@@ -3957,48 +2626,29 @@ func (*InputChatThemeUniqueGift) inputChatThemeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputChatThemeUniqueGift) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputChatThemeUniqueGiftTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1246, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputChatThemeUniqueGift) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1246, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputChatThemeUniqueGift) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputChatThemeUniqueGiftTypeID, "inputChatThemeUniqueGift"); err != nil {
-		return tlrt.DecodeErr(err, "inputChatThemeUniqueGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1970, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1970)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1970, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputChatThemeUniqueGift) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputChatThemeUniqueGift", "slug")
-	}
-	return nil
+func (m *InputChatThemeUniqueGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1246, unsafe.Pointer(m), depth)
 }
 
 // InputCheckPasswordSRPClass is the TL type InputCheckPasswordSRP: one of
@@ -4065,42 +2715,28 @@ func (*InputCheckPasswordEmpty) inputCheckPasswordSRPClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputCheckPasswordEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputCheckPasswordEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1405, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputCheckPasswordEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1405, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputCheckPasswordEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputCheckPasswordEmptyTypeID, "inputCheckPasswordEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputCheckPasswordEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2143, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputCheckPasswordEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2143)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2143, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputCheckPasswordEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputCheckPasswordEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1405, unsafe.Pointer(m), depth)
 }
 
 // InputCheckPasswordSRP is the TL constructor inputCheckPasswordSRP.
@@ -4134,56 +2770,29 @@ func (*InputCheckPasswordSRP) inputCheckPasswordSRPClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputCheckPasswordSRP) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputCheckPasswordSRPTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1996, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputCheckPasswordSRP) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.SRPID))
-	tlrt.PutBytes(b, m.A)
-	tlrt.PutBytes(b, m.M1)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1996, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputCheckPasswordSRP) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputCheckPasswordSRPTypeID, "inputCheckPasswordSRP"); err != nil {
-		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2788, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputCheckPasswordSRP) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2788)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2788, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputCheckPasswordSRP) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.SRPID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "srp_id")
-	}
-	if m.A, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "A")
-	}
-	if m.M1, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "M1")
-	}
-	return nil
+func (m *InputCheckPasswordSRP) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1996, unsafe.Pointer(m), depth)
 }
 
 // InputCollectibleClass is the TL type InputCollectible: one of
@@ -4252,48 +2861,29 @@ func (*InputCollectibleUsername) inputCollectibleClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputCollectibleUsername) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputCollectibleUsernameTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2156, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputCollectibleUsername) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Username)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2156, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputCollectibleUsername) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputCollectibleUsernameTypeID, "inputCollectibleUsername"); err != nil {
-		return tlrt.DecodeErr(err, "inputCollectibleUsername", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2968, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputCollectibleUsername) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2968)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2968, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputCollectibleUsername) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Username, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputCollectibleUsername", "username")
-	}
-	return nil
+func (m *InputCollectibleUsername) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2156, unsafe.Pointer(m), depth)
 }
 
 // InputCollectiblePhone is the TL constructor inputCollectiblePhone.
@@ -4324,48 +2914,29 @@ func (*InputCollectiblePhone) inputCollectibleClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputCollectiblePhone) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputCollectiblePhoneTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1523, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputCollectiblePhone) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Phone)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1523, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputCollectiblePhone) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputCollectiblePhoneTypeID, "inputCollectiblePhone"); err != nil {
-		return tlrt.DecodeErr(err, "inputCollectiblePhone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2275, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputCollectiblePhone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2275)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2275, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputCollectiblePhone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Phone, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputCollectiblePhone", "phone")
-	}
-	return nil
+func (m *InputCollectiblePhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1523, unsafe.Pointer(m), depth)
 }
 
 // InputDialogPeerClass is the TL type InputDialogPeer: one of InputDialogPeer,
@@ -4435,52 +3006,28 @@ func (*InputDialogPeer) inputDialogPeerClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputDialogPeer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputDialogPeerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2426, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputDialogPeer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputDialogPeer", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2426, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputDialogPeer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputDialogPeerTypeID, "inputDialogPeer"); err != nil {
-		return tlrt.DecodeErr(err, "inputDialogPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3255, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDialogPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3255)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3255, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputDialogPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputDialogPeer", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputDialogPeer", "peer")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2426, unsafe.Pointer(m), depth)
 }
 
 // InputDialogPeerFolder is the TL constructor inputDialogPeerFolder.
@@ -4510,50 +3057,28 @@ func (*InputDialogPeerFolder) inputDialogPeerClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputDialogPeerFolder) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, InputDialogPeerFolderTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.FolderID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 926, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputDialogPeerFolder) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.FolderID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 926, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputDialogPeerFolder) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputDialogPeerFolderTypeID, "inputDialogPeerFolder"); err != nil {
-		return tlrt.DecodeErr(err, "inputDialogPeerFolder", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1625, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDialogPeerFolder) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1625)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1625, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputDialogPeerFolder) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.FolderID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputDialogPeerFolder", "folder_id")
-	}
-	return nil
+func (m *InputDialogPeerFolder) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 926, unsafe.Pointer(m), depth)
 }
 
 // InputDialogPeerCommunity is the TL constructor inputDialogPeerCommunity.
@@ -4585,52 +3110,28 @@ func (*InputDialogPeerCommunity) inputDialogPeerClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputDialogPeerCommunity) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputDialogPeerCommunityTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 977, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputDialogPeerCommunity) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Community); err != nil {
-		return tlrt.EncodeErr(err, "inputDialogPeerCommunity", "community")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 977, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputDialogPeerCommunity) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputDialogPeerCommunityTypeID, "inputDialogPeerCommunity"); err != nil {
-		return tlrt.DecodeErr(err, "inputDialogPeerCommunity", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1678, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDialogPeerCommunity) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1678)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1678, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputDialogPeerCommunity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputDialogPeerCommunity", "")
-	}
-	var err error
-	if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputDialogPeerCommunity", "community")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 977, unsafe.Pointer(m), depth)
 }
 
 // InputDocumentClass is the TL type InputDocument: one of InputDocumentEmpty,
@@ -4696,42 +3197,28 @@ func (*InputDocumentEmpty) inputDocumentClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputDocumentEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputDocumentEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1052, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputDocumentEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1052, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputDocumentEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputDocumentEmptyTypeID, "inputDocumentEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputDocumentEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1761, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDocumentEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1761)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1761, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputDocumentEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputDocumentEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1052, unsafe.Pointer(m), depth)
 }
 
 // InputDocument is the TL constructor inputDocument.
@@ -4764,58 +3251,29 @@ func (*InputDocument) inputDocumentClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputDocument) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputDocumentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 242, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputDocument) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	tlrt.PutBytes(b, m.FileReference)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 242, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputDocument) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputDocumentTypeID, "inputDocument"); err != nil {
-		return tlrt.DecodeErr(err, "inputDocument", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 857, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputDocument) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 857)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 857, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputDocument) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputDocument", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputDocument", "access_hash")
-	}
-	if m.FileReference, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputDocument", "file_reference")
-	}
-	return nil
+func (m *InputDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 242, unsafe.Pointer(m), depth)
 }
 
 // InputEncryptedFileClass is the TL type InputEncryptedFile: one of
@@ -4887,42 +3345,28 @@ func (*InputEncryptedFileEmpty) inputEncryptedFileClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputEncryptedFileEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputEncryptedFileEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 221, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputEncryptedFileEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 221, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputEncryptedFileEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputEncryptedFileEmptyTypeID, "inputEncryptedFileEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 830, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFileEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 830)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 830, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputEncryptedFileEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputEncryptedFileEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 221, unsafe.Pointer(m), depth)
 }
 
 // InputEncryptedFileUploaded is the TL constructor inputEncryptedFileUploaded.
@@ -4957,62 +3401,29 @@ func (*InputEncryptedFileUploaded) inputEncryptedFileClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputEncryptedFileUploaded) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputEncryptedFileUploadedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 930, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputEncryptedFileUploaded) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Parts))
-	tlrt.PutString(b, m.Md5Checksum)
-	tlrt.PutUint32(b, uint32(m.KeyFingerprint))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 930, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputEncryptedFileUploaded) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputEncryptedFileUploadedTypeID, "inputEncryptedFileUploaded"); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1629, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputEncryptedFileUploaded) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1629)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1629, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputEncryptedFileUploaded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "id")
-	}
-	if m.Parts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "parts")
-	}
-	if m.Md5Checksum, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "md5_checksum")
-	}
-	if m.KeyFingerprint, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "key_fingerprint")
-	}
-	return nil
+func (m *InputEncryptedFileUploaded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 930, unsafe.Pointer(m), depth)
 }
 
 // InputEncryptedFile is the TL constructor inputEncryptedFile.
@@ -5045,57 +3456,28 @@ func (*InputEncryptedFile) inputEncryptedFileClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputEncryptedFile) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputEncryptedFileTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 844, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputEncryptedFile) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 844, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputEncryptedFile) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputEncryptedFileTypeID, "inputEncryptedFile"); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1535, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1535)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1535, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputEncryptedFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFile", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFile", "access_hash")
-	}
-	return nil
+func (m *InputEncryptedFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 844, unsafe.Pointer(m), depth)
 }
 
 // InputEncryptedFileBigUploaded is the TL constructor
@@ -5131,62 +3513,28 @@ func (*InputEncryptedFileBigUploaded) inputEncryptedFileClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputEncryptedFileBigUploaded) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputEncryptedFileBigUploadedTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Parts))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.KeyFingerprint))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 414, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputEncryptedFileBigUploaded) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Parts))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.KeyFingerprint))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 414, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputEncryptedFileBigUploaded) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputEncryptedFileBigUploadedTypeID, "inputEncryptedFileBigUploaded"); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileBigUploaded", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1051, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFileBigUploaded) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1051)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1051, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputEncryptedFileBigUploaded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileBigUploaded", "id")
-	}
-	if m.Parts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileBigUploaded", "parts")
-	}
-	if m.KeyFingerprint, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileBigUploaded", "key_fingerprint")
-	}
-	return nil
+func (m *InputEncryptedFileBigUploaded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 414, unsafe.Pointer(m), depth)
 }
 
 // InputFileClass is the TL type InputFile: one of InputFile, InputFileBig,
@@ -5259,62 +3607,29 @@ func (*InputFile) inputFileClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputFile) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputFileTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2349, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputFile) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Parts))
-	tlrt.PutString(b, m.Name)
-	tlrt.PutString(b, m.Md5Checksum)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2349, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputFile) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputFileTypeID, "inputFile"); err != nil {
-		return tlrt.DecodeErr(err, "inputFile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3174, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3174)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3174, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputFile", "id")
-	}
-	if m.Parts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputFile", "parts")
-	}
-	if m.Name, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputFile", "name")
-	}
-	if m.Md5Checksum, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputFile", "md5_checksum")
-	}
-	return nil
+func (m *InputFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2349, unsafe.Pointer(m), depth)
 }
 
 // InputFileBig is the TL constructor inputFileBig.
@@ -5346,58 +3661,29 @@ func (*InputFileBig) inputFileClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputFileBig) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputFileBigTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2399, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputFileBig) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Parts))
-	tlrt.PutString(b, m.Name)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2399, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputFileBig) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputFileBigTypeID, "inputFileBig"); err != nil {
-		return tlrt.DecodeErr(err, "inputFileBig", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3228, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputFileBig) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3228)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3228, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputFileBig) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputFileBig", "id")
-	}
-	if m.Parts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputFileBig", "parts")
-	}
-	if m.Name, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputFileBig", "name")
-	}
-	return nil
+func (m *InputFileBig) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2399, unsafe.Pointer(m), depth)
 }
 
 // InputFileStoryDocument is the TL constructor inputFileStoryDocument.
@@ -5427,53 +3713,29 @@ func (*InputFileStoryDocument) inputFileClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputFileStoryDocument) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputFileStoryDocumentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 913, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputFileStoryDocument) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "inputFileStoryDocument", "id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 913, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputFileStoryDocument) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputFileStoryDocumentTypeID, "inputFileStoryDocument"); err != nil {
-		return tlrt.DecodeErr(err, "inputFileStoryDocument", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1611, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputFileStoryDocument) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1611)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1611, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputFileStoryDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputFileStoryDocument", "")
-	}
-	var err error
-	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputFileStoryDocument", "id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 913, unsafe.Pointer(m), depth)
 }
 
 // InputFileLocationClass is the TL type InputFileLocation: one of
@@ -5569,62 +3831,29 @@ func (*InputFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputFileLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputFileLocationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2117, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputFileLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint64(w, uint64(m.VolumeID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.LocalID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.Secret))
-	tlrt.PutBytes(b, m.FileReference)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2117, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputFileLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputFileLocationTypeID, "inputFileLocation"); err != nil {
-		return tlrt.DecodeErr(err, "inputFileLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2926, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2926)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2926, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.VolumeID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputFileLocation", "volume_id")
-	}
-	if m.LocalID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputFileLocation", "local_id")
-	}
-	if m.Secret, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputFileLocation", "secret")
-	}
-	if m.FileReference, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputFileLocation", "file_reference")
-	}
-	return nil
+func (m *InputFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2117, unsafe.Pointer(m), depth)
 }
 
 // InputEncryptedFileLocation is the TL constructor inputEncryptedFileLocation.
@@ -5657,57 +3886,28 @@ func (*InputEncryptedFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputEncryptedFileLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputEncryptedFileLocationTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2348, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputEncryptedFileLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2348, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputEncryptedFileLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputEncryptedFileLocationTypeID, "inputEncryptedFileLocation"); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3173, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3173)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3173, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputEncryptedFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileLocation", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileLocation", "access_hash")
-	}
-	return nil
+func (m *InputEncryptedFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2348, unsafe.Pointer(m), depth)
 }
 
 // InputDocumentFileLocation is the TL constructor inputDocumentFileLocation.
@@ -5742,62 +3942,29 @@ func (*InputDocumentFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputDocumentFileLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputDocumentFileLocationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1772, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputDocumentFileLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	tlrt.PutBytes(b, m.FileReference)
-	tlrt.PutString(b, m.ThumbSize)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1772, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputDocumentFileLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputDocumentFileLocationTypeID, "inputDocumentFileLocation"); err != nil {
-		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2540, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputDocumentFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2540)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2540, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputDocumentFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "access_hash")
-	}
-	if m.FileReference, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "file_reference")
-	}
-	if m.ThumbSize, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "thumb_size")
-	}
-	return nil
+func (m *InputDocumentFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1772, unsafe.Pointer(m), depth)
 }
 
 // InputSecureFileLocation is the TL constructor inputSecureFileLocation.
@@ -5830,57 +3997,28 @@ func (*InputSecureFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputSecureFileLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputSecureFileLocationTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1945, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputSecureFileLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1945, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputSecureFileLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputSecureFileLocationTypeID, "inputSecureFileLocation"); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFileLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2732, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSecureFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2732)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2732, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputSecureFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFileLocation", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFileLocation", "access_hash")
-	}
-	return nil
+func (m *InputSecureFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1945, unsafe.Pointer(m), depth)
 }
 
 // InputTakeoutFileLocation is the TL constructor inputTakeoutFileLocation.
@@ -5909,42 +4047,28 @@ func (*InputTakeoutFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputTakeoutFileLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputTakeoutFileLocationTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 386, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputTakeoutFileLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 386, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputTakeoutFileLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputTakeoutFileLocationTypeID, "inputTakeoutFileLocation"); err != nil {
-		return tlrt.DecodeErr(err, "inputTakeoutFileLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1018, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputTakeoutFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1018)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1018, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputTakeoutFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputTakeoutFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 386, unsafe.Pointer(m), depth)
 }
 
 // InputPhotoFileLocation is the TL constructor inputPhotoFileLocation.
@@ -5979,62 +4103,29 @@ func (*InputPhotoFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPhotoFileLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPhotoFileLocationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 601, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPhotoFileLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	tlrt.PutBytes(b, m.FileReference)
-	tlrt.PutString(b, m.ThumbSize)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 601, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPhotoFileLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPhotoFileLocationTypeID, "inputPhotoFileLocation"); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1263, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1263)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1263, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPhotoFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "access_hash")
-	}
-	if m.FileReference, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "file_reference")
-	}
-	if m.ThumbSize, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "thumb_size")
-	}
-	return nil
+func (m *InputPhotoFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 601, unsafe.Pointer(m), depth)
 }
 
 // InputPhotoLegacyFileLocation is the TL constructor
@@ -6073,72 +4164,29 @@ func (*InputPhotoLegacyFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPhotoLegacyFileLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPhotoLegacyFileLocationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2046, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPhotoLegacyFileLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	tlrt.PutBytes(b, m.FileReference)
-	w = tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint64(w, uint64(m.VolumeID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.LocalID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.Secret))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2046, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPhotoLegacyFileLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPhotoLegacyFileLocationTypeID, "inputPhotoLegacyFileLocation"); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2845, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputPhotoLegacyFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2845)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2845, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPhotoLegacyFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "access_hash")
-	}
-	if m.FileReference, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "file_reference")
-	}
-	if m.VolumeID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "volume_id")
-	}
-	if m.LocalID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "local_id")
-	}
-	if m.Secret, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "secret")
-	}
-	return nil
+func (m *InputPhotoLegacyFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2046, unsafe.Pointer(m), depth)
 }
 
 // InputPeerPhotoFileLocation is the TL constructor inputPeerPhotoFileLocation.
@@ -6173,68 +4221,28 @@ func (*InputPeerPhotoFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPeerPhotoFileLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPeerPhotoFileLocationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 510, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPeerPhotoFileLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Big, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputPeerPhotoFileLocation", "peer")
-	}
-	tlrt.PutUint64(b, uint64(m.PhotoID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 510, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerPhotoFileLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPeerPhotoFileLocationTypeID, "inputPeerPhotoFileLocation"); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1160, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputPeerPhotoFileLocation{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1160)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1160, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputPeerPhotoFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPeerPhotoFileLocation", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocation", "flags")
-	}
-	m.Big = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocation", "peer")
-	}
-	if m.PhotoID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocation", "photo_id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 510, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetThumb is the TL constructor inputStickerSetThumb.
@@ -6267,57 +4275,29 @@ func (*InputStickerSetThumb) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStickerSetThumb) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetThumbTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1462, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStickerSetThumb) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
-		return tlrt.EncodeErr(err, "inputStickerSetThumb", "stickerset")
-	}
-	tlrt.PutUint32(b, uint32(m.ThumbVersion))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1462, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetThumb) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetThumbTypeID, "inputStickerSetThumb"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetThumb", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2206, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputStickerSetThumb) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2206)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2206, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputStickerSetThumb) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputStickerSetThumb", "")
-	}
-	var err error
-	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetThumb", "stickerset")
-	}
-	if m.ThumbVersion, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetThumb", "thumb_version")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1462, unsafe.Pointer(m), depth)
 }
 
 // InputGroupCallStream is the TL constructor inputGroupCallStream.
@@ -6402,92 +4382,29 @@ func (m *InputGroupCallStream) ClearVideoQuality() {
 
 // Encode writes m to b with its ID.
 func (m *InputGroupCallStream) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputGroupCallStreamTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 52, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputGroupCallStream) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.VideoChannel != 0 || m.VideoQuality != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "inputGroupCallStream", "call")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.TimeMs))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Scale))
-	if flags.Has(0) {
-		w := tlrt.Extend(b, 8)
-		_ = w[7]
-		binary.LittleEndian.PutUint32(w, uint32(m.VideoChannel))
-		binary.LittleEndian.PutUint32(w[4:], uint32(m.VideoQuality))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 52, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputGroupCallStream) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputGroupCallStreamTypeID, "inputGroupCallStream"); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCallStream", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 638, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputGroupCallStream) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputGroupCallStream{}
-	d := tlrt.NewDecoder(b, &wireSchema, 638)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 638, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputGroupCallStream) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputGroupCallStream", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCallStream", "flags")
-	}
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCallStream", "call")
-	}
-	if m.TimeMs, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCallStream", "time_ms")
-	}
-	if m.Scale, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCallStream", "scale")
-	}
-	if m.Flags.Has(0) {
-		if m.VideoChannel, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputGroupCallStream", "video_channel")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.VideoQuality, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputGroupCallStream", "video_quality")
-		}
-	}
-	if m.VideoChannel != 0 || m.VideoQuality != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 52, unsafe.Pointer(m), depth)
 }
 
 // InputPeerPhotoFileLocationLegacy is the TL constructor
@@ -6525,74 +4442,28 @@ func (*InputPeerPhotoFileLocationLegacy) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPeerPhotoFileLocationLegacy) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPeerPhotoFileLocationLegacyTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 374, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPeerPhotoFileLocationLegacy) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Big, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputPeerPhotoFileLocationLegacy", "peer")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.VolumeID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.LocalID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 374, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerPhotoFileLocationLegacy) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPeerPhotoFileLocationLegacyTypeID, "inputPeerPhotoFileLocationLegacy"); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1004, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerPhotoFileLocationLegacy) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputPeerPhotoFileLocationLegacy{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1004)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1004, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputPeerPhotoFileLocationLegacy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPeerPhotoFileLocationLegacy", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "flags")
-	}
-	m.Big = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "peer")
-	}
-	if m.VolumeID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "volume_id")
-	}
-	if m.LocalID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "local_id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 374, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetThumbLegacy is the TL constructor inputStickerSetThumbLegacy.
@@ -6626,63 +4497,29 @@ func (*InputStickerSetThumbLegacy) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStickerSetThumbLegacy) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetThumbLegacyTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 123, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStickerSetThumbLegacy) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
-		return tlrt.EncodeErr(err, "inputStickerSetThumbLegacy", "stickerset")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.VolumeID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.LocalID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 123, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetThumbLegacy) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetThumbLegacyTypeID, "inputStickerSetThumbLegacy"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetThumbLegacy", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 719, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputStickerSetThumbLegacy) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 719)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 719, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputStickerSetThumbLegacy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputStickerSetThumbLegacy", "")
-	}
-	var err error
-	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetThumbLegacy", "stickerset")
-	}
-	if m.VolumeID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetThumbLegacy", "volume_id")
-	}
-	if m.LocalID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetThumbLegacy", "local_id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 123, unsafe.Pointer(m), depth)
 }
 
 // InputGameClass is the TL type InputGame: one of InputGameID,
@@ -6750,57 +4587,28 @@ func (*InputGameID) inputGameClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputGameID) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputGameIDTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 27, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputGameID) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 27, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputGameID) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputGameIDTypeID, "inputGameID"); err != nil {
-		return tlrt.DecodeErr(err, "inputGameID", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 607, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGameID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 607)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 607, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputGameID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputGameID", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputGameID", "access_hash")
-	}
-	return nil
+func (m *InputGameID) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 27, unsafe.Pointer(m), depth)
 }
 
 // InputGameShortName is the TL constructor inputGameShortName.
@@ -6832,57 +4640,29 @@ func (*InputGameShortName) inputGameClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputGameShortName) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputGameShortNameTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1869, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputGameShortName) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.BotID); err != nil {
-		return tlrt.EncodeErr(err, "inputGameShortName", "bot_id")
-	}
-	tlrt.PutString(b, m.ShortName)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1869, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputGameShortName) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputGameShortNameTypeID, "inputGameShortName"); err != nil {
-		return tlrt.DecodeErr(err, "inputGameShortName", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2648, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputGameShortName) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2648)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2648, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputGameShortName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputGameShortName", "")
-	}
-	var err error
-	if m.BotID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputGameShortName", "bot_id")
-	}
-	if m.ShortName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputGameShortName", "short_name")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1869, unsafe.Pointer(m), depth)
 }
 
 // InputGeoPointClass is the TL type InputGeoPoint: one of InputGeoPointEmpty,
@@ -6946,42 +4726,28 @@ func (*InputGeoPointEmpty) inputGeoPointClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputGeoPointEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputGeoPointEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2167, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputGeoPointEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2167, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputGeoPointEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputGeoPointEmptyTypeID, "inputGeoPointEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputGeoPointEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2980, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGeoPointEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2980)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2980, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputGeoPointEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputGeoPointEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2167, unsafe.Pointer(m), depth)
 }
 
 // InputGeoPoint is the TL constructor inputGeoPoint.
@@ -7040,74 +4806,28 @@ func (m *InputGeoPoint) ClearAccuracyRadius() {
 
 // Encode writes m to b with its ID.
 func (m *InputGeoPoint) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputGeoPointTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 671, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputGeoPoint) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.AccuracyRadius != 0, 0)
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.Lat))
-	binary.LittleEndian.PutUint64(w[12:], math.Float64bits(m.Long))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.AccuracyRadius))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 671, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputGeoPoint) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputGeoPointTypeID, "inputGeoPoint"); err != nil {
-		return tlrt.DecodeErr(err, "inputGeoPoint", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1343, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGeoPoint) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputGeoPoint{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1343)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1343, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputGeoPoint) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputGeoPoint", "flags")
-	}
-	if m.Lat, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "inputGeoPoint", "lat")
-	}
-	if m.Long, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "inputGeoPoint", "long")
-	}
-	if m.Flags.Has(0) {
-		if m.AccuracyRadius, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputGeoPoint", "accuracy_radius")
-		}
-	}
-	if m.AccuracyRadius != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+func (m *InputGeoPoint) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 671, unsafe.Pointer(m), depth)
 }
 
 // InputGroupCallClass is the TL type InputGroupCall: one of InputGroupCall,
@@ -7178,57 +4898,28 @@ func (*InputGroupCall) inputGroupCallClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputGroupCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputGroupCallTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2052, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputGroupCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2052, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputGroupCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputGroupCallTypeID, "inputGroupCall"); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2854, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGroupCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2854)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2854, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputGroupCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCall", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCall", "access_hash")
-	}
-	return nil
+func (m *InputGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2052, unsafe.Pointer(m), depth)
 }
 
 // InputGroupCallSlug is the TL constructor inputGroupCallSlug.
@@ -7258,48 +4949,29 @@ func (*InputGroupCallSlug) inputGroupCallClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputGroupCallSlug) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputGroupCallSlugTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2439, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputGroupCallSlug) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2439, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputGroupCallSlug) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputGroupCallSlugTypeID, "inputGroupCallSlug"); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCallSlug", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3269, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputGroupCallSlug) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3269)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3269, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputGroupCallSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCallSlug", "slug")
-	}
-	return nil
+func (m *InputGroupCallSlug) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2439, unsafe.Pointer(m), depth)
 }
 
 // InputGroupCallInviteMessage is the TL constructor
@@ -7331,50 +5003,28 @@ func (*InputGroupCallInviteMessage) inputGroupCallClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputGroupCallInviteMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, InputGroupCallInviteMessageTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1286, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputGroupCallInviteMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1286, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputGroupCallInviteMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputGroupCallInviteMessageTypeID, "inputGroupCallInviteMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCallInviteMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2012, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGroupCallInviteMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2012)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2012, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputGroupCallInviteMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCallInviteMessage", "msg_id")
-	}
-	return nil
+func (m *InputGroupCallInviteMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1286, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceClass is the TL type InputInvoice: one of InputInvoiceMessage,
@@ -7475,56 +5125,28 @@ func (*InputInvoiceMessage) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputInvoiceMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1895, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputInvoiceMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoiceMessage", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1895, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputInvoiceMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceMessageTypeID, "inputInvoiceMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2679, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputInvoiceMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2679)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2679, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputInvoiceMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceMessage", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceMessage", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceMessage", "msg_id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1895, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceSlug is the TL constructor inputInvoiceSlug.
@@ -7554,48 +5176,29 @@ func (*InputInvoiceSlug) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputInvoiceSlug) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceSlugTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1865, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputInvoiceSlug) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1865, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputInvoiceSlug) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceSlugTypeID, "inputInvoiceSlug"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceSlug", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2644, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputInvoiceSlug) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2644)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2644, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceSlug", "slug")
-	}
-	return nil
+func (m *InputInvoiceSlug) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1865, unsafe.Pointer(m), depth)
 }
 
 // InputInvoicePremiumGiftCode is the TL constructor
@@ -7628,63 +5231,29 @@ func (*InputInvoicePremiumGiftCode) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputInvoicePremiumGiftCode) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoicePremiumGiftCodeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1406, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputInvoicePremiumGiftCode) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoicePremiumGiftCode", "purpose")
-	}
-	if err := m.Option.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoicePremiumGiftCode", "option")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1406, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputInvoicePremiumGiftCode) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoicePremiumGiftCodeTypeID, "inputInvoicePremiumGiftCode"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2144, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputInvoicePremiumGiftCode) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputInvoicePremiumGiftCode{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2144)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2144, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputInvoicePremiumGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoicePremiumGiftCode", "")
-	}
-	var err error
-	if m.Purpose, err = decodeInputStorePaymentPurpose(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftCode", "purpose")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Option, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftCode", "option")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1406, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceStars is the TL constructor inputInvoiceStars.
@@ -7715,53 +5284,29 @@ func (*InputInvoiceStars) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputInvoiceStars) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceStarsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 943, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputInvoiceStars) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoiceStars", "purpose")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 943, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputInvoiceStars) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceStarsTypeID, "inputInvoiceStars"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStars", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1643, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputInvoiceStars) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1643)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1643, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputInvoiceStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStars", "")
-	}
-	var err error
-	if m.Purpose, err = decodeInputStorePaymentPurpose(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStars", "purpose")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 943, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceChatInviteSubscription is the TL constructor
@@ -7794,48 +5339,29 @@ func (*InputInvoiceChatInviteSubscription) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputInvoiceChatInviteSubscription) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceChatInviteSubscriptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 481, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputInvoiceChatInviteSubscription) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Hash)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 481, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputInvoiceChatInviteSubscription) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceChatInviteSubscriptionTypeID, "inputInvoiceChatInviteSubscription"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceChatInviteSubscription", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1127, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputInvoiceChatInviteSubscription) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1127)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1127, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceChatInviteSubscription) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceChatInviteSubscription", "hash")
-	}
-	return nil
+func (m *InputInvoiceChatInviteSubscription) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 481, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceStarGift is the TL constructor inputInvoiceStarGift.
@@ -7872,84 +5398,29 @@ func (*InputInvoiceStarGift) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputInvoiceStarGift) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceStarGiftTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2208, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputInvoiceStarGift) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.HideName, 0)
-	flags |= tlrt.Bit(m.IncludeUpgrade, 2)
-	flags |= tlrt.Bit(m.Message != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoiceStarGift", "peer")
-	}
-	tlrt.PutUint64(b, uint64(m.GiftID))
-	if flags.Has(1) {
-		if err := m.Message.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputInvoiceStarGift", "message")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2208, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputInvoiceStarGift) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftTypeID, "inputInvoiceStarGift"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3025, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputInvoiceStarGift) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputInvoiceStarGift{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3025)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3025, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputInvoiceStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGift", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "flags")
-	}
-	m.HideName = m.Flags.Has(0)
-	m.IncludeUpgrade = m.Flags.Has(2)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "peer")
-	}
-	if m.GiftID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "gift_id")
-	}
-	if m.Flags.Has(1) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.Message = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputInvoiceStarGift", "message")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2208, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceStarGiftUpgrade is the TL constructor
@@ -7984,65 +5455,29 @@ func (*InputInvoiceStarGiftUpgrade) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputInvoiceStarGiftUpgrade) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceStarGiftUpgradeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 717, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputInvoiceStarGiftUpgrade) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.KeepOriginalDetails, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoiceStarGiftUpgrade", "stargift")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 717, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputInvoiceStarGiftUpgrade) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftUpgradeTypeID, "inputInvoiceStarGiftUpgrade"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftUpgrade", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1391, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputInvoiceStarGiftUpgrade) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputInvoiceStarGiftUpgrade{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1391)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1391, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputInvoiceStarGiftUpgrade) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftUpgrade", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftUpgrade", "flags")
-	}
-	m.KeepOriginalDetails = m.Flags.Has(0)
-	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftUpgrade", "stargift")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 717, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceStarGiftTransfer is the TL constructor
@@ -8075,59 +5510,29 @@ func (*InputInvoiceStarGiftTransfer) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputInvoiceStarGiftTransfer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceStarGiftTransferTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 691, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputInvoiceStarGiftTransfer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoiceStarGiftTransfer", "stargift")
-	}
-	if err := tlrt.EncodeObject(b, m.ToID); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoiceStarGiftTransfer", "to_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 691, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputInvoiceStarGiftTransfer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftTransferTypeID, "inputInvoiceStarGiftTransfer"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftTransfer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1364, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputInvoiceStarGiftTransfer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1364)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1364, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputInvoiceStarGiftTransfer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftTransfer", "")
-	}
-	var err error
-	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftTransfer", "stargift")
-	}
-	if m.ToID, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftTransfer", "to_id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 691, unsafe.Pointer(m), depth)
 }
 
 // InputInvoicePremiumGiftStars is the TL constructor
@@ -8162,80 +5567,29 @@ func (*InputInvoicePremiumGiftStars) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputInvoicePremiumGiftStars) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoicePremiumGiftStarsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2066, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputInvoicePremiumGiftStars) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Message != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoicePremiumGiftStars", "user_id")
-	}
-	tlrt.PutUint32(b, uint32(m.Months))
-	if flags.Has(0) {
-		if err := m.Message.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputInvoicePremiumGiftStars", "message")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2066, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputInvoicePremiumGiftStars) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoicePremiumGiftStarsTypeID, "inputInvoicePremiumGiftStars"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2869, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputInvoicePremiumGiftStars) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputInvoicePremiumGiftStars{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2869)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2869, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputInvoicePremiumGiftStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoicePremiumGiftStars", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "flags")
-	}
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "user_id")
-	}
-	if m.Months, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "months")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.Message = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "message")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2066, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceBusinessBotTransferStars is the TL constructor
@@ -8271,56 +5625,28 @@ func (*InputInvoiceBusinessBotTransferStars) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputInvoiceBusinessBotTransferStars) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceBusinessBotTransferStarsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2344, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputInvoiceBusinessBotTransferStars) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoiceBusinessBotTransferStars", "bot")
-	}
-	tlrt.PutUint64(b, uint64(m.Stars))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2344, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputInvoiceBusinessBotTransferStars) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceBusinessBotTransferStarsTypeID, "inputInvoiceBusinessBotTransferStars"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceBusinessBotTransferStars", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3169, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputInvoiceBusinessBotTransferStars) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3169)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3169, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputInvoiceBusinessBotTransferStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceBusinessBotTransferStars", "")
-	}
-	var err error
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceBusinessBotTransferStars", "bot")
-	}
-	if m.Stars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceBusinessBotTransferStars", "stars")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2344, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceStarGiftResale is the TL constructor inputInvoiceStarGiftResale.
@@ -8354,69 +5680,29 @@ func (*InputInvoiceStarGiftResale) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputInvoiceStarGiftResale) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceStarGiftResaleTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1874, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputInvoiceStarGiftResale) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Ton, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Slug)
-	if err := tlrt.EncodeObject(b, m.ToID); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoiceStarGiftResale", "to_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1874, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputInvoiceStarGiftResale) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftResaleTypeID, "inputInvoiceStarGiftResale"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2653, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputInvoiceStarGiftResale) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputInvoiceStarGiftResale{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2653)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2653, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputInvoiceStarGiftResale) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftResale", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "flags")
-	}
-	m.Ton = m.Flags.Has(0)
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "slug")
-	}
-	if m.ToID, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "to_id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1874, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceStarGiftPrepaidUpgrade is the TL constructor
@@ -8451,57 +5737,29 @@ func (*InputInvoiceStarGiftPrepaidUpgrade) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputInvoiceStarGiftPrepaidUpgrade) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceStarGiftPrepaidUpgradeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1423, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputInvoiceStarGiftPrepaidUpgrade) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "peer")
-	}
-	tlrt.PutString(b, m.Hash)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1423, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputInvoiceStarGiftPrepaidUpgrade) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftPrepaidUpgradeTypeID, "inputInvoiceStarGiftPrepaidUpgrade"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2162, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2162)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2162, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftPrepaidUpgrade", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "peer")
-	}
-	if m.Hash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "hash")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1423, unsafe.Pointer(m), depth)
 }
 
 // InputInvoicePremiumAuthCode is the TL constructor
@@ -8533,53 +5791,29 @@ func (*InputInvoicePremiumAuthCode) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputInvoicePremiumAuthCode) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoicePremiumAuthCodeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 585, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputInvoicePremiumAuthCode) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoicePremiumAuthCode", "purpose")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 585, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputInvoicePremiumAuthCode) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoicePremiumAuthCodeTypeID, "inputInvoicePremiumAuthCode"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoicePremiumAuthCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1245, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputInvoicePremiumAuthCode) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1245)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1245, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputInvoicePremiumAuthCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoicePremiumAuthCode", "")
-	}
-	var err error
-	if m.Purpose, err = decodeInputStorePaymentPurpose(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoicePremiumAuthCode", "purpose")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 585, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceStarGiftDropOriginalDetails is the TL constructor
@@ -8614,53 +5848,29 @@ func (*InputInvoiceStarGiftDropOriginalDetails) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputInvoiceStarGiftDropOriginalDetails) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceStarGiftDropOriginalDetailsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 80, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputInvoiceStarGiftDropOriginalDetails) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoiceStarGiftDropOriginalDetails", "stargift")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 80, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputInvoiceStarGiftDropOriginalDetails) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftDropOriginalDetailsTypeID, "inputInvoiceStarGiftDropOriginalDetails"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftDropOriginalDetails", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 672, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 672)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 672, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftDropOriginalDetails", "")
-	}
-	var err error
-	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftDropOriginalDetails", "stargift")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 80, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceStarGiftAuctionBid is the TL constructor
@@ -8701,95 +5911,29 @@ func (*InputInvoiceStarGiftAuctionBid) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputInvoiceStarGiftAuctionBid) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceStarGiftAuctionBidTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 292, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputInvoiceStarGiftAuctionBid) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.HideName, 0)
-	flags |= tlrt.Bit(m.UpdateBid, 2)
-	flags |= tlrt.Bit(m.Peer != nil, 3)
-	flags |= tlrt.Bit(m.Message != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-			return tlrt.EncodeErr(err, "inputInvoiceStarGiftAuctionBid", "peer")
-		}
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.GiftID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.BidAmount))
-	if flags.Has(1) {
-		if err := m.Message.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputInvoiceStarGiftAuctionBid", "message")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 292, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputInvoiceStarGiftAuctionBid) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftAuctionBidTypeID, "inputInvoiceStarGiftAuctionBid"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 911, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputInvoiceStarGiftAuctionBid) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputInvoiceStarGiftAuctionBid{}
-	d := tlrt.NewDecoder(b, &wireSchema, 911)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 911, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputInvoiceStarGiftAuctionBid) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftAuctionBid", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "flags")
-	}
-	m.HideName = m.Flags.Has(0)
-	m.UpdateBid = m.Flags.Has(2)
-	if m.Flags.Has(3) {
-		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "peer")
-		}
-	}
-	if m.GiftID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "gift_id")
-	}
-	if m.BidAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "bid_amount")
-	}
-	if m.Flags.Has(1) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.Message = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "message")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 292, unsafe.Pointer(m), depth)
 }
 
 // InputMediaClass is the TL type InputMedia: one of InputMediaEmpty,
@@ -8895,42 +6039,28 @@ func (*InputMediaEmpty) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMediaEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1382, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMediaEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1382, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaEmptyTypeID, "inputMediaEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2118, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2118)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2118, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMediaEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputMediaEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1382, unsafe.Pointer(m), depth)
 }
 
 // InputMediaUploadedPhoto is the TL constructor inputMediaUploadedPhoto.
@@ -9011,106 +6141,29 @@ func (m *InputMediaUploadedPhoto) ClearTTLSeconds() {
 
 // Encode writes m to b with its ID.
 func (m *InputMediaUploadedPhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaUploadedPhotoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1156, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMediaUploadedPhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.Spoiler, 2)
-	flags |= tlrt.Bit(m.LivePhoto || m.Video != nil, 3)
-	flags |= tlrt.Bit(len(m.Stickers) > 0, 0)
-	flags |= tlrt.Bit(m.TTLSeconds != 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.File); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaUploadedPhoto", "file")
-	}
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.Stickers))
-		for i := range m.Stickers {
-			if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputMediaUploadedPhoto", "stickers")
-			}
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.TTLSeconds))
-	}
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.Video); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaUploadedPhoto", "video")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1156, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaUploadedPhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaUploadedPhotoTypeID, "inputMediaUploadedPhoto"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1874, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputMediaUploadedPhoto) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaUploadedPhoto{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1874)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1874, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputMediaUploadedPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaUploadedPhoto", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "flags")
-	}
-	m.Spoiler = m.Flags.Has(2)
-	m.LivePhoto = m.Flags.Has(3)
-	if m.File, err = decodeInputFile(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "file")
-	}
-	if m.Flags.Has(0) {
-		if m.Stickers, err = tlrt.DecodeSlabs[InputDocument](d, false, 4, depth+1, decodeInputDocument); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "stickers")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.TTLSeconds, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "ttl_seconds")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Video, err = decodeInputDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "video")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<3
-	if len(m.Stickers) > 0 {
-		m.Flags.Unset(0)
-	}
-	if m.TTLSeconds != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1156, unsafe.Pointer(m), depth)
 }
 
 // InputMediaPhoto is the TL constructor inputMediaPhoto.
@@ -9171,89 +6224,29 @@ func (m *InputMediaPhoto) ClearTTLSeconds() {
 
 // Encode writes m to b with its ID.
 func (m *InputMediaPhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaPhotoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2158, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMediaPhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Spoiler, 1)
-	flags |= tlrt.Bit(m.LivePhoto || m.Video != nil, 2)
-	flags |= tlrt.Bit(m.TTLSeconds != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaPhoto", "id")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.TTLSeconds))
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Video); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaPhoto", "video")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2158, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaPhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaPhotoTypeID, "inputMediaPhoto"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2970, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputMediaPhoto) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaPhoto{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2970)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2970, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputMediaPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaPhoto", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPhoto", "flags")
-	}
-	m.Spoiler = m.Flags.Has(1)
-	m.LivePhoto = m.Flags.Has(2)
-	if m.ID, err = decodeInputPhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPhoto", "id")
-	}
-	if m.Flags.Has(0) {
-		if m.TTLSeconds, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaPhoto", "ttl_seconds")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Video, err = decodeInputDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaPhoto", "video")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2
-	if m.TTLSeconds != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2158, unsafe.Pointer(m), depth)
 }
 
 // InputMediaGeoPoint is the TL constructor inputMediaGeoPoint.
@@ -9283,52 +6276,28 @@ func (*InputMediaGeoPoint) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMediaGeoPoint) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaGeoPointTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2392, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMediaGeoPoint) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaGeoPoint", "geo_point")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2392, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaGeoPoint) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaGeoPointTypeID, "inputMediaGeoPoint"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaGeoPoint", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3220, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaGeoPoint) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3220)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3220, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputMediaGeoPoint) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaGeoPoint", "")
-	}
-	var err error
-	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaGeoPoint", "geo_point")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2392, unsafe.Pointer(m), depth)
 }
 
 // InputMediaContact is the TL constructor inputMediaContact.
@@ -9362,60 +6331,29 @@ func (*InputMediaContact) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMediaContact) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaContactTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2381, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMediaContact) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PhoneNumber)
-	tlrt.PutString(b, m.FirstName)
-	tlrt.PutString(b, m.LastName)
-	tlrt.PutString(b, m.Vcard)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2381, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaContact) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaContactTypeID, "inputMediaContact"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaContact", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3208, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputMediaContact) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3208)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3208, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMediaContact) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaContact", "phone_number")
-	}
-	if m.FirstName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaContact", "first_name")
-	}
-	if m.LastName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaContact", "last_name")
-	}
-	if m.Vcard, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaContact", "vcard")
-	}
-	return nil
+func (m *InputMediaContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2381, unsafe.Pointer(m), depth)
 }
 
 // InputMediaUploadedDocument is the TL constructor inputMediaUploadedDocument.
@@ -9524,145 +6462,29 @@ func (m *InputMediaUploadedDocument) ClearTTLSeconds() {
 
 // Encode writes m to b with its ID.
 func (m *InputMediaUploadedDocument) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaUploadedDocumentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 34, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMediaUploadedDocument) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6)
-	flags |= tlrt.Bit(m.NosoundVideo, 3)
-	flags |= tlrt.Bit(m.ForceFile, 4)
-	flags |= tlrt.Bit(m.Spoiler, 5)
-	flags |= tlrt.Bit(m.Thumb != nil, 2)
-	flags |= tlrt.Bit(len(m.Stickers) > 0, 0)
-	flags |= tlrt.Bit(m.VideoCover != nil, 6)
-	flags |= tlrt.Bit(m.VideoTimestamp != 0, 7)
-	flags |= tlrt.Bit(m.TTLSeconds != 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.File); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "file")
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Thumb); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "thumb")
-		}
-	}
-	tlrt.PutString(b, m.MimeType)
-	tlrt.PutVectorHeader(b, len(m.Attributes))
-	for i := range m.Attributes {
-		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "attributes")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.Stickers))
-		for i := range m.Stickers {
-			if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "stickers")
-			}
-		}
-	}
-	if flags.Has(6) {
-		if err := tlrt.EncodeObject(b, m.VideoCover); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "video_cover")
-		}
-	}
-	if flags.Has(7) {
-		tlrt.PutUint32(b, uint32(m.VideoTimestamp))
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.TTLSeconds))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 34, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaUploadedDocument) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaUploadedDocumentTypeID, "inputMediaUploadedDocument"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 615, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputMediaUploadedDocument) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaUploadedDocument{}
-	d := tlrt.NewDecoder(b, &wireSchema, 615)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 615, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputMediaUploadedDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaUploadedDocument", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "flags")
-	}
-	m.NosoundVideo = m.Flags.Has(3)
-	m.ForceFile = m.Flags.Has(4)
-	m.Spoiler = m.Flags.Has(5)
-	if m.File, err = decodeInputFile(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "file")
-	}
-	if m.Flags.Has(2) {
-		if m.Thumb, err = decodeInputFile(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "thumb")
-		}
-	}
-	if m.MimeType, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "mime_type")
-	}
-	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](d, false, 4, depth+1, decodeDocumentAttribute); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "attributes")
-	}
-	if m.Flags.Has(0) {
-		if m.Stickers, err = tlrt.DecodeSlabs[InputDocument](d, false, 4, depth+1, decodeInputDocument); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "stickers")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.VideoCover, err = decodeInputPhoto(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "video_cover")
-		}
-	}
-	if m.Flags.Has(7) {
-		if m.VideoTimestamp, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "video_timestamp")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.TTLSeconds, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "ttl_seconds")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6
-	if len(m.Stickers) > 0 {
-		m.Flags.Unset(0)
-	}
-	if m.VideoTimestamp != 0 {
-		m.Flags.Unset(7)
-	}
-	if m.TTLSeconds != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 34, unsafe.Pointer(m), depth)
 }
 
 // InputMediaDocument is the TL constructor inputMediaDocument.
@@ -9764,112 +6586,29 @@ func (m *InputMediaDocument) ClearQuery() {
 
 // Encode writes m to b with its ID.
 func (m *InputMediaDocument) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaDocumentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1580, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMediaDocument) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.Spoiler, 2)
-	flags |= tlrt.Bit(m.VideoCover != nil, 3)
-	flags |= tlrt.Bit(m.VideoTimestamp != 0, 4)
-	flags |= tlrt.Bit(m.TTLSeconds != 0, 0)
-	flags |= tlrt.Bit(m.Query != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaDocument", "id")
-	}
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.VideoCover); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaDocument", "video_cover")
-		}
-	}
-	if flags.Has(4) {
-		tlrt.PutUint32(b, uint32(m.VideoTimestamp))
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.TTLSeconds))
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Query)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1580, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaDocument) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaDocumentTypeID, "inputMediaDocument"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaDocument", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2335, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputMediaDocument) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaDocument{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2335)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2335, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputMediaDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaDocument", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaDocument", "flags")
-	}
-	m.Spoiler = m.Flags.Has(2)
-	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaDocument", "id")
-	}
-	if m.Flags.Has(3) {
-		if m.VideoCover, err = decodeInputPhoto(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaDocument", "video_cover")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.VideoTimestamp, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaDocument", "video_timestamp")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.TTLSeconds, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaDocument", "ttl_seconds")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Query, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaDocument", "query")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<3
-	if m.VideoTimestamp != 0 {
-		m.Flags.Unset(4)
-	}
-	if m.TTLSeconds != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.Query != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1580, unsafe.Pointer(m), depth)
 }
 
 // InputMediaVenue is the TL constructor inputMediaVenue.
@@ -9906,73 +6645,29 @@ func (*InputMediaVenue) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMediaVenue) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaVenueTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1849, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMediaVenue) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaVenue", "geo_point")
-	}
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Address)
-	tlrt.PutString(b, m.Provider)
-	tlrt.PutString(b, m.VenueID)
-	tlrt.PutString(b, m.VenueType)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1849, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaVenue) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaVenueTypeID, "inputMediaVenue"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaVenue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2626, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputMediaVenue) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2626)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2626, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputMediaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaVenue", "")
-	}
-	var err error
-	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaVenue", "geo_point")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaVenue", "title")
-	}
-	if m.Address, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaVenue", "address")
-	}
-	if m.Provider, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaVenue", "provider")
-	}
-	if m.VenueID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaVenue", "venue_id")
-	}
-	if m.VenueType, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaVenue", "venue_type")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1849, unsafe.Pointer(m), depth)
 }
 
 // InputMediaPhotoExternal is the TL constructor inputMediaPhotoExternal.
@@ -10030,72 +6725,29 @@ func (m *InputMediaPhotoExternal) ClearTTLSeconds() {
 
 // Encode writes m to b with its ID.
 func (m *InputMediaPhotoExternal) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaPhotoExternalTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2180, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMediaPhotoExternal) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.Spoiler, 1)
-	flags |= tlrt.Bit(m.TTLSeconds != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.URL)
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.TTLSeconds))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2180, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaPhotoExternal) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaPhotoExternalTypeID, "inputMediaPhotoExternal"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2993, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputMediaPhotoExternal) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaPhotoExternal{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2993)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2993, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMediaPhotoExternal) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "flags")
-	}
-	m.Spoiler = m.Flags.Has(1)
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "url")
-	}
-	if m.Flags.Has(0) {
-		if m.TTLSeconds, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "ttl_seconds")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.TTLSeconds != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+func (m *InputMediaPhotoExternal) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2180, unsafe.Pointer(m), depth)
 }
 
 // InputMediaDocumentExternal is the TL constructor inputMediaDocumentExternal.
@@ -10176,98 +6828,29 @@ func (m *InputMediaDocumentExternal) ClearVideoTimestamp() {
 
 // Encode writes m to b with its ID.
 func (m *InputMediaDocumentExternal) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaDocumentExternalTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1103, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMediaDocumentExternal) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Spoiler, 1)
-	flags |= tlrt.Bit(m.TTLSeconds != 0, 0)
-	flags |= tlrt.Bit(m.VideoCover != nil, 2)
-	flags |= tlrt.Bit(m.VideoTimestamp != 0, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.URL)
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.TTLSeconds))
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.VideoCover); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaDocumentExternal", "video_cover")
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.VideoTimestamp))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1103, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaDocumentExternal) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaDocumentExternalTypeID, "inputMediaDocumentExternal"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1817, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputMediaDocumentExternal) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaDocumentExternal{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1817)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1817, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputMediaDocumentExternal) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaDocumentExternal", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "flags")
-	}
-	m.Spoiler = m.Flags.Has(1)
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "url")
-	}
-	if m.Flags.Has(0) {
-		if m.TTLSeconds, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "ttl_seconds")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.VideoCover, err = decodeInputPhoto(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "video_cover")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.VideoTimestamp, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "video_timestamp")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2
-	if m.TTLSeconds != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.VideoTimestamp != 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1103, unsafe.Pointer(m), depth)
 }
 
 // InputMediaGame is the TL constructor inputMediaGame.
@@ -10297,53 +6880,29 @@ func (*InputMediaGame) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMediaGame) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaGameTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2002, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMediaGame) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaGame", "id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2002, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaGame) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaGameTypeID, "inputMediaGame"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaGame", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2794, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputMediaGame) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2794)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2794, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputMediaGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaGame", "")
-	}
-	var err error
-	if m.ID, err = decodeInputGame(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaGame", "id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2002, unsafe.Pointer(m), depth)
 }
 
 // InputMediaInvoice is the TL constructor inputMediaInvoice.
@@ -10428,129 +6987,29 @@ func (m *InputMediaInvoice) ClearStartParam() {
 
 // Encode writes m to b with its ID.
 func (m *InputMediaInvoice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaInvoiceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 604, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMediaInvoice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2)
-	flags |= tlrt.Bit(m.Photo != nil, 0)
-	flags |= tlrt.Bit(m.Provider != "", 3)
-	flags |= tlrt.Bit(m.StartParam != "", 1)
-	flags |= tlrt.Bit(m.ExtendedMedia != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Description)
-	if flags.Has(0) {
-		if err := m.Photo.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaInvoice", "photo")
-		}
-	}
-	if err := m.Invoice.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaInvoice", "invoice")
-	}
-	tlrt.PutBytes(b, m.Payload)
-	if flags.Has(3) {
-		tlrt.PutString(b, m.Provider)
-	}
-	if err := m.ProviderData.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaInvoice", "provider_data")
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.StartParam)
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ExtendedMedia); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaInvoice", "extended_media")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 604, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaInvoice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaInvoiceTypeID, "inputMediaInvoice"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaInvoice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1266, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputMediaInvoice) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaInvoice{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1266)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1266, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputMediaInvoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaInvoice", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaInvoice", "flags")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaInvoice", "title")
-	}
-	if m.Description, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaInvoice", "description")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(InputWebDocument{}))
-		m.Photo = &InputWebDocument{}
-		if err = tlrt.DecodeBoxed(d, m.Photo, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaInvoice", "photo")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Invoice, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaInvoice", "invoice")
-	}
-	if m.Payload, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaInvoice", "payload")
-	}
-	if m.Flags.Has(3) {
-		if m.Provider, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaInvoice", "provider")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.ProviderData, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaInvoice", "provider_data")
-	}
-	if m.Flags.Has(1) {
-		if m.StartParam, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaInvoice", "start_param")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.ExtendedMedia, err = decodeInputMedia(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaInvoice", "extended_media")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<2
-	if m.Provider != "" {
-		m.Flags.Unset(3)
-	}
-	if m.StartParam != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 604, unsafe.Pointer(m), depth)
 }
 
 // InputMediaGeoLive is the TL constructor inputMediaGeoLive.
@@ -10649,100 +7108,28 @@ func (m *InputMediaGeoLive) ClearProximityNotificationRadius() {
 
 // Encode writes m to b with its ID.
 func (m *InputMediaGeoLive) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaGeoLiveTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1391, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMediaGeoLive) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Stopped, 0)
-	flags |= tlrt.Bit(m.Heading != 0, 2)
-	flags |= tlrt.Bit(m.Period != 0, 1)
-	flags |= tlrt.Bit(m.ProximityNotificationRadius != 0, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaGeoLive", "geo_point")
-	}
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.Heading))
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.Period))
-	}
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.ProximityNotificationRadius))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1391, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaGeoLive) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaGeoLiveTypeID, "inputMediaGeoLive"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaGeoLive", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2127, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaGeoLive) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaGeoLive{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2127)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2127, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputMediaGeoLive) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaGeoLive", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaGeoLive", "flags")
-	}
-	m.Stopped = m.Flags.Has(0)
-	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaGeoLive", "geo_point")
-	}
-	if m.Flags.Has(2) {
-		if m.Heading, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaGeoLive", "heading")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Period, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaGeoLive", "period")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.ProximityNotificationRadius, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaGeoLive", "proximity_notification_radius")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if m.Heading != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.Period != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.ProximityNotificationRadius != 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1391, unsafe.Pointer(m), depth)
 }
 
 // InputMediaPoll is the TL constructor inputMediaPoll.
@@ -10850,123 +7237,29 @@ func (m *InputMediaPoll) ClearSolutionEntities() {
 
 // Encode writes m to b with its ID.
 func (m *InputMediaPoll) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaPollTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1249, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMediaPoll) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<3)
-	flags |= tlrt.Bit(len(m.CorrectAnswers) > 0, 0)
-	flags |= tlrt.Bit(m.AttachedMedia != nil, 3)
-	flags |= tlrt.Bit(m.Solution != "" || len(m.SolutionEntities) > 0, 1)
-	flags |= tlrt.Bit(m.SolutionMedia != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.Poll.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaPoll", "poll")
-	}
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.CorrectAnswers))
-		for i := range m.CorrectAnswers {
-			tlrt.PutUint32(b, uint32(m.CorrectAnswers[i]))
-		}
-	}
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.AttachedMedia); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaPoll", "attached_media")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Solution)
-		tlrt.PutVectorHeader(b, len(m.SolutionEntities))
-		for i := range m.SolutionEntities {
-			if err := tlrt.EncodeObject(b, m.SolutionEntities[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputMediaPoll", "solution_entities")
-			}
-		}
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.SolutionMedia); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaPoll", "solution_media")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1249, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaPoll) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaPollTypeID, "inputMediaPoll"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPoll", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1973, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputMediaPoll) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaPoll{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1973)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1973, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputMediaPoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaPoll", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPoll", "flags")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Poll, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPoll", "poll")
-	}
-	if m.Flags.Has(0) {
-		if m.CorrectAnswers, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaPoll", "correct_answers")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.AttachedMedia, err = decodeInputMedia(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaPoll", "attached_media")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Solution, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaPoll", "solution")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.SolutionEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaPoll", "solution_entities")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.SolutionMedia, err = decodeInputMedia(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaPoll", "solution_media")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<3
-	if len(m.CorrectAnswers) > 0 {
-		m.Flags.Unset(0)
-	}
-	if m.Solution != "" || len(m.SolutionEntities) > 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1249, unsafe.Pointer(m), depth)
 }
 
 // InputMediaDice is the TL constructor inputMediaDice.
@@ -10996,48 +7289,29 @@ func (*InputMediaDice) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMediaDice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaDiceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2190, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMediaDice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Emoticon)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2190, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaDice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaDiceTypeID, "inputMediaDice"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaDice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3005, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputMediaDice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3005)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3005, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMediaDice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Emoticon, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaDice", "emoticon")
-	}
-	return nil
+func (m *InputMediaDice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2190, unsafe.Pointer(m), depth)
 }
 
 // InputMediaStory is the TL constructor inputMediaStory.
@@ -11068,56 +7342,28 @@ func (*InputMediaStory) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMediaStory) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaStoryTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1266, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMediaStory) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaStory", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1266, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaStory) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaStoryTypeID, "inputMediaStory"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaStory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1991, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaStory) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1991)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1991, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputMediaStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaStory", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaStory", "peer")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaStory", "id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1266, unsafe.Pointer(m), depth)
 }
 
 // InputMediaWebPage is the TL constructor inputMediaWebPage.
@@ -11153,64 +7399,29 @@ func (*InputMediaWebPage) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMediaWebPage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaWebPageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1857, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMediaWebPage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.ForceLargeMedia, 0)
-	flags |= tlrt.Bit(m.ForceSmallMedia, 1)
-	flags |= tlrt.Bit(m.Optional, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1857, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaWebPage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaWebPageTypeID, "inputMediaWebPage"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaWebPage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2634, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputMediaWebPage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaWebPage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2634)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2634, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMediaWebPage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaWebPage", "flags")
-	}
-	m.ForceLargeMedia = m.Flags.Has(0)
-	m.ForceSmallMedia = m.Flags.Has(1)
-	m.Optional = m.Flags.Has(2)
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaWebPage", "url")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	return nil
+func (m *InputMediaWebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1857, unsafe.Pointer(m), depth)
 }
 
 // InputMediaPaidMedia is the TL constructor inputMediaPaidMedia.
@@ -11268,84 +7479,29 @@ func (m *InputMediaPaidMedia) ClearPayload() {
 
 // Encode writes m to b with its ID.
 func (m *InputMediaPaidMedia) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaPaidMediaTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1879, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMediaPaidMedia) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Payload != "", 0)
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.StarsAmount))
-	binary.LittleEndian.PutUint32(w[12:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[16:], uint32(len(m.ExtendedMedia)))
-	for i := range m.ExtendedMedia {
-		if err := tlrt.EncodeObject(b, m.ExtendedMedia[i]); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaPaidMedia", "extended_media")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Payload)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1879, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaPaidMedia) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaPaidMediaTypeID, "inputMediaPaidMedia"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2658, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaPaidMedia{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2658)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2658, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputMediaPaidMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaPaidMedia", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "flags")
-	}
-	if m.StarsAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "stars_amount")
-	}
-	if m.ExtendedMedia, err = tlrt.DecodeSlabs[InputMediaUploadedDocument](d, false, 4, depth+1, decodeInputMedia); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "extended_media")
-	}
-	if m.Flags.Has(0) {
-		if m.Payload, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaPaidMedia", "payload")
-		}
-	}
-	if m.Payload != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1879, unsafe.Pointer(m), depth)
 }
 
 // InputMediaTodo is the TL constructor inputMediaTodo.
@@ -11375,57 +7531,29 @@ func (*InputMediaTodo) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMediaTodo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaTodoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1488, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMediaTodo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Todo.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaTodo", "todo")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1488, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaTodo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaTodoTypeID, "inputMediaTodo"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaTodo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2233, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputMediaTodo) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaTodo{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2233)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2233, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputMediaTodo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaTodo", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Todo, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaTodo", "todo")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1488, unsafe.Pointer(m), depth)
 }
 
 // InputMediaStakeDice is the TL constructor inputMediaStakeDice.
@@ -11458,56 +7586,29 @@ func (*InputMediaStakeDice) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMediaStakeDice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaStakeDiceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2331, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMediaStakeDice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.GameHash)
-	tlrt.PutUint64(b, uint64(m.TonAmount))
-	tlrt.PutBytes(b, m.ClientSeed)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2331, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaStakeDice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaStakeDiceTypeID, "inputMediaStakeDice"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaStakeDice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3155, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputMediaStakeDice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3155)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3155, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMediaStakeDice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.GameHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaStakeDice", "game_hash")
-	}
-	if m.TonAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaStakeDice", "ton_amount")
-	}
-	if m.ClientSeed, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaStakeDice", "client_seed")
-	}
-	return nil
+func (m *InputMediaStakeDice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2331, unsafe.Pointer(m), depth)
 }
 
 // InputMessageClass is the TL type InputMessage: one of InputMessageID,
@@ -11577,50 +7678,28 @@ func (*InputMessageID) inputMessageClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMessageID) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, InputMessageIDTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1564, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMessageID) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1564, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessageID) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessageIDTypeID, "inputMessageID"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageID", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2319, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2319)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2319, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMessageID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageID", "id")
-	}
-	return nil
+func (m *InputMessageID) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1564, unsafe.Pointer(m), depth)
 }
 
 // InputMessageReplyTo is the TL constructor inputMessageReplyTo.
@@ -11650,50 +7729,28 @@ func (*InputMessageReplyTo) inputMessageClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMessageReplyTo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, InputMessageReplyToTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1773, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMessageReplyTo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1773, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessageReplyTo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessageReplyToTypeID, "inputMessageReplyTo"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageReplyTo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2541, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageReplyTo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2541)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2541, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMessageReplyTo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageReplyTo", "id")
-	}
-	return nil
+func (m *InputMessageReplyTo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1773, unsafe.Pointer(m), depth)
 }
 
 // InputMessagePinned is the TL constructor inputMessagePinned.
@@ -11721,42 +7778,28 @@ func (*InputMessagePinned) inputMessageClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMessagePinned) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagePinnedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1231, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMessagePinned) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1231, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagePinned) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagePinnedTypeID, "inputMessagePinned"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagePinned", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1955, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagePinned) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1955)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1955, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMessagePinned) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputMessagePinned) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1231, unsafe.Pointer(m), depth)
 }
 
 // InputMessageCallbackQuery is the TL constructor inputMessageCallbackQuery.
@@ -11787,57 +7830,28 @@ func (*InputMessageCallbackQuery) inputMessageClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMessageCallbackQuery) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, InputMessageCallbackQueryTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.QueryID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1618, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMessageCallbackQuery) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.ID))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1618, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessageCallbackQuery) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessageCallbackQueryTypeID, "inputMessageCallbackQuery"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageCallbackQuery", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2377, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageCallbackQuery) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2377)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2377, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMessageCallbackQuery) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageCallbackQuery", "id")
-	}
-	if m.QueryID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageCallbackQuery", "query_id")
-	}
-	return nil
+func (m *InputMessageCallbackQuery) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1618, unsafe.Pointer(m), depth)
 }
 
 // InputNotifyPeerClass is the TL type InputNotifyPeer: one of InputNotifyPeer,
@@ -11914,52 +7928,28 @@ func (*InputNotifyPeer) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputNotifyPeer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputNotifyPeerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1748, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputNotifyPeer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputNotifyPeer", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1748, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputNotifyPeer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputNotifyPeerTypeID, "inputNotifyPeer"); err != nil {
-		return tlrt.DecodeErr(err, "inputNotifyPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2514, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2514)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2514, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputNotifyPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputNotifyPeer", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputNotifyPeer", "peer")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1748, unsafe.Pointer(m), depth)
 }
 
 // InputNotifyUsers is the TL constructor inputNotifyUsers.
@@ -11987,42 +7977,28 @@ func (*InputNotifyUsers) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputNotifyUsers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputNotifyUsersTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 231, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputNotifyUsers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 231, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputNotifyUsers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputNotifyUsersTypeID, "inputNotifyUsers"); err != nil {
-		return tlrt.DecodeErr(err, "inputNotifyUsers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 841, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 841)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 841, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputNotifyUsers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputNotifyUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 231, unsafe.Pointer(m), depth)
 }
 
 // InputNotifyChats is the TL constructor inputNotifyChats.
@@ -12050,42 +8026,28 @@ func (*InputNotifyChats) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputNotifyChats) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputNotifyChatsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 692, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputNotifyChats) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 692, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputNotifyChats) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputNotifyChatsTypeID, "inputNotifyChats"); err != nil {
-		return tlrt.DecodeErr(err, "inputNotifyChats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1365, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyChats) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1365)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1365, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputNotifyChats) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputNotifyChats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 692, unsafe.Pointer(m), depth)
 }
 
 // InputNotifyBroadcasts is the TL constructor inputNotifyBroadcasts.
@@ -12113,42 +8075,28 @@ func (*InputNotifyBroadcasts) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputNotifyBroadcasts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputNotifyBroadcastsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1664, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputNotifyBroadcasts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1664, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputNotifyBroadcasts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputNotifyBroadcastsTypeID, "inputNotifyBroadcasts"); err != nil {
-		return tlrt.DecodeErr(err, "inputNotifyBroadcasts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2424, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyBroadcasts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2424)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2424, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputNotifyBroadcasts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputNotifyBroadcasts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1664, unsafe.Pointer(m), depth)
 }
 
 // InputNotifyForumTopic is the TL constructor inputNotifyForumTopic.
@@ -12180,56 +8128,28 @@ func (*InputNotifyForumTopic) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputNotifyForumTopic) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputNotifyForumTopicTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 859, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputNotifyForumTopic) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputNotifyForumTopic", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.TopMsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 859, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputNotifyForumTopic) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputNotifyForumTopicTypeID, "inputNotifyForumTopic"); err != nil {
-		return tlrt.DecodeErr(err, "inputNotifyForumTopic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1551, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyForumTopic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1551)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1551, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputNotifyForumTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputNotifyForumTopic", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputNotifyForumTopic", "peer")
-	}
-	if m.TopMsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputNotifyForumTopic", "top_msg_id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 859, unsafe.Pointer(m), depth)
 }
 
 // InputNotifyCommunity is the TL constructor inputNotifyCommunity.
@@ -12259,52 +8179,28 @@ func (*InputNotifyCommunity) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputNotifyCommunity) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputNotifyCommunityTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 372, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputNotifyCommunity) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Community); err != nil {
-		return tlrt.EncodeErr(err, "inputNotifyCommunity", "community")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 372, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputNotifyCommunity) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputNotifyCommunityTypeID, "inputNotifyCommunity"); err != nil {
-		return tlrt.DecodeErr(err, "inputNotifyCommunity", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1002, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyCommunity) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1002)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1002, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputNotifyCommunity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputNotifyCommunity", "")
-	}
-	var err error
-	if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputNotifyCommunity", "community")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 372, unsafe.Pointer(m), depth)
 }
 
 // InputPasskeyCredentialClass is the TL type InputPasskeyCredential: one of
@@ -12379,61 +8275,29 @@ func (*InputPasskeyCredentialPublicKey) inputPasskeyCredentialClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPasskeyCredentialPublicKey) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPasskeyCredentialPublicKeyTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 551, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPasskeyCredentialPublicKey) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ID)
-	tlrt.PutString(b, m.RawID)
-	if err := tlrt.EncodeObject(b, m.Response); err != nil {
-		return tlrt.EncodeErr(err, "inputPasskeyCredentialPublicKey", "response")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 551, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPasskeyCredentialPublicKey) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPasskeyCredentialPublicKeyTypeID, "inputPasskeyCredentialPublicKey"); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1207, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputPasskeyCredentialPublicKey) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1207)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1207, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputPasskeyCredentialPublicKey) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPasskeyCredentialPublicKey", "")
-	}
-	var err error
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "id")
-	}
-	if m.RawID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "raw_id")
-	}
-	if m.Response, err = decodeInputPasskeyResponse(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "response")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 551, unsafe.Pointer(m), depth)
 }
 
 // InputPasskeyCredentialFirebasePNV is the TL constructor
@@ -12467,48 +8331,29 @@ func (*InputPasskeyCredentialFirebasePNV) inputPasskeyCredentialClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPasskeyCredentialFirebasePNV) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPasskeyCredentialFirebasePNVTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 854, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPasskeyCredentialFirebasePNV) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PnvToken)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 854, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPasskeyCredentialFirebasePNV) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPasskeyCredentialFirebasePNVTypeID, "inputPasskeyCredentialFirebasePNV"); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyCredentialFirebasePNV", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1546, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputPasskeyCredentialFirebasePNV) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1546)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1546, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPasskeyCredentialFirebasePNV) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PnvToken, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyCredentialFirebasePNV", "pnv_token")
-	}
-	return nil
+func (m *InputPasskeyCredentialFirebasePNV) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 854, unsafe.Pointer(m), depth)
 }
 
 // InputPasskeyResponseClass is the TL type InputPasskeyResponse: one of
@@ -12580,61 +8425,29 @@ func (*InputPasskeyResponseRegister) inputPasskeyResponseClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPasskeyResponseRegister) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPasskeyResponseRegisterTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 583, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPasskeyResponseRegister) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.ClientData.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputPasskeyResponseRegister", "client_data")
-	}
-	tlrt.PutBytes(b, m.AttestationData)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 583, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPasskeyResponseRegister) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPasskeyResponseRegisterTypeID, "inputPasskeyResponseRegister"); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyResponseRegister", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1242, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputPasskeyResponseRegister) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputPasskeyResponseRegister{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1242)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1242, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputPasskeyResponseRegister) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPasskeyResponseRegister", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.ClientData, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyResponseRegister", "client_data")
-	}
-	if m.AttestationData, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyResponseRegister", "attestation_data")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 583, unsafe.Pointer(m), depth)
 }
 
 // InputPasskeyResponseLogin is the TL constructor inputPasskeyResponseLogin.
@@ -12670,69 +8483,29 @@ func (*InputPasskeyResponseLogin) inputPasskeyResponseClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPasskeyResponseLogin) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPasskeyResponseLoginTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1864, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPasskeyResponseLogin) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.ClientData.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputPasskeyResponseLogin", "client_data")
-	}
-	tlrt.PutBytes(b, m.AuthenticatorData)
-	tlrt.PutBytes(b, m.Signature)
-	tlrt.PutString(b, m.UserHandle)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1864, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPasskeyResponseLogin) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPasskeyResponseLoginTypeID, "inputPasskeyResponseLogin"); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2643, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputPasskeyResponseLogin) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputPasskeyResponseLogin{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2643)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2643, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputPasskeyResponseLogin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPasskeyResponseLogin", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.ClientData, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "client_data")
-	}
-	if m.AuthenticatorData, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "authenticator_data")
-	}
-	if m.Signature, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "signature")
-	}
-	if m.UserHandle, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "user_handle")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1864, unsafe.Pointer(m), depth)
 }
 
 // InputPaymentCredentialsClass is the TL type InputPaymentCredentials: one of
@@ -12810,52 +8583,29 @@ func (*InputPaymentCredentialsSaved) inputPaymentCredentialsClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPaymentCredentialsSaved) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPaymentCredentialsSavedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1847, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPaymentCredentialsSaved) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ID)
-	tlrt.PutBytes(b, m.TmpPassword)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1847, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPaymentCredentialsSaved) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPaymentCredentialsSavedTypeID, "inputPaymentCredentialsSaved"); err != nil {
-		return tlrt.DecodeErr(err, "inputPaymentCredentialsSaved", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2624, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputPaymentCredentialsSaved) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2624)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2624, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPaymentCredentialsSaved) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPaymentCredentialsSaved", "id")
-	}
-	if m.TmpPassword, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPaymentCredentialsSaved", "tmp_password")
-	}
-	return nil
+func (m *InputPaymentCredentialsSaved) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1847, unsafe.Pointer(m), depth)
 }
 
 // InputPaymentCredentials is the TL constructor inputPaymentCredentials.
@@ -12889,65 +8639,29 @@ func (*InputPaymentCredentials) inputPaymentCredentialsClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPaymentCredentials) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPaymentCredentialsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 475, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPaymentCredentials) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Save, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.Data.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputPaymentCredentials", "data")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 475, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPaymentCredentials) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPaymentCredentialsTypeID, "inputPaymentCredentials"); err != nil {
-		return tlrt.DecodeErr(err, "inputPaymentCredentials", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1121, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputPaymentCredentials) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputPaymentCredentials{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1121)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1121, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputPaymentCredentials) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPaymentCredentials", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputPaymentCredentials", "flags")
-	}
-	m.Save = m.Flags.Has(0)
-	if err = tlrt.DecodeBoxed(d, &m.Data, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputPaymentCredentials", "data")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 475, unsafe.Pointer(m), depth)
 }
 
 // InputPaymentCredentialsApplePay is the TL constructor
@@ -12981,57 +8695,29 @@ func (*InputPaymentCredentialsApplePay) inputPaymentCredentialsClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPaymentCredentialsApplePay) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPaymentCredentialsApplePayTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 100, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPaymentCredentialsApplePay) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.PaymentData.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputPaymentCredentialsApplePay", "payment_data")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 100, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPaymentCredentialsApplePay) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPaymentCredentialsApplePayTypeID, "inputPaymentCredentialsApplePay"); err != nil {
-		return tlrt.DecodeErr(err, "inputPaymentCredentialsApplePay", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 694, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputPaymentCredentialsApplePay) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputPaymentCredentialsApplePay{}
-	d := tlrt.NewDecoder(b, &wireSchema, 694)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 694, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputPaymentCredentialsApplePay) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPaymentCredentialsApplePay", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.PaymentData, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputPaymentCredentialsApplePay", "payment_data")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 100, unsafe.Pointer(m), depth)
 }
 
 // InputPaymentCredentialsGooglePay is the TL constructor
@@ -13065,57 +8751,29 @@ func (*InputPaymentCredentialsGooglePay) inputPaymentCredentialsClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPaymentCredentialsGooglePay) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPaymentCredentialsGooglePayTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1271, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPaymentCredentialsGooglePay) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.PaymentToken.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputPaymentCredentialsGooglePay", "payment_token")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1271, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPaymentCredentialsGooglePay) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPaymentCredentialsGooglePayTypeID, "inputPaymentCredentialsGooglePay"); err != nil {
-		return tlrt.DecodeErr(err, "inputPaymentCredentialsGooglePay", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1996, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputPaymentCredentialsGooglePay) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputPaymentCredentialsGooglePay{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1996)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1996, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputPaymentCredentialsGooglePay) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPaymentCredentialsGooglePay", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.PaymentToken, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputPaymentCredentialsGooglePay", "payment_token")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1271, unsafe.Pointer(m), depth)
 }
 
 // InputPeerClass is the TL type InputPeer: one of InputPeerEmpty,
@@ -13191,42 +8849,28 @@ func (*InputPeerEmpty) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPeerEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPeerEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1169, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPeerEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1169, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPeerEmptyTypeID, "inputPeerEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1888, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1888)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1888, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPeerEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPeerEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1169, unsafe.Pointer(m), depth)
 }
 
 // InputPeerSelf is the TL constructor inputPeerSelf.
@@ -13254,42 +8898,28 @@ func (*InputPeerSelf) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPeerSelf) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPeerSelfTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1157, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPeerSelf) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1157, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerSelf) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPeerSelfTypeID, "inputPeerSelf"); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerSelf", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1875, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerSelf) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1875)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1875, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPeerSelf) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPeerSelf) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1157, unsafe.Pointer(m), depth)
 }
 
 // InputPeerChat is the TL constructor inputPeerChat.
@@ -13319,50 +8949,28 @@ func (*InputPeerChat) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPeerChat) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, InputPeerChatTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 491, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPeerChat) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.ChatID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 491, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerChat) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPeerChatTypeID, "inputPeerChat"); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerChat", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1139, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1139)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1139, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPeerChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ChatID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerChat", "chat_id")
-	}
-	return nil
+func (m *InputPeerChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 491, unsafe.Pointer(m), depth)
 }
 
 // InputPeerUser is the TL constructor inputPeerUser.
@@ -13393,57 +9001,28 @@ func (*InputPeerUser) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPeerUser) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputPeerUserTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2101, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPeerUser) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2101, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerUser) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPeerUserTypeID, "inputPeerUser"); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerUser", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2908, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerUser) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2908)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2908, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPeerUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerUser", "user_id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerUser", "access_hash")
-	}
-	return nil
+func (m *InputPeerUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2101, unsafe.Pointer(m), depth)
 }
 
 // InputPeerChannel is the TL constructor inputPeerChannel.
@@ -13474,57 +9053,28 @@ func (*InputPeerChannel) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPeerChannel) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputPeerChannelTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 373, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPeerChannel) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ChannelID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 373, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerChannel) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPeerChannelTypeID, "inputPeerChannel"); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerChannel", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1003, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerChannel) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1003)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1003, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPeerChannel) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ChannelID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerChannel", "channel_id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerChannel", "access_hash")
-	}
-	return nil
+func (m *InputPeerChannel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 373, unsafe.Pointer(m), depth)
 }
 
 // InputPeerUserFromMessage is the TL constructor inputPeerUserFromMessage.
@@ -13557,62 +9107,28 @@ func (*InputPeerUserFromMessage) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPeerUserFromMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPeerUserFromMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1581, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPeerUserFromMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputPeerUserFromMessage", "peer")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1581, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerUserFromMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPeerUserFromMessageTypeID, "inputPeerUserFromMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2336, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerUserFromMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2336)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2336, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputPeerUserFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPeerUserFromMessage", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "msg_id")
-	}
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "user_id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1581, unsafe.Pointer(m), depth)
 }
 
 // InputPeerChannelFromMessage is the TL constructor
@@ -13646,62 +9162,28 @@ func (*InputPeerChannelFromMessage) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPeerChannelFromMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPeerChannelFromMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1795, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPeerChannelFromMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputPeerChannelFromMessage", "peer")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1795, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerChannelFromMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPeerChannelFromMessageTypeID, "inputPeerChannelFromMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2566, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerChannelFromMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2566)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2566, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputPeerChannelFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPeerChannelFromMessage", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "msg_id")
-	}
-	if m.ChannelID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "channel_id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1795, unsafe.Pointer(m), depth)
 }
 
 // InputPhotoClass is the TL type InputPhoto: one of InputPhotoEmpty,
@@ -13766,42 +9248,28 @@ func (*InputPhotoEmpty) inputPhotoClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPhotoEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPhotoEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 268, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPhotoEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 268, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPhotoEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPhotoEmptyTypeID, "inputPhotoEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 885, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 885)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 885, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPhotoEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPhotoEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 268, unsafe.Pointer(m), depth)
 }
 
 // InputPhoto is the TL constructor inputPhoto.
@@ -13834,58 +9302,29 @@ func (*InputPhoto) inputPhotoClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPhotoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 545, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	tlrt.PutBytes(b, m.FileReference)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 545, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPhotoTypeID, "inputPhoto"); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1201, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputPhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1201)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1201, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPhoto) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoto", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoto", "access_hash")
-	}
-	if m.FileReference, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoto", "file_reference")
-	}
-	return nil
+func (m *InputPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 545, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyClass is the TL type InputPrivacyKey: one of
@@ -13982,42 +9421,28 @@ func (*InputPrivacyKeyStatusTimestamp) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyKeyStatusTimestamp) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyStatusTimestampTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 736, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyKeyStatusTimestamp) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 736, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyStatusTimestamp) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyStatusTimestampTypeID, "inputPrivacyKeyStatusTimestamp"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyStatusTimestamp", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1414, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyStatusTimestamp) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1414)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1414, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyStatusTimestamp) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPrivacyKeyStatusTimestamp) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 736, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyChatInvite is the TL constructor inputPrivacyKeyChatInvite.
@@ -14046,42 +9471,28 @@ func (*InputPrivacyKeyChatInvite) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyKeyChatInvite) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyChatInviteTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1813, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyKeyChatInvite) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1813, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyChatInvite) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyChatInviteTypeID, "inputPrivacyKeyChatInvite"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyChatInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2584, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyChatInvite) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2584)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2584, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyChatInvite) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPrivacyKeyChatInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1813, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyPhoneCall is the TL constructor inputPrivacyKeyPhoneCall.
@@ -14110,42 +9521,28 @@ func (*InputPrivacyKeyPhoneCall) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyKeyPhoneCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyPhoneCallTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2403, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyKeyPhoneCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2403, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyPhoneCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyPhoneCallTypeID, "inputPrivacyKeyPhoneCall"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyPhoneCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3232, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyPhoneCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3232)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3232, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyPhoneCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPrivacyKeyPhoneCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2403, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyPhoneP2P is the TL constructor inputPrivacyKeyPhoneP2P.
@@ -14174,42 +9571,28 @@ func (*InputPrivacyKeyPhoneP2P) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyKeyPhoneP2P) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyPhoneP2PTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2079, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyKeyPhoneP2P) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2079, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyPhoneP2P) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyPhoneP2PTypeID, "inputPrivacyKeyPhoneP2P"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyPhoneP2P", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2884, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyPhoneP2P) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2884)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2884, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyPhoneP2P) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPrivacyKeyPhoneP2P) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2079, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyForwards is the TL constructor inputPrivacyKeyForwards.
@@ -14238,42 +9621,28 @@ func (*InputPrivacyKeyForwards) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyKeyForwards) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyForwardsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1541, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyKeyForwards) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1541, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyForwards) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyForwardsTypeID, "inputPrivacyKeyForwards"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyForwards", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2294, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyForwards) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2294)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2294, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyForwards) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPrivacyKeyForwards) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1541, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyProfilePhoto is the TL constructor
@@ -14303,42 +9672,28 @@ func (*InputPrivacyKeyProfilePhoto) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyKeyProfilePhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyProfilePhotoTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 812, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyKeyProfilePhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 812, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyProfilePhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyProfilePhotoTypeID, "inputPrivacyKeyProfilePhoto"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyProfilePhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1499, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1499)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1499, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyProfilePhoto) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPrivacyKeyProfilePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 812, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyPhoneNumber is the TL constructor inputPrivacyKeyPhoneNumber.
@@ -14367,42 +9722,28 @@ func (*InputPrivacyKeyPhoneNumber) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyKeyPhoneNumber) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyPhoneNumberTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 32, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyKeyPhoneNumber) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 32, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyPhoneNumber) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyPhoneNumberTypeID, "inputPrivacyKeyPhoneNumber"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyPhoneNumber", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 613, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyPhoneNumber) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 613)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 613, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyPhoneNumber) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPrivacyKeyPhoneNumber) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 32, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyAddedByPhone is the TL constructor
@@ -14432,42 +9773,28 @@ func (*InputPrivacyKeyAddedByPhone) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyKeyAddedByPhone) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyAddedByPhoneTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1986, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyKeyAddedByPhone) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1986, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyAddedByPhone) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyAddedByPhoneTypeID, "inputPrivacyKeyAddedByPhone"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyAddedByPhone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2776, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyAddedByPhone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2776)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2776, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyAddedByPhone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPrivacyKeyAddedByPhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1986, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyVoiceMessages is the TL constructor
@@ -14497,42 +9824,28 @@ func (*InputPrivacyKeyVoiceMessages) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyKeyVoiceMessages) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyVoiceMessagesTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1642, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyKeyVoiceMessages) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1642, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyVoiceMessages) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyVoiceMessagesTypeID, "inputPrivacyKeyVoiceMessages"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyVoiceMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2402, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyVoiceMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2402)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2402, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyVoiceMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPrivacyKeyVoiceMessages) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1642, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyAbout is the TL constructor inputPrivacyKeyAbout.
@@ -14560,42 +9873,28 @@ func (*InputPrivacyKeyAbout) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyKeyAbout) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyAboutTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 519, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyKeyAbout) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 519, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyAbout) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyAboutTypeID, "inputPrivacyKeyAbout"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyAbout", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1170, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyAbout) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1170)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1170, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyAbout) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPrivacyKeyAbout) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 519, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyBirthday is the TL constructor inputPrivacyKeyBirthday.
@@ -14624,42 +9923,28 @@ func (*InputPrivacyKeyBirthday) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyKeyBirthday) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyBirthdayTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2030, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyKeyBirthday) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2030, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyBirthday) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyBirthdayTypeID, "inputPrivacyKeyBirthday"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyBirthday", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2828, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyBirthday) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2828)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2828, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyBirthday) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPrivacyKeyBirthday) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2030, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyStarGiftsAutoSave is the TL constructor
@@ -14690,42 +9975,28 @@ func (*InputPrivacyKeyStarGiftsAutoSave) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyKeyStarGiftsAutoSave) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyStarGiftsAutoSaveTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2137, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyKeyStarGiftsAutoSave) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2137, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyStarGiftsAutoSave) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyStarGiftsAutoSaveTypeID, "inputPrivacyKeyStarGiftsAutoSave"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyStarGiftsAutoSave", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2947, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2947)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2947, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2137, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyNoPaidMessages is the TL constructor
@@ -14756,42 +10027,28 @@ func (*InputPrivacyKeyNoPaidMessages) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyKeyNoPaidMessages) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyNoPaidMessagesTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1805, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyKeyNoPaidMessages) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1805, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyNoPaidMessages) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyNoPaidMessagesTypeID, "inputPrivacyKeyNoPaidMessages"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyNoPaidMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2576, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyNoPaidMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2576)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2576, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyNoPaidMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPrivacyKeyNoPaidMessages) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1805, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeySavedMusic is the TL constructor inputPrivacyKeySavedMusic.
@@ -14820,42 +10077,28 @@ func (*InputPrivacyKeySavedMusic) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyKeySavedMusic) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeySavedMusicTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 721, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyKeySavedMusic) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 721, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeySavedMusic) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeySavedMusicTypeID, "inputPrivacyKeySavedMusic"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeySavedMusic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1396, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeySavedMusic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1396)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1396, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeySavedMusic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPrivacyKeySavedMusic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 721, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyRuleClass is the TL type InputPrivacyRule: one of
@@ -14950,42 +10193,28 @@ func (*InputPrivacyValueAllowContacts) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyValueAllowContacts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueAllowContactsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 115, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyValueAllowContacts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 115, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueAllowContacts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowContactsTypeID, "inputPrivacyValueAllowContacts"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueAllowContacts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 710, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowContacts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 710)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 710, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueAllowContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPrivacyValueAllowContacts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 115, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyValueAllowAll is the TL constructor inputPrivacyValueAllowAll.
@@ -15014,42 +10243,28 @@ func (*InputPrivacyValueAllowAll) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyValueAllowAll) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueAllowAllTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 223, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyValueAllowAll) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 223, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueAllowAll) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowAllTypeID, "inputPrivacyValueAllowAll"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueAllowAll", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 832, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowAll) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 832)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 832, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueAllowAll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPrivacyValueAllowAll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 223, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyValueAllowUsers is the TL constructor
@@ -15082,55 +10297,28 @@ func (*InputPrivacyValueAllowUsers) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyValueAllowUsers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueAllowUsersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 167, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyValueAllowUsers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "inputPrivacyValueAllowUsers", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 167, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueAllowUsers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowUsersTypeID, "inputPrivacyValueAllowUsers"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueAllowUsers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 773, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 773)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 773, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputPrivacyValueAllowUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPrivacyValueAllowUsers", "")
-	}
-	var err error
-	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueAllowUsers", "users")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 167, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyValueDisallowContacts is the TL constructor
@@ -15161,42 +10349,28 @@ func (*InputPrivacyValueDisallowContacts) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyValueDisallowContacts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueDisallowContactsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 107, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyValueDisallowContacts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 107, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueDisallowContacts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowContactsTypeID, "inputPrivacyValueDisallowContacts"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowContacts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 701, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowContacts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 701)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 701, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueDisallowContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPrivacyValueDisallowContacts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 107, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyValueDisallowAll is the TL constructor
@@ -15226,42 +10400,28 @@ func (*InputPrivacyValueDisallowAll) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyValueDisallowAll) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueDisallowAllTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2031, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyValueDisallowAll) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2031, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueDisallowAll) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowAllTypeID, "inputPrivacyValueDisallowAll"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowAll", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2829, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowAll) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2829)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2829, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueDisallowAll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPrivacyValueDisallowAll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2031, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyValueDisallowUsers is the TL constructor
@@ -15295,55 +10455,28 @@ func (*InputPrivacyValueDisallowUsers) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyValueDisallowUsers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueDisallowUsersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1328, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyValueDisallowUsers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "inputPrivacyValueDisallowUsers", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1328, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueDisallowUsers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowUsersTypeID, "inputPrivacyValueDisallowUsers"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowUsers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2059, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2059)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2059, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputPrivacyValueDisallowUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPrivacyValueDisallowUsers", "")
-	}
-	var err error
-	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowUsers", "users")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1328, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyValueAllowChatParticipants is the TL constructor
@@ -15378,50 +10511,28 @@ func (*InputPrivacyValueAllowChatParticipants) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyValueAllowChatParticipants) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueAllowChatParticipantsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1209, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyValueAllowChatParticipants) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		tlrt.PutUint64(b, uint64(m.Chats[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1209, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueAllowChatParticipants) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowChatParticipantsTypeID, "inputPrivacyValueAllowChatParticipants"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueAllowChatParticipants", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1931, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowChatParticipants) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1931)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1931, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueAllowChatParticipants) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Chats, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueAllowChatParticipants", "chats")
-	}
-	return nil
+func (m *InputPrivacyValueAllowChatParticipants) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1209, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyValueDisallowChatParticipants is the TL constructor
@@ -15457,50 +10568,28 @@ func (*InputPrivacyValueDisallowChatParticipants) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyValueDisallowChatParticipants) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueDisallowChatParticipantsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2220, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyValueDisallowChatParticipants) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		tlrt.PutUint64(b, uint64(m.Chats[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2220, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueDisallowChatParticipants) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowChatParticipantsTypeID, "inputPrivacyValueDisallowChatParticipants"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowChatParticipants", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3037, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowChatParticipants) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3037)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3037, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueDisallowChatParticipants) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Chats, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowChatParticipants", "chats")
-	}
-	return nil
+func (m *InputPrivacyValueDisallowChatParticipants) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2220, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyValueAllowCloseFriends is the TL constructor
@@ -15531,42 +10620,28 @@ func (*InputPrivacyValueAllowCloseFriends) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyValueAllowCloseFriends) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueAllowCloseFriendsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 434, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyValueAllowCloseFriends) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 434, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueAllowCloseFriends) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowCloseFriendsTypeID, "inputPrivacyValueAllowCloseFriends"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueAllowCloseFriends", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1073, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowCloseFriends) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1073)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1073, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueAllowCloseFriends) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPrivacyValueAllowCloseFriends) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 434, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyValueAllowPremium is the TL constructor
@@ -15597,42 +10672,28 @@ func (*InputPrivacyValueAllowPremium) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyValueAllowPremium) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueAllowPremiumTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1106, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyValueAllowPremium) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1106, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueAllowPremium) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowPremiumTypeID, "inputPrivacyValueAllowPremium"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueAllowPremium", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1820, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowPremium) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1820)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1820, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueAllowPremium) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPrivacyValueAllowPremium) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1106, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyValueAllowBots is the TL constructor inputPrivacyValueAllowBots.
@@ -15661,42 +10722,28 @@ func (*InputPrivacyValueAllowBots) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyValueAllowBots) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueAllowBotsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 845, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyValueAllowBots) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 845, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueAllowBots) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowBotsTypeID, "inputPrivacyValueAllowBots"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueAllowBots", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1536, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowBots) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1536)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1536, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueAllowBots) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPrivacyValueAllowBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 845, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyValueDisallowBots is the TL constructor
@@ -15727,42 +10774,28 @@ func (*InputPrivacyValueDisallowBots) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputPrivacyValueDisallowBots) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueDisallowBotsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1886, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPrivacyValueDisallowBots) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1886, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueDisallowBots) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowBotsTypeID, "inputPrivacyValueDisallowBots"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowBots", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2668, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowBots) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2668)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2668, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueDisallowBots) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputPrivacyValueDisallowBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1886, unsafe.Pointer(m), depth)
 }
 
 // InputQuickReplyShortcutClass is the TL type InputQuickReplyShortcut: one of
@@ -15833,48 +10866,29 @@ func (*InputQuickReplyShortcut) inputQuickReplyShortcutClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputQuickReplyShortcut) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputQuickReplyShortcutTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 346, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputQuickReplyShortcut) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Shortcut)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 346, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputQuickReplyShortcut) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputQuickReplyShortcutTypeID, "inputQuickReplyShortcut"); err != nil {
-		return tlrt.DecodeErr(err, "inputQuickReplyShortcut", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 969, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputQuickReplyShortcut) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 969)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 969, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputQuickReplyShortcut) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Shortcut, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputQuickReplyShortcut", "shortcut")
-	}
-	return nil
+func (m *InputQuickReplyShortcut) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 346, unsafe.Pointer(m), depth)
 }
 
 // InputQuickReplyShortcutID is the TL constructor inputQuickReplyShortcutId.
@@ -15906,50 +10920,28 @@ func (*InputQuickReplyShortcutID) inputQuickReplyShortcutClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputQuickReplyShortcutID) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, InputQuickReplyShortcutIDTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ShortcutID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 9, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputQuickReplyShortcutID) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.ShortcutID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 9, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputQuickReplyShortcutID) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputQuickReplyShortcutIDTypeID, "inputQuickReplyShortcutId"); err != nil {
-		return tlrt.DecodeErr(err, "inputQuickReplyShortcutId", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 587, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputQuickReplyShortcutID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 587)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 587, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputQuickReplyShortcutID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ShortcutID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputQuickReplyShortcutId", "shortcut_id")
-	}
-	return nil
+func (m *InputQuickReplyShortcutID) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 9, unsafe.Pointer(m), depth)
 }
 
 // InputReplyToClass is the TL type InputReplyTo: one of InputReplyToMessage,
@@ -16153,162 +11145,29 @@ func (m *InputReplyToMessage) ClearPollOption() {
 
 // Encode writes m to b with its ID.
 func (m *InputReplyToMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputReplyToMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 548, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<5)
-	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
-	flags |= tlrt.Bit(m.ReplyToPeerID != nil, 1)
-	flags |= tlrt.Bit(m.QuoteText != "", 2)
-	flags |= tlrt.Bit(len(m.QuoteEntities) > 0, 3)
-	flags |= tlrt.Bit(m.QuoteOffset != 0, 4)
-	flags |= tlrt.Bit(m.MonoforumPeerID != nil, 5)
-	flags |= tlrt.Bit(m.TodoItemID != 0, 6)
-	flags |= tlrt.Bit(len(m.PollOption) > 0, 7)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ReplyToMsgID))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.TopMsgID))
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.ReplyToPeerID); err != nil {
-			return tlrt.EncodeErr(err, "inputReplyToMessage", "reply_to_peer_id")
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.QuoteText)
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.QuoteEntities))
-		for i := range m.QuoteEntities {
-			if err := tlrt.EncodeObject(b, m.QuoteEntities[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputReplyToMessage", "quote_entities")
-			}
-		}
-	}
-	if flags.Has(4) {
-		tlrt.PutUint32(b, uint32(m.QuoteOffset))
-	}
-	if flags.Has(5) {
-		if err := tlrt.EncodeObject(b, m.MonoforumPeerID); err != nil {
-			return tlrt.EncodeErr(err, "inputReplyToMessage", "monoforum_peer_id")
-		}
-	}
-	if flags.Has(6) {
-		tlrt.PutUint32(b, uint32(m.TodoItemID))
-	}
-	if flags.Has(7) {
-		tlrt.PutBytes(b, m.PollOption)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 548, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputReplyToMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputReplyToMessageTypeID, "inputReplyToMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputReplyToMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1204, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputReplyToMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputReplyToMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1204)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1204, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputReplyToMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputReplyToMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputReplyToMessage", "flags")
-	}
-	if m.ReplyToMsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputReplyToMessage", "reply_to_msg_id")
-	}
-	if m.Flags.Has(0) {
-		if m.TopMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputReplyToMessage", "top_msg_id")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.ReplyToPeerID, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputReplyToMessage", "reply_to_peer_id")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.QuoteText, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputReplyToMessage", "quote_text")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.QuoteEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "inputReplyToMessage", "quote_entities")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.QuoteOffset, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputReplyToMessage", "quote_offset")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.MonoforumPeerID, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputReplyToMessage", "monoforum_peer_id")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.TodoItemID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputReplyToMessage", "todo_item_id")
-		}
-	}
-	if m.Flags.Has(7) {
-		if m.PollOption, err = tlrt.Bytes(d); err != nil {
-			return tlrt.DecodeErr(err, "inputReplyToMessage", "poll_option")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<5
-	if m.TopMsgID != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.QuoteText != "" {
-		m.Flags.Unset(2)
-	}
-	if len(m.QuoteEntities) > 0 {
-		m.Flags.Unset(3)
-	}
-	if m.QuoteOffset != 0 {
-		m.Flags.Unset(4)
-	}
-	if m.TodoItemID != 0 {
-		m.Flags.Unset(6)
-	}
-	if len(m.PollOption) > 0 {
-		m.Flags.Unset(7)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 548, unsafe.Pointer(m), depth)
 }
 
 // InputReplyToStory is the TL constructor inputReplyToStory.
@@ -16339,56 +11198,28 @@ func (*InputReplyToStory) inputReplyToClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputReplyToStory) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputReplyToStoryTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 831, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputReplyToStory) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputReplyToStory", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.StoryID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 831, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputReplyToStory) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputReplyToStoryTypeID, "inputReplyToStory"); err != nil {
-		return tlrt.DecodeErr(err, "inputReplyToStory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1522, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReplyToStory) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1522)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1522, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputReplyToStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputReplyToStory", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputReplyToStory", "peer")
-	}
-	if m.StoryID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputReplyToStory", "story_id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 831, unsafe.Pointer(m), depth)
 }
 
 // InputReplyToMonoForum is the TL constructor inputReplyToMonoForum.
@@ -16419,52 +11250,28 @@ func (*InputReplyToMonoForum) inputReplyToClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputReplyToMonoForum) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputReplyToMonoForumTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 974, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputReplyToMonoForum) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.MonoforumPeerID); err != nil {
-		return tlrt.EncodeErr(err, "inputReplyToMonoForum", "monoforum_peer_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 974, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputReplyToMonoForum) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputReplyToMonoForumTypeID, "inputReplyToMonoForum"); err != nil {
-		return tlrt.DecodeErr(err, "inputReplyToMonoForum", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1675, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReplyToMonoForum) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1675)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1675, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputReplyToMonoForum) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputReplyToMonoForum", "")
-	}
-	var err error
-	if m.MonoforumPeerID, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputReplyToMonoForum", "monoforum_peer_id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 974, unsafe.Pointer(m), depth)
 }
 
 // InputReplyToEphemeralMessage is the TL constructor
@@ -16495,50 +11302,28 @@ func (*InputReplyToEphemeralMessage) inputReplyToClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputReplyToEphemeralMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, InputReplyToEphemeralMessageTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 610, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputReplyToEphemeralMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 610, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputReplyToEphemeralMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputReplyToEphemeralMessageTypeID, "inputReplyToEphemeralMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputReplyToEphemeralMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1272, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReplyToEphemeralMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1272)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1272, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputReplyToEphemeralMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputReplyToEphemeralMessage", "id")
-	}
-	return nil
+func (m *InputReplyToEphemeralMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 610, unsafe.Pointer(m), depth)
 }
 
 // InputRichFileClass is the TL type InputRichFile: one of InputRichFilePhoto,
@@ -16607,57 +11392,29 @@ func (*InputRichFilePhoto) inputRichFileClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputRichFilePhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputRichFilePhotoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1438, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputRichFilePhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ID)
-	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-		return tlrt.EncodeErr(err, "inputRichFilePhoto", "photo")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1438, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputRichFilePhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputRichFilePhotoTypeID, "inputRichFilePhoto"); err != nil {
-		return tlrt.DecodeErr(err, "inputRichFilePhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2178, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputRichFilePhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2178)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2178, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputRichFilePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputRichFilePhoto", "")
-	}
-	var err error
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputRichFilePhoto", "id")
-	}
-	if m.Photo, err = decodeInputPhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputRichFilePhoto", "photo")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1438, unsafe.Pointer(m), depth)
 }
 
 // InputRichFileDocument is the TL constructor inputRichFileDocument.
@@ -16689,57 +11446,29 @@ func (*InputRichFileDocument) inputRichFileClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputRichFileDocument) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputRichFileDocumentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1204, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputRichFileDocument) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ID)
-	if err := tlrt.EncodeObject(b, m.Document); err != nil {
-		return tlrt.EncodeErr(err, "inputRichFileDocument", "document")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1204, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputRichFileDocument) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputRichFileDocumentTypeID, "inputRichFileDocument"); err != nil {
-		return tlrt.DecodeErr(err, "inputRichFileDocument", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1926, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputRichFileDocument) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1926)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1926, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputRichFileDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputRichFileDocument", "")
-	}
-	var err error
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputRichFileDocument", "id")
-	}
-	if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputRichFileDocument", "document")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1204, unsafe.Pointer(m), depth)
 }
 
 // InputRichMessageClass is the TL type InputRichMessage: one of
@@ -16880,124 +11609,29 @@ func (m *InputRichMessage) ClearUsers() {
 
 // Encode writes m to b with its ID.
 func (m *InputRichMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputRichMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2168, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputRichMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Rtl, 0)
-	flags |= tlrt.Bit(m.Noautolink, 1)
-	flags |= tlrt.Bit(len(m.Photos) > 0, 2)
-	flags |= tlrt.Bit(len(m.Documents) > 0, 3)
-	flags |= tlrt.Bit(len(m.Users) > 0, 4)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Blocks)))
-	for i := range m.Blocks {
-		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
-			return tlrt.EncodeErr(err, "inputRichMessage", "blocks")
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutVectorHeader(b, len(m.Photos))
-		for i := range m.Photos {
-			if err := tlrt.EncodeObject(b, m.Photos[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputRichMessage", "photos")
-			}
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.Documents))
-		for i := range m.Documents {
-			if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputRichMessage", "documents")
-			}
-		}
-	}
-	if flags.Has(4) {
-		tlrt.PutVectorHeader(b, len(m.Users))
-		for i := range m.Users {
-			if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputRichMessage", "users")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2168, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputRichMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputRichMessageTypeID, "inputRichMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputRichMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2981, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputRichMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputRichMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2981)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2981, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputRichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputRichMessage", "flags")
-	}
-	m.Rtl = m.Flags.Has(0)
-	m.Noautolink = m.Flags.Has(1)
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
-		return tlrt.DecodeErr(err, "inputRichMessage", "blocks")
-	}
-	if m.Flags.Has(2) {
-		if m.Photos, err = tlrt.DecodeSlabs[InputPhoto](d, false, 4, depth+1, decodeInputPhoto); err != nil {
-			return tlrt.DecodeErr(err, "inputRichMessage", "photos")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Documents, err = tlrt.DecodeSlabs[InputDocument](d, false, 4, depth+1, decodeInputDocument); err != nil {
-			return tlrt.DecodeErr(err, "inputRichMessage", "documents")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
-			return tlrt.DecodeErr(err, "inputRichMessage", "users")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	if len(m.Photos) > 0 {
-		m.Flags.Unset(2)
-	}
-	if len(m.Documents) > 0 {
-		m.Flags.Unset(3)
-	}
-	if len(m.Users) > 0 {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2168, unsafe.Pointer(m), depth)
 }
 
 // InputRichMessageHTML is the TL constructor inputRichMessageHTML.
@@ -17056,82 +11690,29 @@ func (m *InputRichMessageHTML) ClearFiles() {
 
 // Encode writes m to b with its ID.
 func (m *InputRichMessageHTML) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputRichMessageHTMLTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2068, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputRichMessageHTML) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Rtl, 0)
-	flags |= tlrt.Bit(m.Noautolink, 1)
-	flags |= tlrt.Bit(len(m.Files) > 0, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Html)
-	if flags.Has(2) {
-		tlrt.PutVectorHeader(b, len(m.Files))
-		for i := range m.Files {
-			if err := tlrt.EncodeObject(b, m.Files[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputRichMessageHTML", "files")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2068, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputRichMessageHTML) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputRichMessageHTMLTypeID, "inputRichMessageHTML"); err != nil {
-		return tlrt.DecodeErr(err, "inputRichMessageHTML", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2871, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputRichMessageHTML) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputRichMessageHTML{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2871)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2871, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputRichMessageHTML) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessageHTML", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputRichMessageHTML", "flags")
-	}
-	m.Rtl = m.Flags.Has(0)
-	m.Noautolink = m.Flags.Has(1)
-	if m.Html, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputRichMessageHTML", "html")
-	}
-	if m.Flags.Has(2) {
-		if m.Files, err = tlrt.DecodeSlabs[InputRichFilePhoto](d, false, 12, depth+1, decodeInputRichFile); err != nil {
-			return tlrt.DecodeErr(err, "inputRichMessageHTML", "files")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	if len(m.Files) > 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2068, unsafe.Pointer(m), depth)
 }
 
 // InputRichMessageMarkdown is the TL constructor inputRichMessageMarkdown.
@@ -17191,82 +11772,29 @@ func (m *InputRichMessageMarkdown) ClearFiles() {
 
 // Encode writes m to b with its ID.
 func (m *InputRichMessageMarkdown) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputRichMessageMarkdownTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputRichMessageMarkdown) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Rtl, 0)
-	flags |= tlrt.Bit(m.Noautolink, 1)
-	flags |= tlrt.Bit(len(m.Files) > 0, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Markdown)
-	if flags.Has(2) {
-		tlrt.PutVectorHeader(b, len(m.Files))
-		for i := range m.Files {
-			if err := tlrt.EncodeObject(b, m.Files[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputRichMessageMarkdown", "files")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputRichMessageMarkdown) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputRichMessageMarkdownTypeID, "inputRichMessageMarkdown"); err != nil {
-		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 579, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputRichMessageMarkdown) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputRichMessageMarkdown{}
-	d := tlrt.NewDecoder(b, &wireSchema, 579)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 579, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputRichMessageMarkdown) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessageMarkdown", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "flags")
-	}
-	m.Rtl = m.Flags.Has(0)
-	m.Noautolink = m.Flags.Has(1)
-	if m.Markdown, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "markdown")
-	}
-	if m.Flags.Has(2) {
-		if m.Files, err = tlrt.DecodeSlabs[InputRichFilePhoto](d, false, 12, depth+1, decodeInputRichFile); err != nil {
-			return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "files")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	if len(m.Files) > 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1, unsafe.Pointer(m), depth)
 }
 
 // InputSavedStarGiftClass is the TL type InputSavedStarGift: one of
@@ -17337,50 +11865,28 @@ func (*InputSavedStarGiftUser) inputSavedStarGiftClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputSavedStarGiftUser) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, InputSavedStarGiftUserTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 972, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputSavedStarGiftUser) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 972, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputSavedStarGiftUser) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputSavedStarGiftUserTypeID, "inputSavedStarGiftUser"); err != nil {
-		return tlrt.DecodeErr(err, "inputSavedStarGiftUser", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1673, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSavedStarGiftUser) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1673)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1673, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputSavedStarGiftUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputSavedStarGiftUser", "msg_id")
-	}
-	return nil
+func (m *InputSavedStarGiftUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 972, unsafe.Pointer(m), depth)
 }
 
 // InputSavedStarGiftChat is the TL constructor inputSavedStarGiftChat.
@@ -17413,56 +11919,28 @@ func (*InputSavedStarGiftChat) inputSavedStarGiftClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputSavedStarGiftChat) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputSavedStarGiftChatTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2299, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputSavedStarGiftChat) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputSavedStarGiftChat", "peer")
-	}
-	tlrt.PutUint64(b, uint64(m.SavedID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2299, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputSavedStarGiftChat) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputSavedStarGiftChatTypeID, "inputSavedStarGiftChat"); err != nil {
-		return tlrt.DecodeErr(err, "inputSavedStarGiftChat", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3122, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSavedStarGiftChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3122)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3122, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputSavedStarGiftChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputSavedStarGiftChat", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputSavedStarGiftChat", "peer")
-	}
-	if m.SavedID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputSavedStarGiftChat", "saved_id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2299, unsafe.Pointer(m), depth)
 }
 
 // InputSavedStarGiftSlug is the TL constructor inputSavedStarGiftSlug.
@@ -17493,48 +11971,29 @@ func (*InputSavedStarGiftSlug) inputSavedStarGiftClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputSavedStarGiftSlug) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputSavedStarGiftSlugTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 312, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputSavedStarGiftSlug) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 312, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputSavedStarGiftSlug) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputSavedStarGiftSlugTypeID, "inputSavedStarGiftSlug"); err != nil {
-		return tlrt.DecodeErr(err, "inputSavedStarGiftSlug", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 932, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputSavedStarGiftSlug) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 932)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 932, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputSavedStarGiftSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputSavedStarGiftSlug", "slug")
-	}
-	return nil
+func (m *InputSavedStarGiftSlug) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 312, unsafe.Pointer(m), depth)
 }
 
 // InputSecureFileClass is the TL type InputSecureFile: one of
@@ -17608,66 +12067,29 @@ func (*InputSecureFileUploaded) inputSecureFileClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputSecureFileUploaded) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputSecureFileUploadedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 465, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputSecureFileUploaded) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Parts))
-	tlrt.PutString(b, m.Md5Checksum)
-	tlrt.PutBytes(b, m.FileHash)
-	tlrt.PutBytes(b, m.Secret)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 465, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputSecureFileUploaded) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputSecureFileUploadedTypeID, "inputSecureFileUploaded"); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1109, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputSecureFileUploaded) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1109)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1109, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputSecureFileUploaded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "id")
-	}
-	if m.Parts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "parts")
-	}
-	if m.Md5Checksum, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "md5_checksum")
-	}
-	if m.FileHash, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "file_hash")
-	}
-	if m.Secret, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "secret")
-	}
-	return nil
+func (m *InputSecureFileUploaded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 465, unsafe.Pointer(m), depth)
 }
 
 // InputSecureFile is the TL constructor inputSecureFile.
@@ -17698,57 +12120,28 @@ func (*InputSecureFile) inputSecureFileClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputSecureFile) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputSecureFileTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 777, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputSecureFile) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 777, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputSecureFile) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputSecureFileTypeID, "inputSecureFile"); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1459, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSecureFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1459)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1459, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputSecureFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFile", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFile", "access_hash")
-	}
-	return nil
+func (m *InputSecureFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 777, unsafe.Pointer(m), depth)
 }
 
 // InputStarGiftAuctionClass is the TL type InputStarGiftAuction: one of
@@ -17817,50 +12210,28 @@ func (*InputStarGiftAuction) inputStarGiftAuctionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStarGiftAuction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, InputStarGiftAuctionTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.GiftID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 21, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStarGiftAuction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.GiftID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 21, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStarGiftAuction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStarGiftAuctionTypeID, "inputStarGiftAuction"); err != nil {
-		return tlrt.DecodeErr(err, "inputStarGiftAuction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 599, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStarGiftAuction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 599)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 599, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputStarGiftAuction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.GiftID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStarGiftAuction", "gift_id")
-	}
-	return nil
+func (m *InputStarGiftAuction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 21, unsafe.Pointer(m), depth)
 }
 
 // InputStarGiftAuctionSlug is the TL constructor inputStarGiftAuctionSlug.
@@ -17891,48 +12262,29 @@ func (*InputStarGiftAuctionSlug) inputStarGiftAuctionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStarGiftAuctionSlug) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStarGiftAuctionSlugTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1132, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStarGiftAuctionSlug) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1132, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStarGiftAuctionSlug) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStarGiftAuctionSlugTypeID, "inputStarGiftAuctionSlug"); err != nil {
-		return tlrt.DecodeErr(err, "inputStarGiftAuctionSlug", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1849, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputStarGiftAuctionSlug) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1849)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1849, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputStarGiftAuctionSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStarGiftAuctionSlug", "slug")
-	}
-	return nil
+func (m *InputStarGiftAuctionSlug) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1132, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetClass is the TL type InputStickerSet: one of
@@ -18023,42 +12375,28 @@ func (*InputStickerSetEmpty) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStickerSetEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2455, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStickerSetEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2455, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetEmptyTypeID, "inputStickerSetEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3285, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3285)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3285, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputStickerSetEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2455, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetID is the TL constructor inputStickerSetID.
@@ -18089,57 +12427,28 @@ func (*InputStickerSetID) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStickerSetID) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputStickerSetIDTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1466, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStickerSetID) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1466, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetID) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetIDTypeID, "inputStickerSetID"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetID", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2211, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2211)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2211, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetID", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetID", "access_hash")
-	}
-	return nil
+func (m *InputStickerSetID) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1466, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetShortName is the TL constructor inputStickerSetShortName.
@@ -18170,48 +12479,29 @@ func (*InputStickerSetShortName) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStickerSetShortName) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetShortNameTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1227, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStickerSetShortName) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ShortName)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1227, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetShortName) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetShortNameTypeID, "inputStickerSetShortName"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetShortName", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1951, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputStickerSetShortName) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1951)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1951, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetShortName) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ShortName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetShortName", "short_name")
-	}
-	return nil
+func (m *InputStickerSetShortName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1227, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetAnimatedEmoji is the TL constructor
@@ -18241,42 +12531,28 @@ func (*InputStickerSetAnimatedEmoji) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStickerSetAnimatedEmoji) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetAnimatedEmojiTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 18, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStickerSetAnimatedEmoji) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 18, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetAnimatedEmoji) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetAnimatedEmojiTypeID, "inputStickerSetAnimatedEmoji"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetAnimatedEmoji", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 596, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetAnimatedEmoji) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 596)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 596, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetAnimatedEmoji) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputStickerSetAnimatedEmoji) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 18, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetDice is the TL constructor inputStickerSetDice.
@@ -18306,48 +12582,29 @@ func (*InputStickerSetDice) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStickerSetDice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetDiceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2191, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStickerSetDice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Emoticon)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2191, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetDice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetDiceTypeID, "inputStickerSetDice"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetDice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3006, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputStickerSetDice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3006)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3006, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetDice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Emoticon, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetDice", "emoticon")
-	}
-	return nil
+func (m *InputStickerSetDice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2191, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetAnimatedEmojiAnimations is the TL constructor
@@ -18379,42 +12636,28 @@ func (*InputStickerSetAnimatedEmojiAnimations) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStickerSetAnimatedEmojiAnimations) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetAnimatedEmojiAnimationsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 114, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStickerSetAnimatedEmojiAnimations) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 114, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetAnimatedEmojiAnimations) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetAnimatedEmojiAnimationsTypeID, "inputStickerSetAnimatedEmojiAnimations"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetAnimatedEmojiAnimations", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 709, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetAnimatedEmojiAnimations) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 709)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 709, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetAnimatedEmojiAnimations) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputStickerSetAnimatedEmojiAnimations) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 114, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetPremiumGifts is the TL constructor
@@ -18444,42 +12687,28 @@ func (*InputStickerSetPremiumGifts) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStickerSetPremiumGifts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetPremiumGiftsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1913, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStickerSetPremiumGifts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1913, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetPremiumGifts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetPremiumGiftsTypeID, "inputStickerSetPremiumGifts"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetPremiumGifts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2699, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetPremiumGifts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2699)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2699, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetPremiumGifts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputStickerSetPremiumGifts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1913, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetEmojiGenericAnimations is the TL constructor
@@ -18511,42 +12740,28 @@ func (*InputStickerSetEmojiGenericAnimations) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStickerSetEmojiGenericAnimations) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetEmojiGenericAnimationsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 41, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStickerSetEmojiGenericAnimations) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 41, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetEmojiGenericAnimations) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetEmojiGenericAnimationsTypeID, "inputStickerSetEmojiGenericAnimations"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetEmojiGenericAnimations", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 626, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiGenericAnimations) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 626)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 626, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetEmojiGenericAnimations) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputStickerSetEmojiGenericAnimations) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 41, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetEmojiDefaultStatuses is the TL constructor
@@ -18578,42 +12793,28 @@ func (*InputStickerSetEmojiDefaultStatuses) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStickerSetEmojiDefaultStatuses) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetEmojiDefaultStatusesTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 387, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStickerSetEmojiDefaultStatuses) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 387, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetEmojiDefaultStatuses) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetEmojiDefaultStatusesTypeID, "inputStickerSetEmojiDefaultStatuses"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetEmojiDefaultStatuses", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1019, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiDefaultStatuses) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1019)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1019, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetEmojiDefaultStatuses) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputStickerSetEmojiDefaultStatuses) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 387, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetEmojiDefaultTopicIcons is the TL constructor
@@ -18645,42 +12846,28 @@ func (*InputStickerSetEmojiDefaultTopicIcons) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStickerSetEmojiDefaultTopicIcons) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetEmojiDefaultTopicIconsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 650, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStickerSetEmojiDefaultTopicIcons) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 650, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetEmojiDefaultTopicIcons) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetEmojiDefaultTopicIconsTypeID, "inputStickerSetEmojiDefaultTopicIcons"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetEmojiDefaultTopicIcons", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1321, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiDefaultTopicIcons) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1321)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1321, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetEmojiDefaultTopicIcons) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputStickerSetEmojiDefaultTopicIcons) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 650, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetEmojiChannelDefaultStatuses is the TL constructor
@@ -18713,42 +12900,28 @@ func (*InputStickerSetEmojiChannelDefaultStatuses) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStickerSetEmojiChannelDefaultStatuses) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetEmojiChannelDefaultStatusesTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 683, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStickerSetEmojiChannelDefaultStatuses) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 683, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetEmojiChannelDefaultStatuses) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetEmojiChannelDefaultStatusesTypeID, "inputStickerSetEmojiChannelDefaultStatuses"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetEmojiChannelDefaultStatuses", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1355, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1355)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1355, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 683, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetTonGifts is the TL constructor inputStickerSetTonGifts.
@@ -18777,42 +12950,28 @@ func (*InputStickerSetTonGifts) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStickerSetTonGifts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetTonGiftsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 269, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStickerSetTonGifts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 269, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetTonGifts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetTonGiftsTypeID, "inputStickerSetTonGifts"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetTonGifts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 886, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetTonGifts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 886)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 886, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetTonGifts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputStickerSetTonGifts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 269, unsafe.Pointer(m), depth)
 }
 
 // InputStickeredMediaClass is the TL type InputStickeredMedia: one of
@@ -18881,53 +13040,29 @@ func (*InputStickeredMediaPhoto) inputStickeredMediaClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStickeredMediaPhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickeredMediaPhotoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 693, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStickeredMediaPhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "inputStickeredMediaPhoto", "id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 693, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickeredMediaPhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickeredMediaPhotoTypeID, "inputStickeredMediaPhoto"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickeredMediaPhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1366, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputStickeredMediaPhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1366)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1366, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputStickeredMediaPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputStickeredMediaPhoto", "")
-	}
-	var err error
-	if m.ID, err = decodeInputPhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputStickeredMediaPhoto", "id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 693, unsafe.Pointer(m), depth)
 }
 
 // InputStickeredMediaDocument is the TL constructor
@@ -18960,53 +13095,29 @@ func (*InputStickeredMediaDocument) inputStickeredMediaClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStickeredMediaDocument) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickeredMediaDocumentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 39, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStickeredMediaDocument) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "inputStickeredMediaDocument", "id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 39, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickeredMediaDocument) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickeredMediaDocumentTypeID, "inputStickeredMediaDocument"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickeredMediaDocument", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 624, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputStickeredMediaDocument) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 624)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 624, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputStickeredMediaDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputStickeredMediaDocument", "")
-	}
-	var err error
-	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputStickeredMediaDocument", "id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 39, unsafe.Pointer(m), depth)
 }
 
 // InputStorePaymentPurposeClass is the TL type InputStorePaymentPurpose: one of
@@ -19098,57 +13209,28 @@ func (*InputStorePaymentPremiumSubscription) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStorePaymentPremiumSubscription) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStorePaymentPremiumSubscriptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1563, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStorePaymentPremiumSubscription) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Restore, 0)
-	flags |= tlrt.Bit(m.Upgrade, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1563, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStorePaymentPremiumSubscription) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStorePaymentPremiumSubscriptionTypeID, "inputStorePaymentPremiumSubscription"); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumSubscription", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2318, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStorePaymentPremiumSubscription) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputStorePaymentPremiumSubscription{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2318)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2318, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputStorePaymentPremiumSubscription) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumSubscription", "flags")
-	}
-	m.Restore = m.Flags.Has(0)
-	m.Upgrade = m.Flags.Has(1)
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+func (m *InputStorePaymentPremiumSubscription) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1563, unsafe.Pointer(m), depth)
 }
 
 // InputStorePaymentGiftPremium is the TL constructor
@@ -19183,61 +13265,29 @@ func (*InputStorePaymentGiftPremium) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStorePaymentGiftPremium) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStorePaymentGiftPremiumTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 902, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStorePaymentGiftPremium) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "inputStorePaymentGiftPremium", "user_id")
-	}
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.Amount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 902, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStorePaymentGiftPremium) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStorePaymentGiftPremiumTypeID, "inputStorePaymentGiftPremium"); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1599, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputStorePaymentGiftPremium) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1599)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1599, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputStorePaymentGiftPremium) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentGiftPremium", "")
-	}
-	var err error
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "user_id")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "amount")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 902, unsafe.Pointer(m), depth)
 }
 
 // InputStorePaymentPremiumGiftCode is the TL constructor
@@ -19278,101 +13328,29 @@ func (*InputStorePaymentPremiumGiftCode) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStorePaymentPremiumGiftCode) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStorePaymentPremiumGiftCodeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2409, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStorePaymentPremiumGiftCode) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.BoostPeer != nil, 0)
-	flags |= tlrt.Bit(m.Message != nil, 1)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Users)))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiftCode", "users")
-		}
-	}
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
-			return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiftCode", "boost_peer")
-		}
-	}
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.Amount))
-	if flags.Has(1) {
-		if err := m.Message.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiftCode", "message")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2409, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStorePaymentPremiumGiftCode) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStorePaymentPremiumGiftCodeTypeID, "inputStorePaymentPremiumGiftCode"); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3238, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputStorePaymentPremiumGiftCode) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputStorePaymentPremiumGiftCode{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3238)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3238, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputStorePaymentPremiumGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentPremiumGiftCode", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "flags")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "users")
-	}
-	if m.Flags.Has(0) {
-		if m.BoostPeer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "boost_peer")
-		}
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "amount")
-	}
-	if m.Flags.Has(1) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.Message = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "message")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2409, unsafe.Pointer(m), depth)
 }
 
 // InputStorePaymentPremiumGiveaway is the TL constructor
@@ -19484,129 +13462,29 @@ func (m *InputStorePaymentPremiumGiveaway) ClearPrizeDescription() {
 
 // Encode writes m to b with its ID.
 func (m *InputStorePaymentPremiumGiveaway) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStorePaymentPremiumGiveawayTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 193, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStorePaymentPremiumGiveaway) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<3)
-	flags |= tlrt.Bit(m.OnlyNewSubscribers, 0)
-	flags |= tlrt.Bit(m.WinnersAreVisible, 3)
-	flags |= tlrt.Bit(len(m.AdditionalPeers) > 0, 1)
-	flags |= tlrt.Bit(len(m.CountriesIso2) > 0, 2)
-	flags |= tlrt.Bit(m.PrizeDescription != "", 4)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
-		return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiveaway", "boost_peer")
-	}
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.AdditionalPeers))
-		for i := range m.AdditionalPeers {
-			if err := tlrt.EncodeObject(b, m.AdditionalPeers[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiveaway", "additional_peers")
-			}
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutVectorHeader(b, len(m.CountriesIso2))
-		for i := range m.CountriesIso2 {
-			tlrt.PutString(b, m.CountriesIso2[i])
-		}
-	}
-	if flags.Has(4) {
-		tlrt.PutString(b, m.PrizeDescription)
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.RandomID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.UntilDate))
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.Amount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 193, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStorePaymentPremiumGiveaway) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStorePaymentPremiumGiveawayTypeID, "inputStorePaymentPremiumGiveaway"); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 800, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputStorePaymentPremiumGiveaway) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputStorePaymentPremiumGiveaway{}
-	d := tlrt.NewDecoder(b, &wireSchema, 800)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 800, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputStorePaymentPremiumGiveaway) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentPremiumGiveaway", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "flags")
-	}
-	m.OnlyNewSubscribers = m.Flags.Has(0)
-	m.WinnersAreVisible = m.Flags.Has(3)
-	if m.BoostPeer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "boost_peer")
-	}
-	if m.Flags.Has(1) {
-		if m.AdditionalPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
-			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "additional_peers")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "countries_iso2")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.PrizeDescription, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "prize_description")
-		}
-	}
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "random_id")
-	}
-	if m.UntilDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "until_date")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "amount")
-	}
-	m.Flags &^= 1<<0 | 1<<3
-	if len(m.AdditionalPeers) > 0 {
-		m.Flags.Unset(1)
-	}
-	if len(m.CountriesIso2) > 0 {
-		m.Flags.Unset(2)
-	}
-	if m.PrizeDescription != "" {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 193, unsafe.Pointer(m), depth)
 }
 
 // InputStorePaymentStarsTopup is the TL constructor
@@ -19644,82 +13522,29 @@ func (*InputStorePaymentStarsTopup) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStorePaymentStarsTopup) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStorePaymentStarsTopupTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2390, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStorePaymentStarsTopup) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.SpendPurposePeer != nil, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.Amount))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.SpendPurposePeer); err != nil {
-			return tlrt.EncodeErr(err, "inputStorePaymentStarsTopup", "spend_purpose_peer")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2390, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStorePaymentStarsTopup) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStorePaymentStarsTopupTypeID, "inputStorePaymentStarsTopup"); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3217, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputStorePaymentStarsTopup) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputStorePaymentStarsTopup{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3217)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3217, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputStorePaymentStarsTopup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentStarsTopup", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "flags")
-	}
-	if m.Stars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "stars")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "amount")
-	}
-	if m.Flags.Has(0) {
-		if m.SpendPurposePeer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "spend_purpose_peer")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2390, unsafe.Pointer(m), depth)
 }
 
 // InputStorePaymentStarsGift is the TL constructor inputStorePaymentStarsGift.
@@ -19754,65 +13579,29 @@ func (*InputStorePaymentStarsGift) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStorePaymentStarsGift) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStorePaymentStarsGiftTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 274, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStorePaymentStarsGift) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "inputStorePaymentStarsGift", "user_id")
-	}
-	tlrt.PutUint64(b, uint64(m.Stars))
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.Amount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 274, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStorePaymentStarsGift) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStorePaymentStarsGiftTypeID, "inputStorePaymentStarsGift"); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 891, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputStorePaymentStarsGift) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 891)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 891, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputStorePaymentStarsGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentStarsGift", "")
-	}
-	var err error
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "user_id")
-	}
-	if m.Stars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "stars")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "amount")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 274, unsafe.Pointer(m), depth)
 }
 
 // InputStorePaymentStarsGiveaway is the TL constructor
@@ -19927,141 +13716,29 @@ func (m *InputStorePaymentStarsGiveaway) ClearPrizeDescription() {
 
 // Encode writes m to b with its ID.
 func (m *InputStorePaymentStarsGiveaway) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStorePaymentStarsGiveawayTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1073, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStorePaymentStarsGiveaway) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<3)
-	flags |= tlrt.Bit(m.OnlyNewSubscribers, 0)
-	flags |= tlrt.Bit(m.WinnersAreVisible, 3)
-	flags |= tlrt.Bit(len(m.AdditionalPeers) > 0, 1)
-	flags |= tlrt.Bit(len(m.CountriesIso2) > 0, 2)
-	flags |= tlrt.Bit(m.PrizeDescription != "", 4)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
-	if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
-		return tlrt.EncodeErr(err, "inputStorePaymentStarsGiveaway", "boost_peer")
-	}
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.AdditionalPeers))
-		for i := range m.AdditionalPeers {
-			if err := tlrt.EncodeObject(b, m.AdditionalPeers[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputStorePaymentStarsGiveaway", "additional_peers")
-			}
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutVectorHeader(b, len(m.CountriesIso2))
-		for i := range m.CountriesIso2 {
-			tlrt.PutString(b, m.CountriesIso2[i])
-		}
-	}
-	if flags.Has(4) {
-		tlrt.PutString(b, m.PrizeDescription)
-	}
-	w = tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.RandomID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.UntilDate))
-	tlrt.PutString(b, m.Currency)
-	w = tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.Amount))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Users))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1073, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStorePaymentStarsGiveaway) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStorePaymentStarsGiveawayTypeID, "inputStorePaymentStarsGiveaway"); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1784, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputStorePaymentStarsGiveaway) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputStorePaymentStarsGiveaway{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1784)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1784, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputStorePaymentStarsGiveaway) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentStarsGiveaway", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "flags")
-	}
-	m.OnlyNewSubscribers = m.Flags.Has(0)
-	m.WinnersAreVisible = m.Flags.Has(3)
-	if m.Stars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "stars")
-	}
-	if m.BoostPeer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "boost_peer")
-	}
-	if m.Flags.Has(1) {
-		if m.AdditionalPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
-			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "additional_peers")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "countries_iso2")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.PrizeDescription, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "prize_description")
-		}
-	}
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "random_id")
-	}
-	if m.UntilDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "until_date")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "amount")
-	}
-	if m.Users, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "users")
-	}
-	m.Flags &^= 1<<0 | 1<<3
-	if len(m.AdditionalPeers) > 0 {
-		m.Flags.Unset(1)
-	}
-	if len(m.CountriesIso2) > 0 {
-		m.Flags.Unset(2)
-	}
-	if m.PrizeDescription != "" {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1073, unsafe.Pointer(m), depth)
 }
 
 // InputStorePaymentAuthCode is the TL constructor inputStorePaymentAuthCode.
@@ -20100,76 +13777,29 @@ func (*InputStorePaymentAuthCode) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputStorePaymentAuthCode) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStorePaymentAuthCodeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 595, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStorePaymentAuthCode) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Restore, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.PhoneNumber)
-	tlrt.PutString(b, m.PhoneCodeHash)
-	tlrt.PutUint32(b, uint32(m.PremiumDays))
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.Amount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 595, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStorePaymentAuthCode) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStorePaymentAuthCodeTypeID, "inputStorePaymentAuthCode"); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1256, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputStorePaymentAuthCode) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputStorePaymentAuthCode{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1256)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1256, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputStorePaymentAuthCode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "flags")
-	}
-	m.Restore = m.Flags.Has(0)
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "phone_number")
-	}
-	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "phone_code_hash")
-	}
-	if m.PremiumDays, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "premium_days")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "amount")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+func (m *InputStorePaymentAuthCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 595, unsafe.Pointer(m), depth)
 }
 
 // InputThemeClass is the TL type InputTheme: one of InputTheme, InputThemeSlug.
@@ -20236,57 +13866,28 @@ func (*InputTheme) inputThemeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputTheme) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputThemeTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 557, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputTheme) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 557, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputTheme) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputThemeTypeID, "inputTheme"); err != nil {
-		return tlrt.DecodeErr(err, "inputTheme", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1213, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputTheme) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1213)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1213, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputTheme) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputTheme", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputTheme", "access_hash")
-	}
-	return nil
+func (m *InputTheme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 557, unsafe.Pointer(m), depth)
 }
 
 // InputThemeSlug is the TL constructor inputThemeSlug.
@@ -20316,48 +13917,29 @@ func (*InputThemeSlug) inputThemeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputThemeSlug) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputThemeSlugTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2353, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputThemeSlug) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2353, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputThemeSlug) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputThemeSlugTypeID, "inputThemeSlug"); err != nil {
-		return tlrt.DecodeErr(err, "inputThemeSlug", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3178, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputThemeSlug) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3178)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3178, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputThemeSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputThemeSlug", "slug")
-	}
-	return nil
+func (m *InputThemeSlug) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2353, unsafe.Pointer(m), depth)
 }
 
 // InputUserClass is the TL type InputUser: one of InputUserEmpty,
@@ -20426,42 +14008,28 @@ func (*InputUserEmpty) inputUserClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputUserEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputUserEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1756, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputUserEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1756, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputUserEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputUserEmptyTypeID, "inputUserEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputUserEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2522, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUserEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2522)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2522, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputUserEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputUserEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1756, unsafe.Pointer(m), depth)
 }
 
 // InputUserSelf is the TL constructor inputUserSelf.
@@ -20489,42 +14057,28 @@ func (*InputUserSelf) inputUserClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputUserSelf) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputUserSelfTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2368, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputUserSelf) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2368, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputUserSelf) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputUserSelfTypeID, "inputUserSelf"); err != nil {
-		return tlrt.DecodeErr(err, "inputUserSelf", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3193, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUserSelf) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3193)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3193, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputUserSelf) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputUserSelf) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2368, unsafe.Pointer(m), depth)
 }
 
 // InputUser is the TL constructor inputUser.
@@ -20555,57 +14109,28 @@ func (*InputUser) inputUserClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputUser) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputUserTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2316, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputUser) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2316, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputUser) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputUserTypeID, "inputUser"); err != nil {
-		return tlrt.DecodeErr(err, "inputUser", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3139, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUser) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3139)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3139, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputUser", "user_id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputUser", "access_hash")
-	}
-	return nil
+func (m *InputUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2316, unsafe.Pointer(m), depth)
 }
 
 // InputUserFromMessage is the TL constructor inputUserFromMessage.
@@ -20638,62 +14163,28 @@ func (*InputUserFromMessage) inputUserClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputUserFromMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputUserFromMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 276, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputUserFromMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputUserFromMessage", "peer")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 276, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputUserFromMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputUserFromMessageTypeID, "inputUserFromMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputUserFromMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 893, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUserFromMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 893)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 893, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputUserFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputUserFromMessage", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputUserFromMessage", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputUserFromMessage", "msg_id")
-	}
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputUserFromMessage", "user_id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 276, unsafe.Pointer(m), depth)
 }
 
 // InputWallPaperClass is the TL type InputWallPaper: one of InputWallPaper,
@@ -20764,57 +14255,28 @@ func (*InputWallPaper) inputWallPaperClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputWallPaper) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputWallPaperTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2187, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputWallPaper) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2187, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputWallPaper) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputWallPaperTypeID, "inputWallPaper"); err != nil {
-		return tlrt.DecodeErr(err, "inputWallPaper", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3001, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWallPaper) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3001)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3001, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputWallPaper) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputWallPaper", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputWallPaper", "access_hash")
-	}
-	return nil
+func (m *InputWallPaper) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2187, unsafe.Pointer(m), depth)
 }
 
 // InputWallPaperSlug is the TL constructor inputWallPaperSlug.
@@ -20844,48 +14306,29 @@ func (*InputWallPaperSlug) inputWallPaperClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputWallPaperSlug) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputWallPaperSlugTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1047, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputWallPaperSlug) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1047, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputWallPaperSlug) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputWallPaperSlugTypeID, "inputWallPaperSlug"); err != nil {
-		return tlrt.DecodeErr(err, "inputWallPaperSlug", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1755, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputWallPaperSlug) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1755)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1755, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputWallPaperSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputWallPaperSlug", "slug")
-	}
-	return nil
+func (m *InputWallPaperSlug) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1047, unsafe.Pointer(m), depth)
 }
 
 // InputWallPaperNoFile is the TL constructor inputWallPaperNoFile.
@@ -20915,50 +14358,28 @@ func (*InputWallPaperNoFile) inputWallPaperClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputWallPaperNoFile) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, InputWallPaperNoFileTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1384, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputWallPaperNoFile) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1384, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputWallPaperNoFile) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputWallPaperNoFileTypeID, "inputWallPaperNoFile"); err != nil {
-		return tlrt.DecodeErr(err, "inputWallPaperNoFile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2120, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWallPaperNoFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2120)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2120, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputWallPaperNoFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputWallPaperNoFile", "id")
-	}
-	return nil
+func (m *InputWallPaperNoFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1384, unsafe.Pointer(m), depth)
 }
 
 // InputWebFileLocationClass is the TL type InputWebFileLocation: one of
@@ -21032,52 +14453,29 @@ func (*InputWebFileLocation) inputWebFileLocationClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputWebFileLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputWebFileLocationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1860, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputWebFileLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	tlrt.PutUint64(b, uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1860, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputWebFileLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputWebFileLocationTypeID, "inputWebFileLocation"); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2637, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputWebFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2637)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2637, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputWebFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileLocation", "url")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileLocation", "access_hash")
-	}
-	return nil
+func (m *InputWebFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1860, unsafe.Pointer(m), depth)
 }
 
 // InputWebFileGeoPointLocation is the TL constructor
@@ -21116,74 +14514,28 @@ func (*InputWebFileGeoPointLocation) inputWebFileLocationClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputWebFileGeoPointLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputWebFileGeoPointLocationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1479, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputWebFileGeoPointLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
-		return tlrt.EncodeErr(err, "inputWebFileGeoPointLocation", "geo_point")
-	}
-	w := tlrt.Extend(b, 24)
-	_ = w[23]
-	binary.LittleEndian.PutUint64(w, uint64(m.AccessHash))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.W))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.H))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.Zoom))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.Scale))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1479, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputWebFileGeoPointLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputWebFileGeoPointLocationTypeID, "inputWebFileGeoPointLocation"); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2224, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWebFileGeoPointLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2224)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2224, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputWebFileGeoPointLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputWebFileGeoPointLocation", "")
-	}
-	var err error
-	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "geo_point")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "access_hash")
-	}
-	if m.W, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "w")
-	}
-	if m.H, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "h")
-	}
-	if m.Zoom, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "zoom")
-	}
-	if m.Scale, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "scale")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1479, unsafe.Pointer(m), depth)
 }
 
 // InputWebFileAudioAlbumThumbLocation is the TL constructor
@@ -21268,88 +14620,29 @@ func (m *InputWebFileAudioAlbumThumbLocation) ClearPerformer() {
 
 // Encode writes m to b with its ID.
 func (m *InputWebFileAudioAlbumThumbLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputWebFileAudioAlbumThumbLocationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2340, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputWebFileAudioAlbumThumbLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2)
-	flags |= tlrt.Bit(m.Small, 2)
-	flags |= tlrt.Bit(m.Document != nil, 0)
-	flags |= tlrt.Bit(m.Title != "" || m.Performer != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Document); err != nil {
-			return tlrt.EncodeErr(err, "inputWebFileAudioAlbumThumbLocation", "document")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Title)
-		tlrt.PutString(b, m.Performer)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2340, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputWebFileAudioAlbumThumbLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputWebFileAudioAlbumThumbLocationTypeID, "inputWebFileAudioAlbumThumbLocation"); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3165, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputWebFileAudioAlbumThumbLocation) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputWebFileAudioAlbumThumbLocation{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3165)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3165, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputWebFileAudioAlbumThumbLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputWebFileAudioAlbumThumbLocation", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "flags")
-	}
-	m.Small = m.Flags.Has(2)
-	if m.Flags.Has(0) {
-		if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "document")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "title")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Performer, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "performer")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<2
-	if m.Title != "" || m.Performer != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2340, unsafe.Pointer(m), depth)
 }
 
 // IPPortClass is the TL type IpPort: one of IPPort, IPPortSecret.
@@ -21416,57 +14709,28 @@ func (*IPPort) iPPortClass() {}
 
 // Encode writes m to b with its ID.
 func (m *IPPort) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, IPPortTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Ipv4))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Port))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2010, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *IPPort) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.Ipv4))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Port))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2010, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *IPPort) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, IPPortTypeID, "ipPort"); err != nil {
-		return tlrt.DecodeErr(err, "ipPort", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2805, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *IPPort) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2805)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2805, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *IPPort) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Ipv4, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "ipPort", "ipv4")
-	}
-	if m.Port, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "ipPort", "port")
-	}
-	return nil
+func (m *IPPort) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2010, unsafe.Pointer(m), depth)
 }
 
 // IPPortSecret is the TL constructor ipPortSecret.
@@ -21498,58 +14762,29 @@ func (*IPPortSecret) iPPortClass() {}
 
 // Encode writes m to b with its ID.
 func (m *IPPortSecret) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, IPPortSecretTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 517, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *IPPortSecret) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.Ipv4))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Port))
-	tlrt.PutBytes(b, m.Secret)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 517, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *IPPortSecret) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, IPPortSecretTypeID, "ipPortSecret"); err != nil {
-		return tlrt.DecodeErr(err, "ipPortSecret", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1168, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *IPPortSecret) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1168)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1168, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *IPPortSecret) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Ipv4, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "ipPortSecret", "ipv4")
-	}
-	if m.Port, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "ipPortSecret", "port")
-	}
-	if m.Secret, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "ipPortSecret", "secret")
-	}
-	return nil
+func (m *IPPortSecret) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 517, unsafe.Pointer(m), depth)
 }
 
 // ImportedContact is the TL constructor importedContact.
@@ -21577,57 +14812,28 @@ func (*ImportedContact) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *ImportedContact) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, ImportedContactTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.ClientID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1850, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *ImportedContact) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.ClientID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1850, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ImportedContact) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ImportedContactTypeID, "importedContact"); err != nil {
-		return tlrt.DecodeErr(err, "importedContact", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2627, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ImportedContact) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2627)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2627, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *ImportedContact) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "importedContact", "user_id")
-	}
-	if m.ClientID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "importedContact", "client_id")
-	}
-	return nil
+func (m *ImportedContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1850, unsafe.Pointer(m), depth)
 }
 
 // InlineBotSwitchPM is the TL constructor inlineBotSwitchPM.
@@ -21656,52 +14862,29 @@ func (*InlineBotSwitchPM) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InlineBotSwitchPM) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InlineBotSwitchPMTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 550, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InlineBotSwitchPM) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Text)
-	tlrt.PutString(b, m.StartParam)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 550, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InlineBotSwitchPM) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InlineBotSwitchPMTypeID, "inlineBotSwitchPM"); err != nil {
-		return tlrt.DecodeErr(err, "inlineBotSwitchPM", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1206, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InlineBotSwitchPM) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1206)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1206, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InlineBotSwitchPM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inlineBotSwitchPM", "text")
-	}
-	if m.StartParam, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inlineBotSwitchPM", "start_param")
-	}
-	return nil
+func (m *InlineBotSwitchPM) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 550, unsafe.Pointer(m), depth)
 }
 
 // InlineBotWebView is the TL constructor inlineBotWebView.
@@ -21729,52 +14912,29 @@ func (*InlineBotWebView) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InlineBotWebView) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InlineBotWebViewTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1712, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InlineBotWebView) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Text)
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1712, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InlineBotWebView) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InlineBotWebViewTypeID, "inlineBotWebView"); err != nil {
-		return tlrt.DecodeErr(err, "inlineBotWebView", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2472, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InlineBotWebView) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2472)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2472, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InlineBotWebView) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inlineBotWebView", "text")
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inlineBotWebView", "url")
-	}
-	return nil
+func (m *InlineBotWebView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1712, unsafe.Pointer(m), depth)
 }
 
 // InputAppEvent is the TL constructor inputAppEvent.
@@ -21805,65 +14965,29 @@ func (*InputAppEvent) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InputAppEvent) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputAppEventTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 271, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputAppEvent) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, math.Float64bits(m.Time))
-	tlrt.PutString(b, m.Type)
-	tlrt.PutUint64(b, uint64(m.Peer))
-	if err := tlrt.EncodeObject(b, m.Data); err != nil {
-		return tlrt.EncodeErr(err, "inputAppEvent", "data")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 271, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputAppEvent) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputAppEventTypeID, "inputAppEvent"); err != nil {
-		return tlrt.DecodeErr(err, "inputAppEvent", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 888, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputAppEvent) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 888)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 888, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputAppEvent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputAppEvent", "")
-	}
-	var err error
-	if m.Time, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "inputAppEvent", "time")
-	}
-	if m.Type, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputAppEvent", "type")
-	}
-	if m.Peer, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputAppEvent", "peer")
-	}
-	if m.Data, err = decodeJSONValue(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputAppEvent", "data")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 271, unsafe.Pointer(m), depth)
 }
 
 // InputBusinessAwayMessage is the TL constructor inputBusinessAwayMessage.
@@ -21896,76 +15020,28 @@ func (*InputBusinessAwayMessage) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InputBusinessAwayMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBusinessAwayMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1202, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputBusinessAwayMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.OfflineOnly, 0)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ShortcutID))
-	if err := tlrt.EncodeObject(b, m.Schedule); err != nil {
-		return tlrt.EncodeErr(err, "inputBusinessAwayMessage", "schedule")
-	}
-	if err := m.Recipients.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputBusinessAwayMessage", "recipients")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1202, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBusinessAwayMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBusinessAwayMessageTypeID, "inputBusinessAwayMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1924, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBusinessAwayMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBusinessAwayMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1924)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1924, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputBusinessAwayMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessAwayMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "flags")
-	}
-	m.OfflineOnly = m.Flags.Has(0)
-	if m.ShortcutID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "shortcut_id")
-	}
-	if m.Schedule, err = decodeBusinessAwayMessageSchedule(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "schedule")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Recipients, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "recipients")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1202, unsafe.Pointer(m), depth)
 }
 
 // InputBusinessBotRecipients is the TL constructor inputBusinessBotRecipients.
@@ -22046,100 +15122,28 @@ func (m *InputBusinessBotRecipients) ClearExcludeUsers() {
 
 // Encode writes m to b with its ID.
 func (m *InputBusinessBotRecipients) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBusinessBotRecipientsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1887, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputBusinessBotRecipients) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
-	flags |= tlrt.Bit(m.ExistingChats, 0)
-	flags |= tlrt.Bit(m.NewChats, 1)
-	flags |= tlrt.Bit(m.Contacts, 2)
-	flags |= tlrt.Bit(m.NonContacts, 3)
-	flags |= tlrt.Bit(m.ExcludeSelected, 5)
-	flags |= tlrt.Bit(len(m.Users) > 0, 4)
-	flags |= tlrt.Bit(len(m.ExcludeUsers) > 0, 6)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(4) {
-		tlrt.PutVectorHeader(b, len(m.Users))
-		for i := range m.Users {
-			if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputBusinessBotRecipients", "users")
-			}
-		}
-	}
-	if flags.Has(6) {
-		tlrt.PutVectorHeader(b, len(m.ExcludeUsers))
-		for i := range m.ExcludeUsers {
-			if err := tlrt.EncodeObject(b, m.ExcludeUsers[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputBusinessBotRecipients", "exclude_users")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1887, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBusinessBotRecipients) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBusinessBotRecipientsTypeID, "inputBusinessBotRecipients"); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2669, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBusinessBotRecipients) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBusinessBotRecipients{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2669)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2669, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputBusinessBotRecipients) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessBotRecipients", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "flags")
-	}
-	m.ExistingChats = m.Flags.Has(0)
-	m.NewChats = m.Flags.Has(1)
-	m.Contacts = m.Flags.Has(2)
-	m.NonContacts = m.Flags.Has(3)
-	m.ExcludeSelected = m.Flags.Has(5)
-	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
-			return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "users")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.ExcludeUsers, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
-			return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "exclude_users")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
-	if len(m.Users) > 0 {
-		m.Flags.Unset(4)
-	}
-	if len(m.ExcludeUsers) > 0 {
-		m.Flags.Unset(6)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1887, unsafe.Pointer(m), depth)
 }
 
 // InputBusinessChatLink is the TL constructor inputBusinessChatLink.
@@ -22213,89 +15217,29 @@ func (m *InputBusinessChatLink) ClearTitle() {
 
 // Encode writes m to b with its ID.
 func (m *InputBusinessChatLink) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBusinessChatLinkTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 155, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputBusinessChatLink) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(len(m.Entities) > 0, 0)
-	flags |= tlrt.Bit(m.Title != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Message)
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputBusinessChatLink", "entities")
-			}
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Title)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 155, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBusinessChatLink) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBusinessChatLinkTypeID, "inputBusinessChatLink"); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessChatLink", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 759, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputBusinessChatLink) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBusinessChatLink{}
-	d := tlrt.NewDecoder(b, &wireSchema, 759)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 759, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputBusinessChatLink) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessChatLink", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessChatLink", "flags")
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessChatLink", "message")
-	}
-	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "inputBusinessChatLink", "entities")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputBusinessChatLink", "title")
-		}
-	}
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(0)
-	}
-	if m.Title != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 155, unsafe.Pointer(m), depth)
 }
 
 // InputBusinessGreetingMessage is the TL constructor
@@ -22327,64 +15271,28 @@ func (*InputBusinessGreetingMessage) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InputBusinessGreetingMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBusinessGreetingMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 10, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputBusinessGreetingMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.ShortcutID))
-	if err := m.Recipients.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputBusinessGreetingMessage", "recipients")
-	}
-	tlrt.PutUint32(b, uint32(m.NoActivityDays))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 10, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBusinessGreetingMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBusinessGreetingMessageTypeID, "inputBusinessGreetingMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 588, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBusinessGreetingMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBusinessGreetingMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 588)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 588, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputBusinessGreetingMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessGreetingMessage", "")
-	}
-	var err error
-	if m.ShortcutID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "shortcut_id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Recipients, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "recipients")
-	}
-	if m.NoActivityDays, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "no_activity_days")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 10, unsafe.Pointer(m), depth)
 }
 
 // InputBusinessIntro is the TL constructor inputBusinessIntro.
@@ -22415,76 +15323,29 @@ func (*InputBusinessIntro) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InputBusinessIntro) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBusinessIntroTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 87, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputBusinessIntro) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Sticker != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Description)
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
-			return tlrt.EncodeErr(err, "inputBusinessIntro", "sticker")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 87, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBusinessIntro) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBusinessIntroTypeID, "inputBusinessIntro"); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessIntro", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 679, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputBusinessIntro) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBusinessIntro{}
-	d := tlrt.NewDecoder(b, &wireSchema, 679)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 679, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputBusinessIntro) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessIntro", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessIntro", "flags")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessIntro", "title")
-	}
-	if m.Description, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessIntro", "description")
-	}
-	if m.Flags.Has(0) {
-		if m.Sticker, err = decodeInputDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBusinessIntro", "sticker")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 87, unsafe.Pointer(m), depth)
 }
 
 // InputBusinessRecipients is the TL constructor inputBusinessRecipients.
@@ -22543,83 +15404,28 @@ func (m *InputBusinessRecipients) ClearUsers() {
 
 // Encode writes m to b with its ID.
 func (m *InputBusinessRecipients) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBusinessRecipientsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1025, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputBusinessRecipients) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
-	flags |= tlrt.Bit(m.ExistingChats, 0)
-	flags |= tlrt.Bit(m.NewChats, 1)
-	flags |= tlrt.Bit(m.Contacts, 2)
-	flags |= tlrt.Bit(m.NonContacts, 3)
-	flags |= tlrt.Bit(m.ExcludeSelected, 5)
-	flags |= tlrt.Bit(len(m.Users) > 0, 4)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(4) {
-		tlrt.PutVectorHeader(b, len(m.Users))
-		for i := range m.Users {
-			if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputBusinessRecipients", "users")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1025, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBusinessRecipients) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBusinessRecipientsTypeID, "inputBusinessRecipients"); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessRecipients", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1732, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBusinessRecipients) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBusinessRecipients{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1732)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1732, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputBusinessRecipients) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessRecipients", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessRecipients", "flags")
-	}
-	m.ExistingChats = m.Flags.Has(0)
-	m.NewChats = m.Flags.Has(1)
-	m.Contacts = m.Flags.Has(2)
-	m.NonContacts = m.Flags.Has(3)
-	m.ExcludeSelected = m.Flags.Has(5)
-	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
-			return tlrt.DecodeErr(err, "inputBusinessRecipients", "users")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
-	if len(m.Users) > 0 {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1025, unsafe.Pointer(m), depth)
 }
 
 // InputChatlistDialogFilter is the TL constructor inputChatlistDialogFilter.
@@ -22646,50 +15452,28 @@ func (*InputChatlistDialogFilter) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InputChatlistDialogFilter) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, InputChatlistDialogFilterTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.FilterID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2333, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputChatlistDialogFilter) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.FilterID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2333, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputChatlistDialogFilter) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputChatlistDialogFilterTypeID, "inputChatlistDialogFilter"); err != nil {
-		return tlrt.DecodeErr(err, "inputChatlistDialogFilter", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3157, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChatlistDialogFilter) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3157)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3157, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputChatlistDialogFilter) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.FilterID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputChatlistDialogFilter", "filter_id")
-	}
-	return nil
+func (m *InputChatlistDialogFilter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2333, unsafe.Pointer(m), depth)
 }
 
 // InputClientProxy is the TL constructor inputClientProxy.
@@ -22717,52 +15501,29 @@ func (*InputClientProxy) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InputClientProxy) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputClientProxyTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1076, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputClientProxy) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Address)
-	tlrt.PutUint32(b, uint32(m.Port))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1076, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputClientProxy) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputClientProxyTypeID, "inputClientProxy"); err != nil {
-		return tlrt.DecodeErr(err, "inputClientProxy", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1787, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputClientProxy) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1787)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1787, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputClientProxy) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Address, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputClientProxy", "address")
-	}
-	if m.Port, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputClientProxy", "port")
-	}
-	return nil
+func (m *InputClientProxy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1076, unsafe.Pointer(m), depth)
 }
 
 // InputPhoneContact is the TL constructor inputPhoneContact.
@@ -22796,88 +15557,29 @@ func (*InputPhoneContact) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InputPhoneContact) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPhoneContactTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 981, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPhoneContact) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Note != nil, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ClientID))
-	tlrt.PutString(b, m.Phone)
-	tlrt.PutString(b, m.FirstName)
-	tlrt.PutString(b, m.LastName)
-	if flags.Has(0) {
-		if err := m.Note.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputPhoneContact", "note")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 981, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPhoneContact) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPhoneContactTypeID, "inputPhoneContact"); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoneContact", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1682, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputPhoneContact) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputPhoneContact{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1682)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1682, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputPhoneContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPhoneContact", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoneContact", "flags")
-	}
-	if m.ClientID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoneContact", "client_id")
-	}
-	if m.Phone, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoneContact", "phone")
-	}
-	if m.FirstName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoneContact", "first_name")
-	}
-	if m.LastName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoneContact", "last_name")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.Note = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.Note, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputPhoneContact", "note")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 981, unsafe.Pointer(m), depth)
 }
 
 // InputEncryptedChat is the TL constructor inputEncryptedChat.
@@ -22906,57 +15608,28 @@ func (*InputEncryptedChat) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InputEncryptedChat) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, InputEncryptedChatTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ChatID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2307, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputEncryptedChat) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.ChatID))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2307, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputEncryptedChat) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputEncryptedChatTypeID, "inputEncryptedChat"); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedChat", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3130, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3130)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3130, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputEncryptedChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ChatID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedChat", "chat_id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedChat", "access_hash")
-	}
-	return nil
+func (m *InputEncryptedChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2307, unsafe.Pointer(m), depth)
 }
 
 // InputFolderPeer is the TL constructor inputFolderPeer.
@@ -22984,56 +15657,28 @@ func (*InputFolderPeer) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InputFolderPeer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputFolderPeerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2414, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputFolderPeer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputFolderPeer", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.FolderID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2414, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputFolderPeer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputFolderPeerTypeID, "inputFolderPeer"); err != nil {
-		return tlrt.DecodeErr(err, "inputFolderPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3243, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputFolderPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3243)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3243, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputFolderPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputFolderPeer", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputFolderPeer", "peer")
-	}
-	if m.FolderID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputFolderPeer", "folder_id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2414, unsafe.Pointer(m), depth)
 }
 
 // InputMessageReadMetric is the TL constructor inputMessageReadMetric.
@@ -23068,77 +15713,28 @@ func (*InputMessageReadMetric) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InputMessageReadMetric) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 32)
-	_ = w[31]
-	binary.LittleEndian.PutUint32(w, InputMessageReadMetricTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MsgID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.ViewID))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.TimeInViewMs))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.ActiveTimeInViewMs))
-	binary.LittleEndian.PutUint32(w[24:], uint32(m.HeightToViewportRatioPermille))
-	binary.LittleEndian.PutUint32(w[28:], uint32(m.SeenRangeRatioPermille))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 602, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMessageReadMetric) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 28)
-	_ = w[27]
-	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ViewID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.TimeInViewMs))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.ActiveTimeInViewMs))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.HeightToViewportRatioPermille))
-	binary.LittleEndian.PutUint32(w[24:], uint32(m.SeenRangeRatioPermille))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 602, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessageReadMetric) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessageReadMetricTypeID, "inputMessageReadMetric"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageReadMetric", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1264, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageReadMetric) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1264)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1264, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMessageReadMetric) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageReadMetric", "msg_id")
-	}
-	if m.ViewID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageReadMetric", "view_id")
-	}
-	if m.TimeInViewMs, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageReadMetric", "time_in_view_ms")
-	}
-	if m.ActiveTimeInViewMs, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageReadMetric", "active_time_in_view_ms")
-	}
-	if m.HeightToViewportRatioPermille, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageReadMetric", "height_to_viewport_ratio_permille")
-	}
-	if m.SeenRangeRatioPermille, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageReadMetric", "seen_range_ratio_permille")
-	}
-	return nil
+func (m *InputMessageReadMetric) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 602, unsafe.Pointer(m), depth)
 }
 
 // InputPeerNotifySettings is the TL constructor inputPeerNotifySettings.
@@ -23277,139 +15873,29 @@ func (m *InputPeerNotifySettings) ClearStoriesHideSender() {
 
 // Encode writes m to b with its ID.
 func (m *InputPeerNotifySettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPeerNotifySettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1930, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPeerNotifySettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<3 | 1<<8)
-	flags |= tlrt.Bit(m.ShowPreviews, 0)
-	flags |= tlrt.Bit(m.Silent, 1)
-	flags |= tlrt.Bit(m.MuteUntil != 0, 2)
-	flags |= tlrt.Bit(m.Sound != nil, 3)
-	flags |= tlrt.Bit(m.StoriesMuted, 6)
-	flags |= tlrt.Bit(m.StoriesHideSender, 7)
-	flags |= tlrt.Bit(m.StoriesSound != nil, 8)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		b.PutBool(m.ShowPreviews)
-	}
-	if flags.Has(1) {
-		b.PutBool(m.Silent)
-	}
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.MuteUntil))
-	}
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.Sound); err != nil {
-			return tlrt.EncodeErr(err, "inputPeerNotifySettings", "sound")
-		}
-	}
-	if flags.Has(6) {
-		b.PutBool(m.StoriesMuted)
-	}
-	if flags.Has(7) {
-		b.PutBool(m.StoriesHideSender)
-	}
-	if flags.Has(8) {
-		if err := tlrt.EncodeObject(b, m.StoriesSound); err != nil {
-			return tlrt.EncodeErr(err, "inputPeerNotifySettings", "stories_sound")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1930, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerNotifySettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPeerNotifySettingsTypeID, "inputPeerNotifySettings"); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerNotifySettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2717, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputPeerNotifySettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputPeerNotifySettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2717)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2717, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputPeerNotifySettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPeerNotifySettings", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerNotifySettings", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.ShowPreviews, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "show_previews")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Silent, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "silent")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.MuteUntil, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "mute_until")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Sound, err = decodeNotificationSound(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "sound")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.StoriesMuted, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "stories_muted")
-		}
-	}
-	if m.Flags.Has(7) {
-		if m.StoriesHideSender, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "stories_hide_sender")
-		}
-	}
-	if m.Flags.Has(8) {
-		if m.StoriesSound, err = decodeNotificationSound(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "stories_sound")
-		}
-	}
-	m.Flags &^= 1<<3 | 1<<8
-	if m.ShowPreviews {
-		m.Flags.Unset(0)
-	}
-	if m.Silent {
-		m.Flags.Unset(1)
-	}
-	if m.MuteUntil != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.StoriesMuted {
-		m.Flags.Unset(6)
-	}
-	if m.StoriesHideSender {
-		m.Flags.Unset(7)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1930, unsafe.Pointer(m), depth)
 }
 
 // InputPhoneCall is the TL constructor inputPhoneCall.
@@ -23437,57 +15923,28 @@ func (*InputPhoneCall) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InputPhoneCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputPhoneCallTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 287, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputPhoneCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 287, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPhoneCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPhoneCallTypeID, "inputPhoneCall"); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoneCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 905, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPhoneCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 905)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 905, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputPhoneCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoneCall", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoneCall", "access_hash")
-	}
-	return nil
+func (m *InputPhoneCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 287, unsafe.Pointer(m), depth)
 }
 
 // InputSecureValue is the TL constructor inputSecureValue.
@@ -23570,154 +16027,29 @@ func (m *InputSecureValue) ClearFiles() {
 
 // Encode writes m to b with its ID.
 func (m *InputSecureValue) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputSecureValueTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2073, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputSecureValue) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
-	flags |= tlrt.Bit(m.Data != nil, 0)
-	flags |= tlrt.Bit(m.FrontSide != nil, 1)
-	flags |= tlrt.Bit(m.ReverseSide != nil, 2)
-	flags |= tlrt.Bit(m.Selfie != nil, 3)
-	flags |= tlrt.Bit(len(m.Translation) > 0, 6)
-	flags |= tlrt.Bit(len(m.Files) > 0, 4)
-	flags |= tlrt.Bit(m.PlainData != nil, 5)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Type); err != nil {
-		return tlrt.EncodeErr(err, "inputSecureValue", "type")
-	}
-	if flags.Has(0) {
-		if err := m.Data.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputSecureValue", "data")
-		}
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.FrontSide); err != nil {
-			return tlrt.EncodeErr(err, "inputSecureValue", "front_side")
-		}
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReverseSide); err != nil {
-			return tlrt.EncodeErr(err, "inputSecureValue", "reverse_side")
-		}
-	}
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.Selfie); err != nil {
-			return tlrt.EncodeErr(err, "inputSecureValue", "selfie")
-		}
-	}
-	if flags.Has(6) {
-		tlrt.PutVectorHeader(b, len(m.Translation))
-		for i := range m.Translation {
-			if err := tlrt.EncodeObject(b, m.Translation[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputSecureValue", "translation")
-			}
-		}
-	}
-	if flags.Has(4) {
-		tlrt.PutVectorHeader(b, len(m.Files))
-		for i := range m.Files {
-			if err := tlrt.EncodeObject(b, m.Files[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputSecureValue", "files")
-			}
-		}
-	}
-	if flags.Has(5) {
-		if err := tlrt.EncodeObject(b, m.PlainData); err != nil {
-			return tlrt.EncodeErr(err, "inputSecureValue", "plain_data")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2073, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputSecureValue) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputSecureValueTypeID, "inputSecureValue"); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureValue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2878, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputSecureValue) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputSecureValue{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2878)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2878, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputSecureValue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputSecureValue", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureValue", "flags")
-	}
-	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureValue", "type")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(SecureData{}))
-		m.Data = &SecureData{}
-		if err = tlrt.DecodeBoxed(d, m.Data, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputSecureValue", "data")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.FrontSide, err = decodeInputSecureFile(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputSecureValue", "front_side")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.ReverseSide, err = decodeInputSecureFile(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputSecureValue", "reverse_side")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Selfie, err = decodeInputSecureFile(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputSecureValue", "selfie")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.Translation, err = tlrt.DecodeSlabs[InputSecureFileUploaded](d, false, 20, depth+1, decodeInputSecureFile); err != nil {
-			return tlrt.DecodeErr(err, "inputSecureValue", "translation")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.Files, err = tlrt.DecodeSlabs[InputSecureFileUploaded](d, false, 20, depth+1, decodeInputSecureFile); err != nil {
-			return tlrt.DecodeErr(err, "inputSecureValue", "files")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.PlainData, err = decodeSecurePlainData(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputSecureValue", "plain_data")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
-	if len(m.Translation) > 0 {
-		m.Flags.Unset(6)
-	}
-	if len(m.Files) > 0 {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2073, unsafe.Pointer(m), depth)
 }
 
 // InputSingleMedia is the TL constructor inputSingleMedia.
@@ -23773,87 +16105,29 @@ func (m *InputSingleMedia) ClearEntities() {
 
 // Encode writes m to b with its ID.
 func (m *InputSingleMedia) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputSingleMediaTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 266, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputSingleMedia) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(len(m.Entities) > 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Media); err != nil {
-		return tlrt.EncodeErr(err, "inputSingleMedia", "media")
-	}
-	tlrt.PutUint64(b, uint64(m.RandomID))
-	tlrt.PutString(b, m.Message)
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputSingleMedia", "entities")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 266, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputSingleMedia) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputSingleMediaTypeID, "inputSingleMedia"); err != nil {
-		return tlrt.DecodeErr(err, "inputSingleMedia", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 883, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputSingleMedia) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputSingleMedia{}
-	d := tlrt.NewDecoder(b, &wireSchema, 883)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 883, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputSingleMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputSingleMedia", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputSingleMedia", "flags")
-	}
-	if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputSingleMedia", "media")
-	}
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputSingleMedia", "random_id")
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputSingleMedia", "message")
-	}
-	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "inputSingleMedia", "entities")
-		}
-	}
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 266, unsafe.Pointer(m), depth)
 }
 
 // InputStarsTransaction is the TL constructor inputStarsTransaction.
@@ -23883,60 +16157,29 @@ func (*InputStarsTransaction) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InputStarsTransaction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStarsTransactionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 311, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStarsTransaction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Refund, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.ID)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 311, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStarsTransaction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStarsTransactionTypeID, "inputStarsTransaction"); err != nil {
-		return tlrt.DecodeErr(err, "inputStarsTransaction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 931, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputStarsTransaction) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputStarsTransaction{}
-	d := tlrt.NewDecoder(b, &wireSchema, 931)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 931, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputStarsTransaction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputStarsTransaction", "flags")
-	}
-	m.Refund = m.Flags.Has(0)
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStarsTransaction", "id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+func (m *InputStarsTransaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 311, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetItem is the TL constructor inputStickerSetItem.
@@ -23992,91 +16235,29 @@ func (m *InputStickerSetItem) ClearKeywords() {
 
 // Encode writes m to b with its ID.
 func (m *InputStickerSetItem) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetItemTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 464, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputStickerSetItem) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.MaskCoords != nil, 0)
-	flags |= tlrt.Bit(m.Keywords != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Document); err != nil {
-		return tlrt.EncodeErr(err, "inputStickerSetItem", "document")
-	}
-	tlrt.PutString(b, m.Emoji)
-	if flags.Has(0) {
-		if err := m.MaskCoords.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputStickerSetItem", "mask_coords")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Keywords)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 464, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetItem) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetItemTypeID, "inputStickerSetItem"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetItem", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1108, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputStickerSetItem) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputStickerSetItem{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1108)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1108, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputStickerSetItem) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputStickerSetItem", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetItem", "flags")
-	}
-	if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetItem", "document")
-	}
-	if m.Emoji, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetItem", "emoji")
-	}
-	if m.Flags.Has(0) {
-		m.MaskCoords = tlrt.New[MaskCoords](d)
-		if err = tlrt.DecodeBoxed(d, m.MaskCoords, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputStickerSetItem", "mask_coords")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Keywords, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputStickerSetItem", "keywords")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if m.Keywords != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 464, unsafe.Pointer(m), depth)
 }
 
 // InputThemeSettings is the TL constructor inputThemeSettings.
@@ -24158,117 +16339,29 @@ func (m *InputThemeSettings) ClearMessageColors() {
 
 // Encode writes m to b with its ID.
 func (m *InputThemeSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputThemeSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1323, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputThemeSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.MessageColorsAnimated, 2)
-	flags |= tlrt.Bit(m.OutboxAccentColor != 0, 3)
-	flags |= tlrt.Bit(len(m.MessageColors) > 0, 0)
-	flags |= tlrt.Bit(m.Wallpaper != nil || m.WallpaperSettings != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.BaseTheme); err != nil {
-		return tlrt.EncodeErr(err, "inputThemeSettings", "base_theme")
-	}
-	tlrt.PutUint32(b, uint32(m.AccentColor))
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.OutboxAccentColor))
-	}
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.MessageColors))
-		for i := range m.MessageColors {
-			tlrt.PutUint32(b, uint32(m.MessageColors[i]))
-		}
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
-			return tlrt.EncodeErr(err, "inputThemeSettings", "wallpaper")
-		}
-		if err := m.WallpaperSettings.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputThemeSettings", "wallpaper_settings")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1323, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputThemeSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputThemeSettingsTypeID, "inputThemeSettings"); err != nil {
-		return tlrt.DecodeErr(err, "inputThemeSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2054, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputThemeSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputThemeSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2054)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2054, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputThemeSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputThemeSettings", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputThemeSettings", "flags")
-	}
-	m.MessageColorsAnimated = m.Flags.Has(2)
-	if m.BaseTheme, err = decodeBaseTheme(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputThemeSettings", "base_theme")
-	}
-	if m.AccentColor, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputThemeSettings", "accent_color")
-	}
-	if m.Flags.Has(3) {
-		if m.OutboxAccentColor, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputThemeSettings", "outbox_accent_color")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.MessageColors, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-			return tlrt.DecodeErr(err, "inputThemeSettings", "message_colors")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Wallpaper, err = decodeInputWallPaper(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputThemeSettings", "wallpaper")
-		}
-	}
-	if m.Flags.Has(1) {
-		d.Spend(unsafe.Sizeof(WallPaperSettings{}))
-		m.WallpaperSettings = &WallPaperSettings{}
-		if err = tlrt.DecodeBoxed(d, m.WallpaperSettings, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputThemeSettings", "wallpaper_settings")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2
-	if m.OutboxAccentColor != 0 {
-		m.Flags.Unset(3)
-	}
-	if len(m.MessageColors) > 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1323, unsafe.Pointer(m), depth)
 }
 
 // InputWebDocument is the TL constructor inputWebDocument.
@@ -24299,68 +16392,29 @@ func (*InputWebDocument) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InputWebDocument) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputWebDocumentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1446, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputWebDocument) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	tlrt.PutUint32(b, uint32(m.Size))
-	tlrt.PutString(b, m.MimeType)
-	tlrt.PutVectorHeader(b, len(m.Attributes))
-	for i := range m.Attributes {
-		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
-			return tlrt.EncodeErr(err, "inputWebDocument", "attributes")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1446, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputWebDocument) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputWebDocumentTypeID, "inputWebDocument"); err != nil {
-		return tlrt.DecodeErr(err, "inputWebDocument", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2186, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputWebDocument) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2186)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2186, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputWebDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputWebDocument", "")
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputWebDocument", "url")
-	}
-	if m.Size, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputWebDocument", "size")
-	}
-	if m.MimeType, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputWebDocument", "mime_type")
-	}
-	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](d, false, 4, depth+1, decodeDocumentAttribute); err != nil {
-		return tlrt.DecodeErr(err, "inputWebDocument", "attributes")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1446, unsafe.Pointer(m), depth)
 }
 
 // Int is the TL constructor int.
@@ -24388,42 +16442,28 @@ func (*Int) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *Int) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, IntTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1576, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *Int) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1576, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *Int) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, IntTypeID, "int"); err != nil {
-		return tlrt.DecodeErr(err, "int", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2331, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Int) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2331)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2331, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *Int) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *Int) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1576, unsafe.Pointer(m), depth)
 }
 
 // Invoice is the TL constructor invoice.
@@ -24560,136 +16600,29 @@ func (m *Invoice) ClearSubscriptionPeriod() {
 
 // Encode writes m to b with its ID.
 func (m *Invoice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InvoiceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 40, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *Invoice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<9)
-	flags |= tlrt.Bit(m.Test, 0)
-	flags |= tlrt.Bit(m.NameRequested, 1)
-	flags |= tlrt.Bit(m.PhoneRequested, 2)
-	flags |= tlrt.Bit(m.EmailRequested, 3)
-	flags |= tlrt.Bit(m.ShippingAddressRequested, 4)
-	flags |= tlrt.Bit(m.Flexible, 5)
-	flags |= tlrt.Bit(m.PhoneToProvider, 6)
-	flags |= tlrt.Bit(m.EmailToProvider, 7)
-	flags |= tlrt.Bit(m.Recurring, 9)
-	flags |= tlrt.Bit(m.MaxTipAmount != 0 || len(m.SuggestedTipAmounts) > 0, 8)
-	flags |= tlrt.Bit(m.TermsURL != "", 10)
-	flags |= tlrt.Bit(m.SubscriptionPeriod != 0, 11)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutVectorHeader(b, len(m.Prices))
-	for i := range m.Prices {
-		if err := m.Prices[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "invoice", "prices")
-		}
-	}
-	if flags.Has(8) {
-		w := tlrt.Extend(b, 16)
-		_ = w[15]
-		binary.LittleEndian.PutUint64(w, uint64(m.MaxTipAmount))
-		binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-		binary.LittleEndian.PutUint32(w[12:], uint32(len(m.SuggestedTipAmounts)))
-		for i := range m.SuggestedTipAmounts {
-			tlrt.PutUint64(b, uint64(m.SuggestedTipAmounts[i]))
-		}
-	}
-	if flags.Has(10) {
-		tlrt.PutString(b, m.TermsURL)
-	}
-	if flags.Has(11) {
-		tlrt.PutUint32(b, uint32(m.SubscriptionPeriod))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 40, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *Invoice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InvoiceTypeID, "invoice"); err != nil {
-		return tlrt.DecodeErr(err, "invoice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 625, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *Invoice) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = Invoice{}
-	d := tlrt.NewDecoder(b, &wireSchema, 625)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 625, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *Invoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "invoice", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "invoice", "flags")
-	}
-	m.Test = m.Flags.Has(0)
-	m.NameRequested = m.Flags.Has(1)
-	m.PhoneRequested = m.Flags.Has(2)
-	m.EmailRequested = m.Flags.Has(3)
-	m.ShippingAddressRequested = m.Flags.Has(4)
-	m.Flexible = m.Flags.Has(5)
-	m.PhoneToProvider = m.Flags.Has(6)
-	m.EmailToProvider = m.Flags.Has(7)
-	m.Recurring = m.Flags.Has(9)
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "invoice", "currency")
-	}
-	if m.Prices, err = tlrt.DecodeStructs[LabeledPrice](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invoice", "prices")
-	}
-	if m.Flags.Has(8) {
-		if m.MaxTipAmount, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "invoice", "max_tip_amount")
-		}
-	}
-	if m.Flags.Has(8) {
-		if m.SuggestedTipAmounts, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-			return tlrt.DecodeErr(err, "invoice", "suggested_tip_amounts")
-		}
-	}
-	if m.Flags.Has(10) {
-		if m.TermsURL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "invoice", "terms_url")
-		}
-	}
-	if m.Flags.Has(11) {
-		if m.SubscriptionPeriod, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "invoice", "subscription_period")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<9
-	if m.MaxTipAmount != 0 || len(m.SuggestedTipAmounts) > 0 {
-		m.Flags.Unset(8)
-	}
-	if m.TermsURL != "" {
-		m.Flags.Unset(10)
-	}
-	if m.SubscriptionPeriod != 0 {
-		m.Flags.Unset(11)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 40, unsafe.Pointer(m), depth)
 }
 
 // InvokeAfterMsgRequest is the TL function invokeAfterMsg.
@@ -24717,57 +16650,29 @@ func (*InvokeAfterMsgRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InvokeAfterMsgRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InvokeAfterMsgRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1941, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InvokeAfterMsgRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.MsgID))
-	if err := tlrt.EncodeObject(b, m.Query); err != nil {
-		return tlrt.EncodeErr(err, "invokeAfterMsg", "query")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1941, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InvokeAfterMsgRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InvokeAfterMsgRequestTypeID, "invokeAfterMsg"); err != nil {
-		return tlrt.DecodeErr(err, "invokeAfterMsg", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2728, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InvokeAfterMsgRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2728)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2728, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InvokeAfterMsgRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "invokeAfterMsg", "")
-	}
-	var err error
-	if m.MsgID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "invokeAfterMsg", "msg_id")
-	}
-	if m.Query, err = decodeObject(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invokeAfterMsg", "query")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1941, unsafe.Pointer(m), depth)
 }
 
 // InvokeAfterMsg calls invokeAfterMsg: see InvokeAfterMsgRequest.
@@ -24803,60 +16708,29 @@ func (*InvokeAfterMsgsRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InvokeAfterMsgsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InvokeAfterMsgsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 570, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InvokeAfterMsgsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.MsgIDs))
-	for i := range m.MsgIDs {
-		tlrt.PutUint64(b, uint64(m.MsgIDs[i]))
-	}
-	if err := tlrt.EncodeObject(b, m.Query); err != nil {
-		return tlrt.EncodeErr(err, "invokeAfterMsgs", "query")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 570, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InvokeAfterMsgsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InvokeAfterMsgsRequestTypeID, "invokeAfterMsgs"); err != nil {
-		return tlrt.DecodeErr(err, "invokeAfterMsgs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1228, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InvokeAfterMsgsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1228)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1228, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InvokeAfterMsgsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "invokeAfterMsgs", "")
-	}
-	var err error
-	if m.MsgIDs, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "invokeAfterMsgs", "msg_ids")
-	}
-	if m.Query, err = decodeObject(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invokeAfterMsgs", "query")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 570, unsafe.Pointer(m), depth)
 }
 
 // InvokeAfterMsgs calls invokeAfterMsgs: see InvokeAfterMsgsRequest.
@@ -24904,117 +16778,29 @@ func (*InitConnectionRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InitConnectionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InitConnectionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1852, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InitConnectionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Proxy != nil, 0)
-	flags |= tlrt.Bit(m.Params != nil, 1)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.APIID))
-	tlrt.PutString(b, m.DeviceModel)
-	tlrt.PutString(b, m.SystemVersion)
-	tlrt.PutString(b, m.AppVersion)
-	tlrt.PutString(b, m.SystemLangCode)
-	tlrt.PutString(b, m.LangPack)
-	tlrt.PutString(b, m.LangCode)
-	if flags.Has(0) {
-		if err := m.Proxy.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "initConnection", "proxy")
-		}
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.Params); err != nil {
-			return tlrt.EncodeErr(err, "initConnection", "params")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.Query); err != nil {
-		return tlrt.EncodeErr(err, "initConnection", "query")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1852, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InitConnectionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InitConnectionRequestTypeID, "initConnection"); err != nil {
-		return tlrt.DecodeErr(err, "initConnection", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2629, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InitConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InitConnectionRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2629)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2629, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InitConnectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "initConnection", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "initConnection", "flags")
-	}
-	if m.APIID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "initConnection", "api_id")
-	}
-	if m.DeviceModel, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "initConnection", "device_model")
-	}
-	if m.SystemVersion, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "initConnection", "system_version")
-	}
-	if m.AppVersion, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "initConnection", "app_version")
-	}
-	if m.SystemLangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "initConnection", "system_lang_code")
-	}
-	if m.LangPack, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "initConnection", "lang_pack")
-	}
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "initConnection", "lang_code")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(InputClientProxy{}))
-		m.Proxy = &InputClientProxy{}
-		if err = tlrt.DecodeBoxed(d, m.Proxy, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "initConnection", "proxy")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Params, err = decodeJSONValue(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "initConnection", "params")
-		}
-	}
-	if m.Query, err = decodeObject(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "initConnection", "query")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1852, unsafe.Pointer(m), depth)
 }
 
 // InitConnection calls initConnection: see InitConnectionRequest.
@@ -25050,57 +16836,29 @@ func (*InvokeWithLayerRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InvokeWithLayerRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InvokeWithLayerRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2065, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InvokeWithLayerRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Layer))
-	if err := tlrt.EncodeObject(b, m.Query); err != nil {
-		return tlrt.EncodeErr(err, "invokeWithLayer", "query")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2065, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InvokeWithLayerRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InvokeWithLayerRequestTypeID, "invokeWithLayer"); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithLayer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2868, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InvokeWithLayerRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2868)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2868, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InvokeWithLayerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "invokeWithLayer", "")
-	}
-	var err error
-	if m.Layer, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithLayer", "layer")
-	}
-	if m.Query, err = decodeObject(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithLayer", "query")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2065, unsafe.Pointer(m), depth)
 }
 
 // InvokeWithLayer calls invokeWithLayer: see InvokeWithLayerRequest.
@@ -25135,53 +16893,29 @@ func (*InvokeWithoutUpdatesRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InvokeWithoutUpdatesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InvokeWithoutUpdatesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1828, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InvokeWithoutUpdatesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Query); err != nil {
-		return tlrt.EncodeErr(err, "invokeWithoutUpdates", "query")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1828, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InvokeWithoutUpdatesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InvokeWithoutUpdatesRequestTypeID, "invokeWithoutUpdates"); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithoutUpdates", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2601, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InvokeWithoutUpdatesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2601)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2601, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InvokeWithoutUpdatesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "invokeWithoutUpdates", "")
-	}
-	var err error
-	if m.Query, err = decodeObject(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithoutUpdates", "query")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1828, unsafe.Pointer(m), depth)
 }
 
 // InvokeWithoutUpdates calls invokeWithoutUpdates: see
@@ -25219,63 +16953,29 @@ func (*InvokeWithMessagesRangeRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InvokeWithMessagesRangeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InvokeWithMessagesRangeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 499, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InvokeWithMessagesRangeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Range.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "invokeWithMessagesRange", "range")
-	}
-	if err := tlrt.EncodeObject(b, m.Query); err != nil {
-		return tlrt.EncodeErr(err, "invokeWithMessagesRange", "query")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 499, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InvokeWithMessagesRangeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InvokeWithMessagesRangeRequestTypeID, "invokeWithMessagesRange"); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithMessagesRange", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1148, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InvokeWithMessagesRangeRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InvokeWithMessagesRangeRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1148)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1148, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InvokeWithMessagesRangeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "invokeWithMessagesRange", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Range, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithMessagesRange", "range")
-	}
-	if m.Query, err = decodeObject(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithMessagesRange", "query")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 499, unsafe.Pointer(m), depth)
 }
 
 // InvokeWithMessagesRange calls invokeWithMessagesRange: see
@@ -25312,57 +17012,29 @@ func (*InvokeWithTakeoutRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InvokeWithTakeoutRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InvokeWithTakeoutRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1617, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InvokeWithTakeoutRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.TakeoutID))
-	if err := tlrt.EncodeObject(b, m.Query); err != nil {
-		return tlrt.EncodeErr(err, "invokeWithTakeout", "query")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1617, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InvokeWithTakeoutRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InvokeWithTakeoutRequestTypeID, "invokeWithTakeout"); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithTakeout", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2376, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InvokeWithTakeoutRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2376)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2376, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InvokeWithTakeoutRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "invokeWithTakeout", "")
-	}
-	var err error
-	if m.TakeoutID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithTakeout", "takeout_id")
-	}
-	if m.Query, err = decodeObject(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithTakeout", "query")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1617, unsafe.Pointer(m), depth)
 }
 
 // InvokeWithTakeout calls invokeWithTakeout: see InvokeWithTakeoutRequest.
@@ -25401,57 +17073,29 @@ func (*InvokeWithBusinessConnectionRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InvokeWithBusinessConnectionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InvokeWithBusinessConnectionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2097, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InvokeWithBusinessConnectionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ConnectionID)
-	if err := tlrt.EncodeObject(b, m.Query); err != nil {
-		return tlrt.EncodeErr(err, "invokeWithBusinessConnection", "query")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2097, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InvokeWithBusinessConnectionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InvokeWithBusinessConnectionRequestTypeID, "invokeWithBusinessConnection"); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithBusinessConnection", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2904, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InvokeWithBusinessConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2904)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2904, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InvokeWithBusinessConnectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "invokeWithBusinessConnection", "")
-	}
-	var err error
-	if m.ConnectionID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithBusinessConnection", "connection_id")
-	}
-	if m.Query, err = decodeObject(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithBusinessConnection", "query")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2097, unsafe.Pointer(m), depth)
 }
 
 // InvokeWithBusinessConnection calls invokeWithBusinessConnection: see
@@ -25492,61 +17136,29 @@ func (*InvokeWithGooglePlayIntegrityRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InvokeWithGooglePlayIntegrityRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InvokeWithGooglePlayIntegrityRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 280, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InvokeWithGooglePlayIntegrityRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Nonce)
-	tlrt.PutString(b, m.Token)
-	if err := tlrt.EncodeObject(b, m.Query); err != nil {
-		return tlrt.EncodeErr(err, "invokeWithGooglePlayIntegrity", "query")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 280, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InvokeWithGooglePlayIntegrityRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InvokeWithGooglePlayIntegrityRequestTypeID, "invokeWithGooglePlayIntegrity"); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 898, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 898)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 898, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "invokeWithGooglePlayIntegrity", "")
-	}
-	var err error
-	if m.Nonce, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "nonce")
-	}
-	if m.Token, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "token")
-	}
-	if m.Query, err = decodeObject(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "query")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 280, unsafe.Pointer(m), depth)
 }
 
 // InvokeWithGooglePlayIntegrity calls invokeWithGooglePlayIntegrity: see
@@ -25585,61 +17197,29 @@ func (*InvokeWithApnsSecretRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InvokeWithApnsSecretRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InvokeWithApnsSecretRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 122, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InvokeWithApnsSecretRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Nonce)
-	tlrt.PutString(b, m.Secret)
-	if err := tlrt.EncodeObject(b, m.Query); err != nil {
-		return tlrt.EncodeErr(err, "invokeWithApnsSecret", "query")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 122, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InvokeWithApnsSecretRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InvokeWithApnsSecretRequestTypeID, "invokeWithApnsSecret"); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 718, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InvokeWithApnsSecretRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 718)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 718, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InvokeWithApnsSecretRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "invokeWithApnsSecret", "")
-	}
-	var err error
-	if m.Nonce, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "nonce")
-	}
-	if m.Secret, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "secret")
-	}
-	if m.Query, err = decodeObject(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "query")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 122, unsafe.Pointer(m), depth)
 }
 
 // InvokeWithApnsSecret calls invokeWithApnsSecret: see
@@ -25676,57 +17256,29 @@ func (*InvokeWithReCaptchaRequest) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *InvokeWithReCaptchaRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InvokeWithReCaptchaRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1628, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InvokeWithReCaptchaRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Token)
-	if err := tlrt.EncodeObject(b, m.Query); err != nil {
-		return tlrt.EncodeErr(err, "invokeWithReCaptcha", "query")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1628, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InvokeWithReCaptchaRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InvokeWithReCaptchaRequestTypeID, "invokeWithReCaptcha"); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithReCaptcha", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2387, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InvokeWithReCaptchaRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2387)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2387, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InvokeWithReCaptchaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "invokeWithReCaptcha", "")
-	}
-	var err error
-	if m.Token, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithReCaptcha", "token")
-	}
-	if m.Query, err = decodeObject(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithReCaptcha", "query")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1628, unsafe.Pointer(m), depth)
 }
 
 // InvokeWithReCaptcha calls invokeWithReCaptcha: see

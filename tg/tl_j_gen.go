@@ -3,10 +3,8 @@
 package tg
 
 import (
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
-	"math"
 	"unsafe"
 )
 
@@ -80,42 +78,28 @@ func (*JSONNull) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
 func (m *JSONNull) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, JSONNullTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 592, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *JSONNull) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 592, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *JSONNull) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, JSONNullTypeID, "jsonNull"); err != nil {
-		return tlrt.DecodeErr(err, "jsonNull", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1252, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONNull) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1252)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1252, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *JSONNull) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *JSONNull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 592, unsafe.Pointer(m), depth)
 }
 
 // JSONBool is the TL constructor jsonBool.
@@ -145,47 +129,28 @@ func (*JSONBool) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
 func (m *JSONBool) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, JSONBoolTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1905, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *JSONBool) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutBool(m.Value)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1905, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *JSONBool) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, JSONBoolTypeID, "jsonBool"); err != nil {
-		return tlrt.DecodeErr(err, "jsonBool", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2690, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONBool) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2690)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2690, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *JSONBool) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Value, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "jsonBool", "value")
-	}
-	return nil
+func (m *JSONBool) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1905, unsafe.Pointer(m), depth)
 }
 
 // JSONNumber is the TL constructor jsonNumber.
@@ -215,50 +180,28 @@ func (*JSONNumber) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
 func (m *JSONNumber) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, JSONNumberTypeID)
-	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.Value))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 397, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *JSONNumber) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, math.Float64bits(m.Value))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 397, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *JSONNumber) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, JSONNumberTypeID, "jsonNumber"); err != nil {
-		return tlrt.DecodeErr(err, "jsonNumber", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1029, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONNumber) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1029)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1029, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *JSONNumber) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Value, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "jsonNumber", "value")
-	}
-	return nil
+func (m *JSONNumber) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 397, unsafe.Pointer(m), depth)
 }
 
 // JSONString is the TL constructor jsonString.
@@ -288,48 +231,29 @@ func (*JSONString) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
 func (m *JSONString) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, JSONStringTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1731, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *JSONString) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Value)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1731, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *JSONString) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, JSONStringTypeID, "jsonString"); err != nil {
-		return tlrt.DecodeErr(err, "jsonString", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2495, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *JSONString) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2495)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2495, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *JSONString) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Value, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "jsonString", "value")
-	}
-	return nil
+func (m *JSONString) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1731, unsafe.Pointer(m), depth)
 }
 
 // JSONArray is the TL constructor jsonArray.
@@ -359,56 +283,29 @@ func (*JSONArray) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
 func (m *JSONArray) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, JSONArrayTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2364, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *JSONArray) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Value))
-	for i := range m.Value {
-		if err := tlrt.EncodeObject(b, m.Value[i]); err != nil {
-			return tlrt.EncodeErr(err, "jsonArray", "value")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2364, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *JSONArray) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, JSONArrayTypeID, "jsonArray"); err != nil {
-		return tlrt.DecodeErr(err, "jsonArray", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3189, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *JSONArray) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3189)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3189, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *JSONArray) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "jsonArray", "")
-	}
-	var err error
-	if m.Value, err = tlrt.DecodeSlabs[JSONBool](d, false, 4, depth+1, decodeJSONValue); err != nil {
-		return tlrt.DecodeErr(err, "jsonArray", "value")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2364, unsafe.Pointer(m), depth)
 }
 
 // JSONObject is the TL constructor jsonObject.
@@ -438,56 +335,29 @@ func (*JSONObject) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
 func (m *JSONObject) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, JSONObjectTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1420, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *JSONObject) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Value))
-	for i := range m.Value {
-		if err := m.Value[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "jsonObject", "value")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1420, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *JSONObject) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, JSONObjectTypeID, "jsonObject"); err != nil {
-		return tlrt.DecodeErr(err, "jsonObject", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2159, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *JSONObject) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2159)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2159, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *JSONObject) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "jsonObject", "")
-	}
-	var err error
-	if m.Value, err = tlrt.DecodeStructs[JSONObjectValue](d, false, false, 12, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "jsonObject", "value")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1420, unsafe.Pointer(m), depth)
 }
 
 // JoinChatBotResultClass is the TL type JoinChatBotResult: one of
@@ -559,42 +429,28 @@ func (*JoinChatBotResultApproved) joinChatBotResultClass() {}
 
 // Encode writes m to b with its ID.
 func (m *JoinChatBotResultApproved) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, JoinChatBotResultApprovedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1632, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *JoinChatBotResultApproved) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1632, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *JoinChatBotResultApproved) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, JoinChatBotResultApprovedTypeID, "joinChatBotResultApproved"); err != nil {
-		return tlrt.DecodeErr(err, "joinChatBotResultApproved", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2392, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JoinChatBotResultApproved) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2392)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2392, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *JoinChatBotResultApproved) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *JoinChatBotResultApproved) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1632, unsafe.Pointer(m), depth)
 }
 
 // JoinChatBotResultDeclined is the TL constructor joinChatBotResultDeclined.
@@ -623,42 +479,28 @@ func (*JoinChatBotResultDeclined) joinChatBotResultClass() {}
 
 // Encode writes m to b with its ID.
 func (m *JoinChatBotResultDeclined) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, JoinChatBotResultDeclinedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 137, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *JoinChatBotResultDeclined) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 137, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *JoinChatBotResultDeclined) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, JoinChatBotResultDeclinedTypeID, "joinChatBotResultDeclined"); err != nil {
-		return tlrt.DecodeErr(err, "joinChatBotResultDeclined", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 736, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JoinChatBotResultDeclined) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 736)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 736, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *JoinChatBotResultDeclined) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *JoinChatBotResultDeclined) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 137, unsafe.Pointer(m), depth)
 }
 
 // JoinChatBotResultQueued is the TL constructor joinChatBotResultQueued.
@@ -687,42 +529,28 @@ func (*JoinChatBotResultQueued) joinChatBotResultClass() {}
 
 // Encode writes m to b with its ID.
 func (m *JoinChatBotResultQueued) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, JoinChatBotResultQueuedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1408, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *JoinChatBotResultQueued) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1408, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *JoinChatBotResultQueued) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, JoinChatBotResultQueuedTypeID, "joinChatBotResultQueued"); err != nil {
-		return tlrt.DecodeErr(err, "joinChatBotResultQueued", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2146, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JoinChatBotResultQueued) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2146)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2146, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *JoinChatBotResultQueued) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *JoinChatBotResultQueued) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1408, unsafe.Pointer(m), depth)
 }
 
 // JoinChatBotResultWebView is the TL constructor joinChatBotResultWebView.
@@ -753,48 +581,29 @@ func (*JoinChatBotResultWebView) joinChatBotResultClass() {}
 
 // Encode writes m to b with its ID.
 func (m *JoinChatBotResultWebView) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, JoinChatBotResultWebViewTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2036, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *JoinChatBotResultWebView) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2036, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *JoinChatBotResultWebView) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, JoinChatBotResultWebViewTypeID, "joinChatBotResultWebView"); err != nil {
-		return tlrt.DecodeErr(err, "joinChatBotResultWebView", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2835, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *JoinChatBotResultWebView) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2835)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2835, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *JoinChatBotResultWebView) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "joinChatBotResultWebView", "url")
-	}
-	return nil
+func (m *JoinChatBotResultWebView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2036, unsafe.Pointer(m), depth)
 }
 
 // JSONObjectValue is the TL constructor jsonObjectValue.
@@ -822,55 +631,27 @@ func (*JSONObjectValue) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *JSONObjectValue) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, JSONObjectValueTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1844, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *JSONObjectValue) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Key)
-	if err := tlrt.EncodeObject(b, m.Value); err != nil {
-		return tlrt.EncodeErr(err, "jsonObjectValue", "value")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1844, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *JSONObjectValue) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, JSONObjectValueTypeID, "jsonObjectValue"); err != nil {
-		return tlrt.DecodeErr(err, "jsonObjectValue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2621, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *JSONObjectValue) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2621)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2621, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *JSONObjectValue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "jsonObjectValue", "")
-	}
-	var err error
-	if m.Key, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "jsonObjectValue", "key")
-	}
-	if m.Value, err = decodeJSONValue(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "jsonObjectValue", "value")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1844, unsafe.Pointer(m), depth)
 }

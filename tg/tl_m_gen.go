@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
-	"math"
 	"unsafe"
 )
 
@@ -98,83 +97,29 @@ func (*MediaAreaVenue) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MediaAreaVenue) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MediaAreaVenueTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1820, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MediaAreaVenue) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Coordinates.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "mediaAreaVenue", "coordinates")
-	}
-	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
-		return tlrt.EncodeErr(err, "mediaAreaVenue", "geo")
-	}
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Address)
-	tlrt.PutString(b, m.Provider)
-	tlrt.PutString(b, m.VenueID)
-	tlrt.PutString(b, m.VenueType)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1820, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MediaAreaVenue) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MediaAreaVenueTypeID, "mediaAreaVenue"); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaVenue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2593, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MediaAreaVenue) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MediaAreaVenue{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2593)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2593, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MediaAreaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaVenue", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaVenue", "coordinates")
-	}
-	if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaVenue", "geo")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaVenue", "title")
-	}
-	if m.Address, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaVenue", "address")
-	}
-	if m.Provider, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaVenue", "provider")
-	}
-	if m.VenueID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaVenue", "venue_id")
-	}
-	if m.VenueType, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaVenue", "venue_type")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1820, unsafe.Pointer(m), depth)
 }
 
 // InputMediaAreaVenue is the TL constructor inputMediaAreaVenue.
@@ -207,65 +152,29 @@ func (*InputMediaAreaVenue) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMediaAreaVenue) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaAreaVenueTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1672, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMediaAreaVenue) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Coordinates.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaAreaVenue", "coordinates")
-	}
-	tlrt.PutUint64(b, uint64(m.QueryID))
-	tlrt.PutString(b, m.ResultID)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1672, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaAreaVenue) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaAreaVenueTypeID, "inputMediaAreaVenue"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2432, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *InputMediaAreaVenue) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaAreaVenue{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2432)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2432, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputMediaAreaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaAreaVenue", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "coordinates")
-	}
-	if m.QueryID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "query_id")
-	}
-	if m.ResultID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "result_id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1672, unsafe.Pointer(m), depth)
 }
 
 // MediaAreaGeoPoint is the TL constructor mediaAreaGeoPoint.
@@ -299,82 +208,29 @@ func (*MediaAreaGeoPoint) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MediaAreaGeoPoint) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MediaAreaGeoPointTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1932, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MediaAreaGeoPoint) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Address != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.Coordinates.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "mediaAreaGeoPoint", "coordinates")
-	}
-	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
-		return tlrt.EncodeErr(err, "mediaAreaGeoPoint", "geo")
-	}
-	if flags.Has(0) {
-		if err := m.Address.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "mediaAreaGeoPoint", "address")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1932, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MediaAreaGeoPoint) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MediaAreaGeoPointTypeID, "mediaAreaGeoPoint"); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2719, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MediaAreaGeoPoint) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MediaAreaGeoPoint{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2719)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2719, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MediaAreaGeoPoint) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaGeoPoint", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "flags")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "coordinates")
-	}
-	if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "geo")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(GeoPointAddress{}))
-		m.Address = &GeoPointAddress{}
-		if err = tlrt.DecodeBoxed(d, m.Address, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "address")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1932, unsafe.Pointer(m), depth)
 }
 
 // MediaAreaSuggestedReaction is the TL constructor mediaAreaSuggestedReaction.
@@ -410,73 +266,29 @@ func (*MediaAreaSuggestedReaction) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MediaAreaSuggestedReaction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MediaAreaSuggestedReactionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 176, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MediaAreaSuggestedReaction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Dark, 0)
-	flags |= tlrt.Bit(m.Flipped, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.Coordinates.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "mediaAreaSuggestedReaction", "coordinates")
-	}
-	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
-		return tlrt.EncodeErr(err, "mediaAreaSuggestedReaction", "reaction")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 176, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MediaAreaSuggestedReaction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MediaAreaSuggestedReactionTypeID, "mediaAreaSuggestedReaction"); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 782, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MediaAreaSuggestedReaction) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MediaAreaSuggestedReaction{}
-	d := tlrt.NewDecoder(b, &wireSchema, 782)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 782, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MediaAreaSuggestedReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaSuggestedReaction", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "flags")
-	}
-	m.Dark = m.Flags.Has(0)
-	m.Flipped = m.Flags.Has(1)
-	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "coordinates")
-	}
-	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "reaction")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 176, unsafe.Pointer(m), depth)
 }
 
 // MediaAreaChannelPost is the TL constructor mediaAreaChannelPost.
@@ -509,66 +321,28 @@ func (*MediaAreaChannelPost) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MediaAreaChannelPost) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MediaAreaChannelPostTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1091, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MediaAreaChannelPost) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Coordinates.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "mediaAreaChannelPost", "coordinates")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.ChannelID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1091, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MediaAreaChannelPost) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MediaAreaChannelPostTypeID, "mediaAreaChannelPost"); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaChannelPost", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1803, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MediaAreaChannelPost) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MediaAreaChannelPost{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1803)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1803, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MediaAreaChannelPost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaChannelPost", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaChannelPost", "coordinates")
-	}
-	if m.ChannelID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaChannelPost", "channel_id")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaChannelPost", "msg_id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1091, unsafe.Pointer(m), depth)
 }
 
 // InputMediaAreaChannelPost is the TL constructor inputMediaAreaChannelPost.
@@ -601,66 +375,28 @@ func (*InputMediaAreaChannelPost) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMediaAreaChannelPost) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaAreaChannelPostTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 334, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMediaAreaChannelPost) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Coordinates.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaAreaChannelPost", "coordinates")
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaAreaChannelPost", "channel")
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 334, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaAreaChannelPost) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaAreaChannelPostTypeID, "inputMediaAreaChannelPost"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaAreaChannelPost", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 955, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaAreaChannelPost) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaAreaChannelPost{}
-	d := tlrt.NewDecoder(b, &wireSchema, 955)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 955, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *InputMediaAreaChannelPost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaAreaChannelPost", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaAreaChannelPost", "coordinates")
-	}
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaAreaChannelPost", "channel")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaAreaChannelPost", "msg_id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 334, unsafe.Pointer(m), depth)
 }
 
 // MediaAreaURL is the TL constructor mediaAreaUrl.
@@ -692,61 +428,29 @@ func (*MediaAreaURL) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MediaAreaURL) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MediaAreaURLTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 512, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MediaAreaURL) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Coordinates.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "mediaAreaUrl", "coordinates")
-	}
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 512, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MediaAreaURL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MediaAreaURLTypeID, "mediaAreaUrl"); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaUrl", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1162, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MediaAreaURL) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MediaAreaURL{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1162)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1162, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MediaAreaURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaUrl", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaUrl", "coordinates")
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaUrl", "url")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 512, unsafe.Pointer(m), depth)
 }
 
 // MediaAreaWeather is the TL constructor mediaAreaWeather.
@@ -780,71 +484,29 @@ func (*MediaAreaWeather) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MediaAreaWeather) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MediaAreaWeatherTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 684, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MediaAreaWeather) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Coordinates.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "mediaAreaWeather", "coordinates")
-	}
-	tlrt.PutString(b, m.Emoji)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, math.Float64bits(m.TemperatureC))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Color))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 684, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MediaAreaWeather) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MediaAreaWeatherTypeID, "mediaAreaWeather"); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaWeather", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1356, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MediaAreaWeather) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MediaAreaWeather{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1356)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1356, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MediaAreaWeather) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaWeather", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaWeather", "coordinates")
-	}
-	if m.Emoji, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaWeather", "emoji")
-	}
-	if m.TemperatureC, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaWeather", "temperature_c")
-	}
-	if m.Color, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaWeather", "color")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 684, unsafe.Pointer(m), depth)
 }
 
 // MediaAreaStarGift is the TL constructor mediaAreaStarGift.
@@ -876,61 +538,29 @@ func (*MediaAreaStarGift) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MediaAreaStarGift) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MediaAreaStarGiftTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 819, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MediaAreaStarGift) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Coordinates.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "mediaAreaStarGift", "coordinates")
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 819, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MediaAreaStarGift) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MediaAreaStarGiftTypeID, "mediaAreaStarGift"); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaStarGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1508, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MediaAreaStarGift) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MediaAreaStarGift{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1508)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1508, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MediaAreaStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaStarGift", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaStarGift", "coordinates")
-	}
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaStarGift", "slug")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 819, unsafe.Pointer(m), depth)
 }
 
 // MessageClass is the TL type Message: one of MessageEmpty, Message,
@@ -1029,20 +659,12 @@ func (m *MessageEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEmptyTypeID, "messageEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "messageEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2068, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEmpty) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageEmpty{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2068)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2068, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1728,21 +1350,13 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Message) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageTypeID, "message"); err != nil {
-		return tlrt.DecodeErr(err, "message", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1792, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *Message) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = Message{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1792)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1792, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2142,21 +1756,13 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageService) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageServiceTypeID, "messageService"); err != nil {
-		return tlrt.DecodeErr(err, "messageService", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1847, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageService) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageService{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1847)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1847, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2452,42 +2058,28 @@ func (*MessageActionEmpty) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1724, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1724, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionEmptyTypeID, "messageActionEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2485, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2485)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2485, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *MessageActionEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1724, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChatCreate is the TL constructor messageActionChatCreate.
@@ -2519,55 +2111,29 @@ func (*MessageActionChatCreate) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionChatCreate) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionChatCreateTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1797, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionChatCreate) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Title)
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		tlrt.PutUint64(b, uint64(m.Users[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1797, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatCreate) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChatCreateTypeID, "messageActionChatCreate"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatCreate", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2568, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionChatCreate) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2568)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2568, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatCreate) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatCreate", "title")
-	}
-	if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatCreate", "users")
-	}
-	return nil
+func (m *MessageActionChatCreate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1797, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChatEditTitle is the TL constructor messageActionChatEditTitle.
@@ -2597,48 +2163,29 @@ func (*MessageActionChatEditTitle) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionChatEditTitle) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionChatEditTitleTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1715, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionChatEditTitle) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Title)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1715, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatEditTitle) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChatEditTitleTypeID, "messageActionChatEditTitle"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatEditTitle", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2475, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionChatEditTitle) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2475)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2475, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatEditTitle) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatEditTitle", "title")
-	}
-	return nil
+func (m *MessageActionChatEditTitle) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1715, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChatEditPhoto is the TL constructor messageActionChatEditPhoto.
@@ -2668,53 +2215,29 @@ func (*MessageActionChatEditPhoto) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionChatEditPhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionChatEditPhotoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1175, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionChatEditPhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-		return tlrt.EncodeErr(err, "messageActionChatEditPhoto", "photo")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1175, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatEditPhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChatEditPhotoTypeID, "messageActionChatEditPhoto"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatEditPhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1895, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionChatEditPhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1895)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1895, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionChatEditPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionChatEditPhoto", "")
-	}
-	var err error
-	if m.Photo, err = decodePhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatEditPhoto", "photo")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1175, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChatDeletePhoto is the TL constructor
@@ -2744,42 +2267,28 @@ func (*MessageActionChatDeletePhoto) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionChatDeletePhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionChatDeletePhotoTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1375, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionChatDeletePhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1375, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatDeletePhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChatDeletePhotoTypeID, "messageActionChatDeletePhoto"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatDeletePhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2111, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatDeletePhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2111)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2111, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatDeletePhoto) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *MessageActionChatDeletePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1375, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChatAddUser is the TL constructor messageActionChatAddUser.
@@ -2809,50 +2318,28 @@ func (*MessageActionChatAddUser) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionChatAddUser) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionChatAddUserTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 192, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionChatAddUser) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		tlrt.PutUint64(b, uint64(m.Users[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 192, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatAddUser) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChatAddUserTypeID, "messageActionChatAddUser"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatAddUser", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 799, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatAddUser) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 799)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 799, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatAddUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatAddUser", "users")
-	}
-	return nil
+func (m *MessageActionChatAddUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 192, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChatDeleteUser is the TL constructor
@@ -2883,50 +2370,28 @@ func (*MessageActionChatDeleteUser) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionChatDeleteUser) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessageActionChatDeleteUserTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1534, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionChatDeleteUser) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.UserID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1534, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatDeleteUser) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChatDeleteUserTypeID, "messageActionChatDeleteUser"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatDeleteUser", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2287, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatDeleteUser) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2287)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2287, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatDeleteUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatDeleteUser", "user_id")
-	}
-	return nil
+func (m *MessageActionChatDeleteUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1534, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChatJoinedByLink is the TL constructor
@@ -2959,50 +2424,28 @@ func (*MessageActionChatJoinedByLink) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionChatJoinedByLink) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessageActionChatJoinedByLinkTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.InviterID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 23, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionChatJoinedByLink) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.InviterID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 23, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatJoinedByLink) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChatJoinedByLinkTypeID, "messageActionChatJoinedByLink"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatJoinedByLink", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 601, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatJoinedByLink) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 601)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 601, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatJoinedByLink) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.InviterID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatJoinedByLink", "inviter_id")
-	}
-	return nil
+func (m *MessageActionChatJoinedByLink) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 23, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChannelCreate is the TL constructor messageActionChannelCreate.
@@ -3032,48 +2475,29 @@ func (*MessageActionChannelCreate) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionChannelCreate) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionChannelCreateTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1373, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionChannelCreate) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Title)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1373, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChannelCreate) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChannelCreateTypeID, "messageActionChannelCreate"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChannelCreate", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2109, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionChannelCreate) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2109)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2109, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionChannelCreate) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChannelCreate", "title")
-	}
-	return nil
+func (m *MessageActionChannelCreate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1373, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChatMigrateTo is the TL constructor messageActionChatMigrateTo.
@@ -3103,50 +2527,28 @@ func (*MessageActionChatMigrateTo) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionChatMigrateTo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessageActionChatMigrateToTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2131, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionChatMigrateTo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.ChannelID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2131, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatMigrateTo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChatMigrateToTypeID, "messageActionChatMigrateTo"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatMigrateTo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2941, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatMigrateTo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2941)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2941, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatMigrateTo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ChannelID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatMigrateTo", "channel_id")
-	}
-	return nil
+func (m *MessageActionChatMigrateTo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2131, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChannelMigrateFrom is the TL constructor
@@ -3181,52 +2583,29 @@ func (*MessageActionChannelMigrateFrom) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionChannelMigrateFrom) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionChannelMigrateFromTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2232, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionChannelMigrateFrom) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Title)
-	tlrt.PutUint64(b, uint64(m.ChatID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2232, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChannelMigrateFrom) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChannelMigrateFromTypeID, "messageActionChannelMigrateFrom"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChannelMigrateFrom", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3050, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionChannelMigrateFrom) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3050)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3050, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionChannelMigrateFrom) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChannelMigrateFrom", "title")
-	}
-	if m.ChatID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChannelMigrateFrom", "chat_id")
-	}
-	return nil
+func (m *MessageActionChannelMigrateFrom) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2232, unsafe.Pointer(m), depth)
 }
 
 // MessageActionPinMessage is the TL constructor messageActionPinMessage.
@@ -3254,42 +2633,28 @@ func (*MessageActionPinMessage) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionPinMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionPinMessageTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1367, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionPinMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1367, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionPinMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionPinMessageTypeID, "messageActionPinMessage"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPinMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2102, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionPinMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2102)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2102, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionPinMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *MessageActionPinMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1367, unsafe.Pointer(m), depth)
 }
 
 // MessageActionHistoryClear is the TL constructor messageActionHistoryClear.
@@ -3317,42 +2682,28 @@ func (*MessageActionHistoryClear) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionHistoryClear) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionHistoryClearTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1485, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionHistoryClear) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1485, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionHistoryClear) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionHistoryClearTypeID, "messageActionHistoryClear"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionHistoryClear", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2230, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionHistoryClear) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2230)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2230, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionHistoryClear) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *MessageActionHistoryClear) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1485, unsafe.Pointer(m), depth)
 }
 
 // MessageActionGameScore is the TL constructor messageActionGameScore.
@@ -3383,57 +2734,28 @@ func (*MessageActionGameScore) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionGameScore) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, MessageActionGameScoreTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.GameID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Score))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1349, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionGameScore) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.GameID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Score))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1349, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGameScore) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionGameScoreTypeID, "messageActionGameScore"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGameScore", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2081, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGameScore) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2081)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2081, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionGameScore) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.GameID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGameScore", "game_id")
-	}
-	if m.Score, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGameScore", "score")
-	}
-	return nil
+func (m *MessageActionGameScore) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1349, unsafe.Pointer(m), depth)
 }
 
 // MessageActionPaymentSentMe is the TL constructor messageActionPaymentSentMe.
@@ -3521,116 +2843,29 @@ func (m *MessageActionPaymentSentMe) ClearSubscriptionUntilDate() {
 
 // Encode writes m to b with its ID.
 func (m *MessageActionPaymentSentMe) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionPaymentSentMeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2453, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionPaymentSentMe) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.RecurringInit, 2)
-	flags |= tlrt.Bit(m.RecurringUsed, 3)
-	flags |= tlrt.Bit(m.Info != nil, 0)
-	flags |= tlrt.Bit(m.ShippingOptionID != "", 1)
-	flags |= tlrt.Bit(m.SubscriptionUntilDate != 0, 4)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.TotalAmount))
-	tlrt.PutBytes(b, m.Payload)
-	if flags.Has(0) {
-		if err := m.Info.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messageActionPaymentSentMe", "info")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.ShippingOptionID)
-	}
-	if err := m.Charge.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messageActionPaymentSentMe", "charge")
-	}
-	if flags.Has(4) {
-		tlrt.PutUint32(b, uint32(m.SubscriptionUntilDate))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2453, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionPaymentSentMe) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionPaymentSentMeTypeID, "messageActionPaymentSentMe"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3283, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionPaymentSentMe) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionPaymentSentMe{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3283)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3283, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionPaymentSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionPaymentSentMe", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "flags")
-	}
-	m.RecurringInit = m.Flags.Has(2)
-	m.RecurringUsed = m.Flags.Has(3)
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "currency")
-	}
-	if m.TotalAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "total_amount")
-	}
-	if m.Payload, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "payload")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(PaymentRequestedInfo{}))
-		m.Info = &PaymentRequestedInfo{}
-		if err = tlrt.DecodeBoxed(d, m.Info, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "info")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.ShippingOptionID, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "shipping_option_id")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Charge, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "charge")
-	}
-	if m.Flags.Has(4) {
-		if m.SubscriptionUntilDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "subscription_until_date")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<3
-	if m.ShippingOptionID != "" {
-		m.Flags.Unset(1)
-	}
-	if m.SubscriptionUntilDate != 0 {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2453, unsafe.Pointer(m), depth)
 }
 
 // MessageActionPaymentSent is the TL constructor messageActionPaymentSent.
@@ -3713,90 +2948,29 @@ func (m *MessageActionPaymentSent) ClearSubscriptionUntilDate() {
 
 // Encode writes m to b with its ID.
 func (m *MessageActionPaymentSent) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionPaymentSentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1897, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionPaymentSent) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.RecurringInit, 2)
-	flags |= tlrt.Bit(m.RecurringUsed, 3)
-	flags |= tlrt.Bit(m.InvoiceSlug != "", 0)
-	flags |= tlrt.Bit(m.SubscriptionUntilDate != 0, 4)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.TotalAmount))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.InvoiceSlug)
-	}
-	if flags.Has(4) {
-		tlrt.PutUint32(b, uint32(m.SubscriptionUntilDate))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1897, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionPaymentSent) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionPaymentSentTypeID, "messageActionPaymentSent"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentSent", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2681, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionPaymentSent) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionPaymentSent{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2681)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2681, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionPaymentSent) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentSent", "flags")
-	}
-	m.RecurringInit = m.Flags.Has(2)
-	m.RecurringUsed = m.Flags.Has(3)
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentSent", "currency")
-	}
-	if m.TotalAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentSent", "total_amount")
-	}
-	if m.Flags.Has(0) {
-		if m.InvoiceSlug, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionPaymentSent", "invoice_slug")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.SubscriptionUntilDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionPaymentSent", "subscription_until_date")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<3
-	if m.InvoiceSlug != "" {
-		m.Flags.Unset(0)
-	}
-	if m.SubscriptionUntilDate != 0 {
-		m.Flags.Unset(4)
-	}
-	return nil
+func (m *MessageActionPaymentSent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1897, unsafe.Pointer(m), depth)
 }
 
 // MessageActionPhoneCall is the TL constructor messageActionPhoneCall.
@@ -3855,88 +3029,29 @@ func (m *MessageActionPhoneCall) ClearDuration() {
 
 // Encode writes m to b with its ID.
 func (m *MessageActionPhoneCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionPhoneCallTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1183, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionPhoneCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2)
-	flags |= tlrt.Bit(m.Video, 2)
-	flags |= tlrt.Bit(m.Reason != nil, 0)
-	flags |= tlrt.Bit(m.Duration != 0, 1)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.CallID))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Reason); err != nil {
-			return tlrt.EncodeErr(err, "messageActionPhoneCall", "reason")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.Duration))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1183, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionPhoneCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionPhoneCallTypeID, "messageActionPhoneCall"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPhoneCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1903, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionPhoneCall) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionPhoneCall{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1903)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1903, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionPhoneCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionPhoneCall", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPhoneCall", "flags")
-	}
-	m.Video = m.Flags.Has(2)
-	if m.CallID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPhoneCall", "call_id")
-	}
-	if m.Flags.Has(0) {
-		if m.Reason, err = decodePhoneCallDiscardReason(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionPhoneCall", "reason")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Duration, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionPhoneCall", "duration")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<2
-	if m.Duration != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1183, unsafe.Pointer(m), depth)
 }
 
 // MessageActionScreenshotTaken is the TL constructor
@@ -3966,42 +3081,28 @@ func (*MessageActionScreenshotTaken) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionScreenshotTaken) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionScreenshotTakenTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 667, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionScreenshotTaken) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 667, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionScreenshotTaken) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionScreenshotTakenTypeID, "messageActionScreenshotTaken"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionScreenshotTaken", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1339, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionScreenshotTaken) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1339)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1339, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionScreenshotTaken) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *MessageActionScreenshotTaken) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 667, unsafe.Pointer(m), depth)
 }
 
 // MessageActionCustomAction is the TL constructor messageActionCustomAction.
@@ -4031,48 +3132,29 @@ func (*MessageActionCustomAction) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionCustomAction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionCustomActionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2404, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionCustomAction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Message)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2404, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionCustomAction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionCustomActionTypeID, "messageActionCustomAction"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionCustomAction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3233, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionCustomAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3233)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3233, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionCustomAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionCustomAction", "message")
-	}
-	return nil
+func (m *MessageActionCustomAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2404, unsafe.Pointer(m), depth)
 }
 
 // MessageActionBotAllowed is the TL constructor messageActionBotAllowed.
@@ -4131,84 +3213,29 @@ func (m *MessageActionBotAllowed) ClearDomain() {
 
 // Encode writes m to b with its ID.
 func (m *MessageActionBotAllowed) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionBotAllowedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1889, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionBotAllowed) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.AttachMenu, 1)
-	flags |= tlrt.Bit(m.FromRequest, 3)
-	flags |= tlrt.Bit(m.Domain != "", 0)
-	flags |= tlrt.Bit(m.App != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Domain)
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.App); err != nil {
-			return tlrt.EncodeErr(err, "messageActionBotAllowed", "app")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1889, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionBotAllowed) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionBotAllowedTypeID, "messageActionBotAllowed"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionBotAllowed", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2672, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionBotAllowed) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionBotAllowed{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2672)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2672, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionBotAllowed) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionBotAllowed", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionBotAllowed", "flags")
-	}
-	m.AttachMenu = m.Flags.Has(1)
-	m.FromRequest = m.Flags.Has(3)
-	if m.Flags.Has(0) {
-		if m.Domain, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionBotAllowed", "domain")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.App, err = decodeBotApp(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionBotAllowed", "app")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<3
-	if m.Domain != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1889, unsafe.Pointer(m), depth)
 }
 
 // MessageActionSecureValuesSentMe is the TL constructor
@@ -4243,66 +3270,29 @@ func (*MessageActionSecureValuesSentMe) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionSecureValuesSentMe) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionSecureValuesSentMeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 249, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionSecureValuesSentMe) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Values))
-	for i := range m.Values {
-		if err := m.Values[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messageActionSecureValuesSentMe", "values")
-		}
-	}
-	if err := m.Credentials.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messageActionSecureValuesSentMe", "credentials")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 249, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSecureValuesSentMe) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionSecureValuesSentMeTypeID, "messageActionSecureValuesSentMe"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSecureValuesSentMe", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 864, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionSecureValuesSentMe) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionSecureValuesSentMe{}
-	d := tlrt.NewDecoder(b, &wireSchema, 864)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 864, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionSecureValuesSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionSecureValuesSentMe", "")
-	}
-	var err error
-	if m.Values, err = tlrt.DecodeStructs[SecureValue](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSecureValuesSentMe", "values")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Credentials, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSecureValuesSentMe", "credentials")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 249, unsafe.Pointer(m), depth)
 }
 
 // MessageActionSecureValuesSent is the TL constructor
@@ -4336,55 +3326,28 @@ func (*MessageActionSecureValuesSent) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionSecureValuesSent) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionSecureValuesSentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2059, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionSecureValuesSent) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Types))
-	for i := range m.Types {
-		if err := tlrt.EncodeObject(b, m.Types[i]); err != nil {
-			return tlrt.EncodeErr(err, "messageActionSecureValuesSent", "types")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2059, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSecureValuesSent) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionSecureValuesSentTypeID, "messageActionSecureValuesSent"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSecureValuesSent", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2862, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSecureValuesSent) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2862)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2862, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionSecureValuesSent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionSecureValuesSent", "")
-	}
-	var err error
-	if m.Types, err = tlrt.DecodeSlabs[SecureValueTypePersonalDetails](d, false, 4, depth+1, decodeSecureValueType); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSecureValuesSent", "types")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2059, unsafe.Pointer(m), depth)
 }
 
 // MessageActionContactSignUp is the TL constructor messageActionContactSignUp.
@@ -4412,42 +3375,28 @@ func (*MessageActionContactSignUp) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionContactSignUp) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionContactSignUpTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2335, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionContactSignUp) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2335, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionContactSignUp) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionContactSignUpTypeID, "messageActionContactSignUp"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionContactSignUp", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3159, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionContactSignUp) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3159)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3159, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionContactSignUp) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *MessageActionContactSignUp) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2335, unsafe.Pointer(m), depth)
 }
 
 // MessageActionGeoProximityReached is the TL constructor
@@ -4483,62 +3432,28 @@ func (*MessageActionGeoProximityReached) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionGeoProximityReached) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionGeoProximityReachedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1411, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionGeoProximityReached) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
-		return tlrt.EncodeErr(err, "messageActionGeoProximityReached", "from_id")
-	}
-	if err := tlrt.EncodeObject(b, m.ToID); err != nil {
-		return tlrt.EncodeErr(err, "messageActionGeoProximityReached", "to_id")
-	}
-	tlrt.PutUint32(b, uint32(m.Distance))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1411, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGeoProximityReached) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionGeoProximityReachedTypeID, "messageActionGeoProximityReached"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGeoProximityReached", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2150, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGeoProximityReached) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2150)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2150, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionGeoProximityReached) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionGeoProximityReached", "")
-	}
-	var err error
-	if m.FromID, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGeoProximityReached", "from_id")
-	}
-	if m.ToID, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGeoProximityReached", "to_id")
-	}
-	if m.Distance, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGeoProximityReached", "distance")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1411, unsafe.Pointer(m), depth)
 }
 
 // MessageActionGroupCall is the TL constructor messageActionGroupCall.
@@ -4594,74 +3509,29 @@ func (m *MessageActionGroupCall) ClearDuration() {
 
 // Encode writes m to b with its ID.
 func (m *MessageActionGroupCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionGroupCallTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1122, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionGroupCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Duration != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "messageActionGroupCall", "call")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.Duration))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1122, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGroupCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionGroupCallTypeID, "messageActionGroupCall"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGroupCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1838, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionGroupCall) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionGroupCall{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1838)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1838, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionGroupCall", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGroupCall", "flags")
-	}
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGroupCall", "call")
-	}
-	if m.Flags.Has(0) {
-		if m.Duration, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGroupCall", "duration")
-		}
-	}
-	if m.Duration != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1122, unsafe.Pointer(m), depth)
 }
 
 // MessageActionInviteToGroupCall is the TL constructor
@@ -4696,60 +3566,29 @@ func (*MessageActionInviteToGroupCall) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionInviteToGroupCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionInviteToGroupCallTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 748, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionInviteToGroupCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "messageActionInviteToGroupCall", "call")
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		tlrt.PutUint64(b, uint64(m.Users[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 748, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionInviteToGroupCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionInviteToGroupCallTypeID, "messageActionInviteToGroupCall"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionInviteToGroupCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1426, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionInviteToGroupCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1426)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1426, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionInviteToGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionInviteToGroupCall", "")
-	}
-	var err error
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionInviteToGroupCall", "call")
-	}
-	if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "messageActionInviteToGroupCall", "users")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 748, unsafe.Pointer(m), depth)
 }
 
 // MessageActionSetMessagesTTL is the TL constructor
@@ -4808,70 +3647,28 @@ func (m *MessageActionSetMessagesTTL) ClearAutoSettingFrom() {
 
 // Encode writes m to b with its ID.
 func (m *MessageActionSetMessagesTTL) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionSetMessagesTTLTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 549, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionSetMessagesTTL) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.AutoSettingFrom != 0, 0)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Period))
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.AutoSettingFrom))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 549, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSetMessagesTTL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionSetMessagesTTLTypeID, "messageActionSetMessagesTTL"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1205, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSetMessagesTTL) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionSetMessagesTTL{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1205)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1205, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionSetMessagesTTL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "flags")
-	}
-	if m.Period, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "period")
-	}
-	if m.Flags.Has(0) {
-		if m.AutoSettingFrom, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "auto_setting_from")
-		}
-	}
-	if m.AutoSettingFrom != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+func (m *MessageActionSetMessagesTTL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 549, unsafe.Pointer(m), depth)
 }
 
 // MessageActionGroupCallScheduled is the TL constructor
@@ -4906,57 +3703,29 @@ func (*MessageActionGroupCallScheduled) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionGroupCallScheduled) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionGroupCallScheduledTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1684, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionGroupCallScheduled) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "messageActionGroupCallScheduled", "call")
-	}
-	tlrt.PutUint32(b, uint32(m.ScheduleDate))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1684, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGroupCallScheduled) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionGroupCallScheduledTypeID, "messageActionGroupCallScheduled"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGroupCallScheduled", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2444, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionGroupCallScheduled) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2444)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2444, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionGroupCallScheduled) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionGroupCallScheduled", "")
-	}
-	var err error
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGroupCallScheduled", "call")
-	}
-	if m.ScheduleDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGroupCallScheduled", "schedule_date")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1684, unsafe.Pointer(m), depth)
 }
 
 // MessageActionSetChatTheme is the TL constructor messageActionSetChatTheme.
@@ -4986,53 +3755,29 @@ func (*MessageActionSetChatTheme) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionSetChatTheme) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionSetChatThemeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1752, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionSetChatTheme) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Theme); err != nil {
-		return tlrt.EncodeErr(err, "messageActionSetChatTheme", "theme")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1752, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSetChatTheme) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionSetChatThemeTypeID, "messageActionSetChatTheme"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSetChatTheme", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2518, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionSetChatTheme) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2518)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2518, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionSetChatTheme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionSetChatTheme", "")
-	}
-	var err error
-	if m.Theme, err = decodeChatTheme(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSetChatTheme", "theme")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1752, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChatJoinedByRequest is the TL constructor
@@ -5063,42 +3808,28 @@ func (*MessageActionChatJoinedByRequest) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionChatJoinedByRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionChatJoinedByRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2244, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionChatJoinedByRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2244, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatJoinedByRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChatJoinedByRequestTypeID, "messageActionChatJoinedByRequest"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatJoinedByRequest", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3062, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatJoinedByRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3062)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3062, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatJoinedByRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *MessageActionChatJoinedByRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2244, unsafe.Pointer(m), depth)
 }
 
 // MessageActionWebViewDataSentMe is the TL constructor
@@ -5133,52 +3864,29 @@ func (*MessageActionWebViewDataSentMe) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionWebViewDataSentMe) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionWebViewDataSentMeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 669, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionWebViewDataSentMe) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Text)
-	tlrt.PutString(b, m.Data)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 669, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionWebViewDataSentMe) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionWebViewDataSentMeTypeID, "messageActionWebViewDataSentMe"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionWebViewDataSentMe", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1341, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionWebViewDataSentMe) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1341)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1341, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionWebViewDataSentMe) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionWebViewDataSentMe", "text")
-	}
-	if m.Data, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionWebViewDataSentMe", "data")
-	}
-	return nil
+func (m *MessageActionWebViewDataSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 669, unsafe.Pointer(m), depth)
 }
 
 // MessageActionWebViewDataSent is the TL constructor
@@ -5210,48 +3918,29 @@ func (*MessageActionWebViewDataSent) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionWebViewDataSent) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionWebViewDataSentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1701, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionWebViewDataSent) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Text)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1701, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionWebViewDataSent) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionWebViewDataSentTypeID, "messageActionWebViewDataSent"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionWebViewDataSent", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2461, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionWebViewDataSent) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2461)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2461, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionWebViewDataSent) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionWebViewDataSent", "text")
-	}
-	return nil
+func (m *MessageActionWebViewDataSent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1701, unsafe.Pointer(m), depth)
 }
 
 // MessageActionGiftPremium is the TL constructor messageActionGiftPremium.
@@ -5337,102 +4026,29 @@ func (m *MessageActionGiftPremium) ClearCryptoAmount() {
 
 // Encode writes m to b with its ID.
 func (m *MessageActionGiftPremium) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionGiftPremiumTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 679, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionGiftPremium) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.CryptoCurrency != "" || m.CryptoAmount != 0, 0)
-	flags |= tlrt.Bit(m.Message != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Currency)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.Amount))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Days))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.CryptoCurrency)
-		tlrt.PutUint64(b, uint64(m.CryptoAmount))
-	}
-	if flags.Has(1) {
-		if err := m.Message.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messageActionGiftPremium", "message")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 679, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGiftPremium) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionGiftPremiumTypeID, "messageActionGiftPremium"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftPremium", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1351, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionGiftPremium) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionGiftPremium{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1351)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1351, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionGiftPremium) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionGiftPremium", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftPremium", "flags")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftPremium", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftPremium", "amount")
-	}
-	if m.Days, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftPremium", "days")
-	}
-	if m.Flags.Has(0) {
-		if m.CryptoCurrency, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftPremium", "crypto_currency")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.CryptoAmount, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftPremium", "crypto_amount")
-		}
-	}
-	if m.Flags.Has(1) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.Message = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftPremium", "message")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 679, unsafe.Pointer(m), depth)
 }
 
 // MessageActionTopicCreate is the TL constructor messageActionTopicCreate.
@@ -5492,76 +4108,29 @@ func (m *MessageActionTopicCreate) ClearIconEmojiID() {
 
 // Encode writes m to b with its ID.
 func (m *MessageActionTopicCreate) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionTopicCreateTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 120, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionTopicCreate) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.TitleMissing, 1)
-	flags |= tlrt.Bit(m.IconEmojiID != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Title)
-	tlrt.PutUint32(b, uint32(m.IconColor))
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.IconEmojiID))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 120, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionTopicCreate) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionTopicCreateTypeID, "messageActionTopicCreate"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionTopicCreate", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 716, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionTopicCreate) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionTopicCreate{}
-	d := tlrt.NewDecoder(b, &wireSchema, 716)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 716, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionTopicCreate) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionTopicCreate", "flags")
-	}
-	m.TitleMissing = m.Flags.Has(1)
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionTopicCreate", "title")
-	}
-	if m.IconColor, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionTopicCreate", "icon_color")
-	}
-	if m.Flags.Has(0) {
-		if m.IconEmojiID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionTopicCreate", "icon_emoji_id")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.IconEmojiID != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+func (m *MessageActionTopicCreate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 120, unsafe.Pointer(m), depth)
 }
 
 // MessageActionTopicEdit is the TL constructor messageActionTopicEdit.
@@ -5677,101 +4246,29 @@ func (m *MessageActionTopicEdit) ClearHidden() {
 
 // Encode writes m to b with its ID.
 func (m *MessageActionTopicEdit) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionTopicEditTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1840, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionTopicEdit) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Title != "", 0)
-	flags |= tlrt.Bit(m.IconEmojiID != 0, 1)
-	flags |= tlrt.Bit(m.Closed, 2)
-	flags |= tlrt.Bit(m.Hidden, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(1) {
-		tlrt.PutUint64(b, uint64(m.IconEmojiID))
-	}
-	if flags.Has(2) {
-		b.PutBool(m.Closed)
-	}
-	if flags.Has(3) {
-		b.PutBool(m.Hidden)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1840, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionTopicEdit) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionTopicEditTypeID, "messageActionTopicEdit"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionTopicEdit", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2615, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionTopicEdit) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionTopicEdit{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2615)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2615, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionTopicEdit) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionTopicEdit", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionTopicEdit", "title")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.IconEmojiID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionTopicEdit", "icon_emoji_id")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Closed, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionTopicEdit", "closed")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Hidden, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionTopicEdit", "hidden")
-		}
-	}
-	if m.Title != "" {
-		m.Flags.Unset(0)
-	}
-	if m.IconEmojiID != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.Closed {
-		m.Flags.Unset(2)
-	}
-	if m.Hidden {
-		m.Flags.Unset(3)
-	}
-	return nil
+func (m *MessageActionTopicEdit) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1840, unsafe.Pointer(m), depth)
 }
 
 // MessageActionSuggestProfilePhoto is the TL constructor
@@ -5804,53 +4301,29 @@ func (*MessageActionSuggestProfilePhoto) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionSuggestProfilePhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionSuggestProfilePhotoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 823, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionSuggestProfilePhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-		return tlrt.EncodeErr(err, "messageActionSuggestProfilePhoto", "photo")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 823, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSuggestProfilePhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionSuggestProfilePhotoTypeID, "messageActionSuggestProfilePhoto"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSuggestProfilePhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1512, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionSuggestProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1512)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1512, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionSuggestProfilePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestProfilePhoto", "")
-	}
-	var err error
-	if m.Photo, err = decodePhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSuggestProfilePhoto", "photo")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 823, unsafe.Pointer(m), depth)
 }
 
 // MessageActionRequestedPeer is the TL constructor messageActionRequestedPeer.
@@ -5882,62 +4355,28 @@ func (*MessageActionRequestedPeer) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionRequestedPeer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionRequestedPeerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 449, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionRequestedPeer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.ButtonID))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Peers)))
-	for i := range m.Peers {
-		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
-			return tlrt.EncodeErr(err, "messageActionRequestedPeer", "peers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 449, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionRequestedPeer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionRequestedPeerTypeID, "messageActionRequestedPeer"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionRequestedPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1089, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionRequestedPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1089)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1089, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionRequestedPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionRequestedPeer", "")
-	}
-	var err error
-	if m.ButtonID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionRequestedPeer", "button_id")
-	}
-	if m.Peers, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionRequestedPeer", "peers")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 449, unsafe.Pointer(m), depth)
 }
 
 // MessageActionSetChatWallPaper is the TL constructor
@@ -5974,67 +4413,29 @@ func (*MessageActionSetChatWallPaper) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionSetChatWallPaper) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionSetChatWallPaperTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 751, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionSetChatWallPaper) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Same, 0)
-	flags |= tlrt.Bit(m.ForBoth, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
-		return tlrt.EncodeErr(err, "messageActionSetChatWallPaper", "wallpaper")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 751, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSetChatWallPaper) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionSetChatWallPaperTypeID, "messageActionSetChatWallPaper"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSetChatWallPaper", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1429, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionSetChatWallPaper) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionSetChatWallPaper{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1429)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1429, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionSetChatWallPaper) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionSetChatWallPaper", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSetChatWallPaper", "flags")
-	}
-	m.Same = m.Flags.Has(0)
-	m.ForBoth = m.Flags.Has(1)
-	if m.Wallpaper, err = decodeWallPaper(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSetChatWallPaper", "wallpaper")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 751, unsafe.Pointer(m), depth)
 }
 
 // MessageActionGiftCode is the TL constructor messageActionGiftCode.
@@ -6166,129 +4567,29 @@ func (m *MessageActionGiftCode) ClearCryptoAmount() {
 
 // Encode writes m to b with its ID.
 func (m *MessageActionGiftCode) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionGiftCodeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 458, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionGiftCode) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4 | 1<<5)
-	flags |= tlrt.Bit(m.ViaGiveaway, 0)
-	flags |= tlrt.Bit(m.Unclaimed, 5)
-	flags |= tlrt.Bit(m.BoostPeer != nil, 1)
-	flags |= tlrt.Bit(m.Currency != "" || m.Amount != 0, 2)
-	flags |= tlrt.Bit(m.CryptoCurrency != "" || m.CryptoAmount != 0, 3)
-	flags |= tlrt.Bit(m.Message != nil, 4)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
-			return tlrt.EncodeErr(err, "messageActionGiftCode", "boost_peer")
-		}
-	}
-	tlrt.PutUint32(b, uint32(m.Days))
-	tlrt.PutString(b, m.Slug)
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Currency)
-		tlrt.PutUint64(b, uint64(m.Amount))
-	}
-	if flags.Has(3) {
-		tlrt.PutString(b, m.CryptoCurrency)
-		tlrt.PutUint64(b, uint64(m.CryptoAmount))
-	}
-	if flags.Has(4) {
-		if err := m.Message.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messageActionGiftCode", "message")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 458, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGiftCode) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionGiftCodeTypeID, "messageActionGiftCode"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1101, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionGiftCode) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionGiftCode{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1101)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1101, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionGiftCode", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftCode", "flags")
-	}
-	m.ViaGiveaway = m.Flags.Has(0)
-	m.Unclaimed = m.Flags.Has(5)
-	if m.Flags.Has(1) {
-		if m.BoostPeer, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftCode", "boost_peer")
-		}
-	}
-	if m.Days, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftCode", "days")
-	}
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftCode", "slug")
-	}
-	if m.Flags.Has(2) {
-		if m.Currency, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftCode", "currency")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Amount, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftCode", "amount")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.CryptoCurrency, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftCode", "crypto_currency")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.CryptoAmount, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftCode", "crypto_amount")
-		}
-	}
-	if m.Flags.Has(4) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.Message = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftCode", "message")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<4 | 1<<5
-	if m.Currency != "" || m.Amount != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 458, unsafe.Pointer(m), depth)
 }
 
 // MessageActionGiveawayLaunch is the TL constructor
@@ -6344,64 +4645,28 @@ func (m *MessageActionGiveawayLaunch) ClearStars() {
 
 // Encode writes m to b with its ID.
 func (m *MessageActionGiveawayLaunch) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionGiveawayLaunchTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1574, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionGiveawayLaunch) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Stars != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.Stars))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1574, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGiveawayLaunch) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionGiveawayLaunchTypeID, "messageActionGiveawayLaunch"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiveawayLaunch", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2329, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGiveawayLaunch) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionGiveawayLaunch{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2329)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2329, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionGiveawayLaunch) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiveawayLaunch", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Stars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiveawayLaunch", "stars")
-		}
-	}
-	if m.Stars != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+func (m *MessageActionGiveawayLaunch) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1574, unsafe.Pointer(m), depth)
 }
 
 // MessageActionGiveawayResults is the TL constructor
@@ -6437,65 +4702,28 @@ func (*MessageActionGiveawayResults) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionGiveawayResults) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionGiveawayResultsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1245, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionGiveawayResults) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Stars, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.WinnersCount))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.UnclaimedCount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1245, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGiveawayResults) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionGiveawayResultsTypeID, "messageActionGiveawayResults"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1969, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGiveawayResults) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionGiveawayResults{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1969)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1969, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionGiveawayResults) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "flags")
-	}
-	m.Stars = m.Flags.Has(0)
-	if m.WinnersCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "winners_count")
-	}
-	if m.UnclaimedCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "unclaimed_count")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+func (m *MessageActionGiveawayResults) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1245, unsafe.Pointer(m), depth)
 }
 
 // MessageActionBoostApply is the TL constructor messageActionBoostApply.
@@ -6525,50 +4753,28 @@ func (*MessageActionBoostApply) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionBoostApply) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, MessageActionBoostApplyTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Boosts))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1949, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionBoostApply) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Boosts))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1949, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionBoostApply) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionBoostApplyTypeID, "messageActionBoostApply"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionBoostApply", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2736, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionBoostApply) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2736)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2736, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionBoostApply) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Boosts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionBoostApply", "boosts")
-	}
-	return nil
+func (m *MessageActionBoostApply) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1949, unsafe.Pointer(m), depth)
 }
 
 // MessageActionRequestedPeerSentMe is the TL constructor
@@ -6603,63 +4809,29 @@ func (*MessageActionRequestedPeerSentMe) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionRequestedPeerSentMe) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionRequestedPeerSentMeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1359, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionRequestedPeerSentMe) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.ButtonID))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Peers)))
-	for i := range m.Peers {
-		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
-			return tlrt.EncodeErr(err, "messageActionRequestedPeerSentMe", "peers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1359, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionRequestedPeerSentMe) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionRequestedPeerSentMeTypeID, "messageActionRequestedPeerSentMe"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2094, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionRequestedPeerSentMe) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2094)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2094, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionRequestedPeerSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionRequestedPeerSentMe", "")
-	}
-	var err error
-	if m.ButtonID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "button_id")
-	}
-	if m.Peers, err = tlrt.DecodeSlabs[RequestedPeerUser](d, false, 16, depth+1, decodeRequestedPeer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "peers")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1359, unsafe.Pointer(m), depth)
 }
 
 // MessageActionPaymentRefunded is the TL constructor
@@ -6721,88 +4893,29 @@ func (m *MessageActionPaymentRefunded) ClearPayload() {
 
 // Encode writes m to b with its ID.
 func (m *MessageActionPaymentRefunded) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionPaymentRefundedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 618, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionPaymentRefunded) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(len(m.Payload) > 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messageActionPaymentRefunded", "peer")
-	}
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.TotalAmount))
-	if flags.Has(0) {
-		tlrt.PutBytes(b, m.Payload)
-	}
-	if err := m.Charge.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messageActionPaymentRefunded", "charge")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 618, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionPaymentRefunded) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionPaymentRefundedTypeID, "messageActionPaymentRefunded"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1280, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionPaymentRefunded) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionPaymentRefunded{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1280)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1280, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionPaymentRefunded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionPaymentRefunded", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "flags")
-	}
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "peer")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "currency")
-	}
-	if m.TotalAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "total_amount")
-	}
-	if m.Flags.Has(0) {
-		if m.Payload, err = tlrt.Bytes(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "payload")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Charge, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "charge")
-	}
-	if len(m.Payload) > 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 618, unsafe.Pointer(m), depth)
 }
 
 // MessageActionGiftStars is the TL constructor messageActionGiftStars.
@@ -6907,97 +5020,29 @@ func (m *MessageActionGiftStars) ClearTransactionID() {
 
 // Encode writes m to b with its ID.
 func (m *MessageActionGiftStars) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionGiftStarsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 656, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionGiftStars) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.CryptoCurrency != "" || m.CryptoAmount != 0, 0)
-	flags |= tlrt.Bit(m.TransactionID != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Currency)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Amount))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.Stars))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.CryptoCurrency)
-		tlrt.PutUint64(b, uint64(m.CryptoAmount))
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.TransactionID)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 656, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGiftStars) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionGiftStarsTypeID, "messageActionGiftStars"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftStars", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1327, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionGiftStars) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionGiftStars{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1327)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1327, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionGiftStars) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftStars", "flags")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftStars", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftStars", "amount")
-	}
-	if m.Stars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftStars", "stars")
-	}
-	if m.Flags.Has(0) {
-		if m.CryptoCurrency, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftStars", "crypto_currency")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.CryptoAmount, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftStars", "crypto_amount")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.TransactionID, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftStars", "transaction_id")
-		}
-	}
-	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.TransactionID != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+func (m *MessageActionGiftStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 656, unsafe.Pointer(m), depth)
 }
 
 // MessageActionPrizeStars is the TL constructor messageActionPrizeStars.
@@ -7034,79 +5079,29 @@ func (*MessageActionPrizeStars) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionPrizeStars) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionPrizeStarsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1648, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionPrizeStars) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Unclaimed, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
-	tlrt.PutString(b, m.TransactionID)
-	if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
-		return tlrt.EncodeErr(err, "messageActionPrizeStars", "boost_peer")
-	}
-	tlrt.PutUint32(b, uint32(m.GiveawayMsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1648, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionPrizeStars) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionPrizeStarsTypeID, "messageActionPrizeStars"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPrizeStars", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2408, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionPrizeStars) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionPrizeStars{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2408)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2408, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionPrizeStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionPrizeStars", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPrizeStars", "flags")
-	}
-	m.Unclaimed = m.Flags.Has(0)
-	if m.Stars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPrizeStars", "stars")
-	}
-	if m.TransactionID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPrizeStars", "transaction_id")
-	}
-	if m.BoostPeer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPrizeStars", "boost_peer")
-	}
-	if m.GiveawayMsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPrizeStars", "giveaway_msg_id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1648, unsafe.Pointer(m), depth)
 }
 
 // MessageActionStarGift is the TL constructor messageActionStarGift.
@@ -7308,207 +5303,29 @@ func (m *MessageActionStarGift) ClearGiftNum() {
 
 // Encode writes m to b with its ID.
 func (m *MessageActionStarGift) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionStarGiftTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2230, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionStarGift) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<9 | 1<<10 | 1<<11 | 1<<13 | 1<<16 | 1<<17 | 1<<18)
-	flags |= tlrt.Bit(m.NameHidden, 0)
-	flags |= tlrt.Bit(m.Saved, 2)
-	flags |= tlrt.Bit(m.Converted, 3)
-	flags |= tlrt.Bit(m.Upgraded || m.UpgradeMsgID != 0, 5)
-	flags |= tlrt.Bit(m.Refunded, 9)
-	flags |= tlrt.Bit(m.CanUpgrade, 10)
-	flags |= tlrt.Bit(m.PrepaidUpgrade, 13)
-	flags |= tlrt.Bit(m.UpgradeSeparate, 16)
-	flags |= tlrt.Bit(m.AuctionAcquired, 17)
-	flags |= tlrt.Bit(m.Message != nil, 1)
-	flags |= tlrt.Bit(m.ConvertStars != 0, 4)
-	flags |= tlrt.Bit(m.UpgradeStars != 0, 8)
-	flags |= tlrt.Bit(m.FromID != nil, 11)
-	flags |= tlrt.Bit(m.Peer != nil || m.SavedID != 0, 12)
-	flags |= tlrt.Bit(m.PrepaidUpgradeHash != "", 14)
-	flags |= tlrt.Bit(m.GiftMsgID != 0, 15)
-	flags |= tlrt.Bit(m.ToID != nil, 18)
-	flags |= tlrt.Bit(m.GiftNum != 0, 19)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
-		return tlrt.EncodeErr(err, "messageActionStarGift", "gift")
-	}
-	if flags.Has(1) {
-		if err := m.Message.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messageActionStarGift", "message")
-		}
-	}
-	if flags.Has(4) {
-		tlrt.PutUint64(b, uint64(m.ConvertStars))
-	}
-	if flags.Has(5) {
-		tlrt.PutUint32(b, uint32(m.UpgradeMsgID))
-	}
-	if flags.Has(8) {
-		tlrt.PutUint64(b, uint64(m.UpgradeStars))
-	}
-	if flags.Has(11) {
-		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
-			return tlrt.EncodeErr(err, "messageActionStarGift", "from_id")
-		}
-	}
-	if flags.Has(12) {
-		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-			return tlrt.EncodeErr(err, "messageActionStarGift", "peer")
-		}
-		tlrt.PutUint64(b, uint64(m.SavedID))
-	}
-	if flags.Has(14) {
-		tlrt.PutString(b, m.PrepaidUpgradeHash)
-	}
-	if flags.Has(15) {
-		tlrt.PutUint32(b, uint32(m.GiftMsgID))
-	}
-	if flags.Has(18) {
-		if err := tlrt.EncodeObject(b, m.ToID); err != nil {
-			return tlrt.EncodeErr(err, "messageActionStarGift", "to_id")
-		}
-	}
-	if flags.Has(19) {
-		tlrt.PutUint32(b, uint32(m.GiftNum))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2230, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionStarGift) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionStarGiftTypeID, "messageActionStarGift"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3048, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionStarGift) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionStarGift{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3048)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3048, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGift", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGift", "flags")
-	}
-	m.NameHidden = m.Flags.Has(0)
-	m.Saved = m.Flags.Has(2)
-	m.Converted = m.Flags.Has(3)
-	m.Upgraded = m.Flags.Has(5)
-	m.Refunded = m.Flags.Has(9)
-	m.CanUpgrade = m.Flags.Has(10)
-	m.PrepaidUpgrade = m.Flags.Has(13)
-	m.UpgradeSeparate = m.Flags.Has(16)
-	m.AuctionAcquired = m.Flags.Has(17)
-	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGift", "gift")
-	}
-	if m.Flags.Has(1) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.Message = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGift", "message")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.ConvertStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGift", "convert_stars")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.UpgradeMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGift", "upgrade_msg_id")
-		}
-	}
-	if m.Flags.Has(8) {
-		if m.UpgradeStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGift", "upgrade_stars")
-		}
-	}
-	if m.Flags.Has(11) {
-		if m.FromID, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGift", "from_id")
-		}
-	}
-	if m.Flags.Has(12) {
-		if m.Peer, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGift", "peer")
-		}
-	}
-	if m.Flags.Has(12) {
-		if m.SavedID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGift", "saved_id")
-		}
-	}
-	if m.Flags.Has(14) {
-		if m.PrepaidUpgradeHash, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGift", "prepaid_upgrade_hash")
-		}
-	}
-	if m.Flags.Has(15) {
-		if m.GiftMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGift", "gift_msg_id")
-		}
-	}
-	if m.Flags.Has(18) {
-		if m.ToID, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGift", "to_id")
-		}
-	}
-	if m.Flags.Has(19) {
-		if m.GiftNum, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGift", "gift_num")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<9 | 1<<10 | 1<<11 | 1<<13 | 1<<16 | 1<<17 | 1<<18
-	if m.Upgraded || m.UpgradeMsgID != 0 {
-		m.Flags.Unset(5)
-	}
-	if m.ConvertStars != 0 {
-		m.Flags.Unset(4)
-	}
-	if m.UpgradeStars != 0 {
-		m.Flags.Unset(8)
-	}
-	if m.Peer != nil || m.SavedID != 0 {
-		m.Flags.Unset(12)
-	}
-	if m.PrepaidUpgradeHash != "" {
-		m.Flags.Unset(14)
-	}
-	if m.GiftMsgID != 0 {
-		m.Flags.Unset(15)
-	}
-	if m.GiftNum != 0 {
-		m.Flags.Unset(19)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2230, unsafe.Pointer(m), depth)
 }
 
 // MessageActionStarGiftUnique is the TL constructor
@@ -7706,193 +5523,29 @@ func (m *MessageActionStarGiftUnique) ClearCanCraftAt() {
 
 // Encode writes m to b with its ID.
 func (m *MessageActionStarGiftUnique) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionStarGiftUniqueTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2194, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionStarGiftUnique) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<13 | 1<<14 | 1<<16)
-	flags |= tlrt.Bit(m.Upgrade, 0)
-	flags |= tlrt.Bit(m.Transferred, 1)
-	flags |= tlrt.Bit(m.Saved, 2)
-	flags |= tlrt.Bit(m.Refunded, 5)
-	flags |= tlrt.Bit(m.PrepaidUpgrade, 11)
-	flags |= tlrt.Bit(m.Assigned, 13)
-	flags |= tlrt.Bit(m.FromOffer, 14)
-	flags |= tlrt.Bit(m.Craft, 16)
-	flags |= tlrt.Bit(m.CanExportAt != 0, 3)
-	flags |= tlrt.Bit(m.TransferStars != 0, 4)
-	flags |= tlrt.Bit(m.FromID != nil, 6)
-	flags |= tlrt.Bit(m.Peer != nil || m.SavedID != 0, 7)
-	flags |= tlrt.Bit(m.ResaleAmount != nil, 8)
-	flags |= tlrt.Bit(m.CanTransferAt != 0, 9)
-	flags |= tlrt.Bit(m.CanResellAt != 0, 10)
-	flags |= tlrt.Bit(m.DropOriginalDetailsStars != 0, 12)
-	flags |= tlrt.Bit(m.CanCraftAt != 0, 15)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
-		return tlrt.EncodeErr(err, "messageActionStarGiftUnique", "gift")
-	}
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.CanExportAt))
-	}
-	if flags.Has(4) {
-		tlrt.PutUint64(b, uint64(m.TransferStars))
-	}
-	if flags.Has(6) {
-		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
-			return tlrt.EncodeErr(err, "messageActionStarGiftUnique", "from_id")
-		}
-	}
-	if flags.Has(7) {
-		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-			return tlrt.EncodeErr(err, "messageActionStarGiftUnique", "peer")
-		}
-		tlrt.PutUint64(b, uint64(m.SavedID))
-	}
-	if flags.Has(8) {
-		if err := tlrt.EncodeObject(b, m.ResaleAmount); err != nil {
-			return tlrt.EncodeErr(err, "messageActionStarGiftUnique", "resale_amount")
-		}
-	}
-	if flags.Has(9) {
-		tlrt.PutUint32(b, uint32(m.CanTransferAt))
-	}
-	if flags.Has(10) {
-		tlrt.PutUint32(b, uint32(m.CanResellAt))
-	}
-	if flags.Has(12) {
-		tlrt.PutUint64(b, uint64(m.DropOriginalDetailsStars))
-	}
-	if flags.Has(15) {
-		tlrt.PutUint32(b, uint32(m.CanCraftAt))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2194, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionStarGiftUnique) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionStarGiftUniqueTypeID, "messageActionStarGiftUnique"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3010, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionStarGiftUnique) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionStarGiftUnique{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3010)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3010, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionStarGiftUnique) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGiftUnique", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "flags")
-	}
-	m.Upgrade = m.Flags.Has(0)
-	m.Transferred = m.Flags.Has(1)
-	m.Saved = m.Flags.Has(2)
-	m.Refunded = m.Flags.Has(5)
-	m.PrepaidUpgrade = m.Flags.Has(11)
-	m.Assigned = m.Flags.Has(13)
-	m.FromOffer = m.Flags.Has(14)
-	m.Craft = m.Flags.Has(16)
-	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "gift")
-	}
-	if m.Flags.Has(3) {
-		if m.CanExportAt, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_export_at")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.TransferStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "transfer_stars")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.FromID, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "from_id")
-		}
-	}
-	if m.Flags.Has(7) {
-		if m.Peer, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "peer")
-		}
-	}
-	if m.Flags.Has(7) {
-		if m.SavedID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "saved_id")
-		}
-	}
-	if m.Flags.Has(8) {
-		if m.ResaleAmount, err = decodeStarsAmount(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "resale_amount")
-		}
-	}
-	if m.Flags.Has(9) {
-		if m.CanTransferAt, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_transfer_at")
-		}
-	}
-	if m.Flags.Has(10) {
-		if m.CanResellAt, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_resell_at")
-		}
-	}
-	if m.Flags.Has(12) {
-		if m.DropOriginalDetailsStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "drop_original_details_stars")
-		}
-	}
-	if m.Flags.Has(15) {
-		if m.CanCraftAt, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_craft_at")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<13 | 1<<14 | 1<<16
-	if m.CanExportAt != 0 {
-		m.Flags.Unset(3)
-	}
-	if m.TransferStars != 0 {
-		m.Flags.Unset(4)
-	}
-	if m.Peer != nil || m.SavedID != 0 {
-		m.Flags.Unset(7)
-	}
-	if m.CanTransferAt != 0 {
-		m.Flags.Unset(9)
-	}
-	if m.CanResellAt != 0 {
-		m.Flags.Unset(10)
-	}
-	if m.DropOriginalDetailsStars != 0 {
-		m.Flags.Unset(12)
-	}
-	if m.CanCraftAt != 0 {
-		m.Flags.Unset(15)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2194, unsafe.Pointer(m), depth)
 }
 
 // MessageActionPaidMessagesRefunded is the TL constructor
@@ -7927,57 +5580,28 @@ func (*MessageActionPaidMessagesRefunded) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionPaidMessagesRefunded) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, MessageActionPaidMessagesRefundedTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.Stars))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1610, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionPaidMessagesRefunded) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Count))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1610, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionPaidMessagesRefunded) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionPaidMessagesRefundedTypeID, "messageActionPaidMessagesRefunded"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaidMessagesRefunded", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2369, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionPaidMessagesRefunded) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2369)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2369, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionPaidMessagesRefunded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaidMessagesRefunded", "count")
-	}
-	if m.Stars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaidMessagesRefunded", "stars")
-	}
-	return nil
+func (m *MessageActionPaidMessagesRefunded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1610, unsafe.Pointer(m), depth)
 }
 
 // MessageActionPaidMessagesPrice is the TL constructor
@@ -8013,61 +5637,28 @@ func (*MessageActionPaidMessagesPrice) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionPaidMessagesPrice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionPaidMessagesPriceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1214, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionPaidMessagesPrice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.BroadcastMessagesAllowed, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1214, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionPaidMessagesPrice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionPaidMessagesPriceTypeID, "messageActionPaidMessagesPrice"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaidMessagesPrice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1937, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionPaidMessagesPrice) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionPaidMessagesPrice{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1937)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1937, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionPaidMessagesPrice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaidMessagesPrice", "flags")
-	}
-	m.BroadcastMessagesAllowed = m.Flags.Has(0)
-	if m.Stars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaidMessagesPrice", "stars")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+func (m *MessageActionPaidMessagesPrice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1214, unsafe.Pointer(m), depth)
 }
 
 // MessageActionConferenceCall is the TL constructor
@@ -8150,97 +5741,28 @@ func (m *MessageActionConferenceCall) ClearOtherParticipants() {
 
 // Encode writes m to b with its ID.
 func (m *MessageActionConferenceCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionConferenceCallTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 440, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionConferenceCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4)
-	flags |= tlrt.Bit(m.Missed, 0)
-	flags |= tlrt.Bit(m.Active, 1)
-	flags |= tlrt.Bit(m.Video, 4)
-	flags |= tlrt.Bit(m.Duration != 0, 2)
-	flags |= tlrt.Bit(len(m.OtherParticipants) > 0, 3)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.CallID))
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.Duration))
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.OtherParticipants))
-		for i := range m.OtherParticipants {
-			if err := tlrt.EncodeObject(b, m.OtherParticipants[i]); err != nil {
-				return tlrt.EncodeErr(err, "messageActionConferenceCall", "other_participants")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 440, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionConferenceCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionConferenceCallTypeID, "messageActionConferenceCall"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionConferenceCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1079, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionConferenceCall) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionConferenceCall{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1079)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1079, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionConferenceCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionConferenceCall", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionConferenceCall", "flags")
-	}
-	m.Missed = m.Flags.Has(0)
-	m.Active = m.Flags.Has(1)
-	m.Video = m.Flags.Has(4)
-	if m.CallID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionConferenceCall", "call_id")
-	}
-	if m.Flags.Has(2) {
-		if m.Duration, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionConferenceCall", "duration")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.OtherParticipants, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
-			return tlrt.DecodeErr(err, "messageActionConferenceCall", "other_participants")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<4
-	if m.Duration != 0 {
-		m.Flags.Unset(2)
-	}
-	if len(m.OtherParticipants) > 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 440, unsafe.Pointer(m), depth)
 }
 
 // MessageActionTodoCompletions is the TL constructor
@@ -8274,57 +5796,28 @@ func (*MessageActionTodoCompletions) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionTodoCompletions) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionTodoCompletionsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1956, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionTodoCompletions) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Completed))
-	for i := range m.Completed {
-		tlrt.PutUint32(b, uint32(m.Completed[i]))
-	}
-	tlrt.PutVectorHeader(b, len(m.Incompleted))
-	for i := range m.Incompleted {
-		tlrt.PutUint32(b, uint32(m.Incompleted[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1956, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionTodoCompletions) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionTodoCompletionsTypeID, "messageActionTodoCompletions"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionTodoCompletions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2743, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionTodoCompletions) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2743)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2743, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionTodoCompletions) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Completed, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messageActionTodoCompletions", "completed")
-	}
-	if m.Incompleted, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messageActionTodoCompletions", "incompleted")
-	}
-	return nil
+func (m *MessageActionTodoCompletions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1956, unsafe.Pointer(m), depth)
 }
 
 // MessageActionTodoAppendTasks is the TL constructor
@@ -8357,56 +5850,29 @@ func (*MessageActionTodoAppendTasks) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionTodoAppendTasks) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionTodoAppendTasksTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1910, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionTodoAppendTasks) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.List))
-	for i := range m.List {
-		if err := m.List[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messageActionTodoAppendTasks", "list")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1910, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionTodoAppendTasks) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionTodoAppendTasksTypeID, "messageActionTodoAppendTasks"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionTodoAppendTasks", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2696, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionTodoAppendTasks) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2696)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2696, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionTodoAppendTasks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionTodoAppendTasks", "")
-	}
-	var err error
-	if m.List, err = tlrt.DecodeStructs[TodoItem](d, false, false, 24, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionTodoAppendTasks", "list")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1910, unsafe.Pointer(m), depth)
 }
 
 // MessageActionSuggestedPostApproval is the TL constructor
@@ -8490,96 +5956,29 @@ func (m *MessageActionSuggestedPostApproval) ClearScheduleDate() {
 
 // Encode writes m to b with its ID.
 func (m *MessageActionSuggestedPostApproval) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionSuggestedPostApprovalTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2275, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionSuggestedPostApproval) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4)
-	flags |= tlrt.Bit(m.Rejected, 0)
-	flags |= tlrt.Bit(m.BalanceTooLow, 1)
-	flags |= tlrt.Bit(m.RejectComment != "", 2)
-	flags |= tlrt.Bit(m.ScheduleDate != 0, 3)
-	flags |= tlrt.Bit(m.Price != nil, 4)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(2) {
-		tlrt.PutString(b, m.RejectComment)
-	}
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.ScheduleDate))
-	}
-	if flags.Has(4) {
-		if err := tlrt.EncodeObject(b, m.Price); err != nil {
-			return tlrt.EncodeErr(err, "messageActionSuggestedPostApproval", "price")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2275, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSuggestedPostApproval) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionSuggestedPostApprovalTypeID, "messageActionSuggestedPostApproval"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3094, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionSuggestedPostApproval) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionSuggestedPostApproval{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3094)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3094, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionSuggestedPostApproval) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestedPostApproval", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "flags")
-	}
-	m.Rejected = m.Flags.Has(0)
-	m.BalanceTooLow = m.Flags.Has(1)
-	if m.Flags.Has(2) {
-		if m.RejectComment, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "reject_comment")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.ScheduleDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "schedule_date")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.Price, err = decodeStarsAmount(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "price")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<4
-	if m.RejectComment != "" {
-		m.Flags.Unset(2)
-	}
-	if m.ScheduleDate != 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2275, unsafe.Pointer(m), depth)
 }
 
 // MessageActionSuggestedPostSuccess is the TL constructor
@@ -8613,52 +6012,28 @@ func (*MessageActionSuggestedPostSuccess) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionSuggestedPostSuccess) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionSuggestedPostSuccessTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1374, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionSuggestedPostSuccess) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Price); err != nil {
-		return tlrt.EncodeErr(err, "messageActionSuggestedPostSuccess", "price")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1374, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSuggestedPostSuccess) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionSuggestedPostSuccessTypeID, "messageActionSuggestedPostSuccess"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSuggestedPostSuccess", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2110, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSuggestedPostSuccess) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2110)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2110, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionSuggestedPostSuccess) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestedPostSuccess", "")
-	}
-	var err error
-	if m.Price, err = decodeStarsAmount(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSuggestedPostSuccess", "price")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1374, unsafe.Pointer(m), depth)
 }
 
 // MessageActionSuggestedPostRefund is the TL constructor
@@ -8693,55 +6068,28 @@ func (*MessageActionSuggestedPostRefund) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionSuggestedPostRefund) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionSuggestedPostRefundTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 979, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionSuggestedPostRefund) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.PayerInitiated, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 979, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSuggestedPostRefund) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionSuggestedPostRefundTypeID, "messageActionSuggestedPostRefund"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSuggestedPostRefund", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1680, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSuggestedPostRefund) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionSuggestedPostRefund{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1680)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1680, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionSuggestedPostRefund) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSuggestedPostRefund", "flags")
-	}
-	m.PayerInitiated = m.Flags.Has(0)
-	m.Flags &^= 1 << 0
-	return nil
+func (m *MessageActionSuggestedPostRefund) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 979, unsafe.Pointer(m), depth)
 }
 
 // MessageActionGiftTon is the TL constructor messageActionGiftTon.
@@ -8802,81 +6150,29 @@ func (m *MessageActionGiftTon) ClearTransactionID() {
 
 // Encode writes m to b with its ID.
 func (m *MessageActionGiftTon) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionGiftTonTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1583, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionGiftTon) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.TransactionID != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.Amount))
-	tlrt.PutString(b, m.CryptoCurrency)
-	tlrt.PutUint64(b, uint64(m.CryptoAmount))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.TransactionID)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1583, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGiftTon) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionGiftTonTypeID, "messageActionGiftTon"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftTon", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2338, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionGiftTon) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionGiftTon{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2338)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2338, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionGiftTon) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftTon", "flags")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftTon", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftTon", "amount")
-	}
-	if m.CryptoCurrency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftTon", "crypto_currency")
-	}
-	if m.CryptoAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftTon", "crypto_amount")
-	}
-	if m.Flags.Has(0) {
-		if m.TransactionID, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftTon", "transaction_id")
-		}
-	}
-	if m.TransactionID != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+func (m *MessageActionGiftTon) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1583, unsafe.Pointer(m), depth)
 }
 
 // MessageActionSuggestBirthday is the TL constructor
@@ -8908,56 +6204,28 @@ func (*MessageActionSuggestBirthday) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionSuggestBirthday) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionSuggestBirthdayTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 405, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionSuggestBirthday) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Birthday.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messageActionSuggestBirthday", "birthday")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 405, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSuggestBirthday) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionSuggestBirthdayTypeID, "messageActionSuggestBirthday"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSuggestBirthday", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1040, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSuggestBirthday) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionSuggestBirthday{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1040)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1040, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionSuggestBirthday) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestBirthday", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Birthday, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSuggestBirthday", "birthday")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 405, unsafe.Pointer(m), depth)
 }
 
 // MessageActionStarGiftPurchaseOffer is the TL constructor
@@ -8997,77 +6265,29 @@ func (*MessageActionStarGiftPurchaseOffer) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionStarGiftPurchaseOffer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionStarGiftPurchaseOfferTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1096, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionStarGiftPurchaseOffer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Accepted, 0)
-	flags |= tlrt.Bit(m.Declined, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
-		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOffer", "gift")
-	}
-	if err := tlrt.EncodeObject(b, m.Price); err != nil {
-		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOffer", "price")
-	}
-	tlrt.PutUint32(b, uint32(m.ExpiresAt))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1096, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionStarGiftPurchaseOffer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionStarGiftPurchaseOfferTypeID, "messageActionStarGiftPurchaseOffer"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1809, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionStarGiftPurchaseOffer) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionStarGiftPurchaseOffer{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1809)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1809, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionStarGiftPurchaseOffer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGiftPurchaseOffer", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "flags")
-	}
-	m.Accepted = m.Flags.Has(0)
-	m.Declined = m.Flags.Has(1)
-	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "gift")
-	}
-	if m.Price, err = decodeStarsAmount(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "price")
-	}
-	if m.ExpiresAt, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "expires_at")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1096, unsafe.Pointer(m), depth)
 }
 
 // MessageActionStarGiftPurchaseOfferDeclined is the TL constructor
@@ -9107,71 +6327,29 @@ func (*MessageActionStarGiftPurchaseOfferDeclined) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionStarGiftPurchaseOfferDeclined) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionStarGiftPurchaseOfferDeclinedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1062, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionStarGiftPurchaseOfferDeclined) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Expired, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
-		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "gift")
-	}
-	if err := tlrt.EncodeObject(b, m.Price); err != nil {
-		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "price")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1062, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionStarGiftPurchaseOfferDeclined) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionStarGiftPurchaseOfferDeclinedTypeID, "messageActionStarGiftPurchaseOfferDeclined"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1773, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionStarGiftPurchaseOfferDeclined{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1773)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1773, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGiftPurchaseOfferDeclined", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "flags")
-	}
-	m.Expired = m.Flags.Has(0)
-	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "gift")
-	}
-	if m.Price, err = decodeStarsAmount(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "price")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1062, unsafe.Pointer(m), depth)
 }
 
 // MessageActionNewCreatorPending is the TL constructor
@@ -9205,50 +6383,28 @@ func (*MessageActionNewCreatorPending) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionNewCreatorPending) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessageActionNewCreatorPendingTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.NewCreatorID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1652, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionNewCreatorPending) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.NewCreatorID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1652, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionNewCreatorPending) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionNewCreatorPendingTypeID, "messageActionNewCreatorPending"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionNewCreatorPending", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2412, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionNewCreatorPending) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2412)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2412, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionNewCreatorPending) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.NewCreatorID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionNewCreatorPending", "new_creator_id")
-	}
-	return nil
+func (m *MessageActionNewCreatorPending) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1652, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChangeCreator is the TL constructor messageActionChangeCreator.
@@ -9278,50 +6434,28 @@ func (*MessageActionChangeCreator) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionChangeCreator) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessageActionChangeCreatorTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.NewCreatorID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2139, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionChangeCreator) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.NewCreatorID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2139, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChangeCreator) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChangeCreatorTypeID, "messageActionChangeCreator"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChangeCreator", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2949, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChangeCreator) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2949)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2949, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionChangeCreator) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.NewCreatorID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChangeCreator", "new_creator_id")
-	}
-	return nil
+func (m *MessageActionChangeCreator) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2139, unsafe.Pointer(m), depth)
 }
 
 // MessageActionNoForwardsToggle is the TL constructor
@@ -9356,51 +6490,28 @@ func (*MessageActionNoForwardsToggle) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionNoForwardsToggle) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionNoForwardsToggleTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1826, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionNoForwardsToggle) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutBool(m.PrevValue)
-	b.PutBool(m.NewValue)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1826, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionNoForwardsToggle) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionNoForwardsToggleTypeID, "messageActionNoForwardsToggle"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionNoForwardsToggle", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2599, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionNoForwardsToggle) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2599)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2599, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionNoForwardsToggle) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PrevValue, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionNoForwardsToggle", "prev_value")
-	}
-	if m.NewValue, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionNoForwardsToggle", "new_value")
-	}
-	return nil
+func (m *MessageActionNoForwardsToggle) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1826, unsafe.Pointer(m), depth)
 }
 
 // MessageActionNoForwardsRequest is the TL constructor
@@ -9437,63 +6548,28 @@ func (*MessageActionNoForwardsRequest) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionNoForwardsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionNoForwardsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 581, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionNoForwardsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Expired, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	b.PutBool(m.PrevValue)
-	b.PutBool(m.NewValue)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 581, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionNoForwardsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionNoForwardsRequestTypeID, "messageActionNoForwardsRequest"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1240, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionNoForwardsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionNoForwardsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1240)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1240, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionNoForwardsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "flags")
-	}
-	m.Expired = m.Flags.Has(0)
-	if m.PrevValue, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "prev_value")
-	}
-	if m.NewValue, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "new_value")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+func (m *MessageActionNoForwardsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 581, unsafe.Pointer(m), depth)
 }
 
 // MessageActionPollAppendAnswer is the TL constructor
@@ -9527,53 +6603,29 @@ func (*MessageActionPollAppendAnswer) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionPollAppendAnswer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionPollAppendAnswerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1463, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionPollAppendAnswer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Answer); err != nil {
-		return tlrt.EncodeErr(err, "messageActionPollAppendAnswer", "answer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1463, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionPollAppendAnswer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionPollAppendAnswerTypeID, "messageActionPollAppendAnswer"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPollAppendAnswer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2207, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionPollAppendAnswer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2207)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2207, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionPollAppendAnswer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionPollAppendAnswer", "")
-	}
-	var err error
-	if m.Answer, err = decodePollAnswer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPollAppendAnswer", "answer")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1463, unsafe.Pointer(m), depth)
 }
 
 // MessageActionPollDeleteAnswer is the TL constructor
@@ -9607,53 +6659,29 @@ func (*MessageActionPollDeleteAnswer) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionPollDeleteAnswer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionPollDeleteAnswerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 533, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionPollDeleteAnswer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Answer); err != nil {
-		return tlrt.EncodeErr(err, "messageActionPollDeleteAnswer", "answer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 533, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionPollDeleteAnswer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionPollDeleteAnswerTypeID, "messageActionPollDeleteAnswer"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPollDeleteAnswer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1188, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageActionPollDeleteAnswer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1188)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1188, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageActionPollDeleteAnswer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionPollDeleteAnswer", "")
-	}
-	var err error
-	if m.Answer, err = decodePollAnswer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPollDeleteAnswer", "answer")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 533, unsafe.Pointer(m), depth)
 }
 
 // MessageActionManagedBotCreated is the TL constructor
@@ -9686,50 +6714,28 @@ func (*MessageActionManagedBotCreated) messageActionClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionManagedBotCreated) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessageActionManagedBotCreatedTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.BotID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 196, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionManagedBotCreated) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.BotID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 196, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionManagedBotCreated) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionManagedBotCreatedTypeID, "messageActionManagedBotCreated"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionManagedBotCreated", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 803, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionManagedBotCreated) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 803)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 803, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionManagedBotCreated) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.BotID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionManagedBotCreated", "bot_id")
-	}
-	return nil
+func (m *MessageActionManagedBotCreated) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 196, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChangeCommunity is the TL constructor
@@ -9787,64 +6793,28 @@ func (m *MessageActionChangeCommunity) ClearCommunityID() {
 
 // Encode writes m to b with its ID.
 func (m *MessageActionChangeCommunity) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionChangeCommunityTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 865, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageActionChangeCommunity) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.CommunityID != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.CommunityID))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 865, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChangeCommunity) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChangeCommunityTypeID, "messageActionChangeCommunity"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChangeCommunity", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1559, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChangeCommunity) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionChangeCommunity{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1559)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1559, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageActionChangeCommunity) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChangeCommunity", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.CommunityID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionChangeCommunity", "community_id")
-		}
-	}
-	if m.CommunityID != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+func (m *MessageActionChangeCommunity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 865, unsafe.Pointer(m), depth)
 }
 
 // MessageEntityClass is the TL type MessageEntity: one of MessageEntityUnknown,
@@ -9991,16 +6961,12 @@ func (m *MessageEntityUnknown) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityUnknown) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntityUnknownTypeID, "messageEntityUnknown"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntityUnknown", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2548, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityUnknown) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2548)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2548, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10072,16 +7038,12 @@ func (m *MessageEntityMention) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityMention) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntityMentionTypeID, "messageEntityMention"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntityMention", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3224, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityMention) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3224)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3224, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10153,16 +7115,12 @@ func (m *MessageEntityHashtag) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityHashtag) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntityHashtagTypeID, "messageEntityHashtag"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntityHashtag", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1724, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityHashtag) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1724)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1724, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10234,16 +7192,12 @@ func (m *MessageEntityBotCommand) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityBotCommand) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntityBotCommandTypeID, "messageEntityBotCommand"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntityBotCommand", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1708, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBotCommand) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1708)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1708, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10315,16 +7269,12 @@ func (m *MessageEntityURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityURL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntityURLTypeID, "messageEntityUrl"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntityUrl", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1719, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1719)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1719, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10396,16 +7346,12 @@ func (m *MessageEntityEmail) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityEmail) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntityEmailTypeID, "messageEntityEmail"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntityEmail", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1630, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityEmail) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1630)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1630, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10477,16 +7423,12 @@ func (m *MessageEntityBold) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityBold) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntityBoldTypeID, "messageEntityBold"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntityBold", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2569, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBold) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2569)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2569, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10558,16 +7500,12 @@ func (m *MessageEntityItalic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityItalic) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntityItalicTypeID, "messageEntityItalic"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntityItalic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1914, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityItalic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1914)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1914, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10639,16 +7577,12 @@ func (m *MessageEntityCode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityCode) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntityCodeTypeID, "messageEntityCode"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntityCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1008, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityCode) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1008)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1008, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10719,17 +7653,13 @@ func (m *MessageEntityPre) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityPre) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntityPreTypeID, "messageEntityPre"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntityPre", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1771, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageEntityPre) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1771)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1771, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10803,17 +7733,13 @@ func (m *MessageEntityTextURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityTextURL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntityTextURLTypeID, "messageEntityTextUrl"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntityTextUrl", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1800, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageEntityTextURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1800)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1800, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10892,16 +7818,12 @@ func (m *MessageEntityMentionName) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityMentionName) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntityMentionNameTypeID, "messageEntityMentionName"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntityMentionName", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2894, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityMentionName) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2894)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2894, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10980,16 +7902,12 @@ func (m *InputMessageEntityMentionName) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessageEntityMentionName) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessageEntityMentionNameTypeID, "inputMessageEntityMentionName"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageEntityMentionName", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 933, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageEntityMentionName) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 933)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 933, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11067,16 +7985,12 @@ func (m *MessageEntityPhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityPhone) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntityPhoneTypeID, "messageEntityPhone"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntityPhone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2181, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityPhone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2181)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2181, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11148,16 +8062,12 @@ func (m *MessageEntityCashtag) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityCashtag) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntityCashtagTypeID, "messageEntityCashtag"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntityCashtag", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1383, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityCashtag) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1383)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1383, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11229,16 +8139,12 @@ func (m *MessageEntityUnderline) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityUnderline) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntityUnderlineTypeID, "messageEntityUnderline"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntityUnderline", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2188, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityUnderline) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2188)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2188, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11310,16 +8216,12 @@ func (m *MessageEntityStrike) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityStrike) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntityStrikeTypeID, "messageEntityStrike"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntityStrike", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2596, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityStrike) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2596)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2596, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11391,16 +8293,12 @@ func (m *MessageEntityBankCard) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityBankCard) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntityBankCardTypeID, "messageEntityBankCard"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntityBankCard", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1794, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBankCard) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1794)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1794, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11472,16 +8370,12 @@ func (m *MessageEntitySpoiler) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntitySpoiler) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntitySpoilerTypeID, "messageEntitySpoiler"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntitySpoiler", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1105, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntitySpoiler) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1105)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1105, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11557,16 +8451,12 @@ func (m *MessageEntityCustomEmoji) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityCustomEmoji) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntityCustomEmojiTypeID, "messageEntityCustomEmoji"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntityCustomEmoji", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2701, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2701)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2701, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11643,20 +8533,12 @@ func (m *MessageEntityBlockquote) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityBlockquote) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntityBlockquoteTypeID, "messageEntityBlockquote"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntityBlockquote", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3135, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBlockquote) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageEntityBlockquote{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3135)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3135, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11750,20 +8632,12 @@ func (m *MessageEntityFormattedDate) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityFormattedDate) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntityFormattedDateTypeID, "messageEntityFormattedDate"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntityFormattedDate", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2063, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityFormattedDate) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageEntityFormattedDate{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2063)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2063, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11848,16 +8722,12 @@ func (m *MessageEntityDiffInsert) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityDiffInsert) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntityDiffInsertTypeID, "messageEntityDiffInsert"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntityDiffInsert", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1746, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityDiffInsert) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1746)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1746, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11928,17 +8798,13 @@ func (m *MessageEntityDiffReplace) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityDiffReplace) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntityDiffReplaceTypeID, "messageEntityDiffReplace"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntityDiffReplace", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2687, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageEntityDiffReplace) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2687)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2687, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12013,16 +8879,12 @@ func (m *MessageEntityDiffDelete) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityDiffDelete) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageEntityDiffDeleteTypeID, "messageEntityDiffDelete"); err != nil {
-		return tlrt.DecodeErr(err, "messageEntityDiffDelete", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 647, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityDiffDelete) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 647)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 647, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12177,100 +9039,29 @@ func (m *MessageExtendedMediaPreview) ClearVideoDuration() {
 
 // Encode writes m to b with its ID.
 func (m *MessageExtendedMediaPreview) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageExtendedMediaPreviewTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1625, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageExtendedMediaPreview) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.W != 0 || m.H != 0, 0)
-	flags |= tlrt.Bit(m.Thumb != nil, 1)
-	flags |= tlrt.Bit(m.VideoDuration != 0, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		w := tlrt.Extend(b, 8)
-		_ = w[7]
-		binary.LittleEndian.PutUint32(w, uint32(m.W))
-		binary.LittleEndian.PutUint32(w[4:], uint32(m.H))
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.Thumb); err != nil {
-			return tlrt.EncodeErr(err, "messageExtendedMediaPreview", "thumb")
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.VideoDuration))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1625, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageExtendedMediaPreview) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageExtendedMediaPreviewTypeID, "messageExtendedMediaPreview"); err != nil {
-		return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2384, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageExtendedMediaPreview) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageExtendedMediaPreview{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2384)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2384, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageExtendedMediaPreview) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageExtendedMediaPreview", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.W, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "w")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.H, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "h")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Thumb, err = decodePhotoSize(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "thumb")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.VideoDuration, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "video_duration")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.W != 0 || m.H != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.VideoDuration != 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1625, unsafe.Pointer(m), depth)
 }
 
 // MessageExtendedMedia is the TL constructor messageExtendedMedia.
@@ -12301,53 +9092,29 @@ func (*MessageExtendedMedia) messageExtendedMediaClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessageExtendedMedia) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageExtendedMediaTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2272, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageExtendedMedia) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Media); err != nil {
-		return tlrt.EncodeErr(err, "messageExtendedMedia", "media")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2272, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageExtendedMedia) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageExtendedMediaTypeID, "messageExtendedMedia"); err != nil {
-		return tlrt.DecodeErr(err, "messageExtendedMedia", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3090, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageExtendedMedia) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3090)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3090, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageExtendedMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageExtendedMedia", "")
-	}
-	var err error
-	if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageExtendedMedia", "media")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 2272, unsafe.Pointer(m), depth)
 }
 
 // MessageMediaClass is the TL type MessageMedia: one of MessageMediaEmpty,
@@ -12469,16 +9236,12 @@ func (m *MessageMediaEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageMediaEmptyTypeID, "messageMediaEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "messageMediaEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1234, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1234)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1234, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12584,21 +9347,13 @@ func (m *MessageMediaPhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaPhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageMediaPhotoTypeID, "messageMediaPhoto"); err != nil {
-		return tlrt.DecodeErr(err, "messageMediaPhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2955, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageMediaPhoto) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageMediaPhoto{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2955)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2955, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12685,16 +9440,12 @@ func (m *MessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaGeo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageMediaGeoTypeID, "messageMediaGeo"); err != nil {
-		return tlrt.DecodeErr(err, "messageMediaGeo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1494, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaGeo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1494)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1494, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12767,17 +9518,13 @@ func (m *MessageMediaContact) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaContact) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageMediaContactTypeID, "messageMediaContact"); err != nil {
-		return tlrt.DecodeErr(err, "messageMediaContact", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1736, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageMediaContact) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1736)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1736, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12847,16 +9594,12 @@ func (m *MessageMediaUnsupported) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaUnsupported) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageMediaUnsupportedTypeID, "messageMediaUnsupported"); err != nil {
-		return tlrt.DecodeErr(err, "messageMediaUnsupported", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2228, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaUnsupported) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2228)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2228, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13025,21 +9768,13 @@ func (m *MessageMediaDocument) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaDocument) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageMediaDocumentTypeID, "messageMediaDocument"); err != nil {
-		return tlrt.DecodeErr(err, "messageMediaDocument", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1452, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageMediaDocument) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageMediaDocument{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1452)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1452, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13158,21 +9893,13 @@ func (m *MessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaWebPage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageMediaWebPageTypeID, "messageMediaWebPage"); err != nil {
-		return tlrt.DecodeErr(err, "messageMediaWebPage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2909, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageMediaWebPage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2909)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2909, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13257,17 +9984,13 @@ func (m *MessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaVenue) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageMediaVenueTypeID, "messageMediaVenue"); err != nil {
-		return tlrt.DecodeErr(err, "messageMediaVenue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1065, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageMediaVenue) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1065)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1065, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13348,21 +10071,13 @@ func (m *MessageMediaGame) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaGame) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageMediaGameTypeID, "messageMediaGame"); err != nil {
-		return tlrt.DecodeErr(err, "messageMediaGame", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3267, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageMediaGame) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageMediaGame{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3267)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3267, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13489,21 +10204,13 @@ func (m *MessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaInvoice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageMediaInvoiceTypeID, "messageMediaInvoice"); err != nil {
-		return tlrt.DecodeErr(err, "messageMediaInvoice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3184, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageMediaInvoice{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3184)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3184, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13664,20 +10371,12 @@ func (m *MessageMediaGeoLive) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaGeoLive) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageMediaGeoLiveTypeID, "messageMediaGeoLive"); err != nil {
-		return tlrt.DecodeErr(err, "messageMediaGeoLive", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2520, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaGeoLive) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageMediaGeoLive{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2520)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2520, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13780,21 +10479,13 @@ func (m *MessageMediaPoll) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaPoll) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageMediaPollTypeID, "messageMediaPoll"); err != nil {
-		return tlrt.DecodeErr(err, "messageMediaPoll", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1808, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageMediaPoll) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageMediaPoll{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1808)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1808, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13885,21 +10576,13 @@ func (m *MessageMediaDice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaDice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageMediaDiceTypeID, "messageMediaDice"); err != nil {
-		return tlrt.DecodeErr(err, "messageMediaDice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 670, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageMediaDice) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageMediaDice{}
-	d := tlrt.NewDecoder(b, &wireSchema, 670)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 670, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13994,21 +10677,13 @@ func (m *MessageMediaStory) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaStory) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageMediaStoryTypeID, "messageMediaStory"); err != nil {
-		return tlrt.DecodeErr(err, "messageMediaStory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1669, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageMediaStory) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageMediaStory{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1669)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1669, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14211,21 +10886,13 @@ func (m *MessageMediaGiveaway) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaGiveaway) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageMediaGiveawayTypeID, "messageMediaGiveaway"); err != nil {
-		return tlrt.DecodeErr(err, "messageMediaGiveaway", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2348, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageMediaGiveaway) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageMediaGiveaway{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2348)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2348, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14464,21 +11131,13 @@ func (m *MessageMediaGiveawayResults) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaGiveawayResults) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageMediaGiveawayResultsTypeID, "messageMediaGiveawayResults"); err != nil {
-		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2757, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageMediaGiveawayResults) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageMediaGiveawayResults{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2757)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2757, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14603,17 +11262,13 @@ func (m *MessageMediaPaidMedia) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaPaidMedia) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageMediaPaidMediaTypeID, "messageMediaPaidMedia"); err != nil {
-		return tlrt.DecodeErr(err, "messageMediaPaidMedia", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2337, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2337)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2337, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14720,21 +11375,13 @@ func (m *MessageMediaToDo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaToDo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageMediaToDoTypeID, "messageMediaToDo"); err != nil {
-		return tlrt.DecodeErr(err, "messageMediaToDo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1994, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageMediaToDo) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageMediaToDo{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1994)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1994, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14817,21 +11464,13 @@ func (m *MessageMediaVideoStream) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaVideoStream) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageMediaVideoStreamTypeID, "messageMediaVideoStream"); err != nil {
-		return tlrt.DecodeErr(err, "messageMediaVideoStream", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2715, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageMediaVideoStream) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageMediaVideoStream{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2715)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2715, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14925,61 +11564,29 @@ func (*MessagePeerVote) messagePeerVoteClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessagePeerVote) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagePeerVoteTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1728, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessagePeerVote) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messagePeerVote", "peer")
-	}
-	tlrt.PutBytes(b, m.Option)
-	tlrt.PutUint32(b, uint32(m.Date))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1728, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessagePeerVote) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagePeerVoteTypeID, "messagePeerVote"); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerVote", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2491, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessagePeerVote) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2491)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2491, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessagePeerVote) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messagePeerVote", "")
-	}
-	var err error
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerVote", "peer")
-	}
-	if m.Option, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerVote", "option")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerVote", "date")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1728, unsafe.Pointer(m), depth)
 }
 
 // MessagePeerVoteInputOption is the TL constructor messagePeerVoteInputOption.
@@ -15012,56 +11619,28 @@ func (*MessagePeerVoteInputOption) messagePeerVoteClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessagePeerVoteInputOption) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagePeerVoteInputOptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1070, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessagePeerVoteInputOption) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messagePeerVoteInputOption", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.Date))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1070, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessagePeerVoteInputOption) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagePeerVoteInputOptionTypeID, "messagePeerVoteInputOption"); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerVoteInputOption", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1781, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagePeerVoteInputOption) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1781)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1781, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessagePeerVoteInputOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messagePeerVoteInputOption", "")
-	}
-	var err error
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerVoteInputOption", "peer")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerVoteInputOption", "date")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1070, unsafe.Pointer(m), depth)
 }
 
 // MessagePeerVoteMultiple is the TL constructor messagePeerVoteMultiple.
@@ -15094,64 +11673,29 @@ func (*MessagePeerVoteMultiple) messagePeerVoteClass() {}
 
 // Encode writes m to b with its ID.
 func (m *MessagePeerVoteMultiple) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagePeerVoteMultipleTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 658, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessagePeerVoteMultiple) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messagePeerVoteMultiple", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.Options))
-	for i := range m.Options {
-		tlrt.PutBytes(b, m.Options[i])
-	}
-	tlrt.PutUint32(b, uint32(m.Date))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 658, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessagePeerVoteMultiple) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagePeerVoteMultipleTypeID, "messagePeerVoteMultiple"); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1330, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessagePeerVoteMultiple) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1330)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1330, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessagePeerVoteMultiple) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messagePeerVoteMultiple", "")
-	}
-	var err error
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "peer")
-	}
-	if m.Options, err = tlrt.DecodeVector(d, 4, tlrt.Bytes); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "options")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "date")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 658, unsafe.Pointer(m), depth)
 }
 
 // MessageReplyHeaderClass is the TL type MessageReplyHeader: one of
@@ -15454,21 +11998,13 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageReplyHeader) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageReplyHeaderTypeID, "messageReplyHeader"); err != nil {
-		return tlrt.DecodeErr(err, "messageReplyHeader", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 868, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageReplyHeader) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageReplyHeader{}
-	d := tlrt.NewDecoder(b, &wireSchema, 868)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 868, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15616,16 +12152,12 @@ func (m *MessageReplyStoryHeader) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageReplyStoryHeader) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageReplyStoryHeaderTypeID, "messageReplyStoryHeader"); err != nil {
-		return tlrt.DecodeErr(err, "messageReplyStoryHeader", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 726, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageReplyStoryHeader) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 726)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 726, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15748,42 +12280,28 @@ func (*InputMessagesFilterEmpty) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMessagesFilterEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 825, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMessagesFilterEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 825, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterEmptyTypeID, "inputMessagesFilterEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1514, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1514)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1514, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputMessagesFilterEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 825, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterPhotos is the TL constructor inputMessagesFilterPhotos.
@@ -15811,42 +12329,28 @@ func (*InputMessagesFilterPhotos) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMessagesFilterPhotos) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterPhotosTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1379, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMessagesFilterPhotos) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1379, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterPhotos) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterPhotosTypeID, "inputMessagesFilterPhotos"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterPhotos", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2115, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPhotos) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2115)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2115, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterPhotos) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputMessagesFilterPhotos) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1379, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterVideo is the TL constructor inputMessagesFilterVideo.
@@ -15874,42 +12378,28 @@ func (*InputMessagesFilterVideo) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMessagesFilterVideo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterVideoTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1487, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMessagesFilterVideo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1487, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterVideo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterVideoTypeID, "inputMessagesFilterVideo"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterVideo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2232, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterVideo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2232)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2232, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterVideo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputMessagesFilterVideo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1487, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterPhotoVideo is the TL constructor
@@ -15940,42 +12430,28 @@ func (*InputMessagesFilterPhotoVideo) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMessagesFilterPhotoVideo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterPhotoVideoTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 810, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMessagesFilterPhotoVideo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 810, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterPhotoVideo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterPhotoVideoTypeID, "inputMessagesFilterPhotoVideo"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterPhotoVideo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1496, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPhotoVideo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1496)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1496, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterPhotoVideo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputMessagesFilterPhotoVideo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 810, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterDocument is the TL constructor
@@ -16005,42 +12481,28 @@ func (*InputMessagesFilterDocument) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMessagesFilterDocument) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterDocumentTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1475, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMessagesFilterDocument) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1475, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterDocument) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterDocumentTypeID, "inputMessagesFilterDocument"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterDocument", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2220, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterDocument) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2220)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2220, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterDocument) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputMessagesFilterDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1475, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterURL is the TL constructor inputMessagesFilterUrl.
@@ -16068,42 +12530,28 @@ func (*InputMessagesFilterURL) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMessagesFilterURL) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterURLTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1165, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMessagesFilterURL) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1165, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterURL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterURLTypeID, "inputMessagesFilterUrl"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterUrl", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1884, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1884)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1884, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputMessagesFilterURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1165, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterGif is the TL constructor inputMessagesFilterGif.
@@ -16131,42 +12579,28 @@ func (*InputMessagesFilterGif) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMessagesFilterGif) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterGifTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2457, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMessagesFilterGif) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2457, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterGif) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterGifTypeID, "inputMessagesFilterGif"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterGif", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3287, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterGif) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3287)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3287, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterGif) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputMessagesFilterGif) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2457, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterVoice is the TL constructor inputMessagesFilterVoice.
@@ -16194,42 +12628,28 @@ func (*InputMessagesFilterVoice) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMessagesFilterVoice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterVoiceTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 757, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMessagesFilterVoice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 757, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterVoice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterVoiceTypeID, "inputMessagesFilterVoice"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterVoice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1435, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterVoice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1435)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1435, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterVoice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputMessagesFilterVoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 757, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterMusic is the TL constructor inputMessagesFilterMusic.
@@ -16257,42 +12677,28 @@ func (*InputMessagesFilterMusic) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMessagesFilterMusic) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterMusicTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 515, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMessagesFilterMusic) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 515, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterMusic) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterMusicTypeID, "inputMessagesFilterMusic"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterMusic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1166, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterMusic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1166)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1166, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterMusic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputMessagesFilterMusic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 515, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterChatPhotos is the TL constructor
@@ -16323,42 +12729,28 @@ func (*InputMessagesFilterChatPhotos) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMessagesFilterChatPhotos) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterChatPhotosTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 537, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMessagesFilterChatPhotos) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 537, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterChatPhotos) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterChatPhotosTypeID, "inputMessagesFilterChatPhotos"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterChatPhotos", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1192, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterChatPhotos) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1192)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1192, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterChatPhotos) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputMessagesFilterChatPhotos) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 537, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterPhoneCalls is the TL constructor
@@ -16393,55 +12785,28 @@ func (*InputMessagesFilterPhoneCalls) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMessagesFilterPhoneCalls) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterPhoneCallsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1181, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMessagesFilterPhoneCalls) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Missed, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1181, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterPhoneCalls) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterPhoneCallsTypeID, "inputMessagesFilterPhoneCalls"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterPhoneCalls", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1901, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPhoneCalls) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMessagesFilterPhoneCalls{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1901)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1901, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterPhoneCalls) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterPhoneCalls", "flags")
-	}
-	m.Missed = m.Flags.Has(0)
-	m.Flags &^= 1 << 0
-	return nil
+func (m *InputMessagesFilterPhoneCalls) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1181, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterRoundVoice is the TL constructor
@@ -16472,42 +12837,28 @@ func (*InputMessagesFilterRoundVoice) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMessagesFilterRoundVoice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterRoundVoiceTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1128, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMessagesFilterRoundVoice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1128, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterRoundVoice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterRoundVoiceTypeID, "inputMessagesFilterRoundVoice"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterRoundVoice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1845, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterRoundVoice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1845)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1845, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterRoundVoice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputMessagesFilterRoundVoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1128, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterRoundVideo is the TL constructor
@@ -16538,42 +12889,28 @@ func (*InputMessagesFilterRoundVideo) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMessagesFilterRoundVideo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterRoundVideoTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1709, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMessagesFilterRoundVideo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1709, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterRoundVideo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterRoundVideoTypeID, "inputMessagesFilterRoundVideo"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterRoundVideo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2469, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterRoundVideo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2469)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2469, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterRoundVideo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputMessagesFilterRoundVideo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1709, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterMyMentions is the TL constructor
@@ -16604,42 +12941,28 @@ func (*InputMessagesFilterMyMentions) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMessagesFilterMyMentions) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterMyMentionsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1856, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMessagesFilterMyMentions) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1856, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterMyMentions) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterMyMentionsTypeID, "inputMessagesFilterMyMentions"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterMyMentions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2633, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterMyMentions) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2633)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2633, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterMyMentions) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputMessagesFilterMyMentions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1856, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterGeo is the TL constructor inputMessagesFilterGeo.
@@ -16667,42 +12990,28 @@ func (*InputMessagesFilterGeo) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMessagesFilterGeo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterGeoTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2198, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMessagesFilterGeo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2198, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterGeo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterGeoTypeID, "inputMessagesFilterGeo"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterGeo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3014, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterGeo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3014)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3014, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterGeo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputMessagesFilterGeo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2198, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterContacts is the TL constructor
@@ -16732,42 +13041,28 @@ func (*InputMessagesFilterContacts) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMessagesFilterContacts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterContactsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2122, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMessagesFilterContacts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2122, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterContacts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterContactsTypeID, "inputMessagesFilterContacts"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterContacts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2931, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterContacts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2931)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2931, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputMessagesFilterContacts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2122, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterPinned is the TL constructor inputMessagesFilterPinned.
@@ -16795,42 +13090,28 @@ func (*InputMessagesFilterPinned) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMessagesFilterPinned) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterPinnedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 254, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMessagesFilterPinned) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 254, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterPinned) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterPinnedTypeID, "inputMessagesFilterPinned"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterPinned", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 869, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPinned) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 869)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 869, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterPinned) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputMessagesFilterPinned) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 254, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterPoll is the TL constructor inputMessagesFilterPoll.
@@ -16858,42 +13139,28 @@ func (*InputMessagesFilterPoll) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
 func (m *InputMessagesFilterPoll) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterPollTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2397, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *InputMessagesFilterPoll) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2397, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterPoll) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterPollTypeID, "inputMessagesFilterPoll"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterPoll", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3226, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPoll) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3226)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3226, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterPoll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *InputMessagesFilterPoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2397, unsafe.Pointer(m), depth)
 }
 
 // MaskCoords is the TL constructor maskCoords.
@@ -16923,67 +13190,28 @@ func (*MaskCoords) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *MaskCoords) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 32)
-	_ = w[31]
-	binary.LittleEndian.PutUint32(w, MaskCoordsTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.N))
-	binary.LittleEndian.PutUint64(w[8:], math.Float64bits(m.X))
-	binary.LittleEndian.PutUint64(w[16:], math.Float64bits(m.Y))
-	binary.LittleEndian.PutUint64(w[24:], math.Float64bits(m.Zoom))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1640, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MaskCoords) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 28)
-	_ = w[27]
-	binary.LittleEndian.PutUint32(w, uint32(m.N))
-	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.X))
-	binary.LittleEndian.PutUint64(w[12:], math.Float64bits(m.Y))
-	binary.LittleEndian.PutUint64(w[20:], math.Float64bits(m.Zoom))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1640, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MaskCoords) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MaskCoordsTypeID, "maskCoords"); err != nil {
-		return tlrt.DecodeErr(err, "maskCoords", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2400, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MaskCoords) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2400)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2400, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MaskCoords) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.N, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "maskCoords", "n")
-	}
-	if m.X, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "maskCoords", "x")
-	}
-	if m.Y, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "maskCoords", "y")
-	}
-	if m.Zoom, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "maskCoords", "zoom")
-	}
-	return nil
+func (m *MaskCoords) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1640, unsafe.Pointer(m), depth)
 }
 
 // MediaAreaCoordinates is the TL constructor mediaAreaCoordinates.
@@ -17041,86 +13269,28 @@ func (m *MediaAreaCoordinates) ClearRadius() {
 
 // Encode writes m to b with its ID.
 func (m *MediaAreaCoordinates) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MediaAreaCoordinatesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1975, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MediaAreaCoordinates) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Radius != 0, 0)
-	w := tlrt.Extend(b, 44)
-	_ = w[43]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.X))
-	binary.LittleEndian.PutUint64(w[12:], math.Float64bits(m.Y))
-	binary.LittleEndian.PutUint64(w[20:], math.Float64bits(m.W))
-	binary.LittleEndian.PutUint64(w[28:], math.Float64bits(m.H))
-	binary.LittleEndian.PutUint64(w[36:], math.Float64bits(m.Rotation))
-	if flags.Has(0) {
-		tlrt.PutUint64(b, math.Float64bits(m.Radius))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1975, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MediaAreaCoordinates) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MediaAreaCoordinatesTypeID, "mediaAreaCoordinates"); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2763, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MediaAreaCoordinates) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MediaAreaCoordinates{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2763)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2763, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MediaAreaCoordinates) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "flags")
-	}
-	if m.X, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "x")
-	}
-	if m.Y, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "y")
-	}
-	if m.W, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "w")
-	}
-	if m.H, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "h")
-	}
-	if m.Rotation, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "rotation")
-	}
-	if m.Flags.Has(0) {
-		if m.Radius, err = d.Double(); err != nil {
-			return tlrt.DecodeErr(err, "mediaAreaCoordinates", "radius")
-		}
-	}
-	if m.Radius != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+func (m *MediaAreaCoordinates) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1975, unsafe.Pointer(m), depth)
 }
 
 // MessageFwdHeader is the TL constructor messageFwdHeader.
@@ -17371,21 +13541,13 @@ func (m *MessageFwdHeader) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageFwdHeader) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageFwdHeaderTypeID, "messageFwdHeader"); err != nil {
-		return tlrt.DecodeErr(err, "messageFwdHeader", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1399, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageFwdHeader) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageFwdHeader{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1399)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1399, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17513,79 +13675,29 @@ func (*MessagePeerReaction) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *MessagePeerReaction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagePeerReactionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1291, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessagePeerReaction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Big, 0)
-	flags |= tlrt.Bit(m.Unread, 1)
-	flags |= tlrt.Bit(m.My, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
-		return tlrt.EncodeErr(err, "messagePeerReaction", "peer_id")
-	}
-	tlrt.PutUint32(b, uint32(m.Date))
-	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
-		return tlrt.EncodeErr(err, "messagePeerReaction", "reaction")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1291, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessagePeerReaction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagePeerReactionTypeID, "messagePeerReaction"); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerReaction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2018, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessagePeerReaction) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagePeerReaction{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2018)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2018, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessagePeerReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messagePeerReaction", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerReaction", "flags")
-	}
-	m.Big = m.Flags.Has(0)
-	m.Unread = m.Flags.Has(1)
-	m.My = m.Flags.Has(2)
-	if m.PeerID, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerReaction", "peer_id")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerReaction", "date")
-	}
-	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerReaction", "reaction")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1291, unsafe.Pointer(m), depth)
 }
 
 // MessageRange is the TL constructor messageRange.
@@ -17613,57 +13725,28 @@ func (*MessageRange) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *MessageRange) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessageRangeTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MinID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.MaxID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 102, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageRange) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.MinID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 102, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageRange) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageRangeTypeID, "messageRange"); err != nil {
-		return tlrt.DecodeErr(err, "messageRange", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 696, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageRange) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 696)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 696, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageRange) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.MinID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageRange", "min_id")
-	}
-	if m.MaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageRange", "max_id")
-	}
-	return nil
+func (m *MessageRange) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 102, unsafe.Pointer(m), depth)
 }
 
 // MessageReactions is the TL constructor messageReactions.
@@ -17793,21 +13876,13 @@ func (m *MessageReactions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageReactions) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageReactionsTypeID, "messageReactions"); err != nil {
-		return tlrt.DecodeErr(err, "messageReactions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 685, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageReactions) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageReactions{}
-	d := tlrt.NewDecoder(b, &wireSchema, 685)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 685, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17880,77 +13955,28 @@ func (*MessageReactor) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *MessageReactor) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageReactorTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 704, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageReactor) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.Top, 0)
-	flags |= tlrt.Bit(m.My, 1)
-	flags |= tlrt.Bit(m.Anonymous, 2)
-	flags |= tlrt.Bit(m.PeerID != nil, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
-			return tlrt.EncodeErr(err, "messageReactor", "peer_id")
-		}
-	}
-	tlrt.PutUint32(b, uint32(m.Count))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 704, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageReactor) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageReactorTypeID, "messageReactor"); err != nil {
-		return tlrt.DecodeErr(err, "messageReactor", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1377, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageReactor) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageReactor{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1377)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1377, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageReactor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageReactor", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageReactor", "flags")
-	}
-	m.Top = m.Flags.Has(0)
-	m.My = m.Flags.Has(1)
-	m.Anonymous = m.Flags.Has(2)
-	if m.Flags.Has(3) {
-		if m.PeerID, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageReactor", "peer_id")
-		}
-	}
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageReactor", "count")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 704, unsafe.Pointer(m), depth)
 }
 
 // MessageReplies is the TL constructor messageReplies.
@@ -18115,20 +14141,12 @@ func (m *MessageReplies) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageReplies) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageRepliesTypeID, "messageReplies"); err != nil {
-		return tlrt.DecodeErr(err, "messageReplies", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1930, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageReplies) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageReplies{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1930)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1930, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18212,52 +14230,29 @@ func (*MessageReportOption) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *MessageReportOption) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageReportOptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1117, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageReportOption) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Text)
-	tlrt.PutBytes(b, m.Option)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1117, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageReportOption) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageReportOptionTypeID, "messageReportOption"); err != nil {
-		return tlrt.DecodeErr(err, "messageReportOption", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1833, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *MessageReportOption) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1833)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1833, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MessageReportOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageReportOption", "text")
-	}
-	if m.Option, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "messageReportOption", "option")
-	}
-	return nil
+func (m *MessageReportOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1117, unsafe.Pointer(m), depth)
 }
 
 // MessageViews is the TL constructor messageViews.
@@ -18330,93 +14325,28 @@ func (m *MessageViews) ClearForwards() {
 
 // Encode writes m to b with its ID.
 func (m *MessageViews) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageViewsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 654, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MessageViews) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.Views != 0, 0)
-	flags |= tlrt.Bit(m.Forwards != 0, 1)
-	flags |= tlrt.Bit(m.Replies != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.Views))
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.Forwards))
-	}
-	if flags.Has(2) {
-		if err := m.Replies.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messageViews", "replies")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 654, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageViews) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageViewsTypeID, "messageViews"); err != nil {
-		return tlrt.DecodeErr(err, "messageViews", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1325, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageViews) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageViews{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1325)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1325, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MessageViews) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageViews", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageViews", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Views, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageViews", "views")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Forwards, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageViews", "forwards")
-		}
-	}
-	if m.Flags.Has(2) {
-		d.Spend(unsafe.Sizeof(MessageReplies{}))
-		m.Replies = &MessageReplies{}
-		if err = tlrt.DecodeBoxed(d, m.Replies, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageViews", "replies")
-		}
-	}
-	m.Flags &^= 1 << 2
-	if m.Views != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.Forwards != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 654, unsafe.Pointer(m), depth)
 }
 
 // MissingInvitee is the TL constructor missingInvitee.
@@ -18447,63 +14377,28 @@ func (*MissingInvitee) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *MissingInvitee) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MissingInviteeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 908, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MissingInvitee) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.PremiumWouldAllowInvite, 0)
-	flags |= tlrt.Bit(m.PremiumRequiredForPm, 1)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 908, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MissingInvitee) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MissingInviteeTypeID, "missingInvitee"); err != nil {
-		return tlrt.DecodeErr(err, "missingInvitee", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1606, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MissingInvitee) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MissingInvitee{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1606)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1606, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *MissingInvitee) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "missingInvitee", "flags")
-	}
-	m.PremiumWouldAllowInvite = m.Flags.Has(0)
-	m.PremiumRequiredForPm = m.Flags.Has(1)
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "missingInvitee", "user_id")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+func (m *MissingInvitee) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 908, unsafe.Pointer(m), depth)
 }
 
 // MyBoost is the TL constructor myBoost.
@@ -18561,93 +14456,26 @@ func (m *MyBoost) ClearCooldownUntilDate() {
 
 // Encode writes m to b with its ID.
 func (m *MyBoost) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MyBoostTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1880, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *MyBoost) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Peer != nil, 0)
-	flags |= tlrt.Bit(m.CooldownUntilDate != 0, 1)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Slot))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-			return tlrt.EncodeErr(err, "myBoost", "peer")
-		}
-	}
-	w = tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.Date))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Expires))
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.CooldownUntilDate))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1880, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MyBoost) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MyBoostTypeID, "myBoost"); err != nil {
-		return tlrt.DecodeErr(err, "myBoost", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2659, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MyBoost) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MyBoost{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2659)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2659, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *MyBoost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "myBoost", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "myBoost", "flags")
-	}
-	if m.Slot, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "myBoost", "slot")
-	}
-	if m.Flags.Has(0) {
-		if m.Peer, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "myBoost", "peer")
-		}
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "myBoost", "date")
-	}
-	if m.Expires, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "myBoost", "expires")
-	}
-	if m.Flags.Has(1) {
-		if m.CooldownUntilDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "myBoost", "cooldown_until_date")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if m.CooldownUntilDate != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1880, unsafe.Pointer(m), depth)
 }

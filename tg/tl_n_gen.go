@@ -3,7 +3,6 @@
 package tg
 
 import (
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"unsafe"
@@ -78,42 +77,28 @@ func (*NotificationSoundDefault) notificationSoundClass() {}
 
 // Encode writes m to b with its ID.
 func (m *NotificationSoundDefault) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, NotificationSoundDefaultTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1396, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *NotificationSoundDefault) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1396, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *NotificationSoundDefault) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NotificationSoundDefaultTypeID, "notificationSoundDefault"); err != nil {
-		return tlrt.DecodeErr(err, "notificationSoundDefault", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2133, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotificationSoundDefault) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2133)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2133, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *NotificationSoundDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *NotificationSoundDefault) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1396, unsafe.Pointer(m), depth)
 }
 
 // NotificationSoundNone is the TL constructor notificationSoundNone.
@@ -142,42 +127,28 @@ func (*NotificationSoundNone) notificationSoundClass() {}
 
 // Encode writes m to b with its ID.
 func (m *NotificationSoundNone) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, NotificationSoundNoneTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1018, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *NotificationSoundNone) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1018, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *NotificationSoundNone) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NotificationSoundNoneTypeID, "notificationSoundNone"); err != nil {
-		return tlrt.DecodeErr(err, "notificationSoundNone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1723, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotificationSoundNone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1723)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1723, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *NotificationSoundNone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *NotificationSoundNone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1018, unsafe.Pointer(m), depth)
 }
 
 // NotificationSoundLocal is the TL constructor notificationSoundLocal.
@@ -210,52 +181,29 @@ func (*NotificationSoundLocal) notificationSoundClass() {}
 
 // Encode writes m to b with its ID.
 func (m *NotificationSoundLocal) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, NotificationSoundLocalTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1199, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *NotificationSoundLocal) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Data)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1199, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *NotificationSoundLocal) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NotificationSoundLocalTypeID, "notificationSoundLocal"); err != nil {
-		return tlrt.DecodeErr(err, "notificationSoundLocal", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1921, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *NotificationSoundLocal) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1921)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1921, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *NotificationSoundLocal) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "notificationSoundLocal", "title")
-	}
-	if m.Data, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "notificationSoundLocal", "data")
-	}
-	return nil
+func (m *NotificationSoundLocal) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1199, unsafe.Pointer(m), depth)
 }
 
 // NotificationSoundRingtone is the TL constructor notificationSoundRingtone.
@@ -286,50 +234,28 @@ func (*NotificationSoundRingtone) notificationSoundClass() {}
 
 // Encode writes m to b with its ID.
 func (m *NotificationSoundRingtone) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, NotificationSoundRingtoneTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2449, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *NotificationSoundRingtone) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2449, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *NotificationSoundRingtone) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NotificationSoundRingtoneTypeID, "notificationSoundRingtone"); err != nil {
-		return tlrt.DecodeErr(err, "notificationSoundRingtone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3279, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotificationSoundRingtone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3279)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3279, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *NotificationSoundRingtone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "notificationSoundRingtone", "id")
-	}
-	return nil
+func (m *NotificationSoundRingtone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2449, unsafe.Pointer(m), depth)
 }
 
 // NotifyPeerClass is the TL type NotifyPeer: one of NotifyPeer, NotifyUsers,
@@ -404,52 +330,28 @@ func (*NotifyPeer) notifyPeerClass() {}
 
 // Encode writes m to b with its ID.
 func (m *NotifyPeer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, NotifyPeerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1489, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *NotifyPeer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "notifyPeer", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1489, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *NotifyPeer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NotifyPeerTypeID, "notifyPeer"); err != nil {
-		return tlrt.DecodeErr(err, "notifyPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2234, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2234)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2234, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *NotifyPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "notifyPeer", "")
-	}
-	var err error
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "notifyPeer", "peer")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 1489, unsafe.Pointer(m), depth)
 }
 
 // NotifyUsers is the TL constructor notifyUsers.
@@ -477,42 +379,28 @@ func (*NotifyUsers) notifyPeerClass() {}
 
 // Encode writes m to b with its ID.
 func (m *NotifyUsers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, NotifyUsersTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1702, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *NotifyUsers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1702, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *NotifyUsers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NotifyUsersTypeID, "notifyUsers"); err != nil {
-		return tlrt.DecodeErr(err, "notifyUsers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2462, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2462)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2462, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *NotifyUsers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *NotifyUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1702, unsafe.Pointer(m), depth)
 }
 
 // NotifyChats is the TL constructor notifyChats.
@@ -540,42 +428,28 @@ func (*NotifyChats) notifyPeerClass() {}
 
 // Encode writes m to b with its ID.
 func (m *NotifyChats) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, NotifyChatsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1834, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *NotifyChats) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1834, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *NotifyChats) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NotifyChatsTypeID, "notifyChats"); err != nil {
-		return tlrt.DecodeErr(err, "notifyChats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2607, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyChats) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2607)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2607, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *NotifyChats) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *NotifyChats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1834, unsafe.Pointer(m), depth)
 }
 
 // NotifyBroadcasts is the TL constructor notifyBroadcasts.
@@ -603,42 +477,28 @@ func (*NotifyBroadcasts) notifyPeerClass() {}
 
 // Encode writes m to b with its ID.
 func (m *NotifyBroadcasts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, NotifyBroadcastsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2024, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *NotifyBroadcasts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2024, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *NotifyBroadcasts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NotifyBroadcastsTypeID, "notifyBroadcasts"); err != nil {
-		return tlrt.DecodeErr(err, "notifyBroadcasts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2822, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyBroadcasts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2822)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2822, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *NotifyBroadcasts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *NotifyBroadcasts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2024, unsafe.Pointer(m), depth)
 }
 
 // NotifyForumTopic is the TL constructor notifyForumTopic.
@@ -669,56 +529,28 @@ func (*NotifyForumTopic) notifyPeerClass() {}
 
 // Encode writes m to b with its ID.
 func (m *NotifyForumTopic) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, NotifyForumTopicTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 333, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *NotifyForumTopic) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "notifyForumTopic", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.TopMsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 333, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *NotifyForumTopic) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NotifyForumTopicTypeID, "notifyForumTopic"); err != nil {
-		return tlrt.DecodeErr(err, "notifyForumTopic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 954, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyForumTopic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 954)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 954, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *NotifyForumTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "notifyForumTopic", "")
-	}
-	var err error
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "notifyForumTopic", "peer")
-	}
-	if m.TopMsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "notifyForumTopic", "top_msg_id")
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 333, unsafe.Pointer(m), depth)
 }
 
 // NotifyCommunity is the TL constructor notifyCommunity.
@@ -748,50 +580,28 @@ func (*NotifyCommunity) notifyPeerClass() {}
 
 // Encode writes m to b with its ID.
 func (m *NotifyCommunity) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, NotifyCommunityTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.CommunityID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1816, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *NotifyCommunity) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.CommunityID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1816, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *NotifyCommunity) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NotifyCommunityTypeID, "notifyCommunity"); err != nil {
-		return tlrt.DecodeErr(err, "notifyCommunity", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2588, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyCommunity) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2588)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2588, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *NotifyCommunity) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.CommunityID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "notifyCommunity", "community_id")
-	}
-	return nil
+func (m *NotifyCommunity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1816, unsafe.Pointer(m), depth)
 }
 
 // NearestDC is the TL constructor nearestDc.
@@ -821,58 +631,29 @@ func (*NearestDC) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *NearestDC) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, NearestDCTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1307, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *NearestDC) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Country)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.ThisDC))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.NearestDC))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1307, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *NearestDC) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NearestDCTypeID, "nearestDc"); err != nil {
-		return tlrt.DecodeErr(err, "nearestDc", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2036, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *NearestDC) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2036)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2036, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *NearestDC) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Country, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "nearestDc", "country")
-	}
-	if m.ThisDC, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "nearestDc", "this_dc")
-	}
-	if m.NearestDC, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "nearestDc", "nearest_dc")
-	}
-	return nil
+func (m *NearestDC) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1307, unsafe.Pointer(m), depth)
 }
 
 // Null is the TL constructor null.
@@ -897,40 +678,26 @@ func (*Null) TypeName() string {
 
 // Encode writes m to b with its ID.
 func (m *Null) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, NullTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 802, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *Null) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 802, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *Null) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NullTypeID, "null"); err != nil {
-		return tlrt.DecodeErr(err, "null", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1487, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Null) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1487)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1487, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *Null) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *Null) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 802, unsafe.Pointer(m), depth)
 }

@@ -5,6 +5,7 @@ package tg
 import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // StorageFileTypeClass is the TL type storage.FileType: one of
@@ -86,42 +87,28 @@ func (*StorageFileUnknown) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *StorageFileUnknown) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StorageFileUnknownTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1598, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *StorageFileUnknown) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1598, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFileUnknown) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StorageFileUnknownTypeID, "storage.fileUnknown"); err != nil {
-		return tlrt.DecodeErr(err, "storage.fileUnknown", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2354, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFileUnknown) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2354)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2354, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *StorageFileUnknown) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *StorageFileUnknown) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1598, unsafe.Pointer(m), depth)
 }
 
 // StorageFilePartial is the TL constructor storage.filePartial.
@@ -149,42 +136,28 @@ func (*StorageFilePartial) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *StorageFilePartial) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StorageFilePartialTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 606, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *StorageFilePartial) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 606, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFilePartial) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StorageFilePartialTypeID, "storage.filePartial"); err != nil {
-		return tlrt.DecodeErr(err, "storage.filePartial", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1268, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFilePartial) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1268)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1268, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *StorageFilePartial) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *StorageFilePartial) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 606, unsafe.Pointer(m), depth)
 }
 
 // StorageFileJpeg is the TL constructor storage.fileJpeg.
@@ -212,42 +185,28 @@ func (*StorageFileJpeg) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *StorageFileJpeg) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StorageFileJpegTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *StorageFileJpeg) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFileJpeg) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StorageFileJpegTypeID, "storage.fileJpeg"); err != nil {
-		return tlrt.DecodeErr(err, "storage.fileJpeg", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 580, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFileJpeg) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 580)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 580, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *StorageFileJpeg) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *StorageFileJpeg) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 2, unsafe.Pointer(m), depth)
 }
 
 // StorageFileGif is the TL constructor storage.fileGif.
@@ -275,42 +234,28 @@ func (*StorageFileGif) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *StorageFileGif) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StorageFileGifTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1933, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *StorageFileGif) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1933, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFileGif) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StorageFileGifTypeID, "storage.fileGif"); err != nil {
-		return tlrt.DecodeErr(err, "storage.fileGif", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2720, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFileGif) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2720)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2720, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *StorageFileGif) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *StorageFileGif) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1933, unsafe.Pointer(m), depth)
 }
 
 // StorageFilePng is the TL constructor storage.filePng.
@@ -338,42 +283,28 @@ func (*StorageFilePng) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *StorageFilePng) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StorageFilePngTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 95, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *StorageFilePng) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 95, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFilePng) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StorageFilePngTypeID, "storage.filePng"); err != nil {
-		return tlrt.DecodeErr(err, "storage.filePng", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 688, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFilePng) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 688)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 688, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *StorageFilePng) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *StorageFilePng) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 95, unsafe.Pointer(m), depth)
 }
 
 // StorageFilePdf is the TL constructor storage.filePdf.
@@ -401,42 +332,28 @@ func (*StorageFilePdf) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *StorageFilePdf) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StorageFilePdfTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1634, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *StorageFilePdf) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1634, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFilePdf) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StorageFilePdfTypeID, "storage.filePdf"); err != nil {
-		return tlrt.DecodeErr(err, "storage.filePdf", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2394, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFilePdf) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2394)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2394, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *StorageFilePdf) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *StorageFilePdf) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1634, unsafe.Pointer(m), depth)
 }
 
 // StorageFileMp3 is the TL constructor storage.fileMp3.
@@ -464,42 +381,28 @@ func (*StorageFileMp3) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *StorageFileMp3) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StorageFileMp3TypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 768, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *StorageFileMp3) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 768, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFileMp3) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StorageFileMp3TypeID, "storage.fileMp3"); err != nil {
-		return tlrt.DecodeErr(err, "storage.fileMp3", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1450, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFileMp3) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1450)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1450, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *StorageFileMp3) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *StorageFileMp3) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 768, unsafe.Pointer(m), depth)
 }
 
 // StorageFileMov is the TL constructor storage.fileMov.
@@ -527,42 +430,28 @@ func (*StorageFileMov) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *StorageFileMov) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StorageFileMovTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 697, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *StorageFileMov) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 697, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFileMov) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StorageFileMovTypeID, "storage.fileMov"); err != nil {
-		return tlrt.DecodeErr(err, "storage.fileMov", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1370, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFileMov) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1370)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1370, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *StorageFileMov) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *StorageFileMov) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 697, unsafe.Pointer(m), depth)
 }
 
 // StorageFileMp4 is the TL constructor storage.fileMp4.
@@ -590,42 +479,28 @@ func (*StorageFileMp4) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *StorageFileMp4) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StorageFileMp4TypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1685, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *StorageFileMp4) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1685, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFileMp4) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StorageFileMp4TypeID, "storage.fileMp4"); err != nil {
-		return tlrt.DecodeErr(err, "storage.fileMp4", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2445, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFileMp4) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2445)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2445, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *StorageFileMp4) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *StorageFileMp4) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1685, unsafe.Pointer(m), depth)
 }
 
 // StorageFileWebp is the TL constructor storage.fileWebp.
@@ -653,40 +528,26 @@ func (*StorageFileWebp) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
 func (m *StorageFileWebp) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StorageFileWebpTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 143, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *StorageFileWebp) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 143, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFileWebp) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StorageFileWebpTypeID, "storage.fileWebp"); err != nil {
-		return tlrt.DecodeErr(err, "storage.fileWebp", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 746, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFileWebp) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 746)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 746, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *StorageFileWebp) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *StorageFileWebp) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 143, unsafe.Pointer(m), depth)
 }

@@ -482,17 +482,13 @@ func (m *UpdateNewMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateNewMessageTypeID, "updateNewMessage"); err != nil {
-		return tlrt.DecodeErr(err, "updateNewMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 916, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateNewMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 916)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 916, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -570,16 +566,12 @@ func (m *UpdateMessageID) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMessageID) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateMessageIDTypeID, "updateMessageID"); err != nil {
-		return tlrt.DecodeErr(err, "updateMessageID", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1403, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateMessageID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1403)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1403, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -653,16 +645,12 @@ func (m *UpdateDeleteMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDeleteMessages) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateDeleteMessagesTypeID, "updateDeleteMessages"); err != nil {
-		return tlrt.DecodeErr(err, "updateDeleteMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2257, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2257)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2257, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -767,21 +755,13 @@ func (m *UpdateUserTyping) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUserTyping) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateUserTypingTypeID, "updateUserTyping"); err != nil {
-		return tlrt.DecodeErr(err, "updateUserTyping", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1021, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateUserTyping) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateUserTyping{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1021)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1021, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -868,17 +848,13 @@ func (m *UpdateChatUserTyping) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatUserTyping) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateChatUserTypingTypeID, "updateChatUserTyping"); err != nil {
-		return tlrt.DecodeErr(err, "updateChatUserTyping", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1929, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateChatUserTyping) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1929)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1929, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -950,17 +926,13 @@ func (m *UpdateChatParticipants) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatParticipants) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateChatParticipantsTypeID, "updateChatParticipants"); err != nil {
-		return tlrt.DecodeErr(err, "updateChatParticipants", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 659, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateChatParticipants) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 659)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 659, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1028,16 +1000,12 @@ func (m *UpdateUserStatus) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUserStatus) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateUserStatusTypeID, "updateUserStatus"); err != nil {
-		return tlrt.DecodeErr(err, "updateUserStatus", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2994, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateUserStatus) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2994)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2994, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1116,17 +1084,13 @@ func (m *UpdateUserName) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUserName) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateUserNameTypeID, "updateUserName"); err != nil {
-		return tlrt.DecodeErr(err, "updateUserName", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2327, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateUserName) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2327)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2327, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1286,21 +1250,13 @@ func (m *UpdateNewAuthorization) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewAuthorization) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateNewAuthorizationTypeID, "updateNewAuthorization"); err != nil {
-		return tlrt.DecodeErr(err, "updateNewAuthorization", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1986, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateNewAuthorization) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateNewAuthorization{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1986)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1986, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1388,17 +1344,13 @@ func (m *UpdateNewEncryptedMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewEncryptedMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateNewEncryptedMessageTypeID, "updateNewEncryptedMessage"); err != nil {
-		return tlrt.DecodeErr(err, "updateNewEncryptedMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 768, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateNewEncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 768)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 768, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1468,16 +1420,12 @@ func (m *UpdateEncryptedChatTyping) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEncryptedChatTyping) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateEncryptedChatTypingTypeID, "updateEncryptedChatTyping"); err != nil {
-		return tlrt.DecodeErr(err, "updateEncryptedChatTyping", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 811, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateEncryptedChatTyping) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 811)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 811, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1542,17 +1490,13 @@ func (m *UpdateEncryption) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEncryption) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateEncryptionTypeID, "updateEncryption"); err != nil {
-		return tlrt.DecodeErr(err, "updateEncryption", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2458, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateEncryption) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2458)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2458, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1632,16 +1576,12 @@ func (m *UpdateEncryptedMessagesRead) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEncryptedMessagesRead) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateEncryptedMessagesReadTypeID, "updateEncryptedMessagesRead"); err != nil {
-		return tlrt.DecodeErr(err, "updateEncryptedMessagesRead", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1174, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateEncryptedMessagesRead) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1174)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1174, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1726,16 +1666,12 @@ func (m *UpdateChatParticipantAdd) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatParticipantAdd) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateChatParticipantAddTypeID, "updateChatParticipantAdd"); err != nil {
-		return tlrt.DecodeErr(err, "updateChatParticipantAdd", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1230, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatParticipantAdd) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1230)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1230, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1821,16 +1757,12 @@ func (m *UpdateChatParticipantDelete) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatParticipantDelete) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateChatParticipantDeleteTypeID, "updateChatParticipantDelete"); err != nil {
-		return tlrt.DecodeErr(err, "updateChatParticipantDelete", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2963, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatParticipantDelete) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2963)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2963, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1902,17 +1834,13 @@ func (m *UpdateDCOptions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDCOptions) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateDCOptionsTypeID, "updateDcOptions"); err != nil {
-		return tlrt.DecodeErr(err, "updateDcOptions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2042, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateDCOptions) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2042)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2042, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1983,21 +1911,13 @@ func (m *UpdateNotifySettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNotifySettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateNotifySettingsTypeID, "updateNotifySettings"); err != nil {
-		return tlrt.DecodeErr(err, "updateNotifySettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2594, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateNotifySettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateNotifySettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2594)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2594, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2115,21 +2035,13 @@ func (m *UpdateServiceNotification) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateServiceNotification) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateServiceNotificationTypeID, "updateServiceNotification"); err != nil {
-		return tlrt.DecodeErr(err, "updateServiceNotification", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3064, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateServiceNotification) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateServiceNotification{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3064)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3064, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2226,16 +2138,12 @@ func (m *UpdatePrivacy) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePrivacy) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatePrivacyTypeID, "updatePrivacy"); err != nil {
-		return tlrt.DecodeErr(err, "updatePrivacy", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3088, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePrivacy) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3088)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3088, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2304,17 +2212,13 @@ func (m *UpdateUserPhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUserPhone) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateUserPhoneTypeID, "updateUserPhone"); err != nil {
-		return tlrt.DecodeErr(err, "updateUserPhone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 636, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateUserPhone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 636)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 636, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2447,20 +2351,12 @@ func (m *UpdateReadHistoryInbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadHistoryInbox) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateReadHistoryInboxTypeID, "updateReadHistoryInbox"); err != nil {
-		return tlrt.DecodeErr(err, "updateReadHistoryInbox", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2215, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadHistoryInbox) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateReadHistoryInbox{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2215)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2215, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2566,16 +2462,12 @@ func (m *UpdateReadHistoryOutbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadHistoryOutbox) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateReadHistoryOutboxTypeID, "updateReadHistoryOutbox"); err != nil {
-		return tlrt.DecodeErr(err, "updateReadHistoryOutbox", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1072, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadHistoryOutbox) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1072)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1072, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2656,17 +2548,13 @@ func (m *UpdateWebPage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateWebPage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateWebPageTypeID, "updateWebPage"); err != nil {
-		return tlrt.DecodeErr(err, "updateWebPage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1894, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateWebPage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1894)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1894, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2780,20 +2668,12 @@ func (m *UpdateReadMessagesContents) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadMessagesContents) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateReadMessagesContentsTypeID, "updateReadMessagesContents"); err != nil {
-		return tlrt.DecodeErr(err, "updateReadMessagesContents", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3195, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadMessagesContents) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateReadMessagesContents{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3195)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3195, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2904,20 +2784,12 @@ func (m *UpdateChannelTooLong) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelTooLong) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateChannelTooLongTypeID, "updateChannelTooLong"); err != nil {
-		return tlrt.DecodeErr(err, "updateChannelTooLong", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 747, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelTooLong) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateChannelTooLong{}
-	d := tlrt.NewDecoder(b, &wireSchema, 747)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 747, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2992,16 +2864,12 @@ func (m *UpdateChannel) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannel) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateChannelTypeID, "updateChannel"); err != nil {
-		return tlrt.DecodeErr(err, "updateChannel", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1614, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannel) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1614)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1614, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3071,17 +2939,13 @@ func (m *UpdateNewChannelMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewChannelMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateNewChannelMessageTypeID, "updateNewChannelMessage"); err != nil {
-		return tlrt.DecodeErr(err, "updateNewChannelMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1609, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateNewChannelMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1609)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1609, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3191,20 +3055,12 @@ func (m *UpdateReadChannelInbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadChannelInbox) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateReadChannelInboxTypeID, "updateReadChannelInbox"); err != nil {
-		return tlrt.DecodeErr(err, "updateReadChannelInbox", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2079, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadChannelInbox) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateReadChannelInbox{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2079)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2079, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3301,16 +3157,12 @@ func (m *UpdateDeleteChannelMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDeleteChannelMessages) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateDeleteChannelMessagesTypeID, "updateDeleteChannelMessages"); err != nil {
-		return tlrt.DecodeErr(err, "updateDeleteChannelMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2647, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteChannelMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2647)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2647, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3392,16 +3244,12 @@ func (m *UpdateChannelMessageViews) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelMessageViews) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateChannelMessageViewsTypeID, "updateChannelMessageViews"); err != nil {
-		return tlrt.DecodeErr(err, "updateChannelMessageViews", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3142, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelMessageViews) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3142)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3142, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3477,16 +3325,12 @@ func (m *UpdateChatParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatParticipantAdmin) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateChatParticipantAdminTypeID, "updateChatParticipantAdmin"); err != nil {
-		return tlrt.DecodeErr(err, "updateChatParticipantAdmin", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2839, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatParticipantAdmin) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2839)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2839, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3558,17 +3402,13 @@ func (m *UpdateNewStickerSet) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewStickerSet) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateNewStickerSetTypeID, "updateNewStickerSet"); err != nil {
-		return tlrt.DecodeErr(err, "updateNewStickerSet", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1668, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateNewStickerSet) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1668)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1668, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3646,20 +3486,12 @@ func (m *UpdateStickerSetsOrder) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStickerSetsOrder) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateStickerSetsOrderTypeID, "updateStickerSetsOrder"); err != nil {
-		return tlrt.DecodeErr(err, "updateStickerSetsOrder", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 702, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStickerSetsOrder) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateStickerSetsOrder{}
-	d := tlrt.NewDecoder(b, &wireSchema, 702)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 702, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3732,20 +3564,12 @@ func (m *UpdateStickerSets) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStickerSets) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateStickerSetsTypeID, "updateStickerSets"); err != nil {
-		return tlrt.DecodeErr(err, "updateStickerSets", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1100, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStickerSets) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateStickerSets{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1100)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1100, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3806,16 +3630,12 @@ func (m *UpdateSavedGifs) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateSavedGifs) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateSavedGifsTypeID, "updateSavedGifs"); err != nil {
-		return tlrt.DecodeErr(err, "updateSavedGifs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2091, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateSavedGifs) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2091)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2091, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3899,21 +3719,13 @@ func (m *UpdateBotInlineQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotInlineQuery) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateBotInlineQueryTypeID, "updateBotInlineQuery"); err != nil {
-		return tlrt.DecodeErr(err, "updateBotInlineQuery", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1354, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotInlineQuery) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateBotInlineQuery{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1354)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1354, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4025,21 +3837,13 @@ func (m *UpdateBotInlineSend) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotInlineSend) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateBotInlineSendTypeID, "updateBotInlineSend"); err != nil {
-		return tlrt.DecodeErr(err, "updateBotInlineSend", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 771, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotInlineSend) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateBotInlineSend{}
-	d := tlrt.NewDecoder(b, &wireSchema, 771)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 771, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4132,17 +3936,13 @@ func (m *UpdateEditChannelMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEditChannelMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateEditChannelMessageTypeID, "updateEditChannelMessage"); err != nil {
-		return tlrt.DecodeErr(err, "updateEditChannelMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 865, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateEditChannelMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 865)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 865, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4283,21 +4083,13 @@ func (m *UpdateBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotCallbackQuery) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateBotCallbackQueryTypeID, "updateBotCallbackQuery"); err != nil {
-		return tlrt.DecodeErr(err, "updateBotCallbackQuery", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2530, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateBotCallbackQuery{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2530)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2530, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4401,17 +4193,13 @@ func (m *UpdateEditMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEditMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateEditMessageTypeID, "updateEditMessage"); err != nil {
-		return tlrt.DecodeErr(err, "updateEditMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2972, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateEditMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2972)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2972, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4549,21 +4337,13 @@ func (m *UpdateInlineBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateInlineBotCallbackQuery) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateInlineBotCallbackQueryTypeID, "updateInlineBotCallbackQuery"); err != nil {
-		return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1672, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateInlineBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateInlineBotCallbackQuery{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1672)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1672, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4663,16 +4443,12 @@ func (m *UpdateReadChannelOutbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadChannelOutbox) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateReadChannelOutboxTypeID, "updateReadChannelOutbox"); err != nil {
-		return tlrt.DecodeErr(err, "updateReadChannelOutbox", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2498, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadChannelOutbox) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2498)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2498, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4781,21 +4557,13 @@ func (m *UpdateDraftMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDraftMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateDraftMessageTypeID, "updateDraftMessage"); err != nil {
-		return tlrt.DecodeErr(err, "updateDraftMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3087, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateDraftMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateDraftMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3087)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3087, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4876,16 +4644,12 @@ func (m *UpdateReadFeaturedStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadFeaturedStickers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateReadFeaturedStickersTypeID, "updateReadFeaturedStickers"); err != nil {
-		return tlrt.DecodeErr(err, "updateReadFeaturedStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1500, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadFeaturedStickers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1500)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1500, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4939,16 +4703,12 @@ func (m *UpdateRecentStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateRecentStickers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateRecentStickersTypeID, "updateRecentStickers"); err != nil {
-		return tlrt.DecodeErr(err, "updateRecentStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2167, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateRecentStickers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2167)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2167, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5002,16 +4762,12 @@ func (m *UpdateConfig) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateConfig) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateConfigTypeID, "updateConfig"); err != nil {
-		return tlrt.DecodeErr(err, "updateConfig", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2259, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateConfig) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2259)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2259, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5065,16 +4821,12 @@ func (m *UpdatePtsChanged) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePtsChanged) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatePtsChangedTypeID, "updatePtsChanged"); err != nil {
-		return tlrt.DecodeErr(err, "updatePtsChanged", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1110, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePtsChanged) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1110)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1110, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5142,17 +4894,13 @@ func (m *UpdateChannelWebPage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelWebPage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateChannelWebPageTypeID, "updateChannelWebPage"); err != nil {
-		return tlrt.DecodeErr(err, "updateChannelWebPage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1071, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateChannelWebPage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1071)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1071, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5261,20 +5009,12 @@ func (m *UpdateDialogPinned) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDialogPinned) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateDialogPinnedTypeID, "updateDialogPinned"); err != nil {
-		return tlrt.DecodeErr(err, "updateDialogPinned", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1716, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogPinned) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateDialogPinned{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1716)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1716, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5410,20 +5150,12 @@ func (m *UpdatePinnedDialogs) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePinnedDialogs) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatePinnedDialogsTypeID, "updatePinnedDialogs"); err != nil {
-		return tlrt.DecodeErr(err, "updatePinnedDialogs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3225, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedDialogs) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdatePinnedDialogs{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3225)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3225, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5505,21 +5237,13 @@ func (m *UpdateBotWebhookJSON) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotWebhookJSON) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateBotWebhookJSONTypeID, "updateBotWebhookJSON"); err != nil {
-		return tlrt.DecodeErr(err, "updateBotWebhookJSON", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1922, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotWebhookJSON) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateBotWebhookJSON{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1922)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1922, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5590,21 +5314,13 @@ func (m *UpdateBotWebhookJSONQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotWebhookJSONQuery) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateBotWebhookJSONQueryTypeID, "updateBotWebhookJSONQuery"); err != nil {
-		return tlrt.DecodeErr(err, "updateBotWebhookJSONQuery", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2183, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotWebhookJSONQuery) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateBotWebhookJSONQuery{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2183)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2183, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5685,21 +5401,13 @@ func (m *UpdateBotShippingQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotShippingQuery) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateBotShippingQueryTypeID, "updateBotShippingQuery"); err != nil {
-		return tlrt.DecodeErr(err, "updateBotShippingQuery", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2476, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotShippingQuery) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateBotShippingQuery{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2476)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2476, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5825,21 +5533,13 @@ func (m *UpdateBotPrecheckoutQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotPrecheckoutQuery) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateBotPrecheckoutQueryTypeID, "updateBotPrecheckoutQuery"); err != nil {
-		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2025, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotPrecheckoutQuery) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateBotPrecheckoutQuery{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2025)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2025, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5936,17 +5636,13 @@ func (m *UpdatePhoneCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePhoneCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatePhoneCallTypeID, "updatePhoneCall"); err != nil {
-		return tlrt.DecodeErr(err, "updatePhoneCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2357, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdatePhoneCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2357)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2357, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6010,17 +5706,13 @@ func (m *UpdateLangPackTooLong) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateLangPackTooLong) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateLangPackTooLongTypeID, "updateLangPackTooLong"); err != nil {
-		return tlrt.DecodeErr(err, "updateLangPackTooLong", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1331, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateLangPackTooLong) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1331)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1331, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6083,21 +5775,13 @@ func (m *UpdateLangPack) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateLangPack) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateLangPackTypeID, "updateLangPack"); err != nil {
-		return tlrt.DecodeErr(err, "updateLangPack", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1478, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateLangPack) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateLangPack{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1478)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1478, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6158,16 +5842,12 @@ func (m *UpdateFavedStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateFavedStickers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateFavedStickersTypeID, "updateFavedStickers"); err != nil {
-		return tlrt.DecodeErr(err, "updateFavedStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2985, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateFavedStickers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2985)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2985, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6273,20 +5953,12 @@ func (m *UpdateChannelReadMessagesContents) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelReadMessagesContents) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateChannelReadMessagesContentsTypeID, "updateChannelReadMessagesContents"); err != nil {
-		return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 982, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelReadMessagesContents) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateChannelReadMessagesContents{}
-	d := tlrt.NewDecoder(b, &wireSchema, 982)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 982, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6367,16 +6039,12 @@ func (m *UpdateContactsReset) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateContactsReset) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateContactsResetTypeID, "updateContactsReset"); err != nil {
-		return tlrt.DecodeErr(err, "updateContactsReset", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1738, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateContactsReset) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1738)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1738, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6444,16 +6112,12 @@ func (m *UpdateChannelAvailableMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelAvailableMessages) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateChannelAvailableMessagesTypeID, "updateChannelAvailableMessages"); err != nil {
-		return tlrt.DecodeErr(err, "updateChannelAvailableMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2429, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelAvailableMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2429)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2429, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6532,20 +6196,12 @@ func (m *UpdateDialogUnreadMark) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDialogUnreadMark) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateDialogUnreadMarkTypeID, "updateDialogUnreadMark"); err != nil {
-		return tlrt.DecodeErr(err, "updateDialogUnreadMark", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2482, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogUnreadMark) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateDialogUnreadMark{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2482)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2482, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6692,21 +6348,13 @@ func (m *UpdateMessagePoll) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMessagePoll) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateMessagePollTypeID, "updateMessagePoll"); err != nil {
-		return tlrt.DecodeErr(err, "updateMessagePoll", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2827, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateMessagePoll) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateMessagePoll{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2827)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2827, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6816,20 +6464,12 @@ func (m *UpdateChatDefaultBannedRights) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatDefaultBannedRights) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateChatDefaultBannedRightsTypeID, "updateChatDefaultBannedRights"); err != nil {
-		return tlrt.DecodeErr(err, "updateChatDefaultBannedRights", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1471, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatDefaultBannedRights) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateChatDefaultBannedRights{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1471)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1471, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6911,16 +6551,12 @@ func (m *UpdateFolderPeers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateFolderPeers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateFolderPeersTypeID, "updateFolderPeers"); err != nil {
-		return tlrt.DecodeErr(err, "updateFolderPeers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 840, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateFolderPeers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 840)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 840, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6996,21 +6632,13 @@ func (m *UpdatePeerSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePeerSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatePeerSettingsTypeID, "updatePeerSettings"); err != nil {
-		return tlrt.DecodeErr(err, "updatePeerSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1688, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdatePeerSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdatePeerSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1688)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1688, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7082,16 +6710,12 @@ func (m *UpdatePeerLocated) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePeerLocated) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatePeerLocatedTypeID, "updatePeerLocated"); err != nil {
-		return tlrt.DecodeErr(err, "updatePeerLocated", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2460, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePeerLocated) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2460)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2460, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7157,17 +6781,13 @@ func (m *UpdateNewScheduledMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewScheduledMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateNewScheduledMessageTypeID, "updateNewScheduledMessage"); err != nil {
-		return tlrt.DecodeErr(err, "updateNewScheduledMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1189, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateNewScheduledMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1189)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1189, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7276,20 +6896,12 @@ func (m *UpdateDeleteScheduledMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDeleteScheduledMessages) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateDeleteScheduledMessagesTypeID, "updateDeleteScheduledMessages"); err != nil {
-		return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3145, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteScheduledMessages) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateDeleteScheduledMessages{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3145)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3145, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7369,21 +6981,13 @@ func (m *UpdateTheme) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateTheme) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateThemeTypeID, "updateTheme"); err != nil {
-		return tlrt.DecodeErr(err, "updateTheme", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1911, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateTheme) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateTheme{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1911)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1911, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7451,16 +7055,12 @@ func (m *UpdateGeoLiveViewed) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateGeoLiveViewed) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateGeoLiveViewedTypeID, "updateGeoLiveViewed"); err != nil {
-		return tlrt.DecodeErr(err, "updateGeoLiveViewed", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1963, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateGeoLiveViewed) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1963)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1963, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7524,16 +7124,12 @@ func (m *UpdateLoginToken) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateLoginToken) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateLoginTokenTypeID, "updateLoginToken"); err != nil {
-		return tlrt.DecodeErr(err, "updateLoginToken", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1481, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateLoginToken) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1481)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1481, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7607,17 +7203,13 @@ func (m *UpdateMessagePollVote) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMessagePollVote) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateMessagePollVoteTypeID, "updateMessagePollVote"); err != nil {
-		return tlrt.DecodeErr(err, "updateMessagePollVote", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1799, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateMessagePollVote) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1799)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1799, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7706,21 +7298,13 @@ func (m *UpdateDialogFilter) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDialogFilter) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateDialogFilterTypeID, "updateDialogFilter"); err != nil {
-		return tlrt.DecodeErr(err, "updateDialogFilter", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 996, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateDialogFilter) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateDialogFilter{}
-	d := tlrt.NewDecoder(b, &wireSchema, 996)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 996, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7796,16 +7380,12 @@ func (m *UpdateDialogFilterOrder) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDialogFilterOrder) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateDialogFilterOrderTypeID, "updateDialogFilterOrder"); err != nil {
-		return tlrt.DecodeErr(err, "updateDialogFilterOrder", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2309, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogFilterOrder) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2309)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2309, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7863,16 +7443,12 @@ func (m *UpdateDialogFilters) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDialogFilters) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateDialogFiltersTypeID, "updateDialogFilters"); err != nil {
-		return tlrt.DecodeErr(err, "updateDialogFilters", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1130, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogFilters) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1130)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1130, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7933,17 +7509,13 @@ func (m *UpdatePhoneCallSignalingData) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePhoneCallSignalingData) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatePhoneCallSignalingDataTypeID, "updatePhoneCallSignalingData"); err != nil {
-		return tlrt.DecodeErr(err, "updatePhoneCallSignalingData", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 986, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdatePhoneCallSignalingData) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 986)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 986, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8020,16 +7592,12 @@ func (m *UpdateChannelMessageForwards) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelMessageForwards) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateChannelMessageForwardsTypeID, "updateChannelMessageForwards"); err != nil {
-		return tlrt.DecodeErr(err, "updateChannelMessageForwards", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2790, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelMessageForwards) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2790)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2790, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8165,20 +7733,12 @@ func (m *UpdateReadChannelDiscussionInbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadChannelDiscussionInbox) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateReadChannelDiscussionInboxTypeID, "updateReadChannelDiscussionInbox"); err != nil {
-		return tlrt.DecodeErr(err, "updateReadChannelDiscussionInbox", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2832, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadChannelDiscussionInbox) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateReadChannelDiscussionInbox{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2832)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2832, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8275,16 +7835,12 @@ func (m *UpdateReadChannelDiscussionOutbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadChannelDiscussionOutbox) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateReadChannelDiscussionOutboxTypeID, "updateReadChannelDiscussionOutbox"); err != nil {
-		return tlrt.DecodeErr(err, "updateReadChannelDiscussionOutbox", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1674, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadChannelDiscussionOutbox) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1674)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1674, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8361,20 +7917,12 @@ func (m *UpdatePeerBlocked) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePeerBlocked) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatePeerBlockedTypeID, "updatePeerBlocked"); err != nil {
-		return tlrt.DecodeErr(err, "updatePeerBlocked", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3063, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePeerBlocked) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdatePeerBlocked{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3063)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3063, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8487,21 +8035,13 @@ func (m *UpdateChannelUserTyping) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelUserTyping) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateChannelUserTypingTypeID, "updateChannelUserTyping"); err != nil {
-		return tlrt.DecodeErr(err, "updateChannelUserTyping", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2021, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateChannelUserTyping) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateChannelUserTyping{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2021)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2021, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8601,20 +8141,12 @@ func (m *UpdatePinnedMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePinnedMessages) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatePinnedMessagesTypeID, "updatePinnedMessages"); err != nil {
-		return tlrt.DecodeErr(err, "updatePinnedMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3077, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedMessages) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdatePinnedMessages{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3077)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3077, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8713,20 +8245,12 @@ func (m *UpdatePinnedChannelMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePinnedChannelMessages) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatePinnedChannelMessagesTypeID, "updatePinnedChannelMessages"); err != nil {
-		return tlrt.DecodeErr(err, "updatePinnedChannelMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1548, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedChannelMessages) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdatePinnedChannelMessages{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1548)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1548, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8804,16 +8328,12 @@ func (m *UpdateChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChat) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateChatTypeID, "updateChat"); err != nil {
-		return tlrt.DecodeErr(err, "updateChat", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3207, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3207)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3207, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8887,17 +8407,13 @@ func (m *UpdateGroupCallParticipants) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateGroupCallParticipants) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateGroupCallParticipantsTypeID, "updateGroupCallParticipants"); err != nil {
-		return tlrt.DecodeErr(err, "updateGroupCallParticipants", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3147, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateGroupCallParticipants) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3147)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3147, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8982,21 +8498,13 @@ func (m *UpdateGroupCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateGroupCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateGroupCallTypeID, "updateGroupCall"); err != nil {
-		return tlrt.DecodeErr(err, "updateGroupCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2202, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateGroupCall) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateGroupCall{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2202)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2202, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9104,20 +8612,12 @@ func (m *UpdatePeerHistoryTTL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePeerHistoryTTL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatePeerHistoryTTLTypeID, "updatePeerHistoryTTL"); err != nil {
-		return tlrt.DecodeErr(err, "updatePeerHistoryTTL", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2549, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePeerHistoryTTL) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdatePeerHistoryTTL{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2549)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2549, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9229,21 +8729,13 @@ func (m *UpdateChatParticipant) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatParticipant) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateChatParticipantTypeID, "updateChatParticipant"); err != nil {
-		return tlrt.DecodeErr(err, "updateChatParticipant", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2771, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateChatParticipant) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateChatParticipant{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2771)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2771, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9378,21 +8870,13 @@ func (m *UpdateChannelParticipant) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelParticipant) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateChannelParticipantTypeID, "updateChannelParticipant"); err != nil {
-		return tlrt.DecodeErr(err, "updateChannelParticipant", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2140, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateChannelParticipant) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateChannelParticipant{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2140)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2140, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9497,16 +8981,12 @@ func (m *UpdateBotStopped) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotStopped) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateBotStoppedTypeID, "updateBotStopped"); err != nil {
-		return tlrt.DecodeErr(err, "updateBotStopped", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2663, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotStopped) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2663)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2663, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9584,21 +9064,13 @@ func (m *UpdateGroupCallConnection) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateGroupCallConnection) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateGroupCallConnectionTypeID, "updateGroupCallConnection"); err != nil {
-		return tlrt.DecodeErr(err, "updateGroupCallConnection", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 700, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateGroupCallConnection) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateGroupCallConnection{}
-	d := tlrt.NewDecoder(b, &wireSchema, 700)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 700, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9682,17 +9154,13 @@ func (m *UpdateBotCommands) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotCommands) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateBotCommandsTypeID, "updateBotCommands"); err != nil {
-		return tlrt.DecodeErr(err, "updateBotCommands", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1390, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotCommands) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1390)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1390, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9775,16 +9243,12 @@ func (m *UpdatePendingJoinRequests) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePendingJoinRequests) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatePendingJoinRequestsTypeID, "updatePendingJoinRequests"); err != nil {
-		return tlrt.DecodeErr(err, "updatePendingJoinRequests", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1737, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePendingJoinRequests) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1737)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1737, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9904,21 +9368,13 @@ func (m *UpdateBotChatInviteRequester) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotChatInviteRequester) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateBotChatInviteRequesterTypeID, "updateBotChatInviteRequester"); err != nil {
-		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1863, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotChatInviteRequester) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateBotChatInviteRequester{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1863)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1863, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10056,21 +9512,13 @@ func (m *UpdateMessageReactions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMessageReactions) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateMessageReactionsTypeID, "updateMessageReactions"); err != nil {
-		return tlrt.DecodeErr(err, "updateMessageReactions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 904, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateMessageReactions) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateMessageReactions{}
-	d := tlrt.NewDecoder(b, &wireSchema, 904)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 904, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10154,16 +9602,12 @@ func (m *UpdateAttachMenuBots) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateAttachMenuBots) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateAttachMenuBotsTypeID, "updateAttachMenuBots"); err != nil {
-		return tlrt.DecodeErr(err, "updateAttachMenuBots", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 818, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateAttachMenuBots) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 818)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 818, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10223,16 +9667,12 @@ func (m *UpdateWebViewResultSent) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateWebViewResultSent) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateWebViewResultSentTypeID, "updateWebViewResultSent"); err != nil {
-		return tlrt.DecodeErr(err, "updateWebViewResultSent", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 796, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateWebViewResultSent) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 796)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 796, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10297,17 +9737,13 @@ func (m *UpdateBotMenuButton) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotMenuButton) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateBotMenuButtonTypeID, "updateBotMenuButton"); err != nil {
-		return tlrt.DecodeErr(err, "updateBotMenuButton", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 788, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotMenuButton) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 788)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 788, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10371,16 +9807,12 @@ func (m *UpdateSavedRingtones) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateSavedRingtones) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateSavedRingtonesTypeID, "updateSavedRingtones"); err != nil {
-		return tlrt.DecodeErr(err, "updateSavedRingtones", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1782, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateSavedRingtones) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1782)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1782, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10453,21 +9885,13 @@ func (m *UpdateTranscribedAudio) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateTranscribedAudio) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateTranscribedAudioTypeID, "updateTranscribedAudio"); err != nil {
-		return tlrt.DecodeErr(err, "updateTranscribedAudio", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 581, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateTranscribedAudio) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateTranscribedAudio{}
-	d := tlrt.NewDecoder(b, &wireSchema, 581)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 581, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10544,16 +9968,12 @@ func (m *UpdateReadFeaturedEmojiStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadFeaturedEmojiStickers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateReadFeaturedEmojiStickersTypeID, "updateReadFeaturedEmojiStickers"); err != nil {
-		return tlrt.DecodeErr(err, "updateReadFeaturedEmojiStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3237, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadFeaturedEmojiStickers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3237)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3237, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10615,17 +10035,13 @@ func (m *UpdateUserEmojiStatus) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUserEmojiStatus) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateUserEmojiStatusTypeID, "updateUserEmojiStatus"); err != nil {
-		return tlrt.DecodeErr(err, "updateUserEmojiStatus", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1005, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateUserEmojiStatus) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1005)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1005, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10689,16 +10105,12 @@ func (m *UpdateRecentEmojiStatuses) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateRecentEmojiStatuses) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateRecentEmojiStatusesTypeID, "updateRecentEmojiStatuses"); err != nil {
-		return tlrt.DecodeErr(err, "updateRecentEmojiStatuses", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1085, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateRecentEmojiStatuses) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1085)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1085, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10752,16 +10164,12 @@ func (m *UpdateRecentReactions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateRecentReactions) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateRecentReactionsTypeID, "updateRecentReactions"); err != nil {
-		return tlrt.DecodeErr(err, "updateRecentReactions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1731, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateRecentReactions) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1731)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1731, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10828,20 +10236,12 @@ func (m *UpdateMoveStickerSetToTop) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMoveStickerSetToTop) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateMoveStickerSetToTopTypeID, "updateMoveStickerSetToTop"); err != nil {
-		return tlrt.DecodeErr(err, "updateMoveStickerSetToTop", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1961, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateMoveStickerSetToTop) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateMoveStickerSetToTop{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1961)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1961, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10923,17 +10323,13 @@ func (m *UpdateMessageExtendedMedia) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMessageExtendedMedia) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateMessageExtendedMediaTypeID, "updateMessageExtendedMedia"); err != nil {
-		return tlrt.DecodeErr(err, "updateMessageExtendedMedia", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2814, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateMessageExtendedMedia) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2814)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2814, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11006,16 +10402,12 @@ func (m *UpdateUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUser) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateUserTypeID, "updateUser"); err != nil {
-		return tlrt.DecodeErr(err, "updateUser", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 928, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateUser) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 928)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 928, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11073,16 +10465,12 @@ func (m *UpdateAutoSaveSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateAutoSaveSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateAutoSaveSettingsTypeID, "updateAutoSaveSettings"); err != nil {
-		return tlrt.DecodeErr(err, "updateAutoSaveSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3065, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateAutoSaveSettings) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3065)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3065, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11145,17 +10533,13 @@ func (m *UpdateStory) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStory) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateStoryTypeID, "updateStory"); err != nil {
-		return tlrt.DecodeErr(err, "updateStory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1790, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateStory) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1790)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1790, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11226,16 +10610,12 @@ func (m *UpdateReadStories) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadStories) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateReadStoriesTypeID, "updateReadStories"); err != nil {
-		return tlrt.DecodeErr(err, "updateReadStories", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3190, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadStories) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3190)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3190, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11310,16 +10690,12 @@ func (m *UpdateStoryID) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStoryID) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateStoryIDTypeID, "updateStoryID"); err != nil {
-		return tlrt.DecodeErr(err, "updateStoryID", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 874, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStoryID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 874)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 874, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11386,20 +10762,12 @@ func (m *UpdateStoriesStealthMode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStoriesStealthMode) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateStoriesStealthModeTypeID, "updateStoriesStealthMode"); err != nil {
-		return tlrt.DecodeErr(err, "updateStoriesStealthMode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1031, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStoriesStealthMode) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateStoriesStealthMode{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1031)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1031, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11472,17 +10840,13 @@ func (m *UpdateSentStoryReaction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateSentStoryReaction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateSentStoryReactionTypeID, "updateSentStoryReaction"); err != nil {
-		return tlrt.DecodeErr(err, "updateSentStoryReaction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1871, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateSentStoryReaction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1871)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1871, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11560,21 +10924,13 @@ func (m *UpdateBotChatBoost) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotChatBoost) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateBotChatBoostTypeID, "updateBotChatBoost"); err != nil {
-		return tlrt.DecodeErr(err, "updateBotChatBoost", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2064, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotChatBoost) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateBotChatBoost{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2064)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2064, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11649,16 +11005,12 @@ func (m *UpdateChannelViewForumAsMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelViewForumAsMessages) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateChannelViewForumAsMessagesTypeID, "updateChannelViewForumAsMessages"); err != nil {
-		return tlrt.DecodeErr(err, "updateChannelViewForumAsMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 662, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelViewForumAsMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 662)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 662, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11737,21 +11089,13 @@ func (m *UpdatePeerWallpaper) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePeerWallpaper) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatePeerWallpaperTypeID, "updatePeerWallpaper"); err != nil {
-		return tlrt.DecodeErr(err, "updatePeerWallpaper", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2395, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdatePeerWallpaper) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdatePeerWallpaper{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2395)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2395, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11855,17 +11199,13 @@ func (m *UpdateBotMessageReaction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotMessageReaction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateBotMessageReactionTypeID, "updateBotMessageReaction"); err != nil {
-		return tlrt.DecodeErr(err, "updateBotMessageReaction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2370, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotMessageReaction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2370)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2370, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11966,17 +11306,13 @@ func (m *UpdateBotMessageReactions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotMessageReactions) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateBotMessageReactionsTypeID, "updateBotMessageReactions"); err != nil {
-		return tlrt.DecodeErr(err, "updateBotMessageReactions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 680, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotMessageReactions) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 680)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 680, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12060,20 +11396,12 @@ func (m *UpdateSavedDialogPinned) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateSavedDialogPinned) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateSavedDialogPinnedTypeID, "updateSavedDialogPinned"); err != nil {
-		return tlrt.DecodeErr(err, "updateSavedDialogPinned", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2397, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateSavedDialogPinned) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateSavedDialogPinned{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2397)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2397, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12177,20 +11505,12 @@ func (m *UpdatePinnedSavedDialogs) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePinnedSavedDialogs) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatePinnedSavedDialogsTypeID, "updatePinnedSavedDialogs"); err != nil {
-		return tlrt.DecodeErr(err, "updatePinnedSavedDialogs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1666, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedSavedDialogs) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdatePinnedSavedDialogs{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1666)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1666, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12259,16 +11579,12 @@ func (m *UpdateSavedReactionTags) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateSavedReactionTags) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateSavedReactionTagsTypeID, "updateSavedReactionTags"); err != nil {
-		return tlrt.DecodeErr(err, "updateSavedReactionTags", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1190, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateSavedReactionTags) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1190)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1190, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12325,17 +11641,13 @@ func (m *UpdateSMSJob) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateSMSJob) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateSMSJobTypeID, "updateSmsJob"); err != nil {
-		return tlrt.DecodeErr(err, "updateSmsJob", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3132, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateSMSJob) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3132)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3132, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12401,17 +11713,13 @@ func (m *UpdateQuickReplies) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateQuickReplies) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateQuickRepliesTypeID, "updateQuickReplies"); err != nil {
-		return tlrt.DecodeErr(err, "updateQuickReplies", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3214, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateQuickReplies) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3214)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3214, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12477,21 +11785,13 @@ func (m *UpdateNewQuickReply) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewQuickReply) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateNewQuickReplyTypeID, "updateNewQuickReply"); err != nil {
-		return tlrt.DecodeErr(err, "updateNewQuickReply", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3175, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateNewQuickReply) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateNewQuickReply{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3175)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3175, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12558,16 +11858,12 @@ func (m *UpdateDeleteQuickReply) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDeleteQuickReply) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateDeleteQuickReplyTypeID, "updateDeleteQuickReply"); err != nil {
-		return tlrt.DecodeErr(err, "updateDeleteQuickReply", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1463, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteQuickReply) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1463)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1463, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12630,17 +11926,13 @@ func (m *UpdateQuickReplyMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateQuickReplyMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateQuickReplyMessageTypeID, "updateQuickReplyMessage"); err != nil {
-		return tlrt.DecodeErr(err, "updateQuickReplyMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1235, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateQuickReplyMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1235)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1235, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12715,16 +12007,12 @@ func (m *UpdateDeleteQuickReplyMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDeleteQuickReplyMessages) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateDeleteQuickReplyMessagesTypeID, "updateDeleteQuickReplyMessages"); err != nil {
-		return tlrt.DecodeErr(err, "updateDeleteQuickReplyMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1486, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteQuickReplyMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1486)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1486, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12793,21 +12081,13 @@ func (m *UpdateBotBusinessConnect) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotBusinessConnect) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateBotBusinessConnectTypeID, "updateBotBusinessConnect"); err != nil {
-		return tlrt.DecodeErr(err, "updateBotBusinessConnect", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1997, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotBusinessConnect) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateBotBusinessConnect{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1997)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1997, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12892,21 +12172,13 @@ func (m *UpdateBotNewBusinessMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotNewBusinessMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateBotNewBusinessMessageTypeID, "updateBotNewBusinessMessage"); err != nil {
-		return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2210, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotNewBusinessMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateBotNewBusinessMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2210)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2210, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13003,21 +12275,13 @@ func (m *UpdateBotEditBusinessMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotEditBusinessMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateBotEditBusinessMessageTypeID, "updateBotEditBusinessMessage"); err != nil {
-		return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 663, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotEditBusinessMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateBotEditBusinessMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 663)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 663, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13110,17 +12374,13 @@ func (m *UpdateBotDeleteBusinessMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotDeleteBusinessMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateBotDeleteBusinessMessageTypeID, "updateBotDeleteBusinessMessage"); err != nil {
-		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2238, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotDeleteBusinessMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2238)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2238, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13202,17 +12462,13 @@ func (m *UpdateNewStoryReaction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewStoryReaction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateNewStoryReactionTypeID, "updateNewStoryReaction"); err != nil {
-		return tlrt.DecodeErr(err, "updateNewStoryReaction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 826, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateNewStoryReaction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 826)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 826, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13284,16 +12540,12 @@ func (m *UpdateStarsBalance) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStarsBalance) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateStarsBalanceTypeID, "updateStarsBalance"); err != nil {
-		return tlrt.DecodeErr(err, "updateStarsBalance", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1402, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStarsBalance) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1402)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1402, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13412,21 +12664,13 @@ func (m *UpdateBusinessBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBusinessBotCallbackQuery) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateBusinessBotCallbackQueryTypeID, "updateBusinessBotCallbackQuery"); err != nil {
-		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 910, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBusinessBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateBusinessBotCallbackQuery{}
-	d := tlrt.NewDecoder(b, &wireSchema, 910)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 910, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13526,20 +12770,12 @@ func (m *UpdateStarsRevenueStatus) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStarsRevenueStatus) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateStarsRevenueStatusTypeID, "updateStarsRevenueStatus"); err != nil {
-		return tlrt.DecodeErr(err, "updateStarsRevenueStatus", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2302, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStarsRevenueStatus) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateStarsRevenueStatus{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2302)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2302, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13612,17 +12848,13 @@ func (m *UpdateBotPurchasedPaidMedia) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotPurchasedPaidMedia) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateBotPurchasedPaidMediaTypeID, "updateBotPurchasedPaidMedia"); err != nil {
-		return tlrt.DecodeErr(err, "updateBotPurchasedPaidMedia", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1006, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotPurchasedPaidMedia) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1006)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1006, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13691,16 +12923,12 @@ func (m *UpdatePaidReactionPrivacy) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePaidReactionPrivacy) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatePaidReactionPrivacyTypeID, "updatePaidReactionPrivacy"); err != nil {
-		return tlrt.DecodeErr(err, "updatePaidReactionPrivacy", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2002, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePaidReactionPrivacy) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2002)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2002, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13766,17 +12994,13 @@ func (m *UpdateSentPhoneCode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateSentPhoneCode) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateSentPhoneCodeTypeID, "updateSentPhoneCode"); err != nil {
-		return tlrt.DecodeErr(err, "updateSentPhoneCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1427, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateSentPhoneCode) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1427)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1427, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13855,17 +13079,13 @@ func (m *UpdateGroupCallChainBlocks) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateGroupCallChainBlocks) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateGroupCallChainBlocksTypeID, "updateGroupCallChainBlocks"); err != nil {
-		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2290, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateGroupCallChainBlocks) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2290)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2290, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13945,16 +13165,12 @@ func (m *UpdateReadMonoForumInbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadMonoForumInbox) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateReadMonoForumInboxTypeID, "updateReadMonoForumInbox"); err != nil {
-		return tlrt.DecodeErr(err, "updateReadMonoForumInbox", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1818, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadMonoForumInbox) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1818)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1818, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14031,16 +13247,12 @@ func (m *UpdateReadMonoForumOutbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadMonoForumOutbox) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateReadMonoForumOutboxTypeID, "updateReadMonoForumOutbox"); err != nil {
-		return tlrt.DecodeErr(err, "updateReadMonoForumOutbox", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2292, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadMonoForumOutbox) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2292)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2292, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14124,20 +13336,12 @@ func (m *UpdateMonoForumNoPaidException) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMonoForumNoPaidException) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateMonoForumNoPaidExceptionTypeID, "updateMonoForumNoPaidException"); err != nil {
-		return tlrt.DecodeErr(err, "updateMonoForumNoPaidException", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2227, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateMonoForumNoPaidException) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateMonoForumNoPaidException{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2227)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2227, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14216,21 +13420,13 @@ func (m *UpdateGroupCallMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateGroupCallMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateGroupCallMessageTypeID, "updateGroupCallMessage"); err != nil {
-		return tlrt.DecodeErr(err, "updateGroupCallMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2844, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateGroupCallMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateGroupCallMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2844)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2844, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14308,17 +13504,13 @@ func (m *UpdateGroupCallEncryptedMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateGroupCallEncryptedMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateGroupCallEncryptedMessageTypeID, "updateGroupCallEncryptedMessage"); err != nil {
-		return tlrt.DecodeErr(err, "updateGroupCallEncryptedMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2703, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateGroupCallEncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2703)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2703, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14398,20 +13590,12 @@ func (m *UpdatePinnedForumTopic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePinnedForumTopic) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatePinnedForumTopicTypeID, "updatePinnedForumTopic"); err != nil {
-		return tlrt.DecodeErr(err, "updatePinnedForumTopic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1663, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedForumTopic) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdatePinnedForumTopic{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1663)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1663, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14520,20 +13704,12 @@ func (m *UpdatePinnedForumTopics) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePinnedForumTopics) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatePinnedForumTopicsTypeID, "updatePinnedForumTopics"); err != nil {
-		return tlrt.DecodeErr(err, "updatePinnedForumTopics", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2920, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedForumTopics) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdatePinnedForumTopics{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2920)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2920, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14618,17 +13794,13 @@ func (m *UpdateDeleteGroupCallMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDeleteGroupCallMessages) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateDeleteGroupCallMessagesTypeID, "updateDeleteGroupCallMessages"); err != nil {
-		return tlrt.DecodeErr(err, "updateDeleteGroupCallMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1248, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateDeleteGroupCallMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1248)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1248, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14700,17 +13872,13 @@ func (m *UpdateStarGiftAuctionState) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStarGiftAuctionState) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateStarGiftAuctionStateTypeID, "updateStarGiftAuctionState"); err != nil {
-		return tlrt.DecodeErr(err, "updateStarGiftAuctionState", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1350, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateStarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1350)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1350, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14784,20 +13952,12 @@ func (m *UpdateStarGiftAuctionUserState) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStarGiftAuctionUserState) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateStarGiftAuctionUserStateTypeID, "updateStarGiftAuctionUserState"); err != nil {
-		return tlrt.DecodeErr(err, "updateStarGiftAuctionUserState", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2892, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStarGiftAuctionUserState) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateStarGiftAuctionUserState{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2892)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2892, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14866,17 +14026,13 @@ func (m *UpdateEmojiGameInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEmojiGameInfo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateEmojiGameInfoTypeID, "updateEmojiGameInfo"); err != nil {
-		return tlrt.DecodeErr(err, "updateEmojiGameInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3242, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateEmojiGameInfo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3242)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3242, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14937,16 +14093,12 @@ func (m *UpdateStarGiftCraftFail) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStarGiftCraftFail) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateStarGiftCraftFailTypeID, "updateStarGiftCraftFail"); err != nil {
-		return tlrt.DecodeErr(err, "updateStarGiftCraftFail", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2368, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStarGiftCraftFail) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2368)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2368, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15012,17 +14164,13 @@ func (m *UpdateChatParticipantRank) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatParticipantRank) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateChatParticipantRankTypeID, "updateChatParticipantRank"); err != nil {
-		return tlrt.DecodeErr(err, "updateChatParticipantRank", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2572, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateChatParticipantRank) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2572)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2572, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15103,16 +14251,12 @@ func (m *UpdateManagedBot) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateManagedBot) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateManagedBotTypeID, "updateManagedBot"); err != nil {
-		return tlrt.DecodeErr(err, "updateManagedBot", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1344, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateManagedBot) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1344)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1344, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15226,21 +14370,13 @@ func (m *UpdateBotGuestChatQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotGuestChatQuery) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateBotGuestChatQueryTypeID, "updateBotGuestChatQuery"); err != nil {
-		return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2752, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotGuestChatQuery) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateBotGuestChatQuery{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2752)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2752, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15318,16 +14454,12 @@ func (m *UpdateAiComposeTones) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateAiComposeTones) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateAiComposeTonesTypeID, "updateAiComposeTones"); err != nil {
-		return tlrt.DecodeErr(err, "updateAiComposeTones", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2011, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateAiComposeTones) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2011)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2011, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15395,17 +14527,13 @@ func (m *UpdateJoinChatWebViewDecision) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateJoinChatWebViewDecision) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateJoinChatWebViewDecisionTypeID, "updateJoinChatWebViewDecision"); err != nil {
-		return tlrt.DecodeErr(err, "updateJoinChatWebViewDecision", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2574, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateJoinChatWebViewDecision) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2574)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2574, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15560,21 +14688,13 @@ func (m *UpdateNewBotConnection) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewBotConnection) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateNewBotConnectionTypeID, "updateNewBotConnection"); err != nil {
-		return tlrt.DecodeErr(err, "updateNewBotConnection", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2428, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateNewBotConnection) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateNewBotConnection{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2428)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2428, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15665,20 +14785,12 @@ func (m *UpdateWebBrowserSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateWebBrowserSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateWebBrowserSettingsTypeID, "updateWebBrowserSettings"); err != nil {
-		return tlrt.DecodeErr(err, "updateWebBrowserSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2652, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateWebBrowserSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateWebBrowserSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2652)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2652, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15781,21 +14893,13 @@ func (m *UpdateWebBrowserException) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateWebBrowserException) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateWebBrowserExceptionTypeID, "updateWebBrowserException"); err != nil {
-		return tlrt.DecodeErr(err, "updateWebBrowserException", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 780, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateWebBrowserException) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateWebBrowserException{}
-	d := tlrt.NewDecoder(b, &wireSchema, 780)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 780, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15874,21 +14978,13 @@ func (m *UpdateNewEphemeralMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewEphemeralMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateNewEphemeralMessageTypeID, "updateNewEphemeralMessage"); err != nil {
-		return tlrt.DecodeErr(err, "updateNewEphemeralMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 935, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateNewEphemeralMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateNewEphemeralMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 935)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 935, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15962,16 +15058,12 @@ func (m *UpdateDeleteEphemeralMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDeleteEphemeralMessages) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateDeleteEphemeralMessagesTypeID, "updateDeleteEphemeralMessages"); err != nil {
-		return tlrt.DecodeErr(err, "updateDeleteEphemeralMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1493, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteEphemeralMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1493)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1493, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16040,21 +15132,13 @@ func (m *UpdateEditEphemeralMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEditEphemeralMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateEditEphemeralMessageTypeID, "updateEditEphemeralMessage"); err != nil {
-		return tlrt.DecodeErr(err, "updateEditEphemeralMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1378, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateEditEphemeralMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateEditEphemeralMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1378)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1378, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16135,21 +15219,13 @@ func (m *UpdateBotStarsSubscription) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotStarsSubscription) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateBotStarsSubscriptionTypeID, "updateBotStarsSubscription"); err != nil {
-		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1696, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotStarsSubscription) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateBotStarsSubscription{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1696)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1696, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16268,16 +15344,12 @@ func (m *UpdatesTooLong) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesTooLong) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatesTooLongTypeID, "updatesTooLong"); err != nil {
-		return tlrt.DecodeErr(err, "updatesTooLong", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2959, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesTooLong) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2959)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2959, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16460,21 +15532,13 @@ func (m *UpdateShortMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateShortMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateShortMessageTypeID, "updateShortMessage"); err != nil {
-		return tlrt.DecodeErr(err, "updateShortMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1088, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateShortMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateShortMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1088)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1088, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16725,21 +15789,13 @@ func (m *UpdateShortChatMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateShortChatMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateShortChatMessageTypeID, "updateShortChatMessage"); err != nil {
-		return tlrt.DecodeErr(err, "updateShortChatMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1389, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateShortChatMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateShortChatMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1389)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1389, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16869,17 +15925,13 @@ func (m *UpdateShort) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateShort) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateShortTypeID, "updateShort"); err != nil {
-		return tlrt.DecodeErr(err, "updateShort", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1831, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateShort) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1831)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1831, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16974,17 +16026,13 @@ func (m *UpdatesCombined) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesCombined) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatesCombinedTypeID, "updatesCombined"); err != nil {
-		return tlrt.DecodeErr(err, "updatesCombined", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1758, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdatesCombined) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1758)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1758, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17089,17 +16137,13 @@ func (m *Updates) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Updates) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatesTypeID, "updates"); err != nil {
-		return tlrt.DecodeErr(err, "updates", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1778, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *Updates) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1778)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1778, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17255,21 +16299,13 @@ func (m *UpdateShortSentMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateShortSentMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateShortSentMessageTypeID, "updateShortSentMessage"); err != nil {
-		return tlrt.DecodeErr(err, "updateShortSentMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2060, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateShortSentMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateShortSentMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2060)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2060, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17555,144 +16591,29 @@ func (m *URLAuthResultRequest) ClearVerifiedAppName() {
 
 // Encode writes m to b with its ID.
 func (m *URLAuthResultRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, URLAuthResultRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 561, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *URLAuthResultRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<5 | 1<<6)
-	flags |= tlrt.Bit(m.RequestWriteAccess, 0)
-	flags |= tlrt.Bit(m.RequestPhoneNumber, 1)
-	flags |= tlrt.Bit(m.MatchCodesFirst, 5)
-	flags |= tlrt.Bit(m.IsApp, 6)
-	flags |= tlrt.Bit(m.Browser != "" || m.Platform != "" || m.IP != "" || m.Region != "", 2)
-	flags |= tlrt.Bit(len(m.MatchCodes) > 0, 3)
-	flags |= tlrt.Bit(m.UserIDHint != 0, 4)
-	flags |= tlrt.Bit(m.VerifiedAppName != "", 7)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "urlAuthResultRequest", "bot")
-	}
-	tlrt.PutString(b, m.Domain)
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Browser)
-		tlrt.PutString(b, m.Platform)
-		tlrt.PutString(b, m.IP)
-		tlrt.PutString(b, m.Region)
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.MatchCodes))
-		for i := range m.MatchCodes {
-			tlrt.PutString(b, m.MatchCodes[i])
-		}
-	}
-	if flags.Has(4) {
-		tlrt.PutUint64(b, uint64(m.UserIDHint))
-	}
-	if flags.Has(7) {
-		tlrt.PutString(b, m.VerifiedAppName)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 561, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *URLAuthResultRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, URLAuthResultRequestTypeID, "urlAuthResultRequest"); err != nil {
-		return tlrt.DecodeErr(err, "urlAuthResultRequest", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1217, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *URLAuthResultRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = URLAuthResultRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1217)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1217, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *URLAuthResultRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "urlAuthResultRequest", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "urlAuthResultRequest", "flags")
-	}
-	m.RequestWriteAccess = m.Flags.Has(0)
-	m.RequestPhoneNumber = m.Flags.Has(1)
-	m.MatchCodesFirst = m.Flags.Has(5)
-	m.IsApp = m.Flags.Has(6)
-	if m.Bot, err = decodeUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "urlAuthResultRequest", "bot")
-	}
-	if m.Domain, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "urlAuthResultRequest", "domain")
-	}
-	if m.Flags.Has(2) {
-		if m.Browser, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "urlAuthResultRequest", "browser")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Platform, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "urlAuthResultRequest", "platform")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.IP, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "urlAuthResultRequest", "ip")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Region, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "urlAuthResultRequest", "region")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.MatchCodes, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-			return tlrt.DecodeErr(err, "urlAuthResultRequest", "match_codes")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.UserIDHint, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "urlAuthResultRequest", "user_id_hint")
-		}
-	}
-	if m.Flags.Has(7) {
-		if m.VerifiedAppName, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "urlAuthResultRequest", "verified_app_name")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<5 | 1<<6
-	if m.Browser != "" || m.Platform != "" || m.IP != "" || m.Region != "" {
-		m.Flags.Unset(2)
-	}
-	if len(m.MatchCodes) > 0 {
-		m.Flags.Unset(3)
-	}
-	if m.UserIDHint != 0 {
-		m.Flags.Unset(4)
-	}
-	if m.VerifiedAppName != "" {
-		m.Flags.Unset(7)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 561, unsafe.Pointer(m), depth)
 }
 
 // URLAuthResultAccepted is the TL constructor urlAuthResultAccepted.
@@ -17746,65 +16667,29 @@ func (m *URLAuthResultAccepted) ClearURL() {
 
 // Encode writes m to b with its ID.
 func (m *URLAuthResultAccepted) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, URLAuthResultAcceptedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 907, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *URLAuthResultAccepted) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.URL != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.URL)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 907, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *URLAuthResultAccepted) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, URLAuthResultAcceptedTypeID, "urlAuthResultAccepted"); err != nil {
-		return tlrt.DecodeErr(err, "urlAuthResultAccepted", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1605, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *URLAuthResultAccepted) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = URLAuthResultAccepted{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1605)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1605, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *URLAuthResultAccepted) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "urlAuthResultAccepted", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.URL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "urlAuthResultAccepted", "url")
-		}
-	}
-	if m.URL != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+func (m *URLAuthResultAccepted) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 907, unsafe.Pointer(m), depth)
 }
 
 // URLAuthResultDefault is the TL constructor urlAuthResultDefault.
@@ -17832,42 +16717,28 @@ func (*URLAuthResultDefault) uRLAuthResultClass() {}
 
 // Encode writes m to b with its ID.
 func (m *URLAuthResultDefault) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, URLAuthResultDefaultTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1591, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *URLAuthResultDefault) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1591, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *URLAuthResultDefault) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, URLAuthResultDefaultTypeID, "urlAuthResultDefault"); err != nil {
-		return tlrt.DecodeErr(err, "urlAuthResultDefault", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2347, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *URLAuthResultDefault) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2347)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2347, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
-func (m *URLAuthResultDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+func (m *URLAuthResultDefault) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	return tlrt.DecodeFields(d, &wireSchema, 1591, unsafe.Pointer(m), depth)
 }
 
 // UserClass is the TL type User: one of UserEmpty, User.
@@ -17954,16 +16825,12 @@ func (m *UserEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UserEmptyTypeID, "userEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "userEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2799, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2799)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2799, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18520,21 +17387,13 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *User) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UserTypeID, "user"); err != nil {
-		return tlrt.DecodeErr(err, "user", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2421, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *User) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = User{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2421)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2421, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18815,16 +17674,12 @@ func (m *UserProfilePhotoEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserProfilePhotoEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UserProfilePhotoEmptyTypeID, "userProfilePhotoEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "userProfilePhotoEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1410, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserProfilePhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1410)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1410, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18923,21 +17778,13 @@ func (m *UserProfilePhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserProfilePhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UserProfilePhotoTypeID, "userProfilePhoto"); err != nil {
-		return tlrt.DecodeErr(err, "userProfilePhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1917, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UserProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UserProfilePhoto{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1917)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1917, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19056,16 +17903,12 @@ func (m *UserStatusEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UserStatusEmptyTypeID, "userStatusEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "userStatusEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 681, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 681)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 681, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19125,16 +17968,12 @@ func (m *UserStatusOnline) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusOnline) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UserStatusOnlineTypeID, "userStatusOnline"); err != nil {
-		return tlrt.DecodeErr(err, "userStatusOnline", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3081, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusOnline) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3081)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 3081, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19198,16 +18037,12 @@ func (m *UserStatusOffline) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusOffline) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UserStatusOfflineTypeID, "userStatusOffline"); err != nil {
-		return tlrt.DecodeErr(err, "userStatusOffline", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 582, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusOffline) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 582)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 582, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19271,20 +18106,12 @@ func (m *UserStatusRecently) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusRecently) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UserStatusRecentlyTypeID, "userStatusRecently"); err != nil {
-		return tlrt.DecodeErr(err, "userStatusRecently", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1851, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusRecently) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UserStatusRecently{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1851)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1851, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19350,20 +18177,12 @@ func (m *UserStatusLastWeek) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusLastWeek) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UserStatusLastWeekTypeID, "userStatusLastWeek"); err != nil {
-		return tlrt.DecodeErr(err, "userStatusLastWeek", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1464, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusLastWeek) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UserStatusLastWeek{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1464)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1464, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19429,20 +18248,12 @@ func (m *UserStatusLastMonth) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusLastMonth) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UserStatusLastMonthTypeID, "userStatusLastMonth"); err != nil {
-		return tlrt.DecodeErr(err, "userStatusLastMonth", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1636, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusLastMonth) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UserStatusLastMonth{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1636)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 1636, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19810,529 +18621,29 @@ func (m *UserFull) ClearBotManagerID() {
 
 // Encode writes m to b with its ID.
 func (m *UserFull) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UserFullTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 62, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
 func (m *UserFull) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<12 | 1<<13 | 1<<15 | 1<<17 | 1<<18 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30)
-	flags |= tlrt.Bit(m.Blocked, 0)
-	flags |= tlrt.Bit(m.PhoneCallsAvailable, 4)
-	flags |= tlrt.Bit(m.PhoneCallsPrivate, 5)
-	flags |= tlrt.Bit(m.CanPinMessage, 7)
-	flags |= tlrt.Bit(m.HasScheduled, 12)
-	flags |= tlrt.Bit(m.VideoCallsAvailable, 13)
-	flags |= tlrt.Bit(m.VoiceMessagesForbidden, 20)
-	flags |= tlrt.Bit(m.TranslationsDisabled, 23)
-	flags |= tlrt.Bit(m.StoriesPinnedAvailable, 26)
-	flags |= tlrt.Bit(m.BlockedMyStoriesFrom, 27)
-	flags |= tlrt.Bit(m.WallpaperOverridden, 28)
-	flags |= tlrt.Bit(m.ContactRequirePremium, 29)
-	flags |= tlrt.Bit(m.ReadDatesPrivate, 30)
-	flags |= tlrt.Bit(m.About != "", 1)
-	flags |= tlrt.Bit(m.PersonalPhoto != nil, 21)
-	flags |= tlrt.Bit(m.ProfilePhoto != nil, 2)
-	flags |= tlrt.Bit(m.FallbackPhoto != nil, 22)
-	flags |= tlrt.Bit(m.BotInfo != nil, 3)
-	flags |= tlrt.Bit(m.PinnedMsgID != 0, 6)
-	flags |= tlrt.Bit(m.FolderID != 0, 11)
-	flags |= tlrt.Bit(m.TTLPeriod != 0, 14)
-	flags |= tlrt.Bit(m.Theme != nil, 15)
-	flags |= tlrt.Bit(m.PrivateForwardName != "", 16)
-	flags |= tlrt.Bit(m.BotGroupAdminRights != nil, 17)
-	flags |= tlrt.Bit(m.BotBroadcastAdminRights != nil, 18)
-	flags |= tlrt.Bit(m.Wallpaper != nil, 24)
-	flags |= tlrt.Bit(m.Stories != nil, 25)
-	flags2 := m.Flags2 &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<15 | 1<<16 | 1<<17 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<26)
-	flags2 |= tlrt.Bit(m.SponsoredEnabled, 7)
-	flags2 |= tlrt.Bit(m.CanViewRevenue, 9)
-	flags2 |= tlrt.Bit(m.BotCanManageEmojiStatus, 10)
-	flags2 |= tlrt.Bit(m.DisplayGiftsButton, 16)
-	flags2 |= tlrt.Bit(m.NoforwardsMyEnabled, 23)
-	flags2 |= tlrt.Bit(m.NoforwardsPeerEnabled, 24)
-	flags2 |= tlrt.Bit(m.UnofficialSecurityRisk, 26)
-	flags2 |= tlrt.Bit(m.BusinessWorkHours != nil, 0)
-	flags2 |= tlrt.Bit(m.BusinessLocation != nil, 1)
-	flags2 |= tlrt.Bit(m.BusinessGreetingMessage != nil, 2)
-	flags2 |= tlrt.Bit(m.BusinessAwayMessage != nil, 3)
-	flags2 |= tlrt.Bit(m.BusinessIntro != nil, 4)
-	flags2 |= tlrt.Bit(m.Birthday != nil, 5)
-	flags2 |= tlrt.Bit(m.PersonalChannelID != 0 || m.PersonalChannelMessage != 0, 6)
-	flags2 |= tlrt.Bit(m.StargiftsCount != 0, 8)
-	flags2 |= tlrt.Bit(m.StarrefProgram != nil, 11)
-	flags2 |= tlrt.Bit(m.BotVerification != nil, 12)
-	flags2 |= tlrt.Bit(m.SendPaidMessagesStars != 0, 14)
-	flags2 |= tlrt.Bit(m.DisallowedGifts != nil, 15)
-	flags2 |= tlrt.Bit(m.StarsRating != nil, 17)
-	flags2 |= tlrt.Bit(m.StarsMyPendingRating != nil || m.StarsMyPendingRatingDate != 0, 18)
-	flags2 |= tlrt.Bit(m.MainTab != nil, 20)
-	flags2 |= tlrt.Bit(m.SavedMusic != nil, 21)
-	flags2 |= tlrt.Bit(m.Note != nil, 22)
-	flags2 |= tlrt.Bit(m.BotManagerID != 0, 25)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(flags2))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.ID))
-	if flags.Has(1) {
-		tlrt.PutString(b, m.About)
-	}
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "userFull", "settings")
-	}
-	if flags.Has(21) {
-		if err := tlrt.EncodeObject(b, m.PersonalPhoto); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "personal_photo")
-		}
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ProfilePhoto); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "profile_photo")
-		}
-	}
-	if flags.Has(22) {
-		if err := tlrt.EncodeObject(b, m.FallbackPhoto); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "fallback_photo")
-		}
-	}
-	if err := m.NotifySettings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "userFull", "notify_settings")
-	}
-	if flags.Has(3) {
-		if err := m.BotInfo.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "bot_info")
-		}
-	}
-	if flags.Has(6) {
-		tlrt.PutUint32(b, uint32(m.PinnedMsgID))
-	}
-	tlrt.PutUint32(b, uint32(m.CommonChatsCount))
-	if flags.Has(11) {
-		tlrt.PutUint32(b, uint32(m.FolderID))
-	}
-	if flags.Has(14) {
-		tlrt.PutUint32(b, uint32(m.TTLPeriod))
-	}
-	if flags.Has(15) {
-		if err := tlrt.EncodeObject(b, m.Theme); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "theme")
-		}
-	}
-	if flags.Has(16) {
-		tlrt.PutString(b, m.PrivateForwardName)
-	}
-	if flags.Has(17) {
-		if err := m.BotGroupAdminRights.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "bot_group_admin_rights")
-		}
-	}
-	if flags.Has(18) {
-		if err := m.BotBroadcastAdminRights.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "bot_broadcast_admin_rights")
-		}
-	}
-	if flags.Has(24) {
-		if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "wallpaper")
-		}
-	}
-	if flags.Has(25) {
-		if err := m.Stories.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "stories")
-		}
-	}
-	if flags2.Has(0) {
-		if err := m.BusinessWorkHours.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "business_work_hours")
-		}
-	}
-	if flags2.Has(1) {
-		if err := m.BusinessLocation.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "business_location")
-		}
-	}
-	if flags2.Has(2) {
-		if err := m.BusinessGreetingMessage.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "business_greeting_message")
-		}
-	}
-	if flags2.Has(3) {
-		if err := m.BusinessAwayMessage.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "business_away_message")
-		}
-	}
-	if flags2.Has(4) {
-		if err := m.BusinessIntro.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "business_intro")
-		}
-	}
-	if flags2.Has(5) {
-		if err := m.Birthday.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "birthday")
-		}
-	}
-	if flags2.Has(6) {
-		w := tlrt.Extend(b, 12)
-		_ = w[11]
-		binary.LittleEndian.PutUint64(w, uint64(m.PersonalChannelID))
-		binary.LittleEndian.PutUint32(w[8:], uint32(m.PersonalChannelMessage))
-	}
-	if flags2.Has(8) {
-		tlrt.PutUint32(b, uint32(m.StargiftsCount))
-	}
-	if flags2.Has(11) {
-		if err := m.StarrefProgram.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "starref_program")
-		}
-	}
-	if flags2.Has(12) {
-		if err := m.BotVerification.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "bot_verification")
-		}
-	}
-	if flags2.Has(14) {
-		tlrt.PutUint64(b, uint64(m.SendPaidMessagesStars))
-	}
-	if flags2.Has(15) {
-		if err := m.DisallowedGifts.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "disallowed_gifts")
-		}
-	}
-	if flags2.Has(17) {
-		if err := m.StarsRating.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "stars_rating")
-		}
-	}
-	if flags2.Has(18) {
-		if err := m.StarsMyPendingRating.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "stars_my_pending_rating")
-		}
-		tlrt.PutUint32(b, uint32(m.StarsMyPendingRatingDate))
-	}
-	if flags2.Has(20) {
-		if err := tlrt.EncodeObject(b, m.MainTab); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "main_tab")
-		}
-	}
-	if flags2.Has(21) {
-		if err := tlrt.EncodeObject(b, m.SavedMusic); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "saved_music")
-		}
-	}
-	if flags2.Has(22) {
-		if err := m.Note.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "note")
-		}
-	}
-	if flags2.Has(25) {
-		tlrt.PutUint64(b, uint64(m.BotManagerID))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 62, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UserFull) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UserFullTypeID, "userFull"); err != nil {
-		return tlrt.DecodeErr(err, "userFull", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 652, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UserFull) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UserFull{}
-	d := tlrt.NewDecoder(b, &wireSchema, 652)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 652, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
 func (m *UserFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "userFull", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "userFull", "flags")
-	}
-	m.Blocked = m.Flags.Has(0)
-	m.PhoneCallsAvailable = m.Flags.Has(4)
-	m.PhoneCallsPrivate = m.Flags.Has(5)
-	m.CanPinMessage = m.Flags.Has(7)
-	m.HasScheduled = m.Flags.Has(12)
-	m.VideoCallsAvailable = m.Flags.Has(13)
-	m.VoiceMessagesForbidden = m.Flags.Has(20)
-	m.TranslationsDisabled = m.Flags.Has(23)
-	m.StoriesPinnedAvailable = m.Flags.Has(26)
-	m.BlockedMyStoriesFrom = m.Flags.Has(27)
-	m.WallpaperOverridden = m.Flags.Has(28)
-	m.ContactRequirePremium = m.Flags.Has(29)
-	m.ReadDatesPrivate = m.Flags.Has(30)
-	if err = m.Flags2.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "userFull", "flags2")
-	}
-	m.SponsoredEnabled = m.Flags2.Has(7)
-	m.CanViewRevenue = m.Flags2.Has(9)
-	m.BotCanManageEmojiStatus = m.Flags2.Has(10)
-	m.DisplayGiftsButton = m.Flags2.Has(16)
-	m.NoforwardsMyEnabled = m.Flags2.Has(23)
-	m.NoforwardsPeerEnabled = m.Flags2.Has(24)
-	m.UnofficialSecurityRisk = m.Flags2.Has(26)
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "userFull", "id")
-	}
-	if m.Flags.Has(1) {
-		if m.About, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "about")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "userFull", "settings")
-	}
-	if m.Flags.Has(21) {
-		if m.PersonalPhoto, err = decodePhoto(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "personal_photo")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.ProfilePhoto, err = decodePhoto(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "profile_photo")
-		}
-	}
-	if m.Flags.Has(22) {
-		if m.FallbackPhoto, err = decodePhoto(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "fallback_photo")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.NotifySettings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "userFull", "notify_settings")
-	}
-	if m.Flags.Has(3) {
-		d.Spend(unsafe.Sizeof(BotInfo{}))
-		m.BotInfo = &BotInfo{}
-		if err = tlrt.DecodeBoxed(d, m.BotInfo, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "bot_info")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.PinnedMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "pinned_msg_id")
-		}
-	}
-	if m.CommonChatsCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "userFull", "common_chats_count")
-	}
-	if m.Flags.Has(11) {
-		if m.FolderID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "folder_id")
-		}
-	}
-	if m.Flags.Has(14) {
-		if m.TTLPeriod, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "ttl_period")
-		}
-	}
-	if m.Flags.Has(15) {
-		if m.Theme, err = decodeChatTheme(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "theme")
-		}
-	}
-	if m.Flags.Has(16) {
-		if m.PrivateForwardName, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "private_forward_name")
-		}
-	}
-	if m.Flags.Has(17) {
-		m.BotGroupAdminRights = tlrt.New[ChatAdminRights](d)
-		if err = tlrt.DecodeBoxed(d, m.BotGroupAdminRights, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "bot_group_admin_rights")
-		}
-	}
-	if m.Flags.Has(18) {
-		m.BotBroadcastAdminRights = tlrt.New[ChatAdminRights](d)
-		if err = tlrt.DecodeBoxed(d, m.BotBroadcastAdminRights, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "bot_broadcast_admin_rights")
-		}
-	}
-	if m.Flags.Has(24) {
-		if m.Wallpaper, err = decodeWallPaper(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "wallpaper")
-		}
-	}
-	if m.Flags.Has(25) {
-		d.Spend(unsafe.Sizeof(PeerStories{}))
-		m.Stories = &PeerStories{}
-		if err = tlrt.DecodeBoxed(d, m.Stories, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "stories")
-		}
-	}
-	if m.Flags2.Has(0) {
-		d.Spend(unsafe.Sizeof(BusinessWorkHours{}))
-		m.BusinessWorkHours = &BusinessWorkHours{}
-		if err = tlrt.DecodeBoxed(d, m.BusinessWorkHours, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "business_work_hours")
-		}
-	}
-	if m.Flags2.Has(1) {
-		d.Spend(unsafe.Sizeof(BusinessLocation{}))
-		m.BusinessLocation = &BusinessLocation{}
-		if err = tlrt.DecodeBoxed(d, m.BusinessLocation, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "business_location")
-		}
-	}
-	if m.Flags2.Has(2) {
-		d.Spend(unsafe.Sizeof(BusinessGreetingMessage{}))
-		m.BusinessGreetingMessage = &BusinessGreetingMessage{}
-		if err = tlrt.DecodeBoxed(d, m.BusinessGreetingMessage, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "business_greeting_message")
-		}
-	}
-	if m.Flags2.Has(3) {
-		d.Spend(unsafe.Sizeof(BusinessAwayMessage{}))
-		m.BusinessAwayMessage = &BusinessAwayMessage{}
-		if err = tlrt.DecodeBoxed(d, m.BusinessAwayMessage, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "business_away_message")
-		}
-	}
-	if m.Flags2.Has(4) {
-		d.Spend(unsafe.Sizeof(BusinessIntro{}))
-		m.BusinessIntro = &BusinessIntro{}
-		if err = tlrt.DecodeBoxed(d, m.BusinessIntro, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "business_intro")
-		}
-	}
-	if m.Flags2.Has(5) {
-		m.Birthday = tlrt.New[Birthday](d)
-		if err = tlrt.DecodeBoxed(d, m.Birthday, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "birthday")
-		}
-	}
-	if m.Flags2.Has(6) {
-		if m.PersonalChannelID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "personal_channel_id")
-		}
-	}
-	if m.Flags2.Has(6) {
-		if m.PersonalChannelMessage, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "personal_channel_message")
-		}
-	}
-	if m.Flags2.Has(8) {
-		if m.StargiftsCount, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "stargifts_count")
-		}
-	}
-	if m.Flags2.Has(11) {
-		d.Spend(unsafe.Sizeof(StarRefProgram{}))
-		m.StarrefProgram = &StarRefProgram{}
-		if err = tlrt.DecodeBoxed(d, m.StarrefProgram, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "starref_program")
-		}
-	}
-	if m.Flags2.Has(12) {
-		d.Spend(unsafe.Sizeof(BotVerification{}))
-		m.BotVerification = &BotVerification{}
-		if err = tlrt.DecodeBoxed(d, m.BotVerification, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "bot_verification")
-		}
-	}
-	if m.Flags2.Has(14) {
-		if m.SendPaidMessagesStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "send_paid_messages_stars")
-		}
-	}
-	if m.Flags2.Has(15) {
-		m.DisallowedGifts = tlrt.New[DisallowedGiftsSettings](d)
-		if err = tlrt.DecodeBoxed(d, m.DisallowedGifts, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "disallowed_gifts")
-		}
-	}
-	if m.Flags2.Has(17) {
-		m.StarsRating = tlrt.New[StarsRating](d)
-		if err = tlrt.DecodeBoxed(d, m.StarsRating, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "stars_rating")
-		}
-	}
-	if m.Flags2.Has(18) {
-		m.StarsMyPendingRating = tlrt.New[StarsRating](d)
-		if err = tlrt.DecodeBoxed(d, m.StarsMyPendingRating, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "stars_my_pending_rating")
-		}
-	}
-	if m.Flags2.Has(18) {
-		if m.StarsMyPendingRatingDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "stars_my_pending_rating_date")
-		}
-	}
-	if m.Flags2.Has(20) {
-		if m.MainTab, err = decodeProfileTab(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "main_tab")
-		}
-	}
-	if m.Flags2.Has(21) {
-		if m.SavedMusic, err = decodeDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "saved_music")
-		}
-	}
-	if m.Flags2.Has(22) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.Note = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.Note, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "note")
-		}
-	}
-	if m.Flags2.Has(25) {
-		if m.BotManagerID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "bot_manager_id")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<12 | 1<<13 | 1<<15 | 1<<17 | 1<<18 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30
-	m.Flags2 &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<15 | 1<<16 | 1<<17 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<26
-	if m.About != "" {
-		m.Flags.Unset(1)
-	}
-	if m.PinnedMsgID != 0 {
-		m.Flags.Unset(6)
-	}
-	if m.FolderID != 0 {
-		m.Flags.Unset(11)
-	}
-	if m.TTLPeriod != 0 {
-		m.Flags.Unset(14)
-	}
-	if m.PrivateForwardName != "" {
-		m.Flags.Unset(16)
-	}
-	if m.PersonalChannelID != 0 || m.PersonalChannelMessage != 0 {
-		m.Flags2.Unset(6)
-	}
-	if m.StargiftsCount != 0 {
-		m.Flags2.Unset(8)
-	}
-	if m.SendPaidMessagesStars != 0 {
-		m.Flags2.Unset(14)
-	}
-	if m.StarsMyPendingRating != nil || m.StarsMyPendingRatingDate != 0 {
-		m.Flags2.Unset(18)
-	}
-	if m.BotManagerID != 0 {
-		m.Flags2.Unset(25)
-	}
-	return nil
+	return tlrt.DecodeFields(d, &wireSchema, 62, unsafe.Pointer(m), depth)
 }
 
 // Username is the TL constructor username.
@@ -20385,21 +18696,13 @@ func (m *Username) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Username) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UsernameTypeID, "username"); err != nil {
-		return tlrt.DecodeErr(err, "username", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2447, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *Username) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = Username{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2447)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+	return tlrt.DecodeValueBare(b, &wireSchema, 2447, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

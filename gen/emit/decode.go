@@ -8,53 +8,43 @@ import (
 	"github.com/tgraw/tgraw/gen"
 )
 
-// emitDecode writes Decode, which checks the ID and then reads the fields
-// through DecodeBare. It calls DecodeBare directly, not through
-// tlrt.DecodeBoxed and an interface, so that a value decoded into stays
-// where its caller put it.
+// emitDecode writes Decode, which the runtime runs: it checks the ID,
+// clears m and makes the Decoder that DecodeBareAt reads m's fields from.
 func emitDecode(f *jen.File, d *gen.Def) {
 	emitDoc(f, "Decode reads m from b, checking its ID.")
 	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("Decode").Params(buf()).Error().Block(
-		jen.If(
-			jen.Err().Op(":=").Add(rt("ConsumeID")).Call(jen.Id("b"), jen.Id(d.TypeIDName()), jen.Lit(d.TLName)),
-			jen.Err().Op("!=").Nil(),
-		).Block(jen.Return(rt("DecodeErr").Call(jen.Err(), jen.Lit(d.TLName), jen.Lit("")))),
-		jen.Return(jen.Id("m").Dot("DecodeBare").Call(jen.Id("b"))),
+		jen.Return(rt("DecodeValue").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot), jen.Id("m"))),
 	)
 	f.Line()
 }
 
-// emitDecodeBare writes DecodeBare, DecodeBareAt at the top: it clears a
-// value with optional fields, so that absent fields do not keep what a
-// reused m held (values DecodeBareAt reads into below the top are new),
-// and makes the Decoder of the value.
+// emitDecodeBare writes DecodeBare, Decode for a value without its ID.
 func emitDecodeBare(f *jen.File, d *gen.Def) {
-	var body []jen.Code
-	for _, fd := range d.Fields {
-		// An optional field, or a struct held by value, which may have
-		// optional fields of its own.
-		if fd.Flag != nil || fd.Type.Kind == gen.KindStruct && !fd.Type.Ptr {
-			body = append(body, nilCheck(), jen.Op("*").Id("m").Op("=").Id(d.GoName).Values())
-			break
-		}
-	}
 	doc := "DecodeBare reads m from b, which holds no ID."
 	if d.SharesInput {
 		doc += " Its strings and bytes share a few chunks of memory of their own, none of b's."
 	}
 	emitDoc(f, doc)
-	body = append(body,
-		jen.Id("d").Op(":=").Add(rt("NewDecoder")).Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot)),
-		jen.Return(rt("Finish").Call(jen.Id("b"), jen.Id("d"), jen.Id("m").Dot("DecodeBareAt").Call(jen.Id("d"), jen.Lit(0)))),
+	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBare").Params(buf()).Error().Block(
+		jen.Return(rt("DecodeValueBare").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot), jen.Id("m"))),
 	)
-	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBare").Params(buf()).Error().Block(body...)
 	f.Line()
 }
 
 // emitDecodeBareAt writes DecodeBareAt, which reads the fields of a value
 // nested depth levels deep: a definition that nests refuses a depth above
-// MaxDecodeDepth.
+// MaxDecodeDepth. A definition with no generated codec (gen.Def.Code)
+// hands the value to the runtime, which reads it as the wire table says.
 func emitDecodeBareAt(f *jen.File, d *gen.Def) {
+	emitDoc(f, "DecodeBareAt is DecodeBare for a value nested depth levels deep in what d decodes, read into a new m: it does not clear m.")
+	method := f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBareAt")
+	defer f.Line()
+	if !d.Code {
+		method.Params(dec(), jen.Id("depth").Int()).Error().Block(
+			jen.Return(rt("DecodeFields").Call(jen.Id("d"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireDef), unsafePointer(), jen.Id("depth"))),
+		)
+		return
+	}
 	body := []jen.Code{nilCheck()}
 	depth := jen.Id("depth").Int()
 	if d.Nests {
@@ -66,10 +56,7 @@ func emitDecodeBareAt(f *jen.File, d *gen.Def) {
 	}
 	body = append(body, decodeFields(d)...)
 	body = append(body, jen.Return(jen.Nil()))
-	doc := "DecodeBareAt is DecodeBare for a value nested depth levels deep in what d decodes, read into a new m: it does not clear m."
-	emitDoc(f, doc)
-	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBareAt").Params(dec(), depth).Error().Block(body...)
-	f.Line()
+	method.Params(dec(), depth).Error().Block(body...)
 }
 
 // decodeFields reads the fields of d into m, and leaves in each flags word
@@ -260,6 +247,10 @@ func resultDecoder(t *gen.Type) jen.Code {
 		))),
 	)
 }
+
+// unsafePointer is m, the receiver, as the unsafe.Pointer the runtime's
+// codec by the wire table takes.
+func unsafePointer() jen.Code { return jen.Qual("unsafe", "Pointer").Call(jen.Id("m")) }
 
 // dec is the parameter d *tlrt.Decoder.
 func dec() jen.Code { return jen.Id("d").Op("*").Add(rt("Decoder")) }
