@@ -101,13 +101,17 @@ func (m *PQInnerData) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PQInnerData) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 36, m)
+	if err := tlrt.ConsumeID(b, PQInnerDataTypeID, "p_q_inner_data"); err != nil {
+		return tlrt.DecodeErr(err, "p_q_inner_data", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *PQInnerData) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 36, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 36)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -194,13 +198,17 @@ func (m *PQInnerDataDC) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PQInnerDataDC) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 42, m)
+	if err := tlrt.ConsumeID(b, PQInnerDataDCTypeID, "p_q_inner_data_dc"); err != nil {
+		return tlrt.DecodeErr(err, "p_q_inner_data_dc", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *PQInnerDataDC) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 42, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 42)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -295,13 +303,17 @@ func (m *PQInnerDataTempDC) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PQInnerDataTempDC) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 21, m)
+	if err := tlrt.ConsumeID(b, PQInnerDataTempDCTypeID, "p_q_inner_data_temp_dc"); err != nil {
+		return tlrt.DecodeErr(err, "p_q_inner_data_temp_dc", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *PQInnerDataTempDC) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 21, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 21)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -386,12 +398,16 @@ func (m *Pong) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Pong) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 18, m)
+	if err := tlrt.ConsumeID(b, PongTypeID, "pong"); err != nil {
+		return tlrt.DecodeErr(err, "pong", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Pong) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 18, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 18)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -453,12 +469,16 @@ func (m *PingRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PingRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 32, m)
+	if err := tlrt.ConsumeID(b, PingRequestTypeID, "ping"); err != nil {
+		return tlrt.DecodeErr(err, "ping", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PingRequest) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 32, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 32)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -530,12 +550,16 @@ func (m *PingDelayDisconnectRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PingDelayDisconnectRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 58, m)
+	if err := tlrt.ConsumeID(b, PingDelayDisconnectRequestTypeID, "ping_delay_disconnect"); err != nil {
+		return tlrt.DecodeErr(err, "ping_delay_disconnect", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PingDelayDisconnectRequest) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 58, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 58)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

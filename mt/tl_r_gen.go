@@ -85,12 +85,16 @@ func (m *RpcAnswerUnknown) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RpcAnswerUnknown) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 24, m)
+	if err := tlrt.ConsumeID(b, RpcAnswerUnknownTypeID, "rpc_answer_unknown"); err != nil {
+		return tlrt.DecodeErr(err, "rpc_answer_unknown", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RpcAnswerUnknown) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 24, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 24)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -142,12 +146,16 @@ func (m *RpcAnswerDroppedRunning) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RpcAnswerDroppedRunning) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 48, m)
+	if err := tlrt.ConsumeID(b, RpcAnswerDroppedRunningTypeID, "rpc_answer_dropped_running"); err != nil {
+		return tlrt.DecodeErr(err, "rpc_answer_dropped_running", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RpcAnswerDroppedRunning) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 48, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 48)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -214,12 +222,16 @@ func (m *RpcAnswerDropped) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RpcAnswerDropped) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 39, m)
+	if err := tlrt.ConsumeID(b, RpcAnswerDroppedTypeID, "rpc_answer_dropped"); err != nil {
+		return tlrt.DecodeErr(err, "rpc_answer_dropped", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RpcAnswerDropped) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 39, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 39)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -291,13 +303,17 @@ func (m *ResPQ) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ResPQ) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 14, m)
+	if err := tlrt.ConsumeID(b, ResPQTypeID, "resPQ"); err != nil {
+		return tlrt.DecodeErr(err, "resPQ", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *ResPQ) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 14, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 14)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -364,13 +380,17 @@ func (m *RpcError) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RpcError) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 15, m)
+	if err := tlrt.ConsumeID(b, RpcErrorTypeID, "rpc_error"); err != nil {
+		return tlrt.DecodeErr(err, "rpc_error", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *RpcError) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 15, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 15)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -433,13 +453,17 @@ func (m *RpcResult) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RpcResult) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 59, m)
+	if err := tlrt.ConsumeID(b, RpcResultTypeID, "rpc_result"); err != nil {
+		return tlrt.DecodeErr(err, "rpc_result", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *RpcResult) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 59, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 59)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -501,12 +525,16 @@ func (m *ReqPqRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReqPqRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 25, m)
+	if err := tlrt.ConsumeID(b, ReqPqRequestTypeID, "req_pq"); err != nil {
+		return tlrt.DecodeErr(err, "req_pq", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReqPqRequest) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 25, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 25)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -570,12 +598,16 @@ func (m *ReqPqMultiRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReqPqMultiRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 47, m)
+	if err := tlrt.ConsumeID(b, ReqPqMultiRequestTypeID, "req_pq_multi"); err != nil {
+		return tlrt.DecodeErr(err, "req_pq_multi", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReqPqMultiRequest) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 47, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 47)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -650,13 +682,17 @@ func (m *ReqDHParamsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReqDHParamsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 50, m)
+	if err := tlrt.ConsumeID(b, ReqDHParamsRequestTypeID, "req_DH_params"); err != nil {
+		return tlrt.DecodeErr(err, "req_DH_params", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *ReqDHParamsRequest) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 50, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 50)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -738,12 +774,16 @@ func (m *RpcDropAnswerRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RpcDropAnswerRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 22, m)
+	if err := tlrt.ConsumeID(b, RpcDropAnswerRequestTypeID, "rpc_drop_answer"); err != nil {
+		return tlrt.DecodeErr(err, "rpc_drop_answer", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RpcDropAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 22, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 22)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -3272,12 +3272,16 @@ func (m *PeerUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PeerUser) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1529, m)
+	if err := tlrt.ConsumeID(b, PeerUserTypeID, "peerUser"); err != nil {
+		return tlrt.DecodeErr(err, "peerUser", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerUser) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1529, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1529)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3341,12 +3345,16 @@ func (m *PeerChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PeerChat) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1154, m)
+	if err := tlrt.ConsumeID(b, PeerChatTypeID, "peerChat"); err != nil {
+		return tlrt.DecodeErr(err, "peerChat", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerChat) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1154, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1154)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3410,12 +3418,16 @@ func (m *PeerChannel) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PeerChannel) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2268, m)
+	if err := tlrt.ConsumeID(b, PeerChannelTypeID, "peerChannel"); err != nil {
+		return tlrt.DecodeErr(err, "peerChannel", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerChannel) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2268, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2268)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3570,12 +3582,20 @@ func (m *PeerColor) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PeerColor) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2470, m)
+	if err := tlrt.ConsumeID(b, PeerColorTypeID, "peerColor"); err != nil {
+		return tlrt.DecodeErr(err, "peerColor", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerColor) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2470, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PeerColor{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2470)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3729,12 +3749,20 @@ func (m *PeerColorCollectible) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PeerColorCollectible) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2527, m)
+	if err := tlrt.ConsumeID(b, PeerColorCollectibleTypeID, "peerColorCollectible"); err != nil {
+		return tlrt.DecodeErr(err, "peerColorCollectible", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerColorCollectible) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2527, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PeerColorCollectible{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2527)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3829,12 +3857,16 @@ func (m *InputPeerColorCollectible) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerColorCollectible) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2516, m)
+	if err := tlrt.ConsumeID(b, InputPeerColorCollectibleTypeID, "inputPeerColorCollectible"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerColorCollectible", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerColorCollectible) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2516, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2516)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5005,12 +5037,16 @@ func (m *PhotoEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotoEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 960, m)
+	if err := tlrt.ConsumeID(b, PhotoEmptyTypeID, "photoEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "photoEmpty", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 960, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 960)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5133,13 +5169,21 @@ func (m *Photo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Photo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3236, m)
+	if err := tlrt.ConsumeID(b, PhotoTypeID, "photo"); err != nil {
+		return tlrt.DecodeErr(err, "photo", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *Photo) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3236, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Photo{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3236)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5276,13 +5320,17 @@ func (m *PhotoSizeEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotoSizeEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 722, m)
+	if err := tlrt.ConsumeID(b, PhotoSizeEmptyTypeID, "photoSizeEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "photoSizeEmpty", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *PhotoSizeEmpty) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 722, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 722)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5351,13 +5399,17 @@ func (m *PhotoSize) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotoSize) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1791, m)
+	if err := tlrt.ConsumeID(b, PhotoSizeTypeID, "photoSize"); err != nil {
+		return tlrt.DecodeErr(err, "photoSize", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *PhotoSize) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1791, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1791)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5435,13 +5487,17 @@ func (m *PhotoCachedSize) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotoCachedSize) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 593, m)
+	if err := tlrt.ConsumeID(b, PhotoCachedSizeTypeID, "photoCachedSize"); err != nil {
+		return tlrt.DecodeErr(err, "photoCachedSize", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *PhotoCachedSize) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 593, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 593)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5513,13 +5569,17 @@ func (m *PhotoStrippedSize) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotoStrippedSize) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2938, m)
+	if err := tlrt.ConsumeID(b, PhotoStrippedSizeTypeID, "photoStrippedSize"); err != nil {
+		return tlrt.DecodeErr(err, "photoStrippedSize", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *PhotoStrippedSize) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2938, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2938)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5596,13 +5656,17 @@ func (m *PhotoSizeProgressive) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotoSizeProgressive) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3227, m)
+	if err := tlrt.ConsumeID(b, PhotoSizeProgressiveTypeID, "photoSizeProgressive"); err != nil {
+		return tlrt.DecodeErr(err, "photoSizeProgressive", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *PhotoSizeProgressive) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3227, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3227)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5674,13 +5738,17 @@ func (m *PhotoPathSize) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotoPathSize) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2843, m)
+	if err := tlrt.ConsumeID(b, PhotoPathSizeTypeID, "photoPathSize"); err != nil {
+		return tlrt.DecodeErr(err, "photoPathSize", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *PhotoPathSize) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2843, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2843)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -482,13 +482,17 @@ func (m *UpdateNewMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 916, m)
+	if err := tlrt.ConsumeID(b, UpdateNewMessageTypeID, "updateNewMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateNewMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 916, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 916)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -566,12 +570,16 @@ func (m *UpdateMessageID) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMessageID) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1403, m)
+	if err := tlrt.ConsumeID(b, UpdateMessageIDTypeID, "updateMessageID"); err != nil {
+		return tlrt.DecodeErr(err, "updateMessageID", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateMessageID) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1403, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1403)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -645,12 +653,16 @@ func (m *UpdateDeleteMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDeleteMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2257, m)
+	if err := tlrt.ConsumeID(b, UpdateDeleteMessagesTypeID, "updateDeleteMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteMessages", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteMessages) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2257, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2257)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -755,13 +767,21 @@ func (m *UpdateUserTyping) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUserTyping) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1021, m)
+	if err := tlrt.ConsumeID(b, UpdateUserTypingTypeID, "updateUserTyping"); err != nil {
+		return tlrt.DecodeErr(err, "updateUserTyping", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateUserTyping) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1021, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateUserTyping{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1021)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -848,13 +868,17 @@ func (m *UpdateChatUserTyping) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatUserTyping) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1929, m)
+	if err := tlrt.ConsumeID(b, UpdateChatUserTypingTypeID, "updateChatUserTyping"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatUserTyping", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateChatUserTyping) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1929, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1929)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -926,13 +950,17 @@ func (m *UpdateChatParticipants) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatParticipants) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 659, m)
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantsTypeID, "updateChatParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipants", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateChatParticipants) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 659, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 659)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1000,12 +1028,16 @@ func (m *UpdateUserStatus) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUserStatus) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2994, m)
+	if err := tlrt.ConsumeID(b, UpdateUserStatusTypeID, "updateUserStatus"); err != nil {
+		return tlrt.DecodeErr(err, "updateUserStatus", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateUserStatus) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2994, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2994)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1084,13 +1116,17 @@ func (m *UpdateUserName) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUserName) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2327, m)
+	if err := tlrt.ConsumeID(b, UpdateUserNameTypeID, "updateUserName"); err != nil {
+		return tlrt.DecodeErr(err, "updateUserName", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateUserName) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2327, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2327)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1250,13 +1286,21 @@ func (m *UpdateNewAuthorization) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewAuthorization) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1986, m)
+	if err := tlrt.ConsumeID(b, UpdateNewAuthorizationTypeID, "updateNewAuthorization"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewAuthorization", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateNewAuthorization) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1986, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateNewAuthorization{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1986)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1344,13 +1388,17 @@ func (m *UpdateNewEncryptedMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewEncryptedMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 768, m)
+	if err := tlrt.ConsumeID(b, UpdateNewEncryptedMessageTypeID, "updateNewEncryptedMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewEncryptedMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateNewEncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 768, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 768)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1420,12 +1468,16 @@ func (m *UpdateEncryptedChatTyping) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEncryptedChatTyping) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 811, m)
+	if err := tlrt.ConsumeID(b, UpdateEncryptedChatTypingTypeID, "updateEncryptedChatTyping"); err != nil {
+		return tlrt.DecodeErr(err, "updateEncryptedChatTyping", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateEncryptedChatTyping) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 811, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 811)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1490,13 +1542,17 @@ func (m *UpdateEncryption) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEncryption) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2458, m)
+	if err := tlrt.ConsumeID(b, UpdateEncryptionTypeID, "updateEncryption"); err != nil {
+		return tlrt.DecodeErr(err, "updateEncryption", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateEncryption) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2458, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2458)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1576,12 +1632,16 @@ func (m *UpdateEncryptedMessagesRead) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEncryptedMessagesRead) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1174, m)
+	if err := tlrt.ConsumeID(b, UpdateEncryptedMessagesReadTypeID, "updateEncryptedMessagesRead"); err != nil {
+		return tlrt.DecodeErr(err, "updateEncryptedMessagesRead", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateEncryptedMessagesRead) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1174, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1174)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1666,12 +1726,16 @@ func (m *UpdateChatParticipantAdd) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatParticipantAdd) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1230, m)
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantAddTypeID, "updateChatParticipantAdd"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantAdd", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatParticipantAdd) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1230, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1230)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1757,12 +1821,16 @@ func (m *UpdateChatParticipantDelete) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatParticipantDelete) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2963, m)
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantDeleteTypeID, "updateChatParticipantDelete"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantDelete", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatParticipantDelete) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2963, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2963)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1834,13 +1902,17 @@ func (m *UpdateDCOptions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDCOptions) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2042, m)
+	if err := tlrt.ConsumeID(b, UpdateDCOptionsTypeID, "updateDcOptions"); err != nil {
+		return tlrt.DecodeErr(err, "updateDcOptions", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateDCOptions) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2042, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2042)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1911,13 +1983,21 @@ func (m *UpdateNotifySettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNotifySettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2594, m)
+	if err := tlrt.ConsumeID(b, UpdateNotifySettingsTypeID, "updateNotifySettings"); err != nil {
+		return tlrt.DecodeErr(err, "updateNotifySettings", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateNotifySettings) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2594, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateNotifySettings{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2594)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2035,13 +2115,21 @@ func (m *UpdateServiceNotification) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateServiceNotification) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3064, m)
+	if err := tlrt.ConsumeID(b, UpdateServiceNotificationTypeID, "updateServiceNotification"); err != nil {
+		return tlrt.DecodeErr(err, "updateServiceNotification", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateServiceNotification) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3064, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateServiceNotification{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3064)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2138,12 +2226,16 @@ func (m *UpdatePrivacy) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePrivacy) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3088, m)
+	if err := tlrt.ConsumeID(b, UpdatePrivacyTypeID, "updatePrivacy"); err != nil {
+		return tlrt.DecodeErr(err, "updatePrivacy", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePrivacy) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3088, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3088)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2212,13 +2304,17 @@ func (m *UpdateUserPhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUserPhone) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 636, m)
+	if err := tlrt.ConsumeID(b, UpdateUserPhoneTypeID, "updateUserPhone"); err != nil {
+		return tlrt.DecodeErr(err, "updateUserPhone", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateUserPhone) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 636, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 636)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2351,12 +2447,20 @@ func (m *UpdateReadHistoryInbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadHistoryInbox) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2215, m)
+	if err := tlrt.ConsumeID(b, UpdateReadHistoryInboxTypeID, "updateReadHistoryInbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadHistoryInbox", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadHistoryInbox) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2215, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateReadHistoryInbox{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2215)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2462,12 +2566,16 @@ func (m *UpdateReadHistoryOutbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadHistoryOutbox) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1072, m)
+	if err := tlrt.ConsumeID(b, UpdateReadHistoryOutboxTypeID, "updateReadHistoryOutbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadHistoryOutbox", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadHistoryOutbox) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1072, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1072)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2548,13 +2656,17 @@ func (m *UpdateWebPage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateWebPage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1894, m)
+	if err := tlrt.ConsumeID(b, UpdateWebPageTypeID, "updateWebPage"); err != nil {
+		return tlrt.DecodeErr(err, "updateWebPage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateWebPage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1894, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1894)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2668,12 +2780,20 @@ func (m *UpdateReadMessagesContents) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadMessagesContents) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3195, m)
+	if err := tlrt.ConsumeID(b, UpdateReadMessagesContentsTypeID, "updateReadMessagesContents"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMessagesContents", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadMessagesContents) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3195, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateReadMessagesContents{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3195)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2784,12 +2904,20 @@ func (m *UpdateChannelTooLong) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelTooLong) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 747, m)
+	if err := tlrt.ConsumeID(b, UpdateChannelTooLongTypeID, "updateChannelTooLong"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelTooLong", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelTooLong) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 747, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateChannelTooLong{}
+	d := tlrt.NewDecoder(b, &wireSchema, 747)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2864,12 +2992,16 @@ func (m *UpdateChannel) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannel) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1614, m)
+	if err := tlrt.ConsumeID(b, UpdateChannelTypeID, "updateChannel"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannel", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannel) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1614, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1614)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2939,13 +3071,17 @@ func (m *UpdateNewChannelMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewChannelMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1609, m)
+	if err := tlrt.ConsumeID(b, UpdateNewChannelMessageTypeID, "updateNewChannelMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewChannelMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateNewChannelMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1609, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1609)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3055,12 +3191,20 @@ func (m *UpdateReadChannelInbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadChannelInbox) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2079, m)
+	if err := tlrt.ConsumeID(b, UpdateReadChannelInboxTypeID, "updateReadChannelInbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadChannelInbox", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadChannelInbox) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2079, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateReadChannelInbox{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2079)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3157,12 +3301,16 @@ func (m *UpdateDeleteChannelMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDeleteChannelMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2647, m)
+	if err := tlrt.ConsumeID(b, UpdateDeleteChannelMessagesTypeID, "updateDeleteChannelMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteChannelMessages", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteChannelMessages) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2647, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2647)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3244,12 +3392,16 @@ func (m *UpdateChannelMessageViews) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelMessageViews) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3142, m)
+	if err := tlrt.ConsumeID(b, UpdateChannelMessageViewsTypeID, "updateChannelMessageViews"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelMessageViews", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelMessageViews) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3142, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3142)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3325,12 +3477,16 @@ func (m *UpdateChatParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatParticipantAdmin) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2839, m)
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantAdminTypeID, "updateChatParticipantAdmin"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantAdmin", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatParticipantAdmin) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2839, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2839)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3402,13 +3558,17 @@ func (m *UpdateNewStickerSet) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewStickerSet) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1668, m)
+	if err := tlrt.ConsumeID(b, UpdateNewStickerSetTypeID, "updateNewStickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewStickerSet", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateNewStickerSet) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1668, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1668)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3486,12 +3646,20 @@ func (m *UpdateStickerSetsOrder) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStickerSetsOrder) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 702, m)
+	if err := tlrt.ConsumeID(b, UpdateStickerSetsOrderTypeID, "updateStickerSetsOrder"); err != nil {
+		return tlrt.DecodeErr(err, "updateStickerSetsOrder", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStickerSetsOrder) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 702, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateStickerSetsOrder{}
+	d := tlrt.NewDecoder(b, &wireSchema, 702)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3564,12 +3732,20 @@ func (m *UpdateStickerSets) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStickerSets) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1100, m)
+	if err := tlrt.ConsumeID(b, UpdateStickerSetsTypeID, "updateStickerSets"); err != nil {
+		return tlrt.DecodeErr(err, "updateStickerSets", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStickerSets) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1100, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateStickerSets{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1100)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3630,12 +3806,16 @@ func (m *UpdateSavedGifs) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateSavedGifs) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2091, m)
+	if err := tlrt.ConsumeID(b, UpdateSavedGifsTypeID, "updateSavedGifs"); err != nil {
+		return tlrt.DecodeErr(err, "updateSavedGifs", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateSavedGifs) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2091, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2091)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3719,13 +3899,21 @@ func (m *UpdateBotInlineQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotInlineQuery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1354, m)
+	if err := tlrt.ConsumeID(b, UpdateBotInlineQueryTypeID, "updateBotInlineQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotInlineQuery", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotInlineQuery) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1354, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotInlineQuery{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1354)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3837,13 +4025,21 @@ func (m *UpdateBotInlineSend) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotInlineSend) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 771, m)
+	if err := tlrt.ConsumeID(b, UpdateBotInlineSendTypeID, "updateBotInlineSend"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotInlineSend", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotInlineSend) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 771, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotInlineSend{}
+	d := tlrt.NewDecoder(b, &wireSchema, 771)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3936,13 +4132,17 @@ func (m *UpdateEditChannelMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEditChannelMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 865, m)
+	if err := tlrt.ConsumeID(b, UpdateEditChannelMessageTypeID, "updateEditChannelMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateEditChannelMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateEditChannelMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 865, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 865)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4083,13 +4283,21 @@ func (m *UpdateBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotCallbackQuery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2530, m)
+	if err := tlrt.ConsumeID(b, UpdateBotCallbackQueryTypeID, "updateBotCallbackQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotCallbackQuery", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2530, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotCallbackQuery{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2530)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4193,13 +4401,17 @@ func (m *UpdateEditMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEditMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2972, m)
+	if err := tlrt.ConsumeID(b, UpdateEditMessageTypeID, "updateEditMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateEditMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateEditMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2972, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2972)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4337,13 +4549,21 @@ func (m *UpdateInlineBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateInlineBotCallbackQuery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1672, m)
+	if err := tlrt.ConsumeID(b, UpdateInlineBotCallbackQueryTypeID, "updateInlineBotCallbackQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateInlineBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1672, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateInlineBotCallbackQuery{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1672)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4443,12 +4663,16 @@ func (m *UpdateReadChannelOutbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadChannelOutbox) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2498, m)
+	if err := tlrt.ConsumeID(b, UpdateReadChannelOutboxTypeID, "updateReadChannelOutbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadChannelOutbox", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadChannelOutbox) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2498, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2498)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4557,13 +4781,21 @@ func (m *UpdateDraftMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDraftMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3087, m)
+	if err := tlrt.ConsumeID(b, UpdateDraftMessageTypeID, "updateDraftMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateDraftMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateDraftMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3087, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateDraftMessage{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3087)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4644,12 +4876,16 @@ func (m *UpdateReadFeaturedStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadFeaturedStickers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1500, m)
+	if err := tlrt.ConsumeID(b, UpdateReadFeaturedStickersTypeID, "updateReadFeaturedStickers"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadFeaturedStickers", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadFeaturedStickers) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1500, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1500)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4703,12 +4939,16 @@ func (m *UpdateRecentStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateRecentStickers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2167, m)
+	if err := tlrt.ConsumeID(b, UpdateRecentStickersTypeID, "updateRecentStickers"); err != nil {
+		return tlrt.DecodeErr(err, "updateRecentStickers", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateRecentStickers) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2167, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2167)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4762,12 +5002,16 @@ func (m *UpdateConfig) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateConfig) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2259, m)
+	if err := tlrt.ConsumeID(b, UpdateConfigTypeID, "updateConfig"); err != nil {
+		return tlrt.DecodeErr(err, "updateConfig", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateConfig) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2259, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2259)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4821,12 +5065,16 @@ func (m *UpdatePtsChanged) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePtsChanged) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1110, m)
+	if err := tlrt.ConsumeID(b, UpdatePtsChangedTypeID, "updatePtsChanged"); err != nil {
+		return tlrt.DecodeErr(err, "updatePtsChanged", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePtsChanged) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1110, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1110)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4894,13 +5142,17 @@ func (m *UpdateChannelWebPage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelWebPage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1071, m)
+	if err := tlrt.ConsumeID(b, UpdateChannelWebPageTypeID, "updateChannelWebPage"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelWebPage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateChannelWebPage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1071, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1071)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5009,12 +5261,20 @@ func (m *UpdateDialogPinned) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDialogPinned) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1716, m)
+	if err := tlrt.ConsumeID(b, UpdateDialogPinnedTypeID, "updateDialogPinned"); err != nil {
+		return tlrt.DecodeErr(err, "updateDialogPinned", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogPinned) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1716, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateDialogPinned{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1716)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5150,12 +5410,20 @@ func (m *UpdatePinnedDialogs) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePinnedDialogs) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3225, m)
+	if err := tlrt.ConsumeID(b, UpdatePinnedDialogsTypeID, "updatePinnedDialogs"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedDialogs", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedDialogs) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3225, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePinnedDialogs{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3225)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5237,13 +5505,21 @@ func (m *UpdateBotWebhookJSON) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotWebhookJSON) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1922, m)
+	if err := tlrt.ConsumeID(b, UpdateBotWebhookJSONTypeID, "updateBotWebhookJSON"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotWebhookJSON", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotWebhookJSON) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1922, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotWebhookJSON{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1922)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5314,13 +5590,21 @@ func (m *UpdateBotWebhookJSONQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotWebhookJSONQuery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2183, m)
+	if err := tlrt.ConsumeID(b, UpdateBotWebhookJSONQueryTypeID, "updateBotWebhookJSONQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotWebhookJSONQuery", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotWebhookJSONQuery) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2183, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotWebhookJSONQuery{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2183)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5401,13 +5685,21 @@ func (m *UpdateBotShippingQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotShippingQuery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2476, m)
+	if err := tlrt.ConsumeID(b, UpdateBotShippingQueryTypeID, "updateBotShippingQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotShippingQuery", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotShippingQuery) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2476, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotShippingQuery{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2476)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5533,13 +5825,21 @@ func (m *UpdateBotPrecheckoutQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotPrecheckoutQuery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2025, m)
+	if err := tlrt.ConsumeID(b, UpdateBotPrecheckoutQueryTypeID, "updateBotPrecheckoutQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotPrecheckoutQuery) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2025, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotPrecheckoutQuery{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2025)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5636,13 +5936,17 @@ func (m *UpdatePhoneCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePhoneCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2357, m)
+	if err := tlrt.ConsumeID(b, UpdatePhoneCallTypeID, "updatePhoneCall"); err != nil {
+		return tlrt.DecodeErr(err, "updatePhoneCall", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdatePhoneCall) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2357, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2357)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5706,13 +6010,17 @@ func (m *UpdateLangPackTooLong) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateLangPackTooLong) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1331, m)
+	if err := tlrt.ConsumeID(b, UpdateLangPackTooLongTypeID, "updateLangPackTooLong"); err != nil {
+		return tlrt.DecodeErr(err, "updateLangPackTooLong", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateLangPackTooLong) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1331, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1331)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5775,13 +6083,21 @@ func (m *UpdateLangPack) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateLangPack) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1478, m)
+	if err := tlrt.ConsumeID(b, UpdateLangPackTypeID, "updateLangPack"); err != nil {
+		return tlrt.DecodeErr(err, "updateLangPack", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateLangPack) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1478, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateLangPack{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1478)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5842,12 +6158,16 @@ func (m *UpdateFavedStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateFavedStickers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2985, m)
+	if err := tlrt.ConsumeID(b, UpdateFavedStickersTypeID, "updateFavedStickers"); err != nil {
+		return tlrt.DecodeErr(err, "updateFavedStickers", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateFavedStickers) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2985, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2985)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5953,12 +6273,20 @@ func (m *UpdateChannelReadMessagesContents) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelReadMessagesContents) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 982, m)
+	if err := tlrt.ConsumeID(b, UpdateChannelReadMessagesContentsTypeID, "updateChannelReadMessagesContents"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelReadMessagesContents) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 982, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateChannelReadMessagesContents{}
+	d := tlrt.NewDecoder(b, &wireSchema, 982)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6039,12 +6367,16 @@ func (m *UpdateContactsReset) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateContactsReset) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1738, m)
+	if err := tlrt.ConsumeID(b, UpdateContactsResetTypeID, "updateContactsReset"); err != nil {
+		return tlrt.DecodeErr(err, "updateContactsReset", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateContactsReset) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1738, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1738)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6112,12 +6444,16 @@ func (m *UpdateChannelAvailableMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelAvailableMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2429, m)
+	if err := tlrt.ConsumeID(b, UpdateChannelAvailableMessagesTypeID, "updateChannelAvailableMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelAvailableMessages", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelAvailableMessages) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2429, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2429)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6196,12 +6532,20 @@ func (m *UpdateDialogUnreadMark) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDialogUnreadMark) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2482, m)
+	if err := tlrt.ConsumeID(b, UpdateDialogUnreadMarkTypeID, "updateDialogUnreadMark"); err != nil {
+		return tlrt.DecodeErr(err, "updateDialogUnreadMark", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogUnreadMark) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2482, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateDialogUnreadMark{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2482)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6348,13 +6692,21 @@ func (m *UpdateMessagePoll) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMessagePoll) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2827, m)
+	if err := tlrt.ConsumeID(b, UpdateMessagePollTypeID, "updateMessagePoll"); err != nil {
+		return tlrt.DecodeErr(err, "updateMessagePoll", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateMessagePoll) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2827, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateMessagePoll{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2827)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6464,12 +6816,20 @@ func (m *UpdateChatDefaultBannedRights) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatDefaultBannedRights) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1471, m)
+	if err := tlrt.ConsumeID(b, UpdateChatDefaultBannedRightsTypeID, "updateChatDefaultBannedRights"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatDefaultBannedRights", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatDefaultBannedRights) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1471, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateChatDefaultBannedRights{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1471)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6551,12 +6911,16 @@ func (m *UpdateFolderPeers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateFolderPeers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 840, m)
+	if err := tlrt.ConsumeID(b, UpdateFolderPeersTypeID, "updateFolderPeers"); err != nil {
+		return tlrt.DecodeErr(err, "updateFolderPeers", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateFolderPeers) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 840, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 840)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6632,13 +6996,21 @@ func (m *UpdatePeerSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePeerSettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1688, m)
+	if err := tlrt.ConsumeID(b, UpdatePeerSettingsTypeID, "updatePeerSettings"); err != nil {
+		return tlrt.DecodeErr(err, "updatePeerSettings", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdatePeerSettings) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1688, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePeerSettings{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1688)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6710,12 +7082,16 @@ func (m *UpdatePeerLocated) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePeerLocated) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2460, m)
+	if err := tlrt.ConsumeID(b, UpdatePeerLocatedTypeID, "updatePeerLocated"); err != nil {
+		return tlrt.DecodeErr(err, "updatePeerLocated", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePeerLocated) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2460, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2460)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6781,13 +7157,17 @@ func (m *UpdateNewScheduledMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewScheduledMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1189, m)
+	if err := tlrt.ConsumeID(b, UpdateNewScheduledMessageTypeID, "updateNewScheduledMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewScheduledMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateNewScheduledMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1189, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1189)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6896,12 +7276,20 @@ func (m *UpdateDeleteScheduledMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDeleteScheduledMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3145, m)
+	if err := tlrt.ConsumeID(b, UpdateDeleteScheduledMessagesTypeID, "updateDeleteScheduledMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteScheduledMessages) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3145, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateDeleteScheduledMessages{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3145)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6981,13 +7369,21 @@ func (m *UpdateTheme) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateTheme) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1911, m)
+	if err := tlrt.ConsumeID(b, UpdateThemeTypeID, "updateTheme"); err != nil {
+		return tlrt.DecodeErr(err, "updateTheme", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateTheme) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1911, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateTheme{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1911)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7055,12 +7451,16 @@ func (m *UpdateGeoLiveViewed) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateGeoLiveViewed) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1963, m)
+	if err := tlrt.ConsumeID(b, UpdateGeoLiveViewedTypeID, "updateGeoLiveViewed"); err != nil {
+		return tlrt.DecodeErr(err, "updateGeoLiveViewed", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateGeoLiveViewed) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1963, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1963)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7124,12 +7524,16 @@ func (m *UpdateLoginToken) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateLoginToken) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1481, m)
+	if err := tlrt.ConsumeID(b, UpdateLoginTokenTypeID, "updateLoginToken"); err != nil {
+		return tlrt.DecodeErr(err, "updateLoginToken", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateLoginToken) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1481, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1481)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7203,13 +7607,17 @@ func (m *UpdateMessagePollVote) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMessagePollVote) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1799, m)
+	if err := tlrt.ConsumeID(b, UpdateMessagePollVoteTypeID, "updateMessagePollVote"); err != nil {
+		return tlrt.DecodeErr(err, "updateMessagePollVote", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateMessagePollVote) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1799, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1799)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7298,13 +7706,21 @@ func (m *UpdateDialogFilter) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDialogFilter) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 996, m)
+	if err := tlrt.ConsumeID(b, UpdateDialogFilterTypeID, "updateDialogFilter"); err != nil {
+		return tlrt.DecodeErr(err, "updateDialogFilter", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateDialogFilter) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 996, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateDialogFilter{}
+	d := tlrt.NewDecoder(b, &wireSchema, 996)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7380,12 +7796,16 @@ func (m *UpdateDialogFilterOrder) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDialogFilterOrder) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2309, m)
+	if err := tlrt.ConsumeID(b, UpdateDialogFilterOrderTypeID, "updateDialogFilterOrder"); err != nil {
+		return tlrt.DecodeErr(err, "updateDialogFilterOrder", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogFilterOrder) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2309, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2309)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7443,12 +7863,16 @@ func (m *UpdateDialogFilters) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDialogFilters) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1130, m)
+	if err := tlrt.ConsumeID(b, UpdateDialogFiltersTypeID, "updateDialogFilters"); err != nil {
+		return tlrt.DecodeErr(err, "updateDialogFilters", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogFilters) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1130, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1130)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7509,13 +7933,17 @@ func (m *UpdatePhoneCallSignalingData) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePhoneCallSignalingData) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 986, m)
+	if err := tlrt.ConsumeID(b, UpdatePhoneCallSignalingDataTypeID, "updatePhoneCallSignalingData"); err != nil {
+		return tlrt.DecodeErr(err, "updatePhoneCallSignalingData", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdatePhoneCallSignalingData) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 986, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 986)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7592,12 +8020,16 @@ func (m *UpdateChannelMessageForwards) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelMessageForwards) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2790, m)
+	if err := tlrt.ConsumeID(b, UpdateChannelMessageForwardsTypeID, "updateChannelMessageForwards"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelMessageForwards", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelMessageForwards) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2790, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2790)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7733,12 +8165,20 @@ func (m *UpdateReadChannelDiscussionInbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadChannelDiscussionInbox) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2832, m)
+	if err := tlrt.ConsumeID(b, UpdateReadChannelDiscussionInboxTypeID, "updateReadChannelDiscussionInbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadChannelDiscussionInbox", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadChannelDiscussionInbox) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2832, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateReadChannelDiscussionInbox{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2832)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7835,12 +8275,16 @@ func (m *UpdateReadChannelDiscussionOutbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadChannelDiscussionOutbox) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1674, m)
+	if err := tlrt.ConsumeID(b, UpdateReadChannelDiscussionOutboxTypeID, "updateReadChannelDiscussionOutbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadChannelDiscussionOutbox", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadChannelDiscussionOutbox) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1674, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1674)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7917,12 +8361,20 @@ func (m *UpdatePeerBlocked) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePeerBlocked) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3063, m)
+	if err := tlrt.ConsumeID(b, UpdatePeerBlockedTypeID, "updatePeerBlocked"); err != nil {
+		return tlrt.DecodeErr(err, "updatePeerBlocked", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePeerBlocked) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3063, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePeerBlocked{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3063)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8035,13 +8487,21 @@ func (m *UpdateChannelUserTyping) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelUserTyping) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2021, m)
+	if err := tlrt.ConsumeID(b, UpdateChannelUserTypingTypeID, "updateChannelUserTyping"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelUserTyping", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateChannelUserTyping) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2021, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateChannelUserTyping{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2021)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8141,12 +8601,20 @@ func (m *UpdatePinnedMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePinnedMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3077, m)
+	if err := tlrt.ConsumeID(b, UpdatePinnedMessagesTypeID, "updatePinnedMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedMessages", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedMessages) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3077, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePinnedMessages{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3077)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8245,12 +8713,20 @@ func (m *UpdatePinnedChannelMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePinnedChannelMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1548, m)
+	if err := tlrt.ConsumeID(b, UpdatePinnedChannelMessagesTypeID, "updatePinnedChannelMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedChannelMessages", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedChannelMessages) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1548, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePinnedChannelMessages{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1548)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8328,12 +8804,16 @@ func (m *UpdateChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChat) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3207, m)
+	if err := tlrt.ConsumeID(b, UpdateChatTypeID, "updateChat"); err != nil {
+		return tlrt.DecodeErr(err, "updateChat", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChat) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3207, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3207)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8407,13 +8887,17 @@ func (m *UpdateGroupCallParticipants) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateGroupCallParticipants) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3147, m)
+	if err := tlrt.ConsumeID(b, UpdateGroupCallParticipantsTypeID, "updateGroupCallParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallParticipants", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateGroupCallParticipants) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3147, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3147)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8498,13 +8982,21 @@ func (m *UpdateGroupCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateGroupCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2202, m)
+	if err := tlrt.ConsumeID(b, UpdateGroupCallTypeID, "updateGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCall", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateGroupCall) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2202, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateGroupCall{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2202)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8612,12 +9104,20 @@ func (m *UpdatePeerHistoryTTL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePeerHistoryTTL) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2549, m)
+	if err := tlrt.ConsumeID(b, UpdatePeerHistoryTTLTypeID, "updatePeerHistoryTTL"); err != nil {
+		return tlrt.DecodeErr(err, "updatePeerHistoryTTL", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePeerHistoryTTL) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2549, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePeerHistoryTTL{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2549)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8729,13 +9229,21 @@ func (m *UpdateChatParticipant) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatParticipant) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2771, m)
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantTypeID, "updateChatParticipant"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipant", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateChatParticipant) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2771, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateChatParticipant{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2771)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8870,13 +9378,21 @@ func (m *UpdateChannelParticipant) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelParticipant) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2140, m)
+	if err := tlrt.ConsumeID(b, UpdateChannelParticipantTypeID, "updateChannelParticipant"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelParticipant", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateChannelParticipant) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2140, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateChannelParticipant{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2140)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8981,12 +9497,16 @@ func (m *UpdateBotStopped) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotStopped) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2663, m)
+	if err := tlrt.ConsumeID(b, UpdateBotStoppedTypeID, "updateBotStopped"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotStopped", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotStopped) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2663, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2663)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9064,13 +9584,21 @@ func (m *UpdateGroupCallConnection) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateGroupCallConnection) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 700, m)
+	if err := tlrt.ConsumeID(b, UpdateGroupCallConnectionTypeID, "updateGroupCallConnection"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallConnection", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateGroupCallConnection) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 700, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateGroupCallConnection{}
+	d := tlrt.NewDecoder(b, &wireSchema, 700)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9154,13 +9682,17 @@ func (m *UpdateBotCommands) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotCommands) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1390, m)
+	if err := tlrt.ConsumeID(b, UpdateBotCommandsTypeID, "updateBotCommands"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotCommands", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotCommands) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1390, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1390)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9243,12 +9775,16 @@ func (m *UpdatePendingJoinRequests) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePendingJoinRequests) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1737, m)
+	if err := tlrt.ConsumeID(b, UpdatePendingJoinRequestsTypeID, "updatePendingJoinRequests"); err != nil {
+		return tlrt.DecodeErr(err, "updatePendingJoinRequests", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePendingJoinRequests) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1737, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1737)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9368,13 +9904,21 @@ func (m *UpdateBotChatInviteRequester) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotChatInviteRequester) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1863, m)
+	if err := tlrt.ConsumeID(b, UpdateBotChatInviteRequesterTypeID, "updateBotChatInviteRequester"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotChatInviteRequester) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1863, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotChatInviteRequester{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1863)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9512,13 +10056,21 @@ func (m *UpdateMessageReactions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMessageReactions) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 904, m)
+	if err := tlrt.ConsumeID(b, UpdateMessageReactionsTypeID, "updateMessageReactions"); err != nil {
+		return tlrt.DecodeErr(err, "updateMessageReactions", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateMessageReactions) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 904, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateMessageReactions{}
+	d := tlrt.NewDecoder(b, &wireSchema, 904)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9602,12 +10154,16 @@ func (m *UpdateAttachMenuBots) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateAttachMenuBots) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 818, m)
+	if err := tlrt.ConsumeID(b, UpdateAttachMenuBotsTypeID, "updateAttachMenuBots"); err != nil {
+		return tlrt.DecodeErr(err, "updateAttachMenuBots", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateAttachMenuBots) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 818, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 818)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9667,12 +10223,16 @@ func (m *UpdateWebViewResultSent) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateWebViewResultSent) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 796, m)
+	if err := tlrt.ConsumeID(b, UpdateWebViewResultSentTypeID, "updateWebViewResultSent"); err != nil {
+		return tlrt.DecodeErr(err, "updateWebViewResultSent", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateWebViewResultSent) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 796, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 796)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9737,13 +10297,17 @@ func (m *UpdateBotMenuButton) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotMenuButton) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 788, m)
+	if err := tlrt.ConsumeID(b, UpdateBotMenuButtonTypeID, "updateBotMenuButton"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotMenuButton", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotMenuButton) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 788, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 788)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9807,12 +10371,16 @@ func (m *UpdateSavedRingtones) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateSavedRingtones) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1782, m)
+	if err := tlrt.ConsumeID(b, UpdateSavedRingtonesTypeID, "updateSavedRingtones"); err != nil {
+		return tlrt.DecodeErr(err, "updateSavedRingtones", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateSavedRingtones) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1782, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1782)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9885,13 +10453,21 @@ func (m *UpdateTranscribedAudio) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateTranscribedAudio) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 581, m)
+	if err := tlrt.ConsumeID(b, UpdateTranscribedAudioTypeID, "updateTranscribedAudio"); err != nil {
+		return tlrt.DecodeErr(err, "updateTranscribedAudio", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateTranscribedAudio) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 581, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateTranscribedAudio{}
+	d := tlrt.NewDecoder(b, &wireSchema, 581)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9968,12 +10544,16 @@ func (m *UpdateReadFeaturedEmojiStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadFeaturedEmojiStickers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3237, m)
+	if err := tlrt.ConsumeID(b, UpdateReadFeaturedEmojiStickersTypeID, "updateReadFeaturedEmojiStickers"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadFeaturedEmojiStickers", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadFeaturedEmojiStickers) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3237, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3237)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10035,13 +10615,17 @@ func (m *UpdateUserEmojiStatus) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUserEmojiStatus) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1005, m)
+	if err := tlrt.ConsumeID(b, UpdateUserEmojiStatusTypeID, "updateUserEmojiStatus"); err != nil {
+		return tlrt.DecodeErr(err, "updateUserEmojiStatus", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateUserEmojiStatus) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1005, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1005)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10105,12 +10689,16 @@ func (m *UpdateRecentEmojiStatuses) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateRecentEmojiStatuses) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1085, m)
+	if err := tlrt.ConsumeID(b, UpdateRecentEmojiStatusesTypeID, "updateRecentEmojiStatuses"); err != nil {
+		return tlrt.DecodeErr(err, "updateRecentEmojiStatuses", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateRecentEmojiStatuses) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1085, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1085)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10164,12 +10752,16 @@ func (m *UpdateRecentReactions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateRecentReactions) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1731, m)
+	if err := tlrt.ConsumeID(b, UpdateRecentReactionsTypeID, "updateRecentReactions"); err != nil {
+		return tlrt.DecodeErr(err, "updateRecentReactions", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateRecentReactions) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1731, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1731)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10236,12 +10828,20 @@ func (m *UpdateMoveStickerSetToTop) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMoveStickerSetToTop) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1961, m)
+	if err := tlrt.ConsumeID(b, UpdateMoveStickerSetToTopTypeID, "updateMoveStickerSetToTop"); err != nil {
+		return tlrt.DecodeErr(err, "updateMoveStickerSetToTop", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateMoveStickerSetToTop) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1961, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateMoveStickerSetToTop{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1961)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10323,13 +10923,17 @@ func (m *UpdateMessageExtendedMedia) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMessageExtendedMedia) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2814, m)
+	if err := tlrt.ConsumeID(b, UpdateMessageExtendedMediaTypeID, "updateMessageExtendedMedia"); err != nil {
+		return tlrt.DecodeErr(err, "updateMessageExtendedMedia", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateMessageExtendedMedia) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2814, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2814)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10402,12 +11006,16 @@ func (m *UpdateUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUser) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 928, m)
+	if err := tlrt.ConsumeID(b, UpdateUserTypeID, "updateUser"); err != nil {
+		return tlrt.DecodeErr(err, "updateUser", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateUser) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 928, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 928)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10465,12 +11073,16 @@ func (m *UpdateAutoSaveSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateAutoSaveSettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3065, m)
+	if err := tlrt.ConsumeID(b, UpdateAutoSaveSettingsTypeID, "updateAutoSaveSettings"); err != nil {
+		return tlrt.DecodeErr(err, "updateAutoSaveSettings", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateAutoSaveSettings) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3065, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3065)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10533,13 +11145,17 @@ func (m *UpdateStory) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStory) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1790, m)
+	if err := tlrt.ConsumeID(b, UpdateStoryTypeID, "updateStory"); err != nil {
+		return tlrt.DecodeErr(err, "updateStory", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateStory) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1790, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1790)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10610,12 +11226,16 @@ func (m *UpdateReadStories) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadStories) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3190, m)
+	if err := tlrt.ConsumeID(b, UpdateReadStoriesTypeID, "updateReadStories"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadStories", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadStories) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3190, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3190)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10690,12 +11310,16 @@ func (m *UpdateStoryID) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStoryID) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 874, m)
+	if err := tlrt.ConsumeID(b, UpdateStoryIDTypeID, "updateStoryID"); err != nil {
+		return tlrt.DecodeErr(err, "updateStoryID", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStoryID) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 874, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 874)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10762,12 +11386,20 @@ func (m *UpdateStoriesStealthMode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStoriesStealthMode) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1031, m)
+	if err := tlrt.ConsumeID(b, UpdateStoriesStealthModeTypeID, "updateStoriesStealthMode"); err != nil {
+		return tlrt.DecodeErr(err, "updateStoriesStealthMode", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStoriesStealthMode) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1031, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateStoriesStealthMode{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1031)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10840,13 +11472,17 @@ func (m *UpdateSentStoryReaction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateSentStoryReaction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1871, m)
+	if err := tlrt.ConsumeID(b, UpdateSentStoryReactionTypeID, "updateSentStoryReaction"); err != nil {
+		return tlrt.DecodeErr(err, "updateSentStoryReaction", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateSentStoryReaction) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1871, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1871)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10924,13 +11560,21 @@ func (m *UpdateBotChatBoost) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotChatBoost) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2064, m)
+	if err := tlrt.ConsumeID(b, UpdateBotChatBoostTypeID, "updateBotChatBoost"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotChatBoost", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotChatBoost) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2064, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotChatBoost{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2064)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11005,12 +11649,16 @@ func (m *UpdateChannelViewForumAsMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelViewForumAsMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 662, m)
+	if err := tlrt.ConsumeID(b, UpdateChannelViewForumAsMessagesTypeID, "updateChannelViewForumAsMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelViewForumAsMessages", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelViewForumAsMessages) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 662, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 662)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11089,13 +11737,21 @@ func (m *UpdatePeerWallpaper) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePeerWallpaper) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2395, m)
+	if err := tlrt.ConsumeID(b, UpdatePeerWallpaperTypeID, "updatePeerWallpaper"); err != nil {
+		return tlrt.DecodeErr(err, "updatePeerWallpaper", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdatePeerWallpaper) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2395, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePeerWallpaper{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2395)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11199,13 +11855,17 @@ func (m *UpdateBotMessageReaction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotMessageReaction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2370, m)
+	if err := tlrt.ConsumeID(b, UpdateBotMessageReactionTypeID, "updateBotMessageReaction"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotMessageReaction", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotMessageReaction) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2370, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2370)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11306,13 +11966,17 @@ func (m *UpdateBotMessageReactions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotMessageReactions) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 680, m)
+	if err := tlrt.ConsumeID(b, UpdateBotMessageReactionsTypeID, "updateBotMessageReactions"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotMessageReactions", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotMessageReactions) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 680, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 680)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11396,12 +12060,20 @@ func (m *UpdateSavedDialogPinned) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateSavedDialogPinned) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2397, m)
+	if err := tlrt.ConsumeID(b, UpdateSavedDialogPinnedTypeID, "updateSavedDialogPinned"); err != nil {
+		return tlrt.DecodeErr(err, "updateSavedDialogPinned", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateSavedDialogPinned) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2397, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateSavedDialogPinned{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2397)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11505,12 +12177,20 @@ func (m *UpdatePinnedSavedDialogs) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePinnedSavedDialogs) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1666, m)
+	if err := tlrt.ConsumeID(b, UpdatePinnedSavedDialogsTypeID, "updatePinnedSavedDialogs"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedSavedDialogs", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedSavedDialogs) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1666, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePinnedSavedDialogs{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1666)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11579,12 +12259,16 @@ func (m *UpdateSavedReactionTags) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateSavedReactionTags) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1190, m)
+	if err := tlrt.ConsumeID(b, UpdateSavedReactionTagsTypeID, "updateSavedReactionTags"); err != nil {
+		return tlrt.DecodeErr(err, "updateSavedReactionTags", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateSavedReactionTags) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1190, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1190)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11641,13 +12325,17 @@ func (m *UpdateSMSJob) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateSMSJob) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3132, m)
+	if err := tlrt.ConsumeID(b, UpdateSMSJobTypeID, "updateSmsJob"); err != nil {
+		return tlrt.DecodeErr(err, "updateSmsJob", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateSMSJob) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3132, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3132)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11713,13 +12401,17 @@ func (m *UpdateQuickReplies) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateQuickReplies) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3214, m)
+	if err := tlrt.ConsumeID(b, UpdateQuickRepliesTypeID, "updateQuickReplies"); err != nil {
+		return tlrt.DecodeErr(err, "updateQuickReplies", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateQuickReplies) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3214, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3214)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11785,13 +12477,21 @@ func (m *UpdateNewQuickReply) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewQuickReply) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3175, m)
+	if err := tlrt.ConsumeID(b, UpdateNewQuickReplyTypeID, "updateNewQuickReply"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewQuickReply", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateNewQuickReply) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3175, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateNewQuickReply{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3175)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11858,12 +12558,16 @@ func (m *UpdateDeleteQuickReply) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDeleteQuickReply) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1463, m)
+	if err := tlrt.ConsumeID(b, UpdateDeleteQuickReplyTypeID, "updateDeleteQuickReply"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteQuickReply", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteQuickReply) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1463, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1463)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11926,13 +12630,17 @@ func (m *UpdateQuickReplyMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateQuickReplyMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1235, m)
+	if err := tlrt.ConsumeID(b, UpdateQuickReplyMessageTypeID, "updateQuickReplyMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateQuickReplyMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateQuickReplyMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1235, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1235)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12007,12 +12715,16 @@ func (m *UpdateDeleteQuickReplyMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDeleteQuickReplyMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1486, m)
+	if err := tlrt.ConsumeID(b, UpdateDeleteQuickReplyMessagesTypeID, "updateDeleteQuickReplyMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteQuickReplyMessages", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteQuickReplyMessages) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1486, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1486)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12081,13 +12793,21 @@ func (m *UpdateBotBusinessConnect) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotBusinessConnect) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1997, m)
+	if err := tlrt.ConsumeID(b, UpdateBotBusinessConnectTypeID, "updateBotBusinessConnect"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotBusinessConnect", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotBusinessConnect) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1997, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotBusinessConnect{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1997)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12172,13 +12892,21 @@ func (m *UpdateBotNewBusinessMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotNewBusinessMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2210, m)
+	if err := tlrt.ConsumeID(b, UpdateBotNewBusinessMessageTypeID, "updateBotNewBusinessMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotNewBusinessMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2210, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotNewBusinessMessage{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2210)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12275,13 +13003,21 @@ func (m *UpdateBotEditBusinessMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotEditBusinessMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 663, m)
+	if err := tlrt.ConsumeID(b, UpdateBotEditBusinessMessageTypeID, "updateBotEditBusinessMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotEditBusinessMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 663, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotEditBusinessMessage{}
+	d := tlrt.NewDecoder(b, &wireSchema, 663)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12374,13 +13110,17 @@ func (m *UpdateBotDeleteBusinessMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotDeleteBusinessMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2238, m)
+	if err := tlrt.ConsumeID(b, UpdateBotDeleteBusinessMessageTypeID, "updateBotDeleteBusinessMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotDeleteBusinessMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2238, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2238)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12462,13 +13202,17 @@ func (m *UpdateNewStoryReaction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewStoryReaction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 826, m)
+	if err := tlrt.ConsumeID(b, UpdateNewStoryReactionTypeID, "updateNewStoryReaction"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewStoryReaction", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateNewStoryReaction) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 826, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 826)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12540,12 +13284,16 @@ func (m *UpdateStarsBalance) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStarsBalance) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1402, m)
+	if err := tlrt.ConsumeID(b, UpdateStarsBalanceTypeID, "updateStarsBalance"); err != nil {
+		return tlrt.DecodeErr(err, "updateStarsBalance", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStarsBalance) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1402, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1402)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12664,13 +13412,21 @@ func (m *UpdateBusinessBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBusinessBotCallbackQuery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 910, m)
+	if err := tlrt.ConsumeID(b, UpdateBusinessBotCallbackQueryTypeID, "updateBusinessBotCallbackQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBusinessBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 910, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBusinessBotCallbackQuery{}
+	d := tlrt.NewDecoder(b, &wireSchema, 910)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12770,12 +13526,20 @@ func (m *UpdateStarsRevenueStatus) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStarsRevenueStatus) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2302, m)
+	if err := tlrt.ConsumeID(b, UpdateStarsRevenueStatusTypeID, "updateStarsRevenueStatus"); err != nil {
+		return tlrt.DecodeErr(err, "updateStarsRevenueStatus", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStarsRevenueStatus) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2302, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateStarsRevenueStatus{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2302)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12848,13 +13612,17 @@ func (m *UpdateBotPurchasedPaidMedia) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotPurchasedPaidMedia) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1006, m)
+	if err := tlrt.ConsumeID(b, UpdateBotPurchasedPaidMediaTypeID, "updateBotPurchasedPaidMedia"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotPurchasedPaidMedia", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotPurchasedPaidMedia) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1006, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1006)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12923,12 +13691,16 @@ func (m *UpdatePaidReactionPrivacy) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePaidReactionPrivacy) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2002, m)
+	if err := tlrt.ConsumeID(b, UpdatePaidReactionPrivacyTypeID, "updatePaidReactionPrivacy"); err != nil {
+		return tlrt.DecodeErr(err, "updatePaidReactionPrivacy", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePaidReactionPrivacy) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2002, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2002)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12994,13 +13766,17 @@ func (m *UpdateSentPhoneCode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateSentPhoneCode) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1427, m)
+	if err := tlrt.ConsumeID(b, UpdateSentPhoneCodeTypeID, "updateSentPhoneCode"); err != nil {
+		return tlrt.DecodeErr(err, "updateSentPhoneCode", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateSentPhoneCode) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1427, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1427)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13079,13 +13855,17 @@ func (m *UpdateGroupCallChainBlocks) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateGroupCallChainBlocks) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2290, m)
+	if err := tlrt.ConsumeID(b, UpdateGroupCallChainBlocksTypeID, "updateGroupCallChainBlocks"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateGroupCallChainBlocks) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2290, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2290)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13165,12 +13945,16 @@ func (m *UpdateReadMonoForumInbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadMonoForumInbox) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1818, m)
+	if err := tlrt.ConsumeID(b, UpdateReadMonoForumInboxTypeID, "updateReadMonoForumInbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMonoForumInbox", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadMonoForumInbox) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1818, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1818)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13247,12 +14031,16 @@ func (m *UpdateReadMonoForumOutbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadMonoForumOutbox) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2292, m)
+	if err := tlrt.ConsumeID(b, UpdateReadMonoForumOutboxTypeID, "updateReadMonoForumOutbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMonoForumOutbox", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadMonoForumOutbox) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2292, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2292)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13336,12 +14124,20 @@ func (m *UpdateMonoForumNoPaidException) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMonoForumNoPaidException) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2227, m)
+	if err := tlrt.ConsumeID(b, UpdateMonoForumNoPaidExceptionTypeID, "updateMonoForumNoPaidException"); err != nil {
+		return tlrt.DecodeErr(err, "updateMonoForumNoPaidException", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateMonoForumNoPaidException) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2227, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateMonoForumNoPaidException{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2227)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13420,13 +14216,21 @@ func (m *UpdateGroupCallMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateGroupCallMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2844, m)
+	if err := tlrt.ConsumeID(b, UpdateGroupCallMessageTypeID, "updateGroupCallMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateGroupCallMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2844, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateGroupCallMessage{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2844)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13504,13 +14308,17 @@ func (m *UpdateGroupCallEncryptedMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateGroupCallEncryptedMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2703, m)
+	if err := tlrt.ConsumeID(b, UpdateGroupCallEncryptedMessageTypeID, "updateGroupCallEncryptedMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallEncryptedMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateGroupCallEncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2703, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2703)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13590,12 +14398,20 @@ func (m *UpdatePinnedForumTopic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePinnedForumTopic) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1663, m)
+	if err := tlrt.ConsumeID(b, UpdatePinnedForumTopicTypeID, "updatePinnedForumTopic"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedForumTopic", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedForumTopic) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1663, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePinnedForumTopic{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1663)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13704,12 +14520,20 @@ func (m *UpdatePinnedForumTopics) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePinnedForumTopics) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2920, m)
+	if err := tlrt.ConsumeID(b, UpdatePinnedForumTopicsTypeID, "updatePinnedForumTopics"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedForumTopics", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedForumTopics) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2920, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePinnedForumTopics{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2920)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13794,13 +14618,17 @@ func (m *UpdateDeleteGroupCallMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDeleteGroupCallMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1248, m)
+	if err := tlrt.ConsumeID(b, UpdateDeleteGroupCallMessagesTypeID, "updateDeleteGroupCallMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteGroupCallMessages", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateDeleteGroupCallMessages) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1248, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1248)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13872,13 +14700,17 @@ func (m *UpdateStarGiftAuctionState) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStarGiftAuctionState) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1350, m)
+	if err := tlrt.ConsumeID(b, UpdateStarGiftAuctionStateTypeID, "updateStarGiftAuctionState"); err != nil {
+		return tlrt.DecodeErr(err, "updateStarGiftAuctionState", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateStarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1350, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1350)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13952,12 +14784,20 @@ func (m *UpdateStarGiftAuctionUserState) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStarGiftAuctionUserState) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2892, m)
+	if err := tlrt.ConsumeID(b, UpdateStarGiftAuctionUserStateTypeID, "updateStarGiftAuctionUserState"); err != nil {
+		return tlrt.DecodeErr(err, "updateStarGiftAuctionUserState", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStarGiftAuctionUserState) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2892, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateStarGiftAuctionUserState{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2892)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14026,13 +14866,17 @@ func (m *UpdateEmojiGameInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEmojiGameInfo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3242, m)
+	if err := tlrt.ConsumeID(b, UpdateEmojiGameInfoTypeID, "updateEmojiGameInfo"); err != nil {
+		return tlrt.DecodeErr(err, "updateEmojiGameInfo", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateEmojiGameInfo) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3242, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3242)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14093,12 +14937,16 @@ func (m *UpdateStarGiftCraftFail) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStarGiftCraftFail) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2368, m)
+	if err := tlrt.ConsumeID(b, UpdateStarGiftCraftFailTypeID, "updateStarGiftCraftFail"); err != nil {
+		return tlrt.DecodeErr(err, "updateStarGiftCraftFail", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStarGiftCraftFail) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2368, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2368)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14164,13 +15012,17 @@ func (m *UpdateChatParticipantRank) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatParticipantRank) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2572, m)
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantRankTypeID, "updateChatParticipantRank"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantRank", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateChatParticipantRank) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2572, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2572)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14251,12 +15103,16 @@ func (m *UpdateManagedBot) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateManagedBot) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1344, m)
+	if err := tlrt.ConsumeID(b, UpdateManagedBotTypeID, "updateManagedBot"); err != nil {
+		return tlrt.DecodeErr(err, "updateManagedBot", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateManagedBot) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1344, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1344)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14370,13 +15226,21 @@ func (m *UpdateBotGuestChatQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotGuestChatQuery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2752, m)
+	if err := tlrt.ConsumeID(b, UpdateBotGuestChatQueryTypeID, "updateBotGuestChatQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotGuestChatQuery) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2752, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotGuestChatQuery{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2752)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14454,12 +15318,16 @@ func (m *UpdateAiComposeTones) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateAiComposeTones) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2011, m)
+	if err := tlrt.ConsumeID(b, UpdateAiComposeTonesTypeID, "updateAiComposeTones"); err != nil {
+		return tlrt.DecodeErr(err, "updateAiComposeTones", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateAiComposeTones) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2011, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2011)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14527,13 +15395,17 @@ func (m *UpdateJoinChatWebViewDecision) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateJoinChatWebViewDecision) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2574, m)
+	if err := tlrt.ConsumeID(b, UpdateJoinChatWebViewDecisionTypeID, "updateJoinChatWebViewDecision"); err != nil {
+		return tlrt.DecodeErr(err, "updateJoinChatWebViewDecision", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateJoinChatWebViewDecision) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2574, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2574)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14688,13 +15560,21 @@ func (m *UpdateNewBotConnection) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewBotConnection) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2428, m)
+	if err := tlrt.ConsumeID(b, UpdateNewBotConnectionTypeID, "updateNewBotConnection"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewBotConnection", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateNewBotConnection) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2428, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateNewBotConnection{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2428)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14785,12 +15665,20 @@ func (m *UpdateWebBrowserSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateWebBrowserSettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2652, m)
+	if err := tlrt.ConsumeID(b, UpdateWebBrowserSettingsTypeID, "updateWebBrowserSettings"); err != nil {
+		return tlrt.DecodeErr(err, "updateWebBrowserSettings", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateWebBrowserSettings) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2652, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateWebBrowserSettings{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2652)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14893,13 +15781,21 @@ func (m *UpdateWebBrowserException) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateWebBrowserException) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 780, m)
+	if err := tlrt.ConsumeID(b, UpdateWebBrowserExceptionTypeID, "updateWebBrowserException"); err != nil {
+		return tlrt.DecodeErr(err, "updateWebBrowserException", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateWebBrowserException) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 780, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateWebBrowserException{}
+	d := tlrt.NewDecoder(b, &wireSchema, 780)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14978,13 +15874,21 @@ func (m *UpdateNewEphemeralMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewEphemeralMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 935, m)
+	if err := tlrt.ConsumeID(b, UpdateNewEphemeralMessageTypeID, "updateNewEphemeralMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewEphemeralMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateNewEphemeralMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 935, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateNewEphemeralMessage{}
+	d := tlrt.NewDecoder(b, &wireSchema, 935)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15058,12 +15962,16 @@ func (m *UpdateDeleteEphemeralMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDeleteEphemeralMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1493, m)
+	if err := tlrt.ConsumeID(b, UpdateDeleteEphemeralMessagesTypeID, "updateDeleteEphemeralMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteEphemeralMessages", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteEphemeralMessages) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1493, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1493)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15132,13 +16040,21 @@ func (m *UpdateEditEphemeralMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEditEphemeralMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1378, m)
+	if err := tlrt.ConsumeID(b, UpdateEditEphemeralMessageTypeID, "updateEditEphemeralMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateEditEphemeralMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateEditEphemeralMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1378, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateEditEphemeralMessage{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1378)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15219,13 +16135,21 @@ func (m *UpdateBotStarsSubscription) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotStarsSubscription) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1696, m)
+	if err := tlrt.ConsumeID(b, UpdateBotStarsSubscriptionTypeID, "updateBotStarsSubscription"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateBotStarsSubscription) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1696, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotStarsSubscription{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1696)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15344,12 +16268,16 @@ func (m *UpdatesTooLong) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesTooLong) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2959, m)
+	if err := tlrt.ConsumeID(b, UpdatesTooLongTypeID, "updatesTooLong"); err != nil {
+		return tlrt.DecodeErr(err, "updatesTooLong", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesTooLong) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2959, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2959)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15532,13 +16460,21 @@ func (m *UpdateShortMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateShortMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1088, m)
+	if err := tlrt.ConsumeID(b, UpdateShortMessageTypeID, "updateShortMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateShortMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateShortMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1088, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateShortMessage{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1088)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15789,13 +16725,21 @@ func (m *UpdateShortChatMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateShortChatMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1389, m)
+	if err := tlrt.ConsumeID(b, UpdateShortChatMessageTypeID, "updateShortChatMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateShortChatMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateShortChatMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1389, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateShortChatMessage{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1389)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15925,13 +16869,17 @@ func (m *UpdateShort) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateShort) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1831, m)
+	if err := tlrt.ConsumeID(b, UpdateShortTypeID, "updateShort"); err != nil {
+		return tlrt.DecodeErr(err, "updateShort", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateShort) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1831, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1831)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16026,13 +16974,17 @@ func (m *UpdatesCombined) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesCombined) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1758, m)
+	if err := tlrt.ConsumeID(b, UpdatesCombinedTypeID, "updatesCombined"); err != nil {
+		return tlrt.DecodeErr(err, "updatesCombined", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdatesCombined) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1758, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1758)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16137,13 +17089,17 @@ func (m *Updates) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Updates) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1778, m)
+	if err := tlrt.ConsumeID(b, UpdatesTypeID, "updates"); err != nil {
+		return tlrt.DecodeErr(err, "updates", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *Updates) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1778, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1778)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16299,13 +17255,21 @@ func (m *UpdateShortSentMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateShortSentMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2060, m)
+	if err := tlrt.ConsumeID(b, UpdateShortSentMessageTypeID, "updateShortSentMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateShortSentMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UpdateShortSentMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2060, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateShortSentMessage{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2060)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16825,12 +17789,16 @@ func (m *UserEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2799, m)
+	if err := tlrt.ConsumeID(b, UserEmptyTypeID, "userEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "userEmpty", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserEmpty) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2799, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2799)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17387,13 +18355,21 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *User) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2421, m)
+	if err := tlrt.ConsumeID(b, UserTypeID, "user"); err != nil {
+		return tlrt.DecodeErr(err, "user", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *User) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2421, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = User{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2421)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17674,12 +18650,16 @@ func (m *UserProfilePhotoEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserProfilePhotoEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1410, m)
+	if err := tlrt.ConsumeID(b, UserProfilePhotoEmptyTypeID, "userProfilePhotoEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "userProfilePhotoEmpty", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserProfilePhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1410, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1410)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17778,13 +18758,21 @@ func (m *UserProfilePhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserProfilePhoto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1917, m)
+	if err := tlrt.ConsumeID(b, UserProfilePhotoTypeID, "userProfilePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "userProfilePhoto", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *UserProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1917, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UserProfilePhoto{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1917)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17903,12 +18891,16 @@ func (m *UserStatusEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 681, m)
+	if err := tlrt.ConsumeID(b, UserStatusEmptyTypeID, "userStatusEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusEmpty", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusEmpty) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 681, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 681)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17968,12 +18960,16 @@ func (m *UserStatusOnline) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusOnline) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3081, m)
+	if err := tlrt.ConsumeID(b, UserStatusOnlineTypeID, "userStatusOnline"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusOnline", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusOnline) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3081, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3081)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18037,12 +19033,16 @@ func (m *UserStatusOffline) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusOffline) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 582, m)
+	if err := tlrt.ConsumeID(b, UserStatusOfflineTypeID, "userStatusOffline"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusOffline", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusOffline) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 582, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 582)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18106,12 +19106,20 @@ func (m *UserStatusRecently) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusRecently) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1851, m)
+	if err := tlrt.ConsumeID(b, UserStatusRecentlyTypeID, "userStatusRecently"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusRecently", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusRecently) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1851, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UserStatusRecently{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1851)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18177,12 +19185,20 @@ func (m *UserStatusLastWeek) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusLastWeek) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1464, m)
+	if err := tlrt.ConsumeID(b, UserStatusLastWeekTypeID, "userStatusLastWeek"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusLastWeek", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusLastWeek) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1464, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UserStatusLastWeek{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1464)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18248,12 +19264,20 @@ func (m *UserStatusLastMonth) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusLastMonth) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1636, m)
+	if err := tlrt.ConsumeID(b, UserStatusLastMonthTypeID, "userStatusLastMonth"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusLastMonth", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusLastMonth) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1636, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UserStatusLastMonth{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1636)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18696,13 +19720,21 @@ func (m *Username) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Username) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2447, m)
+	if err := tlrt.ConsumeID(b, UsernameTypeID, "username"); err != nil {
+		return tlrt.DecodeErr(err, "username", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
 func (m *Username) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2447, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Username{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2447)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -605,21 +605,22 @@ func (v *value) decodeVector(d *Decoder, p unsafe.Pointer, depth int) error {
 	if d.Spend(uintptr(room) * e.size); d.failed() {
 		return errRefused
 	}
-	s := reflect.MakeSlice(v.typ, 0, room)
+	// The array is read and written by its address; the slice header
+	// goes to p once it is whole.
+	arr := reflect.MakeSlice(v.typ, room, room)
 	for i := range n {
-		if s.Len() == s.Cap() {
-			next := grow(s.Len(), n)
+		if i == arr.Len() {
+			next := grow(i, n)
 			if d.Spend(uintptr(next) * e.size); d.failed() {
 				return errRefused
 			}
-			bigger := reflect.MakeSlice(v.typ, s.Len(), next)
-			reflect.Copy(bigger, s)
-			s = bigger
+			bigger := reflect.MakeSlice(v.typ, next, next)
+			reflect.Copy(bigger, arr)
+			arr = bigger
 		}
-		s = s.Slice(0, i+1)
 		held := (n - 1 - i) * minSize
 		d.Buf = d.Buf[:len(d.Buf)-held]
-		err := e.decode(d, unsafe.Add(s.UnsafePointer(), uintptr(i)*e.size), depth)
+		err := e.decode(d, unsafe.Add(arr.UnsafePointer(), uintptr(i)*e.size), depth)
 		if d.failed() {
 			return errRefused
 		}
@@ -628,6 +629,6 @@ func (v *value) decodeVector(d *Decoder, p unsafe.Pointer, depth int) error {
 			return decodeElemErr(err, i)
 		}
 	}
-	reflect.NewAt(v.typ, p).Elem().Set(s)
+	*(*sliceHeader)(p) = sliceHeader{data: arr.UnsafePointer(), len: n, cap: arr.Len()}
 	return nil
 }
