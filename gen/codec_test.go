@@ -83,8 +83,9 @@ func TestTGCode(t *testing.T) {
 // TestCodecForms checks the methods emitted for each definition of the
 // table case and of tg with generate.go's list: unless the definition
 // keeps a generated codec, Decode and DecodeBare hand the value to the
-// runtime at the definition's root, and EncodeBare, Encode and
-// DecodeBareAt by the definition's row of the wire table; and each field
+// runtime at the definition's root, EncodeBare and Encode by the
+// definition's row of the wire table, and it has no DecodeBareAt (the
+// runtime reads its fields by the wire table); and each field
 // row of the wire table names the Go struct field that holds the field.
 func TestCodecForms(t *testing.T) {
 	cases := []struct {
@@ -117,7 +118,6 @@ func TestCodecForms(t *testing.T) {
 					"DecodeBare":   fmt.Sprintf("return tlrt.DecodeValueBare(b, &wireSchema, %d, m)", d.WireRoot),
 					"Encode":       fmt.Sprintf("return tlrt.EncodeBoxedFields(b, &wireSchema, %d, unsafe.Pointer(m))", d.WireDef),
 					"EncodeBare":   fmt.Sprintf("return tlrt.EncodeFields(b, &wireSchema, %d, unsafe.Pointer(m))", d.WireDef),
-					"DecodeBareAt": fmt.Sprintf("return tlrt.DecodeFields(d, &wireSchema, %d, unsafe.Pointer(m), depth)", d.WireDef),
 				}
 				for name, body := range table {
 					if !d.Code {
@@ -128,6 +128,10 @@ func TestCodecForms(t *testing.T) {
 					if !ok || strings.Contains(got, "DecodeValue") || strings.Contains(got, "Fields(") {
 						t.Errorf("%s.%s keeps a generated codec, but is:\n%s", d.GoName, name, got)
 					}
+				}
+				_, at := methods[d.GoName+".DecodeBareAt"]
+				if at != d.Code {
+					t.Errorf("%s: has DecodeBareAt: %v, keeps a generated codec: %v", d.GoName, at, d.Code)
 				}
 				if d.Code {
 					hot++

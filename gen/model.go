@@ -120,6 +120,12 @@ type Class struct {
 	// WireRoot is, for a class of several constructors, the index in
 	// Model.Wire.Types of the class, where its Decoder starts.
 	WireRoot int
+	// Code reports that, for a class of several constructors, its decoder
+	// functions are generated code: a switch over its constructors. Else
+	// they hand the value to the runtime, which finds the constructor in
+	// the wire table (tlrt.DecodeClassAt). It is set as its constructors'
+	// Def.Code (see decideCode).
+	Code bool
 	// Slab is the constructor whose values a vector of the class takes
 	// from slabs, arrays of several values allocated at once (see
 	// decideSlabs); nil for a class of one constructor.
@@ -827,11 +833,16 @@ func linkDocs(m *Model) {
 // by commas) whose constructors keep generated codecs: those constructors
 // keep them, and every other definition takes its codec from the wire
 // table, functions included, which are encoded once per call. With no
-// types, every definition keeps its generated codec. A name that is no
+// types, every definition keeps its generated codec. A class keeps
+// generated decoder functions when its constructors keep theirs (Class.Code).
+// A name that is no
 // boxed type of the schema is an error that says what it is instead, if
 // anything.
 func decideCode(m *Model, types []string) error {
 	if len(types) == 0 {
+		for _, c := range m.Classes {
+			c.Code = true
+		}
 		return nil
 	}
 	var names []string
@@ -861,6 +872,9 @@ func decideCode(m *Model, types []string) error {
 	}
 	for _, d := range m.Defs {
 		d.Code = code[d]
+	}
+	for _, c := range m.Classes {
+		c.Code = len(c.Constructors) > 0 && c.Constructors[0].Code
 	}
 	return nil
 }

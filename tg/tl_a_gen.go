@@ -25,25 +25,9 @@ func DecodeAiComposeTone(b *bin.Buffer) (AiComposeToneClass, error) {
 // decodeAiComposeTone is DecodeAiComposeTone for a value nested depth levels
 // deep.
 func decodeAiComposeTone(d *tlrt.Decoder, depth int) (AiComposeToneClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AiComposeToneClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case AiComposeToneTypeID:
-		v, size = &AiComposeTone{}, unsafe.Sizeof(AiComposeTone{})
-	case AiComposeToneDefaultTypeID:
-		v, size = &AiComposeToneDefault{}, unsafe.Sizeof(AiComposeToneDefault{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "AiComposeTone"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 349, depth)
+	c, _ := v.(AiComposeToneClass)
+	return c, err
 }
 
 // AiComposeTone is the TL constructor aiComposeTone.
@@ -166,30 +150,32 @@ func (m *AiComposeTone) ClearAuthorID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AiComposeTone) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1978, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AiComposeTone) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1978, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AiComposeTone) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2766, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AiComposeTone) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2766, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AiComposeTone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1978, unsafe.Pointer(m), depth)
 }
 
 // AiComposeToneDefault is the TL constructor aiComposeToneDefault.
@@ -221,30 +207,32 @@ func (*AiComposeToneDefault) TypeName() string {
 func (*AiComposeToneDefault) aiComposeToneClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AiComposeToneDefault) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1445, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AiComposeToneDefault) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1445, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AiComposeToneDefault) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2185, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2185, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AiComposeToneDefault) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1445, unsafe.Pointer(m), depth)
 }
 
 // AttachMenuBotsClass is the TL type AttachMenuBots: one of
@@ -264,25 +252,9 @@ func DecodeAttachMenuBots(b *bin.Buffer) (AttachMenuBotsClass, error) {
 // decodeAttachMenuBots is DecodeAttachMenuBots for a value nested depth levels
 // deep.
 func decodeAttachMenuBots(d *tlrt.Decoder, depth int) (AttachMenuBotsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AttachMenuBotsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case AttachMenuBotsNotModifiedTypeID:
-		v = &AttachMenuBotsNotModified{}
-	case AttachMenuBotsTypeID:
-		v, size = &AttachMenuBots{}, unsafe.Sizeof(AttachMenuBots{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "AttachMenuBots"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 810, depth)
+	c, _ := v.(AttachMenuBotsClass)
+	return c, err
 }
 
 // AttachMenuBotsNotModified is the TL constructor attachMenuBotsNotModified.
@@ -310,29 +282,31 @@ func (*AttachMenuBotsNotModified) TypeName() string {
 func (*AttachMenuBotsNotModified) attachMenuBotsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AttachMenuBotsNotModified) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2315, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AttachMenuBotsNotModified) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2315, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AttachMenuBotsNotModified) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3138, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AttachMenuBotsNotModified) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3138, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AttachMenuBotsNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2315, unsafe.Pointer(m), depth)
 }
 
 // AttachMenuBots is the TL constructor attachMenuBots.
@@ -364,30 +338,32 @@ func (*AttachMenuBots) TypeName() string {
 func (*AttachMenuBots) attachMenuBotsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AttachMenuBots) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 554, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AttachMenuBots) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 554, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AttachMenuBots) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1210, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AttachMenuBots) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1210, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AttachMenuBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 554, unsafe.Pointer(m), depth)
 }
 
 // AttachMenuPeerTypeClass is the TL type AttachMenuPeerType: one of
@@ -408,29 +384,9 @@ func DecodeAttachMenuPeerType(b *bin.Buffer) (AttachMenuPeerTypeClass, error) {
 // decodeAttachMenuPeerType is DecodeAttachMenuPeerType for a value nested depth
 // levels deep.
 func decodeAttachMenuPeerType(d *tlrt.Decoder, depth int) (AttachMenuPeerTypeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AttachMenuPeerTypeClass
-	switch id {
-	case AttachMenuPeerTypeSameBotPMTypeID:
-		v = &AttachMenuPeerTypeSameBotPM{}
-	case AttachMenuPeerTypeBotPMTypeID:
-		v = &AttachMenuPeerTypeBotPM{}
-	case AttachMenuPeerTypePMTypeID:
-		v = &AttachMenuPeerTypePM{}
-	case AttachMenuPeerTypeChatTypeID:
-		v = &AttachMenuPeerTypeChat{}
-	case AttachMenuPeerTypeBroadcastTypeID:
-		v = &AttachMenuPeerTypeBroadcast{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "AttachMenuPeerType"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 521, depth)
+	c, _ := v.(AttachMenuPeerTypeClass)
+	return c, err
 }
 
 // AttachMenuPeerTypeSameBotPM is the TL constructor
@@ -459,29 +415,31 @@ func (*AttachMenuPeerTypeSameBotPM) TypeName() string {
 func (*AttachMenuPeerTypeSameBotPM) attachMenuPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeSameBotPM) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1154, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeSameBotPM) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1154, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeSameBotPM) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1872, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeSameBotPM) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1872, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AttachMenuPeerTypeSameBotPM) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1154, unsafe.Pointer(m), depth)
 }
 
 // AttachMenuPeerTypeBotPM is the TL constructor attachMenuPeerTypeBotPM.
@@ -509,29 +467,31 @@ func (*AttachMenuPeerTypeBotPM) TypeName() string {
 func (*AttachMenuPeerTypeBotPM) attachMenuPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeBotPM) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1867, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeBotPM) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1867, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeBotPM) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2646, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeBotPM) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2646, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AttachMenuPeerTypeBotPM) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1867, unsafe.Pointer(m), depth)
 }
 
 // AttachMenuPeerTypePM is the TL constructor attachMenuPeerTypePM.
@@ -559,29 +519,31 @@ func (*AttachMenuPeerTypePM) TypeName() string {
 func (*AttachMenuPeerTypePM) attachMenuPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypePM) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2308, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypePM) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2308, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypePM) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3131, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypePM) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3131, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AttachMenuPeerTypePM) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2308, unsafe.Pointer(m), depth)
 }
 
 // AttachMenuPeerTypeChat is the TL constructor attachMenuPeerTypeChat.
@@ -609,29 +571,31 @@ func (*AttachMenuPeerTypeChat) TypeName() string {
 func (*AttachMenuPeerTypeChat) attachMenuPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeChat) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 43, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeChat) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 43, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeChat) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 629, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeChat) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 629, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AttachMenuPeerTypeChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 43, unsafe.Pointer(m), depth)
 }
 
 // AttachMenuPeerTypeBroadcast is the TL constructor
@@ -660,29 +624,31 @@ func (*AttachMenuPeerTypeBroadcast) TypeName() string {
 func (*AttachMenuPeerTypeBroadcast) attachMenuPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeBroadcast) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1142, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1142, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeBroadcast) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1860, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1860, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AttachMenuPeerTypeBroadcast) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1142, unsafe.Pointer(m), depth)
 }
 
 // AccessPointRule is the TL constructor accessPointRule.
@@ -711,30 +677,32 @@ func (*AccessPointRule) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccessPointRule) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 660, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccessPointRule) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 660, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccessPointRule) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1332, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccessPointRule) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1332, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccessPointRule) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 660, unsafe.Pointer(m), depth)
 }
 
 // AccountDaysTTL is the TL constructor accountDaysTTL.
@@ -760,29 +728,31 @@ func (*AccountDaysTTL) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountDaysTTL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1749, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountDaysTTL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1749, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountDaysTTL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2515, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountDaysTTL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2515, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountDaysTTL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1749, unsafe.Pointer(m), depth)
 }
 
 // AiComposeToneExample is the TL constructor aiComposeToneExample.
@@ -810,30 +780,32 @@ func (*AiComposeToneExample) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AiComposeToneExample) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2314, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AiComposeToneExample) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2314, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AiComposeToneExample) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3137, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AiComposeToneExample) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3137, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AiComposeToneExample) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2314, unsafe.Pointer(m), depth)
 }
 
 // AttachMenuBot is the TL constructor attachMenuBot.
@@ -899,30 +871,32 @@ func (m *AttachMenuBot) ClearPeerTypes() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AttachMenuBot) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2053, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AttachMenuBot) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2053, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AttachMenuBot) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2855, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AttachMenuBot) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2855, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AttachMenuBot) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2053, unsafe.Pointer(m), depth)
 }
 
 // AttachMenuBotIcon is the TL constructor attachMenuBotIcon.
@@ -975,30 +949,32 @@ func (m *AttachMenuBotIcon) ClearColors() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AttachMenuBotIcon) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1675, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AttachMenuBotIcon) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1675, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AttachMenuBotIcon) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2435, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AttachMenuBotIcon) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2435, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AttachMenuBotIcon) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1675, unsafe.Pointer(m), depth)
 }
 
 // AttachMenuBotIconColor is the TL constructor attachMenuBotIconColor.
@@ -1026,30 +1002,32 @@ func (*AttachMenuBotIconColor) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AttachMenuBotIconColor) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 655, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AttachMenuBotIconColor) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 655, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AttachMenuBotIconColor) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1326, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AttachMenuBotIconColor) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1326, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AttachMenuBotIconColor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 655, unsafe.Pointer(m), depth)
 }
 
 // AttachMenuBotsBot is the TL constructor attachMenuBotsBot.
@@ -1077,30 +1055,32 @@ func (*AttachMenuBotsBot) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AttachMenuBotsBot) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1361, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AttachMenuBotsBot) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1361, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AttachMenuBotsBot) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2096, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AttachMenuBotsBot) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2096, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AttachMenuBotsBot) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1361, unsafe.Pointer(m), depth)
 }
 
 // AuctionBidLevel is the TL constructor auctionBidLevel.
@@ -1128,29 +1108,31 @@ func (*AuctionBidLevel) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuctionBidLevel) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 446, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuctionBidLevel) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 446, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuctionBidLevel) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1086, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuctionBidLevel) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1086, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuctionBidLevel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 446, unsafe.Pointer(m), depth)
 }
 
 // Authorization is the TL constructor authorization.
@@ -1201,30 +1183,32 @@ func (*Authorization) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Authorization) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1619, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Authorization) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1619, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Authorization) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2378, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Authorization) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2378, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Authorization) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1619, unsafe.Pointer(m), depth)
 }
 
 // AutoDownloadSettings is the TL constructor autoDownloadSettings.
@@ -1266,29 +1250,31 @@ func (*AutoDownloadSettings) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AutoDownloadSettings) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1769, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AutoDownloadSettings) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1769, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AutoDownloadSettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2537, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AutoDownloadSettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2537, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AutoDownloadSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1769, unsafe.Pointer(m), depth)
 }
 
 // AutoSaveException is the TL constructor autoSaveException.
@@ -1316,29 +1302,31 @@ func (*AutoSaveException) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AutoSaveException) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1188, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AutoSaveException) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1188, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AutoSaveException) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1908, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AutoSaveException) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1908, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AutoSaveException) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1188, unsafe.Pointer(m), depth)
 }
 
 // AutoSaveSettings is the TL constructor autoSaveSettings.
@@ -1392,29 +1380,31 @@ func (m *AutoSaveSettings) ClearVideoMaxSize() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AutoSaveSettings) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1912, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AutoSaveSettings) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1912, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AutoSaveSettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2698, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AutoSaveSettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2698, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AutoSaveSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1912, unsafe.Pointer(m), depth)
 }
 
 // AvailableEffect is the TL constructor availableEffect.
@@ -1492,30 +1482,32 @@ func (m *AvailableEffect) ClearEffectAnimationID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AvailableEffect) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1362, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AvailableEffect) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1362, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AvailableEffect) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2097, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AvailableEffect) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2097, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AvailableEffect) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1362, unsafe.Pointer(m), depth)
 }
 
 // AvailableReaction is the TL constructor availableReaction.
@@ -1557,28 +1549,30 @@ func (*AvailableReaction) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AvailableReaction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1839, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AvailableReaction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1839, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AvailableReaction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2614, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AvailableReaction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2614, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AvailableReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1839, unsafe.Pointer(m), depth)
 }

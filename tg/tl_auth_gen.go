@@ -26,25 +26,9 @@ func DecodeAuthAuthorization(b *bin.Buffer) (AuthAuthorizationClass, error) {
 // decodeAuthAuthorization is DecodeAuthAuthorization for a value nested depth
 // levels deep.
 func decodeAuthAuthorization(d *tlrt.Decoder, depth int) (AuthAuthorizationClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AuthAuthorizationClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case AuthAuthorizationTypeID:
-		v, size = &AuthAuthorization{}, unsafe.Sizeof(AuthAuthorization{})
-	case AuthAuthorizationSignUpRequiredTypeID:
-		v, size = &AuthAuthorizationSignUpRequired{}, unsafe.Sizeof(AuthAuthorizationSignUpRequired{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "auth.Authorization"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 189, depth)
+	c, _ := v.(AuthAuthorizationClass)
+	return c, err
 }
 
 // AuthAuthorization is the TL constructor auth.authorization.
@@ -146,30 +130,32 @@ func (m *AuthAuthorization) ClearFutureAuthToken() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthAuthorization) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 425, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthAuthorization) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 425, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthAuthorization) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1063, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthAuthorization) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1063, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthAuthorization) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 425, unsafe.Pointer(m), depth)
 }
 
 // AuthAuthorizationSignUpRequired is the TL constructor
@@ -203,30 +189,32 @@ func (*AuthAuthorizationSignUpRequired) TypeName() string {
 func (*AuthAuthorizationSignUpRequired) authAuthorizationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthAuthorizationSignUpRequired) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 647, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthAuthorizationSignUpRequired) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 647, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthAuthorizationSignUpRequired) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1317, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthAuthorizationSignUpRequired) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1317, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthAuthorizationSignUpRequired) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 647, unsafe.Pointer(m), depth)
 }
 
 // AuthCodeTypeClass is the TL type auth.CodeType: one of AuthCodeTypeSMS,
@@ -247,29 +235,9 @@ func DecodeAuthCodeType(b *bin.Buffer) (AuthCodeTypeClass, error) {
 // decodeAuthCodeType is DecodeAuthCodeType for a value nested depth levels
 // deep.
 func decodeAuthCodeType(d *tlrt.Decoder, depth int) (AuthCodeTypeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AuthCodeTypeClass
-	switch id {
-	case AuthCodeTypeSMSTypeID:
-		v = &AuthCodeTypeSMS{}
-	case AuthCodeTypeCallTypeID:
-		v = &AuthCodeTypeCall{}
-	case AuthCodeTypeFlashCallTypeID:
-		v = &AuthCodeTypeFlashCall{}
-	case AuthCodeTypeMissedCallTypeID:
-		v = &AuthCodeTypeMissedCall{}
-	case AuthCodeTypeFragmentSMSTypeID:
-		v = &AuthCodeTypeFragmentSMS{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "auth.CodeType"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 322, depth)
+	c, _ := v.(AuthCodeTypeClass)
+	return c, err
 }
 
 // AuthCodeTypeSMS is the TL constructor auth.codeTypeSms.
@@ -296,29 +264,31 @@ func (*AuthCodeTypeSMS) TypeName() string {
 func (*AuthCodeTypeSMS) authCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeSMS) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1050, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeSMS) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1050, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeSMS) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1759, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthCodeTypeSMS) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1759, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthCodeTypeSMS) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1050, unsafe.Pointer(m), depth)
 }
 
 // AuthCodeTypeCall is the TL constructor auth.codeTypeCall.
@@ -345,29 +315,31 @@ func (*AuthCodeTypeCall) TypeName() string {
 func (*AuthCodeTypeCall) authCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1063, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1063, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1774, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthCodeTypeCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1774, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthCodeTypeCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1063, unsafe.Pointer(m), depth)
 }
 
 // AuthCodeTypeFlashCall is the TL constructor auth.codeTypeFlashCall.
@@ -394,29 +366,31 @@ func (*AuthCodeTypeFlashCall) TypeName() string {
 func (*AuthCodeTypeFlashCall) authCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeFlashCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 332, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeFlashCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 332, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeFlashCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 953, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthCodeTypeFlashCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 953, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthCodeTypeFlashCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 332, unsafe.Pointer(m), depth)
 }
 
 // AuthCodeTypeMissedCall is the TL constructor auth.codeTypeMissedCall.
@@ -443,29 +417,31 @@ func (*AuthCodeTypeMissedCall) TypeName() string {
 func (*AuthCodeTypeMissedCall) authCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeMissedCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2025, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeMissedCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2025, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeMissedCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2823, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthCodeTypeMissedCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2823, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthCodeTypeMissedCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2025, unsafe.Pointer(m), depth)
 }
 
 // AuthCodeTypeFragmentSMS is the TL constructor auth.codeTypeFragmentSms.
@@ -492,29 +468,31 @@ func (*AuthCodeTypeFragmentSMS) TypeName() string {
 func (*AuthCodeTypeFragmentSMS) authCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeFragmentSMS) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 66, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeFragmentSMS) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 66, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeFragmentSMS) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 656, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthCodeTypeFragmentSMS) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 656, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthCodeTypeFragmentSMS) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 66, unsafe.Pointer(m), depth)
 }
 
 // AuthLoginTokenClass is the TL type auth.LoginToken: one of AuthLoginToken,
@@ -534,27 +512,9 @@ func DecodeAuthLoginToken(b *bin.Buffer) (AuthLoginTokenClass, error) {
 // decodeAuthLoginToken is DecodeAuthLoginToken for a value nested depth levels
 // deep.
 func decodeAuthLoginToken(d *tlrt.Decoder, depth int) (AuthLoginTokenClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AuthLoginTokenClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case AuthLoginTokenTypeID:
-		v, size = &AuthLoginToken{}, unsafe.Sizeof(AuthLoginToken{})
-	case AuthLoginTokenMigrateToTypeID:
-		v, size = &AuthLoginTokenMigrateTo{}, unsafe.Sizeof(AuthLoginTokenMigrateTo{})
-	case AuthLoginTokenSuccessTypeID:
-		v, size = &AuthLoginTokenSuccess{}, unsafe.Sizeof(AuthLoginTokenSuccess{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "auth.LoginToken"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2108, depth)
+	c, _ := v.(AuthLoginTokenClass)
+	return c, err
 }
 
 // AuthLoginToken is the TL constructor auth.loginToken.
@@ -584,30 +544,32 @@ func (*AuthLoginToken) TypeName() string {
 func (*AuthLoginToken) authLoginTokenClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthLoginToken) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 910, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthLoginToken) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 910, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthLoginToken) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1608, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthLoginToken) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1608, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthLoginToken) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 910, unsafe.Pointer(m), depth)
 }
 
 // AuthLoginTokenMigrateTo is the TL constructor auth.loginTokenMigrateTo.
@@ -638,30 +600,32 @@ func (*AuthLoginTokenMigrateTo) TypeName() string {
 func (*AuthLoginTokenMigrateTo) authLoginTokenClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthLoginTokenMigrateTo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 59, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthLoginTokenMigrateTo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 59, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthLoginTokenMigrateTo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 649, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthLoginTokenMigrateTo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 649, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthLoginTokenMigrateTo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 59, unsafe.Pointer(m), depth)
 }
 
 // AuthLoginTokenSuccess is the TL constructor auth.loginTokenSuccess.
@@ -691,30 +655,32 @@ func (*AuthLoginTokenSuccess) TypeName() string {
 func (*AuthLoginTokenSuccess) authLoginTokenClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthLoginTokenSuccess) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 524, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthLoginTokenSuccess) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 524, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthLoginTokenSuccess) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1175, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthLoginTokenSuccess) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1175, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthLoginTokenSuccess) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 524, unsafe.Pointer(m), depth)
 }
 
 // AuthSentCodeClass is the TL type auth.SentCode: one of AuthSentCode,
@@ -734,27 +700,9 @@ func DecodeAuthSentCode(b *bin.Buffer) (AuthSentCodeClass, error) {
 // decodeAuthSentCode is DecodeAuthSentCode for a value nested depth levels
 // deep.
 func decodeAuthSentCode(d *tlrt.Decoder, depth int) (AuthSentCodeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AuthSentCodeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case AuthSentCodeTypeID:
-		v, size = &AuthSentCode{}, unsafe.Sizeof(AuthSentCode{})
-	case AuthSentCodeSuccessTypeID:
-		v, size = &AuthSentCodeSuccess{}, unsafe.Sizeof(AuthSentCodeSuccess{})
-	case AuthSentCodePaymentRequiredTypeID:
-		v, size = &AuthSentCodePaymentRequired{}, unsafe.Sizeof(AuthSentCodePaymentRequired{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "auth.SentCode"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 302, depth)
+	c, _ := v.(AuthSentCodeClass)
+	return c, err
 }
 
 // AuthSentCode is the TL constructor auth.sentCode.
@@ -812,30 +760,32 @@ func (m *AuthSentCode) ClearTimeout() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCode) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 873, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCode) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 873, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCode) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1569, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSentCode) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1569, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 873, unsafe.Pointer(m), depth)
 }
 
 // AuthSentCodeSuccess is the TL constructor auth.sentCodeSuccess.
@@ -865,30 +815,32 @@ func (*AuthSentCodeSuccess) TypeName() string {
 func (*AuthSentCodeSuccess) authSentCodeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeSuccess) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 341, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeSuccess) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 341, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeSuccess) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 963, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSentCodeSuccess) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 963, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeSuccess) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 341, unsafe.Pointer(m), depth)
 }
 
 // AuthSentCodePaymentRequired is the TL constructor
@@ -927,30 +879,32 @@ func (*AuthSentCodePaymentRequired) TypeName() string {
 func (*AuthSentCodePaymentRequired) authSentCodeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodePaymentRequired) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2377, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodePaymentRequired) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2377, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodePaymentRequired) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3204, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSentCodePaymentRequired) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3204, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodePaymentRequired) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2377, unsafe.Pointer(m), depth)
 }
 
 // AuthSentCodeTypeClass is the TL type auth.SentCodeType: one of
@@ -974,43 +928,9 @@ func DecodeAuthSentCodeType(b *bin.Buffer) (AuthSentCodeTypeClass, error) {
 // decodeAuthSentCodeType is DecodeAuthSentCodeType for a value nested depth
 // levels deep.
 func decodeAuthSentCodeType(d *tlrt.Decoder, depth int) (AuthSentCodeTypeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AuthSentCodeTypeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case AuthSentCodeTypeAppTypeID:
-		v = tlrt.New[AuthSentCodeTypeApp](d)
-	case AuthSentCodeTypeSMSTypeID:
-		v = tlrt.New[AuthSentCodeTypeSMS](d)
-	case AuthSentCodeTypeCallTypeID:
-		v = tlrt.New[AuthSentCodeTypeCall](d)
-	case AuthSentCodeTypeFlashCallTypeID:
-		v, size = &AuthSentCodeTypeFlashCall{}, unsafe.Sizeof(AuthSentCodeTypeFlashCall{})
-	case AuthSentCodeTypeMissedCallTypeID:
-		v, size = &AuthSentCodeTypeMissedCall{}, unsafe.Sizeof(AuthSentCodeTypeMissedCall{})
-	case AuthSentCodeTypeEmailCodeTypeID:
-		v, size = &AuthSentCodeTypeEmailCode{}, unsafe.Sizeof(AuthSentCodeTypeEmailCode{})
-	case AuthSentCodeTypeSetUpEmailRequiredTypeID:
-		v = tlrt.New[AuthSentCodeTypeSetUpEmailRequired](d)
-	case AuthSentCodeTypeFragmentSMSTypeID:
-		v, size = &AuthSentCodeTypeFragmentSMS{}, unsafe.Sizeof(AuthSentCodeTypeFragmentSMS{})
-	case AuthSentCodeTypeFirebaseSMSTypeID:
-		v, size = &AuthSentCodeTypeFirebaseSMS{}, unsafe.Sizeof(AuthSentCodeTypeFirebaseSMS{})
-	case AuthSentCodeTypeSMSWordTypeID:
-		v, size = &AuthSentCodeTypeSMSWord{}, unsafe.Sizeof(AuthSentCodeTypeSMSWord{})
-	case AuthSentCodeTypeSMSPhraseTypeID:
-		v, size = &AuthSentCodeTypeSMSPhrase{}, unsafe.Sizeof(AuthSentCodeTypeSMSPhrase{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "auth.SentCodeType"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 321, depth)
+	c, _ := v.(AuthSentCodeTypeClass)
+	return c, err
 }
 
 // AuthSentCodeTypeApp is the TL constructor auth.sentCodeTypeApp.
@@ -1039,29 +959,31 @@ func (*AuthSentCodeTypeApp) TypeName() string {
 func (*AuthSentCodeTypeApp) authSentCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeApp) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 567, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeApp) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 567, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeApp) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1224, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeApp) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1224, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeTypeApp) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 567, unsafe.Pointer(m), depth)
 }
 
 // AuthSentCodeTypeSMS is the TL constructor auth.sentCodeTypeSms.
@@ -1090,29 +1012,31 @@ func (*AuthSentCodeTypeSMS) TypeName() string {
 func (*AuthSentCodeTypeSMS) authSentCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMS) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1833, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMS) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1833, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMS) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2606, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMS) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2606, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeTypeSMS) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1833, unsafe.Pointer(m), depth)
 }
 
 // AuthSentCodeTypeCall is the TL constructor auth.sentCodeTypeCall.
@@ -1141,29 +1065,31 @@ func (*AuthSentCodeTypeCall) TypeName() string {
 func (*AuthSentCodeTypeCall) authSentCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 772, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 772, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1454, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1454, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeTypeCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 772, unsafe.Pointer(m), depth)
 }
 
 // AuthSentCodeTypeFlashCall is the TL constructor auth.sentCodeTypeFlashCall.
@@ -1193,30 +1119,32 @@ func (*AuthSentCodeTypeFlashCall) TypeName() string {
 func (*AuthSentCodeTypeFlashCall) authSentCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFlashCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1600, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFlashCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1600, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFlashCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2356, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFlashCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2356, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeTypeFlashCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1600, unsafe.Pointer(m), depth)
 }
 
 // AuthSentCodeTypeMissedCall is the TL constructor auth.sentCodeTypeMissedCall.
@@ -1248,30 +1176,32 @@ func (*AuthSentCodeTypeMissedCall) TypeName() string {
 func (*AuthSentCodeTypeMissedCall) authSentCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeMissedCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1190, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeMissedCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1190, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeMissedCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1910, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSentCodeTypeMissedCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1910, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeTypeMissedCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1190, unsafe.Pointer(m), depth)
 }
 
 // AuthSentCodeTypeEmailCode is the TL constructor auth.sentCodeTypeEmailCode.
@@ -1355,30 +1285,32 @@ func (m *AuthSentCodeTypeEmailCode) ClearResetPendingDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeEmailCode) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2339, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeEmailCode) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2339, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeEmailCode) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3164, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSentCodeTypeEmailCode) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3164, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeTypeEmailCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2339, unsafe.Pointer(m), depth)
 }
 
 // AuthSentCodeTypeSetUpEmailRequired is the TL constructor
@@ -1415,29 +1347,31 @@ func (*AuthSentCodeTypeSetUpEmailRequired) TypeName() string {
 func (*AuthSentCodeTypeSetUpEmailRequired) authSentCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSetUpEmailRequired) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1543, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSetUpEmailRequired) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1543, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSetUpEmailRequired) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2296, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSetUpEmailRequired) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2296, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeTypeSetUpEmailRequired) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1543, unsafe.Pointer(m), depth)
 }
 
 // AuthSentCodeTypeFragmentSMS is the TL constructor
@@ -1470,30 +1404,32 @@ func (*AuthSentCodeTypeFragmentSMS) TypeName() string {
 func (*AuthSentCodeTypeFragmentSMS) authSentCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFragmentSMS) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2058, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFragmentSMS) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2058, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFragmentSMS) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2861, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFragmentSMS) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2861, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeTypeFragmentSMS) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2058, unsafe.Pointer(m), depth)
 }
 
 // AuthSentCodeTypeFirebaseSMS is the TL constructor
@@ -1641,30 +1577,32 @@ func (m *AuthSentCodeTypeFirebaseSMS) ClearPushTimeout() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFirebaseSMS) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 5, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFirebaseSMS) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 5, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFirebaseSMS) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 583, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFirebaseSMS) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 583, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeTypeFirebaseSMS) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 5, unsafe.Pointer(m), depth)
 }
 
 // AuthSentCodeTypeSMSWord is the TL constructor auth.sentCodeTypeSmsWord.
@@ -1719,30 +1657,32 @@ func (m *AuthSentCodeTypeSMSWord) ClearBeginning() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMSWord) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1531, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMSWord) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1531, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMSWord) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2284, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMSWord) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2284, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeTypeSMSWord) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1531, unsafe.Pointer(m), depth)
 }
 
 // AuthSentCodeTypeSMSPhrase is the TL constructor auth.sentCodeTypeSmsPhrase.
@@ -1797,30 +1737,32 @@ func (m *AuthSentCodeTypeSMSPhrase) ClearBeginning() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMSPhrase) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1682, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMSPhrase) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1682, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMSPhrase) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2442, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMSPhrase) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2442, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeTypeSMSPhrase) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1682, unsafe.Pointer(m), depth)
 }
 
 // AuthExportedAuthorization is the TL constructor auth.exportedAuthorization.
@@ -1848,30 +1790,32 @@ func (*AuthExportedAuthorization) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthExportedAuthorization) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1689, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthExportedAuthorization) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1689, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthExportedAuthorization) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2449, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthExportedAuthorization) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2449, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthExportedAuthorization) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1689, unsafe.Pointer(m), depth)
 }
 
 // AuthLoggedOut is the TL constructor auth.loggedOut.
@@ -1924,30 +1868,32 @@ func (m *AuthLoggedOut) ClearFutureAuthToken() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthLoggedOut) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1876, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthLoggedOut) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1876, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthLoggedOut) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2655, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthLoggedOut) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2655, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthLoggedOut) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1876, unsafe.Pointer(m), depth)
 }
 
 // AuthPasskeyLoginOptions is the TL constructor auth.passkeyLoginOptions.
@@ -1974,30 +1920,32 @@ func (*AuthPasskeyLoginOptions) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthPasskeyLoginOptions) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2143, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthPasskeyLoginOptions) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2143, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthPasskeyLoginOptions) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2954, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthPasskeyLoginOptions) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2954, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthPasskeyLoginOptions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2143, unsafe.Pointer(m), depth)
 }
 
 // AuthPasswordRecovery is the TL constructor auth.passwordRecovery.
@@ -2024,30 +1972,32 @@ func (*AuthPasswordRecovery) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthPasswordRecovery) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 172, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthPasswordRecovery) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 172, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthPasswordRecovery) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 778, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthPasswordRecovery) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 778, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthPasswordRecovery) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 172, unsafe.Pointer(m), depth)
 }
 
 // AuthSendCodeRequest is the TL function auth.sendCode.
@@ -2077,30 +2027,32 @@ func (*AuthSendCodeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSendCodeRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1565, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSendCodeRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1565, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSendCodeRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2320, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSendCodeRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2320, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSendCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1565, unsafe.Pointer(m), depth)
 }
 
 // AuthSendCode calls auth.sendCode: see AuthSendCodeRequest.
@@ -2141,30 +2093,32 @@ func (*AuthSignUpRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSignUpRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1599, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSignUpRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1599, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSignUpRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2355, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSignUpRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2355, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSignUpRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1599, unsafe.Pointer(m), depth)
 }
 
 // AuthSignUp calls auth.signUp: see AuthSignUpRequest.
@@ -2227,30 +2181,32 @@ func (m *AuthSignInRequest) ClearPhoneCode() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSignInRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1300, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSignInRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1300, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSignInRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2027, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSignInRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2027, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSignInRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1300, unsafe.Pointer(m), depth)
 }
 
 // AuthSignIn calls auth.signIn: see AuthSignInRequest.
@@ -2282,29 +2238,31 @@ func (*AuthLogOutRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthLogOutRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 584, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthLogOutRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 584, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthLogOutRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1243, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthLogOutRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1243, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthLogOutRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 584, unsafe.Pointer(m), depth)
 }
 
 // AuthLogOut calls auth.logOut: see AuthLogOutRequest.
@@ -2336,29 +2294,31 @@ func (*AuthResetAuthorizationsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthResetAuthorizationsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1484, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthResetAuthorizationsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1484, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthResetAuthorizationsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2229, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthResetAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2229, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthResetAuthorizationsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1484, unsafe.Pointer(m), depth)
 }
 
 // AuthResetAuthorizations calls auth.resetAuthorizations: see
@@ -2394,29 +2354,31 @@ func (*AuthExportAuthorizationRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthExportAuthorizationRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2182, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthExportAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2182, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthExportAuthorizationRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2995, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthExportAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2995, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthExportAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2182, unsafe.Pointer(m), depth)
 }
 
 // AuthExportAuthorization calls auth.exportAuthorization: see
@@ -2453,30 +2415,32 @@ func (*AuthImportAuthorizationRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthImportAuthorizationRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1548, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthImportAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1548, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthImportAuthorizationRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2301, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthImportAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2301, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthImportAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1548, unsafe.Pointer(m), depth)
 }
 
 // AuthImportAuthorization calls auth.importAuthorization: see
@@ -2515,30 +2479,32 @@ func (*AuthBindTempAuthKeyRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthBindTempAuthKeyRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1966, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthBindTempAuthKeyRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1966, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthBindTempAuthKeyRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2753, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthBindTempAuthKeyRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2753, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthBindTempAuthKeyRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1966, unsafe.Pointer(m), depth)
 }
 
 // AuthBindTempAuthKey calls auth.bindTempAuthKey: see
@@ -2579,30 +2545,32 @@ func (*AuthImportBotAuthorizationRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthImportBotAuthorizationRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 956, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthImportBotAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 956, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthImportBotAuthorizationRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1657, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthImportBotAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1657, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthImportBotAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 956, unsafe.Pointer(m), depth)
 }
 
 // AuthImportBotAuthorization calls auth.importBotAuthorization: see
@@ -2638,30 +2606,32 @@ func (*AuthCheckPasswordRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthCheckPasswordRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1989, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthCheckPasswordRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1989, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthCheckPasswordRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2780, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthCheckPasswordRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2780, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthCheckPasswordRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1989, unsafe.Pointer(m), depth)
 }
 
 // AuthCheckPassword calls auth.checkPassword: see AuthCheckPasswordRequest.
@@ -2695,29 +2665,31 @@ func (*AuthRequestPasswordRecoveryRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthRequestPasswordRecoveryRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2049, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthRequestPasswordRecoveryRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2049, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthRequestPasswordRecoveryRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2848, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthRequestPasswordRecoveryRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2848, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthRequestPasswordRecoveryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2049, unsafe.Pointer(m), depth)
 }
 
 // AuthRequestPasswordRecovery calls auth.requestPasswordRecovery: see
@@ -2756,30 +2728,32 @@ func (*AuthRecoverPasswordRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthRecoverPasswordRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 508, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthRecoverPasswordRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 508, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthRecoverPasswordRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1157, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthRecoverPasswordRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1157, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthRecoverPasswordRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 508, unsafe.Pointer(m), depth)
 }
 
 // AuthRecoverPassword calls auth.recoverPassword: see
@@ -2841,30 +2815,32 @@ func (m *AuthResendCodeRequest) ClearReason() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthResendCodeRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1934, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthResendCodeRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1934, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthResendCodeRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2721, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthResendCodeRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2721, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthResendCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1934, unsafe.Pointer(m), depth)
 }
 
 // AuthResendCode calls auth.resendCode: see AuthResendCodeRequest.
@@ -2900,30 +2876,32 @@ func (*AuthCancelCodeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthCancelCodeRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 295, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthCancelCodeRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 295, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthCancelCodeRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 914, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthCancelCodeRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 914, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthCancelCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 295, unsafe.Pointer(m), depth)
 }
 
 // AuthCancelCode calls auth.cancelCode: see AuthCancelCodeRequest.
@@ -2957,29 +2935,31 @@ func (*AuthDropTempAuthKeysRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthDropTempAuthKeysRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1310, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthDropTempAuthKeysRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1310, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthDropTempAuthKeysRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2039, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthDropTempAuthKeysRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2039, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthDropTempAuthKeysRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1310, unsafe.Pointer(m), depth)
 }
 
 // AuthDropTempAuthKeys calls auth.dropTempAuthKeys: see
@@ -3017,30 +2997,32 @@ func (*AuthExportLoginTokenRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthExportLoginTokenRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1737, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthExportLoginTokenRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1737, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthExportLoginTokenRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2501, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthExportLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2501, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthExportLoginTokenRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1737, unsafe.Pointer(m), depth)
 }
 
 // AuthExportLoginToken calls auth.exportLoginToken: see
@@ -3075,30 +3057,32 @@ func (*AuthImportLoginTokenRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthImportLoginTokenRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1372, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthImportLoginTokenRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1372, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthImportLoginTokenRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2107, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthImportLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2107, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthImportLoginTokenRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1372, unsafe.Pointer(m), depth)
 }
 
 // AuthImportLoginToken calls auth.importLoginToken: see
@@ -3133,30 +3117,32 @@ func (*AuthAcceptLoginTokenRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthAcceptLoginTokenRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2211, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthAcceptLoginTokenRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2211, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthAcceptLoginTokenRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3028, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthAcceptLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3028, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthAcceptLoginTokenRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2211, unsafe.Pointer(m), depth)
 }
 
 // AuthAcceptLoginToken calls auth.acceptLoginToken: see
@@ -3193,30 +3179,32 @@ func (*AuthCheckRecoveryPasswordRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthCheckRecoveryPasswordRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 116, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthCheckRecoveryPasswordRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 116, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthCheckRecoveryPasswordRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 711, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthCheckRecoveryPasswordRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 711, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthCheckRecoveryPasswordRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 116, unsafe.Pointer(m), depth)
 }
 
 // AuthCheckRecoveryPassword calls auth.checkRecoveryPassword: see
@@ -3256,30 +3244,32 @@ func (*AuthImportWebTokenAuthorizationRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthImportWebTokenAuthorizationRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 412, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthImportWebTokenAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 412, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthImportWebTokenAuthorizationRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1049, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthImportWebTokenAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1049, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthImportWebTokenAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 412, unsafe.Pointer(m), depth)
 }
 
 // AuthImportWebTokenAuthorization calls auth.importWebTokenAuthorization: see
@@ -3386,30 +3376,32 @@ func (m *AuthRequestFirebaseSMSRequest) ClearIosPushSecret() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthRequestFirebaseSMSRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1308, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthRequestFirebaseSMSRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1308, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthRequestFirebaseSMSRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2037, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthRequestFirebaseSMSRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2037, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthRequestFirebaseSMSRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1308, unsafe.Pointer(m), depth)
 }
 
 // AuthRequestFirebaseSMS calls auth.requestFirebaseSms: see
@@ -3446,30 +3438,32 @@ func (*AuthResetLoginEmailRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthResetLoginEmailRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1161, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthResetLoginEmailRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1161, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthResetLoginEmailRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1879, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthResetLoginEmailRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1879, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthResetLoginEmailRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1161, unsafe.Pointer(m), depth)
 }
 
 // AuthResetLoginEmail calls auth.resetLoginEmail: see
@@ -3507,30 +3501,32 @@ func (*AuthReportMissingCodeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthReportMissingCodeRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1940, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthReportMissingCodeRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1940, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthReportMissingCodeRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2727, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthReportMissingCodeRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2727, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthReportMissingCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1940, unsafe.Pointer(m), depth)
 }
 
 // AuthReportMissingCode calls auth.reportMissingCode: see
@@ -3568,30 +3564,32 @@ func (*AuthCheckPaidAuthRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthCheckPaidAuthRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 809, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthCheckPaidAuthRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 809, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthCheckPaidAuthRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1495, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthCheckPaidAuthRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1495, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthCheckPaidAuthRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 809, unsafe.Pointer(m), depth)
 }
 
 // AuthCheckPaidAuth calls auth.checkPaidAuth: see AuthCheckPaidAuthRequest.
@@ -3627,30 +3625,32 @@ func (*AuthInitPasskeyLoginRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthInitPasskeyLoginRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 761, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthInitPasskeyLoginRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 761, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthInitPasskeyLoginRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1440, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthInitPasskeyLoginRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1440, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthInitPasskeyLoginRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 761, unsafe.Pointer(m), depth)
 }
 
 // AuthInitPasskeyLogin calls auth.initPasskeyLogin: see
@@ -3736,30 +3736,32 @@ func (m *AuthFinishPasskeyLoginRequest) ClearFromAuthKeyID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthFinishPasskeyLoginRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1401, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthFinishPasskeyLoginRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1401, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthFinishPasskeyLoginRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2139, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthFinishPasskeyLoginRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2139, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthFinishPasskeyLoginRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1401, unsafe.Pointer(m), depth)
 }
 
 // AuthFinishPasskeyLogin calls auth.finishPasskeyLogin: see

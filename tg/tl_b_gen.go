@@ -24,29 +24,9 @@ func DecodeBaseTheme(b *bin.Buffer) (BaseThemeClass, error) {
 
 // decodeBaseTheme is DecodeBaseTheme for a value nested depth levels deep.
 func decodeBaseTheme(d *tlrt.Decoder, depth int) (BaseThemeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v BaseThemeClass
-	switch id {
-	case BaseThemeClassicTypeID:
-		v = &BaseThemeClassic{}
-	case BaseThemeDayTypeID:
-		v = &BaseThemeDay{}
-	case BaseThemeNightTypeID:
-		v = &BaseThemeNight{}
-	case BaseThemeTintedTypeID:
-		v = &BaseThemeTinted{}
-	case BaseThemeArcticTypeID:
-		v = &BaseThemeArctic{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "BaseTheme"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 418, depth)
+	c, _ := v.(BaseThemeClass)
+	return c, err
 }
 
 // BaseThemeClassic is the TL constructor baseThemeClassic.
@@ -73,29 +53,31 @@ func (*BaseThemeClassic) TypeName() string {
 func (*BaseThemeClassic) baseThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BaseThemeClassic) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1875, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BaseThemeClassic) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1875, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BaseThemeClassic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2654, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BaseThemeClassic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2654, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BaseThemeClassic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1875, unsafe.Pointer(m), depth)
 }
 
 // BaseThemeDay is the TL constructor baseThemeDay.
@@ -122,29 +104,31 @@ func (*BaseThemeDay) TypeName() string {
 func (*BaseThemeDay) baseThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BaseThemeDay) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2416, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BaseThemeDay) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2416, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BaseThemeDay) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3245, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BaseThemeDay) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3245, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BaseThemeDay) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2416, unsafe.Pointer(m), depth)
 }
 
 // BaseThemeNight is the TL constructor baseThemeNight.
@@ -171,29 +155,31 @@ func (*BaseThemeNight) TypeName() string {
 func (*BaseThemeNight) baseThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BaseThemeNight) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1735, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BaseThemeNight) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1735, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BaseThemeNight) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2499, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BaseThemeNight) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2499, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BaseThemeNight) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1735, unsafe.Pointer(m), depth)
 }
 
 // BaseThemeTinted is the TL constructor baseThemeTinted.
@@ -220,29 +206,31 @@ func (*BaseThemeTinted) TypeName() string {
 func (*BaseThemeTinted) baseThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BaseThemeTinted) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1007, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BaseThemeTinted) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1007, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BaseThemeTinted) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1711, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BaseThemeTinted) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1711, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BaseThemeTinted) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1007, unsafe.Pointer(m), depth)
 }
 
 // BaseThemeArctic is the TL constructor baseThemeArctic.
@@ -269,29 +257,31 @@ func (*BaseThemeArctic) TypeName() string {
 func (*BaseThemeArctic) baseThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BaseThemeArctic) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 852, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BaseThemeArctic) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 852, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BaseThemeArctic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1544, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BaseThemeArctic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1544, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BaseThemeArctic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 852, unsafe.Pointer(m), depth)
 }
 
 // BoolClass is the TL type Bool: one of BoolFalse, BoolTrue.
@@ -309,23 +299,9 @@ func DecodeBool(b *bin.Buffer) (BoolClass, error) {
 
 // decodeBool is DecodeBool for a value nested depth levels deep.
 func decodeBool(d *tlrt.Decoder, depth int) (BoolClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v BoolClass
-	switch id {
-	case BoolFalseTypeID:
-		v = &BoolFalse{}
-	case BoolTrueTypeID:
-		v = &BoolTrue{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "Bool"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 3291, depth)
+	c, _ := v.(BoolClass)
+	return c, err
 }
 
 // BoolFalse is the TL constructor boolFalse.
@@ -352,29 +328,31 @@ func (*BoolFalse) TypeName() string {
 func (*BoolFalse) boolClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BoolFalse) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1788, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BoolFalse) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1788, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BoolFalse) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2556, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BoolFalse) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2556, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BoolFalse) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1788, unsafe.Pointer(m), depth)
 }
 
 // BoolTrue is the TL constructor boolTrue.
@@ -401,29 +379,31 @@ func (*BoolTrue) TypeName() string {
 func (*BoolTrue) boolClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BoolTrue) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1416, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BoolTrue) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1416, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BoolTrue) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2155, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BoolTrue) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2155, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BoolTrue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1416, unsafe.Pointer(m), depth)
 }
 
 // BotAppClass is the TL type BotApp: one of BotAppNotModified, BotApp.
@@ -441,25 +421,9 @@ func DecodeBotApp(b *bin.Buffer) (BotAppClass, error) {
 
 // decodeBotApp is DecodeBotApp for a value nested depth levels deep.
 func decodeBotApp(d *tlrt.Decoder, depth int) (BotAppClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v BotAppClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case BotAppNotModifiedTypeID:
-		v = &BotAppNotModified{}
-	case BotAppTypeID:
-		v, size = &BotApp{}, unsafe.Sizeof(BotApp{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "BotApp"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 503, depth)
+	c, _ := v.(BotAppClass)
+	return c, err
 }
 
 // BotAppNotModified is the TL constructor botAppNotModified.
@@ -486,29 +450,31 @@ func (*BotAppNotModified) TypeName() string {
 func (*BotAppNotModified) botAppClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotAppNotModified) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 868, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotAppNotModified) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 868, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotAppNotModified) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1562, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotAppNotModified) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1562, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotAppNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 868, unsafe.Pointer(m), depth)
 }
 
 // BotApp is the TL constructor botApp.
@@ -547,30 +513,32 @@ func (*BotApp) TypeName() string {
 func (*BotApp) botAppClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotApp) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1378, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotApp) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1378, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotApp) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2114, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotApp) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2114, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotApp) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1378, unsafe.Pointer(m), depth)
 }
 
 // BotCommandScopeClass is the TL type BotCommandScope: one of
@@ -592,35 +560,9 @@ func DecodeBotCommandScope(b *bin.Buffer) (BotCommandScopeClass, error) {
 // decodeBotCommandScope is DecodeBotCommandScope for a value nested depth
 // levels deep.
 func decodeBotCommandScope(d *tlrt.Decoder, depth int) (BotCommandScopeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v BotCommandScopeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case BotCommandScopeDefaultTypeID:
-		v = &BotCommandScopeDefault{}
-	case BotCommandScopeUsersTypeID:
-		v = &BotCommandScopeUsers{}
-	case BotCommandScopeChatsTypeID:
-		v = &BotCommandScopeChats{}
-	case BotCommandScopeChatAdminsTypeID:
-		v = &BotCommandScopeChatAdmins{}
-	case BotCommandScopePeerTypeID:
-		v, size = &BotCommandScopePeer{}, unsafe.Sizeof(BotCommandScopePeer{})
-	case BotCommandScopePeerAdminsTypeID:
-		v, size = &BotCommandScopePeerAdmins{}, unsafe.Sizeof(BotCommandScopePeerAdmins{})
-	case BotCommandScopePeerUserTypeID:
-		v, size = &BotCommandScopePeerUser{}, unsafe.Sizeof(BotCommandScopePeerUser{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "BotCommandScope"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 61, depth)
+	c, _ := v.(BotCommandScopeClass)
+	return c, err
 }
 
 // BotCommandScopeDefault is the TL constructor botCommandScopeDefault.
@@ -647,29 +589,31 @@ func (*BotCommandScopeDefault) TypeName() string {
 func (*BotCommandScopeDefault) botCommandScopeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotCommandScopeDefault) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 437, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotCommandScopeDefault) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 437, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotCommandScopeDefault) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1076, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotCommandScopeDefault) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1076, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotCommandScopeDefault) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 437, unsafe.Pointer(m), depth)
 }
 
 // BotCommandScopeUsers is the TL constructor botCommandScopeUsers.
@@ -696,29 +640,31 @@ func (*BotCommandScopeUsers) TypeName() string {
 func (*BotCommandScopeUsers) botCommandScopeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotCommandScopeUsers) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 556, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotCommandScopeUsers) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 556, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotCommandScopeUsers) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1212, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotCommandScopeUsers) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1212, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotCommandScopeUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 556, unsafe.Pointer(m), depth)
 }
 
 // BotCommandScopeChats is the TL constructor botCommandScopeChats.
@@ -745,29 +691,31 @@ func (*BotCommandScopeChats) TypeName() string {
 func (*BotCommandScopeChats) botCommandScopeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotCommandScopeChats) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1027, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotCommandScopeChats) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1027, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotCommandScopeChats) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1734, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotCommandScopeChats) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1734, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotCommandScopeChats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1027, unsafe.Pointer(m), depth)
 }
 
 // BotCommandScopeChatAdmins is the TL constructor botCommandScopeChatAdmins.
@@ -795,29 +743,31 @@ func (*BotCommandScopeChatAdmins) TypeName() string {
 func (*BotCommandScopeChatAdmins) botCommandScopeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotCommandScopeChatAdmins) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1758, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotCommandScopeChatAdmins) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1758, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotCommandScopeChatAdmins) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2524, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotCommandScopeChatAdmins) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2524, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotCommandScopeChatAdmins) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1758, unsafe.Pointer(m), depth)
 }
 
 // BotCommandScopePeer is the TL constructor botCommandScopePeer.
@@ -846,29 +796,31 @@ func (*BotCommandScopePeer) TypeName() string {
 func (*BotCommandScopePeer) botCommandScopeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotCommandScopePeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2078, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotCommandScopePeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2078, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotCommandScopePeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2883, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotCommandScopePeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2883, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotCommandScopePeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2078, unsafe.Pointer(m), depth)
 }
 
 // BotCommandScopePeerAdmins is the TL constructor botCommandScopePeerAdmins.
@@ -898,29 +850,31 @@ func (*BotCommandScopePeerAdmins) TypeName() string {
 func (*BotCommandScopePeerAdmins) botCommandScopeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotCommandScopePeerAdmins) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 597, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotCommandScopePeerAdmins) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 597, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotCommandScopePeerAdmins) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1258, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotCommandScopePeerAdmins) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1258, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotCommandScopePeerAdmins) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 597, unsafe.Pointer(m), depth)
 }
 
 // BotCommandScopePeerUser is the TL constructor botCommandScopePeerUser.
@@ -951,29 +905,31 @@ func (*BotCommandScopePeerUser) TypeName() string {
 func (*BotCommandScopePeerUser) botCommandScopeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotCommandScopePeerUser) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 91, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotCommandScopePeerUser) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 91, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotCommandScopePeerUser) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 683, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotCommandScopePeerUser) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 683, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotCommandScopePeerUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 91, unsafe.Pointer(m), depth)
 }
 
 // BotInlineMessageClass is the TL type BotInlineMessage: one of
@@ -996,37 +952,9 @@ func DecodeBotInlineMessage(b *bin.Buffer) (BotInlineMessageClass, error) {
 // decodeBotInlineMessage is DecodeBotInlineMessage for a value nested depth
 // levels deep.
 func decodeBotInlineMessage(d *tlrt.Decoder, depth int) (BotInlineMessageClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v BotInlineMessageClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case BotInlineMessageMediaAutoTypeID:
-		v, size = &BotInlineMessageMediaAuto{}, unsafe.Sizeof(BotInlineMessageMediaAuto{})
-	case BotInlineMessageTextTypeID:
-		v, size = &BotInlineMessageText{}, unsafe.Sizeof(BotInlineMessageText{})
-	case BotInlineMessageMediaGeoTypeID:
-		v, size = &BotInlineMessageMediaGeo{}, unsafe.Sizeof(BotInlineMessageMediaGeo{})
-	case BotInlineMessageMediaVenueTypeID:
-		v, size = &BotInlineMessageMediaVenue{}, unsafe.Sizeof(BotInlineMessageMediaVenue{})
-	case BotInlineMessageMediaContactTypeID:
-		v, size = &BotInlineMessageMediaContact{}, unsafe.Sizeof(BotInlineMessageMediaContact{})
-	case BotInlineMessageMediaInvoiceTypeID:
-		v, size = &BotInlineMessageMediaInvoice{}, unsafe.Sizeof(BotInlineMessageMediaInvoice{})
-	case BotInlineMessageMediaWebPageTypeID:
-		v, size = &BotInlineMessageMediaWebPage{}, unsafe.Sizeof(BotInlineMessageMediaWebPage{})
-	case BotInlineMessageRichMessageTypeID:
-		v, size = &BotInlineMessageRichMessage{}, unsafe.Sizeof(BotInlineMessageRichMessage{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "BotInlineMessage"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 126, depth)
+	c, _ := v.(BotInlineMessageClass)
+	return c, err
 }
 
 // BotInlineMessageMediaAuto is the TL constructor botInlineMessageMediaAuto.
@@ -1085,30 +1013,32 @@ func (m *BotInlineMessageMediaAuto) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaAuto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1083, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaAuto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1083, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaAuto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1795, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1795, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotInlineMessageMediaAuto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1083, unsafe.Pointer(m), depth)
 }
 
 // BotInlineMessageText is the TL constructor botInlineMessageText.
@@ -1168,30 +1098,32 @@ func (m *BotInlineMessageText) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotInlineMessageText) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1292, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotInlineMessageText) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1292, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotInlineMessageText) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2019, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotInlineMessageText) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2019, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotInlineMessageText) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1292, unsafe.Pointer(m), depth)
 }
 
 // BotInlineMessageMediaGeo is the TL constructor botInlineMessageMediaGeo.
@@ -1291,30 +1223,32 @@ func (m *BotInlineMessageMediaGeo) ClearProximityNotificationRadius() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaGeo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 47, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 47, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaGeo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 633, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 633, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotInlineMessageMediaGeo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 47, unsafe.Pointer(m), depth)
 }
 
 // BotInlineMessageMediaVenue is the TL constructor botInlineMessageMediaVenue.
@@ -1353,30 +1287,32 @@ func (*BotInlineMessageMediaVenue) TypeName() string {
 func (*BotInlineMessageMediaVenue) botInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaVenue) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1270, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1270, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaVenue) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1995, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1995, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotInlineMessageMediaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1270, unsafe.Pointer(m), depth)
 }
 
 // BotInlineMessageMediaContact is the TL constructor
@@ -1414,30 +1350,32 @@ func (*BotInlineMessageMediaContact) TypeName() string {
 func (*BotInlineMessageMediaContact) botInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaContact) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 228, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaContact) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 228, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaContact) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 837, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 837, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotInlineMessageMediaContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 228, unsafe.Pointer(m), depth)
 }
 
 // BotInlineMessageMediaInvoice is the TL constructor
@@ -1480,30 +1418,32 @@ func (*BotInlineMessageMediaInvoice) TypeName() string {
 func (*BotInlineMessageMediaInvoice) botInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaInvoice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 486, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 486, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaInvoice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1133, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1133, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotInlineMessageMediaInvoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 486, unsafe.Pointer(m), depth)
 }
 
 // BotInlineMessageMediaWebPage is the TL constructor
@@ -1570,30 +1510,32 @@ func (m *BotInlineMessageMediaWebPage) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaWebPage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1180, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1180, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaWebPage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1900, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1900, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotInlineMessageMediaWebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1180, unsafe.Pointer(m), depth)
 }
 
 // BotInlineMessageRichMessage is the TL constructor
@@ -1628,30 +1570,32 @@ func (*BotInlineMessageRichMessage) TypeName() string {
 func (*BotInlineMessageRichMessage) botInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotInlineMessageRichMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 96, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotInlineMessageRichMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 96, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotInlineMessageRichMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 689, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 689, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotInlineMessageRichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 96, unsafe.Pointer(m), depth)
 }
 
 // BotInlineResultClass is the TL type BotInlineResult: one of BotInlineResult,
@@ -1671,25 +1615,9 @@ func DecodeBotInlineResult(b *bin.Buffer) (BotInlineResultClass, error) {
 // decodeBotInlineResult is DecodeBotInlineResult for a value nested depth
 // levels deep.
 func decodeBotInlineResult(d *tlrt.Decoder, depth int) (BotInlineResultClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v BotInlineResultClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case BotInlineResultTypeID:
-		v, size = &BotInlineResult{}, unsafe.Sizeof(BotInlineResult{})
-	case BotInlineMediaResultTypeID:
-		v, size = &BotInlineMediaResult{}, unsafe.Sizeof(BotInlineMediaResult{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "BotInlineResult"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 528, depth)
+	c, _ := v.(BotInlineResultClass)
+	return c, err
 }
 
 // BotInlineResult is the TL constructor botInlineResult.
@@ -1789,30 +1717,32 @@ func (m *BotInlineResult) ClearURL() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotInlineResult) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 156, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotInlineResult) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 156, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotInlineResult) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 760, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotInlineResult) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 760, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotInlineResult) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 156, unsafe.Pointer(m), depth)
 }
 
 // BotInlineMediaResult is the TL constructor botInlineMediaResult.
@@ -1893,30 +1823,32 @@ func (m *BotInlineMediaResult) ClearDescription() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotInlineMediaResult) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 216, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotInlineMediaResult) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 216, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotInlineMediaResult) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 824, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotInlineMediaResult) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 824, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotInlineMediaResult) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 216, unsafe.Pointer(m), depth)
 }
 
 // BotMenuButtonClass is the TL type BotMenuButton: one of BotMenuButtonDefault,
@@ -1936,27 +1868,9 @@ func DecodeBotMenuButton(b *bin.Buffer) (BotMenuButtonClass, error) {
 // decodeBotMenuButton is DecodeBotMenuButton for a value nested depth levels
 // deep.
 func decodeBotMenuButton(d *tlrt.Decoder, depth int) (BotMenuButtonClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v BotMenuButtonClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case BotMenuButtonDefaultTypeID:
-		v = &BotMenuButtonDefault{}
-	case BotMenuButtonCommandsTypeID:
-		v = &BotMenuButtonCommands{}
-	case BotMenuButtonTypeID:
-		v, size = &BotMenuButton{}, unsafe.Sizeof(BotMenuButton{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "BotMenuButton"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 137, depth)
+	c, _ := v.(BotMenuButtonClass)
+	return c, err
 }
 
 // BotMenuButtonDefault is the TL constructor botMenuButtonDefault.
@@ -1983,29 +1897,31 @@ func (*BotMenuButtonDefault) TypeName() string {
 func (*BotMenuButtonDefault) botMenuButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotMenuButtonDefault) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1075, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotMenuButtonDefault) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1075, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotMenuButtonDefault) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1786, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotMenuButtonDefault) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1786, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotMenuButtonDefault) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1075, unsafe.Pointer(m), depth)
 }
 
 // BotMenuButtonCommands is the TL constructor botMenuButtonCommands.
@@ -2032,29 +1948,31 @@ func (*BotMenuButtonCommands) TypeName() string {
 func (*BotMenuButtonCommands) botMenuButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotMenuButtonCommands) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 627, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotMenuButtonCommands) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 627, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotMenuButtonCommands) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1291, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotMenuButtonCommands) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1291, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotMenuButtonCommands) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 627, unsafe.Pointer(m), depth)
 }
 
 // BotMenuButton is the TL constructor botMenuButton.
@@ -2084,30 +2002,32 @@ func (*BotMenuButton) TypeName() string {
 func (*BotMenuButton) botMenuButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotMenuButton) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1909, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotMenuButton) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1909, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotMenuButton) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2695, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotMenuButton) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2695, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotMenuButton) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1909, unsafe.Pointer(m), depth)
 }
 
 // BusinessAwayMessageScheduleClass is the TL type BusinessAwayMessageSchedule:
@@ -2130,25 +2050,9 @@ func DecodeBusinessAwayMessageSchedule(b *bin.Buffer) (BusinessAwayMessageSchedu
 // decodeBusinessAwayMessageSchedule is DecodeBusinessAwayMessageSchedule for a
 // value nested depth levels deep.
 func decodeBusinessAwayMessageSchedule(d *tlrt.Decoder, depth int) (BusinessAwayMessageScheduleClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v BusinessAwayMessageScheduleClass
-	switch id {
-	case BusinessAwayMessageScheduleAlwaysTypeID:
-		v = &BusinessAwayMessageScheduleAlways{}
-	case BusinessAwayMessageScheduleOutsideWorkHoursTypeID:
-		v = &BusinessAwayMessageScheduleOutsideWorkHours{}
-	case BusinessAwayMessageScheduleCustomTypeID:
-		v = tlrt.New[BusinessAwayMessageScheduleCustom](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "BusinessAwayMessageSchedule"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 393, depth)
+	c, _ := v.(BusinessAwayMessageScheduleClass)
+	return c, err
 }
 
 // BusinessAwayMessageScheduleAlways is the TL constructor
@@ -2179,29 +2083,31 @@ func (*BusinessAwayMessageScheduleAlways) TypeName() string {
 func (*BusinessAwayMessageScheduleAlways) businessAwayMessageScheduleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleAlways) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1922, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleAlways) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1922, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleAlways) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2708, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleAlways) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2708, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessAwayMessageScheduleAlways) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1922, unsafe.Pointer(m), depth)
 }
 
 // BusinessAwayMessageScheduleOutsideWorkHours is the TL constructor
@@ -2235,29 +2141,31 @@ func (*BusinessAwayMessageScheduleOutsideWorkHours) TypeName() string {
 func (*BusinessAwayMessageScheduleOutsideWorkHours) businessAwayMessageScheduleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleOutsideWorkHours) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1878, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleOutsideWorkHours) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1878, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleOutsideWorkHours) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2657, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleOutsideWorkHours) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2657, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessAwayMessageScheduleOutsideWorkHours) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1878, unsafe.Pointer(m), depth)
 }
 
 // BusinessAwayMessageScheduleCustom is the TL constructor
@@ -2291,29 +2199,31 @@ func (*BusinessAwayMessageScheduleCustom) TypeName() string {
 func (*BusinessAwayMessageScheduleCustom) businessAwayMessageScheduleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleCustom) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1952, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleCustom) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1952, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleCustom) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2739, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleCustom) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2739, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessAwayMessageScheduleCustom) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1952, unsafe.Pointer(m), depth)
 }
 
 // BankCardOpenURL is the TL constructor bankCardOpenUrl.
@@ -2340,30 +2250,32 @@ func (*BankCardOpenURL) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BankCardOpenURL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2352, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BankCardOpenURL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2352, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BankCardOpenURL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3177, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BankCardOpenURL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3177, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BankCardOpenURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2352, unsafe.Pointer(m), depth)
 }
 
 // Birthday is the TL constructor birthday.
@@ -2415,29 +2327,31 @@ func (m *Birthday) ClearYear() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Birthday) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1002, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Birthday) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1002, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Birthday) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1705, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *Birthday) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1705, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Birthday) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1002, unsafe.Pointer(m), depth)
 }
 
 // Boost is the TL constructor boost.
@@ -2579,30 +2493,32 @@ func (m *Boost) ClearStars() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Boost) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 700, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Boost) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 700, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Boost) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1373, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Boost) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1373, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Boost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 700, unsafe.Pointer(m), depth)
 }
 
 // BotAppSettings is the TL constructor botAppSettings.
@@ -2740,30 +2656,32 @@ func (m *BotAppSettings) ClearHeaderDarkColor() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotAppSettings) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1919, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotAppSettings) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1919, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotAppSettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2705, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotAppSettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2705, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotAppSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1919, unsafe.Pointer(m), depth)
 }
 
 // BotBusinessConnection is the TL constructor botBusinessConnection.
@@ -2797,30 +2715,32 @@ func (*BotBusinessConnection) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotBusinessConnection) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1318, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotBusinessConnection) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1318, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotBusinessConnection) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2049, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotBusinessConnection) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2049, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotBusinessConnection) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1318, unsafe.Pointer(m), depth)
 }
 
 // BotCommand is the TL constructor botCommand.
@@ -2850,30 +2770,32 @@ func (*BotCommand) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotCommand) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1399, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotCommand) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1399, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotCommand) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2137, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotCommand) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2137, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotCommand) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1399, unsafe.Pointer(m), depth)
 }
 
 // BotInfo is the TL constructor botInfo.
@@ -2997,30 +2919,32 @@ func (m *BotInfo) ClearPrivacyPolicyURL() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotInfo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 718, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 718, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotInfo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1392, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotInfo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1392, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 718, unsafe.Pointer(m), depth)
 }
 
 // BotPreviewMedia is the TL constructor botPreviewMedia.
@@ -3047,30 +2971,32 @@ func (*BotPreviewMedia) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotPreviewMedia) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 342, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotPreviewMedia) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 342, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotPreviewMedia) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 964, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotPreviewMedia) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 964, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotPreviewMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 342, unsafe.Pointer(m), depth)
 }
 
 // BotVerification is the TL constructor botVerification.
@@ -3099,30 +3025,32 @@ func (*BotVerification) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotVerification) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2386, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotVerification) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2386, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotVerification) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3213, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotVerification) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3213, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotVerification) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2386, unsafe.Pointer(m), depth)
 }
 
 // BotVerifierSettings is the TL constructor botVerifierSettings.
@@ -3179,30 +3107,32 @@ func (m *BotVerifierSettings) ClearCustomDescription() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotVerifierSettings) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1655, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotVerifierSettings) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1655, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotVerifierSettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2415, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotVerifierSettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2415, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotVerifierSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1655, unsafe.Pointer(m), depth)
 }
 
 // BusinessAwayMessage is the TL constructor businessAwayMessage.
@@ -3234,29 +3164,31 @@ func (*BusinessAwayMessage) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2281, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2281, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3101, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BusinessAwayMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3101, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessAwayMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2281, unsafe.Pointer(m), depth)
 }
 
 // BusinessBotRecipients is the TL constructor businessBotRecipients.
@@ -3335,29 +3267,31 @@ func (m *BusinessBotRecipients) ClearExcludeUsers() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessBotRecipients) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1744, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessBotRecipients) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1744, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessBotRecipients) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2510, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BusinessBotRecipients) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2510, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessBotRecipients) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1744, unsafe.Pointer(m), depth)
 }
 
 // BusinessBotRights is the TL constructor businessBotRights.
@@ -3405,29 +3339,31 @@ func (*BusinessBotRights) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessBotRights) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1496, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessBotRights) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1496, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessBotRights) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2241, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BusinessBotRights) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2241, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessBotRights) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1496, unsafe.Pointer(m), depth)
 }
 
 // BusinessChatLink is the TL constructor businessChatLink.
@@ -3502,30 +3438,32 @@ func (m *BusinessChatLink) ClearTitle() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessChatLink) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1699, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessChatLink) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1699, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessChatLink) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2459, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BusinessChatLink) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2459, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessChatLink) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1699, unsafe.Pointer(m), depth)
 }
 
 // BusinessGreetingMessage is the TL constructor businessGreetingMessage.
@@ -3555,29 +3493,31 @@ func (*BusinessGreetingMessage) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessGreetingMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2173, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessGreetingMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2173, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessGreetingMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2986, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BusinessGreetingMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2986, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessGreetingMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2173, unsafe.Pointer(m), depth)
 }
 
 // BusinessIntro is the TL constructor businessIntro.
@@ -3607,30 +3547,32 @@ func (*BusinessIntro) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessIntro) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 843, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessIntro) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 843, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessIntro) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1534, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BusinessIntro) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1534, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessIntro) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 843, unsafe.Pointer(m), depth)
 }
 
 // BusinessLocation is the TL constructor businessLocation.
@@ -3659,30 +3601,32 @@ func (*BusinessLocation) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1612, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1612, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2371, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BusinessLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2371, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1612, unsafe.Pointer(m), depth)
 }
 
 // BusinessRecipients is the TL constructor businessRecipients.
@@ -3740,29 +3684,31 @@ func (m *BusinessRecipients) ClearUsers() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessRecipients) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 316, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessRecipients) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 316, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessRecipients) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 936, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BusinessRecipients) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 936, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessRecipients) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 316, unsafe.Pointer(m), depth)
 }
 
 // BusinessWeeklyOpen is the TL constructor businessWeeklyOpen.
@@ -3790,29 +3736,31 @@ func (*BusinessWeeklyOpen) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessWeeklyOpen) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 159, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessWeeklyOpen) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 159, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessWeeklyOpen) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 764, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BusinessWeeklyOpen) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 764, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessWeeklyOpen) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 159, unsafe.Pointer(m), depth)
 }
 
 // BusinessWorkHours is the TL constructor businessWorkHours.
@@ -3843,30 +3791,32 @@ func (*BusinessWorkHours) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessWorkHours) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1295, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessWorkHours) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1295, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessWorkHours) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2022, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BusinessWorkHours) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2022, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessWorkHours) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1295, unsafe.Pointer(m), depth)
 }
 
 // Bytes is the TL constructor bytes.
@@ -3893,27 +3843,29 @@ func (*Bytes) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Bytes) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2219, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Bytes) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2219, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Bytes) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3036, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *Bytes) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3036, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Bytes) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2219, unsafe.Pointer(m), depth)
 }

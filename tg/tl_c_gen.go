@@ -75,125 +75,9 @@ func DecodeChannelAdminLogEventAction(b *bin.Buffer) (ChannelAdminLogEventAction
 // decodeChannelAdminLogEventAction is DecodeChannelAdminLogEventAction for a
 // value nested depth levels deep.
 func decodeChannelAdminLogEventAction(d *tlrt.Decoder, depth int) (ChannelAdminLogEventActionClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChannelAdminLogEventActionClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChannelAdminLogEventActionChangeTitleTypeID:
-		v, size = &ChannelAdminLogEventActionChangeTitle{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeTitle{})
-	case ChannelAdminLogEventActionChangeAboutTypeID:
-		v, size = &ChannelAdminLogEventActionChangeAbout{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeAbout{})
-	case ChannelAdminLogEventActionChangeUsernameTypeID:
-		v, size = &ChannelAdminLogEventActionChangeUsername{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeUsername{})
-	case ChannelAdminLogEventActionChangePhotoTypeID:
-		v, size = &ChannelAdminLogEventActionChangePhoto{}, unsafe.Sizeof(ChannelAdminLogEventActionChangePhoto{})
-	case ChannelAdminLogEventActionToggleInvitesTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionToggleInvites](d)
-	case ChannelAdminLogEventActionToggleSignaturesTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionToggleSignatures](d)
-	case ChannelAdminLogEventActionUpdatePinnedTypeID:
-		v, size = &ChannelAdminLogEventActionUpdatePinned{}, unsafe.Sizeof(ChannelAdminLogEventActionUpdatePinned{})
-	case ChannelAdminLogEventActionEditMessageTypeID:
-		v, size = &ChannelAdminLogEventActionEditMessage{}, unsafe.Sizeof(ChannelAdminLogEventActionEditMessage{})
-	case ChannelAdminLogEventActionDeleteMessageTypeID:
-		v, size = &ChannelAdminLogEventActionDeleteMessage{}, unsafe.Sizeof(ChannelAdminLogEventActionDeleteMessage{})
-	case ChannelAdminLogEventActionParticipantJoinTypeID:
-		v = &ChannelAdminLogEventActionParticipantJoin{}
-	case ChannelAdminLogEventActionParticipantLeaveTypeID:
-		v = &ChannelAdminLogEventActionParticipantLeave{}
-	case ChannelAdminLogEventActionParticipantInviteTypeID:
-		v, size = &ChannelAdminLogEventActionParticipantInvite{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantInvite{})
-	case ChannelAdminLogEventActionParticipantToggleBanTypeID:
-		v, size = &ChannelAdminLogEventActionParticipantToggleBan{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantToggleBan{})
-	case ChannelAdminLogEventActionParticipantToggleAdminTypeID:
-		v, size = &ChannelAdminLogEventActionParticipantToggleAdmin{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantToggleAdmin{})
-	case ChannelAdminLogEventActionChangeStickerSetTypeID:
-		v, size = &ChannelAdminLogEventActionChangeStickerSet{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeStickerSet{})
-	case ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionTogglePreHistoryHidden](d)
-	case ChannelAdminLogEventActionDefaultBannedRightsTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionDefaultBannedRights](d)
-	case ChannelAdminLogEventActionStopPollTypeID:
-		v, size = &ChannelAdminLogEventActionStopPoll{}, unsafe.Sizeof(ChannelAdminLogEventActionStopPoll{})
-	case ChannelAdminLogEventActionChangeLinkedChatTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionChangeLinkedChat](d)
-	case ChannelAdminLogEventActionChangeLocationTypeID:
-		v, size = &ChannelAdminLogEventActionChangeLocation{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeLocation{})
-	case ChannelAdminLogEventActionToggleSlowModeTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionToggleSlowMode](d)
-	case ChannelAdminLogEventActionStartGroupCallTypeID:
-		v, size = &ChannelAdminLogEventActionStartGroupCall{}, unsafe.Sizeof(ChannelAdminLogEventActionStartGroupCall{})
-	case ChannelAdminLogEventActionDiscardGroupCallTypeID:
-		v, size = &ChannelAdminLogEventActionDiscardGroupCall{}, unsafe.Sizeof(ChannelAdminLogEventActionDiscardGroupCall{})
-	case ChannelAdminLogEventActionParticipantMuteTypeID:
-		v, size = &ChannelAdminLogEventActionParticipantMute{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantMute{})
-	case ChannelAdminLogEventActionParticipantUnmuteTypeID:
-		v, size = &ChannelAdminLogEventActionParticipantUnmute{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantUnmute{})
-	case ChannelAdminLogEventActionToggleGroupCallSettingTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionToggleGroupCallSetting](d)
-	case ChannelAdminLogEventActionParticipantJoinByInviteTypeID:
-		v, size = &ChannelAdminLogEventActionParticipantJoinByInvite{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantJoinByInvite{})
-	case ChannelAdminLogEventActionExportedInviteDeleteTypeID:
-		v, size = &ChannelAdminLogEventActionExportedInviteDelete{}, unsafe.Sizeof(ChannelAdminLogEventActionExportedInviteDelete{})
-	case ChannelAdminLogEventActionExportedInviteRevokeTypeID:
-		v, size = &ChannelAdminLogEventActionExportedInviteRevoke{}, unsafe.Sizeof(ChannelAdminLogEventActionExportedInviteRevoke{})
-	case ChannelAdminLogEventActionExportedInviteEditTypeID:
-		v, size = &ChannelAdminLogEventActionExportedInviteEdit{}, unsafe.Sizeof(ChannelAdminLogEventActionExportedInviteEdit{})
-	case ChannelAdminLogEventActionParticipantVolumeTypeID:
-		v, size = &ChannelAdminLogEventActionParticipantVolume{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantVolume{})
-	case ChannelAdminLogEventActionChangeHistoryTTLTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionChangeHistoryTTL](d)
-	case ChannelAdminLogEventActionParticipantJoinByRequestTypeID:
-		v, size = &ChannelAdminLogEventActionParticipantJoinByRequest{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantJoinByRequest{})
-	case ChannelAdminLogEventActionToggleNoForwardsTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionToggleNoForwards](d)
-	case ChannelAdminLogEventActionSendMessageTypeID:
-		v, size = &ChannelAdminLogEventActionSendMessage{}, unsafe.Sizeof(ChannelAdminLogEventActionSendMessage{})
-	case ChannelAdminLogEventActionChangeAvailableReactionsTypeID:
-		v, size = &ChannelAdminLogEventActionChangeAvailableReactions{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeAvailableReactions{})
-	case ChannelAdminLogEventActionChangeUsernamesTypeID:
-		v, size = &ChannelAdminLogEventActionChangeUsernames{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeUsernames{})
-	case ChannelAdminLogEventActionToggleForumTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionToggleForum](d)
-	case ChannelAdminLogEventActionCreateTopicTypeID:
-		v, size = &ChannelAdminLogEventActionCreateTopic{}, unsafe.Sizeof(ChannelAdminLogEventActionCreateTopic{})
-	case ChannelAdminLogEventActionEditTopicTypeID:
-		v, size = &ChannelAdminLogEventActionEditTopic{}, unsafe.Sizeof(ChannelAdminLogEventActionEditTopic{})
-	case ChannelAdminLogEventActionDeleteTopicTypeID:
-		v, size = &ChannelAdminLogEventActionDeleteTopic{}, unsafe.Sizeof(ChannelAdminLogEventActionDeleteTopic{})
-	case ChannelAdminLogEventActionPinTopicTypeID:
-		v, size = &ChannelAdminLogEventActionPinTopic{}, unsafe.Sizeof(ChannelAdminLogEventActionPinTopic{})
-	case ChannelAdminLogEventActionToggleAntiSpamTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionToggleAntiSpam](d)
-	case ChannelAdminLogEventActionChangePeerColorTypeID:
-		v, size = &ChannelAdminLogEventActionChangePeerColor{}, unsafe.Sizeof(ChannelAdminLogEventActionChangePeerColor{})
-	case ChannelAdminLogEventActionChangeProfilePeerColorTypeID:
-		v, size = &ChannelAdminLogEventActionChangeProfilePeerColor{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeProfilePeerColor{})
-	case ChannelAdminLogEventActionChangeWallpaperTypeID:
-		v, size = &ChannelAdminLogEventActionChangeWallpaper{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeWallpaper{})
-	case ChannelAdminLogEventActionChangeEmojiStatusTypeID:
-		v, size = &ChannelAdminLogEventActionChangeEmojiStatus{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeEmojiStatus{})
-	case ChannelAdminLogEventActionChangeEmojiStickerSetTypeID:
-		v, size = &ChannelAdminLogEventActionChangeEmojiStickerSet{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeEmojiStickerSet{})
-	case ChannelAdminLogEventActionToggleSignatureProfilesTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionToggleSignatureProfiles](d)
-	case ChannelAdminLogEventActionParticipantSubExtendTypeID:
-		v, size = &ChannelAdminLogEventActionParticipantSubExtend{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantSubExtend{})
-	case ChannelAdminLogEventActionToggleAutotranslationTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionToggleAutotranslation](d)
-	case ChannelAdminLogEventActionParticipantEditRankTypeID:
-		v, size = &ChannelAdminLogEventActionParticipantEditRank{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantEditRank{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ChannelAdminLogEventAction"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 181, depth)
+	c, _ := v.(ChannelAdminLogEventActionClass)
+	return c, err
 }
 
 // ChannelAdminLogEventActionChangeTitle is the TL constructor
@@ -228,30 +112,32 @@ func (*ChannelAdminLogEventActionChangeTitle) TypeName() string {
 func (*ChannelAdminLogEventActionChangeTitle) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeTitle) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2197, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeTitle) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2197, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeTitle) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3013, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeTitle) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3013, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeTitle) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2197, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionChangeAbout is the TL constructor
@@ -286,30 +172,32 @@ func (*ChannelAdminLogEventActionChangeAbout) TypeName() string {
 func (*ChannelAdminLogEventActionChangeAbout) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAbout) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 788, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAbout) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 788, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAbout) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1472, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAbout) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1472, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeAbout) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 788, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionChangeUsername is the TL constructor
@@ -346,30 +234,32 @@ func (*ChannelAdminLogEventActionChangeUsername) TypeName() string {
 func (*ChannelAdminLogEventActionChangeUsername) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsername) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 983, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsername) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 983, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsername) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1684, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsername) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1684, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeUsername) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 983, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionChangePhoto is the TL constructor
@@ -404,30 +294,32 @@ func (*ChannelAdminLogEventActionChangePhoto) TypeName() string {
 func (*ChannelAdminLogEventActionChangePhoto) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 637, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 637, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1304, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1304, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 637, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionToggleInvites is the TL constructor
@@ -461,29 +353,31 @@ func (*ChannelAdminLogEventActionToggleInvites) TypeName() string {
 func (*ChannelAdminLogEventActionToggleInvites) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleInvites) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 252, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleInvites) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 252, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleInvites) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 867, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleInvites) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 867, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleInvites) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 252, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionToggleSignatures is the TL constructor
@@ -519,29 +413,31 @@ func (*ChannelAdminLogEventActionToggleSignatures) TypeName() string {
 func (*ChannelAdminLogEventActionToggleSignatures) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatures) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 364, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatures) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 364, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatures) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 992, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatures) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 992, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleSignatures) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 364, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionUpdatePinned is the TL constructor
@@ -575,30 +471,32 @@ func (*ChannelAdminLogEventActionUpdatePinned) TypeName() string {
 func (*ChannelAdminLogEventActionUpdatePinned) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionUpdatePinned) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2224, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionUpdatePinned) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2224, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionUpdatePinned) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3041, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionUpdatePinned) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3041, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionUpdatePinned) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2224, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionEditMessage is the TL constructor
@@ -633,30 +531,32 @@ func (*ChannelAdminLogEventActionEditMessage) TypeName() string {
 func (*ChannelAdminLogEventActionEditMessage) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1032, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1032, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1739, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1739, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionEditMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1032, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionDeleteMessage is the TL constructor
@@ -690,30 +590,32 @@ func (*ChannelAdminLogEventActionDeleteMessage) TypeName() string {
 func (*ChannelAdminLogEventActionDeleteMessage) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 631, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 631, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1298, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1298, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionDeleteMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 631, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionParticipantJoin is the TL constructor
@@ -747,29 +649,31 @@ func (*ChannelAdminLogEventActionParticipantJoin) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantJoin) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoin) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 220, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoin) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 220, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoin) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 829, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoin) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 829, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantJoin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 220, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionParticipantLeave is the TL constructor
@@ -803,29 +707,31 @@ func (*ChannelAdminLogEventActionParticipantLeave) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantLeave) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantLeave) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2379, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantLeave) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2379, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantLeave) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3206, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantLeave) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3206, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantLeave) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2379, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionParticipantInvite is the TL constructor
@@ -861,30 +767,32 @@ func (*ChannelAdminLogEventActionParticipantInvite) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantInvite) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantInvite) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2149, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantInvite) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2149, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantInvite) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2960, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantInvite) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2960, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2149, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionParticipantToggleBan is the TL constructor
@@ -922,30 +830,32 @@ func (*ChannelAdminLogEventActionParticipantToggleBan) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantToggleBan) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleBan) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2195, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleBan) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2195, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleBan) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3011, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleBan) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3011, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantToggleBan) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2195, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionParticipantToggleAdmin is the TL constructor
@@ -983,30 +893,32 @@ func (*ChannelAdminLogEventActionParticipantToggleAdmin) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantToggleAdmin) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2016, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2016, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2812, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2812, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantToggleAdmin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2016, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionChangeStickerSet is the TL constructor
@@ -1044,30 +956,32 @@ func (*ChannelAdminLogEventActionChangeStickerSet) TypeName() string {
 func (*ChannelAdminLogEventActionChangeStickerSet) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeStickerSet) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1662, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeStickerSet) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1662, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeStickerSet) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2422, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeStickerSet) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2422, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeStickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1662, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionTogglePreHistoryHidden is the TL constructor
@@ -1103,29 +1017,31 @@ func (*ChannelAdminLogEventActionTogglePreHistoryHidden) TypeName() string {
 func (*ChannelAdminLogEventActionTogglePreHistoryHidden) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 885, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 885, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1582, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1582, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 885, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionDefaultBannedRights is the TL constructor
@@ -1163,29 +1079,31 @@ func (*ChannelAdminLogEventActionDefaultBannedRights) TypeName() string {
 func (*ChannelAdminLogEventActionDefaultBannedRights) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDefaultBannedRights) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 418, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDefaultBannedRights) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 418, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDefaultBannedRights) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1055, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDefaultBannedRights) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1055, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionDefaultBannedRights) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 418, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionStopPoll is the TL constructor
@@ -1218,30 +1136,32 @@ func (*ChannelAdminLogEventActionStopPoll) TypeName() string {
 func (*ChannelAdminLogEventActionStopPoll) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStopPoll) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1317, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStopPoll) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1317, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStopPoll) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2048, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStopPoll) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2048, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionStopPoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1317, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionChangeLinkedChat is the TL constructor
@@ -1278,29 +1198,31 @@ func (*ChannelAdminLogEventActionChangeLinkedChat) TypeName() string {
 func (*ChannelAdminLogEventActionChangeLinkedChat) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLinkedChat) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 45, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLinkedChat) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 45, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLinkedChat) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 631, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLinkedChat) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 631, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeLinkedChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 45, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionChangeLocation is the TL constructor
@@ -1338,30 +1260,32 @@ func (*ChannelAdminLogEventActionChangeLocation) TypeName() string {
 func (*ChannelAdminLogEventActionChangeLocation) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 130, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 130, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 727, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 727, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 130, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionToggleSlowMode is the TL constructor
@@ -1398,29 +1322,31 @@ func (*ChannelAdminLogEventActionToggleSlowMode) TypeName() string {
 func (*ChannelAdminLogEventActionToggleSlowMode) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSlowMode) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 778, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSlowMode) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 778, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSlowMode) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1460, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSlowMode) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1460, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleSlowMode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 778, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionStartGroupCall is the TL constructor
@@ -1456,30 +1382,32 @@ func (*ChannelAdminLogEventActionStartGroupCall) TypeName() string {
 func (*ChannelAdminLogEventActionStartGroupCall) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStartGroupCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 337, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStartGroupCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 337, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStartGroupCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 959, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 959, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 337, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionDiscardGroupCall is the TL constructor
@@ -1515,30 +1443,32 @@ func (*ChannelAdminLogEventActionDiscardGroupCall) TypeName() string {
 func (*ChannelAdminLogEventActionDiscardGroupCall) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDiscardGroupCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2080, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDiscardGroupCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2080, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDiscardGroupCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2885, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDiscardGroupCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2885, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionDiscardGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2080, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionParticipantMute is the TL constructor
@@ -1574,30 +1504,32 @@ func (*ChannelAdminLogEventActionParticipantMute) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantMute) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantMute) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2385, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantMute) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2385, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantMute) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3212, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantMute) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3212, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantMute) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2385, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionParticipantUnmute is the TL constructor
@@ -1633,30 +1565,32 @@ func (*ChannelAdminLogEventActionParticipantUnmute) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantUnmute) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantUnmute) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2189, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantUnmute) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2189, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantUnmute) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3004, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantUnmute) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3004, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantUnmute) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2189, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionToggleGroupCallSetting is the TL constructor
@@ -1692,29 +1626,31 @@ func (*ChannelAdminLogEventActionToggleGroupCallSetting) TypeName() string {
 func (*ChannelAdminLogEventActionToggleGroupCallSetting) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleGroupCallSetting) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 805, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleGroupCallSetting) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 805, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleGroupCallSetting) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1490, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleGroupCallSetting) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1490, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleGroupCallSetting) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 805, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionParticipantJoinByInvite is the TL constructor
@@ -1753,30 +1689,32 @@ func (*ChannelAdminLogEventActionParticipantJoinByInvite) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantJoinByInvite) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByInvite) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2443, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByInvite) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2443, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByInvite) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3273, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3273, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2443, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionExportedInviteDelete is the TL constructor
@@ -1812,30 +1750,32 @@ func (*ChannelAdminLogEventActionExportedInviteDelete) TypeName() string {
 func (*ChannelAdminLogEventActionExportedInviteDelete) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteDelete) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 846, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteDelete) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 846, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteDelete) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1537, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteDelete) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1537, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionExportedInviteDelete) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 846, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionExportedInviteRevoke is the TL constructor
@@ -1871,30 +1811,32 @@ func (*ChannelAdminLogEventActionExportedInviteRevoke) TypeName() string {
 func (*ChannelAdminLogEventActionExportedInviteRevoke) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 609, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 609, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1271, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1271, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionExportedInviteRevoke) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 609, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionExportedInviteEdit is the TL constructor
@@ -1932,30 +1874,32 @@ func (*ChannelAdminLogEventActionExportedInviteEdit) TypeName() string {
 func (*ChannelAdminLogEventActionExportedInviteEdit) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteEdit) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2216, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteEdit) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2216, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteEdit) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3033, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteEdit) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3033, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionExportedInviteEdit) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2216, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionParticipantVolume is the TL constructor
@@ -1991,30 +1935,32 @@ func (*ChannelAdminLogEventActionParticipantVolume) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantVolume) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantVolume) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 586, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantVolume) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 586, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantVolume) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1246, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantVolume) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1246, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantVolume) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 586, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionChangeHistoryTTL is the TL constructor
@@ -2051,29 +1997,31 @@ func (*ChannelAdminLogEventActionChangeHistoryTTL) TypeName() string {
 func (*ChannelAdminLogEventActionChangeHistoryTTL) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeHistoryTTL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1012, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeHistoryTTL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1012, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeHistoryTTL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1717, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeHistoryTTL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1717, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeHistoryTTL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1012, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionParticipantJoinByRequest is the TL constructor
@@ -2111,30 +2059,32 @@ func (*ChannelAdminLogEventActionParticipantJoinByRequest) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantJoinByRequest) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1645, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1645, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2405, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2405, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantJoinByRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1645, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionToggleNoForwards is the TL constructor
@@ -2170,29 +2120,31 @@ func (*ChannelAdminLogEventActionToggleNoForwards) TypeName() string {
 func (*ChannelAdminLogEventActionToggleNoForwards) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleNoForwards) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1937, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleNoForwards) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1937, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleNoForwards) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2724, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleNoForwards) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2724, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleNoForwards) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1937, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionSendMessage is the TL constructor
@@ -2226,30 +2178,32 @@ func (*ChannelAdminLogEventActionSendMessage) TypeName() string {
 func (*ChannelAdminLogEventActionSendMessage) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionSendMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 371, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionSendMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 371, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionSendMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1001, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionSendMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1001, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionSendMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 371, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionChangeAvailableReactions is the TL constructor
@@ -2287,30 +2241,32 @@ func (*ChannelAdminLogEventActionChangeAvailableReactions) TypeName() string {
 func (*ChannelAdminLogEventActionChangeAvailableReactions) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1818, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1818, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2590, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2590, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeAvailableReactions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1818, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionChangeUsernames is the TL constructor
@@ -2348,30 +2304,32 @@ func (*ChannelAdminLogEventActionChangeUsernames) TypeName() string {
 func (*ChannelAdminLogEventActionChangeUsernames) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsernames) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2293, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsernames) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2293, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsernames) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3116, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsernames) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3116, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeUsernames) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2293, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionToggleForum is the TL constructor
@@ -2405,29 +2363,31 @@ func (*ChannelAdminLogEventActionToggleForum) TypeName() string {
 func (*ChannelAdminLogEventActionToggleForum) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleForum) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 20, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleForum) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 20, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleForum) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 598, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleForum) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 598, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleForum) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 20, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionCreateTopic is the TL constructor
@@ -2461,30 +2421,32 @@ func (*ChannelAdminLogEventActionCreateTopic) TypeName() string {
 func (*ChannelAdminLogEventActionCreateTopic) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionCreateTopic) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 830, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionCreateTopic) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 830, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionCreateTopic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1521, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionCreateTopic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1521, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionCreateTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 830, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionEditTopic is the TL constructor
@@ -2519,30 +2481,32 @@ func (*ChannelAdminLogEventActionEditTopic) TypeName() string {
 func (*ChannelAdminLogEventActionEditTopic) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditTopic) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2294, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditTopic) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2294, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditTopic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3117, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditTopic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3117, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionEditTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2294, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionDeleteTopic is the TL constructor
@@ -2576,30 +2540,32 @@ func (*ChannelAdminLogEventActionDeleteTopic) TypeName() string {
 func (*ChannelAdminLogEventActionDeleteTopic) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteTopic) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1633, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteTopic) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1633, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteTopic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2393, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteTopic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2393, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionDeleteTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1633, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionPinTopic is the TL constructor
@@ -2635,30 +2601,32 @@ func (*ChannelAdminLogEventActionPinTopic) TypeName() string {
 func (*ChannelAdminLogEventActionPinTopic) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionPinTopic) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 867, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionPinTopic) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 867, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionPinTopic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1561, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionPinTopic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1561, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionPinTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 867, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionToggleAntiSpam is the TL constructor
@@ -2694,29 +2662,31 @@ func (*ChannelAdminLogEventActionToggleAntiSpam) TypeName() string {
 func (*ChannelAdminLogEventActionToggleAntiSpam) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAntiSpam) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 932, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAntiSpam) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 932, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAntiSpam) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1631, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAntiSpam) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1631, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleAntiSpam) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 932, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionChangePeerColor is the TL constructor
@@ -2753,29 +2723,31 @@ func (*ChannelAdminLogEventActionChangePeerColor) TypeName() string {
 func (*ChannelAdminLogEventActionChangePeerColor) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePeerColor) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 820, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePeerColor) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 820, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePeerColor) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1509, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePeerColor) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1509, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangePeerColor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 820, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionChangeProfilePeerColor is the TL constructor
@@ -2813,29 +2785,31 @@ func (*ChannelAdminLogEventActionChangeProfilePeerColor) TypeName() string {
 func (*ChannelAdminLogEventActionChangeProfilePeerColor) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeProfilePeerColor) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 877, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeProfilePeerColor) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 877, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeProfilePeerColor) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1573, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeProfilePeerColor) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1573, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeProfilePeerColor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 877, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionChangeWallpaper is the TL constructor
@@ -2872,30 +2846,32 @@ func (*ChannelAdminLogEventActionChangeWallpaper) TypeName() string {
 func (*ChannelAdminLogEventActionChangeWallpaper) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeWallpaper) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 454, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeWallpaper) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 454, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeWallpaper) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1095, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeWallpaper) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1095, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeWallpaper) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 454, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionChangeEmojiStatus is the TL constructor
@@ -2933,30 +2909,32 @@ func (*ChannelAdminLogEventActionChangeEmojiStatus) TypeName() string {
 func (*ChannelAdminLogEventActionChangeEmojiStatus) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 589, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 589, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1249, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1249, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 589, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionChangeEmojiStickerSet is the TL constructor
@@ -2994,30 +2972,32 @@ func (*ChannelAdminLogEventActionChangeEmojiStickerSet) TypeName() string {
 func (*ChannelAdminLogEventActionChangeEmojiStickerSet) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 664, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 664, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1336, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1336, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 664, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionToggleSignatureProfiles is the TL constructor
@@ -3053,29 +3033,31 @@ func (*ChannelAdminLogEventActionToggleSignatureProfiles) TypeName() string {
 func (*ChannelAdminLogEventActionToggleSignatureProfiles) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatureProfiles) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 895, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatureProfiles) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 895, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatureProfiles) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1592, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatureProfiles) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1592, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleSignatureProfiles) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 895, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionParticipantSubExtend is the TL constructor
@@ -3113,30 +3095,32 @@ func (*ChannelAdminLogEventActionParticipantSubExtend) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantSubExtend) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantSubExtend) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 927, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantSubExtend) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 927, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantSubExtend) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1626, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1626, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 927, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionToggleAutotranslation is the TL constructor
@@ -3172,29 +3156,31 @@ func (*ChannelAdminLogEventActionToggleAutotranslation) TypeName() string {
 func (*ChannelAdminLogEventActionToggleAutotranslation) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAutotranslation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1890, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAutotranslation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1890, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAutotranslation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2673, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAutotranslation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2673, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleAutotranslation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1890, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventActionParticipantEditRank is the TL constructor
@@ -3232,30 +3218,32 @@ func (*ChannelAdminLogEventActionParticipantEditRank) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantEditRank) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantEditRank) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 827, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantEditRank) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 827, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantEditRank) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1517, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1517, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 827, unsafe.Pointer(m), depth)
 }
 
 // ChannelLocationClass is the TL type ChannelLocation: one of
@@ -3275,25 +3263,9 @@ func DecodeChannelLocation(b *bin.Buffer) (ChannelLocationClass, error) {
 // decodeChannelLocation is DecodeChannelLocation for a value nested depth
 // levels deep.
 func decodeChannelLocation(d *tlrt.Decoder, depth int) (ChannelLocationClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChannelLocationClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChannelLocationEmptyTypeID:
-		v = &ChannelLocationEmpty{}
-	case ChannelLocationTypeID:
-		v, size = &ChannelLocation{}, unsafe.Sizeof(ChannelLocation{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ChannelLocation"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 115, depth)
+	c, _ := v.(ChannelLocationClass)
+	return c, err
 }
 
 // ChannelLocationEmpty is the TL constructor channelLocationEmpty.
@@ -3320,29 +3292,31 @@ func (*ChannelLocationEmpty) TypeName() string {
 func (*ChannelLocationEmpty) channelLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelLocationEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1829, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelLocationEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1829, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelLocationEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2602, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelLocationEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2602, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelLocationEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1829, unsafe.Pointer(m), depth)
 }
 
 // ChannelLocation is the TL constructor channelLocation.
@@ -3373,30 +3347,32 @@ func (*ChannelLocation) TypeName() string {
 func (*ChannelLocation) channelLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 314, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 314, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 934, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 934, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 314, unsafe.Pointer(m), depth)
 }
 
 // ChannelMessagesFilterClass is the TL type ChannelMessagesFilter: one of
@@ -3416,25 +3392,9 @@ func DecodeChannelMessagesFilter(b *bin.Buffer) (ChannelMessagesFilterClass, err
 // decodeChannelMessagesFilter is DecodeChannelMessagesFilter for a value nested
 // depth levels deep.
 func decodeChannelMessagesFilter(d *tlrt.Decoder, depth int) (ChannelMessagesFilterClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChannelMessagesFilterClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChannelMessagesFilterEmptyTypeID:
-		v = &ChannelMessagesFilterEmpty{}
-	case ChannelMessagesFilterTypeID:
-		v, size = &ChannelMessagesFilter{}, unsafe.Sizeof(ChannelMessagesFilter{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ChannelMessagesFilter"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 34, depth)
+	c, _ := v.(ChannelMessagesFilterClass)
+	return c, err
 }
 
 // ChannelMessagesFilterEmpty is the TL constructor channelMessagesFilterEmpty.
@@ -3462,29 +3422,31 @@ func (*ChannelMessagesFilterEmpty) TypeName() string {
 func (*ChannelMessagesFilterEmpty) channelMessagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilterEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1370, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilterEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1370, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilterEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2105, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilterEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2105, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelMessagesFilterEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1370, unsafe.Pointer(m), depth)
 }
 
 // ChannelMessagesFilter is the TL constructor channelMessagesFilter.
@@ -3517,29 +3479,31 @@ func (*ChannelMessagesFilter) TypeName() string {
 func (*ChannelMessagesFilter) channelMessagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilter) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1960, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilter) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1960, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilter) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2747, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilter) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2747, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelMessagesFilter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1960, unsafe.Pointer(m), depth)
 }
 
 // ChannelParticipantClass is the TL type ChannelParticipant: one of
@@ -3560,33 +3524,9 @@ func DecodeChannelParticipant(b *bin.Buffer) (ChannelParticipantClass, error) {
 // decodeChannelParticipant is DecodeChannelParticipant for a value nested depth
 // levels deep.
 func decodeChannelParticipant(d *tlrt.Decoder, depth int) (ChannelParticipantClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChannelParticipantClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChannelParticipantTypeID:
-		v, size = &ChannelParticipant{}, unsafe.Sizeof(ChannelParticipant{})
-	case ChannelParticipantSelfTypeID:
-		v, size = &ChannelParticipantSelf{}, unsafe.Sizeof(ChannelParticipantSelf{})
-	case ChannelParticipantCreatorTypeID:
-		v, size = &ChannelParticipantCreator{}, unsafe.Sizeof(ChannelParticipantCreator{})
-	case ChannelParticipantAdminTypeID:
-		v, size = &ChannelParticipantAdmin{}, unsafe.Sizeof(ChannelParticipantAdmin{})
-	case ChannelParticipantBannedTypeID:
-		v, size = &ChannelParticipantBanned{}, unsafe.Sizeof(ChannelParticipantBanned{})
-	case ChannelParticipantLeftTypeID:
-		v, size = &ChannelParticipantLeft{}, unsafe.Sizeof(ChannelParticipantLeft{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ChannelParticipant"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 329, depth)
+	c, _ := v.(ChannelParticipantClass)
+	return c, err
 }
 
 // ChannelParticipant is the TL constructor channelParticipant.
@@ -3666,30 +3606,32 @@ func (m *ChannelParticipant) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipant) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 256, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipant) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 256, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipant) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 873, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipant) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 873, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipant) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 256, unsafe.Pointer(m), depth)
 }
 
 // ChannelParticipantSelf is the TL constructor channelParticipantSelf.
@@ -3772,30 +3714,32 @@ func (m *ChannelParticipantSelf) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantSelf) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1589, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantSelf) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1589, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantSelf) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2345, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantSelf) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2345, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantSelf) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1589, unsafe.Pointer(m), depth)
 }
 
 // ChannelParticipantCreator is the TL constructor channelParticipantCreator.
@@ -3853,30 +3797,32 @@ func (m *ChannelParticipantCreator) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantCreator) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 439, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantCreator) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 439, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantCreator) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1078, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantCreator) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1078, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantCreator) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 439, unsafe.Pointer(m), depth)
 }
 
 // ChannelParticipantAdmin is the TL constructor channelParticipantAdmin.
@@ -3961,30 +3907,32 @@ func (m *ChannelParticipantAdmin) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantAdmin) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 480, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 480, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantAdmin) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1126, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantAdmin) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1126, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantAdmin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 480, unsafe.Pointer(m), depth)
 }
 
 // ChannelParticipantBanned is the TL constructor channelParticipantBanned.
@@ -4045,30 +3993,32 @@ func (m *ChannelParticipantBanned) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantBanned) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2023, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantBanned) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2023, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantBanned) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2821, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantBanned) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2821, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantBanned) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2023, unsafe.Pointer(m), depth)
 }
 
 // ChannelParticipantLeft is the TL constructor channelParticipantLeft.
@@ -4098,29 +4048,31 @@ func (*ChannelParticipantLeft) TypeName() string {
 func (*ChannelParticipantLeft) channelParticipantClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantLeft) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 245, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantLeft) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 245, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantLeft) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 860, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelParticipantLeft) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 860, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantLeft) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 245, unsafe.Pointer(m), depth)
 }
 
 // ChannelParticipantsFilterClass is the TL type ChannelParticipantsFilter: one
@@ -4144,37 +4096,9 @@ func DecodeChannelParticipantsFilter(b *bin.Buffer) (ChannelParticipantsFilterCl
 // decodeChannelParticipantsFilter is DecodeChannelParticipantsFilter for a
 // value nested depth levels deep.
 func decodeChannelParticipantsFilter(d *tlrt.Decoder, depth int) (ChannelParticipantsFilterClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChannelParticipantsFilterClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChannelParticipantsRecentTypeID:
-		v = &ChannelParticipantsRecent{}
-	case ChannelParticipantsAdminsTypeID:
-		v = &ChannelParticipantsAdmins{}
-	case ChannelParticipantsKickedTypeID:
-		v, size = &ChannelParticipantsKicked{}, unsafe.Sizeof(ChannelParticipantsKicked{})
-	case ChannelParticipantsBotsTypeID:
-		v = &ChannelParticipantsBots{}
-	case ChannelParticipantsBannedTypeID:
-		v, size = &ChannelParticipantsBanned{}, unsafe.Sizeof(ChannelParticipantsBanned{})
-	case ChannelParticipantsSearchTypeID:
-		v, size = &ChannelParticipantsSearch{}, unsafe.Sizeof(ChannelParticipantsSearch{})
-	case ChannelParticipantsContactsTypeID:
-		v, size = &ChannelParticipantsContacts{}, unsafe.Sizeof(ChannelParticipantsContacts{})
-	case ChannelParticipantsMentionsTypeID:
-		v, size = &ChannelParticipantsMentions{}, unsafe.Sizeof(ChannelParticipantsMentions{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ChannelParticipantsFilter"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 374, depth)
+	c, _ := v.(ChannelParticipantsFilterClass)
+	return c, err
 }
 
 // ChannelParticipantsRecent is the TL constructor channelParticipantsRecent.
@@ -4202,29 +4126,31 @@ func (*ChannelParticipantsRecent) TypeName() string {
 func (*ChannelParticipantsRecent) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsRecent) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2105, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsRecent) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2105, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsRecent) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2912, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelParticipantsRecent) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2912, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantsRecent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2105, unsafe.Pointer(m), depth)
 }
 
 // ChannelParticipantsAdmins is the TL constructor channelParticipantsAdmins.
@@ -4252,29 +4178,31 @@ func (*ChannelParticipantsAdmins) TypeName() string {
 func (*ChannelParticipantsAdmins) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsAdmins) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1697, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsAdmins) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1697, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsAdmins) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2457, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelParticipantsAdmins) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2457, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantsAdmins) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1697, unsafe.Pointer(m), depth)
 }
 
 // ChannelParticipantsKicked is the TL constructor channelParticipantsKicked.
@@ -4304,30 +4232,32 @@ func (*ChannelParticipantsKicked) TypeName() string {
 func (*ChannelParticipantsKicked) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsKicked) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1528, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsKicked) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1528, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsKicked) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2281, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantsKicked) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2281, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantsKicked) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1528, unsafe.Pointer(m), depth)
 }
 
 // ChannelParticipantsBots is the TL constructor channelParticipantsBots.
@@ -4355,29 +4285,31 @@ func (*ChannelParticipantsBots) TypeName() string {
 func (*ChannelParticipantsBots) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsBots) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1657, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsBots) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1657, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsBots) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2417, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelParticipantsBots) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2417, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantsBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1657, unsafe.Pointer(m), depth)
 }
 
 // ChannelParticipantsBanned is the TL constructor channelParticipantsBanned.
@@ -4407,30 +4339,32 @@ func (*ChannelParticipantsBanned) TypeName() string {
 func (*ChannelParticipantsBanned) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsBanned) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 175, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsBanned) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 175, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsBanned) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 781, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantsBanned) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 781, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantsBanned) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 175, unsafe.Pointer(m), depth)
 }
 
 // ChannelParticipantsSearch is the TL constructor channelParticipantsSearch.
@@ -4460,30 +4394,32 @@ func (*ChannelParticipantsSearch) TypeName() string {
 func (*ChannelParticipantsSearch) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsSearch) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 58, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsSearch) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 58, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsSearch) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 648, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantsSearch) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 648, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantsSearch) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 58, unsafe.Pointer(m), depth)
 }
 
 // ChannelParticipantsContacts is the TL constructor
@@ -4515,30 +4451,32 @@ func (*ChannelParticipantsContacts) TypeName() string {
 func (*ChannelParticipantsContacts) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsContacts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1778, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsContacts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1778, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsContacts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2546, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantsContacts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2546, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantsContacts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1778, unsafe.Pointer(m), depth)
 }
 
 // ChannelParticipantsMentions is the TL constructor
@@ -4613,30 +4551,32 @@ func (m *ChannelParticipantsMentions) ClearTopMsgID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsMentions) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2121, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsMentions) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2121, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsMentions) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2930, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantsMentions) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2930, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantsMentions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2121, unsafe.Pointer(m), depth)
 }
 
 // ChatClass is the TL type Chat: one of ChatEmpty, Chat, ChatForbidden,
@@ -4660,27 +4600,35 @@ func decodeChat(d *tlrt.Decoder, depth int) (ChatClass, error) {
 		return nil, err
 	}
 	var v ChatClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatEmptyTypeID:
-		v = tlrt.New[ChatEmpty](d)
+		x := tlrt.New[ChatEmpty](d)
+		v, at = x, x
 	case ChatTypeID:
-		v, size = &Chat{}, unsafe.Sizeof(Chat{})
+		x := &Chat{}
+		v, at, size = x, x, unsafe.Sizeof(Chat{})
 	case ChatForbiddenTypeID:
-		v, size = &ChatForbidden{}, unsafe.Sizeof(ChatForbidden{})
+		x := &ChatForbidden{}
+		v, at, size = x, x, unsafe.Sizeof(ChatForbidden{})
 	case ChannelTypeID:
-		v, size = &Channel{}, unsafe.Sizeof(Channel{})
+		x := &Channel{}
+		v, at, size = x, x, unsafe.Sizeof(Channel{})
 	case ChannelForbiddenTypeID:
-		v, size = &ChannelForbidden{}, unsafe.Sizeof(ChannelForbidden{})
+		x := &ChannelForbidden{}
+		v, at, size = x, x, unsafe.Sizeof(ChannelForbidden{})
 	case CommunityForbiddenTypeID:
-		v, size = &CommunityForbidden{}, unsafe.Sizeof(CommunityForbidden{})
+		x := &CommunityForbidden{}
+		v, at, size = x, x, unsafe.Sizeof(CommunityForbidden{})
 	case CommunityTypeID:
-		v, size = &Community{}, unsafe.Sizeof(Community{})
+		x := &Community{}
+		v, at, size = x, x, unsafe.Sizeof(Community{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Chat"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -6169,27 +6117,9 @@ func DecodeChatFull(b *bin.Buffer) (ChatFullClass, error) {
 
 // decodeChatFull is DecodeChatFull for a value nested depth levels deep.
 func decodeChatFull(d *tlrt.Decoder, depth int) (ChatFullClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChatFullClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChatFullTypeID:
-		v, size = &ChatFull{}, unsafe.Sizeof(ChatFull{})
-	case ChannelFullTypeID:
-		v, size = &ChannelFull{}, unsafe.Sizeof(ChannelFull{})
-	case CommunityFullTypeID:
-		v, size = &CommunityFull{}, unsafe.Sizeof(CommunityFull{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ChatFull"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 537, depth)
+	c, _ := v.(ChatFullClass)
+	return c, err
 }
 
 // ChatFull is the TL constructor chatFull.
@@ -6412,30 +6342,32 @@ func (m *ChatFull) ClearReactionsLimit() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatFull) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 358, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 358, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatFull) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 984, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatFull) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 984, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 358, unsafe.Pointer(m), depth)
 }
 
 // ChannelFull is the TL constructor channelFull.
@@ -7077,30 +7009,32 @@ func (m *ChannelFull) ClearGuardBotID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelFull) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1495, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1495, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelFull) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2240, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelFull) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2240, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1495, unsafe.Pointer(m), depth)
 }
 
 // CommunityFull is the TL constructor communityFull.
@@ -7202,30 +7136,32 @@ func (m *CommunityFull) ClearPeerLinkRequestsPending() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunityFull) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1943, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunityFull) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1943, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunityFull) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2730, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *CommunityFull) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2730, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *CommunityFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1943, unsafe.Pointer(m), depth)
 }
 
 // ChatInviteClass is the TL type ChatInvite: one of ChatInviteAlready,
@@ -7244,27 +7180,9 @@ func DecodeChatInvite(b *bin.Buffer) (ChatInviteClass, error) {
 
 // decodeChatInvite is DecodeChatInvite for a value nested depth levels deep.
 func decodeChatInvite(d *tlrt.Decoder, depth int) (ChatInviteClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChatInviteClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChatInviteAlreadyTypeID:
-		v, size = &ChatInviteAlready{}, unsafe.Sizeof(ChatInviteAlready{})
-	case ChatInviteTypeID:
-		v, size = &ChatInvite{}, unsafe.Sizeof(ChatInvite{})
-	case ChatInvitePeekTypeID:
-		v, size = &ChatInvitePeek{}, unsafe.Sizeof(ChatInvitePeek{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ChatInvite"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 545, depth)
+	c, _ := v.(ChatInviteClass)
+	return c, err
 }
 
 // ChatInviteAlready is the TL constructor chatInviteAlready.
@@ -7293,30 +7211,32 @@ func (*ChatInviteAlready) TypeName() string {
 func (*ChatInviteAlready) chatInviteClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatInviteAlready) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 848, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatInviteAlready) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 848, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatInviteAlready) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1539, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatInviteAlready) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1539, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatInviteAlready) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 848, unsafe.Pointer(m), depth)
 }
 
 // ChatInvite is the TL constructor chatInvite.
@@ -7433,30 +7353,32 @@ func (m *ChatInvite) ClearSubscriptionFormID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatInvite) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 860, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatInvite) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 860, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatInvite) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1552, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatInvite) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1552, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 860, unsafe.Pointer(m), depth)
 }
 
 // ChatInvitePeek is the TL constructor chatInvitePeek.
@@ -7486,30 +7408,32 @@ func (*ChatInvitePeek) TypeName() string {
 func (*ChatInvitePeek) chatInviteClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatInvitePeek) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 901, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatInvitePeek) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 901, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatInvitePeek) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1598, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatInvitePeek) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1598, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatInvitePeek) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 901, unsafe.Pointer(m), depth)
 }
 
 // ChatParticipantClass is the TL type ChatParticipant: one of ChatParticipant,
@@ -7529,27 +7453,9 @@ func DecodeChatParticipant(b *bin.Buffer) (ChatParticipantClass, error) {
 // decodeChatParticipant is DecodeChatParticipant for a value nested depth
 // levels deep.
 func decodeChatParticipant(d *tlrt.Decoder, depth int) (ChatParticipantClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChatParticipantClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChatParticipantTypeID:
-		v, size = &ChatParticipant{}, unsafe.Sizeof(ChatParticipant{})
-	case ChatParticipantCreatorTypeID:
-		v, size = &ChatParticipantCreator{}, unsafe.Sizeof(ChatParticipantCreator{})
-	case ChatParticipantAdminTypeID:
-		v, size = &ChatParticipantAdmin{}, unsafe.Sizeof(ChatParticipantAdmin{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ChatParticipant"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 257, depth)
+	c, _ := v.(ChatParticipantClass)
+	return c, err
 }
 
 // ChatParticipant is the TL constructor chatParticipant.
@@ -7606,30 +7512,32 @@ func (m *ChatParticipant) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatParticipant) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 522, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatParticipant) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 522, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatParticipant) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1173, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatParticipant) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1173, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatParticipant) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 522, unsafe.Pointer(m), depth)
 }
 
 // ChatParticipantCreator is the TL constructor chatParticipantCreator.
@@ -7684,30 +7592,32 @@ func (m *ChatParticipantCreator) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatParticipantCreator) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2142, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatParticipantCreator) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2142, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatParticipantCreator) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2953, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatParticipantCreator) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2953, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatParticipantCreator) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2142, unsafe.Pointer(m), depth)
 }
 
 // ChatParticipantAdmin is the TL constructor chatParticipantAdmin.
@@ -7764,30 +7674,32 @@ func (m *ChatParticipantAdmin) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatParticipantAdmin) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 33, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 33, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatParticipantAdmin) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 614, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatParticipantAdmin) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 614, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatParticipantAdmin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 33, unsafe.Pointer(m), depth)
 }
 
 // ChatParticipantsClass is the TL type ChatParticipants: one of
@@ -7807,25 +7719,9 @@ func DecodeChatParticipants(b *bin.Buffer) (ChatParticipantsClass, error) {
 // decodeChatParticipants is DecodeChatParticipants for a value nested depth
 // levels deep.
 func decodeChatParticipants(d *tlrt.Decoder, depth int) (ChatParticipantsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChatParticipantsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChatParticipantsForbiddenTypeID:
-		v, size = &ChatParticipantsForbidden{}, unsafe.Sizeof(ChatParticipantsForbidden{})
-	case ChatParticipantsTypeID:
-		v, size = &ChatParticipants{}, unsafe.Sizeof(ChatParticipants{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ChatParticipants"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 86, depth)
+	c, _ := v.(ChatParticipantsClass)
+	return c, err
 }
 
 // ChatParticipantsForbidden is the TL constructor chatParticipantsForbidden.
@@ -7858,30 +7754,32 @@ func (*ChatParticipantsForbidden) TypeName() string {
 func (*ChatParticipantsForbidden) chatParticipantsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatParticipantsForbidden) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1240, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatParticipantsForbidden) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1240, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatParticipantsForbidden) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1964, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatParticipantsForbidden) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1964, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatParticipantsForbidden) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1240, unsafe.Pointer(m), depth)
 }
 
 // ChatParticipants is the TL constructor chatParticipants.
@@ -7913,30 +7811,32 @@ func (*ChatParticipants) TypeName() string {
 func (*ChatParticipants) chatParticipantsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatParticipants) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 559, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatParticipants) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 559, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatParticipants) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1215, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatParticipants) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1215, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatParticipants) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 559, unsafe.Pointer(m), depth)
 }
 
 // ChatPhotoClass is the TL type ChatPhoto: one of ChatPhotoEmpty, ChatPhoto.
@@ -7959,17 +7859,20 @@ func decodeChatPhoto(d *tlrt.Decoder, depth int) (ChatPhotoClass, error) {
 		return nil, err
 	}
 	var v ChatPhotoClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatPhotoEmptyTypeID:
-		v = &ChatPhotoEmpty{}
+		x := &ChatPhotoEmpty{}
+		v, at = x, x
 	case ChatPhotoTypeID:
-		v, size = &ChatPhoto{}, unsafe.Sizeof(ChatPhoto{})
+		x := &ChatPhoto{}
+		v, at, size = x, x, unsafe.Sizeof(ChatPhoto{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatPhoto"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8185,27 +8088,9 @@ func DecodeChatReactions(b *bin.Buffer) (ChatReactionsClass, error) {
 // decodeChatReactions is DecodeChatReactions for a value nested depth levels
 // deep.
 func decodeChatReactions(d *tlrt.Decoder, depth int) (ChatReactionsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChatReactionsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChatReactionsNoneTypeID:
-		v = &ChatReactionsNone{}
-	case ChatReactionsAllTypeID:
-		v = tlrt.New[ChatReactionsAll](d)
-	case ChatReactionsSomeTypeID:
-		v, size = &ChatReactionsSome{}, unsafe.Sizeof(ChatReactionsSome{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ChatReactions"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 194, depth)
+	c, _ := v.(ChatReactionsClass)
+	return c, err
 }
 
 // ChatReactionsNone is the TL constructor chatReactionsNone.
@@ -8232,29 +8117,31 @@ func (*ChatReactionsNone) TypeName() string {
 func (*ChatReactionsNone) chatReactionsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatReactionsNone) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2237, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatReactionsNone) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2237, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatReactionsNone) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3055, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatReactionsNone) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3055, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatReactionsNone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2237, unsafe.Pointer(m), depth)
 }
 
 // ChatReactionsAll is the TL constructor chatReactionsAll.
@@ -8285,29 +8172,31 @@ func (*ChatReactionsAll) TypeName() string {
 func (*ChatReactionsAll) chatReactionsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatReactionsAll) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 769, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatReactionsAll) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 769, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatReactionsAll) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1451, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatReactionsAll) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1451, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatReactionsAll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 769, unsafe.Pointer(m), depth)
 }
 
 // ChatReactionsSome is the TL constructor chatReactionsSome.
@@ -8336,30 +8225,32 @@ func (*ChatReactionsSome) TypeName() string {
 func (*ChatReactionsSome) chatReactionsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatReactionsSome) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 944, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatReactionsSome) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 944, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatReactionsSome) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1644, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatReactionsSome) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1644, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatReactionsSome) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 944, unsafe.Pointer(m), depth)
 }
 
 // ChatThemeClass is the TL type ChatTheme: one of ChatTheme,
@@ -8378,25 +8269,9 @@ func DecodeChatTheme(b *bin.Buffer) (ChatThemeClass, error) {
 
 // decodeChatTheme is DecodeChatTheme for a value nested depth levels deep.
 func decodeChatTheme(d *tlrt.Decoder, depth int) (ChatThemeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChatThemeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChatThemeTypeID:
-		v, size = &ChatTheme{}, unsafe.Sizeof(ChatTheme{})
-	case ChatThemeUniqueGiftTypeID:
-		v, size = &ChatThemeUniqueGift{}, unsafe.Sizeof(ChatThemeUniqueGift{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ChatTheme"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 70, depth)
+	c, _ := v.(ChatThemeClass)
+	return c, err
 }
 
 // ChatTheme is the TL constructor chatTheme.
@@ -8425,30 +8300,32 @@ func (*ChatTheme) TypeName() string {
 func (*ChatTheme) chatThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatTheme) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1877, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatTheme) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1877, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatTheme) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2656, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatTheme) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2656, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatTheme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1877, unsafe.Pointer(m), depth)
 }
 
 // ChatThemeUniqueGift is the TL constructor chatThemeUniqueGift.
@@ -8479,30 +8356,32 @@ func (*ChatThemeUniqueGift) TypeName() string {
 func (*ChatThemeUniqueGift) chatThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatThemeUniqueGift) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 477, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatThemeUniqueGift) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 477, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatThemeUniqueGift) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1123, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1123, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatThemeUniqueGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 477, unsafe.Pointer(m), depth)
 }
 
 // CDNConfig is the TL constructor cdnConfig.
@@ -8528,30 +8407,32 @@ func (*CDNConfig) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CDNConfig) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 814, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CDNConfig) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 814, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CDNConfig) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1501, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *CDNConfig) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1501, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *CDNConfig) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 814, unsafe.Pointer(m), depth)
 }
 
 // CDNPublicKey is the TL constructor cdnPublicKey.
@@ -8578,30 +8459,32 @@ func (*CDNPublicKey) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CDNPublicKey) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1918, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CDNPublicKey) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1918, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CDNPublicKey) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2704, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *CDNPublicKey) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2704, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *CDNPublicKey) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1918, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEvent is the TL constructor channelAdminLogEvent.
@@ -8631,30 +8514,32 @@ func (*ChannelAdminLogEvent) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEvent) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 301, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEvent) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 301, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEvent) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 920, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEvent) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 920, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEvent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 301, unsafe.Pointer(m), depth)
 }
 
 // ChannelAdminLogEventsFilter is the TL constructor
@@ -8708,29 +8593,31 @@ func (*ChannelAdminLogEventsFilter) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventsFilter) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2228, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventsFilter) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2228, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventsFilter) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3045, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventsFilter) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3045, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventsFilter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2228, unsafe.Pointer(m), depth)
 }
 
 // ChatAdminRights is the TL constructor chatAdminRights.
@@ -8783,29 +8670,31 @@ func (*ChatAdminRights) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatAdminRights) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 887, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatAdminRights) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 887, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatAdminRights) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1584, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatAdminRights) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1584, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatAdminRights) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 887, unsafe.Pointer(m), depth)
 }
 
 // ChatAdminWithInvites is the TL constructor chatAdminWithInvites.
@@ -8834,29 +8723,31 @@ func (*ChatAdminWithInvites) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatAdminWithInvites) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2324, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatAdminWithInvites) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2324, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatAdminWithInvites) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3148, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatAdminWithInvites) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3148, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatAdminWithInvites) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2324, unsafe.Pointer(m), depth)
 }
 
 // ChatBannedRights is the TL constructor chatBannedRights.
@@ -8918,29 +8809,31 @@ func (*ChatBannedRights) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatBannedRights) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1478, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatBannedRights) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1478, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatBannedRights) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2223, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatBannedRights) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2223, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatBannedRights) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1478, unsafe.Pointer(m), depth)
 }
 
 // ChatInviteImporter is the TL constructor chatInviteImporter.
@@ -9016,30 +8909,32 @@ func (m *ChatInviteImporter) ClearApprovedBy() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatInviteImporter) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1290, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatInviteImporter) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1290, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatInviteImporter) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2017, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatInviteImporter) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2017, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatInviteImporter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1290, unsafe.Pointer(m), depth)
 }
 
 // ChatOnlines is the TL constructor chatOnlines.
@@ -9065,29 +8960,31 @@ func (*ChatOnlines) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatOnlines) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2292, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatOnlines) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2292, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatOnlines) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3115, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatOnlines) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3115, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatOnlines) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2292, unsafe.Pointer(m), depth)
 }
 
 // CodeSettings is the TL constructor codeSettings.
@@ -9191,30 +9088,32 @@ func (m *CodeSettings) ClearAppSandbox() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CodeSettings) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1621, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CodeSettings) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1621, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CodeSettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2380, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *CodeSettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2380, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *CodeSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1621, unsafe.Pointer(m), depth)
 }
 
 // CommunityPeer is the TL constructor communityPeer.
@@ -9267,29 +9166,31 @@ func (m *CommunityPeer) ClearVisible() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunityPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1081, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunityPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1081, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunityPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1793, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *CommunityPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1793, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *CommunityPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1081, unsafe.Pointer(m), depth)
 }
 
 // CommunityPeerRequest is the TL constructor communityPeerRequest.
@@ -9320,29 +9221,31 @@ func (*CommunityPeerRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunityPeerRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1140, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunityPeerRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1140, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunityPeerRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1858, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *CommunityPeerRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1858, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *CommunityPeerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1140, unsafe.Pointer(m), depth)
 }
 
 // Config is the TL constructor config.
@@ -9649,30 +9552,32 @@ func (m *Config) ClearAutologinToken() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Config) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1951, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Config) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1951, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Config) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2738, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Config) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2738, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Config) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1951, unsafe.Pointer(m), depth)
 }
 
 // ConnectedBot is the TL constructor connectedBot.
@@ -9768,30 +9673,32 @@ func (m *ConnectedBot) ClearLocation() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ConnectedBot) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 30, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ConnectedBot) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 30, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ConnectedBot) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 611, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ConnectedBot) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 611, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ConnectedBot) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 30, unsafe.Pointer(m), depth)
 }
 
 // ConnectedBotStarRef is the TL constructor connectedBotStarRef.
@@ -9853,30 +9760,32 @@ func (m *ConnectedBotStarRef) ClearDurationMonths() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ConnectedBotStarRef) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 234, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ConnectedBotStarRef) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 234, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ConnectedBotStarRef) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 844, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ConnectedBotStarRef) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 844, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ConnectedBotStarRef) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 234, unsafe.Pointer(m), depth)
 }
 
 // Contact is the TL constructor contact.
@@ -9903,29 +9812,31 @@ func (*Contact) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Contact) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 177, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Contact) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 177, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Contact) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 783, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *Contact) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 783, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Contact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 177, unsafe.Pointer(m), depth)
 }
 
 // ContactBirthday is the TL constructor contactBirthday.
@@ -9953,29 +9864,31 @@ func (*ContactBirthday) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactBirthday) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 275, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactBirthday) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 275, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactBirthday) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 892, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactBirthday) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 892, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactBirthday) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 275, unsafe.Pointer(m), depth)
 }
 
 // ContactStatus is the TL constructor contactStatus.
@@ -10002,27 +9915,29 @@ func (*ContactStatus) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactStatus) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 201, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactStatus) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 201, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactStatus) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 808, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactStatus) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 808, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 201, unsafe.Pointer(m), depth)
 }

@@ -26,27 +26,9 @@ func DecodeDialog(b *bin.Buffer) (DialogClass, error) {
 
 // decodeDialog is DecodeDialog for a value nested depth levels deep.
 func decodeDialog(d *tlrt.Decoder, depth int) (DialogClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v DialogClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case DialogTypeID:
-		v, size = &Dialog{}, unsafe.Sizeof(Dialog{})
-	case DialogFolderTypeID:
-		v, size = &DialogFolder{}, unsafe.Sizeof(DialogFolder{})
-	case DialogCommunityTypeID:
-		v, size = &DialogCommunity{}, unsafe.Sizeof(DialogCommunity{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "Dialog"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 141, depth)
+	c, _ := v.(DialogClass)
+	return c, err
 }
 
 // Dialog is the TL constructor dialog.
@@ -157,30 +139,32 @@ func (m *Dialog) ClearTTLPeriod() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Dialog) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2424, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Dialog) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2424, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Dialog) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3253, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Dialog) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3253, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Dialog) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2424, unsafe.Pointer(m), depth)
 }
 
 // DialogFolder is the TL constructor dialogFolder.
@@ -220,30 +204,32 @@ func (*DialogFolder) TypeName() string {
 func (*DialogFolder) dialogClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogFolder) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1042, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogFolder) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1042, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogFolder) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1749, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DialogFolder) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1749, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DialogFolder) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1042, unsafe.Pointer(m), depth)
 }
 
 // DialogCommunity is the TL constructor dialogCommunity.
@@ -276,30 +262,32 @@ func (*DialogCommunity) TypeName() string {
 func (*DialogCommunity) dialogClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogCommunity) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2367, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogCommunity) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2367, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogCommunity) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3192, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DialogCommunity) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3192, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DialogCommunity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2367, unsafe.Pointer(m), depth)
 }
 
 // DialogFilterClass is the TL type DialogFilter: one of DialogFilter,
@@ -319,27 +307,9 @@ func DecodeDialogFilter(b *bin.Buffer) (DialogFilterClass, error) {
 // decodeDialogFilter is DecodeDialogFilter for a value nested depth levels
 // deep.
 func decodeDialogFilter(d *tlrt.Decoder, depth int) (DialogFilterClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v DialogFilterClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case DialogFilterTypeID:
-		v, size = &DialogFilter{}, unsafe.Sizeof(DialogFilter{})
-	case DialogFilterDefaultTypeID:
-		v = &DialogFilterDefault{}
-	case DialogFilterChatlistTypeID:
-		v, size = &DialogFilterChatlist{}, unsafe.Sizeof(DialogFilterChatlist{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "DialogFilter"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 120, depth)
+	c, _ := v.(DialogFilterClass)
+	return c, err
 }
 
 // DialogFilter is the TL constructor dialogFilter.
@@ -433,30 +403,32 @@ func (m *DialogFilter) ClearColor() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogFilter) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1596, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogFilter) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1596, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogFilter) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2352, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DialogFilter) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2352, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DialogFilter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1596, unsafe.Pointer(m), depth)
 }
 
 // DialogFilterDefault is the TL constructor dialogFilterDefault.
@@ -483,29 +455,31 @@ func (*DialogFilterDefault) TypeName() string {
 func (*DialogFilterDefault) dialogFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogFilterDefault) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 495, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogFilterDefault) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 495, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogFilterDefault) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1143, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DialogFilterDefault) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1143, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DialogFilterDefault) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 495, unsafe.Pointer(m), depth)
 }
 
 // DialogFilterChatlist is the TL constructor dialogFilterChatlist.
@@ -588,30 +562,32 @@ func (m *DialogFilterChatlist) ClearColor() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogFilterChatlist) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1381, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogFilterChatlist) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1381, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogFilterChatlist) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2117, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DialogFilterChatlist) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2117, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DialogFilterChatlist) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1381, unsafe.Pointer(m), depth)
 }
 
 // DialogPeerClass is the TL type DialogPeer: one of DialogPeer,
@@ -630,27 +606,9 @@ func DecodeDialogPeer(b *bin.Buffer) (DialogPeerClass, error) {
 
 // decodeDialogPeer is DecodeDialogPeer for a value nested depth levels deep.
 func decodeDialogPeer(d *tlrt.Decoder, depth int) (DialogPeerClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v DialogPeerClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case DialogPeerTypeID:
-		v, size = &DialogPeer{}, unsafe.Sizeof(DialogPeer{})
-	case DialogPeerFolderTypeID:
-		v = tlrt.New[DialogPeerFolder](d)
-	case DialogPeerCommunityTypeID:
-		v = tlrt.New[DialogPeerCommunity](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "DialogPeer"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 339, depth)
+	c, _ := v.(DialogPeerClass)
+	return c, err
 }
 
 // DialogPeer is the TL constructor dialogPeer.
@@ -679,29 +637,31 @@ func (*DialogPeer) TypeName() string {
 func (*DialogPeer) dialogPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2175, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2175, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2988, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DialogPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2988, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DialogPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2175, unsafe.Pointer(m), depth)
 }
 
 // DialogPeerFolder is the TL constructor dialogPeerFolder.
@@ -730,29 +690,31 @@ func (*DialogPeerFolder) TypeName() string {
 func (*DialogPeerFolder) dialogPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogPeerFolder) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 759, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogPeerFolder) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 759, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogPeerFolder) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1437, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DialogPeerFolder) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1437, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DialogPeerFolder) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 759, unsafe.Pointer(m), depth)
 }
 
 // DialogPeerCommunity is the TL constructor dialogPeerCommunity.
@@ -781,29 +743,31 @@ func (*DialogPeerCommunity) TypeName() string {
 func (*DialogPeerCommunity) dialogPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogPeerCommunity) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 436, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogPeerCommunity) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 436, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogPeerCommunity) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1075, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DialogPeerCommunity) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1075, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DialogPeerCommunity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 436, unsafe.Pointer(m), depth)
 }
 
 // DocumentClass is the TL type Document: one of DocumentEmpty, Document.
@@ -826,17 +790,20 @@ func decodeDocument(d *tlrt.Decoder, depth int) (DocumentClass, error) {
 		return nil, err
 	}
 	var v DocumentClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case DocumentEmptyTypeID:
-		v = tlrt.New[DocumentEmpty](d)
+		x := tlrt.New[DocumentEmpty](d)
+		v, at = x, x
 	case DocumentTypeID:
-		v, size = &Document{}, unsafe.Sizeof(Document{})
+		x := &Document{}
+		v, at, size = x, x, unsafe.Sizeof(Document{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Document"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1150,29 +1117,38 @@ func decodeDocumentAttribute(d *tlrt.Decoder, depth int) (DocumentAttributeClass
 		return nil, err
 	}
 	var v DocumentAttributeClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case DocumentAttributeImageSizeTypeID:
-		v = tlrt.New[DocumentAttributeImageSize](d)
+		x := tlrt.New[DocumentAttributeImageSize](d)
+		v, at = x, x
 	case DocumentAttributeAnimatedTypeID:
-		v = &DocumentAttributeAnimated{}
+		x := &DocumentAttributeAnimated{}
+		v, at = x, x
 	case DocumentAttributeStickerTypeID:
-		v, size = &DocumentAttributeSticker{}, unsafe.Sizeof(DocumentAttributeSticker{})
+		x := &DocumentAttributeSticker{}
+		v, at, size = x, x, unsafe.Sizeof(DocumentAttributeSticker{})
 	case DocumentAttributeVideoTypeID:
-		v, size = &DocumentAttributeVideo{}, unsafe.Sizeof(DocumentAttributeVideo{})
+		x := &DocumentAttributeVideo{}
+		v, at, size = x, x, unsafe.Sizeof(DocumentAttributeVideo{})
 	case DocumentAttributeAudioTypeID:
-		v, size = &DocumentAttributeAudio{}, unsafe.Sizeof(DocumentAttributeAudio{})
+		x := &DocumentAttributeAudio{}
+		v, at, size = x, x, unsafe.Sizeof(DocumentAttributeAudio{})
 	case DocumentAttributeFilenameTypeID:
-		v, size = &DocumentAttributeFilename{}, unsafe.Sizeof(DocumentAttributeFilename{})
+		x := &DocumentAttributeFilename{}
+		v, at, size = x, x, unsafe.Sizeof(DocumentAttributeFilename{})
 	case DocumentAttributeHasStickersTypeID:
-		v = &DocumentAttributeHasStickers{}
+		x := &DocumentAttributeHasStickers{}
+		v, at = x, x
 	case DocumentAttributeCustomEmojiTypeID:
-		v, size = &DocumentAttributeCustomEmoji{}, unsafe.Sizeof(DocumentAttributeCustomEmoji{})
+		x := &DocumentAttributeCustomEmoji{}
+		v, at, size = x, x, unsafe.Sizeof(DocumentAttributeCustomEmoji{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "DocumentAttribute"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2091,25 +2067,9 @@ func DecodeDraftMessage(b *bin.Buffer) (DraftMessageClass, error) {
 // decodeDraftMessage is DecodeDraftMessage for a value nested depth levels
 // deep.
 func decodeDraftMessage(d *tlrt.Decoder, depth int) (DraftMessageClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v DraftMessageClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case DraftMessageEmptyTypeID:
-		v = tlrt.New[DraftMessageEmpty](d)
-	case DraftMessageTypeID:
-		v, size = &DraftMessage{}, unsafe.Sizeof(DraftMessage{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "DraftMessage"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 328, depth)
+	c, _ := v.(DraftMessageClass)
+	return c, err
 }
 
 // DraftMessageEmpty is the TL constructor draftMessageEmpty.
@@ -2162,29 +2122,31 @@ func (m *DraftMessageEmpty) ClearDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DraftMessageEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 246, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DraftMessageEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 246, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DraftMessageEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 861, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DraftMessageEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 861, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DraftMessageEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 246, unsafe.Pointer(m), depth)
 }
 
 // DraftMessage is the TL constructor draftMessage.
@@ -2270,30 +2232,32 @@ func (m *DraftMessage) ClearEffect() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DraftMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 899, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DraftMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 899, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DraftMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1596, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DraftMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1596, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DraftMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 899, unsafe.Pointer(m), depth)
 }
 
 // DataJSON is the TL constructor dataJSON.
@@ -2319,30 +2283,32 @@ func (*DataJSON) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DataJSON) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1155, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DataJSON) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1155, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DataJSON) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1873, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DataJSON) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1873, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DataJSON) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1155, unsafe.Pointer(m), depth)
 }
 
 // DCOption is the TL constructor dcOption.
@@ -2404,30 +2370,32 @@ func (m *DCOption) ClearSecret() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DCOption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 226, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DCOption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 226, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DCOption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 835, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DCOption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 835, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DCOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 226, unsafe.Pointer(m), depth)
 }
 
 // DefaultHistoryTTL is the TL constructor defaultHistoryTTL.
@@ -2453,29 +2421,31 @@ func (*DefaultHistoryTTL) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DefaultHistoryTTL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 641, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DefaultHistoryTTL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 641, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DefaultHistoryTTL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1309, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DefaultHistoryTTL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1309, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DefaultHistoryTTL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 641, unsafe.Pointer(m), depth)
 }
 
 // DialogFilterSuggested is the TL constructor dialogFilterSuggested.
@@ -2503,30 +2473,32 @@ func (*DialogFilterSuggested) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogFilterSuggested) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1098, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogFilterSuggested) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1098, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogFilterSuggested) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1811, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DialogFilterSuggested) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1811, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DialogFilterSuggested) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1098, unsafe.Pointer(m), depth)
 }
 
 // DisallowedGiftsSettings is the TL constructor disallowedGiftsSettings.
@@ -2563,29 +2535,31 @@ func (*DisallowedGiftsSettings) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DisallowedGiftsSettings) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1045, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DisallowedGiftsSettings) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1045, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DisallowedGiftsSettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1752, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DisallowedGiftsSettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1752, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DisallowedGiftsSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1045, unsafe.Pointer(m), depth)
 }
 
 // Double is the TL constructor double.
@@ -2612,27 +2586,29 @@ func (*Double) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Double) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 327, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Double) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 327, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Double) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 948, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *Double) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 948, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Double) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 327, unsafe.Pointer(m), depth)
 }

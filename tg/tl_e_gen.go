@@ -26,27 +26,9 @@ func DecodeEmailVerification(b *bin.Buffer) (EmailVerificationClass, error) {
 // decodeEmailVerification is DecodeEmailVerification for a value nested depth
 // levels deep.
 func decodeEmailVerification(d *tlrt.Decoder, depth int) (EmailVerificationClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v EmailVerificationClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case EmailVerificationCodeTypeID:
-		v, size = &EmailVerificationCode{}, unsafe.Sizeof(EmailVerificationCode{})
-	case EmailVerificationGoogleTypeID:
-		v, size = &EmailVerificationGoogle{}, unsafe.Sizeof(EmailVerificationGoogle{})
-	case EmailVerificationAppleTypeID:
-		v, size = &EmailVerificationApple{}, unsafe.Sizeof(EmailVerificationApple{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "EmailVerification"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 40, depth)
+	c, _ := v.(EmailVerificationClass)
+	return c, err
 }
 
 // EmailVerificationCode is the TL constructor emailVerificationCode.
@@ -76,30 +58,32 @@ func (*EmailVerificationCode) TypeName() string {
 func (*EmailVerificationCode) emailVerificationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmailVerificationCode) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1346, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmailVerificationCode) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1346, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmailVerificationCode) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2078, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmailVerificationCode) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2078, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmailVerificationCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1346, unsafe.Pointer(m), depth)
 }
 
 // EmailVerificationGoogle is the TL constructor emailVerificationGoogle.
@@ -129,30 +113,32 @@ func (*EmailVerificationGoogle) TypeName() string {
 func (*EmailVerificationGoogle) emailVerificationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmailVerificationGoogle) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2077, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmailVerificationGoogle) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2077, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmailVerificationGoogle) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2882, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmailVerificationGoogle) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2882, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmailVerificationGoogle) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2077, unsafe.Pointer(m), depth)
 }
 
 // EmailVerificationApple is the TL constructor emailVerificationApple.
@@ -182,30 +168,32 @@ func (*EmailVerificationApple) TypeName() string {
 func (*EmailVerificationApple) emailVerificationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmailVerificationApple) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1387, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmailVerificationApple) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1387, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmailVerificationApple) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2123, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmailVerificationApple) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2123, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmailVerificationApple) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1387, unsafe.Pointer(m), depth)
 }
 
 // EmailVerifyPurposeClass is the TL type EmailVerifyPurpose: one of
@@ -226,27 +214,9 @@ func DecodeEmailVerifyPurpose(b *bin.Buffer) (EmailVerifyPurposeClass, error) {
 // decodeEmailVerifyPurpose is DecodeEmailVerifyPurpose for a value nested depth
 // levels deep.
 func decodeEmailVerifyPurpose(d *tlrt.Decoder, depth int) (EmailVerifyPurposeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v EmailVerifyPurposeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case EmailVerifyPurposeLoginSetupTypeID:
-		v, size = &EmailVerifyPurposeLoginSetup{}, unsafe.Sizeof(EmailVerifyPurposeLoginSetup{})
-	case EmailVerifyPurposeLoginChangeTypeID:
-		v = &EmailVerifyPurposeLoginChange{}
-	case EmailVerifyPurposePassportTypeID:
-		v = &EmailVerifyPurposePassport{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "EmailVerifyPurpose"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 39, depth)
+	c, _ := v.(EmailVerifyPurposeClass)
+	return c, err
 }
 
 // EmailVerifyPurposeLoginSetup is the TL constructor
@@ -279,30 +249,32 @@ func (*EmailVerifyPurposeLoginSetup) TypeName() string {
 func (*EmailVerifyPurposeLoginSetup) emailVerifyPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmailVerifyPurposeLoginSetup) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 636, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmailVerifyPurposeLoginSetup) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 636, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmailVerifyPurposeLoginSetup) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1303, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmailVerifyPurposeLoginSetup) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1303, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmailVerifyPurposeLoginSetup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 636, unsafe.Pointer(m), depth)
 }
 
 // EmailVerifyPurposeLoginChange is the TL constructor
@@ -332,29 +304,31 @@ func (*EmailVerifyPurposeLoginChange) TypeName() string {
 func (*EmailVerifyPurposeLoginChange) emailVerifyPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmailVerifyPurposeLoginChange) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 767, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmailVerifyPurposeLoginChange) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 767, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmailVerifyPurposeLoginChange) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1449, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *EmailVerifyPurposeLoginChange) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1449, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmailVerifyPurposeLoginChange) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 767, unsafe.Pointer(m), depth)
 }
 
 // EmailVerifyPurposePassport is the TL constructor emailVerifyPurposePassport.
@@ -382,29 +356,31 @@ func (*EmailVerifyPurposePassport) TypeName() string {
 func (*EmailVerifyPurposePassport) emailVerifyPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmailVerifyPurposePassport) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1785, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmailVerifyPurposePassport) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1785, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmailVerifyPurposePassport) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2553, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *EmailVerifyPurposePassport) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2553, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmailVerifyPurposePassport) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1785, unsafe.Pointer(m), depth)
 }
 
 // EmojiGroupClass is the TL type EmojiGroup: one of EmojiGroup,
@@ -423,27 +399,9 @@ func DecodeEmojiGroup(b *bin.Buffer) (EmojiGroupClass, error) {
 
 // decodeEmojiGroup is DecodeEmojiGroup for a value nested depth levels deep.
 func decodeEmojiGroup(d *tlrt.Decoder, depth int) (EmojiGroupClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v EmojiGroupClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case EmojiGroupTypeID:
-		v, size = &EmojiGroup{}, unsafe.Sizeof(EmojiGroup{})
-	case EmojiGroupGreetingTypeID:
-		v, size = &EmojiGroupGreeting{}, unsafe.Sizeof(EmojiGroupGreeting{})
-	case EmojiGroupPremiumTypeID:
-		v, size = &EmojiGroupPremium{}, unsafe.Sizeof(EmojiGroupPremium{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "EmojiGroup"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 403, depth)
+	c, _ := v.(EmojiGroupClass)
+	return c, err
 }
 
 // EmojiGroup is the TL constructor emojiGroup.
@@ -475,30 +433,32 @@ func (*EmojiGroup) TypeName() string {
 func (*EmojiGroup) emojiGroupClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmojiGroup) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1131, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmojiGroup) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1131, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmojiGroup) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1848, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmojiGroup) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1848, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmojiGroup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1131, unsafe.Pointer(m), depth)
 }
 
 // EmojiGroupGreeting is the TL constructor emojiGroupGreeting.
@@ -530,30 +490,32 @@ func (*EmojiGroupGreeting) TypeName() string {
 func (*EmojiGroupGreeting) emojiGroupClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmojiGroupGreeting) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1182, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmojiGroupGreeting) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1182, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmojiGroupGreeting) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1902, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmojiGroupGreeting) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1902, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmojiGroupGreeting) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1182, unsafe.Pointer(m), depth)
 }
 
 // EmojiGroupPremium is the TL constructor emojiGroupPremium.
@@ -583,30 +545,32 @@ func (*EmojiGroupPremium) TypeName() string {
 func (*EmojiGroupPremium) emojiGroupClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmojiGroupPremium) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 81, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmojiGroupPremium) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 81, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmojiGroupPremium) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 673, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmojiGroupPremium) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 673, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmojiGroupPremium) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 81, unsafe.Pointer(m), depth)
 }
 
 // EmojiKeywordClass is the TL type EmojiKeyword: one of EmojiKeyword,
@@ -626,25 +590,9 @@ func DecodeEmojiKeyword(b *bin.Buffer) (EmojiKeywordClass, error) {
 // decodeEmojiKeyword is DecodeEmojiKeyword for a value nested depth levels
 // deep.
 func decodeEmojiKeyword(d *tlrt.Decoder, depth int) (EmojiKeywordClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v EmojiKeywordClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case EmojiKeywordTypeID:
-		v, size = &EmojiKeyword{}, unsafe.Sizeof(EmojiKeyword{})
-	case EmojiKeywordDeletedTypeID:
-		v, size = &EmojiKeywordDeleted{}, unsafe.Sizeof(EmojiKeywordDeleted{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "EmojiKeyword"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 319, depth)
+	c, _ := v.(EmojiKeywordClass)
+	return c, err
 }
 
 // EmojiKeyword is the TL constructor emojiKeyword.
@@ -675,30 +623,32 @@ func (*EmojiKeyword) TypeName() string {
 func (*EmojiKeyword) emojiKeywordClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmojiKeyword) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2021, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmojiKeyword) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2021, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmojiKeyword) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2819, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmojiKeyword) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2819, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmojiKeyword) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2021, unsafe.Pointer(m), depth)
 }
 
 // EmojiKeywordDeleted is the TL constructor emojiKeywordDeleted.
@@ -729,30 +679,32 @@ func (*EmojiKeywordDeleted) TypeName() string {
 func (*EmojiKeywordDeleted) emojiKeywordClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmojiKeywordDeleted) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 339, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmojiKeywordDeleted) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 339, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmojiKeywordDeleted) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 961, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmojiKeywordDeleted) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 961, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmojiKeywordDeleted) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 339, unsafe.Pointer(m), depth)
 }
 
 // EmojiListClass is the TL type EmojiList: one of EmojiListNotModified,
@@ -771,25 +723,9 @@ func DecodeEmojiList(b *bin.Buffer) (EmojiListClass, error) {
 
 // decodeEmojiList is DecodeEmojiList for a value nested depth levels deep.
 func decodeEmojiList(d *tlrt.Decoder, depth int) (EmojiListClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v EmojiListClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case EmojiListNotModifiedTypeID:
-		v = &EmojiListNotModified{}
-	case EmojiListTypeID:
-		v, size = &EmojiList{}, unsafe.Sizeof(EmojiList{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "EmojiList"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1033, depth)
+	c, _ := v.(EmojiListClass)
+	return c, err
 }
 
 // EmojiListNotModified is the TL constructor emojiListNotModified.
@@ -816,29 +752,31 @@ func (*EmojiListNotModified) TypeName() string {
 func (*EmojiListNotModified) emojiListClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmojiListNotModified) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 670, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmojiListNotModified) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 670, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmojiListNotModified) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1342, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *EmojiListNotModified) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1342, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmojiListNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 670, unsafe.Pointer(m), depth)
 }
 
 // EmojiList is the TL constructor emojiList.
@@ -868,29 +806,31 @@ func (*EmojiList) TypeName() string {
 func (*EmojiList) emojiListClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmojiList) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1124, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmojiList) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1124, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmojiList) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1840, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *EmojiList) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1840, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmojiList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1124, unsafe.Pointer(m), depth)
 }
 
 // EmojiStatusClass is the TL type EmojiStatus: one of EmojiStatusEmpty,
@@ -914,21 +854,26 @@ func decodeEmojiStatus(d *tlrt.Decoder, depth int) (EmojiStatusClass, error) {
 		return nil, err
 	}
 	var v EmojiStatusClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case EmojiStatusEmptyTypeID:
-		v = &EmojiStatusEmpty{}
+		x := &EmojiStatusEmpty{}
+		v, at = x, x
 	case EmojiStatusTypeID:
-		v = tlrt.New[EmojiStatus](d)
+		x := tlrt.New[EmojiStatus](d)
+		v, at = x, x
 	case EmojiStatusCollectibleTypeID:
-		v, size = &EmojiStatusCollectible{}, unsafe.Sizeof(EmojiStatusCollectible{})
+		x := &EmojiStatusCollectible{}
+		v, at, size = x, x, unsafe.Sizeof(EmojiStatusCollectible{})
 	case InputEmojiStatusCollectibleTypeID:
-		v = tlrt.New[InputEmojiStatusCollectible](d)
+		x := tlrt.New[InputEmojiStatusCollectible](d)
+		v, at = x, x
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "EmojiStatus"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1418,31 +1363,9 @@ func DecodeEncryptedChat(b *bin.Buffer) (EncryptedChatClass, error) {
 // decodeEncryptedChat is DecodeEncryptedChat for a value nested depth levels
 // deep.
 func decodeEncryptedChat(d *tlrt.Decoder, depth int) (EncryptedChatClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v EncryptedChatClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case EncryptedChatEmptyTypeID:
-		v = tlrt.New[EncryptedChatEmpty](d)
-	case EncryptedChatWaitingTypeID:
-		v = tlrt.New[EncryptedChatWaiting](d)
-	case EncryptedChatRequestedTypeID:
-		v, size = &EncryptedChatRequested{}, unsafe.Sizeof(EncryptedChatRequested{})
-	case EncryptedChatTypeID:
-		v, size = &EncryptedChat{}, unsafe.Sizeof(EncryptedChat{})
-	case EncryptedChatDiscardedTypeID:
-		v = tlrt.New[EncryptedChatDiscarded](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "EncryptedChat"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 475, depth)
+	c, _ := v.(EncryptedChatClass)
+	return c, err
 }
 
 // EncryptedChatEmpty is the TL constructor encryptedChatEmpty.
@@ -1471,29 +1394,31 @@ func (*EncryptedChatEmpty) TypeName() string {
 func (*EncryptedChatEmpty) encryptedChatClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EncryptedChatEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1605, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EncryptedChatEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1605, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EncryptedChatEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2362, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *EncryptedChatEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2362, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EncryptedChatEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1605, unsafe.Pointer(m), depth)
 }
 
 // EncryptedChatWaiting is the TL constructor encryptedChatWaiting.
@@ -1527,29 +1452,31 @@ func (*EncryptedChatWaiting) TypeName() string {
 func (*EncryptedChatWaiting) encryptedChatClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EncryptedChatWaiting) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 949, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EncryptedChatWaiting) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 949, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EncryptedChatWaiting) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1649, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *EncryptedChatWaiting) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1649, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EncryptedChatWaiting) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 949, unsafe.Pointer(m), depth)
 }
 
 // EncryptedChatRequested is the TL constructor encryptedChatRequested.
@@ -1610,30 +1537,32 @@ func (m *EncryptedChatRequested) ClearFolderID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EncryptedChatRequested) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 680, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EncryptedChatRequested) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 680, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EncryptedChatRequested) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1352, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EncryptedChatRequested) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1352, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EncryptedChatRequested) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 680, unsafe.Pointer(m), depth)
 }
 
 // EncryptedChat is the TL constructor encryptedChat.
@@ -1670,30 +1599,32 @@ func (*EncryptedChat) TypeName() string {
 func (*EncryptedChat) encryptedChatClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EncryptedChat) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 905, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EncryptedChat) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 905, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EncryptedChat) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1603, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EncryptedChat) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1603, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EncryptedChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 905, unsafe.Pointer(m), depth)
 }
 
 // EncryptedChatDiscarded is the TL constructor encryptedChatDiscarded.
@@ -1725,29 +1656,31 @@ func (*EncryptedChatDiscarded) TypeName() string {
 func (*EncryptedChatDiscarded) encryptedChatClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EncryptedChatDiscarded) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 283, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EncryptedChatDiscarded) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 283, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EncryptedChatDiscarded) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 901, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *EncryptedChatDiscarded) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 901, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EncryptedChatDiscarded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 283, unsafe.Pointer(m), depth)
 }
 
 // EncryptedFileClass is the TL type EncryptedFile: one of EncryptedFileEmpty,
@@ -1767,23 +1700,9 @@ func DecodeEncryptedFile(b *bin.Buffer) (EncryptedFileClass, error) {
 // decodeEncryptedFile is DecodeEncryptedFile for a value nested depth levels
 // deep.
 func decodeEncryptedFile(d *tlrt.Decoder, depth int) (EncryptedFileClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v EncryptedFileClass
-	switch id {
-	case EncryptedFileEmptyTypeID:
-		v = &EncryptedFileEmpty{}
-	case EncryptedFileTypeID:
-		v = tlrt.New[EncryptedFile](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "EncryptedFile"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 431, depth)
+	c, _ := v.(EncryptedFileClass)
+	return c, err
 }
 
 // EncryptedFileEmpty is the TL constructor encryptedFileEmpty.
@@ -1810,29 +1729,31 @@ func (*EncryptedFileEmpty) TypeName() string {
 func (*EncryptedFileEmpty) encryptedFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EncryptedFileEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1858, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EncryptedFileEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1858, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EncryptedFileEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2635, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *EncryptedFileEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2635, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EncryptedFileEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1858, unsafe.Pointer(m), depth)
 }
 
 // EncryptedFile is the TL constructor encryptedFile.
@@ -1866,29 +1787,31 @@ func (*EncryptedFile) TypeName() string {
 func (*EncryptedFile) encryptedFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EncryptedFile) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1573, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EncryptedFile) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1573, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EncryptedFile) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2328, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *EncryptedFile) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2328, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EncryptedFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1573, unsafe.Pointer(m), depth)
 }
 
 // EncryptedMessageClass is the TL type EncryptedMessage: one of
@@ -1908,25 +1831,9 @@ func DecodeEncryptedMessage(b *bin.Buffer) (EncryptedMessageClass, error) {
 // decodeEncryptedMessage is DecodeEncryptedMessage for a value nested depth
 // levels deep.
 func decodeEncryptedMessage(d *tlrt.Decoder, depth int) (EncryptedMessageClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v EncryptedMessageClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case EncryptedMessageTypeID:
-		v, size = &EncryptedMessage{}, unsafe.Sizeof(EncryptedMessage{})
-	case EncryptedMessageServiceTypeID:
-		v, size = &EncryptedMessageService{}, unsafe.Sizeof(EncryptedMessageService{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "EncryptedMessage"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 12, depth)
+	c, _ := v.(EncryptedMessageClass)
+	return c, err
 }
 
 // EncryptedMessage is the TL constructor encryptedMessage.
@@ -1960,30 +1867,32 @@ func (*EncryptedMessage) TypeName() string {
 func (*EncryptedMessage) encryptedMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EncryptedMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2255, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EncryptedMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2255, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EncryptedMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3073, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EncryptedMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3073, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EncryptedMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2255, unsafe.Pointer(m), depth)
 }
 
 // EncryptedMessageService is the TL constructor encryptedMessageService.
@@ -2017,30 +1926,32 @@ func (*EncryptedMessageService) TypeName() string {
 func (*EncryptedMessageService) encryptedMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EncryptedMessageService) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 340, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EncryptedMessageService) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 340, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EncryptedMessageService) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 962, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EncryptedMessageService) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 962, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EncryptedMessageService) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 340, unsafe.Pointer(m), depth)
 }
 
 // ExportedChatInviteClass is the TL type ExportedChatInvite: one of
@@ -2060,25 +1971,9 @@ func DecodeExportedChatInvite(b *bin.Buffer) (ExportedChatInviteClass, error) {
 // decodeExportedChatInvite is DecodeExportedChatInvite for a value nested depth
 // levels deep.
 func decodeExportedChatInvite(d *tlrt.Decoder, depth int) (ExportedChatInviteClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ExportedChatInviteClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChatInviteExportedTypeID:
-		v, size = &ChatInviteExported{}, unsafe.Sizeof(ChatInviteExported{})
-	case ChatInvitePublicJoinRequestsTypeID:
-		v = &ChatInvitePublicJoinRequests{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ExportedChatInvite"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 157, depth)
+	c, _ := v.(ExportedChatInviteClass)
+	return c, err
 }
 
 // ChatInviteExported is the TL constructor chatInviteExported.
@@ -2267,30 +2162,32 @@ func (m *ChatInviteExported) ClearTitle() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatInviteExported) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1511, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatInviteExported) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1511, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatInviteExported) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2260, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatInviteExported) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2260, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatInviteExported) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1511, unsafe.Pointer(m), depth)
 }
 
 // ChatInvitePublicJoinRequests is the TL constructor
@@ -2319,29 +2216,31 @@ func (*ChatInvitePublicJoinRequests) TypeName() string {
 func (*ChatInvitePublicJoinRequests) exportedChatInviteClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatInvitePublicJoinRequests) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2254, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatInvitePublicJoinRequests) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2254, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatInvitePublicJoinRequests) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3072, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatInvitePublicJoinRequests) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3072, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatInvitePublicJoinRequests) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2254, unsafe.Pointer(m), depth)
 }
 
 // EmojiKeywordsDifference is the TL constructor emojiKeywordsDifference.
@@ -2371,30 +2270,32 @@ func (*EmojiKeywordsDifference) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmojiKeywordsDifference) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 862, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmojiKeywordsDifference) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 862, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmojiKeywordsDifference) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1555, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmojiKeywordsDifference) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1555, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmojiKeywordsDifference) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 862, unsafe.Pointer(m), depth)
 }
 
 // EmojiLanguage is the TL constructor emojiLanguage.
@@ -2420,30 +2321,32 @@ func (*EmojiLanguage) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmojiLanguage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1686, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmojiLanguage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1686, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmojiLanguage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2446, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmojiLanguage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2446, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmojiLanguage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1686, unsafe.Pointer(m), depth)
 }
 
 // EmojiURL is the TL constructor emojiURL.
@@ -2469,30 +2372,32 @@ func (*EmojiURL) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmojiURL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1547, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmojiURL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1547, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmojiURL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2300, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmojiURL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2300, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmojiURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1547, unsafe.Pointer(m), depth)
 }
 
 // EphemeralMessage is the TL constructor ephemeralMessage.
@@ -2576,30 +2481,32 @@ func (m *EphemeralMessage) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EphemeralMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2062, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EphemeralMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2062, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EphemeralMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2865, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EphemeralMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2865, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EphemeralMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2062, unsafe.Pointer(m), depth)
 }
 
 // Error is the TL constructor error.
@@ -2626,30 +2533,32 @@ func (*Error) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Error) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1885, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Error) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1885, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Error) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2667, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Error) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2667, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Error) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1885, unsafe.Pointer(m), depth)
 }
 
 // ExportedChatlistInvite is the TL constructor exportedChatlistInvite.
@@ -2679,30 +2588,32 @@ func (*ExportedChatlistInvite) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ExportedChatlistInvite) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 111, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ExportedChatlistInvite) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 111, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ExportedChatlistInvite) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 706, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ExportedChatlistInvite) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 706, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ExportedChatlistInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 111, unsafe.Pointer(m), depth)
 }
 
 // ExportedContactToken is the TL constructor exportedContactToken.
@@ -2730,30 +2641,32 @@ func (*ExportedContactToken) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ExportedContactToken) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 619, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ExportedContactToken) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 619, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ExportedContactToken) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1281, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ExportedContactToken) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1281, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ExportedContactToken) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 619, unsafe.Pointer(m), depth)
 }
 
 // ExportedMessageLink is the TL constructor exportedMessageLink.
@@ -2781,30 +2694,32 @@ func (*ExportedMessageLink) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ExportedMessageLink) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 869, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ExportedMessageLink) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 869, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ExportedMessageLink) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1563, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ExportedMessageLink) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1563, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ExportedMessageLink) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 869, unsafe.Pointer(m), depth)
 }
 
 // ExportedStoryLink is the TL constructor exportedStoryLink.
@@ -2830,28 +2745,30 @@ func (*ExportedStoryLink) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ExportedStoryLink) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 596, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ExportedStoryLink) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 596, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ExportedStoryLink) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1257, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ExportedStoryLink) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1257, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ExportedStoryLink) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 596, unsafe.Pointer(m), depth)
 }

@@ -26,25 +26,9 @@ func DecodeHelpAppConfig(b *bin.Buffer) (HelpAppConfigClass, error) {
 // decodeHelpAppConfig is DecodeHelpAppConfig for a value nested depth levels
 // deep.
 func decodeHelpAppConfig(d *tlrt.Decoder, depth int) (HelpAppConfigClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v HelpAppConfigClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case HelpAppConfigNotModifiedTypeID:
-		v = &HelpAppConfigNotModified{}
-	case HelpAppConfigTypeID:
-		v, size = &HelpAppConfig{}, unsafe.Sizeof(HelpAppConfig{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "help.AppConfig"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1602, depth)
+	c, _ := v.(HelpAppConfigClass)
+	return c, err
 }
 
 // HelpAppConfigNotModified is the TL constructor help.appConfigNotModified.
@@ -71,29 +55,31 @@ func (*HelpAppConfigNotModified) TypeName() string {
 func (*HelpAppConfigNotModified) helpAppConfigClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpAppConfigNotModified) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1146, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpAppConfigNotModified) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1146, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpAppConfigNotModified) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1864, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpAppConfigNotModified) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1864, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpAppConfigNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1146, unsafe.Pointer(m), depth)
 }
 
 // HelpAppConfig is the TL constructor help.appConfig.
@@ -123,30 +109,32 @@ func (*HelpAppConfig) TypeName() string {
 func (*HelpAppConfig) helpAppConfigClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpAppConfig) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2095, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpAppConfig) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2095, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpAppConfig) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2902, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpAppConfig) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2902, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpAppConfig) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2095, unsafe.Pointer(m), depth)
 }
 
 // HelpAppUpdateClass is the TL type help.AppUpdate: one of HelpAppUpdate,
@@ -166,25 +154,9 @@ func DecodeHelpAppUpdate(b *bin.Buffer) (HelpAppUpdateClass, error) {
 // decodeHelpAppUpdate is DecodeHelpAppUpdate for a value nested depth levels
 // deep.
 func decodeHelpAppUpdate(d *tlrt.Decoder, depth int) (HelpAppUpdateClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v HelpAppUpdateClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case HelpAppUpdateTypeID:
-		v, size = &HelpAppUpdate{}, unsafe.Sizeof(HelpAppUpdate{})
-	case HelpNoAppUpdateTypeID:
-		v = &HelpNoAppUpdate{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "help.AppUpdate"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1447, depth)
+	c, _ := v.(HelpAppUpdateClass)
+	return c, err
 }
 
 // HelpAppUpdate is the TL constructor help.appUpdate.
@@ -246,30 +218,32 @@ func (m *HelpAppUpdate) ClearURL() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpAppUpdate) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1957, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpAppUpdate) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1957, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpAppUpdate) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2744, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpAppUpdate) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2744, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpAppUpdate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1957, unsafe.Pointer(m), depth)
 }
 
 // HelpNoAppUpdate is the TL constructor help.noAppUpdate.
@@ -296,29 +270,31 @@ func (*HelpNoAppUpdate) TypeName() string {
 func (*HelpNoAppUpdate) helpAppUpdateClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpNoAppUpdate) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1882, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpNoAppUpdate) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1882, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpNoAppUpdate) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2662, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpNoAppUpdate) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2662, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpNoAppUpdate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1882, unsafe.Pointer(m), depth)
 }
 
 // HelpCountriesListClass is the TL type help.CountriesList: one of
@@ -338,25 +314,9 @@ func DecodeHelpCountriesList(b *bin.Buffer) (HelpCountriesListClass, error) {
 // decodeHelpCountriesList is DecodeHelpCountriesList for a value nested depth
 // levels deep.
 func decodeHelpCountriesList(d *tlrt.Decoder, depth int) (HelpCountriesListClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v HelpCountriesListClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case HelpCountriesListNotModifiedTypeID:
-		v = &HelpCountriesListNotModified{}
-	case HelpCountriesListTypeID:
-		v, size = &HelpCountriesList{}, unsafe.Sizeof(HelpCountriesList{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "help.CountriesList"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1765, depth)
+	c, _ := v.(HelpCountriesListClass)
+	return c, err
 }
 
 // HelpCountriesListNotModified is the TL constructor
@@ -386,29 +346,31 @@ func (*HelpCountriesListNotModified) TypeName() string {
 func (*HelpCountriesListNotModified) helpCountriesListClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpCountriesListNotModified) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1363, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpCountriesListNotModified) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1363, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpCountriesListNotModified) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2098, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpCountriesListNotModified) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2098, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpCountriesListNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1363, unsafe.Pointer(m), depth)
 }
 
 // HelpCountriesList is the TL constructor help.countriesList.
@@ -439,30 +401,32 @@ func (*HelpCountriesList) TypeName() string {
 func (*HelpCountriesList) helpCountriesListClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpCountriesList) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1244, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpCountriesList) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1244, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpCountriesList) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1968, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpCountriesList) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1968, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpCountriesList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1244, unsafe.Pointer(m), depth)
 }
 
 // HelpDeepLinkInfoClass is the TL type help.DeepLinkInfo: one of
@@ -482,25 +446,9 @@ func DecodeHelpDeepLinkInfo(b *bin.Buffer) (HelpDeepLinkInfoClass, error) {
 // decodeHelpDeepLinkInfo is DecodeHelpDeepLinkInfo for a value nested depth
 // levels deep.
 func decodeHelpDeepLinkInfo(d *tlrt.Decoder, depth int) (HelpDeepLinkInfoClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v HelpDeepLinkInfoClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case HelpDeepLinkInfoEmptyTypeID:
-		v = &HelpDeepLinkInfoEmpty{}
-	case HelpDeepLinkInfoTypeID:
-		v, size = &HelpDeepLinkInfo{}, unsafe.Sizeof(HelpDeepLinkInfo{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "help.DeepLinkInfo"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1260, depth)
+	c, _ := v.(HelpDeepLinkInfoClass)
+	return c, err
 }
 
 // HelpDeepLinkInfoEmpty is the TL constructor help.deepLinkInfoEmpty.
@@ -527,29 +475,31 @@ func (*HelpDeepLinkInfoEmpty) TypeName() string {
 func (*HelpDeepLinkInfoEmpty) helpDeepLinkInfoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpDeepLinkInfoEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 948, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpDeepLinkInfoEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 948, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpDeepLinkInfoEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1648, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpDeepLinkInfoEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1648, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpDeepLinkInfoEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 948, unsafe.Pointer(m), depth)
 }
 
 // HelpDeepLinkInfo is the TL constructor help.deepLinkInfo.
@@ -606,30 +556,32 @@ func (m *HelpDeepLinkInfo) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpDeepLinkInfo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 984, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpDeepLinkInfo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 984, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpDeepLinkInfo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1685, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpDeepLinkInfo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1685, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpDeepLinkInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 984, unsafe.Pointer(m), depth)
 }
 
 // HelpPassportConfigClass is the TL type help.PassportConfig: one of
@@ -649,25 +601,9 @@ func DecodeHelpPassportConfig(b *bin.Buffer) (HelpPassportConfigClass, error) {
 // decodeHelpPassportConfig is DecodeHelpPassportConfig for a value nested depth
 // levels deep.
 func decodeHelpPassportConfig(d *tlrt.Decoder, depth int) (HelpPassportConfigClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v HelpPassportConfigClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case HelpPassportConfigNotModifiedTypeID:
-		v = &HelpPassportConfigNotModified{}
-	case HelpPassportConfigTypeID:
-		v, size = &HelpPassportConfig{}, unsafe.Sizeof(HelpPassportConfig{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "help.PassportConfig"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2683, depth)
+	c, _ := v.(HelpPassportConfigClass)
+	return c, err
 }
 
 // HelpPassportConfigNotModified is the TL constructor
@@ -697,29 +633,31 @@ func (*HelpPassportConfigNotModified) TypeName() string {
 func (*HelpPassportConfigNotModified) helpPassportConfigClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpPassportConfigNotModified) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1830, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpPassportConfigNotModified) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1830, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpPassportConfigNotModified) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2603, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpPassportConfigNotModified) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2603, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpPassportConfigNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1830, unsafe.Pointer(m), depth)
 }
 
 // HelpPassportConfig is the TL constructor help.passportConfig.
@@ -751,30 +689,32 @@ func (*HelpPassportConfig) TypeName() string {
 func (*HelpPassportConfig) helpPassportConfigClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpPassportConfig) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1497, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpPassportConfig) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1497, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpPassportConfig) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2242, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpPassportConfig) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2242, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpPassportConfig) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1497, unsafe.Pointer(m), depth)
 }
 
 // HelpPeerColorSetClass is the TL type help.PeerColorSet: one of
@@ -794,25 +734,9 @@ func DecodeHelpPeerColorSet(b *bin.Buffer) (HelpPeerColorSetClass, error) {
 // decodeHelpPeerColorSet is DecodeHelpPeerColorSet for a value nested depth
 // levels deep.
 func decodeHelpPeerColorSet(d *tlrt.Decoder, depth int) (HelpPeerColorSetClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v HelpPeerColorSetClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case HelpPeerColorSetTypeID:
-		v, size = &HelpPeerColorSet{}, unsafe.Sizeof(HelpPeerColorSet{})
-	case HelpPeerColorProfileSetTypeID:
-		v, size = &HelpPeerColorProfileSet{}, unsafe.Sizeof(HelpPeerColorProfileSet{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "help.PeerColorSet"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 468, depth)
+	c, _ := v.(HelpPeerColorSetClass)
+	return c, err
 }
 
 // HelpPeerColorSet is the TL constructor help.peerColorSet.
@@ -841,29 +765,31 @@ func (*HelpPeerColorSet) TypeName() string {
 func (*HelpPeerColorSet) helpPeerColorSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpPeerColorSet) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 357, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpPeerColorSet) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 357, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpPeerColorSet) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 983, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpPeerColorSet) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 983, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpPeerColorSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 357, unsafe.Pointer(m), depth)
 }
 
 // HelpPeerColorProfileSet is the TL constructor help.peerColorProfileSet.
@@ -896,29 +822,31 @@ func (*HelpPeerColorProfileSet) TypeName() string {
 func (*HelpPeerColorProfileSet) helpPeerColorSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpPeerColorProfileSet) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1085, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpPeerColorProfileSet) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1085, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpPeerColorProfileSet) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1797, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpPeerColorProfileSet) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1797, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpPeerColorProfileSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1085, unsafe.Pointer(m), depth)
 }
 
 // HelpPeerColorsClass is the TL type help.PeerColors: one of
@@ -938,25 +866,9 @@ func DecodeHelpPeerColors(b *bin.Buffer) (HelpPeerColorsClass, error) {
 // decodeHelpPeerColors is DecodeHelpPeerColors for a value nested depth levels
 // deep.
 func decodeHelpPeerColors(d *tlrt.Decoder, depth int) (HelpPeerColorsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v HelpPeerColorsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case HelpPeerColorsNotModifiedTypeID:
-		v = &HelpPeerColorsNotModified{}
-	case HelpPeerColorsTypeID:
-		v, size = &HelpPeerColors{}, unsafe.Sizeof(HelpPeerColors{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "help.PeerColors"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2365, depth)
+	c, _ := v.(HelpPeerColorsClass)
+	return c, err
 }
 
 // HelpPeerColorsNotModified is the TL constructor help.peerColorsNotModified.
@@ -983,29 +895,31 @@ func (*HelpPeerColorsNotModified) TypeName() string {
 func (*HelpPeerColorsNotModified) helpPeerColorsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpPeerColorsNotModified) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 396, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpPeerColorsNotModified) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 396, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpPeerColorsNotModified) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1028, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpPeerColorsNotModified) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1028, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpPeerColorsNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 396, unsafe.Pointer(m), depth)
 }
 
 // HelpPeerColors is the TL constructor help.peerColors.
@@ -1036,29 +950,31 @@ func (*HelpPeerColors) TypeName() string {
 func (*HelpPeerColors) helpPeerColorsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpPeerColors) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 8, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpPeerColors) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 8, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpPeerColors) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 586, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpPeerColors) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 586, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpPeerColors) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 8, unsafe.Pointer(m), depth)
 }
 
 // HelpPromoDataClass is the TL type help.PromoData: one of HelpPromoDataEmpty,
@@ -1078,25 +994,9 @@ func DecodeHelpPromoData(b *bin.Buffer) (HelpPromoDataClass, error) {
 // decodeHelpPromoData is DecodeHelpPromoData for a value nested depth levels
 // deep.
 func decodeHelpPromoData(d *tlrt.Decoder, depth int) (HelpPromoDataClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v HelpPromoDataClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case HelpPromoDataEmptyTypeID:
-		v = tlrt.New[HelpPromoDataEmpty](d)
-	case HelpPromoDataTypeID:
-		v, size = &HelpPromoData{}, unsafe.Sizeof(HelpPromoData{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "help.PromoData"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2617, depth)
+	c, _ := v.(HelpPromoDataClass)
+	return c, err
 }
 
 // HelpPromoDataEmpty is the TL constructor help.promoDataEmpty.
@@ -1125,29 +1025,31 @@ func (*HelpPromoDataEmpty) TypeName() string {
 func (*HelpPromoDataEmpty) helpPromoDataClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpPromoDataEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1412, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpPromoDataEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1412, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpPromoDataEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2151, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpPromoDataEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2151, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpPromoDataEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1412, unsafe.Pointer(m), depth)
 }
 
 // HelpPromoData is the TL constructor help.promoData.
@@ -1233,30 +1135,32 @@ func (m *HelpPromoData) ClearPsaMessage() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpPromoData) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 77, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpPromoData) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 77, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpPromoData) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 669, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpPromoData) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 669, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpPromoData) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 77, unsafe.Pointer(m), depth)
 }
 
 // HelpTermsOfServiceUpdateClass is the TL type help.TermsOfServiceUpdate: one
@@ -1277,25 +1181,9 @@ func DecodeHelpTermsOfServiceUpdate(b *bin.Buffer) (HelpTermsOfServiceUpdateClas
 // decodeHelpTermsOfServiceUpdate is DecodeHelpTermsOfServiceUpdate for a value
 // nested depth levels deep.
 func decodeHelpTermsOfServiceUpdate(d *tlrt.Decoder, depth int) (HelpTermsOfServiceUpdateClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v HelpTermsOfServiceUpdateClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case HelpTermsOfServiceUpdateEmptyTypeID:
-		v = tlrt.New[HelpTermsOfServiceUpdateEmpty](d)
-	case HelpTermsOfServiceUpdateTypeID:
-		v, size = &HelpTermsOfServiceUpdate{}, unsafe.Sizeof(HelpTermsOfServiceUpdate{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "help.TermsOfServiceUpdate"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1043, depth)
+	c, _ := v.(HelpTermsOfServiceUpdateClass)
+	return c, err
 }
 
 // HelpTermsOfServiceUpdateEmpty is the TL constructor
@@ -1328,29 +1216,31 @@ func (*HelpTermsOfServiceUpdateEmpty) TypeName() string {
 func (*HelpTermsOfServiceUpdateEmpty) helpTermsOfServiceUpdateClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpTermsOfServiceUpdateEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2152, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpTermsOfServiceUpdateEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2152, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpTermsOfServiceUpdateEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2964, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpTermsOfServiceUpdateEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2964, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpTermsOfServiceUpdateEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2152, unsafe.Pointer(m), depth)
 }
 
 // HelpTermsOfServiceUpdate is the TL constructor help.termsOfServiceUpdate.
@@ -1382,30 +1272,32 @@ func (*HelpTermsOfServiceUpdate) TypeName() string {
 func (*HelpTermsOfServiceUpdate) helpTermsOfServiceUpdateClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpTermsOfServiceUpdate) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 380, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpTermsOfServiceUpdate) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 380, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpTermsOfServiceUpdate) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1011, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpTermsOfServiceUpdate) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1011, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpTermsOfServiceUpdate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 380, unsafe.Pointer(m), depth)
 }
 
 // HelpTimezonesListClass is the TL type help.TimezonesList: one of
@@ -1425,25 +1317,9 @@ func DecodeHelpTimezonesList(b *bin.Buffer) (HelpTimezonesListClass, error) {
 // decodeHelpTimezonesList is DecodeHelpTimezonesList for a value nested depth
 // levels deep.
 func decodeHelpTimezonesList(d *tlrt.Decoder, depth int) (HelpTimezonesListClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v HelpTimezonesListClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case HelpTimezonesListNotModifiedTypeID:
-		v = &HelpTimezonesListNotModified{}
-	case HelpTimezonesListTypeID:
-		v, size = &HelpTimezonesList{}, unsafe.Sizeof(HelpTimezonesList{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "help.TimezonesList"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1358, depth)
+	c, _ := v.(HelpTimezonesListClass)
+	return c, err
 }
 
 // HelpTimezonesListNotModified is the TL constructor
@@ -1473,29 +1349,31 @@ func (*HelpTimezonesListNotModified) TypeName() string {
 func (*HelpTimezonesListNotModified) helpTimezonesListClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpTimezonesListNotModified) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1389, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpTimezonesListNotModified) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1389, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpTimezonesListNotModified) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2125, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpTimezonesListNotModified) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2125, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpTimezonesListNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1389, unsafe.Pointer(m), depth)
 }
 
 // HelpTimezonesList is the TL constructor help.timezonesList.
@@ -1526,30 +1404,32 @@ func (*HelpTimezonesList) TypeName() string {
 func (*HelpTimezonesList) helpTimezonesListClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpTimezonesList) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1137, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpTimezonesList) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1137, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpTimezonesList) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1854, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpTimezonesList) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1854, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpTimezonesList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1137, unsafe.Pointer(m), depth)
 }
 
 // HelpUserInfoClass is the TL type help.UserInfo: one of HelpUserInfoEmpty,
@@ -1569,25 +1449,9 @@ func DecodeHelpUserInfo(b *bin.Buffer) (HelpUserInfoClass, error) {
 // decodeHelpUserInfo is DecodeHelpUserInfo for a value nested depth levels
 // deep.
 func decodeHelpUserInfo(d *tlrt.Decoder, depth int) (HelpUserInfoClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v HelpUserInfoClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case HelpUserInfoEmptyTypeID:
-		v = &HelpUserInfoEmpty{}
-	case HelpUserInfoTypeID:
-		v, size = &HelpUserInfo{}, unsafe.Sizeof(HelpUserInfo{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "help.UserInfo"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 619, depth)
+	c, _ := v.(HelpUserInfoClass)
+	return c, err
 }
 
 // HelpUserInfoEmpty is the TL constructor help.userInfoEmpty.
@@ -1614,29 +1478,31 @@ func (*HelpUserInfoEmpty) TypeName() string {
 func (*HelpUserInfoEmpty) helpUserInfoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpUserInfoEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2332, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpUserInfoEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2332, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpUserInfoEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3156, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpUserInfoEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3156, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpUserInfoEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2332, unsafe.Pointer(m), depth)
 }
 
 // HelpUserInfo is the TL constructor help.userInfo.
@@ -1669,30 +1535,32 @@ func (*HelpUserInfo) TypeName() string {
 func (*HelpUserInfo) helpUserInfoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpUserInfo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 13, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpUserInfo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 13, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpUserInfo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 591, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpUserInfo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 591, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpUserInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 13, unsafe.Pointer(m), depth)
 }
 
 // HelpConfigSimple is the TL constructor help.configSimple.
@@ -1721,30 +1589,32 @@ func (*HelpConfigSimple) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpConfigSimple) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 847, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpConfigSimple) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 847, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpConfigSimple) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1538, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpConfigSimple) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1538, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpConfigSimple) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 847, unsafe.Pointer(m), depth)
 }
 
 // HelpCountry is the TL constructor help.country.
@@ -1800,30 +1670,32 @@ func (m *HelpCountry) ClearName() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpCountry) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1870, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpCountry) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1870, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpCountry) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2649, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpCountry) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2649, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpCountry) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1870, unsafe.Pointer(m), depth)
 }
 
 // HelpCountryCode is the TL constructor help.countryCode.
@@ -1896,30 +1768,32 @@ func (m *HelpCountryCode) ClearPatterns() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpCountryCode) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 625, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpCountryCode) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 625, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpCountryCode) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1288, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpCountryCode) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1288, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpCountryCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 625, unsafe.Pointer(m), depth)
 }
 
 // HelpInviteText is the TL constructor help.inviteText.
@@ -1945,30 +1819,32 @@ func (*HelpInviteText) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpInviteText) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 227, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpInviteText) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 227, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpInviteText) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 836, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpInviteText) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 836, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpInviteText) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 227, unsafe.Pointer(m), depth)
 }
 
 // HelpPeerColorOption is the TL constructor help.peerColorOption.
@@ -2047,29 +1923,31 @@ func (m *HelpPeerColorOption) ClearGroupMinLevel() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpPeerColorOption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1630, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpPeerColorOption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1630, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpPeerColorOption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2390, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpPeerColorOption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2390, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpPeerColorOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1630, unsafe.Pointer(m), depth)
 }
 
 // HelpPremiumPromo is the TL constructor help.premiumPromo.
@@ -2104,30 +1982,32 @@ func (*HelpPremiumPromo) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpPremiumPromo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 771, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpPremiumPromo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 771, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpPremiumPromo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1453, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpPremiumPromo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1453, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpPremiumPromo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 771, unsafe.Pointer(m), depth)
 }
 
 // HelpRecentMeURLs is the TL constructor help.recentMeUrls.
@@ -2156,30 +2036,32 @@ func (*HelpRecentMeURLs) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpRecentMeURLs) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 124, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpRecentMeURLs) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 124, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpRecentMeURLs) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 720, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpRecentMeURLs) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 720, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpRecentMeURLs) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 124, unsafe.Pointer(m), depth)
 }
 
 // HelpSupport is the TL constructor help.support.
@@ -2206,30 +2088,32 @@ func (*HelpSupport) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpSupport) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 211, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpSupport) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 211, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpSupport) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 819, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpSupport) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 819, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpSupport) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 211, unsafe.Pointer(m), depth)
 }
 
 // HelpSupportName is the TL constructor help.supportName.
@@ -2255,30 +2139,32 @@ func (*HelpSupportName) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpSupportName) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1284, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpSupportName) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1284, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpSupportName) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2010, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpSupportName) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2010, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpSupportName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1284, unsafe.Pointer(m), depth)
 }
 
 // HelpTermsOfService is the TL constructor help.termsOfService.
@@ -2335,30 +2221,32 @@ func (m *HelpTermsOfService) ClearMinAgeConfirm() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpTermsOfService) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1109, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpTermsOfService) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1109, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpTermsOfService) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1824, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpTermsOfService) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1824, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpTermsOfService) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1109, unsafe.Pointer(m), depth)
 }
 
 // HelpGetConfigRequest is the TL function help.getConfig.
@@ -2382,29 +2270,31 @@ func (*HelpGetConfigRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetConfigRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1888, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetConfigRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1888, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetConfigRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2670, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetConfigRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2670, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetConfigRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1888, unsafe.Pointer(m), depth)
 }
 
 // HelpGetConfig calls help.getConfig: see HelpGetConfigRequest.
@@ -2436,29 +2326,31 @@ func (*HelpGetNearestDCRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetNearestDCRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 302, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetNearestDCRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 302, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetNearestDCRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 921, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetNearestDCRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 921, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetNearestDCRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 302, unsafe.Pointer(m), depth)
 }
 
 // HelpGetNearestDC calls help.getNearestDc: see HelpGetNearestDCRequest.
@@ -2492,30 +2384,32 @@ func (*HelpGetAppUpdateRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetAppUpdateRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 765, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetAppUpdateRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 765, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetAppUpdateRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1446, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpGetAppUpdateRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1446, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetAppUpdateRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 765, unsafe.Pointer(m), depth)
 }
 
 // HelpGetAppUpdate calls help.getAppUpdate: see HelpGetAppUpdateRequest.
@@ -2547,29 +2441,31 @@ func (*HelpGetInviteTextRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetInviteTextRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 713, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetInviteTextRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 713, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetInviteTextRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1386, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetInviteTextRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1386, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetInviteTextRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 713, unsafe.Pointer(m), depth)
 }
 
 // HelpGetInviteText calls help.getInviteText: see HelpGetInviteTextRequest.
@@ -2601,29 +2497,31 @@ func (*HelpGetSupportRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetSupportRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1455, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetSupportRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1455, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetSupportRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2198, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetSupportRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2198, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetSupportRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1455, unsafe.Pointer(m), depth)
 }
 
 // HelpGetSupport calls help.getSupport: see HelpGetSupportRequest.
@@ -2659,30 +2557,32 @@ func (*HelpSetBotUpdatesStatusRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpSetBotUpdatesStatusRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2248, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpSetBotUpdatesStatusRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2248, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpSetBotUpdatesStatusRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3066, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpSetBotUpdatesStatusRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3066, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpSetBotUpdatesStatusRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2248, unsafe.Pointer(m), depth)
 }
 
 // HelpSetBotUpdatesStatus calls help.setBotUpdatesStatus: see
@@ -2715,29 +2615,31 @@ func (*HelpGetCDNConfigRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetCDNConfigRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 764, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetCDNConfigRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 764, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetCDNConfigRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1444, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetCDNConfigRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1444, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetCDNConfigRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 764, unsafe.Pointer(m), depth)
 }
 
 // HelpGetCDNConfig calls help.getCdnConfig: see HelpGetCDNConfigRequest.
@@ -2771,30 +2673,32 @@ func (*HelpGetRecentMeURLsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetRecentMeURLsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 569, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetRecentMeURLsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 569, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetRecentMeURLsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1226, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpGetRecentMeURLsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1226, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetRecentMeURLsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 569, unsafe.Pointer(m), depth)
 }
 
 // HelpGetRecentMeURLs calls help.getRecentMeUrls: see
@@ -2829,29 +2733,31 @@ func (*HelpGetTermsOfServiceUpdateRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetTermsOfServiceUpdateRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 407, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetTermsOfServiceUpdateRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 407, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetTermsOfServiceUpdateRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1042, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetTermsOfServiceUpdateRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1042, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetTermsOfServiceUpdateRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 407, unsafe.Pointer(m), depth)
 }
 
 // HelpGetTermsOfServiceUpdate calls help.getTermsOfServiceUpdate: see
@@ -2886,30 +2792,32 @@ func (*HelpAcceptTermsOfServiceRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpAcceptTermsOfServiceRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2273, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpAcceptTermsOfServiceRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2273, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpAcceptTermsOfServiceRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3091, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpAcceptTermsOfServiceRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3091, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpAcceptTermsOfServiceRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2273, unsafe.Pointer(m), depth)
 }
 
 // HelpAcceptTermsOfService calls help.acceptTermsOfService: see
@@ -2944,30 +2852,32 @@ func (*HelpGetDeepLinkInfoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetDeepLinkInfoRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 598, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetDeepLinkInfoRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 598, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetDeepLinkInfoRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1259, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpGetDeepLinkInfoRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1259, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetDeepLinkInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 598, unsafe.Pointer(m), depth)
 }
 
 // HelpGetDeepLinkInfo calls help.getDeepLinkInfo: see
@@ -3002,29 +2912,31 @@ func (*HelpGetAppConfigRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetAppConfigRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 904, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetAppConfigRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 904, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetAppConfigRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1601, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetAppConfigRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1601, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetAppConfigRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 904, unsafe.Pointer(m), depth)
 }
 
 // HelpGetAppConfig calls help.getAppConfig: see HelpGetAppConfigRequest.
@@ -3058,30 +2970,32 @@ func (*HelpSaveAppLogRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpSaveAppLogRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1016, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpSaveAppLogRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1016, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpSaveAppLogRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1721, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpSaveAppLogRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1721, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpSaveAppLogRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1016, unsafe.Pointer(m), depth)
 }
 
 // HelpSaveAppLog calls help.saveAppLog: see HelpSaveAppLogRequest.
@@ -3115,29 +3029,31 @@ func (*HelpGetPassportConfigRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetPassportConfigRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1898, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetPassportConfigRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1898, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetPassportConfigRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2682, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetPassportConfigRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2682, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetPassportConfigRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1898, unsafe.Pointer(m), depth)
 }
 
 // HelpGetPassportConfig calls help.getPassportConfig: see
@@ -3170,29 +3086,31 @@ func (*HelpGetSupportNameRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetSupportNameRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2004, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetSupportNameRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2004, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetSupportNameRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2796, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetSupportNameRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2796, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetSupportNameRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2004, unsafe.Pointer(m), depth)
 }
 
 // HelpGetSupportName calls help.getSupportName: see HelpGetSupportNameRequest.
@@ -3226,29 +3144,31 @@ func (*HelpGetUserInfoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetUserInfoRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 36, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetUserInfoRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 36, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetUserInfoRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 618, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetUserInfoRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 618, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetUserInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 36, unsafe.Pointer(m), depth)
 }
 
 // HelpGetUserInfo calls help.getUserInfo: see HelpGetUserInfoRequest.
@@ -3285,30 +3205,32 @@ func (*HelpEditUserInfoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpEditUserInfoRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 950, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpEditUserInfoRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 950, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpEditUserInfoRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1650, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpEditUserInfoRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1650, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpEditUserInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 950, unsafe.Pointer(m), depth)
 }
 
 // HelpEditUserInfo calls help.editUserInfo: see HelpEditUserInfoRequest.
@@ -3340,29 +3262,31 @@ func (*HelpGetPromoDataRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetPromoDataRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1841, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetPromoDataRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1841, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetPromoDataRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2616, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetPromoDataRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2616, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetPromoDataRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1841, unsafe.Pointer(m), depth)
 }
 
 // HelpGetPromoData calls help.getPromoData: see HelpGetPromoDataRequest.
@@ -3396,29 +3320,31 @@ func (*HelpHidePromoDataRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpHidePromoDataRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 285, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpHidePromoDataRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 285, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpHidePromoDataRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 903, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpHidePromoDataRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 903, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpHidePromoDataRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 285, unsafe.Pointer(m), depth)
 }
 
 // HelpHidePromoData calls help.hidePromoData: see HelpHidePromoDataRequest.
@@ -3453,30 +3379,32 @@ func (*HelpDismissSuggestionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpDismissSuggestionRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2345, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpDismissSuggestionRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2345, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpDismissSuggestionRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3170, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpDismissSuggestionRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3170, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpDismissSuggestionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2345, unsafe.Pointer(m), depth)
 }
 
 // HelpDismissSuggestion calls help.dismissSuggestion: see
@@ -3513,30 +3441,32 @@ func (*HelpGetCountriesListRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetCountriesListRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1055, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetCountriesListRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1055, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetCountriesListRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1764, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpGetCountriesListRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1764, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetCountriesListRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1055, unsafe.Pointer(m), depth)
 }
 
 // HelpGetCountriesList calls help.getCountriesList: see
@@ -3569,29 +3499,31 @@ func (*HelpGetPremiumPromoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetPremiumPromoRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1739, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetPremiumPromoRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1739, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetPremiumPromoRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2503, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetPremiumPromoRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2503, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetPremiumPromoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1739, unsafe.Pointer(m), depth)
 }
 
 // HelpGetPremiumPromo calls help.getPremiumPromo: see
@@ -3626,29 +3558,31 @@ func (*HelpGetPeerColorsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetPeerColorsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2064, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetPeerColorsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2064, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetPeerColorsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2867, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetPeerColorsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2867, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetPeerColorsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2064, unsafe.Pointer(m), depth)
 }
 
 // HelpGetPeerColors calls help.getPeerColors: see HelpGetPeerColorsRequest.
@@ -3682,29 +3616,31 @@ func (*HelpGetPeerProfileColorsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetPeerProfileColorsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1607, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetPeerProfileColorsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1607, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetPeerProfileColorsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2364, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetPeerProfileColorsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2364, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetPeerProfileColorsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1607, unsafe.Pointer(m), depth)
 }
 
 // HelpGetPeerProfileColors calls help.getPeerProfileColors: see
@@ -3739,29 +3675,31 @@ func (*HelpGetTimezonesListRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetTimezonesListRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 685, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetTimezonesListRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 685, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetTimezonesListRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1357, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetTimezonesListRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1357, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetTimezonesListRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 685, unsafe.Pointer(m), depth)
 }
 
 // HelpGetTimezonesList calls help.getTimezonesList: see

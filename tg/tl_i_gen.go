@@ -28,31 +28,9 @@ func DecodeInlineQueryPeerType(b *bin.Buffer) (InlineQueryPeerTypeClass, error) 
 // decodeInlineQueryPeerType is DecodeInlineQueryPeerType for a value nested
 // depth levels deep.
 func decodeInlineQueryPeerType(d *tlrt.Decoder, depth int) (InlineQueryPeerTypeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InlineQueryPeerTypeClass
-	switch id {
-	case InlineQueryPeerTypeSameBotPMTypeID:
-		v = &InlineQueryPeerTypeSameBotPM{}
-	case InlineQueryPeerTypePMTypeID:
-		v = &InlineQueryPeerTypePM{}
-	case InlineQueryPeerTypeChatTypeID:
-		v = &InlineQueryPeerTypeChat{}
-	case InlineQueryPeerTypeMegagroupTypeID:
-		v = &InlineQueryPeerTypeMegagroup{}
-	case InlineQueryPeerTypeBroadcastTypeID:
-		v = &InlineQueryPeerTypeBroadcast{}
-	case InlineQueryPeerTypeBotPMTypeID:
-		v = &InlineQueryPeerTypeBotPM{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InlineQueryPeerType"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 292, depth)
+	c, _ := v.(InlineQueryPeerTypeClass)
+	return c, err
 }
 
 // InlineQueryPeerTypeSameBotPM is the TL constructor
@@ -81,29 +59,31 @@ func (*InlineQueryPeerTypeSameBotPM) TypeName() string {
 func (*InlineQueryPeerTypeSameBotPM) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeSameBotPM) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 442, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeSameBotPM) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 442, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeSameBotPM) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1081, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeSameBotPM) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1081, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InlineQueryPeerTypeSameBotPM) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 442, unsafe.Pointer(m), depth)
 }
 
 // InlineQueryPeerTypePM is the TL constructor inlineQueryPeerTypePM.
@@ -131,29 +111,31 @@ func (*InlineQueryPeerTypePM) TypeName() string {
 func (*InlineQueryPeerTypePM) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypePM) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1205, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypePM) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1205, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypePM) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1927, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypePM) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1927, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InlineQueryPeerTypePM) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1205, unsafe.Pointer(m), depth)
 }
 
 // InlineQueryPeerTypeChat is the TL constructor inlineQueryPeerTypeChat.
@@ -181,29 +163,31 @@ func (*InlineQueryPeerTypeChat) TypeName() string {
 func (*InlineQueryPeerTypeChat) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeChat) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2038, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeChat) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2038, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeChat) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2837, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeChat) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2837, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InlineQueryPeerTypeChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2038, unsafe.Pointer(m), depth)
 }
 
 // InlineQueryPeerTypeMegagroup is the TL constructor
@@ -232,29 +216,31 @@ func (*InlineQueryPeerTypeMegagroup) TypeName() string {
 func (*InlineQueryPeerTypeMegagroup) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeMegagroup) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 879, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeMegagroup) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 879, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeMegagroup) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1575, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeMegagroup) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1575, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InlineQueryPeerTypeMegagroup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 879, unsafe.Pointer(m), depth)
 }
 
 // InlineQueryPeerTypeBroadcast is the TL constructor
@@ -283,29 +269,31 @@ func (*InlineQueryPeerTypeBroadcast) TypeName() string {
 func (*InlineQueryPeerTypeBroadcast) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBroadcast) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 915, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 915, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBroadcast) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1613, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1613, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InlineQueryPeerTypeBroadcast) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 915, unsafe.Pointer(m), depth)
 }
 
 // InlineQueryPeerTypeBotPM is the TL constructor inlineQueryPeerTypeBotPM.
@@ -333,29 +321,31 @@ func (*InlineQueryPeerTypeBotPM) TypeName() string {
 func (*InlineQueryPeerTypeBotPM) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBotPM) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 128, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBotPM) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 128, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBotPM) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 725, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBotPM) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 725, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InlineQueryPeerTypeBotPM) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 128, unsafe.Pointer(m), depth)
 }
 
 // InputAiComposeToneClass is the TL type InputAiComposeTone: one of
@@ -376,29 +366,9 @@ func DecodeInputAiComposeTone(b *bin.Buffer) (InputAiComposeToneClass, error) {
 // decodeInputAiComposeTone is DecodeInputAiComposeTone for a value nested depth
 // levels deep.
 func decodeInputAiComposeTone(d *tlrt.Decoder, depth int) (InputAiComposeToneClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputAiComposeToneClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputAiComposeToneDefaultTypeID:
-		v, size = &InputAiComposeToneDefault{}, unsafe.Sizeof(InputAiComposeToneDefault{})
-	case InputAiComposeToneIDTypeID:
-		v = tlrt.New[InputAiComposeToneID](d)
-	case InputAiComposeToneSlugTypeID:
-		v, size = &InputAiComposeToneSlug{}, unsafe.Sizeof(InputAiComposeToneSlug{})
-	case InputAiComposeToneSingleUseTypeID:
-		v, size = &InputAiComposeToneSingleUse{}, unsafe.Sizeof(InputAiComposeToneSingleUse{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputAiComposeTone"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 153, depth)
+	c, _ := v.(InputAiComposeToneClass)
+	return c, err
 }
 
 // InputAiComposeToneDefault is the TL constructor inputAiComposeToneDefault.
@@ -428,30 +398,32 @@ func (*InputAiComposeToneDefault) TypeName() string {
 func (*InputAiComposeToneDefault) inputAiComposeToneClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneDefault) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 304, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneDefault) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 304, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneDefault) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 924, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputAiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 924, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputAiComposeToneDefault) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 304, unsafe.Pointer(m), depth)
 }
 
 // InputAiComposeToneID is the TL constructor inputAiComposeToneID.
@@ -483,29 +455,31 @@ func (*InputAiComposeToneID) TypeName() string {
 func (*InputAiComposeToneID) inputAiComposeToneClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneID) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 68, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneID) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 68, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneID) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 658, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputAiComposeToneID) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 658, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputAiComposeToneID) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 68, unsafe.Pointer(m), depth)
 }
 
 // InputAiComposeToneSlug is the TL constructor inputAiComposeToneSlug.
@@ -535,30 +509,32 @@ func (*InputAiComposeToneSlug) TypeName() string {
 func (*InputAiComposeToneSlug) inputAiComposeToneClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneSlug) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 300, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneSlug) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 300, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneSlug) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 919, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputAiComposeToneSlug) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 919, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputAiComposeToneSlug) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 300, unsafe.Pointer(m), depth)
 }
 
 // InputAiComposeToneSingleUse is the TL constructor
@@ -590,30 +566,32 @@ func (*InputAiComposeToneSingleUse) TypeName() string {
 func (*InputAiComposeToneSingleUse) inputAiComposeToneClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneSingleUse) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 125, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneSingleUse) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 125, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneSingleUse) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 721, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputAiComposeToneSingleUse) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 721, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputAiComposeToneSingleUse) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 125, unsafe.Pointer(m), depth)
 }
 
 // InputBotAppClass is the TL type InputBotApp: one of InputBotAppID,
@@ -632,25 +610,9 @@ func DecodeInputBotApp(b *bin.Buffer) (InputBotAppClass, error) {
 
 // decodeInputBotApp is DecodeInputBotApp for a value nested depth levels deep.
 func decodeInputBotApp(d *tlrt.Decoder, depth int) (InputBotAppClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputBotAppClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputBotAppIDTypeID:
-		v = tlrt.New[InputBotAppID](d)
-	case InputBotAppShortNameTypeID:
-		v, size = &InputBotAppShortName{}, unsafe.Sizeof(InputBotAppShortName{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputBotApp"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 240, depth)
+	c, _ := v.(InputBotAppClass)
+	return c, err
 }
 
 // InputBotAppID is the TL constructor inputBotAppID.
@@ -680,29 +642,31 @@ func (*InputBotAppID) TypeName() string {
 func (*InputBotAppID) inputBotAppClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotAppID) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1586, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotAppID) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1586, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotAppID) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2341, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputBotAppID) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2341, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotAppID) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1586, unsafe.Pointer(m), depth)
 }
 
 // InputBotAppShortName is the TL constructor inputBotAppShortName.
@@ -733,30 +697,32 @@ func (*InputBotAppShortName) TypeName() string {
 func (*InputBotAppShortName) inputBotAppClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotAppShortName) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1335, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotAppShortName) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1335, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotAppShortName) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2066, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotAppShortName) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2066, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotAppShortName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1335, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineMessageClass is the TL type InputBotInlineMessage: one of
@@ -780,39 +746,9 @@ func DecodeInputBotInlineMessage(b *bin.Buffer) (InputBotInlineMessageClass, err
 // decodeInputBotInlineMessage is DecodeInputBotInlineMessage for a value nested
 // depth levels deep.
 func decodeInputBotInlineMessage(d *tlrt.Decoder, depth int) (InputBotInlineMessageClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputBotInlineMessageClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputBotInlineMessageMediaAutoTypeID:
-		v, size = &InputBotInlineMessageMediaAuto{}, unsafe.Sizeof(InputBotInlineMessageMediaAuto{})
-	case InputBotInlineMessageTextTypeID:
-		v, size = &InputBotInlineMessageText{}, unsafe.Sizeof(InputBotInlineMessageText{})
-	case InputBotInlineMessageMediaGeoTypeID:
-		v, size = &InputBotInlineMessageMediaGeo{}, unsafe.Sizeof(InputBotInlineMessageMediaGeo{})
-	case InputBotInlineMessageMediaVenueTypeID:
-		v, size = &InputBotInlineMessageMediaVenue{}, unsafe.Sizeof(InputBotInlineMessageMediaVenue{})
-	case InputBotInlineMessageMediaContactTypeID:
-		v, size = &InputBotInlineMessageMediaContact{}, unsafe.Sizeof(InputBotInlineMessageMediaContact{})
-	case InputBotInlineMessageGameTypeID:
-		v, size = &InputBotInlineMessageGame{}, unsafe.Sizeof(InputBotInlineMessageGame{})
-	case InputBotInlineMessageMediaInvoiceTypeID:
-		v, size = &InputBotInlineMessageMediaInvoice{}, unsafe.Sizeof(InputBotInlineMessageMediaInvoice{})
-	case InputBotInlineMessageMediaWebPageTypeID:
-		v, size = &InputBotInlineMessageMediaWebPage{}, unsafe.Sizeof(InputBotInlineMessageMediaWebPage{})
-	case InputBotInlineMessageRichMessageTypeID:
-		v, size = &InputBotInlineMessageRichMessage{}, unsafe.Sizeof(InputBotInlineMessageRichMessage{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputBotInlineMessage"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 301, depth)
+	c, _ := v.(InputBotInlineMessageClass)
+	return c, err
 }
 
 // InputBotInlineMessageMediaAuto is the TL constructor
@@ -874,30 +810,32 @@ func (m *InputBotInlineMessageMediaAuto) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaAuto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 468, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaAuto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 468, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaAuto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1112, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1112, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageMediaAuto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 468, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineMessageText is the TL constructor inputBotInlineMessageText.
@@ -958,30 +896,32 @@ func (m *InputBotInlineMessageText) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageText) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 571, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageText) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 571, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageText) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1229, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageText) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1229, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageText) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 571, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineMessageMediaGeo is the TL constructor
@@ -1083,30 +1023,32 @@ func (m *InputBotInlineMessageMediaGeo) ClearProximityNotificationRadius() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaGeo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1386, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1386, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaGeo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2122, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2122, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageMediaGeo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1386, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineMessageMediaVenue is the TL constructor
@@ -1148,30 +1090,32 @@ func (*InputBotInlineMessageMediaVenue) TypeName() string {
 func (*InputBotInlineMessageMediaVenue) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaVenue) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 615, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 615, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaVenue) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1277, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1277, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageMediaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 615, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineMessageMediaContact is the TL constructor
@@ -1210,30 +1154,32 @@ func (*InputBotInlineMessageMediaContact) TypeName() string {
 func (*InputBotInlineMessageMediaContact) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaContact) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1567, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaContact) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1567, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaContact) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2322, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2322, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageMediaContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1567, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineMessageGame is the TL constructor inputBotInlineMessageGame.
@@ -1265,30 +1211,32 @@ func (*InputBotInlineMessageGame) TypeName() string {
 func (*InputBotInlineMessageGame) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageGame) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 701, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageGame) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 701, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageGame) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1374, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageGame) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1374, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 701, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineMessageMediaInvoice is the TL constructor
@@ -1331,30 +1279,32 @@ func (*InputBotInlineMessageMediaInvoice) TypeName() string {
 func (*InputBotInlineMessageMediaInvoice) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaInvoice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2041, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2041, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaInvoice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2840, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2840, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageMediaInvoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2041, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineMessageMediaWebPage is the TL constructor
@@ -1421,30 +1371,32 @@ func (m *InputBotInlineMessageMediaWebPage) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaWebPage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1810, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1810, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaWebPage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2581, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2581, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageMediaWebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1810, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineMessageRichMessage is the TL constructor
@@ -1480,30 +1432,32 @@ func (*InputBotInlineMessageRichMessage) TypeName() string {
 func (*InputBotInlineMessageRichMessage) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageRichMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1692, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageRichMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1692, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageRichMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2452, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2452, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageRichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1692, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineMessageIDClass is the TL type InputBotInlineMessageID: one of
@@ -1524,23 +1478,9 @@ func DecodeInputBotInlineMessageID(b *bin.Buffer) (InputBotInlineMessageIDClass,
 // decodeInputBotInlineMessageID is DecodeInputBotInlineMessageID for a value
 // nested depth levels deep.
 func decodeInputBotInlineMessageID(d *tlrt.Decoder, depth int) (InputBotInlineMessageIDClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputBotInlineMessageIDClass
-	switch id {
-	case InputBotInlineMessageIDTypeID:
-		v = tlrt.New[InputBotInlineMessageID](d)
-	case InputBotInlineMessageID64TypeID:
-		v = tlrt.New[InputBotInlineMessageID64](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputBotInlineMessageID"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 108, depth)
+	c, _ := v.(InputBotInlineMessageIDClass)
+	return c, err
 }
 
 // InputBotInlineMessageID is the TL constructor inputBotInlineMessageID.
@@ -1573,29 +1513,31 @@ func (*InputBotInlineMessageID) TypeName() string {
 func (*InputBotInlineMessageID) inputBotInlineMessageIDClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1256, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1256, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1980, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1980, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageID) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1256, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineMessageID64 is the TL constructor inputBotInlineMessageID64.
@@ -1629,29 +1571,31 @@ func (*InputBotInlineMessageID64) TypeName() string {
 func (*InputBotInlineMessageID64) inputBotInlineMessageIDClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID64) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1729, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID64) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1729, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID64) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2492, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID64) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2492, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageID64) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1729, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineResultClass is the TL type InputBotInlineResult: one of
@@ -1672,29 +1616,9 @@ func DecodeInputBotInlineResult(b *bin.Buffer) (InputBotInlineResultClass, error
 // decodeInputBotInlineResult is DecodeInputBotInlineResult for a value nested
 // depth levels deep.
 func decodeInputBotInlineResult(d *tlrt.Decoder, depth int) (InputBotInlineResultClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputBotInlineResultClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputBotInlineResultTypeID:
-		v, size = &InputBotInlineResult{}, unsafe.Sizeof(InputBotInlineResult{})
-	case InputBotInlineResultPhotoTypeID:
-		v, size = &InputBotInlineResultPhoto{}, unsafe.Sizeof(InputBotInlineResultPhoto{})
-	case InputBotInlineResultDocumentTypeID:
-		v, size = &InputBotInlineResultDocument{}, unsafe.Sizeof(InputBotInlineResultDocument{})
-	case InputBotInlineResultGameTypeID:
-		v, size = &InputBotInlineResultGame{}, unsafe.Sizeof(InputBotInlineResultGame{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputBotInlineResult"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 101, depth)
+	c, _ := v.(InputBotInlineResultClass)
+	return c, err
 }
 
 // InputBotInlineResult is the TL constructor inputBotInlineResult.
@@ -1795,30 +1719,32 @@ func (m *InputBotInlineResult) ClearURL() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineResult) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1252, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineResult) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1252, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineResult) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1976, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineResult) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1976, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineResult) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1252, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineResultPhoto is the TL constructor inputBotInlineResultPhoto.
@@ -1853,30 +1779,32 @@ func (*InputBotInlineResultPhoto) TypeName() string {
 func (*InputBotInlineResultPhoto) inputBotInlineResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultPhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1584, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultPhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1584, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultPhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2339, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineResultPhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2339, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineResultPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1584, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineResultDocument is the TL constructor
@@ -1958,30 +1886,32 @@ func (m *InputBotInlineResultDocument) ClearDescription() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultDocument) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2459, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultDocument) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2459, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultDocument) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3289, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineResultDocument) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3289, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineResultDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2459, unsafe.Pointer(m), depth)
 }
 
 // InputBotInlineResultGame is the TL constructor inputBotInlineResultGame.
@@ -2014,30 +1944,32 @@ func (*InputBotInlineResultGame) TypeName() string {
 func (*InputBotInlineResultGame) inputBotInlineResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultGame) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 737, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultGame) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 737, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultGame) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1415, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineResultGame) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1415, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineResultGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 737, unsafe.Pointer(m), depth)
 }
 
 // InputChannelClass is the TL type InputChannel: one of InputChannelEmpty,
@@ -2057,27 +1989,9 @@ func DecodeInputChannel(b *bin.Buffer) (InputChannelClass, error) {
 // decodeInputChannel is DecodeInputChannel for a value nested depth levels
 // deep.
 func decodeInputChannel(d *tlrt.Decoder, depth int) (InputChannelClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputChannelClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputChannelEmptyTypeID:
-		v = &InputChannelEmpty{}
-	case InputChannelTypeID:
-		v = tlrt.New[InputChannel](d)
-	case InputChannelFromMessageTypeID:
-		v, size = &InputChannelFromMessage{}, unsafe.Sizeof(InputChannelFromMessage{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputChannel"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 33, depth)
+	c, _ := v.(InputChannelClass)
+	return c, err
 }
 
 // InputChannelEmpty is the TL constructor inputChannelEmpty.
@@ -2104,29 +2018,31 @@ func (*InputChannelEmpty) TypeName() string {
 func (*InputChannelEmpty) inputChannelClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChannelEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2276, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChannelEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2276, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChannelEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3095, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputChannelEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3095, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputChannelEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2276, unsafe.Pointer(m), depth)
 }
 
 // InputChannel is the TL constructor inputChannel.
@@ -2156,29 +2072,31 @@ func (*InputChannel) TypeName() string {
 func (*InputChannel) inputChannelClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChannel) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2327, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChannel) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2327, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChannel) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3151, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputChannel) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3151, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputChannel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2327, unsafe.Pointer(m), depth)
 }
 
 // InputChannelFromMessage is the TL constructor inputChannelFromMessage.
@@ -2210,29 +2128,31 @@ func (*InputChannelFromMessage) TypeName() string {
 func (*InputChannelFromMessage) inputChannelClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChannelFromMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 855, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChannelFromMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 855, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChannelFromMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1547, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputChannelFromMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1547, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputChannelFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 855, unsafe.Pointer(m), depth)
 }
 
 // InputChatPhotoClass is the TL type InputChatPhoto: one of
@@ -2252,27 +2172,9 @@ func DecodeInputChatPhoto(b *bin.Buffer) (InputChatPhotoClass, error) {
 // decodeInputChatPhoto is DecodeInputChatPhoto for a value nested depth levels
 // deep.
 func decodeInputChatPhoto(d *tlrt.Decoder, depth int) (InputChatPhotoClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputChatPhotoClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputChatPhotoEmptyTypeID:
-		v = &InputChatPhotoEmpty{}
-	case InputChatUploadedPhotoTypeID:
-		v, size = &InputChatUploadedPhoto{}, unsafe.Sizeof(InputChatUploadedPhoto{})
-	case InputChatPhotoTypeID:
-		v, size = &InputChatPhoto{}, unsafe.Sizeof(InputChatPhoto{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputChatPhoto"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 241, depth)
+	c, _ := v.(InputChatPhotoClass)
+	return c, err
 }
 
 // InputChatPhotoEmpty is the TL constructor inputChatPhotoEmpty.
@@ -2299,29 +2201,31 @@ func (*InputChatPhotoEmpty) TypeName() string {
 func (*InputChatPhotoEmpty) inputChatPhotoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChatPhotoEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 264, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChatPhotoEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 264, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChatPhotoEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 881, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputChatPhotoEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 881, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputChatPhotoEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 264, unsafe.Pointer(m), depth)
 }
 
 // InputChatUploadedPhoto is the TL constructor inputChatUploadedPhoto.
@@ -2380,30 +2284,32 @@ func (m *InputChatUploadedPhoto) ClearVideoStartTs() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChatUploadedPhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1808, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChatUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1808, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChatUploadedPhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2579, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputChatUploadedPhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2579, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputChatUploadedPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1808, unsafe.Pointer(m), depth)
 }
 
 // InputChatPhoto is the TL constructor inputChatPhoto.
@@ -2432,30 +2338,32 @@ func (*InputChatPhoto) TypeName() string {
 func (*InputChatPhoto) inputChatPhotoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChatPhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1262, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChatPhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1262, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChatPhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1987, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputChatPhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1987, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputChatPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1262, unsafe.Pointer(m), depth)
 }
 
 // InputChatThemeClass is the TL type InputChatTheme: one of
@@ -2475,27 +2383,9 @@ func DecodeInputChatTheme(b *bin.Buffer) (InputChatThemeClass, error) {
 // decodeInputChatTheme is DecodeInputChatTheme for a value nested depth levels
 // deep.
 func decodeInputChatTheme(d *tlrt.Decoder, depth int) (InputChatThemeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputChatThemeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputChatThemeEmptyTypeID:
-		v = &InputChatThemeEmpty{}
-	case InputChatThemeTypeID:
-		v, size = &InputChatTheme{}, unsafe.Sizeof(InputChatTheme{})
-	case InputChatThemeUniqueGiftTypeID:
-		v, size = &InputChatThemeUniqueGift{}, unsafe.Sizeof(InputChatThemeUniqueGift{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputChatTheme"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 87, depth)
+	c, _ := v.(InputChatThemeClass)
+	return c, err
 }
 
 // InputChatThemeEmpty is the TL constructor inputChatThemeEmpty.
@@ -2522,29 +2412,31 @@ func (*InputChatThemeEmpty) TypeName() string {
 func (*InputChatThemeEmpty) inputChatThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChatThemeEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1203, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChatThemeEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1203, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChatThemeEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1925, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputChatThemeEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1925, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputChatThemeEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1203, unsafe.Pointer(m), depth)
 }
 
 // InputChatTheme is the TL constructor inputChatTheme.
@@ -2573,30 +2465,32 @@ func (*InputChatTheme) TypeName() string {
 func (*InputChatTheme) inputChatThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChatTheme) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1916, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChatTheme) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1916, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChatTheme) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2702, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputChatTheme) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2702, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputChatTheme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1916, unsafe.Pointer(m), depth)
 }
 
 // InputChatThemeUniqueGift is the TL constructor inputChatThemeUniqueGift.
@@ -2625,30 +2519,32 @@ func (*InputChatThemeUniqueGift) TypeName() string {
 func (*InputChatThemeUniqueGift) inputChatThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChatThemeUniqueGift) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1246, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChatThemeUniqueGift) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1246, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChatThemeUniqueGift) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1970, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1970, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputChatThemeUniqueGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1246, unsafe.Pointer(m), depth)
 }
 
 // InputCheckPasswordSRPClass is the TL type InputCheckPasswordSRP: one of
@@ -2668,25 +2564,9 @@ func DecodeInputCheckPasswordSRP(b *bin.Buffer) (InputCheckPasswordSRPClass, err
 // decodeInputCheckPasswordSRP is DecodeInputCheckPasswordSRP for a value nested
 // depth levels deep.
 func decodeInputCheckPasswordSRP(d *tlrt.Decoder, depth int) (InputCheckPasswordSRPClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputCheckPasswordSRPClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputCheckPasswordEmptyTypeID:
-		v = &InputCheckPasswordEmpty{}
-	case InputCheckPasswordSRPTypeID:
-		v, size = &InputCheckPasswordSRP{}, unsafe.Sizeof(InputCheckPasswordSRP{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputCheckPasswordSRP"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 190, depth)
+	c, _ := v.(InputCheckPasswordSRPClass)
+	return c, err
 }
 
 // InputCheckPasswordEmpty is the TL constructor inputCheckPasswordEmpty.
@@ -2714,29 +2594,31 @@ func (*InputCheckPasswordEmpty) TypeName() string {
 func (*InputCheckPasswordEmpty) inputCheckPasswordSRPClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputCheckPasswordEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1405, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputCheckPasswordEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1405, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputCheckPasswordEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2143, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputCheckPasswordEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2143, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputCheckPasswordEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1405, unsafe.Pointer(m), depth)
 }
 
 // InputCheckPasswordSRP is the TL constructor inputCheckPasswordSRP.
@@ -2769,30 +2651,32 @@ func (*InputCheckPasswordSRP) TypeName() string {
 func (*InputCheckPasswordSRP) inputCheckPasswordSRPClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputCheckPasswordSRP) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1996, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputCheckPasswordSRP) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1996, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputCheckPasswordSRP) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2788, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputCheckPasswordSRP) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2788, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputCheckPasswordSRP) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1996, unsafe.Pointer(m), depth)
 }
 
 // InputCollectibleClass is the TL type InputCollectible: one of
@@ -2812,25 +2696,9 @@ func DecodeInputCollectible(b *bin.Buffer) (InputCollectibleClass, error) {
 // decodeInputCollectible is DecodeInputCollectible for a value nested depth
 // levels deep.
 func decodeInputCollectible(d *tlrt.Decoder, depth int) (InputCollectibleClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputCollectibleClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputCollectibleUsernameTypeID:
-		v, size = &InputCollectibleUsername{}, unsafe.Sizeof(InputCollectibleUsername{})
-	case InputCollectiblePhoneTypeID:
-		v, size = &InputCollectiblePhone{}, unsafe.Sizeof(InputCollectiblePhone{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputCollectible"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 494, depth)
+	c, _ := v.(InputCollectibleClass)
+	return c, err
 }
 
 // InputCollectibleUsername is the TL constructor inputCollectibleUsername.
@@ -2860,30 +2728,32 @@ func (*InputCollectibleUsername) TypeName() string {
 func (*InputCollectibleUsername) inputCollectibleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputCollectibleUsername) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2156, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputCollectibleUsername) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2156, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputCollectibleUsername) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2968, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputCollectibleUsername) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2968, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputCollectibleUsername) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2156, unsafe.Pointer(m), depth)
 }
 
 // InputCollectiblePhone is the TL constructor inputCollectiblePhone.
@@ -2913,30 +2783,32 @@ func (*InputCollectiblePhone) TypeName() string {
 func (*InputCollectiblePhone) inputCollectibleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputCollectiblePhone) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1523, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputCollectiblePhone) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1523, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputCollectiblePhone) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2275, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputCollectiblePhone) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2275, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputCollectiblePhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1523, unsafe.Pointer(m), depth)
 }
 
 // InputDialogPeerClass is the TL type InputDialogPeer: one of InputDialogPeer,
@@ -2956,27 +2828,9 @@ func DecodeInputDialogPeer(b *bin.Buffer) (InputDialogPeerClass, error) {
 // decodeInputDialogPeer is DecodeInputDialogPeer for a value nested depth
 // levels deep.
 func decodeInputDialogPeer(d *tlrt.Decoder, depth int) (InputDialogPeerClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputDialogPeerClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputDialogPeerTypeID:
-		v, size = &InputDialogPeer{}, unsafe.Sizeof(InputDialogPeer{})
-	case InputDialogPeerFolderTypeID:
-		v = tlrt.New[InputDialogPeerFolder](d)
-	case InputDialogPeerCommunityTypeID:
-		v, size = &InputDialogPeerCommunity{}, unsafe.Sizeof(InputDialogPeerCommunity{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputDialogPeer"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 251, depth)
+	c, _ := v.(InputDialogPeerClass)
+	return c, err
 }
 
 // InputDialogPeer is the TL constructor inputDialogPeer.
@@ -3005,29 +2859,31 @@ func (*InputDialogPeer) TypeName() string {
 func (*InputDialogPeer) inputDialogPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputDialogPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2426, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputDialogPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2426, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputDialogPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3255, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputDialogPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3255, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputDialogPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2426, unsafe.Pointer(m), depth)
 }
 
 // InputDialogPeerFolder is the TL constructor inputDialogPeerFolder.
@@ -3056,29 +2912,31 @@ func (*InputDialogPeerFolder) TypeName() string {
 func (*InputDialogPeerFolder) inputDialogPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputDialogPeerFolder) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 926, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputDialogPeerFolder) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 926, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputDialogPeerFolder) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1625, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputDialogPeerFolder) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1625, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputDialogPeerFolder) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 926, unsafe.Pointer(m), depth)
 }
 
 // InputDialogPeerCommunity is the TL constructor inputDialogPeerCommunity.
@@ -3109,29 +2967,31 @@ func (*InputDialogPeerCommunity) TypeName() string {
 func (*InputDialogPeerCommunity) inputDialogPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputDialogPeerCommunity) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 977, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputDialogPeerCommunity) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 977, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputDialogPeerCommunity) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1678, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputDialogPeerCommunity) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1678, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputDialogPeerCommunity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 977, unsafe.Pointer(m), depth)
 }
 
 // InputDocumentClass is the TL type InputDocument: one of InputDocumentEmpty,
@@ -3151,25 +3011,9 @@ func DecodeInputDocument(b *bin.Buffer) (InputDocumentClass, error) {
 // decodeInputDocument is DecodeInputDocument for a value nested depth levels
 // deep.
 func decodeInputDocument(d *tlrt.Decoder, depth int) (InputDocumentClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputDocumentClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputDocumentEmptyTypeID:
-		v = &InputDocumentEmpty{}
-	case InputDocumentTypeID:
-		v, size = &InputDocument{}, unsafe.Sizeof(InputDocument{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputDocument"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 51, depth)
+	c, _ := v.(InputDocumentClass)
+	return c, err
 }
 
 // InputDocumentEmpty is the TL constructor inputDocumentEmpty.
@@ -3196,29 +3040,31 @@ func (*InputDocumentEmpty) TypeName() string {
 func (*InputDocumentEmpty) inputDocumentClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputDocumentEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1052, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputDocumentEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1052, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputDocumentEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1761, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputDocumentEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1761, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputDocumentEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1052, unsafe.Pointer(m), depth)
 }
 
 // InputDocument is the TL constructor inputDocument.
@@ -3250,30 +3096,32 @@ func (*InputDocument) TypeName() string {
 func (*InputDocument) inputDocumentClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputDocument) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 242, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputDocument) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 242, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputDocument) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 857, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputDocument) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 857, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 242, unsafe.Pointer(m), depth)
 }
 
 // InputEncryptedFileClass is the TL type InputEncryptedFile: one of
@@ -3294,29 +3142,9 @@ func DecodeInputEncryptedFile(b *bin.Buffer) (InputEncryptedFileClass, error) {
 // decodeInputEncryptedFile is DecodeInputEncryptedFile for a value nested depth
 // levels deep.
 func decodeInputEncryptedFile(d *tlrt.Decoder, depth int) (InputEncryptedFileClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputEncryptedFileClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputEncryptedFileEmptyTypeID:
-		v = &InputEncryptedFileEmpty{}
-	case InputEncryptedFileUploadedTypeID:
-		v, size = &InputEncryptedFileUploaded{}, unsafe.Sizeof(InputEncryptedFileUploaded{})
-	case InputEncryptedFileTypeID:
-		v = tlrt.New[InputEncryptedFile](d)
-	case InputEncryptedFileBigUploadedTypeID:
-		v = tlrt.New[InputEncryptedFileBigUploaded](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputEncryptedFile"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 303, depth)
+	c, _ := v.(InputEncryptedFileClass)
+	return c, err
 }
 
 // InputEncryptedFileEmpty is the TL constructor inputEncryptedFileEmpty.
@@ -3344,29 +3172,31 @@ func (*InputEncryptedFileEmpty) TypeName() string {
 func (*InputEncryptedFileEmpty) inputEncryptedFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 221, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 221, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 830, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputEncryptedFileEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 830, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputEncryptedFileEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 221, unsafe.Pointer(m), depth)
 }
 
 // InputEncryptedFileUploaded is the TL constructor inputEncryptedFileUploaded.
@@ -3400,30 +3230,32 @@ func (*InputEncryptedFileUploaded) TypeName() string {
 func (*InputEncryptedFileUploaded) inputEncryptedFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileUploaded) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 930, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileUploaded) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 930, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileUploaded) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1629, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputEncryptedFileUploaded) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1629, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputEncryptedFileUploaded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 930, unsafe.Pointer(m), depth)
 }
 
 // InputEncryptedFile is the TL constructor inputEncryptedFile.
@@ -3455,29 +3287,31 @@ func (*InputEncryptedFile) TypeName() string {
 func (*InputEncryptedFile) inputEncryptedFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputEncryptedFile) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 844, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputEncryptedFile) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 844, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputEncryptedFile) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1535, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputEncryptedFile) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1535, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputEncryptedFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 844, unsafe.Pointer(m), depth)
 }
 
 // InputEncryptedFileBigUploaded is the TL constructor
@@ -3512,29 +3346,31 @@ func (*InputEncryptedFileBigUploaded) TypeName() string {
 func (*InputEncryptedFileBigUploaded) inputEncryptedFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileBigUploaded) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 414, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileBigUploaded) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 414, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileBigUploaded) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1051, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputEncryptedFileBigUploaded) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1051, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputEncryptedFileBigUploaded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 414, unsafe.Pointer(m), depth)
 }
 
 // InputFileClass is the TL type InputFile: one of InputFile, InputFileBig,
@@ -3553,27 +3389,9 @@ func DecodeInputFile(b *bin.Buffer) (InputFileClass, error) {
 
 // decodeInputFile is DecodeInputFile for a value nested depth levels deep.
 func decodeInputFile(d *tlrt.Decoder, depth int) (InputFileClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputFileClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputFileTypeID:
-		v, size = &InputFile{}, unsafe.Sizeof(InputFile{})
-	case InputFileBigTypeID:
-		v, size = &InputFileBig{}, unsafe.Sizeof(InputFileBig{})
-	case InputFileStoryDocumentTypeID:
-		v, size = &InputFileStoryDocument{}, unsafe.Sizeof(InputFileStoryDocument{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputFile"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 48, depth)
+	c, _ := v.(InputFileClass)
+	return c, err
 }
 
 // InputFile is the TL constructor inputFile.
@@ -3606,30 +3424,32 @@ func (*InputFile) TypeName() string {
 func (*InputFile) inputFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputFile) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2349, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputFile) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2349, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputFile) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3174, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputFile) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3174, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2349, unsafe.Pointer(m), depth)
 }
 
 // InputFileBig is the TL constructor inputFileBig.
@@ -3660,30 +3480,32 @@ func (*InputFileBig) TypeName() string {
 func (*InputFileBig) inputFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputFileBig) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2399, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputFileBig) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2399, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputFileBig) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3228, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputFileBig) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3228, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputFileBig) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2399, unsafe.Pointer(m), depth)
 }
 
 // InputFileStoryDocument is the TL constructor inputFileStoryDocument.
@@ -3712,30 +3534,32 @@ func (*InputFileStoryDocument) TypeName() string {
 func (*InputFileStoryDocument) inputFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputFileStoryDocument) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 913, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputFileStoryDocument) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 913, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputFileStoryDocument) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1611, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputFileStoryDocument) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1611, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputFileStoryDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 913, unsafe.Pointer(m), depth)
 }
 
 // InputFileLocationClass is the TL type InputFileLocation: one of
@@ -3759,45 +3583,9 @@ func DecodeInputFileLocation(b *bin.Buffer) (InputFileLocationClass, error) {
 // decodeInputFileLocation is DecodeInputFileLocation for a value nested depth
 // levels deep.
 func decodeInputFileLocation(d *tlrt.Decoder, depth int) (InputFileLocationClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputFileLocationClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputFileLocationTypeID:
-		v, size = &InputFileLocation{}, unsafe.Sizeof(InputFileLocation{})
-	case InputEncryptedFileLocationTypeID:
-		v = tlrt.New[InputEncryptedFileLocation](d)
-	case InputDocumentFileLocationTypeID:
-		v, size = &InputDocumentFileLocation{}, unsafe.Sizeof(InputDocumentFileLocation{})
-	case InputSecureFileLocationTypeID:
-		v = tlrt.New[InputSecureFileLocation](d)
-	case InputTakeoutFileLocationTypeID:
-		v = &InputTakeoutFileLocation{}
-	case InputPhotoFileLocationTypeID:
-		v, size = &InputPhotoFileLocation{}, unsafe.Sizeof(InputPhotoFileLocation{})
-	case InputPhotoLegacyFileLocationTypeID:
-		v, size = &InputPhotoLegacyFileLocation{}, unsafe.Sizeof(InputPhotoLegacyFileLocation{})
-	case InputPeerPhotoFileLocationTypeID:
-		v, size = &InputPeerPhotoFileLocation{}, unsafe.Sizeof(InputPeerPhotoFileLocation{})
-	case InputStickerSetThumbTypeID:
-		v, size = &InputStickerSetThumb{}, unsafe.Sizeof(InputStickerSetThumb{})
-	case InputGroupCallStreamTypeID:
-		v, size = &InputGroupCallStream{}, unsafe.Sizeof(InputGroupCallStream{})
-	case InputPeerPhotoFileLocationLegacyTypeID:
-		v, size = &InputPeerPhotoFileLocationLegacy{}, unsafe.Sizeof(InputPeerPhotoFileLocationLegacy{})
-	case InputStickerSetThumbLegacyTypeID:
-		v, size = &InputStickerSetThumbLegacy{}, unsafe.Sizeof(InputStickerSetThumbLegacy{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputFileLocation"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 424, depth)
+	c, _ := v.(InputFileLocationClass)
+	return c, err
 }
 
 // InputFileLocation is the TL constructor inputFileLocation.
@@ -3830,30 +3618,32 @@ func (*InputFileLocation) TypeName() string {
 func (*InputFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputFileLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2117, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputFileLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2117, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputFileLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2926, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputFileLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2926, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2117, unsafe.Pointer(m), depth)
 }
 
 // InputEncryptedFileLocation is the TL constructor inputEncryptedFileLocation.
@@ -3885,29 +3675,31 @@ func (*InputEncryptedFileLocation) TypeName() string {
 func (*InputEncryptedFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2348, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2348, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3173, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputEncryptedFileLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3173, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputEncryptedFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2348, unsafe.Pointer(m), depth)
 }
 
 // InputDocumentFileLocation is the TL constructor inputDocumentFileLocation.
@@ -3941,30 +3733,32 @@ func (*InputDocumentFileLocation) TypeName() string {
 func (*InputDocumentFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputDocumentFileLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1772, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputDocumentFileLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1772, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputDocumentFileLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2540, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputDocumentFileLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2540, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputDocumentFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1772, unsafe.Pointer(m), depth)
 }
 
 // InputSecureFileLocation is the TL constructor inputSecureFileLocation.
@@ -3996,29 +3790,31 @@ func (*InputSecureFileLocation) TypeName() string {
 func (*InputSecureFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSecureFileLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1945, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSecureFileLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1945, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSecureFileLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2732, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputSecureFileLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2732, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputSecureFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1945, unsafe.Pointer(m), depth)
 }
 
 // InputTakeoutFileLocation is the TL constructor inputTakeoutFileLocation.
@@ -4046,29 +3842,31 @@ func (*InputTakeoutFileLocation) TypeName() string {
 func (*InputTakeoutFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputTakeoutFileLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 386, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputTakeoutFileLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 386, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputTakeoutFileLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1018, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputTakeoutFileLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1018, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputTakeoutFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 386, unsafe.Pointer(m), depth)
 }
 
 // InputPhotoFileLocation is the TL constructor inputPhotoFileLocation.
@@ -4102,30 +3900,32 @@ func (*InputPhotoFileLocation) TypeName() string {
 func (*InputPhotoFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPhotoFileLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 601, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPhotoFileLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 601, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPhotoFileLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1263, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1263, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPhotoFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 601, unsafe.Pointer(m), depth)
 }
 
 // InputPhotoLegacyFileLocation is the TL constructor
@@ -4163,30 +3963,32 @@ func (*InputPhotoLegacyFileLocation) TypeName() string {
 func (*InputPhotoLegacyFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPhotoLegacyFileLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2046, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPhotoLegacyFileLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2046, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPhotoLegacyFileLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2845, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPhotoLegacyFileLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2845, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPhotoLegacyFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2046, unsafe.Pointer(m), depth)
 }
 
 // InputPeerPhotoFileLocation is the TL constructor inputPeerPhotoFileLocation.
@@ -4220,29 +4022,31 @@ func (*InputPeerPhotoFileLocation) TypeName() string {
 func (*InputPeerPhotoFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 510, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 510, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1160, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1160, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPeerPhotoFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 510, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetThumb is the TL constructor inputStickerSetThumb.
@@ -4274,30 +4078,32 @@ func (*InputStickerSetThumb) TypeName() string {
 func (*InputStickerSetThumb) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetThumb) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1462, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetThumb) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1462, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetThumb) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2206, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStickerSetThumb) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2206, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetThumb) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1462, unsafe.Pointer(m), depth)
 }
 
 // InputGroupCallStream is the TL constructor inputGroupCallStream.
@@ -4381,30 +4187,32 @@ func (m *InputGroupCallStream) ClearVideoQuality() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGroupCallStream) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 52, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGroupCallStream) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 52, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGroupCallStream) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 638, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputGroupCallStream) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 638, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputGroupCallStream) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 52, unsafe.Pointer(m), depth)
 }
 
 // InputPeerPhotoFileLocationLegacy is the TL constructor
@@ -4441,29 +4249,31 @@ func (*InputPeerPhotoFileLocationLegacy) TypeName() string {
 func (*InputPeerPhotoFileLocationLegacy) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocationLegacy) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 374, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocationLegacy) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 374, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocationLegacy) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1004, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocationLegacy) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1004, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPeerPhotoFileLocationLegacy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 374, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetThumbLegacy is the TL constructor inputStickerSetThumbLegacy.
@@ -4496,30 +4306,32 @@ func (*InputStickerSetThumbLegacy) TypeName() string {
 func (*InputStickerSetThumbLegacy) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetThumbLegacy) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 123, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetThumbLegacy) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 123, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetThumbLegacy) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 719, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStickerSetThumbLegacy) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 719, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetThumbLegacy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 123, unsafe.Pointer(m), depth)
 }
 
 // InputGameClass is the TL type InputGame: one of InputGameID,
@@ -4538,25 +4350,9 @@ func DecodeInputGame(b *bin.Buffer) (InputGameClass, error) {
 
 // decodeInputGame is DecodeInputGame for a value nested depth levels deep.
 func decodeInputGame(d *tlrt.Decoder, depth int) (InputGameClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputGameClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputGameIDTypeID:
-		v = tlrt.New[InputGameID](d)
-	case InputGameShortNameTypeID:
-		v, size = &InputGameShortName{}, unsafe.Sizeof(InputGameShortName{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputGame"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 519, depth)
+	c, _ := v.(InputGameClass)
+	return c, err
 }
 
 // InputGameID is the TL constructor inputGameID.
@@ -4586,29 +4382,31 @@ func (*InputGameID) TypeName() string {
 func (*InputGameID) inputGameClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGameID) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 27, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGameID) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 27, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGameID) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 607, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputGameID) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 607, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputGameID) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 27, unsafe.Pointer(m), depth)
 }
 
 // InputGameShortName is the TL constructor inputGameShortName.
@@ -4639,30 +4437,32 @@ func (*InputGameShortName) TypeName() string {
 func (*InputGameShortName) inputGameClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGameShortName) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1869, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGameShortName) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1869, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGameShortName) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2648, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputGameShortName) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2648, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputGameShortName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1869, unsafe.Pointer(m), depth)
 }
 
 // InputGeoPointClass is the TL type InputGeoPoint: one of InputGeoPointEmpty,
@@ -4682,23 +4482,9 @@ func DecodeInputGeoPoint(b *bin.Buffer) (InputGeoPointClass, error) {
 // decodeInputGeoPoint is DecodeInputGeoPoint for a value nested depth levels
 // deep.
 func decodeInputGeoPoint(d *tlrt.Decoder, depth int) (InputGeoPointClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputGeoPointClass
-	switch id {
-	case InputGeoPointEmptyTypeID:
-		v = &InputGeoPointEmpty{}
-	case InputGeoPointTypeID:
-		v = tlrt.New[InputGeoPoint](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputGeoPoint"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 273, depth)
+	c, _ := v.(InputGeoPointClass)
+	return c, err
 }
 
 // InputGeoPointEmpty is the TL constructor inputGeoPointEmpty.
@@ -4725,29 +4511,31 @@ func (*InputGeoPointEmpty) TypeName() string {
 func (*InputGeoPointEmpty) inputGeoPointClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGeoPointEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2167, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGeoPointEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2167, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGeoPointEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2980, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputGeoPointEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2980, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputGeoPointEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2167, unsafe.Pointer(m), depth)
 }
 
 // InputGeoPoint is the TL constructor inputGeoPoint.
@@ -4805,29 +4593,31 @@ func (m *InputGeoPoint) ClearAccuracyRadius() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGeoPoint) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 671, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGeoPoint) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 671, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGeoPoint) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1343, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputGeoPoint) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1343, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputGeoPoint) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 671, unsafe.Pointer(m), depth)
 }
 
 // InputGroupCallClass is the TL type InputGroupCall: one of InputGroupCall,
@@ -4847,27 +4637,9 @@ func DecodeInputGroupCall(b *bin.Buffer) (InputGroupCallClass, error) {
 // decodeInputGroupCall is DecodeInputGroupCall for a value nested depth levels
 // deep.
 func decodeInputGroupCall(d *tlrt.Decoder, depth int) (InputGroupCallClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputGroupCallClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputGroupCallTypeID:
-		v = tlrt.New[InputGroupCall](d)
-	case InputGroupCallSlugTypeID:
-		v, size = &InputGroupCallSlug{}, unsafe.Sizeof(InputGroupCallSlug{})
-	case InputGroupCallInviteMessageTypeID:
-		v = tlrt.New[InputGroupCallInviteMessage](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputGroupCall"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 57, depth)
+	c, _ := v.(InputGroupCallClass)
+	return c, err
 }
 
 // InputGroupCall is the TL constructor inputGroupCall.
@@ -4897,29 +4669,31 @@ func (*InputGroupCall) TypeName() string {
 func (*InputGroupCall) inputGroupCallClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGroupCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2052, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGroupCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2052, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGroupCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2854, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputGroupCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2854, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2052, unsafe.Pointer(m), depth)
 }
 
 // InputGroupCallSlug is the TL constructor inputGroupCallSlug.
@@ -4948,30 +4722,32 @@ func (*InputGroupCallSlug) TypeName() string {
 func (*InputGroupCallSlug) inputGroupCallClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGroupCallSlug) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2439, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGroupCallSlug) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2439, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGroupCallSlug) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3269, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputGroupCallSlug) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3269, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputGroupCallSlug) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2439, unsafe.Pointer(m), depth)
 }
 
 // InputGroupCallInviteMessage is the TL constructor
@@ -5002,29 +4778,31 @@ func (*InputGroupCallInviteMessage) TypeName() string {
 func (*InputGroupCallInviteMessage) inputGroupCallClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGroupCallInviteMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1286, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGroupCallInviteMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1286, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGroupCallInviteMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2012, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputGroupCallInviteMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2012, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputGroupCallInviteMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1286, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceClass is the TL type InputInvoice: one of InputInvoiceMessage,
@@ -5050,51 +4828,9 @@ func DecodeInputInvoice(b *bin.Buffer) (InputInvoiceClass, error) {
 // decodeInputInvoice is DecodeInputInvoice for a value nested depth levels
 // deep.
 func decodeInputInvoice(d *tlrt.Decoder, depth int) (InputInvoiceClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputInvoiceClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputInvoiceMessageTypeID:
-		v, size = &InputInvoiceMessage{}, unsafe.Sizeof(InputInvoiceMessage{})
-	case InputInvoiceSlugTypeID:
-		v, size = &InputInvoiceSlug{}, unsafe.Sizeof(InputInvoiceSlug{})
-	case InputInvoicePremiumGiftCodeTypeID:
-		v, size = &InputInvoicePremiumGiftCode{}, unsafe.Sizeof(InputInvoicePremiumGiftCode{})
-	case InputInvoiceStarsTypeID:
-		v, size = &InputInvoiceStars{}, unsafe.Sizeof(InputInvoiceStars{})
-	case InputInvoiceChatInviteSubscriptionTypeID:
-		v, size = &InputInvoiceChatInviteSubscription{}, unsafe.Sizeof(InputInvoiceChatInviteSubscription{})
-	case InputInvoiceStarGiftTypeID:
-		v, size = &InputInvoiceStarGift{}, unsafe.Sizeof(InputInvoiceStarGift{})
-	case InputInvoiceStarGiftUpgradeTypeID:
-		v, size = &InputInvoiceStarGiftUpgrade{}, unsafe.Sizeof(InputInvoiceStarGiftUpgrade{})
-	case InputInvoiceStarGiftTransferTypeID:
-		v, size = &InputInvoiceStarGiftTransfer{}, unsafe.Sizeof(InputInvoiceStarGiftTransfer{})
-	case InputInvoicePremiumGiftStarsTypeID:
-		v, size = &InputInvoicePremiumGiftStars{}, unsafe.Sizeof(InputInvoicePremiumGiftStars{})
-	case InputInvoiceBusinessBotTransferStarsTypeID:
-		v, size = &InputInvoiceBusinessBotTransferStars{}, unsafe.Sizeof(InputInvoiceBusinessBotTransferStars{})
-	case InputInvoiceStarGiftResaleTypeID:
-		v, size = &InputInvoiceStarGiftResale{}, unsafe.Sizeof(InputInvoiceStarGiftResale{})
-	case InputInvoiceStarGiftPrepaidUpgradeTypeID:
-		v, size = &InputInvoiceStarGiftPrepaidUpgrade{}, unsafe.Sizeof(InputInvoiceStarGiftPrepaidUpgrade{})
-	case InputInvoicePremiumAuthCodeTypeID:
-		v, size = &InputInvoicePremiumAuthCode{}, unsafe.Sizeof(InputInvoicePremiumAuthCode{})
-	case InputInvoiceStarGiftDropOriginalDetailsTypeID:
-		v, size = &InputInvoiceStarGiftDropOriginalDetails{}, unsafe.Sizeof(InputInvoiceStarGiftDropOriginalDetails{})
-	case InputInvoiceStarGiftAuctionBidTypeID:
-		v, size = &InputInvoiceStarGiftAuctionBid{}, unsafe.Sizeof(InputInvoiceStarGiftAuctionBid{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputInvoice"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 213, depth)
+	c, _ := v.(InputInvoiceClass)
+	return c, err
 }
 
 // InputInvoiceMessage is the TL constructor inputInvoiceMessage.
@@ -5124,29 +4860,31 @@ func (*InputInvoiceMessage) TypeName() string {
 func (*InputInvoiceMessage) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1895, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1895, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2679, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputInvoiceMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2679, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1895, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceSlug is the TL constructor inputInvoiceSlug.
@@ -5175,30 +4913,32 @@ func (*InputInvoiceSlug) TypeName() string {
 func (*InputInvoiceSlug) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceSlug) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1865, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceSlug) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1865, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceSlug) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2644, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceSlug) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2644, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceSlug) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1865, unsafe.Pointer(m), depth)
 }
 
 // InputInvoicePremiumGiftCode is the TL constructor
@@ -5230,30 +4970,32 @@ func (*InputInvoicePremiumGiftCode) TypeName() string {
 func (*InputInvoicePremiumGiftCode) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftCode) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1406, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftCode) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1406, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftCode) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2144, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftCode) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2144, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoicePremiumGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1406, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceStars is the TL constructor inputInvoiceStars.
@@ -5283,30 +5025,32 @@ func (*InputInvoiceStars) TypeName() string {
 func (*InputInvoiceStars) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStars) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 943, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStars) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 943, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStars) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1643, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStars) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1643, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 943, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceChatInviteSubscription is the TL constructor
@@ -5338,30 +5082,32 @@ func (*InputInvoiceChatInviteSubscription) TypeName() string {
 func (*InputInvoiceChatInviteSubscription) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceChatInviteSubscription) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 481, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceChatInviteSubscription) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 481, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceChatInviteSubscription) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1127, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceChatInviteSubscription) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1127, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceChatInviteSubscription) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 481, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceStarGift is the TL constructor inputInvoiceStarGift.
@@ -5397,30 +5143,32 @@ func (*InputInvoiceStarGift) TypeName() string {
 func (*InputInvoiceStarGift) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGift) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2208, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGift) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2208, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGift) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3025, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStarGift) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3025, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2208, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceStarGiftUpgrade is the TL constructor
@@ -5454,30 +5202,32 @@ func (*InputInvoiceStarGiftUpgrade) TypeName() string {
 func (*InputInvoiceStarGiftUpgrade) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftUpgrade) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 717, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftUpgrade) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 717, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftUpgrade) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1391, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftUpgrade) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1391, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceStarGiftUpgrade) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 717, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceStarGiftTransfer is the TL constructor
@@ -5509,30 +5259,32 @@ func (*InputInvoiceStarGiftTransfer) TypeName() string {
 func (*InputInvoiceStarGiftTransfer) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftTransfer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 691, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftTransfer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 691, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftTransfer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1364, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftTransfer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1364, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceStarGiftTransfer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 691, unsafe.Pointer(m), depth)
 }
 
 // InputInvoicePremiumGiftStars is the TL constructor
@@ -5566,30 +5318,32 @@ func (*InputInvoicePremiumGiftStars) TypeName() string {
 func (*InputInvoicePremiumGiftStars) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftStars) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2066, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftStars) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2066, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftStars) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2869, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftStars) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2869, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoicePremiumGiftStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2066, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceBusinessBotTransferStars is the TL constructor
@@ -5624,29 +5378,31 @@ func (*InputInvoiceBusinessBotTransferStars) TypeName() string {
 func (*InputInvoiceBusinessBotTransferStars) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceBusinessBotTransferStars) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2344, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceBusinessBotTransferStars) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2344, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceBusinessBotTransferStars) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3169, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputInvoiceBusinessBotTransferStars) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3169, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceBusinessBotTransferStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2344, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceStarGiftResale is the TL constructor inputInvoiceStarGiftResale.
@@ -5679,30 +5435,32 @@ func (*InputInvoiceStarGiftResale) TypeName() string {
 func (*InputInvoiceStarGiftResale) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftResale) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1874, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftResale) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1874, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftResale) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2653, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftResale) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2653, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceStarGiftResale) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1874, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceStarGiftPrepaidUpgrade is the TL constructor
@@ -5736,30 +5494,32 @@ func (*InputInvoiceStarGiftPrepaidUpgrade) TypeName() string {
 func (*InputInvoiceStarGiftPrepaidUpgrade) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftPrepaidUpgrade) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1423, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftPrepaidUpgrade) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1423, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftPrepaidUpgrade) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2162, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2162, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1423, unsafe.Pointer(m), depth)
 }
 
 // InputInvoicePremiumAuthCode is the TL constructor
@@ -5790,30 +5550,32 @@ func (*InputInvoicePremiumAuthCode) TypeName() string {
 func (*InputInvoicePremiumAuthCode) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumAuthCode) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 585, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumAuthCode) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 585, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumAuthCode) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1245, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoicePremiumAuthCode) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1245, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoicePremiumAuthCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 585, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceStarGiftDropOriginalDetails is the TL constructor
@@ -5847,30 +5609,32 @@ func (*InputInvoiceStarGiftDropOriginalDetails) TypeName() string {
 func (*InputInvoiceStarGiftDropOriginalDetails) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftDropOriginalDetails) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 80, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftDropOriginalDetails) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 80, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftDropOriginalDetails) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 672, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 672, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 80, unsafe.Pointer(m), depth)
 }
 
 // InputInvoiceStarGiftAuctionBid is the TL constructor
@@ -5910,30 +5674,32 @@ func (*InputInvoiceStarGiftAuctionBid) TypeName() string {
 func (*InputInvoiceStarGiftAuctionBid) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftAuctionBid) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 292, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftAuctionBid) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 292, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftAuctionBid) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 911, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftAuctionBid) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 911, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceStarGiftAuctionBid) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 292, unsafe.Pointer(m), depth)
 }
 
 // InputMediaClass is the TL type InputMedia: one of InputMediaEmpty,
@@ -5957,61 +5723,9 @@ func DecodeInputMedia(b *bin.Buffer) (InputMediaClass, error) {
 
 // decodeInputMedia is DecodeInputMedia for a value nested depth levels deep.
 func decodeInputMedia(d *tlrt.Decoder, depth int) (InputMediaClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputMediaClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputMediaEmptyTypeID:
-		v = &InputMediaEmpty{}
-	case InputMediaUploadedPhotoTypeID:
-		v, size = &InputMediaUploadedPhoto{}, unsafe.Sizeof(InputMediaUploadedPhoto{})
-	case InputMediaPhotoTypeID:
-		v, size = &InputMediaPhoto{}, unsafe.Sizeof(InputMediaPhoto{})
-	case InputMediaGeoPointTypeID:
-		v, size = &InputMediaGeoPoint{}, unsafe.Sizeof(InputMediaGeoPoint{})
-	case InputMediaContactTypeID:
-		v, size = &InputMediaContact{}, unsafe.Sizeof(InputMediaContact{})
-	case InputMediaUploadedDocumentTypeID:
-		v, size = &InputMediaUploadedDocument{}, unsafe.Sizeof(InputMediaUploadedDocument{})
-	case InputMediaDocumentTypeID:
-		v, size = &InputMediaDocument{}, unsafe.Sizeof(InputMediaDocument{})
-	case InputMediaVenueTypeID:
-		v, size = &InputMediaVenue{}, unsafe.Sizeof(InputMediaVenue{})
-	case InputMediaPhotoExternalTypeID:
-		v, size = &InputMediaPhotoExternal{}, unsafe.Sizeof(InputMediaPhotoExternal{})
-	case InputMediaDocumentExternalTypeID:
-		v, size = &InputMediaDocumentExternal{}, unsafe.Sizeof(InputMediaDocumentExternal{})
-	case InputMediaGameTypeID:
-		v, size = &InputMediaGame{}, unsafe.Sizeof(InputMediaGame{})
-	case InputMediaInvoiceTypeID:
-		v, size = &InputMediaInvoice{}, unsafe.Sizeof(InputMediaInvoice{})
-	case InputMediaGeoLiveTypeID:
-		v, size = &InputMediaGeoLive{}, unsafe.Sizeof(InputMediaGeoLive{})
-	case InputMediaPollTypeID:
-		v, size = &InputMediaPoll{}, unsafe.Sizeof(InputMediaPoll{})
-	case InputMediaDiceTypeID:
-		v, size = &InputMediaDice{}, unsafe.Sizeof(InputMediaDice{})
-	case InputMediaStoryTypeID:
-		v, size = &InputMediaStory{}, unsafe.Sizeof(InputMediaStory{})
-	case InputMediaWebPageTypeID:
-		v, size = &InputMediaWebPage{}, unsafe.Sizeof(InputMediaWebPage{})
-	case InputMediaPaidMediaTypeID:
-		v, size = &InputMediaPaidMedia{}, unsafe.Sizeof(InputMediaPaidMedia{})
-	case InputMediaTodoTypeID:
-		v, size = &InputMediaTodo{}, unsafe.Sizeof(InputMediaTodo{})
-	case InputMediaStakeDiceTypeID:
-		v, size = &InputMediaStakeDice{}, unsafe.Sizeof(InputMediaStakeDice{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputMedia"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 42, depth)
+	c, _ := v.(InputMediaClass)
+	return c, err
 }
 
 // InputMediaEmpty is the TL constructor inputMediaEmpty.
@@ -6038,29 +5752,31 @@ func (*InputMediaEmpty) TypeName() string {
 func (*InputMediaEmpty) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1382, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1382, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2118, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMediaEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2118, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1382, unsafe.Pointer(m), depth)
 }
 
 // InputMediaUploadedPhoto is the TL constructor inputMediaUploadedPhoto.
@@ -6140,30 +5856,32 @@ func (m *InputMediaUploadedPhoto) ClearTTLSeconds() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaUploadedPhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1156, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1156, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaUploadedPhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1874, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaUploadedPhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1874, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaUploadedPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1156, unsafe.Pointer(m), depth)
 }
 
 // InputMediaPhoto is the TL constructor inputMediaPhoto.
@@ -6223,30 +5941,32 @@ func (m *InputMediaPhoto) ClearTTLSeconds() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaPhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2158, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaPhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2158, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaPhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2970, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaPhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2970, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2158, unsafe.Pointer(m), depth)
 }
 
 // InputMediaGeoPoint is the TL constructor inputMediaGeoPoint.
@@ -6275,29 +5995,31 @@ func (*InputMediaGeoPoint) TypeName() string {
 func (*InputMediaGeoPoint) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaGeoPoint) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2392, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaGeoPoint) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2392, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaGeoPoint) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3220, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMediaGeoPoint) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3220, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaGeoPoint) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2392, unsafe.Pointer(m), depth)
 }
 
 // InputMediaContact is the TL constructor inputMediaContact.
@@ -6330,30 +6052,32 @@ func (*InputMediaContact) TypeName() string {
 func (*InputMediaContact) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaContact) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2381, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaContact) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2381, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaContact) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3208, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaContact) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3208, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2381, unsafe.Pointer(m), depth)
 }
 
 // InputMediaUploadedDocument is the TL constructor inputMediaUploadedDocument.
@@ -6461,30 +6185,32 @@ func (m *InputMediaUploadedDocument) ClearTTLSeconds() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaUploadedDocument) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 34, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaUploadedDocument) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 34, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaUploadedDocument) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 615, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaUploadedDocument) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 615, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaUploadedDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 34, unsafe.Pointer(m), depth)
 }
 
 // InputMediaDocument is the TL constructor inputMediaDocument.
@@ -6585,30 +6311,32 @@ func (m *InputMediaDocument) ClearQuery() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaDocument) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1580, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaDocument) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1580, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaDocument) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2335, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaDocument) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2335, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1580, unsafe.Pointer(m), depth)
 }
 
 // InputMediaVenue is the TL constructor inputMediaVenue.
@@ -6644,30 +6372,32 @@ func (*InputMediaVenue) TypeName() string {
 func (*InputMediaVenue) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaVenue) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1849, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaVenue) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1849, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaVenue) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2626, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaVenue) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2626, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1849, unsafe.Pointer(m), depth)
 }
 
 // InputMediaPhotoExternal is the TL constructor inputMediaPhotoExternal.
@@ -6724,30 +6454,32 @@ func (m *InputMediaPhotoExternal) ClearTTLSeconds() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaPhotoExternal) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2180, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaPhotoExternal) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2180, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaPhotoExternal) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2993, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaPhotoExternal) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2993, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaPhotoExternal) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2180, unsafe.Pointer(m), depth)
 }
 
 // InputMediaDocumentExternal is the TL constructor inputMediaDocumentExternal.
@@ -6827,30 +6559,32 @@ func (m *InputMediaDocumentExternal) ClearVideoTimestamp() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaDocumentExternal) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1103, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaDocumentExternal) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1103, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaDocumentExternal) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1817, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaDocumentExternal) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1817, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaDocumentExternal) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1103, unsafe.Pointer(m), depth)
 }
 
 // InputMediaGame is the TL constructor inputMediaGame.
@@ -6879,30 +6613,32 @@ func (*InputMediaGame) TypeName() string {
 func (*InputMediaGame) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaGame) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2002, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaGame) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2002, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaGame) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2794, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaGame) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2794, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2002, unsafe.Pointer(m), depth)
 }
 
 // InputMediaInvoice is the TL constructor inputMediaInvoice.
@@ -6986,30 +6722,32 @@ func (m *InputMediaInvoice) ClearStartParam() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaInvoice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 604, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 604, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaInvoice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1266, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaInvoice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1266, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaInvoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 604, unsafe.Pointer(m), depth)
 }
 
 // InputMediaGeoLive is the TL constructor inputMediaGeoLive.
@@ -7107,29 +6845,31 @@ func (m *InputMediaGeoLive) ClearProximityNotificationRadius() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaGeoLive) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1391, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaGeoLive) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1391, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaGeoLive) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2127, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMediaGeoLive) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2127, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaGeoLive) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1391, unsafe.Pointer(m), depth)
 }
 
 // InputMediaPoll is the TL constructor inputMediaPoll.
@@ -7236,30 +6976,32 @@ func (m *InputMediaPoll) ClearSolutionEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaPoll) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1249, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaPoll) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1249, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaPoll) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1973, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaPoll) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1973, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaPoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1249, unsafe.Pointer(m), depth)
 }
 
 // InputMediaDice is the TL constructor inputMediaDice.
@@ -7288,30 +7030,32 @@ func (*InputMediaDice) TypeName() string {
 func (*InputMediaDice) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaDice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2190, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaDice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2190, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaDice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3005, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaDice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3005, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaDice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2190, unsafe.Pointer(m), depth)
 }
 
 // InputMediaStory is the TL constructor inputMediaStory.
@@ -7341,29 +7085,31 @@ func (*InputMediaStory) TypeName() string {
 func (*InputMediaStory) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaStory) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1266, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaStory) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1266, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaStory) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1991, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMediaStory) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1991, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1266, unsafe.Pointer(m), depth)
 }
 
 // InputMediaWebPage is the TL constructor inputMediaWebPage.
@@ -7398,30 +7144,32 @@ func (*InputMediaWebPage) TypeName() string {
 func (*InputMediaWebPage) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaWebPage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1857, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaWebPage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1857, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaWebPage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2634, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaWebPage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2634, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaWebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1857, unsafe.Pointer(m), depth)
 }
 
 // InputMediaPaidMedia is the TL constructor inputMediaPaidMedia.
@@ -7478,30 +7226,32 @@ func (m *InputMediaPaidMedia) ClearPayload() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaPaidMedia) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1879, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaPaidMedia) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1879, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaPaidMedia) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2658, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2658, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaPaidMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1879, unsafe.Pointer(m), depth)
 }
 
 // InputMediaTodo is the TL constructor inputMediaTodo.
@@ -7530,30 +7280,32 @@ func (*InputMediaTodo) TypeName() string {
 func (*InputMediaTodo) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaTodo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1488, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaTodo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1488, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaTodo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2233, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaTodo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2233, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaTodo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1488, unsafe.Pointer(m), depth)
 }
 
 // InputMediaStakeDice is the TL constructor inputMediaStakeDice.
@@ -7585,30 +7337,32 @@ func (*InputMediaStakeDice) TypeName() string {
 func (*InputMediaStakeDice) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaStakeDice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2331, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaStakeDice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2331, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaStakeDice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3155, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaStakeDice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3155, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaStakeDice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2331, unsafe.Pointer(m), depth)
 }
 
 // InputMessageClass is the TL type InputMessage: one of InputMessageID,
@@ -7628,27 +7382,9 @@ func DecodeInputMessage(b *bin.Buffer) (InputMessageClass, error) {
 // decodeInputMessage is DecodeInputMessage for a value nested depth levels
 // deep.
 func decodeInputMessage(d *tlrt.Decoder, depth int) (InputMessageClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputMessageClass
-	switch id {
-	case InputMessageIDTypeID:
-		v = tlrt.New[InputMessageID](d)
-	case InputMessageReplyToTypeID:
-		v = tlrt.New[InputMessageReplyTo](d)
-	case InputMessagePinnedTypeID:
-		v = &InputMessagePinned{}
-	case InputMessageCallbackQueryTypeID:
-		v = tlrt.New[InputMessageCallbackQuery](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputMessage"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 325, depth)
+	c, _ := v.(InputMessageClass)
+	return c, err
 }
 
 // InputMessageID is the TL constructor inputMessageID.
@@ -7677,29 +7413,31 @@ func (*InputMessageID) TypeName() string {
 func (*InputMessageID) inputMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessageID) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1564, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessageID) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1564, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessageID) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2319, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessageID) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2319, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessageID) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1564, unsafe.Pointer(m), depth)
 }
 
 // InputMessageReplyTo is the TL constructor inputMessageReplyTo.
@@ -7728,29 +7466,31 @@ func (*InputMessageReplyTo) TypeName() string {
 func (*InputMessageReplyTo) inputMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessageReplyTo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1773, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessageReplyTo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1773, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessageReplyTo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2541, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessageReplyTo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2541, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessageReplyTo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1773, unsafe.Pointer(m), depth)
 }
 
 // InputMessagePinned is the TL constructor inputMessagePinned.
@@ -7777,29 +7517,31 @@ func (*InputMessagePinned) TypeName() string {
 func (*InputMessagePinned) inputMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagePinned) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1231, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagePinned) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1231, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagePinned) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1955, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagePinned) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1955, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagePinned) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1231, unsafe.Pointer(m), depth)
 }
 
 // InputMessageCallbackQuery is the TL constructor inputMessageCallbackQuery.
@@ -7829,29 +7571,31 @@ func (*InputMessageCallbackQuery) TypeName() string {
 func (*InputMessageCallbackQuery) inputMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessageCallbackQuery) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1618, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessageCallbackQuery) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1618, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessageCallbackQuery) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2377, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessageCallbackQuery) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2377, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessageCallbackQuery) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1618, unsafe.Pointer(m), depth)
 }
 
 // InputNotifyPeerClass is the TL type InputNotifyPeer: one of InputNotifyPeer,
@@ -7872,33 +7616,9 @@ func DecodeInputNotifyPeer(b *bin.Buffer) (InputNotifyPeerClass, error) {
 // decodeInputNotifyPeer is DecodeInputNotifyPeer for a value nested depth
 // levels deep.
 func decodeInputNotifyPeer(d *tlrt.Decoder, depth int) (InputNotifyPeerClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputNotifyPeerClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputNotifyPeerTypeID:
-		v, size = &InputNotifyPeer{}, unsafe.Sizeof(InputNotifyPeer{})
-	case InputNotifyUsersTypeID:
-		v = &InputNotifyUsers{}
-	case InputNotifyChatsTypeID:
-		v = &InputNotifyChats{}
-	case InputNotifyBroadcastsTypeID:
-		v = &InputNotifyBroadcasts{}
-	case InputNotifyForumTopicTypeID:
-		v, size = &InputNotifyForumTopic{}, unsafe.Sizeof(InputNotifyForumTopic{})
-	case InputNotifyCommunityTypeID:
-		v, size = &InputNotifyCommunity{}, unsafe.Sizeof(InputNotifyCommunity{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputNotifyPeer"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 127, depth)
+	c, _ := v.(InputNotifyPeerClass)
+	return c, err
 }
 
 // InputNotifyPeer is the TL constructor inputNotifyPeer.
@@ -7927,29 +7647,31 @@ func (*InputNotifyPeer) TypeName() string {
 func (*InputNotifyPeer) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputNotifyPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1748, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputNotifyPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1748, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputNotifyPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2514, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputNotifyPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2514, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputNotifyPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1748, unsafe.Pointer(m), depth)
 }
 
 // InputNotifyUsers is the TL constructor inputNotifyUsers.
@@ -7976,29 +7698,31 @@ func (*InputNotifyUsers) TypeName() string {
 func (*InputNotifyUsers) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputNotifyUsers) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 231, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputNotifyUsers) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 231, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputNotifyUsers) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 841, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputNotifyUsers) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 841, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputNotifyUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 231, unsafe.Pointer(m), depth)
 }
 
 // InputNotifyChats is the TL constructor inputNotifyChats.
@@ -8025,29 +7749,31 @@ func (*InputNotifyChats) TypeName() string {
 func (*InputNotifyChats) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputNotifyChats) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 692, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputNotifyChats) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 692, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputNotifyChats) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1365, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputNotifyChats) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1365, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputNotifyChats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 692, unsafe.Pointer(m), depth)
 }
 
 // InputNotifyBroadcasts is the TL constructor inputNotifyBroadcasts.
@@ -8074,29 +7800,31 @@ func (*InputNotifyBroadcasts) TypeName() string {
 func (*InputNotifyBroadcasts) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputNotifyBroadcasts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1664, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputNotifyBroadcasts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1664, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputNotifyBroadcasts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2424, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputNotifyBroadcasts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2424, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputNotifyBroadcasts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1664, unsafe.Pointer(m), depth)
 }
 
 // InputNotifyForumTopic is the TL constructor inputNotifyForumTopic.
@@ -8127,29 +7855,31 @@ func (*InputNotifyForumTopic) TypeName() string {
 func (*InputNotifyForumTopic) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputNotifyForumTopic) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 859, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputNotifyForumTopic) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 859, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputNotifyForumTopic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1551, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputNotifyForumTopic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1551, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputNotifyForumTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 859, unsafe.Pointer(m), depth)
 }
 
 // InputNotifyCommunity is the TL constructor inputNotifyCommunity.
@@ -8178,29 +7908,31 @@ func (*InputNotifyCommunity) TypeName() string {
 func (*InputNotifyCommunity) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputNotifyCommunity) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 372, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputNotifyCommunity) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 372, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputNotifyCommunity) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1002, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputNotifyCommunity) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1002, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputNotifyCommunity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 372, unsafe.Pointer(m), depth)
 }
 
 // InputPasskeyCredentialClass is the TL type InputPasskeyCredential: one of
@@ -8221,25 +7953,9 @@ func DecodeInputPasskeyCredential(b *bin.Buffer) (InputPasskeyCredentialClass, e
 // decodeInputPasskeyCredential is DecodeInputPasskeyCredential for a value
 // nested depth levels deep.
 func decodeInputPasskeyCredential(d *tlrt.Decoder, depth int) (InputPasskeyCredentialClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputPasskeyCredentialClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputPasskeyCredentialPublicKeyTypeID:
-		v, size = &InputPasskeyCredentialPublicKey{}, unsafe.Sizeof(InputPasskeyCredentialPublicKey{})
-	case InputPasskeyCredentialFirebasePNVTypeID:
-		v, size = &InputPasskeyCredentialFirebasePNV{}, unsafe.Sizeof(InputPasskeyCredentialFirebasePNV{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputPasskeyCredential"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 309, depth)
+	c, _ := v.(InputPasskeyCredentialClass)
+	return c, err
 }
 
 // InputPasskeyCredentialPublicKey is the TL constructor
@@ -8274,30 +7990,32 @@ func (*InputPasskeyCredentialPublicKey) TypeName() string {
 func (*InputPasskeyCredentialPublicKey) inputPasskeyCredentialClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPasskeyCredentialPublicKey) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 551, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPasskeyCredentialPublicKey) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 551, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPasskeyCredentialPublicKey) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1207, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPasskeyCredentialPublicKey) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1207, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPasskeyCredentialPublicKey) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 551, unsafe.Pointer(m), depth)
 }
 
 // InputPasskeyCredentialFirebasePNV is the TL constructor
@@ -8330,30 +8048,32 @@ func (*InputPasskeyCredentialFirebasePNV) TypeName() string {
 func (*InputPasskeyCredentialFirebasePNV) inputPasskeyCredentialClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPasskeyCredentialFirebasePNV) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 854, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPasskeyCredentialFirebasePNV) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 854, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPasskeyCredentialFirebasePNV) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1546, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPasskeyCredentialFirebasePNV) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1546, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPasskeyCredentialFirebasePNV) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 854, unsafe.Pointer(m), depth)
 }
 
 // InputPasskeyResponseClass is the TL type InputPasskeyResponse: one of
@@ -8373,25 +8093,9 @@ func DecodeInputPasskeyResponse(b *bin.Buffer) (InputPasskeyResponseClass, error
 // decodeInputPasskeyResponse is DecodeInputPasskeyResponse for a value nested
 // depth levels deep.
 func decodeInputPasskeyResponse(d *tlrt.Decoder, depth int) (InputPasskeyResponseClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputPasskeyResponseClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputPasskeyResponseRegisterTypeID:
-		v, size = &InputPasskeyResponseRegister{}, unsafe.Sizeof(InputPasskeyResponseRegister{})
-	case InputPasskeyResponseLoginTypeID:
-		v, size = &InputPasskeyResponseLogin{}, unsafe.Sizeof(InputPasskeyResponseLogin{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputPasskeyResponse"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 254, depth)
+	c, _ := v.(InputPasskeyResponseClass)
+	return c, err
 }
 
 // InputPasskeyResponseRegister is the TL constructor
@@ -8424,30 +8128,32 @@ func (*InputPasskeyResponseRegister) TypeName() string {
 func (*InputPasskeyResponseRegister) inputPasskeyResponseClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPasskeyResponseRegister) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 583, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPasskeyResponseRegister) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 583, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPasskeyResponseRegister) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1242, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPasskeyResponseRegister) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1242, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPasskeyResponseRegister) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 583, unsafe.Pointer(m), depth)
 }
 
 // InputPasskeyResponseLogin is the TL constructor inputPasskeyResponseLogin.
@@ -8482,30 +8188,32 @@ func (*InputPasskeyResponseLogin) TypeName() string {
 func (*InputPasskeyResponseLogin) inputPasskeyResponseClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPasskeyResponseLogin) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1864, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPasskeyResponseLogin) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1864, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPasskeyResponseLogin) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2643, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPasskeyResponseLogin) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2643, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPasskeyResponseLogin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1864, unsafe.Pointer(m), depth)
 }
 
 // InputPaymentCredentialsClass is the TL type InputPaymentCredentials: one of
@@ -8527,29 +8235,9 @@ func DecodeInputPaymentCredentials(b *bin.Buffer) (InputPaymentCredentialsClass,
 // decodeInputPaymentCredentials is DecodeInputPaymentCredentials for a value
 // nested depth levels deep.
 func decodeInputPaymentCredentials(d *tlrt.Decoder, depth int) (InputPaymentCredentialsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputPaymentCredentialsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputPaymentCredentialsSavedTypeID:
-		v, size = &InputPaymentCredentialsSaved{}, unsafe.Sizeof(InputPaymentCredentialsSaved{})
-	case InputPaymentCredentialsTypeID:
-		v, size = &InputPaymentCredentials{}, unsafe.Sizeof(InputPaymentCredentials{})
-	case InputPaymentCredentialsApplePayTypeID:
-		v, size = &InputPaymentCredentialsApplePay{}, unsafe.Sizeof(InputPaymentCredentialsApplePay{})
-	case InputPaymentCredentialsGooglePayTypeID:
-		v, size = &InputPaymentCredentialsGooglePay{}, unsafe.Sizeof(InputPaymentCredentialsGooglePay{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputPaymentCredentials"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 214, depth)
+	c, _ := v.(InputPaymentCredentialsClass)
+	return c, err
 }
 
 // InputPaymentCredentialsSaved is the TL constructor
@@ -8582,30 +8270,32 @@ func (*InputPaymentCredentialsSaved) TypeName() string {
 func (*InputPaymentCredentialsSaved) inputPaymentCredentialsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsSaved) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1847, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsSaved) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1847, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsSaved) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2624, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPaymentCredentialsSaved) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2624, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPaymentCredentialsSaved) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1847, unsafe.Pointer(m), depth)
 }
 
 // InputPaymentCredentials is the TL constructor inputPaymentCredentials.
@@ -8638,30 +8328,32 @@ func (*InputPaymentCredentials) TypeName() string {
 func (*InputPaymentCredentials) inputPaymentCredentialsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentials) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 475, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentials) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 475, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentials) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1121, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPaymentCredentials) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1121, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPaymentCredentials) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 475, unsafe.Pointer(m), depth)
 }
 
 // InputPaymentCredentialsApplePay is the TL constructor
@@ -8694,30 +8386,32 @@ func (*InputPaymentCredentialsApplePay) TypeName() string {
 func (*InputPaymentCredentialsApplePay) inputPaymentCredentialsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsApplePay) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 100, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsApplePay) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 100, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsApplePay) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 694, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPaymentCredentialsApplePay) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 694, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPaymentCredentialsApplePay) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 100, unsafe.Pointer(m), depth)
 }
 
 // InputPaymentCredentialsGooglePay is the TL constructor
@@ -8750,30 +8444,32 @@ func (*InputPaymentCredentialsGooglePay) TypeName() string {
 func (*InputPaymentCredentialsGooglePay) inputPaymentCredentialsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsGooglePay) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1271, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsGooglePay) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1271, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsGooglePay) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1996, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPaymentCredentialsGooglePay) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1996, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPaymentCredentialsGooglePay) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1271, unsafe.Pointer(m), depth)
 }
 
 // InputPeerClass is the TL type InputPeer: one of InputPeerEmpty,
@@ -8793,35 +8489,9 @@ func DecodeInputPeer(b *bin.Buffer) (InputPeerClass, error) {
 
 // decodeInputPeer is DecodeInputPeer for a value nested depth levels deep.
 func decodeInputPeer(d *tlrt.Decoder, depth int) (InputPeerClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputPeerClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputPeerEmptyTypeID:
-		v = &InputPeerEmpty{}
-	case InputPeerSelfTypeID:
-		v = &InputPeerSelf{}
-	case InputPeerChatTypeID:
-		v = tlrt.New[InputPeerChat](d)
-	case InputPeerUserTypeID:
-		v = tlrt.New[InputPeerUser](d)
-	case InputPeerChannelTypeID:
-		v = tlrt.New[InputPeerChannel](d)
-	case InputPeerUserFromMessageTypeID:
-		v, size = &InputPeerUserFromMessage{}, unsafe.Sizeof(InputPeerUserFromMessage{})
-	case InputPeerChannelFromMessageTypeID:
-		v, size = &InputPeerChannelFromMessage{}, unsafe.Sizeof(InputPeerChannelFromMessage{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputPeer"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 38, depth)
+	c, _ := v.(InputPeerClass)
+	return c, err
 }
 
 // InputPeerEmpty is the TL constructor inputPeerEmpty.
@@ -8848,29 +8518,31 @@ func (*InputPeerEmpty) TypeName() string {
 func (*InputPeerEmpty) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1169, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1169, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1888, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1888, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPeerEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1169, unsafe.Pointer(m), depth)
 }
 
 // InputPeerSelf is the TL constructor inputPeerSelf.
@@ -8897,29 +8569,31 @@ func (*InputPeerSelf) TypeName() string {
 func (*InputPeerSelf) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerSelf) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1157, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerSelf) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1157, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerSelf) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1875, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerSelf) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1875, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPeerSelf) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1157, unsafe.Pointer(m), depth)
 }
 
 // InputPeerChat is the TL constructor inputPeerChat.
@@ -8948,29 +8622,31 @@ func (*InputPeerChat) TypeName() string {
 func (*InputPeerChat) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerChat) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 491, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerChat) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 491, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerChat) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1139, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerChat) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1139, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPeerChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 491, unsafe.Pointer(m), depth)
 }
 
 // InputPeerUser is the TL constructor inputPeerUser.
@@ -9000,29 +8676,31 @@ func (*InputPeerUser) TypeName() string {
 func (*InputPeerUser) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerUser) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2101, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerUser) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2101, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerUser) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2908, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerUser) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2908, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPeerUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2101, unsafe.Pointer(m), depth)
 }
 
 // InputPeerChannel is the TL constructor inputPeerChannel.
@@ -9052,29 +8730,31 @@ func (*InputPeerChannel) TypeName() string {
 func (*InputPeerChannel) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerChannel) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 373, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerChannel) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 373, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerChannel) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1003, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerChannel) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1003, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPeerChannel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 373, unsafe.Pointer(m), depth)
 }
 
 // InputPeerUserFromMessage is the TL constructor inputPeerUserFromMessage.
@@ -9106,29 +8786,31 @@ func (*InputPeerUserFromMessage) TypeName() string {
 func (*InputPeerUserFromMessage) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerUserFromMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1581, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerUserFromMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1581, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerUserFromMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2336, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerUserFromMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2336, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPeerUserFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1581, unsafe.Pointer(m), depth)
 }
 
 // InputPeerChannelFromMessage is the TL constructor
@@ -9161,29 +8843,31 @@ func (*InputPeerChannelFromMessage) TypeName() string {
 func (*InputPeerChannelFromMessage) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerChannelFromMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1795, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerChannelFromMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1795, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerChannelFromMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2566, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerChannelFromMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2566, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPeerChannelFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1795, unsafe.Pointer(m), depth)
 }
 
 // InputPhotoClass is the TL type InputPhoto: one of InputPhotoEmpty,
@@ -9202,25 +8886,9 @@ func DecodeInputPhoto(b *bin.Buffer) (InputPhotoClass, error) {
 
 // decodeInputPhoto is DecodeInputPhoto for a value nested depth levels deep.
 func decodeInputPhoto(d *tlrt.Decoder, depth int) (InputPhotoClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputPhotoClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputPhotoEmptyTypeID:
-		v = &InputPhotoEmpty{}
-	case InputPhotoTypeID:
-		v, size = &InputPhoto{}, unsafe.Sizeof(InputPhoto{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputPhoto"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 53, depth)
+	c, _ := v.(InputPhotoClass)
+	return c, err
 }
 
 // InputPhotoEmpty is the TL constructor inputPhotoEmpty.
@@ -9247,29 +8915,31 @@ func (*InputPhotoEmpty) TypeName() string {
 func (*InputPhotoEmpty) inputPhotoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPhotoEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 268, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPhotoEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 268, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPhotoEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 885, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPhotoEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 885, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPhotoEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 268, unsafe.Pointer(m), depth)
 }
 
 // InputPhoto is the TL constructor inputPhoto.
@@ -9301,30 +8971,32 @@ func (*InputPhoto) TypeName() string {
 func (*InputPhoto) inputPhotoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 545, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 545, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1201, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1201, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 545, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyClass is the TL type InputPrivacyKey: one of
@@ -9350,47 +9022,9 @@ func DecodeInputPrivacyKey(b *bin.Buffer) (InputPrivacyKeyClass, error) {
 // decodeInputPrivacyKey is DecodeInputPrivacyKey for a value nested depth
 // levels deep.
 func decodeInputPrivacyKey(d *tlrt.Decoder, depth int) (InputPrivacyKeyClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputPrivacyKeyClass
-	switch id {
-	case InputPrivacyKeyStatusTimestampTypeID:
-		v = &InputPrivacyKeyStatusTimestamp{}
-	case InputPrivacyKeyChatInviteTypeID:
-		v = &InputPrivacyKeyChatInvite{}
-	case InputPrivacyKeyPhoneCallTypeID:
-		v = &InputPrivacyKeyPhoneCall{}
-	case InputPrivacyKeyPhoneP2PTypeID:
-		v = &InputPrivacyKeyPhoneP2P{}
-	case InputPrivacyKeyForwardsTypeID:
-		v = &InputPrivacyKeyForwards{}
-	case InputPrivacyKeyProfilePhotoTypeID:
-		v = &InputPrivacyKeyProfilePhoto{}
-	case InputPrivacyKeyPhoneNumberTypeID:
-		v = &InputPrivacyKeyPhoneNumber{}
-	case InputPrivacyKeyAddedByPhoneTypeID:
-		v = &InputPrivacyKeyAddedByPhone{}
-	case InputPrivacyKeyVoiceMessagesTypeID:
-		v = &InputPrivacyKeyVoiceMessages{}
-	case InputPrivacyKeyAboutTypeID:
-		v = &InputPrivacyKeyAbout{}
-	case InputPrivacyKeyBirthdayTypeID:
-		v = &InputPrivacyKeyBirthday{}
-	case InputPrivacyKeyStarGiftsAutoSaveTypeID:
-		v = &InputPrivacyKeyStarGiftsAutoSave{}
-	case InputPrivacyKeyNoPaidMessagesTypeID:
-		v = &InputPrivacyKeyNoPaidMessages{}
-	case InputPrivacyKeySavedMusicTypeID:
-		v = &InputPrivacyKeySavedMusic{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputPrivacyKey"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 507, depth)
+	c, _ := v.(InputPrivacyKeyClass)
+	return c, err
 }
 
 // InputPrivacyKeyStatusTimestamp is the TL constructor
@@ -9420,29 +9054,31 @@ func (*InputPrivacyKeyStatusTimestamp) TypeName() string {
 func (*InputPrivacyKeyStatusTimestamp) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStatusTimestamp) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 736, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStatusTimestamp) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 736, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStatusTimestamp) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1414, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStatusTimestamp) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1414, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyStatusTimestamp) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 736, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyChatInvite is the TL constructor inputPrivacyKeyChatInvite.
@@ -9470,29 +9106,31 @@ func (*InputPrivacyKeyChatInvite) TypeName() string {
 func (*InputPrivacyKeyChatInvite) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyChatInvite) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1813, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyChatInvite) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1813, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyChatInvite) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2584, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyChatInvite) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2584, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyChatInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1813, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyPhoneCall is the TL constructor inputPrivacyKeyPhoneCall.
@@ -9520,29 +9158,31 @@ func (*InputPrivacyKeyPhoneCall) TypeName() string {
 func (*InputPrivacyKeyPhoneCall) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2403, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2403, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3232, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3232, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyPhoneCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2403, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyPhoneP2P is the TL constructor inputPrivacyKeyPhoneP2P.
@@ -9570,29 +9210,31 @@ func (*InputPrivacyKeyPhoneP2P) TypeName() string {
 func (*InputPrivacyKeyPhoneP2P) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneP2P) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2079, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneP2P) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2079, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneP2P) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2884, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneP2P) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2884, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyPhoneP2P) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2079, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyForwards is the TL constructor inputPrivacyKeyForwards.
@@ -9620,29 +9262,31 @@ func (*InputPrivacyKeyForwards) TypeName() string {
 func (*InputPrivacyKeyForwards) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyForwards) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1541, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyForwards) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1541, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyForwards) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2294, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyForwards) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2294, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyForwards) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1541, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyProfilePhoto is the TL constructor
@@ -9671,29 +9315,31 @@ func (*InputPrivacyKeyProfilePhoto) TypeName() string {
 func (*InputPrivacyKeyProfilePhoto) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyProfilePhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 812, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyProfilePhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 812, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyProfilePhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1499, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyProfilePhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1499, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyProfilePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 812, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyPhoneNumber is the TL constructor inputPrivacyKeyPhoneNumber.
@@ -9721,29 +9367,31 @@ func (*InputPrivacyKeyPhoneNumber) TypeName() string {
 func (*InputPrivacyKeyPhoneNumber) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneNumber) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 32, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneNumber) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 32, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneNumber) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 613, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneNumber) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 613, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyPhoneNumber) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 32, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyAddedByPhone is the TL constructor
@@ -9772,29 +9420,31 @@ func (*InputPrivacyKeyAddedByPhone) TypeName() string {
 func (*InputPrivacyKeyAddedByPhone) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAddedByPhone) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1986, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAddedByPhone) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1986, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAddedByPhone) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2776, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAddedByPhone) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2776, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyAddedByPhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1986, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyVoiceMessages is the TL constructor
@@ -9823,29 +9473,31 @@ func (*InputPrivacyKeyVoiceMessages) TypeName() string {
 func (*InputPrivacyKeyVoiceMessages) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyVoiceMessages) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1642, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyVoiceMessages) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1642, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyVoiceMessages) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2402, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyVoiceMessages) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2402, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyVoiceMessages) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1642, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyAbout is the TL constructor inputPrivacyKeyAbout.
@@ -9872,29 +9524,31 @@ func (*InputPrivacyKeyAbout) TypeName() string {
 func (*InputPrivacyKeyAbout) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAbout) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 519, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAbout) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 519, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAbout) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1170, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAbout) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1170, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyAbout) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 519, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyBirthday is the TL constructor inputPrivacyKeyBirthday.
@@ -9922,29 +9576,31 @@ func (*InputPrivacyKeyBirthday) TypeName() string {
 func (*InputPrivacyKeyBirthday) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyBirthday) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2030, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyBirthday) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2030, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyBirthday) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2828, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyBirthday) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2828, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyBirthday) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2030, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyStarGiftsAutoSave is the TL constructor
@@ -9974,29 +9630,31 @@ func (*InputPrivacyKeyStarGiftsAutoSave) TypeName() string {
 func (*InputPrivacyKeyStarGiftsAutoSave) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStarGiftsAutoSave) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2137, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStarGiftsAutoSave) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2137, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStarGiftsAutoSave) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2947, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2947, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2137, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeyNoPaidMessages is the TL constructor
@@ -10026,29 +9684,31 @@ func (*InputPrivacyKeyNoPaidMessages) TypeName() string {
 func (*InputPrivacyKeyNoPaidMessages) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyNoPaidMessages) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1805, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyNoPaidMessages) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1805, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyNoPaidMessages) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2576, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyNoPaidMessages) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2576, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyNoPaidMessages) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1805, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyKeySavedMusic is the TL constructor inputPrivacyKeySavedMusic.
@@ -10076,29 +9736,31 @@ func (*InputPrivacyKeySavedMusic) TypeName() string {
 func (*InputPrivacyKeySavedMusic) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeySavedMusic) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 721, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeySavedMusic) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 721, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeySavedMusic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1396, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeySavedMusic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1396, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeySavedMusic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 721, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyRuleClass is the TL type InputPrivacyRule: one of
@@ -10124,45 +9786,9 @@ func DecodeInputPrivacyRule(b *bin.Buffer) (InputPrivacyRuleClass, error) {
 // decodeInputPrivacyRule is DecodeInputPrivacyRule for a value nested depth
 // levels deep.
 func decodeInputPrivacyRule(d *tlrt.Decoder, depth int) (InputPrivacyRuleClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputPrivacyRuleClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputPrivacyValueAllowContactsTypeID:
-		v = &InputPrivacyValueAllowContacts{}
-	case InputPrivacyValueAllowAllTypeID:
-		v = &InputPrivacyValueAllowAll{}
-	case InputPrivacyValueAllowUsersTypeID:
-		v, size = &InputPrivacyValueAllowUsers{}, unsafe.Sizeof(InputPrivacyValueAllowUsers{})
-	case InputPrivacyValueDisallowContactsTypeID:
-		v = &InputPrivacyValueDisallowContacts{}
-	case InputPrivacyValueDisallowAllTypeID:
-		v = &InputPrivacyValueDisallowAll{}
-	case InputPrivacyValueDisallowUsersTypeID:
-		v, size = &InputPrivacyValueDisallowUsers{}, unsafe.Sizeof(InputPrivacyValueDisallowUsers{})
-	case InputPrivacyValueAllowChatParticipantsTypeID:
-		v, size = &InputPrivacyValueAllowChatParticipants{}, unsafe.Sizeof(InputPrivacyValueAllowChatParticipants{})
-	case InputPrivacyValueDisallowChatParticipantsTypeID:
-		v, size = &InputPrivacyValueDisallowChatParticipants{}, unsafe.Sizeof(InputPrivacyValueDisallowChatParticipants{})
-	case InputPrivacyValueAllowCloseFriendsTypeID:
-		v = &InputPrivacyValueAllowCloseFriends{}
-	case InputPrivacyValueAllowPremiumTypeID:
-		v = &InputPrivacyValueAllowPremium{}
-	case InputPrivacyValueAllowBotsTypeID:
-		v = &InputPrivacyValueAllowBots{}
-	case InputPrivacyValueDisallowBotsTypeID:
-		v = &InputPrivacyValueDisallowBots{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputPrivacyRule"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 205, depth)
+	c, _ := v.(InputPrivacyRuleClass)
+	return c, err
 }
 
 // InputPrivacyValueAllowContacts is the TL constructor
@@ -10192,29 +9818,31 @@ func (*InputPrivacyValueAllowContacts) TypeName() string {
 func (*InputPrivacyValueAllowContacts) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowContacts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 115, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowContacts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 115, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowContacts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 710, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowContacts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 710, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueAllowContacts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 115, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyValueAllowAll is the TL constructor inputPrivacyValueAllowAll.
@@ -10242,29 +9870,31 @@ func (*InputPrivacyValueAllowAll) TypeName() string {
 func (*InputPrivacyValueAllowAll) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowAll) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 223, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowAll) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 223, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowAll) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 832, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowAll) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 832, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueAllowAll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 223, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyValueAllowUsers is the TL constructor
@@ -10296,29 +9926,31 @@ func (*InputPrivacyValueAllowUsers) TypeName() string {
 func (*InputPrivacyValueAllowUsers) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowUsers) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 167, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowUsers) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 167, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowUsers) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 773, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowUsers) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 773, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueAllowUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 167, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyValueDisallowContacts is the TL constructor
@@ -10348,29 +9980,31 @@ func (*InputPrivacyValueDisallowContacts) TypeName() string {
 func (*InputPrivacyValueDisallowContacts) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowContacts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 107, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowContacts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 107, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowContacts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 701, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowContacts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 701, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueDisallowContacts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 107, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyValueDisallowAll is the TL constructor
@@ -10399,29 +10033,31 @@ func (*InputPrivacyValueDisallowAll) TypeName() string {
 func (*InputPrivacyValueDisallowAll) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowAll) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2031, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowAll) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2031, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowAll) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2829, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowAll) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2829, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueDisallowAll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2031, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyValueDisallowUsers is the TL constructor
@@ -10454,29 +10090,31 @@ func (*InputPrivacyValueDisallowUsers) TypeName() string {
 func (*InputPrivacyValueDisallowUsers) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowUsers) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1328, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowUsers) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1328, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowUsers) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2059, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowUsers) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2059, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueDisallowUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1328, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyValueAllowChatParticipants is the TL constructor
@@ -10510,29 +10148,31 @@ func (*InputPrivacyValueAllowChatParticipants) TypeName() string {
 func (*InputPrivacyValueAllowChatParticipants) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowChatParticipants) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1209, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowChatParticipants) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1209, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowChatParticipants) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1931, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowChatParticipants) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1931, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueAllowChatParticipants) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1209, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyValueDisallowChatParticipants is the TL constructor
@@ -10567,29 +10207,31 @@ func (*InputPrivacyValueDisallowChatParticipants) TypeName() string {
 func (*InputPrivacyValueDisallowChatParticipants) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowChatParticipants) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2220, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowChatParticipants) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2220, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowChatParticipants) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3037, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowChatParticipants) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3037, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueDisallowChatParticipants) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2220, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyValueAllowCloseFriends is the TL constructor
@@ -10619,29 +10261,31 @@ func (*InputPrivacyValueAllowCloseFriends) TypeName() string {
 func (*InputPrivacyValueAllowCloseFriends) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowCloseFriends) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 434, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowCloseFriends) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 434, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowCloseFriends) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1073, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowCloseFriends) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1073, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueAllowCloseFriends) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 434, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyValueAllowPremium is the TL constructor
@@ -10671,29 +10315,31 @@ func (*InputPrivacyValueAllowPremium) TypeName() string {
 func (*InputPrivacyValueAllowPremium) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowPremium) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1106, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowPremium) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1106, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowPremium) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1820, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowPremium) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1820, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueAllowPremium) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1106, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyValueAllowBots is the TL constructor inputPrivacyValueAllowBots.
@@ -10721,29 +10367,31 @@ func (*InputPrivacyValueAllowBots) TypeName() string {
 func (*InputPrivacyValueAllowBots) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowBots) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 845, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowBots) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 845, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowBots) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1536, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowBots) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1536, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueAllowBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 845, unsafe.Pointer(m), depth)
 }
 
 // InputPrivacyValueDisallowBots is the TL constructor
@@ -10773,29 +10421,31 @@ func (*InputPrivacyValueDisallowBots) TypeName() string {
 func (*InputPrivacyValueDisallowBots) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowBots) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1886, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowBots) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1886, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowBots) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2668, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowBots) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2668, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueDisallowBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1886, unsafe.Pointer(m), depth)
 }
 
 // InputQuickReplyShortcutClass is the TL type InputQuickReplyShortcut: one of
@@ -10816,25 +10466,9 @@ func DecodeInputQuickReplyShortcut(b *bin.Buffer) (InputQuickReplyShortcutClass,
 // decodeInputQuickReplyShortcut is DecodeInputQuickReplyShortcut for a value
 // nested depth levels deep.
 func decodeInputQuickReplyShortcut(d *tlrt.Decoder, depth int) (InputQuickReplyShortcutClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputQuickReplyShortcutClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputQuickReplyShortcutTypeID:
-		v, size = &InputQuickReplyShortcut{}, unsafe.Sizeof(InputQuickReplyShortcut{})
-	case InputQuickReplyShortcutIDTypeID:
-		v = tlrt.New[InputQuickReplyShortcutID](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputQuickReplyShortcut"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 44, depth)
+	c, _ := v.(InputQuickReplyShortcutClass)
+	return c, err
 }
 
 // InputQuickReplyShortcut is the TL constructor inputQuickReplyShortcut.
@@ -10865,30 +10499,32 @@ func (*InputQuickReplyShortcut) TypeName() string {
 func (*InputQuickReplyShortcut) inputQuickReplyShortcutClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputQuickReplyShortcut) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 346, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputQuickReplyShortcut) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 346, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputQuickReplyShortcut) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 969, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputQuickReplyShortcut) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 969, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputQuickReplyShortcut) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 346, unsafe.Pointer(m), depth)
 }
 
 // InputQuickReplyShortcutID is the TL constructor inputQuickReplyShortcutId.
@@ -10919,29 +10555,31 @@ func (*InputQuickReplyShortcutID) TypeName() string {
 func (*InputQuickReplyShortcutID) inputQuickReplyShortcutClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputQuickReplyShortcutID) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 9, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputQuickReplyShortcutID) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 9, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputQuickReplyShortcutID) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 587, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputQuickReplyShortcutID) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 587, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputQuickReplyShortcutID) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 9, unsafe.Pointer(m), depth)
 }
 
 // InputReplyToClass is the TL type InputReplyTo: one of InputReplyToMessage,
@@ -10961,29 +10599,9 @@ func DecodeInputReplyTo(b *bin.Buffer) (InputReplyToClass, error) {
 // decodeInputReplyTo is DecodeInputReplyTo for a value nested depth levels
 // deep.
 func decodeInputReplyTo(d *tlrt.Decoder, depth int) (InputReplyToClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputReplyToClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputReplyToMessageTypeID:
-		v, size = &InputReplyToMessage{}, unsafe.Sizeof(InputReplyToMessage{})
-	case InputReplyToStoryTypeID:
-		v, size = &InputReplyToStory{}, unsafe.Sizeof(InputReplyToStory{})
-	case InputReplyToMonoForumTypeID:
-		v, size = &InputReplyToMonoForum{}, unsafe.Sizeof(InputReplyToMonoForum{})
-	case InputReplyToEphemeralMessageTypeID:
-		v = tlrt.New[InputReplyToEphemeralMessage](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputReplyTo"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 41, depth)
+	c, _ := v.(InputReplyToClass)
+	return c, err
 }
 
 // InputReplyToMessage is the TL constructor inputReplyToMessage.
@@ -11144,30 +10762,32 @@ func (m *InputReplyToMessage) ClearPollOption() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReplyToMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 548, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 548, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReplyToMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1204, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputReplyToMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1204, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReplyToMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 548, unsafe.Pointer(m), depth)
 }
 
 // InputReplyToStory is the TL constructor inputReplyToStory.
@@ -11197,29 +10817,31 @@ func (*InputReplyToStory) TypeName() string {
 func (*InputReplyToStory) inputReplyToClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReplyToStory) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 831, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReplyToStory) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 831, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReplyToStory) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1522, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReplyToStory) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1522, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReplyToStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 831, unsafe.Pointer(m), depth)
 }
 
 // InputReplyToMonoForum is the TL constructor inputReplyToMonoForum.
@@ -11249,29 +10871,31 @@ func (*InputReplyToMonoForum) TypeName() string {
 func (*InputReplyToMonoForum) inputReplyToClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReplyToMonoForum) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 974, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReplyToMonoForum) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 974, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReplyToMonoForum) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1675, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReplyToMonoForum) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1675, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReplyToMonoForum) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 974, unsafe.Pointer(m), depth)
 }
 
 // InputReplyToEphemeralMessage is the TL constructor
@@ -11301,29 +10925,31 @@ func (*InputReplyToEphemeralMessage) TypeName() string {
 func (*InputReplyToEphemeralMessage) inputReplyToClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReplyToEphemeralMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 610, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReplyToEphemeralMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 610, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReplyToEphemeralMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1272, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReplyToEphemeralMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1272, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReplyToEphemeralMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 610, unsafe.Pointer(m), depth)
 }
 
 // InputRichFileClass is the TL type InputRichFile: one of InputRichFilePhoto,
@@ -11343,25 +10969,9 @@ func DecodeInputRichFile(b *bin.Buffer) (InputRichFileClass, error) {
 // decodeInputRichFile is DecodeInputRichFile for a value nested depth levels
 // deep.
 func decodeInputRichFile(d *tlrt.Decoder, depth int) (InputRichFileClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputRichFileClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputRichFilePhotoTypeID:
-		v, size = &InputRichFilePhoto{}, unsafe.Sizeof(InputRichFilePhoto{})
-	case InputRichFileDocumentTypeID:
-		v, size = &InputRichFileDocument{}, unsafe.Sizeof(InputRichFileDocument{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputRichFile"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 3, depth)
+	c, _ := v.(InputRichFileClass)
+	return c, err
 }
 
 // InputRichFilePhoto is the TL constructor inputRichFilePhoto.
@@ -11391,30 +11001,32 @@ func (*InputRichFilePhoto) TypeName() string {
 func (*InputRichFilePhoto) inputRichFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputRichFilePhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1438, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputRichFilePhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1438, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputRichFilePhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2178, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputRichFilePhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2178, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputRichFilePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1438, unsafe.Pointer(m), depth)
 }
 
 // InputRichFileDocument is the TL constructor inputRichFileDocument.
@@ -11445,30 +11057,32 @@ func (*InputRichFileDocument) TypeName() string {
 func (*InputRichFileDocument) inputRichFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputRichFileDocument) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1204, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputRichFileDocument) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1204, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputRichFileDocument) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1926, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputRichFileDocument) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1926, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputRichFileDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1204, unsafe.Pointer(m), depth)
 }
 
 // InputRichMessageClass is the TL type InputRichMessage: one of
@@ -11488,27 +11102,9 @@ func DecodeInputRichMessage(b *bin.Buffer) (InputRichMessageClass, error) {
 // decodeInputRichMessage is DecodeInputRichMessage for a value nested depth
 // levels deep.
 func decodeInputRichMessage(d *tlrt.Decoder, depth int) (InputRichMessageClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputRichMessageClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputRichMessageTypeID:
-		v, size = &InputRichMessage{}, unsafe.Sizeof(InputRichMessage{})
-	case InputRichMessageHTMLTypeID:
-		v, size = &InputRichMessageHTML{}, unsafe.Sizeof(InputRichMessageHTML{})
-	case InputRichMessageMarkdownTypeID:
-		v, size = &InputRichMessageMarkdown{}, unsafe.Sizeof(InputRichMessageMarkdown{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputRichMessage"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 165, depth)
+	c, _ := v.(InputRichMessageClass)
+	return c, err
 }
 
 // InputRichMessage is the TL constructor inputRichMessage.
@@ -11608,30 +11204,32 @@ func (m *InputRichMessage) ClearUsers() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputRichMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2168, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputRichMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2168, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputRichMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2981, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputRichMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2981, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputRichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2168, unsafe.Pointer(m), depth)
 }
 
 // InputRichMessageHTML is the TL constructor inputRichMessageHTML.
@@ -11689,30 +11287,32 @@ func (m *InputRichMessageHTML) ClearFiles() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputRichMessageHTML) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2068, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputRichMessageHTML) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2068, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputRichMessageHTML) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2871, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputRichMessageHTML) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2871, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputRichMessageHTML) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2068, unsafe.Pointer(m), depth)
 }
 
 // InputRichMessageMarkdown is the TL constructor inputRichMessageMarkdown.
@@ -11771,30 +11371,32 @@ func (m *InputRichMessageMarkdown) ClearFiles() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputRichMessageMarkdown) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputRichMessageMarkdown) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputRichMessageMarkdown) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 579, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputRichMessageMarkdown) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 579, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputRichMessageMarkdown) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1, unsafe.Pointer(m), depth)
 }
 
 // InputSavedStarGiftClass is the TL type InputSavedStarGift: one of
@@ -11814,27 +11416,9 @@ func DecodeInputSavedStarGift(b *bin.Buffer) (InputSavedStarGiftClass, error) {
 // decodeInputSavedStarGift is DecodeInputSavedStarGift for a value nested depth
 // levels deep.
 func decodeInputSavedStarGift(d *tlrt.Decoder, depth int) (InputSavedStarGiftClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputSavedStarGiftClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputSavedStarGiftUserTypeID:
-		v = tlrt.New[InputSavedStarGiftUser](d)
-	case InputSavedStarGiftChatTypeID:
-		v, size = &InputSavedStarGiftChat{}, unsafe.Sizeof(InputSavedStarGiftChat{})
-	case InputSavedStarGiftSlugTypeID:
-		v, size = &InputSavedStarGiftSlug{}, unsafe.Sizeof(InputSavedStarGiftSlug{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputSavedStarGift"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 92, depth)
+	c, _ := v.(InputSavedStarGiftClass)
+	return c, err
 }
 
 // InputSavedStarGiftUser is the TL constructor inputSavedStarGiftUser.
@@ -11864,29 +11448,31 @@ func (*InputSavedStarGiftUser) TypeName() string {
 func (*InputSavedStarGiftUser) inputSavedStarGiftClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftUser) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 972, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftUser) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 972, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftUser) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1673, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftUser) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1673, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputSavedStarGiftUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 972, unsafe.Pointer(m), depth)
 }
 
 // InputSavedStarGiftChat is the TL constructor inputSavedStarGiftChat.
@@ -11918,29 +11504,31 @@ func (*InputSavedStarGiftChat) TypeName() string {
 func (*InputSavedStarGiftChat) inputSavedStarGiftClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftChat) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2299, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftChat) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2299, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftChat) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3122, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftChat) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3122, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputSavedStarGiftChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2299, unsafe.Pointer(m), depth)
 }
 
 // InputSavedStarGiftSlug is the TL constructor inputSavedStarGiftSlug.
@@ -11970,30 +11558,32 @@ func (*InputSavedStarGiftSlug) TypeName() string {
 func (*InputSavedStarGiftSlug) inputSavedStarGiftClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftSlug) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 312, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftSlug) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 312, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftSlug) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 932, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputSavedStarGiftSlug) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 932, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputSavedStarGiftSlug) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 312, unsafe.Pointer(m), depth)
 }
 
 // InputSecureFileClass is the TL type InputSecureFile: one of
@@ -12013,25 +11603,9 @@ func DecodeInputSecureFile(b *bin.Buffer) (InputSecureFileClass, error) {
 // decodeInputSecureFile is DecodeInputSecureFile for a value nested depth
 // levels deep.
 func decodeInputSecureFile(d *tlrt.Decoder, depth int) (InputSecureFileClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputSecureFileClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputSecureFileUploadedTypeID:
-		v, size = &InputSecureFileUploaded{}, unsafe.Sizeof(InputSecureFileUploaded{})
-	case InputSecureFileTypeID:
-		v = tlrt.New[InputSecureFile](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputSecureFile"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 525, depth)
+	c, _ := v.(InputSecureFileClass)
+	return c, err
 }
 
 // InputSecureFileUploaded is the TL constructor inputSecureFileUploaded.
@@ -12066,30 +11640,32 @@ func (*InputSecureFileUploaded) TypeName() string {
 func (*InputSecureFileUploaded) inputSecureFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSecureFileUploaded) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 465, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSecureFileUploaded) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 465, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSecureFileUploaded) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1109, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputSecureFileUploaded) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1109, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputSecureFileUploaded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 465, unsafe.Pointer(m), depth)
 }
 
 // InputSecureFile is the TL constructor inputSecureFile.
@@ -12119,29 +11695,31 @@ func (*InputSecureFile) TypeName() string {
 func (*InputSecureFile) inputSecureFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSecureFile) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 777, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSecureFile) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 777, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSecureFile) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1459, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputSecureFile) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1459, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputSecureFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 777, unsafe.Pointer(m), depth)
 }
 
 // InputStarGiftAuctionClass is the TL type InputStarGiftAuction: one of
@@ -12161,25 +11739,9 @@ func DecodeInputStarGiftAuction(b *bin.Buffer) (InputStarGiftAuctionClass, error
 // decodeInputStarGiftAuction is DecodeInputStarGiftAuction for a value nested
 // depth levels deep.
 func decodeInputStarGiftAuction(d *tlrt.Decoder, depth int) (InputStarGiftAuctionClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputStarGiftAuctionClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputStarGiftAuctionTypeID:
-		v = tlrt.New[InputStarGiftAuction](d)
-	case InputStarGiftAuctionSlugTypeID:
-		v, size = &InputStarGiftAuctionSlug{}, unsafe.Sizeof(InputStarGiftAuctionSlug{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputStarGiftAuction"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 318, depth)
+	c, _ := v.(InputStarGiftAuctionClass)
+	return c, err
 }
 
 // InputStarGiftAuction is the TL constructor inputStarGiftAuction.
@@ -12209,29 +11771,31 @@ func (*InputStarGiftAuction) TypeName() string {
 func (*InputStarGiftAuction) inputStarGiftAuctionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStarGiftAuction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 21, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStarGiftAuction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 21, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStarGiftAuction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 599, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStarGiftAuction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 599, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStarGiftAuction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 21, unsafe.Pointer(m), depth)
 }
 
 // InputStarGiftAuctionSlug is the TL constructor inputStarGiftAuctionSlug.
@@ -12261,30 +11825,32 @@ func (*InputStarGiftAuctionSlug) TypeName() string {
 func (*InputStarGiftAuctionSlug) inputStarGiftAuctionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStarGiftAuctionSlug) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1132, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStarGiftAuctionSlug) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1132, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStarGiftAuctionSlug) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1849, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStarGiftAuctionSlug) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1849, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStarGiftAuctionSlug) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1132, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetClass is the TL type InputStickerSet: one of
@@ -12309,45 +11875,9 @@ func DecodeInputStickerSet(b *bin.Buffer) (InputStickerSetClass, error) {
 // decodeInputStickerSet is DecodeInputStickerSet for a value nested depth
 // levels deep.
 func decodeInputStickerSet(d *tlrt.Decoder, depth int) (InputStickerSetClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputStickerSetClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputStickerSetEmptyTypeID:
-		v = &InputStickerSetEmpty{}
-	case InputStickerSetIDTypeID:
-		v = tlrt.New[InputStickerSetID](d)
-	case InputStickerSetShortNameTypeID:
-		v, size = &InputStickerSetShortName{}, unsafe.Sizeof(InputStickerSetShortName{})
-	case InputStickerSetAnimatedEmojiTypeID:
-		v = &InputStickerSetAnimatedEmoji{}
-	case InputStickerSetDiceTypeID:
-		v, size = &InputStickerSetDice{}, unsafe.Sizeof(InputStickerSetDice{})
-	case InputStickerSetAnimatedEmojiAnimationsTypeID:
-		v = &InputStickerSetAnimatedEmojiAnimations{}
-	case InputStickerSetPremiumGiftsTypeID:
-		v = &InputStickerSetPremiumGifts{}
-	case InputStickerSetEmojiGenericAnimationsTypeID:
-		v = &InputStickerSetEmojiGenericAnimations{}
-	case InputStickerSetEmojiDefaultStatusesTypeID:
-		v = &InputStickerSetEmojiDefaultStatuses{}
-	case InputStickerSetEmojiDefaultTopicIconsTypeID:
-		v = &InputStickerSetEmojiDefaultTopicIcons{}
-	case InputStickerSetEmojiChannelDefaultStatusesTypeID:
-		v = &InputStickerSetEmojiChannelDefaultStatuses{}
-	case InputStickerSetTonGiftsTypeID:
-		v = &InputStickerSetTonGifts{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputStickerSet"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 111, depth)
+	c, _ := v.(InputStickerSetClass)
+	return c, err
 }
 
 // InputStickerSetEmpty is the TL constructor inputStickerSetEmpty.
@@ -12374,29 +11904,31 @@ func (*InputStickerSetEmpty) TypeName() string {
 func (*InputStickerSetEmpty) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2455, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2455, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3285, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3285, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2455, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetID is the TL constructor inputStickerSetID.
@@ -12426,29 +11958,31 @@ func (*InputStickerSetID) TypeName() string {
 func (*InputStickerSetID) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetID) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1466, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetID) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1466, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetID) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2211, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetID) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2211, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetID) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1466, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetShortName is the TL constructor inputStickerSetShortName.
@@ -12478,30 +12012,32 @@ func (*InputStickerSetShortName) TypeName() string {
 func (*InputStickerSetShortName) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetShortName) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1227, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetShortName) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1227, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetShortName) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1951, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStickerSetShortName) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1951, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetShortName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1227, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetAnimatedEmoji is the TL constructor
@@ -12530,29 +12066,31 @@ func (*InputStickerSetAnimatedEmoji) TypeName() string {
 func (*InputStickerSetAnimatedEmoji) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmoji) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 18, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmoji) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 18, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmoji) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 596, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmoji) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 596, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetAnimatedEmoji) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 18, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetDice is the TL constructor inputStickerSetDice.
@@ -12581,30 +12119,32 @@ func (*InputStickerSetDice) TypeName() string {
 func (*InputStickerSetDice) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetDice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2191, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetDice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2191, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetDice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3006, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStickerSetDice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3006, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetDice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2191, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetAnimatedEmojiAnimations is the TL constructor
@@ -12635,29 +12175,31 @@ func (*InputStickerSetAnimatedEmojiAnimations) TypeName() string {
 func (*InputStickerSetAnimatedEmojiAnimations) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmojiAnimations) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 114, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmojiAnimations) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 114, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmojiAnimations) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 709, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmojiAnimations) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 709, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetAnimatedEmojiAnimations) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 114, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetPremiumGifts is the TL constructor
@@ -12686,29 +12228,31 @@ func (*InputStickerSetPremiumGifts) TypeName() string {
 func (*InputStickerSetPremiumGifts) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetPremiumGifts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1913, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetPremiumGifts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1913, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetPremiumGifts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2699, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetPremiumGifts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2699, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetPremiumGifts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1913, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetEmojiGenericAnimations is the TL constructor
@@ -12739,29 +12283,31 @@ func (*InputStickerSetEmojiGenericAnimations) TypeName() string {
 func (*InputStickerSetEmojiGenericAnimations) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiGenericAnimations) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 41, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiGenericAnimations) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 41, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiGenericAnimations) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 626, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiGenericAnimations) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 626, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetEmojiGenericAnimations) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 41, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetEmojiDefaultStatuses is the TL constructor
@@ -12792,29 +12338,31 @@ func (*InputStickerSetEmojiDefaultStatuses) TypeName() string {
 func (*InputStickerSetEmojiDefaultStatuses) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultStatuses) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 387, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultStatuses) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 387, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultStatuses) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1019, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultStatuses) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1019, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetEmojiDefaultStatuses) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 387, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetEmojiDefaultTopicIcons is the TL constructor
@@ -12845,29 +12393,31 @@ func (*InputStickerSetEmojiDefaultTopicIcons) TypeName() string {
 func (*InputStickerSetEmojiDefaultTopicIcons) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultTopicIcons) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 650, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultTopicIcons) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 650, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultTopicIcons) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1321, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultTopicIcons) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1321, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetEmojiDefaultTopicIcons) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 650, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetEmojiChannelDefaultStatuses is the TL constructor
@@ -12899,29 +12449,31 @@ func (*InputStickerSetEmojiChannelDefaultStatuses) TypeName() string {
 func (*InputStickerSetEmojiChannelDefaultStatuses) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiChannelDefaultStatuses) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 683, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiChannelDefaultStatuses) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 683, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiChannelDefaultStatuses) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1355, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1355, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 683, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetTonGifts is the TL constructor inputStickerSetTonGifts.
@@ -12949,29 +12501,31 @@ func (*InputStickerSetTonGifts) TypeName() string {
 func (*InputStickerSetTonGifts) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetTonGifts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 269, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetTonGifts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 269, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetTonGifts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 886, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetTonGifts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 886, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetTonGifts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 269, unsafe.Pointer(m), depth)
 }
 
 // InputStickeredMediaClass is the TL type InputStickeredMedia: one of
@@ -12991,25 +12545,9 @@ func DecodeInputStickeredMedia(b *bin.Buffer) (InputStickeredMediaClass, error) 
 // decodeInputStickeredMedia is DecodeInputStickeredMedia for a value nested
 // depth levels deep.
 func decodeInputStickeredMedia(d *tlrt.Decoder, depth int) (InputStickeredMediaClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputStickeredMediaClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputStickeredMediaPhotoTypeID:
-		v, size = &InputStickeredMediaPhoto{}, unsafe.Sizeof(InputStickeredMediaPhoto{})
-	case InputStickeredMediaDocumentTypeID:
-		v, size = &InputStickeredMediaDocument{}, unsafe.Sizeof(InputStickeredMediaDocument{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputStickeredMedia"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 511, depth)
+	c, _ := v.(InputStickeredMediaClass)
+	return c, err
 }
 
 // InputStickeredMediaPhoto is the TL constructor inputStickeredMediaPhoto.
@@ -13039,30 +12577,32 @@ func (*InputStickeredMediaPhoto) TypeName() string {
 func (*InputStickeredMediaPhoto) inputStickeredMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickeredMediaPhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 693, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickeredMediaPhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 693, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickeredMediaPhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1366, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStickeredMediaPhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1366, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickeredMediaPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 693, unsafe.Pointer(m), depth)
 }
 
 // InputStickeredMediaDocument is the TL constructor
@@ -13094,30 +12634,32 @@ func (*InputStickeredMediaDocument) TypeName() string {
 func (*InputStickeredMediaDocument) inputStickeredMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickeredMediaDocument) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 39, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickeredMediaDocument) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 39, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickeredMediaDocument) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 624, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStickeredMediaDocument) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 624, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickeredMediaDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 39, unsafe.Pointer(m), depth)
 }
 
 // InputStorePaymentPurposeClass is the TL type InputStorePaymentPurpose: one of
@@ -13141,37 +12683,9 @@ func DecodeInputStorePaymentPurpose(b *bin.Buffer) (InputStorePaymentPurposeClas
 // decodeInputStorePaymentPurpose is DecodeInputStorePaymentPurpose for a value
 // nested depth levels deep.
 func decodeInputStorePaymentPurpose(d *tlrt.Decoder, depth int) (InputStorePaymentPurposeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputStorePaymentPurposeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputStorePaymentPremiumSubscriptionTypeID:
-		v = tlrt.New[InputStorePaymentPremiumSubscription](d)
-	case InputStorePaymentGiftPremiumTypeID:
-		v, size = &InputStorePaymentGiftPremium{}, unsafe.Sizeof(InputStorePaymentGiftPremium{})
-	case InputStorePaymentPremiumGiftCodeTypeID:
-		v, size = &InputStorePaymentPremiumGiftCode{}, unsafe.Sizeof(InputStorePaymentPremiumGiftCode{})
-	case InputStorePaymentPremiumGiveawayTypeID:
-		v, size = &InputStorePaymentPremiumGiveaway{}, unsafe.Sizeof(InputStorePaymentPremiumGiveaway{})
-	case InputStorePaymentStarsTopupTypeID:
-		v, size = &InputStorePaymentStarsTopup{}, unsafe.Sizeof(InputStorePaymentStarsTopup{})
-	case InputStorePaymentStarsGiftTypeID:
-		v, size = &InputStorePaymentStarsGift{}, unsafe.Sizeof(InputStorePaymentStarsGift{})
-	case InputStorePaymentStarsGiveawayTypeID:
-		v, size = &InputStorePaymentStarsGiveaway{}, unsafe.Sizeof(InputStorePaymentStarsGiveaway{})
-	case InputStorePaymentAuthCodeTypeID:
-		v, size = &InputStorePaymentAuthCode{}, unsafe.Sizeof(InputStorePaymentAuthCode{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputStorePaymentPurpose"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 265, depth)
+	c, _ := v.(InputStorePaymentPurposeClass)
+	return c, err
 }
 
 // InputStorePaymentPremiumSubscription is the TL constructor
@@ -13208,29 +12722,31 @@ func (*InputStorePaymentPremiumSubscription) TypeName() string {
 func (*InputStorePaymentPremiumSubscription) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumSubscription) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1563, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumSubscription) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1563, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumSubscription) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2318, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumSubscription) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2318, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStorePaymentPremiumSubscription) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1563, unsafe.Pointer(m), depth)
 }
 
 // InputStorePaymentGiftPremium is the TL constructor
@@ -13264,30 +12780,32 @@ func (*InputStorePaymentGiftPremium) TypeName() string {
 func (*InputStorePaymentGiftPremium) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentGiftPremium) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 902, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentGiftPremium) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 902, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentGiftPremium) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1599, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStorePaymentGiftPremium) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1599, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStorePaymentGiftPremium) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 902, unsafe.Pointer(m), depth)
 }
 
 // InputStorePaymentPremiumGiftCode is the TL constructor
@@ -13327,30 +12845,32 @@ func (*InputStorePaymentPremiumGiftCode) TypeName() string {
 func (*InputStorePaymentPremiumGiftCode) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiftCode) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2409, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiftCode) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2409, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiftCode) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3238, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiftCode) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3238, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStorePaymentPremiumGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2409, unsafe.Pointer(m), depth)
 }
 
 // InputStorePaymentPremiumGiveaway is the TL constructor
@@ -13461,30 +12981,32 @@ func (m *InputStorePaymentPremiumGiveaway) ClearPrizeDescription() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiveaway) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 193, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiveaway) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 193, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiveaway) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 800, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiveaway) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 800, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStorePaymentPremiumGiveaway) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 193, unsafe.Pointer(m), depth)
 }
 
 // InputStorePaymentStarsTopup is the TL constructor
@@ -13521,30 +13043,32 @@ func (*InputStorePaymentStarsTopup) TypeName() string {
 func (*InputStorePaymentStarsTopup) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsTopup) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2390, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsTopup) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2390, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsTopup) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3217, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStorePaymentStarsTopup) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3217, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStorePaymentStarsTopup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2390, unsafe.Pointer(m), depth)
 }
 
 // InputStorePaymentStarsGift is the TL constructor inputStorePaymentStarsGift.
@@ -13578,30 +13102,32 @@ func (*InputStorePaymentStarsGift) TypeName() string {
 func (*InputStorePaymentStarsGift) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGift) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 274, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGift) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 274, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGift) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 891, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGift) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 891, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStorePaymentStarsGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 274, unsafe.Pointer(m), depth)
 }
 
 // InputStorePaymentStarsGiveaway is the TL constructor
@@ -13715,30 +13241,32 @@ func (m *InputStorePaymentStarsGiveaway) ClearPrizeDescription() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGiveaway) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1073, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGiveaway) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1073, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGiveaway) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1784, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGiveaway) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1784, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStorePaymentStarsGiveaway) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1073, unsafe.Pointer(m), depth)
 }
 
 // InputStorePaymentAuthCode is the TL constructor inputStorePaymentAuthCode.
@@ -13776,30 +13304,32 @@ func (*InputStorePaymentAuthCode) TypeName() string {
 func (*InputStorePaymentAuthCode) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentAuthCode) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 595, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentAuthCode) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 595, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentAuthCode) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1256, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStorePaymentAuthCode) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1256, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStorePaymentAuthCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 595, unsafe.Pointer(m), depth)
 }
 
 // InputThemeClass is the TL type InputTheme: one of InputTheme, InputThemeSlug.
@@ -13817,25 +13347,9 @@ func DecodeInputTheme(b *bin.Buffer) (InputThemeClass, error) {
 
 // decodeInputTheme is DecodeInputTheme for a value nested depth levels deep.
 func decodeInputTheme(d *tlrt.Decoder, depth int) (InputThemeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputThemeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputThemeTypeID:
-		v = tlrt.New[InputTheme](d)
-	case InputThemeSlugTypeID:
-		v, size = &InputThemeSlug{}, unsafe.Sizeof(InputThemeSlug{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputTheme"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 202, depth)
+	c, _ := v.(InputThemeClass)
+	return c, err
 }
 
 // InputTheme is the TL constructor inputTheme.
@@ -13865,29 +13379,31 @@ func (*InputTheme) TypeName() string {
 func (*InputTheme) inputThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputTheme) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 557, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputTheme) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 557, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputTheme) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1213, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputTheme) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1213, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputTheme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 557, unsafe.Pointer(m), depth)
 }
 
 // InputThemeSlug is the TL constructor inputThemeSlug.
@@ -13916,30 +13432,32 @@ func (*InputThemeSlug) TypeName() string {
 func (*InputThemeSlug) inputThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputThemeSlug) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2353, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputThemeSlug) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2353, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputThemeSlug) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3178, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputThemeSlug) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3178, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputThemeSlug) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2353, unsafe.Pointer(m), depth)
 }
 
 // InputUserClass is the TL type InputUser: one of InputUserEmpty,
@@ -13958,29 +13476,9 @@ func DecodeInputUser(b *bin.Buffer) (InputUserClass, error) {
 
 // decodeInputUser is DecodeInputUser for a value nested depth levels deep.
 func decodeInputUser(d *tlrt.Decoder, depth int) (InputUserClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputUserClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputUserEmptyTypeID:
-		v = &InputUserEmpty{}
-	case InputUserSelfTypeID:
-		v = &InputUserSelf{}
-	case InputUserTypeID:
-		v = tlrt.New[InputUser](d)
-	case InputUserFromMessageTypeID:
-		v, size = &InputUserFromMessage{}, unsafe.Sizeof(InputUserFromMessage{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputUser"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 54, depth)
+	c, _ := v.(InputUserClass)
+	return c, err
 }
 
 // InputUserEmpty is the TL constructor inputUserEmpty.
@@ -14007,29 +13505,31 @@ func (*InputUserEmpty) TypeName() string {
 func (*InputUserEmpty) inputUserClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputUserEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1756, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputUserEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1756, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputUserEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2522, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputUserEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2522, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputUserEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1756, unsafe.Pointer(m), depth)
 }
 
 // InputUserSelf is the TL constructor inputUserSelf.
@@ -14056,29 +13556,31 @@ func (*InputUserSelf) TypeName() string {
 func (*InputUserSelf) inputUserClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputUserSelf) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2368, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputUserSelf) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2368, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputUserSelf) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3193, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputUserSelf) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3193, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputUserSelf) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2368, unsafe.Pointer(m), depth)
 }
 
 // InputUser is the TL constructor inputUser.
@@ -14108,29 +13610,31 @@ func (*InputUser) TypeName() string {
 func (*InputUser) inputUserClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputUser) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2316, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputUser) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2316, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputUser) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3139, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputUser) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3139, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2316, unsafe.Pointer(m), depth)
 }
 
 // InputUserFromMessage is the TL constructor inputUserFromMessage.
@@ -14162,29 +13666,31 @@ func (*InputUserFromMessage) TypeName() string {
 func (*InputUserFromMessage) inputUserClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputUserFromMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 276, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputUserFromMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 276, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputUserFromMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 893, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputUserFromMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 893, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputUserFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 276, unsafe.Pointer(m), depth)
 }
 
 // InputWallPaperClass is the TL type InputWallPaper: one of InputWallPaper,
@@ -14204,27 +13710,9 @@ func DecodeInputWallPaper(b *bin.Buffer) (InputWallPaperClass, error) {
 // decodeInputWallPaper is DecodeInputWallPaper for a value nested depth levels
 // deep.
 func decodeInputWallPaper(d *tlrt.Decoder, depth int) (InputWallPaperClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputWallPaperClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputWallPaperTypeID:
-		v = tlrt.New[InputWallPaper](d)
-	case InputWallPaperSlugTypeID:
-		v, size = &InputWallPaperSlug{}, unsafe.Sizeof(InputWallPaperSlug{})
-	case InputWallPaperNoFileTypeID:
-		v = tlrt.New[InputWallPaperNoFile](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputWallPaper"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 331, depth)
+	c, _ := v.(InputWallPaperClass)
+	return c, err
 }
 
 // InputWallPaper is the TL constructor inputWallPaper.
@@ -14254,29 +13742,31 @@ func (*InputWallPaper) TypeName() string {
 func (*InputWallPaper) inputWallPaperClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputWallPaper) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2187, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputWallPaper) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2187, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputWallPaper) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3001, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputWallPaper) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3001, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputWallPaper) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2187, unsafe.Pointer(m), depth)
 }
 
 // InputWallPaperSlug is the TL constructor inputWallPaperSlug.
@@ -14305,30 +13795,32 @@ func (*InputWallPaperSlug) TypeName() string {
 func (*InputWallPaperSlug) inputWallPaperClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputWallPaperSlug) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1047, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputWallPaperSlug) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1047, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputWallPaperSlug) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1755, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputWallPaperSlug) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1755, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputWallPaperSlug) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1047, unsafe.Pointer(m), depth)
 }
 
 // InputWallPaperNoFile is the TL constructor inputWallPaperNoFile.
@@ -14357,29 +13849,31 @@ func (*InputWallPaperNoFile) TypeName() string {
 func (*InputWallPaperNoFile) inputWallPaperClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputWallPaperNoFile) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1384, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputWallPaperNoFile) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1384, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputWallPaperNoFile) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2120, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputWallPaperNoFile) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2120, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputWallPaperNoFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1384, unsafe.Pointer(m), depth)
 }
 
 // InputWebFileLocationClass is the TL type InputWebFileLocation: one of
@@ -14400,27 +13894,9 @@ func DecodeInputWebFileLocation(b *bin.Buffer) (InputWebFileLocationClass, error
 // decodeInputWebFileLocation is DecodeInputWebFileLocation for a value nested
 // depth levels deep.
 func decodeInputWebFileLocation(d *tlrt.Decoder, depth int) (InputWebFileLocationClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputWebFileLocationClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputWebFileLocationTypeID:
-		v, size = &InputWebFileLocation{}, unsafe.Sizeof(InputWebFileLocation{})
-	case InputWebFileGeoPointLocationTypeID:
-		v, size = &InputWebFileGeoPointLocation{}, unsafe.Sizeof(InputWebFileGeoPointLocation{})
-	case InputWebFileAudioAlbumThumbLocationTypeID:
-		v, size = &InputWebFileAudioAlbumThumbLocation{}, unsafe.Sizeof(InputWebFileAudioAlbumThumbLocation{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputWebFileLocation"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 192, depth)
+	c, _ := v.(InputWebFileLocationClass)
+	return c, err
 }
 
 // InputWebFileLocation is the TL constructor inputWebFileLocation.
@@ -14452,30 +13928,32 @@ func (*InputWebFileLocation) TypeName() string {
 func (*InputWebFileLocation) inputWebFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputWebFileLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1860, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputWebFileLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1860, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputWebFileLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2637, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputWebFileLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2637, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputWebFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1860, unsafe.Pointer(m), depth)
 }
 
 // InputWebFileGeoPointLocation is the TL constructor
@@ -14513,29 +13991,31 @@ func (*InputWebFileGeoPointLocation) TypeName() string {
 func (*InputWebFileGeoPointLocation) inputWebFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputWebFileGeoPointLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1479, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputWebFileGeoPointLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1479, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputWebFileGeoPointLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2224, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputWebFileGeoPointLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2224, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputWebFileGeoPointLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1479, unsafe.Pointer(m), depth)
 }
 
 // InputWebFileAudioAlbumThumbLocation is the TL constructor
@@ -14619,30 +14099,32 @@ func (m *InputWebFileAudioAlbumThumbLocation) ClearPerformer() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputWebFileAudioAlbumThumbLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2340, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputWebFileAudioAlbumThumbLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2340, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputWebFileAudioAlbumThumbLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3165, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputWebFileAudioAlbumThumbLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3165, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputWebFileAudioAlbumThumbLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2340, unsafe.Pointer(m), depth)
 }
 
 // IPPortClass is the TL type IpPort: one of IPPort, IPPortSecret.
@@ -14660,25 +14142,9 @@ func DecodeIPPort(b *bin.Buffer) (IPPortClass, error) {
 
 // decodeIPPort is DecodeIPPort for a value nested depth levels deep.
 func decodeIPPort(d *tlrt.Decoder, depth int) (IPPortClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v IPPortClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case IPPortTypeID:
-		v = tlrt.New[IPPort](d)
-	case IPPortSecretTypeID:
-		v, size = &IPPortSecret{}, unsafe.Sizeof(IPPortSecret{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "IpPort"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 282, depth)
+	c, _ := v.(IPPortClass)
+	return c, err
 }
 
 // IPPort is the TL constructor ipPort.
@@ -14708,29 +14174,31 @@ func (*IPPort) TypeName() string {
 func (*IPPort) iPPortClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *IPPort) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2010, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *IPPort) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2010, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *IPPort) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2805, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *IPPort) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2805, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *IPPort) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2010, unsafe.Pointer(m), depth)
 }
 
 // IPPortSecret is the TL constructor ipPortSecret.
@@ -14761,30 +14229,32 @@ func (*IPPortSecret) TypeName() string {
 func (*IPPortSecret) iPPortClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *IPPortSecret) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 517, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *IPPortSecret) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 517, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *IPPortSecret) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1168, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *IPPortSecret) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1168, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *IPPortSecret) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 517, unsafe.Pointer(m), depth)
 }
 
 // ImportedContact is the TL constructor importedContact.
@@ -14811,29 +14281,31 @@ func (*ImportedContact) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ImportedContact) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1850, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ImportedContact) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1850, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ImportedContact) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2627, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ImportedContact) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2627, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ImportedContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1850, unsafe.Pointer(m), depth)
 }
 
 // InlineBotSwitchPM is the TL constructor inlineBotSwitchPM.
@@ -14861,30 +14333,32 @@ func (*InlineBotSwitchPM) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineBotSwitchPM) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 550, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineBotSwitchPM) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 550, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineBotSwitchPM) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1206, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InlineBotSwitchPM) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1206, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InlineBotSwitchPM) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 550, unsafe.Pointer(m), depth)
 }
 
 // InlineBotWebView is the TL constructor inlineBotWebView.
@@ -14911,30 +14385,32 @@ func (*InlineBotWebView) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineBotWebView) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1712, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineBotWebView) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1712, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineBotWebView) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2472, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InlineBotWebView) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2472, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InlineBotWebView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1712, unsafe.Pointer(m), depth)
 }
 
 // InputAppEvent is the TL constructor inputAppEvent.
@@ -14964,30 +14440,32 @@ func (*InputAppEvent) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputAppEvent) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 271, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputAppEvent) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 271, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputAppEvent) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 888, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputAppEvent) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 888, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputAppEvent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 271, unsafe.Pointer(m), depth)
 }
 
 // InputBusinessAwayMessage is the TL constructor inputBusinessAwayMessage.
@@ -15019,29 +14497,31 @@ func (*InputBusinessAwayMessage) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBusinessAwayMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1202, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBusinessAwayMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1202, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBusinessAwayMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1924, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputBusinessAwayMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1924, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBusinessAwayMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1202, unsafe.Pointer(m), depth)
 }
 
 // InputBusinessBotRecipients is the TL constructor inputBusinessBotRecipients.
@@ -15121,29 +14601,31 @@ func (m *InputBusinessBotRecipients) ClearExcludeUsers() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBusinessBotRecipients) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1887, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBusinessBotRecipients) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1887, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBusinessBotRecipients) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2669, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputBusinessBotRecipients) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2669, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBusinessBotRecipients) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1887, unsafe.Pointer(m), depth)
 }
 
 // InputBusinessChatLink is the TL constructor inputBusinessChatLink.
@@ -15216,30 +14698,32 @@ func (m *InputBusinessChatLink) ClearTitle() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBusinessChatLink) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 155, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBusinessChatLink) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 155, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBusinessChatLink) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 759, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBusinessChatLink) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 759, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBusinessChatLink) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 155, unsafe.Pointer(m), depth)
 }
 
 // InputBusinessGreetingMessage is the TL constructor
@@ -15270,29 +14754,31 @@ func (*InputBusinessGreetingMessage) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBusinessGreetingMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 10, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBusinessGreetingMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 10, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBusinessGreetingMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 588, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputBusinessGreetingMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 588, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBusinessGreetingMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 10, unsafe.Pointer(m), depth)
 }
 
 // InputBusinessIntro is the TL constructor inputBusinessIntro.
@@ -15322,30 +14808,32 @@ func (*InputBusinessIntro) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBusinessIntro) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 87, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBusinessIntro) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 87, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBusinessIntro) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 679, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBusinessIntro) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 679, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBusinessIntro) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 87, unsafe.Pointer(m), depth)
 }
 
 // InputBusinessRecipients is the TL constructor inputBusinessRecipients.
@@ -15403,29 +14891,31 @@ func (m *InputBusinessRecipients) ClearUsers() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBusinessRecipients) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1025, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBusinessRecipients) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1025, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBusinessRecipients) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1732, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputBusinessRecipients) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1732, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBusinessRecipients) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1025, unsafe.Pointer(m), depth)
 }
 
 // InputChatlistDialogFilter is the TL constructor inputChatlistDialogFilter.
@@ -15451,29 +14941,31 @@ func (*InputChatlistDialogFilter) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChatlistDialogFilter) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2333, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChatlistDialogFilter) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2333, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChatlistDialogFilter) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3157, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputChatlistDialogFilter) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3157, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputChatlistDialogFilter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2333, unsafe.Pointer(m), depth)
 }
 
 // InputClientProxy is the TL constructor inputClientProxy.
@@ -15500,30 +14992,32 @@ func (*InputClientProxy) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputClientProxy) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1076, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputClientProxy) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1076, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputClientProxy) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1787, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputClientProxy) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1787, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputClientProxy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1076, unsafe.Pointer(m), depth)
 }
 
 // InputPhoneContact is the TL constructor inputPhoneContact.
@@ -15556,30 +15050,32 @@ func (*InputPhoneContact) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPhoneContact) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 981, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPhoneContact) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 981, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPhoneContact) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1682, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPhoneContact) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1682, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPhoneContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 981, unsafe.Pointer(m), depth)
 }
 
 // InputEncryptedChat is the TL constructor inputEncryptedChat.
@@ -15607,29 +15103,31 @@ func (*InputEncryptedChat) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputEncryptedChat) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2307, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputEncryptedChat) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2307, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputEncryptedChat) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3130, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputEncryptedChat) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3130, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputEncryptedChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2307, unsafe.Pointer(m), depth)
 }
 
 // InputFolderPeer is the TL constructor inputFolderPeer.
@@ -15656,29 +15154,31 @@ func (*InputFolderPeer) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputFolderPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2414, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputFolderPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2414, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputFolderPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3243, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputFolderPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3243, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputFolderPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2414, unsafe.Pointer(m), depth)
 }
 
 // InputMessageReadMetric is the TL constructor inputMessageReadMetric.
@@ -15712,29 +15212,31 @@ func (*InputMessageReadMetric) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessageReadMetric) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 602, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessageReadMetric) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 602, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessageReadMetric) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1264, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessageReadMetric) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1264, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessageReadMetric) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 602, unsafe.Pointer(m), depth)
 }
 
 // InputPeerNotifySettings is the TL constructor inputPeerNotifySettings.
@@ -15872,30 +15374,32 @@ func (m *InputPeerNotifySettings) ClearStoriesHideSender() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerNotifySettings) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1930, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1930, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerNotifySettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2717, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPeerNotifySettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2717, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPeerNotifySettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1930, unsafe.Pointer(m), depth)
 }
 
 // InputPhoneCall is the TL constructor inputPhoneCall.
@@ -15922,29 +15426,31 @@ func (*InputPhoneCall) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPhoneCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 287, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPhoneCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 287, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPhoneCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 905, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPhoneCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 905, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPhoneCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 287, unsafe.Pointer(m), depth)
 }
 
 // InputSecureValue is the TL constructor inputSecureValue.
@@ -16026,30 +15532,32 @@ func (m *InputSecureValue) ClearFiles() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSecureValue) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2073, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSecureValue) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2073, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSecureValue) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2878, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputSecureValue) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2878, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputSecureValue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2073, unsafe.Pointer(m), depth)
 }
 
 // InputSingleMedia is the TL constructor inputSingleMedia.
@@ -16104,30 +15612,32 @@ func (m *InputSingleMedia) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSingleMedia) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 266, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSingleMedia) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 266, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSingleMedia) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 883, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputSingleMedia) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 883, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputSingleMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 266, unsafe.Pointer(m), depth)
 }
 
 // InputStarsTransaction is the TL constructor inputStarsTransaction.
@@ -16156,30 +15666,32 @@ func (*InputStarsTransaction) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStarsTransaction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 311, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStarsTransaction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 311, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStarsTransaction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 931, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStarsTransaction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 931, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStarsTransaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 311, unsafe.Pointer(m), depth)
 }
 
 // InputStickerSetItem is the TL constructor inputStickerSetItem.
@@ -16234,30 +15746,32 @@ func (m *InputStickerSetItem) ClearKeywords() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetItem) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 464, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetItem) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 464, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetItem) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1108, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStickerSetItem) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1108, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetItem) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 464, unsafe.Pointer(m), depth)
 }
 
 // InputThemeSettings is the TL constructor inputThemeSettings.
@@ -16338,30 +15852,32 @@ func (m *InputThemeSettings) ClearMessageColors() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputThemeSettings) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1323, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputThemeSettings) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1323, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputThemeSettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2054, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputThemeSettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2054, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputThemeSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1323, unsafe.Pointer(m), depth)
 }
 
 // InputWebDocument is the TL constructor inputWebDocument.
@@ -16391,30 +15907,32 @@ func (*InputWebDocument) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputWebDocument) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1446, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputWebDocument) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1446, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputWebDocument) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2186, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputWebDocument) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2186, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputWebDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1446, unsafe.Pointer(m), depth)
 }
 
 // Int is the TL constructor int.
@@ -16441,29 +15959,31 @@ func (*Int) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Int) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1576, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Int) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1576, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Int) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2331, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *Int) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2331, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Int) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1576, unsafe.Pointer(m), depth)
 }
 
 // Invoice is the TL constructor invoice.
@@ -16599,30 +16119,32 @@ func (m *Invoice) ClearSubscriptionPeriod() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Invoice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 40, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Invoice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 40, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Invoice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 625, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Invoice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 625, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Invoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 40, unsafe.Pointer(m), depth)
 }
 
 // InvokeAfterMsgRequest is the TL function invokeAfterMsg.
@@ -16649,30 +16171,32 @@ func (*InvokeAfterMsgRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeAfterMsgRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1941, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeAfterMsgRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1941, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeAfterMsgRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2728, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeAfterMsgRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2728, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InvokeAfterMsgRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1941, unsafe.Pointer(m), depth)
 }
 
 // InvokeAfterMsg calls invokeAfterMsg: see InvokeAfterMsgRequest.
@@ -16707,30 +16231,32 @@ func (*InvokeAfterMsgsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeAfterMsgsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 570, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeAfterMsgsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 570, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeAfterMsgsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1228, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeAfterMsgsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1228, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InvokeAfterMsgsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 570, unsafe.Pointer(m), depth)
 }
 
 // InvokeAfterMsgs calls invokeAfterMsgs: see InvokeAfterMsgsRequest.
@@ -16777,30 +16303,32 @@ func (*InitConnectionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InitConnectionRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1852, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InitConnectionRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1852, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InitConnectionRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2629, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InitConnectionRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2629, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InitConnectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1852, unsafe.Pointer(m), depth)
 }
 
 // InitConnection calls initConnection: see InitConnectionRequest.
@@ -16835,30 +16363,32 @@ func (*InvokeWithLayerRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithLayerRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2065, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithLayerRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2065, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithLayerRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2868, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithLayerRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2868, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InvokeWithLayerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2065, unsafe.Pointer(m), depth)
 }
 
 // InvokeWithLayer calls invokeWithLayer: see InvokeWithLayerRequest.
@@ -16892,30 +16422,32 @@ func (*InvokeWithoutUpdatesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithoutUpdatesRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1828, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithoutUpdatesRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1828, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithoutUpdatesRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2601, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithoutUpdatesRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2601, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InvokeWithoutUpdatesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1828, unsafe.Pointer(m), depth)
 }
 
 // InvokeWithoutUpdates calls invokeWithoutUpdates: see
@@ -16952,30 +16484,32 @@ func (*InvokeWithMessagesRangeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithMessagesRangeRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 499, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithMessagesRangeRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 499, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithMessagesRangeRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1148, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithMessagesRangeRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1148, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InvokeWithMessagesRangeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 499, unsafe.Pointer(m), depth)
 }
 
 // InvokeWithMessagesRange calls invokeWithMessagesRange: see
@@ -17011,30 +16545,32 @@ func (*InvokeWithTakeoutRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithTakeoutRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1617, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithTakeoutRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1617, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithTakeoutRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2376, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithTakeoutRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2376, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InvokeWithTakeoutRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1617, unsafe.Pointer(m), depth)
 }
 
 // InvokeWithTakeout calls invokeWithTakeout: see InvokeWithTakeoutRequest.
@@ -17072,30 +16608,32 @@ func (*InvokeWithBusinessConnectionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithBusinessConnectionRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2097, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithBusinessConnectionRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2097, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithBusinessConnectionRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2904, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithBusinessConnectionRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2904, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InvokeWithBusinessConnectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2097, unsafe.Pointer(m), depth)
 }
 
 // InvokeWithBusinessConnection calls invokeWithBusinessConnection: see
@@ -17135,30 +16673,32 @@ func (*InvokeWithGooglePlayIntegrityRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithGooglePlayIntegrityRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 280, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithGooglePlayIntegrityRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 280, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithGooglePlayIntegrityRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 898, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 898, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 280, unsafe.Pointer(m), depth)
 }
 
 // InvokeWithGooglePlayIntegrity calls invokeWithGooglePlayIntegrity: see
@@ -17196,30 +16736,32 @@ func (*InvokeWithApnsSecretRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithApnsSecretRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 122, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithApnsSecretRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 122, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithApnsSecretRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 718, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithApnsSecretRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 718, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InvokeWithApnsSecretRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 122, unsafe.Pointer(m), depth)
 }
 
 // InvokeWithApnsSecret calls invokeWithApnsSecret: see
@@ -17255,30 +16797,32 @@ func (*InvokeWithReCaptchaRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithReCaptchaRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1628, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithReCaptchaRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1628, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithReCaptchaRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2387, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithReCaptchaRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2387, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InvokeWithReCaptchaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1628, unsafe.Pointer(m), depth)
 }
 
 // InvokeWithReCaptcha calls invokeWithReCaptcha: see

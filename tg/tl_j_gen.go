@@ -24,33 +24,9 @@ func DecodeJSONValue(b *bin.Buffer) (JSONValueClass, error) {
 
 // decodeJSONValue is DecodeJSONValue for a value nested depth levels deep.
 func decodeJSONValue(d *tlrt.Decoder, depth int) (JSONValueClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v JSONValueClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case JSONNullTypeID:
-		v = &JSONNull{}
-	case JSONBoolTypeID:
-		v = tlrt.New[JSONBool](d)
-	case JSONNumberTypeID:
-		v = tlrt.New[JSONNumber](d)
-	case JSONStringTypeID:
-		v, size = &JSONString{}, unsafe.Sizeof(JSONString{})
-	case JSONArrayTypeID:
-		v, size = &JSONArray{}, unsafe.Sizeof(JSONArray{})
-	case JSONObjectTypeID:
-		v, size = &JSONObject{}, unsafe.Sizeof(JSONObject{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "JSONValue"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 176, depth)
+	c, _ := v.(JSONValueClass)
+	return c, err
 }
 
 // JSONNull is the TL constructor jsonNull.
@@ -77,29 +53,31 @@ func (*JSONNull) TypeName() string {
 func (*JSONNull) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JSONNull) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 592, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JSONNull) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 592, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JSONNull) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1252, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *JSONNull) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1252, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *JSONNull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 592, unsafe.Pointer(m), depth)
 }
 
 // JSONBool is the TL constructor jsonBool.
@@ -128,29 +106,31 @@ func (*JSONBool) TypeName() string {
 func (*JSONBool) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JSONBool) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1905, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JSONBool) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1905, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JSONBool) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2690, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *JSONBool) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2690, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *JSONBool) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1905, unsafe.Pointer(m), depth)
 }
 
 // JSONNumber is the TL constructor jsonNumber.
@@ -179,29 +159,31 @@ func (*JSONNumber) TypeName() string {
 func (*JSONNumber) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JSONNumber) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 397, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JSONNumber) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 397, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JSONNumber) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1029, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *JSONNumber) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1029, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *JSONNumber) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 397, unsafe.Pointer(m), depth)
 }
 
 // JSONString is the TL constructor jsonString.
@@ -230,30 +212,32 @@ func (*JSONString) TypeName() string {
 func (*JSONString) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JSONString) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1731, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JSONString) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1731, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JSONString) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2495, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *JSONString) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2495, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *JSONString) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1731, unsafe.Pointer(m), depth)
 }
 
 // JSONArray is the TL constructor jsonArray.
@@ -282,30 +266,32 @@ func (*JSONArray) TypeName() string {
 func (*JSONArray) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JSONArray) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2364, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JSONArray) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2364, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JSONArray) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3189, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *JSONArray) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3189, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *JSONArray) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2364, unsafe.Pointer(m), depth)
 }
 
 // JSONObject is the TL constructor jsonObject.
@@ -334,30 +320,32 @@ func (*JSONObject) TypeName() string {
 func (*JSONObject) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JSONObject) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1420, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JSONObject) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1420, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JSONObject) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2159, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *JSONObject) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2159, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *JSONObject) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1420, unsafe.Pointer(m), depth)
 }
 
 // JoinChatBotResultClass is the TL type JoinChatBotResult: one of
@@ -378,29 +366,9 @@ func DecodeJoinChatBotResult(b *bin.Buffer) (JoinChatBotResultClass, error) {
 // decodeJoinChatBotResult is DecodeJoinChatBotResult for a value nested depth
 // levels deep.
 func decodeJoinChatBotResult(d *tlrt.Decoder, depth int) (JoinChatBotResultClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v JoinChatBotResultClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case JoinChatBotResultApprovedTypeID:
-		v = &JoinChatBotResultApproved{}
-	case JoinChatBotResultDeclinedTypeID:
-		v = &JoinChatBotResultDeclined{}
-	case JoinChatBotResultQueuedTypeID:
-		v = &JoinChatBotResultQueued{}
-	case JoinChatBotResultWebViewTypeID:
-		v, size = &JoinChatBotResultWebView{}, unsafe.Sizeof(JoinChatBotResultWebView{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "JoinChatBotResult"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 489, depth)
+	c, _ := v.(JoinChatBotResultClass)
+	return c, err
 }
 
 // JoinChatBotResultApproved is the TL constructor joinChatBotResultApproved.
@@ -428,29 +396,31 @@ func (*JoinChatBotResultApproved) TypeName() string {
 func (*JoinChatBotResultApproved) joinChatBotResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultApproved) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1632, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultApproved) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1632, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultApproved) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2392, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *JoinChatBotResultApproved) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2392, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *JoinChatBotResultApproved) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1632, unsafe.Pointer(m), depth)
 }
 
 // JoinChatBotResultDeclined is the TL constructor joinChatBotResultDeclined.
@@ -478,29 +448,31 @@ func (*JoinChatBotResultDeclined) TypeName() string {
 func (*JoinChatBotResultDeclined) joinChatBotResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultDeclined) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 137, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultDeclined) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 137, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultDeclined) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 736, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *JoinChatBotResultDeclined) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 736, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *JoinChatBotResultDeclined) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 137, unsafe.Pointer(m), depth)
 }
 
 // JoinChatBotResultQueued is the TL constructor joinChatBotResultQueued.
@@ -528,29 +500,31 @@ func (*JoinChatBotResultQueued) TypeName() string {
 func (*JoinChatBotResultQueued) joinChatBotResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultQueued) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1408, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultQueued) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1408, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultQueued) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2146, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *JoinChatBotResultQueued) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2146, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *JoinChatBotResultQueued) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1408, unsafe.Pointer(m), depth)
 }
 
 // JoinChatBotResultWebView is the TL constructor joinChatBotResultWebView.
@@ -580,30 +554,32 @@ func (*JoinChatBotResultWebView) TypeName() string {
 func (*JoinChatBotResultWebView) joinChatBotResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultWebView) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2036, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultWebView) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2036, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultWebView) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2835, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *JoinChatBotResultWebView) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2835, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *JoinChatBotResultWebView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2036, unsafe.Pointer(m), depth)
 }
 
 // JSONObjectValue is the TL constructor jsonObjectValue.
@@ -630,28 +606,30 @@ func (*JSONObjectValue) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JSONObjectValue) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1844, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JSONObjectValue) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1844, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JSONObjectValue) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2621, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *JSONObjectValue) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2621, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *JSONObjectValue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1844, unsafe.Pointer(m), depth)
 }

@@ -32,57 +32,9 @@ func DecodeKeyboardButton(b *bin.Buffer) (KeyboardButtonClass, error) {
 // decodeKeyboardButton is DecodeKeyboardButton for a value nested depth levels
 // deep.
 func decodeKeyboardButton(d *tlrt.Decoder, depth int) (KeyboardButtonClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v KeyboardButtonClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case KeyboardButtonTypeID:
-		v, size = &KeyboardButton{}, unsafe.Sizeof(KeyboardButton{})
-	case KeyboardButtonURLTypeID:
-		v, size = &KeyboardButtonURL{}, unsafe.Sizeof(KeyboardButtonURL{})
-	case KeyboardButtonCallbackTypeID:
-		v, size = &KeyboardButtonCallback{}, unsafe.Sizeof(KeyboardButtonCallback{})
-	case KeyboardButtonRequestPhoneTypeID:
-		v, size = &KeyboardButtonRequestPhone{}, unsafe.Sizeof(KeyboardButtonRequestPhone{})
-	case KeyboardButtonRequestGeoLocationTypeID:
-		v, size = &KeyboardButtonRequestGeoLocation{}, unsafe.Sizeof(KeyboardButtonRequestGeoLocation{})
-	case KeyboardButtonSwitchInlineTypeID:
-		v, size = &KeyboardButtonSwitchInline{}, unsafe.Sizeof(KeyboardButtonSwitchInline{})
-	case KeyboardButtonGameTypeID:
-		v, size = &KeyboardButtonGame{}, unsafe.Sizeof(KeyboardButtonGame{})
-	case KeyboardButtonBuyTypeID:
-		v, size = &KeyboardButtonBuy{}, unsafe.Sizeof(KeyboardButtonBuy{})
-	case KeyboardButtonURLAuthTypeID:
-		v, size = &KeyboardButtonURLAuth{}, unsafe.Sizeof(KeyboardButtonURLAuth{})
-	case InputKeyboardButtonURLAuthTypeID:
-		v, size = &InputKeyboardButtonURLAuth{}, unsafe.Sizeof(InputKeyboardButtonURLAuth{})
-	case KeyboardButtonRequestPollTypeID:
-		v, size = &KeyboardButtonRequestPoll{}, unsafe.Sizeof(KeyboardButtonRequestPoll{})
-	case InputKeyboardButtonUserProfileTypeID:
-		v, size = &InputKeyboardButtonUserProfile{}, unsafe.Sizeof(InputKeyboardButtonUserProfile{})
-	case KeyboardButtonUserProfileTypeID:
-		v, size = &KeyboardButtonUserProfile{}, unsafe.Sizeof(KeyboardButtonUserProfile{})
-	case KeyboardButtonWebViewTypeID:
-		v, size = &KeyboardButtonWebView{}, unsafe.Sizeof(KeyboardButtonWebView{})
-	case KeyboardButtonSimpleWebViewTypeID:
-		v, size = &KeyboardButtonSimpleWebView{}, unsafe.Sizeof(KeyboardButtonSimpleWebView{})
-	case KeyboardButtonRequestPeerTypeID:
-		v, size = &KeyboardButtonRequestPeer{}, unsafe.Sizeof(KeyboardButtonRequestPeer{})
-	case InputKeyboardButtonRequestPeerTypeID:
-		v, size = &InputKeyboardButtonRequestPeer{}, unsafe.Sizeof(InputKeyboardButtonRequestPeer{})
-	case KeyboardButtonCopyTypeID:
-		v, size = &KeyboardButtonCopy{}, unsafe.Sizeof(KeyboardButtonCopy{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "KeyboardButton"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 230, depth)
+	c, _ := v.(KeyboardButtonClass)
+	return c, err
 }
 
 // KeyboardButton is the TL constructor keyboardButton.
@@ -114,30 +66,32 @@ func (*KeyboardButton) TypeName() string {
 func (*KeyboardButton) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButton) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1149, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButton) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1149, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButton) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1867, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButton) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1867, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButton) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1149, unsafe.Pointer(m), depth)
 }
 
 // KeyboardButtonURL is the TL constructor keyboardButtonUrl.
@@ -170,30 +124,32 @@ func (*KeyboardButtonURL) TypeName() string {
 func (*KeyboardButtonURL) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonURL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2042, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonURL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2042, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonURL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2841, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonURL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2841, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2042, unsafe.Pointer(m), depth)
 }
 
 // KeyboardButtonCallback is the TL constructor keyboardButtonCallback.
@@ -228,30 +184,32 @@ func (*KeyboardButtonCallback) TypeName() string {
 func (*KeyboardButtonCallback) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonCallback) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2186, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonCallback) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2186, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonCallback) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3000, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonCallback) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3000, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonCallback) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2186, unsafe.Pointer(m), depth)
 }
 
 // KeyboardButtonRequestPhone is the TL constructor keyboardButtonRequestPhone.
@@ -284,30 +242,32 @@ func (*KeyboardButtonRequestPhone) TypeName() string {
 func (*KeyboardButtonRequestPhone) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPhone) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 616, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPhone) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 616, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPhone) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1278, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPhone) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1278, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonRequestPhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 616, unsafe.Pointer(m), depth)
 }
 
 // KeyboardButtonRequestGeoLocation is the TL constructor
@@ -342,30 +302,32 @@ func (*KeyboardButtonRequestGeoLocation) TypeName() string {
 func (*KeyboardButtonRequestGeoLocation) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestGeoLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1595, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestGeoLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1595, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestGeoLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2351, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonRequestGeoLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2351, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonRequestGeoLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1595, unsafe.Pointer(m), depth)
 }
 
 // KeyboardButtonSwitchInline is the TL constructor keyboardButtonSwitchInline.
@@ -425,30 +387,32 @@ func (m *KeyboardButtonSwitchInline) ClearPeerTypes() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonSwitchInline) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1413, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonSwitchInline) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1413, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonSwitchInline) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2152, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonSwitchInline) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2152, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonSwitchInline) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1413, unsafe.Pointer(m), depth)
 }
 
 // KeyboardButtonGame is the TL constructor keyboardButtonGame.
@@ -480,30 +444,32 @@ func (*KeyboardButtonGame) TypeName() string {
 func (*KeyboardButtonGame) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonGame) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1265, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonGame) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1265, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonGame) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1990, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonGame) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1990, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1265, unsafe.Pointer(m), depth)
 }
 
 // KeyboardButtonBuy is the TL constructor keyboardButtonBuy.
@@ -535,30 +501,32 @@ func (*KeyboardButtonBuy) TypeName() string {
 func (*KeyboardButtonBuy) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonBuy) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 594, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonBuy) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 594, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonBuy) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1255, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonBuy) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1255, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonBuy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 594, unsafe.Pointer(m), depth)
 }
 
 // KeyboardButtonURLAuth is the TL constructor keyboardButtonUrlAuth.
@@ -617,30 +585,32 @@ func (m *KeyboardButtonURLAuth) ClearFwdText() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonURLAuth) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2346, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2346, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonURLAuth) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3171, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3171, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonURLAuth) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2346, unsafe.Pointer(m), depth)
 }
 
 // InputKeyboardButtonURLAuth is the TL constructor inputKeyboardButtonUrlAuth.
@@ -702,30 +672,32 @@ func (m *InputKeyboardButtonURLAuth) ClearFwdText() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonURLAuth) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 959, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 959, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonURLAuth) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1660, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputKeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1660, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputKeyboardButtonURLAuth) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 959, unsafe.Pointer(m), depth)
 }
 
 // KeyboardButtonRequestPoll is the TL constructor keyboardButtonRequestPoll.
@@ -782,30 +754,32 @@ func (m *KeyboardButtonRequestPoll) ClearQuiz() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPoll) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1123, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPoll) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1123, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPoll) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1839, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPoll) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1839, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonRequestPoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1123, unsafe.Pointer(m), depth)
 }
 
 // InputKeyboardButtonUserProfile is the TL constructor
@@ -842,30 +816,32 @@ func (*InputKeyboardButtonUserProfile) TypeName() string {
 func (*InputKeyboardButtonUserProfile) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonUserProfile) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1151, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1151, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonUserProfile) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1869, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputKeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1869, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputKeyboardButtonUserProfile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1151, unsafe.Pointer(m), depth)
 }
 
 // KeyboardButtonUserProfile is the TL constructor keyboardButtonUserProfile.
@@ -899,30 +875,32 @@ func (*KeyboardButtonUserProfile) TypeName() string {
 func (*KeyboardButtonUserProfile) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonUserProfile) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1846, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1846, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonUserProfile) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2623, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2623, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonUserProfile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1846, unsafe.Pointer(m), depth)
 }
 
 // KeyboardButtonWebView is the TL constructor keyboardButtonWebView.
@@ -956,30 +934,32 @@ func (*KeyboardButtonWebView) TypeName() string {
 func (*KeyboardButtonWebView) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonWebView) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2207, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonWebView) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2207, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonWebView) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3024, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonWebView) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3024, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonWebView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2207, unsafe.Pointer(m), depth)
 }
 
 // KeyboardButtonSimpleWebView is the TL constructor
@@ -1015,30 +995,32 @@ func (*KeyboardButtonSimpleWebView) TypeName() string {
 func (*KeyboardButtonSimpleWebView) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonSimpleWebView) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2134, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonSimpleWebView) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2134, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonSimpleWebView) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2944, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonSimpleWebView) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2944, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonSimpleWebView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2134, unsafe.Pointer(m), depth)
 }
 
 // KeyboardButtonRequestPeer is the TL constructor keyboardButtonRequestPeer.
@@ -1074,30 +1056,32 @@ func (*KeyboardButtonRequestPeer) TypeName() string {
 func (*KeyboardButtonRequestPeer) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 851, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 851, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1543, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1543, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonRequestPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 851, unsafe.Pointer(m), depth)
 }
 
 // InputKeyboardButtonRequestPeer is the TL constructor
@@ -1141,30 +1125,32 @@ func (*InputKeyboardButtonRequestPeer) TypeName() string {
 func (*InputKeyboardButtonRequestPeer) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonRequestPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 19, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 19, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonRequestPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 597, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputKeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 597, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputKeyboardButtonRequestPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 19, unsafe.Pointer(m), depth)
 }
 
 // KeyboardButtonCopy is the TL constructor keyboardButtonCopy.
@@ -1197,30 +1183,32 @@ func (*KeyboardButtonCopy) TypeName() string {
 func (*KeyboardButtonCopy) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonCopy) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1789, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonCopy) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1789, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonCopy) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2557, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonCopy) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2557, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonCopy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1789, unsafe.Pointer(m), depth)
 }
 
 // KeyboardButtonRow is the TL constructor keyboardButtonRow.
@@ -1247,30 +1235,32 @@ func (*KeyboardButtonRow) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRow) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1097, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRow) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1097, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRow) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1810, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonRow) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1810, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonRow) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1097, unsafe.Pointer(m), depth)
 }
 
 // KeyboardButtonStyle is the TL constructor keyboardButtonStyle.
@@ -1325,27 +1315,29 @@ func (m *KeyboardButtonStyle) ClearIcon() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonStyle) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 742, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonStyle) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 742, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonStyle) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1420, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *KeyboardButtonStyle) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1420, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonStyle) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 742, unsafe.Pointer(m), depth)
 }

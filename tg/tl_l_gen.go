@@ -25,27 +25,9 @@ func DecodeLangPackString(b *bin.Buffer) (LangPackStringClass, error) {
 // decodeLangPackString is DecodeLangPackString for a value nested depth levels
 // deep.
 func decodeLangPackString(d *tlrt.Decoder, depth int) (LangPackStringClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v LangPackStringClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case LangPackStringTypeID:
-		v, size = &LangPackString{}, unsafe.Sizeof(LangPackString{})
-	case LangPackStringPluralizedTypeID:
-		v, size = &LangPackStringPluralized{}, unsafe.Sizeof(LangPackStringPluralized{})
-	case LangPackStringDeletedTypeID:
-		v, size = &LangPackStringDeleted{}, unsafe.Sizeof(LangPackStringDeleted{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "LangPackString"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 563, depth)
+	c, _ := v.(LangPackStringClass)
+	return c, err
 }
 
 // LangPackString is the TL constructor langPackString.
@@ -75,30 +57,32 @@ func (*LangPackString) TypeName() string {
 func (*LangPackString) langPackStringClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *LangPackString) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1931, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *LangPackString) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1931, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *LangPackString) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2718, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *LangPackString) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2718, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *LangPackString) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1931, unsafe.Pointer(m), depth)
 }
 
 // LangPackStringPluralized is the TL constructor langPackStringPluralized.
@@ -236,30 +220,32 @@ func (m *LangPackStringPluralized) ClearManyValue() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *LangPackStringPluralized) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 998, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *LangPackStringPluralized) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 998, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *LangPackStringPluralized) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1701, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *LangPackStringPluralized) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1701, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *LangPackStringPluralized) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 998, unsafe.Pointer(m), depth)
 }
 
 // LangPackStringDeleted is the TL constructor langPackStringDeleted.
@@ -288,30 +274,32 @@ func (*LangPackStringDeleted) TypeName() string {
 func (*LangPackStringDeleted) langPackStringClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *LangPackStringDeleted) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 382, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *LangPackStringDeleted) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 382, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *LangPackStringDeleted) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1013, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *LangPackStringDeleted) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1013, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *LangPackStringDeleted) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 382, unsafe.Pointer(m), depth)
 }
 
 // LabeledPrice is the TL constructor labeledPrice.
@@ -338,30 +326,32 @@ func (*LabeledPrice) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *LabeledPrice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1936, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *LabeledPrice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1936, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *LabeledPrice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2723, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *LabeledPrice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2723, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *LabeledPrice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1936, unsafe.Pointer(m), depth)
 }
 
 // LangPackDifference is the TL constructor langPackDifference.
@@ -391,30 +381,32 @@ func (*LangPackDifference) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *LangPackDifference) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2328, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *LangPackDifference) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2328, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *LangPackDifference) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3152, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *LangPackDifference) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3152, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *LangPackDifference) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2328, unsafe.Pointer(m), depth)
 }
 
 // LangPackLanguage is the TL constructor langPackLanguage.
@@ -478,30 +470,32 @@ func (m *LangPackLanguage) ClearBaseLangCode() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *LangPackLanguage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2280, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *LangPackLanguage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2280, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *LangPackLanguage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3100, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *LangPackLanguage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3100, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *LangPackLanguage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2280, unsafe.Pointer(m), depth)
 }
 
 // Long is the TL constructor long.
@@ -528,27 +522,29 @@ func (*Long) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Long) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 326, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Long) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 326, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Long) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 947, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *Long) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 947, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Long) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 326, unsafe.Pointer(m), depth)
 }

@@ -27,39 +27,9 @@ func DecodeMediaArea(b *bin.Buffer) (MediaAreaClass, error) {
 
 // decodeMediaArea is DecodeMediaArea for a value nested depth levels deep.
 func decodeMediaArea(d *tlrt.Decoder, depth int) (MediaAreaClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MediaAreaClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MediaAreaVenueTypeID:
-		v, size = &MediaAreaVenue{}, unsafe.Sizeof(MediaAreaVenue{})
-	case InputMediaAreaVenueTypeID:
-		v, size = &InputMediaAreaVenue{}, unsafe.Sizeof(InputMediaAreaVenue{})
-	case MediaAreaGeoPointTypeID:
-		v, size = &MediaAreaGeoPoint{}, unsafe.Sizeof(MediaAreaGeoPoint{})
-	case MediaAreaSuggestedReactionTypeID:
-		v, size = &MediaAreaSuggestedReaction{}, unsafe.Sizeof(MediaAreaSuggestedReaction{})
-	case MediaAreaChannelPostTypeID:
-		v = tlrt.New[MediaAreaChannelPost](d)
-	case InputMediaAreaChannelPostTypeID:
-		v, size = &InputMediaAreaChannelPost{}, unsafe.Sizeof(InputMediaAreaChannelPost{})
-	case MediaAreaURLTypeID:
-		v, size = &MediaAreaURL{}, unsafe.Sizeof(MediaAreaURL{})
-	case MediaAreaWeatherTypeID:
-		v, size = &MediaAreaWeather{}, unsafe.Sizeof(MediaAreaWeather{})
-	case MediaAreaStarGiftTypeID:
-		v, size = &MediaAreaStarGift{}, unsafe.Sizeof(MediaAreaStarGift{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "MediaArea"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 147, depth)
+	c, _ := v.(MediaAreaClass)
+	return c, err
 }
 
 // MediaAreaVenue is the TL constructor mediaAreaVenue.
@@ -96,30 +66,32 @@ func (*MediaAreaVenue) TypeName() string {
 func (*MediaAreaVenue) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaVenue) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1820, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaVenue) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1820, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaVenue) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2593, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MediaAreaVenue) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2593, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MediaAreaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1820, unsafe.Pointer(m), depth)
 }
 
 // InputMediaAreaVenue is the TL constructor inputMediaAreaVenue.
@@ -151,30 +123,32 @@ func (*InputMediaAreaVenue) TypeName() string {
 func (*InputMediaAreaVenue) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaAreaVenue) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1672, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaAreaVenue) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1672, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaAreaVenue) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2432, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaAreaVenue) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2432, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaAreaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1672, unsafe.Pointer(m), depth)
 }
 
 // MediaAreaGeoPoint is the TL constructor mediaAreaGeoPoint.
@@ -207,30 +181,32 @@ func (*MediaAreaGeoPoint) TypeName() string {
 func (*MediaAreaGeoPoint) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaGeoPoint) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1932, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaGeoPoint) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1932, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaGeoPoint) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2719, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MediaAreaGeoPoint) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2719, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MediaAreaGeoPoint) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1932, unsafe.Pointer(m), depth)
 }
 
 // MediaAreaSuggestedReaction is the TL constructor mediaAreaSuggestedReaction.
@@ -265,30 +241,32 @@ func (*MediaAreaSuggestedReaction) TypeName() string {
 func (*MediaAreaSuggestedReaction) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaSuggestedReaction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 176, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaSuggestedReaction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 176, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaSuggestedReaction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 782, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MediaAreaSuggestedReaction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 782, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MediaAreaSuggestedReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 176, unsafe.Pointer(m), depth)
 }
 
 // MediaAreaChannelPost is the TL constructor mediaAreaChannelPost.
@@ -320,29 +298,31 @@ func (*MediaAreaChannelPost) TypeName() string {
 func (*MediaAreaChannelPost) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaChannelPost) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1091, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaChannelPost) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1091, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaChannelPost) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1803, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MediaAreaChannelPost) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1803, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MediaAreaChannelPost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1091, unsafe.Pointer(m), depth)
 }
 
 // InputMediaAreaChannelPost is the TL constructor inputMediaAreaChannelPost.
@@ -374,29 +354,31 @@ func (*InputMediaAreaChannelPost) TypeName() string {
 func (*InputMediaAreaChannelPost) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaAreaChannelPost) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 334, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaAreaChannelPost) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 334, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaAreaChannelPost) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 955, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMediaAreaChannelPost) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 955, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaAreaChannelPost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 334, unsafe.Pointer(m), depth)
 }
 
 // MediaAreaURL is the TL constructor mediaAreaUrl.
@@ -427,30 +409,32 @@ func (*MediaAreaURL) TypeName() string {
 func (*MediaAreaURL) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaURL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 512, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaURL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 512, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaURL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1162, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MediaAreaURL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1162, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MediaAreaURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 512, unsafe.Pointer(m), depth)
 }
 
 // MediaAreaWeather is the TL constructor mediaAreaWeather.
@@ -483,30 +467,32 @@ func (*MediaAreaWeather) TypeName() string {
 func (*MediaAreaWeather) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaWeather) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 684, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaWeather) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 684, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaWeather) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1356, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MediaAreaWeather) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1356, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MediaAreaWeather) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 684, unsafe.Pointer(m), depth)
 }
 
 // MediaAreaStarGift is the TL constructor mediaAreaStarGift.
@@ -537,30 +523,32 @@ func (*MediaAreaStarGift) TypeName() string {
 func (*MediaAreaStarGift) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaStarGift) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 819, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaStarGift) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 819, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaStarGift) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1508, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MediaAreaStarGift) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1508, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MediaAreaStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 819, unsafe.Pointer(m), depth)
 }
 
 // MessageClass is the TL type Message: one of MessageEmpty, Message,
@@ -584,19 +572,23 @@ func decodeMessage(d *tlrt.Decoder, depth int) (MessageClass, error) {
 		return nil, err
 	}
 	var v MessageClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessageEmptyTypeID:
-		v, size = &MessageEmpty{}, unsafe.Sizeof(MessageEmpty{})
+		x := &MessageEmpty{}
+		v, at, size = x, x, unsafe.Sizeof(MessageEmpty{})
 	case MessageTypeID:
-		v, size = &Message{}, unsafe.Sizeof(Message{})
+		x := &Message{}
+		v, at, size = x, x, unsafe.Sizeof(Message{})
 	case MessageServiceTypeID:
-		v, size = &MessageService{}, unsafe.Sizeof(MessageService{})
+		x := &MessageService{}
+		v, at, size = x, x, unsafe.Sizeof(MessageService{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Message"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1904,157 +1896,9 @@ func DecodeMessageAction(b *bin.Buffer) (MessageActionClass, error) {
 // decodeMessageAction is DecodeMessageAction for a value nested depth levels
 // deep.
 func decodeMessageAction(d *tlrt.Decoder, depth int) (MessageActionClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessageActionClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessageActionEmptyTypeID:
-		v = &MessageActionEmpty{}
-	case MessageActionChatCreateTypeID:
-		v, size = &MessageActionChatCreate{}, unsafe.Sizeof(MessageActionChatCreate{})
-	case MessageActionChatEditTitleTypeID:
-		v, size = &MessageActionChatEditTitle{}, unsafe.Sizeof(MessageActionChatEditTitle{})
-	case MessageActionChatEditPhotoTypeID:
-		v, size = &MessageActionChatEditPhoto{}, unsafe.Sizeof(MessageActionChatEditPhoto{})
-	case MessageActionChatDeletePhotoTypeID:
-		v = &MessageActionChatDeletePhoto{}
-	case MessageActionChatAddUserTypeID:
-		v, size = &MessageActionChatAddUser{}, unsafe.Sizeof(MessageActionChatAddUser{})
-	case MessageActionChatDeleteUserTypeID:
-		v = tlrt.New[MessageActionChatDeleteUser](d)
-	case MessageActionChatJoinedByLinkTypeID:
-		v = tlrt.New[MessageActionChatJoinedByLink](d)
-	case MessageActionChannelCreateTypeID:
-		v, size = &MessageActionChannelCreate{}, unsafe.Sizeof(MessageActionChannelCreate{})
-	case MessageActionChatMigrateToTypeID:
-		v = tlrt.New[MessageActionChatMigrateTo](d)
-	case MessageActionChannelMigrateFromTypeID:
-		v, size = &MessageActionChannelMigrateFrom{}, unsafe.Sizeof(MessageActionChannelMigrateFrom{})
-	case MessageActionPinMessageTypeID:
-		v = &MessageActionPinMessage{}
-	case MessageActionHistoryClearTypeID:
-		v = &MessageActionHistoryClear{}
-	case MessageActionGameScoreTypeID:
-		v = tlrt.New[MessageActionGameScore](d)
-	case MessageActionPaymentSentMeTypeID:
-		v, size = &MessageActionPaymentSentMe{}, unsafe.Sizeof(MessageActionPaymentSentMe{})
-	case MessageActionPaymentSentTypeID:
-		v, size = &MessageActionPaymentSent{}, unsafe.Sizeof(MessageActionPaymentSent{})
-	case MessageActionPhoneCallTypeID:
-		v, size = &MessageActionPhoneCall{}, unsafe.Sizeof(MessageActionPhoneCall{})
-	case MessageActionScreenshotTakenTypeID:
-		v = &MessageActionScreenshotTaken{}
-	case MessageActionCustomActionTypeID:
-		v, size = &MessageActionCustomAction{}, unsafe.Sizeof(MessageActionCustomAction{})
-	case MessageActionBotAllowedTypeID:
-		v, size = &MessageActionBotAllowed{}, unsafe.Sizeof(MessageActionBotAllowed{})
-	case MessageActionSecureValuesSentMeTypeID:
-		v, size = &MessageActionSecureValuesSentMe{}, unsafe.Sizeof(MessageActionSecureValuesSentMe{})
-	case MessageActionSecureValuesSentTypeID:
-		v, size = &MessageActionSecureValuesSent{}, unsafe.Sizeof(MessageActionSecureValuesSent{})
-	case MessageActionContactSignUpTypeID:
-		v = &MessageActionContactSignUp{}
-	case MessageActionGeoProximityReachedTypeID:
-		v, size = &MessageActionGeoProximityReached{}, unsafe.Sizeof(MessageActionGeoProximityReached{})
-	case MessageActionGroupCallTypeID:
-		v, size = &MessageActionGroupCall{}, unsafe.Sizeof(MessageActionGroupCall{})
-	case MessageActionInviteToGroupCallTypeID:
-		v, size = &MessageActionInviteToGroupCall{}, unsafe.Sizeof(MessageActionInviteToGroupCall{})
-	case MessageActionSetMessagesTTLTypeID:
-		v = tlrt.New[MessageActionSetMessagesTTL](d)
-	case MessageActionGroupCallScheduledTypeID:
-		v, size = &MessageActionGroupCallScheduled{}, unsafe.Sizeof(MessageActionGroupCallScheduled{})
-	case MessageActionSetChatThemeTypeID:
-		v, size = &MessageActionSetChatTheme{}, unsafe.Sizeof(MessageActionSetChatTheme{})
-	case MessageActionChatJoinedByRequestTypeID:
-		v = &MessageActionChatJoinedByRequest{}
-	case MessageActionWebViewDataSentMeTypeID:
-		v, size = &MessageActionWebViewDataSentMe{}, unsafe.Sizeof(MessageActionWebViewDataSentMe{})
-	case MessageActionWebViewDataSentTypeID:
-		v, size = &MessageActionWebViewDataSent{}, unsafe.Sizeof(MessageActionWebViewDataSent{})
-	case MessageActionGiftPremiumTypeID:
-		v, size = &MessageActionGiftPremium{}, unsafe.Sizeof(MessageActionGiftPremium{})
-	case MessageActionTopicCreateTypeID:
-		v, size = &MessageActionTopicCreate{}, unsafe.Sizeof(MessageActionTopicCreate{})
-	case MessageActionTopicEditTypeID:
-		v, size = &MessageActionTopicEdit{}, unsafe.Sizeof(MessageActionTopicEdit{})
-	case MessageActionSuggestProfilePhotoTypeID:
-		v, size = &MessageActionSuggestProfilePhoto{}, unsafe.Sizeof(MessageActionSuggestProfilePhoto{})
-	case MessageActionRequestedPeerTypeID:
-		v, size = &MessageActionRequestedPeer{}, unsafe.Sizeof(MessageActionRequestedPeer{})
-	case MessageActionSetChatWallPaperTypeID:
-		v, size = &MessageActionSetChatWallPaper{}, unsafe.Sizeof(MessageActionSetChatWallPaper{})
-	case MessageActionGiftCodeTypeID:
-		v, size = &MessageActionGiftCode{}, unsafe.Sizeof(MessageActionGiftCode{})
-	case MessageActionGiveawayLaunchTypeID:
-		v = tlrt.New[MessageActionGiveawayLaunch](d)
-	case MessageActionGiveawayResultsTypeID:
-		v = tlrt.New[MessageActionGiveawayResults](d)
-	case MessageActionBoostApplyTypeID:
-		v = tlrt.New[MessageActionBoostApply](d)
-	case MessageActionRequestedPeerSentMeTypeID:
-		v, size = &MessageActionRequestedPeerSentMe{}, unsafe.Sizeof(MessageActionRequestedPeerSentMe{})
-	case MessageActionPaymentRefundedTypeID:
-		v, size = &MessageActionPaymentRefunded{}, unsafe.Sizeof(MessageActionPaymentRefunded{})
-	case MessageActionGiftStarsTypeID:
-		v, size = &MessageActionGiftStars{}, unsafe.Sizeof(MessageActionGiftStars{})
-	case MessageActionPrizeStarsTypeID:
-		v, size = &MessageActionPrizeStars{}, unsafe.Sizeof(MessageActionPrizeStars{})
-	case MessageActionStarGiftTypeID:
-		v, size = &MessageActionStarGift{}, unsafe.Sizeof(MessageActionStarGift{})
-	case MessageActionStarGiftUniqueTypeID:
-		v, size = &MessageActionStarGiftUnique{}, unsafe.Sizeof(MessageActionStarGiftUnique{})
-	case MessageActionPaidMessagesRefundedTypeID:
-		v = tlrt.New[MessageActionPaidMessagesRefunded](d)
-	case MessageActionPaidMessagesPriceTypeID:
-		v = tlrt.New[MessageActionPaidMessagesPrice](d)
-	case MessageActionConferenceCallTypeID:
-		v, size = &MessageActionConferenceCall{}, unsafe.Sizeof(MessageActionConferenceCall{})
-	case MessageActionTodoCompletionsTypeID:
-		v, size = &MessageActionTodoCompletions{}, unsafe.Sizeof(MessageActionTodoCompletions{})
-	case MessageActionTodoAppendTasksTypeID:
-		v, size = &MessageActionTodoAppendTasks{}, unsafe.Sizeof(MessageActionTodoAppendTasks{})
-	case MessageActionSuggestedPostApprovalTypeID:
-		v, size = &MessageActionSuggestedPostApproval{}, unsafe.Sizeof(MessageActionSuggestedPostApproval{})
-	case MessageActionSuggestedPostSuccessTypeID:
-		v, size = &MessageActionSuggestedPostSuccess{}, unsafe.Sizeof(MessageActionSuggestedPostSuccess{})
-	case MessageActionSuggestedPostRefundTypeID:
-		v = tlrt.New[MessageActionSuggestedPostRefund](d)
-	case MessageActionGiftTonTypeID:
-		v, size = &MessageActionGiftTon{}, unsafe.Sizeof(MessageActionGiftTon{})
-	case MessageActionSuggestBirthdayTypeID:
-		v = tlrt.New[MessageActionSuggestBirthday](d)
-	case MessageActionStarGiftPurchaseOfferTypeID:
-		v, size = &MessageActionStarGiftPurchaseOffer{}, unsafe.Sizeof(MessageActionStarGiftPurchaseOffer{})
-	case MessageActionStarGiftPurchaseOfferDeclinedTypeID:
-		v, size = &MessageActionStarGiftPurchaseOfferDeclined{}, unsafe.Sizeof(MessageActionStarGiftPurchaseOfferDeclined{})
-	case MessageActionNewCreatorPendingTypeID:
-		v = tlrt.New[MessageActionNewCreatorPending](d)
-	case MessageActionChangeCreatorTypeID:
-		v = tlrt.New[MessageActionChangeCreator](d)
-	case MessageActionNoForwardsToggleTypeID:
-		v = tlrt.New[MessageActionNoForwardsToggle](d)
-	case MessageActionNoForwardsRequestTypeID:
-		v = tlrt.New[MessageActionNoForwardsRequest](d)
-	case MessageActionPollAppendAnswerTypeID:
-		v, size = &MessageActionPollAppendAnswer{}, unsafe.Sizeof(MessageActionPollAppendAnswer{})
-	case MessageActionPollDeleteAnswerTypeID:
-		v, size = &MessageActionPollDeleteAnswer{}, unsafe.Sizeof(MessageActionPollDeleteAnswer{})
-	case MessageActionManagedBotCreatedTypeID:
-		v = tlrt.New[MessageActionManagedBotCreated](d)
-	case MessageActionChangeCommunityTypeID:
-		v = tlrt.New[MessageActionChangeCommunity](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "MessageAction"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 381, depth)
+	c, _ := v.(MessageActionClass)
+	return c, err
 }
 
 // MessageActionEmpty is the TL constructor messageActionEmpty.
@@ -2081,29 +1925,31 @@ func (*MessageActionEmpty) TypeName() string {
 func (*MessageActionEmpty) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1724, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1724, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2485, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2485, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1724, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChatCreate is the TL constructor messageActionChatCreate.
@@ -2134,30 +1980,32 @@ func (*MessageActionChatCreate) TypeName() string {
 func (*MessageActionChatCreate) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatCreate) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1797, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatCreate) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1797, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatCreate) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2568, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionChatCreate) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2568, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatCreate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1797, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChatEditTitle is the TL constructor messageActionChatEditTitle.
@@ -2186,30 +2034,32 @@ func (*MessageActionChatEditTitle) TypeName() string {
 func (*MessageActionChatEditTitle) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatEditTitle) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1715, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatEditTitle) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1715, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatEditTitle) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2475, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionChatEditTitle) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2475, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatEditTitle) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1715, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChatEditPhoto is the TL constructor messageActionChatEditPhoto.
@@ -2238,30 +2088,32 @@ func (*MessageActionChatEditPhoto) TypeName() string {
 func (*MessageActionChatEditPhoto) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatEditPhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1175, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatEditPhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1175, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatEditPhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1895, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionChatEditPhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1895, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatEditPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1175, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChatDeletePhoto is the TL constructor
@@ -2290,29 +2142,31 @@ func (*MessageActionChatDeletePhoto) TypeName() string {
 func (*MessageActionChatDeletePhoto) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatDeletePhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1375, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatDeletePhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1375, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatDeletePhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2111, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChatDeletePhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2111, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatDeletePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1375, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChatAddUser is the TL constructor messageActionChatAddUser.
@@ -2341,29 +2195,31 @@ func (*MessageActionChatAddUser) TypeName() string {
 func (*MessageActionChatAddUser) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatAddUser) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 192, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatAddUser) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 192, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatAddUser) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 799, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChatAddUser) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 799, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatAddUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 192, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChatDeleteUser is the TL constructor
@@ -2393,29 +2249,31 @@ func (*MessageActionChatDeleteUser) TypeName() string {
 func (*MessageActionChatDeleteUser) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatDeleteUser) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1534, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatDeleteUser) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1534, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatDeleteUser) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2287, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChatDeleteUser) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2287, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatDeleteUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1534, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChatJoinedByLink is the TL constructor
@@ -2447,29 +2305,31 @@ func (*MessageActionChatJoinedByLink) TypeName() string {
 func (*MessageActionChatJoinedByLink) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByLink) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 23, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByLink) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 23, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByLink) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 601, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByLink) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 601, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatJoinedByLink) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 23, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChannelCreate is the TL constructor messageActionChannelCreate.
@@ -2498,30 +2358,32 @@ func (*MessageActionChannelCreate) TypeName() string {
 func (*MessageActionChannelCreate) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChannelCreate) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1373, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChannelCreate) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1373, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChannelCreate) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2109, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionChannelCreate) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2109, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChannelCreate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1373, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChatMigrateTo is the TL constructor messageActionChatMigrateTo.
@@ -2550,29 +2412,31 @@ func (*MessageActionChatMigrateTo) TypeName() string {
 func (*MessageActionChatMigrateTo) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatMigrateTo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2131, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatMigrateTo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2131, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatMigrateTo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2941, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChatMigrateTo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2941, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatMigrateTo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2131, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChannelMigrateFrom is the TL constructor
@@ -2606,30 +2470,32 @@ func (*MessageActionChannelMigrateFrom) TypeName() string {
 func (*MessageActionChannelMigrateFrom) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChannelMigrateFrom) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2232, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChannelMigrateFrom) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2232, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChannelMigrateFrom) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3050, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionChannelMigrateFrom) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3050, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChannelMigrateFrom) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2232, unsafe.Pointer(m), depth)
 }
 
 // MessageActionPinMessage is the TL constructor messageActionPinMessage.
@@ -2656,29 +2522,31 @@ func (*MessageActionPinMessage) TypeName() string {
 func (*MessageActionPinMessage) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPinMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1367, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPinMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1367, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPinMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2102, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionPinMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2102, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionPinMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1367, unsafe.Pointer(m), depth)
 }
 
 // MessageActionHistoryClear is the TL constructor messageActionHistoryClear.
@@ -2705,29 +2573,31 @@ func (*MessageActionHistoryClear) TypeName() string {
 func (*MessageActionHistoryClear) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionHistoryClear) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1485, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionHistoryClear) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1485, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionHistoryClear) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2230, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionHistoryClear) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2230, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionHistoryClear) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1485, unsafe.Pointer(m), depth)
 }
 
 // MessageActionGameScore is the TL constructor messageActionGameScore.
@@ -2757,29 +2627,31 @@ func (*MessageActionGameScore) TypeName() string {
 func (*MessageActionGameScore) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGameScore) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1349, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGameScore) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1349, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGameScore) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2081, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionGameScore) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2081, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionGameScore) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1349, unsafe.Pointer(m), depth)
 }
 
 // MessageActionPaymentSentMe is the TL constructor messageActionPaymentSentMe.
@@ -2866,30 +2738,32 @@ func (m *MessageActionPaymentSentMe) ClearSubscriptionUntilDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentSentMe) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2453, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentSentMe) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2453, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentSentMe) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3283, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionPaymentSentMe) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3283, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionPaymentSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2453, unsafe.Pointer(m), depth)
 }
 
 // MessageActionPaymentSent is the TL constructor messageActionPaymentSent.
@@ -2971,30 +2845,32 @@ func (m *MessageActionPaymentSent) ClearSubscriptionUntilDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentSent) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1897, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentSent) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1897, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentSent) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2681, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionPaymentSent) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2681, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionPaymentSent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1897, unsafe.Pointer(m), depth)
 }
 
 // MessageActionPhoneCall is the TL constructor messageActionPhoneCall.
@@ -3052,30 +2928,32 @@ func (m *MessageActionPhoneCall) ClearDuration() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPhoneCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1183, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPhoneCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1183, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPhoneCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1903, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionPhoneCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1903, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionPhoneCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1183, unsafe.Pointer(m), depth)
 }
 
 // MessageActionScreenshotTaken is the TL constructor
@@ -3104,29 +2982,31 @@ func (*MessageActionScreenshotTaken) TypeName() string {
 func (*MessageActionScreenshotTaken) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionScreenshotTaken) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 667, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionScreenshotTaken) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 667, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionScreenshotTaken) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1339, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionScreenshotTaken) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1339, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionScreenshotTaken) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 667, unsafe.Pointer(m), depth)
 }
 
 // MessageActionCustomAction is the TL constructor messageActionCustomAction.
@@ -3155,30 +3035,32 @@ func (*MessageActionCustomAction) TypeName() string {
 func (*MessageActionCustomAction) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionCustomAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2404, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionCustomAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2404, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionCustomAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3233, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionCustomAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3233, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionCustomAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2404, unsafe.Pointer(m), depth)
 }
 
 // MessageActionBotAllowed is the TL constructor messageActionBotAllowed.
@@ -3236,30 +3118,32 @@ func (m *MessageActionBotAllowed) ClearDomain() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionBotAllowed) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1889, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionBotAllowed) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1889, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionBotAllowed) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2672, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionBotAllowed) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2672, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionBotAllowed) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1889, unsafe.Pointer(m), depth)
 }
 
 // MessageActionSecureValuesSentMe is the TL constructor
@@ -3293,30 +3177,32 @@ func (*MessageActionSecureValuesSentMe) TypeName() string {
 func (*MessageActionSecureValuesSentMe) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSentMe) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 249, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSentMe) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 249, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSentMe) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 864, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSentMe) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 864, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionSecureValuesSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 249, unsafe.Pointer(m), depth)
 }
 
 // MessageActionSecureValuesSent is the TL constructor
@@ -3349,29 +3235,31 @@ func (*MessageActionSecureValuesSent) TypeName() string {
 func (*MessageActionSecureValuesSent) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSent) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2059, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSent) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2059, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSent) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2862, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSent) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2862, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionSecureValuesSent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2059, unsafe.Pointer(m), depth)
 }
 
 // MessageActionContactSignUp is the TL constructor messageActionContactSignUp.
@@ -3398,29 +3286,31 @@ func (*MessageActionContactSignUp) TypeName() string {
 func (*MessageActionContactSignUp) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionContactSignUp) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2335, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionContactSignUp) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2335, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionContactSignUp) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3159, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionContactSignUp) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3159, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionContactSignUp) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2335, unsafe.Pointer(m), depth)
 }
 
 // MessageActionGeoProximityReached is the TL constructor
@@ -3455,29 +3345,31 @@ func (*MessageActionGeoProximityReached) TypeName() string {
 func (*MessageActionGeoProximityReached) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGeoProximityReached) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1411, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGeoProximityReached) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1411, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGeoProximityReached) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2150, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionGeoProximityReached) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2150, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionGeoProximityReached) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1411, unsafe.Pointer(m), depth)
 }
 
 // MessageActionGroupCall is the TL constructor messageActionGroupCall.
@@ -3532,30 +3424,32 @@ func (m *MessageActionGroupCall) ClearDuration() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGroupCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1122, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGroupCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1122, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGroupCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1838, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionGroupCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1838, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1122, unsafe.Pointer(m), depth)
 }
 
 // MessageActionInviteToGroupCall is the TL constructor
@@ -3589,30 +3483,32 @@ func (*MessageActionInviteToGroupCall) TypeName() string {
 func (*MessageActionInviteToGroupCall) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionInviteToGroupCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 748, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionInviteToGroupCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 748, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionInviteToGroupCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1426, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionInviteToGroupCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1426, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionInviteToGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 748, unsafe.Pointer(m), depth)
 }
 
 // MessageActionSetMessagesTTL is the TL constructor
@@ -3670,29 +3566,31 @@ func (m *MessageActionSetMessagesTTL) ClearAutoSettingFrom() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSetMessagesTTL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 549, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSetMessagesTTL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 549, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSetMessagesTTL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1205, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionSetMessagesTTL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1205, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionSetMessagesTTL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 549, unsafe.Pointer(m), depth)
 }
 
 // MessageActionGroupCallScheduled is the TL constructor
@@ -3726,30 +3624,32 @@ func (*MessageActionGroupCallScheduled) TypeName() string {
 func (*MessageActionGroupCallScheduled) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGroupCallScheduled) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1684, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGroupCallScheduled) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1684, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGroupCallScheduled) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2444, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionGroupCallScheduled) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2444, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionGroupCallScheduled) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1684, unsafe.Pointer(m), depth)
 }
 
 // MessageActionSetChatTheme is the TL constructor messageActionSetChatTheme.
@@ -3778,30 +3678,32 @@ func (*MessageActionSetChatTheme) TypeName() string {
 func (*MessageActionSetChatTheme) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSetChatTheme) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1752, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSetChatTheme) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1752, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSetChatTheme) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2518, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionSetChatTheme) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2518, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionSetChatTheme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1752, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChatJoinedByRequest is the TL constructor
@@ -3831,29 +3733,31 @@ func (*MessageActionChatJoinedByRequest) TypeName() string {
 func (*MessageActionChatJoinedByRequest) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2244, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2244, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3062, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3062, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatJoinedByRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2244, unsafe.Pointer(m), depth)
 }
 
 // MessageActionWebViewDataSentMe is the TL constructor
@@ -3887,30 +3791,32 @@ func (*MessageActionWebViewDataSentMe) TypeName() string {
 func (*MessageActionWebViewDataSentMe) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSentMe) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 669, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSentMe) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 669, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSentMe) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1341, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSentMe) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1341, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionWebViewDataSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 669, unsafe.Pointer(m), depth)
 }
 
 // MessageActionWebViewDataSent is the TL constructor
@@ -3941,30 +3847,32 @@ func (*MessageActionWebViewDataSent) TypeName() string {
 func (*MessageActionWebViewDataSent) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSent) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1701, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSent) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1701, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSent) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2461, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSent) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2461, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionWebViewDataSent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1701, unsafe.Pointer(m), depth)
 }
 
 // MessageActionGiftPremium is the TL constructor messageActionGiftPremium.
@@ -4049,30 +3957,32 @@ func (m *MessageActionGiftPremium) ClearCryptoAmount() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGiftPremium) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 679, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGiftPremium) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 679, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGiftPremium) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1351, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionGiftPremium) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1351, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionGiftPremium) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 679, unsafe.Pointer(m), depth)
 }
 
 // MessageActionTopicCreate is the TL constructor messageActionTopicCreate.
@@ -4131,30 +4041,32 @@ func (m *MessageActionTopicCreate) ClearIconEmojiID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionTopicCreate) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 120, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionTopicCreate) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 120, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionTopicCreate) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 716, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionTopicCreate) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 716, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionTopicCreate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 120, unsafe.Pointer(m), depth)
 }
 
 // MessageActionTopicEdit is the TL constructor messageActionTopicEdit.
@@ -4269,30 +4181,32 @@ func (m *MessageActionTopicEdit) ClearHidden() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionTopicEdit) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1840, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionTopicEdit) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1840, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionTopicEdit) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2615, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionTopicEdit) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2615, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionTopicEdit) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1840, unsafe.Pointer(m), depth)
 }
 
 // MessageActionSuggestProfilePhoto is the TL constructor
@@ -4324,30 +4238,32 @@ func (*MessageActionSuggestProfilePhoto) TypeName() string {
 func (*MessageActionSuggestProfilePhoto) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestProfilePhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 823, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestProfilePhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 823, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestProfilePhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1512, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionSuggestProfilePhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1512, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionSuggestProfilePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 823, unsafe.Pointer(m), depth)
 }
 
 // MessageActionRequestedPeer is the TL constructor messageActionRequestedPeer.
@@ -4378,29 +4294,31 @@ func (*MessageActionRequestedPeer) TypeName() string {
 func (*MessageActionRequestedPeer) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionRequestedPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 449, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionRequestedPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 449, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionRequestedPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1089, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionRequestedPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1089, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionRequestedPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 449, unsafe.Pointer(m), depth)
 }
 
 // MessageActionSetChatWallPaper is the TL constructor
@@ -4436,30 +4354,32 @@ func (*MessageActionSetChatWallPaper) TypeName() string {
 func (*MessageActionSetChatWallPaper) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSetChatWallPaper) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 751, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSetChatWallPaper) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 751, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSetChatWallPaper) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1429, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionSetChatWallPaper) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1429, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionSetChatWallPaper) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 751, unsafe.Pointer(m), depth)
 }
 
 // MessageActionGiftCode is the TL constructor messageActionGiftCode.
@@ -4590,30 +4510,32 @@ func (m *MessageActionGiftCode) ClearCryptoAmount() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGiftCode) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 458, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGiftCode) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 458, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGiftCode) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1101, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionGiftCode) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1101, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 458, unsafe.Pointer(m), depth)
 }
 
 // MessageActionGiveawayLaunch is the TL constructor
@@ -4668,29 +4590,31 @@ func (m *MessageActionGiveawayLaunch) ClearStars() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayLaunch) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1574, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayLaunch) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1574, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayLaunch) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2329, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayLaunch) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2329, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionGiveawayLaunch) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1574, unsafe.Pointer(m), depth)
 }
 
 // MessageActionGiveawayResults is the TL constructor
@@ -4725,29 +4649,31 @@ func (*MessageActionGiveawayResults) TypeName() string {
 func (*MessageActionGiveawayResults) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayResults) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1245, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayResults) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1245, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayResults) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1969, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayResults) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1969, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionGiveawayResults) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1245, unsafe.Pointer(m), depth)
 }
 
 // MessageActionBoostApply is the TL constructor messageActionBoostApply.
@@ -4776,29 +4702,31 @@ func (*MessageActionBoostApply) TypeName() string {
 func (*MessageActionBoostApply) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionBoostApply) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1949, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionBoostApply) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1949, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionBoostApply) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2736, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionBoostApply) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2736, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionBoostApply) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1949, unsafe.Pointer(m), depth)
 }
 
 // MessageActionRequestedPeerSentMe is the TL constructor
@@ -4832,30 +4760,32 @@ func (*MessageActionRequestedPeerSentMe) TypeName() string {
 func (*MessageActionRequestedPeerSentMe) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionRequestedPeerSentMe) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1359, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionRequestedPeerSentMe) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1359, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionRequestedPeerSentMe) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2094, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionRequestedPeerSentMe) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2094, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionRequestedPeerSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1359, unsafe.Pointer(m), depth)
 }
 
 // MessageActionPaymentRefunded is the TL constructor
@@ -4916,30 +4846,32 @@ func (m *MessageActionPaymentRefunded) ClearPayload() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentRefunded) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 618, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentRefunded) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 618, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentRefunded) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1280, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionPaymentRefunded) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1280, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionPaymentRefunded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 618, unsafe.Pointer(m), depth)
 }
 
 // MessageActionGiftStars is the TL constructor messageActionGiftStars.
@@ -5043,30 +4975,32 @@ func (m *MessageActionGiftStars) ClearTransactionID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGiftStars) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 656, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGiftStars) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 656, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGiftStars) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1327, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionGiftStars) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1327, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionGiftStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 656, unsafe.Pointer(m), depth)
 }
 
 // MessageActionPrizeStars is the TL constructor messageActionPrizeStars.
@@ -5102,30 +5036,32 @@ func (*MessageActionPrizeStars) TypeName() string {
 func (*MessageActionPrizeStars) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPrizeStars) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1648, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPrizeStars) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1648, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPrizeStars) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2408, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionPrizeStars) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2408, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionPrizeStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1648, unsafe.Pointer(m), depth)
 }
 
 // MessageActionStarGift is the TL constructor messageActionStarGift.
@@ -5326,30 +5262,32 @@ func (m *MessageActionStarGift) ClearGiftNum() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionStarGift) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2230, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionStarGift) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2230, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionStarGift) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3048, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionStarGift) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3048, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2230, unsafe.Pointer(m), depth)
 }
 
 // MessageActionStarGiftUnique is the TL constructor
@@ -5546,30 +5484,32 @@ func (m *MessageActionStarGiftUnique) ClearCanCraftAt() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftUnique) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2194, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftUnique) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2194, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftUnique) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3010, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionStarGiftUnique) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3010, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionStarGiftUnique) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2194, unsafe.Pointer(m), depth)
 }
 
 // MessageActionPaidMessagesRefunded is the TL constructor
@@ -5603,29 +5543,31 @@ func (*MessageActionPaidMessagesRefunded) TypeName() string {
 func (*MessageActionPaidMessagesRefunded) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesRefunded) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1610, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesRefunded) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1610, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesRefunded) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2369, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesRefunded) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2369, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionPaidMessagesRefunded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1610, unsafe.Pointer(m), depth)
 }
 
 // MessageActionPaidMessagesPrice is the TL constructor
@@ -5660,29 +5602,31 @@ func (*MessageActionPaidMessagesPrice) TypeName() string {
 func (*MessageActionPaidMessagesPrice) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesPrice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1214, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesPrice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1214, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesPrice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1937, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesPrice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1937, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionPaidMessagesPrice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1214, unsafe.Pointer(m), depth)
 }
 
 // MessageActionConferenceCall is the TL constructor
@@ -5764,29 +5708,31 @@ func (m *MessageActionConferenceCall) ClearOtherParticipants() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionConferenceCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 440, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionConferenceCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 440, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionConferenceCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1079, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionConferenceCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1079, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionConferenceCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 440, unsafe.Pointer(m), depth)
 }
 
 // MessageActionTodoCompletions is the TL constructor
@@ -5819,29 +5765,31 @@ func (*MessageActionTodoCompletions) TypeName() string {
 func (*MessageActionTodoCompletions) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionTodoCompletions) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1956, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionTodoCompletions) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1956, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionTodoCompletions) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2743, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionTodoCompletions) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2743, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionTodoCompletions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1956, unsafe.Pointer(m), depth)
 }
 
 // MessageActionTodoAppendTasks is the TL constructor
@@ -5873,30 +5821,32 @@ func (*MessageActionTodoAppendTasks) TypeName() string {
 func (*MessageActionTodoAppendTasks) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionTodoAppendTasks) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1910, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionTodoAppendTasks) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1910, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionTodoAppendTasks) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2696, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionTodoAppendTasks) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2696, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionTodoAppendTasks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1910, unsafe.Pointer(m), depth)
 }
 
 // MessageActionSuggestedPostApproval is the TL constructor
@@ -5979,30 +5929,32 @@ func (m *MessageActionSuggestedPostApproval) ClearScheduleDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostApproval) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2275, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostApproval) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2275, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostApproval) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3094, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostApproval) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3094, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionSuggestedPostApproval) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2275, unsafe.Pointer(m), depth)
 }
 
 // MessageActionSuggestedPostSuccess is the TL constructor
@@ -6035,29 +5987,31 @@ func (*MessageActionSuggestedPostSuccess) TypeName() string {
 func (*MessageActionSuggestedPostSuccess) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostSuccess) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1374, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostSuccess) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1374, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostSuccess) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2110, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostSuccess) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2110, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionSuggestedPostSuccess) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1374, unsafe.Pointer(m), depth)
 }
 
 // MessageActionSuggestedPostRefund is the TL constructor
@@ -6091,29 +6045,31 @@ func (*MessageActionSuggestedPostRefund) TypeName() string {
 func (*MessageActionSuggestedPostRefund) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostRefund) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 979, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostRefund) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 979, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostRefund) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1680, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostRefund) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1680, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionSuggestedPostRefund) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 979, unsafe.Pointer(m), depth)
 }
 
 // MessageActionGiftTon is the TL constructor messageActionGiftTon.
@@ -6173,30 +6129,32 @@ func (m *MessageActionGiftTon) ClearTransactionID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGiftTon) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1583, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGiftTon) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1583, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGiftTon) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2338, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionGiftTon) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2338, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionGiftTon) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1583, unsafe.Pointer(m), depth)
 }
 
 // MessageActionSuggestBirthday is the TL constructor
@@ -6227,29 +6185,31 @@ func (*MessageActionSuggestBirthday) TypeName() string {
 func (*MessageActionSuggestBirthday) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestBirthday) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 405, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestBirthday) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 405, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestBirthday) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1040, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionSuggestBirthday) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1040, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionSuggestBirthday) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 405, unsafe.Pointer(m), depth)
 }
 
 // MessageActionStarGiftPurchaseOffer is the TL constructor
@@ -6288,30 +6248,32 @@ func (*MessageActionStarGiftPurchaseOffer) TypeName() string {
 func (*MessageActionStarGiftPurchaseOffer) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOffer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1096, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOffer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1096, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOffer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1809, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOffer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1809, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionStarGiftPurchaseOffer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1096, unsafe.Pointer(m), depth)
 }
 
 // MessageActionStarGiftPurchaseOfferDeclined is the TL constructor
@@ -6350,30 +6312,32 @@ func (*MessageActionStarGiftPurchaseOfferDeclined) TypeName() string {
 func (*MessageActionStarGiftPurchaseOfferDeclined) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOfferDeclined) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1062, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOfferDeclined) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1062, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOfferDeclined) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1773, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1773, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1062, unsafe.Pointer(m), depth)
 }
 
 // MessageActionNewCreatorPending is the TL constructor
@@ -6406,29 +6370,31 @@ func (*MessageActionNewCreatorPending) TypeName() string {
 func (*MessageActionNewCreatorPending) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionNewCreatorPending) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1652, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionNewCreatorPending) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1652, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionNewCreatorPending) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2412, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionNewCreatorPending) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2412, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionNewCreatorPending) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1652, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChangeCreator is the TL constructor messageActionChangeCreator.
@@ -6457,29 +6423,31 @@ func (*MessageActionChangeCreator) TypeName() string {
 func (*MessageActionChangeCreator) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChangeCreator) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2139, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChangeCreator) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2139, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChangeCreator) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2949, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChangeCreator) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2949, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChangeCreator) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2139, unsafe.Pointer(m), depth)
 }
 
 // MessageActionNoForwardsToggle is the TL constructor
@@ -6513,29 +6481,31 @@ func (*MessageActionNoForwardsToggle) TypeName() string {
 func (*MessageActionNoForwardsToggle) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsToggle) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1826, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsToggle) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1826, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsToggle) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2599, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsToggle) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2599, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionNoForwardsToggle) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1826, unsafe.Pointer(m), depth)
 }
 
 // MessageActionNoForwardsRequest is the TL constructor
@@ -6571,29 +6541,31 @@ func (*MessageActionNoForwardsRequest) TypeName() string {
 func (*MessageActionNoForwardsRequest) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 581, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 581, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1240, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1240, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionNoForwardsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 581, unsafe.Pointer(m), depth)
 }
 
 // MessageActionPollAppendAnswer is the TL constructor
@@ -6626,30 +6598,32 @@ func (*MessageActionPollAppendAnswer) TypeName() string {
 func (*MessageActionPollAppendAnswer) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPollAppendAnswer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1463, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPollAppendAnswer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1463, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPollAppendAnswer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2207, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionPollAppendAnswer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2207, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionPollAppendAnswer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1463, unsafe.Pointer(m), depth)
 }
 
 // MessageActionPollDeleteAnswer is the TL constructor
@@ -6682,30 +6656,32 @@ func (*MessageActionPollDeleteAnswer) TypeName() string {
 func (*MessageActionPollDeleteAnswer) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPollDeleteAnswer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 533, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPollDeleteAnswer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 533, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPollDeleteAnswer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1188, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionPollDeleteAnswer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1188, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionPollDeleteAnswer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 533, unsafe.Pointer(m), depth)
 }
 
 // MessageActionManagedBotCreated is the TL constructor
@@ -6737,29 +6713,31 @@ func (*MessageActionManagedBotCreated) TypeName() string {
 func (*MessageActionManagedBotCreated) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionManagedBotCreated) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 196, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionManagedBotCreated) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 196, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionManagedBotCreated) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 803, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionManagedBotCreated) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 803, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionManagedBotCreated) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 196, unsafe.Pointer(m), depth)
 }
 
 // MessageActionChangeCommunity is the TL constructor
@@ -6816,29 +6794,31 @@ func (m *MessageActionChangeCommunity) ClearCommunityID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChangeCommunity) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 865, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChangeCommunity) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 865, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChangeCommunity) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1559, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChangeCommunity) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1559, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChangeCommunity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 865, unsafe.Pointer(m), depth)
 }
 
 // MessageEntityClass is the TL type MessageEntity: one of MessageEntityUnknown,
@@ -6870,63 +6850,89 @@ func decodeMessageEntity(d *tlrt.Decoder, depth int) (MessageEntityClass, error)
 		return nil, err
 	}
 	var v MessageEntityClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessageEntityUnknownTypeID:
-		v = tlrt.New[MessageEntityUnknown](d)
+		x := tlrt.New[MessageEntityUnknown](d)
+		v, at = x, x
 	case MessageEntityMentionTypeID:
-		v = tlrt.New[MessageEntityMention](d)
+		x := tlrt.New[MessageEntityMention](d)
+		v, at = x, x
 	case MessageEntityHashtagTypeID:
-		v = tlrt.New[MessageEntityHashtag](d)
+		x := tlrt.New[MessageEntityHashtag](d)
+		v, at = x, x
 	case MessageEntityBotCommandTypeID:
-		v = tlrt.New[MessageEntityBotCommand](d)
+		x := tlrt.New[MessageEntityBotCommand](d)
+		v, at = x, x
 	case MessageEntityURLTypeID:
-		v = tlrt.New[MessageEntityURL](d)
+		x := tlrt.New[MessageEntityURL](d)
+		v, at = x, x
 	case MessageEntityEmailTypeID:
-		v = tlrt.New[MessageEntityEmail](d)
+		x := tlrt.New[MessageEntityEmail](d)
+		v, at = x, x
 	case MessageEntityBoldTypeID:
-		v = tlrt.New[MessageEntityBold](d)
+		x := tlrt.New[MessageEntityBold](d)
+		v, at = x, x
 	case MessageEntityItalicTypeID:
-		v = tlrt.New[MessageEntityItalic](d)
+		x := tlrt.New[MessageEntityItalic](d)
+		v, at = x, x
 	case MessageEntityCodeTypeID:
-		v = tlrt.New[MessageEntityCode](d)
+		x := tlrt.New[MessageEntityCode](d)
+		v, at = x, x
 	case MessageEntityPreTypeID:
-		v, size = &MessageEntityPre{}, unsafe.Sizeof(MessageEntityPre{})
+		x := &MessageEntityPre{}
+		v, at, size = x, x, unsafe.Sizeof(MessageEntityPre{})
 	case MessageEntityTextURLTypeID:
-		v, size = &MessageEntityTextURL{}, unsafe.Sizeof(MessageEntityTextURL{})
+		x := &MessageEntityTextURL{}
+		v, at, size = x, x, unsafe.Sizeof(MessageEntityTextURL{})
 	case MessageEntityMentionNameTypeID:
-		v = tlrt.New[MessageEntityMentionName](d)
+		x := tlrt.New[MessageEntityMentionName](d)
+		v, at = x, x
 	case InputMessageEntityMentionNameTypeID:
-		v, size = &InputMessageEntityMentionName{}, unsafe.Sizeof(InputMessageEntityMentionName{})
+		x := &InputMessageEntityMentionName{}
+		v, at, size = x, x, unsafe.Sizeof(InputMessageEntityMentionName{})
 	case MessageEntityPhoneTypeID:
-		v = tlrt.New[MessageEntityPhone](d)
+		x := tlrt.New[MessageEntityPhone](d)
+		v, at = x, x
 	case MessageEntityCashtagTypeID:
-		v = tlrt.New[MessageEntityCashtag](d)
+		x := tlrt.New[MessageEntityCashtag](d)
+		v, at = x, x
 	case MessageEntityUnderlineTypeID:
-		v = tlrt.New[MessageEntityUnderline](d)
+		x := tlrt.New[MessageEntityUnderline](d)
+		v, at = x, x
 	case MessageEntityStrikeTypeID:
-		v = tlrt.New[MessageEntityStrike](d)
+		x := tlrt.New[MessageEntityStrike](d)
+		v, at = x, x
 	case MessageEntityBankCardTypeID:
-		v = tlrt.New[MessageEntityBankCard](d)
+		x := tlrt.New[MessageEntityBankCard](d)
+		v, at = x, x
 	case MessageEntitySpoilerTypeID:
-		v = tlrt.New[MessageEntitySpoiler](d)
+		x := tlrt.New[MessageEntitySpoiler](d)
+		v, at = x, x
 	case MessageEntityCustomEmojiTypeID:
-		v = tlrt.New[MessageEntityCustomEmoji](d)
+		x := tlrt.New[MessageEntityCustomEmoji](d)
+		v, at = x, x
 	case MessageEntityBlockquoteTypeID:
-		v = tlrt.New[MessageEntityBlockquote](d)
+		x := tlrt.New[MessageEntityBlockquote](d)
+		v, at = x, x
 	case MessageEntityFormattedDateTypeID:
-		v = tlrt.New[MessageEntityFormattedDate](d)
+		x := tlrt.New[MessageEntityFormattedDate](d)
+		v, at = x, x
 	case MessageEntityDiffInsertTypeID:
-		v = tlrt.New[MessageEntityDiffInsert](d)
+		x := tlrt.New[MessageEntityDiffInsert](d)
+		v, at = x, x
 	case MessageEntityDiffReplaceTypeID:
-		v, size = &MessageEntityDiffReplace{}, unsafe.Sizeof(MessageEntityDiffReplace{})
+		x := &MessageEntityDiffReplace{}
+		v, at, size = x, x, unsafe.Sizeof(MessageEntityDiffReplace{})
 	case MessageEntityDiffDeleteTypeID:
-		v = tlrt.New[MessageEntityDiffDelete](d)
+		x := tlrt.New[MessageEntityDiffDelete](d)
+		v, at = x, x
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageEntity"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -9052,25 +9058,9 @@ func DecodeMessageExtendedMedia(b *bin.Buffer) (MessageExtendedMediaClass, error
 // decodeMessageExtendedMedia is DecodeMessageExtendedMedia for a value nested
 // depth levels deep.
 func decodeMessageExtendedMedia(d *tlrt.Decoder, depth int) (MessageExtendedMediaClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessageExtendedMediaClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessageExtendedMediaPreviewTypeID:
-		v, size = &MessageExtendedMediaPreview{}, unsafe.Sizeof(MessageExtendedMediaPreview{})
-	case MessageExtendedMediaTypeID:
-		v, size = &MessageExtendedMedia{}, unsafe.Sizeof(MessageExtendedMedia{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "MessageExtendedMedia"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 463, depth)
+	c, _ := v.(MessageExtendedMediaClass)
+	return c, err
 }
 
 // MessageExtendedMediaPreview is the TL constructor
@@ -9170,30 +9160,32 @@ func (m *MessageExtendedMediaPreview) ClearVideoDuration() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageExtendedMediaPreview) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1625, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageExtendedMediaPreview) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1625, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageExtendedMediaPreview) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2384, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageExtendedMediaPreview) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2384, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageExtendedMediaPreview) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1625, unsafe.Pointer(m), depth)
 }
 
 // MessageExtendedMedia is the TL constructor messageExtendedMedia.
@@ -9223,30 +9215,32 @@ func (*MessageExtendedMedia) TypeName() string {
 func (*MessageExtendedMedia) messageExtendedMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageExtendedMedia) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2272, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageExtendedMedia) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2272, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageExtendedMedia) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3090, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageExtendedMedia) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3090, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageExtendedMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2272, unsafe.Pointer(m), depth)
 }
 
 // MessageMediaClass is the TL type MessageMedia: one of MessageMediaEmpty,
@@ -9276,51 +9270,71 @@ func decodeMessageMedia(d *tlrt.Decoder, depth int) (MessageMediaClass, error) {
 		return nil, err
 	}
 	var v MessageMediaClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessageMediaEmptyTypeID:
-		v = &MessageMediaEmpty{}
+		x := &MessageMediaEmpty{}
+		v, at = x, x
 	case MessageMediaPhotoTypeID:
-		v, size = &MessageMediaPhoto{}, unsafe.Sizeof(MessageMediaPhoto{})
+		x := &MessageMediaPhoto{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaPhoto{})
 	case MessageMediaGeoTypeID:
-		v, size = &MessageMediaGeo{}, unsafe.Sizeof(MessageMediaGeo{})
+		x := &MessageMediaGeo{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaGeo{})
 	case MessageMediaContactTypeID:
-		v, size = &MessageMediaContact{}, unsafe.Sizeof(MessageMediaContact{})
+		x := &MessageMediaContact{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaContact{})
 	case MessageMediaUnsupportedTypeID:
-		v = &MessageMediaUnsupported{}
+		x := &MessageMediaUnsupported{}
+		v, at = x, x
 	case MessageMediaDocumentTypeID:
-		v, size = &MessageMediaDocument{}, unsafe.Sizeof(MessageMediaDocument{})
+		x := &MessageMediaDocument{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaDocument{})
 	case MessageMediaWebPageTypeID:
-		v, size = &MessageMediaWebPage{}, unsafe.Sizeof(MessageMediaWebPage{})
+		x := &MessageMediaWebPage{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaWebPage{})
 	case MessageMediaVenueTypeID:
-		v, size = &MessageMediaVenue{}, unsafe.Sizeof(MessageMediaVenue{})
+		x := &MessageMediaVenue{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaVenue{})
 	case MessageMediaGameTypeID:
-		v, size = &MessageMediaGame{}, unsafe.Sizeof(MessageMediaGame{})
+		x := &MessageMediaGame{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaGame{})
 	case MessageMediaInvoiceTypeID:
-		v, size = &MessageMediaInvoice{}, unsafe.Sizeof(MessageMediaInvoice{})
+		x := &MessageMediaInvoice{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaInvoice{})
 	case MessageMediaGeoLiveTypeID:
-		v, size = &MessageMediaGeoLive{}, unsafe.Sizeof(MessageMediaGeoLive{})
+		x := &MessageMediaGeoLive{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaGeoLive{})
 	case MessageMediaPollTypeID:
-		v, size = &MessageMediaPoll{}, unsafe.Sizeof(MessageMediaPoll{})
+		x := &MessageMediaPoll{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaPoll{})
 	case MessageMediaDiceTypeID:
-		v, size = &MessageMediaDice{}, unsafe.Sizeof(MessageMediaDice{})
+		x := &MessageMediaDice{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaDice{})
 	case MessageMediaStoryTypeID:
-		v, size = &MessageMediaStory{}, unsafe.Sizeof(MessageMediaStory{})
+		x := &MessageMediaStory{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaStory{})
 	case MessageMediaGiveawayTypeID:
-		v, size = &MessageMediaGiveaway{}, unsafe.Sizeof(MessageMediaGiveaway{})
+		x := &MessageMediaGiveaway{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaGiveaway{})
 	case MessageMediaGiveawayResultsTypeID:
-		v, size = &MessageMediaGiveawayResults{}, unsafe.Sizeof(MessageMediaGiveawayResults{})
+		x := &MessageMediaGiveawayResults{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaGiveawayResults{})
 	case MessageMediaPaidMediaTypeID:
-		v, size = &MessageMediaPaidMedia{}, unsafe.Sizeof(MessageMediaPaidMedia{})
+		x := &MessageMediaPaidMedia{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaPaidMedia{})
 	case MessageMediaToDoTypeID:
-		v, size = &MessageMediaToDo{}, unsafe.Sizeof(MessageMediaToDo{})
+		x := &MessageMediaToDo{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaToDo{})
 	case MessageMediaVideoStreamTypeID:
-		v, size = &MessageMediaVideoStream{}, unsafe.Sizeof(MessageMediaVideoStream{})
+		x := &MessageMediaVideoStream{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaVideoStream{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageMedia"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -11771,27 +11785,9 @@ func DecodeMessagePeerVote(b *bin.Buffer) (MessagePeerVoteClass, error) {
 // decodeMessagePeerVote is DecodeMessagePeerVote for a value nested depth
 // levels deep.
 func decodeMessagePeerVote(d *tlrt.Decoder, depth int) (MessagePeerVoteClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagePeerVoteClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagePeerVoteTypeID:
-		v, size = &MessagePeerVote{}, unsafe.Sizeof(MessagePeerVote{})
-	case MessagePeerVoteInputOptionTypeID:
-		v, size = &MessagePeerVoteInputOption{}, unsafe.Sizeof(MessagePeerVoteInputOption{})
-	case MessagePeerVoteMultipleTypeID:
-		v, size = &MessagePeerVoteMultiple{}, unsafe.Sizeof(MessagePeerVoteMultiple{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "MessagePeerVote"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 285, depth)
+	c, _ := v.(MessagePeerVoteClass)
+	return c, err
 }
 
 // MessagePeerVote is the TL constructor messagePeerVote.
@@ -11823,30 +11819,32 @@ func (*MessagePeerVote) TypeName() string {
 func (*MessagePeerVote) messagePeerVoteClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagePeerVote) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1728, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagePeerVote) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1728, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagePeerVote) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2491, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagePeerVote) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2491, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagePeerVote) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1728, unsafe.Pointer(m), depth)
 }
 
 // MessagePeerVoteInputOption is the TL constructor messagePeerVoteInputOption.
@@ -11878,29 +11876,31 @@ func (*MessagePeerVoteInputOption) TypeName() string {
 func (*MessagePeerVoteInputOption) messagePeerVoteClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagePeerVoteInputOption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1070, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagePeerVoteInputOption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1070, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagePeerVoteInputOption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1781, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagePeerVoteInputOption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1781, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagePeerVoteInputOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1070, unsafe.Pointer(m), depth)
 }
 
 // MessagePeerVoteMultiple is the TL constructor messagePeerVoteMultiple.
@@ -11932,30 +11932,32 @@ func (*MessagePeerVoteMultiple) TypeName() string {
 func (*MessagePeerVoteMultiple) messagePeerVoteClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagePeerVoteMultiple) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 658, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagePeerVoteMultiple) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 658, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagePeerVoteMultiple) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1330, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagePeerVoteMultiple) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1330, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagePeerVoteMultiple) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 658, unsafe.Pointer(m), depth)
 }
 
 // MessageReplyHeaderClass is the TL type MessageReplyHeader: one of
@@ -11980,17 +11982,20 @@ func decodeMessageReplyHeader(d *tlrt.Decoder, depth int) (MessageReplyHeaderCla
 		return nil, err
 	}
 	var v MessageReplyHeaderClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessageReplyHeaderTypeID:
-		v, size = &MessageReplyHeader{}, unsafe.Sizeof(MessageReplyHeader{})
+		x := &MessageReplyHeader{}
+		v, at, size = x, x, unsafe.Sizeof(MessageReplyHeader{})
 	case MessageReplyStoryHeaderTypeID:
-		v, size = &MessageReplyStoryHeader{}, unsafe.Sizeof(MessageReplyStoryHeader{})
+		x := &MessageReplyStoryHeader{}
+		v, at, size = x, x, unsafe.Sizeof(MessageReplyStoryHeader{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageReplyHeader"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -12476,55 +12481,9 @@ func DecodeMessagesFilter(b *bin.Buffer) (MessagesFilterClass, error) {
 // decodeMessagesFilter is DecodeMessagesFilter for a value nested depth levels
 // deep.
 func decodeMessagesFilter(d *tlrt.Decoder, depth int) (MessagesFilterClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesFilterClass
-	switch id {
-	case InputMessagesFilterEmptyTypeID:
-		v = &InputMessagesFilterEmpty{}
-	case InputMessagesFilterPhotosTypeID:
-		v = &InputMessagesFilterPhotos{}
-	case InputMessagesFilterVideoTypeID:
-		v = &InputMessagesFilterVideo{}
-	case InputMessagesFilterPhotoVideoTypeID:
-		v = &InputMessagesFilterPhotoVideo{}
-	case InputMessagesFilterDocumentTypeID:
-		v = &InputMessagesFilterDocument{}
-	case InputMessagesFilterURLTypeID:
-		v = &InputMessagesFilterURL{}
-	case InputMessagesFilterGifTypeID:
-		v = &InputMessagesFilterGif{}
-	case InputMessagesFilterVoiceTypeID:
-		v = &InputMessagesFilterVoice{}
-	case InputMessagesFilterMusicTypeID:
-		v = &InputMessagesFilterMusic{}
-	case InputMessagesFilterChatPhotosTypeID:
-		v = &InputMessagesFilterChatPhotos{}
-	case InputMessagesFilterPhoneCallsTypeID:
-		v = tlrt.New[InputMessagesFilterPhoneCalls](d)
-	case InputMessagesFilterRoundVoiceTypeID:
-		v = &InputMessagesFilterRoundVoice{}
-	case InputMessagesFilterRoundVideoTypeID:
-		v = &InputMessagesFilterRoundVideo{}
-	case InputMessagesFilterMyMentionsTypeID:
-		v = &InputMessagesFilterMyMentions{}
-	case InputMessagesFilterGeoTypeID:
-		v = &InputMessagesFilterGeo{}
-	case InputMessagesFilterContactsTypeID:
-		v = &InputMessagesFilterContacts{}
-	case InputMessagesFilterPinnedTypeID:
-		v = &InputMessagesFilterPinned{}
-	case InputMessagesFilterPollTypeID:
-		v = &InputMessagesFilterPoll{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "MessagesFilter"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 117, depth)
+	c, _ := v.(MessagesFilterClass)
+	return c, err
 }
 
 // InputMessagesFilterEmpty is the TL constructor inputMessagesFilterEmpty.
@@ -12551,29 +12510,31 @@ func (*InputMessagesFilterEmpty) TypeName() string {
 func (*InputMessagesFilterEmpty) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 825, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 825, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1514, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1514, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 825, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterPhotos is the TL constructor inputMessagesFilterPhotos.
@@ -12600,29 +12561,31 @@ func (*InputMessagesFilterPhotos) TypeName() string {
 func (*InputMessagesFilterPhotos) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotos) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1379, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotos) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1379, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotos) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2115, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotos) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2115, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterPhotos) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1379, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterVideo is the TL constructor inputMessagesFilterVideo.
@@ -12649,29 +12612,31 @@ func (*InputMessagesFilterVideo) TypeName() string {
 func (*InputMessagesFilterVideo) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVideo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1487, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVideo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1487, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVideo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2232, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVideo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2232, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterVideo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1487, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterPhotoVideo is the TL constructor
@@ -12701,29 +12666,31 @@ func (*InputMessagesFilterPhotoVideo) TypeName() string {
 func (*InputMessagesFilterPhotoVideo) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotoVideo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 810, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotoVideo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 810, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotoVideo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1496, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotoVideo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1496, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterPhotoVideo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 810, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterDocument is the TL constructor
@@ -12752,29 +12719,31 @@ func (*InputMessagesFilterDocument) TypeName() string {
 func (*InputMessagesFilterDocument) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterDocument) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1475, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterDocument) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1475, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterDocument) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2220, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterDocument) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2220, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1475, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterURL is the TL constructor inputMessagesFilterUrl.
@@ -12801,29 +12770,31 @@ func (*InputMessagesFilterURL) TypeName() string {
 func (*InputMessagesFilterURL) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterURL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1165, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterURL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1165, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterURL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1884, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterURL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1884, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1165, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterGif is the TL constructor inputMessagesFilterGif.
@@ -12850,29 +12821,31 @@ func (*InputMessagesFilterGif) TypeName() string {
 func (*InputMessagesFilterGif) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGif) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2457, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGif) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2457, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGif) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3287, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGif) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3287, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterGif) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2457, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterVoice is the TL constructor inputMessagesFilterVoice.
@@ -12899,29 +12872,31 @@ func (*InputMessagesFilterVoice) TypeName() string {
 func (*InputMessagesFilterVoice) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVoice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 757, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVoice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 757, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVoice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1435, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVoice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1435, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterVoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 757, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterMusic is the TL constructor inputMessagesFilterMusic.
@@ -12948,29 +12923,31 @@ func (*InputMessagesFilterMusic) TypeName() string {
 func (*InputMessagesFilterMusic) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMusic) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 515, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMusic) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 515, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMusic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1166, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMusic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1166, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterMusic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 515, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterChatPhotos is the TL constructor
@@ -13000,29 +12977,31 @@ func (*InputMessagesFilterChatPhotos) TypeName() string {
 func (*InputMessagesFilterChatPhotos) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterChatPhotos) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 537, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterChatPhotos) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 537, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterChatPhotos) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1192, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterChatPhotos) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1192, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterChatPhotos) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 537, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterPhoneCalls is the TL constructor
@@ -13056,29 +13035,31 @@ func (*InputMessagesFilterPhoneCalls) TypeName() string {
 func (*InputMessagesFilterPhoneCalls) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhoneCalls) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1181, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhoneCalls) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1181, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhoneCalls) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1901, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhoneCalls) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1901, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterPhoneCalls) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1181, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterRoundVoice is the TL constructor
@@ -13108,29 +13089,31 @@ func (*InputMessagesFilterRoundVoice) TypeName() string {
 func (*InputMessagesFilterRoundVoice) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVoice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1128, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVoice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1128, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVoice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1845, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVoice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1845, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterRoundVoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1128, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterRoundVideo is the TL constructor
@@ -13160,29 +13143,31 @@ func (*InputMessagesFilterRoundVideo) TypeName() string {
 func (*InputMessagesFilterRoundVideo) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVideo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1709, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVideo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1709, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVideo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2469, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVideo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2469, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterRoundVideo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1709, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterMyMentions is the TL constructor
@@ -13212,29 +13197,31 @@ func (*InputMessagesFilterMyMentions) TypeName() string {
 func (*InputMessagesFilterMyMentions) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMyMentions) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1856, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMyMentions) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1856, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMyMentions) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2633, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMyMentions) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2633, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterMyMentions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1856, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterGeo is the TL constructor inputMessagesFilterGeo.
@@ -13261,29 +13248,31 @@ func (*InputMessagesFilterGeo) TypeName() string {
 func (*InputMessagesFilterGeo) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGeo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2198, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGeo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2198, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGeo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3014, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGeo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3014, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterGeo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2198, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterContacts is the TL constructor
@@ -13312,29 +13301,31 @@ func (*InputMessagesFilterContacts) TypeName() string {
 func (*InputMessagesFilterContacts) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterContacts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2122, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterContacts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2122, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterContacts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2931, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterContacts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2931, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterContacts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2122, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterPinned is the TL constructor inputMessagesFilterPinned.
@@ -13361,29 +13352,31 @@ func (*InputMessagesFilterPinned) TypeName() string {
 func (*InputMessagesFilterPinned) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPinned) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 254, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPinned) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 254, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPinned) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 869, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPinned) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 869, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterPinned) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 254, unsafe.Pointer(m), depth)
 }
 
 // InputMessagesFilterPoll is the TL constructor inputMessagesFilterPoll.
@@ -13410,29 +13403,31 @@ func (*InputMessagesFilterPoll) TypeName() string {
 func (*InputMessagesFilterPoll) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPoll) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2397, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPoll) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2397, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPoll) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3226, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPoll) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3226, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterPoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2397, unsafe.Pointer(m), depth)
 }
 
 // MaskCoords is the TL constructor maskCoords.
@@ -13461,29 +13456,31 @@ func (*MaskCoords) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MaskCoords) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1640, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MaskCoords) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1640, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MaskCoords) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2400, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MaskCoords) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2400, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MaskCoords) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1640, unsafe.Pointer(m), depth)
 }
 
 // MediaAreaCoordinates is the TL constructor mediaAreaCoordinates.
@@ -13540,29 +13537,31 @@ func (m *MediaAreaCoordinates) ClearRadius() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaCoordinates) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1975, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaCoordinates) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1975, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaCoordinates) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2763, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MediaAreaCoordinates) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2763, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MediaAreaCoordinates) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1975, unsafe.Pointer(m), depth)
 }
 
 // MessageFwdHeader is the TL constructor messageFwdHeader.
@@ -13954,30 +13953,32 @@ func (*MessagePeerReaction) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagePeerReaction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1291, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagePeerReaction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1291, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagePeerReaction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2018, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagePeerReaction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2018, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagePeerReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1291, unsafe.Pointer(m), depth)
 }
 
 // MessageRange is the TL constructor messageRange.
@@ -14004,29 +14005,31 @@ func (*MessageRange) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageRange) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 102, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageRange) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 102, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageRange) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 696, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageRange) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 696, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageRange) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 102, unsafe.Pointer(m), depth)
 }
 
 // MessageReactions is the TL constructor messageReactions.
@@ -14242,29 +14245,31 @@ func (*MessageReactor) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageReactor) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 704, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageReactor) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 704, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageReactor) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1377, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageReactor) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1377, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageReactor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 704, unsafe.Pointer(m), depth)
 }
 
 // MessageReplies is the TL constructor messageReplies.
@@ -14525,30 +14530,32 @@ func (*MessageReportOption) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageReportOption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1117, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageReportOption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1117, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageReportOption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1833, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageReportOption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1833, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageReportOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1117, unsafe.Pointer(m), depth)
 }
 
 // MessageViews is the TL constructor messageViews.
@@ -14620,29 +14627,31 @@ func (m *MessageViews) ClearForwards() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageViews) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 654, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageViews) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 654, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageViews) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1325, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageViews) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1325, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageViews) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 654, unsafe.Pointer(m), depth)
 }
 
 // MissingInvitee is the TL constructor missingInvitee.
@@ -14672,29 +14681,31 @@ func (*MissingInvitee) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MissingInvitee) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 908, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MissingInvitee) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 908, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MissingInvitee) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1606, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MissingInvitee) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1606, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MissingInvitee) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 908, unsafe.Pointer(m), depth)
 }
 
 // MyBoost is the TL constructor myBoost.
@@ -14751,27 +14762,29 @@ func (m *MyBoost) ClearCooldownUntilDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MyBoost) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1880, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MyBoost) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1880, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MyBoost) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2659, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MyBoost) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2659, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MyBoost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1880, unsafe.Pointer(m), depth)
 }

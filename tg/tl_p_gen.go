@@ -35,99 +35,9 @@ func DecodePageBlock(b *bin.Buffer) (PageBlockClass, error) {
 
 // decodePageBlock is DecodePageBlock for a value nested depth levels deep.
 func decodePageBlock(d *tlrt.Decoder, depth int) (PageBlockClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PageBlockClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PageBlockUnsupportedTypeID:
-		v = &PageBlockUnsupported{}
-	case PageBlockTitleTypeID:
-		v, size = &PageBlockTitle{}, unsafe.Sizeof(PageBlockTitle{})
-	case PageBlockSubtitleTypeID:
-		v, size = &PageBlockSubtitle{}, unsafe.Sizeof(PageBlockSubtitle{})
-	case PageBlockAuthorDateTypeID:
-		v, size = &PageBlockAuthorDate{}, unsafe.Sizeof(PageBlockAuthorDate{})
-	case PageBlockHeaderTypeID:
-		v, size = &PageBlockHeader{}, unsafe.Sizeof(PageBlockHeader{})
-	case PageBlockSubheaderTypeID:
-		v, size = &PageBlockSubheader{}, unsafe.Sizeof(PageBlockSubheader{})
-	case PageBlockParagraphTypeID:
-		v, size = &PageBlockParagraph{}, unsafe.Sizeof(PageBlockParagraph{})
-	case PageBlockPreformattedTypeID:
-		v, size = &PageBlockPreformatted{}, unsafe.Sizeof(PageBlockPreformatted{})
-	case PageBlockFooterTypeID:
-		v, size = &PageBlockFooter{}, unsafe.Sizeof(PageBlockFooter{})
-	case PageBlockDividerTypeID:
-		v = &PageBlockDivider{}
-	case PageBlockAnchorTypeID:
-		v, size = &PageBlockAnchor{}, unsafe.Sizeof(PageBlockAnchor{})
-	case PageBlockListTypeID:
-		v, size = &PageBlockList{}, unsafe.Sizeof(PageBlockList{})
-	case PageBlockBlockquoteTypeID:
-		v, size = &PageBlockBlockquote{}, unsafe.Sizeof(PageBlockBlockquote{})
-	case PageBlockPullquoteTypeID:
-		v, size = &PageBlockPullquote{}, unsafe.Sizeof(PageBlockPullquote{})
-	case PageBlockPhotoTypeID:
-		v, size = &PageBlockPhoto{}, unsafe.Sizeof(PageBlockPhoto{})
-	case PageBlockVideoTypeID:
-		v, size = &PageBlockVideo{}, unsafe.Sizeof(PageBlockVideo{})
-	case PageBlockCoverTypeID:
-		v, size = &PageBlockCover{}, unsafe.Sizeof(PageBlockCover{})
-	case PageBlockEmbedTypeID:
-		v, size = &PageBlockEmbed{}, unsafe.Sizeof(PageBlockEmbed{})
-	case PageBlockEmbedPostTypeID:
-		v, size = &PageBlockEmbedPost{}, unsafe.Sizeof(PageBlockEmbedPost{})
-	case PageBlockCollageTypeID:
-		v, size = &PageBlockCollage{}, unsafe.Sizeof(PageBlockCollage{})
-	case PageBlockSlideshowTypeID:
-		v, size = &PageBlockSlideshow{}, unsafe.Sizeof(PageBlockSlideshow{})
-	case PageBlockChannelTypeID:
-		v, size = &PageBlockChannel{}, unsafe.Sizeof(PageBlockChannel{})
-	case PageBlockAudioTypeID:
-		v, size = &PageBlockAudio{}, unsafe.Sizeof(PageBlockAudio{})
-	case PageBlockKickerTypeID:
-		v, size = &PageBlockKicker{}, unsafe.Sizeof(PageBlockKicker{})
-	case PageBlockTableTypeID:
-		v, size = &PageBlockTable{}, unsafe.Sizeof(PageBlockTable{})
-	case PageBlockOrderedListTypeID:
-		v, size = &PageBlockOrderedList{}, unsafe.Sizeof(PageBlockOrderedList{})
-	case PageBlockDetailsTypeID:
-		v, size = &PageBlockDetails{}, unsafe.Sizeof(PageBlockDetails{})
-	case PageBlockRelatedArticlesTypeID:
-		v, size = &PageBlockRelatedArticles{}, unsafe.Sizeof(PageBlockRelatedArticles{})
-	case PageBlockMapTypeID:
-		v, size = &PageBlockMap{}, unsafe.Sizeof(PageBlockMap{})
-	case PageBlockHeading1TypeID:
-		v, size = &PageBlockHeading1{}, unsafe.Sizeof(PageBlockHeading1{})
-	case PageBlockHeading2TypeID:
-		v, size = &PageBlockHeading2{}, unsafe.Sizeof(PageBlockHeading2{})
-	case PageBlockHeading3TypeID:
-		v, size = &PageBlockHeading3{}, unsafe.Sizeof(PageBlockHeading3{})
-	case PageBlockHeading4TypeID:
-		v, size = &PageBlockHeading4{}, unsafe.Sizeof(PageBlockHeading4{})
-	case PageBlockHeading5TypeID:
-		v, size = &PageBlockHeading5{}, unsafe.Sizeof(PageBlockHeading5{})
-	case PageBlockHeading6TypeID:
-		v, size = &PageBlockHeading6{}, unsafe.Sizeof(PageBlockHeading6{})
-	case PageBlockMathTypeID:
-		v, size = &PageBlockMath{}, unsafe.Sizeof(PageBlockMath{})
-	case PageBlockThinkingTypeID:
-		v, size = &PageBlockThinking{}, unsafe.Sizeof(PageBlockThinking{})
-	case InputPageBlockMapTypeID:
-		v, size = &InputPageBlockMap{}, unsafe.Sizeof(InputPageBlockMap{})
-	case PageBlockBlockquoteBlocksTypeID:
-		v, size = &PageBlockBlockquoteBlocks{}, unsafe.Sizeof(PageBlockBlockquoteBlocks{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PageBlock"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 35, depth)
+	c, _ := v.(PageBlockClass)
+	return c, err
 }
 
 // PageBlockUnsupported is the TL constructor pageBlockUnsupported.
@@ -154,29 +64,31 @@ func (*PageBlockUnsupported) TypeName() string {
 func (*PageBlockUnsupported) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockUnsupported) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 168, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockUnsupported) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 168, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockUnsupported) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 774, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PageBlockUnsupported) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 774, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockUnsupported) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 168, unsafe.Pointer(m), depth)
 }
 
 // PageBlockTitle is the TL constructor pageBlockTitle.
@@ -205,30 +117,32 @@ func (*PageBlockTitle) TypeName() string {
 func (*PageBlockTitle) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockTitle) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1033, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockTitle) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1033, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockTitle) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1740, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockTitle) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1740, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockTitle) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1033, unsafe.Pointer(m), depth)
 }
 
 // PageBlockSubtitle is the TL constructor pageBlockSubtitle.
@@ -257,30 +171,32 @@ func (*PageBlockSubtitle) TypeName() string {
 func (*PageBlockSubtitle) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockSubtitle) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1326, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockSubtitle) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1326, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockSubtitle) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2057, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockSubtitle) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2057, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockSubtitle) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1326, unsafe.Pointer(m), depth)
 }
 
 // PageBlockAuthorDate is the TL constructor pageBlockAuthorDate.
@@ -311,30 +227,32 @@ func (*PageBlockAuthorDate) TypeName() string {
 func (*PageBlockAuthorDate) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockAuthorDate) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1770, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockAuthorDate) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1770, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockAuthorDate) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2538, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockAuthorDate) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2538, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockAuthorDate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1770, unsafe.Pointer(m), depth)
 }
 
 // PageBlockHeader is the TL constructor pageBlockHeader.
@@ -363,30 +281,32 @@ func (*PageBlockHeader) TypeName() string {
 func (*PageBlockHeader) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockHeader) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1831, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockHeader) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1831, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockHeader) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2604, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockHeader) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2604, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockHeader) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1831, unsafe.Pointer(m), depth)
 }
 
 // PageBlockSubheader is the TL constructor pageBlockSubheader.
@@ -415,30 +335,32 @@ func (*PageBlockSubheader) TypeName() string {
 func (*PageBlockSubheader) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockSubheader) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2303, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockSubheader) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2303, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockSubheader) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3126, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockSubheader) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3126, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockSubheader) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2303, unsafe.Pointer(m), depth)
 }
 
 // PageBlockParagraph is the TL constructor pageBlockParagraph.
@@ -467,30 +389,32 @@ func (*PageBlockParagraph) TypeName() string {
 func (*PageBlockParagraph) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockParagraph) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 661, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockParagraph) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 661, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockParagraph) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1333, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockParagraph) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1333, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockParagraph) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 661, unsafe.Pointer(m), depth)
 }
 
 // PageBlockPreformatted is the TL constructor pageBlockPreformatted.
@@ -521,30 +445,32 @@ func (*PageBlockPreformatted) TypeName() string {
 func (*PageBlockPreformatted) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockPreformatted) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1838, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockPreformatted) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1838, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockPreformatted) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2613, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockPreformatted) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2613, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockPreformatted) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1838, unsafe.Pointer(m), depth)
 }
 
 // PageBlockFooter is the TL constructor pageBlockFooter.
@@ -573,30 +499,32 @@ func (*PageBlockFooter) TypeName() string {
 func (*PageBlockFooter) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockFooter) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 673, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockFooter) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 673, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockFooter) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1345, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockFooter) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1345, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockFooter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 673, unsafe.Pointer(m), depth)
 }
 
 // PageBlockDivider is the TL constructor pageBlockDivider.
@@ -623,29 +551,31 @@ func (*PageBlockDivider) TypeName() string {
 func (*PageBlockDivider) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockDivider) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2072, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockDivider) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2072, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockDivider) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2877, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PageBlockDivider) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2877, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockDivider) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2072, unsafe.Pointer(m), depth)
 }
 
 // PageBlockAnchor is the TL constructor pageBlockAnchor.
@@ -674,30 +604,32 @@ func (*PageBlockAnchor) TypeName() string {
 func (*PageBlockAnchor) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockAnchor) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1968, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockAnchor) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1968, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockAnchor) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2756, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockAnchor) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2756, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockAnchor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1968, unsafe.Pointer(m), depth)
 }
 
 // PageBlockList is the TL constructor pageBlockList.
@@ -726,30 +658,32 @@ func (*PageBlockList) TypeName() string {
 func (*PageBlockList) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockList) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2170, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockList) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2170, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockList) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2983, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockList) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2983, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2170, unsafe.Pointer(m), depth)
 }
 
 // PageBlockBlockquote is the TL constructor pageBlockBlockquote.
@@ -779,30 +713,32 @@ func (*PageBlockBlockquote) TypeName() string {
 func (*PageBlockBlockquote) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockBlockquote) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 359, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockBlockquote) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 359, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockBlockquote) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 985, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockBlockquote) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 985, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockBlockquote) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 359, unsafe.Pointer(m), depth)
 }
 
 // PageBlockPullquote is the TL constructor pageBlockPullquote.
@@ -832,30 +768,32 @@ func (*PageBlockPullquote) TypeName() string {
 func (*PageBlockPullquote) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockPullquote) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 734, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockPullquote) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 734, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockPullquote) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1412, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockPullquote) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1412, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockPullquote) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 734, unsafe.Pointer(m), depth)
 }
 
 // PageBlockPhoto is the TL constructor pageBlockPhoto.
@@ -936,30 +874,32 @@ func (m *PageBlockPhoto) ClearWebpageID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockPhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 205, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockPhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 205, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockPhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 813, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockPhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 813, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 205, unsafe.Pointer(m), depth)
 }
 
 // PageBlockVideo is the TL constructor pageBlockVideo.
@@ -994,30 +934,32 @@ func (*PageBlockVideo) TypeName() string {
 func (*PageBlockVideo) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockVideo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1144, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockVideo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1144, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockVideo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1862, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockVideo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1862, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockVideo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1144, unsafe.Pointer(m), depth)
 }
 
 // PageBlockCover is the TL constructor pageBlockCover.
@@ -1046,30 +988,32 @@ func (*PageBlockCover) TypeName() string {
 func (*PageBlockCover) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockCover) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 536, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockCover) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 536, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockCover) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1191, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockCover) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1191, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockCover) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 536, unsafe.Pointer(m), depth)
 }
 
 // PageBlockEmbed is the TL constructor pageBlockEmbed.
@@ -1209,30 +1153,32 @@ func (m *PageBlockEmbed) ClearH() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockEmbed) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1579, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockEmbed) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1579, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockEmbed) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2334, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockEmbed) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2334, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockEmbed) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1579, unsafe.Pointer(m), depth)
 }
 
 // PageBlockEmbedPost is the TL constructor pageBlockEmbedPost.
@@ -1269,30 +1215,32 @@ func (*PageBlockEmbedPost) TypeName() string {
 func (*PageBlockEmbedPost) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockEmbedPost) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2320, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockEmbedPost) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2320, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockEmbedPost) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3144, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockEmbedPost) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3144, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockEmbedPost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2320, unsafe.Pointer(m), depth)
 }
 
 // PageBlockCollage is the TL constructor pageBlockCollage.
@@ -1323,30 +1271,32 @@ func (*PageBlockCollage) TypeName() string {
 func (*PageBlockCollage) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockCollage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 940, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockCollage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 940, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockCollage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1640, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockCollage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1640, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockCollage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 940, unsafe.Pointer(m), depth)
 }
 
 // PageBlockSlideshow is the TL constructor pageBlockSlideshow.
@@ -1377,30 +1327,32 @@ func (*PageBlockSlideshow) TypeName() string {
 func (*PageBlockSlideshow) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockSlideshow) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 25, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockSlideshow) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 25, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockSlideshow) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 604, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockSlideshow) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 604, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockSlideshow) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 25, unsafe.Pointer(m), depth)
 }
 
 // PageBlockChannel is the TL constructor pageBlockChannel.
@@ -1429,30 +1381,32 @@ func (*PageBlockChannel) TypeName() string {
 func (*PageBlockChannel) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockChannel) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2282, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockChannel) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2282, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockChannel) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3102, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockChannel) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3102, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockChannel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2282, unsafe.Pointer(m), depth)
 }
 
 // PageBlockAudio is the TL constructor pageBlockAudio.
@@ -1482,30 +1436,32 @@ func (*PageBlockAudio) TypeName() string {
 func (*PageBlockAudio) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockAudio) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1179, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockAudio) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1179, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockAudio) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1899, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockAudio) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1899, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockAudio) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1179, unsafe.Pointer(m), depth)
 }
 
 // PageBlockKicker is the TL constructor pageBlockKicker.
@@ -1534,30 +1490,32 @@ func (*PageBlockKicker) TypeName() string {
 func (*PageBlockKicker) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockKicker) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 282, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockKicker) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 282, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockKicker) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 900, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockKicker) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 900, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockKicker) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 282, unsafe.Pointer(m), depth)
 }
 
 // PageBlockTable is the TL constructor pageBlockTable.
@@ -1592,30 +1550,32 @@ func (*PageBlockTable) TypeName() string {
 func (*PageBlockTable) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockTable) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1825, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockTable) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1825, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockTable) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2598, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockTable) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2598, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockTable) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1825, unsafe.Pointer(m), depth)
 }
 
 // PageBlockOrderedList is the TL constructor pageBlockOrderedList.
@@ -1692,30 +1652,32 @@ func (m *PageBlockOrderedList) ClearType() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockOrderedList) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 303, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockOrderedList) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 303, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockOrderedList) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 923, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockOrderedList) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 923, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockOrderedList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 303, unsafe.Pointer(m), depth)
 }
 
 // PageBlockDetails is the TL constructor pageBlockDetails.
@@ -1748,30 +1710,32 @@ func (*PageBlockDetails) TypeName() string {
 func (*PageBlockDetails) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockDetails) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1084, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockDetails) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1084, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockDetails) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1796, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockDetails) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1796, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockDetails) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1084, unsafe.Pointer(m), depth)
 }
 
 // PageBlockRelatedArticles is the TL constructor pageBlockRelatedArticles.
@@ -1802,30 +1766,32 @@ func (*PageBlockRelatedArticles) TypeName() string {
 func (*PageBlockRelatedArticles) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockRelatedArticles) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 194, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockRelatedArticles) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 194, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockRelatedArticles) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 801, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockRelatedArticles) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 801, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockRelatedArticles) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 194, unsafe.Pointer(m), depth)
 }
 
 // PageBlockMap is the TL constructor pageBlockMap.
@@ -1859,30 +1825,32 @@ func (*PageBlockMap) TypeName() string {
 func (*PageBlockMap) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockMap) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1535, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockMap) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1535, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockMap) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2288, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockMap) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2288, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockMap) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1535, unsafe.Pointer(m), depth)
 }
 
 // PageBlockHeading1 is the TL constructor pageBlockHeading1.
@@ -1911,30 +1879,32 @@ func (*PageBlockHeading1) TypeName() string {
 func (*PageBlockHeading1) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockHeading1) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1775, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockHeading1) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1775, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockHeading1) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2543, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockHeading1) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2543, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockHeading1) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1775, unsafe.Pointer(m), depth)
 }
 
 // PageBlockHeading2 is the TL constructor pageBlockHeading2.
@@ -1963,30 +1933,32 @@ func (*PageBlockHeading2) TypeName() string {
 func (*PageBlockHeading2) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockHeading2) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 85, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockHeading2) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 85, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockHeading2) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 677, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockHeading2) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 677, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockHeading2) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 85, unsafe.Pointer(m), depth)
 }
 
 // PageBlockHeading3 is the TL constructor pageBlockHeading3.
@@ -2015,30 +1987,32 @@ func (*PageBlockHeading3) TypeName() string {
 func (*PageBlockHeading3) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockHeading3) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 957, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockHeading3) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 957, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockHeading3) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1658, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockHeading3) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1658, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockHeading3) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 957, unsafe.Pointer(m), depth)
 }
 
 // PageBlockHeading4 is the TL constructor pageBlockHeading4.
@@ -2067,30 +2041,32 @@ func (*PageBlockHeading4) TypeName() string {
 func (*PageBlockHeading4) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockHeading4) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1708, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockHeading4) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1708, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockHeading4) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2468, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockHeading4) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2468, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockHeading4) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1708, unsafe.Pointer(m), depth)
 }
 
 // PageBlockHeading5 is the TL constructor pageBlockHeading5.
@@ -2119,30 +2095,32 @@ func (*PageBlockHeading5) TypeName() string {
 func (*PageBlockHeading5) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockHeading5) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2081, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockHeading5) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2081, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockHeading5) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2886, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockHeading5) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2886, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockHeading5) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2081, unsafe.Pointer(m), depth)
 }
 
 // PageBlockHeading6 is the TL constructor pageBlockHeading6.
@@ -2171,30 +2149,32 @@ func (*PageBlockHeading6) TypeName() string {
 func (*PageBlockHeading6) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockHeading6) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 960, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockHeading6) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 960, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockHeading6) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1661, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockHeading6) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1661, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockHeading6) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 960, unsafe.Pointer(m), depth)
 }
 
 // PageBlockMath is the TL constructor pageBlockMath.
@@ -2223,30 +2203,32 @@ func (*PageBlockMath) TypeName() string {
 func (*PageBlockMath) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockMath) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 837, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockMath) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 837, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockMath) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1528, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockMath) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1528, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockMath) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 837, unsafe.Pointer(m), depth)
 }
 
 // PageBlockThinking is the TL constructor pageBlockThinking.
@@ -2275,30 +2257,32 @@ func (*PageBlockThinking) TypeName() string {
 func (*PageBlockThinking) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockThinking) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 553, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockThinking) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 553, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockThinking) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1209, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockThinking) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1209, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockThinking) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 553, unsafe.Pointer(m), depth)
 }
 
 // InputPageBlockMap is the TL constructor inputPageBlockMap.
@@ -2332,30 +2316,32 @@ func (*InputPageBlockMap) TypeName() string {
 func (*InputPageBlockMap) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPageBlockMap) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 815, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPageBlockMap) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 815, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPageBlockMap) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1502, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPageBlockMap) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1502, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPageBlockMap) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 815, unsafe.Pointer(m), depth)
 }
 
 // PageBlockBlockquoteBlocks is the TL constructor pageBlockBlockquoteBlocks.
@@ -2386,30 +2372,32 @@ func (*PageBlockBlockquoteBlocks) TypeName() string {
 func (*PageBlockBlockquoteBlocks) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockBlockquoteBlocks) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 131, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockBlockquoteBlocks) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 131, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockBlockquoteBlocks) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 728, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockBlockquoteBlocks) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 728, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockBlockquoteBlocks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 131, unsafe.Pointer(m), depth)
 }
 
 // PageListItemClass is the TL type PageListItem: one of PageListItemText,
@@ -2429,25 +2417,9 @@ func DecodePageListItem(b *bin.Buffer) (PageListItemClass, error) {
 // decodePageListItem is DecodePageListItem for a value nested depth levels
 // deep.
 func decodePageListItem(d *tlrt.Decoder, depth int) (PageListItemClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PageListItemClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PageListItemTextTypeID:
-		v, size = &PageListItemText{}, unsafe.Sizeof(PageListItemText{})
-	case PageListItemBlocksTypeID:
-		v, size = &PageListItemBlocks{}, unsafe.Sizeof(PageListItemBlocks{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PageListItem"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 534, depth)
+	c, _ := v.(PageListItemClass)
+	return c, err
 }
 
 // PageListItemText is the TL constructor pageListItemText.
@@ -2480,30 +2452,32 @@ func (*PageListItemText) TypeName() string {
 func (*PageListItemText) pageListItemClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageListItemText) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 435, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageListItemText) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 435, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageListItemText) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1074, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageListItemText) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1074, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageListItemText) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 435, unsafe.Pointer(m), depth)
 }
 
 // PageListItemBlocks is the TL constructor pageListItemBlocks.
@@ -2536,30 +2510,32 @@ func (*PageListItemBlocks) TypeName() string {
 func (*PageListItemBlocks) pageListItemClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageListItemBlocks) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 920, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageListItemBlocks) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 920, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageListItemBlocks) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1618, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageListItemBlocks) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1618, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageListItemBlocks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 920, unsafe.Pointer(m), depth)
 }
 
 // PageListOrderedItemClass is the TL type PageListOrderedItem: one of
@@ -2579,25 +2555,9 @@ func DecodePageListOrderedItem(b *bin.Buffer) (PageListOrderedItemClass, error) 
 // decodePageListOrderedItem is DecodePageListOrderedItem for a value nested
 // depth levels deep.
 func decodePageListOrderedItem(d *tlrt.Decoder, depth int) (PageListOrderedItemClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PageListOrderedItemClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PageListOrderedItemTextTypeID:
-		v, size = &PageListOrderedItemText{}, unsafe.Sizeof(PageListOrderedItemText{})
-	case PageListOrderedItemBlocksTypeID:
-		v, size = &PageListOrderedItemBlocks{}, unsafe.Sizeof(PageListOrderedItemBlocks{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PageListOrderedItem"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 182, depth)
+	c, _ := v.(PageListOrderedItemClass)
+	return c, err
 }
 
 // PageListOrderedItemText is the TL constructor pageListOrderedItemText.
@@ -2695,30 +2655,32 @@ func (m *PageListOrderedItemText) ClearType() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageListOrderedItemText) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 183, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageListOrderedItemText) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 183, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageListOrderedItemText) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 789, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageListOrderedItemText) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 789, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageListOrderedItemText) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 183, unsafe.Pointer(m), depth)
 }
 
 // PageListOrderedItemBlocks is the TL constructor pageListOrderedItemBlocks.
@@ -2816,30 +2778,32 @@ func (m *PageListOrderedItemBlocks) ClearType() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageListOrderedItemBlocks) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1325, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageListOrderedItemBlocks) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1325, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageListOrderedItemBlocks) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2056, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageListOrderedItemBlocks) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2056, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageListOrderedItemBlocks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1325, unsafe.Pointer(m), depth)
 }
 
 // PaidReactionPrivacyClass is the TL type PaidReactionPrivacy: one of
@@ -2860,27 +2824,9 @@ func DecodePaidReactionPrivacy(b *bin.Buffer) (PaidReactionPrivacyClass, error) 
 // decodePaidReactionPrivacy is DecodePaidReactionPrivacy for a value nested
 // depth levels deep.
 func decodePaidReactionPrivacy(d *tlrt.Decoder, depth int) (PaidReactionPrivacyClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PaidReactionPrivacyClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PaidReactionPrivacyDefaultTypeID:
-		v = &PaidReactionPrivacyDefault{}
-	case PaidReactionPrivacyAnonymousTypeID:
-		v = &PaidReactionPrivacyAnonymous{}
-	case PaidReactionPrivacyPeerTypeID:
-		v, size = &PaidReactionPrivacyPeer{}, unsafe.Sizeof(PaidReactionPrivacyPeer{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PaidReactionPrivacy"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 277, depth)
+	c, _ := v.(PaidReactionPrivacyClass)
+	return c, err
 }
 
 // PaidReactionPrivacyDefault is the TL constructor paidReactionPrivacyDefault.
@@ -2908,29 +2854,31 @@ func (*PaidReactionPrivacyDefault) TypeName() string {
 func (*PaidReactionPrivacyDefault) paidReactionPrivacyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyDefault) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 310, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyDefault) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 310, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyDefault) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 930, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyDefault) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 930, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaidReactionPrivacyDefault) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 310, unsafe.Pointer(m), depth)
 }
 
 // PaidReactionPrivacyAnonymous is the TL constructor
@@ -2959,29 +2907,31 @@ func (*PaidReactionPrivacyAnonymous) TypeName() string {
 func (*PaidReactionPrivacyAnonymous) paidReactionPrivacyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyAnonymous) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 296, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyAnonymous) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 296, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyAnonymous) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 915, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyAnonymous) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 915, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaidReactionPrivacyAnonymous) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 296, unsafe.Pointer(m), depth)
 }
 
 // PaidReactionPrivacyPeer is the TL constructor paidReactionPrivacyPeer.
@@ -3011,29 +2961,31 @@ func (*PaidReactionPrivacyPeer) TypeName() string {
 func (*PaidReactionPrivacyPeer) paidReactionPrivacyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2088, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2088, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2893, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2893, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaidReactionPrivacyPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2088, unsafe.Pointer(m), depth)
 }
 
 // PasswordKdfAlgoClass is the TL type PasswordKdfAlgo: one of
@@ -3054,25 +3006,9 @@ func DecodePasswordKdfAlgo(b *bin.Buffer) (PasswordKdfAlgoClass, error) {
 // decodePasswordKdfAlgo is DecodePasswordKdfAlgo for a value nested depth
 // levels deep.
 func decodePasswordKdfAlgo(d *tlrt.Decoder, depth int) (PasswordKdfAlgoClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PasswordKdfAlgoClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PasswordKdfAlgoUnknownTypeID:
-		v = &PasswordKdfAlgoUnknown{}
-	case PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID:
-		v, size = &PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow{}, unsafe.Sizeof(PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PasswordKdfAlgo"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 434, depth)
+	c, _ := v.(PasswordKdfAlgoClass)
+	return c, err
 }
 
 // PasswordKdfAlgoUnknown is the TL constructor passwordKdfAlgoUnknown.
@@ -3099,29 +3035,31 @@ func (*PasswordKdfAlgoUnknown) TypeName() string {
 func (*PasswordKdfAlgoUnknown) passwordKdfAlgoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PasswordKdfAlgoUnknown) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2011, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PasswordKdfAlgoUnknown) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2011, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PasswordKdfAlgoUnknown) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2806, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PasswordKdfAlgoUnknown) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2806, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PasswordKdfAlgoUnknown) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2011, unsafe.Pointer(m), depth)
 }
 
 // PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow is the TL
@@ -3162,30 +3100,32 @@ func (*PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) TypeNa
 func (*PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) passwordKdfAlgoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 539, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 539, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1194, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1194, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 539, unsafe.Pointer(m), depth)
 }
 
 // PeerClass is the TL type Peer: one of PeerUser, PeerChat, PeerChannel.
@@ -3208,17 +3148,21 @@ func decodePeer(d *tlrt.Decoder, depth int) (PeerClass, error) {
 		return nil, err
 	}
 	var v PeerClass
+	var at tlrt.DecoderAt
 	switch id {
 	case PeerUserTypeID:
-		v = tlrt.New[PeerUser](d)
+		x := tlrt.New[PeerUser](d)
+		v, at = x, x
 	case PeerChatTypeID:
-		v = tlrt.New[PeerChat](d)
+		x := tlrt.New[PeerChat](d)
+		v, at = x, x
 	case PeerChannelTypeID:
-		v = tlrt.New[PeerChannel](d)
+		x := tlrt.New[PeerChannel](d)
+		v, at = x, x
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Peer"}
 	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3464,19 +3408,23 @@ func decodePeerColor(d *tlrt.Decoder, depth int) (PeerColorClass, error) {
 		return nil, err
 	}
 	var v PeerColorClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PeerColorTypeID:
-		v = tlrt.New[PeerColor](d)
+		x := tlrt.New[PeerColor](d)
+		v, at = x, x
 	case PeerColorCollectibleTypeID:
-		v, size = &PeerColorCollectible{}, unsafe.Sizeof(PeerColorCollectible{})
+		x := &PeerColorCollectible{}
+		v, at, size = x, x, unsafe.Sizeof(PeerColorCollectible{})
 	case InputPeerColorCollectibleTypeID:
-		v = tlrt.New[InputPeerColorCollectible](d)
+		x := tlrt.New[InputPeerColorCollectible](d)
+		v, at = x, x
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PeerColor"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3898,25 +3846,9 @@ func DecodePeerLocated(b *bin.Buffer) (PeerLocatedClass, error) {
 
 // decodePeerLocated is DecodePeerLocated for a value nested depth levels deep.
 func decodePeerLocated(d *tlrt.Decoder, depth int) (PeerLocatedClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PeerLocatedClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PeerLocatedTypeID:
-		v, size = &PeerLocated{}, unsafe.Sizeof(PeerLocated{})
-	case PeerSelfLocatedTypeID:
-		v = tlrt.New[PeerSelfLocated](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PeerLocated"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 476, depth)
+	c, _ := v.(PeerLocatedClass)
+	return c, err
 }
 
 // PeerLocated is the TL constructor peerLocated.
@@ -3947,29 +3879,31 @@ func (*PeerLocated) TypeName() string {
 func (*PeerLocated) peerLocatedClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PeerLocated) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1927, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PeerLocated) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1927, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PeerLocated) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2714, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PeerLocated) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2714, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PeerLocated) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1927, unsafe.Pointer(m), depth)
 }
 
 // PeerSelfLocated is the TL constructor peerSelfLocated.
@@ -3998,29 +3932,31 @@ func (*PeerSelfLocated) TypeName() string {
 func (*PeerSelfLocated) peerLocatedClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PeerSelfLocated) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2384, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PeerSelfLocated) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2384, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PeerSelfLocated) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3211, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PeerSelfLocated) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3211, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PeerSelfLocated) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2384, unsafe.Pointer(m), depth)
 }
 
 // PhoneCallClass is the TL type PhoneCall: one of PhoneCallEmpty,
@@ -4040,33 +3976,9 @@ func DecodePhoneCall(b *bin.Buffer) (PhoneCallClass, error) {
 
 // decodePhoneCall is DecodePhoneCall for a value nested depth levels deep.
 func decodePhoneCall(d *tlrt.Decoder, depth int) (PhoneCallClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PhoneCallClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PhoneCallEmptyTypeID:
-		v = tlrt.New[PhoneCallEmpty](d)
-	case PhoneCallWaitingTypeID:
-		v, size = &PhoneCallWaiting{}, unsafe.Sizeof(PhoneCallWaiting{})
-	case PhoneCallRequestedTypeID:
-		v, size = &PhoneCallRequested{}, unsafe.Sizeof(PhoneCallRequested{})
-	case PhoneCallAcceptedTypeID:
-		v, size = &PhoneCallAccepted{}, unsafe.Sizeof(PhoneCallAccepted{})
-	case PhoneCallTypeID:
-		v, size = &PhoneCall{}, unsafe.Sizeof(PhoneCall{})
-	case PhoneCallDiscardedTypeID:
-		v, size = &PhoneCallDiscarded{}, unsafe.Sizeof(PhoneCallDiscarded{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PhoneCall"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 467, depth)
+	c, _ := v.(PhoneCallClass)
+	return c, err
 }
 
 // PhoneCallEmpty is the TL constructor phoneCallEmpty.
@@ -4095,29 +4007,31 @@ func (*PhoneCallEmpty) TypeName() string {
 func (*PhoneCallEmpty) phoneCallClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCallEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 776, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCallEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 776, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCallEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1458, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PhoneCallEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1458, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCallEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 776, unsafe.Pointer(m), depth)
 }
 
 // PhoneCallWaiting is the TL constructor phoneCallWaiting.
@@ -4180,30 +4094,32 @@ func (m *PhoneCallWaiting) ClearReceiveDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCallWaiting) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1891, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCallWaiting) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1891, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCallWaiting) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2674, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneCallWaiting) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2674, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCallWaiting) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1891, unsafe.Pointer(m), depth)
 }
 
 // PhoneCallRequested is the TL constructor phoneCallRequested.
@@ -4242,30 +4158,32 @@ func (*PhoneCallRequested) TypeName() string {
 func (*PhoneCallRequested) phoneCallClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCallRequested) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 181, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCallRequested) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 181, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCallRequested) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 787, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneCallRequested) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 787, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCallRequested) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 181, unsafe.Pointer(m), depth)
 }
 
 // PhoneCallAccepted is the TL constructor phoneCallAccepted.
@@ -4304,30 +4222,32 @@ func (*PhoneCallAccepted) TypeName() string {
 func (*PhoneCallAccepted) phoneCallClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCallAccepted) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 501, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCallAccepted) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 501, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCallAccepted) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1150, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneCallAccepted) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1150, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCallAccepted) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 501, unsafe.Pointer(m), depth)
 }
 
 // PhoneCall is the TL constructor phoneCall.
@@ -4375,30 +4295,32 @@ func (*PhoneCall) TypeName() string {
 func (*PhoneCall) phoneCallClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 441, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 441, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1080, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1080, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 441, unsafe.Pointer(m), depth)
 }
 
 // PhoneCallDiscarded is the TL constructor phoneCallDiscarded.
@@ -4459,30 +4381,32 @@ func (m *PhoneCallDiscarded) ClearDuration() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscarded) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 753, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscarded) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 753, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscarded) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1431, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneCallDiscarded) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1431, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCallDiscarded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 753, unsafe.Pointer(m), depth)
 }
 
 // PhoneCallDiscardReasonClass is the TL type PhoneCallDiscardReason: one of
@@ -4505,31 +4429,9 @@ func DecodePhoneCallDiscardReason(b *bin.Buffer) (PhoneCallDiscardReasonClass, e
 // decodePhoneCallDiscardReason is DecodePhoneCallDiscardReason for a value
 // nested depth levels deep.
 func decodePhoneCallDiscardReason(d *tlrt.Decoder, depth int) (PhoneCallDiscardReasonClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PhoneCallDiscardReasonClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PhoneCallDiscardReasonMissedTypeID:
-		v = &PhoneCallDiscardReasonMissed{}
-	case PhoneCallDiscardReasonDisconnectTypeID:
-		v = &PhoneCallDiscardReasonDisconnect{}
-	case PhoneCallDiscardReasonHangupTypeID:
-		v = &PhoneCallDiscardReasonHangup{}
-	case PhoneCallDiscardReasonBusyTypeID:
-		v = &PhoneCallDiscardReasonBusy{}
-	case PhoneCallDiscardReasonMigrateConferenceCallTypeID:
-		v, size = &PhoneCallDiscardReasonMigrateConferenceCall{}, unsafe.Sizeof(PhoneCallDiscardReasonMigrateConferenceCall{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PhoneCallDiscardReason"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 304, depth)
+	c, _ := v.(PhoneCallDiscardReasonClass)
+	return c, err
 }
 
 // PhoneCallDiscardReasonMissed is the TL constructor
@@ -4558,29 +4460,31 @@ func (*PhoneCallDiscardReasonMissed) TypeName() string {
 func (*PhoneCallDiscardReasonMissed) phoneCallDiscardReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonMissed) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1224, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonMissed) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1224, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonMissed) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1948, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonMissed) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1948, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCallDiscardReasonMissed) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1224, unsafe.Pointer(m), depth)
 }
 
 // PhoneCallDiscardReasonDisconnect is the TL constructor
@@ -4610,29 +4514,31 @@ func (*PhoneCallDiscardReasonDisconnect) TypeName() string {
 func (*PhoneCallDiscardReasonDisconnect) phoneCallDiscardReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonDisconnect) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2126, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonDisconnect) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2126, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonDisconnect) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2935, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonDisconnect) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2935, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCallDiscardReasonDisconnect) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2126, unsafe.Pointer(m), depth)
 }
 
 // PhoneCallDiscardReasonHangup is the TL constructor
@@ -4661,29 +4567,31 @@ func (*PhoneCallDiscardReasonHangup) TypeName() string {
 func (*PhoneCallDiscardReasonHangup) phoneCallDiscardReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonHangup) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 821, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonHangup) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 821, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonHangup) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1510, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonHangup) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1510, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCallDiscardReasonHangup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 821, unsafe.Pointer(m), depth)
 }
 
 // PhoneCallDiscardReasonBusy is the TL constructor phoneCallDiscardReasonBusy.
@@ -4711,29 +4619,31 @@ func (*PhoneCallDiscardReasonBusy) TypeName() string {
 func (*PhoneCallDiscardReasonBusy) phoneCallDiscardReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonBusy) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2405, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonBusy) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2405, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonBusy) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3234, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonBusy) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3234, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCallDiscardReasonBusy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2405, unsafe.Pointer(m), depth)
 }
 
 // PhoneCallDiscardReasonMigrateConferenceCall is the TL constructor
@@ -4768,30 +4678,32 @@ func (*PhoneCallDiscardReasonMigrateConferenceCall) TypeName() string {
 func (*PhoneCallDiscardReasonMigrateConferenceCall) phoneCallDiscardReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonMigrateConferenceCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1486, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonMigrateConferenceCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1486, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonMigrateConferenceCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2231, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonMigrateConferenceCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2231, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCallDiscardReasonMigrateConferenceCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1486, unsafe.Pointer(m), depth)
 }
 
 // PhoneConnectionClass is the TL type PhoneConnection: one of PhoneConnection,
@@ -4811,25 +4723,9 @@ func DecodePhoneConnection(b *bin.Buffer) (PhoneConnectionClass, error) {
 // decodePhoneConnection is DecodePhoneConnection for a value nested depth
 // levels deep.
 func decodePhoneConnection(d *tlrt.Decoder, depth int) (PhoneConnectionClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PhoneConnectionClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PhoneConnectionTypeID:
-		v, size = &PhoneConnection{}, unsafe.Sizeof(PhoneConnection{})
-	case PhoneConnectionWebrtcTypeID:
-		v, size = &PhoneConnectionWebrtc{}, unsafe.Sizeof(PhoneConnectionWebrtc{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PhoneConnection"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 225, depth)
+	c, _ := v.(PhoneConnectionClass)
+	return c, err
 }
 
 // PhoneConnection is the TL constructor phoneConnection.
@@ -4865,30 +4761,32 @@ func (*PhoneConnection) TypeName() string {
 func (*PhoneConnection) phoneConnectionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneConnection) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1452, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneConnection) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1452, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneConnection) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2194, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneConnection) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2194, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneConnection) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1452, unsafe.Pointer(m), depth)
 }
 
 // PhoneConnectionWebrtc is the TL constructor phoneConnectionWebrtc.
@@ -4927,30 +4825,32 @@ func (*PhoneConnectionWebrtc) TypeName() string {
 func (*PhoneConnectionWebrtc) phoneConnectionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneConnectionWebrtc) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 917, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneConnectionWebrtc) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 917, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneConnectionWebrtc) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1615, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneConnectionWebrtc) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1615, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneConnectionWebrtc) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 917, unsafe.Pointer(m), depth)
 }
 
 // PhotoClass is the TL type Photo: one of PhotoEmpty, Photo.
@@ -4973,17 +4873,20 @@ func decodePhoto(d *tlrt.Decoder, depth int) (PhotoClass, error) {
 		return nil, err
 	}
 	var v PhotoClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PhotoEmptyTypeID:
-		v = tlrt.New[PhotoEmpty](d)
+		x := tlrt.New[PhotoEmpty](d)
+		v, at = x, x
 	case PhotoTypeID:
-		v, size = &Photo{}, unsafe.Sizeof(Photo{})
+		x := &Photo{}
+		v, at, size = x, x, unsafe.Sizeof(Photo{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Photo"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5251,25 +5154,32 @@ func decodePhotoSize(d *tlrt.Decoder, depth int) (PhotoSizeClass, error) {
 		return nil, err
 	}
 	var v PhotoSizeClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PhotoSizeEmptyTypeID:
-		v, size = &PhotoSizeEmpty{}, unsafe.Sizeof(PhotoSizeEmpty{})
+		x := &PhotoSizeEmpty{}
+		v, at, size = x, x, unsafe.Sizeof(PhotoSizeEmpty{})
 	case PhotoSizeTypeID:
-		v, size = &PhotoSize{}, unsafe.Sizeof(PhotoSize{})
+		x := &PhotoSize{}
+		v, at, size = x, x, unsafe.Sizeof(PhotoSize{})
 	case PhotoCachedSizeTypeID:
-		v, size = &PhotoCachedSize{}, unsafe.Sizeof(PhotoCachedSize{})
+		x := &PhotoCachedSize{}
+		v, at, size = x, x, unsafe.Sizeof(PhotoCachedSize{})
 	case PhotoStrippedSizeTypeID:
-		v, size = &PhotoStrippedSize{}, unsafe.Sizeof(PhotoStrippedSize{})
+		x := &PhotoStrippedSize{}
+		v, at, size = x, x, unsafe.Sizeof(PhotoStrippedSize{})
 	case PhotoSizeProgressiveTypeID:
-		v, size = &PhotoSizeProgressive{}, unsafe.Sizeof(PhotoSizeProgressive{})
+		x := &PhotoSizeProgressive{}
+		v, at, size = x, x, unsafe.Sizeof(PhotoSizeProgressive{})
 	case PhotoPathSizeTypeID:
-		v, size = &PhotoPathSize{}, unsafe.Sizeof(PhotoPathSize{})
+		x := &PhotoPathSize{}
+		v, at, size = x, x, unsafe.Sizeof(PhotoPathSize{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PhotoSize"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5783,25 +5693,9 @@ func DecodePollAnswer(b *bin.Buffer) (PollAnswerClass, error) {
 
 // decodePollAnswer is DecodePollAnswer for a value nested depth levels deep.
 func decodePollAnswer(d *tlrt.Decoder, depth int) (PollAnswerClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PollAnswerClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PollAnswerTypeID:
-		v, size = &PollAnswer{}, unsafe.Sizeof(PollAnswer{})
-	case InputPollAnswerTypeID:
-		v, size = &InputPollAnswer{}, unsafe.Sizeof(InputPollAnswer{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PollAnswer"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 164, depth)
+	c, _ := v.(PollAnswerClass)
+	return c, err
 }
 
 // PollAnswer is the TL constructor pollAnswer.
@@ -5861,30 +5755,32 @@ func (m *PollAnswer) ClearDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PollAnswer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 702, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PollAnswer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 702, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PollAnswer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1375, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PollAnswer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1375, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PollAnswer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 702, unsafe.Pointer(m), depth)
 }
 
 // InputPollAnswer is the TL constructor inputPollAnswer.
@@ -5916,30 +5812,32 @@ func (*InputPollAnswer) TypeName() string {
 func (*InputPollAnswer) pollAnswerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPollAnswer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 233, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPollAnswer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 233, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPollAnswer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 843, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPollAnswer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 843, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPollAnswer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 233, unsafe.Pointer(m), depth)
 }
 
 // PostInteractionCountersClass is the TL type PostInteractionCounters: one of
@@ -5960,23 +5858,9 @@ func DecodePostInteractionCounters(b *bin.Buffer) (PostInteractionCountersClass,
 // decodePostInteractionCounters is DecodePostInteractionCounters for a value
 // nested depth levels deep.
 func decodePostInteractionCounters(d *tlrt.Decoder, depth int) (PostInteractionCountersClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PostInteractionCountersClass
-	switch id {
-	case PostInteractionCountersMessageTypeID:
-		v = tlrt.New[PostInteractionCountersMessage](d)
-	case PostInteractionCountersStoryTypeID:
-		v = tlrt.New[PostInteractionCountersStory](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PostInteractionCounters"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 249, depth)
+	c, _ := v.(PostInteractionCountersClass)
+	return c, err
 }
 
 // PostInteractionCountersMessage is the TL constructor
@@ -6012,29 +5896,31 @@ func (*PostInteractionCountersMessage) TypeName() string {
 func (*PostInteractionCountersMessage) postInteractionCountersClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PostInteractionCountersMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2199, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PostInteractionCountersMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2199, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PostInteractionCountersMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3015, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PostInteractionCountersMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3015, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PostInteractionCountersMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2199, unsafe.Pointer(m), depth)
 }
 
 // PostInteractionCountersStory is the TL constructor
@@ -6069,29 +5955,31 @@ func (*PostInteractionCountersStory) TypeName() string {
 func (*PostInteractionCountersStory) postInteractionCountersClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PostInteractionCountersStory) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1268, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PostInteractionCountersStory) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1268, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PostInteractionCountersStory) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1993, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PostInteractionCountersStory) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1993, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PostInteractionCountersStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1268, unsafe.Pointer(m), depth)
 }
 
 // PrepaidGiveawayClass is the TL type PrepaidGiveaway: one of PrepaidGiveaway,
@@ -6111,23 +5999,9 @@ func DecodePrepaidGiveaway(b *bin.Buffer) (PrepaidGiveawayClass, error) {
 // decodePrepaidGiveaway is DecodePrepaidGiveaway for a value nested depth
 // levels deep.
 func decodePrepaidGiveaway(d *tlrt.Decoder, depth int) (PrepaidGiveawayClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PrepaidGiveawayClass
-	switch id {
-	case PrepaidGiveawayTypeID:
-		v = tlrt.New[PrepaidGiveaway](d)
-	case PrepaidStarsGiveawayTypeID:
-		v = tlrt.New[PrepaidStarsGiveaway](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PrepaidGiveaway"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 290, depth)
+	c, _ := v.(PrepaidGiveawayClass)
+	return c, err
 }
 
 // PrepaidGiveaway is the TL constructor prepaidGiveaway.
@@ -6160,29 +6034,31 @@ func (*PrepaidGiveaway) TypeName() string {
 func (*PrepaidGiveaway) prepaidGiveawayClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrepaidGiveaway) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1670, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrepaidGiveaway) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1670, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrepaidGiveaway) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2430, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrepaidGiveaway) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2430, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrepaidGiveaway) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1670, unsafe.Pointer(m), depth)
 }
 
 // PrepaidStarsGiveaway is the TL constructor prepaidStarsGiveaway.
@@ -6216,29 +6092,31 @@ func (*PrepaidStarsGiveaway) TypeName() string {
 func (*PrepaidStarsGiveaway) prepaidGiveawayClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrepaidStarsGiveaway) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1433, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrepaidStarsGiveaway) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1433, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrepaidStarsGiveaway) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2173, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrepaidStarsGiveaway) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2173, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrepaidStarsGiveaway) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1433, unsafe.Pointer(m), depth)
 }
 
 // PrivacyKeyClass is the TL type PrivacyKey: one of PrivacyKeyStatusTimestamp,
@@ -6261,47 +6139,9 @@ func DecodePrivacyKey(b *bin.Buffer) (PrivacyKeyClass, error) {
 
 // decodePrivacyKey is DecodePrivacyKey for a value nested depth levels deep.
 func decodePrivacyKey(d *tlrt.Decoder, depth int) (PrivacyKeyClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PrivacyKeyClass
-	switch id {
-	case PrivacyKeyStatusTimestampTypeID:
-		v = &PrivacyKeyStatusTimestamp{}
-	case PrivacyKeyChatInviteTypeID:
-		v = &PrivacyKeyChatInvite{}
-	case PrivacyKeyPhoneCallTypeID:
-		v = &PrivacyKeyPhoneCall{}
-	case PrivacyKeyPhoneP2PTypeID:
-		v = &PrivacyKeyPhoneP2P{}
-	case PrivacyKeyForwardsTypeID:
-		v = &PrivacyKeyForwards{}
-	case PrivacyKeyProfilePhotoTypeID:
-		v = &PrivacyKeyProfilePhoto{}
-	case PrivacyKeyPhoneNumberTypeID:
-		v = &PrivacyKeyPhoneNumber{}
-	case PrivacyKeyAddedByPhoneTypeID:
-		v = &PrivacyKeyAddedByPhone{}
-	case PrivacyKeyVoiceMessagesTypeID:
-		v = &PrivacyKeyVoiceMessages{}
-	case PrivacyKeyAboutTypeID:
-		v = &PrivacyKeyAbout{}
-	case PrivacyKeyBirthdayTypeID:
-		v = &PrivacyKeyBirthday{}
-	case PrivacyKeyStarGiftsAutoSaveTypeID:
-		v = &PrivacyKeyStarGiftsAutoSave{}
-	case PrivacyKeyNoPaidMessagesTypeID:
-		v = &PrivacyKeyNoPaidMessages{}
-	case PrivacyKeySavedMusicTypeID:
-		v = &PrivacyKeySavedMusic{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PrivacyKey"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 552, depth)
+	c, _ := v.(PrivacyKeyClass)
+	return c, err
 }
 
 // PrivacyKeyStatusTimestamp is the TL constructor privacyKeyStatusTimestamp.
@@ -6328,29 +6168,31 @@ func (*PrivacyKeyStatusTimestamp) TypeName() string {
 func (*PrivacyKeyStatusTimestamp) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyStatusTimestamp) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1787, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyStatusTimestamp) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1787, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyStatusTimestamp) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2555, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyStatusTimestamp) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2555, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyStatusTimestamp) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1787, unsafe.Pointer(m), depth)
 }
 
 // PrivacyKeyChatInvite is the TL constructor privacyKeyChatInvite.
@@ -6377,29 +6219,31 @@ func (*PrivacyKeyChatInvite) TypeName() string {
 func (*PrivacyKeyChatInvite) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyChatInvite) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 746, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyChatInvite) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 746, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyChatInvite) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1424, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyChatInvite) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1424, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyChatInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 746, unsafe.Pointer(m), depth)
 }
 
 // PrivacyKeyPhoneCall is the TL constructor privacyKeyPhoneCall.
@@ -6426,29 +6270,31 @@ func (*PrivacyKeyPhoneCall) TypeName() string {
 func (*PrivacyKeyPhoneCall) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 563, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 563, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1219, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1219, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyPhoneCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 563, unsafe.Pointer(m), depth)
 }
 
 // PrivacyKeyPhoneP2P is the TL constructor privacyKeyPhoneP2P.
@@ -6475,29 +6321,31 @@ func (*PrivacyKeyPhoneP2P) TypeName() string {
 func (*PrivacyKeyPhoneP2P) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneP2P) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 528, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneP2P) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 528, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneP2P) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1181, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneP2P) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1181, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyPhoneP2P) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 528, unsafe.Pointer(m), depth)
 }
 
 // PrivacyKeyForwards is the TL constructor privacyKeyForwards.
@@ -6524,29 +6372,31 @@ func (*PrivacyKeyForwards) TypeName() string {
 func (*PrivacyKeyForwards) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyForwards) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 976, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyForwards) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 976, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyForwards) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1677, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyForwards) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1677, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyForwards) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 976, unsafe.Pointer(m), depth)
 }
 
 // PrivacyKeyProfilePhoto is the TL constructor privacyKeyProfilePhoto.
@@ -6573,29 +6423,31 @@ func (*PrivacyKeyProfilePhoto) TypeName() string {
 func (*PrivacyKeyProfilePhoto) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyProfilePhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1380, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyProfilePhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1380, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyProfilePhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2116, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyProfilePhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2116, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyProfilePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1380, unsafe.Pointer(m), depth)
 }
 
 // PrivacyKeyPhoneNumber is the TL constructor privacyKeyPhoneNumber.
@@ -6622,29 +6474,31 @@ func (*PrivacyKeyPhoneNumber) TypeName() string {
 func (*PrivacyKeyPhoneNumber) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneNumber) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1990, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneNumber) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1990, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneNumber) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2781, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneNumber) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2781, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyPhoneNumber) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1990, unsafe.Pointer(m), depth)
 }
 
 // PrivacyKeyAddedByPhone is the TL constructor privacyKeyAddedByPhone.
@@ -6671,29 +6525,31 @@ func (*PrivacyKeyAddedByPhone) TypeName() string {
 func (*PrivacyKeyAddedByPhone) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyAddedByPhone) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 633, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyAddedByPhone) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 633, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyAddedByPhone) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1300, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyAddedByPhone) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1300, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyAddedByPhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 633, unsafe.Pointer(m), depth)
 }
 
 // PrivacyKeyVoiceMessages is the TL constructor privacyKeyVoiceMessages.
@@ -6720,29 +6576,31 @@ func (*PrivacyKeyVoiceMessages) TypeName() string {
 func (*PrivacyKeyVoiceMessages) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyVoiceMessages) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 61, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyVoiceMessages) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 61, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyVoiceMessages) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 651, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyVoiceMessages) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 651, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyVoiceMessages) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 61, unsafe.Pointer(m), depth)
 }
 
 // PrivacyKeyAbout is the TL constructor privacyKeyAbout.
@@ -6769,29 +6627,31 @@ func (*PrivacyKeyAbout) TypeName() string {
 func (*PrivacyKeyAbout) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyAbout) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1538, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyAbout) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1538, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyAbout) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2291, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyAbout) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2291, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyAbout) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1538, unsafe.Pointer(m), depth)
 }
 
 // PrivacyKeyBirthday is the TL constructor privacyKeyBirthday.
@@ -6818,29 +6678,31 @@ func (*PrivacyKeyBirthday) TypeName() string {
 func (*PrivacyKeyBirthday) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyBirthday) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 305, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyBirthday) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 305, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyBirthday) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 925, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyBirthday) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 925, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyBirthday) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 305, unsafe.Pointer(m), depth)
 }
 
 // PrivacyKeyStarGiftsAutoSave is the TL constructor
@@ -6868,29 +6730,31 @@ func (*PrivacyKeyStarGiftsAutoSave) TypeName() string {
 func (*PrivacyKeyStarGiftsAutoSave) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyStarGiftsAutoSave) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 406, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyStarGiftsAutoSave) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 406, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyStarGiftsAutoSave) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1041, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyStarGiftsAutoSave) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1041, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyStarGiftsAutoSave) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 406, unsafe.Pointer(m), depth)
 }
 
 // PrivacyKeyNoPaidMessages is the TL constructor privacyKeyNoPaidMessages.
@@ -6917,29 +6781,31 @@ func (*PrivacyKeyNoPaidMessages) TypeName() string {
 func (*PrivacyKeyNoPaidMessages) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyNoPaidMessages) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 212, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyNoPaidMessages) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 212, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyNoPaidMessages) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 820, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyNoPaidMessages) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 820, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyNoPaidMessages) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 212, unsafe.Pointer(m), depth)
 }
 
 // PrivacyKeySavedMusic is the TL constructor privacyKeySavedMusic.
@@ -6966,29 +6832,31 @@ func (*PrivacyKeySavedMusic) TypeName() string {
 func (*PrivacyKeySavedMusic) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeySavedMusic) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2450, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeySavedMusic) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2450, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeySavedMusic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3280, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeySavedMusic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3280, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeySavedMusic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2450, unsafe.Pointer(m), depth)
 }
 
 // PrivacyRuleClass is the TL type PrivacyRule: one of
@@ -7011,45 +6879,9 @@ func DecodePrivacyRule(b *bin.Buffer) (PrivacyRuleClass, error) {
 
 // decodePrivacyRule is DecodePrivacyRule for a value nested depth levels deep.
 func decodePrivacyRule(d *tlrt.Decoder, depth int) (PrivacyRuleClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PrivacyRuleClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PrivacyValueAllowContactsTypeID:
-		v = &PrivacyValueAllowContacts{}
-	case PrivacyValueAllowAllTypeID:
-		v = &PrivacyValueAllowAll{}
-	case PrivacyValueAllowUsersTypeID:
-		v, size = &PrivacyValueAllowUsers{}, unsafe.Sizeof(PrivacyValueAllowUsers{})
-	case PrivacyValueDisallowContactsTypeID:
-		v = &PrivacyValueDisallowContacts{}
-	case PrivacyValueDisallowAllTypeID:
-		v = &PrivacyValueDisallowAll{}
-	case PrivacyValueDisallowUsersTypeID:
-		v, size = &PrivacyValueDisallowUsers{}, unsafe.Sizeof(PrivacyValueDisallowUsers{})
-	case PrivacyValueAllowChatParticipantsTypeID:
-		v, size = &PrivacyValueAllowChatParticipants{}, unsafe.Sizeof(PrivacyValueAllowChatParticipants{})
-	case PrivacyValueDisallowChatParticipantsTypeID:
-		v, size = &PrivacyValueDisallowChatParticipants{}, unsafe.Sizeof(PrivacyValueDisallowChatParticipants{})
-	case PrivacyValueAllowCloseFriendsTypeID:
-		v = &PrivacyValueAllowCloseFriends{}
-	case PrivacyValueAllowPremiumTypeID:
-		v = &PrivacyValueAllowPremium{}
-	case PrivacyValueAllowBotsTypeID:
-		v = &PrivacyValueAllowBots{}
-	case PrivacyValueDisallowBotsTypeID:
-		v = &PrivacyValueDisallowBots{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PrivacyRule"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 149, depth)
+	c, _ := v.(PrivacyRuleClass)
+	return c, err
 }
 
 // PrivacyValueAllowContacts is the TL constructor privacyValueAllowContacts.
@@ -7076,29 +6908,31 @@ func (*PrivacyValueAllowContacts) TypeName() string {
 func (*PrivacyValueAllowContacts) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowContacts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2460, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowContacts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2460, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowContacts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3290, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowContacts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3290, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueAllowContacts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2460, unsafe.Pointer(m), depth)
 }
 
 // PrivacyValueAllowAll is the TL constructor privacyValueAllowAll.
@@ -7125,29 +6959,31 @@ func (*PrivacyValueAllowAll) TypeName() string {
 func (*PrivacyValueAllowAll) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowAll) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 936, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowAll) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 936, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowAll) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1635, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowAll) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1635, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueAllowAll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 936, unsafe.Pointer(m), depth)
 }
 
 // PrivacyValueAllowUsers is the TL constructor privacyValueAllowUsers.
@@ -7176,29 +7012,31 @@ func (*PrivacyValueAllowUsers) TypeName() string {
 func (*PrivacyValueAllowUsers) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowUsers) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1745, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowUsers) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1745, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowUsers) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2511, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowUsers) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2511, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueAllowUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1745, unsafe.Pointer(m), depth)
 }
 
 // PrivacyValueDisallowContacts is the TL constructor
@@ -7226,29 +7064,31 @@ func (*PrivacyValueDisallowContacts) TypeName() string {
 func (*PrivacyValueDisallowContacts) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowContacts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2378, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowContacts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2378, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowContacts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3205, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowContacts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3205, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueDisallowContacts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2378, unsafe.Pointer(m), depth)
 }
 
 // PrivacyValueDisallowAll is the TL constructor privacyValueDisallowAll.
@@ -7275,29 +7115,31 @@ func (*PrivacyValueDisallowAll) TypeName() string {
 func (*PrivacyValueDisallowAll) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowAll) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1278, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowAll) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1278, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowAll) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2003, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowAll) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2003, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueDisallowAll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1278, unsafe.Pointer(m), depth)
 }
 
 // PrivacyValueDisallowUsers is the TL constructor privacyValueDisallowUsers.
@@ -7326,29 +7168,31 @@ func (*PrivacyValueDisallowUsers) TypeName() string {
 func (*PrivacyValueDisallowUsers) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowUsers) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2163, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowUsers) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2163, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowUsers) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2976, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowUsers) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2976, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueDisallowUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2163, unsafe.Pointer(m), depth)
 }
 
 // PrivacyValueAllowChatParticipants is the TL constructor
@@ -7381,29 +7225,31 @@ func (*PrivacyValueAllowChatParticipants) TypeName() string {
 func (*PrivacyValueAllowChatParticipants) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowChatParticipants) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 989, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowChatParticipants) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 989, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowChatParticipants) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1691, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowChatParticipants) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1691, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueAllowChatParticipants) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 989, unsafe.Pointer(m), depth)
 }
 
 // PrivacyValueDisallowChatParticipants is the TL constructor
@@ -7437,29 +7283,31 @@ func (*PrivacyValueDisallowChatParticipants) TypeName() string {
 func (*PrivacyValueDisallowChatParticipants) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowChatParticipants) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 621, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowChatParticipants) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 621, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowChatParticipants) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1284, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowChatParticipants) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1284, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueDisallowChatParticipants) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 621, unsafe.Pointer(m), depth)
 }
 
 // PrivacyValueAllowCloseFriends is the TL constructor
@@ -7488,29 +7336,31 @@ func (*PrivacyValueAllowCloseFriends) TypeName() string {
 func (*PrivacyValueAllowCloseFriends) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowCloseFriends) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2369, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowCloseFriends) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2369, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowCloseFriends) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3194, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowCloseFriends) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3194, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueAllowCloseFriends) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2369, unsafe.Pointer(m), depth)
 }
 
 // PrivacyValueAllowPremium is the TL constructor privacyValueAllowPremium.
@@ -7537,29 +7387,31 @@ func (*PrivacyValueAllowPremium) TypeName() string {
 func (*PrivacyValueAllowPremium) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowPremium) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2253, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowPremium) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2253, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowPremium) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3071, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowPremium) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3071, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueAllowPremium) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2253, unsafe.Pointer(m), depth)
 }
 
 // PrivacyValueAllowBots is the TL constructor privacyValueAllowBots.
@@ -7586,29 +7438,31 @@ func (*PrivacyValueAllowBots) TypeName() string {
 func (*PrivacyValueAllowBots) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowBots) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 320, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowBots) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 320, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowBots) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 941, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowBots) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 941, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueAllowBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 320, unsafe.Pointer(m), depth)
 }
 
 // PrivacyValueDisallowBots is the TL constructor privacyValueDisallowBots.
@@ -7635,29 +7489,31 @@ func (*PrivacyValueDisallowBots) TypeName() string {
 func (*PrivacyValueDisallowBots) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowBots) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2360, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowBots) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2360, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowBots) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3185, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowBots) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3185, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueDisallowBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2360, unsafe.Pointer(m), depth)
 }
 
 // ProfileTabClass is the TL type ProfileTab: one of ProfileTabPosts,
@@ -7677,35 +7533,9 @@ func DecodeProfileTab(b *bin.Buffer) (ProfileTabClass, error) {
 
 // decodeProfileTab is DecodeProfileTab for a value nested depth levels deep.
 func decodeProfileTab(d *tlrt.Decoder, depth int) (ProfileTabClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ProfileTabClass
-	switch id {
-	case ProfileTabPostsTypeID:
-		v = &ProfileTabPosts{}
-	case ProfileTabGiftsTypeID:
-		v = &ProfileTabGifts{}
-	case ProfileTabMediaTypeID:
-		v = &ProfileTabMedia{}
-	case ProfileTabFilesTypeID:
-		v = &ProfileTabFiles{}
-	case ProfileTabMusicTypeID:
-		v = &ProfileTabMusic{}
-	case ProfileTabVoiceTypeID:
-		v = &ProfileTabVoice{}
-	case ProfileTabLinksTypeID:
-		v = &ProfileTabLinks{}
-	case ProfileTabGifsTypeID:
-		v = &ProfileTabGifs{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ProfileTab"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 84, depth)
+	c, _ := v.(ProfileTabClass)
+	return c, err
 }
 
 // ProfileTabPosts is the TL constructor profileTabPosts.
@@ -7732,29 +7562,31 @@ func (*ProfileTabPosts) TypeName() string {
 func (*ProfileTabPosts) profileTabClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ProfileTabPosts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1757, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ProfileTabPosts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1757, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ProfileTabPosts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2523, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ProfileTabPosts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2523, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ProfileTabPosts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1757, unsafe.Pointer(m), depth)
 }
 
 // ProfileTabGifts is the TL constructor profileTabGifts.
@@ -7781,29 +7613,31 @@ func (*ProfileTabGifts) TypeName() string {
 func (*ProfileTabGifts) profileTabClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ProfileTabGifts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 714, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ProfileTabGifts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 714, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ProfileTabGifts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1388, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ProfileTabGifts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1388, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ProfileTabGifts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 714, unsafe.Pointer(m), depth)
 }
 
 // ProfileTabMedia is the TL constructor profileTabMedia.
@@ -7830,29 +7664,31 @@ func (*ProfileTabMedia) TypeName() string {
 func (*ProfileTabMedia) profileTabClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ProfileTabMedia) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1051, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ProfileTabMedia) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1051, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ProfileTabMedia) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1760, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ProfileTabMedia) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1760, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ProfileTabMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1051, unsafe.Pointer(m), depth)
 }
 
 // ProfileTabFiles is the TL constructor profileTabFiles.
@@ -7879,29 +7715,31 @@ func (*ProfileTabFiles) TypeName() string {
 func (*ProfileTabFiles) profileTabClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ProfileTabFiles) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1602, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ProfileTabFiles) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1602, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ProfileTabFiles) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2358, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ProfileTabFiles) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2358, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ProfileTabFiles) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1602, unsafe.Pointer(m), depth)
 }
 
 // ProfileTabMusic is the TL constructor profileTabMusic.
@@ -7928,29 +7766,31 @@ func (*ProfileTabMusic) TypeName() string {
 func (*ProfileTabMusic) profileTabClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ProfileTabMusic) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1481, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ProfileTabMusic) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1481, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ProfileTabMusic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2226, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ProfileTabMusic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2226, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ProfileTabMusic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1481, unsafe.Pointer(m), depth)
 }
 
 // ProfileTabVoice is the TL constructor profileTabVoice.
@@ -7977,29 +7817,31 @@ func (*ProfileTabVoice) TypeName() string {
 func (*ProfileTabVoice) profileTabClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ProfileTabVoice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2165, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ProfileTabVoice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2165, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ProfileTabVoice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2978, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ProfileTabVoice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2978, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ProfileTabVoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2165, unsafe.Pointer(m), depth)
 }
 
 // ProfileTabLinks is the TL constructor profileTabLinks.
@@ -8026,29 +7868,31 @@ func (*ProfileTabLinks) TypeName() string {
 func (*ProfileTabLinks) profileTabClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ProfileTabLinks) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2005, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ProfileTabLinks) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2005, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ProfileTabLinks) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2798, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ProfileTabLinks) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2798, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ProfileTabLinks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2005, unsafe.Pointer(m), depth)
 }
 
 // ProfileTabGifs is the TL constructor profileTabGifs.
@@ -8075,29 +7919,31 @@ func (*ProfileTabGifs) TypeName() string {
 func (*ProfileTabGifs) profileTabClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ProfileTabGifs) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1521, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ProfileTabGifs) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1521, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ProfileTabGifs) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2273, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ProfileTabGifs) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2273, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ProfileTabGifs) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1521, unsafe.Pointer(m), depth)
 }
 
 // PublicForwardClass is the TL type PublicForward: one of PublicForwardMessage,
@@ -8117,25 +7963,9 @@ func DecodePublicForward(b *bin.Buffer) (PublicForwardClass, error) {
 // decodePublicForward is DecodePublicForward for a value nested depth levels
 // deep.
 func decodePublicForward(d *tlrt.Decoder, depth int) (PublicForwardClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PublicForwardClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PublicForwardMessageTypeID:
-		v, size = &PublicForwardMessage{}, unsafe.Sizeof(PublicForwardMessage{})
-	case PublicForwardStoryTypeID:
-		v, size = &PublicForwardStory{}, unsafe.Sizeof(PublicForwardStory{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PublicForward"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 425, depth)
+	c, _ := v.(PublicForwardClass)
+	return c, err
 }
 
 // PublicForwardMessage is the TL constructor publicForwardMessage.
@@ -8164,30 +7994,32 @@ func (*PublicForwardMessage) TypeName() string {
 func (*PublicForwardMessage) publicForwardClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PublicForwardMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 14, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PublicForwardMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 14, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PublicForwardMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 592, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PublicForwardMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 592, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PublicForwardMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 14, unsafe.Pointer(m), depth)
 }
 
 // PublicForwardStory is the TL constructor publicForwardStory.
@@ -8217,30 +8049,32 @@ func (*PublicForwardStory) TypeName() string {
 func (*PublicForwardStory) publicForwardClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PublicForwardStory) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2268, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PublicForwardStory) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2268, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PublicForwardStory) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3086, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PublicForwardStory) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3086, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PublicForwardStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2268, unsafe.Pointer(m), depth)
 }
 
 // Page is the TL constructor page.
@@ -8299,30 +8133,32 @@ func (m *Page) ClearViews() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Page) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1404, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Page) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1404, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Page) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2142, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Page) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2142, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Page) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1404, unsafe.Pointer(m), depth)
 }
 
 // PageCaption is the TL constructor pageCaption.
@@ -8349,30 +8185,32 @@ func (*PageCaption) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageCaption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1023, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageCaption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1023, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageCaption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1730, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageCaption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1730, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageCaption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1023, unsafe.Pointer(m), depth)
 }
 
 // PageRelatedArticle is the TL constructor pageRelatedArticle.
@@ -8507,30 +8345,32 @@ func (m *PageRelatedArticle) ClearPublishedDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageRelatedArticle) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1683, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageRelatedArticle) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1683, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageRelatedArticle) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2443, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageRelatedArticle) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2443, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageRelatedArticle) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1683, unsafe.Pointer(m), depth)
 }
 
 // PageTableCell is the TL constructor pageTableCell.
@@ -8610,30 +8450,32 @@ func (m *PageTableCell) ClearRowspan() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageTableCell) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 476, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageTableCell) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 476, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageTableCell) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1122, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageTableCell) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1122, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageTableCell) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 476, unsafe.Pointer(m), depth)
 }
 
 // PageTableRow is the TL constructor pageTableRow.
@@ -8659,30 +8501,32 @@ func (*PageTableRow) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageTableRow) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2130, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageTableRow) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2130, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageTableRow) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2940, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageTableRow) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2940, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageTableRow) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2130, unsafe.Pointer(m), depth)
 }
 
 // Passkey is the TL constructor passkey.
@@ -8759,30 +8603,32 @@ func (m *Passkey) ClearLastUsageDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Passkey) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1403, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Passkey) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1403, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Passkey) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2141, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Passkey) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2141, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Passkey) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1403, unsafe.Pointer(m), depth)
 }
 
 // PaymentCharge is the TL constructor paymentCharge.
@@ -8810,30 +8656,32 @@ func (*PaymentCharge) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentCharge) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2226, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentCharge) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2226, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentCharge) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3043, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentCharge) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3043, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentCharge) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2226, unsafe.Pointer(m), depth)
 }
 
 // PaymentFormMethod is the TL constructor paymentFormMethod.
@@ -8860,30 +8708,32 @@ func (*PaymentFormMethod) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentFormMethod) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1255, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentFormMethod) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1255, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentFormMethod) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1979, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentFormMethod) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1979, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentFormMethod) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1255, unsafe.Pointer(m), depth)
 }
 
 // PaymentRequestedInfo is the TL constructor paymentRequestedInfo.
@@ -8976,30 +8826,32 @@ func (m *PaymentRequestedInfo) ClearEmail() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentRequestedInfo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1336, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentRequestedInfo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1336, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentRequestedInfo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2067, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentRequestedInfo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2067, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentRequestedInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1336, unsafe.Pointer(m), depth)
 }
 
 // PaymentSavedCredentialsCard is the TL constructor
@@ -9028,30 +8880,32 @@ func (*PaymentSavedCredentialsCard) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentSavedCredentialsCard) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1963, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentSavedCredentialsCard) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1963, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentSavedCredentialsCard) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2750, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentSavedCredentialsCard) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2750, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentSavedCredentialsCard) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1963, unsafe.Pointer(m), depth)
 }
 
 // PeerBlocked is the TL constructor peerBlocked.
@@ -9078,29 +8932,31 @@ func (*PeerBlocked) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PeerBlocked) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2215, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PeerBlocked) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2215, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PeerBlocked) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3032, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PeerBlocked) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3032, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PeerBlocked) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2215, unsafe.Pointer(m), depth)
 }
 
 // PeerNotifySettings is the TL constructor peerNotifySettings.
@@ -9246,30 +9102,32 @@ func (m *PeerNotifySettings) ClearStoriesHideSender() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PeerNotifySettings) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1414, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1414, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PeerNotifySettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2153, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PeerNotifySettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2153, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PeerNotifySettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1414, unsafe.Pointer(m), depth)
 }
 
 // PeerSettings is the TL constructor peerSettings.
@@ -9540,30 +9398,32 @@ func (m *PeerSettings) ClearPhotoChangeDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PeerSettings) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2341, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PeerSettings) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2341, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PeerSettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3166, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PeerSettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3166, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PeerSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2341, unsafe.Pointer(m), depth)
 }
 
 // PeerStories is the TL constructor peerStories.
@@ -9616,30 +9476,32 @@ func (m *PeerStories) ClearMaxReadID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PeerStories) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1425, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PeerStories) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1425, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PeerStories) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2164, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PeerStories) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2164, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PeerStories) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1425, unsafe.Pointer(m), depth)
 }
 
 // PendingSuggestion is the TL constructor pendingSuggestion.
@@ -9669,30 +9531,32 @@ func (*PendingSuggestion) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PendingSuggestion) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2202, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PendingSuggestion) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2202, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PendingSuggestion) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3019, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PendingSuggestion) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3019, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PendingSuggestion) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2202, unsafe.Pointer(m), depth)
 }
 
 // PhoneCallProtocol is the TL constructor phoneCallProtocol.
@@ -9725,30 +9589,32 @@ func (*PhoneCallProtocol) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCallProtocol) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2423, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCallProtocol) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2423, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCallProtocol) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3252, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneCallProtocol) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3252, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCallProtocol) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2423, unsafe.Pointer(m), depth)
 }
 
 // Poll is the TL constructor poll.
@@ -9861,30 +9727,32 @@ func (m *Poll) ClearCountriesIso2() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Poll) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1383, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Poll) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1383, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Poll) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2119, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Poll) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2119, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Poll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1383, unsafe.Pointer(m), depth)
 }
 
 // PollAnswerVoters is the TL constructor pollAnswerVoters.
@@ -9962,30 +9830,32 @@ func (m *PollAnswerVoters) ClearRecentVoters() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PollAnswerVoters) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 498, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PollAnswerVoters) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 498, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PollAnswerVoters) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1147, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PollAnswerVoters) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1147, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PollAnswerVoters) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 498, unsafe.Pointer(m), depth)
 }
 
 // PollResults is the TL constructor pollResults.
@@ -10129,30 +9999,32 @@ func (m *PollResults) ClearSolutionEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PollResults) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1767, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PollResults) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1767, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PollResults) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2535, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PollResults) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2535, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PollResults) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1767, unsafe.Pointer(m), depth)
 }
 
 // PopularContact is the TL constructor popularContact.
@@ -10179,29 +10051,31 @@ func (*PopularContact) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PopularContact) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 863, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PopularContact) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 863, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PopularContact) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1556, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PopularContact) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1556, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PopularContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 863, unsafe.Pointer(m), depth)
 }
 
 // PostAddress is the TL constructor postAddress.
@@ -10233,30 +10107,32 @@ func (*PostAddress) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PostAddress) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 289, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PostAddress) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 289, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PostAddress) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 907, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PostAddress) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 907, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PostAddress) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 289, unsafe.Pointer(m), depth)
 }
 
 // PremiumGiftCodeOption is the TL constructor premiumGiftCodeOption.
@@ -10333,30 +10209,32 @@ func (m *PremiumGiftCodeOption) ClearStoreQuantity() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PremiumGiftCodeOption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 351, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PremiumGiftCodeOption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 351, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PremiumGiftCodeOption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 976, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PremiumGiftCodeOption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 976, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PremiumGiftCodeOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 351, unsafe.Pointer(m), depth)
 }
 
 // PremiumSubscriptionOption is the TL constructor premiumSubscriptionOption.
@@ -10436,28 +10314,30 @@ func (m *PremiumSubscriptionOption) ClearStoreProduct() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PremiumSubscriptionOption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 883, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PremiumSubscriptionOption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 883, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PremiumSubscriptionOption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1580, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PremiumSubscriptionOption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1580, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PremiumSubscriptionOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 883, unsafe.Pointer(m), depth)
 }

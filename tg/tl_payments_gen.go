@@ -28,25 +28,9 @@ func DecodePaymentsCheckCanSendGiftResult(b *bin.Buffer) (PaymentsCheckCanSendGi
 // decodePaymentsCheckCanSendGiftResult is DecodePaymentsCheckCanSendGiftResult
 // for a value nested depth levels deep.
 func decodePaymentsCheckCanSendGiftResult(d *tlrt.Decoder, depth int) (PaymentsCheckCanSendGiftResultClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PaymentsCheckCanSendGiftResultClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PaymentsCheckCanSendGiftResultOkTypeID:
-		v = &PaymentsCheckCanSendGiftResultOk{}
-	case PaymentsCheckCanSendGiftResultFailTypeID:
-		v, size = &PaymentsCheckCanSendGiftResultFail{}, unsafe.Sizeof(PaymentsCheckCanSendGiftResultFail{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "payments.CheckCanSendGiftResult"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2619, depth)
+	c, _ := v.(PaymentsCheckCanSendGiftResultClass)
+	return c, err
 }
 
 // PaymentsCheckCanSendGiftResultOk is the TL constructor
@@ -77,29 +61,31 @@ func (*PaymentsCheckCanSendGiftResultOk) TypeName() string {
 func (*PaymentsCheckCanSendGiftResultOk) paymentsCheckCanSendGiftResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftResultOk) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 513, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftResultOk) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 513, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftResultOk) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1163, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftResultOk) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1163, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsCheckCanSendGiftResultOk) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 513, unsafe.Pointer(m), depth)
 }
 
 // PaymentsCheckCanSendGiftResultFail is the TL constructor
@@ -133,30 +119,32 @@ func (*PaymentsCheckCanSendGiftResultFail) TypeName() string {
 func (*PaymentsCheckCanSendGiftResultFail) paymentsCheckCanSendGiftResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftResultFail) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2022, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftResultFail) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2022, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftResultFail) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2820, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftResultFail) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2820, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsCheckCanSendGiftResultFail) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2022, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGiveawayInfoClass is the TL type payments.GiveawayInfo: one of
@@ -176,25 +164,9 @@ func DecodePaymentsGiveawayInfo(b *bin.Buffer) (PaymentsGiveawayInfoClass, error
 // decodePaymentsGiveawayInfo is DecodePaymentsGiveawayInfo for a value nested
 // depth levels deep.
 func decodePaymentsGiveawayInfo(d *tlrt.Decoder, depth int) (PaymentsGiveawayInfoClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PaymentsGiveawayInfoClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PaymentsGiveawayInfoTypeID:
-		v, size = &PaymentsGiveawayInfo{}, unsafe.Sizeof(PaymentsGiveawayInfo{})
-	case PaymentsGiveawayInfoResultsTypeID:
-		v, size = &PaymentsGiveawayInfoResults{}, unsafe.Sizeof(PaymentsGiveawayInfoResults{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "payments.GiveawayInfo"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 3162, depth)
+	c, _ := v.(PaymentsGiveawayInfoClass)
+	return c, err
 }
 
 // PaymentsGiveawayInfo is the TL constructor payments.giveawayInfo.
@@ -299,30 +271,32 @@ func (m *PaymentsGiveawayInfo) ClearDisallowedCountry() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGiveawayInfo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 640, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGiveawayInfo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 640, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGiveawayInfo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1308, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGiveawayInfo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1308, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGiveawayInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 640, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGiveawayInfoResults is the TL constructor
@@ -427,30 +401,32 @@ func (m *PaymentsGiveawayInfoResults) ClearActivatedCount() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGiveawayInfoResults) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2138, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGiveawayInfoResults) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2138, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGiveawayInfoResults) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2948, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGiveawayInfoResults) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2948, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGiveawayInfoResults) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2138, unsafe.Pointer(m), depth)
 }
 
 // PaymentsPaymentFormClass is the TL type payments.PaymentForm: one of
@@ -470,27 +446,9 @@ func DecodePaymentsPaymentForm(b *bin.Buffer) (PaymentsPaymentFormClass, error) 
 // decodePaymentsPaymentForm is DecodePaymentsPaymentForm for a value nested
 // depth levels deep.
 func decodePaymentsPaymentForm(d *tlrt.Decoder, depth int) (PaymentsPaymentFormClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PaymentsPaymentFormClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PaymentsPaymentFormTypeID:
-		v, size = &PaymentsPaymentForm{}, unsafe.Sizeof(PaymentsPaymentForm{})
-	case PaymentsPaymentFormStarsTypeID:
-		v, size = &PaymentsPaymentFormStars{}, unsafe.Sizeof(PaymentsPaymentFormStars{})
-	case PaymentsPaymentFormStarGiftTypeID:
-		v, size = &PaymentsPaymentFormStarGift{}, unsafe.Sizeof(PaymentsPaymentFormStarGift{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "payments.PaymentForm"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1159, depth)
+	c, _ := v.(PaymentsPaymentFormClass)
+	return c, err
 }
 
 // PaymentsPaymentForm is the TL constructor payments.paymentForm.
@@ -611,30 +569,32 @@ func (m *PaymentsPaymentForm) ClearSavedCredentials() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentForm) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1490, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentForm) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1490, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentForm) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2235, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsPaymentForm) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2235, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsPaymentForm) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1490, unsafe.Pointer(m), depth)
 }
 
 // PaymentsPaymentFormStars is the TL constructor payments.paymentFormStars.
@@ -673,30 +633,32 @@ func (*PaymentsPaymentFormStars) TypeName() string {
 func (*PaymentsPaymentFormStars) paymentsPaymentFormClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentFormStars) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1141, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentFormStars) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1141, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentFormStars) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1859, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsPaymentFormStars) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1859, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsPaymentFormStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1141, unsafe.Pointer(m), depth)
 }
 
 // PaymentsPaymentFormStarGift is the TL constructor
@@ -729,30 +691,32 @@ func (*PaymentsPaymentFormStarGift) TypeName() string {
 func (*PaymentsPaymentFormStarGift) paymentsPaymentFormClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentFormStarGift) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1688, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentFormStarGift) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1688, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentFormStarGift) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2448, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsPaymentFormStarGift) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2448, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsPaymentFormStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1688, unsafe.Pointer(m), depth)
 }
 
 // PaymentsPaymentReceiptClass is the TL type payments.PaymentReceipt: one of
@@ -773,25 +737,9 @@ func DecodePaymentsPaymentReceipt(b *bin.Buffer) (PaymentsPaymentReceiptClass, e
 // decodePaymentsPaymentReceipt is DecodePaymentsPaymentReceipt for a value
 // nested depth levels deep.
 func decodePaymentsPaymentReceipt(d *tlrt.Decoder, depth int) (PaymentsPaymentReceiptClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PaymentsPaymentReceiptClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PaymentsPaymentReceiptTypeID:
-		v, size = &PaymentsPaymentReceipt{}, unsafe.Sizeof(PaymentsPaymentReceipt{})
-	case PaymentsPaymentReceiptStarsTypeID:
-		v, size = &PaymentsPaymentReceiptStars{}, unsafe.Sizeof(PaymentsPaymentReceiptStars{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "payments.PaymentReceipt"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 971, depth)
+	c, _ := v.(PaymentsPaymentReceiptClass)
+	return c, err
 }
 
 // PaymentsPaymentReceipt is the TL constructor payments.paymentReceipt.
@@ -864,30 +812,32 @@ func (m *PaymentsPaymentReceipt) ClearTipAmount() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentReceipt) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1036, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentReceipt) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1036, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentReceipt) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1743, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsPaymentReceipt) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1743, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsPaymentReceipt) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1036, unsafe.Pointer(m), depth)
 }
 
 // PaymentsPaymentReceiptStars is the TL constructor
@@ -931,30 +881,32 @@ func (*PaymentsPaymentReceiptStars) TypeName() string {
 func (*PaymentsPaymentReceiptStars) paymentsPaymentReceiptClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentReceiptStars) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2067, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentReceiptStars) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2067, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentReceiptStars) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2870, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsPaymentReceiptStars) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2870, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsPaymentReceiptStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2067, unsafe.Pointer(m), depth)
 }
 
 // PaymentsPaymentResultClass is the TL type payments.PaymentResult: one of
@@ -975,25 +927,9 @@ func DecodePaymentsPaymentResult(b *bin.Buffer) (PaymentsPaymentResultClass, err
 // decodePaymentsPaymentResult is DecodePaymentsPaymentResult for a value nested
 // depth levels deep.
 func decodePaymentsPaymentResult(d *tlrt.Decoder, depth int) (PaymentsPaymentResultClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PaymentsPaymentResultClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PaymentsPaymentResultTypeID:
-		v, size = &PaymentsPaymentResult{}, unsafe.Sizeof(PaymentsPaymentResult{})
-	case PaymentsPaymentVerificationNeededTypeID:
-		v, size = &PaymentsPaymentVerificationNeeded{}, unsafe.Sizeof(PaymentsPaymentVerificationNeeded{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "payments.PaymentResult"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1048, depth)
+	c, _ := v.(PaymentsPaymentResultClass)
+	return c, err
 }
 
 // PaymentsPaymentResult is the TL constructor payments.paymentResult.
@@ -1024,30 +960,32 @@ func (*PaymentsPaymentResult) TypeName() string {
 func (*PaymentsPaymentResult) paymentsPaymentResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentResult) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 725, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentResult) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 725, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentResult) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1400, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsPaymentResult) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1400, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsPaymentResult) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 725, unsafe.Pointer(m), depth)
 }
 
 // PaymentsPaymentVerificationNeeded is the TL constructor
@@ -1080,30 +1018,32 @@ func (*PaymentsPaymentVerificationNeeded) TypeName() string {
 func (*PaymentsPaymentVerificationNeeded) paymentsPaymentResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentVerificationNeeded) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2048, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentVerificationNeeded) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2048, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentVerificationNeeded) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2847, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsPaymentVerificationNeeded) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2847, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsPaymentVerificationNeeded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2048, unsafe.Pointer(m), depth)
 }
 
 // PaymentsStarGiftActiveAuctionsClass is the TL type
@@ -1125,25 +1065,9 @@ func DecodePaymentsStarGiftActiveAuctions(b *bin.Buffer) (PaymentsStarGiftActive
 // decodePaymentsStarGiftActiveAuctions is DecodePaymentsStarGiftActiveAuctions
 // for a value nested depth levels deep.
 func decodePaymentsStarGiftActiveAuctions(d *tlrt.Decoder, depth int) (PaymentsStarGiftActiveAuctionsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PaymentsStarGiftActiveAuctionsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PaymentsStarGiftActiveAuctionsNotModifiedTypeID:
-		v = &PaymentsStarGiftActiveAuctionsNotModified{}
-	case PaymentsStarGiftActiveAuctionsTypeID:
-		v, size = &PaymentsStarGiftActiveAuctions{}, unsafe.Sizeof(PaymentsStarGiftActiveAuctions{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "payments.StarGiftActiveAuctions"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2308, depth)
+	c, _ := v.(PaymentsStarGiftActiveAuctionsClass)
+	return c, err
 }
 
 // PaymentsStarGiftActiveAuctionsNotModified is the TL constructor
@@ -1177,29 +1101,31 @@ func (*PaymentsStarGiftActiveAuctionsNotModified) TypeName() string {
 func (*PaymentsStarGiftActiveAuctionsNotModified) paymentsStarGiftActiveAuctionsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftActiveAuctionsNotModified) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2074, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftActiveAuctionsNotModified) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2074, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftActiveAuctionsNotModified) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2879, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftActiveAuctionsNotModified) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2879, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarGiftActiveAuctionsNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2074, unsafe.Pointer(m), depth)
 }
 
 // PaymentsStarGiftActiveAuctions is the TL constructor
@@ -1235,30 +1161,32 @@ func (*PaymentsStarGiftActiveAuctions) TypeName() string {
 func (*PaymentsStarGiftActiveAuctions) paymentsStarGiftActiveAuctionsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftActiveAuctions) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1643, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftActiveAuctions) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1643, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftActiveAuctions) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2403, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarGiftActiveAuctions) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2403, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarGiftActiveAuctions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1643, unsafe.Pointer(m), depth)
 }
 
 // PaymentsStarGiftCollectionsClass is the TL type payments.StarGiftCollections:
@@ -1279,25 +1207,9 @@ func DecodePaymentsStarGiftCollections(b *bin.Buffer) (PaymentsStarGiftCollectio
 // decodePaymentsStarGiftCollections is DecodePaymentsStarGiftCollections for a
 // value nested depth levels deep.
 func decodePaymentsStarGiftCollections(d *tlrt.Decoder, depth int) (PaymentsStarGiftCollectionsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PaymentsStarGiftCollectionsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PaymentsStarGiftCollectionsNotModifiedTypeID:
-		v = &PaymentsStarGiftCollectionsNotModified{}
-	case PaymentsStarGiftCollectionsTypeID:
-		v, size = &PaymentsStarGiftCollections{}, unsafe.Sizeof(PaymentsStarGiftCollections{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "payments.StarGiftCollections"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2136, depth)
+	c, _ := v.(PaymentsStarGiftCollectionsClass)
+	return c, err
 }
 
 // PaymentsStarGiftCollectionsNotModified is the TL constructor
@@ -1329,29 +1241,31 @@ func (*PaymentsStarGiftCollectionsNotModified) TypeName() string {
 func (*PaymentsStarGiftCollectionsNotModified) paymentsStarGiftCollectionsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftCollectionsNotModified) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1500, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftCollectionsNotModified) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1500, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftCollectionsNotModified) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2246, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftCollectionsNotModified) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2246, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarGiftCollectionsNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1500, unsafe.Pointer(m), depth)
 }
 
 // PaymentsStarGiftCollections is the TL constructor
@@ -1384,30 +1298,32 @@ func (*PaymentsStarGiftCollections) TypeName() string {
 func (*PaymentsStarGiftCollections) paymentsStarGiftCollectionsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftCollections) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1267, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftCollections) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1267, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftCollections) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1992, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarGiftCollections) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1992, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarGiftCollections) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1267, unsafe.Pointer(m), depth)
 }
 
 // PaymentsStarGiftsClass is the TL type payments.StarGifts: one of
@@ -1427,25 +1343,9 @@ func DecodePaymentsStarGifts(b *bin.Buffer) (PaymentsStarGiftsClass, error) {
 // decodePaymentsStarGifts is DecodePaymentsStarGifts for a value nested depth
 // levels deep.
 func decodePaymentsStarGifts(d *tlrt.Decoder, depth int) (PaymentsStarGiftsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PaymentsStarGiftsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PaymentsStarGiftsNotModifiedTypeID:
-		v = &PaymentsStarGiftsNotModified{}
-	case PaymentsStarGiftsTypeID:
-		v, size = &PaymentsStarGifts{}, unsafe.Sizeof(PaymentsStarGifts{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "payments.StarGifts"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2661, depth)
+	c, _ := v.(PaymentsStarGiftsClass)
+	return c, err
 }
 
 // PaymentsStarGiftsNotModified is the TL constructor
@@ -1475,29 +1375,31 @@ func (*PaymentsStarGiftsNotModified) TypeName() string {
 func (*PaymentsStarGiftsNotModified) paymentsStarGiftsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftsNotModified) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1527, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftsNotModified) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1527, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftsNotModified) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2280, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftsNotModified) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2280, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarGiftsNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1527, unsafe.Pointer(m), depth)
 }
 
 // PaymentsStarGifts is the TL constructor payments.starGifts.
@@ -1530,30 +1432,32 @@ func (*PaymentsStarGifts) TypeName() string {
 func (*PaymentsStarGifts) paymentsStarGiftsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarGifts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 429, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarGifts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 429, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarGifts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1067, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarGifts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1067, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarGifts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 429, unsafe.Pointer(m), depth)
 }
 
 // PaymentsBankCardData is the TL constructor payments.bankCardData.
@@ -1581,30 +1485,32 @@ func (*PaymentsBankCardData) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsBankCardData) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 580, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsBankCardData) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 580, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsBankCardData) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1239, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsBankCardData) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1239, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsBankCardData) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 580, unsafe.Pointer(m), depth)
 }
 
 // PaymentsCheckedGiftCode is the TL constructor payments.checkedGiftCode.
@@ -1704,30 +1610,32 @@ func (m *PaymentsCheckedGiftCode) ClearUsedDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsCheckedGiftCode) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2243, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsCheckedGiftCode) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2243, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsCheckedGiftCode) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3061, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsCheckedGiftCode) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3061, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsCheckedGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2243, unsafe.Pointer(m), depth)
 }
 
 // PaymentsConnectedStarRefBots is the TL constructor
@@ -1759,30 +1667,32 @@ func (*PaymentsConnectedStarRefBots) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsConnectedStarRefBots) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1409, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsConnectedStarRefBots) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1409, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsConnectedStarRefBots) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2147, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsConnectedStarRefBots) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2147, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsConnectedStarRefBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1409, unsafe.Pointer(m), depth)
 }
 
 // PaymentsExportedInvoice is the TL constructor payments.exportedInvoice.
@@ -1808,30 +1718,32 @@ func (*PaymentsExportedInvoice) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsExportedInvoice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1639, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsExportedInvoice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1639, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsExportedInvoice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2399, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsExportedInvoice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2399, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsExportedInvoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1639, unsafe.Pointer(m), depth)
 }
 
 // PaymentsResaleStarGifts is the TL constructor payments.resaleStarGifts.
@@ -1956,30 +1868,32 @@ func (m *PaymentsResaleStarGifts) ClearCounters() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsResaleStarGifts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1364, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsResaleStarGifts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1364, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsResaleStarGifts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2099, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsResaleStarGifts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2099, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsResaleStarGifts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1364, unsafe.Pointer(m), depth)
 }
 
 // PaymentsSavedInfo is the TL constructor payments.savedInfo.
@@ -2008,30 +1922,32 @@ func (*PaymentsSavedInfo) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsSavedInfo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2412, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsSavedInfo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2412, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsSavedInfo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3241, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsSavedInfo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3241, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsSavedInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2412, unsafe.Pointer(m), depth)
 }
 
 // PaymentsSavedStarGifts is the TL constructor payments.savedStarGifts.
@@ -2110,30 +2026,32 @@ func (m *PaymentsSavedStarGifts) ClearNextOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsSavedStarGifts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1377, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsSavedStarGifts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1377, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsSavedStarGifts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2113, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsSavedStarGifts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2113, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsSavedStarGifts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1377, unsafe.Pointer(m), depth)
 }
 
 // PaymentsStarGiftAuctionAcquiredGifts is the TL constructor
@@ -2166,30 +2084,32 @@ func (*PaymentsStarGiftAuctionAcquiredGifts) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftAuctionAcquiredGifts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1150, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftAuctionAcquiredGifts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1150, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftAuctionAcquiredGifts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1868, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarGiftAuctionAcquiredGifts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1868, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarGiftAuctionAcquiredGifts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1150, unsafe.Pointer(m), depth)
 }
 
 // PaymentsStarGiftAuctionState is the TL constructor
@@ -2225,30 +2145,32 @@ func (*PaymentsStarGiftAuctionState) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftAuctionState) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 990, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftAuctionState) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 990, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftAuctionState) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1692, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1692, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarGiftAuctionState) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 990, unsafe.Pointer(m), depth)
 }
 
 // PaymentsStarGiftUpgradeAttributes is the TL constructor
@@ -2278,30 +2200,32 @@ func (*PaymentsStarGiftUpgradeAttributes) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftUpgradeAttributes) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 663, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftUpgradeAttributes) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 663, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftUpgradeAttributes) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1335, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarGiftUpgradeAttributes) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1335, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarGiftUpgradeAttributes) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 663, unsafe.Pointer(m), depth)
 }
 
 // PaymentsStarGiftUpgradePreview is the TL constructor
@@ -2335,30 +2259,32 @@ func (*PaymentsStarGiftUpgradePreview) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftUpgradePreview) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 573, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftUpgradePreview) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 573, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftUpgradePreview) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1231, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarGiftUpgradePreview) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1231, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarGiftUpgradePreview) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 573, unsafe.Pointer(m), depth)
 }
 
 // PaymentsStarGiftWithdrawalURL is the TL constructor
@@ -2387,30 +2313,32 @@ func (*PaymentsStarGiftWithdrawalURL) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftWithdrawalURL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1213, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftWithdrawalURL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1213, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftWithdrawalURL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1936, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarGiftWithdrawalURL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1936, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarGiftWithdrawalURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1213, unsafe.Pointer(m), depth)
 }
 
 // PaymentsStarsRevenueAdsAccountURL is the TL constructor
@@ -2439,30 +2367,32 @@ func (*PaymentsStarsRevenueAdsAccountURL) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueAdsAccountURL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 529, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueAdsAccountURL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 529, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueAdsAccountURL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1182, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueAdsAccountURL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1182, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarsRevenueAdsAccountURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 529, unsafe.Pointer(m), depth)
 }
 
 // PaymentsStarsRevenueStats is the TL constructor payments.starsRevenueStats.
@@ -2495,30 +2425,32 @@ func (*PaymentsStarsRevenueStats) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueStats) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 994, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueStats) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 994, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueStats) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1697, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueStats) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1697, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarsRevenueStats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 994, unsafe.Pointer(m), depth)
 }
 
 // PaymentsStarsRevenueWithdrawalURL is the TL constructor
@@ -2547,30 +2479,32 @@ func (*PaymentsStarsRevenueWithdrawalURL) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueWithdrawalURL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 277, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueWithdrawalURL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 277, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueWithdrawalURL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 894, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueWithdrawalURL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 894, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarsRevenueWithdrawalURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 277, unsafe.Pointer(m), depth)
 }
 
 // PaymentsStarsStatus is the TL constructor payments.starsStatus.
@@ -2711,30 +2645,32 @@ func (m *PaymentsStarsStatus) ClearNextOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarsStatus) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1003, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarsStatus) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1003, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarsStatus) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1706, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarsStatus) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1706, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarsStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1003, unsafe.Pointer(m), depth)
 }
 
 // PaymentsSuggestedStarRefBots is the TL constructor
@@ -2792,30 +2728,32 @@ func (m *PaymentsSuggestedStarRefBots) ClearNextOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsSuggestedStarRefBots) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1703, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsSuggestedStarRefBots) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1703, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsSuggestedStarRefBots) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2463, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsSuggestedStarRefBots) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2463, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsSuggestedStarRefBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1703, unsafe.Pointer(m), depth)
 }
 
 // PaymentsUniqueStarGift is the TL constructor payments.uniqueStarGift.
@@ -2844,30 +2782,32 @@ func (*PaymentsUniqueStarGift) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsUniqueStarGift) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 614, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsUniqueStarGift) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 614, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsUniqueStarGift) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1276, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsUniqueStarGift) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1276, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsUniqueStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 614, unsafe.Pointer(m), depth)
 }
 
 // PaymentsUniqueStarGiftValueInfo is the TL constructor
@@ -3065,30 +3005,32 @@ func (m *PaymentsUniqueStarGiftValueInfo) ClearFragmentListedURL() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsUniqueStarGiftValueInfo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 758, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsUniqueStarGiftValueInfo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 758, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsUniqueStarGiftValueInfo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1436, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsUniqueStarGiftValueInfo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1436, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsUniqueStarGiftValueInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 758, unsafe.Pointer(m), depth)
 }
 
 // PaymentsValidatedRequestedInfo is the TL constructor
@@ -3162,30 +3104,32 @@ func (m *PaymentsValidatedRequestedInfo) ClearShippingOptions() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsValidatedRequestedInfo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1987, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsValidatedRequestedInfo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1987, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsValidatedRequestedInfo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2777, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsValidatedRequestedInfo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2777, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsValidatedRequestedInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1987, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetPaymentFormRequest is the TL function payments.getPaymentForm.
@@ -3214,30 +3158,32 @@ func (*PaymentsGetPaymentFormRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetPaymentFormRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 509, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetPaymentFormRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 509, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetPaymentFormRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1158, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1158, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetPaymentFormRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 509, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetPaymentForm calls payments.getPaymentForm: see
@@ -3276,29 +3222,31 @@ func (*PaymentsGetPaymentReceiptRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetPaymentReceiptRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 347, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetPaymentReceiptRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 347, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetPaymentReceiptRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 970, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetPaymentReceiptRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 970, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetPaymentReceiptRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 347, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetPaymentReceipt calls payments.getPaymentReceipt: see
@@ -3340,30 +3288,32 @@ func (*PaymentsValidateRequestedInfoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsValidateRequestedInfoRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1727, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsValidateRequestedInfoRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1727, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsValidateRequestedInfoRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2489, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsValidateRequestedInfoRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2489, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsValidateRequestedInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1727, unsafe.Pointer(m), depth)
 }
 
 // PaymentsValidateRequestedInfo calls payments.validateRequestedInfo: see
@@ -3472,30 +3422,32 @@ func (m *PaymentsSendPaymentFormRequest) ClearTipAmount() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsSendPaymentFormRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 411, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsSendPaymentFormRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 411, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsSendPaymentFormRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1047, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsSendPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1047, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsSendPaymentFormRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 411, unsafe.Pointer(m), depth)
 }
 
 // PaymentsSendPaymentForm calls payments.sendPaymentForm: see
@@ -3528,29 +3480,31 @@ func (*PaymentsGetSavedInfoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetSavedInfoRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 335, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetSavedInfoRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 335, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetSavedInfoRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 956, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetSavedInfoRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 956, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetSavedInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 335, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetSavedInfo calls payments.getSavedInfo: see
@@ -3588,29 +3542,31 @@ func (*PaymentsClearSavedInfoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsClearSavedInfoRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2047, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsClearSavedInfoRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2047, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsClearSavedInfoRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2846, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsClearSavedInfoRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2846, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsClearSavedInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2047, unsafe.Pointer(m), depth)
 }
 
 // PaymentsClearSavedInfo calls payments.clearSavedInfo: see
@@ -3645,30 +3601,32 @@ func (*PaymentsGetBankCardDataRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetBankCardDataRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 422, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetBankCardDataRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 422, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetBankCardDataRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1059, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetBankCardDataRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1059, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetBankCardDataRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 422, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetBankCardData calls payments.getBankCardData: see
@@ -3704,30 +3662,32 @@ func (*PaymentsExportInvoiceRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsExportInvoiceRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 140, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsExportInvoiceRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 140, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsExportInvoiceRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 741, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsExportInvoiceRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 741, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsExportInvoiceRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 140, unsafe.Pointer(m), depth)
 }
 
 // PaymentsExportInvoice calls payments.exportInvoice: see
@@ -3766,30 +3726,32 @@ func (*PaymentsAssignAppStoreTransactionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsAssignAppStoreTransactionRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1185, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsAssignAppStoreTransactionRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1185, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsAssignAppStoreTransactionRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1905, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1905, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1185, unsafe.Pointer(m), depth)
 }
 
 // PaymentsAssignAppStoreTransaction calls payments.assignAppStoreTransaction:
@@ -3828,30 +3790,32 @@ func (*PaymentsAssignPlayMarketTransactionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsAssignPlayMarketTransactionRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2118, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsAssignPlayMarketTransactionRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2118, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsAssignPlayMarketTransactionRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2927, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsAssignPlayMarketTransactionRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2927, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsAssignPlayMarketTransactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2118, unsafe.Pointer(m), depth)
 }
 
 // PaymentsAssignPlayMarketTransaction calls
@@ -3891,29 +3855,31 @@ func (*PaymentsGetPremiumGiftCodeOptionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetPremiumGiftCodeOptionsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 369, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetPremiumGiftCodeOptionsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 369, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetPremiumGiftCodeOptionsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 998, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetPremiumGiftCodeOptionsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 998, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetPremiumGiftCodeOptionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 369, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetPremiumGiftCodeOptions calls payments.getPremiumGiftCodeOptions:
@@ -3952,30 +3918,32 @@ func (*PaymentsCheckGiftCodeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsCheckGiftCodeRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1311, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsCheckGiftCodeRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1311, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsCheckGiftCodeRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2040, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsCheckGiftCodeRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2040, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsCheckGiftCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1311, unsafe.Pointer(m), depth)
 }
 
 // PaymentsCheckGiftCode calls payments.checkGiftCode: see
@@ -4010,30 +3978,32 @@ func (*PaymentsApplyGiftCodeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsApplyGiftCodeRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2361, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsApplyGiftCodeRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2361, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsApplyGiftCodeRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3186, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsApplyGiftCodeRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3186, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsApplyGiftCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2361, unsafe.Pointer(m), depth)
 }
 
 // PaymentsApplyGiftCode calls payments.applyGiftCode: see
@@ -4070,29 +4040,31 @@ func (*PaymentsGetGiveawayInfoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetGiveawayInfoRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2337, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetGiveawayInfoRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2337, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetGiveawayInfoRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3161, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetGiveawayInfoRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3161, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetGiveawayInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2337, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetGiveawayInfo calls payments.getGiveawayInfo: see
@@ -4132,30 +4104,32 @@ func (*PaymentsLaunchPrepaidGiveawayRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsLaunchPrepaidGiveawayRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 888, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsLaunchPrepaidGiveawayRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 888, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsLaunchPrepaidGiveawayRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1585, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsLaunchPrepaidGiveawayRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1585, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsLaunchPrepaidGiveawayRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 888, unsafe.Pointer(m), depth)
 }
 
 // PaymentsLaunchPrepaidGiveaway calls payments.launchPrepaidGiveaway: see
@@ -4190,29 +4164,31 @@ func (*PaymentsGetStarsTopupOptionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsTopupOptionsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1835, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsTopupOptionsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1835, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsTopupOptionsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2608, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsTopupOptionsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2608, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarsTopupOptionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1835, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetStarsTopupOptions calls payments.getStarsTopupOptions: see
@@ -4254,29 +4230,31 @@ func (*PaymentsGetStarsStatusRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsStatusRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 731, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsStatusRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 731, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsStatusRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1409, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsStatusRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1409, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarsStatusRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 731, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetStarsStatus calls payments.getStarsStatus: see
@@ -4349,30 +4327,32 @@ func (m *PaymentsGetStarsTransactionsRequest) ClearSubscriptionID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsTransactionsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 975, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsTransactionsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 975, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsTransactionsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1676, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetStarsTransactionsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1676, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarsTransactionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 975, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetStarsTransactions calls payments.getStarsTransactions: see
@@ -4409,30 +4389,32 @@ func (*PaymentsSendStarsFormRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsSendStarsFormRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1119, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsSendStarsFormRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1119, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsSendStarsFormRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1835, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsSendStarsFormRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1835, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsSendStarsFormRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1119, unsafe.Pointer(m), depth)
 }
 
 // PaymentsSendStarsForm calls payments.sendStarsForm: see
@@ -4471,30 +4453,32 @@ func (*PaymentsRefundStarsChargeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsRefundStarsChargeRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 354, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsRefundStarsChargeRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 354, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsRefundStarsChargeRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 979, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsRefundStarsChargeRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 979, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsRefundStarsChargeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 354, unsafe.Pointer(m), depth)
 }
 
 // PaymentsRefundStarsCharge calls payments.refundStarsCharge: see
@@ -4535,29 +4519,31 @@ func (*PaymentsGetStarsRevenueStatsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueStatsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2055, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueStatsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2055, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueStatsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2857, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueStatsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2857, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarsRevenueStatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2055, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetStarsRevenueStats calls payments.getStarsRevenueStats: see
@@ -4623,30 +4609,32 @@ func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) ClearAmount() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 343, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 343, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 965, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 965, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 343, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetStarsRevenueWithdrawalURL calls
@@ -4685,29 +4673,31 @@ func (*PaymentsGetStarsRevenueAdsAccountURLRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1993, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1993, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2784, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2784, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1993, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetStarsRevenueAdsAccountURL calls
@@ -4750,30 +4740,32 @@ func (*PaymentsGetStarsTransactionsByIDRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsTransactionsByIDRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 415, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsTransactionsByIDRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 415, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsTransactionsByIDRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1052, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetStarsTransactionsByIDRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1052, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarsTransactionsByIDRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 415, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetStarsTransactionsByID calls payments.getStarsTransactionsByID: see
@@ -4812,29 +4804,31 @@ func (*PaymentsGetStarsGiftOptionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsGiftOptionsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2007, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsGiftOptionsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2007, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsGiftOptionsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2800, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsGiftOptionsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2800, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarsGiftOptionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2007, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetStarsGiftOptions calls payments.getStarsGiftOptions: see
@@ -4880,30 +4874,32 @@ func (*PaymentsGetStarsSubscriptionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsSubscriptionsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 26, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsSubscriptionsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 26, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsSubscriptionsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 605, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetStarsSubscriptionsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 605, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarsSubscriptionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 26, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetStarsSubscriptions calls payments.getStarsSubscriptions: see
@@ -4967,30 +4963,32 @@ func (m *PaymentsChangeStarsSubscriptionRequest) ClearCanceled() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsChangeStarsSubscriptionRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1907, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsChangeStarsSubscriptionRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1907, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsChangeStarsSubscriptionRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2692, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsChangeStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2692, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsChangeStarsSubscriptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1907, unsafe.Pointer(m), depth)
 }
 
 // PaymentsChangeStarsSubscription calls payments.changeStarsSubscription: see
@@ -5029,30 +5027,32 @@ func (*PaymentsFulfillStarsSubscriptionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsFulfillStarsSubscriptionRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1954, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsFulfillStarsSubscriptionRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1954, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsFulfillStarsSubscriptionRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2741, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsFulfillStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2741, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsFulfillStarsSubscriptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1954, unsafe.Pointer(m), depth)
 }
 
 // PaymentsFulfillStarsSubscription calls payments.fulfillStarsSubscription: see
@@ -5087,29 +5087,31 @@ func (*PaymentsGetStarsGiveawayOptionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsGiveawayOptionsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1794, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsGiveawayOptionsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1794, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsGiveawayOptionsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2563, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsGiveawayOptionsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2563, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarsGiveawayOptionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1794, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetStarsGiveawayOptions calls payments.getStarsGiveawayOptions: see
@@ -5148,29 +5150,31 @@ func (*PaymentsGetStarGiftsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1881, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1881, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2660, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2660, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarGiftsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1881, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetStarGifts calls payments.getStarGifts: see
@@ -5208,30 +5212,32 @@ func (*PaymentsSaveStarGiftRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsSaveStarGiftRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 390, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsSaveStarGiftRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 390, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsSaveStarGiftRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1022, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsSaveStarGiftRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1022, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsSaveStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 390, unsafe.Pointer(m), depth)
 }
 
 // PaymentsSaveStarGift calls payments.saveStarGift: see
@@ -5266,30 +5272,32 @@ func (*PaymentsConvertStarGiftRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsConvertStarGiftRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1069, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsConvertStarGiftRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1069, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsConvertStarGiftRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1780, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsConvertStarGiftRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1780, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsConvertStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1069, unsafe.Pointer(m), depth)
 }
 
 // PaymentsConvertStarGift calls payments.convertStarGift: see
@@ -5330,30 +5338,32 @@ func (*PaymentsBotCancelStarsSubscriptionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsBotCancelStarsSubscriptionRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1008, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsBotCancelStarsSubscriptionRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1008, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsBotCancelStarsSubscriptionRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1712, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsBotCancelStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1712, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsBotCancelStarsSubscriptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1008, unsafe.Pointer(m), depth)
 }
 
 // PaymentsBotCancelStarsSubscription calls payments.botCancelStarsSubscription:
@@ -5443,30 +5453,32 @@ func (m *PaymentsGetConnectedStarRefBotsRequest) ClearOffsetLink() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetConnectedStarRefBotsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 829, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetConnectedStarRefBotsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 829, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetConnectedStarRefBotsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1519, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetConnectedStarRefBotsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1519, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetConnectedStarRefBotsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 829, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetConnectedStarRefBots calls payments.getConnectedStarRefBots: see
@@ -5505,29 +5517,31 @@ func (*PaymentsGetConnectedStarRefBotRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetConnectedStarRefBotRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1736, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetConnectedStarRefBotRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1736, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetConnectedStarRefBotRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2500, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetConnectedStarRefBotRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2500, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetConnectedStarRefBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1736, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetConnectedStarRefBot calls payments.getConnectedStarRefBot: see
@@ -5572,30 +5586,32 @@ func (*PaymentsGetSuggestedStarRefBotsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetSuggestedStarRefBotsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 118, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetSuggestedStarRefBotsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 118, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetSuggestedStarRefBotsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 713, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetSuggestedStarRefBotsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 713, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetSuggestedStarRefBotsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 118, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetSuggestedStarRefBots calls payments.getSuggestedStarRefBots: see
@@ -5634,29 +5650,31 @@ func (*PaymentsConnectStarRefBotRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsConnectStarRefBotRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1164, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsConnectStarRefBotRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1164, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsConnectStarRefBotRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1883, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsConnectStarRefBotRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1883, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsConnectStarRefBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1164, unsafe.Pointer(m), depth)
 }
 
 // PaymentsConnectStarRefBot calls payments.connectStarRefBot: see
@@ -5697,30 +5715,32 @@ func (*PaymentsEditConnectedStarRefBotRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsEditConnectedStarRefBotRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2171, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsEditConnectedStarRefBotRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2171, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsEditConnectedStarRefBotRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2984, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsEditConnectedStarRefBotRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2984, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsEditConnectedStarRefBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2171, unsafe.Pointer(m), depth)
 }
 
 // PaymentsEditConnectedStarRefBot calls payments.editConnectedStarRefBot: see
@@ -5758,29 +5778,31 @@ func (*PaymentsGetStarGiftUpgradePreviewRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftUpgradePreviewRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1451, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftUpgradePreviewRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1451, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftUpgradePreviewRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2192, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftUpgradePreviewRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2192, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarGiftUpgradePreviewRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1451, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetStarGiftUpgradePreview calls payments.getStarGiftUpgradePreview:
@@ -5819,30 +5841,32 @@ func (*PaymentsUpgradeStarGiftRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsUpgradeStarGiftRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1641, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsUpgradeStarGiftRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1641, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsUpgradeStarGiftRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2401, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsUpgradeStarGiftRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2401, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsUpgradeStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1641, unsafe.Pointer(m), depth)
 }
 
 // PaymentsUpgradeStarGift calls payments.upgradeStarGift: see
@@ -5879,30 +5903,32 @@ func (*PaymentsTransferStarGiftRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsTransferStarGiftRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1167, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsTransferStarGiftRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1167, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsTransferStarGiftRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1886, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsTransferStarGiftRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1886, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsTransferStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1167, unsafe.Pointer(m), depth)
 }
 
 // PaymentsTransferStarGift calls payments.transferStarGift: see
@@ -5940,30 +5966,32 @@ func (*PaymentsGetUniqueStarGiftRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetUniqueStarGiftRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1506, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetUniqueStarGiftRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1506, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetUniqueStarGiftRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2253, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetUniqueStarGiftRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2253, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetUniqueStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1506, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetUniqueStarGift calls payments.getUniqueStarGift: see
@@ -6043,30 +6071,32 @@ func (m *PaymentsGetSavedStarGiftsRequest) ClearCollectionID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetSavedStarGiftsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1524, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetSavedStarGiftsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1524, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetSavedStarGiftsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2276, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetSavedStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2276, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetSavedStarGiftsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1524, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetSavedStarGifts calls payments.getSavedStarGifts: see
@@ -6102,30 +6132,32 @@ func (*PaymentsGetSavedStarGiftRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetSavedStarGiftRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1693, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetSavedStarGiftRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1693, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetSavedStarGiftRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2453, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetSavedStarGiftRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2453, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetSavedStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1693, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetSavedStarGift calls payments.getSavedStarGift: see
@@ -6164,30 +6196,32 @@ func (*PaymentsGetStarGiftWithdrawalURLRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftWithdrawalURLRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1980, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftWithdrawalURLRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1980, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftWithdrawalURLRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2768, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftWithdrawalURLRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2768, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarGiftWithdrawalURLRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1980, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetStarGiftWithdrawalURL calls payments.getStarGiftWithdrawalUrl: see
@@ -6229,29 +6263,31 @@ func (*PaymentsToggleChatStarGiftNotificationsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsToggleChatStarGiftNotificationsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 896, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsToggleChatStarGiftNotificationsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 896, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsToggleChatStarGiftNotificationsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1593, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsToggleChatStarGiftNotificationsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1593, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsToggleChatStarGiftNotificationsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 896, unsafe.Pointer(m), depth)
 }
 
 // PaymentsToggleChatStarGiftNotifications calls
@@ -6291,30 +6327,32 @@ func (*PaymentsToggleStarGiftsPinnedToTopRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsToggleStarGiftsPinnedToTopRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 186, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsToggleStarGiftsPinnedToTopRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 186, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsToggleStarGiftsPinnedToTopRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 793, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsToggleStarGiftsPinnedToTopRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 793, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsToggleStarGiftsPinnedToTopRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 186, unsafe.Pointer(m), depth)
 }
 
 // PaymentsToggleStarGiftsPinnedToTop calls payments.toggleStarGiftsPinnedToTop:
@@ -6350,30 +6388,32 @@ func (*PaymentsCanPurchaseStoreRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsCanPurchaseStoreRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 741, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsCanPurchaseStoreRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 741, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsCanPurchaseStoreRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1419, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsCanPurchaseStoreRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1419, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsCanPurchaseStoreRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 741, unsafe.Pointer(m), depth)
 }
 
 // PaymentsCanPurchaseStore calls payments.canPurchaseStore: see
@@ -6467,30 +6507,32 @@ func (m *PaymentsGetResaleStarGiftsRequest) ClearAttributes() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetResaleStarGiftsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1125, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetResaleStarGiftsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1125, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetResaleStarGiftsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1841, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetResaleStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1841, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetResaleStarGiftsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1125, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetResaleStarGifts calls payments.getResaleStarGifts: see
@@ -6529,30 +6571,32 @@ func (*PaymentsUpdateStarGiftPriceRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsUpdateStarGiftPriceRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2264, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsUpdateStarGiftPriceRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2264, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsUpdateStarGiftPriceRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3082, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsUpdateStarGiftPriceRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3082, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsUpdateStarGiftPriceRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2264, unsafe.Pointer(m), depth)
 }
 
 // PaymentsUpdateStarGiftPrice calls payments.updateStarGiftPrice: see
@@ -6592,30 +6636,32 @@ func (*PaymentsCreateStarGiftCollectionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsCreateStarGiftCollectionRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 299, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsCreateStarGiftCollectionRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 299, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsCreateStarGiftCollectionRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 918, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsCreateStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 918, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsCreateStarGiftCollectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 299, unsafe.Pointer(m), depth)
 }
 
 // PaymentsCreateStarGiftCollection calls payments.createStarGiftCollection: see
@@ -6743,30 +6789,32 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) ClearOrder() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsUpdateStarGiftCollectionRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 743, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsUpdateStarGiftCollectionRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 743, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsUpdateStarGiftCollectionRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1421, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1421, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 743, unsafe.Pointer(m), depth)
 }
 
 // PaymentsUpdateStarGiftCollection calls payments.updateStarGiftCollection: see
@@ -6805,29 +6853,31 @@ func (*PaymentsReorderStarGiftCollectionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsReorderStarGiftCollectionsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1866, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsReorderStarGiftCollectionsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1866, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsReorderStarGiftCollectionsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2645, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsReorderStarGiftCollectionsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2645, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsReorderStarGiftCollectionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1866, unsafe.Pointer(m), depth)
 }
 
 // PaymentsReorderStarGiftCollections calls payments.reorderStarGiftCollections:
@@ -6866,29 +6916,31 @@ func (*PaymentsDeleteStarGiftCollectionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsDeleteStarGiftCollectionRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1624, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsDeleteStarGiftCollectionRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1624, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsDeleteStarGiftCollectionRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2383, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsDeleteStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2383, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsDeleteStarGiftCollectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1624, unsafe.Pointer(m), depth)
 }
 
 // PaymentsDeleteStarGiftCollection calls payments.deleteStarGiftCollection: see
@@ -6927,29 +6979,31 @@ func (*PaymentsGetStarGiftCollectionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftCollectionsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1398, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftCollectionsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1398, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftCollectionsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2135, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftCollectionsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2135, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarGiftCollectionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1398, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetStarGiftCollections calls payments.getStarGiftCollections: see
@@ -6987,30 +7041,32 @@ func (*PaymentsGetUniqueStarGiftValueInfoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetUniqueStarGiftValueInfoRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 639, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetUniqueStarGiftValueInfoRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 639, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetUniqueStarGiftValueInfoRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1306, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetUniqueStarGiftValueInfoRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1306, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetUniqueStarGiftValueInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 639, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetUniqueStarGiftValueInfo calls payments.getUniqueStarGiftValueInfo:
@@ -7046,29 +7102,31 @@ func (*PaymentsCheckCanSendGiftRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1842, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1842, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2618, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2618, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsCheckCanSendGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1842, unsafe.Pointer(m), depth)
 }
 
 // PaymentsCheckCanSendGift calls payments.checkCanSendGift: see
@@ -7107,30 +7165,32 @@ func (*PaymentsGetStarGiftAuctionStateRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftAuctionStateRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 861, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftAuctionStateRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 861, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftAuctionStateRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1553, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftAuctionStateRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1553, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarGiftAuctionStateRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 861, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetStarGiftAuctionState calls payments.getStarGiftAuctionState: see
@@ -7170,29 +7230,31 @@ func (*PaymentsGetStarGiftAuctionAcquiredGiftsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 992, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 992, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1694, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1694, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 992, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetStarGiftAuctionAcquiredGifts calls
@@ -7231,29 +7293,31 @@ func (*PaymentsGetStarGiftActiveAuctionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftActiveAuctionsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1554, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftActiveAuctionsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1554, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftActiveAuctionsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2307, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftActiveAuctionsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2307, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarGiftActiveAuctionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1554, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetStarGiftActiveAuctions calls payments.getStarGiftActiveAuctions:
@@ -7293,29 +7357,31 @@ func (*PaymentsResolveStarGiftOfferRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsResolveStarGiftOfferRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2223, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsResolveStarGiftOfferRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2223, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsResolveStarGiftOfferRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3040, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsResolveStarGiftOfferRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3040, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsResolveStarGiftOfferRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2223, unsafe.Pointer(m), depth)
 }
 
 // PaymentsResolveStarGiftOffer calls payments.resolveStarGiftOffer: see
@@ -7385,30 +7451,32 @@ func (m *PaymentsSendStarGiftOfferRequest) ClearAllowPaidStars() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsSendStarGiftOfferRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1321, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsSendStarGiftOfferRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1321, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsSendStarGiftOfferRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2052, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsSendStarGiftOfferRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2052, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsSendStarGiftOfferRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1321, unsafe.Pointer(m), depth)
 }
 
 // PaymentsSendStarGiftOffer calls payments.sendStarGiftOffer: see
@@ -7446,29 +7514,31 @@ func (*PaymentsGetStarGiftUpgradeAttributesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftUpgradeAttributesRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1006, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftUpgradeAttributesRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1006, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftUpgradeAttributesRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1709, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftUpgradeAttributesRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1709, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarGiftUpgradeAttributesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1006, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetStarGiftUpgradeAttributes calls
@@ -7509,30 +7579,32 @@ func (*PaymentsGetCraftStarGiftsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetCraftStarGiftsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2429, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetCraftStarGiftsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2429, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetCraftStarGiftsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3258, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetCraftStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3258, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetCraftStarGiftsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2429, unsafe.Pointer(m), depth)
 }
 
 // PaymentsGetCraftStarGifts calls payments.getCraftStarGifts: see
@@ -7568,30 +7640,32 @@ func (*PaymentsCraftStarGiftRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsCraftStarGiftRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1659, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsCraftStarGiftRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1659, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsCraftStarGiftRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2419, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsCraftStarGiftRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2419, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsCraftStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1659, unsafe.Pointer(m), depth)
 }
 
 // PaymentsCraftStarGift calls payments.craftStarGift: see

@@ -30,21 +30,26 @@ func decodeReaction(d *tlrt.Decoder, depth int) (ReactionClass, error) {
 		return nil, err
 	}
 	var v ReactionClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ReactionEmptyTypeID:
-		v = &ReactionEmpty{}
+		x := &ReactionEmpty{}
+		v, at = x, x
 	case ReactionEmojiTypeID:
-		v, size = &ReactionEmoji{}, unsafe.Sizeof(ReactionEmoji{})
+		x := &ReactionEmoji{}
+		v, at, size = x, x, unsafe.Sizeof(ReactionEmoji{})
 	case ReactionCustomEmojiTypeID:
-		v = tlrt.New[ReactionCustomEmoji](d)
+		x := tlrt.New[ReactionCustomEmoji](d)
+		v, at = x, x
 	case ReactionPaidTypeID:
-		v = &ReactionPaid{}
+		x := &ReactionPaid{}
+		v, at = x, x
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Reaction"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -338,23 +343,9 @@ func DecodeReactionNotificationsFrom(b *bin.Buffer) (ReactionNotificationsFromCl
 // decodeReactionNotificationsFrom is DecodeReactionNotificationsFrom for a
 // value nested depth levels deep.
 func decodeReactionNotificationsFrom(d *tlrt.Decoder, depth int) (ReactionNotificationsFromClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ReactionNotificationsFromClass
-	switch id {
-	case ReactionNotificationsFromContactsTypeID:
-		v = &ReactionNotificationsFromContacts{}
-	case ReactionNotificationsFromAllTypeID:
-		v = &ReactionNotificationsFromAll{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ReactionNotificationsFrom"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 359, depth)
+	c, _ := v.(ReactionNotificationsFromClass)
+	return c, err
 }
 
 // ReactionNotificationsFromContacts is the TL constructor
@@ -384,29 +375,31 @@ func (*ReactionNotificationsFromContacts) TypeName() string {
 func (*ReactionNotificationsFromContacts) reactionNotificationsFromClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromContacts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1771, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromContacts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1771, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromContacts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2539, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromContacts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2539, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReactionNotificationsFromContacts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1771, unsafe.Pointer(m), depth)
 }
 
 // ReactionNotificationsFromAll is the TL constructor
@@ -435,29 +428,31 @@ func (*ReactionNotificationsFromAll) TypeName() string {
 func (*ReactionNotificationsFromAll) reactionNotificationsFromClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromAll) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 703, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromAll) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 703, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromAll) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1376, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromAll) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1376, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReactionNotificationsFromAll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 703, unsafe.Pointer(m), depth)
 }
 
 // RecentMeURLClass is the TL type RecentMeUrl: one of RecentMeURLUnknown,
@@ -477,31 +472,9 @@ func DecodeRecentMeURL(b *bin.Buffer) (RecentMeURLClass, error) {
 
 // decodeRecentMeURL is DecodeRecentMeURL for a value nested depth levels deep.
 func decodeRecentMeURL(d *tlrt.Decoder, depth int) (RecentMeURLClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v RecentMeURLClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case RecentMeURLUnknownTypeID:
-		v, size = &RecentMeURLUnknown{}, unsafe.Sizeof(RecentMeURLUnknown{})
-	case RecentMeURLUserTypeID:
-		v, size = &RecentMeURLUser{}, unsafe.Sizeof(RecentMeURLUser{})
-	case RecentMeURLChatTypeID:
-		v, size = &RecentMeURLChat{}, unsafe.Sizeof(RecentMeURLChat{})
-	case RecentMeURLChatInviteTypeID:
-		v, size = &RecentMeURLChatInvite{}, unsafe.Sizeof(RecentMeURLChatInvite{})
-	case RecentMeURLStickerSetTypeID:
-		v, size = &RecentMeURLStickerSet{}, unsafe.Sizeof(RecentMeURLStickerSet{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "RecentMeUrl"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 113, depth)
+	c, _ := v.(RecentMeURLClass)
+	return c, err
 }
 
 // RecentMeURLUnknown is the TL constructor recentMeUrlUnknown.
@@ -530,30 +503,32 @@ func (*RecentMeURLUnknown) TypeName() string {
 func (*RecentMeURLUnknown) recentMeURLClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RecentMeURLUnknown) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 665, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RecentMeURLUnknown) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 665, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RecentMeURLUnknown) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1337, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RecentMeURLUnknown) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1337, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RecentMeURLUnknown) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 665, unsafe.Pointer(m), depth)
 }
 
 // RecentMeURLUser is the TL constructor recentMeUrlUser.
@@ -583,30 +558,32 @@ func (*RecentMeURLUser) TypeName() string {
 func (*RecentMeURLUser) recentMeURLClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RecentMeURLUser) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1753, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RecentMeURLUser) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1753, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RecentMeURLUser) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2519, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RecentMeURLUser) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2519, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RecentMeURLUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1753, unsafe.Pointer(m), depth)
 }
 
 // RecentMeURLChat is the TL constructor recentMeUrlChat.
@@ -636,30 +613,32 @@ func (*RecentMeURLChat) TypeName() string {
 func (*RecentMeURLChat) recentMeURLClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RecentMeURLChat) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1677, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RecentMeURLChat) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1677, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RecentMeURLChat) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2437, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RecentMeURLChat) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2437, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RecentMeURLChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1677, unsafe.Pointer(m), depth)
 }
 
 // RecentMeURLChatInvite is the TL constructor recentMeUrlChatInvite.
@@ -690,30 +669,32 @@ func (*RecentMeURLChatInvite) TypeName() string {
 func (*RecentMeURLChatInvite) recentMeURLClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RecentMeURLChatInvite) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2241, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RecentMeURLChatInvite) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2241, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RecentMeURLChatInvite) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3059, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RecentMeURLChatInvite) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3059, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RecentMeURLChatInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2241, unsafe.Pointer(m), depth)
 }
 
 // RecentMeURLStickerSet is the TL constructor recentMeUrlStickerSet.
@@ -744,30 +725,32 @@ func (*RecentMeURLStickerSet) TypeName() string {
 func (*RecentMeURLStickerSet) recentMeURLClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RecentMeURLStickerSet) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1786, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RecentMeURLStickerSet) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1786, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RecentMeURLStickerSet) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2554, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RecentMeURLStickerSet) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2554, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RecentMeURLStickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1786, unsafe.Pointer(m), depth)
 }
 
 // ReplyMarkupClass is the TL type ReplyMarkup: one of ReplyKeyboardHide,
@@ -786,29 +769,9 @@ func DecodeReplyMarkup(b *bin.Buffer) (ReplyMarkupClass, error) {
 
 // decodeReplyMarkup is DecodeReplyMarkup for a value nested depth levels deep.
 func decodeReplyMarkup(d *tlrt.Decoder, depth int) (ReplyMarkupClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ReplyMarkupClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ReplyKeyboardHideTypeID:
-		v = tlrt.New[ReplyKeyboardHide](d)
-	case ReplyKeyboardForceReplyTypeID:
-		v, size = &ReplyKeyboardForceReply{}, unsafe.Sizeof(ReplyKeyboardForceReply{})
-	case ReplyKeyboardMarkupTypeID:
-		v, size = &ReplyKeyboardMarkup{}, unsafe.Sizeof(ReplyKeyboardMarkup{})
-	case ReplyInlineMarkupTypeID:
-		v, size = &ReplyInlineMarkup{}, unsafe.Sizeof(ReplyInlineMarkup{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ReplyMarkup"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 43, depth)
+	c, _ := v.(ReplyMarkupClass)
+	return c, err
 }
 
 // ReplyKeyboardHide is the TL constructor replyKeyboardHide.
@@ -838,29 +801,31 @@ func (*ReplyKeyboardHide) TypeName() string {
 func (*ReplyKeyboardHide) replyMarkupClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardHide) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1494, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardHide) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1494, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardHide) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2239, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ReplyKeyboardHide) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2239, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReplyKeyboardHide) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1494, unsafe.Pointer(m), depth)
 }
 
 // ReplyKeyboardForceReply is the TL constructor replyKeyboardForceReply.
@@ -917,30 +882,32 @@ func (m *ReplyKeyboardForceReply) ClearPlaceholder() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardForceReply) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1235, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardForceReply) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1235, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardForceReply) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1959, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ReplyKeyboardForceReply) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1959, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReplyKeyboardForceReply) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1235, unsafe.Pointer(m), depth)
 }
 
 // ReplyKeyboardMarkup is the TL constructor replyKeyboardMarkup.
@@ -1002,30 +969,32 @@ func (m *ReplyKeyboardMarkup) ClearPlaceholder() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardMarkup) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1223, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardMarkup) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1223, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardMarkup) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1947, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ReplyKeyboardMarkup) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1947, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReplyKeyboardMarkup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1223, unsafe.Pointer(m), depth)
 }
 
 // ReplyInlineMarkup is the TL constructor replyInlineMarkup.
@@ -1054,30 +1023,32 @@ func (*ReplyInlineMarkup) TypeName() string {
 func (*ReplyInlineMarkup) replyMarkupClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReplyInlineMarkup) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 675, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReplyInlineMarkup) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 675, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReplyInlineMarkup) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1347, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ReplyInlineMarkup) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1347, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReplyInlineMarkup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 675, unsafe.Pointer(m), depth)
 }
 
 // ReportReasonClass is the TL type ReportReason: one of InputReportReasonSpam,
@@ -1101,39 +1072,9 @@ func DecodeReportReason(b *bin.Buffer) (ReportReasonClass, error) {
 // decodeReportReason is DecodeReportReason for a value nested depth levels
 // deep.
 func decodeReportReason(d *tlrt.Decoder, depth int) (ReportReasonClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ReportReasonClass
-	switch id {
-	case InputReportReasonSpamTypeID:
-		v = &InputReportReasonSpam{}
-	case InputReportReasonViolenceTypeID:
-		v = &InputReportReasonViolence{}
-	case InputReportReasonPornographyTypeID:
-		v = &InputReportReasonPornography{}
-	case InputReportReasonChildAbuseTypeID:
-		v = &InputReportReasonChildAbuse{}
-	case InputReportReasonOtherTypeID:
-		v = &InputReportReasonOther{}
-	case InputReportReasonCopyrightTypeID:
-		v = &InputReportReasonCopyright{}
-	case InputReportReasonGeoIrrelevantTypeID:
-		v = &InputReportReasonGeoIrrelevant{}
-	case InputReportReasonFakeTypeID:
-		v = &InputReportReasonFake{}
-	case InputReportReasonIllegalDrugsTypeID:
-		v = &InputReportReasonIllegalDrugs{}
-	case InputReportReasonPersonalDetailsTypeID:
-		v = &InputReportReasonPersonalDetails{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ReportReason"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 504, depth)
+	c, _ := v.(ReportReasonClass)
+	return c, err
 }
 
 // InputReportReasonSpam is the TL constructor inputReportReasonSpam.
@@ -1160,29 +1101,31 @@ func (*InputReportReasonSpam) TypeName() string {
 func (*InputReportReasonSpam) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonSpam) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 835, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonSpam) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 835, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonSpam) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1526, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonSpam) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1526, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReportReasonSpam) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 835, unsafe.Pointer(m), depth)
 }
 
 // InputReportReasonViolence is the TL constructor inputReportReasonViolence.
@@ -1209,29 +1152,31 @@ func (*InputReportReasonViolence) TypeName() string {
 func (*InputReportReasonViolence) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonViolence) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 284, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonViolence) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 284, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonViolence) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 902, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonViolence) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 902, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReportReasonViolence) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 284, unsafe.Pointer(m), depth)
 }
 
 // InputReportReasonPornography is the TL constructor
@@ -1259,29 +1204,31 @@ func (*InputReportReasonPornography) TypeName() string {
 func (*InputReportReasonPornography) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonPornography) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 420, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonPornography) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 420, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonPornography) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1057, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonPornography) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1057, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReportReasonPornography) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 420, unsafe.Pointer(m), depth)
 }
 
 // InputReportReasonChildAbuse is the TL constructor
@@ -1309,29 +1256,31 @@ func (*InputReportReasonChildAbuse) TypeName() string {
 func (*InputReportReasonChildAbuse) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonChildAbuse) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1631, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonChildAbuse) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1631, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonChildAbuse) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2391, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonChildAbuse) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2391, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReportReasonChildAbuse) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1631, unsafe.Pointer(m), depth)
 }
 
 // InputReportReasonOther is the TL constructor inputReportReasonOther.
@@ -1358,29 +1307,31 @@ func (*InputReportReasonOther) TypeName() string {
 func (*InputReportReasonOther) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonOther) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1853, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonOther) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1853, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonOther) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2630, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonOther) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2630, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReportReasonOther) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1853, unsafe.Pointer(m), depth)
 }
 
 // InputReportReasonCopyright is the TL constructor inputReportReasonCopyright.
@@ -1407,29 +1358,31 @@ func (*InputReportReasonCopyright) TypeName() string {
 func (*InputReportReasonCopyright) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonCopyright) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1442, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonCopyright) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1442, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonCopyright) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2182, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonCopyright) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2182, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReportReasonCopyright) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1442, unsafe.Pointer(m), depth)
 }
 
 // InputReportReasonGeoIrrelevant is the TL constructor
@@ -1459,29 +1412,31 @@ func (*InputReportReasonGeoIrrelevant) TypeName() string {
 func (*InputReportReasonGeoIrrelevant) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonGeoIrrelevant) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2083, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonGeoIrrelevant) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2083, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonGeoIrrelevant) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2888, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonGeoIrrelevant) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2888, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReportReasonGeoIrrelevant) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2083, unsafe.Pointer(m), depth)
 }
 
 // InputReportReasonFake is the TL constructor inputReportReasonFake.
@@ -1508,29 +1463,31 @@ func (*InputReportReasonFake) TypeName() string {
 func (*InputReportReasonFake) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonFake) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2356, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonFake) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2356, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonFake) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3181, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonFake) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3181, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReportReasonFake) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2356, unsafe.Pointer(m), depth)
 }
 
 // InputReportReasonIllegalDrugs is the TL constructor
@@ -1559,29 +1516,31 @@ func (*InputReportReasonIllegalDrugs) TypeName() string {
 func (*InputReportReasonIllegalDrugs) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonIllegalDrugs) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 98, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonIllegalDrugs) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 98, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonIllegalDrugs) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 692, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonIllegalDrugs) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 692, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReportReasonIllegalDrugs) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 98, unsafe.Pointer(m), depth)
 }
 
 // InputReportReasonPersonalDetails is the TL constructor
@@ -1611,29 +1570,31 @@ func (*InputReportReasonPersonalDetails) TypeName() string {
 func (*InputReportReasonPersonalDetails) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonPersonalDetails) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1474, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonPersonalDetails) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1474, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonPersonalDetails) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2219, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonPersonalDetails) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2219, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReportReasonPersonalDetails) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1474, unsafe.Pointer(m), depth)
 }
 
 // ReportResultClass is the TL type ReportResult: one of
@@ -1653,27 +1614,9 @@ func DecodeReportResult(b *bin.Buffer) (ReportResultClass, error) {
 // decodeReportResult is DecodeReportResult for a value nested depth levels
 // deep.
 func decodeReportResult(d *tlrt.Decoder, depth int) (ReportResultClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ReportResultClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ReportResultChooseOptionTypeID:
-		v, size = &ReportResultChooseOption{}, unsafe.Sizeof(ReportResultChooseOption{})
-	case ReportResultAddCommentTypeID:
-		v, size = &ReportResultAddComment{}, unsafe.Sizeof(ReportResultAddComment{})
-	case ReportResultReportedTypeID:
-		v = &ReportResultReported{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ReportResult"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 851, depth)
+	c, _ := v.(ReportResultClass)
+	return c, err
 }
 
 // ReportResultChooseOption is the TL constructor reportResultChooseOption.
@@ -1704,30 +1647,32 @@ func (*ReportResultChooseOption) TypeName() string {
 func (*ReportResultChooseOption) reportResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReportResultChooseOption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2298, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReportResultChooseOption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2298, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReportResultChooseOption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3121, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ReportResultChooseOption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3121, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReportResultChooseOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2298, unsafe.Pointer(m), depth)
 }
 
 // ReportResultAddComment is the TL constructor reportResultAddComment.
@@ -1759,30 +1704,32 @@ func (*ReportResultAddComment) TypeName() string {
 func (*ReportResultAddComment) reportResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReportResultAddComment) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1017, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReportResultAddComment) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1017, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReportResultAddComment) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1722, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ReportResultAddComment) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1722, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReportResultAddComment) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1017, unsafe.Pointer(m), depth)
 }
 
 // ReportResultReported is the TL constructor reportResultReported.
@@ -1809,29 +1756,31 @@ func (*ReportResultReported) TypeName() string {
 func (*ReportResultReported) reportResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReportResultReported) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1305, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReportResultReported) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1305, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReportResultReported) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2034, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ReportResultReported) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2034, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReportResultReported) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1305, unsafe.Pointer(m), depth)
 }
 
 // RequestPeerTypeClass is the TL type RequestPeerType: one of
@@ -1852,29 +1801,9 @@ func DecodeRequestPeerType(b *bin.Buffer) (RequestPeerTypeClass, error) {
 // decodeRequestPeerType is DecodeRequestPeerType for a value nested depth
 // levels deep.
 func decodeRequestPeerType(d *tlrt.Decoder, depth int) (RequestPeerTypeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v RequestPeerTypeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case RequestPeerTypeUserTypeID:
-		v = tlrt.New[RequestPeerTypeUser](d)
-	case RequestPeerTypeChatTypeID:
-		v, size = &RequestPeerTypeChat{}, unsafe.Sizeof(RequestPeerTypeChat{})
-	case RequestPeerTypeBroadcastTypeID:
-		v, size = &RequestPeerTypeBroadcast{}, unsafe.Sizeof(RequestPeerTypeBroadcast{})
-	case RequestPeerTypeCreateBotTypeID:
-		v, size = &RequestPeerTypeCreateBot{}, unsafe.Sizeof(RequestPeerTypeCreateBot{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "RequestPeerType"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 31, depth)
+	c, _ := v.(RequestPeerTypeClass)
+	return c, err
 }
 
 // RequestPeerTypeUser is the TL constructor requestPeerTypeUser.
@@ -1947,29 +1876,31 @@ func (m *RequestPeerTypeUser) ClearPremium() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeUser) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 884, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeUser) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 884, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeUser) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1581, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RequestPeerTypeUser) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1581, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RequestPeerTypeUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 884, unsafe.Pointer(m), depth)
 }
 
 // RequestPeerTypeChat is the TL constructor requestPeerTypeChat.
@@ -2050,29 +1981,31 @@ func (m *RequestPeerTypeChat) ClearForum() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeChat) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1925, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeChat) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1925, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeChat) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2711, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RequestPeerTypeChat) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2711, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RequestPeerTypeChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1925, unsafe.Pointer(m), depth)
 }
 
 // RequestPeerTypeBroadcast is the TL constructor requestPeerTypeBroadcast.
@@ -2132,29 +2065,31 @@ func (m *RequestPeerTypeBroadcast) ClearHasUsername() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeBroadcast) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 469, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 469, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeBroadcast) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1113, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RequestPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1113, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RequestPeerTypeBroadcast) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 469, unsafe.Pointer(m), depth)
 }
 
 // RequestPeerTypeCreateBot is the TL constructor requestPeerTypeCreateBot.
@@ -2233,30 +2168,32 @@ func (m *RequestPeerTypeCreateBot) ClearSuggestedUsername() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeCreateBot) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 587, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeCreateBot) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 587, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeCreateBot) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1247, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RequestPeerTypeCreateBot) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1247, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RequestPeerTypeCreateBot) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 587, unsafe.Pointer(m), depth)
 }
 
 // RequestedPeerClass is the TL type RequestedPeer: one of RequestedPeerUser,
@@ -2276,27 +2213,9 @@ func DecodeRequestedPeer(b *bin.Buffer) (RequestedPeerClass, error) {
 // decodeRequestedPeer is DecodeRequestedPeer for a value nested depth levels
 // deep.
 func decodeRequestedPeer(d *tlrt.Decoder, depth int) (RequestedPeerClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v RequestedPeerClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case RequestedPeerUserTypeID:
-		v, size = &RequestedPeerUser{}, unsafe.Sizeof(RequestedPeerUser{})
-	case RequestedPeerChatTypeID:
-		v, size = &RequestedPeerChat{}, unsafe.Sizeof(RequestedPeerChat{})
-	case RequestedPeerChannelTypeID:
-		v, size = &RequestedPeerChannel{}, unsafe.Sizeof(RequestedPeerChannel{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "RequestedPeer"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 427, depth)
+	c, _ := v.(RequestedPeerClass)
+	return c, err
 }
 
 // RequestedPeerUser is the TL constructor requestedPeerUser.
@@ -2397,30 +2316,32 @@ func (m *RequestedPeerUser) ClearUsername() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequestedPeerUser) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2026, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequestedPeerUser) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2026, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequestedPeerUser) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2824, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RequestedPeerUser) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2824, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RequestedPeerUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2026, unsafe.Pointer(m), depth)
 }
 
 // RequestedPeerChat is the TL constructor requestedPeerChat.
@@ -2476,30 +2397,32 @@ func (m *RequestedPeerChat) ClearTitle() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequestedPeerChat) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1053, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequestedPeerChat) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1053, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequestedPeerChat) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1762, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RequestedPeerChat) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1762, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RequestedPeerChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1053, unsafe.Pointer(m), depth)
 }
 
 // RequestedPeerChannel is the TL constructor requestedPeerChannel.
@@ -2576,30 +2499,32 @@ func (m *RequestedPeerChannel) ClearUsername() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequestedPeerChannel) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1282, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequestedPeerChannel) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1282, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequestedPeerChannel) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2008, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RequestedPeerChannel) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2008, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RequestedPeerChannel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1282, unsafe.Pointer(m), depth)
 }
 
 // RequirementToContactClass is the TL type RequirementToContact: one of
@@ -2620,25 +2545,9 @@ func DecodeRequirementToContact(b *bin.Buffer) (RequirementToContactClass, error
 // decodeRequirementToContact is DecodeRequirementToContact for a value nested
 // depth levels deep.
 func decodeRequirementToContact(d *tlrt.Decoder, depth int) (RequirementToContactClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v RequirementToContactClass
-	switch id {
-	case RequirementToContactEmptyTypeID:
-		v = &RequirementToContactEmpty{}
-	case RequirementToContactPremiumTypeID:
-		v = &RequirementToContactPremium{}
-	case RequirementToContactPaidMessagesTypeID:
-		v = tlrt.New[RequirementToContactPaidMessages](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "RequirementToContact"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2851, depth)
+	c, _ := v.(RequirementToContactClass)
+	return c, err
 }
 
 // RequirementToContactEmpty is the TL constructor requirementToContactEmpty.
@@ -2666,29 +2575,31 @@ func (*RequirementToContactEmpty) TypeName() string {
 func (*RequirementToContactEmpty) requirementToContactClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequirementToContactEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 44, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequirementToContactEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 44, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequirementToContactEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 630, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RequirementToContactEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 630, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RequirementToContactEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 44, unsafe.Pointer(m), depth)
 }
 
 // RequirementToContactPremium is the TL constructor
@@ -2717,29 +2628,31 @@ func (*RequirementToContactPremium) TypeName() string {
 func (*RequirementToContactPremium) requirementToContactClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequirementToContactPremium) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2176, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequirementToContactPremium) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2176, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequirementToContactPremium) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2989, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RequirementToContactPremium) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2989, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RequirementToContactPremium) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2176, unsafe.Pointer(m), depth)
 }
 
 // RequirementToContactPaidMessages is the TL constructor
@@ -2772,29 +2685,31 @@ func (*RequirementToContactPaidMessages) TypeName() string {
 func (*RequirementToContactPaidMessages) requirementToContactClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequirementToContactPaidMessages) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1704, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequirementToContactPaidMessages) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1704, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequirementToContactPaidMessages) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2464, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RequirementToContactPaidMessages) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2464, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RequirementToContactPaidMessages) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1704, unsafe.Pointer(m), depth)
 }
 
 // RichTextClass is the TL type RichText: one of TextEmpty, TextPlain, TextBold,
@@ -2817,81 +2732,9 @@ func DecodeRichText(b *bin.Buffer) (RichTextClass, error) {
 
 // decodeRichText is DecodeRichText for a value nested depth levels deep.
 func decodeRichText(d *tlrt.Decoder, depth int) (RichTextClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v RichTextClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case TextEmptyTypeID:
-		v = &TextEmpty{}
-	case TextPlainTypeID:
-		v, size = &TextPlain{}, unsafe.Sizeof(TextPlain{})
-	case TextBoldTypeID:
-		v, size = &TextBold{}, unsafe.Sizeof(TextBold{})
-	case TextItalicTypeID:
-		v, size = &TextItalic{}, unsafe.Sizeof(TextItalic{})
-	case TextUnderlineTypeID:
-		v, size = &TextUnderline{}, unsafe.Sizeof(TextUnderline{})
-	case TextStrikeTypeID:
-		v, size = &TextStrike{}, unsafe.Sizeof(TextStrike{})
-	case TextFixedTypeID:
-		v, size = &TextFixed{}, unsafe.Sizeof(TextFixed{})
-	case TextURLTypeID:
-		v, size = &TextURL{}, unsafe.Sizeof(TextURL{})
-	case TextEmailTypeID:
-		v, size = &TextEmail{}, unsafe.Sizeof(TextEmail{})
-	case TextConcatTypeID:
-		v, size = &TextConcat{}, unsafe.Sizeof(TextConcat{})
-	case TextSubscriptTypeID:
-		v, size = &TextSubscript{}, unsafe.Sizeof(TextSubscript{})
-	case TextSuperscriptTypeID:
-		v, size = &TextSuperscript{}, unsafe.Sizeof(TextSuperscript{})
-	case TextMarkedTypeID:
-		v, size = &TextMarked{}, unsafe.Sizeof(TextMarked{})
-	case TextPhoneTypeID:
-		v, size = &TextPhone{}, unsafe.Sizeof(TextPhone{})
-	case TextImageTypeID:
-		v = tlrt.New[TextImage](d)
-	case TextAnchorTypeID:
-		v, size = &TextAnchor{}, unsafe.Sizeof(TextAnchor{})
-	case TextMathTypeID:
-		v, size = &TextMath{}, unsafe.Sizeof(TextMath{})
-	case TextCustomEmojiTypeID:
-		v, size = &TextCustomEmoji{}, unsafe.Sizeof(TextCustomEmoji{})
-	case TextSpoilerTypeID:
-		v, size = &TextSpoiler{}, unsafe.Sizeof(TextSpoiler{})
-	case TextMentionTypeID:
-		v, size = &TextMention{}, unsafe.Sizeof(TextMention{})
-	case TextHashtagTypeID:
-		v, size = &TextHashtag{}, unsafe.Sizeof(TextHashtag{})
-	case TextBotCommandTypeID:
-		v, size = &TextBotCommand{}, unsafe.Sizeof(TextBotCommand{})
-	case TextCashtagTypeID:
-		v, size = &TextCashtag{}, unsafe.Sizeof(TextCashtag{})
-	case TextAutoURLTypeID:
-		v, size = &TextAutoURL{}, unsafe.Sizeof(TextAutoURL{})
-	case TextAutoEmailTypeID:
-		v, size = &TextAutoEmail{}, unsafe.Sizeof(TextAutoEmail{})
-	case TextAutoPhoneTypeID:
-		v, size = &TextAutoPhone{}, unsafe.Sizeof(TextAutoPhone{})
-	case TextBankCardTypeID:
-		v, size = &TextBankCard{}, unsafe.Sizeof(TextBankCard{})
-	case TextMentionNameTypeID:
-		v, size = &TextMentionName{}, unsafe.Sizeof(TextMentionName{})
-	case TextDateTypeID:
-		v, size = &TextDate{}, unsafe.Sizeof(TextDate{})
-	case TextDiffTypeID:
-		v, size = &TextDiff{}, unsafe.Sizeof(TextDiff{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "RichText"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 24, depth)
+	c, _ := v.(RichTextClass)
+	return c, err
 }
 
 // TextEmpty is the TL constructor textEmpty.
@@ -2918,29 +2761,31 @@ func (*TextEmpty) TypeName() string {
 func (*TextEmpty) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2086, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2086, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2891, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TextEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2891, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2086, unsafe.Pointer(m), depth)
 }
 
 // TextPlain is the TL constructor textPlain.
@@ -2969,30 +2814,32 @@ func (*TextPlain) TypeName() string {
 func (*TextPlain) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextPlain) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1064, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextPlain) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1064, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextPlain) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1775, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextPlain) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1775, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextPlain) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1064, unsafe.Pointer(m), depth)
 }
 
 // TextBold is the TL constructor textBold.
@@ -3021,30 +2868,32 @@ func (*TextBold) TypeName() string {
 func (*TextBold) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextBold) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 953, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextBold) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 953, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextBold) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1653, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextBold) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1653, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextBold) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 953, unsafe.Pointer(m), depth)
 }
 
 // TextItalic is the TL constructor textItalic.
@@ -3073,30 +2922,32 @@ func (*TextItalic) TypeName() string {
 func (*TextItalic) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextItalic) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2054, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextItalic) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2054, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextItalic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2856, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextItalic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2856, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextItalic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2054, unsafe.Pointer(m), depth)
 }
 
 // TextUnderline is the TL constructor textUnderline.
@@ -3125,30 +2976,32 @@ func (*TextUnderline) TypeName() string {
 func (*TextUnderline) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextUnderline) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1848, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextUnderline) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1848, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextUnderline) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2625, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextUnderline) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2625, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextUnderline) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1848, unsafe.Pointer(m), depth)
 }
 
 // TextStrike is the TL constructor textStrike.
@@ -3177,30 +3030,32 @@ func (*TextStrike) TypeName() string {
 func (*TextStrike) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextStrike) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1447, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextStrike) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1447, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextStrike) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2187, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextStrike) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2187, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextStrike) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1447, unsafe.Pointer(m), depth)
 }
 
 // TextFixed is the TL constructor textFixed.
@@ -3229,30 +3084,32 @@ func (*TextFixed) TypeName() string {
 func (*TextFixed) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextFixed) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 997, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextFixed) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 997, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextFixed) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1700, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextFixed) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1700, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextFixed) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 997, unsafe.Pointer(m), depth)
 }
 
 // TextURL is the TL constructor textUrl.
@@ -3283,30 +3140,32 @@ func (*TextURL) TypeName() string {
 func (*TextURL) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextURL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 552, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextURL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 552, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextURL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1208, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextURL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1208, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 552, unsafe.Pointer(m), depth)
 }
 
 // TextEmail is the TL constructor textEmail.
@@ -3336,30 +3195,32 @@ func (*TextEmail) TypeName() string {
 func (*TextEmail) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextEmail) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2107, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextEmail) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2107, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextEmail) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2914, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextEmail) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2914, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextEmail) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2107, unsafe.Pointer(m), depth)
 }
 
 // TextConcat is the TL constructor textConcat.
@@ -3388,30 +3249,32 @@ func (*TextConcat) TypeName() string {
 func (*TextConcat) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextConcat) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1160, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextConcat) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1160, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextConcat) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1878, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextConcat) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1878, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextConcat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1160, unsafe.Pointer(m), depth)
 }
 
 // TextSubscript is the TL constructor textSubscript.
@@ -3440,30 +3303,32 @@ func (*TextSubscript) TypeName() string {
 func (*TextSubscript) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextSubscript) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2258, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextSubscript) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2258, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextSubscript) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3076, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextSubscript) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3076, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextSubscript) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2258, unsafe.Pointer(m), depth)
 }
 
 // TextSuperscript is the TL constructor textSuperscript.
@@ -3492,30 +3357,32 @@ func (*TextSuperscript) TypeName() string {
 func (*TextSuperscript) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextSuperscript) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1911, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextSuperscript) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1911, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextSuperscript) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2697, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextSuperscript) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2697, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextSuperscript) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1911, unsafe.Pointer(m), depth)
 }
 
 // TextMarked is the TL constructor textMarked.
@@ -3544,30 +3411,32 @@ func (*TextMarked) TypeName() string {
 func (*TextMarked) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextMarked) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 31, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextMarked) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 31, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextMarked) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 612, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextMarked) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 612, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextMarked) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 31, unsafe.Pointer(m), depth)
 }
 
 // TextPhone is the TL constructor textPhone.
@@ -3597,30 +3466,32 @@ func (*TextPhone) TypeName() string {
 func (*TextPhone) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextPhone) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 267, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextPhone) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 267, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextPhone) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 884, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextPhone) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 884, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextPhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 267, unsafe.Pointer(m), depth)
 }
 
 // TextImage is the TL constructor textImage.
@@ -3651,29 +3522,31 @@ func (*TextImage) TypeName() string {
 func (*TextImage) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextImage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 74, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextImage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 74, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextImage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 665, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TextImage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 665, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextImage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 74, unsafe.Pointer(m), depth)
 }
 
 // TextAnchor is the TL constructor textAnchor.
@@ -3703,30 +3576,32 @@ func (*TextAnchor) TypeName() string {
 func (*TextAnchor) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextAnchor) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 487, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextAnchor) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 487, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextAnchor) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1134, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextAnchor) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1134, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextAnchor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 487, unsafe.Pointer(m), depth)
 }
 
 // TextMath is the TL constructor textMath.
@@ -3755,30 +3630,32 @@ func (*TextMath) TypeName() string {
 func (*TextMath) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextMath) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1460, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextMath) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1460, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextMath) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2204, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextMath) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2204, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextMath) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1460, unsafe.Pointer(m), depth)
 }
 
 // TextCustomEmoji is the TL constructor textCustomEmoji.
@@ -3808,30 +3685,32 @@ func (*TextCustomEmoji) TypeName() string {
 func (*TextCustomEmoji) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextCustomEmoji) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1513, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextCustomEmoji) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1513, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextCustomEmoji) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2262, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextCustomEmoji) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2262, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextCustomEmoji) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1513, unsafe.Pointer(m), depth)
 }
 
 // TextSpoiler is the TL constructor textSpoiler.
@@ -3860,30 +3739,32 @@ func (*TextSpoiler) TypeName() string {
 func (*TextSpoiler) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextSpoiler) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 707, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextSpoiler) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 707, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextSpoiler) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1380, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextSpoiler) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1380, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextSpoiler) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 707, unsafe.Pointer(m), depth)
 }
 
 // TextMention is the TL constructor textMention.
@@ -3912,30 +3793,32 @@ func (*TextMention) TypeName() string {
 func (*TextMention) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextMention) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1959, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextMention) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1959, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextMention) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2746, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextMention) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2746, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextMention) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1959, unsafe.Pointer(m), depth)
 }
 
 // TextHashtag is the TL constructor textHashtag.
@@ -3964,30 +3847,32 @@ func (*TextHashtag) TypeName() string {
 func (*TextHashtag) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextHashtag) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 762, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextHashtag) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 762, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextHashtag) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1442, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextHashtag) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1442, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextHashtag) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 762, unsafe.Pointer(m), depth)
 }
 
 // TextBotCommand is the TL constructor textBotCommand.
@@ -4016,30 +3901,32 @@ func (*TextBotCommand) TypeName() string {
 func (*TextBotCommand) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextBotCommand) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 22, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextBotCommand) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 22, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextBotCommand) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 600, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextBotCommand) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 600, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextBotCommand) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 22, unsafe.Pointer(m), depth)
 }
 
 // TextCashtag is the TL constructor textCashtag.
@@ -4068,30 +3955,32 @@ func (*TextCashtag) TypeName() string {
 func (*TextCashtag) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextCashtag) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1139, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextCashtag) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1139, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextCashtag) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1857, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextCashtag) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1857, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextCashtag) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1139, unsafe.Pointer(m), depth)
 }
 
 // TextAutoURL is the TL constructor textAutoUrl.
@@ -4120,30 +4009,32 @@ func (*TextAutoURL) TypeName() string {
 func (*TextAutoURL) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextAutoURL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1613, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextAutoURL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1613, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextAutoURL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2372, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextAutoURL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2372, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextAutoURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1613, unsafe.Pointer(m), depth)
 }
 
 // TextAutoEmail is the TL constructor textAutoEmail.
@@ -4172,30 +4063,32 @@ func (*TextAutoEmail) TypeName() string {
 func (*TextAutoEmail) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextAutoEmail) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1892, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextAutoEmail) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1892, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextAutoEmail) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2675, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextAutoEmail) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2675, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextAutoEmail) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1892, unsafe.Pointer(m), depth)
 }
 
 // TextAutoPhone is the TL constructor textAutoPhone.
@@ -4224,30 +4117,32 @@ func (*TextAutoPhone) TypeName() string {
 func (*TextAutoPhone) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextAutoPhone) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 348, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextAutoPhone) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 348, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextAutoPhone) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 972, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextAutoPhone) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 972, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextAutoPhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 348, unsafe.Pointer(m), depth)
 }
 
 // TextBankCard is the TL constructor textBankCard.
@@ -4276,30 +4171,32 @@ func (*TextBankCard) TypeName() string {
 func (*TextBankCard) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextBankCard) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1755, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextBankCard) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1755, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextBankCard) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2521, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextBankCard) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2521, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextBankCard) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1755, unsafe.Pointer(m), depth)
 }
 
 // TextMentionName is the TL constructor textMentionName.
@@ -4329,30 +4226,32 @@ func (*TextMentionName) TypeName() string {
 func (*TextMentionName) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextMentionName) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 11, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextMentionName) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 11, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextMentionName) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 589, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextMentionName) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 589, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextMentionName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 11, unsafe.Pointer(m), depth)
 }
 
 // TextDate is the TL constructor textDate.
@@ -4392,30 +4291,32 @@ func (*TextDate) TypeName() string {
 func (*TextDate) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextDate) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1553, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextDate) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1553, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextDate) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2306, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextDate) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2306, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextDate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1553, unsafe.Pointer(m), depth)
 }
 
 // TextDiff is the TL constructor textDiff.
@@ -4445,30 +4346,32 @@ func (*TextDiff) TypeName() string {
 func (*TextDiff) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextDiff) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1385, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextDiff) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1385, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextDiff) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2121, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextDiff) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2121, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextDiff) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1385, unsafe.Pointer(m), depth)
 }
 
 // ReactionCount is the TL constructor reactionCount.
@@ -4630,30 +4533,32 @@ func (*ReactionsNotifySettings) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReactionsNotifySettings) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1044, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReactionsNotifySettings) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1044, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReactionsNotifySettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1751, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ReactionsNotifySettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1751, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReactionsNotifySettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1044, unsafe.Pointer(m), depth)
 }
 
 // ReadParticipantDate is the TL constructor readParticipantDate.
@@ -4681,29 +4586,31 @@ func (*ReadParticipantDate) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReadParticipantDate) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 690, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReadParticipantDate) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 690, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReadParticipantDate) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1363, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ReadParticipantDate) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1363, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReadParticipantDate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 690, unsafe.Pointer(m), depth)
 }
 
 // ReceivedNotifyMessage is the TL constructor receivedNotifyMessage.
@@ -4730,29 +4637,31 @@ func (*ReceivedNotifyMessage) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReceivedNotifyMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1526, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReceivedNotifyMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1526, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReceivedNotifyMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2279, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ReceivedNotifyMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2279, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReceivedNotifyMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1526, unsafe.Pointer(m), depth)
 }
 
 // RecentStory is the TL constructor recentStory.
@@ -4804,29 +4713,31 @@ func (m *RecentStory) ClearMaxID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RecentStory) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1037, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RecentStory) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1037, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RecentStory) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1744, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RecentStory) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1744, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RecentStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1037, unsafe.Pointer(m), depth)
 }
 
 // RestrictionReason is the TL constructor restrictionReason.
@@ -4938,28 +4849,30 @@ func (*RichMessage) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RichMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1774, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RichMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1774, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RichMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2542, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RichMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2542, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1774, unsafe.Pointer(m), depth)
 }

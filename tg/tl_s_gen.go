@@ -24,25 +24,9 @@ func DecodeSavedDialog(b *bin.Buffer) (SavedDialogClass, error) {
 
 // decodeSavedDialog is DecodeSavedDialog for a value nested depth levels deep.
 func decodeSavedDialog(d *tlrt.Decoder, depth int) (SavedDialogClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v SavedDialogClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case SavedDialogTypeID:
-		v, size = &SavedDialog{}, unsafe.Sizeof(SavedDialog{})
-	case MonoForumDialogTypeID:
-		v, size = &MonoForumDialog{}, unsafe.Sizeof(MonoForumDialog{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "SavedDialog"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 279, depth)
+	c, _ := v.(SavedDialogClass)
+	return c, err
 }
 
 // SavedDialog is the TL constructor savedDialog.
@@ -75,29 +59,31 @@ func (*SavedDialog) TypeName() string {
 func (*SavedDialog) savedDialogClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SavedDialog) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1802, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SavedDialog) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1802, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SavedDialog) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2573, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SavedDialog) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2573, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SavedDialog) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1802, unsafe.Pointer(m), depth)
 }
 
 // MonoForumDialog is the TL constructor monoForumDialog.
@@ -138,30 +124,32 @@ func (*MonoForumDialog) TypeName() string {
 func (*MonoForumDialog) savedDialogClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MonoForumDialog) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 925, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MonoForumDialog) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 925, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MonoForumDialog) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1624, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MonoForumDialog) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1624, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MonoForumDialog) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 925, unsafe.Pointer(m), depth)
 }
 
 // SecureFileClass is the TL type SecureFile: one of SecureFileEmpty,
@@ -180,25 +168,9 @@ func DecodeSecureFile(b *bin.Buffer) (SecureFileClass, error) {
 
 // decodeSecureFile is DecodeSecureFile for a value nested depth levels deep.
 func decodeSecureFile(d *tlrt.Decoder, depth int) (SecureFileClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v SecureFileClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case SecureFileEmptyTypeID:
-		v = &SecureFileEmpty{}
-	case SecureFileTypeID:
-		v, size = &SecureFile{}, unsafe.Sizeof(SecureFile{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "SecureFile"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 159, depth)
+	c, _ := v.(SecureFileClass)
+	return c, err
 }
 
 // SecureFileEmpty is the TL constructor secureFileEmpty.
@@ -225,29 +197,31 @@ func (*SecureFileEmpty) TypeName() string {
 func (*SecureFileEmpty) secureFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureFileEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 924, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureFileEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 924, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureFileEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1623, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureFileEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1623, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureFileEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 924, unsafe.Pointer(m), depth)
 }
 
 // SecureFile is the TL constructor secureFile.
@@ -283,30 +257,32 @@ func (*SecureFile) TypeName() string {
 func (*SecureFile) secureFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureFile) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1148, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureFile) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1148, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureFile) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1866, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureFile) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1866, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1148, unsafe.Pointer(m), depth)
 }
 
 // SecurePasswordKdfAlgoClass is the TL type SecurePasswordKdfAlgo: one of
@@ -327,27 +303,9 @@ func DecodeSecurePasswordKdfAlgo(b *bin.Buffer) (SecurePasswordKdfAlgoClass, err
 // decodeSecurePasswordKdfAlgo is DecodeSecurePasswordKdfAlgo for a value nested
 // depth levels deep.
 func decodeSecurePasswordKdfAlgo(d *tlrt.Decoder, depth int) (SecurePasswordKdfAlgoClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v SecurePasswordKdfAlgoClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case SecurePasswordKdfAlgoUnknownTypeID:
-		v = &SecurePasswordKdfAlgoUnknown{}
-	case SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID:
-		v, size = &SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000{}, unsafe.Sizeof(SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000{})
-	case SecurePasswordKdfAlgoSHA512TypeID:
-		v, size = &SecurePasswordKdfAlgoSHA512{}, unsafe.Sizeof(SecurePasswordKdfAlgoSHA512{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "SecurePasswordKdfAlgo"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 140, depth)
+	c, _ := v.(SecurePasswordKdfAlgoClass)
+	return c, err
 }
 
 // SecurePasswordKdfAlgoUnknown is the TL constructor
@@ -376,29 +334,31 @@ func (*SecurePasswordKdfAlgoUnknown) TypeName() string {
 func (*SecurePasswordKdfAlgoUnknown) securePasswordKdfAlgoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoUnknown) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 0, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoUnknown) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 0, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoUnknown) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 578, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoUnknown) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 578, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecurePasswordKdfAlgoUnknown) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 0, unsafe.Pointer(m), depth)
 }
 
 // SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000 is the TL constructor
@@ -434,30 +394,32 @@ func (*SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) TypeName() string {
 func (*SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) securePasswordKdfAlgoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1784, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1784, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2552, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2552, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1784, unsafe.Pointer(m), depth)
 }
 
 // SecurePasswordKdfAlgoSHA512 is the TL constructor
@@ -488,30 +450,32 @@ func (*SecurePasswordKdfAlgoSHA512) TypeName() string {
 func (*SecurePasswordKdfAlgoSHA512) securePasswordKdfAlgoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoSHA512) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1228, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoSHA512) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1228, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoSHA512) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1952, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoSHA512) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1952, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecurePasswordKdfAlgoSHA512) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1228, unsafe.Pointer(m), depth)
 }
 
 // SecurePlainDataClass is the TL type SecurePlainData: one of SecurePlainPhone,
@@ -531,25 +495,9 @@ func DecodeSecurePlainData(b *bin.Buffer) (SecurePlainDataClass, error) {
 // decodeSecurePlainData is DecodeSecurePlainData for a value nested depth
 // levels deep.
 func decodeSecurePlainData(d *tlrt.Decoder, depth int) (SecurePlainDataClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v SecurePlainDataClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case SecurePlainPhoneTypeID:
-		v, size = &SecurePlainPhone{}, unsafe.Sizeof(SecurePlainPhone{})
-	case SecurePlainEmailTypeID:
-		v, size = &SecurePlainEmail{}, unsafe.Sizeof(SecurePlainEmail{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "SecurePlainData"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 161, depth)
+	c, _ := v.(SecurePlainDataClass)
+	return c, err
 }
 
 // SecurePlainPhone is the TL constructor securePlainPhone.
@@ -578,30 +526,32 @@ func (*SecurePlainPhone) TypeName() string {
 func (*SecurePlainPhone) securePlainDataClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecurePlainPhone) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1152, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecurePlainPhone) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1152, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecurePlainPhone) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1870, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecurePlainPhone) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1870, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecurePlainPhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1152, unsafe.Pointer(m), depth)
 }
 
 // SecurePlainEmail is the TL constructor securePlainEmail.
@@ -630,30 +580,32 @@ func (*SecurePlainEmail) TypeName() string {
 func (*SecurePlainEmail) securePlainDataClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecurePlainEmail) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 325, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecurePlainEmail) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 325, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecurePlainEmail) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 946, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecurePlainEmail) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 946, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecurePlainEmail) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 325, unsafe.Pointer(m), depth)
 }
 
 // SecureRequiredTypeClass is the TL type SecureRequiredType: one of
@@ -673,25 +625,9 @@ func DecodeSecureRequiredType(b *bin.Buffer) (SecureRequiredTypeClass, error) {
 // decodeSecureRequiredType is DecodeSecureRequiredType for a value nested depth
 // levels deep.
 func decodeSecureRequiredType(d *tlrt.Decoder, depth int) (SecureRequiredTypeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v SecureRequiredTypeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case SecureRequiredTypeTypeID:
-		v, size = &SecureRequiredType{}, unsafe.Sizeof(SecureRequiredType{})
-	case SecureRequiredTypeOneOfTypeID:
-		v, size = &SecureRequiredTypeOneOf{}, unsafe.Sizeof(SecureRequiredTypeOneOf{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "SecureRequiredType"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 28, depth)
+	c, _ := v.(SecureRequiredTypeClass)
+	return c, err
 }
 
 // SecureRequiredType is the TL constructor secureRequiredType.
@@ -727,29 +663,31 @@ func (*SecureRequiredType) TypeName() string {
 func (*SecureRequiredType) secureRequiredTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureRequiredType) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1195, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureRequiredType) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1195, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureRequiredType) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1915, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureRequiredType) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1915, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureRequiredType) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1195, unsafe.Pointer(m), depth)
 }
 
 // SecureRequiredTypeOneOf is the TL constructor secureRequiredTypeOneOf.
@@ -780,29 +718,31 @@ func (*SecureRequiredTypeOneOf) TypeName() string {
 func (*SecureRequiredTypeOneOf) secureRequiredTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureRequiredTypeOneOf) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 17, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureRequiredTypeOneOf) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 17, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureRequiredTypeOneOf) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 595, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureRequiredTypeOneOf) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 595, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureRequiredTypeOneOf) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 17, unsafe.Pointer(m), depth)
 }
 
 // SecureValueErrorClass is the TL type SecureValueError: one of
@@ -825,39 +765,9 @@ func DecodeSecureValueError(b *bin.Buffer) (SecureValueErrorClass, error) {
 // decodeSecureValueError is DecodeSecureValueError for a value nested depth
 // levels deep.
 func decodeSecureValueError(d *tlrt.Decoder, depth int) (SecureValueErrorClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v SecureValueErrorClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case SecureValueErrorDataTypeID:
-		v, size = &SecureValueErrorData{}, unsafe.Sizeof(SecureValueErrorData{})
-	case SecureValueErrorFrontSideTypeID:
-		v, size = &SecureValueErrorFrontSide{}, unsafe.Sizeof(SecureValueErrorFrontSide{})
-	case SecureValueErrorReverseSideTypeID:
-		v, size = &SecureValueErrorReverseSide{}, unsafe.Sizeof(SecureValueErrorReverseSide{})
-	case SecureValueErrorSelfieTypeID:
-		v, size = &SecureValueErrorSelfie{}, unsafe.Sizeof(SecureValueErrorSelfie{})
-	case SecureValueErrorFileTypeID:
-		v, size = &SecureValueErrorFile{}, unsafe.Sizeof(SecureValueErrorFile{})
-	case SecureValueErrorFilesTypeID:
-		v, size = &SecureValueErrorFiles{}, unsafe.Sizeof(SecureValueErrorFiles{})
-	case SecureValueErrorTypeID:
-		v, size = &SecureValueError{}, unsafe.Sizeof(SecureValueError{})
-	case SecureValueErrorTranslationFileTypeID:
-		v, size = &SecureValueErrorTranslationFile{}, unsafe.Sizeof(SecureValueErrorTranslationFile{})
-	case SecureValueErrorTranslationFilesTypeID:
-		v, size = &SecureValueErrorTranslationFiles{}, unsafe.Sizeof(SecureValueErrorTranslationFiles{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "SecureValueError"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 422, depth)
+	c, _ := v.(SecureValueErrorClass)
+	return c, err
 }
 
 // SecureValueErrorData is the TL constructor secureValueErrorData.
@@ -890,30 +800,32 @@ func (*SecureValueErrorData) TypeName() string {
 func (*SecureValueErrorData) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorData) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2213, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorData) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2213, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorData) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3030, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorData) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3030, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueErrorData) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2213, unsafe.Pointer(m), depth)
 }
 
 // SecureValueErrorFrontSide is the TL constructor secureValueErrorFrontSide.
@@ -946,30 +858,32 @@ func (*SecureValueErrorFrontSide) TypeName() string {
 func (*SecureValueErrorFrontSide) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFrontSide) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 6, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFrontSide) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 6, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFrontSide) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 584, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorFrontSide) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 584, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueErrorFrontSide) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 6, unsafe.Pointer(m), depth)
 }
 
 // SecureValueErrorReverseSide is the TL constructor
@@ -1003,30 +917,32 @@ func (*SecureValueErrorReverseSide) TypeName() string {
 func (*SecureValueErrorReverseSide) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorReverseSide) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1232, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorReverseSide) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1232, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorReverseSide) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1956, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorReverseSide) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1956, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueErrorReverseSide) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1232, unsafe.Pointer(m), depth)
 }
 
 // SecureValueErrorSelfie is the TL constructor secureValueErrorSelfie.
@@ -1059,30 +975,32 @@ func (*SecureValueErrorSelfie) TypeName() string {
 func (*SecureValueErrorSelfie) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorSelfie) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2174, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorSelfie) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2174, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorSelfie) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2987, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorSelfie) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2987, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueErrorSelfie) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2174, unsafe.Pointer(m), depth)
 }
 
 // SecureValueErrorFile is the TL constructor secureValueErrorFile.
@@ -1114,30 +1032,32 @@ func (*SecureValueErrorFile) TypeName() string {
 func (*SecureValueErrorFile) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFile) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1126, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFile) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1126, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFile) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1843, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorFile) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1843, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueErrorFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1126, unsafe.Pointer(m), depth)
 }
 
 // SecureValueErrorFiles is the TL constructor secureValueErrorFiles.
@@ -1169,30 +1089,32 @@ func (*SecureValueErrorFiles) TypeName() string {
 func (*SecureValueErrorFiles) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFiles) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 946, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFiles) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 946, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFiles) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1646, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorFiles) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1646, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueErrorFiles) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 946, unsafe.Pointer(m), depth)
 }
 
 // SecureValueError is the TL constructor secureValueError.
@@ -1224,30 +1146,32 @@ func (*SecureValueError) TypeName() string {
 func (*SecureValueError) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueError) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1233, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueError) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1233, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueError) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1957, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueError) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1957, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueError) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1233, unsafe.Pointer(m), depth)
 }
 
 // SecureValueErrorTranslationFile is the TL constructor
@@ -1282,30 +1206,32 @@ func (*SecureValueErrorTranslationFile) TypeName() string {
 func (*SecureValueErrorTranslationFile) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFile) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1503, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFile) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1503, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFile) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2250, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFile) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2250, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueErrorTranslationFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1503, unsafe.Pointer(m), depth)
 }
 
 // SecureValueErrorTranslationFiles is the TL constructor
@@ -1340,30 +1266,32 @@ func (*SecureValueErrorTranslationFiles) TypeName() string {
 func (*SecureValueErrorTranslationFiles) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFiles) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 478, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFiles) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 478, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFiles) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1124, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFiles) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1124, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueErrorTranslationFiles) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 478, unsafe.Pointer(m), depth)
 }
 
 // SecureValueTypeClass is the TL type SecureValueType: one of
@@ -1389,45 +1317,9 @@ func DecodeSecureValueType(b *bin.Buffer) (SecureValueTypeClass, error) {
 // decodeSecureValueType is DecodeSecureValueType for a value nested depth
 // levels deep.
 func decodeSecureValueType(d *tlrt.Decoder, depth int) (SecureValueTypeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v SecureValueTypeClass
-	switch id {
-	case SecureValueTypePersonalDetailsTypeID:
-		v = &SecureValueTypePersonalDetails{}
-	case SecureValueTypePassportTypeID:
-		v = &SecureValueTypePassport{}
-	case SecureValueTypeDriverLicenseTypeID:
-		v = &SecureValueTypeDriverLicense{}
-	case SecureValueTypeIdentityCardTypeID:
-		v = &SecureValueTypeIdentityCard{}
-	case SecureValueTypeInternalPassportTypeID:
-		v = &SecureValueTypeInternalPassport{}
-	case SecureValueTypeAddressTypeID:
-		v = &SecureValueTypeAddress{}
-	case SecureValueTypeUtilityBillTypeID:
-		v = &SecureValueTypeUtilityBill{}
-	case SecureValueTypeBankStatementTypeID:
-		v = &SecureValueTypeBankStatement{}
-	case SecureValueTypeRentalAgreementTypeID:
-		v = &SecureValueTypeRentalAgreement{}
-	case SecureValueTypePassportRegistrationTypeID:
-		v = &SecureValueTypePassportRegistration{}
-	case SecureValueTypeTemporaryRegistrationTypeID:
-		v = &SecureValueTypeTemporaryRegistration{}
-	case SecureValueTypePhoneTypeID:
-		v = &SecureValueTypePhone{}
-	case SecureValueTypeEmailTypeID:
-		v = &SecureValueTypeEmail{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "SecureValueType"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 9, depth)
+	c, _ := v.(SecureValueTypeClass)
+	return c, err
 }
 
 // SecureValueTypePersonalDetails is the TL constructor
@@ -1457,29 +1349,31 @@ func (*SecureValueTypePersonalDetails) TypeName() string {
 func (*SecureValueTypePersonalDetails) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypePersonalDetails) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1459, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypePersonalDetails) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1459, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypePersonalDetails) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2203, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypePersonalDetails) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2203, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypePersonalDetails) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1459, unsafe.Pointer(m), depth)
 }
 
 // SecureValueTypePassport is the TL constructor secureValueTypePassport.
@@ -1506,29 +1400,31 @@ func (*SecureValueTypePassport) TypeName() string {
 func (*SecureValueTypePassport) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypePassport) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 566, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypePassport) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 566, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypePassport) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1223, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypePassport) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1223, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypePassport) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 566, unsafe.Pointer(m), depth)
 }
 
 // SecureValueTypeDriverLicense is the TL constructor
@@ -1557,29 +1453,31 @@ func (*SecureValueTypeDriverLicense) TypeName() string {
 func (*SecureValueTypeDriverLicense) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeDriverLicense) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 65, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeDriverLicense) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 65, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeDriverLicense) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 655, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeDriverLicense) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 655, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypeDriverLicense) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 65, unsafe.Pointer(m), depth)
 }
 
 // SecureValueTypeIdentityCard is the TL constructor
@@ -1608,29 +1506,31 @@ func (*SecureValueTypeIdentityCard) TypeName() string {
 func (*SecureValueTypeIdentityCard) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeIdentityCard) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1501, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeIdentityCard) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1501, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeIdentityCard) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2247, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeIdentityCard) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2247, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypeIdentityCard) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1501, unsafe.Pointer(m), depth)
 }
 
 // SecureValueTypeInternalPassport is the TL constructor
@@ -1660,29 +1560,31 @@ func (*SecureValueTypeInternalPassport) TypeName() string {
 func (*SecureValueTypeInternalPassport) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeInternalPassport) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1419, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeInternalPassport) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1419, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeInternalPassport) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2158, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeInternalPassport) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2158, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypeInternalPassport) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1419, unsafe.Pointer(m), depth)
 }
 
 // SecureValueTypeAddress is the TL constructor secureValueTypeAddress.
@@ -1709,29 +1611,31 @@ func (*SecureValueTypeAddress) TypeName() string {
 func (*SecureValueTypeAddress) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeAddress) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1947, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeAddress) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1947, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeAddress) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2734, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeAddress) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2734, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypeAddress) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1947, unsafe.Pointer(m), depth)
 }
 
 // SecureValueTypeUtilityBill is the TL constructor secureValueTypeUtilityBill.
@@ -1759,29 +1663,31 @@ func (*SecureValueTypeUtilityBill) TypeName() string {
 func (*SecureValueTypeUtilityBill) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeUtilityBill) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2420, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeUtilityBill) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2420, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeUtilityBill) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3249, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeUtilityBill) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3249, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypeUtilityBill) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2420, unsafe.Pointer(m), depth)
 }
 
 // SecureValueTypeBankStatement is the TL constructor
@@ -1810,29 +1716,31 @@ func (*SecureValueTypeBankStatement) TypeName() string {
 func (*SecureValueTypeBankStatement) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeBankStatement) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1257, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeBankStatement) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1257, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeBankStatement) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1981, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeBankStatement) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1981, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypeBankStatement) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1257, unsafe.Pointer(m), depth)
 }
 
 // SecureValueTypeRentalAgreement is the TL constructor
@@ -1862,29 +1770,31 @@ func (*SecureValueTypeRentalAgreement) TypeName() string {
 func (*SecureValueTypeRentalAgreement) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeRentalAgreement) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1279, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeRentalAgreement) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1279, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeRentalAgreement) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2004, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeRentalAgreement) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2004, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypeRentalAgreement) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1279, unsafe.Pointer(m), depth)
 }
 
 // SecureValueTypePassportRegistration is the TL constructor
@@ -1915,29 +1825,31 @@ func (*SecureValueTypePassportRegistration) TypeName() string {
 func (*SecureValueTypePassportRegistration) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypePassportRegistration) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1421, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypePassportRegistration) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1421, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypePassportRegistration) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2160, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypePassportRegistration) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2160, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypePassportRegistration) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1421, unsafe.Pointer(m), depth)
 }
 
 // SecureValueTypeTemporaryRegistration is the TL constructor
@@ -1968,29 +1880,31 @@ func (*SecureValueTypeTemporaryRegistration) TypeName() string {
 func (*SecureValueTypeTemporaryRegistration) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeTemporaryRegistration) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2227, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeTemporaryRegistration) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2227, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeTemporaryRegistration) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3044, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeTemporaryRegistration) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3044, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypeTemporaryRegistration) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2227, unsafe.Pointer(m), depth)
 }
 
 // SecureValueTypePhone is the TL constructor secureValueTypePhone.
@@ -2017,29 +1931,31 @@ func (*SecureValueTypePhone) TypeName() string {
 func (*SecureValueTypePhone) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypePhone) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1681, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypePhone) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1681, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypePhone) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2441, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypePhone) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2441, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypePhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1681, unsafe.Pointer(m), depth)
 }
 
 // SecureValueTypeEmail is the TL constructor secureValueTypeEmail.
@@ -2066,29 +1982,31 @@ func (*SecureValueTypeEmail) TypeName() string {
 func (*SecureValueTypeEmail) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeEmail) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1309, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeEmail) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1309, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeEmail) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2038, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeEmail) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2038, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypeEmail) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1309, unsafe.Pointer(m), depth)
 }
 
 // SendMessageActionClass is the TL type SendMessageAction: one of
@@ -2118,63 +2036,9 @@ func DecodeSendMessageAction(b *bin.Buffer) (SendMessageActionClass, error) {
 // decodeSendMessageAction is DecodeSendMessageAction for a value nested depth
 // levels deep.
 func decodeSendMessageAction(d *tlrt.Decoder, depth int) (SendMessageActionClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v SendMessageActionClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case SendMessageTypingActionTypeID:
-		v = &SendMessageTypingAction{}
-	case SendMessageCancelActionTypeID:
-		v = &SendMessageCancelAction{}
-	case SendMessageRecordVideoActionTypeID:
-		v = &SendMessageRecordVideoAction{}
-	case SendMessageUploadVideoActionTypeID:
-		v = tlrt.New[SendMessageUploadVideoAction](d)
-	case SendMessageRecordAudioActionTypeID:
-		v = &SendMessageRecordAudioAction{}
-	case SendMessageUploadAudioActionTypeID:
-		v = tlrt.New[SendMessageUploadAudioAction](d)
-	case SendMessageUploadPhotoActionTypeID:
-		v = tlrt.New[SendMessageUploadPhotoAction](d)
-	case SendMessageUploadDocumentActionTypeID:
-		v = tlrt.New[SendMessageUploadDocumentAction](d)
-	case SendMessageGeoLocationActionTypeID:
-		v = &SendMessageGeoLocationAction{}
-	case SendMessageChooseContactActionTypeID:
-		v = &SendMessageChooseContactAction{}
-	case SendMessageGamePlayActionTypeID:
-		v = &SendMessageGamePlayAction{}
-	case SendMessageRecordRoundActionTypeID:
-		v = &SendMessageRecordRoundAction{}
-	case SendMessageUploadRoundActionTypeID:
-		v = tlrt.New[SendMessageUploadRoundAction](d)
-	case SpeakingInGroupCallActionTypeID:
-		v = &SpeakingInGroupCallAction{}
-	case SendMessageHistoryImportActionTypeID:
-		v = tlrt.New[SendMessageHistoryImportAction](d)
-	case SendMessageChooseStickerActionTypeID:
-		v = &SendMessageChooseStickerAction{}
-	case SendMessageEmojiInteractionTypeID:
-		v, size = &SendMessageEmojiInteraction{}, unsafe.Sizeof(SendMessageEmojiInteraction{})
-	case SendMessageEmojiInteractionSeenTypeID:
-		v, size = &SendMessageEmojiInteractionSeen{}, unsafe.Sizeof(SendMessageEmojiInteractionSeen{})
-	case SendMessageTextDraftActionTypeID:
-		v, size = &SendMessageTextDraftAction{}, unsafe.Sizeof(SendMessageTextDraftAction{})
-	case InputSendMessageRichMessageDraftActionTypeID:
-		v, size = &InputSendMessageRichMessageDraftAction{}, unsafe.Sizeof(InputSendMessageRichMessageDraftAction{})
-	case SendMessageRichMessageDraftActionTypeID:
-		v, size = &SendMessageRichMessageDraftAction{}, unsafe.Sizeof(SendMessageRichMessageDraftAction{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "SendMessageAction"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 199, depth)
+	c, _ := v.(SendMessageActionClass)
+	return c, err
 }
 
 // SendMessageTypingAction is the TL constructor sendMessageTypingAction.
@@ -2202,29 +2066,31 @@ func (*SendMessageTypingAction) TypeName() string {
 func (*SendMessageTypingAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageTypingAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 200, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageTypingAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 200, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageTypingAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 807, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageTypingAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 807, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageTypingAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 200, unsafe.Pointer(m), depth)
 }
 
 // SendMessageCancelAction is the TL constructor sendMessageCancelAction.
@@ -2252,29 +2118,31 @@ func (*SendMessageCancelAction) TypeName() string {
 func (*SendMessageCancelAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageCancelAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2434, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageCancelAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2434, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageCancelAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3263, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageCancelAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3263, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageCancelAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2434, unsafe.Pointer(m), depth)
 }
 
 // SendMessageRecordVideoAction is the TL constructor
@@ -2303,29 +2171,31 @@ func (*SendMessageRecordVideoAction) TypeName() string {
 func (*SendMessageRecordVideoAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageRecordVideoAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1505, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageRecordVideoAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1505, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageRecordVideoAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2252, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageRecordVideoAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2252, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageRecordVideoAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1505, unsafe.Pointer(m), depth)
 }
 
 // SendMessageUploadVideoAction is the TL constructor
@@ -2356,29 +2226,31 @@ func (*SendMessageUploadVideoAction) TypeName() string {
 func (*SendMessageUploadVideoAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageUploadVideoAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2221, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageUploadVideoAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2221, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageUploadVideoAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3038, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageUploadVideoAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3038, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageUploadVideoAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2221, unsafe.Pointer(m), depth)
 }
 
 // SendMessageRecordAudioAction is the TL constructor
@@ -2407,29 +2279,31 @@ func (*SendMessageRecordAudioAction) TypeName() string {
 func (*SendMessageRecordAudioAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageRecordAudioAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2015, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageRecordAudioAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2015, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageRecordAudioAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2811, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageRecordAudioAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2811, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageRecordAudioAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2015, unsafe.Pointer(m), depth)
 }
 
 // SendMessageUploadAudioAction is the TL constructor
@@ -2460,29 +2334,31 @@ func (*SendMessageUploadAudioAction) TypeName() string {
 func (*SendMessageUploadAudioAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageUploadAudioAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2326, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageUploadAudioAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2326, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageUploadAudioAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3150, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageUploadAudioAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3150, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageUploadAudioAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2326, unsafe.Pointer(m), depth)
 }
 
 // SendMessageUploadPhotoAction is the TL constructor
@@ -2513,29 +2389,31 @@ func (*SendMessageUploadPhotoAction) TypeName() string {
 func (*SendMessageUploadPhotoAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageUploadPhotoAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1992, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageUploadPhotoAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1992, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageUploadPhotoAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2783, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageUploadPhotoAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2783, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageUploadPhotoAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1992, unsafe.Pointer(m), depth)
 }
 
 // SendMessageUploadDocumentAction is the TL constructor
@@ -2568,29 +2446,31 @@ func (*SendMessageUploadDocumentAction) TypeName() string {
 func (*SendMessageUploadDocumentAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageUploadDocumentAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1593, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageUploadDocumentAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1593, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageUploadDocumentAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2349, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageUploadDocumentAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2349, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageUploadDocumentAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1593, unsafe.Pointer(m), depth)
 }
 
 // SendMessageGeoLocationAction is the TL constructor
@@ -2619,29 +2499,31 @@ func (*SendMessageGeoLocationAction) TypeName() string {
 func (*SendMessageGeoLocationAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageGeoLocationAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 207, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageGeoLocationAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 207, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageGeoLocationAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 815, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageGeoLocationAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 815, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageGeoLocationAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 207, unsafe.Pointer(m), depth)
 }
 
 // SendMessageChooseContactAction is the TL constructor
@@ -2671,29 +2553,31 @@ func (*SendMessageChooseContactAction) TypeName() string {
 func (*SendMessageChooseContactAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageChooseContactAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 909, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageChooseContactAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 909, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageChooseContactAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1607, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageChooseContactAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1607, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageChooseContactAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 909, unsafe.Pointer(m), depth)
 }
 
 // SendMessageGamePlayAction is the TL constructor sendMessageGamePlayAction.
@@ -2721,29 +2605,31 @@ func (*SendMessageGamePlayAction) TypeName() string {
 func (*SendMessageGamePlayAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageGamePlayAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2099, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageGamePlayAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2099, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageGamePlayAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2906, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageGamePlayAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2906, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageGamePlayAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2099, unsafe.Pointer(m), depth)
 }
 
 // SendMessageRecordRoundAction is the TL constructor
@@ -2772,29 +2658,31 @@ func (*SendMessageRecordRoundAction) TypeName() string {
 func (*SendMessageRecordRoundAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageRecordRoundAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1254, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageRecordRoundAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1254, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageRecordRoundAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1978, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageRecordRoundAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1978, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageRecordRoundAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1254, unsafe.Pointer(m), depth)
 }
 
 // SendMessageUploadRoundAction is the TL constructor
@@ -2825,29 +2713,31 @@ func (*SendMessageUploadRoundAction) TypeName() string {
 func (*SendMessageUploadRoundAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageUploadRoundAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 344, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageUploadRoundAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 344, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageUploadRoundAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 967, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageUploadRoundAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 967, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageUploadRoundAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 344, unsafe.Pointer(m), depth)
 }
 
 // SpeakingInGroupCallAction is the TL constructor speakingInGroupCallAction.
@@ -2875,29 +2765,31 @@ func (*SpeakingInGroupCallAction) TypeName() string {
 func (*SpeakingInGroupCallAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SpeakingInGroupCallAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2056, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SpeakingInGroupCallAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2056, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SpeakingInGroupCallAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2859, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SpeakingInGroupCallAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2859, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SpeakingInGroupCallAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2056, unsafe.Pointer(m), depth)
 }
 
 // SendMessageHistoryImportAction is the TL constructor
@@ -2930,29 +2822,31 @@ func (*SendMessageHistoryImportAction) TypeName() string {
 func (*SendMessageHistoryImportAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageHistoryImportAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2084, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageHistoryImportAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2084, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageHistoryImportAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2889, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageHistoryImportAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2889, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageHistoryImportAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2084, unsafe.Pointer(m), depth)
 }
 
 // SendMessageChooseStickerAction is the TL constructor
@@ -2982,29 +2876,31 @@ func (*SendMessageChooseStickerAction) TypeName() string {
 func (*SendMessageChooseStickerAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageChooseStickerAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1649, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageChooseStickerAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1649, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageChooseStickerAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2409, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageChooseStickerAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2409, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageChooseStickerAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1649, unsafe.Pointer(m), depth)
 }
 
 // SendMessageEmojiInteraction is the TL constructor
@@ -3038,30 +2934,32 @@ func (*SendMessageEmojiInteraction) TypeName() string {
 func (*SendMessageEmojiInteraction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageEmojiInteraction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 352, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageEmojiInteraction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 352, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageEmojiInteraction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 977, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SendMessageEmojiInteraction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 977, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageEmojiInteraction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 352, unsafe.Pointer(m), depth)
 }
 
 // SendMessageEmojiInteractionSeen is the TL constructor
@@ -3094,30 +2992,32 @@ func (*SendMessageEmojiInteractionSeen) TypeName() string {
 func (*SendMessageEmojiInteractionSeen) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageEmojiInteractionSeen) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1722, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageEmojiInteractionSeen) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1722, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageEmojiInteractionSeen) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2483, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SendMessageEmojiInteractionSeen) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2483, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageEmojiInteractionSeen) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1722, unsafe.Pointer(m), depth)
 }
 
 // SendMessageTextDraftAction is the TL constructor sendMessageTextDraftAction.
@@ -3149,30 +3049,32 @@ func (*SendMessageTextDraftAction) TypeName() string {
 func (*SendMessageTextDraftAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageTextDraftAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 516, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageTextDraftAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 516, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageTextDraftAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1167, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SendMessageTextDraftAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1167, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageTextDraftAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 516, unsafe.Pointer(m), depth)
 }
 
 // InputSendMessageRichMessageDraftAction is the TL constructor
@@ -3207,30 +3109,32 @@ func (*InputSendMessageRichMessageDraftAction) TypeName() string {
 func (*InputSendMessageRichMessageDraftAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSendMessageRichMessageDraftAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2146, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSendMessageRichMessageDraftAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2146, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSendMessageRichMessageDraftAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2957, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputSendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2957, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputSendMessageRichMessageDraftAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2146, unsafe.Pointer(m), depth)
 }
 
 // SendMessageRichMessageDraftAction is the TL constructor
@@ -3264,30 +3168,32 @@ func (*SendMessageRichMessageDraftAction) TypeName() string {
 func (*SendMessageRichMessageDraftAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageRichMessageDraftAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1522, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageRichMessageDraftAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1522, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageRichMessageDraftAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2274, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2274, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageRichMessageDraftAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1522, unsafe.Pointer(m), depth)
 }
 
 // StarGiftClass is the TL type StarGift: one of StarGift, StarGiftUnique.
@@ -3305,25 +3211,9 @@ func DecodeStarGift(b *bin.Buffer) (StarGiftClass, error) {
 
 // decodeStarGift is DecodeStarGift for a value nested depth levels deep.
 func decodeStarGift(d *tlrt.Decoder, depth int) (StarGiftClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StarGiftClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case StarGiftTypeID:
-		v, size = &StarGift{}, unsafe.Sizeof(StarGift{})
-	case StarGiftUniqueTypeID:
-		v, size = &StarGiftUnique{}, unsafe.Sizeof(StarGiftUnique{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StarGift"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 25, depth)
+	c, _ := v.(StarGiftClass)
+	return c, err
 }
 
 // StarGift is the TL constructor starGift.
@@ -3718,30 +3608,32 @@ func (m *StarGift) ClearUpgradeVariants() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGift) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 447, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGift) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 447, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGift) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1087, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGift) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1087, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 447, unsafe.Pointer(m), depth)
 }
 
 // StarGiftUnique is the TL constructor starGiftUnique.
@@ -3994,30 +3886,32 @@ func (m *StarGiftUnique) ClearCraftChancePermille() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftUnique) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1225, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftUnique) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1225, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftUnique) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1949, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftUnique) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1949, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftUnique) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1225, unsafe.Pointer(m), depth)
 }
 
 // StarGiftAttributeClass is the TL type StarGiftAttribute: one of
@@ -4038,29 +3932,9 @@ func DecodeStarGiftAttribute(b *bin.Buffer) (StarGiftAttributeClass, error) {
 // decodeStarGiftAttribute is DecodeStarGiftAttribute for a value nested depth
 // levels deep.
 func decodeStarGiftAttribute(d *tlrt.Decoder, depth int) (StarGiftAttributeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StarGiftAttributeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case StarGiftAttributeModelTypeID:
-		v, size = &StarGiftAttributeModel{}, unsafe.Sizeof(StarGiftAttributeModel{})
-	case StarGiftAttributePatternTypeID:
-		v, size = &StarGiftAttributePattern{}, unsafe.Sizeof(StarGiftAttributePattern{})
-	case StarGiftAttributeBackdropTypeID:
-		v, size = &StarGiftAttributeBackdrop{}, unsafe.Sizeof(StarGiftAttributeBackdrop{})
-	case StarGiftAttributeOriginalDetailsTypeID:
-		v, size = &StarGiftAttributeOriginalDetails{}, unsafe.Sizeof(StarGiftAttributeOriginalDetails{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StarGiftAttribute"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 259, depth)
+	c, _ := v.(StarGiftAttributeClass)
+	return c, err
 }
 
 // StarGiftAttributeModel is the TL constructor starGiftAttributeModel.
@@ -4096,30 +3970,32 @@ func (*StarGiftAttributeModel) TypeName() string {
 func (*StarGiftAttributeModel) starGiftAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeModel) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 798, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeModel) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 798, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeModel) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1482, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftAttributeModel) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1482, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeModel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 798, unsafe.Pointer(m), depth)
 }
 
 // StarGiftAttributePattern is the TL constructor starGiftAttributePattern.
@@ -4152,30 +4028,32 @@ func (*StarGiftAttributePattern) TypeName() string {
 func (*StarGiftAttributePattern) starGiftAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributePattern) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 726, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributePattern) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 726, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributePattern) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1401, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftAttributePattern) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1401, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributePattern) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 726, unsafe.Pointer(m), depth)
 }
 
 // StarGiftAttributeBackdrop is the TL constructor starGiftAttributeBackdrop.
@@ -4213,30 +4091,32 @@ func (*StarGiftAttributeBackdrop) TypeName() string {
 func (*StarGiftAttributeBackdrop) starGiftAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeBackdrop) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1480, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeBackdrop) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1480, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeBackdrop) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2225, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftAttributeBackdrop) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2225, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeBackdrop) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1480, unsafe.Pointer(m), depth)
 }
 
 // StarGiftAttributeOriginalDetails is the TL constructor
@@ -4274,30 +4154,32 @@ func (*StarGiftAttributeOriginalDetails) TypeName() string {
 func (*StarGiftAttributeOriginalDetails) starGiftAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeOriginalDetails) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2129, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeOriginalDetails) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2129, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeOriginalDetails) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2939, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftAttributeOriginalDetails) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2939, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeOriginalDetails) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2129, unsafe.Pointer(m), depth)
 }
 
 // StarGiftAttributeIDClass is the TL type StarGiftAttributeId: one of
@@ -4318,25 +4200,9 @@ func DecodeStarGiftAttributeID(b *bin.Buffer) (StarGiftAttributeIDClass, error) 
 // decodeStarGiftAttributeID is DecodeStarGiftAttributeID for a value nested
 // depth levels deep.
 func decodeStarGiftAttributeID(d *tlrt.Decoder, depth int) (StarGiftAttributeIDClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StarGiftAttributeIDClass
-	switch id {
-	case StarGiftAttributeIDModelTypeID:
-		v = tlrt.New[StarGiftAttributeIDModel](d)
-	case StarGiftAttributeIDPatternTypeID:
-		v = tlrt.New[StarGiftAttributeIDPattern](d)
-	case StarGiftAttributeIDBackdropTypeID:
-		v = tlrt.New[StarGiftAttributeIDBackdrop](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StarGiftAttributeId"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 222, depth)
+	c, _ := v.(StarGiftAttributeIDClass)
+	return c, err
 }
 
 // StarGiftAttributeIDModel is the TL constructor starGiftAttributeIdModel.
@@ -4367,29 +4233,31 @@ func (*StarGiftAttributeIDModel) TypeName() string {
 func (*StarGiftAttributeIDModel) starGiftAttributeIDClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDModel) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 676, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDModel) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 676, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDModel) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1348, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDModel) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1348, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeIDModel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 676, unsafe.Pointer(m), depth)
 }
 
 // StarGiftAttributeIDPattern is the TL constructor starGiftAttributeIdPattern.
@@ -4420,29 +4288,31 @@ func (*StarGiftAttributeIDPattern) TypeName() string {
 func (*StarGiftAttributeIDPattern) starGiftAttributeIDClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDPattern) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 688, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDPattern) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 688, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDPattern) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1361, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDPattern) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1361, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeIDPattern) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 688, unsafe.Pointer(m), depth)
 }
 
 // StarGiftAttributeIDBackdrop is the TL constructor
@@ -4474,29 +4344,31 @@ func (*StarGiftAttributeIDBackdrop) TypeName() string {
 func (*StarGiftAttributeIDBackdrop) starGiftAttributeIDClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDBackdrop) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 294, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDBackdrop) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 294, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDBackdrop) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 913, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDBackdrop) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 913, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeIDBackdrop) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 294, unsafe.Pointer(m), depth)
 }
 
 // StarGiftAttributeRarityClass is the TL type StarGiftAttributeRarity: one of
@@ -4519,29 +4391,9 @@ func DecodeStarGiftAttributeRarity(b *bin.Buffer) (StarGiftAttributeRarityClass,
 // decodeStarGiftAttributeRarity is DecodeStarGiftAttributeRarity for a value
 // nested depth levels deep.
 func decodeStarGiftAttributeRarity(d *tlrt.Decoder, depth int) (StarGiftAttributeRarityClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StarGiftAttributeRarityClass
-	switch id {
-	case StarGiftAttributeRarityTypeID:
-		v = tlrt.New[StarGiftAttributeRarity](d)
-	case StarGiftAttributeRarityUncommonTypeID:
-		v = &StarGiftAttributeRarityUncommon{}
-	case StarGiftAttributeRarityRareTypeID:
-		v = &StarGiftAttributeRarityRare{}
-	case StarGiftAttributeRarityEpicTypeID:
-		v = &StarGiftAttributeRarityEpic{}
-	case StarGiftAttributeRarityLegendaryTypeID:
-		v = &StarGiftAttributeRarityLegendary{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StarGiftAttributeRarity"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 300, depth)
+	c, _ := v.(StarGiftAttributeRarityClass)
+	return c, err
 }
 
 // StarGiftAttributeRarity is the TL constructor starGiftAttributeRarity.
@@ -4571,29 +4423,31 @@ func (*StarGiftAttributeRarity) TypeName() string {
 func (*StarGiftAttributeRarity) starGiftAttributeRarityClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarity) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 497, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarity) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 497, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarity) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1146, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarity) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1146, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeRarity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 497, unsafe.Pointer(m), depth)
 }
 
 // StarGiftAttributeRarityUncommon is the TL constructor
@@ -4623,29 +4477,31 @@ func (*StarGiftAttributeRarityUncommon) TypeName() string {
 func (*StarGiftAttributeRarityUncommon) starGiftAttributeRarityClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityUncommon) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2082, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityUncommon) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2082, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityUncommon) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2887, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityUncommon) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2887, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeRarityUncommon) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2082, unsafe.Pointer(m), depth)
 }
 
 // StarGiftAttributeRarityRare is the TL constructor
@@ -4674,29 +4530,31 @@ func (*StarGiftAttributeRarityRare) TypeName() string {
 func (*StarGiftAttributeRarityRare) starGiftAttributeRarityClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityRare) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2295, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityRare) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2295, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityRare) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3118, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityRare) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3118, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeRarityRare) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2295, unsafe.Pointer(m), depth)
 }
 
 // StarGiftAttributeRarityEpic is the TL constructor
@@ -4725,29 +4583,31 @@ func (*StarGiftAttributeRarityEpic) TypeName() string {
 func (*StarGiftAttributeRarityEpic) starGiftAttributeRarityClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityEpic) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1116, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityEpic) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1116, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityEpic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1832, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityEpic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1832, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeRarityEpic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1116, unsafe.Pointer(m), depth)
 }
 
 // StarGiftAttributeRarityLegendary is the TL constructor
@@ -4777,29 +4637,31 @@ func (*StarGiftAttributeRarityLegendary) TypeName() string {
 func (*StarGiftAttributeRarityLegendary) starGiftAttributeRarityClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityLegendary) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1971, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityLegendary) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1971, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityLegendary) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2759, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityLegendary) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2759, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeRarityLegendary) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1971, unsafe.Pointer(m), depth)
 }
 
 // StarGiftAuctionRoundClass is the TL type StarGiftAuctionRound: one of
@@ -4819,23 +4681,9 @@ func DecodeStarGiftAuctionRound(b *bin.Buffer) (StarGiftAuctionRoundClass, error
 // decodeStarGiftAuctionRound is DecodeStarGiftAuctionRound for a value nested
 // depth levels deep.
 func decodeStarGiftAuctionRound(d *tlrt.Decoder, depth int) (StarGiftAuctionRoundClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StarGiftAuctionRoundClass
-	switch id {
-	case StarGiftAuctionRoundTypeID:
-		v = tlrt.New[StarGiftAuctionRound](d)
-	case StarGiftAuctionRoundExtendableTypeID:
-		v = tlrt.New[StarGiftAuctionRoundExtendable](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StarGiftAuctionRound"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 369, depth)
+	c, _ := v.(StarGiftAuctionRoundClass)
+	return c, err
 }
 
 // StarGiftAuctionRound is the TL constructor starGiftAuctionRound.
@@ -4867,29 +4715,31 @@ func (*StarGiftAuctionRound) TypeName() string {
 func (*StarGiftAuctionRound) starGiftAuctionRoundClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRound) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 540, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRound) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 540, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRound) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1195, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRound) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1195, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAuctionRound) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 540, unsafe.Pointer(m), depth)
 }
 
 // StarGiftAuctionRoundExtendable is the TL constructor
@@ -4925,29 +4775,31 @@ func (*StarGiftAuctionRoundExtendable) TypeName() string {
 func (*StarGiftAuctionRoundExtendable) starGiftAuctionRoundClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRoundExtendable) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 99, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRoundExtendable) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 99, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRoundExtendable) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 693, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRoundExtendable) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 693, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAuctionRoundExtendable) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 99, unsafe.Pointer(m), depth)
 }
 
 // StarGiftAuctionStateClass is the TL type StarGiftAuctionState: one of
@@ -4968,27 +4820,9 @@ func DecodeStarGiftAuctionState(b *bin.Buffer) (StarGiftAuctionStateClass, error
 // decodeStarGiftAuctionState is DecodeStarGiftAuctionState for a value nested
 // depth levels deep.
 func decodeStarGiftAuctionState(d *tlrt.Decoder, depth int) (StarGiftAuctionStateClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StarGiftAuctionStateClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case StarGiftAuctionStateNotModifiedTypeID:
-		v = &StarGiftAuctionStateNotModified{}
-	case StarGiftAuctionStateTypeID:
-		v, size = &StarGiftAuctionState{}, unsafe.Sizeof(StarGiftAuctionState{})
-	case StarGiftAuctionStateFinishedTypeID:
-		v, size = &StarGiftAuctionStateFinished{}, unsafe.Sizeof(StarGiftAuctionStateFinished{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StarGiftAuctionState"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 289, depth)
+	c, _ := v.(StarGiftAuctionStateClass)
+	return c, err
 }
 
 // StarGiftAuctionStateNotModified is the TL constructor
@@ -5018,29 +4852,31 @@ func (*StarGiftAuctionStateNotModified) TypeName() string {
 func (*StarGiftAuctionStateNotModified) starGiftAuctionStateClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionStateNotModified) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2441, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionStateNotModified) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2441, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionStateNotModified) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3271, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAuctionStateNotModified) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3271, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAuctionStateNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2441, unsafe.Pointer(m), depth)
 }
 
 // StarGiftAuctionState is the TL constructor starGiftAuctionState.
@@ -5085,29 +4921,31 @@ func (*StarGiftAuctionState) TypeName() string {
 func (*StarGiftAuctionState) starGiftAuctionStateClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionState) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1092, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionState) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1092, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionState) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1804, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1804, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAuctionState) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1092, unsafe.Pointer(m), depth)
 }
 
 // StarGiftAuctionStateFinished is the TL constructor
@@ -5215,30 +5053,32 @@ func (m *StarGiftAuctionStateFinished) ClearFragmentListedURL() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionStateFinished) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1392, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionStateFinished) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1392, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionStateFinished) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2128, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftAuctionStateFinished) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2128, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAuctionStateFinished) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1392, unsafe.Pointer(m), depth)
 }
 
 // StarsAmountClass is the TL type StarsAmount: one of StarsAmount,
@@ -5257,23 +5097,9 @@ func DecodeStarsAmount(b *bin.Buffer) (StarsAmountClass, error) {
 
 // decodeStarsAmount is DecodeStarsAmount for a value nested depth levels deep.
 func decodeStarsAmount(d *tlrt.Decoder, depth int) (StarsAmountClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StarsAmountClass
-	switch id {
-	case StarsAmountTypeID:
-		v = tlrt.New[StarsAmount](d)
-	case StarsTonAmountTypeID:
-		v = tlrt.New[StarsTonAmount](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StarsAmount"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 116, depth)
+	c, _ := v.(StarsAmountClass)
+	return c, err
 }
 
 // StarsAmount is the TL constructor starsAmount.
@@ -5303,29 +5129,31 @@ func (*StarsAmount) TypeName() string {
 func (*StarsAmount) starsAmountClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsAmount) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1783, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsAmount) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1783, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsAmount) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2551, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsAmount) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2551, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsAmount) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1783, unsafe.Pointer(m), depth)
 }
 
 // StarsTonAmount is the TL constructor starsTonAmount.
@@ -5354,29 +5182,31 @@ func (*StarsTonAmount) TypeName() string {
 func (*StarsTonAmount) starsAmountClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTonAmount) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1068, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTonAmount) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1068, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTonAmount) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1779, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTonAmount) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1779, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsTonAmount) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1068, unsafe.Pointer(m), depth)
 }
 
 // StarsTransactionPeerClass is the TL type StarsTransactionPeer: one of
@@ -5399,37 +5229,9 @@ func DecodeStarsTransactionPeer(b *bin.Buffer) (StarsTransactionPeerClass, error
 // decodeStarsTransactionPeer is DecodeStarsTransactionPeer for a value nested
 // depth levels deep.
 func decodeStarsTransactionPeer(d *tlrt.Decoder, depth int) (StarsTransactionPeerClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StarsTransactionPeerClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case StarsTransactionPeerUnsupportedTypeID:
-		v = &StarsTransactionPeerUnsupported{}
-	case StarsTransactionPeerAppStoreTypeID:
-		v = &StarsTransactionPeerAppStore{}
-	case StarsTransactionPeerPlayMarketTypeID:
-		v = &StarsTransactionPeerPlayMarket{}
-	case StarsTransactionPeerPremiumBotTypeID:
-		v = &StarsTransactionPeerPremiumBot{}
-	case StarsTransactionPeerFragmentTypeID:
-		v = &StarsTransactionPeerFragment{}
-	case StarsTransactionPeerTypeID:
-		v, size = &StarsTransactionPeer{}, unsafe.Sizeof(StarsTransactionPeer{})
-	case StarsTransactionPeerAdsTypeID:
-		v = &StarsTransactionPeerAds{}
-	case StarsTransactionPeerAPITypeID:
-		v = &StarsTransactionPeerAPI{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StarsTransactionPeer"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 128, depth)
+	c, _ := v.(StarsTransactionPeerClass)
+	return c, err
 }
 
 // StarsTransactionPeerUnsupported is the TL constructor
@@ -5459,29 +5261,31 @@ func (*StarsTransactionPeerUnsupported) TypeName() string {
 func (*StarsTransactionPeerUnsupported) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerUnsupported) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1376, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerUnsupported) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1376, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerUnsupported) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2112, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerUnsupported) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2112, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsTransactionPeerUnsupported) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1376, unsafe.Pointer(m), depth)
 }
 
 // StarsTransactionPeerAppStore is the TL constructor
@@ -5510,29 +5314,31 @@ func (*StarsTransactionPeerAppStore) TypeName() string {
 func (*StarsTransactionPeerAppStore) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAppStore) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1694, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAppStore) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1694, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAppStore) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2454, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAppStore) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2454, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsTransactionPeerAppStore) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1694, unsafe.Pointer(m), depth)
 }
 
 // StarsTransactionPeerPlayMarket is the TL constructor
@@ -5562,29 +5368,31 @@ func (*StarsTransactionPeerPlayMarket) TypeName() string {
 func (*StarsTransactionPeerPlayMarket) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPlayMarket) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1136, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPlayMarket) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1136, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPlayMarket) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1853, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPlayMarket) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1853, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsTransactionPeerPlayMarket) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1136, unsafe.Pointer(m), depth)
 }
 
 // StarsTransactionPeerPremiumBot is the TL constructor
@@ -5614,29 +5422,31 @@ func (*StarsTransactionPeerPremiumBot) TypeName() string {
 func (*StarsTransactionPeerPremiumBot) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPremiumBot) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 350, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPremiumBot) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 350, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPremiumBot) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 975, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPremiumBot) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 975, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsTransactionPeerPremiumBot) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 350, unsafe.Pointer(m), depth)
 }
 
 // StarsTransactionPeerFragment is the TL constructor
@@ -5665,29 +5475,31 @@ func (*StarsTransactionPeerFragment) TypeName() string {
 func (*StarsTransactionPeerFragment) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerFragment) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2218, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerFragment) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2218, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerFragment) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3035, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerFragment) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3035, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsTransactionPeerFragment) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2218, unsafe.Pointer(m), depth)
 }
 
 // StarsTransactionPeer is the TL constructor starsTransactionPeer.
@@ -5717,29 +5529,31 @@ func (*StarsTransactionPeer) TypeName() string {
 func (*StarsTransactionPeer) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2043, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2043, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2842, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2842, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsTransactionPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2043, unsafe.Pointer(m), depth)
 }
 
 // StarsTransactionPeerAds is the TL constructor starsTransactionPeerAds.
@@ -5767,29 +5581,31 @@ func (*StarsTransactionPeerAds) TypeName() string {
 func (*StarsTransactionPeerAds) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAds) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 893, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAds) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 893, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAds) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1590, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAds) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1590, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsTransactionPeerAds) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 893, unsafe.Pointer(m), depth)
 }
 
 // StarsTransactionPeerAPI is the TL constructor starsTransactionPeerAPI.
@@ -5817,29 +5633,31 @@ func (*StarsTransactionPeerAPI) TypeName() string {
 func (*StarsTransactionPeerAPI) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAPI) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2388, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAPI) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2388, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAPI) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3215, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAPI) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3215, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsTransactionPeerAPI) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2388, unsafe.Pointer(m), depth)
 }
 
 // StatsGraphClass is the TL type StatsGraph: one of StatsGraphAsync,
@@ -5858,27 +5676,9 @@ func DecodeStatsGraph(b *bin.Buffer) (StatsGraphClass, error) {
 
 // decodeStatsGraph is DecodeStatsGraph for a value nested depth levels deep.
 func decodeStatsGraph(d *tlrt.Decoder, depth int) (StatsGraphClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StatsGraphClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case StatsGraphAsyncTypeID:
-		v, size = &StatsGraphAsync{}, unsafe.Sizeof(StatsGraphAsync{})
-	case StatsGraphErrorTypeID:
-		v, size = &StatsGraphError{}, unsafe.Sizeof(StatsGraphError{})
-	case StatsGraphTypeID:
-		v, size = &StatsGraph{}, unsafe.Sizeof(StatsGraph{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StatsGraph"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 197, depth)
+	c, _ := v.(StatsGraphClass)
+	return c, err
 }
 
 // StatsGraphAsync is the TL constructor statsGraphAsync.
@@ -5907,30 +5707,32 @@ func (*StatsGraphAsync) TypeName() string {
 func (*StatsGraphAsync) statsGraphClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGraphAsync) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 689, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGraphAsync) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 689, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGraphAsync) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1362, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StatsGraphAsync) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1362, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsGraphAsync) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 689, unsafe.Pointer(m), depth)
 }
 
 // StatsGraphError is the TL constructor statsGraphError.
@@ -5959,30 +5761,32 @@ func (*StatsGraphError) TypeName() string {
 func (*StatsGraphError) statsGraphClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGraphError) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1822, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGraphError) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1822, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGraphError) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2595, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StatsGraphError) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2595, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsGraphError) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1822, unsafe.Pointer(m), depth)
 }
 
 // StatsGraph is the TL constructor statsGraph.
@@ -6037,30 +5841,32 @@ func (m *StatsGraph) ClearZoomToken() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGraph) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1313, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGraph) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1313, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGraph) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2043, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StatsGraph) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2043, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsGraph) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1313, unsafe.Pointer(m), depth)
 }
 
 // StickerSetCoveredClass is the TL type StickerSetCovered: one of
@@ -6081,29 +5887,9 @@ func DecodeStickerSetCovered(b *bin.Buffer) (StickerSetCoveredClass, error) {
 // decodeStickerSetCovered is DecodeStickerSetCovered for a value nested depth
 // levels deep.
 func decodeStickerSetCovered(d *tlrt.Decoder, depth int) (StickerSetCoveredClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StickerSetCoveredClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case StickerSetCoveredTypeID:
-		v, size = &StickerSetCovered{}, unsafe.Sizeof(StickerSetCovered{})
-	case StickerSetMultiCoveredTypeID:
-		v, size = &StickerSetMultiCovered{}, unsafe.Sizeof(StickerSetMultiCovered{})
-	case StickerSetFullCoveredTypeID:
-		v, size = &StickerSetFullCovered{}, unsafe.Sizeof(StickerSetFullCovered{})
-	case StickerSetNoCoveredTypeID:
-		v, size = &StickerSetNoCovered{}, unsafe.Sizeof(StickerSetNoCovered{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StickerSetCovered"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 242, depth)
+	c, _ := v.(StickerSetCoveredClass)
+	return c, err
 }
 
 // StickerSetCovered is the TL constructor stickerSetCovered.
@@ -6134,30 +5920,32 @@ func (*StickerSetCovered) TypeName() string {
 func (*StickerSetCovered) stickerSetCoveredClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickerSetCovered) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 923, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickerSetCovered) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 923, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickerSetCovered) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1622, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickerSetCovered) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1622, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickerSetCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 923, unsafe.Pointer(m), depth)
 }
 
 // StickerSetMultiCovered is the TL constructor stickerSetMultiCovered.
@@ -6189,30 +5977,32 @@ func (*StickerSetMultiCovered) TypeName() string {
 func (*StickerSetMultiCovered) stickerSetCoveredClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickerSetMultiCovered) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 473, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickerSetMultiCovered) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 473, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickerSetMultiCovered) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1118, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickerSetMultiCovered) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1118, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickerSetMultiCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 473, unsafe.Pointer(m), depth)
 }
 
 // StickerSetFullCovered is the TL constructor stickerSetFullCovered.
@@ -6247,30 +6037,32 @@ func (*StickerSetFullCovered) TypeName() string {
 func (*StickerSetFullCovered) stickerSetCoveredClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickerSetFullCovered) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 607, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickerSetFullCovered) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 607, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickerSetFullCovered) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1269, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickerSetFullCovered) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1269, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickerSetFullCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 607, unsafe.Pointer(m), depth)
 }
 
 // StickerSetNoCovered is the TL constructor stickerSetNoCovered.
@@ -6299,30 +6091,32 @@ func (*StickerSetNoCovered) TypeName() string {
 func (*StickerSetNoCovered) stickerSetCoveredClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickerSetNoCovered) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1105, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickerSetNoCovered) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1105, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickerSetNoCovered) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1819, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickerSetNoCovered) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1819, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickerSetNoCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1105, unsafe.Pointer(m), depth)
 }
 
 // StoryItemClass is the TL type StoryItem: one of StoryItemDeleted,
@@ -6341,27 +6135,9 @@ func DecodeStoryItem(b *bin.Buffer) (StoryItemClass, error) {
 
 // decodeStoryItem is DecodeStoryItem for a value nested depth levels deep.
 func decodeStoryItem(d *tlrt.Decoder, depth int) (StoryItemClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StoryItemClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case StoryItemDeletedTypeID:
-		v = tlrt.New[StoryItemDeleted](d)
-	case StoryItemSkippedTypeID:
-		v = tlrt.New[StoryItemSkipped](d)
-	case StoryItemTypeID:
-		v, size = &StoryItem{}, unsafe.Sizeof(StoryItem{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StoryItem"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 221, depth)
+	c, _ := v.(StoryItemClass)
+	return c, err
 }
 
 // StoryItemDeleted is the TL constructor storyItemDeleted.
@@ -6390,29 +6166,31 @@ func (*StoryItemDeleted) TypeName() string {
 func (*StoryItemDeleted) storyItemClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryItemDeleted) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 763, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryItemDeleted) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 763, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryItemDeleted) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1443, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoryItemDeleted) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1443, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryItemDeleted) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 763, unsafe.Pointer(m), depth)
 }
 
 // StoryItemSkipped is the TL constructor storyItemSkipped.
@@ -6447,29 +6225,31 @@ func (*StoryItemSkipped) TypeName() string {
 func (*StoryItemSkipped) storyItemClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryItemSkipped) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2454, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryItemSkipped) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2454, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryItemSkipped) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3284, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoryItemSkipped) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3284, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryItemSkipped) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2454, unsafe.Pointer(m), depth)
 }
 
 // StoryItem is the TL constructor storyItem.
@@ -6630,30 +6410,32 @@ func (m *StoryItem) ClearAlbums() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryItem) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 199, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 199, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryItem) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 806, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryItem) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 806, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryItem) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 199, unsafe.Pointer(m), depth)
 }
 
 // StoryReactionClass is the TL type StoryReaction: one of StoryReaction,
@@ -6673,27 +6455,9 @@ func DecodeStoryReaction(b *bin.Buffer) (StoryReactionClass, error) {
 // decodeStoryReaction is DecodeStoryReaction for a value nested depth levels
 // deep.
 func decodeStoryReaction(d *tlrt.Decoder, depth int) (StoryReactionClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StoryReactionClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case StoryReactionTypeID:
-		v, size = &StoryReaction{}, unsafe.Sizeof(StoryReaction{})
-	case StoryReactionPublicForwardTypeID:
-		v, size = &StoryReactionPublicForward{}, unsafe.Sizeof(StoryReactionPublicForward{})
-	case StoryReactionPublicRepostTypeID:
-		v, size = &StoryReactionPublicRepost{}, unsafe.Sizeof(StoryReactionPublicRepost{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StoryReaction"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 465, depth)
+	c, _ := v.(StoryReactionClass)
+	return c, err
 }
 
 // StoryReaction is the TL constructor storyReaction.
@@ -6725,30 +6489,32 @@ func (*StoryReaction) TypeName() string {
 func (*StoryReaction) storyReactionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryReaction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 894, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryReaction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 894, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryReaction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1591, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryReaction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1591, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 894, unsafe.Pointer(m), depth)
 }
 
 // StoryReactionPublicForward is the TL constructor storyReactionPublicForward.
@@ -6777,30 +6543,32 @@ func (*StoryReactionPublicForward) TypeName() string {
 func (*StoryReactionPublicForward) storyReactionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryReactionPublicForward) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1782, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryReactionPublicForward) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1782, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryReactionPublicForward) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2550, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryReactionPublicForward) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2550, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryReactionPublicForward) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1782, unsafe.Pointer(m), depth)
 }
 
 // StoryReactionPublicRepost is the TL constructor storyReactionPublicRepost.
@@ -6831,30 +6599,32 @@ func (*StoryReactionPublicRepost) TypeName() string {
 func (*StoryReactionPublicRepost) storyReactionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryReactionPublicRepost) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1976, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryReactionPublicRepost) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1976, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryReactionPublicRepost) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2764, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryReactionPublicRepost) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2764, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryReactionPublicRepost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1976, unsafe.Pointer(m), depth)
 }
 
 // StoryViewClass is the TL type StoryView: one of StoryView,
@@ -6873,27 +6643,9 @@ func DecodeStoryView(b *bin.Buffer) (StoryViewClass, error) {
 
 // decodeStoryView is DecodeStoryView for a value nested depth levels deep.
 func decodeStoryView(d *tlrt.Decoder, depth int) (StoryViewClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StoryViewClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case StoryViewTypeID:
-		v, size = &StoryView{}, unsafe.Sizeof(StoryView{})
-	case StoryViewPublicForwardTypeID:
-		v, size = &StoryViewPublicForward{}, unsafe.Sizeof(StoryViewPublicForward{})
-	case StoryViewPublicRepostTypeID:
-		v, size = &StoryViewPublicRepost{}, unsafe.Sizeof(StoryViewPublicRepost{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StoryView"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 314, depth)
+	c, _ := v.(StoryViewClass)
+	return c, err
 }
 
 // StoryView is the TL constructor storyView.
@@ -6929,30 +6681,32 @@ func (*StoryView) TypeName() string {
 func (*StoryView) storyViewClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryView) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1654, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryView) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1654, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryView) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2414, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryView) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2414, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1654, unsafe.Pointer(m), depth)
 }
 
 // StoryViewPublicForward is the TL constructor storyViewPublicForward.
@@ -6985,30 +6739,32 @@ func (*StoryViewPublicForward) TypeName() string {
 func (*StoryViewPublicForward) storyViewClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryViewPublicForward) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1334, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryViewPublicForward) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1334, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryViewPublicForward) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2065, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryViewPublicForward) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2065, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryViewPublicForward) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1334, unsafe.Pointer(m), depth)
 }
 
 // StoryViewPublicRepost is the TL constructor storyViewPublicRepost.
@@ -7043,30 +6799,32 @@ func (*StoryViewPublicRepost) TypeName() string {
 func (*StoryViewPublicRepost) storyViewClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryViewPublicRepost) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1799, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryViewPublicRepost) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1799, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryViewPublicRepost) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2570, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryViewPublicRepost) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2570, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryViewPublicRepost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1799, unsafe.Pointer(m), depth)
 }
 
 // SavedPhoneContact is the TL constructor savedPhoneContact.
@@ -7096,30 +6854,32 @@ func (*SavedPhoneContact) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SavedPhoneContact) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 152, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SavedPhoneContact) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 152, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SavedPhoneContact) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 756, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SavedPhoneContact) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 756, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SavedPhoneContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 152, unsafe.Pointer(m), depth)
 }
 
 // SavedReactionTag is the TL constructor savedReactionTag.
@@ -7172,30 +6932,32 @@ func (m *SavedReactionTag) ClearTitle() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SavedReactionTag) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1939, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SavedReactionTag) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1939, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SavedReactionTag) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2726, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SavedReactionTag) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2726, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SavedReactionTag) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1939, unsafe.Pointer(m), depth)
 }
 
 // SavedStarGift is the TL constructor savedStarGift.
@@ -7508,30 +7270,32 @@ func (m *SavedStarGift) ClearCanCraftAt() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SavedStarGift) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 623, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SavedStarGift) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 623, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SavedStarGift) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1286, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SavedStarGift) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1286, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SavedStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 623, unsafe.Pointer(m), depth)
 }
 
 // SearchPostsFlood is the TL constructor searchPostsFlood.
@@ -7587,29 +7351,31 @@ func (m *SearchPostsFlood) ClearWaitTill() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SearchPostsFlood) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 577, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SearchPostsFlood) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 577, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SearchPostsFlood) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1236, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SearchPostsFlood) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1236, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SearchPostsFlood) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 577, unsafe.Pointer(m), depth)
 }
 
 // SearchResultsCalendarPeriod is the TL constructor
@@ -7640,29 +7406,31 @@ func (*SearchResultsCalendarPeriod) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SearchResultsCalendarPeriod) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1921, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SearchResultsCalendarPeriod) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1921, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SearchResultsCalendarPeriod) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2707, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SearchResultsCalendarPeriod) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2707, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SearchResultsCalendarPeriod) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1921, unsafe.Pointer(m), depth)
 }
 
 // SearchResultPosition is the TL constructor searchResultPosition.
@@ -7691,29 +7459,31 @@ func (*SearchResultPosition) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SearchResultPosition) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1172, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SearchResultPosition) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1172, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SearchResultPosition) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1891, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SearchResultPosition) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1891, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SearchResultPosition) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1172, unsafe.Pointer(m), depth)
 }
 
 // SecureCredentialsEncrypted is the TL constructor secureCredentialsEncrypted.
@@ -7742,30 +7512,32 @@ func (*SecureCredentialsEncrypted) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureCredentialsEncrypted) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 472, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureCredentialsEncrypted) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 472, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureCredentialsEncrypted) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1117, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureCredentialsEncrypted) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1117, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureCredentialsEncrypted) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 472, unsafe.Pointer(m), depth)
 }
 
 // SecureData is the TL constructor secureData.
@@ -7794,30 +7566,32 @@ func (*SecureData) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureData) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1273, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureData) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1273, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureData) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1998, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureData) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1998, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureData) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1273, unsafe.Pointer(m), depth)
 }
 
 // SecureSecretSettings is the TL constructor secureSecretSettings.
@@ -7846,30 +7620,32 @@ func (*SecureSecretSettings) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureSecretSettings) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 187, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureSecretSettings) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 187, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureSecretSettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 794, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureSecretSettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 794, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureSecretSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 187, unsafe.Pointer(m), depth)
 }
 
 // SecureValue is the TL constructor secureValue.
@@ -7952,30 +7728,32 @@ func (m *SecureValue) ClearFiles() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValue) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 225, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValue) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 225, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValue) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 834, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValue) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 834, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 225, unsafe.Pointer(m), depth)
 }
 
 // SecureValueHash is the TL constructor secureValueHash.
@@ -8003,30 +7781,32 @@ func (*SecureValueHash) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueHash) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2256, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueHash) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2256, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueHash) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3074, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueHash) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3074, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueHash) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2256, unsafe.Pointer(m), depth)
 }
 
 // SendAsPeer is the TL constructor sendAsPeer.
@@ -8055,29 +7835,31 @@ func (*SendAsPeer) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendAsPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1740, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendAsPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1740, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendAsPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2505, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendAsPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2505, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendAsPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1740, unsafe.Pointer(m), depth)
 }
 
 // ShippingOption is the TL constructor shippingOption.
@@ -8106,30 +7888,32 @@ func (*ShippingOption) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ShippingOption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1718, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ShippingOption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1718, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ShippingOption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2479, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ShippingOption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2479, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ShippingOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1718, unsafe.Pointer(m), depth)
 }
 
 // SMSJob is the TL constructor smsJob.
@@ -8157,30 +7941,32 @@ func (*SMSJob) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SMSJob) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2192, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SMSJob) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2192, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SMSJob) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3007, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SMSJob) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3007, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SMSJob) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2192, unsafe.Pointer(m), depth)
 }
 
 // SponsoredMessage is the TL constructor sponsoredMessage.
@@ -8334,30 +8120,32 @@ func (m *SponsoredMessage) ClearMaxDisplayDuration() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SponsoredMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1158, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SponsoredMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1158, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SponsoredMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1876, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SponsoredMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1876, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SponsoredMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1158, unsafe.Pointer(m), depth)
 }
 
 // SponsoredMessageReportOption is the TL constructor
@@ -8386,30 +8174,32 @@ func (*SponsoredMessageReportOption) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SponsoredMessageReportOption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 634, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SponsoredMessageReportOption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 634, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SponsoredMessageReportOption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1301, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SponsoredMessageReportOption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1301, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SponsoredMessageReportOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 634, unsafe.Pointer(m), depth)
 }
 
 // SponsoredPeer is the TL constructor sponsoredPeer.
@@ -8485,30 +8275,32 @@ func (m *SponsoredPeer) ClearAdditionalInfo() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SponsoredPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1901, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SponsoredPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1901, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SponsoredPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2686, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SponsoredPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2686, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SponsoredPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1901, unsafe.Pointer(m), depth)
 }
 
 // StarGiftActiveAuctionState is the TL constructor starGiftActiveAuctionState.
@@ -8538,30 +8330,32 @@ func (*StarGiftActiveAuctionState) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftActiveAuctionState) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2001, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftActiveAuctionState) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2001, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftActiveAuctionState) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2793, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftActiveAuctionState) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2793, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftActiveAuctionState) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2001, unsafe.Pointer(m), depth)
 }
 
 // StarGiftAttributeCounter is the TL constructor starGiftAttributeCounter.
@@ -8589,29 +8383,31 @@ func (*StarGiftAttributeCounter) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeCounter) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 426, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeCounter) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 426, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeCounter) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1064, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeCounter) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1064, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeCounter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 426, unsafe.Pointer(m), depth)
 }
 
 // StarGiftAuctionAcquiredGift is the TL constructor
@@ -8672,30 +8468,32 @@ func (m *StarGiftAuctionAcquiredGift) ClearGiftNum() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionAcquiredGift) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 629, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionAcquiredGift) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 629, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionAcquiredGift) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1294, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftAuctionAcquiredGift) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1294, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAuctionAcquiredGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 629, unsafe.Pointer(m), depth)
 }
 
 // StarGiftAuctionUserState is the TL constructor starGiftAuctionUserState.
@@ -8800,29 +8598,31 @@ func (m *StarGiftAuctionUserState) ClearMinBidAmount() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionUserState) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 430, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionUserState) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 430, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionUserState) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1068, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAuctionUserState) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1068, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAuctionUserState) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 430, unsafe.Pointer(m), depth)
 }
 
 // StarGiftBackground is the TL constructor starGiftBackground.
@@ -8851,29 +8651,31 @@ func (*StarGiftBackground) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftBackground) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1647, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftBackground) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1647, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftBackground) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2407, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftBackground) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2407, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftBackground) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1647, unsafe.Pointer(m), depth)
 }
 
 // StarGiftCollection is the TL constructor starGiftCollection.
@@ -8906,30 +8708,32 @@ func (*StarGiftCollection) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftCollection) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1461, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftCollection) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1461, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftCollection) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2205, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftCollection) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2205, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftCollection) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1461, unsafe.Pointer(m), depth)
 }
 
 // StarGiftUpgradePrice is the TL constructor starGiftUpgradePrice.
@@ -8957,29 +8761,31 @@ func (*StarGiftUpgradePrice) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftUpgradePrice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1422, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftUpgradePrice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1422, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftUpgradePrice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2161, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftUpgradePrice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2161, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftUpgradePrice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1422, unsafe.Pointer(m), depth)
 }
 
 // StarRefProgram is the TL constructor starRefProgram.
@@ -9056,29 +8862,31 @@ func (m *StarRefProgram) ClearEndDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarRefProgram) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2094, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarRefProgram) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2094, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarRefProgram) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2901, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarRefProgram) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2901, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarRefProgram) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2094, unsafe.Pointer(m), depth)
 }
 
 // StarsGiftOption is the TL constructor starsGiftOption.
@@ -9135,30 +8943,32 @@ func (m *StarsGiftOption) ClearStoreProduct() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsGiftOption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 874, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsGiftOption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 874, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsGiftOption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1570, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarsGiftOption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1570, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsGiftOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 874, unsafe.Pointer(m), depth)
 }
 
 // StarsGiveawayOption is the TL constructor starsGiveawayOption.
@@ -9219,30 +9029,32 @@ func (m *StarsGiveawayOption) ClearStoreProduct() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsGiveawayOption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1369, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsGiveawayOption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1369, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsGiveawayOption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2104, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarsGiveawayOption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2104, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsGiveawayOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1369, unsafe.Pointer(m), depth)
 }
 
 // StarsGiveawayWinnersOption is the TL constructor starsGiveawayWinnersOption.
@@ -9272,29 +9084,31 @@ func (*StarsGiveawayWinnersOption) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsGiveawayWinnersOption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 783, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsGiveawayWinnersOption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 783, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsGiveawayWinnersOption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1465, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsGiveawayWinnersOption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1465, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsGiveawayWinnersOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 783, unsafe.Pointer(m), depth)
 }
 
 // StarsRating is the TL constructor starsRating.
@@ -9350,29 +9164,31 @@ func (m *StarsRating) ClearNextLevelStars() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsRating) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 247, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsRating) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 247, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsRating) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 862, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsRating) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 862, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsRating) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 247, unsafe.Pointer(m), depth)
 }
 
 // StarsRevenueStatus is the TL constructor starsRevenueStatus.
@@ -9431,29 +9247,31 @@ func (m *StarsRevenueStatus) ClearNextWithdrawalAt() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsRevenueStatus) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2444, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsRevenueStatus) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2444, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsRevenueStatus) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3274, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsRevenueStatus) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3274, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsRevenueStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2444, unsafe.Pointer(m), depth)
 }
 
 // StarsSubscription is the TL constructor starsSubscription.
@@ -9559,30 +9377,32 @@ func (m *StarsSubscription) ClearInvoiceSlug() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsSubscription) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 421, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsSubscription) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 421, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsSubscription) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1058, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarsSubscription) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1058, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsSubscription) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 421, unsafe.Pointer(m), depth)
 }
 
 // StarsSubscriptionPricing is the TL constructor starsSubscriptionPricing.
@@ -9610,29 +9430,31 @@ func (*StarsSubscriptionPricing) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsSubscriptionPricing) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 49, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsSubscriptionPricing) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 49, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsSubscriptionPricing) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 635, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsSubscriptionPricing) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 635, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsSubscriptionPricing) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 49, unsafe.Pointer(m), depth)
 }
 
 // StarsTopupOption is the TL constructor starsTopupOption.
@@ -9689,30 +9511,32 @@ func (m *StarsTopupOption) ClearStoreProduct() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTopupOption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 109, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTopupOption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 109, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTopupOption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 703, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarsTopupOption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 703, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsTopupOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 109, unsafe.Pointer(m), depth)
 }
 
 // StarsTransaction is the TL constructor starsTransaction.
@@ -10099,30 +9923,32 @@ func (m *StarsTransaction) ClearAdsProceedsToDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransaction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 170, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransaction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 170, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransaction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 776, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarsTransaction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 776, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsTransaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 170, unsafe.Pointer(m), depth)
 }
 
 // StatsAbsValueAndPrev is the TL constructor statsAbsValueAndPrev.
@@ -10150,29 +9976,31 @@ func (*StatsAbsValueAndPrev) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsAbsValueAndPrev) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1938, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsAbsValueAndPrev) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1938, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsAbsValueAndPrev) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2725, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StatsAbsValueAndPrev) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2725, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsAbsValueAndPrev) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1938, unsafe.Pointer(m), depth)
 }
 
 // StatsDateRangeDays is the TL constructor statsDateRangeDays.
@@ -10200,29 +10028,31 @@ func (*StatsDateRangeDays) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsDateRangeDays) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1720, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsDateRangeDays) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1720, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsDateRangeDays) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2481, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StatsDateRangeDays) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2481, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsDateRangeDays) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1720, unsafe.Pointer(m), depth)
 }
 
 // StatsGroupTopAdmin is the TL constructor statsGroupTopAdmin.
@@ -10252,29 +10082,31 @@ func (*StatsGroupTopAdmin) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGroupTopAdmin) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2037, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGroupTopAdmin) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2037, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGroupTopAdmin) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2836, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StatsGroupTopAdmin) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2836, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsGroupTopAdmin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2037, unsafe.Pointer(m), depth)
 }
 
 // StatsGroupTopInviter is the TL constructor statsGroupTopInviter.
@@ -10302,29 +10134,31 @@ func (*StatsGroupTopInviter) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGroupTopInviter) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 774, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGroupTopInviter) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 774, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGroupTopInviter) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1456, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StatsGroupTopInviter) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1456, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsGroupTopInviter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 774, unsafe.Pointer(m), depth)
 }
 
 // StatsGroupTopPoster is the TL constructor statsGroupTopPoster.
@@ -10353,29 +10187,31 @@ func (*StatsGroupTopPoster) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGroupTopPoster) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1456, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGroupTopPoster) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1456, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGroupTopPoster) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2200, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StatsGroupTopPoster) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2200, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsGroupTopPoster) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1456, unsafe.Pointer(m), depth)
 }
 
 // StatsPercentValue is the TL constructor statsPercentValue.
@@ -10402,29 +10238,31 @@ func (*StatsPercentValue) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsPercentValue) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1946, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsPercentValue) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1946, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsPercentValue) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2733, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StatsPercentValue) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2733, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsPercentValue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1946, unsafe.Pointer(m), depth)
 }
 
 // StatsURL is the TL constructor statsURL.
@@ -10450,30 +10288,32 @@ func (*StatsURL) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsURL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 668, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsURL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 668, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsURL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1340, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StatsURL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1340, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 668, unsafe.Pointer(m), depth)
 }
 
 // StickerKeyword is the TL constructor stickerKeyword.
@@ -10501,30 +10341,32 @@ func (*StickerKeyword) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickerKeyword) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2428, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickerKeyword) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2428, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickerKeyword) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3257, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickerKeyword) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3257, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickerKeyword) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2428, unsafe.Pointer(m), depth)
 }
 
 // StickerPack is the TL constructor stickerPack.
@@ -10552,30 +10394,32 @@ func (*StickerPack) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickerPack) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 161, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickerPack) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 161, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickerPack) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 766, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickerPack) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 766, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickerPack) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 161, unsafe.Pointer(m), depth)
 }
 
 // StickerSet is the TL constructor stickerSet.
@@ -10734,30 +10578,32 @@ func (m *StickerSet) ClearThumbDocumentID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickerSet) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 416, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickerSet) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 416, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickerSet) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1053, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickerSet) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1053, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 416, unsafe.Pointer(m), depth)
 }
 
 // StoriesStealthMode is the TL constructor storiesStealthMode.
@@ -10831,29 +10677,31 @@ func (m *StoriesStealthMode) ClearCooldownUntilDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesStealthMode) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1038, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesStealthMode) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1038, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesStealthMode) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1745, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesStealthMode) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1745, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesStealthMode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1038, unsafe.Pointer(m), depth)
 }
 
 // StoryAlbum is the TL constructor storyAlbum.
@@ -10884,30 +10732,32 @@ func (*StoryAlbum) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryAlbum) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1354, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryAlbum) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1354, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryAlbum) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2088, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryAlbum) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2088, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryAlbum) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1354, unsafe.Pointer(m), depth)
 }
 
 // StoryFwdHeader is the TL constructor storyFwdHeader.
@@ -10980,30 +10830,32 @@ func (m *StoryFwdHeader) ClearStoryID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryFwdHeader) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1741, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryFwdHeader) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1741, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryFwdHeader) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2506, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryFwdHeader) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2506, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryFwdHeader) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1741, unsafe.Pointer(m), depth)
 }
 
 // StoryViews is the TL constructor storyViews.
@@ -11120,30 +10972,32 @@ func (m *StoryViews) ClearRecentViewers() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryViews) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1301, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryViews) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1301, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryViews) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2028, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryViews) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2028, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryViews) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1301, unsafe.Pointer(m), depth)
 }
 
 // String is the TL constructor string.
@@ -11170,29 +11024,31 @@ func (*String) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *String) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1706, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *String) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1706, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *String) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2466, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *String) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2466, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *String) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1706, unsafe.Pointer(m), depth)
 }
 
 // SuggestedPost is the TL constructor suggestedPost.
@@ -11248,27 +11104,29 @@ func (m *SuggestedPost) ClearScheduleDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SuggestedPost) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 133, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SuggestedPost) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 133, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SuggestedPost) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 730, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SuggestedPost) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 730, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SuggestedPost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 133, unsafe.Pointer(m), depth)
 }

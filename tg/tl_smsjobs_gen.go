@@ -34,30 +34,32 @@ func (*SmsjobsEligibleToJoin) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SmsjobsEligibleToJoin) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2090, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SmsjobsEligibleToJoin) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2090, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SmsjobsEligibleToJoin) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2895, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SmsjobsEligibleToJoin) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2895, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SmsjobsEligibleToJoin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2090, unsafe.Pointer(m), depth)
 }
 
 // SmsjobsStatus is the TL constructor smsjobs.status.
@@ -118,30 +120,32 @@ func (m *SmsjobsStatus) ClearLastGiftSlug() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SmsjobsStatus) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 394, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SmsjobsStatus) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 394, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SmsjobsStatus) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1026, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SmsjobsStatus) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1026, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SmsjobsStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 394, unsafe.Pointer(m), depth)
 }
 
 // SmsjobsIsEligibleToJoinRequest is the TL function smsjobs.isEligibleToJoin.
@@ -165,29 +169,31 @@ func (*SmsjobsIsEligibleToJoinRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SmsjobsIsEligibleToJoinRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 136, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SmsjobsIsEligibleToJoinRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 136, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SmsjobsIsEligibleToJoinRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 734, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SmsjobsIsEligibleToJoinRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 734, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SmsjobsIsEligibleToJoinRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 136, unsafe.Pointer(m), depth)
 }
 
 // SmsjobsIsEligibleToJoin calls smsjobs.isEligibleToJoin: see
@@ -220,29 +226,31 @@ func (*SmsjobsJoinRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SmsjobsJoinRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1570, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SmsjobsJoinRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1570, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SmsjobsJoinRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2325, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SmsjobsJoinRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2325, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SmsjobsJoinRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1570, unsafe.Pointer(m), depth)
 }
 
 // SmsjobsJoin calls smsjobs.join: see SmsjobsJoinRequest.
@@ -274,29 +282,31 @@ func (*SmsjobsLeaveRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SmsjobsLeaveRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1407, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SmsjobsLeaveRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1407, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SmsjobsLeaveRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2145, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SmsjobsLeaveRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2145, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SmsjobsLeaveRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1407, unsafe.Pointer(m), depth)
 }
 
 // SmsjobsLeave calls smsjobs.leave: see SmsjobsLeaveRequest.
@@ -332,29 +342,31 @@ func (*SmsjobsUpdateSettingsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SmsjobsUpdateSettingsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 82, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SmsjobsUpdateSettingsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 82, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SmsjobsUpdateSettingsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 674, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SmsjobsUpdateSettingsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 674, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SmsjobsUpdateSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 82, unsafe.Pointer(m), depth)
 }
 
 // SmsjobsUpdateSettings calls smsjobs.updateSettings: see
@@ -387,29 +399,31 @@ func (*SmsjobsGetStatusRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SmsjobsGetStatusRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 145, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SmsjobsGetStatusRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 145, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SmsjobsGetStatusRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 748, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SmsjobsGetStatusRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 748, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SmsjobsGetStatusRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 145, unsafe.Pointer(m), depth)
 }
 
 // SmsjobsGetStatus calls smsjobs.getStatus: see SmsjobsGetStatusRequest.
@@ -443,30 +457,32 @@ func (*SmsjobsGetSMSJobRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SmsjobsGetSMSJobRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1102, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SmsjobsGetSMSJobRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1102, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SmsjobsGetSMSJobRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1815, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SmsjobsGetSMSJobRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1815, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SmsjobsGetSMSJobRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1102, unsafe.Pointer(m), depth)
 }
 
 // SmsjobsGetSMSJob calls smsjobs.getSmsJob: see SmsjobsGetSMSJobRequest.
@@ -526,30 +542,32 @@ func (m *SmsjobsFinishJobRequest) ClearError() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SmsjobsFinishJobRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 733, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SmsjobsFinishJobRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 733, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SmsjobsFinishJobRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1411, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SmsjobsFinishJobRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1411, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SmsjobsFinishJobRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 733, unsafe.Pointer(m), depth)
 }
 
 // SmsjobsFinishJob calls smsjobs.finishJob: see SmsjobsFinishJobRequest.

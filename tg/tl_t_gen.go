@@ -29,39 +29,9 @@ func DecodeTopPeerCategory(b *bin.Buffer) (TopPeerCategoryClass, error) {
 // decodeTopPeerCategory is DecodeTopPeerCategory for a value nested depth
 // levels deep.
 func decodeTopPeerCategory(d *tlrt.Decoder, depth int) (TopPeerCategoryClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v TopPeerCategoryClass
-	switch id {
-	case TopPeerCategoryBotsPMTypeID:
-		v = &TopPeerCategoryBotsPM{}
-	case TopPeerCategoryBotsInlineTypeID:
-		v = &TopPeerCategoryBotsInline{}
-	case TopPeerCategoryCorrespondentsTypeID:
-		v = &TopPeerCategoryCorrespondents{}
-	case TopPeerCategoryGroupsTypeID:
-		v = &TopPeerCategoryGroups{}
-	case TopPeerCategoryChannelsTypeID:
-		v = &TopPeerCategoryChannels{}
-	case TopPeerCategoryPhoneCallsTypeID:
-		v = &TopPeerCategoryPhoneCalls{}
-	case TopPeerCategoryForwardUsersTypeID:
-		v = &TopPeerCategoryForwardUsers{}
-	case TopPeerCategoryForwardChatsTypeID:
-		v = &TopPeerCategoryForwardChats{}
-	case TopPeerCategoryBotsAppTypeID:
-		v = &TopPeerCategoryBotsApp{}
-	case TopPeerCategoryBotsGuestChatTypeID:
-		v = &TopPeerCategoryBotsGuestChat{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "TopPeerCategory"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 167, depth)
+	c, _ := v.(TopPeerCategoryClass)
+	return c, err
 }
 
 // TopPeerCategoryBotsPM is the TL constructor topPeerCategoryBotsPM.
@@ -88,29 +58,31 @@ func (*TopPeerCategoryBotsPM) TypeName() string {
 func (*TopPeerCategoryBotsPM) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsPM) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1604, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsPM) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1604, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsPM) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2361, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsPM) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2361, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeerCategoryBotsPM) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1604, unsafe.Pointer(m), depth)
 }
 
 // TopPeerCategoryBotsInline is the TL constructor topPeerCategoryBotsInline.
@@ -138,29 +110,31 @@ func (*TopPeerCategoryBotsInline) TypeName() string {
 func (*TopPeerCategoryBotsInline) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsInline) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 179, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsInline) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 179, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsInline) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 785, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsInline) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 785, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeerCategoryBotsInline) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 179, unsafe.Pointer(m), depth)
 }
 
 // TopPeerCategoryCorrespondents is the TL constructor
@@ -190,29 +164,31 @@ func (*TopPeerCategoryCorrespondents) TypeName() string {
 func (*TopPeerCategoryCorrespondents) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryCorrespondents) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 56, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryCorrespondents) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 56, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryCorrespondents) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 646, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeerCategoryCorrespondents) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 646, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeerCategoryCorrespondents) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 56, unsafe.Pointer(m), depth)
 }
 
 // TopPeerCategoryGroups is the TL constructor topPeerCategoryGroups.
@@ -239,29 +215,31 @@ func (*TopPeerCategoryGroups) TypeName() string {
 func (*TopPeerCategoryGroups) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryGroups) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1793, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryGroups) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1793, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryGroups) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2562, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeerCategoryGroups) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2562, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeerCategoryGroups) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1793, unsafe.Pointer(m), depth)
 }
 
 // TopPeerCategoryChannels is the TL constructor topPeerCategoryChannels.
@@ -288,29 +266,31 @@ func (*TopPeerCategoryChannels) TypeName() string {
 func (*TopPeerCategoryChannels) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryChannels) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 195, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryChannels) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 195, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryChannels) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 802, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeerCategoryChannels) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 802, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeerCategoryChannels) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 195, unsafe.Pointer(m), depth)
 }
 
 // TopPeerCategoryPhoneCalls is the TL constructor topPeerCategoryPhoneCalls.
@@ -338,29 +318,31 @@ func (*TopPeerCategoryPhoneCalls) TypeName() string {
 func (*TopPeerCategoryPhoneCalls) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryPhoneCalls) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 288, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryPhoneCalls) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 288, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryPhoneCalls) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 906, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeerCategoryPhoneCalls) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 906, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeerCategoryPhoneCalls) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 288, unsafe.Pointer(m), depth)
 }
 
 // TopPeerCategoryForwardUsers is the TL constructor
@@ -389,29 +371,31 @@ func (*TopPeerCategoryForwardUsers) TypeName() string {
 func (*TopPeerCategoryForwardUsers) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryForwardUsers) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1575, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryForwardUsers) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1575, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryForwardUsers) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2330, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeerCategoryForwardUsers) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2330, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeerCategoryForwardUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1575, unsafe.Pointer(m), depth)
 }
 
 // TopPeerCategoryForwardChats is the TL constructor
@@ -440,29 +424,31 @@ func (*TopPeerCategoryForwardChats) TypeName() string {
 func (*TopPeerCategoryForwardChats) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryForwardChats) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2417, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryForwardChats) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2417, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryForwardChats) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3246, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeerCategoryForwardChats) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3246, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeerCategoryForwardChats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2417, unsafe.Pointer(m), depth)
 }
 
 // TopPeerCategoryBotsApp is the TL constructor topPeerCategoryBotsApp.
@@ -489,29 +475,31 @@ func (*TopPeerCategoryBotsApp) TypeName() string {
 func (*TopPeerCategoryBotsApp) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsApp) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2435, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsApp) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2435, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsApp) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3264, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsApp) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3264, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeerCategoryBotsApp) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2435, unsafe.Pointer(m), depth)
 }
 
 // TopPeerCategoryBotsGuestChat is the TL constructor
@@ -540,29 +528,31 @@ func (*TopPeerCategoryBotsGuestChat) TypeName() string {
 func (*TopPeerCategoryBotsGuestChat) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsGuestChat) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 995, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsGuestChat) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 995, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsGuestChat) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1698, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsGuestChat) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1698, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeerCategoryBotsGuestChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 995, unsafe.Pointer(m), depth)
 }
 
 // TextWithEntities is the TL constructor textWithEntities.
@@ -590,30 +580,32 @@ func (*TextWithEntities) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextWithEntities) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1074, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextWithEntities) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1074, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextWithEntities) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1785, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextWithEntities) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1785, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextWithEntities) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1074, unsafe.Pointer(m), depth)
 }
 
 // Theme is the TL constructor theme.
@@ -715,30 +707,32 @@ func (m *Theme) ClearInstallsCount() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Theme) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1491, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Theme) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1491, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Theme) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2236, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Theme) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2236, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Theme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1491, unsafe.Pointer(m), depth)
 }
 
 // ThemeSettings is the TL constructor themeSettings.
@@ -817,30 +811,32 @@ func (m *ThemeSettings) ClearMessageColors() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ThemeSettings) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2400, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ThemeSettings) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2400, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ThemeSettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3229, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ThemeSettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3229, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ThemeSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2400, unsafe.Pointer(m), depth)
 }
 
 // Timezone is the TL constructor timezone.
@@ -868,30 +864,32 @@ func (*Timezone) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Timezone) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2452, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Timezone) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2452, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Timezone) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3282, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Timezone) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3282, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Timezone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2452, unsafe.Pointer(m), depth)
 }
 
 // TodoCompletion is the TL constructor todoCompletion.
@@ -920,29 +918,31 @@ func (*TodoCompletion) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TodoCompletion) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 328, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TodoCompletion) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 328, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TodoCompletion) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 949, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TodoCompletion) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 949, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TodoCompletion) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 328, unsafe.Pointer(m), depth)
 }
 
 // TodoItem is the TL constructor todoItem.
@@ -969,30 +969,32 @@ func (*TodoItem) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TodoItem) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1942, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TodoItem) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1942, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TodoItem) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2729, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TodoItem) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2729, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TodoItem) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1942, unsafe.Pointer(m), depth)
 }
 
 // TodoList is the TL constructor todoList.
@@ -1024,30 +1026,32 @@ func (*TodoList) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TodoList) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 686, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TodoList) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 686, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TodoList) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1359, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TodoList) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1359, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TodoList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 686, unsafe.Pointer(m), depth)
 }
 
 // TopPeer is the TL constructor topPeer.
@@ -1074,29 +1078,31 @@ func (*TopPeer) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2265, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2265, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3083, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3083, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2265, unsafe.Pointer(m), depth)
 }
 
 // TopPeerCategoryPeers is the TL constructor topPeerCategoryPeers.
@@ -1125,29 +1131,31 @@ func (*TopPeerCategoryPeers) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryPeers) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2411, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryPeers) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2411, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryPeers) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3240, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeerCategoryPeers) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3240, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeerCategoryPeers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2411, unsafe.Pointer(m), depth)
 }
 
 // True is the TL constructor true.
@@ -1171,27 +1179,29 @@ func (*True) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *True) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 599, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *True) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 599, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *True) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1261, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *True) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1261, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *True) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 599, unsafe.Pointer(m), depth)
 }

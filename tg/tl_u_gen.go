@@ -88,341 +88,506 @@ func decodeUpdate(d *tlrt.Decoder, depth int) (UpdateClass, error) {
 		return nil, err
 	}
 	var v UpdateClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UpdateNewMessageTypeID:
-		v, size = &UpdateNewMessage{}, unsafe.Sizeof(UpdateNewMessage{})
+		x := &UpdateNewMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateNewMessage{})
 	case UpdateMessageIDTypeID:
-		v = tlrt.New[UpdateMessageID](d)
+		x := tlrt.New[UpdateMessageID](d)
+		v, at = x, x
 	case UpdateDeleteMessagesTypeID:
-		v, size = &UpdateDeleteMessages{}, unsafe.Sizeof(UpdateDeleteMessages{})
+		x := &UpdateDeleteMessages{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDeleteMessages{})
 	case UpdateUserTypingTypeID:
-		v, size = &UpdateUserTyping{}, unsafe.Sizeof(UpdateUserTyping{})
+		x := &UpdateUserTyping{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateUserTyping{})
 	case UpdateChatUserTypingTypeID:
-		v, size = &UpdateChatUserTyping{}, unsafe.Sizeof(UpdateChatUserTyping{})
+		x := &UpdateChatUserTyping{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateChatUserTyping{})
 	case UpdateChatParticipantsTypeID:
-		v, size = &UpdateChatParticipants{}, unsafe.Sizeof(UpdateChatParticipants{})
+		x := &UpdateChatParticipants{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateChatParticipants{})
 	case UpdateUserStatusTypeID:
-		v, size = &UpdateUserStatus{}, unsafe.Sizeof(UpdateUserStatus{})
+		x := &UpdateUserStatus{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateUserStatus{})
 	case UpdateUserNameTypeID:
-		v, size = &UpdateUserName{}, unsafe.Sizeof(UpdateUserName{})
+		x := &UpdateUserName{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateUserName{})
 	case UpdateNewAuthorizationTypeID:
-		v, size = &UpdateNewAuthorization{}, unsafe.Sizeof(UpdateNewAuthorization{})
+		x := &UpdateNewAuthorization{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateNewAuthorization{})
 	case UpdateNewEncryptedMessageTypeID:
-		v, size = &UpdateNewEncryptedMessage{}, unsafe.Sizeof(UpdateNewEncryptedMessage{})
+		x := &UpdateNewEncryptedMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateNewEncryptedMessage{})
 	case UpdateEncryptedChatTypingTypeID:
-		v = tlrt.New[UpdateEncryptedChatTyping](d)
+		x := tlrt.New[UpdateEncryptedChatTyping](d)
+		v, at = x, x
 	case UpdateEncryptionTypeID:
-		v, size = &UpdateEncryption{}, unsafe.Sizeof(UpdateEncryption{})
+		x := &UpdateEncryption{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateEncryption{})
 	case UpdateEncryptedMessagesReadTypeID:
-		v = tlrt.New[UpdateEncryptedMessagesRead](d)
+		x := tlrt.New[UpdateEncryptedMessagesRead](d)
+		v, at = x, x
 	case UpdateChatParticipantAddTypeID:
-		v = tlrt.New[UpdateChatParticipantAdd](d)
+		x := tlrt.New[UpdateChatParticipantAdd](d)
+		v, at = x, x
 	case UpdateChatParticipantDeleteTypeID:
-		v = tlrt.New[UpdateChatParticipantDelete](d)
+		x := tlrt.New[UpdateChatParticipantDelete](d)
+		v, at = x, x
 	case UpdateDCOptionsTypeID:
-		v, size = &UpdateDCOptions{}, unsafe.Sizeof(UpdateDCOptions{})
+		x := &UpdateDCOptions{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDCOptions{})
 	case UpdateNotifySettingsTypeID:
-		v, size = &UpdateNotifySettings{}, unsafe.Sizeof(UpdateNotifySettings{})
+		x := &UpdateNotifySettings{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateNotifySettings{})
 	case UpdateServiceNotificationTypeID:
-		v, size = &UpdateServiceNotification{}, unsafe.Sizeof(UpdateServiceNotification{})
+		x := &UpdateServiceNotification{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateServiceNotification{})
 	case UpdatePrivacyTypeID:
-		v, size = &UpdatePrivacy{}, unsafe.Sizeof(UpdatePrivacy{})
+		x := &UpdatePrivacy{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePrivacy{})
 	case UpdateUserPhoneTypeID:
-		v, size = &UpdateUserPhone{}, unsafe.Sizeof(UpdateUserPhone{})
+		x := &UpdateUserPhone{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateUserPhone{})
 	case UpdateReadHistoryInboxTypeID:
-		v, size = &UpdateReadHistoryInbox{}, unsafe.Sizeof(UpdateReadHistoryInbox{})
+		x := &UpdateReadHistoryInbox{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateReadHistoryInbox{})
 	case UpdateReadHistoryOutboxTypeID:
-		v, size = &UpdateReadHistoryOutbox{}, unsafe.Sizeof(UpdateReadHistoryOutbox{})
+		x := &UpdateReadHistoryOutbox{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateReadHistoryOutbox{})
 	case UpdateWebPageTypeID:
-		v, size = &UpdateWebPage{}, unsafe.Sizeof(UpdateWebPage{})
+		x := &UpdateWebPage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateWebPage{})
 	case UpdateReadMessagesContentsTypeID:
-		v, size = &UpdateReadMessagesContents{}, unsafe.Sizeof(UpdateReadMessagesContents{})
+		x := &UpdateReadMessagesContents{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateReadMessagesContents{})
 	case UpdateChannelTooLongTypeID:
-		v = tlrt.New[UpdateChannelTooLong](d)
+		x := tlrt.New[UpdateChannelTooLong](d)
+		v, at = x, x
 	case UpdateChannelTypeID:
-		v = tlrt.New[UpdateChannel](d)
+		x := tlrt.New[UpdateChannel](d)
+		v, at = x, x
 	case UpdateNewChannelMessageTypeID:
-		v, size = &UpdateNewChannelMessage{}, unsafe.Sizeof(UpdateNewChannelMessage{})
+		x := &UpdateNewChannelMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateNewChannelMessage{})
 	case UpdateReadChannelInboxTypeID:
-		v = tlrt.New[UpdateReadChannelInbox](d)
+		x := tlrt.New[UpdateReadChannelInbox](d)
+		v, at = x, x
 	case UpdateDeleteChannelMessagesTypeID:
-		v, size = &UpdateDeleteChannelMessages{}, unsafe.Sizeof(UpdateDeleteChannelMessages{})
+		x := &UpdateDeleteChannelMessages{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDeleteChannelMessages{})
 	case UpdateChannelMessageViewsTypeID:
-		v = tlrt.New[UpdateChannelMessageViews](d)
+		x := tlrt.New[UpdateChannelMessageViews](d)
+		v, at = x, x
 	case UpdateChatParticipantAdminTypeID:
-		v = tlrt.New[UpdateChatParticipantAdmin](d)
+		x := tlrt.New[UpdateChatParticipantAdmin](d)
+		v, at = x, x
 	case UpdateNewStickerSetTypeID:
-		v, size = &UpdateNewStickerSet{}, unsafe.Sizeof(UpdateNewStickerSet{})
+		x := &UpdateNewStickerSet{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateNewStickerSet{})
 	case UpdateStickerSetsOrderTypeID:
-		v, size = &UpdateStickerSetsOrder{}, unsafe.Sizeof(UpdateStickerSetsOrder{})
+		x := &UpdateStickerSetsOrder{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateStickerSetsOrder{})
 	case UpdateStickerSetsTypeID:
-		v = tlrt.New[UpdateStickerSets](d)
+		x := tlrt.New[UpdateStickerSets](d)
+		v, at = x, x
 	case UpdateSavedGifsTypeID:
-		v = &UpdateSavedGifs{}
+		x := &UpdateSavedGifs{}
+		v, at = x, x
 	case UpdateBotInlineQueryTypeID:
-		v, size = &UpdateBotInlineQuery{}, unsafe.Sizeof(UpdateBotInlineQuery{})
+		x := &UpdateBotInlineQuery{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotInlineQuery{})
 	case UpdateBotInlineSendTypeID:
-		v, size = &UpdateBotInlineSend{}, unsafe.Sizeof(UpdateBotInlineSend{})
+		x := &UpdateBotInlineSend{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotInlineSend{})
 	case UpdateEditChannelMessageTypeID:
-		v, size = &UpdateEditChannelMessage{}, unsafe.Sizeof(UpdateEditChannelMessage{})
+		x := &UpdateEditChannelMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateEditChannelMessage{})
 	case UpdateBotCallbackQueryTypeID:
-		v, size = &UpdateBotCallbackQuery{}, unsafe.Sizeof(UpdateBotCallbackQuery{})
+		x := &UpdateBotCallbackQuery{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotCallbackQuery{})
 	case UpdateEditMessageTypeID:
-		v, size = &UpdateEditMessage{}, unsafe.Sizeof(UpdateEditMessage{})
+		x := &UpdateEditMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateEditMessage{})
 	case UpdateInlineBotCallbackQueryTypeID:
-		v, size = &UpdateInlineBotCallbackQuery{}, unsafe.Sizeof(UpdateInlineBotCallbackQuery{})
+		x := &UpdateInlineBotCallbackQuery{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateInlineBotCallbackQuery{})
 	case UpdateReadChannelOutboxTypeID:
-		v = tlrt.New[UpdateReadChannelOutbox](d)
+		x := tlrt.New[UpdateReadChannelOutbox](d)
+		v, at = x, x
 	case UpdateDraftMessageTypeID:
-		v, size = &UpdateDraftMessage{}, unsafe.Sizeof(UpdateDraftMessage{})
+		x := &UpdateDraftMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDraftMessage{})
 	case UpdateReadFeaturedStickersTypeID:
-		v = &UpdateReadFeaturedStickers{}
+		x := &UpdateReadFeaturedStickers{}
+		v, at = x, x
 	case UpdateRecentStickersTypeID:
-		v = &UpdateRecentStickers{}
+		x := &UpdateRecentStickers{}
+		v, at = x, x
 	case UpdateConfigTypeID:
-		v = &UpdateConfig{}
+		x := &UpdateConfig{}
+		v, at = x, x
 	case UpdatePtsChangedTypeID:
-		v = &UpdatePtsChanged{}
+		x := &UpdatePtsChanged{}
+		v, at = x, x
 	case UpdateChannelWebPageTypeID:
-		v, size = &UpdateChannelWebPage{}, unsafe.Sizeof(UpdateChannelWebPage{})
+		x := &UpdateChannelWebPage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateChannelWebPage{})
 	case UpdateDialogPinnedTypeID:
-		v, size = &UpdateDialogPinned{}, unsafe.Sizeof(UpdateDialogPinned{})
+		x := &UpdateDialogPinned{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDialogPinned{})
 	case UpdatePinnedDialogsTypeID:
-		v, size = &UpdatePinnedDialogs{}, unsafe.Sizeof(UpdatePinnedDialogs{})
+		x := &UpdatePinnedDialogs{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePinnedDialogs{})
 	case UpdateBotWebhookJSONTypeID:
-		v, size = &UpdateBotWebhookJSON{}, unsafe.Sizeof(UpdateBotWebhookJSON{})
+		x := &UpdateBotWebhookJSON{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotWebhookJSON{})
 	case UpdateBotWebhookJSONQueryTypeID:
-		v, size = &UpdateBotWebhookJSONQuery{}, unsafe.Sizeof(UpdateBotWebhookJSONQuery{})
+		x := &UpdateBotWebhookJSONQuery{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotWebhookJSONQuery{})
 	case UpdateBotShippingQueryTypeID:
-		v, size = &UpdateBotShippingQuery{}, unsafe.Sizeof(UpdateBotShippingQuery{})
+		x := &UpdateBotShippingQuery{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotShippingQuery{})
 	case UpdateBotPrecheckoutQueryTypeID:
-		v, size = &UpdateBotPrecheckoutQuery{}, unsafe.Sizeof(UpdateBotPrecheckoutQuery{})
+		x := &UpdateBotPrecheckoutQuery{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotPrecheckoutQuery{})
 	case UpdatePhoneCallTypeID:
-		v, size = &UpdatePhoneCall{}, unsafe.Sizeof(UpdatePhoneCall{})
+		x := &UpdatePhoneCall{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePhoneCall{})
 	case UpdateLangPackTooLongTypeID:
-		v, size = &UpdateLangPackTooLong{}, unsafe.Sizeof(UpdateLangPackTooLong{})
+		x := &UpdateLangPackTooLong{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateLangPackTooLong{})
 	case UpdateLangPackTypeID:
-		v, size = &UpdateLangPack{}, unsafe.Sizeof(UpdateLangPack{})
+		x := &UpdateLangPack{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateLangPack{})
 	case UpdateFavedStickersTypeID:
-		v = &UpdateFavedStickers{}
+		x := &UpdateFavedStickers{}
+		v, at = x, x
 	case UpdateChannelReadMessagesContentsTypeID:
-		v, size = &UpdateChannelReadMessagesContents{}, unsafe.Sizeof(UpdateChannelReadMessagesContents{})
+		x := &UpdateChannelReadMessagesContents{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateChannelReadMessagesContents{})
 	case UpdateContactsResetTypeID:
-		v = &UpdateContactsReset{}
+		x := &UpdateContactsReset{}
+		v, at = x, x
 	case UpdateChannelAvailableMessagesTypeID:
-		v = tlrt.New[UpdateChannelAvailableMessages](d)
+		x := tlrt.New[UpdateChannelAvailableMessages](d)
+		v, at = x, x
 	case UpdateDialogUnreadMarkTypeID:
-		v, size = &UpdateDialogUnreadMark{}, unsafe.Sizeof(UpdateDialogUnreadMark{})
+		x := &UpdateDialogUnreadMark{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDialogUnreadMark{})
 	case UpdateMessagePollTypeID:
-		v, size = &UpdateMessagePoll{}, unsafe.Sizeof(UpdateMessagePoll{})
+		x := &UpdateMessagePoll{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateMessagePoll{})
 	case UpdateChatDefaultBannedRightsTypeID:
-		v, size = &UpdateChatDefaultBannedRights{}, unsafe.Sizeof(UpdateChatDefaultBannedRights{})
+		x := &UpdateChatDefaultBannedRights{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateChatDefaultBannedRights{})
 	case UpdateFolderPeersTypeID:
-		v, size = &UpdateFolderPeers{}, unsafe.Sizeof(UpdateFolderPeers{})
+		x := &UpdateFolderPeers{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateFolderPeers{})
 	case UpdatePeerSettingsTypeID:
-		v, size = &UpdatePeerSettings{}, unsafe.Sizeof(UpdatePeerSettings{})
+		x := &UpdatePeerSettings{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePeerSettings{})
 	case UpdatePeerLocatedTypeID:
-		v, size = &UpdatePeerLocated{}, unsafe.Sizeof(UpdatePeerLocated{})
+		x := &UpdatePeerLocated{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePeerLocated{})
 	case UpdateNewScheduledMessageTypeID:
-		v, size = &UpdateNewScheduledMessage{}, unsafe.Sizeof(UpdateNewScheduledMessage{})
+		x := &UpdateNewScheduledMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateNewScheduledMessage{})
 	case UpdateDeleteScheduledMessagesTypeID:
-		v, size = &UpdateDeleteScheduledMessages{}, unsafe.Sizeof(UpdateDeleteScheduledMessages{})
+		x := &UpdateDeleteScheduledMessages{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDeleteScheduledMessages{})
 	case UpdateThemeTypeID:
-		v, size = &UpdateTheme{}, unsafe.Sizeof(UpdateTheme{})
+		x := &UpdateTheme{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateTheme{})
 	case UpdateGeoLiveViewedTypeID:
-		v, size = &UpdateGeoLiveViewed{}, unsafe.Sizeof(UpdateGeoLiveViewed{})
+		x := &UpdateGeoLiveViewed{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateGeoLiveViewed{})
 	case UpdateLoginTokenTypeID:
-		v = &UpdateLoginToken{}
+		x := &UpdateLoginToken{}
+		v, at = x, x
 	case UpdateMessagePollVoteTypeID:
-		v, size = &UpdateMessagePollVote{}, unsafe.Sizeof(UpdateMessagePollVote{})
+		x := &UpdateMessagePollVote{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateMessagePollVote{})
 	case UpdateDialogFilterTypeID:
-		v, size = &UpdateDialogFilter{}, unsafe.Sizeof(UpdateDialogFilter{})
+		x := &UpdateDialogFilter{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDialogFilter{})
 	case UpdateDialogFilterOrderTypeID:
-		v, size = &UpdateDialogFilterOrder{}, unsafe.Sizeof(UpdateDialogFilterOrder{})
+		x := &UpdateDialogFilterOrder{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDialogFilterOrder{})
 	case UpdateDialogFiltersTypeID:
-		v = &UpdateDialogFilters{}
+		x := &UpdateDialogFilters{}
+		v, at = x, x
 	case UpdatePhoneCallSignalingDataTypeID:
-		v, size = &UpdatePhoneCallSignalingData{}, unsafe.Sizeof(UpdatePhoneCallSignalingData{})
+		x := &UpdatePhoneCallSignalingData{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePhoneCallSignalingData{})
 	case UpdateChannelMessageForwardsTypeID:
-		v = tlrt.New[UpdateChannelMessageForwards](d)
+		x := tlrt.New[UpdateChannelMessageForwards](d)
+		v, at = x, x
 	case UpdateReadChannelDiscussionInboxTypeID:
-		v = tlrt.New[UpdateReadChannelDiscussionInbox](d)
+		x := tlrt.New[UpdateReadChannelDiscussionInbox](d)
+		v, at = x, x
 	case UpdateReadChannelDiscussionOutboxTypeID:
-		v = tlrt.New[UpdateReadChannelDiscussionOutbox](d)
+		x := tlrt.New[UpdateReadChannelDiscussionOutbox](d)
+		v, at = x, x
 	case UpdatePeerBlockedTypeID:
-		v, size = &UpdatePeerBlocked{}, unsafe.Sizeof(UpdatePeerBlocked{})
+		x := &UpdatePeerBlocked{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePeerBlocked{})
 	case UpdateChannelUserTypingTypeID:
-		v, size = &UpdateChannelUserTyping{}, unsafe.Sizeof(UpdateChannelUserTyping{})
+		x := &UpdateChannelUserTyping{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateChannelUserTyping{})
 	case UpdatePinnedMessagesTypeID:
-		v, size = &UpdatePinnedMessages{}, unsafe.Sizeof(UpdatePinnedMessages{})
+		x := &UpdatePinnedMessages{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePinnedMessages{})
 	case UpdatePinnedChannelMessagesTypeID:
-		v, size = &UpdatePinnedChannelMessages{}, unsafe.Sizeof(UpdatePinnedChannelMessages{})
+		x := &UpdatePinnedChannelMessages{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePinnedChannelMessages{})
 	case UpdateChatTypeID:
-		v = tlrt.New[UpdateChat](d)
+		x := tlrt.New[UpdateChat](d)
+		v, at = x, x
 	case UpdateGroupCallParticipantsTypeID:
-		v, size = &UpdateGroupCallParticipants{}, unsafe.Sizeof(UpdateGroupCallParticipants{})
+		x := &UpdateGroupCallParticipants{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateGroupCallParticipants{})
 	case UpdateGroupCallTypeID:
-		v, size = &UpdateGroupCall{}, unsafe.Sizeof(UpdateGroupCall{})
+		x := &UpdateGroupCall{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateGroupCall{})
 	case UpdatePeerHistoryTTLTypeID:
-		v, size = &UpdatePeerHistoryTTL{}, unsafe.Sizeof(UpdatePeerHistoryTTL{})
+		x := &UpdatePeerHistoryTTL{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePeerHistoryTTL{})
 	case UpdateChatParticipantTypeID:
-		v, size = &UpdateChatParticipant{}, unsafe.Sizeof(UpdateChatParticipant{})
+		x := &UpdateChatParticipant{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateChatParticipant{})
 	case UpdateChannelParticipantTypeID:
-		v, size = &UpdateChannelParticipant{}, unsafe.Sizeof(UpdateChannelParticipant{})
+		x := &UpdateChannelParticipant{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateChannelParticipant{})
 	case UpdateBotStoppedTypeID:
-		v = tlrt.New[UpdateBotStopped](d)
+		x := tlrt.New[UpdateBotStopped](d)
+		v, at = x, x
 	case UpdateGroupCallConnectionTypeID:
-		v, size = &UpdateGroupCallConnection{}, unsafe.Sizeof(UpdateGroupCallConnection{})
+		x := &UpdateGroupCallConnection{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateGroupCallConnection{})
 	case UpdateBotCommandsTypeID:
-		v, size = &UpdateBotCommands{}, unsafe.Sizeof(UpdateBotCommands{})
+		x := &UpdateBotCommands{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotCommands{})
 	case UpdatePendingJoinRequestsTypeID:
-		v, size = &UpdatePendingJoinRequests{}, unsafe.Sizeof(UpdatePendingJoinRequests{})
+		x := &UpdatePendingJoinRequests{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePendingJoinRequests{})
 	case UpdateBotChatInviteRequesterTypeID:
-		v, size = &UpdateBotChatInviteRequester{}, unsafe.Sizeof(UpdateBotChatInviteRequester{})
+		x := &UpdateBotChatInviteRequester{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotChatInviteRequester{})
 	case UpdateMessageReactionsTypeID:
-		v, size = &UpdateMessageReactions{}, unsafe.Sizeof(UpdateMessageReactions{})
+		x := &UpdateMessageReactions{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateMessageReactions{})
 	case UpdateAttachMenuBotsTypeID:
-		v = &UpdateAttachMenuBots{}
+		x := &UpdateAttachMenuBots{}
+		v, at = x, x
 	case UpdateWebViewResultSentTypeID:
-		v = tlrt.New[UpdateWebViewResultSent](d)
+		x := tlrt.New[UpdateWebViewResultSent](d)
+		v, at = x, x
 	case UpdateBotMenuButtonTypeID:
-		v, size = &UpdateBotMenuButton{}, unsafe.Sizeof(UpdateBotMenuButton{})
+		x := &UpdateBotMenuButton{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotMenuButton{})
 	case UpdateSavedRingtonesTypeID:
-		v = &UpdateSavedRingtones{}
+		x := &UpdateSavedRingtones{}
+		v, at = x, x
 	case UpdateTranscribedAudioTypeID:
-		v, size = &UpdateTranscribedAudio{}, unsafe.Sizeof(UpdateTranscribedAudio{})
+		x := &UpdateTranscribedAudio{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateTranscribedAudio{})
 	case UpdateReadFeaturedEmojiStickersTypeID:
-		v = &UpdateReadFeaturedEmojiStickers{}
+		x := &UpdateReadFeaturedEmojiStickers{}
+		v, at = x, x
 	case UpdateUserEmojiStatusTypeID:
-		v, size = &UpdateUserEmojiStatus{}, unsafe.Sizeof(UpdateUserEmojiStatus{})
+		x := &UpdateUserEmojiStatus{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateUserEmojiStatus{})
 	case UpdateRecentEmojiStatusesTypeID:
-		v = &UpdateRecentEmojiStatuses{}
+		x := &UpdateRecentEmojiStatuses{}
+		v, at = x, x
 	case UpdateRecentReactionsTypeID:
-		v = &UpdateRecentReactions{}
+		x := &UpdateRecentReactions{}
+		v, at = x, x
 	case UpdateMoveStickerSetToTopTypeID:
-		v = tlrt.New[UpdateMoveStickerSetToTop](d)
+		x := tlrt.New[UpdateMoveStickerSetToTop](d)
+		v, at = x, x
 	case UpdateMessageExtendedMediaTypeID:
-		v, size = &UpdateMessageExtendedMedia{}, unsafe.Sizeof(UpdateMessageExtendedMedia{})
+		x := &UpdateMessageExtendedMedia{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateMessageExtendedMedia{})
 	case UpdateUserTypeID:
-		v = tlrt.New[UpdateUser](d)
+		x := tlrt.New[UpdateUser](d)
+		v, at = x, x
 	case UpdateAutoSaveSettingsTypeID:
-		v = &UpdateAutoSaveSettings{}
+		x := &UpdateAutoSaveSettings{}
+		v, at = x, x
 	case UpdateStoryTypeID:
-		v, size = &UpdateStory{}, unsafe.Sizeof(UpdateStory{})
+		x := &UpdateStory{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateStory{})
 	case UpdateReadStoriesTypeID:
-		v, size = &UpdateReadStories{}, unsafe.Sizeof(UpdateReadStories{})
+		x := &UpdateReadStories{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateReadStories{})
 	case UpdateStoryIDTypeID:
-		v = tlrt.New[UpdateStoryID](d)
+		x := tlrt.New[UpdateStoryID](d)
+		v, at = x, x
 	case UpdateStoriesStealthModeTypeID:
-		v = tlrt.New[UpdateStoriesStealthMode](d)
+		x := tlrt.New[UpdateStoriesStealthMode](d)
+		v, at = x, x
 	case UpdateSentStoryReactionTypeID:
-		v, size = &UpdateSentStoryReaction{}, unsafe.Sizeof(UpdateSentStoryReaction{})
+		x := &UpdateSentStoryReaction{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateSentStoryReaction{})
 	case UpdateBotChatBoostTypeID:
-		v, size = &UpdateBotChatBoost{}, unsafe.Sizeof(UpdateBotChatBoost{})
+		x := &UpdateBotChatBoost{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotChatBoost{})
 	case UpdateChannelViewForumAsMessagesTypeID:
-		v = tlrt.New[UpdateChannelViewForumAsMessages](d)
+		x := tlrt.New[UpdateChannelViewForumAsMessages](d)
+		v, at = x, x
 	case UpdatePeerWallpaperTypeID:
-		v, size = &UpdatePeerWallpaper{}, unsafe.Sizeof(UpdatePeerWallpaper{})
+		x := &UpdatePeerWallpaper{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePeerWallpaper{})
 	case UpdateBotMessageReactionTypeID:
-		v, size = &UpdateBotMessageReaction{}, unsafe.Sizeof(UpdateBotMessageReaction{})
+		x := &UpdateBotMessageReaction{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotMessageReaction{})
 	case UpdateBotMessageReactionsTypeID:
-		v, size = &UpdateBotMessageReactions{}, unsafe.Sizeof(UpdateBotMessageReactions{})
+		x := &UpdateBotMessageReactions{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotMessageReactions{})
 	case UpdateSavedDialogPinnedTypeID:
-		v, size = &UpdateSavedDialogPinned{}, unsafe.Sizeof(UpdateSavedDialogPinned{})
+		x := &UpdateSavedDialogPinned{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateSavedDialogPinned{})
 	case UpdatePinnedSavedDialogsTypeID:
-		v, size = &UpdatePinnedSavedDialogs{}, unsafe.Sizeof(UpdatePinnedSavedDialogs{})
+		x := &UpdatePinnedSavedDialogs{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePinnedSavedDialogs{})
 	case UpdateSavedReactionTagsTypeID:
-		v = &UpdateSavedReactionTags{}
+		x := &UpdateSavedReactionTags{}
+		v, at = x, x
 	case UpdateSMSJobTypeID:
-		v, size = &UpdateSMSJob{}, unsafe.Sizeof(UpdateSMSJob{})
+		x := &UpdateSMSJob{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateSMSJob{})
 	case UpdateQuickRepliesTypeID:
-		v, size = &UpdateQuickReplies{}, unsafe.Sizeof(UpdateQuickReplies{})
+		x := &UpdateQuickReplies{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateQuickReplies{})
 	case UpdateNewQuickReplyTypeID:
-		v, size = &UpdateNewQuickReply{}, unsafe.Sizeof(UpdateNewQuickReply{})
+		x := &UpdateNewQuickReply{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateNewQuickReply{})
 	case UpdateDeleteQuickReplyTypeID:
-		v = tlrt.New[UpdateDeleteQuickReply](d)
+		x := tlrt.New[UpdateDeleteQuickReply](d)
+		v, at = x, x
 	case UpdateQuickReplyMessageTypeID:
-		v, size = &UpdateQuickReplyMessage{}, unsafe.Sizeof(UpdateQuickReplyMessage{})
+		x := &UpdateQuickReplyMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateQuickReplyMessage{})
 	case UpdateDeleteQuickReplyMessagesTypeID:
-		v, size = &UpdateDeleteQuickReplyMessages{}, unsafe.Sizeof(UpdateDeleteQuickReplyMessages{})
+		x := &UpdateDeleteQuickReplyMessages{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDeleteQuickReplyMessages{})
 	case UpdateBotBusinessConnectTypeID:
-		v, size = &UpdateBotBusinessConnect{}, unsafe.Sizeof(UpdateBotBusinessConnect{})
+		x := &UpdateBotBusinessConnect{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotBusinessConnect{})
 	case UpdateBotNewBusinessMessageTypeID:
-		v, size = &UpdateBotNewBusinessMessage{}, unsafe.Sizeof(UpdateBotNewBusinessMessage{})
+		x := &UpdateBotNewBusinessMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotNewBusinessMessage{})
 	case UpdateBotEditBusinessMessageTypeID:
-		v, size = &UpdateBotEditBusinessMessage{}, unsafe.Sizeof(UpdateBotEditBusinessMessage{})
+		x := &UpdateBotEditBusinessMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotEditBusinessMessage{})
 	case UpdateBotDeleteBusinessMessageTypeID:
-		v, size = &UpdateBotDeleteBusinessMessage{}, unsafe.Sizeof(UpdateBotDeleteBusinessMessage{})
+		x := &UpdateBotDeleteBusinessMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotDeleteBusinessMessage{})
 	case UpdateNewStoryReactionTypeID:
-		v, size = &UpdateNewStoryReaction{}, unsafe.Sizeof(UpdateNewStoryReaction{})
+		x := &UpdateNewStoryReaction{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateNewStoryReaction{})
 	case UpdateStarsBalanceTypeID:
-		v, size = &UpdateStarsBalance{}, unsafe.Sizeof(UpdateStarsBalance{})
+		x := &UpdateStarsBalance{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateStarsBalance{})
 	case UpdateBusinessBotCallbackQueryTypeID:
-		v, size = &UpdateBusinessBotCallbackQuery{}, unsafe.Sizeof(UpdateBusinessBotCallbackQuery{})
+		x := &UpdateBusinessBotCallbackQuery{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBusinessBotCallbackQuery{})
 	case UpdateStarsRevenueStatusTypeID:
-		v, size = &UpdateStarsRevenueStatus{}, unsafe.Sizeof(UpdateStarsRevenueStatus{})
+		x := &UpdateStarsRevenueStatus{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateStarsRevenueStatus{})
 	case UpdateBotPurchasedPaidMediaTypeID:
-		v, size = &UpdateBotPurchasedPaidMedia{}, unsafe.Sizeof(UpdateBotPurchasedPaidMedia{})
+		x := &UpdateBotPurchasedPaidMedia{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotPurchasedPaidMedia{})
 	case UpdatePaidReactionPrivacyTypeID:
-		v, size = &UpdatePaidReactionPrivacy{}, unsafe.Sizeof(UpdatePaidReactionPrivacy{})
+		x := &UpdatePaidReactionPrivacy{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePaidReactionPrivacy{})
 	case UpdateSentPhoneCodeTypeID:
-		v, size = &UpdateSentPhoneCode{}, unsafe.Sizeof(UpdateSentPhoneCode{})
+		x := &UpdateSentPhoneCode{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateSentPhoneCode{})
 	case UpdateGroupCallChainBlocksTypeID:
-		v, size = &UpdateGroupCallChainBlocks{}, unsafe.Sizeof(UpdateGroupCallChainBlocks{})
+		x := &UpdateGroupCallChainBlocks{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateGroupCallChainBlocks{})
 	case UpdateReadMonoForumInboxTypeID:
-		v, size = &UpdateReadMonoForumInbox{}, unsafe.Sizeof(UpdateReadMonoForumInbox{})
+		x := &UpdateReadMonoForumInbox{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateReadMonoForumInbox{})
 	case UpdateReadMonoForumOutboxTypeID:
-		v, size = &UpdateReadMonoForumOutbox{}, unsafe.Sizeof(UpdateReadMonoForumOutbox{})
+		x := &UpdateReadMonoForumOutbox{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateReadMonoForumOutbox{})
 	case UpdateMonoForumNoPaidExceptionTypeID:
-		v, size = &UpdateMonoForumNoPaidException{}, unsafe.Sizeof(UpdateMonoForumNoPaidException{})
+		x := &UpdateMonoForumNoPaidException{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateMonoForumNoPaidException{})
 	case UpdateGroupCallMessageTypeID:
-		v, size = &UpdateGroupCallMessage{}, unsafe.Sizeof(UpdateGroupCallMessage{})
+		x := &UpdateGroupCallMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateGroupCallMessage{})
 	case UpdateGroupCallEncryptedMessageTypeID:
-		v, size = &UpdateGroupCallEncryptedMessage{}, unsafe.Sizeof(UpdateGroupCallEncryptedMessage{})
+		x := &UpdateGroupCallEncryptedMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateGroupCallEncryptedMessage{})
 	case UpdatePinnedForumTopicTypeID:
-		v, size = &UpdatePinnedForumTopic{}, unsafe.Sizeof(UpdatePinnedForumTopic{})
+		x := &UpdatePinnedForumTopic{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePinnedForumTopic{})
 	case UpdatePinnedForumTopicsTypeID:
-		v, size = &UpdatePinnedForumTopics{}, unsafe.Sizeof(UpdatePinnedForumTopics{})
+		x := &UpdatePinnedForumTopics{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePinnedForumTopics{})
 	case UpdateDeleteGroupCallMessagesTypeID:
-		v, size = &UpdateDeleteGroupCallMessages{}, unsafe.Sizeof(UpdateDeleteGroupCallMessages{})
+		x := &UpdateDeleteGroupCallMessages{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDeleteGroupCallMessages{})
 	case UpdateStarGiftAuctionStateTypeID:
-		v, size = &UpdateStarGiftAuctionState{}, unsafe.Sizeof(UpdateStarGiftAuctionState{})
+		x := &UpdateStarGiftAuctionState{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateStarGiftAuctionState{})
 	case UpdateStarGiftAuctionUserStateTypeID:
-		v, size = &UpdateStarGiftAuctionUserState{}, unsafe.Sizeof(UpdateStarGiftAuctionUserState{})
+		x := &UpdateStarGiftAuctionUserState{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateStarGiftAuctionUserState{})
 	case UpdateEmojiGameInfoTypeID:
-		v, size = &UpdateEmojiGameInfo{}, unsafe.Sizeof(UpdateEmojiGameInfo{})
+		x := &UpdateEmojiGameInfo{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateEmojiGameInfo{})
 	case UpdateStarGiftCraftFailTypeID:
-		v = &UpdateStarGiftCraftFail{}
+		x := &UpdateStarGiftCraftFail{}
+		v, at = x, x
 	case UpdateChatParticipantRankTypeID:
-		v, size = &UpdateChatParticipantRank{}, unsafe.Sizeof(UpdateChatParticipantRank{})
+		x := &UpdateChatParticipantRank{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateChatParticipantRank{})
 	case UpdateManagedBotTypeID:
-		v = tlrt.New[UpdateManagedBot](d)
+		x := tlrt.New[UpdateManagedBot](d)
+		v, at = x, x
 	case UpdateBotGuestChatQueryTypeID:
-		v, size = &UpdateBotGuestChatQuery{}, unsafe.Sizeof(UpdateBotGuestChatQuery{})
+		x := &UpdateBotGuestChatQuery{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotGuestChatQuery{})
 	case UpdateAiComposeTonesTypeID:
-		v = &UpdateAiComposeTones{}
+		x := &UpdateAiComposeTones{}
+		v, at = x, x
 	case UpdateJoinChatWebViewDecisionTypeID:
-		v, size = &UpdateJoinChatWebViewDecision{}, unsafe.Sizeof(UpdateJoinChatWebViewDecision{})
+		x := &UpdateJoinChatWebViewDecision{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateJoinChatWebViewDecision{})
 	case UpdateNewBotConnectionTypeID:
-		v, size = &UpdateNewBotConnection{}, unsafe.Sizeof(UpdateNewBotConnection{})
+		x := &UpdateNewBotConnection{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateNewBotConnection{})
 	case UpdateWebBrowserSettingsTypeID:
-		v = tlrt.New[UpdateWebBrowserSettings](d)
+		x := tlrt.New[UpdateWebBrowserSettings](d)
+		v, at = x, x
 	case UpdateWebBrowserExceptionTypeID:
-		v, size = &UpdateWebBrowserException{}, unsafe.Sizeof(UpdateWebBrowserException{})
+		x := &UpdateWebBrowserException{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateWebBrowserException{})
 	case UpdateNewEphemeralMessageTypeID:
-		v, size = &UpdateNewEphemeralMessage{}, unsafe.Sizeof(UpdateNewEphemeralMessage{})
+		x := &UpdateNewEphemeralMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateNewEphemeralMessage{})
 	case UpdateDeleteEphemeralMessagesTypeID:
-		v, size = &UpdateDeleteEphemeralMessages{}, unsafe.Sizeof(UpdateDeleteEphemeralMessages{})
+		x := &UpdateDeleteEphemeralMessages{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDeleteEphemeralMessages{})
 	case UpdateEditEphemeralMessageTypeID:
-		v, size = &UpdateEditEphemeralMessage{}, unsafe.Sizeof(UpdateEditEphemeralMessage{})
+		x := &UpdateEditEphemeralMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateEditEphemeralMessage{})
 	case UpdateBotStarsSubscriptionTypeID:
-		v, size = &UpdateBotStarsSubscription{}, unsafe.Sizeof(UpdateBotStarsSubscription{})
+		x := &UpdateBotStarsSubscription{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotStarsSubscription{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Update"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -16200,27 +16365,35 @@ func decodeUpdates(d *tlrt.Decoder, depth int) (UpdatesClass, error) {
 		return nil, err
 	}
 	var v UpdatesClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UpdatesTooLongTypeID:
-		v = &UpdatesTooLong{}
+		x := &UpdatesTooLong{}
+		v, at = x, x
 	case UpdateShortMessageTypeID:
-		v, size = &UpdateShortMessage{}, unsafe.Sizeof(UpdateShortMessage{})
+		x := &UpdateShortMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateShortMessage{})
 	case UpdateShortChatMessageTypeID:
-		v, size = &UpdateShortChatMessage{}, unsafe.Sizeof(UpdateShortChatMessage{})
+		x := &UpdateShortChatMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateShortChatMessage{})
 	case UpdateShortTypeID:
-		v, size = &UpdateShort{}, unsafe.Sizeof(UpdateShort{})
+		x := &UpdateShort{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateShort{})
 	case UpdatesCombinedTypeID:
-		v, size = &UpdatesCombined{}, unsafe.Sizeof(UpdatesCombined{})
+		x := &UpdatesCombined{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatesCombined{})
 	case UpdatesTypeID:
-		v, size = &Updates{}, unsafe.Sizeof(Updates{})
+		x := &Updates{}
+		v, at, size = x, x, unsafe.Sizeof(Updates{})
 	case UpdateShortSentMessageTypeID:
-		v, size = &UpdateShortSentMessage{}, unsafe.Sizeof(UpdateShortSentMessage{})
+		x := &UpdateShortSentMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateShortSentMessage{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Updates"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -17340,27 +17513,9 @@ func DecodeURLAuthResult(b *bin.Buffer) (URLAuthResultClass, error) {
 // decodeURLAuthResult is DecodeURLAuthResult for a value nested depth levels
 // deep.
 func decodeURLAuthResult(d *tlrt.Decoder, depth int) (URLAuthResultClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v URLAuthResultClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case URLAuthResultRequestTypeID:
-		v, size = &URLAuthResultRequest{}, unsafe.Sizeof(URLAuthResultRequest{})
-	case URLAuthResultAcceptedTypeID:
-		v, size = &URLAuthResultAccepted{}, unsafe.Sizeof(URLAuthResultAccepted{})
-	case URLAuthResultDefaultTypeID:
-		v = &URLAuthResultDefault{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "UrlAuthResult"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1656, depth)
+	c, _ := v.(URLAuthResultClass)
+	return c, err
 }
 
 // URLAuthResultRequest is the TL constructor urlAuthResultRequest.
@@ -17554,30 +17709,32 @@ func (m *URLAuthResultRequest) ClearVerifiedAppName() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *URLAuthResultRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 561, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *URLAuthResultRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 561, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *URLAuthResultRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1217, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *URLAuthResultRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1217, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *URLAuthResultRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 561, unsafe.Pointer(m), depth)
 }
 
 // URLAuthResultAccepted is the TL constructor urlAuthResultAccepted.
@@ -17630,30 +17787,32 @@ func (m *URLAuthResultAccepted) ClearURL() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *URLAuthResultAccepted) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 907, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *URLAuthResultAccepted) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 907, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *URLAuthResultAccepted) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1605, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *URLAuthResultAccepted) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1605, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *URLAuthResultAccepted) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 907, unsafe.Pointer(m), depth)
 }
 
 // URLAuthResultDefault is the TL constructor urlAuthResultDefault.
@@ -17680,29 +17839,31 @@ func (*URLAuthResultDefault) TypeName() string {
 func (*URLAuthResultDefault) uRLAuthResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *URLAuthResultDefault) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1591, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *URLAuthResultDefault) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1591, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *URLAuthResultDefault) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2347, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *URLAuthResultDefault) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2347, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *URLAuthResultDefault) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1591, unsafe.Pointer(m), depth)
 }
 
 // UserClass is the TL type User: one of UserEmpty, User.
@@ -17725,17 +17886,20 @@ func decodeUser(d *tlrt.Decoder, depth int) (UserClass, error) {
 		return nil, err
 	}
 	var v UserClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UserEmptyTypeID:
-		v = tlrt.New[UserEmpty](d)
+		x := tlrt.New[UserEmpty](d)
+		v, at = x, x
 	case UserTypeID:
-		v, size = &User{}, unsafe.Sizeof(User{})
+		x := &User{}
+		v, at, size = x, x, unsafe.Sizeof(User{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "User"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -18591,17 +18755,20 @@ func decodeUserProfilePhoto(d *tlrt.Decoder, depth int) (UserProfilePhotoClass, 
 		return nil, err
 	}
 	var v UserProfilePhotoClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UserProfilePhotoEmptyTypeID:
-		v = &UserProfilePhotoEmpty{}
+		x := &UserProfilePhotoEmpty{}
+		v, at = x, x
 	case UserProfilePhotoTypeID:
-		v, size = &UserProfilePhoto{}, unsafe.Sizeof(UserProfilePhoto{})
+		x := &UserProfilePhoto{}
+		v, at, size = x, x, unsafe.Sizeof(UserProfilePhoto{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "UserProfilePhoto"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -18827,23 +18994,30 @@ func decodeUserStatus(d *tlrt.Decoder, depth int) (UserStatusClass, error) {
 		return nil, err
 	}
 	var v UserStatusClass
+	var at tlrt.DecoderAt
 	switch id {
 	case UserStatusEmptyTypeID:
-		v = &UserStatusEmpty{}
+		x := &UserStatusEmpty{}
+		v, at = x, x
 	case UserStatusOnlineTypeID:
-		v = tlrt.New[UserStatusOnline](d)
+		x := tlrt.New[UserStatusOnline](d)
+		v, at = x, x
 	case UserStatusOfflineTypeID:
-		v = tlrt.New[UserStatusOffline](d)
+		x := tlrt.New[UserStatusOffline](d)
+		v, at = x, x
 	case UserStatusRecentlyTypeID:
-		v = tlrt.New[UserStatusRecently](d)
+		x := tlrt.New[UserStatusRecently](d)
+		v, at = x, x
 	case UserStatusLastWeekTypeID:
-		v = tlrt.New[UserStatusLastWeek](d)
+		x := tlrt.New[UserStatusLastWeek](d)
+		v, at = x, x
 	case UserStatusLastMonthTypeID:
-		v = tlrt.New[UserStatusLastMonth](d)
+		x := tlrt.New[UserStatusLastMonth](d)
+		v, at = x, x
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "UserStatus"}
 	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -19644,30 +19818,32 @@ func (m *UserFull) ClearBotManagerID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UserFull) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 62, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 62, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UserFull) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 652, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UserFull) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 652, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UserFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 62, unsafe.Pointer(m), depth)
 }
 
 // Username is the TL constructor username.

@@ -24,27 +24,9 @@ func DecodeVideoSize(b *bin.Buffer) (VideoSizeClass, error) {
 
 // decodeVideoSize is DecodeVideoSize for a value nested depth levels deep.
 func decodeVideoSize(d *tlrt.Decoder, depth int) (VideoSizeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v VideoSizeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case VideoSizeTypeID:
-		v, size = &VideoSize{}, unsafe.Sizeof(VideoSize{})
-	case VideoSizeEmojiMarkupTypeID:
-		v, size = &VideoSizeEmojiMarkup{}, unsafe.Sizeof(VideoSizeEmojiMarkup{})
-	case VideoSizeStickerMarkupTypeID:
-		v, size = &VideoSizeStickerMarkup{}, unsafe.Sizeof(VideoSizeStickerMarkup{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "VideoSize"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 56, depth)
+	c, _ := v.(VideoSizeClass)
+	return c, err
 }
 
 // VideoSize is the TL constructor videoSize.
@@ -103,30 +85,32 @@ func (m *VideoSize) ClearVideoStartTs() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *VideoSize) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2104, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *VideoSize) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2104, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *VideoSize) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2911, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *VideoSize) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2911, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *VideoSize) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2104, unsafe.Pointer(m), depth)
 }
 
 // VideoSizeEmojiMarkup is the TL constructor videoSizeEmojiMarkup.
@@ -157,29 +141,31 @@ func (*VideoSizeEmojiMarkup) TypeName() string {
 func (*VideoSizeEmojiMarkup) videoSizeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *VideoSizeEmojiMarkup) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2374, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *VideoSizeEmojiMarkup) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2374, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *VideoSizeEmojiMarkup) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3199, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *VideoSizeEmojiMarkup) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3199, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *VideoSizeEmojiMarkup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2374, unsafe.Pointer(m), depth)
 }
 
 // VideoSizeStickerMarkup is the TL constructor videoSizeStickerMarkup.
@@ -211,28 +197,30 @@ func (*VideoSizeStickerMarkup) TypeName() string {
 func (*VideoSizeStickerMarkup) videoSizeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *VideoSizeStickerMarkup) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 121, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *VideoSizeStickerMarkup) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 121, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *VideoSizeStickerMarkup) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 717, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *VideoSizeStickerMarkup) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 717, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *VideoSizeStickerMarkup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 121, unsafe.Pointer(m), depth)
 }

@@ -23,25 +23,9 @@ func DecodeWallPaper(b *bin.Buffer) (WallPaperClass, error) {
 
 // decodeWallPaper is DecodeWallPaper for a value nested depth levels deep.
 func decodeWallPaper(d *tlrt.Decoder, depth int) (WallPaperClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v WallPaperClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case WallPaperTypeID:
-		v, size = &WallPaper{}, unsafe.Sizeof(WallPaper{})
-	case WallPaperNoFileTypeID:
-		v, size = &WallPaperNoFile{}, unsafe.Sizeof(WallPaperNoFile{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "WallPaper"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 72, depth)
+	c, _ := v.(WallPaperClass)
+	return c, err
 }
 
 // WallPaper is the TL constructor wallPaper.
@@ -82,30 +66,32 @@ func (*WallPaper) TypeName() string {
 func (*WallPaper) wallPaperClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WallPaper) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1533, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WallPaper) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1533, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WallPaper) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2286, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WallPaper) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2286, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WallPaper) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1533, unsafe.Pointer(m), depth)
 }
 
 // WallPaperNoFile is the TL constructor wallPaperNoFile.
@@ -139,30 +125,32 @@ func (*WallPaperNoFile) TypeName() string {
 func (*WallPaperNoFile) wallPaperClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WallPaperNoFile) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2123, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WallPaperNoFile) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2123, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WallPaperNoFile) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2932, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WallPaperNoFile) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2932, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WallPaperNoFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2123, unsafe.Pointer(m), depth)
 }
 
 // WebDocumentClass is the TL type WebDocument: one of WebDocument,
@@ -181,25 +169,9 @@ func DecodeWebDocument(b *bin.Buffer) (WebDocumentClass, error) {
 
 // decodeWebDocument is DecodeWebDocument for a value nested depth levels deep.
 func decodeWebDocument(d *tlrt.Decoder, depth int) (WebDocumentClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v WebDocumentClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case WebDocumentTypeID:
-		v, size = &WebDocument{}, unsafe.Sizeof(WebDocument{})
-	case WebDocumentNoProxyTypeID:
-		v, size = &WebDocumentNoProxy{}, unsafe.Sizeof(WebDocumentNoProxy{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "WebDocument"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 125, depth)
+	c, _ := v.(WebDocumentClass)
+	return c, err
 }
 
 // WebDocument is the TL constructor webDocument.
@@ -233,30 +205,32 @@ func (*WebDocument) TypeName() string {
 func (*WebDocument) webDocumentClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebDocument) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 262, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebDocument) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 262, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebDocument) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 879, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebDocument) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 879, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 262, unsafe.Pointer(m), depth)
 }
 
 // WebDocumentNoProxy is the TL constructor webDocumentNoProxy.
@@ -289,30 +263,32 @@ func (*WebDocumentNoProxy) TypeName() string {
 func (*WebDocumentNoProxy) webDocumentClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebDocumentNoProxy) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2393, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebDocumentNoProxy) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2393, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebDocumentNoProxy) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3221, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebDocumentNoProxy) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3221, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebDocumentNoProxy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2393, unsafe.Pointer(m), depth)
 }
 
 // WebPageClass is the TL type WebPage: one of WebPageEmpty, WebPagePending,
@@ -331,29 +307,9 @@ func DecodeWebPage(b *bin.Buffer) (WebPageClass, error) {
 
 // decodeWebPage is DecodeWebPage for a value nested depth levels deep.
 func decodeWebPage(d *tlrt.Decoder, depth int) (WebPageClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v WebPageClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case WebPageEmptyTypeID:
-		v, size = &WebPageEmpty{}, unsafe.Sizeof(WebPageEmpty{})
-	case WebPagePendingTypeID:
-		v, size = &WebPagePending{}, unsafe.Sizeof(WebPagePending{})
-	case WebPageTypeID:
-		v, size = &WebPage{}, unsafe.Sizeof(WebPage{})
-	case WebPageNotModifiedTypeID:
-		v = tlrt.New[WebPageNotModified](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "WebPage"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 224, depth)
+	c, _ := v.(WebPageClass)
+	return c, err
 }
 
 // WebPageEmpty is the TL constructor webPageEmpty.
@@ -406,30 +362,32 @@ func (m *WebPageEmpty) ClearURL() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebPageEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 317, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebPageEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 317, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebPageEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 937, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebPageEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 937, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebPageEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 317, unsafe.Pointer(m), depth)
 }
 
 // WebPagePending is the TL constructor webPagePending.
@@ -484,30 +442,32 @@ func (m *WebPagePending) ClearURL() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebPagePending) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1656, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebPagePending) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1656, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebPagePending) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2416, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebPagePending) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2416, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebPagePending) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1656, unsafe.Pointer(m), depth)
 }
 
 // WebPage is the TL constructor webPage.
@@ -786,30 +746,32 @@ func (m *WebPage) ClearAttributes() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebPage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2212, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebPage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2212, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebPage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3029, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebPage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3029, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 2212, unsafe.Pointer(m), depth)
 }
 
 // WebPageNotModified is the TL constructor webPageNotModified.
@@ -865,29 +827,31 @@ func (m *WebPageNotModified) ClearCachedPageViews() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebPageNotModified) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1054, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebPageNotModified) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1054, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebPageNotModified) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1763, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *WebPageNotModified) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1763, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebPageNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1054, unsafe.Pointer(m), depth)
 }
 
 // WebPageAttributeClass is the TL type WebPageAttribute: one of
@@ -909,35 +873,9 @@ func DecodeWebPageAttribute(b *bin.Buffer) (WebPageAttributeClass, error) {
 // decodeWebPageAttribute is DecodeWebPageAttribute for a value nested depth
 // levels deep.
 func decodeWebPageAttribute(d *tlrt.Decoder, depth int) (WebPageAttributeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v WebPageAttributeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case WebPageAttributeThemeTypeID:
-		v, size = &WebPageAttributeTheme{}, unsafe.Sizeof(WebPageAttributeTheme{})
-	case WebPageAttributeStoryTypeID:
-		v, size = &WebPageAttributeStory{}, unsafe.Sizeof(WebPageAttributeStory{})
-	case WebPageAttributeStickerSetTypeID:
-		v, size = &WebPageAttributeStickerSet{}, unsafe.Sizeof(WebPageAttributeStickerSet{})
-	case WebPageAttributeUniqueStarGiftTypeID:
-		v, size = &WebPageAttributeUniqueStarGift{}, unsafe.Sizeof(WebPageAttributeUniqueStarGift{})
-	case WebPageAttributeStarGiftCollectionTypeID:
-		v, size = &WebPageAttributeStarGiftCollection{}, unsafe.Sizeof(WebPageAttributeStarGiftCollection{})
-	case WebPageAttributeStarGiftAuctionTypeID:
-		v, size = &WebPageAttributeStarGiftAuction{}, unsafe.Sizeof(WebPageAttributeStarGiftAuction{})
-	case WebPageAttributeAiComposeToneTypeID:
-		v = tlrt.New[WebPageAttributeAiComposeTone](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "WebPageAttribute"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 539, depth)
+	c, _ := v.(WebPageAttributeClass)
+	return c, err
 }
 
 // WebPageAttributeTheme is the TL constructor webPageAttributeTheme.
@@ -993,30 +931,32 @@ func (m *WebPageAttributeTheme) ClearDocuments() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebPageAttributeTheme) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 786, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebPageAttributeTheme) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 786, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebPageAttributeTheme) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1470, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebPageAttributeTheme) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1470, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebPageAttributeTheme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 786, unsafe.Pointer(m), depth)
 }
 
 // WebPageAttributeStory is the TL constructor webPageAttributeStory.
@@ -1049,30 +989,32 @@ func (*WebPageAttributeStory) TypeName() string {
 func (*WebPageAttributeStory) webPageAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStory) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 424, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStory) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 424, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStory) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1062, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebPageAttributeStory) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1062, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebPageAttributeStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 424, unsafe.Pointer(m), depth)
 }
 
 // WebPageAttributeStickerSet is the TL constructor webPageAttributeStickerSet.
@@ -1107,30 +1049,32 @@ func (*WebPageAttributeStickerSet) TypeName() string {
 func (*WebPageAttributeStickerSet) webPageAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStickerSet) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 754, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStickerSet) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 754, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStickerSet) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1432, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebPageAttributeStickerSet) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1432, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebPageAttributeStickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 754, unsafe.Pointer(m), depth)
 }
 
 // WebPageAttributeUniqueStarGift is the TL constructor
@@ -1163,30 +1107,32 @@ func (*WebPageAttributeUniqueStarGift) TypeName() string {
 func (*WebPageAttributeUniqueStarGift) webPageAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebPageAttributeUniqueStarGift) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1973, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebPageAttributeUniqueStarGift) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1973, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebPageAttributeUniqueStarGift) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2761, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebPageAttributeUniqueStarGift) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2761, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebPageAttributeUniqueStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1973, unsafe.Pointer(m), depth)
 }
 
 // WebPageAttributeStarGiftCollection is the TL constructor
@@ -1219,30 +1165,32 @@ func (*WebPageAttributeStarGiftCollection) TypeName() string {
 func (*WebPageAttributeStarGiftCollection) webPageAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStarGiftCollection) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 459, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStarGiftCollection) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 459, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStarGiftCollection) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1102, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebPageAttributeStarGiftCollection) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1102, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebPageAttributeStarGiftCollection) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 459, unsafe.Pointer(m), depth)
 }
 
 // WebPageAttributeStarGiftAuction is the TL constructor
@@ -1276,30 +1224,32 @@ func (*WebPageAttributeStarGiftAuction) TypeName() string {
 func (*WebPageAttributeStarGiftAuction) webPageAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStarGiftAuction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 12, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStarGiftAuction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 12, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStarGiftAuction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 590, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebPageAttributeStarGiftAuction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 590, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebPageAttributeStarGiftAuction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 12, unsafe.Pointer(m), depth)
 }
 
 // WebPageAttributeAiComposeTone is the TL constructor
@@ -1331,29 +1281,31 @@ func (*WebPageAttributeAiComposeTone) TypeName() string {
 func (*WebPageAttributeAiComposeTone) webPageAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebPageAttributeAiComposeTone) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1100, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebPageAttributeAiComposeTone) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1100, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebPageAttributeAiComposeTone) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1813, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *WebPageAttributeAiComposeTone) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1813, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebPageAttributeAiComposeTone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1100, unsafe.Pointer(m), depth)
 }
 
 // WallPaperSettings is the TL constructor wallPaperSettings.
@@ -1539,30 +1491,32 @@ func (m *WallPaperSettings) ClearEmoticon() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WallPaperSettings) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 511, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WallPaperSettings) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 511, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WallPaperSettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1161, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WallPaperSettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1161, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WallPaperSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 511, unsafe.Pointer(m), depth)
 }
 
 // WebAuthorization is the TL constructor webAuthorization.
@@ -1598,30 +1552,32 @@ func (*WebAuthorization) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebAuthorization) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1568, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebAuthorization) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1568, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebAuthorization) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2323, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebAuthorization) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2323, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebAuthorization) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1568, unsafe.Pointer(m), depth)
 }
 
 // WebDomainException is the TL constructor webDomainException.
@@ -1675,30 +1631,32 @@ func (m *WebDomainException) ClearFavicon() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebDomainException) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1355, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebDomainException) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1355, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebDomainException) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2089, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebDomainException) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2089, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebDomainException) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 1355, unsafe.Pointer(m), depth)
 }
 
 // WebViewMessageSent is the TL constructor webViewMessageSent.
@@ -1726,29 +1684,31 @@ func (*WebViewMessageSent) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebViewMessageSent) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 112, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebViewMessageSent) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 112, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebViewMessageSent) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 707, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *WebViewMessageSent) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 707, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebViewMessageSent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 112, unsafe.Pointer(m), depth)
 }
 
 // WebViewResultURL is the TL constructor webViewResultUrl.
@@ -1804,28 +1764,30 @@ func (m *WebViewResultURL) ClearQueryID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebViewResultURL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 712, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebViewResultURL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 712, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebViewResultURL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1385, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebViewResultURL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1385, m)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebViewResultURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	return tlrt.DecodeFields(d, &wireSchema, 712, unsafe.Pointer(m), depth)
 }

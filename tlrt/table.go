@@ -44,9 +44,37 @@ func EncodeBoxedFields(b *bin.Buffer, s *Schema, def int, p unsafe.Pointer) erro
 	return EncodeFields(b, s, def, p)
 }
 
-// DecodeFields reads the fields of s.Defs[def] into the value at p, nested
-// depth levels deep: DecodeBareAt for a definition whose codec is the
-// schema. It does not clear the value first.
+// DecodeAt reads the fields of v, nested depth levels deep in what d
+// decodes, into v, which it does not clear: by v's generated DecodeBareAt
+// when it has one (DecoderAt), else by the Schema d decodes with.
+func DecodeAt(d *Decoder, v Object, depth int) error {
+	if a, ok := v.(DecoderAt); ok {
+		return a.DecodeBareAt(d, depth)
+	}
+	s := d.schema
+	if s == nil {
+		return fmt.Errorf("tlrt: %s: no schema to decode it by", v.TypeName())
+	}
+	i := s.def(v.TypeID())
+	if i < 0 {
+		return fmt.Errorf("tlrt: %s: not in the schema", v.TypeName())
+	}
+	l, err := s.layout(i)
+	if err != nil {
+		return err
+	}
+	p := reflect.ValueOf(v).UnsafePointer()
+	if p == nil {
+		return ErrNilValue
+	}
+	return l.decode(d, p, depth)
+}
+
+// DecodeFields reads the fields of s.Defs[def] into the value at p, a *T
+// of the definition, nested depth levels deep, by the schema even when
+// the definition has a generated DecodeBareAt (values nested in it are
+// read as DecodeAt reads them). Generated code calls DecodeAt; the tests
+// of a generated package compare the two.
 func DecodeFields(d *Decoder, s *Schema, def int, p unsafe.Pointer, depth int) error {
 	if p == nil {
 		return ErrNilValue
@@ -75,7 +103,19 @@ func DecodeValueBare(b *bin.Buffer, s *Schema, root int32, v Object) error {
 	}
 	rv.Elem().SetZero()
 	d := NewDecoder(b, s, root)
-	return Finish(b, d, v.DecodeBareAt(d, 0))
+	return Finish(b, d, DecodeAt(d, v, 0))
+}
+
+// DecodeClassAt reads a boxed value of the class s.Types[root], or any
+// value of the schema when root is its Object type, nested depth levels
+// deep: the decoder function of a class without generated codecs.
+func DecodeClassAt(d *Decoder, s *Schema, root int32, depth int) (Object, error) {
+	t := &s.Types[root]
+	if t.Kind != SchemaClass && t.Kind != SchemaObject {
+		return nil, fmt.Errorf("tlrt: type %d of the schema is no class", root)
+	}
+	v := value{s: s, t: t}
+	return v.decodeObject(d, depth)
 }
 
 // layouts are the layouts of a Schema's definitions, made on first use.
@@ -117,6 +157,8 @@ type layout struct {
 	s   *Schema
 	def *SchemaDef
 	typ reflect.Type // the Go struct
+	// code reports that the struct has a generated DecodeBareAt.
+	code bool
 	// plain is, for a struct that holds no pointers, its size in 8-byte
 	// words: a value of it decoded on its own comes from the Decoder's
 	// chunks (New). It is 0 for others.
@@ -145,12 +187,8 @@ type value struct {
 	t    *SchemaType
 	typ  reflect.Type // its Go type
 	size uintptr
-	// For a struct, whether it is held by pointer; for a struct of no
-	// pointers (held by pointer, or a class's value), its size in words,
-	// to come from the Decoder's chunks; 0 otherwise.
-	ptr   bool
-	plain int
-	elem  *value // a vector's element
+	ptr  bool   // for a struct, whether it is held by pointer
+	elem *value // a vector's element
 }
 
 // newLayout reads the layout of s.Defs[def] from the schema and the Go
@@ -166,6 +204,7 @@ func newLayout(s *Schema, def int) (*layout, error) {
 	}
 	st := reflect.TypeOf(obj).Elem()
 	l := &layout{s: s, def: d, typ: st}
+	l.code = reflect.PointerTo(st).Implements(reflect.TypeFor[DecoderAt]())
 	if !hasPointers(st) {
 		l.plain = words(st.Size())
 	}
@@ -237,9 +276,6 @@ func newValue(s *Schema, t *SchemaType, typ reflect.Type) (*value, error) {
 		}
 		if st.Kind() != reflect.Struct {
 			return nil, fmt.Errorf("%s holds no struct", typ)
-		}
-		if v.ptr && !hasPointers(st) {
-			v.plain = words(st.Size())
 		}
 		return v, nil
 	case want == 0 || typ.Kind() != want:
@@ -532,59 +568,59 @@ func (v *value) decodeObject(d *Decoder, depth int) (Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	o, err := l.alloc(d)
-	if err != nil {
+	p := l.alloc(d)
+	if err := l.decodeAt(d, p, depth); err != nil {
 		return nil, err
-	}
-	if err := o.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return o, nil
-}
-
-// alloc returns a new value of l's struct, nested in what d decodes: from
-// d's chunks when it holds no pointers, else allocated and counted.
-func (l *layout) alloc(d *Decoder) (Object, error) {
-	var p unsafe.Pointer
-	switch size := l.typ.Size(); {
-	case size == 0:
-		p = reflect.New(l.typ).UnsafePointer()
-	case l.plain > 0:
-		p = d.plain.take(d, l.plain)
-	default:
-		d.Spend(size)
-		p = reflect.New(l.typ).UnsafePointer()
 	}
 	return objectAt(l.typ, p)
+}
+
+// alloc returns the address of a new value of l's struct, nested in what
+// d decodes: from d's chunks when it holds no pointers, else allocated
+// and counted.
+func (l *layout) alloc(d *Decoder) unsafe.Pointer {
+	switch size := l.typ.Size(); {
+	case size == 0:
+		return reflect.New(l.typ).UnsafePointer()
+	case l.plain > 0:
+		return d.plain.take(d, l.plain)
+	default:
+		d.Spend(size)
+		return reflect.New(l.typ).UnsafePointer()
+	}
+}
+
+// decodeAt reads the fields of the value at p, nested depth levels deep:
+// by its generated DecodeBareAt, or by the layout.
+func (l *layout) decodeAt(d *Decoder, p unsafe.Pointer, depth int) error {
+	if !l.code {
+		return l.decode(d, p, depth)
+	}
+	o, err := objectAt(l.typ, p)
+	if err != nil {
+		return err
+	}
+	return o.(DecoderAt).DecodeBareAt(d, depth)
 }
 
 // decodeStruct reads a struct into p (held by pointer, when v.ptr),
 // nested depth levels deep.
 func (v *value) decodeStruct(d *Decoder, p unsafe.Pointer, depth int) error {
-	st := v.typ
-	if v.ptr {
-		st = v.typ.Elem()
-		var q unsafe.Pointer
-		switch {
-		case v.plain > 0:
-			q = d.plain.take(d, v.plain)
-		default:
-			if st.Size() > 0 {
-				d.Spend(st.Size())
-			}
-			q = reflect.New(st).UnsafePointer()
-		}
-		*(*unsafe.Pointer)(p) = q
-		p = q
-	}
-	o, err := objectAt(st, p)
+	l, err := v.s.layout(int(v.t.Ref))
 	if err != nil {
 		return err
 	}
-	if v.t.Bare {
-		return o.DecodeBareAt(d, depth)
+	if v.ptr {
+		q := l.alloc(d)
+		*(*unsafe.Pointer)(p) = q
+		p = q
 	}
-	return DecodeBoxed(d, o, depth)
+	if !v.t.Bare {
+		if err := ConsumeID(&d.Buffer, l.def.ID, l.def.Name); err != nil {
+			return DecodeErr(err, l.def.Name, "")
+		}
+	}
+	return l.decodeAt(d, p, depth)
 }
 
 // decodeVector reads a vector into the slice at p, its elements nested

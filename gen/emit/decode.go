@@ -15,6 +15,7 @@ import (
 // m to the runtime (tlrt.DecodeValue).
 func emitDecode(f *jen.File, d *gen.Def) {
 	emitDoc(f, "Decode reads m from b, checking its ID.")
+	runtimeDirective(f, d)
 	method := f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("Decode").Params(buf()).Error()
 	f.Line()
 	if !d.Code {
@@ -41,6 +42,7 @@ func emitDecodeBare(f *jen.File, d *gen.Def) {
 		doc += " Its strings and bytes share a few chunks of memory of their own, none of b's."
 	}
 	emitDoc(f, doc)
+	runtimeDirective(f, d)
 	method := f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBare").Params(buf()).Error()
 	f.Line()
 	if !d.Code {
@@ -63,20 +65,23 @@ func emitDecodeBare(f *jen.File, d *gen.Def) {
 	method.Block(body...)
 }
 
+// runtimeDirective marks the method about to be written, when d has no
+// generated codec, as never inlined: it is one call into the runtime, and
+// copies of it in its callers and in the package's export data would cost
+// the compiler more than the call costs at run time.
+func runtimeDirective(f *jen.File, d *gen.Def) {
+	if !d.Code {
+		f.Comment("//go:noinline")
+	}
+}
+
 // emitDecodeBareAt writes DecodeBareAt, which reads the fields of a value
 // nested depth levels deep: a definition that nests refuses a depth above
-// MaxDecodeDepth. A definition with no generated codec (gen.Def.Code)
-// hands the value to the runtime, which reads it as the wire table says.
+// MaxDecodeDepth. Only a definition with a generated codec (gen.Def.Code)
+// has one: the runtime reads the fields of the others as the wire table
+// says (tlrt.DecodeAt).
 func emitDecodeBareAt(f *jen.File, d *gen.Def) {
 	emitDoc(f, "DecodeBareAt is DecodeBare for a value nested depth levels deep in what d decodes, read into a new m: it does not clear m.")
-	method := f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBareAt")
-	defer f.Line()
-	if !d.Code {
-		method.Params(dec(), jen.Id("depth").Int()).Error().Block(
-			jen.Return(rt("DecodeFields").Call(jen.Id("d"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireDef), unsafePointer(), jen.Id("depth"))),
-		)
-		return
-	}
 	body := []jen.Code{nilCheck()}
 	depth := jen.Id("depth").Int()
 	if d.Nests {
@@ -88,7 +93,8 @@ func emitDecodeBareAt(f *jen.File, d *gen.Def) {
 	}
 	body = append(body, decodeFields(d)...)
 	body = append(body, jen.Return(jen.Nil()))
-	method.Params(dec(), depth).Error().Block(body...)
+	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBareAt").Params(dec(), depth).Error().Block(body...)
+	f.Line()
 }
 
 // decodeFields reads the fields of d into m, and leaves in each flags word
@@ -127,9 +133,12 @@ func decodeFields(d *gen.Def) []jen.Code {
 				ref = jen.Op("&").Add(target.Clone())
 			}
 			var call jen.Code
-			if fd.Type.Bare {
+			switch {
+			case fd.Type.Bare && fd.Type.Def.Code:
 				call = target.Clone().Dot("DecodeBareAt").Call(jen.Id("d"), deeper)
-			} else {
+			case fd.Type.Bare:
+				call = rt("DecodeAt").Call(jen.Id("d"), ref, deeper)
+			default:
 				call = rt("DecodeBoxed").Call(jen.Id("d"), ref, deeper)
 			}
 			stmts = append(stmts, jen.If(jen.Err().Op("=").Add(call), jen.Err().Op("!=").Nil()).Block(fail(fd.TLName)))

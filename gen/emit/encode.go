@@ -21,6 +21,7 @@ func nilCheck() jen.Code {
 // definition with no generated codec (gen.Def.Code).
 func emitEncode(f *jen.File, d *gen.Def) {
 	emitDoc(f, "Encode writes m to b with its ID.")
+	runtimeDirective(f, d)
 	method := f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("Encode").Params(buf()).Error()
 	defer f.Line()
 	if !d.Code {
@@ -64,6 +65,7 @@ func fixedDef(d *gen.Def) (words []word, ok bool) {
 // wire table says.
 func emitEncodeBare(f *jen.File, d *gen.Def) {
 	emitDoc(f, "EncodeBare writes m to b without its ID.")
+	runtimeDirective(f, d)
 	method := f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("EncodeBare").Params(buf()).Error()
 	defer f.Line()
 	if !d.Code {
