@@ -84,8 +84,9 @@ func TestTGCode(t *testing.T) {
 // table case and of tg with generate.go's list: Decode and DecodeBare hand
 // the value to the runtime at the definition's root; EncodeBare, Encode
 // and DecodeBareAt are the runtime's by the definition's row of the wire
-// table, unless the definition keeps a generated codec; and each field
-// row of the wire table names the Go struct field that holds the field.
+// table, unless the definition keeps a generated codec; the methods that
+// only call the runtime are not inlined; and each field row of the wire
+// table names the Go struct field that holds the field.
 func TestCodecForms(t *testing.T) {
 	cases := []struct {
 		name string
@@ -112,13 +113,13 @@ func TestCodecForms(t *testing.T) {
 			hot, cold := 0, 0
 			for _, d := range m.Defs {
 				want := map[string]string{
-					"Decode":     fmt.Sprintf("return tlrt.DecodeValue(b, &wireSchema, %d, m)", d.WireRoot),
-					"DecodeBare": fmt.Sprintf("return tlrt.DecodeValueBare(b, &wireSchema, %d, m)", d.WireRoot),
+					"Decode":     fmt.Sprintf("return tlrt.DecodeValue(b, &wireSchema, %d, m) // noinline", d.WireRoot),
+					"DecodeBare": fmt.Sprintf("return tlrt.DecodeValueBare(b, &wireSchema, %d, m) // noinline", d.WireRoot),
 				}
 				table := map[string]string{
-					"Encode":       fmt.Sprintf("return tlrt.EncodeBoxedFields(b, &wireSchema, %d, unsafe.Pointer(m))", d.WireDef),
-					"EncodeBare":   fmt.Sprintf("return tlrt.EncodeFields(b, &wireSchema, %d, unsafe.Pointer(m))", d.WireDef),
-					"DecodeBareAt": fmt.Sprintf("return tlrt.DecodeFields(d, &wireSchema, %d, unsafe.Pointer(m), depth)", d.WireDef),
+					"Encode":       fmt.Sprintf("return tlrt.EncodeBoxedFields(b, &wireSchema, %d, unsafe.Pointer(m)) // noinline", d.WireDef),
+					"EncodeBare":   fmt.Sprintf("return tlrt.EncodeFields(b, &wireSchema, %d, unsafe.Pointer(m)) // noinline", d.WireDef),
+					"DecodeBareAt": fmt.Sprintf("return tlrt.DecodeFields(d, &wireSchema, %d, unsafe.Pointer(m), depth) // noinline", d.WireDef),
 				}
 				for name, body := range table {
 					if !d.Code {
@@ -126,7 +127,7 @@ func TestCodecForms(t *testing.T) {
 						continue
 					}
 					got, ok := methods[d.GoName+"."+name]
-					if !ok || strings.Contains(got, "wireSchema") || !strings.Contains(got, "ErrNilValue") {
+					if !ok || strings.Contains(got, "wireSchema") || strings.Contains(got, "noinline") || !strings.Contains(got, "ErrNilValue") {
 						t.Errorf("%s.%s keeps a generated codec, but is:\n%s", d.GoName, name, got)
 					}
 				}
@@ -160,14 +161,14 @@ func TestCodecForms(t *testing.T) {
 }
 
 // parseGenerated returns the bodies of the methods of files, by
-// "Type.Method", those of one statement on one line, and the names of the
-// fields of its structs, in order.
+// "Type.Method", with " // noinline" after those marked so, and the names
+// of the fields of its structs, in order.
 func parseGenerated(t *testing.T, files map[string][]byte) (methods map[string]string, structs map[string][]string) {
 	t.Helper()
 	methods, structs = map[string]string{}, map[string][]string{}
 	fset := token.NewFileSet()
 	for name, text := range files {
-		f, err := parser.ParseFile(fset, name, text, parser.SkipObjectResolution)
+		f, err := parser.ParseFile(fset, name, text, parser.SkipObjectResolution|parser.ParseComments)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -189,6 +190,9 @@ func parseGenerated(t *testing.T, files map[string][]byte) (methods map[string]s
 					if err := printer.Fprint(&b, fset, s); err != nil {
 						t.Fatal(err)
 					}
+				}
+				if decl.Doc != nil && hasDirective(decl.Doc, "//go:noinline") {
+					b.WriteString(" // noinline")
 				}
 				methods[fmt.Sprint(recv.X)+"."+decl.Name.Name] = b.String()
 			case *ast.GenDecl:
@@ -213,4 +217,15 @@ func parseGenerated(t *testing.T, files map[string][]byte) (methods map[string]s
 		}
 	}
 	return methods, structs
+}
+
+// hasDirective reports whether the comment group c holds the line
+// directive.
+func hasDirective(c *ast.CommentGroup, directive string) bool {
+	for _, l := range c.List {
+		if l.Text == directive {
+			return true
+		}
+	}
+	return false
 }

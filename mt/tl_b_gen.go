@@ -97,11 +97,15 @@ func (m *BadMsgNotification) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BadMsgNotification) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 41, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BadMsgNotification) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 41, m)
 }
@@ -182,11 +186,15 @@ func (m *BadServerSalt) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BadServerSalt) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 57, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BadServerSalt) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 57, m)
 }

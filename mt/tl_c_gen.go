@@ -53,12 +53,16 @@ func (m *ClientDHInnerData) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ClientDHInnerData) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 29, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ClientDHInnerData) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 29, m)
 }

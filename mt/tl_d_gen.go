@@ -88,11 +88,15 @@ func (m *DestroySessionOk) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DestroySessionOk) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 54, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DestroySessionOk) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 54, m)
 }
@@ -155,11 +159,15 @@ func (m *DestroySessionNone) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DestroySessionNone) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 27, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DestroySessionNone) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 27, m)
 }
@@ -219,11 +227,15 @@ func (m *DestroySessionRequest) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DestroySessionRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 55, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DestroySessionRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 55, m)
 }

@@ -59,11 +59,15 @@ func (m *FutureSalt) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *FutureSalt) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 10, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *FutureSalt) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 10, m)
 }
@@ -138,11 +142,15 @@ func (m *FutureSalts) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *FutureSalts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 43, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *FutureSalts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 43, m)
 }

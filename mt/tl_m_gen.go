@@ -99,11 +99,15 @@ func (m *MsgDetailedInfo) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MsgDetailedInfo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 16, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MsgDetailedInfo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 16, m)
 }
@@ -184,11 +188,15 @@ func (m *MsgNewDetailedInfo) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MsgNewDetailedInfo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 35, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MsgNewDetailedInfo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 35, m)
 }
@@ -261,12 +269,16 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Message) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 8, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Message) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 8, m)
 }
@@ -340,12 +352,16 @@ func (m *MsgContainer) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MsgContainer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 30, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MsgContainer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 30, m)
 }
@@ -407,12 +423,16 @@ func (m *MsgCopy) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MsgCopy) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 53, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MsgCopy) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 53, m)
 }
@@ -475,11 +495,15 @@ func (m *MsgResendReq) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MsgResendReq) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 34, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MsgResendReq) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 34, m)
 }
@@ -539,11 +563,15 @@ func (m *MsgsAck) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MsgsAck) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 28, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MsgsAck) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 28, m)
 }
@@ -605,12 +633,16 @@ func (m *MsgsAllInfo) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MsgsAllInfo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 37, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MsgsAllInfo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 37, m)
 }
@@ -672,12 +704,16 @@ func (m *MsgsStateInfo) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MsgsStateInfo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 13, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MsgsStateInfo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 13, m)
 }
@@ -740,11 +776,15 @@ func (m *MsgsStateReq) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MsgsStateReq) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 52, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MsgsStateReq) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 52, m)
 }

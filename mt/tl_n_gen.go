@@ -59,11 +59,15 @@ func (m *NewSessionCreated) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *NewSessionCreated) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 38, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *NewSessionCreated) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 38, m)
 }

@@ -46,12 +46,16 @@ func (m *GzipPacked) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *GzipPacked) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 17, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *GzipPacked) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 17, m)
 }

@@ -100,12 +100,16 @@ func (m *PQInnerData) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PQInnerData) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 36, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PQInnerData) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 36, m)
 }
@@ -193,12 +197,16 @@ func (m *PQInnerDataDC) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PQInnerDataDC) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 42, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PQInnerDataDC) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 42, m)
 }
@@ -294,12 +302,16 @@ func (m *PQInnerDataTempDC) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PQInnerDataTempDC) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 21, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PQInnerDataTempDC) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 21, m)
 }
@@ -385,11 +397,15 @@ func (m *Pong) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Pong) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 18, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *Pong) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 18, m)
 }
@@ -452,11 +468,15 @@ func (m *PingRequest) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PingRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 32, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PingRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 32, m)
 }
@@ -529,11 +549,15 @@ func (m *PingDelayDisconnectRequest) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PingDelayDisconnectRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 58, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PingDelayDisconnectRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 58, m)
 }

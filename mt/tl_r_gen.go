@@ -84,11 +84,15 @@ func (m *RpcAnswerUnknown) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RpcAnswerUnknown) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 24, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RpcAnswerUnknown) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 24, m)
 }
@@ -141,11 +145,15 @@ func (m *RpcAnswerDroppedRunning) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RpcAnswerDroppedRunning) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 48, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RpcAnswerDroppedRunning) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 48, m)
 }
@@ -213,11 +221,15 @@ func (m *RpcAnswerDropped) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RpcAnswerDropped) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 39, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RpcAnswerDropped) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 39, m)
 }
@@ -290,12 +302,16 @@ func (m *ResPQ) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ResPQ) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 14, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ResPQ) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 14, m)
 }
@@ -363,12 +379,16 @@ func (m *RpcError) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RpcError) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 15, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RpcError) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 15, m)
 }
@@ -432,12 +452,16 @@ func (m *RpcResult) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RpcResult) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 59, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RpcResult) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 59, m)
 }
@@ -500,11 +524,15 @@ func (m *ReqPqRequest) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReqPqRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 25, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ReqPqRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 25, m)
 }
@@ -569,11 +597,15 @@ func (m *ReqPqMultiRequest) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReqPqMultiRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 47, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ReqPqMultiRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 47, m)
 }
@@ -649,12 +681,16 @@ func (m *ReqDHParamsRequest) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReqDHParamsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 50, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ReqDHParamsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 50, m)
 }
@@ -737,11 +773,15 @@ func (m *RpcDropAnswerRequest) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RpcDropAnswerRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 22, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RpcDropAnswerRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 22, m)
 }

@@ -92,11 +92,15 @@ func (m *ServerDHParamsFail) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ServerDHParamsFail) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 31, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ServerDHParamsFail) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 31, m)
 }
@@ -167,12 +171,16 @@ func (m *ServerDHParamsOk) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ServerDHParamsOk) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 49, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ServerDHParamsOk) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 49, m)
 }
@@ -280,11 +288,15 @@ func (m *DhGenOk) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DhGenOk) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 19, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DhGenOk) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 19, m)
 }
@@ -356,11 +368,15 @@ func (m *DhGenRetry) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DhGenRetry) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 20, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DhGenRetry) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 20, m)
 }
@@ -432,11 +448,15 @@ func (m *DhGenFail) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DhGenFail) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 40, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DhGenFail) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 40, m)
 }
@@ -510,12 +530,16 @@ func (m *ServerDHInnerData) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ServerDHInnerData) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 44, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ServerDHInnerData) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 44, m)
 }
@@ -592,12 +616,16 @@ func (m *SetClientDHParamsRequest) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SetClientDHParamsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 60, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SetClientDHParamsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 60, m)
 }

@@ -72,27 +72,37 @@ func (*AicomposeTonesNotModified) TypeName() string {
 func (*AicomposeTonesNotModified) aicomposeTonesClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AicomposeTonesNotModified) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1855, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AicomposeTonesNotModified) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1855, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AicomposeTonesNotModified) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2632, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AicomposeTonesNotModified) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2632, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *AicomposeTonesNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1855, unsafe.Pointer(m), depth)
 }
@@ -126,28 +136,38 @@ func (*AicomposeTones) TypeName() string {
 func (*AicomposeTones) aicomposeTonesClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AicomposeTones) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1004, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AicomposeTones) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1004, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AicomposeTones) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1707, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AicomposeTones) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1707, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *AicomposeTones) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1004, unsafe.Pointer(m), depth)
 }
@@ -180,28 +200,38 @@ func (*AicomposeCreateToneRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AicomposeCreateToneRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 694, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AicomposeCreateToneRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 694, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AicomposeCreateToneRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1367, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AicomposeCreateToneRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1367, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *AicomposeCreateToneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 694, unsafe.Pointer(m), depth)
 }
@@ -326,28 +356,38 @@ func (m *AicomposeUpdateToneRequest) ClearPrompt() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AicomposeUpdateToneRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1331, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AicomposeUpdateToneRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1331, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AicomposeUpdateToneRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2062, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AicomposeUpdateToneRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2062, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *AicomposeUpdateToneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1331, unsafe.Pointer(m), depth)
 }
@@ -385,28 +425,38 @@ func (*AicomposeSaveToneRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AicomposeSaveToneRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 208, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AicomposeSaveToneRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 208, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AicomposeSaveToneRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 816, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AicomposeSaveToneRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 816, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *AicomposeSaveToneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 208, unsafe.Pointer(m), depth)
 }
@@ -442,28 +492,38 @@ func (*AicomposeDeleteToneRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AicomposeDeleteToneRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2098, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AicomposeDeleteToneRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2098, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AicomposeDeleteToneRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2905, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AicomposeDeleteToneRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2905, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *AicomposeDeleteToneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2098, unsafe.Pointer(m), depth)
 }
@@ -500,28 +560,38 @@ func (*AicomposeGetToneRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AicomposeGetToneRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1678, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AicomposeGetToneRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1678, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AicomposeGetToneRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2438, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AicomposeGetToneRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2438, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *AicomposeGetToneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1678, unsafe.Pointer(m), depth)
 }
@@ -557,27 +627,37 @@ func (*AicomposeGetTonesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AicomposeGetTonesRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1608, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AicomposeGetTonesRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1608, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AicomposeGetTonesRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2366, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AicomposeGetTonesRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2366, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *AicomposeGetTonesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1608, unsafe.Pointer(m), depth)
 }
@@ -615,28 +695,38 @@ func (*AicomposeGetToneExampleRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AicomposeGetToneExampleRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1991, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AicomposeGetToneExampleRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1991, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AicomposeGetToneExampleRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2782, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AicomposeGetToneExampleRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2782, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *AicomposeGetToneExampleRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1991, unsafe.Pointer(m), depth)
 }

@@ -228,28 +228,38 @@ func (*ChannelAdminLogEventActionChangeTitle) TypeName() string {
 func (*ChannelAdminLogEventActionChangeTitle) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeTitle) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2197, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeTitle) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2197, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeTitle) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3013, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeTitle) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3013, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeTitle) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2197, unsafe.Pointer(m), depth)
 }
@@ -286,28 +296,38 @@ func (*ChannelAdminLogEventActionChangeAbout) TypeName() string {
 func (*ChannelAdminLogEventActionChangeAbout) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAbout) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 788, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAbout) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 788, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAbout) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1472, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAbout) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1472, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAbout) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 788, unsafe.Pointer(m), depth)
 }
@@ -346,28 +366,38 @@ func (*ChannelAdminLogEventActionChangeUsername) TypeName() string {
 func (*ChannelAdminLogEventActionChangeUsername) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsername) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 983, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsername) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 983, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsername) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1684, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsername) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1684, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsername) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 983, unsafe.Pointer(m), depth)
 }
@@ -404,28 +434,38 @@ func (*ChannelAdminLogEventActionChangePhoto) TypeName() string {
 func (*ChannelAdminLogEventActionChangePhoto) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 637, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 637, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1304, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1304, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 637, unsafe.Pointer(m), depth)
 }
@@ -461,27 +501,37 @@ func (*ChannelAdminLogEventActionToggleInvites) TypeName() string {
 func (*ChannelAdminLogEventActionToggleInvites) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleInvites) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 252, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleInvites) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 252, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleInvites) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 867, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleInvites) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 867, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleInvites) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 252, unsafe.Pointer(m), depth)
 }
@@ -519,27 +569,37 @@ func (*ChannelAdminLogEventActionToggleSignatures) TypeName() string {
 func (*ChannelAdminLogEventActionToggleSignatures) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatures) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 364, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatures) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 364, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatures) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 992, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatures) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 992, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatures) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 364, unsafe.Pointer(m), depth)
 }
@@ -575,28 +635,38 @@ func (*ChannelAdminLogEventActionUpdatePinned) TypeName() string {
 func (*ChannelAdminLogEventActionUpdatePinned) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionUpdatePinned) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2224, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionUpdatePinned) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2224, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionUpdatePinned) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3041, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionUpdatePinned) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3041, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionUpdatePinned) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2224, unsafe.Pointer(m), depth)
 }
@@ -633,28 +703,38 @@ func (*ChannelAdminLogEventActionEditMessage) TypeName() string {
 func (*ChannelAdminLogEventActionEditMessage) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1032, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1032, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1739, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1739, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1032, unsafe.Pointer(m), depth)
 }
@@ -690,28 +770,38 @@ func (*ChannelAdminLogEventActionDeleteMessage) TypeName() string {
 func (*ChannelAdminLogEventActionDeleteMessage) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 631, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 631, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1298, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1298, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 631, unsafe.Pointer(m), depth)
 }
@@ -747,27 +837,37 @@ func (*ChannelAdminLogEventActionParticipantJoin) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantJoin) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoin) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 220, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoin) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 220, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoin) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 829, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoin) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 829, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 220, unsafe.Pointer(m), depth)
 }
@@ -803,27 +903,37 @@ func (*ChannelAdminLogEventActionParticipantLeave) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantLeave) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantLeave) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2379, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantLeave) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2379, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantLeave) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3206, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantLeave) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3206, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantLeave) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2379, unsafe.Pointer(m), depth)
 }
@@ -861,28 +971,38 @@ func (*ChannelAdminLogEventActionParticipantInvite) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantInvite) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantInvite) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2149, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantInvite) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2149, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantInvite) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2960, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantInvite) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2960, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2149, unsafe.Pointer(m), depth)
 }
@@ -922,28 +1042,38 @@ func (*ChannelAdminLogEventActionParticipantToggleBan) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantToggleBan) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleBan) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2195, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleBan) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2195, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleBan) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3011, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleBan) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3011, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleBan) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2195, unsafe.Pointer(m), depth)
 }
@@ -983,28 +1113,38 @@ func (*ChannelAdminLogEventActionParticipantToggleAdmin) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantToggleAdmin) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2016, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2016, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2812, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2812, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2016, unsafe.Pointer(m), depth)
 }
@@ -1044,28 +1184,38 @@ func (*ChannelAdminLogEventActionChangeStickerSet) TypeName() string {
 func (*ChannelAdminLogEventActionChangeStickerSet) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeStickerSet) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1662, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeStickerSet) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1662, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeStickerSet) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2422, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeStickerSet) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2422, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeStickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1662, unsafe.Pointer(m), depth)
 }
@@ -1103,27 +1253,37 @@ func (*ChannelAdminLogEventActionTogglePreHistoryHidden) TypeName() string {
 func (*ChannelAdminLogEventActionTogglePreHistoryHidden) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 885, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 885, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1582, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1582, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 885, unsafe.Pointer(m), depth)
 }
@@ -1163,27 +1323,37 @@ func (*ChannelAdminLogEventActionDefaultBannedRights) TypeName() string {
 func (*ChannelAdminLogEventActionDefaultBannedRights) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDefaultBannedRights) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 418, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDefaultBannedRights) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 418, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDefaultBannedRights) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1055, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDefaultBannedRights) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1055, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDefaultBannedRights) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 418, unsafe.Pointer(m), depth)
 }
@@ -1218,28 +1388,38 @@ func (*ChannelAdminLogEventActionStopPoll) TypeName() string {
 func (*ChannelAdminLogEventActionStopPoll) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStopPoll) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1317, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStopPoll) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1317, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStopPoll) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2048, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStopPoll) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2048, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStopPoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1317, unsafe.Pointer(m), depth)
 }
@@ -1278,27 +1458,37 @@ func (*ChannelAdminLogEventActionChangeLinkedChat) TypeName() string {
 func (*ChannelAdminLogEventActionChangeLinkedChat) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLinkedChat) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 45, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLinkedChat) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 45, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLinkedChat) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 631, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLinkedChat) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 631, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLinkedChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 45, unsafe.Pointer(m), depth)
 }
@@ -1338,28 +1528,38 @@ func (*ChannelAdminLogEventActionChangeLocation) TypeName() string {
 func (*ChannelAdminLogEventActionChangeLocation) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 130, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 130, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 727, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 727, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 130, unsafe.Pointer(m), depth)
 }
@@ -1398,27 +1598,37 @@ func (*ChannelAdminLogEventActionToggleSlowMode) TypeName() string {
 func (*ChannelAdminLogEventActionToggleSlowMode) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSlowMode) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 778, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSlowMode) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 778, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSlowMode) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1460, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSlowMode) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1460, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSlowMode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 778, unsafe.Pointer(m), depth)
 }
@@ -1456,28 +1666,38 @@ func (*ChannelAdminLogEventActionStartGroupCall) TypeName() string {
 func (*ChannelAdminLogEventActionStartGroupCall) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStartGroupCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 337, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStartGroupCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 337, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStartGroupCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 959, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 959, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 337, unsafe.Pointer(m), depth)
 }
@@ -1515,28 +1735,38 @@ func (*ChannelAdminLogEventActionDiscardGroupCall) TypeName() string {
 func (*ChannelAdminLogEventActionDiscardGroupCall) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDiscardGroupCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2080, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDiscardGroupCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2080, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDiscardGroupCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2885, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDiscardGroupCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2885, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDiscardGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2080, unsafe.Pointer(m), depth)
 }
@@ -1574,28 +1804,38 @@ func (*ChannelAdminLogEventActionParticipantMute) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantMute) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantMute) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2385, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantMute) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2385, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantMute) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3212, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantMute) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3212, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantMute) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2385, unsafe.Pointer(m), depth)
 }
@@ -1633,28 +1873,38 @@ func (*ChannelAdminLogEventActionParticipantUnmute) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantUnmute) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantUnmute) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2189, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantUnmute) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2189, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantUnmute) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3004, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantUnmute) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3004, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantUnmute) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2189, unsafe.Pointer(m), depth)
 }
@@ -1692,27 +1942,37 @@ func (*ChannelAdminLogEventActionToggleGroupCallSetting) TypeName() string {
 func (*ChannelAdminLogEventActionToggleGroupCallSetting) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleGroupCallSetting) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 805, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleGroupCallSetting) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 805, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleGroupCallSetting) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1490, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleGroupCallSetting) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1490, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleGroupCallSetting) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 805, unsafe.Pointer(m), depth)
 }
@@ -1753,28 +2013,38 @@ func (*ChannelAdminLogEventActionParticipantJoinByInvite) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantJoinByInvite) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByInvite) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2443, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByInvite) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2443, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByInvite) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3273, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3273, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2443, unsafe.Pointer(m), depth)
 }
@@ -1812,28 +2082,38 @@ func (*ChannelAdminLogEventActionExportedInviteDelete) TypeName() string {
 func (*ChannelAdminLogEventActionExportedInviteDelete) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteDelete) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 846, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteDelete) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 846, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteDelete) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1537, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteDelete) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1537, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteDelete) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 846, unsafe.Pointer(m), depth)
 }
@@ -1871,28 +2151,38 @@ func (*ChannelAdminLogEventActionExportedInviteRevoke) TypeName() string {
 func (*ChannelAdminLogEventActionExportedInviteRevoke) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 609, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 609, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1271, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1271, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 609, unsafe.Pointer(m), depth)
 }
@@ -1932,28 +2222,38 @@ func (*ChannelAdminLogEventActionExportedInviteEdit) TypeName() string {
 func (*ChannelAdminLogEventActionExportedInviteEdit) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteEdit) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2216, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteEdit) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2216, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteEdit) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3033, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteEdit) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3033, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteEdit) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2216, unsafe.Pointer(m), depth)
 }
@@ -1991,28 +2291,38 @@ func (*ChannelAdminLogEventActionParticipantVolume) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantVolume) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantVolume) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 586, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantVolume) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 586, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantVolume) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1246, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantVolume) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1246, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantVolume) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 586, unsafe.Pointer(m), depth)
 }
@@ -2051,27 +2361,37 @@ func (*ChannelAdminLogEventActionChangeHistoryTTL) TypeName() string {
 func (*ChannelAdminLogEventActionChangeHistoryTTL) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeHistoryTTL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1012, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeHistoryTTL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1012, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeHistoryTTL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1717, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeHistoryTTL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1717, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeHistoryTTL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1012, unsafe.Pointer(m), depth)
 }
@@ -2111,28 +2431,38 @@ func (*ChannelAdminLogEventActionParticipantJoinByRequest) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantJoinByRequest) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1645, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1645, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2405, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2405, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1645, unsafe.Pointer(m), depth)
 }
@@ -2170,27 +2500,37 @@ func (*ChannelAdminLogEventActionToggleNoForwards) TypeName() string {
 func (*ChannelAdminLogEventActionToggleNoForwards) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleNoForwards) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1937, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleNoForwards) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1937, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleNoForwards) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2724, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleNoForwards) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2724, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleNoForwards) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1937, unsafe.Pointer(m), depth)
 }
@@ -2226,28 +2566,38 @@ func (*ChannelAdminLogEventActionSendMessage) TypeName() string {
 func (*ChannelAdminLogEventActionSendMessage) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionSendMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 371, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionSendMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 371, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionSendMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1001, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionSendMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1001, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionSendMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 371, unsafe.Pointer(m), depth)
 }
@@ -2287,28 +2637,38 @@ func (*ChannelAdminLogEventActionChangeAvailableReactions) TypeName() string {
 func (*ChannelAdminLogEventActionChangeAvailableReactions) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1818, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1818, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2590, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2590, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1818, unsafe.Pointer(m), depth)
 }
@@ -2348,28 +2708,38 @@ func (*ChannelAdminLogEventActionChangeUsernames) TypeName() string {
 func (*ChannelAdminLogEventActionChangeUsernames) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsernames) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2293, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsernames) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2293, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsernames) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3116, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsernames) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3116, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsernames) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2293, unsafe.Pointer(m), depth)
 }
@@ -2405,27 +2775,37 @@ func (*ChannelAdminLogEventActionToggleForum) TypeName() string {
 func (*ChannelAdminLogEventActionToggleForum) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleForum) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 20, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleForum) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 20, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleForum) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 598, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleForum) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 598, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleForum) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 20, unsafe.Pointer(m), depth)
 }
@@ -2461,28 +2841,38 @@ func (*ChannelAdminLogEventActionCreateTopic) TypeName() string {
 func (*ChannelAdminLogEventActionCreateTopic) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionCreateTopic) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 830, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionCreateTopic) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 830, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionCreateTopic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1521, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionCreateTopic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1521, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionCreateTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 830, unsafe.Pointer(m), depth)
 }
@@ -2519,28 +2909,38 @@ func (*ChannelAdminLogEventActionEditTopic) TypeName() string {
 func (*ChannelAdminLogEventActionEditTopic) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditTopic) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2294, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditTopic) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2294, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditTopic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3117, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditTopic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3117, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2294, unsafe.Pointer(m), depth)
 }
@@ -2576,28 +2976,38 @@ func (*ChannelAdminLogEventActionDeleteTopic) TypeName() string {
 func (*ChannelAdminLogEventActionDeleteTopic) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteTopic) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1633, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteTopic) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1633, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteTopic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2393, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteTopic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2393, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1633, unsafe.Pointer(m), depth)
 }
@@ -2635,28 +3045,38 @@ func (*ChannelAdminLogEventActionPinTopic) TypeName() string {
 func (*ChannelAdminLogEventActionPinTopic) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionPinTopic) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 867, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionPinTopic) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 867, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionPinTopic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1561, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionPinTopic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1561, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionPinTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 867, unsafe.Pointer(m), depth)
 }
@@ -2694,27 +3114,37 @@ func (*ChannelAdminLogEventActionToggleAntiSpam) TypeName() string {
 func (*ChannelAdminLogEventActionToggleAntiSpam) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAntiSpam) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 932, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAntiSpam) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 932, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAntiSpam) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1631, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAntiSpam) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1631, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAntiSpam) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 932, unsafe.Pointer(m), depth)
 }
@@ -2753,27 +3183,37 @@ func (*ChannelAdminLogEventActionChangePeerColor) TypeName() string {
 func (*ChannelAdminLogEventActionChangePeerColor) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePeerColor) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 820, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePeerColor) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 820, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePeerColor) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1509, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePeerColor) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1509, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePeerColor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 820, unsafe.Pointer(m), depth)
 }
@@ -2813,27 +3253,37 @@ func (*ChannelAdminLogEventActionChangeProfilePeerColor) TypeName() string {
 func (*ChannelAdminLogEventActionChangeProfilePeerColor) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeProfilePeerColor) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 877, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeProfilePeerColor) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 877, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeProfilePeerColor) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1573, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeProfilePeerColor) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1573, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeProfilePeerColor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 877, unsafe.Pointer(m), depth)
 }
@@ -2872,28 +3322,38 @@ func (*ChannelAdminLogEventActionChangeWallpaper) TypeName() string {
 func (*ChannelAdminLogEventActionChangeWallpaper) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeWallpaper) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 454, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeWallpaper) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 454, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeWallpaper) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1095, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeWallpaper) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1095, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeWallpaper) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 454, unsafe.Pointer(m), depth)
 }
@@ -2933,28 +3393,38 @@ func (*ChannelAdminLogEventActionChangeEmojiStatus) TypeName() string {
 func (*ChannelAdminLogEventActionChangeEmojiStatus) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 589, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 589, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1249, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1249, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 589, unsafe.Pointer(m), depth)
 }
@@ -2994,28 +3464,38 @@ func (*ChannelAdminLogEventActionChangeEmojiStickerSet) TypeName() string {
 func (*ChannelAdminLogEventActionChangeEmojiStickerSet) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 664, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 664, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1336, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1336, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 664, unsafe.Pointer(m), depth)
 }
@@ -3053,27 +3533,37 @@ func (*ChannelAdminLogEventActionToggleSignatureProfiles) TypeName() string {
 func (*ChannelAdminLogEventActionToggleSignatureProfiles) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatureProfiles) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 895, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatureProfiles) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 895, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatureProfiles) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1592, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatureProfiles) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1592, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatureProfiles) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 895, unsafe.Pointer(m), depth)
 }
@@ -3113,28 +3603,38 @@ func (*ChannelAdminLogEventActionParticipantSubExtend) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantSubExtend) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantSubExtend) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 927, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantSubExtend) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 927, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantSubExtend) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1626, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1626, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 927, unsafe.Pointer(m), depth)
 }
@@ -3172,27 +3672,37 @@ func (*ChannelAdminLogEventActionToggleAutotranslation) TypeName() string {
 func (*ChannelAdminLogEventActionToggleAutotranslation) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAutotranslation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1890, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAutotranslation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1890, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAutotranslation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2673, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAutotranslation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2673, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAutotranslation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1890, unsafe.Pointer(m), depth)
 }
@@ -3232,28 +3742,38 @@ func (*ChannelAdminLogEventActionParticipantEditRank) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantEditRank) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantEditRank) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 827, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantEditRank) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 827, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantEditRank) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1517, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1517, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 827, unsafe.Pointer(m), depth)
 }
@@ -3320,27 +3840,37 @@ func (*ChannelLocationEmpty) TypeName() string {
 func (*ChannelLocationEmpty) channelLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelLocationEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1829, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelLocationEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1829, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelLocationEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2602, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelLocationEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2602, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelLocationEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1829, unsafe.Pointer(m), depth)
 }
@@ -3373,28 +3903,38 @@ func (*ChannelLocation) TypeName() string {
 func (*ChannelLocation) channelLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 314, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 314, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 934, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 934, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 314, unsafe.Pointer(m), depth)
 }
@@ -3462,27 +4002,37 @@ func (*ChannelMessagesFilterEmpty) TypeName() string {
 func (*ChannelMessagesFilterEmpty) channelMessagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilterEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1370, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilterEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1370, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilterEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2105, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilterEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2105, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelMessagesFilterEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1370, unsafe.Pointer(m), depth)
 }
@@ -3517,27 +4067,37 @@ func (*ChannelMessagesFilter) TypeName() string {
 func (*ChannelMessagesFilter) channelMessagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilter) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1960, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilter) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1960, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilter) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2747, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilter) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2747, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelMessagesFilter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1960, unsafe.Pointer(m), depth)
 }
@@ -3666,28 +4226,38 @@ func (m *ChannelParticipant) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipant) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 256, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipant) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 256, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipant) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 873, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipant) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 873, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelParticipant) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 256, unsafe.Pointer(m), depth)
 }
@@ -3772,28 +4342,38 @@ func (m *ChannelParticipantSelf) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantSelf) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1589, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantSelf) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1589, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantSelf) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2345, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantSelf) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2345, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelParticipantSelf) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1589, unsafe.Pointer(m), depth)
 }
@@ -3853,28 +4433,38 @@ func (m *ChannelParticipantCreator) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantCreator) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 439, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantCreator) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 439, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantCreator) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1078, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantCreator) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1078, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelParticipantCreator) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 439, unsafe.Pointer(m), depth)
 }
@@ -3961,28 +4551,38 @@ func (m *ChannelParticipantAdmin) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantAdmin) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 480, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 480, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantAdmin) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1126, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantAdmin) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1126, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelParticipantAdmin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 480, unsafe.Pointer(m), depth)
 }
@@ -4045,28 +4645,38 @@ func (m *ChannelParticipantBanned) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantBanned) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2023, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantBanned) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2023, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantBanned) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2821, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantBanned) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2821, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelParticipantBanned) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2023, unsafe.Pointer(m), depth)
 }
@@ -4098,27 +4708,37 @@ func (*ChannelParticipantLeft) TypeName() string {
 func (*ChannelParticipantLeft) channelParticipantClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantLeft) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 245, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantLeft) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 245, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantLeft) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 860, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelParticipantLeft) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 860, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelParticipantLeft) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 245, unsafe.Pointer(m), depth)
 }
@@ -4202,27 +4822,37 @@ func (*ChannelParticipantsRecent) TypeName() string {
 func (*ChannelParticipantsRecent) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsRecent) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2105, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsRecent) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2105, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsRecent) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2912, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelParticipantsRecent) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2912, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelParticipantsRecent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2105, unsafe.Pointer(m), depth)
 }
@@ -4252,27 +4882,37 @@ func (*ChannelParticipantsAdmins) TypeName() string {
 func (*ChannelParticipantsAdmins) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsAdmins) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1697, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsAdmins) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1697, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsAdmins) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2457, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelParticipantsAdmins) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2457, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelParticipantsAdmins) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1697, unsafe.Pointer(m), depth)
 }
@@ -4304,28 +4944,38 @@ func (*ChannelParticipantsKicked) TypeName() string {
 func (*ChannelParticipantsKicked) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsKicked) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1528, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsKicked) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1528, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsKicked) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2281, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantsKicked) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2281, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelParticipantsKicked) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1528, unsafe.Pointer(m), depth)
 }
@@ -4355,27 +5005,37 @@ func (*ChannelParticipantsBots) TypeName() string {
 func (*ChannelParticipantsBots) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsBots) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1657, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsBots) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1657, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsBots) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2417, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelParticipantsBots) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2417, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelParticipantsBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1657, unsafe.Pointer(m), depth)
 }
@@ -4407,28 +5067,38 @@ func (*ChannelParticipantsBanned) TypeName() string {
 func (*ChannelParticipantsBanned) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsBanned) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 175, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsBanned) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 175, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsBanned) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 781, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantsBanned) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 781, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelParticipantsBanned) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 175, unsafe.Pointer(m), depth)
 }
@@ -4460,28 +5130,38 @@ func (*ChannelParticipantsSearch) TypeName() string {
 func (*ChannelParticipantsSearch) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsSearch) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 58, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsSearch) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 58, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsSearch) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 648, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantsSearch) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 648, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelParticipantsSearch) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 58, unsafe.Pointer(m), depth)
 }
@@ -4515,28 +5195,38 @@ func (*ChannelParticipantsContacts) TypeName() string {
 func (*ChannelParticipantsContacts) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsContacts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1778, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsContacts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1778, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsContacts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2546, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantsContacts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2546, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelParticipantsContacts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1778, unsafe.Pointer(m), depth)
 }
@@ -4613,28 +5303,38 @@ func (m *ChannelParticipantsMentions) ClearTopMsgID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsMentions) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2121, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsMentions) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2121, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsMentions) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2930, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantsMentions) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2930, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelParticipantsMentions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2121, unsafe.Pointer(m), depth)
 }
@@ -4733,11 +5433,15 @@ func (m *ChatEmpty) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1012, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1012, m)
 }
@@ -4857,12 +5561,16 @@ func (m *Chat) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Chat) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1285, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Chat) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1285, m)
 }
@@ -4971,12 +5679,16 @@ func (m *ChatForbidden) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatForbidden) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1639, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatForbidden) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1639, m)
 }
@@ -5474,12 +6186,16 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Channel) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2810, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Channel) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2810, m)
 }
@@ -5761,12 +6477,16 @@ func (m *ChannelForbidden) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelForbidden) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 821, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelForbidden) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 821, m)
 }
@@ -5886,12 +6606,16 @@ func (m *CommunityForbidden) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunityForbidden) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3261, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *CommunityForbidden) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3261, m)
 }
@@ -6038,12 +6762,16 @@ func (m *Community) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Community) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1642, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Community) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1642, m)
 }
@@ -6364,28 +7092,38 @@ func (m *ChatFull) ClearReactionsLimit() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatFull) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 358, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 358, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatFull) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 984, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatFull) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 984, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChatFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 358, unsafe.Pointer(m), depth)
 }
@@ -7029,28 +7767,38 @@ func (m *ChannelFull) ClearGuardBotID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelFull) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1495, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1495, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelFull) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2240, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelFull) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2240, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1495, unsafe.Pointer(m), depth)
 }
@@ -7154,28 +7902,38 @@ func (m *CommunityFull) ClearPeerLinkRequestsPending() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunityFull) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1943, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunityFull) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1943, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunityFull) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2730, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *CommunityFull) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2730, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *CommunityFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1943, unsafe.Pointer(m), depth)
 }
@@ -7245,28 +8003,38 @@ func (*ChatInviteAlready) TypeName() string {
 func (*ChatInviteAlready) chatInviteClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatInviteAlready) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 848, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatInviteAlready) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 848, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatInviteAlready) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1539, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatInviteAlready) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1539, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChatInviteAlready) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 848, unsafe.Pointer(m), depth)
 }
@@ -7385,28 +8153,38 @@ func (m *ChatInvite) ClearSubscriptionFormID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatInvite) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 860, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatInvite) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 860, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatInvite) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1552, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatInvite) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1552, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChatInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 860, unsafe.Pointer(m), depth)
 }
@@ -7438,28 +8216,38 @@ func (*ChatInvitePeek) TypeName() string {
 func (*ChatInvitePeek) chatInviteClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatInvitePeek) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 901, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatInvitePeek) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 901, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatInvitePeek) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1598, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatInvitePeek) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1598, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChatInvitePeek) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 901, unsafe.Pointer(m), depth)
 }
@@ -7558,28 +8346,38 @@ func (m *ChatParticipant) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatParticipant) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 522, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatParticipant) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 522, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatParticipant) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1173, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatParticipant) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1173, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChatParticipant) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 522, unsafe.Pointer(m), depth)
 }
@@ -7636,28 +8434,38 @@ func (m *ChatParticipantCreator) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatParticipantCreator) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2142, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatParticipantCreator) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2142, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatParticipantCreator) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2953, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatParticipantCreator) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2953, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChatParticipantCreator) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2142, unsafe.Pointer(m), depth)
 }
@@ -7716,28 +8524,38 @@ func (m *ChatParticipantAdmin) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatParticipantAdmin) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 33, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 33, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatParticipantAdmin) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 614, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatParticipantAdmin) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 614, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChatParticipantAdmin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 33, unsafe.Pointer(m), depth)
 }
@@ -7810,28 +8628,38 @@ func (*ChatParticipantsForbidden) TypeName() string {
 func (*ChatParticipantsForbidden) chatParticipantsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatParticipantsForbidden) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1240, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatParticipantsForbidden) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1240, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatParticipantsForbidden) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1964, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatParticipantsForbidden) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1964, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChatParticipantsForbidden) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1240, unsafe.Pointer(m), depth)
 }
@@ -7865,28 +8693,38 @@ func (*ChatParticipants) TypeName() string {
 func (*ChatParticipants) chatParticipantsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatParticipants) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 559, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatParticipants) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 559, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatParticipants) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1215, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatParticipants) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1215, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChatParticipants) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 559, unsafe.Pointer(m), depth)
 }
@@ -7968,11 +8806,15 @@ func (m *ChatPhotoEmpty) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatPhotoEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1169, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatPhotoEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1169, m)
 }
@@ -8069,12 +8911,16 @@ func (m *ChatPhoto) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatPhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 880, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatPhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 880, m)
 }
@@ -8172,27 +9018,37 @@ func (*ChatReactionsNone) TypeName() string {
 func (*ChatReactionsNone) chatReactionsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatReactionsNone) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2237, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatReactionsNone) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2237, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatReactionsNone) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3055, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatReactionsNone) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3055, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChatReactionsNone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2237, unsafe.Pointer(m), depth)
 }
@@ -8225,27 +9081,37 @@ func (*ChatReactionsAll) TypeName() string {
 func (*ChatReactionsAll) chatReactionsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatReactionsAll) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 769, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatReactionsAll) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 769, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatReactionsAll) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1451, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatReactionsAll) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1451, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChatReactionsAll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 769, unsafe.Pointer(m), depth)
 }
@@ -8276,28 +9142,38 @@ func (*ChatReactionsSome) TypeName() string {
 func (*ChatReactionsSome) chatReactionsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatReactionsSome) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 944, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatReactionsSome) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 944, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatReactionsSome) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1644, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatReactionsSome) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1644, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChatReactionsSome) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 944, unsafe.Pointer(m), depth)
 }
@@ -8365,28 +9241,38 @@ func (*ChatTheme) TypeName() string {
 func (*ChatTheme) chatThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatTheme) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1877, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatTheme) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1877, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatTheme) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2656, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatTheme) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2656, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChatTheme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1877, unsafe.Pointer(m), depth)
 }
@@ -8419,28 +9305,38 @@ func (*ChatThemeUniqueGift) TypeName() string {
 func (*ChatThemeUniqueGift) chatThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatThemeUniqueGift) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 477, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatThemeUniqueGift) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 477, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatThemeUniqueGift) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1123, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1123, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChatThemeUniqueGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 477, unsafe.Pointer(m), depth)
 }
@@ -8468,28 +9364,38 @@ func (*CDNConfig) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CDNConfig) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 814, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CDNConfig) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 814, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CDNConfig) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1501, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *CDNConfig) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1501, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *CDNConfig) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 814, unsafe.Pointer(m), depth)
 }
@@ -8518,28 +9424,38 @@ func (*CDNPublicKey) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CDNPublicKey) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1918, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CDNPublicKey) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1918, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CDNPublicKey) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2704, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *CDNPublicKey) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2704, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *CDNPublicKey) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1918, unsafe.Pointer(m), depth)
 }
@@ -8571,28 +9487,38 @@ func (*ChannelAdminLogEvent) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEvent) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 301, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEvent) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 301, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEvent) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 920, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEvent) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 920, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEvent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 301, unsafe.Pointer(m), depth)
 }
@@ -8648,27 +9574,37 @@ func (*ChannelAdminLogEventsFilter) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventsFilter) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2228, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventsFilter) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2228, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventsFilter) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3045, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventsFilter) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3045, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChannelAdminLogEventsFilter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2228, unsafe.Pointer(m), depth)
 }
@@ -8723,27 +9659,37 @@ func (*ChatAdminRights) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatAdminRights) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 887, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatAdminRights) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 887, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatAdminRights) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1584, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatAdminRights) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1584, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChatAdminRights) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 887, unsafe.Pointer(m), depth)
 }
@@ -8774,27 +9720,37 @@ func (*ChatAdminWithInvites) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatAdminWithInvites) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2324, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatAdminWithInvites) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2324, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatAdminWithInvites) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3148, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatAdminWithInvites) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3148, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChatAdminWithInvites) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2324, unsafe.Pointer(m), depth)
 }
@@ -8858,27 +9814,37 @@ func (*ChatBannedRights) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatBannedRights) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1478, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatBannedRights) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1478, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatBannedRights) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2223, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatBannedRights) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2223, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChatBannedRights) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1478, unsafe.Pointer(m), depth)
 }
@@ -8956,28 +9922,38 @@ func (m *ChatInviteImporter) ClearApprovedBy() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatInviteImporter) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1290, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatInviteImporter) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1290, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatInviteImporter) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2017, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatInviteImporter) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2017, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChatInviteImporter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1290, unsafe.Pointer(m), depth)
 }
@@ -9005,27 +9981,37 @@ func (*ChatOnlines) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatOnlines) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2292, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatOnlines) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2292, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatOnlines) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3115, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatOnlines) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3115, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ChatOnlines) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2292, unsafe.Pointer(m), depth)
 }
@@ -9131,28 +10117,38 @@ func (m *CodeSettings) ClearAppSandbox() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CodeSettings) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1621, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CodeSettings) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1621, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CodeSettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2380, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *CodeSettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2380, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *CodeSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1621, unsafe.Pointer(m), depth)
 }
@@ -9207,27 +10203,37 @@ func (m *CommunityPeer) ClearVisible() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunityPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1081, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunityPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1081, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunityPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1793, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *CommunityPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1793, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *CommunityPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1081, unsafe.Pointer(m), depth)
 }
@@ -9260,27 +10266,37 @@ func (*CommunityPeerRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunityPeerRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1140, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunityPeerRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1140, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunityPeerRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1858, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *CommunityPeerRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1858, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *CommunityPeerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1140, unsafe.Pointer(m), depth)
 }
@@ -9589,28 +10605,38 @@ func (m *Config) ClearAutologinToken() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Config) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1951, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Config) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1951, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Config) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2738, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Config) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2738, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *Config) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1951, unsafe.Pointer(m), depth)
 }
@@ -9708,28 +10734,38 @@ func (m *ConnectedBot) ClearLocation() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ConnectedBot) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 30, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ConnectedBot) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 30, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ConnectedBot) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 611, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ConnectedBot) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 611, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ConnectedBot) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 30, unsafe.Pointer(m), depth)
 }
@@ -9793,28 +10829,38 @@ func (m *ConnectedBotStarRef) ClearDurationMonths() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ConnectedBotStarRef) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 234, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ConnectedBotStarRef) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 234, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ConnectedBotStarRef) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 844, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ConnectedBotStarRef) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 844, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ConnectedBotStarRef) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 234, unsafe.Pointer(m), depth)
 }
@@ -9843,27 +10889,37 @@ func (*Contact) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Contact) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 177, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Contact) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 177, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Contact) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 783, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *Contact) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 783, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *Contact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 177, unsafe.Pointer(m), depth)
 }
@@ -9893,27 +10949,37 @@ func (*ContactBirthday) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactBirthday) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 275, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactBirthday) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 275, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactBirthday) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 892, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactBirthday) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 892, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ContactBirthday) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 275, unsafe.Pointer(m), depth)
 }
@@ -9942,27 +11008,37 @@ func (*ContactStatus) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactStatus) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 201, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactStatus) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 201, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactStatus) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 808, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactStatus) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 808, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ContactStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 201, unsafe.Pointer(m), depth)
 }

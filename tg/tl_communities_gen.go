@@ -40,28 +40,38 @@ func (*CommunitiesParticipantJoinedChats) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunitiesParticipantJoinedChats) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1302, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunitiesParticipantJoinedChats) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1302, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunitiesParticipantJoinedChats) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2029, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *CommunitiesParticipantJoinedChats) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2029, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *CommunitiesParticipantJoinedChats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1302, unsafe.Pointer(m), depth)
 }
@@ -122,28 +132,38 @@ func (m *CommunitiesPeerLinkRequests) ClearNextOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunitiesPeerLinkRequests) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 330, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunitiesPeerLinkRequests) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 330, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunitiesPeerLinkRequests) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 951, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *CommunitiesPeerLinkRequests) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 951, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *CommunitiesPeerLinkRequests) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 330, unsafe.Pointer(m), depth)
 }
@@ -199,28 +219,38 @@ func (m *CommunitiesCreateRequest) ClearAbout() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunitiesCreateRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1560, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunitiesCreateRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1560, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunitiesCreateRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2315, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *CommunitiesCreateRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2315, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *CommunitiesCreateRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1560, unsafe.Pointer(m), depth)
 }
@@ -265,27 +295,37 @@ func (*CommunitiesTogglePeerLinkRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunitiesTogglePeerLinkRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1057, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunitiesTogglePeerLinkRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1057, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunitiesTogglePeerLinkRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1767, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *CommunitiesTogglePeerLinkRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1767, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *CommunitiesTogglePeerLinkRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1057, unsafe.Pointer(m), depth)
 }
@@ -322,27 +362,37 @@ func (*CommunitiesGetJoinedCommunitiesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunitiesGetJoinedCommunitiesRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1562, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunitiesGetJoinedCommunitiesRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1562, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunitiesGetJoinedCommunitiesRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2317, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *CommunitiesGetJoinedCommunitiesRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2317, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *CommunitiesGetJoinedCommunitiesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1562, unsafe.Pointer(m), depth)
 }
@@ -386,27 +436,37 @@ func (*CommunitiesToggleCommunityCollapsedInDialogsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2039, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2039, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2838, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2838, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2039, unsafe.Pointer(m), depth)
 }
@@ -449,28 +509,38 @@ func (*CommunitiesGetPeerLinkRequestsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunitiesGetPeerLinkRequestsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1358, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunitiesGetPeerLinkRequestsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1358, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunitiesGetPeerLinkRequestsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2092, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *CommunitiesGetPeerLinkRequestsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2092, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *CommunitiesGetPeerLinkRequestsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1358, unsafe.Pointer(m), depth)
 }
@@ -515,27 +585,37 @@ func (*CommunitiesTogglePeerLinkRequestApprovalRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1293, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1293, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2020, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2020, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1293, unsafe.Pointer(m), depth)
 }
@@ -580,27 +660,37 @@ func (*CommunitiesToggleAllPeerLinkRequestApprovalRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1832, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1832, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2605, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2605, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1832, unsafe.Pointer(m), depth)
 }
@@ -644,27 +734,37 @@ func (*CommunitiesToggleParticipantBannedRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunitiesToggleParticipantBannedRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1415, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunitiesToggleParticipantBannedRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1415, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunitiesToggleParticipantBannedRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2154, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *CommunitiesToggleParticipantBannedRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2154, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *CommunitiesToggleParticipantBannedRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1415, unsafe.Pointer(m), depth)
 }
@@ -705,27 +805,37 @@ func (*CommunitiesGetParticipantJoinedChatsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunitiesGetParticipantJoinedChatsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2376, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunitiesGetParticipantJoinedChatsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2376, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunitiesGetParticipantJoinedChatsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3202, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *CommunitiesGetParticipantJoinedChatsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3202, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *CommunitiesGetParticipantJoinedChatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2376, unsafe.Pointer(m), depth)
 }

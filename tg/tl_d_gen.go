@@ -157,28 +157,38 @@ func (m *Dialog) ClearTTLPeriod() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Dialog) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2424, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Dialog) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2424, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Dialog) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3253, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Dialog) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3253, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *Dialog) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2424, unsafe.Pointer(m), depth)
 }
@@ -220,28 +230,38 @@ func (*DialogFolder) TypeName() string {
 func (*DialogFolder) dialogClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogFolder) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1042, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogFolder) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1042, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogFolder) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1749, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DialogFolder) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1749, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *DialogFolder) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1042, unsafe.Pointer(m), depth)
 }
@@ -276,28 +296,38 @@ func (*DialogCommunity) TypeName() string {
 func (*DialogCommunity) dialogClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogCommunity) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2367, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogCommunity) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2367, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogCommunity) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3192, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DialogCommunity) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3192, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *DialogCommunity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2367, unsafe.Pointer(m), depth)
 }
@@ -433,28 +463,38 @@ func (m *DialogFilter) ClearColor() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogFilter) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1596, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogFilter) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1596, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogFilter) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2352, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DialogFilter) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2352, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *DialogFilter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1596, unsafe.Pointer(m), depth)
 }
@@ -483,27 +523,37 @@ func (*DialogFilterDefault) TypeName() string {
 func (*DialogFilterDefault) dialogFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogFilterDefault) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 495, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogFilterDefault) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 495, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogFilterDefault) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1143, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DialogFilterDefault) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1143, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *DialogFilterDefault) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 495, unsafe.Pointer(m), depth)
 }
@@ -588,28 +638,38 @@ func (m *DialogFilterChatlist) ClearColor() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogFilterChatlist) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1381, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogFilterChatlist) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1381, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogFilterChatlist) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2117, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DialogFilterChatlist) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2117, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *DialogFilterChatlist) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1381, unsafe.Pointer(m), depth)
 }
@@ -679,27 +739,37 @@ func (*DialogPeer) TypeName() string {
 func (*DialogPeer) dialogPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2175, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2175, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2988, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DialogPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2988, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *DialogPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2175, unsafe.Pointer(m), depth)
 }
@@ -730,27 +800,37 @@ func (*DialogPeerFolder) TypeName() string {
 func (*DialogPeerFolder) dialogPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogPeerFolder) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 759, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogPeerFolder) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 759, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogPeerFolder) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1437, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DialogPeerFolder) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1437, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *DialogPeerFolder) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 759, unsafe.Pointer(m), depth)
 }
@@ -781,27 +861,37 @@ func (*DialogPeerCommunity) TypeName() string {
 func (*DialogPeerCommunity) dialogPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogPeerCommunity) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 436, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogPeerCommunity) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 436, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogPeerCommunity) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1075, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DialogPeerCommunity) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1075, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *DialogPeerCommunity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 436, unsafe.Pointer(m), depth)
 }
@@ -889,11 +979,15 @@ func (m *DocumentEmpty) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DocumentEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1156, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DocumentEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1156, m)
 }
@@ -1047,12 +1141,16 @@ func (m *Document) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Document) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2053, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Document) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2053, m)
 }
@@ -1219,11 +1317,15 @@ func (m *DocumentAttributeImageSize) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DocumentAttributeImageSize) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1699, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DocumentAttributeImageSize) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1699, m)
 }
@@ -1286,11 +1388,15 @@ func (m *DocumentAttributeAnimated) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DocumentAttributeAnimated) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 761, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DocumentAttributeAnimated) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 761, m)
 }
@@ -1367,12 +1473,16 @@ func (m *DocumentAttributeSticker) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DocumentAttributeSticker) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1612, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DocumentAttributeSticker) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1612, m)
 }
@@ -1549,12 +1659,16 @@ func (m *DocumentAttributeVideo) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DocumentAttributeVideo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1310, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DocumentAttributeVideo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1310, m)
 }
@@ -1739,12 +1853,16 @@ func (m *DocumentAttributeAudio) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DocumentAttributeAudio) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2138, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DocumentAttributeAudio) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2138, m)
 }
@@ -1836,12 +1954,16 @@ func (m *DocumentAttributeFilename) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DocumentAttributeFilename) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 795, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DocumentAttributeFilename) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 795, m)
 }
@@ -1902,11 +2024,15 @@ func (m *DocumentAttributeHasStickers) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DocumentAttributeHasStickers) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2134, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DocumentAttributeHasStickers) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2134, m)
 }
@@ -1979,12 +2105,16 @@ func (m *DocumentAttributeCustomEmoji) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DocumentAttributeCustomEmoji) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3259, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DocumentAttributeCustomEmoji) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3259, m)
 }
@@ -2102,27 +2232,37 @@ func (m *DraftMessageEmpty) ClearDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DraftMessageEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 246, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DraftMessageEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 246, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DraftMessageEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 861, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DraftMessageEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 861, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *DraftMessageEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 246, unsafe.Pointer(m), depth)
 }
@@ -2210,28 +2350,38 @@ func (m *DraftMessage) ClearEffect() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DraftMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 899, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DraftMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 899, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DraftMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1596, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DraftMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1596, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *DraftMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 899, unsafe.Pointer(m), depth)
 }
@@ -2259,28 +2409,38 @@ func (*DataJSON) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DataJSON) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1155, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DataJSON) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1155, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DataJSON) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1873, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DataJSON) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1873, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *DataJSON) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1155, unsafe.Pointer(m), depth)
 }
@@ -2344,28 +2504,38 @@ func (m *DCOption) ClearSecret() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DCOption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 226, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DCOption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 226, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DCOption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 835, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DCOption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 835, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *DCOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 226, unsafe.Pointer(m), depth)
 }
@@ -2393,27 +2563,37 @@ func (*DefaultHistoryTTL) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DefaultHistoryTTL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 641, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DefaultHistoryTTL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 641, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DefaultHistoryTTL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1309, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DefaultHistoryTTL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1309, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *DefaultHistoryTTL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 641, unsafe.Pointer(m), depth)
 }
@@ -2443,28 +2623,38 @@ func (*DialogFilterSuggested) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogFilterSuggested) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1098, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogFilterSuggested) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1098, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogFilterSuggested) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1811, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DialogFilterSuggested) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1811, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *DialogFilterSuggested) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1098, unsafe.Pointer(m), depth)
 }
@@ -2503,27 +2693,37 @@ func (*DisallowedGiftsSettings) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DisallowedGiftsSettings) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1045, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DisallowedGiftsSettings) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1045, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DisallowedGiftsSettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1752, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DisallowedGiftsSettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1752, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *DisallowedGiftsSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1045, unsafe.Pointer(m), depth)
 }
@@ -2552,27 +2752,37 @@ func (*Double) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Double) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 327, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Double) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 327, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Double) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 948, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *Double) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 948, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *Double) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 327, unsafe.Pointer(m), depth)
 }

@@ -81,27 +81,37 @@ func (*InlineQueryPeerTypeSameBotPM) TypeName() string {
 func (*InlineQueryPeerTypeSameBotPM) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeSameBotPM) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 442, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeSameBotPM) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 442, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeSameBotPM) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1081, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeSameBotPM) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1081, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeSameBotPM) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 442, unsafe.Pointer(m), depth)
 }
@@ -131,27 +141,37 @@ func (*InlineQueryPeerTypePM) TypeName() string {
 func (*InlineQueryPeerTypePM) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypePM) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1205, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypePM) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1205, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypePM) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1927, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypePM) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1927, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InlineQueryPeerTypePM) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1205, unsafe.Pointer(m), depth)
 }
@@ -181,27 +201,37 @@ func (*InlineQueryPeerTypeChat) TypeName() string {
 func (*InlineQueryPeerTypeChat) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeChat) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2038, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeChat) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2038, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeChat) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2837, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeChat) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2837, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2038, unsafe.Pointer(m), depth)
 }
@@ -232,27 +262,37 @@ func (*InlineQueryPeerTypeMegagroup) TypeName() string {
 func (*InlineQueryPeerTypeMegagroup) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeMegagroup) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 879, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeMegagroup) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 879, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeMegagroup) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1575, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeMegagroup) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1575, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeMegagroup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 879, unsafe.Pointer(m), depth)
 }
@@ -283,27 +323,37 @@ func (*InlineQueryPeerTypeBroadcast) TypeName() string {
 func (*InlineQueryPeerTypeBroadcast) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBroadcast) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 915, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 915, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBroadcast) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1613, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1613, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBroadcast) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 915, unsafe.Pointer(m), depth)
 }
@@ -333,27 +383,37 @@ func (*InlineQueryPeerTypeBotPM) TypeName() string {
 func (*InlineQueryPeerTypeBotPM) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBotPM) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 128, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBotPM) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 128, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBotPM) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 725, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBotPM) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 725, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBotPM) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 128, unsafe.Pointer(m), depth)
 }
@@ -428,28 +488,38 @@ func (*InputAiComposeToneDefault) TypeName() string {
 func (*InputAiComposeToneDefault) inputAiComposeToneClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneDefault) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 304, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneDefault) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 304, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneDefault) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 924, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputAiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 924, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputAiComposeToneDefault) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 304, unsafe.Pointer(m), depth)
 }
@@ -483,27 +553,37 @@ func (*InputAiComposeToneID) TypeName() string {
 func (*InputAiComposeToneID) inputAiComposeToneClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneID) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 68, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneID) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 68, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneID) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 658, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputAiComposeToneID) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 658, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputAiComposeToneID) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 68, unsafe.Pointer(m), depth)
 }
@@ -535,28 +615,38 @@ func (*InputAiComposeToneSlug) TypeName() string {
 func (*InputAiComposeToneSlug) inputAiComposeToneClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneSlug) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 300, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneSlug) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 300, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneSlug) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 919, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputAiComposeToneSlug) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 919, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputAiComposeToneSlug) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 300, unsafe.Pointer(m), depth)
 }
@@ -590,28 +680,38 @@ func (*InputAiComposeToneSingleUse) TypeName() string {
 func (*InputAiComposeToneSingleUse) inputAiComposeToneClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneSingleUse) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 125, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneSingleUse) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 125, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneSingleUse) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 721, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputAiComposeToneSingleUse) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 721, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputAiComposeToneSingleUse) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 125, unsafe.Pointer(m), depth)
 }
@@ -680,27 +780,37 @@ func (*InputBotAppID) TypeName() string {
 func (*InputBotAppID) inputBotAppClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotAppID) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1586, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotAppID) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1586, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotAppID) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2341, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputBotAppID) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2341, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputBotAppID) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1586, unsafe.Pointer(m), depth)
 }
@@ -733,28 +843,38 @@ func (*InputBotAppShortName) TypeName() string {
 func (*InputBotAppShortName) inputBotAppClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotAppShortName) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1335, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotAppShortName) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1335, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotAppShortName) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2066, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotAppShortName) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2066, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputBotAppShortName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1335, unsafe.Pointer(m), depth)
 }
@@ -874,28 +994,38 @@ func (m *InputBotInlineMessageMediaAuto) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaAuto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 468, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaAuto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 468, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaAuto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1112, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1112, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaAuto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 468, unsafe.Pointer(m), depth)
 }
@@ -958,28 +1088,38 @@ func (m *InputBotInlineMessageText) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageText) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 571, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageText) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 571, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageText) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1229, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageText) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1229, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputBotInlineMessageText) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 571, unsafe.Pointer(m), depth)
 }
@@ -1083,28 +1223,38 @@ func (m *InputBotInlineMessageMediaGeo) ClearProximityNotificationRadius() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaGeo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1386, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1386, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaGeo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2122, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2122, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaGeo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1386, unsafe.Pointer(m), depth)
 }
@@ -1148,28 +1298,38 @@ func (*InputBotInlineMessageMediaVenue) TypeName() string {
 func (*InputBotInlineMessageMediaVenue) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaVenue) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 615, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 615, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaVenue) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1277, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1277, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 615, unsafe.Pointer(m), depth)
 }
@@ -1210,28 +1370,38 @@ func (*InputBotInlineMessageMediaContact) TypeName() string {
 func (*InputBotInlineMessageMediaContact) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaContact) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1567, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaContact) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1567, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaContact) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2322, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2322, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1567, unsafe.Pointer(m), depth)
 }
@@ -1265,28 +1435,38 @@ func (*InputBotInlineMessageGame) TypeName() string {
 func (*InputBotInlineMessageGame) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageGame) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 701, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageGame) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 701, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageGame) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1374, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageGame) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1374, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputBotInlineMessageGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 701, unsafe.Pointer(m), depth)
 }
@@ -1331,28 +1511,38 @@ func (*InputBotInlineMessageMediaInvoice) TypeName() string {
 func (*InputBotInlineMessageMediaInvoice) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaInvoice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2041, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2041, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaInvoice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2840, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2840, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaInvoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2041, unsafe.Pointer(m), depth)
 }
@@ -1421,28 +1611,38 @@ func (m *InputBotInlineMessageMediaWebPage) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaWebPage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1810, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1810, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaWebPage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2581, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2581, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaWebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1810, unsafe.Pointer(m), depth)
 }
@@ -1480,28 +1680,38 @@ func (*InputBotInlineMessageRichMessage) TypeName() string {
 func (*InputBotInlineMessageRichMessage) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageRichMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1692, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageRichMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1692, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageRichMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2452, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2452, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputBotInlineMessageRichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1692, unsafe.Pointer(m), depth)
 }
@@ -1573,27 +1783,37 @@ func (*InputBotInlineMessageID) TypeName() string {
 func (*InputBotInlineMessageID) inputBotInlineMessageIDClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1256, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1256, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1980, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1980, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputBotInlineMessageID) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1256, unsafe.Pointer(m), depth)
 }
@@ -1629,27 +1849,37 @@ func (*InputBotInlineMessageID64) TypeName() string {
 func (*InputBotInlineMessageID64) inputBotInlineMessageIDClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID64) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1729, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID64) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1729, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID64) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2492, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID64) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2492, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputBotInlineMessageID64) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1729, unsafe.Pointer(m), depth)
 }
@@ -1795,28 +2025,38 @@ func (m *InputBotInlineResult) ClearURL() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineResult) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1252, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineResult) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1252, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineResult) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1976, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineResult) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1976, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputBotInlineResult) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1252, unsafe.Pointer(m), depth)
 }
@@ -1853,28 +2093,38 @@ func (*InputBotInlineResultPhoto) TypeName() string {
 func (*InputBotInlineResultPhoto) inputBotInlineResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultPhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1584, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultPhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1584, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultPhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2339, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineResultPhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2339, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputBotInlineResultPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1584, unsafe.Pointer(m), depth)
 }
@@ -1958,28 +2208,38 @@ func (m *InputBotInlineResultDocument) ClearDescription() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultDocument) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2459, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultDocument) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2459, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultDocument) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3289, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineResultDocument) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3289, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputBotInlineResultDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2459, unsafe.Pointer(m), depth)
 }
@@ -2014,28 +2274,38 @@ func (*InputBotInlineResultGame) TypeName() string {
 func (*InputBotInlineResultGame) inputBotInlineResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultGame) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 737, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultGame) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 737, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultGame) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1415, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineResultGame) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1415, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputBotInlineResultGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 737, unsafe.Pointer(m), depth)
 }
@@ -2104,27 +2374,37 @@ func (*InputChannelEmpty) TypeName() string {
 func (*InputChannelEmpty) inputChannelClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChannelEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2276, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChannelEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2276, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChannelEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3095, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputChannelEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3095, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputChannelEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2276, unsafe.Pointer(m), depth)
 }
@@ -2156,27 +2436,37 @@ func (*InputChannel) TypeName() string {
 func (*InputChannel) inputChannelClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChannel) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2327, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChannel) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2327, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChannel) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3151, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputChannel) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3151, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputChannel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2327, unsafe.Pointer(m), depth)
 }
@@ -2210,27 +2500,37 @@ func (*InputChannelFromMessage) TypeName() string {
 func (*InputChannelFromMessage) inputChannelClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChannelFromMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 855, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChannelFromMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 855, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChannelFromMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1547, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputChannelFromMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1547, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputChannelFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 855, unsafe.Pointer(m), depth)
 }
@@ -2299,27 +2599,37 @@ func (*InputChatPhotoEmpty) TypeName() string {
 func (*InputChatPhotoEmpty) inputChatPhotoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChatPhotoEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 264, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChatPhotoEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 264, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChatPhotoEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 881, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputChatPhotoEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 881, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputChatPhotoEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 264, unsafe.Pointer(m), depth)
 }
@@ -2380,28 +2690,38 @@ func (m *InputChatUploadedPhoto) ClearVideoStartTs() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChatUploadedPhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1808, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChatUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1808, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChatUploadedPhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2579, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputChatUploadedPhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2579, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputChatUploadedPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1808, unsafe.Pointer(m), depth)
 }
@@ -2432,28 +2752,38 @@ func (*InputChatPhoto) TypeName() string {
 func (*InputChatPhoto) inputChatPhotoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChatPhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1262, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChatPhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1262, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChatPhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1987, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputChatPhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1987, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputChatPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1262, unsafe.Pointer(m), depth)
 }
@@ -2522,27 +2852,37 @@ func (*InputChatThemeEmpty) TypeName() string {
 func (*InputChatThemeEmpty) inputChatThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChatThemeEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1203, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChatThemeEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1203, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChatThemeEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1925, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputChatThemeEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1925, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputChatThemeEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1203, unsafe.Pointer(m), depth)
 }
@@ -2573,28 +2913,38 @@ func (*InputChatTheme) TypeName() string {
 func (*InputChatTheme) inputChatThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChatTheme) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1916, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChatTheme) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1916, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChatTheme) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2702, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputChatTheme) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2702, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputChatTheme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1916, unsafe.Pointer(m), depth)
 }
@@ -2625,28 +2975,38 @@ func (*InputChatThemeUniqueGift) TypeName() string {
 func (*InputChatThemeUniqueGift) inputChatThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChatThemeUniqueGift) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1246, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChatThemeUniqueGift) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1246, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChatThemeUniqueGift) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1970, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1970, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputChatThemeUniqueGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1246, unsafe.Pointer(m), depth)
 }
@@ -2714,27 +3074,37 @@ func (*InputCheckPasswordEmpty) TypeName() string {
 func (*InputCheckPasswordEmpty) inputCheckPasswordSRPClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputCheckPasswordEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1405, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputCheckPasswordEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1405, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputCheckPasswordEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2143, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputCheckPasswordEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2143, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputCheckPasswordEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1405, unsafe.Pointer(m), depth)
 }
@@ -2769,28 +3139,38 @@ func (*InputCheckPasswordSRP) TypeName() string {
 func (*InputCheckPasswordSRP) inputCheckPasswordSRPClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputCheckPasswordSRP) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1996, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputCheckPasswordSRP) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1996, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputCheckPasswordSRP) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2788, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputCheckPasswordSRP) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2788, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputCheckPasswordSRP) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1996, unsafe.Pointer(m), depth)
 }
@@ -2860,28 +3240,38 @@ func (*InputCollectibleUsername) TypeName() string {
 func (*InputCollectibleUsername) inputCollectibleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputCollectibleUsername) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2156, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputCollectibleUsername) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2156, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputCollectibleUsername) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2968, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputCollectibleUsername) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2968, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputCollectibleUsername) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2156, unsafe.Pointer(m), depth)
 }
@@ -2913,28 +3303,38 @@ func (*InputCollectiblePhone) TypeName() string {
 func (*InputCollectiblePhone) inputCollectibleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputCollectiblePhone) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1523, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputCollectiblePhone) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1523, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputCollectiblePhone) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2275, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputCollectiblePhone) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2275, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputCollectiblePhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1523, unsafe.Pointer(m), depth)
 }
@@ -3005,27 +3405,37 @@ func (*InputDialogPeer) TypeName() string {
 func (*InputDialogPeer) inputDialogPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputDialogPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2426, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputDialogPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2426, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputDialogPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3255, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputDialogPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3255, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputDialogPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2426, unsafe.Pointer(m), depth)
 }
@@ -3056,27 +3466,37 @@ func (*InputDialogPeerFolder) TypeName() string {
 func (*InputDialogPeerFolder) inputDialogPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputDialogPeerFolder) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 926, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputDialogPeerFolder) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 926, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputDialogPeerFolder) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1625, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputDialogPeerFolder) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1625, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputDialogPeerFolder) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 926, unsafe.Pointer(m), depth)
 }
@@ -3109,27 +3529,37 @@ func (*InputDialogPeerCommunity) TypeName() string {
 func (*InputDialogPeerCommunity) inputDialogPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputDialogPeerCommunity) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 977, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputDialogPeerCommunity) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 977, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputDialogPeerCommunity) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1678, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputDialogPeerCommunity) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1678, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputDialogPeerCommunity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 977, unsafe.Pointer(m), depth)
 }
@@ -3196,27 +3626,37 @@ func (*InputDocumentEmpty) TypeName() string {
 func (*InputDocumentEmpty) inputDocumentClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputDocumentEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1052, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputDocumentEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1052, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputDocumentEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1761, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputDocumentEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1761, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputDocumentEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1052, unsafe.Pointer(m), depth)
 }
@@ -3250,28 +3690,38 @@ func (*InputDocument) TypeName() string {
 func (*InputDocument) inputDocumentClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputDocument) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 242, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputDocument) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 242, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputDocument) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 857, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputDocument) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 857, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 242, unsafe.Pointer(m), depth)
 }
@@ -3344,27 +3794,37 @@ func (*InputEncryptedFileEmpty) TypeName() string {
 func (*InputEncryptedFileEmpty) inputEncryptedFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 221, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 221, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 830, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputEncryptedFileEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 830, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputEncryptedFileEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 221, unsafe.Pointer(m), depth)
 }
@@ -3400,28 +3860,38 @@ func (*InputEncryptedFileUploaded) TypeName() string {
 func (*InputEncryptedFileUploaded) inputEncryptedFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileUploaded) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 930, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileUploaded) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 930, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileUploaded) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1629, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputEncryptedFileUploaded) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1629, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputEncryptedFileUploaded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 930, unsafe.Pointer(m), depth)
 }
@@ -3455,27 +3925,37 @@ func (*InputEncryptedFile) TypeName() string {
 func (*InputEncryptedFile) inputEncryptedFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputEncryptedFile) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 844, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputEncryptedFile) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 844, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputEncryptedFile) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1535, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputEncryptedFile) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1535, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputEncryptedFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 844, unsafe.Pointer(m), depth)
 }
@@ -3512,27 +3992,37 @@ func (*InputEncryptedFileBigUploaded) TypeName() string {
 func (*InputEncryptedFileBigUploaded) inputEncryptedFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileBigUploaded) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 414, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileBigUploaded) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 414, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileBigUploaded) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1051, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputEncryptedFileBigUploaded) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1051, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputEncryptedFileBigUploaded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 414, unsafe.Pointer(m), depth)
 }
@@ -3606,28 +4096,38 @@ func (*InputFile) TypeName() string {
 func (*InputFile) inputFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputFile) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2349, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputFile) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2349, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputFile) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3174, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputFile) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3174, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2349, unsafe.Pointer(m), depth)
 }
@@ -3660,28 +4160,38 @@ func (*InputFileBig) TypeName() string {
 func (*InputFileBig) inputFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputFileBig) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2399, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputFileBig) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2399, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputFileBig) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3228, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputFileBig) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3228, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputFileBig) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2399, unsafe.Pointer(m), depth)
 }
@@ -3712,28 +4222,38 @@ func (*InputFileStoryDocument) TypeName() string {
 func (*InputFileStoryDocument) inputFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputFileStoryDocument) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 913, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputFileStoryDocument) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 913, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputFileStoryDocument) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1611, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputFileStoryDocument) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1611, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputFileStoryDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 913, unsafe.Pointer(m), depth)
 }
@@ -3830,28 +4350,38 @@ func (*InputFileLocation) TypeName() string {
 func (*InputFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputFileLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2117, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputFileLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2117, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputFileLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2926, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputFileLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2926, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2117, unsafe.Pointer(m), depth)
 }
@@ -3885,27 +4415,37 @@ func (*InputEncryptedFileLocation) TypeName() string {
 func (*InputEncryptedFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2348, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2348, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3173, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputEncryptedFileLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3173, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputEncryptedFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2348, unsafe.Pointer(m), depth)
 }
@@ -3941,28 +4481,38 @@ func (*InputDocumentFileLocation) TypeName() string {
 func (*InputDocumentFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputDocumentFileLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1772, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputDocumentFileLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1772, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputDocumentFileLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2540, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputDocumentFileLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2540, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputDocumentFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1772, unsafe.Pointer(m), depth)
 }
@@ -3996,27 +4546,37 @@ func (*InputSecureFileLocation) TypeName() string {
 func (*InputSecureFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSecureFileLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1945, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSecureFileLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1945, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSecureFileLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2732, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputSecureFileLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2732, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputSecureFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1945, unsafe.Pointer(m), depth)
 }
@@ -4046,27 +4606,37 @@ func (*InputTakeoutFileLocation) TypeName() string {
 func (*InputTakeoutFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputTakeoutFileLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 386, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputTakeoutFileLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 386, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputTakeoutFileLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1018, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputTakeoutFileLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1018, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputTakeoutFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 386, unsafe.Pointer(m), depth)
 }
@@ -4102,28 +4672,38 @@ func (*InputPhotoFileLocation) TypeName() string {
 func (*InputPhotoFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPhotoFileLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 601, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPhotoFileLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 601, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPhotoFileLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1263, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1263, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPhotoFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 601, unsafe.Pointer(m), depth)
 }
@@ -4163,28 +4743,38 @@ func (*InputPhotoLegacyFileLocation) TypeName() string {
 func (*InputPhotoLegacyFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPhotoLegacyFileLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2046, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPhotoLegacyFileLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2046, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPhotoLegacyFileLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2845, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPhotoLegacyFileLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2845, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPhotoLegacyFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2046, unsafe.Pointer(m), depth)
 }
@@ -4220,27 +4810,37 @@ func (*InputPeerPhotoFileLocation) TypeName() string {
 func (*InputPeerPhotoFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 510, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 510, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1160, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1160, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 510, unsafe.Pointer(m), depth)
 }
@@ -4274,28 +4874,38 @@ func (*InputStickerSetThumb) TypeName() string {
 func (*InputStickerSetThumb) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetThumb) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1462, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetThumb) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1462, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetThumb) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2206, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStickerSetThumb) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2206, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStickerSetThumb) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1462, unsafe.Pointer(m), depth)
 }
@@ -4381,28 +4991,38 @@ func (m *InputGroupCallStream) ClearVideoQuality() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGroupCallStream) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 52, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGroupCallStream) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 52, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGroupCallStream) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 638, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputGroupCallStream) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 638, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputGroupCallStream) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 52, unsafe.Pointer(m), depth)
 }
@@ -4441,27 +5061,37 @@ func (*InputPeerPhotoFileLocationLegacy) TypeName() string {
 func (*InputPeerPhotoFileLocationLegacy) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocationLegacy) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 374, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocationLegacy) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 374, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocationLegacy) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1004, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocationLegacy) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1004, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocationLegacy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 374, unsafe.Pointer(m), depth)
 }
@@ -4496,28 +5126,38 @@ func (*InputStickerSetThumbLegacy) TypeName() string {
 func (*InputStickerSetThumbLegacy) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetThumbLegacy) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 123, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetThumbLegacy) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 123, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetThumbLegacy) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 719, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStickerSetThumbLegacy) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 719, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStickerSetThumbLegacy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 123, unsafe.Pointer(m), depth)
 }
@@ -4586,27 +5226,37 @@ func (*InputGameID) TypeName() string {
 func (*InputGameID) inputGameClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGameID) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 27, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGameID) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 27, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGameID) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 607, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputGameID) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 607, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputGameID) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 27, unsafe.Pointer(m), depth)
 }
@@ -4639,28 +5289,38 @@ func (*InputGameShortName) TypeName() string {
 func (*InputGameShortName) inputGameClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGameShortName) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1869, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGameShortName) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1869, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGameShortName) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2648, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputGameShortName) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2648, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputGameShortName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1869, unsafe.Pointer(m), depth)
 }
@@ -4725,27 +5385,37 @@ func (*InputGeoPointEmpty) TypeName() string {
 func (*InputGeoPointEmpty) inputGeoPointClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGeoPointEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2167, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGeoPointEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2167, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGeoPointEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2980, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputGeoPointEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2980, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputGeoPointEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2167, unsafe.Pointer(m), depth)
 }
@@ -4805,27 +5475,37 @@ func (m *InputGeoPoint) ClearAccuracyRadius() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGeoPoint) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 671, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGeoPoint) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 671, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGeoPoint) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1343, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputGeoPoint) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1343, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputGeoPoint) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 671, unsafe.Pointer(m), depth)
 }
@@ -4897,27 +5577,37 @@ func (*InputGroupCall) TypeName() string {
 func (*InputGroupCall) inputGroupCallClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGroupCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2052, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGroupCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2052, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGroupCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2854, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputGroupCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2854, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2052, unsafe.Pointer(m), depth)
 }
@@ -4948,28 +5638,38 @@ func (*InputGroupCallSlug) TypeName() string {
 func (*InputGroupCallSlug) inputGroupCallClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGroupCallSlug) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2439, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGroupCallSlug) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2439, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGroupCallSlug) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3269, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputGroupCallSlug) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3269, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputGroupCallSlug) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2439, unsafe.Pointer(m), depth)
 }
@@ -5002,27 +5702,37 @@ func (*InputGroupCallInviteMessage) TypeName() string {
 func (*InputGroupCallInviteMessage) inputGroupCallClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGroupCallInviteMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1286, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGroupCallInviteMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1286, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGroupCallInviteMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2012, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputGroupCallInviteMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2012, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputGroupCallInviteMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1286, unsafe.Pointer(m), depth)
 }
@@ -5124,27 +5834,37 @@ func (*InputInvoiceMessage) TypeName() string {
 func (*InputInvoiceMessage) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1895, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1895, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2679, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputInvoiceMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2679, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputInvoiceMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1895, unsafe.Pointer(m), depth)
 }
@@ -5175,28 +5895,38 @@ func (*InputInvoiceSlug) TypeName() string {
 func (*InputInvoiceSlug) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceSlug) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1865, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceSlug) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1865, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceSlug) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2644, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceSlug) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2644, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputInvoiceSlug) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1865, unsafe.Pointer(m), depth)
 }
@@ -5230,28 +5960,38 @@ func (*InputInvoicePremiumGiftCode) TypeName() string {
 func (*InputInvoicePremiumGiftCode) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftCode) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1406, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftCode) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1406, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftCode) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2144, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftCode) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2144, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1406, unsafe.Pointer(m), depth)
 }
@@ -5283,28 +6023,38 @@ func (*InputInvoiceStars) TypeName() string {
 func (*InputInvoiceStars) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStars) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 943, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStars) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 943, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStars) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1643, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStars) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1643, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputInvoiceStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 943, unsafe.Pointer(m), depth)
 }
@@ -5338,28 +6088,38 @@ func (*InputInvoiceChatInviteSubscription) TypeName() string {
 func (*InputInvoiceChatInviteSubscription) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceChatInviteSubscription) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 481, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceChatInviteSubscription) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 481, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceChatInviteSubscription) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1127, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceChatInviteSubscription) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1127, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputInvoiceChatInviteSubscription) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 481, unsafe.Pointer(m), depth)
 }
@@ -5397,28 +6157,38 @@ func (*InputInvoiceStarGift) TypeName() string {
 func (*InputInvoiceStarGift) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGift) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2208, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGift) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2208, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGift) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3025, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStarGift) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3025, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputInvoiceStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2208, unsafe.Pointer(m), depth)
 }
@@ -5454,28 +6224,38 @@ func (*InputInvoiceStarGiftUpgrade) TypeName() string {
 func (*InputInvoiceStarGiftUpgrade) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftUpgrade) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 717, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftUpgrade) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 717, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftUpgrade) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1391, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftUpgrade) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1391, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftUpgrade) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 717, unsafe.Pointer(m), depth)
 }
@@ -5509,28 +6289,38 @@ func (*InputInvoiceStarGiftTransfer) TypeName() string {
 func (*InputInvoiceStarGiftTransfer) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftTransfer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 691, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftTransfer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 691, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftTransfer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1364, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftTransfer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1364, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftTransfer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 691, unsafe.Pointer(m), depth)
 }
@@ -5566,28 +6356,38 @@ func (*InputInvoicePremiumGiftStars) TypeName() string {
 func (*InputInvoicePremiumGiftStars) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftStars) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2066, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftStars) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2066, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftStars) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2869, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftStars) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2869, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2066, unsafe.Pointer(m), depth)
 }
@@ -5624,27 +6424,37 @@ func (*InputInvoiceBusinessBotTransferStars) TypeName() string {
 func (*InputInvoiceBusinessBotTransferStars) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceBusinessBotTransferStars) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2344, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceBusinessBotTransferStars) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2344, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceBusinessBotTransferStars) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3169, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputInvoiceBusinessBotTransferStars) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3169, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputInvoiceBusinessBotTransferStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2344, unsafe.Pointer(m), depth)
 }
@@ -5679,28 +6489,38 @@ func (*InputInvoiceStarGiftResale) TypeName() string {
 func (*InputInvoiceStarGiftResale) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftResale) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1874, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftResale) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1874, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftResale) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2653, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftResale) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2653, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftResale) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1874, unsafe.Pointer(m), depth)
 }
@@ -5736,28 +6556,38 @@ func (*InputInvoiceStarGiftPrepaidUpgrade) TypeName() string {
 func (*InputInvoiceStarGiftPrepaidUpgrade) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftPrepaidUpgrade) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1423, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftPrepaidUpgrade) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1423, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftPrepaidUpgrade) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2162, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2162, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1423, unsafe.Pointer(m), depth)
 }
@@ -5790,28 +6620,38 @@ func (*InputInvoicePremiumAuthCode) TypeName() string {
 func (*InputInvoicePremiumAuthCode) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumAuthCode) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 585, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumAuthCode) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 585, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumAuthCode) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1245, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoicePremiumAuthCode) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1245, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputInvoicePremiumAuthCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 585, unsafe.Pointer(m), depth)
 }
@@ -5847,28 +6687,38 @@ func (*InputInvoiceStarGiftDropOriginalDetails) TypeName() string {
 func (*InputInvoiceStarGiftDropOriginalDetails) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftDropOriginalDetails) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 80, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftDropOriginalDetails) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 80, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftDropOriginalDetails) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 672, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 672, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 80, unsafe.Pointer(m), depth)
 }
@@ -5910,28 +6760,38 @@ func (*InputInvoiceStarGiftAuctionBid) TypeName() string {
 func (*InputInvoiceStarGiftAuctionBid) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftAuctionBid) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 292, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftAuctionBid) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 292, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftAuctionBid) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 911, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftAuctionBid) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 911, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftAuctionBid) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 292, unsafe.Pointer(m), depth)
 }
@@ -6038,27 +6898,37 @@ func (*InputMediaEmpty) TypeName() string {
 func (*InputMediaEmpty) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1382, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1382, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2118, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMediaEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2118, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMediaEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1382, unsafe.Pointer(m), depth)
 }
@@ -6140,28 +7010,38 @@ func (m *InputMediaUploadedPhoto) ClearTTLSeconds() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaUploadedPhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1156, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1156, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaUploadedPhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1874, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaUploadedPhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1874, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMediaUploadedPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1156, unsafe.Pointer(m), depth)
 }
@@ -6223,28 +7103,38 @@ func (m *InputMediaPhoto) ClearTTLSeconds() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaPhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2158, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaPhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2158, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaPhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2970, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaPhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2970, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMediaPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2158, unsafe.Pointer(m), depth)
 }
@@ -6275,27 +7165,37 @@ func (*InputMediaGeoPoint) TypeName() string {
 func (*InputMediaGeoPoint) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaGeoPoint) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2392, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaGeoPoint) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2392, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaGeoPoint) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3220, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMediaGeoPoint) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3220, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMediaGeoPoint) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2392, unsafe.Pointer(m), depth)
 }
@@ -6330,28 +7230,38 @@ func (*InputMediaContact) TypeName() string {
 func (*InputMediaContact) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaContact) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2381, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaContact) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2381, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaContact) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3208, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaContact) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3208, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMediaContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2381, unsafe.Pointer(m), depth)
 }
@@ -6461,28 +7371,38 @@ func (m *InputMediaUploadedDocument) ClearTTLSeconds() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaUploadedDocument) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 34, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaUploadedDocument) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 34, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaUploadedDocument) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 615, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaUploadedDocument) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 615, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMediaUploadedDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 34, unsafe.Pointer(m), depth)
 }
@@ -6585,28 +7505,38 @@ func (m *InputMediaDocument) ClearQuery() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaDocument) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1580, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaDocument) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1580, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaDocument) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2335, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaDocument) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2335, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMediaDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1580, unsafe.Pointer(m), depth)
 }
@@ -6644,28 +7574,38 @@ func (*InputMediaVenue) TypeName() string {
 func (*InputMediaVenue) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaVenue) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1849, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaVenue) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1849, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaVenue) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2626, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaVenue) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2626, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMediaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1849, unsafe.Pointer(m), depth)
 }
@@ -6724,28 +7664,38 @@ func (m *InputMediaPhotoExternal) ClearTTLSeconds() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaPhotoExternal) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2180, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaPhotoExternal) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2180, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaPhotoExternal) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2993, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaPhotoExternal) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2993, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMediaPhotoExternal) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2180, unsafe.Pointer(m), depth)
 }
@@ -6827,28 +7777,38 @@ func (m *InputMediaDocumentExternal) ClearVideoTimestamp() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaDocumentExternal) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1103, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaDocumentExternal) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1103, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaDocumentExternal) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1817, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaDocumentExternal) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1817, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMediaDocumentExternal) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1103, unsafe.Pointer(m), depth)
 }
@@ -6879,28 +7839,38 @@ func (*InputMediaGame) TypeName() string {
 func (*InputMediaGame) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaGame) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2002, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaGame) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2002, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaGame) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2794, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaGame) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2794, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMediaGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2002, unsafe.Pointer(m), depth)
 }
@@ -6986,28 +7956,38 @@ func (m *InputMediaInvoice) ClearStartParam() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaInvoice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 604, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 604, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaInvoice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1266, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaInvoice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1266, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMediaInvoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 604, unsafe.Pointer(m), depth)
 }
@@ -7107,27 +8087,37 @@ func (m *InputMediaGeoLive) ClearProximityNotificationRadius() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaGeoLive) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1391, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaGeoLive) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1391, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaGeoLive) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2127, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMediaGeoLive) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2127, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMediaGeoLive) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1391, unsafe.Pointer(m), depth)
 }
@@ -7236,28 +8226,38 @@ func (m *InputMediaPoll) ClearSolutionEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaPoll) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1249, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaPoll) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1249, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaPoll) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1973, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaPoll) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1973, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMediaPoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1249, unsafe.Pointer(m), depth)
 }
@@ -7288,28 +8288,38 @@ func (*InputMediaDice) TypeName() string {
 func (*InputMediaDice) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaDice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2190, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaDice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2190, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaDice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3005, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaDice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3005, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMediaDice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2190, unsafe.Pointer(m), depth)
 }
@@ -7341,27 +8351,37 @@ func (*InputMediaStory) TypeName() string {
 func (*InputMediaStory) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaStory) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1266, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaStory) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1266, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaStory) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1991, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMediaStory) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1991, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMediaStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1266, unsafe.Pointer(m), depth)
 }
@@ -7398,28 +8418,38 @@ func (*InputMediaWebPage) TypeName() string {
 func (*InputMediaWebPage) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaWebPage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1857, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaWebPage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1857, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaWebPage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2634, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaWebPage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2634, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMediaWebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1857, unsafe.Pointer(m), depth)
 }
@@ -7478,28 +8508,38 @@ func (m *InputMediaPaidMedia) ClearPayload() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaPaidMedia) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1879, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaPaidMedia) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1879, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaPaidMedia) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2658, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2658, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMediaPaidMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1879, unsafe.Pointer(m), depth)
 }
@@ -7530,28 +8570,38 @@ func (*InputMediaTodo) TypeName() string {
 func (*InputMediaTodo) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaTodo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1488, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaTodo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1488, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaTodo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2233, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaTodo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2233, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMediaTodo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1488, unsafe.Pointer(m), depth)
 }
@@ -7585,28 +8635,38 @@ func (*InputMediaStakeDice) TypeName() string {
 func (*InputMediaStakeDice) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaStakeDice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2331, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaStakeDice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2331, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaStakeDice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3155, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaStakeDice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3155, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMediaStakeDice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2331, unsafe.Pointer(m), depth)
 }
@@ -7677,27 +8737,37 @@ func (*InputMessageID) TypeName() string {
 func (*InputMessageID) inputMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessageID) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1564, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessageID) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1564, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessageID) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2319, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessageID) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2319, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMessageID) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1564, unsafe.Pointer(m), depth)
 }
@@ -7728,27 +8798,37 @@ func (*InputMessageReplyTo) TypeName() string {
 func (*InputMessageReplyTo) inputMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessageReplyTo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1773, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessageReplyTo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1773, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessageReplyTo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2541, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessageReplyTo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2541, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMessageReplyTo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1773, unsafe.Pointer(m), depth)
 }
@@ -7777,27 +8857,37 @@ func (*InputMessagePinned) TypeName() string {
 func (*InputMessagePinned) inputMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagePinned) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1231, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagePinned) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1231, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagePinned) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1955, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagePinned) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1955, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMessagePinned) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1231, unsafe.Pointer(m), depth)
 }
@@ -7829,27 +8919,37 @@ func (*InputMessageCallbackQuery) TypeName() string {
 func (*InputMessageCallbackQuery) inputMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessageCallbackQuery) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1618, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessageCallbackQuery) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1618, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessageCallbackQuery) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2377, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessageCallbackQuery) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2377, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMessageCallbackQuery) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1618, unsafe.Pointer(m), depth)
 }
@@ -7927,27 +9027,37 @@ func (*InputNotifyPeer) TypeName() string {
 func (*InputNotifyPeer) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputNotifyPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1748, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputNotifyPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1748, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputNotifyPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2514, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputNotifyPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2514, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputNotifyPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1748, unsafe.Pointer(m), depth)
 }
@@ -7976,27 +9086,37 @@ func (*InputNotifyUsers) TypeName() string {
 func (*InputNotifyUsers) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputNotifyUsers) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 231, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputNotifyUsers) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 231, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputNotifyUsers) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 841, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputNotifyUsers) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 841, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputNotifyUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 231, unsafe.Pointer(m), depth)
 }
@@ -8025,27 +9145,37 @@ func (*InputNotifyChats) TypeName() string {
 func (*InputNotifyChats) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputNotifyChats) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 692, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputNotifyChats) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 692, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputNotifyChats) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1365, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputNotifyChats) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1365, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputNotifyChats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 692, unsafe.Pointer(m), depth)
 }
@@ -8074,27 +9204,37 @@ func (*InputNotifyBroadcasts) TypeName() string {
 func (*InputNotifyBroadcasts) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputNotifyBroadcasts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1664, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputNotifyBroadcasts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1664, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputNotifyBroadcasts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2424, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputNotifyBroadcasts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2424, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputNotifyBroadcasts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1664, unsafe.Pointer(m), depth)
 }
@@ -8127,27 +9267,37 @@ func (*InputNotifyForumTopic) TypeName() string {
 func (*InputNotifyForumTopic) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputNotifyForumTopic) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 859, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputNotifyForumTopic) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 859, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputNotifyForumTopic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1551, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputNotifyForumTopic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1551, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputNotifyForumTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 859, unsafe.Pointer(m), depth)
 }
@@ -8178,27 +9328,37 @@ func (*InputNotifyCommunity) TypeName() string {
 func (*InputNotifyCommunity) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputNotifyCommunity) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 372, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputNotifyCommunity) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 372, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputNotifyCommunity) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1002, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputNotifyCommunity) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1002, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputNotifyCommunity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 372, unsafe.Pointer(m), depth)
 }
@@ -8274,28 +9434,38 @@ func (*InputPasskeyCredentialPublicKey) TypeName() string {
 func (*InputPasskeyCredentialPublicKey) inputPasskeyCredentialClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPasskeyCredentialPublicKey) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 551, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPasskeyCredentialPublicKey) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 551, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPasskeyCredentialPublicKey) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1207, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPasskeyCredentialPublicKey) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1207, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPasskeyCredentialPublicKey) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 551, unsafe.Pointer(m), depth)
 }
@@ -8330,28 +9500,38 @@ func (*InputPasskeyCredentialFirebasePNV) TypeName() string {
 func (*InputPasskeyCredentialFirebasePNV) inputPasskeyCredentialClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPasskeyCredentialFirebasePNV) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 854, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPasskeyCredentialFirebasePNV) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 854, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPasskeyCredentialFirebasePNV) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1546, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPasskeyCredentialFirebasePNV) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1546, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPasskeyCredentialFirebasePNV) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 854, unsafe.Pointer(m), depth)
 }
@@ -8424,28 +9604,38 @@ func (*InputPasskeyResponseRegister) TypeName() string {
 func (*InputPasskeyResponseRegister) inputPasskeyResponseClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPasskeyResponseRegister) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 583, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPasskeyResponseRegister) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 583, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPasskeyResponseRegister) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1242, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPasskeyResponseRegister) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1242, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPasskeyResponseRegister) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 583, unsafe.Pointer(m), depth)
 }
@@ -8482,28 +9672,38 @@ func (*InputPasskeyResponseLogin) TypeName() string {
 func (*InputPasskeyResponseLogin) inputPasskeyResponseClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPasskeyResponseLogin) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1864, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPasskeyResponseLogin) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1864, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPasskeyResponseLogin) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2643, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPasskeyResponseLogin) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2643, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPasskeyResponseLogin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1864, unsafe.Pointer(m), depth)
 }
@@ -8582,28 +9782,38 @@ func (*InputPaymentCredentialsSaved) TypeName() string {
 func (*InputPaymentCredentialsSaved) inputPaymentCredentialsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsSaved) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1847, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsSaved) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1847, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsSaved) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2624, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPaymentCredentialsSaved) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2624, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPaymentCredentialsSaved) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1847, unsafe.Pointer(m), depth)
 }
@@ -8638,28 +9848,38 @@ func (*InputPaymentCredentials) TypeName() string {
 func (*InputPaymentCredentials) inputPaymentCredentialsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentials) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 475, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentials) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 475, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentials) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1121, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPaymentCredentials) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1121, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPaymentCredentials) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 475, unsafe.Pointer(m), depth)
 }
@@ -8694,28 +9914,38 @@ func (*InputPaymentCredentialsApplePay) TypeName() string {
 func (*InputPaymentCredentialsApplePay) inputPaymentCredentialsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsApplePay) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 100, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsApplePay) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 100, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsApplePay) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 694, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPaymentCredentialsApplePay) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 694, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPaymentCredentialsApplePay) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 100, unsafe.Pointer(m), depth)
 }
@@ -8750,28 +9980,38 @@ func (*InputPaymentCredentialsGooglePay) TypeName() string {
 func (*InputPaymentCredentialsGooglePay) inputPaymentCredentialsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsGooglePay) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1271, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsGooglePay) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1271, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsGooglePay) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1996, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPaymentCredentialsGooglePay) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1996, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPaymentCredentialsGooglePay) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1271, unsafe.Pointer(m), depth)
 }
@@ -8848,27 +10088,37 @@ func (*InputPeerEmpty) TypeName() string {
 func (*InputPeerEmpty) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1169, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1169, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1888, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1888, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPeerEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1169, unsafe.Pointer(m), depth)
 }
@@ -8897,27 +10147,37 @@ func (*InputPeerSelf) TypeName() string {
 func (*InputPeerSelf) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerSelf) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1157, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerSelf) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1157, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerSelf) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1875, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerSelf) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1875, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPeerSelf) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1157, unsafe.Pointer(m), depth)
 }
@@ -8948,27 +10208,37 @@ func (*InputPeerChat) TypeName() string {
 func (*InputPeerChat) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerChat) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 491, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerChat) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 491, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerChat) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1139, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerChat) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1139, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPeerChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 491, unsafe.Pointer(m), depth)
 }
@@ -9000,27 +10270,37 @@ func (*InputPeerUser) TypeName() string {
 func (*InputPeerUser) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerUser) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2101, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerUser) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2101, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerUser) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2908, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerUser) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2908, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPeerUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2101, unsafe.Pointer(m), depth)
 }
@@ -9052,27 +10332,37 @@ func (*InputPeerChannel) TypeName() string {
 func (*InputPeerChannel) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerChannel) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 373, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerChannel) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 373, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerChannel) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1003, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerChannel) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1003, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPeerChannel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 373, unsafe.Pointer(m), depth)
 }
@@ -9106,27 +10396,37 @@ func (*InputPeerUserFromMessage) TypeName() string {
 func (*InputPeerUserFromMessage) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerUserFromMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1581, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerUserFromMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1581, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerUserFromMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2336, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerUserFromMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2336, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPeerUserFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1581, unsafe.Pointer(m), depth)
 }
@@ -9161,27 +10461,37 @@ func (*InputPeerChannelFromMessage) TypeName() string {
 func (*InputPeerChannelFromMessage) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerChannelFromMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1795, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerChannelFromMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1795, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerChannelFromMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2566, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerChannelFromMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2566, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPeerChannelFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1795, unsafe.Pointer(m), depth)
 }
@@ -9247,27 +10557,37 @@ func (*InputPhotoEmpty) TypeName() string {
 func (*InputPhotoEmpty) inputPhotoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPhotoEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 268, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPhotoEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 268, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPhotoEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 885, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPhotoEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 885, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPhotoEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 268, unsafe.Pointer(m), depth)
 }
@@ -9301,28 +10621,38 @@ func (*InputPhoto) TypeName() string {
 func (*InputPhoto) inputPhotoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 545, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 545, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1201, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1201, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 545, unsafe.Pointer(m), depth)
 }
@@ -9420,27 +10750,37 @@ func (*InputPrivacyKeyStatusTimestamp) TypeName() string {
 func (*InputPrivacyKeyStatusTimestamp) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStatusTimestamp) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 736, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStatusTimestamp) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 736, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStatusTimestamp) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1414, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStatusTimestamp) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1414, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyKeyStatusTimestamp) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 736, unsafe.Pointer(m), depth)
 }
@@ -9470,27 +10810,37 @@ func (*InputPrivacyKeyChatInvite) TypeName() string {
 func (*InputPrivacyKeyChatInvite) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyChatInvite) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1813, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyChatInvite) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1813, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyChatInvite) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2584, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyChatInvite) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2584, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyKeyChatInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1813, unsafe.Pointer(m), depth)
 }
@@ -9520,27 +10870,37 @@ func (*InputPrivacyKeyPhoneCall) TypeName() string {
 func (*InputPrivacyKeyPhoneCall) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2403, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2403, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3232, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3232, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2403, unsafe.Pointer(m), depth)
 }
@@ -9570,27 +10930,37 @@ func (*InputPrivacyKeyPhoneP2P) TypeName() string {
 func (*InputPrivacyKeyPhoneP2P) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneP2P) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2079, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneP2P) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2079, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneP2P) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2884, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneP2P) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2884, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneP2P) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2079, unsafe.Pointer(m), depth)
 }
@@ -9620,27 +10990,37 @@ func (*InputPrivacyKeyForwards) TypeName() string {
 func (*InputPrivacyKeyForwards) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyForwards) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1541, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyForwards) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1541, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyForwards) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2294, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyForwards) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2294, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyKeyForwards) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1541, unsafe.Pointer(m), depth)
 }
@@ -9671,27 +11051,37 @@ func (*InputPrivacyKeyProfilePhoto) TypeName() string {
 func (*InputPrivacyKeyProfilePhoto) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyProfilePhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 812, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyProfilePhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 812, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyProfilePhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1499, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyProfilePhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1499, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyKeyProfilePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 812, unsafe.Pointer(m), depth)
 }
@@ -9721,27 +11111,37 @@ func (*InputPrivacyKeyPhoneNumber) TypeName() string {
 func (*InputPrivacyKeyPhoneNumber) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneNumber) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 32, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneNumber) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 32, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneNumber) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 613, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneNumber) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 613, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneNumber) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 32, unsafe.Pointer(m), depth)
 }
@@ -9772,27 +11172,37 @@ func (*InputPrivacyKeyAddedByPhone) TypeName() string {
 func (*InputPrivacyKeyAddedByPhone) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAddedByPhone) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1986, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAddedByPhone) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1986, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAddedByPhone) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2776, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAddedByPhone) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2776, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyKeyAddedByPhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1986, unsafe.Pointer(m), depth)
 }
@@ -9823,27 +11233,37 @@ func (*InputPrivacyKeyVoiceMessages) TypeName() string {
 func (*InputPrivacyKeyVoiceMessages) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyVoiceMessages) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1642, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyVoiceMessages) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1642, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyVoiceMessages) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2402, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyVoiceMessages) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2402, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyKeyVoiceMessages) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1642, unsafe.Pointer(m), depth)
 }
@@ -9872,27 +11292,37 @@ func (*InputPrivacyKeyAbout) TypeName() string {
 func (*InputPrivacyKeyAbout) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAbout) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 519, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAbout) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 519, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAbout) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1170, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAbout) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1170, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyKeyAbout) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 519, unsafe.Pointer(m), depth)
 }
@@ -9922,27 +11352,37 @@ func (*InputPrivacyKeyBirthday) TypeName() string {
 func (*InputPrivacyKeyBirthday) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyBirthday) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2030, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyBirthday) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2030, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyBirthday) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2828, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyBirthday) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2828, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyKeyBirthday) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2030, unsafe.Pointer(m), depth)
 }
@@ -9974,27 +11414,37 @@ func (*InputPrivacyKeyStarGiftsAutoSave) TypeName() string {
 func (*InputPrivacyKeyStarGiftsAutoSave) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStarGiftsAutoSave) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2137, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStarGiftsAutoSave) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2137, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStarGiftsAutoSave) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2947, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2947, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2137, unsafe.Pointer(m), depth)
 }
@@ -10026,27 +11476,37 @@ func (*InputPrivacyKeyNoPaidMessages) TypeName() string {
 func (*InputPrivacyKeyNoPaidMessages) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyNoPaidMessages) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1805, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyNoPaidMessages) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1805, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyNoPaidMessages) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2576, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyNoPaidMessages) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2576, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyKeyNoPaidMessages) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1805, unsafe.Pointer(m), depth)
 }
@@ -10076,27 +11536,37 @@ func (*InputPrivacyKeySavedMusic) TypeName() string {
 func (*InputPrivacyKeySavedMusic) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeySavedMusic) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 721, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeySavedMusic) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 721, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeySavedMusic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1396, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeySavedMusic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1396, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyKeySavedMusic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 721, unsafe.Pointer(m), depth)
 }
@@ -10192,27 +11662,37 @@ func (*InputPrivacyValueAllowContacts) TypeName() string {
 func (*InputPrivacyValueAllowContacts) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowContacts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 115, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowContacts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 115, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowContacts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 710, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowContacts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 710, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowContacts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 115, unsafe.Pointer(m), depth)
 }
@@ -10242,27 +11722,37 @@ func (*InputPrivacyValueAllowAll) TypeName() string {
 func (*InputPrivacyValueAllowAll) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowAll) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 223, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowAll) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 223, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowAll) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 832, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowAll) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 832, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowAll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 223, unsafe.Pointer(m), depth)
 }
@@ -10296,27 +11786,37 @@ func (*InputPrivacyValueAllowUsers) TypeName() string {
 func (*InputPrivacyValueAllowUsers) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowUsers) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 167, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowUsers) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 167, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowUsers) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 773, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowUsers) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 773, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 167, unsafe.Pointer(m), depth)
 }
@@ -10348,27 +11848,37 @@ func (*InputPrivacyValueDisallowContacts) TypeName() string {
 func (*InputPrivacyValueDisallowContacts) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowContacts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 107, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowContacts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 107, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowContacts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 701, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowContacts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 701, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowContacts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 107, unsafe.Pointer(m), depth)
 }
@@ -10399,27 +11909,37 @@ func (*InputPrivacyValueDisallowAll) TypeName() string {
 func (*InputPrivacyValueDisallowAll) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowAll) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2031, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowAll) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2031, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowAll) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2829, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowAll) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2829, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowAll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2031, unsafe.Pointer(m), depth)
 }
@@ -10454,27 +11974,37 @@ func (*InputPrivacyValueDisallowUsers) TypeName() string {
 func (*InputPrivacyValueDisallowUsers) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowUsers) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1328, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowUsers) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1328, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowUsers) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2059, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowUsers) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2059, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1328, unsafe.Pointer(m), depth)
 }
@@ -10510,27 +12040,37 @@ func (*InputPrivacyValueAllowChatParticipants) TypeName() string {
 func (*InputPrivacyValueAllowChatParticipants) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowChatParticipants) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1209, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowChatParticipants) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1209, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowChatParticipants) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1931, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowChatParticipants) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1931, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowChatParticipants) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1209, unsafe.Pointer(m), depth)
 }
@@ -10567,27 +12107,37 @@ func (*InputPrivacyValueDisallowChatParticipants) TypeName() string {
 func (*InputPrivacyValueDisallowChatParticipants) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowChatParticipants) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2220, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowChatParticipants) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2220, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowChatParticipants) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3037, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowChatParticipants) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3037, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowChatParticipants) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2220, unsafe.Pointer(m), depth)
 }
@@ -10619,27 +12169,37 @@ func (*InputPrivacyValueAllowCloseFriends) TypeName() string {
 func (*InputPrivacyValueAllowCloseFriends) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowCloseFriends) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 434, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowCloseFriends) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 434, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowCloseFriends) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1073, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowCloseFriends) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1073, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowCloseFriends) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 434, unsafe.Pointer(m), depth)
 }
@@ -10671,27 +12231,37 @@ func (*InputPrivacyValueAllowPremium) TypeName() string {
 func (*InputPrivacyValueAllowPremium) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowPremium) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1106, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowPremium) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1106, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowPremium) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1820, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowPremium) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1820, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowPremium) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1106, unsafe.Pointer(m), depth)
 }
@@ -10721,27 +12291,37 @@ func (*InputPrivacyValueAllowBots) TypeName() string {
 func (*InputPrivacyValueAllowBots) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowBots) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 845, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowBots) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 845, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowBots) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1536, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowBots) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1536, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 845, unsafe.Pointer(m), depth)
 }
@@ -10773,27 +12353,37 @@ func (*InputPrivacyValueDisallowBots) TypeName() string {
 func (*InputPrivacyValueDisallowBots) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowBots) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1886, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowBots) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1886, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowBots) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2668, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowBots) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2668, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1886, unsafe.Pointer(m), depth)
 }
@@ -10865,28 +12455,38 @@ func (*InputQuickReplyShortcut) TypeName() string {
 func (*InputQuickReplyShortcut) inputQuickReplyShortcutClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputQuickReplyShortcut) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 346, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputQuickReplyShortcut) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 346, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputQuickReplyShortcut) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 969, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputQuickReplyShortcut) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 969, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputQuickReplyShortcut) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 346, unsafe.Pointer(m), depth)
 }
@@ -10919,27 +12519,37 @@ func (*InputQuickReplyShortcutID) TypeName() string {
 func (*InputQuickReplyShortcutID) inputQuickReplyShortcutClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputQuickReplyShortcutID) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 9, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputQuickReplyShortcutID) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 9, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputQuickReplyShortcutID) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 587, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputQuickReplyShortcutID) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 587, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputQuickReplyShortcutID) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 9, unsafe.Pointer(m), depth)
 }
@@ -11144,28 +12754,38 @@ func (m *InputReplyToMessage) ClearPollOption() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReplyToMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 548, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 548, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReplyToMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1204, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputReplyToMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1204, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputReplyToMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 548, unsafe.Pointer(m), depth)
 }
@@ -11197,27 +12817,37 @@ func (*InputReplyToStory) TypeName() string {
 func (*InputReplyToStory) inputReplyToClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReplyToStory) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 831, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReplyToStory) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 831, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReplyToStory) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1522, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReplyToStory) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1522, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputReplyToStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 831, unsafe.Pointer(m), depth)
 }
@@ -11249,27 +12879,37 @@ func (*InputReplyToMonoForum) TypeName() string {
 func (*InputReplyToMonoForum) inputReplyToClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReplyToMonoForum) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 974, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReplyToMonoForum) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 974, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReplyToMonoForum) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1675, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReplyToMonoForum) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1675, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputReplyToMonoForum) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 974, unsafe.Pointer(m), depth)
 }
@@ -11301,27 +12941,37 @@ func (*InputReplyToEphemeralMessage) TypeName() string {
 func (*InputReplyToEphemeralMessage) inputReplyToClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReplyToEphemeralMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 610, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReplyToEphemeralMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 610, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReplyToEphemeralMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1272, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReplyToEphemeralMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1272, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputReplyToEphemeralMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 610, unsafe.Pointer(m), depth)
 }
@@ -11391,28 +13041,38 @@ func (*InputRichFilePhoto) TypeName() string {
 func (*InputRichFilePhoto) inputRichFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputRichFilePhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1438, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputRichFilePhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1438, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputRichFilePhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2178, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputRichFilePhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2178, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputRichFilePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1438, unsafe.Pointer(m), depth)
 }
@@ -11445,28 +13105,38 @@ func (*InputRichFileDocument) TypeName() string {
 func (*InputRichFileDocument) inputRichFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputRichFileDocument) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1204, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputRichFileDocument) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1204, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputRichFileDocument) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1926, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputRichFileDocument) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1926, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputRichFileDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1204, unsafe.Pointer(m), depth)
 }
@@ -11608,28 +13278,38 @@ func (m *InputRichMessage) ClearUsers() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputRichMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2168, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputRichMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2168, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputRichMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2981, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputRichMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2981, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputRichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2168, unsafe.Pointer(m), depth)
 }
@@ -11689,28 +13369,38 @@ func (m *InputRichMessageHTML) ClearFiles() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputRichMessageHTML) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2068, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputRichMessageHTML) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2068, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputRichMessageHTML) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2871, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputRichMessageHTML) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2871, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputRichMessageHTML) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2068, unsafe.Pointer(m), depth)
 }
@@ -11771,28 +13461,38 @@ func (m *InputRichMessageMarkdown) ClearFiles() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputRichMessageMarkdown) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputRichMessageMarkdown) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputRichMessageMarkdown) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 579, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputRichMessageMarkdown) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 579, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputRichMessageMarkdown) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1, unsafe.Pointer(m), depth)
 }
@@ -11864,27 +13564,37 @@ func (*InputSavedStarGiftUser) TypeName() string {
 func (*InputSavedStarGiftUser) inputSavedStarGiftClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftUser) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 972, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftUser) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 972, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftUser) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1673, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftUser) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1673, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputSavedStarGiftUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 972, unsafe.Pointer(m), depth)
 }
@@ -11918,27 +13628,37 @@ func (*InputSavedStarGiftChat) TypeName() string {
 func (*InputSavedStarGiftChat) inputSavedStarGiftClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftChat) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2299, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftChat) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2299, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftChat) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3122, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftChat) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3122, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputSavedStarGiftChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2299, unsafe.Pointer(m), depth)
 }
@@ -11970,28 +13690,38 @@ func (*InputSavedStarGiftSlug) TypeName() string {
 func (*InputSavedStarGiftSlug) inputSavedStarGiftClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftSlug) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 312, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftSlug) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 312, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftSlug) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 932, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputSavedStarGiftSlug) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 932, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputSavedStarGiftSlug) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 312, unsafe.Pointer(m), depth)
 }
@@ -12066,28 +13796,38 @@ func (*InputSecureFileUploaded) TypeName() string {
 func (*InputSecureFileUploaded) inputSecureFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSecureFileUploaded) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 465, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSecureFileUploaded) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 465, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSecureFileUploaded) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1109, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputSecureFileUploaded) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1109, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputSecureFileUploaded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 465, unsafe.Pointer(m), depth)
 }
@@ -12119,27 +13859,37 @@ func (*InputSecureFile) TypeName() string {
 func (*InputSecureFile) inputSecureFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSecureFile) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 777, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSecureFile) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 777, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSecureFile) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1459, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputSecureFile) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1459, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputSecureFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 777, unsafe.Pointer(m), depth)
 }
@@ -12209,27 +13959,37 @@ func (*InputStarGiftAuction) TypeName() string {
 func (*InputStarGiftAuction) inputStarGiftAuctionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStarGiftAuction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 21, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStarGiftAuction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 21, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStarGiftAuction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 599, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStarGiftAuction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 599, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStarGiftAuction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 21, unsafe.Pointer(m), depth)
 }
@@ -12261,28 +14021,38 @@ func (*InputStarGiftAuctionSlug) TypeName() string {
 func (*InputStarGiftAuctionSlug) inputStarGiftAuctionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStarGiftAuctionSlug) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1132, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStarGiftAuctionSlug) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1132, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStarGiftAuctionSlug) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1849, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStarGiftAuctionSlug) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1849, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStarGiftAuctionSlug) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1132, unsafe.Pointer(m), depth)
 }
@@ -12374,27 +14144,37 @@ func (*InputStickerSetEmpty) TypeName() string {
 func (*InputStickerSetEmpty) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2455, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2455, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3285, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3285, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStickerSetEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2455, unsafe.Pointer(m), depth)
 }
@@ -12426,27 +14206,37 @@ func (*InputStickerSetID) TypeName() string {
 func (*InputStickerSetID) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetID) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1466, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetID) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1466, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetID) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2211, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetID) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2211, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStickerSetID) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1466, unsafe.Pointer(m), depth)
 }
@@ -12478,28 +14268,38 @@ func (*InputStickerSetShortName) TypeName() string {
 func (*InputStickerSetShortName) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetShortName) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1227, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetShortName) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1227, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetShortName) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1951, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStickerSetShortName) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1951, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStickerSetShortName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1227, unsafe.Pointer(m), depth)
 }
@@ -12530,27 +14330,37 @@ func (*InputStickerSetAnimatedEmoji) TypeName() string {
 func (*InputStickerSetAnimatedEmoji) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmoji) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 18, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmoji) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 18, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmoji) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 596, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmoji) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 596, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmoji) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 18, unsafe.Pointer(m), depth)
 }
@@ -12581,28 +14391,38 @@ func (*InputStickerSetDice) TypeName() string {
 func (*InputStickerSetDice) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetDice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2191, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetDice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2191, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetDice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3006, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStickerSetDice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3006, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStickerSetDice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2191, unsafe.Pointer(m), depth)
 }
@@ -12635,27 +14455,37 @@ func (*InputStickerSetAnimatedEmojiAnimations) TypeName() string {
 func (*InputStickerSetAnimatedEmojiAnimations) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmojiAnimations) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 114, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmojiAnimations) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 114, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmojiAnimations) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 709, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmojiAnimations) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 709, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmojiAnimations) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 114, unsafe.Pointer(m), depth)
 }
@@ -12686,27 +14516,37 @@ func (*InputStickerSetPremiumGifts) TypeName() string {
 func (*InputStickerSetPremiumGifts) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetPremiumGifts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1913, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetPremiumGifts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1913, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetPremiumGifts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2699, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetPremiumGifts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2699, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStickerSetPremiumGifts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1913, unsafe.Pointer(m), depth)
 }
@@ -12739,27 +14579,37 @@ func (*InputStickerSetEmojiGenericAnimations) TypeName() string {
 func (*InputStickerSetEmojiGenericAnimations) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiGenericAnimations) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 41, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiGenericAnimations) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 41, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiGenericAnimations) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 626, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiGenericAnimations) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 626, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStickerSetEmojiGenericAnimations) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 41, unsafe.Pointer(m), depth)
 }
@@ -12792,27 +14642,37 @@ func (*InputStickerSetEmojiDefaultStatuses) TypeName() string {
 func (*InputStickerSetEmojiDefaultStatuses) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultStatuses) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 387, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultStatuses) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 387, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultStatuses) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1019, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultStatuses) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1019, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultStatuses) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 387, unsafe.Pointer(m), depth)
 }
@@ -12845,27 +14705,37 @@ func (*InputStickerSetEmojiDefaultTopicIcons) TypeName() string {
 func (*InputStickerSetEmojiDefaultTopicIcons) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultTopicIcons) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 650, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultTopicIcons) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 650, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultTopicIcons) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1321, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultTopicIcons) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1321, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultTopicIcons) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 650, unsafe.Pointer(m), depth)
 }
@@ -12899,27 +14769,37 @@ func (*InputStickerSetEmojiChannelDefaultStatuses) TypeName() string {
 func (*InputStickerSetEmojiChannelDefaultStatuses) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiChannelDefaultStatuses) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 683, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiChannelDefaultStatuses) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 683, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiChannelDefaultStatuses) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1355, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1355, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 683, unsafe.Pointer(m), depth)
 }
@@ -12949,27 +14829,37 @@ func (*InputStickerSetTonGifts) TypeName() string {
 func (*InputStickerSetTonGifts) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetTonGifts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 269, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetTonGifts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 269, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetTonGifts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 886, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetTonGifts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 886, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStickerSetTonGifts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 269, unsafe.Pointer(m), depth)
 }
@@ -13039,28 +14929,38 @@ func (*InputStickeredMediaPhoto) TypeName() string {
 func (*InputStickeredMediaPhoto) inputStickeredMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickeredMediaPhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 693, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickeredMediaPhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 693, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickeredMediaPhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1366, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStickeredMediaPhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1366, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStickeredMediaPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 693, unsafe.Pointer(m), depth)
 }
@@ -13094,28 +14994,38 @@ func (*InputStickeredMediaDocument) TypeName() string {
 func (*InputStickeredMediaDocument) inputStickeredMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickeredMediaDocument) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 39, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickeredMediaDocument) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 39, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickeredMediaDocument) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 624, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStickeredMediaDocument) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 624, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStickeredMediaDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 39, unsafe.Pointer(m), depth)
 }
@@ -13208,27 +15118,37 @@ func (*InputStorePaymentPremiumSubscription) TypeName() string {
 func (*InputStorePaymentPremiumSubscription) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumSubscription) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1563, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumSubscription) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1563, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumSubscription) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2318, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumSubscription) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2318, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumSubscription) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1563, unsafe.Pointer(m), depth)
 }
@@ -13264,28 +15184,38 @@ func (*InputStorePaymentGiftPremium) TypeName() string {
 func (*InputStorePaymentGiftPremium) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentGiftPremium) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 902, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentGiftPremium) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 902, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentGiftPremium) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1599, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStorePaymentGiftPremium) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1599, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStorePaymentGiftPremium) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 902, unsafe.Pointer(m), depth)
 }
@@ -13327,28 +15257,38 @@ func (*InputStorePaymentPremiumGiftCode) TypeName() string {
 func (*InputStorePaymentPremiumGiftCode) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiftCode) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2409, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiftCode) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2409, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiftCode) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3238, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiftCode) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3238, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2409, unsafe.Pointer(m), depth)
 }
@@ -13461,28 +15401,38 @@ func (m *InputStorePaymentPremiumGiveaway) ClearPrizeDescription() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiveaway) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 193, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiveaway) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 193, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiveaway) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 800, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiveaway) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 800, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiveaway) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 193, unsafe.Pointer(m), depth)
 }
@@ -13521,28 +15471,38 @@ func (*InputStorePaymentStarsTopup) TypeName() string {
 func (*InputStorePaymentStarsTopup) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsTopup) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2390, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsTopup) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2390, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsTopup) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3217, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStorePaymentStarsTopup) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3217, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStorePaymentStarsTopup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2390, unsafe.Pointer(m), depth)
 }
@@ -13578,28 +15538,38 @@ func (*InputStorePaymentStarsGift) TypeName() string {
 func (*InputStorePaymentStarsGift) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGift) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 274, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGift) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 274, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGift) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 891, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGift) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 891, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 274, unsafe.Pointer(m), depth)
 }
@@ -13715,28 +15685,38 @@ func (m *InputStorePaymentStarsGiveaway) ClearPrizeDescription() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGiveaway) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1073, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGiveaway) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1073, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGiveaway) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1784, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGiveaway) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1784, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGiveaway) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1073, unsafe.Pointer(m), depth)
 }
@@ -13776,28 +15756,38 @@ func (*InputStorePaymentAuthCode) TypeName() string {
 func (*InputStorePaymentAuthCode) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentAuthCode) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 595, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentAuthCode) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 595, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentAuthCode) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1256, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStorePaymentAuthCode) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1256, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStorePaymentAuthCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 595, unsafe.Pointer(m), depth)
 }
@@ -13865,27 +15855,37 @@ func (*InputTheme) TypeName() string {
 func (*InputTheme) inputThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputTheme) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 557, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputTheme) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 557, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputTheme) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1213, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputTheme) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1213, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputTheme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 557, unsafe.Pointer(m), depth)
 }
@@ -13916,28 +15916,38 @@ func (*InputThemeSlug) TypeName() string {
 func (*InputThemeSlug) inputThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputThemeSlug) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2353, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputThemeSlug) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2353, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputThemeSlug) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3178, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputThemeSlug) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3178, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputThemeSlug) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2353, unsafe.Pointer(m), depth)
 }
@@ -14007,27 +16017,37 @@ func (*InputUserEmpty) TypeName() string {
 func (*InputUserEmpty) inputUserClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputUserEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1756, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputUserEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1756, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputUserEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2522, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputUserEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2522, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputUserEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1756, unsafe.Pointer(m), depth)
 }
@@ -14056,27 +16076,37 @@ func (*InputUserSelf) TypeName() string {
 func (*InputUserSelf) inputUserClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputUserSelf) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2368, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputUserSelf) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2368, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputUserSelf) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3193, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputUserSelf) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3193, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputUserSelf) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2368, unsafe.Pointer(m), depth)
 }
@@ -14108,27 +16138,37 @@ func (*InputUser) TypeName() string {
 func (*InputUser) inputUserClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputUser) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2316, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputUser) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2316, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputUser) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3139, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputUser) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3139, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2316, unsafe.Pointer(m), depth)
 }
@@ -14162,27 +16202,37 @@ func (*InputUserFromMessage) TypeName() string {
 func (*InputUserFromMessage) inputUserClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputUserFromMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 276, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputUserFromMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 276, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputUserFromMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 893, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputUserFromMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 893, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputUserFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 276, unsafe.Pointer(m), depth)
 }
@@ -14254,27 +16304,37 @@ func (*InputWallPaper) TypeName() string {
 func (*InputWallPaper) inputWallPaperClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputWallPaper) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2187, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputWallPaper) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2187, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputWallPaper) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3001, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputWallPaper) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3001, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputWallPaper) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2187, unsafe.Pointer(m), depth)
 }
@@ -14305,28 +16365,38 @@ func (*InputWallPaperSlug) TypeName() string {
 func (*InputWallPaperSlug) inputWallPaperClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputWallPaperSlug) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1047, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputWallPaperSlug) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1047, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputWallPaperSlug) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1755, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputWallPaperSlug) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1755, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputWallPaperSlug) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1047, unsafe.Pointer(m), depth)
 }
@@ -14357,27 +16427,37 @@ func (*InputWallPaperNoFile) TypeName() string {
 func (*InputWallPaperNoFile) inputWallPaperClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputWallPaperNoFile) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1384, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputWallPaperNoFile) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1384, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputWallPaperNoFile) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2120, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputWallPaperNoFile) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2120, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputWallPaperNoFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1384, unsafe.Pointer(m), depth)
 }
@@ -14452,28 +16532,38 @@ func (*InputWebFileLocation) TypeName() string {
 func (*InputWebFileLocation) inputWebFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputWebFileLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1860, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputWebFileLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1860, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputWebFileLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2637, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputWebFileLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2637, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputWebFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1860, unsafe.Pointer(m), depth)
 }
@@ -14513,27 +16603,37 @@ func (*InputWebFileGeoPointLocation) TypeName() string {
 func (*InputWebFileGeoPointLocation) inputWebFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputWebFileGeoPointLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1479, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputWebFileGeoPointLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1479, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputWebFileGeoPointLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2224, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputWebFileGeoPointLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2224, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputWebFileGeoPointLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1479, unsafe.Pointer(m), depth)
 }
@@ -14619,28 +16719,38 @@ func (m *InputWebFileAudioAlbumThumbLocation) ClearPerformer() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputWebFileAudioAlbumThumbLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2340, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputWebFileAudioAlbumThumbLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2340, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputWebFileAudioAlbumThumbLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3165, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputWebFileAudioAlbumThumbLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3165, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputWebFileAudioAlbumThumbLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2340, unsafe.Pointer(m), depth)
 }
@@ -14708,27 +16818,37 @@ func (*IPPort) TypeName() string {
 func (*IPPort) iPPortClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *IPPort) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2010, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *IPPort) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2010, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *IPPort) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2805, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *IPPort) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2805, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *IPPort) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2010, unsafe.Pointer(m), depth)
 }
@@ -14761,28 +16881,38 @@ func (*IPPortSecret) TypeName() string {
 func (*IPPortSecret) iPPortClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *IPPortSecret) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 517, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *IPPortSecret) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 517, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *IPPortSecret) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1168, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *IPPortSecret) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1168, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *IPPortSecret) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 517, unsafe.Pointer(m), depth)
 }
@@ -14811,27 +16941,37 @@ func (*ImportedContact) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ImportedContact) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1850, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ImportedContact) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1850, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ImportedContact) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2627, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ImportedContact) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2627, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ImportedContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1850, unsafe.Pointer(m), depth)
 }
@@ -14861,28 +17001,38 @@ func (*InlineBotSwitchPM) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineBotSwitchPM) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 550, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineBotSwitchPM) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 550, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineBotSwitchPM) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1206, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InlineBotSwitchPM) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1206, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InlineBotSwitchPM) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 550, unsafe.Pointer(m), depth)
 }
@@ -14911,28 +17061,38 @@ func (*InlineBotWebView) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineBotWebView) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1712, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineBotWebView) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1712, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineBotWebView) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2472, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InlineBotWebView) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2472, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InlineBotWebView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1712, unsafe.Pointer(m), depth)
 }
@@ -14964,28 +17124,38 @@ func (*InputAppEvent) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputAppEvent) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 271, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputAppEvent) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 271, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputAppEvent) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 888, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputAppEvent) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 888, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputAppEvent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 271, unsafe.Pointer(m), depth)
 }
@@ -15019,27 +17189,37 @@ func (*InputBusinessAwayMessage) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBusinessAwayMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1202, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBusinessAwayMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1202, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBusinessAwayMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1924, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputBusinessAwayMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1924, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputBusinessAwayMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1202, unsafe.Pointer(m), depth)
 }
@@ -15121,27 +17301,37 @@ func (m *InputBusinessBotRecipients) ClearExcludeUsers() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBusinessBotRecipients) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1887, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBusinessBotRecipients) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1887, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBusinessBotRecipients) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2669, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputBusinessBotRecipients) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2669, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputBusinessBotRecipients) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1887, unsafe.Pointer(m), depth)
 }
@@ -15216,28 +17406,38 @@ func (m *InputBusinessChatLink) ClearTitle() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBusinessChatLink) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 155, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBusinessChatLink) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 155, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBusinessChatLink) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 759, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBusinessChatLink) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 759, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputBusinessChatLink) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 155, unsafe.Pointer(m), depth)
 }
@@ -15270,27 +17470,37 @@ func (*InputBusinessGreetingMessage) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBusinessGreetingMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 10, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBusinessGreetingMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 10, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBusinessGreetingMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 588, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputBusinessGreetingMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 588, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputBusinessGreetingMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 10, unsafe.Pointer(m), depth)
 }
@@ -15322,28 +17532,38 @@ func (*InputBusinessIntro) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBusinessIntro) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 87, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBusinessIntro) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 87, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBusinessIntro) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 679, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBusinessIntro) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 679, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputBusinessIntro) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 87, unsafe.Pointer(m), depth)
 }
@@ -15403,27 +17623,37 @@ func (m *InputBusinessRecipients) ClearUsers() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBusinessRecipients) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1025, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBusinessRecipients) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1025, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBusinessRecipients) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1732, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputBusinessRecipients) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1732, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputBusinessRecipients) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1025, unsafe.Pointer(m), depth)
 }
@@ -15451,27 +17681,37 @@ func (*InputChatlistDialogFilter) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChatlistDialogFilter) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2333, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChatlistDialogFilter) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2333, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChatlistDialogFilter) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3157, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputChatlistDialogFilter) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3157, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputChatlistDialogFilter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2333, unsafe.Pointer(m), depth)
 }
@@ -15500,28 +17740,38 @@ func (*InputClientProxy) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputClientProxy) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1076, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputClientProxy) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1076, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputClientProxy) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1787, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputClientProxy) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1787, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputClientProxy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1076, unsafe.Pointer(m), depth)
 }
@@ -15556,28 +17806,38 @@ func (*InputPhoneContact) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPhoneContact) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 981, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPhoneContact) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 981, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPhoneContact) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1682, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPhoneContact) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1682, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPhoneContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 981, unsafe.Pointer(m), depth)
 }
@@ -15607,27 +17867,37 @@ func (*InputEncryptedChat) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputEncryptedChat) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2307, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputEncryptedChat) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2307, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputEncryptedChat) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3130, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputEncryptedChat) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3130, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputEncryptedChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2307, unsafe.Pointer(m), depth)
 }
@@ -15656,27 +17926,37 @@ func (*InputFolderPeer) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputFolderPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2414, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputFolderPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2414, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputFolderPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3243, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputFolderPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3243, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputFolderPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2414, unsafe.Pointer(m), depth)
 }
@@ -15712,27 +17992,37 @@ func (*InputMessageReadMetric) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessageReadMetric) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 602, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessageReadMetric) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 602, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessageReadMetric) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1264, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessageReadMetric) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1264, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMessageReadMetric) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 602, unsafe.Pointer(m), depth)
 }
@@ -15872,28 +18162,38 @@ func (m *InputPeerNotifySettings) ClearStoriesHideSender() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerNotifySettings) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1930, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1930, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerNotifySettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2717, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPeerNotifySettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2717, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPeerNotifySettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1930, unsafe.Pointer(m), depth)
 }
@@ -15922,27 +18222,37 @@ func (*InputPhoneCall) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPhoneCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 287, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPhoneCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 287, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPhoneCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 905, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPhoneCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 905, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputPhoneCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 287, unsafe.Pointer(m), depth)
 }
@@ -16026,28 +18336,38 @@ func (m *InputSecureValue) ClearFiles() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSecureValue) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2073, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSecureValue) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2073, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSecureValue) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2878, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputSecureValue) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2878, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputSecureValue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2073, unsafe.Pointer(m), depth)
 }
@@ -16104,28 +18424,38 @@ func (m *InputSingleMedia) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSingleMedia) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 266, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSingleMedia) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 266, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSingleMedia) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 883, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputSingleMedia) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 883, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputSingleMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 266, unsafe.Pointer(m), depth)
 }
@@ -16156,28 +18486,38 @@ func (*InputStarsTransaction) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStarsTransaction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 311, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStarsTransaction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 311, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStarsTransaction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 931, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStarsTransaction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 931, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStarsTransaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 311, unsafe.Pointer(m), depth)
 }
@@ -16234,28 +18574,38 @@ func (m *InputStickerSetItem) ClearKeywords() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetItem) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 464, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetItem) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 464, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetItem) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1108, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStickerSetItem) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1108, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputStickerSetItem) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 464, unsafe.Pointer(m), depth)
 }
@@ -16338,28 +18688,38 @@ func (m *InputThemeSettings) ClearMessageColors() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputThemeSettings) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1323, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputThemeSettings) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1323, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputThemeSettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2054, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputThemeSettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2054, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputThemeSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1323, unsafe.Pointer(m), depth)
 }
@@ -16391,28 +18751,38 @@ func (*InputWebDocument) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputWebDocument) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1446, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputWebDocument) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1446, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputWebDocument) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2186, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputWebDocument) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2186, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputWebDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1446, unsafe.Pointer(m), depth)
 }
@@ -16441,27 +18811,37 @@ func (*Int) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Int) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1576, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Int) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1576, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Int) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2331, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *Int) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2331, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *Int) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1576, unsafe.Pointer(m), depth)
 }
@@ -16599,28 +18979,38 @@ func (m *Invoice) ClearSubscriptionPeriod() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Invoice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 40, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Invoice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 40, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Invoice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 625, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Invoice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 625, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *Invoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 40, unsafe.Pointer(m), depth)
 }
@@ -16649,28 +19039,38 @@ func (*InvokeAfterMsgRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeAfterMsgRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1941, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeAfterMsgRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1941, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeAfterMsgRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2728, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeAfterMsgRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2728, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InvokeAfterMsgRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1941, unsafe.Pointer(m), depth)
 }
@@ -16707,28 +19107,38 @@ func (*InvokeAfterMsgsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeAfterMsgsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 570, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeAfterMsgsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 570, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeAfterMsgsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1228, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeAfterMsgsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1228, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InvokeAfterMsgsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 570, unsafe.Pointer(m), depth)
 }
@@ -16777,28 +19187,38 @@ func (*InitConnectionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InitConnectionRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1852, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InitConnectionRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1852, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InitConnectionRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2629, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InitConnectionRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2629, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InitConnectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1852, unsafe.Pointer(m), depth)
 }
@@ -16835,28 +19255,38 @@ func (*InvokeWithLayerRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithLayerRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2065, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithLayerRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2065, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithLayerRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2868, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithLayerRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2868, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InvokeWithLayerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2065, unsafe.Pointer(m), depth)
 }
@@ -16892,28 +19322,38 @@ func (*InvokeWithoutUpdatesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithoutUpdatesRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1828, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithoutUpdatesRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1828, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithoutUpdatesRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2601, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithoutUpdatesRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2601, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InvokeWithoutUpdatesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1828, unsafe.Pointer(m), depth)
 }
@@ -16952,28 +19392,38 @@ func (*InvokeWithMessagesRangeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithMessagesRangeRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 499, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithMessagesRangeRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 499, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithMessagesRangeRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1148, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithMessagesRangeRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1148, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InvokeWithMessagesRangeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 499, unsafe.Pointer(m), depth)
 }
@@ -17011,28 +19461,38 @@ func (*InvokeWithTakeoutRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithTakeoutRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1617, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithTakeoutRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1617, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithTakeoutRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2376, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithTakeoutRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2376, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InvokeWithTakeoutRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1617, unsafe.Pointer(m), depth)
 }
@@ -17072,28 +19532,38 @@ func (*InvokeWithBusinessConnectionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithBusinessConnectionRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2097, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithBusinessConnectionRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2097, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithBusinessConnectionRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2904, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithBusinessConnectionRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2904, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InvokeWithBusinessConnectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2097, unsafe.Pointer(m), depth)
 }
@@ -17135,28 +19605,38 @@ func (*InvokeWithGooglePlayIntegrityRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithGooglePlayIntegrityRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 280, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithGooglePlayIntegrityRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 280, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithGooglePlayIntegrityRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 898, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 898, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 280, unsafe.Pointer(m), depth)
 }
@@ -17196,28 +19676,38 @@ func (*InvokeWithApnsSecretRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithApnsSecretRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 122, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithApnsSecretRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 122, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithApnsSecretRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 718, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithApnsSecretRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 718, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InvokeWithApnsSecretRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 122, unsafe.Pointer(m), depth)
 }
@@ -17255,28 +19745,38 @@ func (*InvokeWithReCaptchaRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithReCaptchaRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1628, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithReCaptchaRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1628, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithReCaptchaRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2387, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithReCaptchaRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2387, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InvokeWithReCaptchaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1628, unsafe.Pointer(m), depth)
 }

@@ -77,27 +77,37 @@ func (*JSONNull) TypeName() string {
 func (*JSONNull) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JSONNull) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 592, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JSONNull) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 592, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JSONNull) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1252, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *JSONNull) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1252, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *JSONNull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 592, unsafe.Pointer(m), depth)
 }
@@ -128,27 +138,37 @@ func (*JSONBool) TypeName() string {
 func (*JSONBool) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JSONBool) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1905, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JSONBool) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1905, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JSONBool) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2690, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *JSONBool) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2690, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *JSONBool) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1905, unsafe.Pointer(m), depth)
 }
@@ -179,27 +199,37 @@ func (*JSONNumber) TypeName() string {
 func (*JSONNumber) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JSONNumber) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 397, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JSONNumber) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 397, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JSONNumber) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1029, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *JSONNumber) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1029, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *JSONNumber) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 397, unsafe.Pointer(m), depth)
 }
@@ -230,28 +260,38 @@ func (*JSONString) TypeName() string {
 func (*JSONString) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JSONString) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1731, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JSONString) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1731, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JSONString) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2495, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *JSONString) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2495, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *JSONString) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1731, unsafe.Pointer(m), depth)
 }
@@ -282,28 +322,38 @@ func (*JSONArray) TypeName() string {
 func (*JSONArray) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JSONArray) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2364, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JSONArray) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2364, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JSONArray) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3189, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *JSONArray) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3189, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *JSONArray) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2364, unsafe.Pointer(m), depth)
 }
@@ -334,28 +384,38 @@ func (*JSONObject) TypeName() string {
 func (*JSONObject) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JSONObject) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1420, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JSONObject) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1420, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JSONObject) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2159, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *JSONObject) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2159, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *JSONObject) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1420, unsafe.Pointer(m), depth)
 }
@@ -428,27 +488,37 @@ func (*JoinChatBotResultApproved) TypeName() string {
 func (*JoinChatBotResultApproved) joinChatBotResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultApproved) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1632, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultApproved) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1632, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultApproved) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2392, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *JoinChatBotResultApproved) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2392, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *JoinChatBotResultApproved) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1632, unsafe.Pointer(m), depth)
 }
@@ -478,27 +548,37 @@ func (*JoinChatBotResultDeclined) TypeName() string {
 func (*JoinChatBotResultDeclined) joinChatBotResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultDeclined) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 137, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultDeclined) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 137, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultDeclined) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 736, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *JoinChatBotResultDeclined) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 736, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *JoinChatBotResultDeclined) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 137, unsafe.Pointer(m), depth)
 }
@@ -528,27 +608,37 @@ func (*JoinChatBotResultQueued) TypeName() string {
 func (*JoinChatBotResultQueued) joinChatBotResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultQueued) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1408, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultQueued) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1408, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultQueued) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2146, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *JoinChatBotResultQueued) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2146, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *JoinChatBotResultQueued) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1408, unsafe.Pointer(m), depth)
 }
@@ -580,28 +670,38 @@ func (*JoinChatBotResultWebView) TypeName() string {
 func (*JoinChatBotResultWebView) joinChatBotResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultWebView) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2036, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultWebView) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2036, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultWebView) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2835, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *JoinChatBotResultWebView) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2835, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *JoinChatBotResultWebView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2036, unsafe.Pointer(m), depth)
 }
@@ -630,28 +730,38 @@ func (*JSONObjectValue) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JSONObjectValue) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1844, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JSONObjectValue) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1844, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JSONObjectValue) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2621, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *JSONObjectValue) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2621, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *JSONObjectValue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1844, unsafe.Pointer(m), depth)
 }

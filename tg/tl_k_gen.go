@@ -114,28 +114,38 @@ func (*KeyboardButton) TypeName() string {
 func (*KeyboardButton) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButton) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1149, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButton) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1149, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButton) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1867, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButton) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1867, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *KeyboardButton) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1149, unsafe.Pointer(m), depth)
 }
@@ -170,28 +180,38 @@ func (*KeyboardButtonURL) TypeName() string {
 func (*KeyboardButtonURL) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonURL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2042, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonURL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2042, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonURL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2841, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonURL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2841, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *KeyboardButtonURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2042, unsafe.Pointer(m), depth)
 }
@@ -228,28 +248,38 @@ func (*KeyboardButtonCallback) TypeName() string {
 func (*KeyboardButtonCallback) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonCallback) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2186, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonCallback) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2186, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonCallback) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3000, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonCallback) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3000, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *KeyboardButtonCallback) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2186, unsafe.Pointer(m), depth)
 }
@@ -284,28 +314,38 @@ func (*KeyboardButtonRequestPhone) TypeName() string {
 func (*KeyboardButtonRequestPhone) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPhone) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 616, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPhone) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 616, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPhone) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1278, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPhone) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1278, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 616, unsafe.Pointer(m), depth)
 }
@@ -342,28 +382,38 @@ func (*KeyboardButtonRequestGeoLocation) TypeName() string {
 func (*KeyboardButtonRequestGeoLocation) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestGeoLocation) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1595, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestGeoLocation) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1595, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestGeoLocation) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2351, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonRequestGeoLocation) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2351, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *KeyboardButtonRequestGeoLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1595, unsafe.Pointer(m), depth)
 }
@@ -425,28 +475,38 @@ func (m *KeyboardButtonSwitchInline) ClearPeerTypes() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonSwitchInline) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1413, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonSwitchInline) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1413, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonSwitchInline) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2152, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonSwitchInline) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2152, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *KeyboardButtonSwitchInline) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1413, unsafe.Pointer(m), depth)
 }
@@ -480,28 +540,38 @@ func (*KeyboardButtonGame) TypeName() string {
 func (*KeyboardButtonGame) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonGame) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1265, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonGame) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1265, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonGame) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1990, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonGame) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1990, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *KeyboardButtonGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1265, unsafe.Pointer(m), depth)
 }
@@ -535,28 +605,38 @@ func (*KeyboardButtonBuy) TypeName() string {
 func (*KeyboardButtonBuy) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonBuy) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 594, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonBuy) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 594, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonBuy) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1255, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonBuy) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1255, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *KeyboardButtonBuy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 594, unsafe.Pointer(m), depth)
 }
@@ -617,28 +697,38 @@ func (m *KeyboardButtonURLAuth) ClearFwdText() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonURLAuth) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2346, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2346, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonURLAuth) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3171, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3171, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *KeyboardButtonURLAuth) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2346, unsafe.Pointer(m), depth)
 }
@@ -702,28 +792,38 @@ func (m *InputKeyboardButtonURLAuth) ClearFwdText() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonURLAuth) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 959, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 959, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonURLAuth) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1660, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputKeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1660, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputKeyboardButtonURLAuth) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 959, unsafe.Pointer(m), depth)
 }
@@ -782,28 +882,38 @@ func (m *KeyboardButtonRequestPoll) ClearQuiz() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPoll) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1123, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPoll) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1123, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPoll) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1839, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPoll) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1839, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1123, unsafe.Pointer(m), depth)
 }
@@ -842,28 +952,38 @@ func (*InputKeyboardButtonUserProfile) TypeName() string {
 func (*InputKeyboardButtonUserProfile) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonUserProfile) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1151, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1151, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonUserProfile) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1869, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputKeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1869, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputKeyboardButtonUserProfile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1151, unsafe.Pointer(m), depth)
 }
@@ -899,28 +1019,38 @@ func (*KeyboardButtonUserProfile) TypeName() string {
 func (*KeyboardButtonUserProfile) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonUserProfile) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1846, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1846, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonUserProfile) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2623, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2623, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *KeyboardButtonUserProfile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1846, unsafe.Pointer(m), depth)
 }
@@ -956,28 +1086,38 @@ func (*KeyboardButtonWebView) TypeName() string {
 func (*KeyboardButtonWebView) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonWebView) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2207, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonWebView) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2207, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonWebView) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3024, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonWebView) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3024, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *KeyboardButtonWebView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2207, unsafe.Pointer(m), depth)
 }
@@ -1015,28 +1155,38 @@ func (*KeyboardButtonSimpleWebView) TypeName() string {
 func (*KeyboardButtonSimpleWebView) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonSimpleWebView) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2134, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonSimpleWebView) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2134, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonSimpleWebView) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2944, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonSimpleWebView) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2944, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *KeyboardButtonSimpleWebView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2134, unsafe.Pointer(m), depth)
 }
@@ -1074,28 +1224,38 @@ func (*KeyboardButtonRequestPeer) TypeName() string {
 func (*KeyboardButtonRequestPeer) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 851, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 851, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1543, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1543, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 851, unsafe.Pointer(m), depth)
 }
@@ -1141,28 +1301,38 @@ func (*InputKeyboardButtonRequestPeer) TypeName() string {
 func (*InputKeyboardButtonRequestPeer) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonRequestPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 19, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 19, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonRequestPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 597, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputKeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 597, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputKeyboardButtonRequestPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 19, unsafe.Pointer(m), depth)
 }
@@ -1197,28 +1367,38 @@ func (*KeyboardButtonCopy) TypeName() string {
 func (*KeyboardButtonCopy) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonCopy) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1789, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonCopy) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1789, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonCopy) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2557, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonCopy) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2557, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *KeyboardButtonCopy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1789, unsafe.Pointer(m), depth)
 }
@@ -1247,28 +1427,38 @@ func (*KeyboardButtonRow) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRow) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1097, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRow) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1097, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRow) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1810, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonRow) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1810, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *KeyboardButtonRow) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1097, unsafe.Pointer(m), depth)
 }
@@ -1325,27 +1515,37 @@ func (m *KeyboardButtonStyle) ClearIcon() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonStyle) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 742, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonStyle) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 742, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonStyle) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1420, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *KeyboardButtonStyle) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1420, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *KeyboardButtonStyle) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 742, unsafe.Pointer(m), depth)
 }

@@ -34,28 +34,38 @@ func (*LangpackGetLangPackRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *LangpackGetLangPackRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2325, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *LangpackGetLangPackRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2325, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *LangpackGetLangPackRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3149, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *LangpackGetLangPackRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3149, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *LangpackGetLangPackRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2325, unsafe.Pointer(m), depth)
 }
@@ -95,28 +105,38 @@ func (*LangpackGetStringsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *LangpackGetStringsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2290, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *LangpackGetStringsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2290, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *LangpackGetStringsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3113, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *LangpackGetStringsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3113, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *LangpackGetStringsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2290, unsafe.Pointer(m), depth)
 }
@@ -159,28 +179,38 @@ func (*LangpackGetDifferenceRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *LangpackGetDifferenceRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1961, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *LangpackGetDifferenceRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1961, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *LangpackGetDifferenceRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2748, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *LangpackGetDifferenceRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2748, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *LangpackGetDifferenceRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1961, unsafe.Pointer(m), depth)
 }
@@ -218,28 +248,38 @@ func (*LangpackGetLanguagesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *LangpackGetLanguagesRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 630, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *LangpackGetLanguagesRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 630, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *LangpackGetLanguagesRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1295, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *LangpackGetLanguagesRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1295, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *LangpackGetLanguagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 630, unsafe.Pointer(m), depth)
 }
@@ -282,28 +322,38 @@ func (*LangpackGetLanguageRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *LangpackGetLanguageRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 985, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *LangpackGetLanguageRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 985, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *LangpackGetLanguageRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1686, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *LangpackGetLanguageRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1686, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *LangpackGetLanguageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 985, unsafe.Pointer(m), depth)
 }

@@ -96,28 +96,38 @@ func (*MediaAreaVenue) TypeName() string {
 func (*MediaAreaVenue) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaVenue) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1820, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaVenue) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1820, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaVenue) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2593, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MediaAreaVenue) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2593, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MediaAreaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1820, unsafe.Pointer(m), depth)
 }
@@ -151,28 +161,38 @@ func (*InputMediaAreaVenue) TypeName() string {
 func (*InputMediaAreaVenue) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaAreaVenue) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1672, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaAreaVenue) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1672, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaAreaVenue) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2432, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaAreaVenue) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2432, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMediaAreaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1672, unsafe.Pointer(m), depth)
 }
@@ -207,28 +227,38 @@ func (*MediaAreaGeoPoint) TypeName() string {
 func (*MediaAreaGeoPoint) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaGeoPoint) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1932, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaGeoPoint) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1932, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaGeoPoint) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2719, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MediaAreaGeoPoint) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2719, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MediaAreaGeoPoint) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1932, unsafe.Pointer(m), depth)
 }
@@ -265,28 +295,38 @@ func (*MediaAreaSuggestedReaction) TypeName() string {
 func (*MediaAreaSuggestedReaction) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaSuggestedReaction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 176, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaSuggestedReaction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 176, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaSuggestedReaction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 782, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MediaAreaSuggestedReaction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 782, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MediaAreaSuggestedReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 176, unsafe.Pointer(m), depth)
 }
@@ -320,27 +360,37 @@ func (*MediaAreaChannelPost) TypeName() string {
 func (*MediaAreaChannelPost) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaChannelPost) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1091, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaChannelPost) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1091, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaChannelPost) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1803, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MediaAreaChannelPost) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1803, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MediaAreaChannelPost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1091, unsafe.Pointer(m), depth)
 }
@@ -374,27 +424,37 @@ func (*InputMediaAreaChannelPost) TypeName() string {
 func (*InputMediaAreaChannelPost) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaAreaChannelPost) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 334, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaAreaChannelPost) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 334, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaAreaChannelPost) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 955, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMediaAreaChannelPost) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 955, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMediaAreaChannelPost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 334, unsafe.Pointer(m), depth)
 }
@@ -427,28 +487,38 @@ func (*MediaAreaURL) TypeName() string {
 func (*MediaAreaURL) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaURL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 512, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaURL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 512, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaURL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1162, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MediaAreaURL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1162, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MediaAreaURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 512, unsafe.Pointer(m), depth)
 }
@@ -483,28 +553,38 @@ func (*MediaAreaWeather) TypeName() string {
 func (*MediaAreaWeather) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaWeather) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 684, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaWeather) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 684, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaWeather) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1356, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MediaAreaWeather) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1356, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MediaAreaWeather) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 684, unsafe.Pointer(m), depth)
 }
@@ -537,28 +617,38 @@ func (*MediaAreaStarGift) TypeName() string {
 func (*MediaAreaStarGift) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaStarGift) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 819, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaStarGift) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 819, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaStarGift) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1508, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MediaAreaStarGift) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1508, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MediaAreaStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 819, unsafe.Pointer(m), depth)
 }
@@ -658,11 +748,15 @@ func (m *MessageEmpty) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2068, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2068, m)
 }
@@ -1349,12 +1443,16 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Message) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1792, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Message) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1792, m)
 }
@@ -1755,12 +1853,16 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageService) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1847, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageService) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1847, m)
 }
@@ -2057,27 +2159,37 @@ func (*MessageActionEmpty) TypeName() string {
 func (*MessageActionEmpty) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1724, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1724, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2485, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2485, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1724, unsafe.Pointer(m), depth)
 }
@@ -2110,28 +2222,38 @@ func (*MessageActionChatCreate) TypeName() string {
 func (*MessageActionChatCreate) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatCreate) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1797, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatCreate) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1797, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatCreate) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2568, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionChatCreate) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2568, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionChatCreate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1797, unsafe.Pointer(m), depth)
 }
@@ -2162,28 +2284,38 @@ func (*MessageActionChatEditTitle) TypeName() string {
 func (*MessageActionChatEditTitle) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatEditTitle) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1715, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatEditTitle) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1715, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatEditTitle) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2475, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionChatEditTitle) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2475, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionChatEditTitle) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1715, unsafe.Pointer(m), depth)
 }
@@ -2214,28 +2346,38 @@ func (*MessageActionChatEditPhoto) TypeName() string {
 func (*MessageActionChatEditPhoto) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatEditPhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1175, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatEditPhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1175, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatEditPhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1895, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionChatEditPhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1895, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionChatEditPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1175, unsafe.Pointer(m), depth)
 }
@@ -2266,27 +2408,37 @@ func (*MessageActionChatDeletePhoto) TypeName() string {
 func (*MessageActionChatDeletePhoto) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatDeletePhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1375, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatDeletePhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1375, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatDeletePhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2111, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChatDeletePhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2111, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionChatDeletePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1375, unsafe.Pointer(m), depth)
 }
@@ -2317,27 +2469,37 @@ func (*MessageActionChatAddUser) TypeName() string {
 func (*MessageActionChatAddUser) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatAddUser) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 192, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatAddUser) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 192, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatAddUser) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 799, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChatAddUser) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 799, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionChatAddUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 192, unsafe.Pointer(m), depth)
 }
@@ -2369,27 +2531,37 @@ func (*MessageActionChatDeleteUser) TypeName() string {
 func (*MessageActionChatDeleteUser) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatDeleteUser) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1534, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatDeleteUser) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1534, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatDeleteUser) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2287, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChatDeleteUser) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2287, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionChatDeleteUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1534, unsafe.Pointer(m), depth)
 }
@@ -2423,27 +2595,37 @@ func (*MessageActionChatJoinedByLink) TypeName() string {
 func (*MessageActionChatJoinedByLink) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByLink) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 23, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByLink) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 23, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByLink) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 601, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByLink) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 601, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByLink) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 23, unsafe.Pointer(m), depth)
 }
@@ -2474,28 +2656,38 @@ func (*MessageActionChannelCreate) TypeName() string {
 func (*MessageActionChannelCreate) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChannelCreate) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1373, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChannelCreate) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1373, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChannelCreate) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2109, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionChannelCreate) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2109, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionChannelCreate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1373, unsafe.Pointer(m), depth)
 }
@@ -2526,27 +2718,37 @@ func (*MessageActionChatMigrateTo) TypeName() string {
 func (*MessageActionChatMigrateTo) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatMigrateTo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2131, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatMigrateTo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2131, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatMigrateTo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2941, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChatMigrateTo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2941, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionChatMigrateTo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2131, unsafe.Pointer(m), depth)
 }
@@ -2582,28 +2784,38 @@ func (*MessageActionChannelMigrateFrom) TypeName() string {
 func (*MessageActionChannelMigrateFrom) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChannelMigrateFrom) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2232, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChannelMigrateFrom) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2232, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChannelMigrateFrom) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3050, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionChannelMigrateFrom) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3050, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionChannelMigrateFrom) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2232, unsafe.Pointer(m), depth)
 }
@@ -2632,27 +2844,37 @@ func (*MessageActionPinMessage) TypeName() string {
 func (*MessageActionPinMessage) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPinMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1367, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPinMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1367, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPinMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2102, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionPinMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2102, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionPinMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1367, unsafe.Pointer(m), depth)
 }
@@ -2681,27 +2903,37 @@ func (*MessageActionHistoryClear) TypeName() string {
 func (*MessageActionHistoryClear) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionHistoryClear) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1485, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionHistoryClear) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1485, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionHistoryClear) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2230, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionHistoryClear) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2230, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionHistoryClear) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1485, unsafe.Pointer(m), depth)
 }
@@ -2733,27 +2965,37 @@ func (*MessageActionGameScore) TypeName() string {
 func (*MessageActionGameScore) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGameScore) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1349, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGameScore) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1349, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGameScore) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2081, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionGameScore) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2081, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionGameScore) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1349, unsafe.Pointer(m), depth)
 }
@@ -2842,28 +3084,38 @@ func (m *MessageActionPaymentSentMe) ClearSubscriptionUntilDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentSentMe) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2453, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentSentMe) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2453, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentSentMe) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3283, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionPaymentSentMe) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3283, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionPaymentSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2453, unsafe.Pointer(m), depth)
 }
@@ -2947,28 +3199,38 @@ func (m *MessageActionPaymentSent) ClearSubscriptionUntilDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentSent) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1897, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentSent) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1897, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentSent) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2681, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionPaymentSent) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2681, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionPaymentSent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1897, unsafe.Pointer(m), depth)
 }
@@ -3028,28 +3290,38 @@ func (m *MessageActionPhoneCall) ClearDuration() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPhoneCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1183, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPhoneCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1183, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPhoneCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1903, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionPhoneCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1903, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionPhoneCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1183, unsafe.Pointer(m), depth)
 }
@@ -3080,27 +3352,37 @@ func (*MessageActionScreenshotTaken) TypeName() string {
 func (*MessageActionScreenshotTaken) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionScreenshotTaken) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 667, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionScreenshotTaken) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 667, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionScreenshotTaken) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1339, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionScreenshotTaken) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1339, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionScreenshotTaken) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 667, unsafe.Pointer(m), depth)
 }
@@ -3131,28 +3413,38 @@ func (*MessageActionCustomAction) TypeName() string {
 func (*MessageActionCustomAction) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionCustomAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2404, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionCustomAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2404, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionCustomAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3233, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionCustomAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3233, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionCustomAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2404, unsafe.Pointer(m), depth)
 }
@@ -3212,28 +3504,38 @@ func (m *MessageActionBotAllowed) ClearDomain() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionBotAllowed) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1889, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionBotAllowed) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1889, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionBotAllowed) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2672, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionBotAllowed) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2672, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionBotAllowed) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1889, unsafe.Pointer(m), depth)
 }
@@ -3269,28 +3571,38 @@ func (*MessageActionSecureValuesSentMe) TypeName() string {
 func (*MessageActionSecureValuesSentMe) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSentMe) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 249, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSentMe) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 249, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSentMe) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 864, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSentMe) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 864, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 249, unsafe.Pointer(m), depth)
 }
@@ -3325,27 +3637,37 @@ func (*MessageActionSecureValuesSent) TypeName() string {
 func (*MessageActionSecureValuesSent) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSent) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2059, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSent) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2059, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSent) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2862, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSent) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2862, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2059, unsafe.Pointer(m), depth)
 }
@@ -3374,27 +3696,37 @@ func (*MessageActionContactSignUp) TypeName() string {
 func (*MessageActionContactSignUp) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionContactSignUp) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2335, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionContactSignUp) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2335, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionContactSignUp) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3159, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionContactSignUp) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3159, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionContactSignUp) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2335, unsafe.Pointer(m), depth)
 }
@@ -3431,27 +3763,37 @@ func (*MessageActionGeoProximityReached) TypeName() string {
 func (*MessageActionGeoProximityReached) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGeoProximityReached) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1411, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGeoProximityReached) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1411, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGeoProximityReached) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2150, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionGeoProximityReached) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2150, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionGeoProximityReached) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1411, unsafe.Pointer(m), depth)
 }
@@ -3508,28 +3850,38 @@ func (m *MessageActionGroupCall) ClearDuration() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGroupCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1122, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGroupCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1122, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGroupCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1838, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionGroupCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1838, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1122, unsafe.Pointer(m), depth)
 }
@@ -3565,28 +3917,38 @@ func (*MessageActionInviteToGroupCall) TypeName() string {
 func (*MessageActionInviteToGroupCall) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionInviteToGroupCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 748, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionInviteToGroupCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 748, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionInviteToGroupCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1426, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionInviteToGroupCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1426, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionInviteToGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 748, unsafe.Pointer(m), depth)
 }
@@ -3646,27 +4008,37 @@ func (m *MessageActionSetMessagesTTL) ClearAutoSettingFrom() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSetMessagesTTL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 549, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSetMessagesTTL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 549, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSetMessagesTTL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1205, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionSetMessagesTTL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1205, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionSetMessagesTTL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 549, unsafe.Pointer(m), depth)
 }
@@ -3702,28 +4074,38 @@ func (*MessageActionGroupCallScheduled) TypeName() string {
 func (*MessageActionGroupCallScheduled) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGroupCallScheduled) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1684, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGroupCallScheduled) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1684, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGroupCallScheduled) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2444, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionGroupCallScheduled) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2444, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionGroupCallScheduled) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1684, unsafe.Pointer(m), depth)
 }
@@ -3754,28 +4136,38 @@ func (*MessageActionSetChatTheme) TypeName() string {
 func (*MessageActionSetChatTheme) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSetChatTheme) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1752, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSetChatTheme) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1752, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSetChatTheme) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2518, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionSetChatTheme) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2518, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionSetChatTheme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1752, unsafe.Pointer(m), depth)
 }
@@ -3807,27 +4199,37 @@ func (*MessageActionChatJoinedByRequest) TypeName() string {
 func (*MessageActionChatJoinedByRequest) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2244, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2244, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3062, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3062, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2244, unsafe.Pointer(m), depth)
 }
@@ -3863,28 +4265,38 @@ func (*MessageActionWebViewDataSentMe) TypeName() string {
 func (*MessageActionWebViewDataSentMe) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSentMe) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 669, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSentMe) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 669, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSentMe) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1341, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSentMe) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1341, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 669, unsafe.Pointer(m), depth)
 }
@@ -3917,28 +4329,38 @@ func (*MessageActionWebViewDataSent) TypeName() string {
 func (*MessageActionWebViewDataSent) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSent) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1701, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSent) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1701, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSent) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2461, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSent) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2461, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1701, unsafe.Pointer(m), depth)
 }
@@ -4025,28 +4447,38 @@ func (m *MessageActionGiftPremium) ClearCryptoAmount() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGiftPremium) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 679, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGiftPremium) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 679, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGiftPremium) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1351, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionGiftPremium) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1351, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionGiftPremium) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 679, unsafe.Pointer(m), depth)
 }
@@ -4107,28 +4539,38 @@ func (m *MessageActionTopicCreate) ClearIconEmojiID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionTopicCreate) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 120, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionTopicCreate) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 120, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionTopicCreate) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 716, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionTopicCreate) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 716, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionTopicCreate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 120, unsafe.Pointer(m), depth)
 }
@@ -4245,28 +4687,38 @@ func (m *MessageActionTopicEdit) ClearHidden() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionTopicEdit) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1840, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionTopicEdit) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1840, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionTopicEdit) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2615, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionTopicEdit) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2615, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionTopicEdit) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1840, unsafe.Pointer(m), depth)
 }
@@ -4300,28 +4752,38 @@ func (*MessageActionSuggestProfilePhoto) TypeName() string {
 func (*MessageActionSuggestProfilePhoto) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestProfilePhoto) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 823, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestProfilePhoto) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 823, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestProfilePhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1512, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionSuggestProfilePhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1512, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionSuggestProfilePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 823, unsafe.Pointer(m), depth)
 }
@@ -4354,27 +4816,37 @@ func (*MessageActionRequestedPeer) TypeName() string {
 func (*MessageActionRequestedPeer) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionRequestedPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 449, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionRequestedPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 449, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionRequestedPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1089, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionRequestedPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1089, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionRequestedPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 449, unsafe.Pointer(m), depth)
 }
@@ -4412,28 +4884,38 @@ func (*MessageActionSetChatWallPaper) TypeName() string {
 func (*MessageActionSetChatWallPaper) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSetChatWallPaper) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 751, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSetChatWallPaper) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 751, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSetChatWallPaper) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1429, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionSetChatWallPaper) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1429, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionSetChatWallPaper) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 751, unsafe.Pointer(m), depth)
 }
@@ -4566,28 +5048,38 @@ func (m *MessageActionGiftCode) ClearCryptoAmount() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGiftCode) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 458, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGiftCode) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 458, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGiftCode) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1101, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionGiftCode) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1101, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 458, unsafe.Pointer(m), depth)
 }
@@ -4644,27 +5136,37 @@ func (m *MessageActionGiveawayLaunch) ClearStars() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayLaunch) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1574, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayLaunch) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1574, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayLaunch) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2329, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayLaunch) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2329, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionGiveawayLaunch) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1574, unsafe.Pointer(m), depth)
 }
@@ -4701,27 +5203,37 @@ func (*MessageActionGiveawayResults) TypeName() string {
 func (*MessageActionGiveawayResults) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayResults) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1245, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayResults) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1245, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayResults) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1969, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayResults) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1969, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionGiveawayResults) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1245, unsafe.Pointer(m), depth)
 }
@@ -4752,27 +5264,37 @@ func (*MessageActionBoostApply) TypeName() string {
 func (*MessageActionBoostApply) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionBoostApply) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1949, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionBoostApply) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1949, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionBoostApply) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2736, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionBoostApply) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2736, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionBoostApply) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1949, unsafe.Pointer(m), depth)
 }
@@ -4808,28 +5330,38 @@ func (*MessageActionRequestedPeerSentMe) TypeName() string {
 func (*MessageActionRequestedPeerSentMe) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionRequestedPeerSentMe) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1359, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionRequestedPeerSentMe) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1359, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionRequestedPeerSentMe) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2094, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionRequestedPeerSentMe) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2094, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionRequestedPeerSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1359, unsafe.Pointer(m), depth)
 }
@@ -4892,28 +5424,38 @@ func (m *MessageActionPaymentRefunded) ClearPayload() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentRefunded) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 618, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentRefunded) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 618, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentRefunded) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1280, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionPaymentRefunded) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1280, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionPaymentRefunded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 618, unsafe.Pointer(m), depth)
 }
@@ -5019,28 +5561,38 @@ func (m *MessageActionGiftStars) ClearTransactionID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGiftStars) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 656, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGiftStars) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 656, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGiftStars) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1327, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionGiftStars) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1327, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionGiftStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 656, unsafe.Pointer(m), depth)
 }
@@ -5078,28 +5630,38 @@ func (*MessageActionPrizeStars) TypeName() string {
 func (*MessageActionPrizeStars) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPrizeStars) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1648, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPrizeStars) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1648, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPrizeStars) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2408, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionPrizeStars) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2408, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionPrizeStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1648, unsafe.Pointer(m), depth)
 }
@@ -5302,28 +5864,38 @@ func (m *MessageActionStarGift) ClearGiftNum() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionStarGift) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2230, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionStarGift) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2230, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionStarGift) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3048, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionStarGift) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3048, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2230, unsafe.Pointer(m), depth)
 }
@@ -5522,28 +6094,38 @@ func (m *MessageActionStarGiftUnique) ClearCanCraftAt() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftUnique) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2194, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftUnique) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2194, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftUnique) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3010, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionStarGiftUnique) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3010, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionStarGiftUnique) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2194, unsafe.Pointer(m), depth)
 }
@@ -5579,27 +6161,37 @@ func (*MessageActionPaidMessagesRefunded) TypeName() string {
 func (*MessageActionPaidMessagesRefunded) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesRefunded) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1610, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesRefunded) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1610, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesRefunded) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2369, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesRefunded) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2369, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesRefunded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1610, unsafe.Pointer(m), depth)
 }
@@ -5636,27 +6228,37 @@ func (*MessageActionPaidMessagesPrice) TypeName() string {
 func (*MessageActionPaidMessagesPrice) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesPrice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1214, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesPrice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1214, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesPrice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1937, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesPrice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1937, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesPrice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1214, unsafe.Pointer(m), depth)
 }
@@ -5740,27 +6342,37 @@ func (m *MessageActionConferenceCall) ClearOtherParticipants() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionConferenceCall) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 440, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionConferenceCall) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 440, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionConferenceCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1079, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionConferenceCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1079, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionConferenceCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 440, unsafe.Pointer(m), depth)
 }
@@ -5795,27 +6407,37 @@ func (*MessageActionTodoCompletions) TypeName() string {
 func (*MessageActionTodoCompletions) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionTodoCompletions) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1956, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionTodoCompletions) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1956, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionTodoCompletions) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2743, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionTodoCompletions) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2743, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionTodoCompletions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1956, unsafe.Pointer(m), depth)
 }
@@ -5849,28 +6471,38 @@ func (*MessageActionTodoAppendTasks) TypeName() string {
 func (*MessageActionTodoAppendTasks) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionTodoAppendTasks) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1910, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionTodoAppendTasks) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1910, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionTodoAppendTasks) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2696, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionTodoAppendTasks) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2696, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionTodoAppendTasks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1910, unsafe.Pointer(m), depth)
 }
@@ -5955,28 +6587,38 @@ func (m *MessageActionSuggestedPostApproval) ClearScheduleDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostApproval) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2275, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostApproval) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2275, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostApproval) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3094, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostApproval) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3094, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostApproval) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2275, unsafe.Pointer(m), depth)
 }
@@ -6011,27 +6653,37 @@ func (*MessageActionSuggestedPostSuccess) TypeName() string {
 func (*MessageActionSuggestedPostSuccess) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostSuccess) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1374, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostSuccess) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1374, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostSuccess) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2110, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostSuccess) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2110, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostSuccess) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1374, unsafe.Pointer(m), depth)
 }
@@ -6067,27 +6719,37 @@ func (*MessageActionSuggestedPostRefund) TypeName() string {
 func (*MessageActionSuggestedPostRefund) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostRefund) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 979, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostRefund) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 979, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostRefund) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1680, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostRefund) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1680, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostRefund) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 979, unsafe.Pointer(m), depth)
 }
@@ -6149,28 +6811,38 @@ func (m *MessageActionGiftTon) ClearTransactionID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGiftTon) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1583, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGiftTon) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1583, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGiftTon) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2338, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionGiftTon) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2338, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionGiftTon) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1583, unsafe.Pointer(m), depth)
 }
@@ -6203,27 +6875,37 @@ func (*MessageActionSuggestBirthday) TypeName() string {
 func (*MessageActionSuggestBirthday) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestBirthday) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 405, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestBirthday) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 405, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestBirthday) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1040, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionSuggestBirthday) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1040, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionSuggestBirthday) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 405, unsafe.Pointer(m), depth)
 }
@@ -6264,28 +6946,38 @@ func (*MessageActionStarGiftPurchaseOffer) TypeName() string {
 func (*MessageActionStarGiftPurchaseOffer) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOffer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1096, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOffer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1096, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOffer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1809, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOffer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1809, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOffer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1096, unsafe.Pointer(m), depth)
 }
@@ -6326,28 +7018,38 @@ func (*MessageActionStarGiftPurchaseOfferDeclined) TypeName() string {
 func (*MessageActionStarGiftPurchaseOfferDeclined) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOfferDeclined) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1062, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOfferDeclined) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1062, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOfferDeclined) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1773, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1773, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1062, unsafe.Pointer(m), depth)
 }
@@ -6382,27 +7084,37 @@ func (*MessageActionNewCreatorPending) TypeName() string {
 func (*MessageActionNewCreatorPending) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionNewCreatorPending) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1652, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionNewCreatorPending) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1652, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionNewCreatorPending) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2412, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionNewCreatorPending) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2412, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionNewCreatorPending) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1652, unsafe.Pointer(m), depth)
 }
@@ -6433,27 +7145,37 @@ func (*MessageActionChangeCreator) TypeName() string {
 func (*MessageActionChangeCreator) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChangeCreator) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2139, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChangeCreator) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2139, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChangeCreator) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2949, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChangeCreator) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2949, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionChangeCreator) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2139, unsafe.Pointer(m), depth)
 }
@@ -6489,27 +7211,37 @@ func (*MessageActionNoForwardsToggle) TypeName() string {
 func (*MessageActionNoForwardsToggle) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsToggle) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1826, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsToggle) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1826, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsToggle) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2599, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsToggle) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2599, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionNoForwardsToggle) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1826, unsafe.Pointer(m), depth)
 }
@@ -6547,27 +7279,37 @@ func (*MessageActionNoForwardsRequest) TypeName() string {
 func (*MessageActionNoForwardsRequest) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 581, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 581, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1240, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1240, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionNoForwardsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 581, unsafe.Pointer(m), depth)
 }
@@ -6602,28 +7344,38 @@ func (*MessageActionPollAppendAnswer) TypeName() string {
 func (*MessageActionPollAppendAnswer) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPollAppendAnswer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1463, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPollAppendAnswer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1463, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPollAppendAnswer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2207, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionPollAppendAnswer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2207, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionPollAppendAnswer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1463, unsafe.Pointer(m), depth)
 }
@@ -6658,28 +7410,38 @@ func (*MessageActionPollDeleteAnswer) TypeName() string {
 func (*MessageActionPollDeleteAnswer) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPollDeleteAnswer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 533, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPollDeleteAnswer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 533, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPollDeleteAnswer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1188, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionPollDeleteAnswer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1188, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionPollDeleteAnswer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 533, unsafe.Pointer(m), depth)
 }
@@ -6713,27 +7475,37 @@ func (*MessageActionManagedBotCreated) TypeName() string {
 func (*MessageActionManagedBotCreated) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionManagedBotCreated) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 196, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionManagedBotCreated) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 196, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionManagedBotCreated) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 803, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionManagedBotCreated) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 803, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionManagedBotCreated) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 196, unsafe.Pointer(m), depth)
 }
@@ -6792,27 +7564,37 @@ func (m *MessageActionChangeCommunity) ClearCommunityID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChangeCommunity) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 865, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChangeCommunity) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 865, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChangeCommunity) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1559, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChangeCommunity) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1559, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageActionChangeCommunity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 865, unsafe.Pointer(m), depth)
 }
@@ -6960,11 +7742,15 @@ func (m *MessageEntityUnknown) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntityUnknown) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2548, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageEntityUnknown) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2548, m)
 }
@@ -7037,11 +7823,15 @@ func (m *MessageEntityMention) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntityMention) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3224, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageEntityMention) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3224, m)
 }
@@ -7114,11 +7904,15 @@ func (m *MessageEntityHashtag) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntityHashtag) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1724, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageEntityHashtag) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1724, m)
 }
@@ -7191,11 +7985,15 @@ func (m *MessageEntityBotCommand) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntityBotCommand) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1708, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageEntityBotCommand) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1708, m)
 }
@@ -7268,11 +8066,15 @@ func (m *MessageEntityURL) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntityURL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1719, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageEntityURL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1719, m)
 }
@@ -7345,11 +8147,15 @@ func (m *MessageEntityEmail) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntityEmail) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1630, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageEntityEmail) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1630, m)
 }
@@ -7422,11 +8228,15 @@ func (m *MessageEntityBold) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntityBold) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2569, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageEntityBold) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2569, m)
 }
@@ -7499,11 +8309,15 @@ func (m *MessageEntityItalic) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntityItalic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1914, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageEntityItalic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1914, m)
 }
@@ -7576,11 +8390,15 @@ func (m *MessageEntityCode) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntityCode) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1008, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageEntityCode) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1008, m)
 }
@@ -7652,12 +8470,16 @@ func (m *MessageEntityPre) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntityPre) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1771, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageEntityPre) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1771, m)
 }
@@ -7732,12 +8554,16 @@ func (m *MessageEntityTextURL) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntityTextURL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1800, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageEntityTextURL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1800, m)
 }
@@ -7817,11 +8643,15 @@ func (m *MessageEntityMentionName) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntityMentionName) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2894, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageEntityMentionName) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2894, m)
 }
@@ -7901,11 +8731,15 @@ func (m *InputMessageEntityMentionName) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessageEntityMentionName) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 933, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessageEntityMentionName) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 933, m)
 }
@@ -7984,11 +8818,15 @@ func (m *MessageEntityPhone) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntityPhone) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2181, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageEntityPhone) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2181, m)
 }
@@ -8061,11 +8899,15 @@ func (m *MessageEntityCashtag) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntityCashtag) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1383, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageEntityCashtag) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1383, m)
 }
@@ -8138,11 +8980,15 @@ func (m *MessageEntityUnderline) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntityUnderline) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2188, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageEntityUnderline) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2188, m)
 }
@@ -8215,11 +9061,15 @@ func (m *MessageEntityStrike) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntityStrike) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2596, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageEntityStrike) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2596, m)
 }
@@ -8292,11 +9142,15 @@ func (m *MessageEntityBankCard) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntityBankCard) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1794, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageEntityBankCard) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1794, m)
 }
@@ -8369,11 +9223,15 @@ func (m *MessageEntitySpoiler) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntitySpoiler) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1105, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageEntitySpoiler) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1105, m)
 }
@@ -8450,11 +9308,15 @@ func (m *MessageEntityCustomEmoji) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntityCustomEmoji) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2701, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageEntityCustomEmoji) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2701, m)
 }
@@ -8532,11 +9394,15 @@ func (m *MessageEntityBlockquote) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntityBlockquote) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3135, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageEntityBlockquote) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3135, m)
 }
@@ -8631,11 +9497,15 @@ func (m *MessageEntityFormattedDate) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntityFormattedDate) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2063, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageEntityFormattedDate) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2063, m)
 }
@@ -8721,11 +9591,15 @@ func (m *MessageEntityDiffInsert) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntityDiffInsert) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1746, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageEntityDiffInsert) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1746, m)
 }
@@ -8797,12 +9671,16 @@ func (m *MessageEntityDiffReplace) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntityDiffReplace) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2687, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageEntityDiffReplace) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2687, m)
 }
@@ -8878,11 +9756,15 @@ func (m *MessageEntityDiffDelete) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageEntityDiffDelete) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 647, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageEntityDiffDelete) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 647, m)
 }
@@ -9038,28 +9920,38 @@ func (m *MessageExtendedMediaPreview) ClearVideoDuration() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageExtendedMediaPreview) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1625, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageExtendedMediaPreview) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1625, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageExtendedMediaPreview) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2384, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageExtendedMediaPreview) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2384, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageExtendedMediaPreview) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1625, unsafe.Pointer(m), depth)
 }
@@ -9091,28 +9983,38 @@ func (*MessageExtendedMedia) TypeName() string {
 func (*MessageExtendedMedia) messageExtendedMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageExtendedMedia) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2272, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageExtendedMedia) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2272, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageExtendedMedia) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3090, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageExtendedMedia) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3090, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageExtendedMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2272, unsafe.Pointer(m), depth)
 }
@@ -9235,11 +10137,15 @@ func (m *MessageMediaEmpty) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageMediaEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1234, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageMediaEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1234, m)
 }
@@ -9346,12 +10252,16 @@ func (m *MessageMediaPhoto) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageMediaPhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2955, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageMediaPhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2955, m)
 }
@@ -9439,11 +10349,15 @@ func (m *MessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageMediaGeo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1494, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageMediaGeo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1494, m)
 }
@@ -9517,12 +10431,16 @@ func (m *MessageMediaContact) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageMediaContact) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1736, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageMediaContact) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1736, m)
 }
@@ -9593,11 +10511,15 @@ func (m *MessageMediaUnsupported) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageMediaUnsupported) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2228, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageMediaUnsupported) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2228, m)
 }
@@ -9767,12 +10689,16 @@ func (m *MessageMediaDocument) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageMediaDocument) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1452, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageMediaDocument) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1452, m)
 }
@@ -9892,12 +10818,16 @@ func (m *MessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageMediaWebPage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2909, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2909, m)
 }
@@ -9983,12 +10913,16 @@ func (m *MessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageMediaVenue) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1065, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageMediaVenue) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1065, m)
 }
@@ -10070,12 +11004,16 @@ func (m *MessageMediaGame) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageMediaGame) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3267, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageMediaGame) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3267, m)
 }
@@ -10203,12 +11141,16 @@ func (m *MessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageMediaInvoice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3184, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3184, m)
 }
@@ -10370,11 +11312,15 @@ func (m *MessageMediaGeoLive) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageMediaGeoLive) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2520, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageMediaGeoLive) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2520, m)
 }
@@ -10478,12 +11424,16 @@ func (m *MessageMediaPoll) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageMediaPoll) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1808, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageMediaPoll) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1808, m)
 }
@@ -10575,12 +11525,16 @@ func (m *MessageMediaDice) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageMediaDice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 670, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageMediaDice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 670, m)
 }
@@ -10676,12 +11630,16 @@ func (m *MessageMediaStory) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageMediaStory) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1669, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageMediaStory) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1669, m)
 }
@@ -10885,12 +11843,16 @@ func (m *MessageMediaGiveaway) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageMediaGiveaway) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2348, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageMediaGiveaway) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2348, m)
 }
@@ -11130,12 +12092,16 @@ func (m *MessageMediaGiveawayResults) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageMediaGiveawayResults) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2757, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageMediaGiveawayResults) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2757, m)
 }
@@ -11261,12 +12227,16 @@ func (m *MessageMediaPaidMedia) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageMediaPaidMedia) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2337, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2337, m)
 }
@@ -11374,12 +12344,16 @@ func (m *MessageMediaToDo) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageMediaToDo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1994, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageMediaToDo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1994, m)
 }
@@ -11463,12 +12437,16 @@ func (m *MessageMediaVideoStream) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageMediaVideoStream) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2715, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageMediaVideoStream) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2715, m)
 }
@@ -11563,28 +12541,38 @@ func (*MessagePeerVote) TypeName() string {
 func (*MessagePeerVote) messagePeerVoteClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagePeerVote) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1728, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagePeerVote) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1728, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagePeerVote) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2491, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagePeerVote) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2491, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessagePeerVote) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1728, unsafe.Pointer(m), depth)
 }
@@ -11618,27 +12606,37 @@ func (*MessagePeerVoteInputOption) TypeName() string {
 func (*MessagePeerVoteInputOption) messagePeerVoteClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagePeerVoteInputOption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1070, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagePeerVoteInputOption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1070, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagePeerVoteInputOption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1781, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagePeerVoteInputOption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1781, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessagePeerVoteInputOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1070, unsafe.Pointer(m), depth)
 }
@@ -11672,28 +12670,38 @@ func (*MessagePeerVoteMultiple) TypeName() string {
 func (*MessagePeerVoteMultiple) messagePeerVoteClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagePeerVoteMultiple) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 658, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagePeerVoteMultiple) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 658, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagePeerVoteMultiple) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1330, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagePeerVoteMultiple) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1330, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessagePeerVoteMultiple) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 658, unsafe.Pointer(m), depth)
 }
@@ -11997,12 +13005,16 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageReplyHeader) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 868, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageReplyHeader) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 868, m)
 }
@@ -12151,11 +13163,15 @@ func (m *MessageReplyStoryHeader) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageReplyStoryHeader) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 726, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageReplyStoryHeader) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 726, m)
 }
@@ -12279,27 +13295,37 @@ func (*InputMessagesFilterEmpty) TypeName() string {
 func (*InputMessagesFilterEmpty) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 825, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 825, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1514, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1514, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMessagesFilterEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 825, unsafe.Pointer(m), depth)
 }
@@ -12328,27 +13354,37 @@ func (*InputMessagesFilterPhotos) TypeName() string {
 func (*InputMessagesFilterPhotos) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotos) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1379, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotos) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1379, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotos) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2115, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotos) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2115, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotos) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1379, unsafe.Pointer(m), depth)
 }
@@ -12377,27 +13413,37 @@ func (*InputMessagesFilterVideo) TypeName() string {
 func (*InputMessagesFilterVideo) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVideo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1487, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVideo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1487, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVideo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2232, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVideo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2232, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMessagesFilterVideo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1487, unsafe.Pointer(m), depth)
 }
@@ -12429,27 +13475,37 @@ func (*InputMessagesFilterPhotoVideo) TypeName() string {
 func (*InputMessagesFilterPhotoVideo) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotoVideo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 810, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotoVideo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 810, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotoVideo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1496, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotoVideo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1496, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotoVideo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 810, unsafe.Pointer(m), depth)
 }
@@ -12480,27 +13536,37 @@ func (*InputMessagesFilterDocument) TypeName() string {
 func (*InputMessagesFilterDocument) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterDocument) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1475, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterDocument) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1475, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterDocument) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2220, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterDocument) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2220, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMessagesFilterDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1475, unsafe.Pointer(m), depth)
 }
@@ -12529,27 +13595,37 @@ func (*InputMessagesFilterURL) TypeName() string {
 func (*InputMessagesFilterURL) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterURL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1165, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterURL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1165, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterURL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1884, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterURL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1884, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMessagesFilterURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1165, unsafe.Pointer(m), depth)
 }
@@ -12578,27 +13654,37 @@ func (*InputMessagesFilterGif) TypeName() string {
 func (*InputMessagesFilterGif) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGif) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2457, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGif) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2457, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGif) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3287, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGif) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3287, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMessagesFilterGif) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2457, unsafe.Pointer(m), depth)
 }
@@ -12627,27 +13713,37 @@ func (*InputMessagesFilterVoice) TypeName() string {
 func (*InputMessagesFilterVoice) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVoice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 757, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVoice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 757, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVoice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1435, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVoice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1435, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMessagesFilterVoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 757, unsafe.Pointer(m), depth)
 }
@@ -12676,27 +13772,37 @@ func (*InputMessagesFilterMusic) TypeName() string {
 func (*InputMessagesFilterMusic) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMusic) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 515, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMusic) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 515, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMusic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1166, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMusic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1166, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMessagesFilterMusic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 515, unsafe.Pointer(m), depth)
 }
@@ -12728,27 +13834,37 @@ func (*InputMessagesFilterChatPhotos) TypeName() string {
 func (*InputMessagesFilterChatPhotos) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterChatPhotos) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 537, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterChatPhotos) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 537, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterChatPhotos) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1192, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterChatPhotos) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1192, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMessagesFilterChatPhotos) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 537, unsafe.Pointer(m), depth)
 }
@@ -12784,27 +13900,37 @@ func (*InputMessagesFilterPhoneCalls) TypeName() string {
 func (*InputMessagesFilterPhoneCalls) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhoneCalls) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1181, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhoneCalls) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1181, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhoneCalls) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1901, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhoneCalls) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1901, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMessagesFilterPhoneCalls) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1181, unsafe.Pointer(m), depth)
 }
@@ -12836,27 +13962,37 @@ func (*InputMessagesFilterRoundVoice) TypeName() string {
 func (*InputMessagesFilterRoundVoice) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVoice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1128, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVoice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1128, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVoice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1845, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVoice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1845, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1128, unsafe.Pointer(m), depth)
 }
@@ -12888,27 +14024,37 @@ func (*InputMessagesFilterRoundVideo) TypeName() string {
 func (*InputMessagesFilterRoundVideo) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVideo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1709, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVideo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1709, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVideo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2469, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVideo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2469, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVideo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1709, unsafe.Pointer(m), depth)
 }
@@ -12940,27 +14086,37 @@ func (*InputMessagesFilterMyMentions) TypeName() string {
 func (*InputMessagesFilterMyMentions) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMyMentions) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1856, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMyMentions) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1856, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMyMentions) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2633, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMyMentions) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2633, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMessagesFilterMyMentions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1856, unsafe.Pointer(m), depth)
 }
@@ -12989,27 +14145,37 @@ func (*InputMessagesFilterGeo) TypeName() string {
 func (*InputMessagesFilterGeo) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGeo) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2198, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGeo) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2198, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGeo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3014, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGeo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3014, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMessagesFilterGeo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2198, unsafe.Pointer(m), depth)
 }
@@ -13040,27 +14206,37 @@ func (*InputMessagesFilterContacts) TypeName() string {
 func (*InputMessagesFilterContacts) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterContacts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2122, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterContacts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2122, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterContacts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2931, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterContacts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2931, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMessagesFilterContacts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2122, unsafe.Pointer(m), depth)
 }
@@ -13089,27 +14265,37 @@ func (*InputMessagesFilterPinned) TypeName() string {
 func (*InputMessagesFilterPinned) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPinned) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 254, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPinned) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 254, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPinned) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 869, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPinned) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 869, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMessagesFilterPinned) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 254, unsafe.Pointer(m), depth)
 }
@@ -13138,27 +14324,37 @@ func (*InputMessagesFilterPoll) TypeName() string {
 func (*InputMessagesFilterPoll) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPoll) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2397, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPoll) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2397, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPoll) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3226, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPoll) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3226, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputMessagesFilterPoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2397, unsafe.Pointer(m), depth)
 }
@@ -13189,27 +14385,37 @@ func (*MaskCoords) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MaskCoords) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1640, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MaskCoords) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1640, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MaskCoords) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2400, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MaskCoords) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2400, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MaskCoords) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1640, unsafe.Pointer(m), depth)
 }
@@ -13268,27 +14474,37 @@ func (m *MediaAreaCoordinates) ClearRadius() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaCoordinates) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1975, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaCoordinates) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1975, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaCoordinates) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2763, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MediaAreaCoordinates) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2763, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MediaAreaCoordinates) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1975, unsafe.Pointer(m), depth)
 }
@@ -13540,12 +14756,16 @@ func (m *MessageFwdHeader) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageFwdHeader) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1399, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageFwdHeader) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1399, m)
 }
@@ -13674,28 +14894,38 @@ func (*MessagePeerReaction) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagePeerReaction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1291, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagePeerReaction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1291, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagePeerReaction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2018, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagePeerReaction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2018, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessagePeerReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1291, unsafe.Pointer(m), depth)
 }
@@ -13724,27 +14954,37 @@ func (*MessageRange) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageRange) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 102, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageRange) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 102, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageRange) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 696, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageRange) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 696, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageRange) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 102, unsafe.Pointer(m), depth)
 }
@@ -13875,12 +15115,16 @@ func (m *MessageReactions) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageReactions) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 685, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageReactions) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 685, m)
 }
@@ -13954,27 +15198,37 @@ func (*MessageReactor) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageReactor) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 704, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageReactor) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 704, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageReactor) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1377, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageReactor) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1377, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageReactor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 704, unsafe.Pointer(m), depth)
 }
@@ -14140,11 +15394,15 @@ func (m *MessageReplies) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageReplies) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1930, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageReplies) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1930, m)
 }
@@ -14229,28 +15487,38 @@ func (*MessageReportOption) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageReportOption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1117, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageReportOption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1117, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageReportOption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1833, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageReportOption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1833, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageReportOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1117, unsafe.Pointer(m), depth)
 }
@@ -14324,27 +15592,37 @@ func (m *MessageViews) ClearForwards() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageViews) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 654, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageViews) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 654, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageViews) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1325, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageViews) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1325, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MessageViews) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 654, unsafe.Pointer(m), depth)
 }
@@ -14376,27 +15654,37 @@ func (*MissingInvitee) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MissingInvitee) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 908, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MissingInvitee) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 908, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MissingInvitee) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1606, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MissingInvitee) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1606, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MissingInvitee) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 908, unsafe.Pointer(m), depth)
 }
@@ -14455,27 +15743,37 @@ func (m *MyBoost) ClearCooldownUntilDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MyBoost) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1880, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MyBoost) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1880, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MyBoost) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2659, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MyBoost) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2659, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MyBoost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1880, unsafe.Pointer(m), depth)
 }

@@ -61,28 +61,38 @@ func (m *PremiumBoostsList) ClearNextOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PremiumBoostsList) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1236, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PremiumBoostsList) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1236, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PremiumBoostsList) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1960, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PremiumBoostsList) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1960, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *PremiumBoostsList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1236, unsafe.Pointer(m), depth)
 }
@@ -210,28 +220,38 @@ func (m *PremiumBoostsStatus) ClearMyBoostSlots() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PremiumBoostsStatus) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 681, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PremiumBoostsStatus) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 681, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PremiumBoostsStatus) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1353, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PremiumBoostsStatus) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1353, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *PremiumBoostsStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 681, unsafe.Pointer(m), depth)
 }
@@ -262,28 +282,38 @@ func (*PremiumMyBoosts) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PremiumMyBoosts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1436, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PremiumMyBoosts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1436, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PremiumMyBoosts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2176, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PremiumMyBoosts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2176, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *PremiumMyBoosts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1436, unsafe.Pointer(m), depth)
 }
@@ -316,28 +346,38 @@ func (*PremiumGetBoostsListRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PremiumGetBoostsListRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 898, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PremiumGetBoostsListRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 898, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PremiumGetBoostsListRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1595, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PremiumGetBoostsListRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1595, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *PremiumGetBoostsListRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 898, unsafe.Pointer(m), depth)
 }
@@ -372,27 +412,37 @@ func (*PremiumGetMyBoostsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PremiumGetMyBoostsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 110, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PremiumGetMyBoostsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 110, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PremiumGetMyBoostsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 704, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PremiumGetMyBoostsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 704, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *PremiumGetMyBoostsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 110, unsafe.Pointer(m), depth)
 }
@@ -454,27 +504,37 @@ func (m *PremiumApplyBoostRequest) ClearSlots() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PremiumApplyBoostRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 991, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PremiumApplyBoostRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 991, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PremiumApplyBoostRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1693, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PremiumApplyBoostRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1693, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *PremiumApplyBoostRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 991, unsafe.Pointer(m), depth)
 }
@@ -510,27 +570,37 @@ func (*PremiumGetBoostsStatusRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PremiumGetBoostsStatusRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 38, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PremiumGetBoostsStatusRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 38, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PremiumGetBoostsStatusRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 622, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PremiumGetBoostsStatusRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 622, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *PremiumGetBoostsStatusRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 38, unsafe.Pointer(m), depth)
 }
@@ -569,27 +639,37 @@ func (*PremiumGetUserBoostsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PremiumGetUserBoostsRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 532, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PremiumGetUserBoostsRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 532, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PremiumGetUserBoostsRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1186, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PremiumGetUserBoostsRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1186, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *PremiumGetUserBoostsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 532, unsafe.Pointer(m), depth)
 }

@@ -91,11 +91,15 @@ func (m *ReactionEmpty) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReactionEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1837, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ReactionEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1837, m)
 }
@@ -153,12 +157,16 @@ func (m *ReactionEmoji) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReactionEmoji) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 863, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ReactionEmoji) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 863, m)
 }
@@ -223,11 +231,15 @@ func (m *ReactionCustomEmoji) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReactionCustomEmoji) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1982, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ReactionCustomEmoji) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1982, m)
 }
@@ -286,11 +298,15 @@ func (m *ReactionPaid) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReactionPaid) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1448, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ReactionPaid) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1448, m)
 }
@@ -368,27 +384,37 @@ func (*ReactionNotificationsFromContacts) TypeName() string {
 func (*ReactionNotificationsFromContacts) reactionNotificationsFromClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromContacts) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1771, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromContacts) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1771, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromContacts) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2539, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromContacts) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2539, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ReactionNotificationsFromContacts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1771, unsafe.Pointer(m), depth)
 }
@@ -419,27 +445,37 @@ func (*ReactionNotificationsFromAll) TypeName() string {
 func (*ReactionNotificationsFromAll) reactionNotificationsFromClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromAll) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 703, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromAll) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 703, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromAll) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1376, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromAll) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1376, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ReactionNotificationsFromAll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 703, unsafe.Pointer(m), depth)
 }
@@ -514,28 +550,38 @@ func (*RecentMeURLUnknown) TypeName() string {
 func (*RecentMeURLUnknown) recentMeURLClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RecentMeURLUnknown) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 665, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RecentMeURLUnknown) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 665, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RecentMeURLUnknown) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1337, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RecentMeURLUnknown) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1337, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *RecentMeURLUnknown) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 665, unsafe.Pointer(m), depth)
 }
@@ -567,28 +613,38 @@ func (*RecentMeURLUser) TypeName() string {
 func (*RecentMeURLUser) recentMeURLClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RecentMeURLUser) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1753, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RecentMeURLUser) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1753, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RecentMeURLUser) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2519, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RecentMeURLUser) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2519, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *RecentMeURLUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1753, unsafe.Pointer(m), depth)
 }
@@ -620,28 +676,38 @@ func (*RecentMeURLChat) TypeName() string {
 func (*RecentMeURLChat) recentMeURLClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RecentMeURLChat) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1677, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RecentMeURLChat) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1677, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RecentMeURLChat) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2437, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RecentMeURLChat) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2437, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *RecentMeURLChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1677, unsafe.Pointer(m), depth)
 }
@@ -674,28 +740,38 @@ func (*RecentMeURLChatInvite) TypeName() string {
 func (*RecentMeURLChatInvite) recentMeURLClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RecentMeURLChatInvite) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2241, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RecentMeURLChatInvite) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2241, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RecentMeURLChatInvite) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3059, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RecentMeURLChatInvite) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3059, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *RecentMeURLChatInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2241, unsafe.Pointer(m), depth)
 }
@@ -728,28 +804,38 @@ func (*RecentMeURLStickerSet) TypeName() string {
 func (*RecentMeURLStickerSet) recentMeURLClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RecentMeURLStickerSet) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1786, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RecentMeURLStickerSet) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1786, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RecentMeURLStickerSet) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2554, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RecentMeURLStickerSet) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2554, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *RecentMeURLStickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1786, unsafe.Pointer(m), depth)
 }
@@ -822,27 +908,37 @@ func (*ReplyKeyboardHide) TypeName() string {
 func (*ReplyKeyboardHide) replyMarkupClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardHide) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1494, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardHide) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1494, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardHide) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2239, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ReplyKeyboardHide) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2239, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ReplyKeyboardHide) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1494, unsafe.Pointer(m), depth)
 }
@@ -901,28 +997,38 @@ func (m *ReplyKeyboardForceReply) ClearPlaceholder() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardForceReply) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1235, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardForceReply) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1235, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardForceReply) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1959, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ReplyKeyboardForceReply) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1959, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ReplyKeyboardForceReply) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1235, unsafe.Pointer(m), depth)
 }
@@ -986,28 +1092,38 @@ func (m *ReplyKeyboardMarkup) ClearPlaceholder() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardMarkup) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1223, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardMarkup) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1223, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardMarkup) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1947, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ReplyKeyboardMarkup) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1947, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ReplyKeyboardMarkup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1223, unsafe.Pointer(m), depth)
 }
@@ -1038,28 +1154,38 @@ func (*ReplyInlineMarkup) TypeName() string {
 func (*ReplyInlineMarkup) replyMarkupClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReplyInlineMarkup) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 675, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReplyInlineMarkup) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 675, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReplyInlineMarkup) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1347, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ReplyInlineMarkup) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1347, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ReplyInlineMarkup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 675, unsafe.Pointer(m), depth)
 }
@@ -1144,27 +1270,37 @@ func (*InputReportReasonSpam) TypeName() string {
 func (*InputReportReasonSpam) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonSpam) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 835, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonSpam) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 835, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonSpam) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1526, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonSpam) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1526, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputReportReasonSpam) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 835, unsafe.Pointer(m), depth)
 }
@@ -1193,27 +1329,37 @@ func (*InputReportReasonViolence) TypeName() string {
 func (*InputReportReasonViolence) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonViolence) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 284, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonViolence) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 284, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonViolence) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 902, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonViolence) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 902, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputReportReasonViolence) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 284, unsafe.Pointer(m), depth)
 }
@@ -1243,27 +1389,37 @@ func (*InputReportReasonPornography) TypeName() string {
 func (*InputReportReasonPornography) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonPornography) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 420, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonPornography) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 420, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonPornography) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1057, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonPornography) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1057, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputReportReasonPornography) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 420, unsafe.Pointer(m), depth)
 }
@@ -1293,27 +1449,37 @@ func (*InputReportReasonChildAbuse) TypeName() string {
 func (*InputReportReasonChildAbuse) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonChildAbuse) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1631, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonChildAbuse) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1631, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonChildAbuse) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2391, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonChildAbuse) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2391, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputReportReasonChildAbuse) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1631, unsafe.Pointer(m), depth)
 }
@@ -1342,27 +1508,37 @@ func (*InputReportReasonOther) TypeName() string {
 func (*InputReportReasonOther) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonOther) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1853, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonOther) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1853, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonOther) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2630, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonOther) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2630, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputReportReasonOther) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1853, unsafe.Pointer(m), depth)
 }
@@ -1391,27 +1567,37 @@ func (*InputReportReasonCopyright) TypeName() string {
 func (*InputReportReasonCopyright) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonCopyright) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1442, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonCopyright) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1442, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonCopyright) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2182, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonCopyright) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2182, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputReportReasonCopyright) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1442, unsafe.Pointer(m), depth)
 }
@@ -1443,27 +1629,37 @@ func (*InputReportReasonGeoIrrelevant) TypeName() string {
 func (*InputReportReasonGeoIrrelevant) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonGeoIrrelevant) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2083, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonGeoIrrelevant) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2083, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonGeoIrrelevant) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2888, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonGeoIrrelevant) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2888, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputReportReasonGeoIrrelevant) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2083, unsafe.Pointer(m), depth)
 }
@@ -1492,27 +1688,37 @@ func (*InputReportReasonFake) TypeName() string {
 func (*InputReportReasonFake) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonFake) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2356, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonFake) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2356, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonFake) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3181, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonFake) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3181, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputReportReasonFake) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2356, unsafe.Pointer(m), depth)
 }
@@ -1543,27 +1749,37 @@ func (*InputReportReasonIllegalDrugs) TypeName() string {
 func (*InputReportReasonIllegalDrugs) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonIllegalDrugs) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 98, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonIllegalDrugs) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 98, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonIllegalDrugs) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 692, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonIllegalDrugs) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 692, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputReportReasonIllegalDrugs) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 98, unsafe.Pointer(m), depth)
 }
@@ -1595,27 +1811,37 @@ func (*InputReportReasonPersonalDetails) TypeName() string {
 func (*InputReportReasonPersonalDetails) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonPersonalDetails) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1474, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonPersonalDetails) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1474, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonPersonalDetails) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2219, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonPersonalDetails) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2219, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputReportReasonPersonalDetails) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1474, unsafe.Pointer(m), depth)
 }
@@ -1688,28 +1914,38 @@ func (*ReportResultChooseOption) TypeName() string {
 func (*ReportResultChooseOption) reportResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReportResultChooseOption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2298, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReportResultChooseOption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2298, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReportResultChooseOption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3121, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ReportResultChooseOption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3121, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ReportResultChooseOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2298, unsafe.Pointer(m), depth)
 }
@@ -1743,28 +1979,38 @@ func (*ReportResultAddComment) TypeName() string {
 func (*ReportResultAddComment) reportResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReportResultAddComment) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1017, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReportResultAddComment) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1017, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReportResultAddComment) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1722, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ReportResultAddComment) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1722, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ReportResultAddComment) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1017, unsafe.Pointer(m), depth)
 }
@@ -1793,27 +2039,37 @@ func (*ReportResultReported) TypeName() string {
 func (*ReportResultReported) reportResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReportResultReported) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1305, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReportResultReported) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1305, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReportResultReported) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2034, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ReportResultReported) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2034, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ReportResultReported) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1305, unsafe.Pointer(m), depth)
 }
@@ -1931,27 +2187,37 @@ func (m *RequestPeerTypeUser) ClearPremium() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeUser) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 884, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeUser) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 884, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeUser) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1581, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RequestPeerTypeUser) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1581, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *RequestPeerTypeUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 884, unsafe.Pointer(m), depth)
 }
@@ -2034,27 +2300,37 @@ func (m *RequestPeerTypeChat) ClearForum() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeChat) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1925, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeChat) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1925, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeChat) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2711, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RequestPeerTypeChat) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2711, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *RequestPeerTypeChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1925, unsafe.Pointer(m), depth)
 }
@@ -2116,27 +2392,37 @@ func (m *RequestPeerTypeBroadcast) ClearHasUsername() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeBroadcast) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 469, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 469, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeBroadcast) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1113, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RequestPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1113, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *RequestPeerTypeBroadcast) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 469, unsafe.Pointer(m), depth)
 }
@@ -2217,28 +2503,38 @@ func (m *RequestPeerTypeCreateBot) ClearSuggestedUsername() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeCreateBot) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 587, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeCreateBot) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 587, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeCreateBot) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1247, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RequestPeerTypeCreateBot) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1247, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *RequestPeerTypeCreateBot) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 587, unsafe.Pointer(m), depth)
 }
@@ -2381,28 +2677,38 @@ func (m *RequestedPeerUser) ClearUsername() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequestedPeerUser) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2026, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequestedPeerUser) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2026, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequestedPeerUser) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2824, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RequestedPeerUser) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2824, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *RequestedPeerUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2026, unsafe.Pointer(m), depth)
 }
@@ -2460,28 +2766,38 @@ func (m *RequestedPeerChat) ClearTitle() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequestedPeerChat) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1053, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequestedPeerChat) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1053, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequestedPeerChat) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1762, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RequestedPeerChat) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1762, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *RequestedPeerChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1053, unsafe.Pointer(m), depth)
 }
@@ -2560,28 +2876,38 @@ func (m *RequestedPeerChannel) ClearUsername() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequestedPeerChannel) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1282, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequestedPeerChannel) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1282, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequestedPeerChannel) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2008, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RequestedPeerChannel) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2008, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *RequestedPeerChannel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1282, unsafe.Pointer(m), depth)
 }
@@ -2650,27 +2976,37 @@ func (*RequirementToContactEmpty) TypeName() string {
 func (*RequirementToContactEmpty) requirementToContactClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequirementToContactEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 44, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequirementToContactEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 44, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequirementToContactEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 630, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RequirementToContactEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 630, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *RequirementToContactEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 44, unsafe.Pointer(m), depth)
 }
@@ -2701,27 +3037,37 @@ func (*RequirementToContactPremium) TypeName() string {
 func (*RequirementToContactPremium) requirementToContactClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequirementToContactPremium) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2176, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequirementToContactPremium) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2176, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequirementToContactPremium) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2989, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RequirementToContactPremium) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2989, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *RequirementToContactPremium) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2176, unsafe.Pointer(m), depth)
 }
@@ -2756,27 +3102,37 @@ func (*RequirementToContactPaidMessages) TypeName() string {
 func (*RequirementToContactPaidMessages) requirementToContactClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequirementToContactPaidMessages) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1704, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequirementToContactPaidMessages) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1704, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequirementToContactPaidMessages) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2464, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RequirementToContactPaidMessages) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2464, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *RequirementToContactPaidMessages) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1704, unsafe.Pointer(m), depth)
 }
@@ -2902,27 +3258,37 @@ func (*TextEmpty) TypeName() string {
 func (*TextEmpty) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2086, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2086, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2891, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TextEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2891, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2086, unsafe.Pointer(m), depth)
 }
@@ -2953,28 +3319,38 @@ func (*TextPlain) TypeName() string {
 func (*TextPlain) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextPlain) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1064, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextPlain) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1064, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextPlain) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1775, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextPlain) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1775, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextPlain) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1064, unsafe.Pointer(m), depth)
 }
@@ -3005,28 +3381,38 @@ func (*TextBold) TypeName() string {
 func (*TextBold) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextBold) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 953, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextBold) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 953, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextBold) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1653, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextBold) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1653, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextBold) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 953, unsafe.Pointer(m), depth)
 }
@@ -3057,28 +3443,38 @@ func (*TextItalic) TypeName() string {
 func (*TextItalic) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextItalic) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2054, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextItalic) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2054, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextItalic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2856, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextItalic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2856, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextItalic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2054, unsafe.Pointer(m), depth)
 }
@@ -3109,28 +3505,38 @@ func (*TextUnderline) TypeName() string {
 func (*TextUnderline) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextUnderline) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1848, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextUnderline) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1848, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextUnderline) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2625, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextUnderline) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2625, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextUnderline) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1848, unsafe.Pointer(m), depth)
 }
@@ -3161,28 +3567,38 @@ func (*TextStrike) TypeName() string {
 func (*TextStrike) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextStrike) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1447, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextStrike) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1447, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextStrike) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2187, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextStrike) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2187, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextStrike) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1447, unsafe.Pointer(m), depth)
 }
@@ -3213,28 +3629,38 @@ func (*TextFixed) TypeName() string {
 func (*TextFixed) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextFixed) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 997, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextFixed) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 997, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextFixed) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1700, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextFixed) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1700, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextFixed) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 997, unsafe.Pointer(m), depth)
 }
@@ -3267,28 +3693,38 @@ func (*TextURL) TypeName() string {
 func (*TextURL) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextURL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 552, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextURL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 552, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextURL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1208, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextURL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1208, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 552, unsafe.Pointer(m), depth)
 }
@@ -3320,28 +3756,38 @@ func (*TextEmail) TypeName() string {
 func (*TextEmail) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextEmail) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2107, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextEmail) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2107, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextEmail) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2914, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextEmail) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2914, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextEmail) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2107, unsafe.Pointer(m), depth)
 }
@@ -3372,28 +3818,38 @@ func (*TextConcat) TypeName() string {
 func (*TextConcat) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextConcat) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1160, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextConcat) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1160, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextConcat) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1878, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextConcat) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1878, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextConcat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1160, unsafe.Pointer(m), depth)
 }
@@ -3424,28 +3880,38 @@ func (*TextSubscript) TypeName() string {
 func (*TextSubscript) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextSubscript) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2258, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextSubscript) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2258, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextSubscript) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3076, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextSubscript) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3076, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextSubscript) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2258, unsafe.Pointer(m), depth)
 }
@@ -3476,28 +3942,38 @@ func (*TextSuperscript) TypeName() string {
 func (*TextSuperscript) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextSuperscript) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1911, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextSuperscript) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1911, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextSuperscript) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2697, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextSuperscript) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2697, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextSuperscript) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1911, unsafe.Pointer(m), depth)
 }
@@ -3528,28 +4004,38 @@ func (*TextMarked) TypeName() string {
 func (*TextMarked) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextMarked) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 31, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextMarked) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 31, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextMarked) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 612, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextMarked) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 612, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextMarked) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 31, unsafe.Pointer(m), depth)
 }
@@ -3581,28 +4067,38 @@ func (*TextPhone) TypeName() string {
 func (*TextPhone) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextPhone) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 267, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextPhone) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 267, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextPhone) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 884, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextPhone) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 884, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextPhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 267, unsafe.Pointer(m), depth)
 }
@@ -3635,27 +4131,37 @@ func (*TextImage) TypeName() string {
 func (*TextImage) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextImage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 74, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextImage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 74, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextImage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 665, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TextImage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 665, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextImage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 74, unsafe.Pointer(m), depth)
 }
@@ -3687,28 +4193,38 @@ func (*TextAnchor) TypeName() string {
 func (*TextAnchor) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextAnchor) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 487, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextAnchor) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 487, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextAnchor) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1134, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextAnchor) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1134, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextAnchor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 487, unsafe.Pointer(m), depth)
 }
@@ -3739,28 +4255,38 @@ func (*TextMath) TypeName() string {
 func (*TextMath) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextMath) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1460, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextMath) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1460, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextMath) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2204, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextMath) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2204, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextMath) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1460, unsafe.Pointer(m), depth)
 }
@@ -3792,28 +4318,38 @@ func (*TextCustomEmoji) TypeName() string {
 func (*TextCustomEmoji) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextCustomEmoji) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1513, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextCustomEmoji) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1513, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextCustomEmoji) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2262, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextCustomEmoji) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2262, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextCustomEmoji) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1513, unsafe.Pointer(m), depth)
 }
@@ -3844,28 +4380,38 @@ func (*TextSpoiler) TypeName() string {
 func (*TextSpoiler) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextSpoiler) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 707, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextSpoiler) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 707, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextSpoiler) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1380, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextSpoiler) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1380, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextSpoiler) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 707, unsafe.Pointer(m), depth)
 }
@@ -3896,28 +4442,38 @@ func (*TextMention) TypeName() string {
 func (*TextMention) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextMention) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1959, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextMention) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1959, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextMention) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2746, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextMention) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2746, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextMention) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1959, unsafe.Pointer(m), depth)
 }
@@ -3948,28 +4504,38 @@ func (*TextHashtag) TypeName() string {
 func (*TextHashtag) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextHashtag) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 762, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextHashtag) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 762, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextHashtag) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1442, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextHashtag) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1442, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextHashtag) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 762, unsafe.Pointer(m), depth)
 }
@@ -4000,28 +4566,38 @@ func (*TextBotCommand) TypeName() string {
 func (*TextBotCommand) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextBotCommand) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 22, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextBotCommand) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 22, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextBotCommand) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 600, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextBotCommand) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 600, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextBotCommand) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 22, unsafe.Pointer(m), depth)
 }
@@ -4052,28 +4628,38 @@ func (*TextCashtag) TypeName() string {
 func (*TextCashtag) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextCashtag) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1139, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextCashtag) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1139, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextCashtag) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1857, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextCashtag) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1857, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextCashtag) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1139, unsafe.Pointer(m), depth)
 }
@@ -4104,28 +4690,38 @@ func (*TextAutoURL) TypeName() string {
 func (*TextAutoURL) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextAutoURL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1613, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextAutoURL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1613, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextAutoURL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2372, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextAutoURL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2372, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextAutoURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1613, unsafe.Pointer(m), depth)
 }
@@ -4156,28 +4752,38 @@ func (*TextAutoEmail) TypeName() string {
 func (*TextAutoEmail) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextAutoEmail) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1892, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextAutoEmail) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1892, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextAutoEmail) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2675, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextAutoEmail) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2675, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextAutoEmail) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1892, unsafe.Pointer(m), depth)
 }
@@ -4208,28 +4814,38 @@ func (*TextAutoPhone) TypeName() string {
 func (*TextAutoPhone) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextAutoPhone) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 348, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextAutoPhone) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 348, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextAutoPhone) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 972, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextAutoPhone) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 972, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextAutoPhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 348, unsafe.Pointer(m), depth)
 }
@@ -4260,28 +4876,38 @@ func (*TextBankCard) TypeName() string {
 func (*TextBankCard) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextBankCard) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1755, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextBankCard) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1755, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextBankCard) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2521, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextBankCard) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2521, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextBankCard) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1755, unsafe.Pointer(m), depth)
 }
@@ -4313,28 +4939,38 @@ func (*TextMentionName) TypeName() string {
 func (*TextMentionName) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextMentionName) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 11, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextMentionName) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 11, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextMentionName) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 589, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextMentionName) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 589, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextMentionName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 11, unsafe.Pointer(m), depth)
 }
@@ -4376,28 +5012,38 @@ func (*TextDate) TypeName() string {
 func (*TextDate) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextDate) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1553, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextDate) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1553, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextDate) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2306, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextDate) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2306, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextDate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1553, unsafe.Pointer(m), depth)
 }
@@ -4429,28 +5075,38 @@ func (*TextDiff) TypeName() string {
 func (*TextDiff) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextDiff) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1385, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextDiff) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1385, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextDiff) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2121, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextDiff) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2121, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *TextDiff) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1385, unsafe.Pointer(m), depth)
 }
@@ -4533,12 +5189,16 @@ func (m *ReactionCount) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReactionCount) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2283, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ReactionCount) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2283, m)
 }
@@ -4606,28 +5266,38 @@ func (*ReactionsNotifySettings) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReactionsNotifySettings) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1044, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReactionsNotifySettings) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1044, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReactionsNotifySettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1751, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ReactionsNotifySettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1751, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ReactionsNotifySettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1044, unsafe.Pointer(m), depth)
 }
@@ -4657,27 +5327,37 @@ func (*ReadParticipantDate) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReadParticipantDate) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 690, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReadParticipantDate) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 690, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReadParticipantDate) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1363, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ReadParticipantDate) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1363, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ReadParticipantDate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 690, unsafe.Pointer(m), depth)
 }
@@ -4706,27 +5386,37 @@ func (*ReceivedNotifyMessage) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReceivedNotifyMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1526, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReceivedNotifyMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1526, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReceivedNotifyMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2279, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ReceivedNotifyMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2279, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ReceivedNotifyMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1526, unsafe.Pointer(m), depth)
 }
@@ -4780,27 +5470,37 @@ func (m *RecentStory) ClearMaxID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RecentStory) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1037, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RecentStory) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1037, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RecentStory) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1744, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RecentStory) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1744, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *RecentStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1037, unsafe.Pointer(m), depth)
 }
@@ -4851,12 +5551,16 @@ func (m *RestrictionReason) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RestrictionReason) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2770, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RestrictionReason) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2770, m)
 }
@@ -4910,28 +5614,38 @@ func (*RichMessage) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RichMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1774, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RichMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1774, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RichMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2542, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RichMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2542, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *RichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1774, unsafe.Pointer(m), depth)
 }

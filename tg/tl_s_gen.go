@@ -75,27 +75,37 @@ func (*SavedDialog) TypeName() string {
 func (*SavedDialog) savedDialogClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SavedDialog) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1802, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SavedDialog) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1802, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SavedDialog) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2573, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SavedDialog) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2573, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SavedDialog) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1802, unsafe.Pointer(m), depth)
 }
@@ -138,28 +148,38 @@ func (*MonoForumDialog) TypeName() string {
 func (*MonoForumDialog) savedDialogClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MonoForumDialog) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 925, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MonoForumDialog) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 925, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MonoForumDialog) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1624, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MonoForumDialog) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1624, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *MonoForumDialog) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 925, unsafe.Pointer(m), depth)
 }
@@ -225,27 +245,37 @@ func (*SecureFileEmpty) TypeName() string {
 func (*SecureFileEmpty) secureFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureFileEmpty) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 924, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureFileEmpty) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 924, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureFileEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1623, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureFileEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1623, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureFileEmpty) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 924, unsafe.Pointer(m), depth)
 }
@@ -283,28 +313,38 @@ func (*SecureFile) TypeName() string {
 func (*SecureFile) secureFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureFile) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1148, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureFile) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1148, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureFile) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1866, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureFile) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1866, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1148, unsafe.Pointer(m), depth)
 }
@@ -376,27 +416,37 @@ func (*SecurePasswordKdfAlgoUnknown) TypeName() string {
 func (*SecurePasswordKdfAlgoUnknown) securePasswordKdfAlgoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoUnknown) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 0, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoUnknown) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 0, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoUnknown) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 578, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoUnknown) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 578, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoUnknown) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 0, unsafe.Pointer(m), depth)
 }
@@ -434,28 +484,38 @@ func (*SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) TypeName() string {
 func (*SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) securePasswordKdfAlgoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1784, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1784, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2552, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2552, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1784, unsafe.Pointer(m), depth)
 }
@@ -488,28 +548,38 @@ func (*SecurePasswordKdfAlgoSHA512) TypeName() string {
 func (*SecurePasswordKdfAlgoSHA512) securePasswordKdfAlgoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoSHA512) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1228, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoSHA512) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1228, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoSHA512) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1952, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoSHA512) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1952, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoSHA512) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1228, unsafe.Pointer(m), depth)
 }
@@ -578,28 +648,38 @@ func (*SecurePlainPhone) TypeName() string {
 func (*SecurePlainPhone) securePlainDataClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecurePlainPhone) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1152, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecurePlainPhone) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1152, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecurePlainPhone) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1870, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecurePlainPhone) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1870, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecurePlainPhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1152, unsafe.Pointer(m), depth)
 }
@@ -630,28 +710,38 @@ func (*SecurePlainEmail) TypeName() string {
 func (*SecurePlainEmail) securePlainDataClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecurePlainEmail) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 325, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecurePlainEmail) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 325, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecurePlainEmail) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 946, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecurePlainEmail) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 946, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecurePlainEmail) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 325, unsafe.Pointer(m), depth)
 }
@@ -727,27 +817,37 @@ func (*SecureRequiredType) TypeName() string {
 func (*SecureRequiredType) secureRequiredTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureRequiredType) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1195, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureRequiredType) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1195, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureRequiredType) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1915, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureRequiredType) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1915, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureRequiredType) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1195, unsafe.Pointer(m), depth)
 }
@@ -780,27 +880,37 @@ func (*SecureRequiredTypeOneOf) TypeName() string {
 func (*SecureRequiredTypeOneOf) secureRequiredTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureRequiredTypeOneOf) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 17, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureRequiredTypeOneOf) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 17, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureRequiredTypeOneOf) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 595, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureRequiredTypeOneOf) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 595, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureRequiredTypeOneOf) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 17, unsafe.Pointer(m), depth)
 }
@@ -890,28 +1000,38 @@ func (*SecureValueErrorData) TypeName() string {
 func (*SecureValueErrorData) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorData) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2213, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorData) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2213, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorData) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3030, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorData) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3030, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValueErrorData) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2213, unsafe.Pointer(m), depth)
 }
@@ -946,28 +1066,38 @@ func (*SecureValueErrorFrontSide) TypeName() string {
 func (*SecureValueErrorFrontSide) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFrontSide) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 6, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFrontSide) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 6, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFrontSide) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 584, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorFrontSide) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 584, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValueErrorFrontSide) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 6, unsafe.Pointer(m), depth)
 }
@@ -1003,28 +1133,38 @@ func (*SecureValueErrorReverseSide) TypeName() string {
 func (*SecureValueErrorReverseSide) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorReverseSide) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1232, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorReverseSide) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1232, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorReverseSide) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1956, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorReverseSide) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1956, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValueErrorReverseSide) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1232, unsafe.Pointer(m), depth)
 }
@@ -1059,28 +1199,38 @@ func (*SecureValueErrorSelfie) TypeName() string {
 func (*SecureValueErrorSelfie) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorSelfie) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2174, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorSelfie) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2174, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorSelfie) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2987, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorSelfie) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2987, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValueErrorSelfie) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2174, unsafe.Pointer(m), depth)
 }
@@ -1114,28 +1264,38 @@ func (*SecureValueErrorFile) TypeName() string {
 func (*SecureValueErrorFile) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFile) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1126, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFile) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1126, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFile) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1843, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorFile) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1843, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValueErrorFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1126, unsafe.Pointer(m), depth)
 }
@@ -1169,28 +1329,38 @@ func (*SecureValueErrorFiles) TypeName() string {
 func (*SecureValueErrorFiles) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFiles) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 946, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFiles) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 946, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFiles) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1646, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorFiles) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1646, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValueErrorFiles) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 946, unsafe.Pointer(m), depth)
 }
@@ -1224,28 +1394,38 @@ func (*SecureValueError) TypeName() string {
 func (*SecureValueError) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueError) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1233, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueError) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1233, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueError) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1957, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueError) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1957, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValueError) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1233, unsafe.Pointer(m), depth)
 }
@@ -1282,28 +1462,38 @@ func (*SecureValueErrorTranslationFile) TypeName() string {
 func (*SecureValueErrorTranslationFile) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFile) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1503, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFile) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1503, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFile) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2250, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFile) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2250, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1503, unsafe.Pointer(m), depth)
 }
@@ -1340,28 +1530,38 @@ func (*SecureValueErrorTranslationFiles) TypeName() string {
 func (*SecureValueErrorTranslationFiles) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFiles) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 478, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFiles) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 478, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFiles) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1124, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFiles) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1124, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFiles) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 478, unsafe.Pointer(m), depth)
 }
@@ -1457,27 +1657,37 @@ func (*SecureValueTypePersonalDetails) TypeName() string {
 func (*SecureValueTypePersonalDetails) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypePersonalDetails) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1459, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypePersonalDetails) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1459, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypePersonalDetails) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2203, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypePersonalDetails) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2203, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValueTypePersonalDetails) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1459, unsafe.Pointer(m), depth)
 }
@@ -1506,27 +1716,37 @@ func (*SecureValueTypePassport) TypeName() string {
 func (*SecureValueTypePassport) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypePassport) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 566, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypePassport) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 566, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypePassport) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1223, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypePassport) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1223, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValueTypePassport) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 566, unsafe.Pointer(m), depth)
 }
@@ -1557,27 +1777,37 @@ func (*SecureValueTypeDriverLicense) TypeName() string {
 func (*SecureValueTypeDriverLicense) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeDriverLicense) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 65, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeDriverLicense) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 65, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeDriverLicense) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 655, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeDriverLicense) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 655, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValueTypeDriverLicense) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 65, unsafe.Pointer(m), depth)
 }
@@ -1608,27 +1838,37 @@ func (*SecureValueTypeIdentityCard) TypeName() string {
 func (*SecureValueTypeIdentityCard) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeIdentityCard) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1501, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeIdentityCard) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1501, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeIdentityCard) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2247, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeIdentityCard) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2247, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValueTypeIdentityCard) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1501, unsafe.Pointer(m), depth)
 }
@@ -1660,27 +1900,37 @@ func (*SecureValueTypeInternalPassport) TypeName() string {
 func (*SecureValueTypeInternalPassport) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeInternalPassport) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1419, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeInternalPassport) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1419, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeInternalPassport) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2158, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeInternalPassport) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2158, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValueTypeInternalPassport) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1419, unsafe.Pointer(m), depth)
 }
@@ -1709,27 +1959,37 @@ func (*SecureValueTypeAddress) TypeName() string {
 func (*SecureValueTypeAddress) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeAddress) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1947, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeAddress) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1947, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeAddress) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2734, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeAddress) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2734, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValueTypeAddress) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1947, unsafe.Pointer(m), depth)
 }
@@ -1759,27 +2019,37 @@ func (*SecureValueTypeUtilityBill) TypeName() string {
 func (*SecureValueTypeUtilityBill) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeUtilityBill) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2420, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeUtilityBill) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2420, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeUtilityBill) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3249, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeUtilityBill) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3249, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValueTypeUtilityBill) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2420, unsafe.Pointer(m), depth)
 }
@@ -1810,27 +2080,37 @@ func (*SecureValueTypeBankStatement) TypeName() string {
 func (*SecureValueTypeBankStatement) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeBankStatement) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1257, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeBankStatement) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1257, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeBankStatement) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1981, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeBankStatement) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1981, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValueTypeBankStatement) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1257, unsafe.Pointer(m), depth)
 }
@@ -1862,27 +2142,37 @@ func (*SecureValueTypeRentalAgreement) TypeName() string {
 func (*SecureValueTypeRentalAgreement) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeRentalAgreement) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1279, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeRentalAgreement) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1279, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeRentalAgreement) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2004, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeRentalAgreement) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2004, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValueTypeRentalAgreement) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1279, unsafe.Pointer(m), depth)
 }
@@ -1915,27 +2205,37 @@ func (*SecureValueTypePassportRegistration) TypeName() string {
 func (*SecureValueTypePassportRegistration) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypePassportRegistration) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1421, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypePassportRegistration) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1421, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypePassportRegistration) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2160, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypePassportRegistration) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2160, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValueTypePassportRegistration) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1421, unsafe.Pointer(m), depth)
 }
@@ -1968,27 +2268,37 @@ func (*SecureValueTypeTemporaryRegistration) TypeName() string {
 func (*SecureValueTypeTemporaryRegistration) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeTemporaryRegistration) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2227, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeTemporaryRegistration) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2227, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeTemporaryRegistration) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3044, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeTemporaryRegistration) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3044, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValueTypeTemporaryRegistration) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2227, unsafe.Pointer(m), depth)
 }
@@ -2017,27 +2327,37 @@ func (*SecureValueTypePhone) TypeName() string {
 func (*SecureValueTypePhone) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypePhone) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1681, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypePhone) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1681, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypePhone) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2441, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypePhone) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2441, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValueTypePhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1681, unsafe.Pointer(m), depth)
 }
@@ -2066,27 +2386,37 @@ func (*SecureValueTypeEmail) TypeName() string {
 func (*SecureValueTypeEmail) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeEmail) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1309, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeEmail) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1309, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeEmail) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2038, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeEmail) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2038, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValueTypeEmail) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1309, unsafe.Pointer(m), depth)
 }
@@ -2202,27 +2532,37 @@ func (*SendMessageTypingAction) TypeName() string {
 func (*SendMessageTypingAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageTypingAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 200, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageTypingAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 200, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageTypingAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 807, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageTypingAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 807, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SendMessageTypingAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 200, unsafe.Pointer(m), depth)
 }
@@ -2252,27 +2592,37 @@ func (*SendMessageCancelAction) TypeName() string {
 func (*SendMessageCancelAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageCancelAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2434, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageCancelAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2434, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageCancelAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3263, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageCancelAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3263, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SendMessageCancelAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2434, unsafe.Pointer(m), depth)
 }
@@ -2303,27 +2653,37 @@ func (*SendMessageRecordVideoAction) TypeName() string {
 func (*SendMessageRecordVideoAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageRecordVideoAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1505, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageRecordVideoAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1505, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageRecordVideoAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2252, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageRecordVideoAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2252, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SendMessageRecordVideoAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1505, unsafe.Pointer(m), depth)
 }
@@ -2356,27 +2716,37 @@ func (*SendMessageUploadVideoAction) TypeName() string {
 func (*SendMessageUploadVideoAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageUploadVideoAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2221, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageUploadVideoAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2221, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageUploadVideoAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3038, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageUploadVideoAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3038, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SendMessageUploadVideoAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2221, unsafe.Pointer(m), depth)
 }
@@ -2407,27 +2777,37 @@ func (*SendMessageRecordAudioAction) TypeName() string {
 func (*SendMessageRecordAudioAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageRecordAudioAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2015, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageRecordAudioAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2015, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageRecordAudioAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2811, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageRecordAudioAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2811, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SendMessageRecordAudioAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2015, unsafe.Pointer(m), depth)
 }
@@ -2460,27 +2840,37 @@ func (*SendMessageUploadAudioAction) TypeName() string {
 func (*SendMessageUploadAudioAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageUploadAudioAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2326, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageUploadAudioAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2326, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageUploadAudioAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3150, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageUploadAudioAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3150, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SendMessageUploadAudioAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2326, unsafe.Pointer(m), depth)
 }
@@ -2513,27 +2903,37 @@ func (*SendMessageUploadPhotoAction) TypeName() string {
 func (*SendMessageUploadPhotoAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageUploadPhotoAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1992, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageUploadPhotoAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1992, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageUploadPhotoAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2783, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageUploadPhotoAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2783, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SendMessageUploadPhotoAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1992, unsafe.Pointer(m), depth)
 }
@@ -2568,27 +2968,37 @@ func (*SendMessageUploadDocumentAction) TypeName() string {
 func (*SendMessageUploadDocumentAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageUploadDocumentAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1593, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageUploadDocumentAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1593, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageUploadDocumentAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2349, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageUploadDocumentAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2349, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SendMessageUploadDocumentAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1593, unsafe.Pointer(m), depth)
 }
@@ -2619,27 +3029,37 @@ func (*SendMessageGeoLocationAction) TypeName() string {
 func (*SendMessageGeoLocationAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageGeoLocationAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 207, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageGeoLocationAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 207, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageGeoLocationAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 815, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageGeoLocationAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 815, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SendMessageGeoLocationAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 207, unsafe.Pointer(m), depth)
 }
@@ -2671,27 +3091,37 @@ func (*SendMessageChooseContactAction) TypeName() string {
 func (*SendMessageChooseContactAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageChooseContactAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 909, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageChooseContactAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 909, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageChooseContactAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1607, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageChooseContactAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1607, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SendMessageChooseContactAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 909, unsafe.Pointer(m), depth)
 }
@@ -2721,27 +3151,37 @@ func (*SendMessageGamePlayAction) TypeName() string {
 func (*SendMessageGamePlayAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageGamePlayAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2099, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageGamePlayAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2099, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageGamePlayAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2906, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageGamePlayAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2906, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SendMessageGamePlayAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2099, unsafe.Pointer(m), depth)
 }
@@ -2772,27 +3212,37 @@ func (*SendMessageRecordRoundAction) TypeName() string {
 func (*SendMessageRecordRoundAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageRecordRoundAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1254, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageRecordRoundAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1254, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageRecordRoundAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1978, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageRecordRoundAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1978, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SendMessageRecordRoundAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1254, unsafe.Pointer(m), depth)
 }
@@ -2825,27 +3275,37 @@ func (*SendMessageUploadRoundAction) TypeName() string {
 func (*SendMessageUploadRoundAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageUploadRoundAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 344, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageUploadRoundAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 344, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageUploadRoundAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 967, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageUploadRoundAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 967, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SendMessageUploadRoundAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 344, unsafe.Pointer(m), depth)
 }
@@ -2875,27 +3335,37 @@ func (*SpeakingInGroupCallAction) TypeName() string {
 func (*SpeakingInGroupCallAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SpeakingInGroupCallAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2056, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SpeakingInGroupCallAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2056, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SpeakingInGroupCallAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2859, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SpeakingInGroupCallAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2859, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SpeakingInGroupCallAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2056, unsafe.Pointer(m), depth)
 }
@@ -2930,27 +3400,37 @@ func (*SendMessageHistoryImportAction) TypeName() string {
 func (*SendMessageHistoryImportAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageHistoryImportAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2084, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageHistoryImportAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2084, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageHistoryImportAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2889, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageHistoryImportAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2889, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SendMessageHistoryImportAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2084, unsafe.Pointer(m), depth)
 }
@@ -2982,27 +3462,37 @@ func (*SendMessageChooseStickerAction) TypeName() string {
 func (*SendMessageChooseStickerAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageChooseStickerAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1649, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageChooseStickerAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1649, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageChooseStickerAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2409, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageChooseStickerAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2409, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SendMessageChooseStickerAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1649, unsafe.Pointer(m), depth)
 }
@@ -3038,28 +3528,38 @@ func (*SendMessageEmojiInteraction) TypeName() string {
 func (*SendMessageEmojiInteraction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageEmojiInteraction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 352, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageEmojiInteraction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 352, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageEmojiInteraction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 977, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SendMessageEmojiInteraction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 977, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SendMessageEmojiInteraction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 352, unsafe.Pointer(m), depth)
 }
@@ -3094,28 +3594,38 @@ func (*SendMessageEmojiInteractionSeen) TypeName() string {
 func (*SendMessageEmojiInteractionSeen) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageEmojiInteractionSeen) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1722, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageEmojiInteractionSeen) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1722, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageEmojiInteractionSeen) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2483, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SendMessageEmojiInteractionSeen) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2483, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SendMessageEmojiInteractionSeen) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1722, unsafe.Pointer(m), depth)
 }
@@ -3149,28 +3659,38 @@ func (*SendMessageTextDraftAction) TypeName() string {
 func (*SendMessageTextDraftAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageTextDraftAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 516, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageTextDraftAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 516, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageTextDraftAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1167, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SendMessageTextDraftAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1167, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SendMessageTextDraftAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 516, unsafe.Pointer(m), depth)
 }
@@ -3207,28 +3727,38 @@ func (*InputSendMessageRichMessageDraftAction) TypeName() string {
 func (*InputSendMessageRichMessageDraftAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSendMessageRichMessageDraftAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2146, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSendMessageRichMessageDraftAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2146, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSendMessageRichMessageDraftAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2957, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputSendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2957, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *InputSendMessageRichMessageDraftAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2146, unsafe.Pointer(m), depth)
 }
@@ -3264,28 +3794,38 @@ func (*SendMessageRichMessageDraftAction) TypeName() string {
 func (*SendMessageRichMessageDraftAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageRichMessageDraftAction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1522, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageRichMessageDraftAction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1522, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageRichMessageDraftAction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2274, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2274, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SendMessageRichMessageDraftAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1522, unsafe.Pointer(m), depth)
 }
@@ -3718,28 +4258,38 @@ func (m *StarGift) ClearUpgradeVariants() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGift) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 447, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGift) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 447, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGift) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1087, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGift) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1087, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 447, unsafe.Pointer(m), depth)
 }
@@ -3994,28 +4544,38 @@ func (m *StarGiftUnique) ClearCraftChancePermille() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftUnique) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1225, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftUnique) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1225, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftUnique) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1949, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftUnique) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1949, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftUnique) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1225, unsafe.Pointer(m), depth)
 }
@@ -4096,28 +4656,38 @@ func (*StarGiftAttributeModel) TypeName() string {
 func (*StarGiftAttributeModel) starGiftAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeModel) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 798, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeModel) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 798, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeModel) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1482, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftAttributeModel) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1482, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftAttributeModel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 798, unsafe.Pointer(m), depth)
 }
@@ -4152,28 +4722,38 @@ func (*StarGiftAttributePattern) TypeName() string {
 func (*StarGiftAttributePattern) starGiftAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributePattern) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 726, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributePattern) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 726, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributePattern) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1401, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftAttributePattern) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1401, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftAttributePattern) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 726, unsafe.Pointer(m), depth)
 }
@@ -4213,28 +4793,38 @@ func (*StarGiftAttributeBackdrop) TypeName() string {
 func (*StarGiftAttributeBackdrop) starGiftAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeBackdrop) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1480, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeBackdrop) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1480, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeBackdrop) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2225, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftAttributeBackdrop) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2225, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftAttributeBackdrop) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1480, unsafe.Pointer(m), depth)
 }
@@ -4274,28 +4864,38 @@ func (*StarGiftAttributeOriginalDetails) TypeName() string {
 func (*StarGiftAttributeOriginalDetails) starGiftAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeOriginalDetails) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2129, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeOriginalDetails) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2129, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeOriginalDetails) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2939, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftAttributeOriginalDetails) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2939, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftAttributeOriginalDetails) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2129, unsafe.Pointer(m), depth)
 }
@@ -4367,27 +4967,37 @@ func (*StarGiftAttributeIDModel) TypeName() string {
 func (*StarGiftAttributeIDModel) starGiftAttributeIDClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDModel) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 676, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDModel) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 676, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDModel) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1348, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDModel) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1348, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftAttributeIDModel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 676, unsafe.Pointer(m), depth)
 }
@@ -4420,27 +5030,37 @@ func (*StarGiftAttributeIDPattern) TypeName() string {
 func (*StarGiftAttributeIDPattern) starGiftAttributeIDClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDPattern) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 688, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDPattern) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 688, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDPattern) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1361, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDPattern) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1361, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftAttributeIDPattern) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 688, unsafe.Pointer(m), depth)
 }
@@ -4474,27 +5094,37 @@ func (*StarGiftAttributeIDBackdrop) TypeName() string {
 func (*StarGiftAttributeIDBackdrop) starGiftAttributeIDClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDBackdrop) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 294, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDBackdrop) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 294, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDBackdrop) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 913, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDBackdrop) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 913, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftAttributeIDBackdrop) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 294, unsafe.Pointer(m), depth)
 }
@@ -4571,27 +5201,37 @@ func (*StarGiftAttributeRarity) TypeName() string {
 func (*StarGiftAttributeRarity) starGiftAttributeRarityClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarity) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 497, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarity) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 497, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarity) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1146, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarity) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1146, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftAttributeRarity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 497, unsafe.Pointer(m), depth)
 }
@@ -4623,27 +5263,37 @@ func (*StarGiftAttributeRarityUncommon) TypeName() string {
 func (*StarGiftAttributeRarityUncommon) starGiftAttributeRarityClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityUncommon) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2082, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityUncommon) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2082, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityUncommon) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2887, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityUncommon) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2887, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityUncommon) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2082, unsafe.Pointer(m), depth)
 }
@@ -4674,27 +5324,37 @@ func (*StarGiftAttributeRarityRare) TypeName() string {
 func (*StarGiftAttributeRarityRare) starGiftAttributeRarityClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityRare) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2295, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityRare) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2295, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityRare) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3118, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityRare) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3118, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityRare) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2295, unsafe.Pointer(m), depth)
 }
@@ -4725,27 +5385,37 @@ func (*StarGiftAttributeRarityEpic) TypeName() string {
 func (*StarGiftAttributeRarityEpic) starGiftAttributeRarityClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityEpic) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1116, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityEpic) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1116, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityEpic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1832, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityEpic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1832, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityEpic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1116, unsafe.Pointer(m), depth)
 }
@@ -4777,27 +5447,37 @@ func (*StarGiftAttributeRarityLegendary) TypeName() string {
 func (*StarGiftAttributeRarityLegendary) starGiftAttributeRarityClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityLegendary) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1971, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityLegendary) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1971, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityLegendary) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2759, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityLegendary) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2759, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityLegendary) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1971, unsafe.Pointer(m), depth)
 }
@@ -4867,27 +5547,37 @@ func (*StarGiftAuctionRound) TypeName() string {
 func (*StarGiftAuctionRound) starGiftAuctionRoundClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRound) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 540, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRound) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 540, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRound) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1195, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRound) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1195, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftAuctionRound) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 540, unsafe.Pointer(m), depth)
 }
@@ -4925,27 +5615,37 @@ func (*StarGiftAuctionRoundExtendable) TypeName() string {
 func (*StarGiftAuctionRoundExtendable) starGiftAuctionRoundClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRoundExtendable) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 99, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRoundExtendable) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 99, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRoundExtendable) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 693, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRoundExtendable) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 693, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftAuctionRoundExtendable) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 99, unsafe.Pointer(m), depth)
 }
@@ -5018,27 +5718,37 @@ func (*StarGiftAuctionStateNotModified) TypeName() string {
 func (*StarGiftAuctionStateNotModified) starGiftAuctionStateClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionStateNotModified) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2441, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionStateNotModified) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2441, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionStateNotModified) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3271, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAuctionStateNotModified) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3271, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftAuctionStateNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2441, unsafe.Pointer(m), depth)
 }
@@ -5085,27 +5795,37 @@ func (*StarGiftAuctionState) TypeName() string {
 func (*StarGiftAuctionState) starGiftAuctionStateClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionState) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1092, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionState) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1092, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionState) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1804, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1804, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftAuctionState) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1092, unsafe.Pointer(m), depth)
 }
@@ -5215,28 +5935,38 @@ func (m *StarGiftAuctionStateFinished) ClearFragmentListedURL() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionStateFinished) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1392, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionStateFinished) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1392, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionStateFinished) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2128, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftAuctionStateFinished) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2128, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftAuctionStateFinished) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1392, unsafe.Pointer(m), depth)
 }
@@ -5303,27 +6033,37 @@ func (*StarsAmount) TypeName() string {
 func (*StarsAmount) starsAmountClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsAmount) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1783, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsAmount) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1783, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsAmount) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2551, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsAmount) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2551, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarsAmount) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1783, unsafe.Pointer(m), depth)
 }
@@ -5354,27 +6094,37 @@ func (*StarsTonAmount) TypeName() string {
 func (*StarsTonAmount) starsAmountClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTonAmount) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1068, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTonAmount) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1068, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTonAmount) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1779, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTonAmount) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1779, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarsTonAmount) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1068, unsafe.Pointer(m), depth)
 }
@@ -5459,27 +6209,37 @@ func (*StarsTransactionPeerUnsupported) TypeName() string {
 func (*StarsTransactionPeerUnsupported) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerUnsupported) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1376, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerUnsupported) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1376, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerUnsupported) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2112, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerUnsupported) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2112, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarsTransactionPeerUnsupported) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1376, unsafe.Pointer(m), depth)
 }
@@ -5510,27 +6270,37 @@ func (*StarsTransactionPeerAppStore) TypeName() string {
 func (*StarsTransactionPeerAppStore) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAppStore) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1694, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAppStore) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1694, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAppStore) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2454, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAppStore) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2454, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarsTransactionPeerAppStore) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1694, unsafe.Pointer(m), depth)
 }
@@ -5562,27 +6332,37 @@ func (*StarsTransactionPeerPlayMarket) TypeName() string {
 func (*StarsTransactionPeerPlayMarket) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPlayMarket) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1136, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPlayMarket) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1136, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPlayMarket) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1853, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPlayMarket) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1853, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarsTransactionPeerPlayMarket) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1136, unsafe.Pointer(m), depth)
 }
@@ -5614,27 +6394,37 @@ func (*StarsTransactionPeerPremiumBot) TypeName() string {
 func (*StarsTransactionPeerPremiumBot) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPremiumBot) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 350, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPremiumBot) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 350, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPremiumBot) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 975, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPremiumBot) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 975, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarsTransactionPeerPremiumBot) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 350, unsafe.Pointer(m), depth)
 }
@@ -5665,27 +6455,37 @@ func (*StarsTransactionPeerFragment) TypeName() string {
 func (*StarsTransactionPeerFragment) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerFragment) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2218, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerFragment) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2218, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerFragment) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3035, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerFragment) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3035, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarsTransactionPeerFragment) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2218, unsafe.Pointer(m), depth)
 }
@@ -5717,27 +6517,37 @@ func (*StarsTransactionPeer) TypeName() string {
 func (*StarsTransactionPeer) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2043, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2043, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2842, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2842, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarsTransactionPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2043, unsafe.Pointer(m), depth)
 }
@@ -5767,27 +6577,37 @@ func (*StarsTransactionPeerAds) TypeName() string {
 func (*StarsTransactionPeerAds) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAds) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 893, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAds) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 893, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAds) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1590, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAds) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1590, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarsTransactionPeerAds) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 893, unsafe.Pointer(m), depth)
 }
@@ -5817,27 +6637,37 @@ func (*StarsTransactionPeerAPI) TypeName() string {
 func (*StarsTransactionPeerAPI) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAPI) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2388, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAPI) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2388, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAPI) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3215, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAPI) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3215, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarsTransactionPeerAPI) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2388, unsafe.Pointer(m), depth)
 }
@@ -5907,28 +6737,38 @@ func (*StatsGraphAsync) TypeName() string {
 func (*StatsGraphAsync) statsGraphClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGraphAsync) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 689, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGraphAsync) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 689, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGraphAsync) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1362, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StatsGraphAsync) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1362, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StatsGraphAsync) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 689, unsafe.Pointer(m), depth)
 }
@@ -5959,28 +6799,38 @@ func (*StatsGraphError) TypeName() string {
 func (*StatsGraphError) statsGraphClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGraphError) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1822, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGraphError) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1822, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGraphError) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2595, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StatsGraphError) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2595, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StatsGraphError) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1822, unsafe.Pointer(m), depth)
 }
@@ -6037,28 +6887,38 @@ func (m *StatsGraph) ClearZoomToken() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGraph) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1313, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGraph) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1313, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGraph) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2043, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StatsGraph) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2043, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StatsGraph) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1313, unsafe.Pointer(m), depth)
 }
@@ -6134,28 +6994,38 @@ func (*StickerSetCovered) TypeName() string {
 func (*StickerSetCovered) stickerSetCoveredClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickerSetCovered) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 923, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickerSetCovered) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 923, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickerSetCovered) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1622, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickerSetCovered) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1622, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StickerSetCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 923, unsafe.Pointer(m), depth)
 }
@@ -6189,28 +7059,38 @@ func (*StickerSetMultiCovered) TypeName() string {
 func (*StickerSetMultiCovered) stickerSetCoveredClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickerSetMultiCovered) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 473, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickerSetMultiCovered) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 473, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickerSetMultiCovered) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1118, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickerSetMultiCovered) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1118, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StickerSetMultiCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 473, unsafe.Pointer(m), depth)
 }
@@ -6247,28 +7127,38 @@ func (*StickerSetFullCovered) TypeName() string {
 func (*StickerSetFullCovered) stickerSetCoveredClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickerSetFullCovered) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 607, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickerSetFullCovered) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 607, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickerSetFullCovered) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1269, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickerSetFullCovered) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1269, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StickerSetFullCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 607, unsafe.Pointer(m), depth)
 }
@@ -6299,28 +7189,38 @@ func (*StickerSetNoCovered) TypeName() string {
 func (*StickerSetNoCovered) stickerSetCoveredClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickerSetNoCovered) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1105, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickerSetNoCovered) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1105, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickerSetNoCovered) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1819, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickerSetNoCovered) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1819, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StickerSetNoCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1105, unsafe.Pointer(m), depth)
 }
@@ -6390,27 +7290,37 @@ func (*StoryItemDeleted) TypeName() string {
 func (*StoryItemDeleted) storyItemClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryItemDeleted) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 763, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryItemDeleted) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 763, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryItemDeleted) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1443, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoryItemDeleted) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1443, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StoryItemDeleted) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 763, unsafe.Pointer(m), depth)
 }
@@ -6447,27 +7357,37 @@ func (*StoryItemSkipped) TypeName() string {
 func (*StoryItemSkipped) storyItemClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryItemSkipped) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2454, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryItemSkipped) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2454, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryItemSkipped) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3284, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoryItemSkipped) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3284, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StoryItemSkipped) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2454, unsafe.Pointer(m), depth)
 }
@@ -6630,28 +7550,38 @@ func (m *StoryItem) ClearAlbums() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryItem) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 199, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 199, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryItem) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 806, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryItem) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 806, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StoryItem) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 199, unsafe.Pointer(m), depth)
 }
@@ -6725,28 +7655,38 @@ func (*StoryReaction) TypeName() string {
 func (*StoryReaction) storyReactionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryReaction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 894, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryReaction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 894, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryReaction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1591, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryReaction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1591, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StoryReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 894, unsafe.Pointer(m), depth)
 }
@@ -6777,28 +7717,38 @@ func (*StoryReactionPublicForward) TypeName() string {
 func (*StoryReactionPublicForward) storyReactionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryReactionPublicForward) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1782, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryReactionPublicForward) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1782, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryReactionPublicForward) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2550, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryReactionPublicForward) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2550, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StoryReactionPublicForward) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1782, unsafe.Pointer(m), depth)
 }
@@ -6831,28 +7781,38 @@ func (*StoryReactionPublicRepost) TypeName() string {
 func (*StoryReactionPublicRepost) storyReactionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryReactionPublicRepost) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1976, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryReactionPublicRepost) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1976, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryReactionPublicRepost) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2764, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryReactionPublicRepost) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2764, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StoryReactionPublicRepost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1976, unsafe.Pointer(m), depth)
 }
@@ -6929,28 +7889,38 @@ func (*StoryView) TypeName() string {
 func (*StoryView) storyViewClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryView) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1654, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryView) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1654, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryView) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2414, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryView) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2414, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StoryView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1654, unsafe.Pointer(m), depth)
 }
@@ -6985,28 +7955,38 @@ func (*StoryViewPublicForward) TypeName() string {
 func (*StoryViewPublicForward) storyViewClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryViewPublicForward) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1334, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryViewPublicForward) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1334, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryViewPublicForward) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2065, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryViewPublicForward) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2065, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StoryViewPublicForward) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1334, unsafe.Pointer(m), depth)
 }
@@ -7043,28 +8023,38 @@ func (*StoryViewPublicRepost) TypeName() string {
 func (*StoryViewPublicRepost) storyViewClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryViewPublicRepost) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1799, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryViewPublicRepost) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1799, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryViewPublicRepost) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2570, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryViewPublicRepost) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2570, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StoryViewPublicRepost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1799, unsafe.Pointer(m), depth)
 }
@@ -7096,28 +8086,38 @@ func (*SavedPhoneContact) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SavedPhoneContact) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 152, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SavedPhoneContact) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 152, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SavedPhoneContact) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 756, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SavedPhoneContact) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 756, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SavedPhoneContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 152, unsafe.Pointer(m), depth)
 }
@@ -7172,28 +8172,38 @@ func (m *SavedReactionTag) ClearTitle() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SavedReactionTag) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1939, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SavedReactionTag) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1939, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SavedReactionTag) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2726, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SavedReactionTag) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2726, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SavedReactionTag) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1939, unsafe.Pointer(m), depth)
 }
@@ -7508,28 +8518,38 @@ func (m *SavedStarGift) ClearCanCraftAt() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SavedStarGift) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 623, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SavedStarGift) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 623, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SavedStarGift) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1286, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SavedStarGift) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1286, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SavedStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 623, unsafe.Pointer(m), depth)
 }
@@ -7587,27 +8607,37 @@ func (m *SearchPostsFlood) ClearWaitTill() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SearchPostsFlood) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 577, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SearchPostsFlood) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 577, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SearchPostsFlood) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1236, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SearchPostsFlood) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1236, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SearchPostsFlood) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 577, unsafe.Pointer(m), depth)
 }
@@ -7640,27 +8670,37 @@ func (*SearchResultsCalendarPeriod) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SearchResultsCalendarPeriod) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1921, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SearchResultsCalendarPeriod) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1921, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SearchResultsCalendarPeriod) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2707, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SearchResultsCalendarPeriod) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2707, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SearchResultsCalendarPeriod) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1921, unsafe.Pointer(m), depth)
 }
@@ -7691,27 +8731,37 @@ func (*SearchResultPosition) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SearchResultPosition) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1172, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SearchResultPosition) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1172, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SearchResultPosition) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1891, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SearchResultPosition) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1891, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SearchResultPosition) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1172, unsafe.Pointer(m), depth)
 }
@@ -7742,28 +8792,38 @@ func (*SecureCredentialsEncrypted) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureCredentialsEncrypted) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 472, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureCredentialsEncrypted) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 472, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureCredentialsEncrypted) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1117, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureCredentialsEncrypted) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1117, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureCredentialsEncrypted) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 472, unsafe.Pointer(m), depth)
 }
@@ -7794,28 +8854,38 @@ func (*SecureData) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureData) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1273, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureData) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1273, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureData) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1998, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureData) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1998, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureData) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1273, unsafe.Pointer(m), depth)
 }
@@ -7846,28 +8916,38 @@ func (*SecureSecretSettings) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureSecretSettings) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 187, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureSecretSettings) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 187, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureSecretSettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 794, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureSecretSettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 794, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureSecretSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 187, unsafe.Pointer(m), depth)
 }
@@ -7952,28 +9032,38 @@ func (m *SecureValue) ClearFiles() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValue) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 225, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValue) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 225, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValue) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 834, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValue) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 834, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 225, unsafe.Pointer(m), depth)
 }
@@ -8003,28 +9093,38 @@ func (*SecureValueHash) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueHash) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2256, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueHash) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2256, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueHash) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3074, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueHash) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3074, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SecureValueHash) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2256, unsafe.Pointer(m), depth)
 }
@@ -8055,27 +9155,37 @@ func (*SendAsPeer) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendAsPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1740, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendAsPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1740, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendAsPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2505, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendAsPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2505, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SendAsPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1740, unsafe.Pointer(m), depth)
 }
@@ -8106,28 +9216,38 @@ func (*ShippingOption) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ShippingOption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1718, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ShippingOption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1718, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ShippingOption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2479, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ShippingOption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2479, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *ShippingOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1718, unsafe.Pointer(m), depth)
 }
@@ -8157,28 +9277,38 @@ func (*SMSJob) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SMSJob) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2192, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SMSJob) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2192, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SMSJob) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3007, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SMSJob) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3007, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SMSJob) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2192, unsafe.Pointer(m), depth)
 }
@@ -8334,28 +9464,38 @@ func (m *SponsoredMessage) ClearMaxDisplayDuration() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SponsoredMessage) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1158, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SponsoredMessage) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1158, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SponsoredMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1876, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SponsoredMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1876, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SponsoredMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1158, unsafe.Pointer(m), depth)
 }
@@ -8386,28 +9526,38 @@ func (*SponsoredMessageReportOption) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SponsoredMessageReportOption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 634, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SponsoredMessageReportOption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 634, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SponsoredMessageReportOption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1301, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SponsoredMessageReportOption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1301, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SponsoredMessageReportOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 634, unsafe.Pointer(m), depth)
 }
@@ -8485,28 +9635,38 @@ func (m *SponsoredPeer) ClearAdditionalInfo() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SponsoredPeer) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1901, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SponsoredPeer) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1901, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SponsoredPeer) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2686, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SponsoredPeer) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2686, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SponsoredPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1901, unsafe.Pointer(m), depth)
 }
@@ -8538,28 +9698,38 @@ func (*StarGiftActiveAuctionState) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftActiveAuctionState) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2001, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftActiveAuctionState) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2001, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftActiveAuctionState) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2793, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftActiveAuctionState) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2793, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftActiveAuctionState) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2001, unsafe.Pointer(m), depth)
 }
@@ -8589,27 +9759,37 @@ func (*StarGiftAttributeCounter) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeCounter) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 426, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeCounter) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 426, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeCounter) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1064, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeCounter) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1064, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftAttributeCounter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 426, unsafe.Pointer(m), depth)
 }
@@ -8672,28 +9852,38 @@ func (m *StarGiftAuctionAcquiredGift) ClearGiftNum() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionAcquiredGift) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 629, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionAcquiredGift) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 629, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionAcquiredGift) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1294, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftAuctionAcquiredGift) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1294, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftAuctionAcquiredGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 629, unsafe.Pointer(m), depth)
 }
@@ -8800,27 +9990,37 @@ func (m *StarGiftAuctionUserState) ClearMinBidAmount() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionUserState) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 430, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionUserState) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 430, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionUserState) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1068, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAuctionUserState) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1068, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftAuctionUserState) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 430, unsafe.Pointer(m), depth)
 }
@@ -8851,27 +10051,37 @@ func (*StarGiftBackground) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftBackground) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1647, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftBackground) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1647, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftBackground) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2407, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftBackground) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2407, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftBackground) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1647, unsafe.Pointer(m), depth)
 }
@@ -8906,28 +10116,38 @@ func (*StarGiftCollection) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftCollection) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1461, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftCollection) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1461, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftCollection) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2205, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftCollection) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2205, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftCollection) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1461, unsafe.Pointer(m), depth)
 }
@@ -8957,27 +10177,37 @@ func (*StarGiftUpgradePrice) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftUpgradePrice) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1422, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftUpgradePrice) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1422, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftUpgradePrice) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2161, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftUpgradePrice) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2161, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarGiftUpgradePrice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1422, unsafe.Pointer(m), depth)
 }
@@ -9056,27 +10286,37 @@ func (m *StarRefProgram) ClearEndDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarRefProgram) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2094, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarRefProgram) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2094, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarRefProgram) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2901, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarRefProgram) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2901, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarRefProgram) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2094, unsafe.Pointer(m), depth)
 }
@@ -9135,28 +10375,38 @@ func (m *StarsGiftOption) ClearStoreProduct() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsGiftOption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 874, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsGiftOption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 874, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsGiftOption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1570, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarsGiftOption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1570, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarsGiftOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 874, unsafe.Pointer(m), depth)
 }
@@ -9219,28 +10469,38 @@ func (m *StarsGiveawayOption) ClearStoreProduct() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsGiveawayOption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1369, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsGiveawayOption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1369, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsGiveawayOption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2104, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarsGiveawayOption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2104, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarsGiveawayOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1369, unsafe.Pointer(m), depth)
 }
@@ -9272,27 +10532,37 @@ func (*StarsGiveawayWinnersOption) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsGiveawayWinnersOption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 783, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsGiveawayWinnersOption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 783, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsGiveawayWinnersOption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1465, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsGiveawayWinnersOption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1465, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarsGiveawayWinnersOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 783, unsafe.Pointer(m), depth)
 }
@@ -9350,27 +10620,37 @@ func (m *StarsRating) ClearNextLevelStars() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsRating) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 247, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsRating) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 247, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsRating) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 862, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsRating) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 862, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarsRating) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 247, unsafe.Pointer(m), depth)
 }
@@ -9431,27 +10711,37 @@ func (m *StarsRevenueStatus) ClearNextWithdrawalAt() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsRevenueStatus) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2444, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsRevenueStatus) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2444, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsRevenueStatus) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3274, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsRevenueStatus) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3274, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarsRevenueStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2444, unsafe.Pointer(m), depth)
 }
@@ -9559,28 +10849,38 @@ func (m *StarsSubscription) ClearInvoiceSlug() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsSubscription) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 421, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsSubscription) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 421, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsSubscription) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1058, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarsSubscription) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1058, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarsSubscription) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 421, unsafe.Pointer(m), depth)
 }
@@ -9610,27 +10910,37 @@ func (*StarsSubscriptionPricing) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsSubscriptionPricing) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 49, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsSubscriptionPricing) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 49, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsSubscriptionPricing) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 635, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsSubscriptionPricing) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 635, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarsSubscriptionPricing) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 49, unsafe.Pointer(m), depth)
 }
@@ -9689,28 +10999,38 @@ func (m *StarsTopupOption) ClearStoreProduct() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTopupOption) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 109, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTopupOption) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 109, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTopupOption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 703, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarsTopupOption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 703, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarsTopupOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 109, unsafe.Pointer(m), depth)
 }
@@ -10099,28 +11419,38 @@ func (m *StarsTransaction) ClearAdsProceedsToDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransaction) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 170, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransaction) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 170, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransaction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 776, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarsTransaction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 776, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StarsTransaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 170, unsafe.Pointer(m), depth)
 }
@@ -10150,27 +11480,37 @@ func (*StatsAbsValueAndPrev) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsAbsValueAndPrev) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1938, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsAbsValueAndPrev) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1938, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsAbsValueAndPrev) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2725, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StatsAbsValueAndPrev) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2725, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StatsAbsValueAndPrev) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1938, unsafe.Pointer(m), depth)
 }
@@ -10200,27 +11540,37 @@ func (*StatsDateRangeDays) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsDateRangeDays) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1720, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsDateRangeDays) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1720, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsDateRangeDays) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2481, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StatsDateRangeDays) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2481, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StatsDateRangeDays) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1720, unsafe.Pointer(m), depth)
 }
@@ -10252,27 +11602,37 @@ func (*StatsGroupTopAdmin) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGroupTopAdmin) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2037, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGroupTopAdmin) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2037, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGroupTopAdmin) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2836, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StatsGroupTopAdmin) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2836, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StatsGroupTopAdmin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2037, unsafe.Pointer(m), depth)
 }
@@ -10302,27 +11662,37 @@ func (*StatsGroupTopInviter) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGroupTopInviter) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 774, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGroupTopInviter) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 774, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGroupTopInviter) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1456, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StatsGroupTopInviter) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1456, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StatsGroupTopInviter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 774, unsafe.Pointer(m), depth)
 }
@@ -10353,27 +11723,37 @@ func (*StatsGroupTopPoster) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGroupTopPoster) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1456, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGroupTopPoster) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1456, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGroupTopPoster) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2200, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StatsGroupTopPoster) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2200, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StatsGroupTopPoster) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1456, unsafe.Pointer(m), depth)
 }
@@ -10402,27 +11782,37 @@ func (*StatsPercentValue) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsPercentValue) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1946, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsPercentValue) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1946, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsPercentValue) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2733, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StatsPercentValue) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2733, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StatsPercentValue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1946, unsafe.Pointer(m), depth)
 }
@@ -10450,28 +11840,38 @@ func (*StatsURL) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsURL) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 668, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsURL) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 668, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsURL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1340, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StatsURL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1340, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StatsURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 668, unsafe.Pointer(m), depth)
 }
@@ -10501,28 +11901,38 @@ func (*StickerKeyword) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickerKeyword) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2428, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickerKeyword) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2428, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickerKeyword) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3257, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickerKeyword) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3257, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StickerKeyword) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2428, unsafe.Pointer(m), depth)
 }
@@ -10552,28 +11962,38 @@ func (*StickerPack) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickerPack) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 161, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickerPack) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 161, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickerPack) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 766, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickerPack) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 766, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StickerPack) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 161, unsafe.Pointer(m), depth)
 }
@@ -10734,28 +12154,38 @@ func (m *StickerSet) ClearThumbDocumentID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickerSet) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 416, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickerSet) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 416, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickerSet) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1053, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickerSet) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1053, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 416, unsafe.Pointer(m), depth)
 }
@@ -10831,27 +12261,37 @@ func (m *StoriesStealthMode) ClearCooldownUntilDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesStealthMode) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1038, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesStealthMode) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1038, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesStealthMode) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1745, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesStealthMode) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1745, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StoriesStealthMode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1038, unsafe.Pointer(m), depth)
 }
@@ -10884,28 +12324,38 @@ func (*StoryAlbum) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryAlbum) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1354, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryAlbum) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1354, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryAlbum) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2088, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryAlbum) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2088, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StoryAlbum) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1354, unsafe.Pointer(m), depth)
 }
@@ -10980,28 +12430,38 @@ func (m *StoryFwdHeader) ClearStoryID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryFwdHeader) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1741, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryFwdHeader) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1741, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryFwdHeader) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2506, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryFwdHeader) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2506, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StoryFwdHeader) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1741, unsafe.Pointer(m), depth)
 }
@@ -11120,28 +12580,38 @@ func (m *StoryViews) ClearRecentViewers() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryViews) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1301, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryViews) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1301, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryViews) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2028, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryViews) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2028, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StoryViews) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1301, unsafe.Pointer(m), depth)
 }
@@ -11170,27 +12640,37 @@ func (*String) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *String) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1706, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *String) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1706, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *String) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2466, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *String) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2466, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *String) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1706, unsafe.Pointer(m), depth)
 }
@@ -11248,27 +12728,37 @@ func (m *SuggestedPost) ClearScheduleDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SuggestedPost) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 133, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SuggestedPost) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 133, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SuggestedPost) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 730, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SuggestedPost) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 730, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *SuggestedPost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 133, unsafe.Pointer(m), depth)
 }

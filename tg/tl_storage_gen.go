@@ -86,27 +86,37 @@ func (*StorageFileUnknown) TypeName() string {
 func (*StorageFileUnknown) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StorageFileUnknown) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1598, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StorageFileUnknown) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1598, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StorageFileUnknown) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2354, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StorageFileUnknown) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2354, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StorageFileUnknown) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1598, unsafe.Pointer(m), depth)
 }
@@ -135,27 +145,37 @@ func (*StorageFilePartial) TypeName() string {
 func (*StorageFilePartial) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StorageFilePartial) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 606, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StorageFilePartial) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 606, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StorageFilePartial) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1268, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StorageFilePartial) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1268, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StorageFilePartial) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 606, unsafe.Pointer(m), depth)
 }
@@ -184,27 +204,37 @@ func (*StorageFileJpeg) TypeName() string {
 func (*StorageFileJpeg) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StorageFileJpeg) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StorageFileJpeg) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StorageFileJpeg) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 580, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StorageFileJpeg) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 580, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StorageFileJpeg) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2, unsafe.Pointer(m), depth)
 }
@@ -233,27 +263,37 @@ func (*StorageFileGif) TypeName() string {
 func (*StorageFileGif) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StorageFileGif) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1933, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StorageFileGif) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1933, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StorageFileGif) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2720, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StorageFileGif) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2720, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StorageFileGif) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1933, unsafe.Pointer(m), depth)
 }
@@ -282,27 +322,37 @@ func (*StorageFilePng) TypeName() string {
 func (*StorageFilePng) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StorageFilePng) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 95, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StorageFilePng) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 95, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StorageFilePng) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 688, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StorageFilePng) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 688, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StorageFilePng) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 95, unsafe.Pointer(m), depth)
 }
@@ -331,27 +381,37 @@ func (*StorageFilePdf) TypeName() string {
 func (*StorageFilePdf) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StorageFilePdf) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1634, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StorageFilePdf) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1634, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StorageFilePdf) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2394, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StorageFilePdf) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2394, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StorageFilePdf) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1634, unsafe.Pointer(m), depth)
 }
@@ -380,27 +440,37 @@ func (*StorageFileMp3) TypeName() string {
 func (*StorageFileMp3) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StorageFileMp3) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 768, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StorageFileMp3) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 768, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StorageFileMp3) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1450, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StorageFileMp3) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1450, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StorageFileMp3) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 768, unsafe.Pointer(m), depth)
 }
@@ -429,27 +499,37 @@ func (*StorageFileMov) TypeName() string {
 func (*StorageFileMov) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StorageFileMov) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 697, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StorageFileMov) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 697, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StorageFileMov) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1370, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StorageFileMov) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1370, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StorageFileMov) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 697, unsafe.Pointer(m), depth)
 }
@@ -478,27 +558,37 @@ func (*StorageFileMp4) TypeName() string {
 func (*StorageFileMp4) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StorageFileMp4) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1685, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StorageFileMp4) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1685, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StorageFileMp4) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2445, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StorageFileMp4) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2445, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StorageFileMp4) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1685, unsafe.Pointer(m), depth)
 }
@@ -527,27 +617,37 @@ func (*StorageFileWebp) TypeName() string {
 func (*StorageFileWebp) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StorageFileWebp) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 143, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StorageFileWebp) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 143, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StorageFileWebp) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 746, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StorageFileWebp) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 746, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *StorageFileWebp) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 143, unsafe.Pointer(m), depth)
 }

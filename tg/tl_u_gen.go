@@ -481,12 +481,16 @@ func (m *UpdateNewMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateNewMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 916, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateNewMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 916, m)
 }
@@ -565,11 +569,15 @@ func (m *UpdateMessageID) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateMessageID) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1403, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateMessageID) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1403, m)
 }
@@ -644,11 +652,15 @@ func (m *UpdateDeleteMessages) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateDeleteMessages) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2257, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateDeleteMessages) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2257, m)
 }
@@ -754,12 +766,16 @@ func (m *UpdateUserTyping) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateUserTyping) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1021, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateUserTyping) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1021, m)
 }
@@ -847,12 +863,16 @@ func (m *UpdateChatUserTyping) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateChatUserTyping) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1929, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateChatUserTyping) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1929, m)
 }
@@ -925,12 +945,16 @@ func (m *UpdateChatParticipants) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateChatParticipants) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 659, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateChatParticipants) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 659, m)
 }
@@ -999,11 +1023,15 @@ func (m *UpdateUserStatus) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateUserStatus) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2994, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateUserStatus) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2994, m)
 }
@@ -1083,12 +1111,16 @@ func (m *UpdateUserName) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateUserName) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2327, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateUserName) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2327, m)
 }
@@ -1249,12 +1281,16 @@ func (m *UpdateNewAuthorization) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateNewAuthorization) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1986, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateNewAuthorization) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1986, m)
 }
@@ -1343,12 +1379,16 @@ func (m *UpdateNewEncryptedMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateNewEncryptedMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 768, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateNewEncryptedMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 768, m)
 }
@@ -1419,11 +1459,15 @@ func (m *UpdateEncryptedChatTyping) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateEncryptedChatTyping) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 811, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateEncryptedChatTyping) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 811, m)
 }
@@ -1489,12 +1533,16 @@ func (m *UpdateEncryption) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateEncryption) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2458, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateEncryption) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2458, m)
 }
@@ -1575,11 +1623,15 @@ func (m *UpdateEncryptedMessagesRead) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateEncryptedMessagesRead) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1174, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateEncryptedMessagesRead) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1174, m)
 }
@@ -1665,11 +1717,15 @@ func (m *UpdateChatParticipantAdd) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateChatParticipantAdd) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1230, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateChatParticipantAdd) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1230, m)
 }
@@ -1756,11 +1812,15 @@ func (m *UpdateChatParticipantDelete) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateChatParticipantDelete) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2963, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateChatParticipantDelete) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2963, m)
 }
@@ -1833,12 +1893,16 @@ func (m *UpdateDCOptions) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateDCOptions) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2042, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateDCOptions) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2042, m)
 }
@@ -1910,12 +1974,16 @@ func (m *UpdateNotifySettings) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateNotifySettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2594, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateNotifySettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2594, m)
 }
@@ -2034,12 +2102,16 @@ func (m *UpdateServiceNotification) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateServiceNotification) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3064, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateServiceNotification) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3064, m)
 }
@@ -2137,11 +2209,15 @@ func (m *UpdatePrivacy) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatePrivacy) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3088, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdatePrivacy) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3088, m)
 }
@@ -2211,12 +2287,16 @@ func (m *UpdateUserPhone) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateUserPhone) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 636, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateUserPhone) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 636, m)
 }
@@ -2350,11 +2430,15 @@ func (m *UpdateReadHistoryInbox) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateReadHistoryInbox) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2215, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateReadHistoryInbox) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2215, m)
 }
@@ -2461,11 +2545,15 @@ func (m *UpdateReadHistoryOutbox) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateReadHistoryOutbox) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1072, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateReadHistoryOutbox) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1072, m)
 }
@@ -2547,12 +2635,16 @@ func (m *UpdateWebPage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateWebPage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1894, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateWebPage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1894, m)
 }
@@ -2667,11 +2759,15 @@ func (m *UpdateReadMessagesContents) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateReadMessagesContents) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3195, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateReadMessagesContents) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3195, m)
 }
@@ -2783,11 +2879,15 @@ func (m *UpdateChannelTooLong) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateChannelTooLong) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 747, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateChannelTooLong) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 747, m)
 }
@@ -2863,11 +2963,15 @@ func (m *UpdateChannel) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateChannel) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1614, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateChannel) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1614, m)
 }
@@ -2938,12 +3042,16 @@ func (m *UpdateNewChannelMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateNewChannelMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1609, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateNewChannelMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1609, m)
 }
@@ -3054,11 +3162,15 @@ func (m *UpdateReadChannelInbox) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateReadChannelInbox) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2079, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateReadChannelInbox) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2079, m)
 }
@@ -3156,11 +3268,15 @@ func (m *UpdateDeleteChannelMessages) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateDeleteChannelMessages) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2647, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateDeleteChannelMessages) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2647, m)
 }
@@ -3243,11 +3359,15 @@ func (m *UpdateChannelMessageViews) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateChannelMessageViews) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3142, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateChannelMessageViews) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3142, m)
 }
@@ -3324,11 +3444,15 @@ func (m *UpdateChatParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateChatParticipantAdmin) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2839, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateChatParticipantAdmin) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2839, m)
 }
@@ -3401,12 +3525,16 @@ func (m *UpdateNewStickerSet) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateNewStickerSet) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1668, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateNewStickerSet) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1668, m)
 }
@@ -3485,11 +3613,15 @@ func (m *UpdateStickerSetsOrder) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateStickerSetsOrder) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 702, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateStickerSetsOrder) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 702, m)
 }
@@ -3563,11 +3695,15 @@ func (m *UpdateStickerSets) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateStickerSets) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1100, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateStickerSets) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1100, m)
 }
@@ -3629,11 +3765,15 @@ func (m *UpdateSavedGifs) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateSavedGifs) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2091, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateSavedGifs) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2091, m)
 }
@@ -3718,12 +3858,16 @@ func (m *UpdateBotInlineQuery) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateBotInlineQuery) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1354, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateBotInlineQuery) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1354, m)
 }
@@ -3836,12 +3980,16 @@ func (m *UpdateBotInlineSend) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateBotInlineSend) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 771, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateBotInlineSend) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 771, m)
 }
@@ -3935,12 +4083,16 @@ func (m *UpdateEditChannelMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateEditChannelMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 865, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateEditChannelMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 865, m)
 }
@@ -4082,12 +4234,16 @@ func (m *UpdateBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateBotCallbackQuery) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2530, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2530, m)
 }
@@ -4192,12 +4348,16 @@ func (m *UpdateEditMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateEditMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2972, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateEditMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2972, m)
 }
@@ -4336,12 +4496,16 @@ func (m *UpdateInlineBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateInlineBotCallbackQuery) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1672, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateInlineBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1672, m)
 }
@@ -4442,11 +4606,15 @@ func (m *UpdateReadChannelOutbox) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateReadChannelOutbox) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2498, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateReadChannelOutbox) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2498, m)
 }
@@ -4556,12 +4724,16 @@ func (m *UpdateDraftMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateDraftMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3087, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateDraftMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3087, m)
 }
@@ -4643,11 +4815,15 @@ func (m *UpdateReadFeaturedStickers) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateReadFeaturedStickers) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1500, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateReadFeaturedStickers) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1500, m)
 }
@@ -4702,11 +4878,15 @@ func (m *UpdateRecentStickers) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateRecentStickers) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2167, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateRecentStickers) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2167, m)
 }
@@ -4761,11 +4941,15 @@ func (m *UpdateConfig) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateConfig) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2259, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateConfig) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2259, m)
 }
@@ -4820,11 +5004,15 @@ func (m *UpdatePtsChanged) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatePtsChanged) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1110, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdatePtsChanged) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1110, m)
 }
@@ -4893,12 +5081,16 @@ func (m *UpdateChannelWebPage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateChannelWebPage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1071, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateChannelWebPage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1071, m)
 }
@@ -5008,11 +5200,15 @@ func (m *UpdateDialogPinned) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateDialogPinned) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1716, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateDialogPinned) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1716, m)
 }
@@ -5149,11 +5345,15 @@ func (m *UpdatePinnedDialogs) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatePinnedDialogs) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3225, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdatePinnedDialogs) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3225, m)
 }
@@ -5236,12 +5436,16 @@ func (m *UpdateBotWebhookJSON) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateBotWebhookJSON) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1922, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateBotWebhookJSON) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1922, m)
 }
@@ -5313,12 +5517,16 @@ func (m *UpdateBotWebhookJSONQuery) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateBotWebhookJSONQuery) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2183, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateBotWebhookJSONQuery) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2183, m)
 }
@@ -5400,12 +5608,16 @@ func (m *UpdateBotShippingQuery) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateBotShippingQuery) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2476, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateBotShippingQuery) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2476, m)
 }
@@ -5532,12 +5744,16 @@ func (m *UpdateBotPrecheckoutQuery) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateBotPrecheckoutQuery) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2025, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateBotPrecheckoutQuery) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2025, m)
 }
@@ -5635,12 +5851,16 @@ func (m *UpdatePhoneCall) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatePhoneCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2357, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdatePhoneCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2357, m)
 }
@@ -5705,12 +5925,16 @@ func (m *UpdateLangPackTooLong) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateLangPackTooLong) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1331, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateLangPackTooLong) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1331, m)
 }
@@ -5774,12 +5998,16 @@ func (m *UpdateLangPack) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateLangPack) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1478, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateLangPack) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1478, m)
 }
@@ -5841,11 +6069,15 @@ func (m *UpdateFavedStickers) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateFavedStickers) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2985, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateFavedStickers) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2985, m)
 }
@@ -5952,11 +6184,15 @@ func (m *UpdateChannelReadMessagesContents) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateChannelReadMessagesContents) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 982, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateChannelReadMessagesContents) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 982, m)
 }
@@ -6038,11 +6274,15 @@ func (m *UpdateContactsReset) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateContactsReset) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1738, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateContactsReset) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1738, m)
 }
@@ -6111,11 +6351,15 @@ func (m *UpdateChannelAvailableMessages) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateChannelAvailableMessages) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2429, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateChannelAvailableMessages) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2429, m)
 }
@@ -6195,11 +6439,15 @@ func (m *UpdateDialogUnreadMark) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateDialogUnreadMark) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2482, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateDialogUnreadMark) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2482, m)
 }
@@ -6347,12 +6595,16 @@ func (m *UpdateMessagePoll) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateMessagePoll) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2827, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateMessagePoll) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2827, m)
 }
@@ -6463,11 +6715,15 @@ func (m *UpdateChatDefaultBannedRights) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateChatDefaultBannedRights) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1471, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateChatDefaultBannedRights) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1471, m)
 }
@@ -6550,11 +6806,15 @@ func (m *UpdateFolderPeers) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateFolderPeers) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 840, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateFolderPeers) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 840, m)
 }
@@ -6631,12 +6891,16 @@ func (m *UpdatePeerSettings) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatePeerSettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1688, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdatePeerSettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1688, m)
 }
@@ -6709,11 +6973,15 @@ func (m *UpdatePeerLocated) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatePeerLocated) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2460, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdatePeerLocated) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2460, m)
 }
@@ -6780,12 +7048,16 @@ func (m *UpdateNewScheduledMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateNewScheduledMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1189, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateNewScheduledMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1189, m)
 }
@@ -6895,11 +7167,15 @@ func (m *UpdateDeleteScheduledMessages) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateDeleteScheduledMessages) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3145, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateDeleteScheduledMessages) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3145, m)
 }
@@ -6980,12 +7256,16 @@ func (m *UpdateTheme) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateTheme) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1911, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateTheme) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1911, m)
 }
@@ -7054,11 +7334,15 @@ func (m *UpdateGeoLiveViewed) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateGeoLiveViewed) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1963, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateGeoLiveViewed) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1963, m)
 }
@@ -7123,11 +7407,15 @@ func (m *UpdateLoginToken) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateLoginToken) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1481, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateLoginToken) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1481, m)
 }
@@ -7202,12 +7490,16 @@ func (m *UpdateMessagePollVote) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateMessagePollVote) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1799, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateMessagePollVote) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1799, m)
 }
@@ -7297,12 +7589,16 @@ func (m *UpdateDialogFilter) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateDialogFilter) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 996, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateDialogFilter) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 996, m)
 }
@@ -7379,11 +7675,15 @@ func (m *UpdateDialogFilterOrder) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateDialogFilterOrder) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2309, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateDialogFilterOrder) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2309, m)
 }
@@ -7442,11 +7742,15 @@ func (m *UpdateDialogFilters) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateDialogFilters) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1130, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateDialogFilters) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1130, m)
 }
@@ -7508,12 +7812,16 @@ func (m *UpdatePhoneCallSignalingData) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatePhoneCallSignalingData) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 986, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdatePhoneCallSignalingData) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 986, m)
 }
@@ -7591,11 +7899,15 @@ func (m *UpdateChannelMessageForwards) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateChannelMessageForwards) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2790, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateChannelMessageForwards) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2790, m)
 }
@@ -7732,11 +8044,15 @@ func (m *UpdateReadChannelDiscussionInbox) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateReadChannelDiscussionInbox) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2832, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateReadChannelDiscussionInbox) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2832, m)
 }
@@ -7834,11 +8150,15 @@ func (m *UpdateReadChannelDiscussionOutbox) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateReadChannelDiscussionOutbox) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1674, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateReadChannelDiscussionOutbox) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1674, m)
 }
@@ -7916,11 +8236,15 @@ func (m *UpdatePeerBlocked) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatePeerBlocked) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3063, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdatePeerBlocked) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3063, m)
 }
@@ -8034,12 +8358,16 @@ func (m *UpdateChannelUserTyping) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateChannelUserTyping) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2021, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateChannelUserTyping) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2021, m)
 }
@@ -8140,11 +8468,15 @@ func (m *UpdatePinnedMessages) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatePinnedMessages) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3077, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdatePinnedMessages) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3077, m)
 }
@@ -8244,11 +8576,15 @@ func (m *UpdatePinnedChannelMessages) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatePinnedChannelMessages) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1548, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdatePinnedChannelMessages) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1548, m)
 }
@@ -8327,11 +8663,15 @@ func (m *UpdateChat) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateChat) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3207, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateChat) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3207, m)
 }
@@ -8406,12 +8746,16 @@ func (m *UpdateGroupCallParticipants) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateGroupCallParticipants) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3147, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateGroupCallParticipants) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3147, m)
 }
@@ -8497,12 +8841,16 @@ func (m *UpdateGroupCall) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateGroupCall) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2202, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateGroupCall) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2202, m)
 }
@@ -8611,11 +8959,15 @@ func (m *UpdatePeerHistoryTTL) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatePeerHistoryTTL) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2549, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdatePeerHistoryTTL) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2549, m)
 }
@@ -8728,12 +9080,16 @@ func (m *UpdateChatParticipant) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateChatParticipant) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2771, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateChatParticipant) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2771, m)
 }
@@ -8869,12 +9225,16 @@ func (m *UpdateChannelParticipant) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateChannelParticipant) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2140, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateChannelParticipant) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2140, m)
 }
@@ -8980,11 +9340,15 @@ func (m *UpdateBotStopped) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateBotStopped) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2663, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateBotStopped) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2663, m)
 }
@@ -9063,12 +9427,16 @@ func (m *UpdateGroupCallConnection) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateGroupCallConnection) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 700, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateGroupCallConnection) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 700, m)
 }
@@ -9153,12 +9521,16 @@ func (m *UpdateBotCommands) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateBotCommands) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1390, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateBotCommands) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1390, m)
 }
@@ -9242,11 +9614,15 @@ func (m *UpdatePendingJoinRequests) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatePendingJoinRequests) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1737, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdatePendingJoinRequests) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1737, m)
 }
@@ -9367,12 +9743,16 @@ func (m *UpdateBotChatInviteRequester) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateBotChatInviteRequester) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1863, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateBotChatInviteRequester) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1863, m)
 }
@@ -9511,12 +9891,16 @@ func (m *UpdateMessageReactions) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateMessageReactions) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 904, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateMessageReactions) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 904, m)
 }
@@ -9601,11 +9985,15 @@ func (m *UpdateAttachMenuBots) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateAttachMenuBots) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 818, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateAttachMenuBots) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 818, m)
 }
@@ -9666,11 +10054,15 @@ func (m *UpdateWebViewResultSent) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateWebViewResultSent) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 796, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateWebViewResultSent) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 796, m)
 }
@@ -9736,12 +10128,16 @@ func (m *UpdateBotMenuButton) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateBotMenuButton) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 788, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateBotMenuButton) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 788, m)
 }
@@ -9806,11 +10202,15 @@ func (m *UpdateSavedRingtones) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateSavedRingtones) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1782, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateSavedRingtones) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1782, m)
 }
@@ -9884,12 +10284,16 @@ func (m *UpdateTranscribedAudio) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateTranscribedAudio) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 581, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateTranscribedAudio) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 581, m)
 }
@@ -9967,11 +10371,15 @@ func (m *UpdateReadFeaturedEmojiStickers) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateReadFeaturedEmojiStickers) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3237, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateReadFeaturedEmojiStickers) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3237, m)
 }
@@ -10034,12 +10442,16 @@ func (m *UpdateUserEmojiStatus) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateUserEmojiStatus) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1005, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateUserEmojiStatus) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1005, m)
 }
@@ -10104,11 +10516,15 @@ func (m *UpdateRecentEmojiStatuses) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateRecentEmojiStatuses) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1085, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateRecentEmojiStatuses) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1085, m)
 }
@@ -10163,11 +10579,15 @@ func (m *UpdateRecentReactions) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateRecentReactions) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1731, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateRecentReactions) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1731, m)
 }
@@ -10235,11 +10655,15 @@ func (m *UpdateMoveStickerSetToTop) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateMoveStickerSetToTop) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1961, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateMoveStickerSetToTop) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1961, m)
 }
@@ -10322,12 +10746,16 @@ func (m *UpdateMessageExtendedMedia) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateMessageExtendedMedia) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2814, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateMessageExtendedMedia) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2814, m)
 }
@@ -10401,11 +10829,15 @@ func (m *UpdateUser) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateUser) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 928, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateUser) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 928, m)
 }
@@ -10464,11 +10896,15 @@ func (m *UpdateAutoSaveSettings) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateAutoSaveSettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3065, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateAutoSaveSettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3065, m)
 }
@@ -10532,12 +10968,16 @@ func (m *UpdateStory) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateStory) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1790, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateStory) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1790, m)
 }
@@ -10609,11 +11049,15 @@ func (m *UpdateReadStories) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateReadStories) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3190, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateReadStories) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3190, m)
 }
@@ -10689,11 +11133,15 @@ func (m *UpdateStoryID) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateStoryID) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 874, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateStoryID) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 874, m)
 }
@@ -10761,11 +11209,15 @@ func (m *UpdateStoriesStealthMode) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateStoriesStealthMode) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1031, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateStoriesStealthMode) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1031, m)
 }
@@ -10839,12 +11291,16 @@ func (m *UpdateSentStoryReaction) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateSentStoryReaction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1871, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateSentStoryReaction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1871, m)
 }
@@ -10923,12 +11379,16 @@ func (m *UpdateBotChatBoost) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateBotChatBoost) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2064, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateBotChatBoost) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2064, m)
 }
@@ -11004,11 +11464,15 @@ func (m *UpdateChannelViewForumAsMessages) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateChannelViewForumAsMessages) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 662, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateChannelViewForumAsMessages) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 662, m)
 }
@@ -11088,12 +11552,16 @@ func (m *UpdatePeerWallpaper) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatePeerWallpaper) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2395, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdatePeerWallpaper) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2395, m)
 }
@@ -11198,12 +11666,16 @@ func (m *UpdateBotMessageReaction) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateBotMessageReaction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2370, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateBotMessageReaction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2370, m)
 }
@@ -11305,12 +11777,16 @@ func (m *UpdateBotMessageReactions) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateBotMessageReactions) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 680, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateBotMessageReactions) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 680, m)
 }
@@ -11395,11 +11871,15 @@ func (m *UpdateSavedDialogPinned) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateSavedDialogPinned) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2397, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateSavedDialogPinned) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2397, m)
 }
@@ -11504,11 +11984,15 @@ func (m *UpdatePinnedSavedDialogs) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatePinnedSavedDialogs) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1666, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdatePinnedSavedDialogs) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1666, m)
 }
@@ -11578,11 +12062,15 @@ func (m *UpdateSavedReactionTags) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateSavedReactionTags) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1190, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateSavedReactionTags) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1190, m)
 }
@@ -11640,12 +12128,16 @@ func (m *UpdateSMSJob) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateSMSJob) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3132, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateSMSJob) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3132, m)
 }
@@ -11712,12 +12204,16 @@ func (m *UpdateQuickReplies) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateQuickReplies) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3214, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateQuickReplies) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3214, m)
 }
@@ -11784,12 +12280,16 @@ func (m *UpdateNewQuickReply) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateNewQuickReply) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3175, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateNewQuickReply) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3175, m)
 }
@@ -11857,11 +12357,15 @@ func (m *UpdateDeleteQuickReply) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateDeleteQuickReply) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1463, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateDeleteQuickReply) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1463, m)
 }
@@ -11925,12 +12429,16 @@ func (m *UpdateQuickReplyMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateQuickReplyMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1235, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateQuickReplyMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1235, m)
 }
@@ -12006,11 +12514,15 @@ func (m *UpdateDeleteQuickReplyMessages) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateDeleteQuickReplyMessages) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1486, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateDeleteQuickReplyMessages) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1486, m)
 }
@@ -12080,12 +12592,16 @@ func (m *UpdateBotBusinessConnect) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateBotBusinessConnect) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1997, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateBotBusinessConnect) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1997, m)
 }
@@ -12171,12 +12687,16 @@ func (m *UpdateBotNewBusinessMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateBotNewBusinessMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2210, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateBotNewBusinessMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2210, m)
 }
@@ -12274,12 +12794,16 @@ func (m *UpdateBotEditBusinessMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateBotEditBusinessMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 663, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateBotEditBusinessMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 663, m)
 }
@@ -12373,12 +12897,16 @@ func (m *UpdateBotDeleteBusinessMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateBotDeleteBusinessMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2238, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateBotDeleteBusinessMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2238, m)
 }
@@ -12461,12 +12989,16 @@ func (m *UpdateNewStoryReaction) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateNewStoryReaction) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 826, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateNewStoryReaction) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 826, m)
 }
@@ -12539,11 +13071,15 @@ func (m *UpdateStarsBalance) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateStarsBalance) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1402, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateStarsBalance) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1402, m)
 }
@@ -12663,12 +13199,16 @@ func (m *UpdateBusinessBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateBusinessBotCallbackQuery) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 910, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateBusinessBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 910, m)
 }
@@ -12769,11 +13309,15 @@ func (m *UpdateStarsRevenueStatus) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateStarsRevenueStatus) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2302, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateStarsRevenueStatus) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2302, m)
 }
@@ -12847,12 +13391,16 @@ func (m *UpdateBotPurchasedPaidMedia) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateBotPurchasedPaidMedia) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1006, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateBotPurchasedPaidMedia) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1006, m)
 }
@@ -12922,11 +13470,15 @@ func (m *UpdatePaidReactionPrivacy) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatePaidReactionPrivacy) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2002, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdatePaidReactionPrivacy) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2002, m)
 }
@@ -12993,12 +13545,16 @@ func (m *UpdateSentPhoneCode) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateSentPhoneCode) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1427, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateSentPhoneCode) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1427, m)
 }
@@ -13078,12 +13634,16 @@ func (m *UpdateGroupCallChainBlocks) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateGroupCallChainBlocks) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2290, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateGroupCallChainBlocks) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2290, m)
 }
@@ -13164,11 +13724,15 @@ func (m *UpdateReadMonoForumInbox) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateReadMonoForumInbox) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1818, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateReadMonoForumInbox) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1818, m)
 }
@@ -13246,11 +13810,15 @@ func (m *UpdateReadMonoForumOutbox) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateReadMonoForumOutbox) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2292, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateReadMonoForumOutbox) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2292, m)
 }
@@ -13335,11 +13903,15 @@ func (m *UpdateMonoForumNoPaidException) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateMonoForumNoPaidException) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2227, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateMonoForumNoPaidException) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2227, m)
 }
@@ -13419,12 +13991,16 @@ func (m *UpdateGroupCallMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateGroupCallMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2844, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateGroupCallMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2844, m)
 }
@@ -13503,12 +14079,16 @@ func (m *UpdateGroupCallEncryptedMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateGroupCallEncryptedMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2703, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateGroupCallEncryptedMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2703, m)
 }
@@ -13589,11 +14169,15 @@ func (m *UpdatePinnedForumTopic) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatePinnedForumTopic) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1663, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdatePinnedForumTopic) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1663, m)
 }
@@ -13703,11 +14287,15 @@ func (m *UpdatePinnedForumTopics) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatePinnedForumTopics) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2920, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdatePinnedForumTopics) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2920, m)
 }
@@ -13793,12 +14381,16 @@ func (m *UpdateDeleteGroupCallMessages) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateDeleteGroupCallMessages) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1248, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateDeleteGroupCallMessages) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1248, m)
 }
@@ -13871,12 +14463,16 @@ func (m *UpdateStarGiftAuctionState) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateStarGiftAuctionState) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1350, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateStarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1350, m)
 }
@@ -13951,11 +14547,15 @@ func (m *UpdateStarGiftAuctionUserState) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateStarGiftAuctionUserState) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2892, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateStarGiftAuctionUserState) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2892, m)
 }
@@ -14025,12 +14625,16 @@ func (m *UpdateEmojiGameInfo) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateEmojiGameInfo) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3242, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateEmojiGameInfo) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3242, m)
 }
@@ -14092,11 +14696,15 @@ func (m *UpdateStarGiftCraftFail) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateStarGiftCraftFail) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2368, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateStarGiftCraftFail) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2368, m)
 }
@@ -14163,12 +14771,16 @@ func (m *UpdateChatParticipantRank) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateChatParticipantRank) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2572, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateChatParticipantRank) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2572, m)
 }
@@ -14250,11 +14862,15 @@ func (m *UpdateManagedBot) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateManagedBot) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1344, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateManagedBot) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1344, m)
 }
@@ -14369,12 +14985,16 @@ func (m *UpdateBotGuestChatQuery) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateBotGuestChatQuery) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2752, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateBotGuestChatQuery) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2752, m)
 }
@@ -14453,11 +15073,15 @@ func (m *UpdateAiComposeTones) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateAiComposeTones) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2011, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateAiComposeTones) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2011, m)
 }
@@ -14526,12 +15150,16 @@ func (m *UpdateJoinChatWebViewDecision) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateJoinChatWebViewDecision) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2574, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateJoinChatWebViewDecision) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2574, m)
 }
@@ -14687,12 +15315,16 @@ func (m *UpdateNewBotConnection) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateNewBotConnection) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2428, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateNewBotConnection) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2428, m)
 }
@@ -14784,11 +15416,15 @@ func (m *UpdateWebBrowserSettings) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateWebBrowserSettings) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2652, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateWebBrowserSettings) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2652, m)
 }
@@ -14892,12 +15528,16 @@ func (m *UpdateWebBrowserException) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateWebBrowserException) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 780, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateWebBrowserException) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 780, m)
 }
@@ -14977,12 +15617,16 @@ func (m *UpdateNewEphemeralMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateNewEphemeralMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 935, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateNewEphemeralMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 935, m)
 }
@@ -15057,11 +15701,15 @@ func (m *UpdateDeleteEphemeralMessages) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateDeleteEphemeralMessages) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1493, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdateDeleteEphemeralMessages) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1493, m)
 }
@@ -15131,12 +15779,16 @@ func (m *UpdateEditEphemeralMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateEditEphemeralMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1378, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateEditEphemeralMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1378, m)
 }
@@ -15218,12 +15870,16 @@ func (m *UpdateBotStarsSubscription) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateBotStarsSubscription) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1696, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateBotStarsSubscription) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1696, m)
 }
@@ -15343,11 +15999,15 @@ func (m *UpdatesTooLong) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatesTooLong) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2959, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdatesTooLong) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2959, m)
 }
@@ -15531,12 +16191,16 @@ func (m *UpdateShortMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateShortMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1088, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateShortMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1088, m)
 }
@@ -15788,12 +16452,16 @@ func (m *UpdateShortChatMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateShortChatMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1389, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateShortChatMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1389, m)
 }
@@ -15924,12 +16592,16 @@ func (m *UpdateShort) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateShort) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1831, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateShort) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1831, m)
 }
@@ -16025,12 +16697,16 @@ func (m *UpdatesCombined) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatesCombined) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1758, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdatesCombined) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1758, m)
 }
@@ -16136,12 +16812,16 @@ func (m *Updates) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Updates) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1778, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Updates) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1778, m)
 }
@@ -16298,12 +16978,16 @@ func (m *UpdateShortSentMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdateShortSentMessage) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2060, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdateShortSentMessage) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2060, m)
 }
@@ -16590,28 +17274,38 @@ func (m *URLAuthResultRequest) ClearVerifiedAppName() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *URLAuthResultRequest) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 561, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *URLAuthResultRequest) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 561, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *URLAuthResultRequest) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1217, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *URLAuthResultRequest) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1217, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *URLAuthResultRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 561, unsafe.Pointer(m), depth)
 }
@@ -16666,28 +17360,38 @@ func (m *URLAuthResultAccepted) ClearURL() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *URLAuthResultAccepted) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 907, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *URLAuthResultAccepted) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 907, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *URLAuthResultAccepted) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1605, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *URLAuthResultAccepted) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1605, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *URLAuthResultAccepted) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 907, unsafe.Pointer(m), depth)
 }
@@ -16716,27 +17420,37 @@ func (*URLAuthResultDefault) TypeName() string {
 func (*URLAuthResultDefault) uRLAuthResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *URLAuthResultDefault) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 1591, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *URLAuthResultDefault) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 1591, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *URLAuthResultDefault) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2347, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *URLAuthResultDefault) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2347, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *URLAuthResultDefault) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 1591, unsafe.Pointer(m), depth)
 }
@@ -16824,11 +17538,15 @@ func (m *UserEmpty) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UserEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2799, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UserEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2799, m)
 }
@@ -17386,12 +18104,16 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *User) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2421, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *User) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2421, m)
 }
@@ -17673,11 +18395,15 @@ func (m *UserProfilePhotoEmpty) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UserProfilePhotoEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1410, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UserProfilePhotoEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1410, m)
 }
@@ -17777,12 +18503,16 @@ func (m *UserProfilePhoto) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UserProfilePhoto) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1917, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UserProfilePhoto) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1917, m)
 }
@@ -17902,11 +18632,15 @@ func (m *UserStatusEmpty) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UserStatusEmpty) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 681, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UserStatusEmpty) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 681, m)
 }
@@ -17967,11 +18701,15 @@ func (m *UserStatusOnline) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UserStatusOnline) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3081, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UserStatusOnline) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3081, m)
 }
@@ -18036,11 +18774,15 @@ func (m *UserStatusOffline) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UserStatusOffline) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 582, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UserStatusOffline) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 582, m)
 }
@@ -18105,11 +18847,15 @@ func (m *UserStatusRecently) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UserStatusRecently) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1851, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UserStatusRecently) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1851, m)
 }
@@ -18176,11 +18922,15 @@ func (m *UserStatusLastWeek) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UserStatusLastWeek) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1464, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UserStatusLastWeek) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1464, m)
 }
@@ -18247,11 +18997,15 @@ func (m *UserStatusLastMonth) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UserStatusLastMonth) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 1636, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UserStatusLastMonth) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 1636, m)
 }
@@ -18620,28 +19374,38 @@ func (m *UserFull) ClearBotManagerID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UserFull) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 62, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 62, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UserFull) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 652, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UserFull) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 652, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *UserFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 62, unsafe.Pointer(m), depth)
 }
@@ -18695,12 +19459,16 @@ func (m *Username) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Username) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2447, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Username) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2447, m)
 }

@@ -103,28 +103,38 @@ func (m *VideoSize) ClearVideoStartTs() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *VideoSize) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2104, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *VideoSize) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2104, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *VideoSize) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 2911, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *VideoSize) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 2911, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *VideoSize) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2104, unsafe.Pointer(m), depth)
 }
@@ -157,27 +167,37 @@ func (*VideoSizeEmojiMarkup) TypeName() string {
 func (*VideoSizeEmojiMarkup) videoSizeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *VideoSizeEmojiMarkup) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 2374, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *VideoSizeEmojiMarkup) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 2374, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *VideoSizeEmojiMarkup) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 3199, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *VideoSizeEmojiMarkup) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 3199, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *VideoSizeEmojiMarkup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 2374, unsafe.Pointer(m), depth)
 }
@@ -211,28 +231,38 @@ func (*VideoSizeStickerMarkup) TypeName() string {
 func (*VideoSizeStickerMarkup) videoSizeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *VideoSizeStickerMarkup) Encode(b *bin.Buffer) error {
 	return tlrt.EncodeBoxedFields(b, &wireSchema, 121, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *VideoSizeStickerMarkup) EncodeBare(b *bin.Buffer) error {
 	return tlrt.EncodeFields(b, &wireSchema, 121, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *VideoSizeStickerMarkup) Decode(b *bin.Buffer) error {
 	return tlrt.DecodeValue(b, &wireSchema, 717, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *VideoSizeStickerMarkup) DecodeBare(b *bin.Buffer) error {
 	return tlrt.DecodeValueBare(b, &wireSchema, 717, m)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
 // decodes, read into a new m: it does not clear m.
+//
+//go:noinline
 func (m *VideoSizeStickerMarkup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
 	return tlrt.DecodeFields(d, &wireSchema, 121, unsafe.Pointer(m), depth)
 }

@@ -11,11 +11,8 @@ import (
 // emitDecode writes Decode, which the runtime runs: it checks the ID,
 // clears m and makes the Decoder that DecodeBareAt reads m's fields from.
 func emitDecode(f *jen.File, d *gen.Def) {
-	emitDoc(f, "Decode reads m from b, checking its ID.")
-	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("Decode").Params(buf()).Error().Block(
-		jen.Return(rt("DecodeValue").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot), jen.Id("m"))),
-	)
-	f.Line()
+	emitRuntimeMethod(f, d, "Decode reads m from b, checking its ID.", "Decode", buf(),
+		rt("DecodeValue").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot), jen.Id("m")))
 }
 
 // emitDecodeBare writes DecodeBare, Decode for a value without its ID.
@@ -24,11 +21,8 @@ func emitDecodeBare(f *jen.File, d *gen.Def) {
 	if d.SharesInput {
 		doc += " Its strings and bytes share a few chunks of memory of their own, none of b's."
 	}
-	emitDoc(f, doc)
-	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBare").Params(buf()).Error().Block(
-		jen.Return(rt("DecodeValueBare").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot), jen.Id("m"))),
-	)
-	f.Line()
+	emitRuntimeMethod(f, d, doc, "DecodeBare", buf(),
+		rt("DecodeValueBare").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot), jen.Id("m")))
 }
 
 // emitDecodeBareAt writes DecodeBareAt, which reads the fields of a value
@@ -36,13 +30,10 @@ func emitDecodeBare(f *jen.File, d *gen.Def) {
 // MaxDecodeDepth. A definition with no generated codec (gen.Def.Code)
 // hands the value to the runtime, which reads it as the wire table says.
 func emitDecodeBareAt(f *jen.File, d *gen.Def) {
-	emitDoc(f, "DecodeBareAt is DecodeBare for a value nested depth levels deep in what d decodes, read into a new m: it does not clear m.")
-	method := f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBareAt")
-	defer f.Line()
+	const doc = "DecodeBareAt is DecodeBare for a value nested depth levels deep in what d decodes, read into a new m: it does not clear m."
 	if !d.Code {
-		method.Params(dec(), jen.Id("depth").Int()).Error().Block(
-			jen.Return(rt("DecodeFields").Call(jen.Id("d"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireDef), unsafePointer(), jen.Id("depth"))),
-		)
+		emitRuntimeMethod(f, d, doc, "DecodeBareAt", jen.List(dec(), jen.Id("depth").Int()),
+			rt("DecodeFields").Call(jen.Id("d"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireDef), unsafePointer(), jen.Id("depth")))
 		return
 	}
 	body := []jen.Code{nilCheck()}
@@ -56,7 +47,9 @@ func emitDecodeBareAt(f *jen.File, d *gen.Def) {
 	}
 	body = append(body, decodeFields(d)...)
 	body = append(body, jen.Return(jen.Nil()))
-	method.Params(dec(), depth).Error().Block(body...)
+	emitDoc(f, doc)
+	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBareAt").Params(dec(), depth).Error().Block(body...)
+	f.Line()
 }
 
 // decodeFields reads the fields of d into m, and leaves in each flags word
@@ -246,6 +239,18 @@ func resultDecoder(t *gen.Type) jen.Code {
 			jen.Return(decodeCall(t, jen.Id("depth"))),
 		))),
 	)
+}
+
+// emitRuntimeMethod writes a method of d whose body is one call of the
+// runtime, which returns its error: params are the method's parameters.
+// It is kept out of line (go:noinline): called through an interface, as
+// it mostly is, an inlined copy gains nothing, and the package and each
+// that imports it would compile one for every definition.
+func emitRuntimeMethod(f *jen.File, d *gen.Def, doc, name string, params, call jen.Code) {
+	emitDoc(f, doc)
+	f.Comment("//go:noinline")
+	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id(name).Params(params).Error().Block(jen.Return(call))
+	f.Line()
 }
 
 // unsafePointer is m, the receiver, as the unsafe.Pointer the runtime's
