@@ -69,11 +69,11 @@ type Def struct {
 	WireRoot int
 	// WireDef is the index of d in Model.Wire.Defs.
 	WireDef int
-	// Code reports that d's codec is generated code: its EncodeBare,
-	// Encode and DecodeBareAt read and write its fields one by one.
-	// Otherwise they hand d to the runtime, which encodes and decodes it
-	// as Model.Wire describes it: slower, but the package compiles with
-	// far less code (see decideCode).
+	// Code reports that d's codec is generated code: its Encode,
+	// EncodeBare, Decode, DecodeBare and DecodeBareAt read and write its
+	// fields one by one. Otherwise they hand d to the runtime, which
+	// encodes and decodes it as Model.Wire describes it: slower, but the
+	// package compiles with far less code (see decideCode).
 	Code bool
 	// Plain reports that d's struct holds no pointers and takes memory:
 	// numbers and bools only, or structs of them held by value. Decoding

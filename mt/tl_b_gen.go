@@ -97,17 +97,17 @@ func (m *BadMsgNotification) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *BadMsgNotification) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 41, m)
+	if err := tlrt.ConsumeID(b, BadMsgNotificationTypeID, "bad_msg_notification"); err != nil {
+		return tlrt.DecodeErr(err, "bad_msg_notification", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *BadMsgNotification) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 41, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 41)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -186,17 +186,17 @@ func (m *BadServerSalt) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *BadServerSalt) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 57, m)
+	if err := tlrt.ConsumeID(b, BadServerSaltTypeID, "bad_server_salt"); err != nil {
+		return tlrt.DecodeErr(err, "bad_server_salt", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *BadServerSalt) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 57, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 57)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

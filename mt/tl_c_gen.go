@@ -53,18 +53,18 @@ func (m *ClientDHInnerData) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *ClientDHInnerData) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 29, m)
+	if err := tlrt.ConsumeID(b, ClientDHInnerDataTypeID, "client_DH_inner_data"); err != nil {
+		return tlrt.DecodeErr(err, "client_DH_inner_data", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *ClientDHInnerData) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 29, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 29)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

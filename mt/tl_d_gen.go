@@ -88,17 +88,17 @@ func (m *DestroySessionOk) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *DestroySessionOk) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 54, m)
+	if err := tlrt.ConsumeID(b, DestroySessionOkTypeID, "destroy_session_ok"); err != nil {
+		return tlrt.DecodeErr(err, "destroy_session_ok", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *DestroySessionOk) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 54, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 54)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -159,17 +159,17 @@ func (m *DestroySessionNone) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *DestroySessionNone) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 27, m)
+	if err := tlrt.ConsumeID(b, DestroySessionNoneTypeID, "destroy_session_none"); err != nil {
+		return tlrt.DecodeErr(err, "destroy_session_none", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *DestroySessionNone) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 27, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 27)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -227,17 +227,17 @@ func (m *DestroySessionRequest) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *DestroySessionRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 55, m)
+	if err := tlrt.ConsumeID(b, DestroySessionRequestTypeID, "destroy_session"); err != nil {
+		return tlrt.DecodeErr(err, "destroy_session", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *DestroySessionRequest) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 55, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 55)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -59,17 +59,17 @@ func (m *FutureSalt) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *FutureSalt) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 10, m)
+	if err := tlrt.ConsumeID(b, FutureSaltTypeID, "future_salt"); err != nil {
+		return tlrt.DecodeErr(err, "future_salt", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *FutureSalt) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 10, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 10)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -142,17 +142,17 @@ func (m *FutureSalts) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *FutureSalts) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 43, m)
+	if err := tlrt.ConsumeID(b, FutureSaltsTypeID, "future_salts"); err != nil {
+		return tlrt.DecodeErr(err, "future_salts", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *FutureSalts) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 43, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 43)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -51,17 +51,17 @@ func (m *GetFutureSaltsRequest) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *GetFutureSaltsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 45, m)
+	if err := tlrt.ConsumeID(b, GetFutureSaltsRequestTypeID, "get_future_salts"); err != nil {
+		return tlrt.DecodeErr(err, "get_future_salts", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *GetFutureSaltsRequest) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 45, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 45)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

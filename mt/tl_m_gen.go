@@ -99,17 +99,17 @@ func (m *MsgDetailedInfo) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MsgDetailedInfo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 16, m)
+	if err := tlrt.ConsumeID(b, MsgDetailedInfoTypeID, "msg_detailed_info"); err != nil {
+		return tlrt.DecodeErr(err, "msg_detailed_info", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MsgDetailedInfo) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 16, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 16)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -188,17 +188,17 @@ func (m *MsgNewDetailedInfo) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MsgNewDetailedInfo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 35, m)
+	if err := tlrt.ConsumeID(b, MsgNewDetailedInfoTypeID, "msg_new_detailed_info"); err != nil {
+		return tlrt.DecodeErr(err, "msg_new_detailed_info", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MsgNewDetailedInfo) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 35, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 35)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -269,18 +269,18 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *Message) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 8, m)
+	if err := tlrt.ConsumeID(b, MessageTypeID, "message"); err != nil {
+		return tlrt.DecodeErr(err, "message", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *Message) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 8, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 8)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -352,18 +352,18 @@ func (m *MsgContainer) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MsgContainer) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 30, m)
+	if err := tlrt.ConsumeID(b, MsgContainerTypeID, "msg_container"); err != nil {
+		return tlrt.DecodeErr(err, "msg_container", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MsgContainer) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 30, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 30)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -423,18 +423,22 @@ func (m *MsgCopy) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MsgCopy) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 53, m)
+	if err := tlrt.ConsumeID(b, MsgCopyTypeID, "msg_copy"); err != nil {
+		return tlrt.DecodeErr(err, "msg_copy", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MsgCopy) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 53, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MsgCopy{}
+	d := tlrt.NewDecoder(b, &wireSchema, 53)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -495,17 +499,17 @@ func (m *MsgResendReq) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MsgResendReq) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 34, m)
+	if err := tlrt.ConsumeID(b, MsgResendReqTypeID, "msg_resend_req"); err != nil {
+		return tlrt.DecodeErr(err, "msg_resend_req", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MsgResendReq) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 34, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 34)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -563,17 +567,17 @@ func (m *MsgsAck) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MsgsAck) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 28, m)
+	if err := tlrt.ConsumeID(b, MsgsAckTypeID, "msgs_ack"); err != nil {
+		return tlrt.DecodeErr(err, "msgs_ack", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MsgsAck) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 28, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 28)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -633,18 +637,18 @@ func (m *MsgsAllInfo) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MsgsAllInfo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 37, m)
+	if err := tlrt.ConsumeID(b, MsgsAllInfoTypeID, "msgs_all_info"); err != nil {
+		return tlrt.DecodeErr(err, "msgs_all_info", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MsgsAllInfo) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 37, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 37)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -704,18 +708,18 @@ func (m *MsgsStateInfo) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MsgsStateInfo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 13, m)
+	if err := tlrt.ConsumeID(b, MsgsStateInfoTypeID, "msgs_state_info"); err != nil {
+		return tlrt.DecodeErr(err, "msgs_state_info", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MsgsStateInfo) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 13, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 13)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -776,17 +780,17 @@ func (m *MsgsStateReq) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MsgsStateReq) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 52, m)
+	if err := tlrt.ConsumeID(b, MsgsStateReqTypeID, "msgs_state_req"); err != nil {
+		return tlrt.DecodeErr(err, "msgs_state_req", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MsgsStateReq) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 52, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 52)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

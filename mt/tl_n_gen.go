@@ -59,17 +59,17 @@ func (m *NewSessionCreated) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *NewSessionCreated) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 38, m)
+	if err := tlrt.ConsumeID(b, NewSessionCreatedTypeID, "new_session_created"); err != nil {
+		return tlrt.DecodeErr(err, "new_session_created", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *NewSessionCreated) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 38, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 38)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -46,18 +46,18 @@ func (m *GzipPacked) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *GzipPacked) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 17, m)
+	if err := tlrt.ConsumeID(b, GzipPackedTypeID, "gzip_packed"); err != nil {
+		return tlrt.DecodeErr(err, "gzip_packed", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *GzipPacked) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 17, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 17)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -100,18 +100,18 @@ func (m *PQInnerData) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *PQInnerData) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 36, m)
+	if err := tlrt.ConsumeID(b, PQInnerDataTypeID, "p_q_inner_data"); err != nil {
+		return tlrt.DecodeErr(err, "p_q_inner_data", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *PQInnerData) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 36, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 36)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -197,18 +197,18 @@ func (m *PQInnerDataDC) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *PQInnerDataDC) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 42, m)
+	if err := tlrt.ConsumeID(b, PQInnerDataDCTypeID, "p_q_inner_data_dc"); err != nil {
+		return tlrt.DecodeErr(err, "p_q_inner_data_dc", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *PQInnerDataDC) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 42, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 42)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -302,18 +302,18 @@ func (m *PQInnerDataTempDC) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *PQInnerDataTempDC) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 21, m)
+	if err := tlrt.ConsumeID(b, PQInnerDataTempDCTypeID, "p_q_inner_data_temp_dc"); err != nil {
+		return tlrt.DecodeErr(err, "p_q_inner_data_temp_dc", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *PQInnerDataTempDC) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 21, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 21)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -397,17 +397,17 @@ func (m *Pong) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *Pong) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 18, m)
+	if err := tlrt.ConsumeID(b, PongTypeID, "pong"); err != nil {
+		return tlrt.DecodeErr(err, "pong", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *Pong) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 18, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 18)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -468,17 +468,17 @@ func (m *PingRequest) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *PingRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 32, m)
+	if err := tlrt.ConsumeID(b, PingRequestTypeID, "ping"); err != nil {
+		return tlrt.DecodeErr(err, "ping", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *PingRequest) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 32, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 32)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -549,17 +549,17 @@ func (m *PingDelayDisconnectRequest) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *PingDelayDisconnectRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 58, m)
+	if err := tlrt.ConsumeID(b, PingDelayDisconnectRequestTypeID, "ping_delay_disconnect"); err != nil {
+		return tlrt.DecodeErr(err, "ping_delay_disconnect", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *PingDelayDisconnectRequest) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 58, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 58)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -84,17 +84,17 @@ func (m *RpcAnswerUnknown) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *RpcAnswerUnknown) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 24, m)
+	if err := tlrt.ConsumeID(b, RpcAnswerUnknownTypeID, "rpc_answer_unknown"); err != nil {
+		return tlrt.DecodeErr(err, "rpc_answer_unknown", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *RpcAnswerUnknown) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 24, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 24)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -145,17 +145,17 @@ func (m *RpcAnswerDroppedRunning) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *RpcAnswerDroppedRunning) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 48, m)
+	if err := tlrt.ConsumeID(b, RpcAnswerDroppedRunningTypeID, "rpc_answer_dropped_running"); err != nil {
+		return tlrt.DecodeErr(err, "rpc_answer_dropped_running", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *RpcAnswerDroppedRunning) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 48, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 48)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -221,17 +221,17 @@ func (m *RpcAnswerDropped) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *RpcAnswerDropped) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 39, m)
+	if err := tlrt.ConsumeID(b, RpcAnswerDroppedTypeID, "rpc_answer_dropped"); err != nil {
+		return tlrt.DecodeErr(err, "rpc_answer_dropped", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *RpcAnswerDropped) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 39, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 39)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -302,18 +302,18 @@ func (m *ResPQ) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *ResPQ) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 14, m)
+	if err := tlrt.ConsumeID(b, ResPQTypeID, "resPQ"); err != nil {
+		return tlrt.DecodeErr(err, "resPQ", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *ResPQ) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 14, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 14)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -379,18 +379,18 @@ func (m *RpcError) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *RpcError) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 15, m)
+	if err := tlrt.ConsumeID(b, RpcErrorTypeID, "rpc_error"); err != nil {
+		return tlrt.DecodeErr(err, "rpc_error", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *RpcError) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 15, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 15)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -452,18 +452,18 @@ func (m *RpcResult) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *RpcResult) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 59, m)
+	if err := tlrt.ConsumeID(b, RpcResultTypeID, "rpc_result"); err != nil {
+		return tlrt.DecodeErr(err, "rpc_result", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *RpcResult) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 59, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 59)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -524,17 +524,17 @@ func (m *ReqPqRequest) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *ReqPqRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 25, m)
+	if err := tlrt.ConsumeID(b, ReqPqRequestTypeID, "req_pq"); err != nil {
+		return tlrt.DecodeErr(err, "req_pq", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *ReqPqRequest) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 25, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 25)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -597,17 +597,17 @@ func (m *ReqPqMultiRequest) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *ReqPqMultiRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 47, m)
+	if err := tlrt.ConsumeID(b, ReqPqMultiRequestTypeID, "req_pq_multi"); err != nil {
+		return tlrt.DecodeErr(err, "req_pq_multi", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *ReqPqMultiRequest) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 47, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 47)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -681,18 +681,18 @@ func (m *ReqDHParamsRequest) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *ReqDHParamsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 50, m)
+	if err := tlrt.ConsumeID(b, ReqDHParamsRequestTypeID, "req_DH_params"); err != nil {
+		return tlrt.DecodeErr(err, "req_DH_params", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *ReqDHParamsRequest) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 50, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 50)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -773,17 +773,17 @@ func (m *RpcDropAnswerRequest) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *RpcDropAnswerRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 22, m)
+	if err := tlrt.ConsumeID(b, RpcDropAnswerRequestTypeID, "rpc_drop_answer"); err != nil {
+		return tlrt.DecodeErr(err, "rpc_drop_answer", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *RpcDropAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 22, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 22)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

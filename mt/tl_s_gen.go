@@ -92,17 +92,17 @@ func (m *ServerDHParamsFail) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *ServerDHParamsFail) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 31, m)
+	if err := tlrt.ConsumeID(b, ServerDHParamsFailTypeID, "server_DH_params_fail"); err != nil {
+		return tlrt.DecodeErr(err, "server_DH_params_fail", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *ServerDHParamsFail) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 31, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 31)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -171,18 +171,18 @@ func (m *ServerDHParamsOk) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *ServerDHParamsOk) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 49, m)
+	if err := tlrt.ConsumeID(b, ServerDHParamsOkTypeID, "server_DH_params_ok"); err != nil {
+		return tlrt.DecodeErr(err, "server_DH_params_ok", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *ServerDHParamsOk) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 49, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 49)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -288,17 +288,17 @@ func (m *DhGenOk) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *DhGenOk) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 19, m)
+	if err := tlrt.ConsumeID(b, DhGenOkTypeID, "dh_gen_ok"); err != nil {
+		return tlrt.DecodeErr(err, "dh_gen_ok", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *DhGenOk) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 19, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 19)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -368,17 +368,17 @@ func (m *DhGenRetry) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *DhGenRetry) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 20, m)
+	if err := tlrt.ConsumeID(b, DhGenRetryTypeID, "dh_gen_retry"); err != nil {
+		return tlrt.DecodeErr(err, "dh_gen_retry", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *DhGenRetry) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 20, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 20)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -448,17 +448,17 @@ func (m *DhGenFail) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *DhGenFail) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 40, m)
+	if err := tlrt.ConsumeID(b, DhGenFailTypeID, "dh_gen_fail"); err != nil {
+		return tlrt.DecodeErr(err, "dh_gen_fail", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *DhGenFail) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 40, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 40)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -530,18 +530,18 @@ func (m *ServerDHInnerData) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *ServerDHInnerData) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 44, m)
+	if err := tlrt.ConsumeID(b, ServerDHInnerDataTypeID, "server_DH_inner_data"); err != nil {
+		return tlrt.DecodeErr(err, "server_DH_inner_data", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *ServerDHInnerData) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 44, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 44)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -616,18 +616,18 @@ func (m *SetClientDHParamsRequest) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *SetClientDHParamsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 60, m)
+	if err := tlrt.ConsumeID(b, SetClientDHParamsRequestTypeID, "set_client_DH_params"); err != nil {
+		return tlrt.DecodeErr(err, "set_client_DH_params", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *SetClientDHParamsRequest) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 60, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 60)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -5433,17 +5433,17 @@ func (m *ChatEmpty) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *ChatEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1012, m)
+	if err := tlrt.ConsumeID(b, ChatEmptyTypeID, "chatEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "chatEmpty", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *ChatEmpty) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1012, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1012)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5561,18 +5561,22 @@ func (m *Chat) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *Chat) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1285, m)
+	if err := tlrt.ConsumeID(b, ChatTypeID, "chat"); err != nil {
+		return tlrt.DecodeErr(err, "chat", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *Chat) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1285, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Chat{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1285)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5679,18 +5683,18 @@ func (m *ChatForbidden) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *ChatForbidden) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1639, m)
+	if err := tlrt.ConsumeID(b, ChatForbiddenTypeID, "chatForbidden"); err != nil {
+		return tlrt.DecodeErr(err, "chatForbidden", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *ChatForbidden) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1639, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1639)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6186,18 +6190,22 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *Channel) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2810, m)
+	if err := tlrt.ConsumeID(b, ChannelTypeID, "channel"); err != nil {
+		return tlrt.DecodeErr(err, "channel", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *Channel) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2810, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Channel{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2810)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6477,18 +6485,22 @@ func (m *ChannelForbidden) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *ChannelForbidden) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 821, m)
+	if err := tlrt.ConsumeID(b, ChannelForbiddenTypeID, "channelForbidden"); err != nil {
+		return tlrt.DecodeErr(err, "channelForbidden", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *ChannelForbidden) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 821, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelForbidden{}
+	d := tlrt.NewDecoder(b, &wireSchema, 821)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6606,18 +6618,22 @@ func (m *CommunityForbidden) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *CommunityForbidden) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3261, m)
+	if err := tlrt.ConsumeID(b, CommunityForbiddenTypeID, "communityForbidden"); err != nil {
+		return tlrt.DecodeErr(err, "communityForbidden", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *CommunityForbidden) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3261, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = CommunityForbidden{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3261)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6762,18 +6778,22 @@ func (m *Community) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *Community) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1642, m)
+	if err := tlrt.ConsumeID(b, CommunityTypeID, "community"); err != nil {
+		return tlrt.DecodeErr(err, "community", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *Community) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1642, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Community{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1642)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8806,17 +8826,17 @@ func (m *ChatPhotoEmpty) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *ChatPhotoEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1169, m)
+	if err := tlrt.ConsumeID(b, ChatPhotoEmptyTypeID, "chatPhotoEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "chatPhotoEmpty", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *ChatPhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1169, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1169)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8911,18 +8931,22 @@ func (m *ChatPhoto) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *ChatPhoto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 880, m)
+	if err := tlrt.ConsumeID(b, ChatPhotoTypeID, "chatPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "chatPhoto", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *ChatPhoto) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 880, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatPhoto{}
+	d := tlrt.NewDecoder(b, &wireSchema, 880)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -979,17 +979,17 @@ func (m *DocumentEmpty) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *DocumentEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1156, m)
+	if err := tlrt.ConsumeID(b, DocumentEmptyTypeID, "documentEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "documentEmpty", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *DocumentEmpty) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1156, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1156)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1141,18 +1141,22 @@ func (m *Document) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *Document) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2053, m)
+	if err := tlrt.ConsumeID(b, DocumentTypeID, "document"); err != nil {
+		return tlrt.DecodeErr(err, "document", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *Document) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2053, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Document{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2053)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1317,17 +1321,17 @@ func (m *DocumentAttributeImageSize) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *DocumentAttributeImageSize) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1699, m)
+	if err := tlrt.ConsumeID(b, DocumentAttributeImageSizeTypeID, "documentAttributeImageSize"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeImageSize", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *DocumentAttributeImageSize) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1699, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1699)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1388,17 +1392,17 @@ func (m *DocumentAttributeAnimated) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *DocumentAttributeAnimated) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 761, m)
+	if err := tlrt.ConsumeID(b, DocumentAttributeAnimatedTypeID, "documentAttributeAnimated"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeAnimated", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *DocumentAttributeAnimated) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 761, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 761)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1473,18 +1477,22 @@ func (m *DocumentAttributeSticker) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *DocumentAttributeSticker) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1612, m)
+	if err := tlrt.ConsumeID(b, DocumentAttributeStickerTypeID, "documentAttributeSticker"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeSticker", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *DocumentAttributeSticker) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1612, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DocumentAttributeSticker{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1612)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1659,18 +1667,22 @@ func (m *DocumentAttributeVideo) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *DocumentAttributeVideo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1310, m)
+	if err := tlrt.ConsumeID(b, DocumentAttributeVideoTypeID, "documentAttributeVideo"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeVideo", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *DocumentAttributeVideo) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1310, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DocumentAttributeVideo{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1310)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1853,18 +1865,22 @@ func (m *DocumentAttributeAudio) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *DocumentAttributeAudio) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2138, m)
+	if err := tlrt.ConsumeID(b, DocumentAttributeAudioTypeID, "documentAttributeAudio"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeAudio", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *DocumentAttributeAudio) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2138, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DocumentAttributeAudio{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2138)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1954,18 +1970,18 @@ func (m *DocumentAttributeFilename) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *DocumentAttributeFilename) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 795, m)
+	if err := tlrt.ConsumeID(b, DocumentAttributeFilenameTypeID, "documentAttributeFilename"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeFilename", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *DocumentAttributeFilename) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 795, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 795)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2024,17 +2040,17 @@ func (m *DocumentAttributeHasStickers) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *DocumentAttributeHasStickers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2134, m)
+	if err := tlrt.ConsumeID(b, DocumentAttributeHasStickersTypeID, "documentAttributeHasStickers"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeHasStickers", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *DocumentAttributeHasStickers) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2134, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2134)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2105,18 +2121,22 @@ func (m *DocumentAttributeCustomEmoji) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *DocumentAttributeCustomEmoji) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3259, m)
+	if err := tlrt.ConsumeID(b, DocumentAttributeCustomEmojiTypeID, "documentAttributeCustomEmoji"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeCustomEmoji", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *DocumentAttributeCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3259, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DocumentAttributeCustomEmoji{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3259)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

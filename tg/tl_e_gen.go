@@ -1105,17 +1105,17 @@ func (m *EmojiStatusEmpty) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *EmojiStatusEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1054, m)
+	if err := tlrt.ConsumeID(b, EmojiStatusEmptyTypeID, "emojiStatusEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusEmpty", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *EmojiStatusEmpty) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1054, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1054)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1205,17 +1205,21 @@ func (m *EmojiStatus) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *EmojiStatus) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3020, m)
+	if err := tlrt.ConsumeID(b, EmojiStatusTypeID, "emojiStatus"); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatus", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *EmojiStatus) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3020, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = EmojiStatus{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3020)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1340,18 +1344,22 @@ func (m *EmojiStatusCollectible) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *EmojiStatusCollectible) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1747, m)
+	if err := tlrt.ConsumeID(b, EmojiStatusCollectibleTypeID, "emojiStatusCollectible"); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusCollectible", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *EmojiStatusCollectible) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1747, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = EmojiStatusCollectible{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1747)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1481,17 +1489,21 @@ func (m *InputEmojiStatusCollectible) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *InputEmojiStatusCollectible) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 657, m)
+	if err := tlrt.ConsumeID(b, InputEmojiStatusCollectibleTypeID, "inputEmojiStatusCollectible"); err != nil {
+		return tlrt.DecodeErr(err, "inputEmojiStatusCollectible", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *InputEmojiStatusCollectible) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 657, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputEmojiStatusCollectible{}
+	d := tlrt.NewDecoder(b, &wireSchema, 657)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

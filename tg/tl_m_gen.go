@@ -748,17 +748,21 @@ func (m *MessageEmpty) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2068, m)
+	if err := tlrt.ConsumeID(b, MessageEmptyTypeID, "messageEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "messageEmpty", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageEmpty) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2068, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageEmpty{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2068)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1443,18 +1447,22 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *Message) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1792, m)
+	if err := tlrt.ConsumeID(b, MessageTypeID, "message"); err != nil {
+		return tlrt.DecodeErr(err, "message", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *Message) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1792, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Message{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1792)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1853,18 +1861,22 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageService) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1847, m)
+	if err := tlrt.ConsumeID(b, MessageServiceTypeID, "messageService"); err != nil {
+		return tlrt.DecodeErr(err, "messageService", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessageService) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1847, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageService{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1847)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7742,17 +7754,17 @@ func (m *MessageEntityUnknown) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntityUnknown) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2548, m)
+	if err := tlrt.ConsumeID(b, MessageEntityUnknownTypeID, "messageEntityUnknown"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityUnknown", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageEntityUnknown) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2548, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2548)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7823,17 +7835,17 @@ func (m *MessageEntityMention) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntityMention) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3224, m)
+	if err := tlrt.ConsumeID(b, MessageEntityMentionTypeID, "messageEntityMention"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityMention", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageEntityMention) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3224, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3224)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7904,17 +7916,17 @@ func (m *MessageEntityHashtag) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntityHashtag) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1724, m)
+	if err := tlrt.ConsumeID(b, MessageEntityHashtagTypeID, "messageEntityHashtag"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityHashtag", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageEntityHashtag) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1724, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1724)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7985,17 +7997,17 @@ func (m *MessageEntityBotCommand) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntityBotCommand) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1708, m)
+	if err := tlrt.ConsumeID(b, MessageEntityBotCommandTypeID, "messageEntityBotCommand"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityBotCommand", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageEntityBotCommand) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1708, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1708)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8066,17 +8078,17 @@ func (m *MessageEntityURL) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntityURL) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1719, m)
+	if err := tlrt.ConsumeID(b, MessageEntityURLTypeID, "messageEntityUrl"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityUrl", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageEntityURL) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1719, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1719)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8147,17 +8159,17 @@ func (m *MessageEntityEmail) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntityEmail) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1630, m)
+	if err := tlrt.ConsumeID(b, MessageEntityEmailTypeID, "messageEntityEmail"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityEmail", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageEntityEmail) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1630, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1630)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8228,17 +8240,17 @@ func (m *MessageEntityBold) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntityBold) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2569, m)
+	if err := tlrt.ConsumeID(b, MessageEntityBoldTypeID, "messageEntityBold"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityBold", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageEntityBold) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2569, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2569)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8309,17 +8321,17 @@ func (m *MessageEntityItalic) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntityItalic) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1914, m)
+	if err := tlrt.ConsumeID(b, MessageEntityItalicTypeID, "messageEntityItalic"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityItalic", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageEntityItalic) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1914, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1914)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8390,17 +8402,17 @@ func (m *MessageEntityCode) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntityCode) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1008, m)
+	if err := tlrt.ConsumeID(b, MessageEntityCodeTypeID, "messageEntityCode"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityCode", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageEntityCode) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1008, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1008)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8470,18 +8482,18 @@ func (m *MessageEntityPre) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntityPre) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1771, m)
+	if err := tlrt.ConsumeID(b, MessageEntityPreTypeID, "messageEntityPre"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityPre", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessageEntityPre) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1771, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1771)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8554,18 +8566,18 @@ func (m *MessageEntityTextURL) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntityTextURL) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1800, m)
+	if err := tlrt.ConsumeID(b, MessageEntityTextURLTypeID, "messageEntityTextUrl"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityTextUrl", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessageEntityTextURL) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1800, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1800)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8643,17 +8655,17 @@ func (m *MessageEntityMentionName) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntityMentionName) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2894, m)
+	if err := tlrt.ConsumeID(b, MessageEntityMentionNameTypeID, "messageEntityMentionName"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityMentionName", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageEntityMentionName) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2894, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2894)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8731,17 +8743,17 @@ func (m *InputMessageEntityMentionName) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *InputMessageEntityMentionName) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 933, m)
+	if err := tlrt.ConsumeID(b, InputMessageEntityMentionNameTypeID, "inputMessageEntityMentionName"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessageEntityMentionName", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *InputMessageEntityMentionName) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 933, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 933)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8818,17 +8830,17 @@ func (m *MessageEntityPhone) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntityPhone) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2181, m)
+	if err := tlrt.ConsumeID(b, MessageEntityPhoneTypeID, "messageEntityPhone"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityPhone", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageEntityPhone) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2181, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2181)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8899,17 +8911,17 @@ func (m *MessageEntityCashtag) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntityCashtag) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1383, m)
+	if err := tlrt.ConsumeID(b, MessageEntityCashtagTypeID, "messageEntityCashtag"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityCashtag", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageEntityCashtag) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1383, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1383)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8980,17 +8992,17 @@ func (m *MessageEntityUnderline) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntityUnderline) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2188, m)
+	if err := tlrt.ConsumeID(b, MessageEntityUnderlineTypeID, "messageEntityUnderline"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityUnderline", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageEntityUnderline) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2188, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2188)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9061,17 +9073,17 @@ func (m *MessageEntityStrike) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntityStrike) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2596, m)
+	if err := tlrt.ConsumeID(b, MessageEntityStrikeTypeID, "messageEntityStrike"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityStrike", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageEntityStrike) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2596, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2596)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9142,17 +9154,17 @@ func (m *MessageEntityBankCard) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntityBankCard) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1794, m)
+	if err := tlrt.ConsumeID(b, MessageEntityBankCardTypeID, "messageEntityBankCard"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityBankCard", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageEntityBankCard) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1794, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1794)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9223,17 +9235,17 @@ func (m *MessageEntitySpoiler) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntitySpoiler) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1105, m)
+	if err := tlrt.ConsumeID(b, MessageEntitySpoilerTypeID, "messageEntitySpoiler"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntitySpoiler", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageEntitySpoiler) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1105, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1105)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9308,17 +9320,17 @@ func (m *MessageEntityCustomEmoji) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntityCustomEmoji) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2701, m)
+	if err := tlrt.ConsumeID(b, MessageEntityCustomEmojiTypeID, "messageEntityCustomEmoji"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityCustomEmoji", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageEntityCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2701, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2701)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9394,17 +9406,21 @@ func (m *MessageEntityBlockquote) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntityBlockquote) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3135, m)
+	if err := tlrt.ConsumeID(b, MessageEntityBlockquoteTypeID, "messageEntityBlockquote"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityBlockquote", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageEntityBlockquote) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3135, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageEntityBlockquote{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3135)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9497,17 +9513,21 @@ func (m *MessageEntityFormattedDate) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntityFormattedDate) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2063, m)
+	if err := tlrt.ConsumeID(b, MessageEntityFormattedDateTypeID, "messageEntityFormattedDate"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityFormattedDate", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageEntityFormattedDate) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2063, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageEntityFormattedDate{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2063)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9591,17 +9611,17 @@ func (m *MessageEntityDiffInsert) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntityDiffInsert) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1746, m)
+	if err := tlrt.ConsumeID(b, MessageEntityDiffInsertTypeID, "messageEntityDiffInsert"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityDiffInsert", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageEntityDiffInsert) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1746, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1746)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9671,18 +9691,18 @@ func (m *MessageEntityDiffReplace) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntityDiffReplace) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2687, m)
+	if err := tlrt.ConsumeID(b, MessageEntityDiffReplaceTypeID, "messageEntityDiffReplace"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityDiffReplace", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessageEntityDiffReplace) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2687, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2687)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9756,17 +9776,17 @@ func (m *MessageEntityDiffDelete) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageEntityDiffDelete) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 647, m)
+	if err := tlrt.ConsumeID(b, MessageEntityDiffDeleteTypeID, "messageEntityDiffDelete"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityDiffDelete", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageEntityDiffDelete) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 647, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 647)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10137,17 +10157,17 @@ func (m *MessageMediaEmpty) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageMediaEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1234, m)
+	if err := tlrt.ConsumeID(b, MessageMediaEmptyTypeID, "messageMediaEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaEmpty", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageMediaEmpty) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1234, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1234)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10252,18 +10272,22 @@ func (m *MessageMediaPhoto) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageMediaPhoto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2955, m)
+	if err := tlrt.ConsumeID(b, MessageMediaPhotoTypeID, "messageMediaPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaPhoto", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessageMediaPhoto) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2955, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaPhoto{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2955)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10349,17 +10373,17 @@ func (m *MessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageMediaGeo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1494, m)
+	if err := tlrt.ConsumeID(b, MessageMediaGeoTypeID, "messageMediaGeo"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaGeo", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageMediaGeo) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1494, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1494)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10431,18 +10455,18 @@ func (m *MessageMediaContact) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageMediaContact) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1736, m)
+	if err := tlrt.ConsumeID(b, MessageMediaContactTypeID, "messageMediaContact"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaContact", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessageMediaContact) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1736, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1736)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10511,17 +10535,17 @@ func (m *MessageMediaUnsupported) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageMediaUnsupported) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2228, m)
+	if err := tlrt.ConsumeID(b, MessageMediaUnsupportedTypeID, "messageMediaUnsupported"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaUnsupported", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageMediaUnsupported) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2228, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2228)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10689,18 +10713,22 @@ func (m *MessageMediaDocument) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageMediaDocument) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1452, m)
+	if err := tlrt.ConsumeID(b, MessageMediaDocumentTypeID, "messageMediaDocument"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaDocument", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessageMediaDocument) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1452, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaDocument{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1452)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10818,18 +10846,22 @@ func (m *MessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageMediaWebPage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2909, m)
+	if err := tlrt.ConsumeID(b, MessageMediaWebPageTypeID, "messageMediaWebPage"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaWebPage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2909, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaWebPage{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2909)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10913,18 +10945,18 @@ func (m *MessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageMediaVenue) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1065, m)
+	if err := tlrt.ConsumeID(b, MessageMediaVenueTypeID, "messageMediaVenue"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaVenue", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessageMediaVenue) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1065, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1065)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11004,18 +11036,22 @@ func (m *MessageMediaGame) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageMediaGame) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3267, m)
+	if err := tlrt.ConsumeID(b, MessageMediaGameTypeID, "messageMediaGame"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaGame", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessageMediaGame) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3267, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaGame{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3267)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11141,18 +11177,22 @@ func (m *MessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageMediaInvoice) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3184, m)
+	if err := tlrt.ConsumeID(b, MessageMediaInvoiceTypeID, "messageMediaInvoice"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaInvoice", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3184, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaInvoice{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3184)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11312,17 +11352,21 @@ func (m *MessageMediaGeoLive) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageMediaGeoLive) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2520, m)
+	if err := tlrt.ConsumeID(b, MessageMediaGeoLiveTypeID, "messageMediaGeoLive"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaGeoLive", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageMediaGeoLive) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2520, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaGeoLive{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2520)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11424,18 +11468,22 @@ func (m *MessageMediaPoll) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageMediaPoll) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1808, m)
+	if err := tlrt.ConsumeID(b, MessageMediaPollTypeID, "messageMediaPoll"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaPoll", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessageMediaPoll) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1808, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaPoll{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1808)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11525,18 +11573,22 @@ func (m *MessageMediaDice) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageMediaDice) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 670, m)
+	if err := tlrt.ConsumeID(b, MessageMediaDiceTypeID, "messageMediaDice"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaDice", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessageMediaDice) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 670, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaDice{}
+	d := tlrt.NewDecoder(b, &wireSchema, 670)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11630,18 +11682,22 @@ func (m *MessageMediaStory) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageMediaStory) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1669, m)
+	if err := tlrt.ConsumeID(b, MessageMediaStoryTypeID, "messageMediaStory"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaStory", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessageMediaStory) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1669, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaStory{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1669)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11843,18 +11899,22 @@ func (m *MessageMediaGiveaway) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageMediaGiveaway) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2348, m)
+	if err := tlrt.ConsumeID(b, MessageMediaGiveawayTypeID, "messageMediaGiveaway"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaGiveaway", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessageMediaGiveaway) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2348, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaGiveaway{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2348)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12092,18 +12152,22 @@ func (m *MessageMediaGiveawayResults) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageMediaGiveawayResults) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2757, m)
+	if err := tlrt.ConsumeID(b, MessageMediaGiveawayResultsTypeID, "messageMediaGiveawayResults"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessageMediaGiveawayResults) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2757, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaGiveawayResults{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2757)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12227,18 +12291,18 @@ func (m *MessageMediaPaidMedia) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageMediaPaidMedia) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2337, m)
+	if err := tlrt.ConsumeID(b, MessageMediaPaidMediaTypeID, "messageMediaPaidMedia"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaPaidMedia", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessageMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2337, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2337)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12344,18 +12408,22 @@ func (m *MessageMediaToDo) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageMediaToDo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1994, m)
+	if err := tlrt.ConsumeID(b, MessageMediaToDoTypeID, "messageMediaToDo"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaToDo", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessageMediaToDo) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1994, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaToDo{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1994)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12437,18 +12505,22 @@ func (m *MessageMediaVideoStream) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageMediaVideoStream) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2715, m)
+	if err := tlrt.ConsumeID(b, MessageMediaVideoStreamTypeID, "messageMediaVideoStream"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaVideoStream", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessageMediaVideoStream) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2715, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaVideoStream{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2715)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13005,18 +13077,22 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageReplyHeader) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 868, m)
+	if err := tlrt.ConsumeID(b, MessageReplyHeaderTypeID, "messageReplyHeader"); err != nil {
+		return tlrt.DecodeErr(err, "messageReplyHeader", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessageReplyHeader) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 868, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageReplyHeader{}
+	d := tlrt.NewDecoder(b, &wireSchema, 868)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13163,17 +13239,17 @@ func (m *MessageReplyStoryHeader) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageReplyStoryHeader) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 726, m)
+	if err := tlrt.ConsumeID(b, MessageReplyStoryHeaderTypeID, "messageReplyStoryHeader"); err != nil {
+		return tlrt.DecodeErr(err, "messageReplyStoryHeader", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageReplyStoryHeader) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 726, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 726)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14756,18 +14832,22 @@ func (m *MessageFwdHeader) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageFwdHeader) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1399, m)
+	if err := tlrt.ConsumeID(b, MessageFwdHeaderTypeID, "messageFwdHeader"); err != nil {
+		return tlrt.DecodeErr(err, "messageFwdHeader", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessageFwdHeader) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1399, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageFwdHeader{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1399)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15115,18 +15195,22 @@ func (m *MessageReactions) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageReactions) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 685, m)
+	if err := tlrt.ConsumeID(b, MessageReactionsTypeID, "messageReactions"); err != nil {
+		return tlrt.DecodeErr(err, "messageReactions", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessageReactions) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 685, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageReactions{}
+	d := tlrt.NewDecoder(b, &wireSchema, 685)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15394,17 +15478,21 @@ func (m *MessageReplies) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessageReplies) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1930, m)
+	if err := tlrt.ConsumeID(b, MessageRepliesTypeID, "messageReplies"); err != nil {
+		return tlrt.DecodeErr(err, "messageReplies", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessageReplies) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1930, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageReplies{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1930)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -2635,18 +2635,18 @@ func (m *MessagesMessages) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessagesMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 890, m)
+	if err := tlrt.ConsumeID(b, MessagesMessagesTypeID, "messages.messages"); err != nil {
+		return tlrt.DecodeErr(err, "messages.messages", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessagesMessages) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 890, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 890)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2817,18 +2817,22 @@ func (m *MessagesMessagesSlice) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessagesMessagesSlice) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1578, m)
+	if err := tlrt.ConsumeID(b, MessagesMessagesSliceTypeID, "messages.messagesSlice"); err != nil {
+		return tlrt.DecodeErr(err, "messages.messagesSlice", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessagesMessagesSlice) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1578, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesMessagesSlice{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1578)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3001,18 +3005,22 @@ func (m *MessagesChannelMessages) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessagesChannelMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2691, m)
+	if err := tlrt.ConsumeID(b, MessagesChannelMessagesTypeID, "messages.channelMessages"); err != nil {
+		return tlrt.DecodeErr(err, "messages.channelMessages", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *MessagesChannelMessages) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2691, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesChannelMessages{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2691)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3108,17 +3116,17 @@ func (m *MessagesMessagesNotModified) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *MessagesMessagesNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1776, m)
+	if err := tlrt.ConsumeID(b, MessagesMessagesNotModifiedTypeID, "messages.messagesNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "messages.messagesNotModified", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *MessagesMessagesNotModified) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1776, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1776)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -3751,17 +3751,17 @@ func (m *PeerUser) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *PeerUser) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1529, m)
+	if err := tlrt.ConsumeID(b, PeerUserTypeID, "peerUser"); err != nil {
+		return tlrt.DecodeErr(err, "peerUser", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *PeerUser) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1529, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1529)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3824,17 +3824,17 @@ func (m *PeerChat) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *PeerChat) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1154, m)
+	if err := tlrt.ConsumeID(b, PeerChatTypeID, "peerChat"); err != nil {
+		return tlrt.DecodeErr(err, "peerChat", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *PeerChat) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1154, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1154)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3897,17 +3897,17 @@ func (m *PeerChannel) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *PeerChannel) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2268, m)
+	if err := tlrt.ConsumeID(b, PeerChannelTypeID, "peerChannel"); err != nil {
+		return tlrt.DecodeErr(err, "peerChannel", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *PeerChannel) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2268, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2268)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4061,17 +4061,21 @@ func (m *PeerColor) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *PeerColor) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2470, m)
+	if err := tlrt.ConsumeID(b, PeerColorTypeID, "peerColor"); err != nil {
+		return tlrt.DecodeErr(err, "peerColor", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *PeerColor) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2470, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PeerColor{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2470)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4224,17 +4228,21 @@ func (m *PeerColorCollectible) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *PeerColorCollectible) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2527, m)
+	if err := tlrt.ConsumeID(b, PeerColorCollectibleTypeID, "peerColorCollectible"); err != nil {
+		return tlrt.DecodeErr(err, "peerColorCollectible", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *PeerColorCollectible) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2527, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PeerColorCollectible{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2527)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4328,17 +4336,17 @@ func (m *InputPeerColorCollectible) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *InputPeerColorCollectible) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2516, m)
+	if err := tlrt.ConsumeID(b, InputPeerColorCollectibleTypeID, "inputPeerColorCollectible"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerColorCollectible", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *InputPeerColorCollectible) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2516, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2516)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5658,17 +5666,17 @@ func (m *PhotoEmpty) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *PhotoEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 960, m)
+	if err := tlrt.ConsumeID(b, PhotoEmptyTypeID, "photoEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "photoEmpty", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *PhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 960, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 960)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5790,18 +5798,22 @@ func (m *Photo) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *Photo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3236, m)
+	if err := tlrt.ConsumeID(b, PhotoTypeID, "photo"); err != nil {
+		return tlrt.DecodeErr(err, "photo", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *Photo) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3236, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Photo{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3236)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5937,18 +5949,18 @@ func (m *PhotoSizeEmpty) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *PhotoSizeEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 722, m)
+	if err := tlrt.ConsumeID(b, PhotoSizeEmptyTypeID, "photoSizeEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "photoSizeEmpty", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *PhotoSizeEmpty) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 722, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 722)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6016,18 +6028,18 @@ func (m *PhotoSize) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *PhotoSize) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1791, m)
+	if err := tlrt.ConsumeID(b, PhotoSizeTypeID, "photoSize"); err != nil {
+		return tlrt.DecodeErr(err, "photoSize", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *PhotoSize) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1791, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1791)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6104,18 +6116,18 @@ func (m *PhotoCachedSize) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *PhotoCachedSize) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 593, m)
+	if err := tlrt.ConsumeID(b, PhotoCachedSizeTypeID, "photoCachedSize"); err != nil {
+		return tlrt.DecodeErr(err, "photoCachedSize", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *PhotoCachedSize) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 593, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 593)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6186,18 +6198,18 @@ func (m *PhotoStrippedSize) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *PhotoStrippedSize) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2938, m)
+	if err := tlrt.ConsumeID(b, PhotoStrippedSizeTypeID, "photoStrippedSize"); err != nil {
+		return tlrt.DecodeErr(err, "photoStrippedSize", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *PhotoStrippedSize) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2938, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2938)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6273,18 +6285,18 @@ func (m *PhotoSizeProgressive) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *PhotoSizeProgressive) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3227, m)
+	if err := tlrt.ConsumeID(b, PhotoSizeProgressiveTypeID, "photoSizeProgressive"); err != nil {
+		return tlrt.DecodeErr(err, "photoSizeProgressive", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *PhotoSizeProgressive) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3227, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3227)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6355,18 +6367,18 @@ func (m *PhotoPathSize) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *PhotoPathSize) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2843, m)
+	if err := tlrt.ConsumeID(b, PhotoPathSizeTypeID, "photoPathSize"); err != nil {
+		return tlrt.DecodeErr(err, "photoPathSize", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *PhotoPathSize) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2843, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2843)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -91,17 +91,17 @@ func (m *ReactionEmpty) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *ReactionEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1837, m)
+	if err := tlrt.ConsumeID(b, ReactionEmptyTypeID, "reactionEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "reactionEmpty", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *ReactionEmpty) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1837, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1837)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -157,18 +157,18 @@ func (m *ReactionEmoji) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *ReactionEmoji) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 863, m)
+	if err := tlrt.ConsumeID(b, ReactionEmojiTypeID, "reactionEmoji"); err != nil {
+		return tlrt.DecodeErr(err, "reactionEmoji", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *ReactionEmoji) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 863, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 863)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -231,17 +231,17 @@ func (m *ReactionCustomEmoji) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *ReactionCustomEmoji) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1982, m)
+	if err := tlrt.ConsumeID(b, ReactionCustomEmojiTypeID, "reactionCustomEmoji"); err != nil {
+		return tlrt.DecodeErr(err, "reactionCustomEmoji", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *ReactionCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1982, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1982)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -298,17 +298,17 @@ func (m *ReactionPaid) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *ReactionPaid) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1448, m)
+	if err := tlrt.ConsumeID(b, ReactionPaidTypeID, "reactionPaid"); err != nil {
+		return tlrt.DecodeErr(err, "reactionPaid", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *ReactionPaid) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1448, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1448)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5189,18 +5189,22 @@ func (m *ReactionCount) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *ReactionCount) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2283, m)
+	if err := tlrt.ConsumeID(b, ReactionCountTypeID, "reactionCount"); err != nil {
+		return tlrt.DecodeErr(err, "reactionCount", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *ReactionCount) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2283, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ReactionCount{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2283)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5551,18 +5555,18 @@ func (m *RestrictionReason) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *RestrictionReason) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2770, m)
+	if err := tlrt.ConsumeID(b, RestrictionReasonTypeID, "restrictionReason"); err != nil {
+		return tlrt.DecodeErr(err, "restrictionReason", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *RestrictionReason) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2770, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2770)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

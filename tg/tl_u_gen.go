@@ -481,18 +481,18 @@ func (m *UpdateNewMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateNewMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 916, m)
+	if err := tlrt.ConsumeID(b, UpdateNewMessageTypeID, "updateNewMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateNewMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 916, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 916)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -569,17 +569,17 @@ func (m *UpdateMessageID) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateMessageID) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1403, m)
+	if err := tlrt.ConsumeID(b, UpdateMessageIDTypeID, "updateMessageID"); err != nil {
+		return tlrt.DecodeErr(err, "updateMessageID", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateMessageID) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1403, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1403)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -652,17 +652,17 @@ func (m *UpdateDeleteMessages) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateDeleteMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2257, m)
+	if err := tlrt.ConsumeID(b, UpdateDeleteMessagesTypeID, "updateDeleteMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteMessages", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateDeleteMessages) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2257, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2257)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -766,18 +766,22 @@ func (m *UpdateUserTyping) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateUserTyping) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1021, m)
+	if err := tlrt.ConsumeID(b, UpdateUserTypingTypeID, "updateUserTyping"); err != nil {
+		return tlrt.DecodeErr(err, "updateUserTyping", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateUserTyping) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1021, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateUserTyping{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1021)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -863,18 +867,18 @@ func (m *UpdateChatUserTyping) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateChatUserTyping) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1929, m)
+	if err := tlrt.ConsumeID(b, UpdateChatUserTypingTypeID, "updateChatUserTyping"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatUserTyping", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateChatUserTyping) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1929, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1929)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -945,18 +949,18 @@ func (m *UpdateChatParticipants) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateChatParticipants) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 659, m)
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantsTypeID, "updateChatParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipants", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateChatParticipants) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 659, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 659)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1023,17 +1027,17 @@ func (m *UpdateUserStatus) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateUserStatus) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2994, m)
+	if err := tlrt.ConsumeID(b, UpdateUserStatusTypeID, "updateUserStatus"); err != nil {
+		return tlrt.DecodeErr(err, "updateUserStatus", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateUserStatus) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2994, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2994)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1111,18 +1115,18 @@ func (m *UpdateUserName) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateUserName) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2327, m)
+	if err := tlrt.ConsumeID(b, UpdateUserNameTypeID, "updateUserName"); err != nil {
+		return tlrt.DecodeErr(err, "updateUserName", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateUserName) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2327, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2327)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1281,18 +1285,22 @@ func (m *UpdateNewAuthorization) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateNewAuthorization) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1986, m)
+	if err := tlrt.ConsumeID(b, UpdateNewAuthorizationTypeID, "updateNewAuthorization"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewAuthorization", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateNewAuthorization) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1986, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateNewAuthorization{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1986)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1379,18 +1387,18 @@ func (m *UpdateNewEncryptedMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateNewEncryptedMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 768, m)
+	if err := tlrt.ConsumeID(b, UpdateNewEncryptedMessageTypeID, "updateNewEncryptedMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewEncryptedMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateNewEncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 768, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 768)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1459,17 +1467,17 @@ func (m *UpdateEncryptedChatTyping) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateEncryptedChatTyping) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 811, m)
+	if err := tlrt.ConsumeID(b, UpdateEncryptedChatTypingTypeID, "updateEncryptedChatTyping"); err != nil {
+		return tlrt.DecodeErr(err, "updateEncryptedChatTyping", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateEncryptedChatTyping) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 811, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 811)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1533,18 +1541,18 @@ func (m *UpdateEncryption) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateEncryption) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2458, m)
+	if err := tlrt.ConsumeID(b, UpdateEncryptionTypeID, "updateEncryption"); err != nil {
+		return tlrt.DecodeErr(err, "updateEncryption", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateEncryption) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2458, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2458)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1623,17 +1631,17 @@ func (m *UpdateEncryptedMessagesRead) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateEncryptedMessagesRead) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1174, m)
+	if err := tlrt.ConsumeID(b, UpdateEncryptedMessagesReadTypeID, "updateEncryptedMessagesRead"); err != nil {
+		return tlrt.DecodeErr(err, "updateEncryptedMessagesRead", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateEncryptedMessagesRead) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1174, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1174)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1717,17 +1725,17 @@ func (m *UpdateChatParticipantAdd) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateChatParticipantAdd) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1230, m)
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantAddTypeID, "updateChatParticipantAdd"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantAdd", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateChatParticipantAdd) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1230, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1230)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1812,17 +1820,17 @@ func (m *UpdateChatParticipantDelete) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateChatParticipantDelete) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2963, m)
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantDeleteTypeID, "updateChatParticipantDelete"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantDelete", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateChatParticipantDelete) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2963, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2963)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1893,18 +1901,18 @@ func (m *UpdateDCOptions) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateDCOptions) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2042, m)
+	if err := tlrt.ConsumeID(b, UpdateDCOptionsTypeID, "updateDcOptions"); err != nil {
+		return tlrt.DecodeErr(err, "updateDcOptions", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateDCOptions) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2042, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2042)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -1974,18 +1982,22 @@ func (m *UpdateNotifySettings) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateNotifySettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2594, m)
+	if err := tlrt.ConsumeID(b, UpdateNotifySettingsTypeID, "updateNotifySettings"); err != nil {
+		return tlrt.DecodeErr(err, "updateNotifySettings", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateNotifySettings) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2594, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateNotifySettings{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2594)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2102,18 +2114,22 @@ func (m *UpdateServiceNotification) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateServiceNotification) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3064, m)
+	if err := tlrt.ConsumeID(b, UpdateServiceNotificationTypeID, "updateServiceNotification"); err != nil {
+		return tlrt.DecodeErr(err, "updateServiceNotification", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateServiceNotification) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3064, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateServiceNotification{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3064)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2209,17 +2225,17 @@ func (m *UpdatePrivacy) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdatePrivacy) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3088, m)
+	if err := tlrt.ConsumeID(b, UpdatePrivacyTypeID, "updatePrivacy"); err != nil {
+		return tlrt.DecodeErr(err, "updatePrivacy", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdatePrivacy) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3088, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3088)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2287,18 +2303,18 @@ func (m *UpdateUserPhone) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateUserPhone) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 636, m)
+	if err := tlrt.ConsumeID(b, UpdateUserPhoneTypeID, "updateUserPhone"); err != nil {
+		return tlrt.DecodeErr(err, "updateUserPhone", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateUserPhone) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 636, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 636)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2430,17 +2446,21 @@ func (m *UpdateReadHistoryInbox) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateReadHistoryInbox) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2215, m)
+	if err := tlrt.ConsumeID(b, UpdateReadHistoryInboxTypeID, "updateReadHistoryInbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadHistoryInbox", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateReadHistoryInbox) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2215, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateReadHistoryInbox{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2215)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2545,17 +2565,17 @@ func (m *UpdateReadHistoryOutbox) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateReadHistoryOutbox) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1072, m)
+	if err := tlrt.ConsumeID(b, UpdateReadHistoryOutboxTypeID, "updateReadHistoryOutbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadHistoryOutbox", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateReadHistoryOutbox) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1072, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1072)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2635,18 +2655,18 @@ func (m *UpdateWebPage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateWebPage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1894, m)
+	if err := tlrt.ConsumeID(b, UpdateWebPageTypeID, "updateWebPage"); err != nil {
+		return tlrt.DecodeErr(err, "updateWebPage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateWebPage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1894, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1894)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2759,17 +2779,21 @@ func (m *UpdateReadMessagesContents) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateReadMessagesContents) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3195, m)
+	if err := tlrt.ConsumeID(b, UpdateReadMessagesContentsTypeID, "updateReadMessagesContents"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMessagesContents", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateReadMessagesContents) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3195, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateReadMessagesContents{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3195)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2879,17 +2903,21 @@ func (m *UpdateChannelTooLong) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateChannelTooLong) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 747, m)
+	if err := tlrt.ConsumeID(b, UpdateChannelTooLongTypeID, "updateChannelTooLong"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelTooLong", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateChannelTooLong) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 747, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateChannelTooLong{}
+	d := tlrt.NewDecoder(b, &wireSchema, 747)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -2963,17 +2991,17 @@ func (m *UpdateChannel) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateChannel) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1614, m)
+	if err := tlrt.ConsumeID(b, UpdateChannelTypeID, "updateChannel"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannel", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateChannel) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1614, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1614)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3042,18 +3070,18 @@ func (m *UpdateNewChannelMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateNewChannelMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1609, m)
+	if err := tlrt.ConsumeID(b, UpdateNewChannelMessageTypeID, "updateNewChannelMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewChannelMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateNewChannelMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1609, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1609)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3162,17 +3190,21 @@ func (m *UpdateReadChannelInbox) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateReadChannelInbox) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2079, m)
+	if err := tlrt.ConsumeID(b, UpdateReadChannelInboxTypeID, "updateReadChannelInbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadChannelInbox", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateReadChannelInbox) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2079, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateReadChannelInbox{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2079)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3268,17 +3300,17 @@ func (m *UpdateDeleteChannelMessages) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateDeleteChannelMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2647, m)
+	if err := tlrt.ConsumeID(b, UpdateDeleteChannelMessagesTypeID, "updateDeleteChannelMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteChannelMessages", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateDeleteChannelMessages) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2647, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2647)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3359,17 +3391,17 @@ func (m *UpdateChannelMessageViews) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateChannelMessageViews) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3142, m)
+	if err := tlrt.ConsumeID(b, UpdateChannelMessageViewsTypeID, "updateChannelMessageViews"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelMessageViews", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateChannelMessageViews) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3142, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3142)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3444,17 +3476,17 @@ func (m *UpdateChatParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateChatParticipantAdmin) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2839, m)
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantAdminTypeID, "updateChatParticipantAdmin"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantAdmin", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateChatParticipantAdmin) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2839, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2839)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3525,18 +3557,18 @@ func (m *UpdateNewStickerSet) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateNewStickerSet) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1668, m)
+	if err := tlrt.ConsumeID(b, UpdateNewStickerSetTypeID, "updateNewStickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewStickerSet", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateNewStickerSet) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1668, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1668)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3613,17 +3645,21 @@ func (m *UpdateStickerSetsOrder) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateStickerSetsOrder) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 702, m)
+	if err := tlrt.ConsumeID(b, UpdateStickerSetsOrderTypeID, "updateStickerSetsOrder"); err != nil {
+		return tlrt.DecodeErr(err, "updateStickerSetsOrder", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateStickerSetsOrder) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 702, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateStickerSetsOrder{}
+	d := tlrt.NewDecoder(b, &wireSchema, 702)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3695,17 +3731,21 @@ func (m *UpdateStickerSets) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateStickerSets) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1100, m)
+	if err := tlrt.ConsumeID(b, UpdateStickerSetsTypeID, "updateStickerSets"); err != nil {
+		return tlrt.DecodeErr(err, "updateStickerSets", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateStickerSets) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1100, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateStickerSets{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1100)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3765,17 +3805,17 @@ func (m *UpdateSavedGifs) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateSavedGifs) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2091, m)
+	if err := tlrt.ConsumeID(b, UpdateSavedGifsTypeID, "updateSavedGifs"); err != nil {
+		return tlrt.DecodeErr(err, "updateSavedGifs", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateSavedGifs) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2091, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2091)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3858,18 +3898,22 @@ func (m *UpdateBotInlineQuery) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateBotInlineQuery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1354, m)
+	if err := tlrt.ConsumeID(b, UpdateBotInlineQueryTypeID, "updateBotInlineQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotInlineQuery", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateBotInlineQuery) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1354, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotInlineQuery{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1354)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -3980,18 +4024,22 @@ func (m *UpdateBotInlineSend) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateBotInlineSend) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 771, m)
+	if err := tlrt.ConsumeID(b, UpdateBotInlineSendTypeID, "updateBotInlineSend"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotInlineSend", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateBotInlineSend) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 771, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotInlineSend{}
+	d := tlrt.NewDecoder(b, &wireSchema, 771)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4083,18 +4131,18 @@ func (m *UpdateEditChannelMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateEditChannelMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 865, m)
+	if err := tlrt.ConsumeID(b, UpdateEditChannelMessageTypeID, "updateEditChannelMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateEditChannelMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateEditChannelMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 865, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 865)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4234,18 +4282,22 @@ func (m *UpdateBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateBotCallbackQuery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2530, m)
+	if err := tlrt.ConsumeID(b, UpdateBotCallbackQueryTypeID, "updateBotCallbackQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotCallbackQuery", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2530, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotCallbackQuery{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2530)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4348,18 +4400,18 @@ func (m *UpdateEditMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateEditMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2972, m)
+	if err := tlrt.ConsumeID(b, UpdateEditMessageTypeID, "updateEditMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateEditMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateEditMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2972, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2972)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4496,18 +4548,22 @@ func (m *UpdateInlineBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateInlineBotCallbackQuery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1672, m)
+	if err := tlrt.ConsumeID(b, UpdateInlineBotCallbackQueryTypeID, "updateInlineBotCallbackQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateInlineBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1672, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateInlineBotCallbackQuery{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1672)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4606,17 +4662,17 @@ func (m *UpdateReadChannelOutbox) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateReadChannelOutbox) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2498, m)
+	if err := tlrt.ConsumeID(b, UpdateReadChannelOutboxTypeID, "updateReadChannelOutbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadChannelOutbox", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateReadChannelOutbox) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2498, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2498)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4724,18 +4780,22 @@ func (m *UpdateDraftMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateDraftMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3087, m)
+	if err := tlrt.ConsumeID(b, UpdateDraftMessageTypeID, "updateDraftMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateDraftMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateDraftMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3087, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateDraftMessage{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3087)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4815,17 +4875,17 @@ func (m *UpdateReadFeaturedStickers) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateReadFeaturedStickers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1500, m)
+	if err := tlrt.ConsumeID(b, UpdateReadFeaturedStickersTypeID, "updateReadFeaturedStickers"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadFeaturedStickers", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateReadFeaturedStickers) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1500, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1500)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4878,17 +4938,17 @@ func (m *UpdateRecentStickers) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateRecentStickers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2167, m)
+	if err := tlrt.ConsumeID(b, UpdateRecentStickersTypeID, "updateRecentStickers"); err != nil {
+		return tlrt.DecodeErr(err, "updateRecentStickers", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateRecentStickers) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2167, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2167)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -4941,17 +5001,17 @@ func (m *UpdateConfig) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateConfig) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2259, m)
+	if err := tlrt.ConsumeID(b, UpdateConfigTypeID, "updateConfig"); err != nil {
+		return tlrt.DecodeErr(err, "updateConfig", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateConfig) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2259, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2259)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5004,17 +5064,17 @@ func (m *UpdatePtsChanged) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdatePtsChanged) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1110, m)
+	if err := tlrt.ConsumeID(b, UpdatePtsChangedTypeID, "updatePtsChanged"); err != nil {
+		return tlrt.DecodeErr(err, "updatePtsChanged", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdatePtsChanged) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1110, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1110)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5081,18 +5141,18 @@ func (m *UpdateChannelWebPage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateChannelWebPage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1071, m)
+	if err := tlrt.ConsumeID(b, UpdateChannelWebPageTypeID, "updateChannelWebPage"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelWebPage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateChannelWebPage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1071, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1071)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5200,17 +5260,21 @@ func (m *UpdateDialogPinned) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateDialogPinned) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1716, m)
+	if err := tlrt.ConsumeID(b, UpdateDialogPinnedTypeID, "updateDialogPinned"); err != nil {
+		return tlrt.DecodeErr(err, "updateDialogPinned", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateDialogPinned) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1716, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateDialogPinned{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1716)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5345,17 +5409,21 @@ func (m *UpdatePinnedDialogs) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdatePinnedDialogs) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3225, m)
+	if err := tlrt.ConsumeID(b, UpdatePinnedDialogsTypeID, "updatePinnedDialogs"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedDialogs", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdatePinnedDialogs) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3225, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePinnedDialogs{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3225)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5436,18 +5504,22 @@ func (m *UpdateBotWebhookJSON) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateBotWebhookJSON) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1922, m)
+	if err := tlrt.ConsumeID(b, UpdateBotWebhookJSONTypeID, "updateBotWebhookJSON"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotWebhookJSON", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateBotWebhookJSON) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1922, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotWebhookJSON{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1922)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5517,18 +5589,22 @@ func (m *UpdateBotWebhookJSONQuery) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateBotWebhookJSONQuery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2183, m)
+	if err := tlrt.ConsumeID(b, UpdateBotWebhookJSONQueryTypeID, "updateBotWebhookJSONQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotWebhookJSONQuery", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateBotWebhookJSONQuery) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2183, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotWebhookJSONQuery{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2183)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5608,18 +5684,22 @@ func (m *UpdateBotShippingQuery) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateBotShippingQuery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2476, m)
+	if err := tlrt.ConsumeID(b, UpdateBotShippingQueryTypeID, "updateBotShippingQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotShippingQuery", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateBotShippingQuery) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2476, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotShippingQuery{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2476)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5744,18 +5824,22 @@ func (m *UpdateBotPrecheckoutQuery) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateBotPrecheckoutQuery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2025, m)
+	if err := tlrt.ConsumeID(b, UpdateBotPrecheckoutQueryTypeID, "updateBotPrecheckoutQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateBotPrecheckoutQuery) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2025, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotPrecheckoutQuery{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2025)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5851,18 +5935,18 @@ func (m *UpdatePhoneCall) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdatePhoneCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2357, m)
+	if err := tlrt.ConsumeID(b, UpdatePhoneCallTypeID, "updatePhoneCall"); err != nil {
+		return tlrt.DecodeErr(err, "updatePhoneCall", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdatePhoneCall) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2357, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2357)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5925,18 +6009,18 @@ func (m *UpdateLangPackTooLong) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateLangPackTooLong) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1331, m)
+	if err := tlrt.ConsumeID(b, UpdateLangPackTooLongTypeID, "updateLangPackTooLong"); err != nil {
+		return tlrt.DecodeErr(err, "updateLangPackTooLong", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateLangPackTooLong) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1331, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1331)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -5998,18 +6082,22 @@ func (m *UpdateLangPack) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateLangPack) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1478, m)
+	if err := tlrt.ConsumeID(b, UpdateLangPackTypeID, "updateLangPack"); err != nil {
+		return tlrt.DecodeErr(err, "updateLangPack", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateLangPack) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1478, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateLangPack{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1478)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6069,17 +6157,17 @@ func (m *UpdateFavedStickers) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateFavedStickers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2985, m)
+	if err := tlrt.ConsumeID(b, UpdateFavedStickersTypeID, "updateFavedStickers"); err != nil {
+		return tlrt.DecodeErr(err, "updateFavedStickers", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateFavedStickers) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2985, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2985)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6184,17 +6272,21 @@ func (m *UpdateChannelReadMessagesContents) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateChannelReadMessagesContents) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 982, m)
+	if err := tlrt.ConsumeID(b, UpdateChannelReadMessagesContentsTypeID, "updateChannelReadMessagesContents"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateChannelReadMessagesContents) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 982, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateChannelReadMessagesContents{}
+	d := tlrt.NewDecoder(b, &wireSchema, 982)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6274,17 +6366,17 @@ func (m *UpdateContactsReset) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateContactsReset) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1738, m)
+	if err := tlrt.ConsumeID(b, UpdateContactsResetTypeID, "updateContactsReset"); err != nil {
+		return tlrt.DecodeErr(err, "updateContactsReset", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateContactsReset) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1738, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1738)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6351,17 +6443,17 @@ func (m *UpdateChannelAvailableMessages) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateChannelAvailableMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2429, m)
+	if err := tlrt.ConsumeID(b, UpdateChannelAvailableMessagesTypeID, "updateChannelAvailableMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelAvailableMessages", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateChannelAvailableMessages) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2429, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2429)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6439,17 +6531,21 @@ func (m *UpdateDialogUnreadMark) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateDialogUnreadMark) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2482, m)
+	if err := tlrt.ConsumeID(b, UpdateDialogUnreadMarkTypeID, "updateDialogUnreadMark"); err != nil {
+		return tlrt.DecodeErr(err, "updateDialogUnreadMark", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateDialogUnreadMark) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2482, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateDialogUnreadMark{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2482)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6595,18 +6691,22 @@ func (m *UpdateMessagePoll) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateMessagePoll) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2827, m)
+	if err := tlrt.ConsumeID(b, UpdateMessagePollTypeID, "updateMessagePoll"); err != nil {
+		return tlrt.DecodeErr(err, "updateMessagePoll", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateMessagePoll) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2827, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateMessagePoll{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2827)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6715,17 +6815,21 @@ func (m *UpdateChatDefaultBannedRights) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateChatDefaultBannedRights) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1471, m)
+	if err := tlrt.ConsumeID(b, UpdateChatDefaultBannedRightsTypeID, "updateChatDefaultBannedRights"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatDefaultBannedRights", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateChatDefaultBannedRights) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1471, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateChatDefaultBannedRights{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1471)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6806,17 +6910,17 @@ func (m *UpdateFolderPeers) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateFolderPeers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 840, m)
+	if err := tlrt.ConsumeID(b, UpdateFolderPeersTypeID, "updateFolderPeers"); err != nil {
+		return tlrt.DecodeErr(err, "updateFolderPeers", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateFolderPeers) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 840, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 840)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6891,18 +6995,22 @@ func (m *UpdatePeerSettings) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdatePeerSettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1688, m)
+	if err := tlrt.ConsumeID(b, UpdatePeerSettingsTypeID, "updatePeerSettings"); err != nil {
+		return tlrt.DecodeErr(err, "updatePeerSettings", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdatePeerSettings) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1688, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePeerSettings{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1688)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -6973,17 +7081,17 @@ func (m *UpdatePeerLocated) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdatePeerLocated) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2460, m)
+	if err := tlrt.ConsumeID(b, UpdatePeerLocatedTypeID, "updatePeerLocated"); err != nil {
+		return tlrt.DecodeErr(err, "updatePeerLocated", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdatePeerLocated) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2460, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2460)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7048,18 +7156,18 @@ func (m *UpdateNewScheduledMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateNewScheduledMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1189, m)
+	if err := tlrt.ConsumeID(b, UpdateNewScheduledMessageTypeID, "updateNewScheduledMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewScheduledMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateNewScheduledMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1189, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1189)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7167,17 +7275,21 @@ func (m *UpdateDeleteScheduledMessages) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateDeleteScheduledMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3145, m)
+	if err := tlrt.ConsumeID(b, UpdateDeleteScheduledMessagesTypeID, "updateDeleteScheduledMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateDeleteScheduledMessages) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3145, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateDeleteScheduledMessages{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3145)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7256,18 +7368,22 @@ func (m *UpdateTheme) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateTheme) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1911, m)
+	if err := tlrt.ConsumeID(b, UpdateThemeTypeID, "updateTheme"); err != nil {
+		return tlrt.DecodeErr(err, "updateTheme", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateTheme) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1911, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateTheme{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1911)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7334,17 +7450,17 @@ func (m *UpdateGeoLiveViewed) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateGeoLiveViewed) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1963, m)
+	if err := tlrt.ConsumeID(b, UpdateGeoLiveViewedTypeID, "updateGeoLiveViewed"); err != nil {
+		return tlrt.DecodeErr(err, "updateGeoLiveViewed", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateGeoLiveViewed) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1963, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1963)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7407,17 +7523,17 @@ func (m *UpdateLoginToken) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateLoginToken) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1481, m)
+	if err := tlrt.ConsumeID(b, UpdateLoginTokenTypeID, "updateLoginToken"); err != nil {
+		return tlrt.DecodeErr(err, "updateLoginToken", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateLoginToken) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1481, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1481)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7490,18 +7606,18 @@ func (m *UpdateMessagePollVote) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateMessagePollVote) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1799, m)
+	if err := tlrt.ConsumeID(b, UpdateMessagePollVoteTypeID, "updateMessagePollVote"); err != nil {
+		return tlrt.DecodeErr(err, "updateMessagePollVote", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateMessagePollVote) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1799, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1799)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7589,18 +7705,22 @@ func (m *UpdateDialogFilter) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateDialogFilter) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 996, m)
+	if err := tlrt.ConsumeID(b, UpdateDialogFilterTypeID, "updateDialogFilter"); err != nil {
+		return tlrt.DecodeErr(err, "updateDialogFilter", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateDialogFilter) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 996, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateDialogFilter{}
+	d := tlrt.NewDecoder(b, &wireSchema, 996)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7675,17 +7795,17 @@ func (m *UpdateDialogFilterOrder) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateDialogFilterOrder) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2309, m)
+	if err := tlrt.ConsumeID(b, UpdateDialogFilterOrderTypeID, "updateDialogFilterOrder"); err != nil {
+		return tlrt.DecodeErr(err, "updateDialogFilterOrder", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateDialogFilterOrder) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2309, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2309)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7742,17 +7862,17 @@ func (m *UpdateDialogFilters) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateDialogFilters) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1130, m)
+	if err := tlrt.ConsumeID(b, UpdateDialogFiltersTypeID, "updateDialogFilters"); err != nil {
+		return tlrt.DecodeErr(err, "updateDialogFilters", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateDialogFilters) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1130, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1130)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7812,18 +7932,18 @@ func (m *UpdatePhoneCallSignalingData) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdatePhoneCallSignalingData) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 986, m)
+	if err := tlrt.ConsumeID(b, UpdatePhoneCallSignalingDataTypeID, "updatePhoneCallSignalingData"); err != nil {
+		return tlrt.DecodeErr(err, "updatePhoneCallSignalingData", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdatePhoneCallSignalingData) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 986, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 986)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -7899,17 +8019,17 @@ func (m *UpdateChannelMessageForwards) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateChannelMessageForwards) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2790, m)
+	if err := tlrt.ConsumeID(b, UpdateChannelMessageForwardsTypeID, "updateChannelMessageForwards"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelMessageForwards", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateChannelMessageForwards) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2790, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2790)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8044,17 +8164,21 @@ func (m *UpdateReadChannelDiscussionInbox) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateReadChannelDiscussionInbox) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2832, m)
+	if err := tlrt.ConsumeID(b, UpdateReadChannelDiscussionInboxTypeID, "updateReadChannelDiscussionInbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadChannelDiscussionInbox", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateReadChannelDiscussionInbox) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2832, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateReadChannelDiscussionInbox{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2832)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8150,17 +8274,17 @@ func (m *UpdateReadChannelDiscussionOutbox) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateReadChannelDiscussionOutbox) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1674, m)
+	if err := tlrt.ConsumeID(b, UpdateReadChannelDiscussionOutboxTypeID, "updateReadChannelDiscussionOutbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadChannelDiscussionOutbox", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateReadChannelDiscussionOutbox) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1674, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1674)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8236,17 +8360,21 @@ func (m *UpdatePeerBlocked) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdatePeerBlocked) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3063, m)
+	if err := tlrt.ConsumeID(b, UpdatePeerBlockedTypeID, "updatePeerBlocked"); err != nil {
+		return tlrt.DecodeErr(err, "updatePeerBlocked", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdatePeerBlocked) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3063, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePeerBlocked{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3063)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8358,18 +8486,22 @@ func (m *UpdateChannelUserTyping) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateChannelUserTyping) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2021, m)
+	if err := tlrt.ConsumeID(b, UpdateChannelUserTypingTypeID, "updateChannelUserTyping"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelUserTyping", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateChannelUserTyping) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2021, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateChannelUserTyping{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2021)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8468,17 +8600,21 @@ func (m *UpdatePinnedMessages) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdatePinnedMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3077, m)
+	if err := tlrt.ConsumeID(b, UpdatePinnedMessagesTypeID, "updatePinnedMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedMessages", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdatePinnedMessages) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3077, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePinnedMessages{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3077)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8576,17 +8712,21 @@ func (m *UpdatePinnedChannelMessages) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdatePinnedChannelMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1548, m)
+	if err := tlrt.ConsumeID(b, UpdatePinnedChannelMessagesTypeID, "updatePinnedChannelMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedChannelMessages", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdatePinnedChannelMessages) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1548, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePinnedChannelMessages{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1548)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8663,17 +8803,17 @@ func (m *UpdateChat) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateChat) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3207, m)
+	if err := tlrt.ConsumeID(b, UpdateChatTypeID, "updateChat"); err != nil {
+		return tlrt.DecodeErr(err, "updateChat", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateChat) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3207, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3207)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8746,18 +8886,18 @@ func (m *UpdateGroupCallParticipants) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateGroupCallParticipants) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3147, m)
+	if err := tlrt.ConsumeID(b, UpdateGroupCallParticipantsTypeID, "updateGroupCallParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallParticipants", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateGroupCallParticipants) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3147, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3147)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8841,18 +8981,22 @@ func (m *UpdateGroupCall) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateGroupCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2202, m)
+	if err := tlrt.ConsumeID(b, UpdateGroupCallTypeID, "updateGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCall", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateGroupCall) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2202, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateGroupCall{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2202)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -8959,17 +9103,21 @@ func (m *UpdatePeerHistoryTTL) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdatePeerHistoryTTL) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2549, m)
+	if err := tlrt.ConsumeID(b, UpdatePeerHistoryTTLTypeID, "updatePeerHistoryTTL"); err != nil {
+		return tlrt.DecodeErr(err, "updatePeerHistoryTTL", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdatePeerHistoryTTL) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2549, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePeerHistoryTTL{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2549)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9080,18 +9228,22 @@ func (m *UpdateChatParticipant) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateChatParticipant) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2771, m)
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantTypeID, "updateChatParticipant"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipant", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateChatParticipant) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2771, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateChatParticipant{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2771)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9225,18 +9377,22 @@ func (m *UpdateChannelParticipant) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateChannelParticipant) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2140, m)
+	if err := tlrt.ConsumeID(b, UpdateChannelParticipantTypeID, "updateChannelParticipant"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelParticipant", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateChannelParticipant) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2140, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateChannelParticipant{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2140)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9340,17 +9496,17 @@ func (m *UpdateBotStopped) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateBotStopped) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2663, m)
+	if err := tlrt.ConsumeID(b, UpdateBotStoppedTypeID, "updateBotStopped"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotStopped", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateBotStopped) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2663, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2663)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9427,18 +9583,22 @@ func (m *UpdateGroupCallConnection) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateGroupCallConnection) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 700, m)
+	if err := tlrt.ConsumeID(b, UpdateGroupCallConnectionTypeID, "updateGroupCallConnection"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallConnection", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateGroupCallConnection) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 700, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateGroupCallConnection{}
+	d := tlrt.NewDecoder(b, &wireSchema, 700)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9521,18 +9681,18 @@ func (m *UpdateBotCommands) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateBotCommands) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1390, m)
+	if err := tlrt.ConsumeID(b, UpdateBotCommandsTypeID, "updateBotCommands"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotCommands", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateBotCommands) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1390, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1390)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9614,17 +9774,17 @@ func (m *UpdatePendingJoinRequests) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdatePendingJoinRequests) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1737, m)
+	if err := tlrt.ConsumeID(b, UpdatePendingJoinRequestsTypeID, "updatePendingJoinRequests"); err != nil {
+		return tlrt.DecodeErr(err, "updatePendingJoinRequests", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdatePendingJoinRequests) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1737, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1737)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9743,18 +9903,22 @@ func (m *UpdateBotChatInviteRequester) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateBotChatInviteRequester) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1863, m)
+	if err := tlrt.ConsumeID(b, UpdateBotChatInviteRequesterTypeID, "updateBotChatInviteRequester"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateBotChatInviteRequester) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1863, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotChatInviteRequester{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1863)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9891,18 +10055,22 @@ func (m *UpdateMessageReactions) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateMessageReactions) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 904, m)
+	if err := tlrt.ConsumeID(b, UpdateMessageReactionsTypeID, "updateMessageReactions"); err != nil {
+		return tlrt.DecodeErr(err, "updateMessageReactions", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateMessageReactions) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 904, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateMessageReactions{}
+	d := tlrt.NewDecoder(b, &wireSchema, 904)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -9985,17 +10153,17 @@ func (m *UpdateAttachMenuBots) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateAttachMenuBots) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 818, m)
+	if err := tlrt.ConsumeID(b, UpdateAttachMenuBotsTypeID, "updateAttachMenuBots"); err != nil {
+		return tlrt.DecodeErr(err, "updateAttachMenuBots", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateAttachMenuBots) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 818, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 818)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10054,17 +10222,17 @@ func (m *UpdateWebViewResultSent) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateWebViewResultSent) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 796, m)
+	if err := tlrt.ConsumeID(b, UpdateWebViewResultSentTypeID, "updateWebViewResultSent"); err != nil {
+		return tlrt.DecodeErr(err, "updateWebViewResultSent", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateWebViewResultSent) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 796, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 796)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10128,18 +10296,18 @@ func (m *UpdateBotMenuButton) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateBotMenuButton) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 788, m)
+	if err := tlrt.ConsumeID(b, UpdateBotMenuButtonTypeID, "updateBotMenuButton"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotMenuButton", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateBotMenuButton) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 788, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 788)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10202,17 +10370,17 @@ func (m *UpdateSavedRingtones) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateSavedRingtones) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1782, m)
+	if err := tlrt.ConsumeID(b, UpdateSavedRingtonesTypeID, "updateSavedRingtones"); err != nil {
+		return tlrt.DecodeErr(err, "updateSavedRingtones", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateSavedRingtones) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1782, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1782)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10284,18 +10452,22 @@ func (m *UpdateTranscribedAudio) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateTranscribedAudio) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 581, m)
+	if err := tlrt.ConsumeID(b, UpdateTranscribedAudioTypeID, "updateTranscribedAudio"); err != nil {
+		return tlrt.DecodeErr(err, "updateTranscribedAudio", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateTranscribedAudio) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 581, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateTranscribedAudio{}
+	d := tlrt.NewDecoder(b, &wireSchema, 581)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10371,17 +10543,17 @@ func (m *UpdateReadFeaturedEmojiStickers) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateReadFeaturedEmojiStickers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3237, m)
+	if err := tlrt.ConsumeID(b, UpdateReadFeaturedEmojiStickersTypeID, "updateReadFeaturedEmojiStickers"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadFeaturedEmojiStickers", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateReadFeaturedEmojiStickers) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3237, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3237)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10442,18 +10614,18 @@ func (m *UpdateUserEmojiStatus) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateUserEmojiStatus) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1005, m)
+	if err := tlrt.ConsumeID(b, UpdateUserEmojiStatusTypeID, "updateUserEmojiStatus"); err != nil {
+		return tlrt.DecodeErr(err, "updateUserEmojiStatus", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateUserEmojiStatus) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1005, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1005)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10516,17 +10688,17 @@ func (m *UpdateRecentEmojiStatuses) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateRecentEmojiStatuses) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1085, m)
+	if err := tlrt.ConsumeID(b, UpdateRecentEmojiStatusesTypeID, "updateRecentEmojiStatuses"); err != nil {
+		return tlrt.DecodeErr(err, "updateRecentEmojiStatuses", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateRecentEmojiStatuses) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1085, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1085)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10579,17 +10751,17 @@ func (m *UpdateRecentReactions) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateRecentReactions) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1731, m)
+	if err := tlrt.ConsumeID(b, UpdateRecentReactionsTypeID, "updateRecentReactions"); err != nil {
+		return tlrt.DecodeErr(err, "updateRecentReactions", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateRecentReactions) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1731, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1731)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10655,17 +10827,21 @@ func (m *UpdateMoveStickerSetToTop) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateMoveStickerSetToTop) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1961, m)
+	if err := tlrt.ConsumeID(b, UpdateMoveStickerSetToTopTypeID, "updateMoveStickerSetToTop"); err != nil {
+		return tlrt.DecodeErr(err, "updateMoveStickerSetToTop", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateMoveStickerSetToTop) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1961, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateMoveStickerSetToTop{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1961)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10746,18 +10922,18 @@ func (m *UpdateMessageExtendedMedia) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateMessageExtendedMedia) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2814, m)
+	if err := tlrt.ConsumeID(b, UpdateMessageExtendedMediaTypeID, "updateMessageExtendedMedia"); err != nil {
+		return tlrt.DecodeErr(err, "updateMessageExtendedMedia", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateMessageExtendedMedia) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2814, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2814)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10829,17 +11005,17 @@ func (m *UpdateUser) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateUser) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 928, m)
+	if err := tlrt.ConsumeID(b, UpdateUserTypeID, "updateUser"); err != nil {
+		return tlrt.DecodeErr(err, "updateUser", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateUser) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 928, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 928)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10896,17 +11072,17 @@ func (m *UpdateAutoSaveSettings) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateAutoSaveSettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3065, m)
+	if err := tlrt.ConsumeID(b, UpdateAutoSaveSettingsTypeID, "updateAutoSaveSettings"); err != nil {
+		return tlrt.DecodeErr(err, "updateAutoSaveSettings", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateAutoSaveSettings) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3065, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3065)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -10968,18 +11144,18 @@ func (m *UpdateStory) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateStory) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1790, m)
+	if err := tlrt.ConsumeID(b, UpdateStoryTypeID, "updateStory"); err != nil {
+		return tlrt.DecodeErr(err, "updateStory", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateStory) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1790, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1790)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11049,17 +11225,17 @@ func (m *UpdateReadStories) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateReadStories) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3190, m)
+	if err := tlrt.ConsumeID(b, UpdateReadStoriesTypeID, "updateReadStories"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadStories", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateReadStories) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3190, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3190)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11133,17 +11309,17 @@ func (m *UpdateStoryID) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateStoryID) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 874, m)
+	if err := tlrt.ConsumeID(b, UpdateStoryIDTypeID, "updateStoryID"); err != nil {
+		return tlrt.DecodeErr(err, "updateStoryID", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateStoryID) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 874, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 874)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11209,17 +11385,21 @@ func (m *UpdateStoriesStealthMode) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateStoriesStealthMode) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1031, m)
+	if err := tlrt.ConsumeID(b, UpdateStoriesStealthModeTypeID, "updateStoriesStealthMode"); err != nil {
+		return tlrt.DecodeErr(err, "updateStoriesStealthMode", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateStoriesStealthMode) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1031, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateStoriesStealthMode{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1031)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11291,18 +11471,18 @@ func (m *UpdateSentStoryReaction) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateSentStoryReaction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1871, m)
+	if err := tlrt.ConsumeID(b, UpdateSentStoryReactionTypeID, "updateSentStoryReaction"); err != nil {
+		return tlrt.DecodeErr(err, "updateSentStoryReaction", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateSentStoryReaction) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1871, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1871)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11379,18 +11559,22 @@ func (m *UpdateBotChatBoost) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateBotChatBoost) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2064, m)
+	if err := tlrt.ConsumeID(b, UpdateBotChatBoostTypeID, "updateBotChatBoost"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotChatBoost", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateBotChatBoost) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2064, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotChatBoost{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2064)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11464,17 +11648,17 @@ func (m *UpdateChannelViewForumAsMessages) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateChannelViewForumAsMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 662, m)
+	if err := tlrt.ConsumeID(b, UpdateChannelViewForumAsMessagesTypeID, "updateChannelViewForumAsMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelViewForumAsMessages", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateChannelViewForumAsMessages) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 662, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 662)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11552,18 +11736,22 @@ func (m *UpdatePeerWallpaper) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdatePeerWallpaper) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2395, m)
+	if err := tlrt.ConsumeID(b, UpdatePeerWallpaperTypeID, "updatePeerWallpaper"); err != nil {
+		return tlrt.DecodeErr(err, "updatePeerWallpaper", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdatePeerWallpaper) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2395, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePeerWallpaper{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2395)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11666,18 +11854,18 @@ func (m *UpdateBotMessageReaction) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateBotMessageReaction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2370, m)
+	if err := tlrt.ConsumeID(b, UpdateBotMessageReactionTypeID, "updateBotMessageReaction"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotMessageReaction", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateBotMessageReaction) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2370, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2370)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11777,18 +11965,18 @@ func (m *UpdateBotMessageReactions) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateBotMessageReactions) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 680, m)
+	if err := tlrt.ConsumeID(b, UpdateBotMessageReactionsTypeID, "updateBotMessageReactions"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotMessageReactions", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateBotMessageReactions) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 680, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 680)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11871,17 +12059,21 @@ func (m *UpdateSavedDialogPinned) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateSavedDialogPinned) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2397, m)
+	if err := tlrt.ConsumeID(b, UpdateSavedDialogPinnedTypeID, "updateSavedDialogPinned"); err != nil {
+		return tlrt.DecodeErr(err, "updateSavedDialogPinned", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateSavedDialogPinned) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2397, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateSavedDialogPinned{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2397)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -11984,17 +12176,21 @@ func (m *UpdatePinnedSavedDialogs) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdatePinnedSavedDialogs) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1666, m)
+	if err := tlrt.ConsumeID(b, UpdatePinnedSavedDialogsTypeID, "updatePinnedSavedDialogs"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedSavedDialogs", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdatePinnedSavedDialogs) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1666, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePinnedSavedDialogs{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1666)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12062,17 +12258,17 @@ func (m *UpdateSavedReactionTags) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateSavedReactionTags) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1190, m)
+	if err := tlrt.ConsumeID(b, UpdateSavedReactionTagsTypeID, "updateSavedReactionTags"); err != nil {
+		return tlrt.DecodeErr(err, "updateSavedReactionTags", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateSavedReactionTags) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1190, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1190)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12128,18 +12324,18 @@ func (m *UpdateSMSJob) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateSMSJob) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3132, m)
+	if err := tlrt.ConsumeID(b, UpdateSMSJobTypeID, "updateSmsJob"); err != nil {
+		return tlrt.DecodeErr(err, "updateSmsJob", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateSMSJob) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3132, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3132)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12204,18 +12400,18 @@ func (m *UpdateQuickReplies) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateQuickReplies) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3214, m)
+	if err := tlrt.ConsumeID(b, UpdateQuickRepliesTypeID, "updateQuickReplies"); err != nil {
+		return tlrt.DecodeErr(err, "updateQuickReplies", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateQuickReplies) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3214, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3214)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12280,18 +12476,22 @@ func (m *UpdateNewQuickReply) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateNewQuickReply) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3175, m)
+	if err := tlrt.ConsumeID(b, UpdateNewQuickReplyTypeID, "updateNewQuickReply"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewQuickReply", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateNewQuickReply) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3175, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateNewQuickReply{}
+	d := tlrt.NewDecoder(b, &wireSchema, 3175)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12357,17 +12557,17 @@ func (m *UpdateDeleteQuickReply) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateDeleteQuickReply) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1463, m)
+	if err := tlrt.ConsumeID(b, UpdateDeleteQuickReplyTypeID, "updateDeleteQuickReply"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteQuickReply", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateDeleteQuickReply) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1463, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1463)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12429,18 +12629,18 @@ func (m *UpdateQuickReplyMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateQuickReplyMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1235, m)
+	if err := tlrt.ConsumeID(b, UpdateQuickReplyMessageTypeID, "updateQuickReplyMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateQuickReplyMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateQuickReplyMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1235, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1235)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12514,17 +12714,17 @@ func (m *UpdateDeleteQuickReplyMessages) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateDeleteQuickReplyMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1486, m)
+	if err := tlrt.ConsumeID(b, UpdateDeleteQuickReplyMessagesTypeID, "updateDeleteQuickReplyMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteQuickReplyMessages", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateDeleteQuickReplyMessages) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1486, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1486)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12592,18 +12792,22 @@ func (m *UpdateBotBusinessConnect) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateBotBusinessConnect) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1997, m)
+	if err := tlrt.ConsumeID(b, UpdateBotBusinessConnectTypeID, "updateBotBusinessConnect"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotBusinessConnect", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateBotBusinessConnect) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1997, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotBusinessConnect{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1997)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12687,18 +12891,22 @@ func (m *UpdateBotNewBusinessMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateBotNewBusinessMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2210, m)
+	if err := tlrt.ConsumeID(b, UpdateBotNewBusinessMessageTypeID, "updateBotNewBusinessMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateBotNewBusinessMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2210, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotNewBusinessMessage{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2210)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12794,18 +13002,22 @@ func (m *UpdateBotEditBusinessMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateBotEditBusinessMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 663, m)
+	if err := tlrt.ConsumeID(b, UpdateBotEditBusinessMessageTypeID, "updateBotEditBusinessMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateBotEditBusinessMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 663, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotEditBusinessMessage{}
+	d := tlrt.NewDecoder(b, &wireSchema, 663)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12897,18 +13109,18 @@ func (m *UpdateBotDeleteBusinessMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateBotDeleteBusinessMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2238, m)
+	if err := tlrt.ConsumeID(b, UpdateBotDeleteBusinessMessageTypeID, "updateBotDeleteBusinessMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateBotDeleteBusinessMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2238, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2238)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -12989,18 +13201,18 @@ func (m *UpdateNewStoryReaction) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateNewStoryReaction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 826, m)
+	if err := tlrt.ConsumeID(b, UpdateNewStoryReactionTypeID, "updateNewStoryReaction"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewStoryReaction", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateNewStoryReaction) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 826, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 826)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13071,17 +13283,17 @@ func (m *UpdateStarsBalance) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateStarsBalance) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1402, m)
+	if err := tlrt.ConsumeID(b, UpdateStarsBalanceTypeID, "updateStarsBalance"); err != nil {
+		return tlrt.DecodeErr(err, "updateStarsBalance", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateStarsBalance) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1402, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1402)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13199,18 +13411,22 @@ func (m *UpdateBusinessBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateBusinessBotCallbackQuery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 910, m)
+	if err := tlrt.ConsumeID(b, UpdateBusinessBotCallbackQueryTypeID, "updateBusinessBotCallbackQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateBusinessBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 910, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBusinessBotCallbackQuery{}
+	d := tlrt.NewDecoder(b, &wireSchema, 910)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13309,17 +13525,21 @@ func (m *UpdateStarsRevenueStatus) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateStarsRevenueStatus) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2302, m)
+	if err := tlrt.ConsumeID(b, UpdateStarsRevenueStatusTypeID, "updateStarsRevenueStatus"); err != nil {
+		return tlrt.DecodeErr(err, "updateStarsRevenueStatus", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateStarsRevenueStatus) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2302, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateStarsRevenueStatus{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2302)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13391,18 +13611,18 @@ func (m *UpdateBotPurchasedPaidMedia) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateBotPurchasedPaidMedia) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1006, m)
+	if err := tlrt.ConsumeID(b, UpdateBotPurchasedPaidMediaTypeID, "updateBotPurchasedPaidMedia"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotPurchasedPaidMedia", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateBotPurchasedPaidMedia) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1006, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1006)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13470,17 +13690,17 @@ func (m *UpdatePaidReactionPrivacy) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdatePaidReactionPrivacy) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2002, m)
+	if err := tlrt.ConsumeID(b, UpdatePaidReactionPrivacyTypeID, "updatePaidReactionPrivacy"); err != nil {
+		return tlrt.DecodeErr(err, "updatePaidReactionPrivacy", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdatePaidReactionPrivacy) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2002, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2002)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13545,18 +13765,18 @@ func (m *UpdateSentPhoneCode) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateSentPhoneCode) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1427, m)
+	if err := tlrt.ConsumeID(b, UpdateSentPhoneCodeTypeID, "updateSentPhoneCode"); err != nil {
+		return tlrt.DecodeErr(err, "updateSentPhoneCode", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateSentPhoneCode) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1427, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1427)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13634,18 +13854,18 @@ func (m *UpdateGroupCallChainBlocks) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateGroupCallChainBlocks) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2290, m)
+	if err := tlrt.ConsumeID(b, UpdateGroupCallChainBlocksTypeID, "updateGroupCallChainBlocks"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateGroupCallChainBlocks) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2290, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2290)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13724,17 +13944,17 @@ func (m *UpdateReadMonoForumInbox) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateReadMonoForumInbox) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1818, m)
+	if err := tlrt.ConsumeID(b, UpdateReadMonoForumInboxTypeID, "updateReadMonoForumInbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMonoForumInbox", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateReadMonoForumInbox) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1818, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1818)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13810,17 +14030,17 @@ func (m *UpdateReadMonoForumOutbox) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateReadMonoForumOutbox) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2292, m)
+	if err := tlrt.ConsumeID(b, UpdateReadMonoForumOutboxTypeID, "updateReadMonoForumOutbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMonoForumOutbox", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateReadMonoForumOutbox) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2292, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2292)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13903,17 +14123,21 @@ func (m *UpdateMonoForumNoPaidException) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateMonoForumNoPaidException) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2227, m)
+	if err := tlrt.ConsumeID(b, UpdateMonoForumNoPaidExceptionTypeID, "updateMonoForumNoPaidException"); err != nil {
+		return tlrt.DecodeErr(err, "updateMonoForumNoPaidException", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateMonoForumNoPaidException) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2227, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateMonoForumNoPaidException{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2227)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -13991,18 +14215,22 @@ func (m *UpdateGroupCallMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateGroupCallMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2844, m)
+	if err := tlrt.ConsumeID(b, UpdateGroupCallMessageTypeID, "updateGroupCallMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateGroupCallMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2844, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateGroupCallMessage{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2844)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14079,18 +14307,18 @@ func (m *UpdateGroupCallEncryptedMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateGroupCallEncryptedMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2703, m)
+	if err := tlrt.ConsumeID(b, UpdateGroupCallEncryptedMessageTypeID, "updateGroupCallEncryptedMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallEncryptedMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateGroupCallEncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2703, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2703)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14169,17 +14397,21 @@ func (m *UpdatePinnedForumTopic) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdatePinnedForumTopic) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1663, m)
+	if err := tlrt.ConsumeID(b, UpdatePinnedForumTopicTypeID, "updatePinnedForumTopic"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedForumTopic", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdatePinnedForumTopic) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1663, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePinnedForumTopic{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1663)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14287,17 +14519,21 @@ func (m *UpdatePinnedForumTopics) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdatePinnedForumTopics) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2920, m)
+	if err := tlrt.ConsumeID(b, UpdatePinnedForumTopicsTypeID, "updatePinnedForumTopics"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedForumTopics", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdatePinnedForumTopics) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2920, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePinnedForumTopics{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2920)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14381,18 +14617,18 @@ func (m *UpdateDeleteGroupCallMessages) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateDeleteGroupCallMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1248, m)
+	if err := tlrt.ConsumeID(b, UpdateDeleteGroupCallMessagesTypeID, "updateDeleteGroupCallMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteGroupCallMessages", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateDeleteGroupCallMessages) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1248, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1248)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14463,18 +14699,18 @@ func (m *UpdateStarGiftAuctionState) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateStarGiftAuctionState) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1350, m)
+	if err := tlrt.ConsumeID(b, UpdateStarGiftAuctionStateTypeID, "updateStarGiftAuctionState"); err != nil {
+		return tlrt.DecodeErr(err, "updateStarGiftAuctionState", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateStarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1350, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1350)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14547,17 +14783,21 @@ func (m *UpdateStarGiftAuctionUserState) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateStarGiftAuctionUserState) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2892, m)
+	if err := tlrt.ConsumeID(b, UpdateStarGiftAuctionUserStateTypeID, "updateStarGiftAuctionUserState"); err != nil {
+		return tlrt.DecodeErr(err, "updateStarGiftAuctionUserState", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateStarGiftAuctionUserState) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2892, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateStarGiftAuctionUserState{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2892)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14625,18 +14865,18 @@ func (m *UpdateEmojiGameInfo) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateEmojiGameInfo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3242, m)
+	if err := tlrt.ConsumeID(b, UpdateEmojiGameInfoTypeID, "updateEmojiGameInfo"); err != nil {
+		return tlrt.DecodeErr(err, "updateEmojiGameInfo", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateEmojiGameInfo) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3242, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3242)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14696,17 +14936,17 @@ func (m *UpdateStarGiftCraftFail) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateStarGiftCraftFail) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2368, m)
+	if err := tlrt.ConsumeID(b, UpdateStarGiftCraftFailTypeID, "updateStarGiftCraftFail"); err != nil {
+		return tlrt.DecodeErr(err, "updateStarGiftCraftFail", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateStarGiftCraftFail) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2368, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2368)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14771,18 +15011,18 @@ func (m *UpdateChatParticipantRank) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateChatParticipantRank) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2572, m)
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantRankTypeID, "updateChatParticipantRank"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantRank", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateChatParticipantRank) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2572, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2572)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14862,17 +15102,17 @@ func (m *UpdateManagedBot) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateManagedBot) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1344, m)
+	if err := tlrt.ConsumeID(b, UpdateManagedBotTypeID, "updateManagedBot"); err != nil {
+		return tlrt.DecodeErr(err, "updateManagedBot", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateManagedBot) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1344, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1344)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -14985,18 +15225,22 @@ func (m *UpdateBotGuestChatQuery) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateBotGuestChatQuery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2752, m)
+	if err := tlrt.ConsumeID(b, UpdateBotGuestChatQueryTypeID, "updateBotGuestChatQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateBotGuestChatQuery) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2752, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotGuestChatQuery{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2752)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15073,17 +15317,17 @@ func (m *UpdateAiComposeTones) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateAiComposeTones) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2011, m)
+	if err := tlrt.ConsumeID(b, UpdateAiComposeTonesTypeID, "updateAiComposeTones"); err != nil {
+		return tlrt.DecodeErr(err, "updateAiComposeTones", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateAiComposeTones) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2011, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2011)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15150,18 +15394,18 @@ func (m *UpdateJoinChatWebViewDecision) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateJoinChatWebViewDecision) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2574, m)
+	if err := tlrt.ConsumeID(b, UpdateJoinChatWebViewDecisionTypeID, "updateJoinChatWebViewDecision"); err != nil {
+		return tlrt.DecodeErr(err, "updateJoinChatWebViewDecision", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateJoinChatWebViewDecision) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2574, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2574)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15315,18 +15559,22 @@ func (m *UpdateNewBotConnection) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateNewBotConnection) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2428, m)
+	if err := tlrt.ConsumeID(b, UpdateNewBotConnectionTypeID, "updateNewBotConnection"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewBotConnection", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateNewBotConnection) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2428, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateNewBotConnection{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2428)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15416,17 +15664,21 @@ func (m *UpdateWebBrowserSettings) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateWebBrowserSettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2652, m)
+	if err := tlrt.ConsumeID(b, UpdateWebBrowserSettingsTypeID, "updateWebBrowserSettings"); err != nil {
+		return tlrt.DecodeErr(err, "updateWebBrowserSettings", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateWebBrowserSettings) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2652, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateWebBrowserSettings{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2652)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15528,18 +15780,22 @@ func (m *UpdateWebBrowserException) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateWebBrowserException) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 780, m)
+	if err := tlrt.ConsumeID(b, UpdateWebBrowserExceptionTypeID, "updateWebBrowserException"); err != nil {
+		return tlrt.DecodeErr(err, "updateWebBrowserException", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateWebBrowserException) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 780, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateWebBrowserException{}
+	d := tlrt.NewDecoder(b, &wireSchema, 780)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15617,18 +15873,22 @@ func (m *UpdateNewEphemeralMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateNewEphemeralMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 935, m)
+	if err := tlrt.ConsumeID(b, UpdateNewEphemeralMessageTypeID, "updateNewEphemeralMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewEphemeralMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateNewEphemeralMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 935, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateNewEphemeralMessage{}
+	d := tlrt.NewDecoder(b, &wireSchema, 935)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15701,17 +15961,17 @@ func (m *UpdateDeleteEphemeralMessages) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateDeleteEphemeralMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1493, m)
+	if err := tlrt.ConsumeID(b, UpdateDeleteEphemeralMessagesTypeID, "updateDeleteEphemeralMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteEphemeralMessages", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdateDeleteEphemeralMessages) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1493, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1493)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15779,18 +16039,22 @@ func (m *UpdateEditEphemeralMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateEditEphemeralMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1378, m)
+	if err := tlrt.ConsumeID(b, UpdateEditEphemeralMessageTypeID, "updateEditEphemeralMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateEditEphemeralMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateEditEphemeralMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1378, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateEditEphemeralMessage{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1378)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15870,18 +16134,22 @@ func (m *UpdateBotStarsSubscription) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateBotStarsSubscription) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1696, m)
+	if err := tlrt.ConsumeID(b, UpdateBotStarsSubscriptionTypeID, "updateBotStarsSubscription"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateBotStarsSubscription) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1696, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotStarsSubscription{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1696)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -15999,17 +16267,17 @@ func (m *UpdatesTooLong) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdatesTooLong) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2959, m)
+	if err := tlrt.ConsumeID(b, UpdatesTooLongTypeID, "updatesTooLong"); err != nil {
+		return tlrt.DecodeErr(err, "updatesTooLong", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UpdatesTooLong) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2959, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2959)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16191,18 +16459,22 @@ func (m *UpdateShortMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateShortMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1088, m)
+	if err := tlrt.ConsumeID(b, UpdateShortMessageTypeID, "updateShortMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateShortMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateShortMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1088, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateShortMessage{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1088)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16452,18 +16724,22 @@ func (m *UpdateShortChatMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateShortChatMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1389, m)
+	if err := tlrt.ConsumeID(b, UpdateShortChatMessageTypeID, "updateShortChatMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateShortChatMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateShortChatMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1389, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateShortChatMessage{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1389)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16592,18 +16868,18 @@ func (m *UpdateShort) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateShort) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1831, m)
+	if err := tlrt.ConsumeID(b, UpdateShortTypeID, "updateShort"); err != nil {
+		return tlrt.DecodeErr(err, "updateShort", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateShort) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1831, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1831)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16697,18 +16973,18 @@ func (m *UpdatesCombined) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdatesCombined) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1758, m)
+	if err := tlrt.ConsumeID(b, UpdatesCombinedTypeID, "updatesCombined"); err != nil {
+		return tlrt.DecodeErr(err, "updatesCombined", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdatesCombined) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1758, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1758)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16812,18 +17088,18 @@ func (m *Updates) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *Updates) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1778, m)
+	if err := tlrt.ConsumeID(b, UpdatesTypeID, "updates"); err != nil {
+		return tlrt.DecodeErr(err, "updates", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *Updates) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1778, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1778)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -16978,18 +17254,22 @@ func (m *UpdateShortSentMessage) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UpdateShortSentMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2060, m)
+	if err := tlrt.ConsumeID(b, UpdateShortSentMessageTypeID, "updateShortSentMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateShortSentMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UpdateShortSentMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2060, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateShortSentMessage{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2060)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -17538,17 +17818,17 @@ func (m *UserEmpty) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UserEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2799, m)
+	if err := tlrt.ConsumeID(b, UserEmptyTypeID, "userEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "userEmpty", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UserEmpty) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2799, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2799)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18104,18 +18384,22 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *User) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2421, m)
+	if err := tlrt.ConsumeID(b, UserTypeID, "user"); err != nil {
+		return tlrt.DecodeErr(err, "user", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *User) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2421, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = User{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2421)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18395,17 +18679,17 @@ func (m *UserProfilePhotoEmpty) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UserProfilePhotoEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1410, m)
+	if err := tlrt.ConsumeID(b, UserProfilePhotoEmptyTypeID, "userProfilePhotoEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "userProfilePhotoEmpty", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UserProfilePhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1410, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1410)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18503,18 +18787,22 @@ func (m *UserProfilePhoto) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UserProfilePhoto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1917, m)
+	if err := tlrt.ConsumeID(b, UserProfilePhotoTypeID, "userProfilePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "userProfilePhoto", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *UserProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1917, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UserProfilePhoto{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1917)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18632,17 +18920,17 @@ func (m *UserStatusEmpty) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UserStatusEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 681, m)
+	if err := tlrt.ConsumeID(b, UserStatusEmptyTypeID, "userStatusEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusEmpty", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UserStatusEmpty) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 681, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 681)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18701,17 +18989,17 @@ func (m *UserStatusOnline) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UserStatusOnline) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3081, m)
+	if err := tlrt.ConsumeID(b, UserStatusOnlineTypeID, "userStatusOnline"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusOnline", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UserStatusOnline) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3081, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3081)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18774,17 +19062,17 @@ func (m *UserStatusOffline) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UserStatusOffline) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 582, m)
+	if err := tlrt.ConsumeID(b, UserStatusOfflineTypeID, "userStatusOffline"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusOffline", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UserStatusOffline) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 582, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 582)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18847,17 +19135,21 @@ func (m *UserStatusRecently) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UserStatusRecently) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1851, m)
+	if err := tlrt.ConsumeID(b, UserStatusRecentlyTypeID, "userStatusRecently"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusRecently", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UserStatusRecently) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1851, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UserStatusRecently{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1851)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18922,17 +19214,21 @@ func (m *UserStatusLastWeek) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UserStatusLastWeek) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1464, m)
+	if err := tlrt.ConsumeID(b, UserStatusLastWeekTypeID, "userStatusLastWeek"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusLastWeek", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UserStatusLastWeek) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1464, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UserStatusLastWeek{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1464)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -18997,17 +19293,21 @@ func (m *UserStatusLastMonth) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *UserStatusLastMonth) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1636, m)
+	if err := tlrt.ConsumeID(b, UserStatusLastMonthTypeID, "userStatusLastMonth"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusLastMonth", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *UserStatusLastMonth) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1636, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UserStatusLastMonth{}
+	d := tlrt.NewDecoder(b, &wireSchema, 1636)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
@@ -19459,18 +19759,22 @@ func (m *Username) EncodeBare(b *bin.Buffer) error {
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *Username) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2447, m)
+	if err := tlrt.ConsumeID(b, UsernameTypeID, "username"); err != nil {
+		return tlrt.DecodeErr(err, "username", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
-//
-//go:noinline
 func (m *Username) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2447, m)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Username{}
+	d := tlrt.NewDecoder(b, &wireSchema, 2447)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep in what d

@@ -238,7 +238,11 @@ func decodeElems[T any](b *Decoder, bare bool, minSize int, decode func(b *Decod
 // (see grow).
 func preallocate[T any](n, minSize int) int {
 	var zero T
-	size := int(unsafe.Sizeof(zero))
+	return preallocateSize(n, minSize, int(unsafe.Sizeof(zero)))
+}
+
+// preallocateSize is preallocate for elements of size bytes.
+func preallocateSize(n, minSize, size int) int {
 	if size <= maxAllocPerByte*minSize {
 		return n
 	}

@@ -8,21 +8,59 @@ import (
 	"github.com/tgraw/tgraw/gen"
 )
 
-// emitDecode writes Decode, which the runtime runs: it checks the ID,
-// clears m and makes the Decoder that DecodeBareAt reads m's fields from.
+// emitDecode writes Decode, which checks the ID and then reads the fields
+// through DecodeBare. A definition with a generated codec (gen.Def.Code)
+// calls DecodeBare directly, not through the runtime and an interface, so
+// that a value decoded into stays where its caller put it; the others hand
+// m to the runtime (tlrt.DecodeValue).
 func emitDecode(f *jen.File, d *gen.Def) {
-	emitRuntimeMethod(f, d, "Decode reads m from b, checking its ID.", "Decode", buf(),
-		rt("DecodeValue").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot), jen.Id("m")))
+	if !d.Code {
+		emitRuntimeMethod(f, d, "Decode reads m from b, checking its ID.", "Decode", buf(),
+			rt("DecodeValue").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot), jen.Id("m")))
+		return
+	}
+	emitDoc(f, "Decode reads m from b, checking its ID.")
+	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("Decode").Params(buf()).Error().Block(
+		jen.If(
+			jen.Err().Op(":=").Add(rt("ConsumeID")).Call(jen.Id("b"), jen.Id(d.TypeIDName()), jen.Lit(d.TLName)),
+			jen.Err().Op("!=").Nil(),
+		).Block(jen.Return(rt("DecodeErr").Call(jen.Err(), jen.Lit(d.TLName), jen.Lit("")))),
+		jen.Return(jen.Id("m").Dot("DecodeBare").Call(jen.Id("b"))),
+	)
+	f.Line()
 }
 
-// emitDecodeBare writes DecodeBare, Decode for a value without its ID.
+// emitDecodeBare writes DecodeBare, Decode for a value without its ID. With
+// a generated codec it clears a value with optional fields, so that absent
+// fields do not keep what a reused m held (values DecodeBareAt reads into
+// below the top are new), and makes the Decoder of the value; without one,
+// the runtime does that (tlrt.DecodeValueBare).
 func emitDecodeBare(f *jen.File, d *gen.Def) {
 	doc := "DecodeBare reads m from b, which holds no ID."
 	if d.SharesInput {
 		doc += " Its strings and bytes share a few chunks of memory of their own, none of b's."
 	}
-	emitRuntimeMethod(f, d, doc, "DecodeBare", buf(),
-		rt("DecodeValueBare").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot), jen.Id("m")))
+	if !d.Code {
+		emitRuntimeMethod(f, d, doc, "DecodeBare", buf(),
+			rt("DecodeValueBare").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot), jen.Id("m")))
+		return
+	}
+	var body []jen.Code
+	for _, fd := range d.Fields {
+		// An optional field, or a struct held by value, which may have
+		// optional fields of its own.
+		if fd.Flag != nil || fd.Type.Kind == gen.KindStruct && !fd.Type.Ptr {
+			body = append(body, nilCheck(), jen.Op("*").Id("m").Op("=").Id(d.GoName).Values())
+			break
+		}
+	}
+	body = append(body,
+		jen.Id("d").Op(":=").Add(rt("NewDecoder")).Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot)),
+		jen.Return(rt("Finish").Call(jen.Id("b"), jen.Id("d"), jen.Id("m").Dot("DecodeBareAt").Call(jen.Id("d"), jen.Lit(0)))),
+	)
+	emitDoc(f, doc)
+	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBare").Params(buf()).Error().Block(body...)
+	f.Line()
 }
 
 // emitDecodeBareAt writes DecodeBareAt, which reads the fields of a value
