@@ -834,14 +834,7 @@ func decideCode(m *Model, types []string) error {
 	if len(types) == 0 {
 		return nil
 	}
-	var names []string
-	for _, t := range types {
-		for _, name := range strings.Split(t, ",") {
-			if name = strings.TrimSpace(name); name != "" {
-				names = append(names, name)
-			}
-		}
-	}
+	names := splitList(types)
 	if len(names) == 0 {
 		return &ModelError{Msg: "code: no type names"}
 	}
@@ -878,4 +871,19 @@ func notAType(m *Model, name string) string {
 		return fmt.Sprintf("%s is a constructor, not a type: list its type %s", name, d.Class.TLName)
 	}
 	return fmt.Sprintf("the schema has no type %s", name)
+}
+
+// splitList returns the names of a list given as elements that may each
+// hold several, separated by commas: spaces around a name and empty names
+// are dropped.
+func splitList(elems []string) []string {
+	var names []string
+	for _, e := range elems {
+		for _, name := range strings.Split(e, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				names = append(names, name)
+			}
+		}
+	}
+	return names
 }
