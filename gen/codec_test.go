@@ -83,10 +83,11 @@ func TestTGCode(t *testing.T) {
 // TestCodecForms checks the methods emitted for each definition of the
 // table case and of tg with generate.go's list: unless the definition
 // keeps a generated codec, Decode and DecodeBare hand the value to the
-// runtime at the definition's root, EncodeBare and Encode by the
-// definition's row of the wire table, and it has no DecodeBareAt (the
-// runtime reads its fields by the wire table); and each field
-// row of the wire table names the Go struct field that holds the field.
+// runtime at the definition's root, and EncodeBare and Encode by the
+// definition's row of the wire table, none of them inlined, and it has no
+// DecodeBareAt (the runtime reads its fields by the wire table); and each
+// field row of the wire table names the Go struct field that holds the
+// field.
 func TestCodecForms(t *testing.T) {
 	cases := []struct {
 		name string
@@ -114,10 +115,10 @@ func TestCodecForms(t *testing.T) {
 			for _, d := range m.Defs {
 				want := map[string]string{}
 				table := map[string]string{
-					"Decode":       fmt.Sprintf("return tlrt.DecodeValue(b, &wireSchema, %d, m)", d.WireRoot),
-					"DecodeBare":   fmt.Sprintf("return tlrt.DecodeValueBare(b, &wireSchema, %d, m)", d.WireRoot),
-					"Encode":       fmt.Sprintf("return tlrt.EncodeBoxedFields(b, &wireSchema, %d, unsafe.Pointer(m))", d.WireDef),
-					"EncodeBare":   fmt.Sprintf("return tlrt.EncodeFields(b, &wireSchema, %d, unsafe.Pointer(m))", d.WireDef),
+					"Decode":       fmt.Sprintf("return tlrt.DecodeValue(b, &wireSchema, %d, m) // noinline", d.WireRoot),
+					"DecodeBare":   fmt.Sprintf("return tlrt.DecodeValueBare(b, &wireSchema, %d, m) // noinline", d.WireRoot),
+					"Encode":       fmt.Sprintf("return tlrt.EncodeBoxedFields(b, &wireSchema, %d, unsafe.Pointer(m)) // noinline", d.WireDef),
+					"EncodeBare":   fmt.Sprintf("return tlrt.EncodeFields(b, &wireSchema, %d, unsafe.Pointer(m)) // noinline", d.WireDef),
 				}
 				for name, body := range table {
 					if !d.Code {
@@ -125,12 +126,11 @@ func TestCodecForms(t *testing.T) {
 						continue
 					}
 					got, ok := methods[d.GoName+"."+name]
-					if !ok || strings.Contains(got, "DecodeValue") || strings.Contains(got, "Fields(") {
+					if !ok || strings.Contains(got, "DecodeValue") || strings.Contains(got, "Fields(") || strings.Contains(got, "noinline") {
 						t.Errorf("%s.%s keeps a generated codec, but is:\n%s", d.GoName, name, got)
 					}
 				}
-				_, at := methods[d.GoName+".DecodeBareAt"]
-				if at != d.Code {
+				if _, at := methods[d.GoName+".DecodeBareAt"]; at != d.Code {
 					t.Errorf("%s: has DecodeBareAt: %v, keeps a generated codec: %v", d.GoName, at, d.Code)
 				}
 				if d.Code {
@@ -163,14 +163,14 @@ func TestCodecForms(t *testing.T) {
 }
 
 // parseGenerated returns the bodies of the methods of files, by
-// "Type.Method", those of one statement on one line, and the names of the
-// fields of its structs, in order.
+// "Type.Method", with " // noinline" after those marked so, and the names
+// of the fields of its structs, in order.
 func parseGenerated(t *testing.T, files map[string][]byte) (methods map[string]string, structs map[string][]string) {
 	t.Helper()
 	methods, structs = map[string]string{}, map[string][]string{}
 	fset := token.NewFileSet()
 	for name, text := range files {
-		f, err := parser.ParseFile(fset, name, text, parser.SkipObjectResolution)
+		f, err := parser.ParseFile(fset, name, text, parser.SkipObjectResolution|parser.ParseComments)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -192,6 +192,9 @@ func parseGenerated(t *testing.T, files map[string][]byte) (methods map[string]s
 					if err := printer.Fprint(&b, fset, s); err != nil {
 						t.Fatal(err)
 					}
+				}
+				if decl.Doc != nil && hasDirective(decl.Doc, "//go:noinline") {
+					b.WriteString(" // noinline")
 				}
 				methods[fmt.Sprint(recv.X)+"."+decl.Name.Name] = b.String()
 			case *ast.GenDecl:
@@ -216,4 +219,15 @@ func parseGenerated(t *testing.T, files map[string][]byte) (methods map[string]s
 		}
 	}
 	return methods, structs
+}
+
+// hasDirective reports whether the comment group c holds the line
+// directive.
+func hasDirective(c *ast.CommentGroup, directive string) bool {
+	for _, l := range c.List {
+		if l.Text == directive {
+			return true
+		}
+	}
+	return false
 }

@@ -57,16 +57,14 @@
 //
 // # Generated codecs and codecs by the schema
 //
-// Every struct has the methods of tlrt.Object. Decode and DecodeBare
-// always go through the runtime, which makes the Decoder and calls
-// DecodeBareAt. EncodeBare, Encode and DecodeBareAt are, by default,
+// Every struct has the methods of tlrt.Object. By default they are
 // generated code that reads and writes the fields one by one. With
 // Config.Code (tlgen's -code), only the constructors of the listed types
 // keep that code, those on the hot path of decoding (messages, peers,
-// users, updates); every other definition hands its value to the runtime,
-// which encodes and decodes it as the package's wire table describes it.
-// The package then compiles in a fraction of the time and memory, and
-// the definitions by the schema cost more to run.
+// users, updates); every other definition's methods hand the value to the
+// runtime, which encodes and decodes it as the package's wire table
+// describes it. The package then compiles in a fraction of the time and
+// memory, and the definitions by the table cost more to run.
 //
 // The wire form follows TL to the letter: a field typed with a
 // lower-case constructor name is bare, as is vector<T>. For TDLib's
@@ -110,8 +108,8 @@ type Config struct {
 }
 
 // LoadModel parses src and builds its model, with the generated codecs
-// cfg.Code asks for, restricted to cfg.Only if set. Errors name the file and line: "api.tl:12: user: field photo:
-// unknown type UserPhoto".
+// cfg.Code asks for, restricted to cfg.Only if set. Errors name the file
+// and line: "api.tl:12: user: field photo: unknown type UserPhoto".
 func LoadModel(src []byte, cfg Config) (*Model, error) {
 	if cfg.Package == "" {
 		return nil, fmt.Errorf("gen: no package name")

@@ -69,11 +69,11 @@ type Def struct {
 	WireRoot int
 	// WireDef is the index of d in Model.Wire.Defs.
 	WireDef int
-	// Code reports that d's codec is generated code: its EncodeBare,
-	// Encode and DecodeBareAt read and write its fields one by one.
-	// Otherwise they hand d to the runtime, which encodes and decodes it
-	// as Model.Wire describes it: slower, but the package compiles with
-	// far less code (see decideCode).
+	// Code reports that d's codec is generated code: its Encode,
+	// EncodeBare, Decode, DecodeBare and DecodeBareAt read and write its
+	// fields one by one. Otherwise they hand d to the runtime, which
+	// encodes and decodes it as Model.Wire describes it: slower, but the
+	// package compiles with far less code (see decideCode).
 	Code bool
 	// Plain reports that d's struct holds no pointers and takes memory:
 	// numbers and bools only, or structs of them held by value. Decoding
@@ -845,14 +845,7 @@ func decideCode(m *Model, types []string) error {
 		}
 		return nil
 	}
-	var names []string
-	for _, t := range types {
-		for _, name := range strings.Split(t, ",") {
-			if name = strings.TrimSpace(name); name != "" {
-				names = append(names, name)
-			}
-		}
-	}
+	names := splitList(types)
 	if len(names) == 0 {
 		return &ModelError{Msg: "code: no type names"}
 	}
@@ -892,4 +885,19 @@ func notAType(m *Model, name string) string {
 		return fmt.Sprintf("%s is a constructor, not a type: list its type %s", name, d.Class.TLName)
 	}
 	return fmt.Sprintf("the schema has no type %s", name)
+}
+
+// splitList returns the names of a list given as elements that may each
+// hold several, separated by commas: spaces around a name and empty names
+// are dropped.
+func splitList(elems []string) []string {
+	var names []string
+	for _, e := range elems {
+		for _, name := range strings.Split(e, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				names = append(names, name)
+			}
+		}
+	}
+	return names
 }

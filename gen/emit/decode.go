@@ -14,21 +14,20 @@ import (
 // that a value decoded into stays where its caller put it; the others hand
 // m to the runtime (tlrt.DecodeValue).
 func emitDecode(f *jen.File, d *gen.Def) {
-	emitDoc(f, "Decode reads m from b, checking its ID.")
-	runtimeDirective(f, d)
-	method := f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("Decode").Params(buf()).Error()
-	f.Line()
 	if !d.Code {
-		method.Block(jen.Return(rt("DecodeValue").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot), jen.Id("m"))))
+		emitRuntimeMethod(f, d, "Decode reads m from b, checking its ID.", "Decode", buf(),
+			rt("DecodeValue").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot), jen.Id("m")))
 		return
 	}
-	method.Block(
+	emitDoc(f, "Decode reads m from b, checking its ID.")
+	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("Decode").Params(buf()).Error().Block(
 		jen.If(
 			jen.Err().Op(":=").Add(rt("ConsumeID")).Call(jen.Id("b"), jen.Id(d.TypeIDName()), jen.Lit(d.TLName)),
 			jen.Err().Op("!=").Nil(),
 		).Block(jen.Return(rt("DecodeErr").Call(jen.Err(), jen.Lit(d.TLName), jen.Lit("")))),
 		jen.Return(jen.Id("m").Dot("DecodeBare").Call(jen.Id("b"))),
 	)
+	f.Line()
 }
 
 // emitDecodeBare writes DecodeBare, Decode for a value without its ID. With
@@ -41,12 +40,9 @@ func emitDecodeBare(f *jen.File, d *gen.Def) {
 	if d.SharesInput {
 		doc += " Its strings and bytes share a few chunks of memory of their own, none of b's."
 	}
-	emitDoc(f, doc)
-	runtimeDirective(f, d)
-	method := f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBare").Params(buf()).Error()
-	f.Line()
 	if !d.Code {
-		method.Block(jen.Return(rt("DecodeValueBare").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot), jen.Id("m"))))
+		emitRuntimeMethod(f, d, doc, "DecodeBare", buf(),
+			rt("DecodeValueBare").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot), jen.Id("m")))
 		return
 	}
 	var body []jen.Code
@@ -62,17 +58,9 @@ func emitDecodeBare(f *jen.File, d *gen.Def) {
 		jen.Id("d").Op(":=").Add(rt("NewDecoder")).Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot)),
 		jen.Return(rt("Finish").Call(jen.Id("b"), jen.Id("d"), jen.Id("m").Dot("DecodeBareAt").Call(jen.Id("d"), jen.Lit(0)))),
 	)
-	method.Block(body...)
-}
-
-// runtimeDirective marks the method about to be written, when d has no
-// generated codec, as never inlined: it is one call into the runtime, and
-// copies of it in its callers and in the package's export data would cost
-// the compiler more than the call costs at run time.
-func runtimeDirective(f *jen.File, d *gen.Def) {
-	if !d.Code {
-		f.Comment("//go:noinline")
-	}
+	emitDoc(f, doc)
+	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBare").Params(buf()).Error().Block(body...)
+	f.Line()
 }
 
 // emitDecodeBareAt writes DecodeBareAt, which reads the fields of a value
@@ -81,7 +69,6 @@ func runtimeDirective(f *jen.File, d *gen.Def) {
 // has one: the runtime reads the fields of the others as the wire table
 // says (tlrt.DecodeAt).
 func emitDecodeBareAt(f *jen.File, d *gen.Def) {
-	emitDoc(f, "DecodeBareAt is DecodeBare for a value nested depth levels deep in what d decodes, read into a new m: it does not clear m.")
 	body := []jen.Code{nilCheck()}
 	depth := jen.Id("depth").Int()
 	if d.Nests {
@@ -93,6 +80,7 @@ func emitDecodeBareAt(f *jen.File, d *gen.Def) {
 	}
 	body = append(body, decodeFields(d)...)
 	body = append(body, jen.Return(jen.Nil()))
+	emitDoc(f, "DecodeBareAt is DecodeBare for a value nested depth levels deep in what d decodes, read into a new m: it does not clear m.")
 	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBareAt").Params(dec(), depth).Error().Block(body...)
 	f.Line()
 }
@@ -287,6 +275,18 @@ func resultDecoder(t *gen.Type) jen.Code {
 			jen.Return(decodeCall(t, jen.Id("depth"))),
 		))),
 	)
+}
+
+// emitRuntimeMethod writes a method of d whose body is one call of the
+// runtime, which returns its error: params are the method's parameters.
+// It is kept out of line (go:noinline): called through an interface, as
+// it mostly is, an inlined copy gains nothing, and the package and each
+// that imports it would compile one for every definition.
+func emitRuntimeMethod(f *jen.File, d *gen.Def, doc, name string, params, call jen.Code) {
+	emitDoc(f, doc)
+	f.Comment("//go:noinline")
+	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id(name).Params(params).Error().Block(jen.Return(call))
+	f.Line()
 }
 
 // unsafePointer is m, the receiver, as the unsafe.Pointer the runtime's

@@ -20,12 +20,9 @@ func nilCheck() jen.Code {
 // EncodeBare otherwise, and by the runtime, as the wire table says, for a
 // definition with no generated codec (gen.Def.Code).
 func emitEncode(f *jen.File, d *gen.Def) {
-	emitDoc(f, "Encode writes m to b with its ID.")
-	runtimeDirective(f, d)
-	method := f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("Encode").Params(buf()).Error()
-	defer f.Line()
+	const doc = "Encode writes m to b with its ID."
 	if !d.Code {
-		method.Block(jen.Return(rt("EncodeBoxedFields").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireDef), unsafePointer())))
+		emitRuntimeMethod(f, d, doc, "Encode", buf(), rt("EncodeBoxedFields").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireDef), unsafePointer()))
 		return
 	}
 	body := []jen.Code{nilCheck()}
@@ -39,7 +36,9 @@ func emitEncode(f *jen.File, d *gen.Def) {
 			rt("PutUint32").Call(jen.Id("b"), jen.Id(d.TypeIDName())),
 			jen.Return(jen.Id("m").Dot("EncodeBare").Call(jen.Id("b"))))
 	}
-	method.Block(body...)
+	emitDoc(f, doc)
+	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("Encode").Params(buf()).Error().Block(body...)
+	f.Line()
 }
 
 // fixedDef returns the words of d's fields if each is required and has a
@@ -64,12 +63,9 @@ func fixedDef(d *gen.Def) (words []word, ok bool) {
 // (gen.Def.Code) hands the value to the runtime, which writes it as the
 // wire table says.
 func emitEncodeBare(f *jen.File, d *gen.Def) {
-	emitDoc(f, "EncodeBare writes m to b without its ID.")
-	runtimeDirective(f, d)
-	method := f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("EncodeBare").Params(buf()).Error()
-	defer f.Line()
+	const doc = "EncodeBare writes m to b without its ID."
 	if !d.Code {
-		method.Block(jen.Return(rt("EncodeFields").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireDef), unsafePointer())))
+		emitRuntimeMethod(f, d, doc, "EncodeBare", buf(), rt("EncodeFields").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireDef), unsafePointer()))
 		return
 	}
 	body := []jen.Code{nilCheck()}
@@ -104,7 +100,9 @@ func emitEncodeBare(f *jen.File, d *gen.Def) {
 	}
 	flush()
 	body = append(body, jen.Return(jen.Nil()))
-	method.Block(body...)
+	emitDoc(f, doc)
+	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("EncodeBare").Params(buf()).Error().Block(body...)
+	f.Line()
 }
 
 // encodeFlags works out a flags word into the local copy the model names:
