@@ -18,25 +18,7 @@ import (
 
 // tableSchema is the package's schema, with which tlrt encodes and decodes
 // by offsets.
-func tableSchema() *tlrt.Schema {
-	s := tg.WireSchema
-	if s.New != nil {
-		return s
-	}
-	c := *s
-	c.New = tg.New
-	c.Fields = slices.Clone(s.Fields)
-	for i, d := range c.Defs {
-		end := len(c.Fields)
-		if i+1 < len(c.Defs) {
-			end = int(c.Defs[i+1].Fields)
-		}
-		for j := int(d.Fields); j < end; j++ {
-			c.Fields[j].Go = int16(j - int(d.Fields))
-		}
-	}
-	return &c
-}
+func tableSchema() *tlrt.Schema { return tg.WireSchema }
 
 // defIndex returns the index of id's definition in s.Defs and that of its
 // bare struct in s.Types.

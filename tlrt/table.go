@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"reflect"
-	"sync"
 	"sync/atomic"
 	"unsafe"
 
@@ -114,36 +113,41 @@ func DecodeClassAt(d *Decoder, s *Schema, root int32, depth int) (Object, error)
 	if t.Kind != SchemaClass && t.Kind != SchemaObject {
 		return nil, fmt.Errorf("tlrt: type %d of the schema is no class", root)
 	}
-	v := value{s: s, t: t}
-	return v.decodeObject(d, depth)
+	v := value{ls: s.layouts(), t: t}
+	l, p, err := v.decodeObject(d, depth)
+	if err != nil {
+		return nil, err
+	}
+	return l.object(p), nil
 }
 
 // layouts are the layouts of a Schema's definitions, made on first use.
 type layouts struct {
-	once sync.Once
+	s    *Schema
 	defs []atomic.Pointer[layout]
 }
 
-// layoutsOf holds the layouts of every Schema that has encoded or decoded
-// by offsets; a generated package has one Schema, which lives as long as
-// the program.
-var layoutsOf sync.Map // *Schema → *layouts
+// layouts returns the layouts of s.
+func (s *Schema) layouts() *layouts {
+	if ls := s.byOffsets.Load(); ls != nil {
+		return ls
+	}
+	s.byOffsets.CompareAndSwap(nil, &layouts{s: s, defs: make([]atomic.Pointer[layout], len(s.Defs))})
+	return s.byOffsets.Load()
+}
 
 // layout returns the layout of s.Defs[def], made on first use.
-func (s *Schema) layout(def int) (*layout, error) {
-	v, ok := layoutsOf.Load(s)
-	if !ok {
-		v, _ = layoutsOf.LoadOrStore(s, &layouts{})
-	}
-	ls := v.(*layouts)
-	ls.once.Do(func() { ls.defs = make([]atomic.Pointer[layout], len(s.Defs)) })
+func (s *Schema) layout(def int) (*layout, error) { return s.layouts().get(def) }
+
+// get returns the layout of the definition def, made on first use.
+func (ls *layouts) get(def int) (*layout, error) {
 	if def < 0 || def >= len(ls.defs) {
 		return nil, fmt.Errorf("tlrt: no definition %d in the schema", def)
 	}
 	if l := ls.defs[def].Load(); l != nil {
 		return l, nil
 	}
-	l, err := newLayout(s, def)
+	l, err := newLayout(ls, def)
 	if err != nil {
 		return nil, err
 	}
@@ -151,14 +155,43 @@ func (s *Schema) layout(def int) (*layout, error) {
 	return l, nil
 }
 
+// An interface value in memory is two words: the itab of its dynamic type
+// for the interface type (nil for a nil interface), and the pointer to the
+// value. The layout of a definition keeps the itabs of its struct's
+// pointer for the interfaces decoding stores it as, so that it makes those
+// interface values without the lookups of reflect.Value.Set and of type
+// assertions. TestTableCodec and the tests of every generated package
+// decode through them.
+type iface [2]unsafe.Pointer
+
+// itabOf returns the itab of the pointer type ptr for the interface type
+// i, which ptr implements.
+func itabOf(i, ptr reflect.Type) unsafe.Pointer {
+	v := reflect.New(i).Elem()
+	v.Set(reflect.New(ptr.Elem()))
+	return (*iface)(v.Addr().UnsafePointer())[0]
+}
+
+// classTab is the itab of a layout's struct pointer for the Go interface
+// of a field that holds values of its class.
+type classTab struct {
+	typ reflect.Type
+	tab unsafe.Pointer
+}
+
 // layout is where the fields of a definition are in its Go struct, and
 // how each is encoded.
 type layout struct {
-	s   *Schema
+	ls  *layouts
 	def *SchemaDef
 	typ reflect.Type // the Go struct
 	// code reports that the struct has a generated DecodeBareAt.
 	code bool
+	// The itabs of a pointer to the struct for Object and DecoderAt (nil
+	// unless code), and for the interface of its class, found on first
+	// use (see iface).
+	objectTab, atTab unsafe.Pointer
+	classTab         atomic.Pointer[classTab]
 	// plain is, for a struct that holds no pointers, its size in 8-byte
 	// words: a value of it decoded on its own comes from the Decoder's
 	// chunks (New). It is 0 for others.
@@ -183,7 +216,7 @@ type field struct {
 
 // value is how a value of a schema type is held in memory.
 type value struct {
-	s    *Schema
+	ls   *layouts
 	t    *SchemaType
 	typ  reflect.Type // its Go type
 	size uintptr
@@ -193,7 +226,8 @@ type value struct {
 
 // newLayout reads the layout of s.Defs[def] from the schema and the Go
 // struct of the definition.
-func newLayout(s *Schema, def int) (*layout, error) {
+func newLayout(ls *layouts, def int) (*layout, error) {
+	s := ls.s
 	d := &s.Defs[def]
 	if s.New == nil {
 		return nil, fmt.Errorf("tlrt: %s: the schema has no New", d.Name)
@@ -202,9 +236,12 @@ func newLayout(s *Schema, def int) (*layout, error) {
 	if obj == nil {
 		return nil, fmt.Errorf("tlrt: %s: New has no value of ID %#08x", d.Name, d.ID)
 	}
-	st := reflect.TypeOf(obj).Elem()
-	l := &layout{s: s, def: d, typ: st}
-	l.code = reflect.PointerTo(st).Implements(reflect.TypeFor[DecoderAt]())
+	pt := reflect.TypeOf(obj)
+	st := pt.Elem()
+	l := &layout{ls: ls, def: d, typ: st, objectTab: itabOf(reflect.TypeFor[Object](), pt)}
+	if at := reflect.TypeFor[DecoderAt](); pt.Implements(at) {
+		l.code, l.atTab = true, itabOf(at, pt)
+	}
 	if !hasPointers(st) {
 		l.plain = words(st.Size())
 	}
@@ -218,7 +255,7 @@ func newLayout(s *Schema, def int) (*layout, error) {
 		}
 		gf := st.Field(int(sf.Go))
 		t := &s.Types[sf.Type]
-		v, err := newValue(s, t, gf.Type)
+		v, err := newValue(ls, t, gf.Type)
 		if err != nil {
 			return nil, fmt.Errorf("tlrt: %s.%s: %w", d.Name, sf.Name, err)
 		}
@@ -258,8 +295,9 @@ func newLayout(s *Schema, def int) (*layout, error) {
 
 // newValue returns how a value of schema type t is held in Go type typ,
 // or an error when typ cannot hold it.
-func newValue(s *Schema, t *SchemaType, typ reflect.Type) (*value, error) {
-	v := &value{s: s, t: t, typ: typ, size: typ.Size()}
+func newValue(ls *layouts, t *SchemaType, typ reflect.Type) (*value, error) {
+	s := ls.s
+	v := &value{ls: ls, t: t, typ: typ, size: typ.Size()}
 	want := map[SchemaKind]reflect.Kind{
 		SchemaInt: reflect.Int, SchemaLong: reflect.Int64, SchemaDouble: reflect.Float64,
 		SchemaString: reflect.String, SchemaBytes: reflect.Slice, SchemaInt128: reflect.Array,
@@ -285,7 +323,7 @@ func newValue(s *Schema, t *SchemaType, typ reflect.Type) (*value, error) {
 	case t.Kind == SchemaBytes && typ.Elem().Kind() != reflect.Uint8:
 		return nil, fmt.Errorf("%s cannot hold bytes", typ)
 	case t.Kind == SchemaVector:
-		e, err := newValue(s, &s.Types[t.Ref], typ.Elem())
+		e, err := newValue(ls, &s.Types[t.Ref], typ.Elem())
 		if err != nil {
 			return nil, err
 		}
@@ -317,14 +355,11 @@ func hasPointers(t reflect.Type) bool {
 	return true
 }
 
-// objectAt is the Object whose value is at p, of Go type t (a struct
-// type).
-func objectAt(t reflect.Type, p unsafe.Pointer) (Object, error) {
-	o, ok := reflect.NewAt(t, p).Interface().(Object)
-	if !ok {
-		return nil, fmt.Errorf("tlrt: %s is not an Object", t)
-	}
-	return o, nil
+// object is the Object whose value, of l's struct, is at p.
+func (l *layout) object(p unsafe.Pointer) Object {
+	var o Object
+	*(*iface)(unsafe.Pointer(&o)) = iface{l.objectTab, p}
+	return o
 }
 
 // encode writes the fields of the value at p.
@@ -365,7 +400,7 @@ func (v *value) present(p unsafe.Pointer, set bool) bool {
 	case SchemaTrue, SchemaBool:
 		return *(*bool)(p)
 	case SchemaClass, SchemaObject:
-		return !reflect.NewAt(v.typ, p).Elem().IsNil()
+		return (*iface)(p)[0] != nil
 	case SchemaStruct:
 		return !set || *(*unsafe.Pointer)(p) != nil
 	case SchemaString:
@@ -427,18 +462,19 @@ func (v *value) encode(b *bin.Buffer, p unsafe.Pointer) error {
 				return ErrNilValue
 			}
 		}
-		st := v.typ
-		if v.ptr {
-			st = v.typ.Elem()
-		}
-		o, err := objectAt(st, p)
+		l, err := v.ls.get(int(v.t.Ref))
 		if err != nil {
 			return err
 		}
-		if v.t.Bare {
-			return o.EncodeBare(b)
+		switch {
+		case l.code && v.t.Bare:
+			return l.object(p).EncodeBare(b)
+		case l.code:
+			return l.object(p).Encode(b)
+		case !v.t.Bare:
+			PutUint32(b, l.def.ID)
 		}
-		return o.Encode(b)
+		return l.encode(b, p)
 	case SchemaVector:
 		h := (*sliceHeader)(p)
 		if v.t.Bare {
@@ -512,9 +548,14 @@ func (v *value) decode(d *Decoder, p unsafe.Pointer, depth int) error {
 	case SchemaBool:
 		*(*bool)(p), err = d.Bool()
 	case SchemaClass, SchemaObject:
-		var o Object
-		if o, err = v.decodeObject(d, depth); err == nil {
-			err = v.setObject(p, o)
+		var l *layout
+		var q unsafe.Pointer
+		if l, q, err = v.decodeObject(d, depth); err == nil {
+			tab := l.objectTab
+			if v.t.Kind == SchemaClass {
+				tab, err = l.classTabFor(v.typ)
+			}
+			*(*iface)(p) = iface{tab, q}
 		}
 	case SchemaStruct:
 		err = v.decodeStruct(d, p, depth)
@@ -524,55 +565,46 @@ func (v *value) decode(d *Decoder, p unsafe.Pointer, depth int) error {
 	return err
 }
 
-// setObject stores o in the interface at p, of type v.typ.
-func (v *value) setObject(p unsafe.Pointer, o Object) error {
-	ov := reflect.ValueOf(o)
-	if !implements(ov.Type(), v.typ) {
-		return fmt.Errorf("tlrt: %s does not implement %s", ov.Type(), v.typ)
+// classTabFor returns the itab of l's struct pointer for the interface
+// type i, that of the fields that hold values of its class.
+func (l *layout) classTabFor(i reflect.Type) (unsafe.Pointer, error) {
+	if ct := l.classTab.Load(); ct != nil && ct.typ == i {
+		return ct.tab, nil
 	}
-	reflect.NewAt(v.typ, p).Elem().Set(ov)
-	return nil
-}
-
-// implemented caches which Go types implement which interfaces, as
-// setObject checks them: a pair of reflect.Type.
-var implemented sync.Map // [2]reflect.Type → bool
-
-// implements reports whether t implements the interface type i.
-func implements(t, i reflect.Type) bool {
-	key := [2]reflect.Type{t, i}
-	if ok, found := implemented.Load(key); found {
-		return ok.(bool)
+	pt := reflect.PointerTo(l.typ)
+	if !pt.Implements(i) {
+		return nil, fmt.Errorf("tlrt: %s does not implement %s", pt, i)
 	}
-	ok := t.Implements(i)
-	implemented.Store(key, ok)
-	return ok
+	ct := &classTab{typ: i, tab: itabOf(i, pt)}
+	l.classTab.Store(ct)
+	return ct.tab, nil
 }
 
 // decodeObject reads a boxed value of a class, or any value of the
-// schema (SchemaObject), nested depth levels deep, into a new value.
-func (v *value) decodeObject(d *Decoder, depth int) (Object, error) {
-	s := v.s
+// schema (SchemaObject), nested depth levels deep, into a new value: it
+// returns the layout of its definition and its address.
+func (v *value) decodeObject(d *Decoder, depth int) (*layout, unsafe.Pointer, error) {
+	s := v.ls.s
 	id, err := d.ID()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	i := s.def(id)
 	switch {
 	case v.t.Kind == SchemaObject && i < 0:
-		return nil, &UnknownIDError{ID: id, Type: "Object"}
+		return nil, nil, &UnknownIDError{ID: id, Type: "Object"}
 	case v.t.Kind == SchemaClass && (i < 0 || s.Defs[i].Class != v.t.Ref):
-		return nil, &UnknownIDError{ID: id, Type: s.Classes[v.t.Ref]}
+		return nil, nil, &UnknownIDError{ID: id, Type: s.Classes[v.t.Ref]}
 	}
-	l, err := s.layout(i)
+	l, err := v.ls.get(i)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p := l.alloc(d)
 	if err := l.decodeAt(d, p, depth); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return objectAt(l.typ, p)
+	return l, p, nil
 }
 
 // alloc returns the address of a new value of l's struct, nested in what
@@ -596,17 +628,15 @@ func (l *layout) decodeAt(d *Decoder, p unsafe.Pointer, depth int) error {
 	if !l.code {
 		return l.decode(d, p, depth)
 	}
-	o, err := objectAt(l.typ, p)
-	if err != nil {
-		return err
-	}
-	return o.(DecoderAt).DecodeBareAt(d, depth)
+	var at DecoderAt
+	*(*iface)(unsafe.Pointer(&at)) = iface{l.atTab, p}
+	return at.DecodeBareAt(d, depth)
 }
 
 // decodeStruct reads a struct into p (held by pointer, when v.ptr),
 // nested depth levels deep.
 func (v *value) decodeStruct(d *Decoder, p unsafe.Pointer, depth int) error {
-	l, err := v.s.layout(int(v.t.Ref))
+	l, err := v.ls.get(int(v.t.Ref))
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package tlrt
 
 import (
 	"sort"
+	"sync/atomic"
 
 	"github.com/gotd/td/bin"
 )
@@ -29,6 +30,10 @@ type Schema struct {
 	// and decoding by the schema (EncodeFields, DecodeFields) take the Go
 	// types of the definitions from it.
 	New func(id uint32) Object
+
+	// byOffsets holds the layouts of the definitions, with which
+	// EncodeFields and DecodeAt read and write them, made on first use.
+	byOffsets atomic.Pointer[layouts]
 }
 
 // SchemaDef is a constructor or function of a Schema.
